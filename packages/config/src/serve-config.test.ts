@@ -1,0 +1,55 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError, redactServeConfig, resolveServeConfig } from "./serve-config.ts";
+
+describe("resolveServeConfig", () => {
+  test("flags beat env, env beats defaults", () => {
+    const { config, sources } = resolveServeConfig(
+      { "console-port": "9000" },
+      { PIER_CONSOLE_PORT: "8000", PIER_HTTP_PORT: "8081" },
+    );
+    expect(config.consolePort).toBe(9000);
+    expect(sources.consolePort).toBe("flag");
+    expect(config.httpPort).toBe(8081);
+    expect(sources.httpPort).toBe("env");
+    expect(sources.dataDir).toBe("default");
+    expect(config.logLevel).toBe("info");
+  });
+
+  test("empty env values fall back to the default", () => {
+    const { config } = resolveServeConfig({}, { PIER_CONSOLE_PORT: "" });
+    expect(config.consolePort).toBe(7070);
+  });
+
+  test("bad values name the flag or variable they came from", () => {
+    try {
+      resolveServeConfig({ "console-port": "seventy" }, { PIER_DATABASE_URL: "mysql://x" });
+      throw new Error("expected ConfigError");
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as ConfigError).message;
+      expect(message).toContain("--console-port");
+      expect(message).toContain("PIER_DATABASE_URL");
+    }
+  });
+
+  test("ports outside 0..65535 are rejected", () => {
+    expect(() => resolveServeConfig({ "http-port": "70000" }, {})).toThrow(ConfigError);
+  });
+});
+
+describe("redactServeConfig", () => {
+  test("hides passwords in URLs and whole tokens", () => {
+    const { config } = resolveServeConfig(
+      {},
+      {
+        PIER_DATABASE_URL: "postgres://pier:hunter2@db:5432/pier",
+        PIER_ADMIN_TOKEN: "pier_supersecretvalue123",
+      },
+    );
+    const shown = redactServeConfig(config);
+    expect(shown.databaseUrl).toBe("postgres://pier:***@db:5432/pier");
+    expect(shown.adminToken).toBe("***");
+    expect(JSON.stringify(shown)).not.toContain("hunter2");
+    expect(shown.consolePort).toBe(7070);
+  });
+});

@@ -1,0 +1,122 @@
+import { cpus, homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** Each option of `pier serve`: its flag, its environment variable, its schema and default. One table, so
+ * the flag parser, `--help`, `--print-config` and the env loader can never disagree. */
+export interface ServeOption {
+  flag: string;
+  env: string;
+  schema: z.ZodType;
+  help: string;
+  secret?: boolean;
+  defaultValue: () => unknown;
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === "function" && process.getuid() === 0;
+}
+
+export const serveOptions = {
+  dataDir: {
+    flag: "data-dir",
+    env: "PIER_DATA_DIR",
+    schema: z.string().min(1),
+    help: "where pier keeps its database, keys, certificates and builds",
+    defaultValue: () => (isRoot() ? "/var/lib/pier" : join(homedir(), ".pier")),
+  },
+  host: {
+    flag: "host",
+    env: "PIER_HOST",
+    schema: z.string().min(1),
+    help: "address every listener binds to",
+    defaultValue: () => "0.0.0.0",
+  },
+  consolePort: {
+    flag: "console-port",
+    env: "PIER_CONSOLE_PORT",
+    schema: port,
+    help: "port of the API, dashboard, git endpoint and ingest",
+    defaultValue: () => 7070,
+  },
+  httpPort: {
+    flag: "http-port",
+    env: "PIER_HTTP_PORT",
+    schema: port,
+    help: "port of the proxy for plain HTTP",
+    defaultValue: () => (isRoot() ? 80 : 8080),
+  },
+  httpsPort: {
+    flag: "https-port",
+    env: "PIER_HTTPS_PORT",
+    schema: port,
+    help: "port of the proxy for HTTPS",
+    defaultValue: () => (isRoot() ? 443 : 8443),
+  },
+  proxyWorkers: {
+    flag: "proxy-workers",
+    env: "PIER_PROXY_WORKERS",
+    schema: z.coerce.number().int().min(0).max(256),
+    help: "proxy worker threads (0 disables the proxy)",
+    defaultValue: () => Math.max(1, cpus().length),
+  },
+  baseDomain: {
+    flag: "base-domain",
+    env: "PIER_BASE_DOMAIN",
+    schema: z.string().min(1),
+    help: "apps answer at APP.BASE_DOMAIN, previews at BRANCH--APP.BASE_DOMAIN",
+    defaultValue: () => "localhost",
+  },
+  publicUrl: {
+    flag: "public-url",
+    env: "PIER_PUBLIC_URL",
+    schema: z.url().optional(),
+    help: "URL users reach the console at (shown in CLI hints and git output)",
+    defaultValue: () => undefined,
+  },
+  databaseUrl: {
+    flag: "database-url",
+    env: "PIER_DATABASE_URL",
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL; leave it unset for the embedded SQLite")
+      .optional(),
+    help: "PostgreSQL URL for the control plane instead of the embedded SQLite",
+    secret: true,
+    defaultValue: () => undefined,
+  },
+  clickhouseUrl: {
+    flag: "clickhouse-url",
+    env: "PIER_CLICKHOUSE_URL",
+    schema: z.url().optional(),
+    help: "ClickHouse URL for analytics, request logs, errors and AI usage",
+    secret: true,
+    defaultValue: () => undefined,
+  },
+  adminToken: {
+    flag: "admin-token",
+    env: "PIER_ADMIN_TOKEN",
+    schema: z.string().min(16, "must be at least 16 characters").optional(),
+    help: "on first start, create an admin API token with this value",
+    secret: true,
+    defaultValue: () => undefined,
+  },
+  logLevel: {
+    flag: "log-level",
+    env: "PIER_LOG_LEVEL",
+    schema: z.enum(["debug", "info", "warn", "error"]),
+    help: "debug, info, warn or error",
+    defaultValue: () => "info",
+  },
+  logFormat: {
+    flag: "log-format",
+    env: "PIER_LOG_FORMAT",
+    schema: z.enum(["auto", "json", "pretty"]),
+    help: "auto (JSON unless stderr is a terminal), json or pretty",
+    defaultValue: () => "auto",
+  },
+} satisfies Record<string, ServeOption>;
+
+export type ServeOptionKey = keyof typeof serveOptions;

@@ -1,0 +1,19 @@
+export {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PierError,
+  RateLimitedError,
+  UnauthorizedError,
+  ValidationError,
+} from "./errors.ts";
+export { newId } from "./ids.ts";
+export {
+  createLogger,
+  formatLogRecord,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+} from "./logger.ts";
+export { pierVersion } from "./version.ts";

@@ -1,0 +1,17 @@
+export { type EmbeddedMigration, pendingMigrations, splitStatements } from "./migrate.ts";
+export {
+  type Database,
+  type Db,
+  isUniqueViolation,
+  type OpenDatabaseOptions,
+  openDatabase,
+  type Tables,
+} from "./open.ts";
+export type { AppRow } from "./stores/apps.ts";
+export type { DeploymentRow, NewDeployment } from "./stores/deployments.ts";
+export type { DomainRow } from "./stores/domains.ts";
+export { createStores, type Stores } from "./stores/index.ts";
+export type { RequestMetricRow } from "./stores/request-metrics.ts";
+export type { RouteRow } from "./stores/routes.ts";
+export type { ApiTokenRow } from "./stores/tokens.ts";
+export type { UserRow } from "./stores/users.ts";

@@ -1,0 +1,158 @@
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+// Mirror of sqlite.ts, column for column: same table and column names, same JS types.
+// schema-parity.test.ts fails when the two drift apart.
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const createdAt = () => ts("created_at").notNull().defaultNow();
+
+export const users = pgTable("users", {
+  id: text("id").primaryKey(),
+  email: text("email").notNull().unique(),
+  passwordHash: text("password_hash").notNull(),
+  role: text("role", { enum: ["admin", "member"] }).notNull(),
+  createdAt: createdAt(),
+});
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    csrfToken: text("csrf_token").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+export const apiTokens = pgTable("api_tokens", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  hint: text("hint").notNull(),
+  scopes: jsonb("scopes").$type<string[]>().notNull(),
+  userId: text("user_id").references(() => users.id, { onDelete: "cascade" }),
+  createdAt: createdAt(),
+  lastUsedAt: ts("last_used_at"),
+  revokedAt: ts("revoked_at"),
+});
+
+export const apps = pgTable("apps", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  defaultBranch: text("default_branch").notNull().default("main"),
+  settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: createdAt(),
+});
+
+export const environments = pgTable(
+  "environments",
+  {
+    id: text("id").primaryKey(),
+    appId: text("app_id")
+      .notNull()
+      .references(() => apps.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    kind: text("kind", { enum: ["production", "preview"] }).notNull(),
+    branch: text("branch").notNull(),
+    host: text("host"),
+    currentDeploymentId: text("current_deployment_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("environments_app_name_idx").on(t.appId, t.name)],
+);
+
+export const envVars = pgTable(
+  "env_vars",
+  {
+    appId: text("app_id")
+      .notNull()
+      .references(() => apps.id, { onDelete: "cascade" }),
+    environment: text("environment").notNull().default(""),
+    key: text("key").notNull(),
+    valueSealed: text("value_sealed").notNull(),
+    secret: boolean("secret").notNull().default(true),
+    updatedAt: ts("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.environment, t.key] })],
+);
+
+export const deployments = pgTable(
+  "deployments",
+  {
+    id: text("id").primaryKey(),
+    appId: text("app_id")
+      .notNull()
+      .references(() => apps.id, { onDelete: "cascade" }),
+    environmentId: text("environment_id").references(() => environments.id, { onDelete: "set null" }),
+    status: text("status", {
+      enum: ["queued", "building", "starting", "live", "failed", "superseded", "rolled_back", "cancelled"],
+    }).notNull(),
+    source: text("source", { enum: ["git", "upload", "image", "rollback"] }).notNull(),
+    branch: text("branch"),
+    commitSha: text("commit_sha"),
+    image: text("image"),
+    error: text("error"),
+    meta: jsonb("meta").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    finishedAt: ts("finished_at"),
+  },
+  (t) => [index("deployments_app_idx").on(t.appId, t.createdAt)],
+);
+
+export const domains = pgTable("domains", {
+  id: text("id").primaryKey(),
+  appId: text("app_id")
+    .notNull()
+    .references(() => apps.id, { onDelete: "cascade" }),
+  host: text("host").notNull().unique(),
+  createdAt: createdAt(),
+});
+
+export const routes = pgTable("routes", {
+  id: text("id").primaryKey(),
+  host: text("host").notNull(),
+  pathPrefix: text("path_prefix").notNull().default("/"),
+  upstreams: jsonb("upstreams").$type<string[]>().notNull(),
+  options: jsonb("options").$type<Record<string, unknown>>().notNull().default({}),
+  appId: text("app_id").references(() => apps.id, { onDelete: "cascade" }),
+  createdAt: createdAt(),
+});
+
+export const settings = pgTable("settings", {
+  key: text("key").primaryKey(),
+  value: jsonb("value").$type<unknown>().notNull(),
+  updatedAt: ts("updated_at").notNull(),
+});
+
+export const requestMetrics = pgTable(
+  "request_metrics",
+  {
+    appKey: text("app_key").notNull(),
+    minute: ts("minute").notNull(),
+    requests: integer("requests").notNull(),
+    status2xx: integer("status_2xx").notNull(),
+    status3xx: integer("status_3xx").notNull(),
+    status4xx: integer("status_4xx").notNull(),
+    status5xx: integer("status_5xx").notNull(),
+    p50Ms: integer("p50_ms").notNull(),
+    p95Ms: integer("p95_ms").notNull(),
+    p99Ms: integer("p99_ms").notNull(),
+    bytesIn: bigint("bytes_in", { mode: "number" }).notNull(),
+    bytesOut: bigint("bytes_out", { mode: "number" }).notNull(),
+  },
+  (t) => [index("request_metrics_app_minute_idx").on(t.appKey, t.minute)],
+);

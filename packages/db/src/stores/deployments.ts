@@ -1,0 +1,33 @@
+import { desc, eq } from "drizzle-orm";
+import type { Database } from "../open.ts";
+
+export type DeploymentRow = Database["t"]["deployments"]["$inferSelect"];
+export type NewDeployment = Database["t"]["deployments"]["$inferInsert"];
+
+export function createDeploymentStore({ db, t }: Database) {
+  return {
+    async create(deployment: NewDeployment): Promise<DeploymentRow> {
+      const [row] = await db.insert(t.deployments).values(deployment).returning();
+      return row!;
+    },
+    async update(
+      id: string,
+      patch: Partial<Omit<NewDeployment, "id" | "appId">>,
+    ): Promise<DeploymentRow | undefined> {
+      const [row] = await db.update(t.deployments).set(patch).where(eq(t.deployments.id, id)).returning();
+      return row;
+    },
+    async findById(id: string): Promise<DeploymentRow | undefined> {
+      const [row] = await db.select().from(t.deployments).where(eq(t.deployments.id, id)).limit(1);
+      return row;
+    },
+    async listForApp(appId: string, limit = 50): Promise<DeploymentRow[]> {
+      return db
+        .select()
+        .from(t.deployments)
+        .where(eq(t.deployments.appId, appId))
+        .orderBy(desc(t.deployments.createdAt), desc(t.deployments.id))
+        .limit(limit);
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import { eq } from "drizzle-orm";
+import type { Database } from "../open.ts";
+
+export function createSettingStore({ db, t }: Database) {
+  return {
+    async get<T>(key: string): Promise<T | undefined> {
+      const [row] = await db.select().from(t.settings).where(eq(t.settings.key, key)).limit(1);
+      return row?.value as T | undefined;
+    },
+    async set(key: string, value: unknown, now = new Date()) {
+      await db
+        .insert(t.settings)
+        .values({ key, value, updatedAt: now })
+        .onConflictDoUpdate({ target: t.settings.key, set: { value, updatedAt: now } });
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SQL } from "bun";
+import { type Database, isUniqueViolation, openDatabase } from "../open.ts";
+import { createStores } from "./index.ts";
+
+// The same suite runs against the embedded SQLite and a real PostgreSQL: one schema, two databases.
+const postgresUrl = process.env.PIER_TEST_POSTGRES_URL;
+if (!postgresUrl && process.env.CI === "true") {
+  throw new Error("PIER_TEST_POSTGRES_URL must point at a PostgreSQL server in CI (.ci/run starts one).");
+}
+
+async function freshPostgres(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = new SQL(adminUrl);
+  const name = `pier_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.close();
+    },
+  };
+}
+
+const backends: [string, () => Promise<{ database: Database; cleanup: () => Promise<void> }>][] = [
+  [
+    "sqlite",
+    async () => {
+      const database = await openDatabase({ dataDir: mkdtempSync(join(tmpdir(), "pier-db-")) });
+      return { database, cleanup: () => database.close() };
+    },
+  ],
+];
+if (postgresUrl) {
+  backends.push([
+    "postgres",
+    async () => {
+      const fresh = await freshPostgres(postgresUrl);
+      const database = await openDatabase({ dataDir: "/nonexistent", databaseUrl: fresh.url });
+      return {
+        database,
+        cleanup: async () => {
+          await database.close();
+          await fresh.drop();
+        },
+      };
+    },
+  ]);
+} else {
+  console.warn(
+    "PIER_TEST_POSTGRES_URL not set: the PostgreSQL half of the store tests is skipped (not in CI).",
+  );
+}
+
+for (const [dialect, open] of backends) {
+  describe(`stores on ${dialect}`, async () => {
+    const { database, cleanup } = await open();
+    const stores = createStores(database);
+    afterAll(cleanup);
+
+    test("migrations applied once and recorded", async () => {
+      expect(database.appliedMigrations).toContain("0000_init");
+      expect(database.dialect).toBe(dialect === "sqlite" ? "sqlite" : "postgres");
+    });
+
+    test("apps: create, unique names, list sorted, delete", async () => {
+      await stores.apps.create({ id: "app_b", name: "beta" });
+      await stores.apps.create({ id: "app_a", name: "alpha" });
+      const duplicate = stores.apps.create({ id: "app_c", name: "alpha" });
+      const error = await duplicate.catch((e) => e);
+      expect(isUniqueViolation(error)).toBe(true);
+      const apps = await stores.apps.list();
+      expect(apps.map((a) => a.name)).toEqual(["alpha", "beta"]);
+      expect(apps[0]!.createdAt).toBeInstanceOf(Date);
+      expect(apps[0]!.settings).toEqual({});
+      expect(await stores.apps.deleteByName("beta")).toBe(true);
+      expect(await stores.apps.deleteByName("beta")).toBe(false);
+      expect(await stores.apps.findByName("beta")).toBeUndefined();
+    });
+
+    test("users, sessions with expiry, tokens with revocation", async () => {
+      expect(await stores.users.count()).toBe(0);
+      const user = await stores.users.create({
+        id: "usr_1",
+        email: "a@b.c",
+        passwordHash: "h",
+        role: "admin",
+      });
+      expect(await stores.users.count()).toBe(1);
+      const now = new Date();
+      await stores.sessions.create({
+        idHash: "live",
+        userId: user.id,
+        csrfToken: "csrf",
+        expiresAt: new Date(now.getTime() + 60_000),
+      });
+      await stores.sessions.create({
+        idHash: "old",
+        userId: user.id,
+        csrfToken: "x",
+        expiresAt: new Date(now.getTime() - 1),
+      });
+      expect((await stores.sessions.findActive("live"))?.user.email).toBe("a@b.c");
+      expect(await stores.sessions.findActive("old")).toBeUndefined();
+
+      const token = await stores.tokens.create({
+        id: "tok_1",
+        name: "ci",
+        tokenHash: "abc",
+        hint: "pier_x…",
+        scopes: ["deploy", "read"],
+        userId: user.id,
+      });
+      expect(token.scopes).toEqual(["deploy", "read"]);
+      expect((await stores.tokens.findActiveByHash("abc"))?.id).toBe("tok_1");
+      expect(await stores.tokens.revoke("tok_1")).toBe(true);
+      expect(await stores.tokens.revoke("tok_1")).toBe(false);
+      expect(await stores.tokens.findActiveByHash("abc")).toBeUndefined();
+      expect(await stores.tokens.existsWithHash("abc")).toBe(true);
+    });
+
+    test("routes keep JSON upstreams and options; settings upsert", async () => {
+      await stores.routes.create({
+        id: "rt_1",
+        host: "a.test",
+        pathPrefix: "/",
+        upstreams: ["http://127.0.0.1:1"],
+        options: { stripPrefix: true },
+      });
+      const [route] = await stores.routes.list();
+      expect(route?.upstreams).toEqual(["http://127.0.0.1:1"]);
+      expect(route?.options).toEqual({ stripPrefix: true });
+      await stores.settings.set("base_domain", "example.com");
+      await stores.settings.set("base_domain", "example.org");
+      expect(await stores.settings.get<string>("base_domain")).toBe("example.org");
+    });
+
+    test("deployments list newest first", async () => {
+      const app = await stores.apps.create({ id: "app_d", name: "deploys" });
+      await stores.deployments.create({
+        id: "dep_1",
+        appId: app.id,
+        status: "live",
+        source: "git",
+        createdAt: new Date(1000),
+      });
+      await stores.deployments.create({
+        id: "dep_2",
+        appId: app.id,
+        status: "queued",
+        source: "git",
+        createdAt: new Date(2000),
+      });
+      await stores.deployments.update("dep_2", { status: "failed", error: "health check failed" });
+      const list = await stores.deployments.listForApp(app.id);
+      expect(list.map((d) => [d.id, d.status])).toEqual([
+        ["dep_2", "failed"],
+        ["dep_1", "live"],
+      ]);
+    });
+  });
+}

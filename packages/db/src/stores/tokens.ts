@@ -1,0 +1,50 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { Database } from "../open.ts";
+
+export type ApiTokenRow = Database["t"]["apiTokens"]["$inferSelect"];
+
+export function createTokenStore({ db, t }: Database) {
+  return {
+    async create(token: {
+      id: string;
+      name: string;
+      tokenHash: string;
+      hint: string;
+      scopes: string[];
+      userId?: string | null;
+    }): Promise<ApiTokenRow> {
+      const [row] = await db.insert(t.apiTokens).values(token).returning();
+      return row!;
+    },
+    async findActiveByHash(tokenHash: string): Promise<ApiTokenRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(t.apiTokens)
+        .where(and(eq(t.apiTokens.tokenHash, tokenHash), isNull(t.apiTokens.revokedAt)))
+        .limit(1);
+      return row;
+    },
+    async existsWithHash(tokenHash: string): Promise<boolean> {
+      const [row] = await db
+        .select({ id: t.apiTokens.id })
+        .from(t.apiTokens)
+        .where(eq(t.apiTokens.tokenHash, tokenHash))
+        .limit(1);
+      return row !== undefined;
+    },
+    async list(): Promise<ApiTokenRow[]> {
+      return db.select().from(t.apiTokens).orderBy(desc(t.apiTokens.createdAt));
+    },
+    async revoke(id: string, now = new Date()): Promise<boolean> {
+      const rows = await db
+        .update(t.apiTokens)
+        .set({ revokedAt: now })
+        .where(and(eq(t.apiTokens.id, id), isNull(t.apiTokens.revokedAt)))
+        .returning({ id: t.apiTokens.id });
+      return rows.length > 0;
+    },
+    async touch(id: string, now = new Date()) {
+      await db.update(t.apiTokens).set({ lastUsedAt: now }).where(eq(t.apiTokens.id, id));
+    },
+  };
+}
