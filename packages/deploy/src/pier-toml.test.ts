@@ -1,0 +1,95 @@
+import { describe, expect, test } from "bun:test";
+import { PierTomlError } from "./errors.ts";
+import { defaultPierConfig, parsePierToml } from "./pier-toml.ts";
+
+function parseError(text: string): PierTomlError {
+  try {
+    parsePierToml(text);
+  } catch (error) {
+    if (error instanceof PierTomlError) return error;
+    throw error;
+  }
+  throw new Error("expected a PierTomlError");
+}
+
+describe("parsePierToml", () => {
+  test("empty file gives every default", () => {
+    expect(parsePierToml("")).toEqual(defaultPierConfig);
+    expect(defaultPierConfig.health).toEqual({ path: "/", interval: 1000, timeout: 5000 });
+    expect(defaultPierConfig.deploy.replicas).toBe(1);
+  });
+
+  test("reads every section and converts units", () => {
+    const config = parsePierToml(`
+[health]
+path = "/healthz"
+interval = "500ms"
+timeout = 2
+
+[deploy]
+replicas = 3
+drain_timeout = "1m"
+port = 8080
+
+[build]
+dockerfile = "docker/Dockerfile"
+args = { NODE_VERSION = 22, DEBUG = true }
+
+[resources]
+memory = "512m"
+cpus = 0.5
+
+[env]
+LOG_LEVEL = "info"
+WORKERS = 4
+`);
+    expect(config.health).toEqual({ path: "/healthz", interval: 500, timeout: 2000 });
+    expect(config.deploy).toMatchObject({ replicas: 3, drain_timeout: 60_000, port: 8080 });
+    expect(config.build.args).toEqual({ NODE_VERSION: "22", DEBUG: "true" });
+    expect(config.resources).toEqual({ memory: 512 * 1024 * 1024, cpus: 0.5 });
+    expect(config.env).toEqual({ LOG_LEVEL: "info", WORKERS: "4" });
+  });
+
+  test("a bad value names the field and its line", () => {
+    const error = parseError(`[health]\npath = "/h"\n\n[deploy]\nreplicas = 0\n`);
+    expect(error.field).toBe("deploy.replicas");
+    expect(error.line).toBe(5);
+    expect(error.code).toBe("PIER_TOML_INVALID");
+    expect(error.message).toContain("line 5");
+  });
+
+  test("a malformed duration explains the expected format", () => {
+    const error = parseError(`[health]\ninterval = "fast"\n`);
+    expect(error.field).toBe("health.interval");
+    expect(error.line).toBe(2);
+    expect(error.message).toContain('"2s"');
+  });
+
+  test("an unknown field is refused with the known ones listed", () => {
+    const error = parseError(`[deploy]\nreplicas = 2\nreplcas = 3\n`);
+    expect(error.field).toBe("deploy.replcas");
+    expect(error.line).toBe(3);
+    expect(error.message).toContain("replicas");
+    expect(parseError(`[helth]\npath = "/"\n`).field).toBe("helth");
+  });
+
+  test("dotted keys are located too", () => {
+    expect(parseError(`health.path = "nope"\n`)).toMatchObject({ field: "health.path", line: 1 });
+  });
+
+  test("health path must be absolute, memory must fit Docker's minimum, env names must be valid", () => {
+    expect(parseError(`[health]\npath = "health"`).field).toBe("health.path");
+    expect(parseError(`[resources]\nmemory = "1m"`).field).toBe("resources.memory");
+    expect(parseError(`[env]\n"BAD-NAME" = "x"`).field).toBe("env.BAD-NAME");
+  });
+
+  test("build paths cannot leave the repository", () => {
+    expect(parseError(`[build]\ncontext = "../other"`).field).toBe("build.context");
+    expect(parseError(`[build]\ndockerfile = "/etc/passwd"`).field).toBe("build.dockerfile");
+  });
+
+  test("TOML syntax errors are reported as PierTomlError", () => {
+    const error = parseError(`[deploy]\nreplicas = = 2\n`);
+    expect(error.message).toContain("not valid TOML");
+  });
+});

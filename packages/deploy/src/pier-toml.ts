@@ -1,0 +1,172 @@
+import { z } from "zod";
+import { PierTomlError } from "./errors.ts";
+import { parseDuration, parseMemory } from "./quantities.ts";
+import { deployDefaults } from "./settings.ts";
+
+const duration = z
+  .union([z.number(), z.string()])
+  .transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === null) {
+      ctx.addIssue({ code: "custom", message: `expected a duration like "2s", "500ms" or a number of seconds` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const memory = z
+  .union([z.number(), z.string()])
+  .transform((value, ctx) => {
+    const bytes = parseMemory(value);
+    // Docker refuses limits under 6 MiB; saying so here beats a cryptic daemon error at deploy time.
+    if (bytes === null || bytes < 6 * 1024 * 1024) {
+      ctx.addIssue({ code: "custom", message: `expected a memory size of at least 6m, like "512m" or "1g"` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+const relativePath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the repo");
+
+const d = deployDefaults;
+
+export const pierTomlSchema = z.strictObject({
+  health: z
+    .strictObject({
+      path: z.string().startsWith("/", "must start with /").default(d.health.path),
+      interval: duration.default(d.health.intervalMs),
+      timeout: duration.default(d.health.timeoutMs),
+    })
+    .prefault({}),
+  deploy: z
+    .strictObject({
+      replicas: z.int().min(1).max(32).default(d.deploy.replicas),
+      port: z.int().min(1).max(65535).default(d.deploy.port),
+      timeout: duration.default(d.deploy.timeoutMs),
+      drain_timeout: duration.default(d.deploy.drainTimeoutMs),
+      stop_timeout: duration.default(d.deploy.stopTimeoutMs),
+    })
+    .prefault({}),
+  build: z
+    .strictObject({
+      dockerfile: relativePath.default(d.build.dockerfile),
+      context: relativePath.default(d.build.context),
+      args: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
+    })
+    .prefault({}),
+  resources: z
+    .strictObject({
+      memory: memory.optional(),
+      cpus: z.number().positive().max(256).optional(),
+    })
+    .prefault({}),
+  static: z
+    .strictObject({
+      /** Directory with the site: the repo itself for plain sites, the build output otherwise. */
+      dir: relativePath.optional(),
+      /** Serve index.html for unknown paths (single-page apps). */
+      spa: z.boolean().default(false),
+    })
+    .prefault({}),
+  env: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+    .superRefine((env, ctx) => {
+      for (const name of Object.keys(env)) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+          ctx.addIssue({ code: "custom", path: [name], message: "env names are letters, digits and _" });
+        }
+      }
+    })
+    .default({}),
+});
+
+export type PierConfig = z.infer<typeof pierTomlSchema>;
+
+/** pier.toml with every default applied; what a repo without pier.toml gets. */
+export const defaultPierConfig: PierConfig = pierTomlSchema.parse({});
+
+/** Parses pier.toml text. Throws PierTomlError naming the field and, when found, the line. */
+export function parsePierToml(text: string): PierConfig {
+  let raw: unknown;
+  try {
+    raw = Bun.TOML.parse(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.replace(/^TOML Parse error:\s*/, "") : String(error);
+    throw new PierTomlError(`pier.toml is not valid TOML: ${detail}`, "");
+  }
+  const result = pierTomlSchema.safeParse(raw);
+  if (result.success) return result.data;
+
+  const issue = result.error.issues[0]!;
+  const path = issue.path.map(String);
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0]!;
+    const field = [...path, key].join(".");
+    const line = findFieldLine(text, [...path, key]);
+    const known = knownKeys(path);
+    const hint = known.length ? ` (known: ${known.join(", ")})` : "";
+    throw new PierTomlError(`pier.toml${at(line)}: unknown field "${field}"${hint}`, field, line);
+  }
+  const field = path.join(".");
+  const line = findFieldLine(text, path);
+  throw new PierTomlError(`pier.toml${at(line)}: ${field || "document"}: ${issue.message}`, field, line);
+}
+
+function at(line: number | undefined): string {
+  return line ? ` line ${line}` : "";
+}
+
+function knownKeys(path: string[]): string[] {
+  let shape: z.ZodType = pierTomlSchema;
+  for (const key of path) {
+    const inner = unwrapObject(shape);
+    if (!inner) return [];
+    shape = inner.shape[key] as z.ZodType;
+  }
+  const inner = unwrapObject(shape);
+  return inner ? Object.keys(inner.shape) : [];
+}
+
+function unwrapObject(schema: z.ZodType | undefined): z.ZodObject | null {
+  let current: unknown = schema;
+  while (current && !(current instanceof z.ZodObject)) {
+    const def = (current as { def?: { innerType?: unknown; in?: unknown } }).def;
+    current = def?.innerType ?? def?.in;
+  }
+  return (current as z.ZodObject | undefined) ?? null;
+}
+
+/**
+ * Best-effort line lookup: Bun.TOML keeps no positions, so scan for `[table]` headers and `key =`
+ * lines (also dotted `table.key =` and inline `table = { key = ... }` forms).
+ */
+export function findFieldLine(text: string, path: string[]): number | undefined {
+  if (path.length === 0) return undefined;
+  const lines = text.split(/\r?\n/);
+  let table = "";
+  let tableLine: number | undefined;
+  const wantTable = path.slice(0, -1).join(".");
+  const key = path[path.length - 1]!;
+  const keyPattern = (k: string) => new RegExp(`^\\s*(?:"${escape(k)}"|${escape(k)})\\s*=`);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const header = /^\s*\[\s*([^\]]+?)\s*\]/.exec(line);
+    if (header) {
+      table = header[1]!;
+      if (table === path.join(".")) tableLine = i + 1;
+      continue;
+    }
+    if (table === wantTable && keyPattern(key).test(line)) return i + 1;
+    if (table === "" && keyPattern(path.join(".")).test(line)) return i + 1;
+    if (table === "" && path.length > 1 && keyPattern(path[0]!).test(line) && line.includes(key)) return i + 1;
+  }
+  if (tableLine) return tableLine;
+  return path.length > 1 ? findFieldLine(text, path.slice(0, -1)) : undefined;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

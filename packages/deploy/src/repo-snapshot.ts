@@ -1,0 +1,25 @@
+import { join } from "node:path";
+import type { RepoSnapshot } from "./build-plan.ts";
+import { parsePierToml, defaultPierConfig, type PierConfig } from "./pier-toml.ts";
+
+// Never worth walking for detection, and can hold hundreds of thousands of files.
+const skippedDirs = new Set([".git", "node_modules"]);
+
+/** Reads what detectBuildPlan needs from a context directory. */
+export async function readRepoSnapshot(dir: string): Promise<RepoSnapshot> {
+  const paths: string[] = [];
+  for await (const path of new Bun.Glob("**").scan({ cwd: dir, dot: true, onlyFiles: true, followSymlinks: false })) {
+    const normalised = path.replaceAll("\\", "/");
+    if (normalised.split("/").some((part) => skippedDirs.has(part))) continue;
+    paths.push(normalised);
+  }
+  paths.sort();
+  const packageJson = Bun.file(join(dir, "package.json"));
+  return { paths, packageJson: (await packageJson.exists()) ? await packageJson.text() : undefined };
+}
+
+/** pier.toml of a directory, or the defaults when it has none. Throws PierTomlError. */
+export async function readPierConfig(dir: string): Promise<PierConfig> {
+  const file = Bun.file(join(dir, "pier.toml"));
+  return (await file.exists()) ? parsePierToml(await file.text()) : defaultPierConfig;
+}
