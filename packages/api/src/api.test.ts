@@ -1,0 +1,236 @@
+import { beforeEach, describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateSecretToken, LoginRateLimiter } from "@pier/auth";
+import { silentLogger } from "@pier/core";
+import { createStores, openDatabase, type Stores } from "@pier/db";
+import { createApi } from "./app.ts";
+import { seedAdminToken } from "./bootstrap.ts";
+import type { RoutePublisher } from "./context.ts";
+
+let stores: Stores;
+let api: ReturnType<typeof createApi>;
+let adminToken: string;
+let published: number;
+
+async function setup(publisher?: RoutePublisher) {
+  const database = await openDatabase({ dataDir: mkdtempSync(join(tmpdir(), "pier-api-")) });
+  stores = createStores(database);
+  adminToken = generateSecretToken();
+  await seedAdminToken(stores, adminToken);
+  api = createApi({
+    stores,
+    logger: silentLogger,
+    version: "test",
+    loginLimiter: new LoginRateLimiter({ maxFailures: 3, windowMs: 60_000 }),
+    routePublisher: publisher,
+  });
+}
+
+function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === "string" ? body : JSON.stringify(body);
+    (init.headers as Record<string, string>)["content-type"] = "application/json";
+  }
+  return api.request(path, init);
+}
+
+const asAdmin = (method: string, path: string, body?: unknown) =>
+  call(method, path, body, { authorization: `Bearer ${adminToken}` });
+
+beforeEach(async () => {
+  published = 0;
+  await setup({
+    publish: async () => {
+      published++;
+      return { version: published, ackMs: 1 };
+    },
+  });
+});
+
+describe("health and errors", () => {
+  test("/healthz answers without auth", async () => {
+    const res = await call("GET", "/healthz");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, version: "test" });
+  });
+
+  test("unknown paths are JSON 404s", async () => {
+    const res = await asAdmin("GET", "/api/v1/nope");
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.code).toBe("not_found");
+  });
+
+  test("401 without or with a bad token, 403 with too small a scope", async () => {
+    const missing = await call("GET", "/api/v1/apps");
+    expect(missing.status).toBe(401);
+    expect((await missing.json()).error.code).toBe("unauthorized");
+    const bad = await call("GET", "/api/v1/apps", undefined, { authorization: "Bearer pier_nope" });
+    expect(bad.status).toBe(401);
+    expect((await bad.json()).error.message).toContain("unknown or revoked");
+    const created = await (await asAdmin("POST", "/api/v1/tokens", { name: "ro", scopes: ["read"] })).json();
+    const readOnly = { authorization: `Bearer ${created.token}` };
+    expect((await call("GET", "/api/v1/apps", undefined, readOnly)).status).toBe(200);
+    const denied = await call("POST", "/api/v1/apps", { name: "x" }, readOnly);
+    expect(denied.status).toBe(403);
+    expect((await denied.json()).error.message).toContain('needs "write"');
+  });
+
+  test("malformed JSON and unknown fields are clear 400s", async () => {
+    const broken = await asAdmin("POST", "/api/v1/apps", "{not json");
+    expect(broken.status).toBe(400);
+    expect((await broken.json()).error.message).toContain("valid JSON");
+    const extra = await asAdmin("POST", "/api/v1/apps", { name: "ok", colour: "red" });
+    expect(extra.status).toBe(400);
+    const missing = await asAdmin("POST", "/api/v1/apps", {});
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).error.message).toContain("name");
+  });
+});
+
+describe("apps", () => {
+  test("create, list, get, delete; names validated; duplicates 409; unknown 404", async () => {
+    expect((await asAdmin("POST", "/api/v1/apps", { name: "web" })).status).toBe(201);
+    for (const name of ["Web", "-web", "a--b", "x".repeat(41), "web_1"]) {
+      const res = await asAdmin("POST", "/api/v1/apps", { name });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.code).toBe("invalid_request");
+    }
+    const dup = await asAdmin("POST", "/api/v1/apps", { name: "web" });
+    expect(dup.status).toBe(409);
+    expect((await dup.json()).error.message).toContain("already exists");
+    const list = await (await asAdmin("GET", "/api/v1/apps")).json();
+    expect(list.apps.map((a: { name: string }) => a.name)).toEqual(["web"]);
+    expect((await asAdmin("GET", "/api/v1/apps/ghost")).status).toBe(404);
+    expect((await asAdmin("DELETE", "/api/v1/apps/web")).status).toBe(200);
+    expect((await asAdmin("DELETE", "/api/v1/apps/web")).status).toBe(404);
+  });
+
+  test("domains attach once, deployments list", async () => {
+    await asAdmin("POST", "/api/v1/apps", { name: "web" });
+    expect((await asAdmin("POST", "/api/v1/apps/web/domains", { host: "Web.Example.com" })).status).toBe(201);
+    const again = await asAdmin("POST", "/api/v1/apps/web/domains", { host: "web.example.com" });
+    expect(again.status).toBe(409);
+    expect((await asAdmin("POST", "/api/v1/apps/web/domains", { host: "not a host" })).status).toBe(400);
+    const app = await (await asAdmin("GET", "/api/v1/apps/web")).json();
+    expect(app.app.domains).toEqual(["web.example.com"]);
+    const deployments = await (await asAdmin("GET", "/api/v1/apps/web/deployments")).json();
+    expect(deployments).toEqual({ deployments: [] });
+  });
+});
+
+describe("tokens", () => {
+  test("shown once, listed by hint, revoked tokens stop working", async () => {
+    const created = await (
+      await asAdmin("POST", "/api/v1/tokens", { name: "ci", scopes: ["deploy"] })
+    ).json();
+    expect(created.token).toMatch(/^pier_/);
+    const list = await (await asAdmin("GET", "/api/v1/tokens")).json();
+    expect(JSON.stringify(list)).not.toContain(created.token);
+    const auth = { authorization: `Bearer ${created.token}` };
+    expect((await call("GET", "/api/v1/apps", undefined, auth)).status).toBe(200);
+    expect((await asAdmin("DELETE", `/api/v1/tokens/${created.id}`)).status).toBe(200);
+    expect((await call("GET", "/api/v1/apps", undefined, auth)).status).toBe(401);
+  });
+
+  test("seeding the admin token is idempotent", async () => {
+    expect(await seedAdminToken(stores, adminToken)).toBe("exists");
+  });
+});
+
+describe("dashboard sessions", () => {
+  test("first-run setup, login with cookie, CSRF on writes, logout", async () => {
+    expect(await (await call("GET", "/api/v1/auth/setup")).json()).toEqual({ needsSetup: true });
+    const weak = await call("POST", "/api/v1/auth/setup", { email: "me@example.com", password: "short" });
+    expect(weak.status).toBe(400);
+    const setupRes = await call("POST", "/api/v1/auth/setup", {
+      email: "Me@Example.com",
+      password: "a long password",
+    });
+    expect(setupRes.status).toBe(201);
+    expect(setupRes.headers.get("set-cookie")).toContain("HttpOnly");
+    expect(
+      (await call("POST", "/api/v1/auth/setup", { email: "x@example.org", password: "a long password" })).status,
+    ).toBe(409);
+
+    const login = await call("POST", "/api/v1/auth/login", {
+      email: "me@example.com",
+      password: "a long password",
+    });
+    expect(login.status).toBe(200);
+    const { csrfToken } = await login.json();
+    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    expect((await call("GET", "/api/v1/apps", undefined, { cookie })).status).toBe(200);
+    const noCsrf = await call("POST", "/api/v1/apps", { name: "web" }, { cookie });
+    expect(noCsrf.status).toBe(403);
+    expect((await noCsrf.json()).error.code).toBe("csrf_failed");
+    expect(
+      (await call("POST", "/api/v1/apps", { name: "web" }, { cookie, "x-csrf-token": csrfToken })).status,
+    ).toBe(201);
+    await call("POST", "/api/v1/auth/logout", undefined, { cookie });
+    expect((await call("GET", "/api/v1/apps", undefined, { cookie })).status).toBe(401);
+  });
+
+  test("wrong passwords are rate limited with Retry-After", async () => {
+    await call("POST", "/api/v1/auth/setup", { email: "me@example.com", password: "a long password" });
+    for (let i = 0; i < 3; i++) {
+      const res = await call("POST", "/api/v1/auth/login", {
+        email: "me@example.com",
+        password: "wrong password",
+      });
+      expect(res.status).toBe(401);
+    }
+    const blocked = await call("POST", "/api/v1/auth/login", {
+      email: "me@example.com",
+      password: "a long password",
+    });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  test("cli-token trades a password for an API token", async () => {
+    await call("POST", "/api/v1/auth/setup", { email: "me@example.com", password: "a long password" });
+    const res = await call("POST", "/api/v1/auth/cli-token", {
+      email: "me@example.com",
+      password: "a long password",
+    });
+    expect(res.status).toBe(201);
+    const { token } = await res.json();
+    expect((await call("GET", "/api/v1/apps", undefined, { authorization: `Bearer ${token}` })).status).toBe(
+      200,
+    );
+  });
+});
+
+describe("static routes", () => {
+  test("validated, stored and published; deletion publishes again", async () => {
+    const bad = await asAdmin("POST", "/api/v1/routes", { host: "a.test", upstreams: ["ftp://x"] });
+    expect(bad.status).toBe(400);
+    const res = await asAdmin("POST", "/api/v1/routes", {
+      host: "a.test",
+      upstreams: ["http://127.0.0.1:9999"],
+    });
+    expect(res.status).toBe(201);
+    const { route } = await res.json();
+    expect(published).toBe(1);
+    expect((await (await asAdmin("GET", "/api/v1/routes")).json()).routes).toHaveLength(1);
+    expect((await asAdmin("DELETE", `/api/v1/routes/${route.id}`)).status).toBe(200);
+    expect(published).toBe(2);
+  });
+
+  test("a failed publish leaves no route behind", async () => {
+    await setup({
+      publish: async () => {
+        throw new Error("workers did not acknowledge");
+      },
+    });
+    const res = await asAdmin("POST", "/api/v1/routes", {
+      host: "a.test",
+      upstreams: ["http://127.0.0.1:9999"],
+    });
+    expect(res.status).toBe(500);
+    expect(await stores.routes.list()).toEqual([]);
+  });
+});

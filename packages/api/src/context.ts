@@ -1,0 +1,31 @@
+import type { LoginRateLimiter, Scope } from "@pier/auth";
+import type { Logger } from "@pier/core";
+import type { Stores } from "@pier/db";
+
+export type Principal =
+  | { kind: "token"; tokenId: string; scopes: Scope[]; userId: string | null }
+  | {
+      kind: "session";
+      userId: string;
+      email: string;
+      scopes: Scope[];
+      csrfToken: string;
+      sessionHash: string;
+    };
+
+/** Route changes go through this port so the API never knows how proxies receive them. */
+export interface RoutePublisher {
+  /** Resolves once every proxy worker runs the new table; rejects with a PierError otherwise. */
+  publish(): Promise<{ version: number; ackMs: number }>;
+}
+
+export interface ApiDeps {
+  stores: Stores;
+  logger: Logger;
+  version: string;
+  loginLimiter: LoginRateLimiter;
+  routePublisher?: RoutePublisher;
+  sessionTtlMs?: number;
+}
+
+export type ApiEnv = { Variables: { principal: Principal; requestId: string } };

@@ -1,0 +1,41 @@
+import { PierError } from "@pier/core";
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ZodError } from "zod";
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+/** The one place errors become HTTP answers: every 4xx/5xx body is `{error:{code,message}}`. */
+export function errorResponse(c: Context, error: unknown, log: (e: unknown) => void): Response {
+  if (error instanceof PierError) {
+    const headers: Record<string, string> = {};
+    if ("retryAfterSeconds" in error) headers["Retry-After"] = String(error.retryAfterSeconds);
+    const body: ErrorBody = { error: { code: error.code, message: error.message } };
+    if (error.details !== undefined) body.error.details = error.details;
+    return c.json(body, error.status as ContentfulStatusCode, headers);
+  }
+  if (error instanceof ZodError) {
+    return c.json(
+      { error: { code: "invalid_request", message: describeZodError(error), details: error.issues } },
+      400,
+    );
+  }
+  log(error);
+  return c.json(
+    {
+      error: {
+        code: "internal_error",
+        message: "Something went wrong inside pier; the server log has details.",
+      },
+    },
+    500,
+  );
+}
+
+export function describeZodError(error: ZodError): string {
+  return error.issues
+    .map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .join("; ");
+}

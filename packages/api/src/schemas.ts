@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+/** App names become DNS labels (APP.BASE_DOMAIN) and `--` separates a preview branch from the app. */
+export const appNameSchema = z
+  .string()
+  .min(1, "app name is required")
+  .max(40, "app name must be at most 40 characters")
+  .regex(
+    /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/,
+    "app name must be lowercase letters, digits and single dashes, starting with a letter (e.g. my-app)",
+  )
+  .refine((name) => !name.includes("--"), "app name must not contain `--` (it separates preview branches)");
+
+const label = "(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)";
+const hostPattern = new RegExp(`^(?:\\*\\.)?(?:${label}\\.)*${label}$`);
+
+export const hostSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .regex(hostPattern, "must be a host name like app.example.com (or *.example.com for a wildcard route)");
+
+export const upstreamSchema = z
+  .url({ protocol: /^https?$/, error: "upstream must be an http:// or https:// URL" })
+  .refine((u) => new URL(u).pathname === "/" || new URL(u).pathname === "", "upstream must not have a path");
+
+export const createAppBody = z.strictObject({
+  name: appNameSchema,
+  defaultBranch: z.string().min(1).max(100).optional(),
+});
+
+export const addDomainBody = z.strictObject({
+  host: hostSchema.refine((h) => !h.startsWith("*."), "app domains cannot be wildcards"),
+});
+
+export const createRouteBody = z.strictObject({
+  host: hostSchema,
+  pathPrefix: z.string().startsWith("/", "pathPrefix must start with /").default("/"),
+  stripPrefix: z.boolean().default(false),
+  upstreams: z.array(upstreamSchema).min(1, "at least one upstream is required").max(64),
+  maxBodyBytes: z.number().int().positive().optional(),
+  redirectHttps: z.boolean().optional(),
+  canonicalHost: hostSchema.optional(),
+  maintenance: z
+    .strictObject({ message: z.string().max(2000), healthPath: z.string().optional() })
+    .optional(),
+  upstreamTimeoutMs: z.number().int().positive().max(3_600_000).optional(),
+});
+export type CreateRouteBody = z.infer<typeof createRouteBody>;
+
+export const createTokenBody = z.strictObject({
+  name: z.string().trim().min(1, "token name is required").max(80),
+  scopes: z
+    .array(z.enum(["admin", "write", "deploy", "read"]))
+    .min(1)
+    .default(["admin"]),
+});
+
+export const credentialsBody = z.strictObject({
+  email: z.email("must be an email address").toLowerCase(),
+  password: z.string().min(1, "password is required").max(1024),
+});
+
+export const cliTokenBody = credentialsBody.extend({ name: z.string().trim().min(1).max(80).default("cli") });
