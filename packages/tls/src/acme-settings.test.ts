@@ -20,7 +20,9 @@ describe("acmeSettingsFromEnv", () => {
   });
 
   test("directory aliases and custom URLs with a CA file", () => {
-    expect(acmeSettingsFromEnv({ PIER_ACME_DIRECTORY: "staging" })).toMatchObject({ directoryUrl: LETS_ENCRYPT_STAGING });
+    expect(acmeSettingsFromEnv({ PIER_ACME_DIRECTORY: "staging" })).toMatchObject({
+      directoryUrl: LETS_ENCRYPT_STAGING,
+    });
     const settings = acmeSettingsFromEnv(
       { PIER_ACME_DIRECTORY: "https://127.0.0.1:14000/dir", PIER_ACME_CA_FILE: "/ca.pem" },
       () => PEM,

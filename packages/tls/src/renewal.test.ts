@@ -12,10 +12,19 @@ import {
 
 const DAY = 24 * 3600_000;
 const now = new Date("2026-01-01T00:00:00Z");
-const facts = (notAfter: Date, serial = "aa") => ({ notBefore: new Date(now.getTime() - DAY), notAfter, serial });
+const facts = (notAfter: Date, serial = "aa") => ({
+  notBefore: new Date(now.getTime() - DAY),
+  notAfter,
+  serial,
+});
 
 function pendingMeta(): CertificateMeta {
-  return selfSignedMeta({ host: "app.example.com", acme: true, facts: facts(new Date(now.getTime() + 365 * DAY)), now });
+  return selfSignedMeta({
+    host: "app.example.com",
+    acme: true,
+    facts: facts(new Date(now.getTime() + 365 * DAY)),
+    now,
+  });
 }
 
 describe("backoffDelayMs", () => {
@@ -64,7 +73,13 @@ describe("status transitions", () => {
   test("success clears failures and marks the certificate as ACME-issued", () => {
     const failed = acmeFailedMeta(acmeFailedMeta(pendingMeta(), "x", now), "y", now);
     const issued = acmeIssuedMeta(failed, facts(new Date(now.getTime() + 90 * DAY), "cc"), now);
-    expect(issued).toMatchObject({ issuer: "acme", status: "issued", failures: 0, lastError: null, nextAttemptAt: null });
+    expect(issued).toMatchObject({
+      issuer: "acme",
+      status: "issued",
+      failures: 0,
+      lastError: null,
+      nextAttemptAt: null,
+    });
     expect(issued.serial).toBe("cc");
   });
 
@@ -87,7 +102,12 @@ describe("status transitions", () => {
   });
 
   test("self-signed placeholders are re-made inside the renewal window", () => {
-    const meta = selfSignedMeta({ host: "a.example.com", acme: false, facts: facts(new Date(now.getTime() + 31 * DAY)), now });
+    const meta = selfSignedMeta({
+      host: "a.example.com",
+      acme: false,
+      facts: facts(new Date(now.getTime() + 31 * DAY)),
+      now,
+    });
     expect(selfSignedRenewalDue(meta, now)).toBe(false);
     expect(selfSignedRenewalDue(meta, new Date(now.getTime() + 1.5 * DAY))).toBe(true);
   });
