@@ -20,7 +20,9 @@ describe("detectBuildPlan", () => {
   test("a configured dockerfile must exist", () => {
     const config = parsePierToml(`[build]\ndockerfile = "ops/Dockerfile"`);
     expect(() => detectBuildPlan({ paths: ["index.html"] }, config)).toThrow(BuildPlanError);
-    expect(detectBuildPlan({ paths: ["ops/Dockerfile"] }, config)).toMatchObject({ dockerfile: "ops/Dockerfile" });
+    expect(detectBuildPlan({ paths: ["ops/Dockerfile"] }, config)).toMatchObject({
+      dockerfile: "ops/Dockerfile",
+    });
   });
 
   test("bun.lock makes a Bun app; start script runs it; deps installed frozen and production-only", () => {
@@ -53,7 +55,10 @@ describe("detectBuildPlan", () => {
   });
 
   test("a Bun app without dependencies skips the install step (offline builds work)", () => {
-    const plan = detectBuildPlan({ paths: ["package.json", "bunfig.toml", "index.ts"], packageJson: pkg({}) });
+    const plan = detectBuildPlan({
+      paths: ["package.json", "bunfig.toml", "index.ts"],
+      packageJson: pkg({}),
+    });
     expect(plan).toMatchObject({ kind: "bun", install: null, start: ["bun", "index.ts"] });
     expect(generateDockerfile(plan, images, { port: 8080 })).not.toContain("RUN");
   });
@@ -73,7 +78,10 @@ describe("detectBuildPlan", () => {
   ] as const)("%s makes a Node.js app with %s, dev deps kept for the build", (lockfile, manager, install) => {
     const plan = detectBuildPlan({
       paths: ["package.json", lockfile],
-      packageJson: pkg({ scripts: { build: "tsc", start: "node dist/index.js" }, devDependencies: { typescript: "5" } }),
+      packageJson: pkg({
+        scripts: { build: "tsc", start: "node dist/index.js" },
+        devDependencies: { typescript: "5" },
+      }),
     });
     expect(plan).toMatchObject({
       kind: "node",
@@ -100,7 +108,13 @@ describe("detectBuildPlan", () => {
 
   test("index.html alone is a static site with no Docker build", () => {
     const plan = detectBuildPlan({ paths: ["index.html", "style.css"] });
-    expect(plan).toEqual({ kind: "static", dir: ".", spa: false, build: null, reason: "static site: index.html at the root" });
+    expect(plan).toEqual({
+      kind: "static",
+      dir: ".",
+      spa: false,
+      build: null,
+      reason: "static site: index.html at the root",
+    });
     expect(generateDockerfile(plan, images, { port: 3000 })).toBeNull();
   });
 
@@ -109,7 +123,11 @@ describe("detectBuildPlan", () => {
       paths: ["package.json", "package-lock.json", "index.html", "src/main.ts"],
       packageJson: pkg({ scripts: { build: "vite build" }, devDependencies: { vite: "6" } }),
     });
-    expect(plan).toMatchObject({ kind: "static", dir: "dist", build: { runtime: "node", build: ["npm", "run", "build"] } });
+    expect(plan).toMatchObject({
+      kind: "static",
+      dir: "dist",
+      build: { runtime: "node", build: ["npm", "run", "build"] },
+    });
     expect(plan.reason).toContain("vite");
     const dockerfile = generateDockerfile(plan, images, { port: 3000 })!;
     expect(dockerfile).toContain('RUN ["npm","run","build"]');
@@ -125,7 +143,10 @@ describe("detectBuildPlan", () => {
   test("pier.toml [static] dir and spa override the guess", () => {
     const config = parsePierToml(`[static]\ndir = "public"\nspa = true`);
     const plan = detectBuildPlan(
-      { paths: ["package.json", "bun.lock", "index.ts"], packageJson: pkg({ scripts: { build: "bun build.ts" } }) },
+      {
+        paths: ["package.json", "bun.lock", "index.ts"],
+        packageJson: pkg({ scripts: { build: "bun build.ts" } }),
+      },
       config,
     );
     expect(plan).toMatchObject({ kind: "static", dir: "public", spa: true });
@@ -134,9 +155,11 @@ describe("detectBuildPlan", () => {
 
   test("nothing recognisable is a clear error", () => {
     expect(() => detectBuildPlan({ paths: ["README.md"] })).toThrow(/add a Dockerfile/);
-    expect(() => detectBuildPlan({ paths: ["package.json"], packageJson: pkg({ scripts: { test: "x" } }) })).toThrow(
-      /start script/,
+    expect(() =>
+      detectBuildPlan({ paths: ["package.json"], packageJson: pkg({ scripts: { test: "x" } }) }),
+    ).toThrow(/start script/);
+    expect(() => detectBuildPlan({ paths: ["package.json"], packageJson: "{nope" })).toThrow(
+      /not valid JSON/,
     );
-    expect(() => detectBuildPlan({ paths: ["package.json"], packageJson: "{nope" })).toThrow(/not valid JSON/);
   });
 });

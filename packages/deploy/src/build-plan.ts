@@ -72,7 +72,9 @@ export function detectBuildPlan(repo: RepoSnapshot, config: PierConfig = default
     return { kind: "dockerfile", dockerfile, reason: `${dockerfile} found in the repository` };
   }
   if (dockerfile !== defaultPierConfig.build.dockerfile) {
-    throw new BuildPlanError(`pier.toml [build] dockerfile = "${dockerfile}" but that file is not in the repository`);
+    throw new BuildPlanError(
+      `pier.toml [build] dockerfile = "${dockerfile}" but that file is not in the repository`,
+    );
   }
 
   const pkg = repo.packageJson === undefined ? null : parsePackageJson(repo.packageJson);
@@ -81,7 +83,8 @@ export function detectBuildPlan(repo: RepoSnapshot, config: PierConfig = default
   if (!pkg) {
     if (has.has("bunfig.toml")) {
       const entry = bunEntries.find((p) => has.has(p));
-      if (entry) return bunApp(has, null, ["bun", entry], `bunfig.toml found, no package.json: running ${entry}`);
+      if (entry)
+        return bunApp(has, null, ["bun", entry], `bunfig.toml found, no package.json: running ${entry}`);
     }
     if (config.static.dir || has.has("index.html")) {
       const dir = config.static.dir ?? ".";
@@ -105,7 +108,12 @@ export function detectBuildPlan(repo: RepoSnapshot, config: PierConfig = default
   const declared = [pkg.module, pkg.main].find((p) => p && has.has(normalise(p)));
   const entry = declared ? normalise(declared) : entries.find((p) => has.has(p));
   if (entry && !config.static.dir) {
-    return { kind: runtime, ...js, start: [runtime, entry], reason: `${managerReason}; no start script, running ${entry}` };
+    return {
+      kind: runtime,
+      ...js,
+      start: [runtime, entry],
+      reason: `${managerReason}; no start script, running ${entry}`,
+    };
   }
 
   if (scripts.build) {
@@ -139,9 +147,13 @@ function bunApp(has: Set<string>, pkg: PackageJson | null, start: string[], reas
 
 function jsBuild(has: Set<string>, pkg: PackageJson | null, manager: PackageManager): JsBuild {
   const lockfile = lockfiles[manager].find((f) => has.has(f));
-  const manifests = ["package.json", ...(lockfile ? [lockfile] : []), ...(has.has("bunfig.toml") ? ["bunfig.toml"] : [])]
-    .filter((f) => has.has(f));
-  const hasDeps = Object.keys(pkg?.dependencies ?? {}).length + Object.keys(pkg?.devDependencies ?? {}).length > 0;
+  const manifests = [
+    "package.json",
+    ...(lockfile ? [lockfile] : []),
+    ...(has.has("bunfig.toml") ? ["bunfig.toml"] : []),
+  ].filter((f) => has.has(f));
+  const hasDeps =
+    Object.keys(pkg?.dependencies ?? {}).length + Object.keys(pkg?.devDependencies ?? {}).length > 0;
   const build = pkg?.scripts?.build ? [manager, "run", "build"] : null;
   return {
     runtime: manager === "bun" ? "bun" : "node",
@@ -156,11 +168,21 @@ function jsBuild(has: Set<string>, pkg: PackageJson | null, manager: PackageMana
 function installCommand(manager: PackageManager, locked: boolean, needsDevDeps: boolean): string[] {
   switch (manager) {
     case "bun":
-      return ["bun", "install", ...(locked ? ["--frozen-lockfile"] : []), ...(needsDevDeps ? [] : ["--production"])];
+      return [
+        "bun",
+        "install",
+        ...(locked ? ["--frozen-lockfile"] : []),
+        ...(needsDevDeps ? [] : ["--production"]),
+      ];
     case "npm":
       return locked ? ["npm", "ci", ...(needsDevDeps ? [] : ["--omit=dev"])] : ["npm", "install"];
     case "pnpm":
-      return ["pnpm", "install", ...(locked ? ["--frozen-lockfile"] : []), ...(needsDevDeps ? [] : ["--prod"])];
+      return [
+        "pnpm",
+        "install",
+        ...(locked ? ["--frozen-lockfile"] : []),
+        ...(needsDevDeps ? [] : ["--prod"]),
+      ];
     case "yarn":
       return ["yarn", "install"];
   }
@@ -180,7 +202,9 @@ function describeManager(has: Set<string>, pkg: PackageJson, manager: PackageMan
   if (pkg.packageManager?.startsWith(`${manager}@`)) return `package.json packageManager is ${manager}`;
   const evidence = [...lockfiles[manager], "bunfig.toml"].find((f) => has.has(f));
   if (manager === "bun") return `Bun app (${evidence ?? "bun"} found)`;
-  return evidence ? `Node.js app (${evidence} found)` : "Node.js app (package.json without lockfile, using npm)";
+  return evidence
+    ? `Node.js app (${evidence} found)`
+    : "Node.js app (package.json without lockfile, using npm)";
 }
 
 function staticReason(dir: string, has: Set<string>): string {

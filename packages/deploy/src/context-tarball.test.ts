@@ -17,7 +17,13 @@ async function tree(name: string, files: Record<string, string>): Promise<string
 
 function git(dir: string, ...args: string[]): string {
   const result = Bun.spawnSync(["git", "-C", dir, ...args], {
-    env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@t",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@t",
+    },
   });
   if (result.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${result.stderr}`);
   return result.stdout.toString().trim();
@@ -39,7 +45,10 @@ const sample = {
 
 describe("ignore rules", () => {
   test("gitignore: unanchored names match at any depth, / anchors, ! re-includes, dir-only rules", () => {
-    const rules = compileIgnoreRules("*.log\n!keep.log\n/build\ncache/\n# comment\nsrc/**/gen\n", "gitignore");
+    const rules = compileIgnoreRules(
+      "*.log\n!keep.log\n/build\ncache/\n# comment\nsrc/**/gen\n",
+      "gitignore",
+    );
     expect(rules.ignores("a.log")).toBe(true);
     expect(rules.ignores("deep/dir/b.log")).toBe(true);
     expect(rules.ignores("deep/keep.log")).toBe(false);
@@ -75,7 +84,11 @@ describe("build context", () => {
   });
 
   test("a git work tree uses git ls-files: tracked and untracked files, minus ignored and deleted", async () => {
-    const dir = await tree("repo", { ...sample, "nested/.gitignore": "secret.txt\n", "nested/secret.txt": "x" });
+    const dir = await tree("repo", {
+      ...sample,
+      "nested/.gitignore": "secret.txt\n",
+      "nested/secret.txt": "x",
+    });
     git(dir, "init", "-q");
     await Bun.write(join(dir, "removed.ts"), "x");
     git(dir, "add", ".");
@@ -95,7 +108,12 @@ describe("build context", () => {
   });
 
   test("tarball round trip keeps content and the executable bit", async () => {
-    const dir = await tree("roundtrip", { "run.sh": "#!/bin/sh\necho hi\n", "a/b.txt": "b", ".gitignore": "*.tmp\n", "x.tmp": "" });
+    const dir = await tree("roundtrip", {
+      "run.sh": "#!/bin/sh\necho hi\n",
+      "a/b.txt": "b",
+      ".gitignore": "*.tmp\n",
+      "x.tmp": "",
+    });
     Bun.spawnSync(["chmod", "+x", join(dir, "run.sh")]);
     const tarPath = join(scratch, "ctx.tar.gz");
     const written = await writeContextTarball(dir, tarPath, { gzip: true });
@@ -120,7 +138,11 @@ describe("build context", () => {
     await extractCommit(bare, sha, out);
     expect(await Bun.file(join(out, "index.html")).text()).toBe("<h1>v1</h1>");
     expect(await Bun.file(join(out, "sub/a.txt")).text()).toBe("a");
-    await expect(extractCommit(bare, "0".repeat(40), join(scratch, "bad"))).rejects.toThrow(/Could not extract/);
-    await expect(extractCommit(bare, "HEAD; rm -rf /", join(scratch, "bad"))).rejects.toThrow(/Not a full commit/);
+    await expect(extractCommit(bare, "0".repeat(40), join(scratch, "bad"))).rejects.toThrow(
+      /Could not extract/,
+    );
+    await expect(extractCommit(bare, "HEAD; rm -rf /", join(scratch, "bad"))).rejects.toThrow(
+      /Not a full commit/,
+    );
   });
 });

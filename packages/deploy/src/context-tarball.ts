@@ -33,7 +33,8 @@ export async function writeContextTarball(
   options: { gzip?: boolean } = {},
 ): Promise<ContextTarball> {
   const files = await listContextFiles(dir);
-  if (files.length === 0) throw new BuildContextError(`No files to deploy in ${dir} (everything is ignored?)`);
+  if (files.length === 0)
+    throw new BuildContextError(`No files to deploy in ${dir} (everything is ignored?)`);
   // --no-recursion: the list already names every file; directories would re-add ignored content.
   const args = ["tar", "-c", "-f", outPath, "-C", dir, "--no-recursion", "--null", "-T", "-"];
   if (options.gzip) args.splice(1, 0, "-z");
@@ -56,11 +57,14 @@ export async function extractTarball(tarPath: string, destDir: string): Promise<
     stderr: "pipe",
   });
   const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
-  if (code !== 0) throw new BuildContextError(`Could not extract the uploaded build context: ${stderr.trim()}`);
+  if (code !== 0)
+    throw new BuildContextError(`Could not extract the uploaded build context: ${stderr.trim()}`);
 }
 
 async function gitListFiles(dir: string): Promise<string[] | null> {
-  const inside = Bun.spawnSync(["git", "-C", dir, "rev-parse", "--is-inside-work-tree"], { stderr: "ignore" });
+  const inside = Bun.spawnSync(["git", "-C", dir, "rev-parse", "--is-inside-work-tree"], {
+    stderr: "ignore",
+  });
   if (inside.exitCode !== 0 || inside.stdout.toString().trim() !== "true") return null;
   const proc = Bun.spawn(["git", "-C", dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
     stdout: "pipe",
@@ -74,7 +78,14 @@ async function gitListFiles(dir: string): Promise<string[] | null> {
   if (code !== 0) throw new BuildContextError(`git ls-files failed in ${dir}: ${stderr.trim()}`);
   const listed = out.split("\0").filter(Boolean);
   // Tracked files deleted in the work tree are still listed by --cached; tar would fail on them.
-  const present = await Promise.all(listed.map((p) => lstat(join(dir, p)).then(() => true, () => false)));
+  const present = await Promise.all(
+    listed.map((p) =>
+      lstat(join(dir, p)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   return listed.filter((_, i) => present[i]);
 }
 

@@ -11,7 +11,11 @@ export const generatedAppDir = "/app";
  * Dockerfile text for a detected plan, or null when none is needed (the repo's own Dockerfile, or a
  * plain static site the proxy serves from disk). Pure.
  */
-export function generateDockerfile(plan: BuildPlan, baseImages: BaseImages, options: { port: number }): string | null {
+export function generateDockerfile(
+  plan: BuildPlan,
+  baseImages: BaseImages,
+  options: { port: number },
+): string | null {
   switch (plan.kind) {
     case "dockerfile":
       return null;
@@ -33,7 +37,10 @@ export function generateDockerfile(plan: BuildPlan, baseImages: BaseImages, opti
 }
 
 function jsStages(build: JsBuild, baseImages: BaseImages): string[] {
-  const lines = [`FROM ${build.runtime === "bun" ? baseImages.bun : baseImages.node}`, `WORKDIR ${generatedAppDir}`];
+  const lines = [
+    `FROM ${build.runtime === "bun" ? baseImages.bun : baseImages.node}`,
+    `WORKDIR ${generatedAppDir}`,
+  ];
   if (build.install) {
     // Manifests first: the install layer is reused from cache until they change.
     lines.push(`COPY ${build.manifests.map(quoteCopySource).join(" ")} ./`);

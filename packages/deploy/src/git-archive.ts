@@ -23,6 +23,8 @@ export async function extractCommit(gitDir: string, commit: string, destDir: str
     new Response(untar.stderr).text(),
   ]);
   if (archiveCode !== 0 || untarCode !== 0) {
-    throw new BuildContextError(`Could not extract commit ${commit.slice(0, 12)}: ${(archiveErr || untarErr).trim()}`);
+    throw new BuildContextError(
+      `Could not extract commit ${commit.slice(0, 12)}: ${(archiveErr || untarErr).trim()}`,
+    );
   }
 }

@@ -91,7 +91,10 @@ function globToRegex(glob: string): string {
         out += "\\[";
         continue;
       }
-      const cls = glob.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\");
+      const cls = glob
+        .slice(i + 1, end)
+        .replace(/^!/, "^")
+        .replace(/\\/g, "\\\\");
       out += `[${cls}]`;
       i = end;
     } else if (c === "\\" && i + 1 < glob.length) {

@@ -3,33 +3,35 @@ import { PierTomlError } from "./errors.ts";
 import { parseDuration, parseMemory } from "./quantities.ts";
 import { deployDefaults } from "./settings.ts";
 
-const duration = z
-  .union([z.number(), z.string()])
-  .transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === null) {
-      ctx.addIssue({ code: "custom", message: `expected a duration like "2s", "500ms" or a number of seconds` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === null) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a duration like "2s", "500ms" or a number of seconds`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
 
-const memory = z
-  .union([z.number(), z.string()])
-  .transform((value, ctx) => {
-    const bytes = parseMemory(value);
-    // Docker refuses limits under 6 MiB; saying so here beats a cryptic daemon error at deploy time.
-    if (bytes === null || bytes < 6 * 1024 * 1024) {
-      ctx.addIssue({ code: "custom", message: `expected a memory size of at least 6m, like "512m" or "1g"` });
-      return z.NEVER;
-    }
-    return bytes;
-  });
+const memory = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const bytes = parseMemory(value);
+  // Docker refuses limits under 6 MiB; saying so here beats a cryptic daemon error at deploy time.
+  if (bytes === null || bytes < 6 * 1024 * 1024) {
+    ctx.addIssue({ code: "custom", message: `expected a memory size of at least 6m, like "512m" or "1g"` });
+    return z.NEVER;
+  }
+  return bytes;
+});
 
 const relativePath = z
   .string()
   .min(1)
-  .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the repo");
+  .refine(
+    (p) => !p.startsWith("/") && !p.split("/").includes(".."),
+    "must be a relative path inside the repo",
+  );
 
 const d = deployDefaults;
 
@@ -54,7 +56,9 @@ export const pierTomlSchema = z.strictObject({
     .strictObject({
       dockerfile: relativePath.default(d.build.dockerfile),
       context: relativePath.default(d.build.context),
-      args: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
+      args: z
+        .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+        .default({}),
     })
     .prefault({}),
   resources: z
@@ -94,7 +98,8 @@ export function parsePierToml(text: string): PierConfig {
   try {
     raw = Bun.TOML.parse(text);
   } catch (error) {
-    const detail = error instanceof Error ? error.message.replace(/^TOML Parse error:\s*/, "") : String(error);
+    const detail =
+      error instanceof Error ? error.message.replace(/^TOML Parse error:\s*/, "") : String(error);
     throw new PierTomlError(`pier.toml is not valid TOML: ${detail}`, "");
   }
   const result = pierTomlSchema.safeParse(raw);
@@ -150,7 +155,7 @@ export function findFieldLine(text: string, path: string[]): number | undefined 
   let tableLine: number | undefined;
   const wantTable = path.slice(0, -1).join(".");
   const key = path[path.length - 1]!;
-  const keyPattern = (k: string) => new RegExp(`^\\s*(?:"${escape(k)}"|${escape(k)})\\s*=`);
+  const keyPattern = (k: string) => new RegExp(`^\\s*(?:"${escapeRegex(k)}"|${escapeRegex(k)})\\s*=`);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const header = /^\s*\[\s*([^\]]+?)\s*\]/.exec(line);
@@ -161,12 +166,13 @@ export function findFieldLine(text: string, path: string[]): number | undefined 
     }
     if (table === wantTable && keyPattern(key).test(line)) return i + 1;
     if (table === "" && keyPattern(path.join(".")).test(line)) return i + 1;
-    if (table === "" && path.length > 1 && keyPattern(path[0]!).test(line) && line.includes(key)) return i + 1;
+    if (table === "" && path.length > 1 && keyPattern(path[0]!).test(line) && line.includes(key))
+      return i + 1;
   }
   if (tableLine) return tableLine;
   return path.length > 1 ? findFieldLine(text, path.slice(0, -1)) : undefined;
 }
 
-function escape(text: string): string {
+function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

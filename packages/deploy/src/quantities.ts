@@ -3,7 +3,8 @@ const durationUnitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
 /** "500ms", "2s", "1.5m", "1h", or a bare number of seconds -> milliseconds; null when malformed. */
 export function parseDuration(value: string | number): number | null {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : null;
+  if (typeof value === "number")
+    return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : null;
   const match = durationPattern.exec(value.trim());
   if (!match) return null;
   return Math.round(Number(match[1]) * durationUnitMs[match[2] as keyof typeof durationUnitMs]);

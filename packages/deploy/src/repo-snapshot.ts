@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { RepoSnapshot } from "./build-plan.ts";
-import { parsePierToml, defaultPierConfig, type PierConfig } from "./pier-toml.ts";
+import { defaultPierConfig, type PierConfig, parsePierToml } from "./pier-toml.ts";
 
 // Never worth walking for detection, and can hold hundreds of thousands of files.
 const skippedDirs = new Set([".git", "node_modules"]);
@@ -8,7 +8,12 @@ const skippedDirs = new Set([".git", "node_modules"]);
 /** Reads what detectBuildPlan needs from a context directory. */
 export async function readRepoSnapshot(dir: string): Promise<RepoSnapshot> {
   const paths: string[] = [];
-  for await (const path of new Bun.Glob("**").scan({ cwd: dir, dot: true, onlyFiles: true, followSymlinks: false })) {
+  for await (const path of new Bun.Glob("**").scan({
+    cwd: dir,
+    dot: true,
+    onlyFiles: true,
+    followSymlinks: false,
+  })) {
     const normalised = path.replaceAll("\\", "/");
     if (normalised.split("/").some((part) => skippedDirs.has(part))) continue;
     paths.push(normalised);

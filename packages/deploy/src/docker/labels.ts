@@ -1,0 +1,25 @@
+/** Labels pier puts on every image and container it creates; adoption after a restart relies on them. */
+export const labelKeys = {
+  app: "pier.app",
+  env: "pier.env",
+  deployment: "pier.deployment",
+  replica: "pier.replica",
+  port: "pier.port",
+} as const;
+
+export function pierLabels(values: {
+  app: string;
+  deploymentId: string;
+  env?: string;
+  replica?: number;
+  port?: number;
+}): Record<string, string> {
+  const labels: Record<string, string> = {
+    [labelKeys.app]: values.app,
+    [labelKeys.deployment]: values.deploymentId,
+  };
+  if (values.env !== undefined) labels[labelKeys.env] = values.env;
+  if (values.replica !== undefined) labels[labelKeys.replica] = String(values.replica);
+  if (values.port !== undefined) labels[labelKeys.port] = String(values.port);
+  return labels;
+}

@@ -1,0 +1,53 @@
+export type { BuildPlan, JsBuild, PackageManager, RepoSnapshot } from "./build-plan.ts";
+export { detectBuildPlan } from "./build-plan.ts";
+export type { BuildReleaseOptions, BuiltRelease, PreparedBuild } from "./build-release.ts";
+export { buildRelease, copyFromImage, prepareBuild } from "./build-release.ts";
+export type { ContextTarball } from "./context-tarball.ts";
+export { extractTarball, listContextFiles, writeContextTarball } from "./context-tarball.ts";
+export { DeployQueue, defaultDeployQueue } from "./deploy-queue.ts";
+export { createDockerClient, isDockerAvailable } from "./docker/client.ts";
+export type { BuildImageOptions, BuiltImage } from "./docker/images.ts";
+export { buildImage, pruneAppImages, releaseImageTag } from "./docker/images.ts";
+export { labelKeys } from "./docker/labels.ts";
+export type { LogStream } from "./docker/log-lines.ts";
+export type { LogFollowOptions, PierContainer } from "./docker/replicas.ts";
+export {
+  createDockerReplicaRuntime,
+  listPierContainers,
+  streamContainerLogs,
+  tailContainerLogs,
+} from "./docker/replicas.ts";
+export { generateDockerfile, generatedDockerfileName } from "./dockerfile.ts";
+export type { DeployFailureReason } from "./errors.ts";
+export {
+  BuildContextError,
+  BuildPlanError,
+  DeployError,
+  DeployFailedError,
+  ImageBuildError,
+  PierTomlError,
+} from "./errors.ts";
+export { extractCommit } from "./git-archive.ts";
+export type { HealthOutcome, HealthProbe, ProbeResult } from "./health-check.ts";
+export { probeHttp, waitForHealthy } from "./health-check.ts";
+export type { IgnoreFlavor, IgnoreMatcher } from "./ignore-rules.ts";
+export { compileIgnoreRules } from "./ignore-rules.ts";
+export type { PierConfig } from "./pier-toml.ts";
+export { defaultPierConfig, parsePierToml, pierTomlSchema } from "./pier-toml.ts";
+export type {
+  DeploymentPatch,
+  DeploymentRecorder,
+  DrainMonitor,
+  ReplicaRuntime,
+  ReplicaSpec,
+  ReplicaState,
+  RolloutStatus,
+  RoutePublisher,
+  StartedReplica,
+} from "./ports.ts";
+export { parseDuration, parseMemory } from "./quantities.ts";
+export { readPierConfig, readRepoSnapshot } from "./repo-snapshot.ts";
+export type { RolloutPorts, RolloutRequest, RolloutResult } from "./rollout.ts";
+export { runRollout } from "./rollout.ts";
+export type { BaseImages } from "./settings.ts";
+export { baseImagesFromEnv, deployDefaults } from "./settings.ts";

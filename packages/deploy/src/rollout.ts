@@ -1,0 +1,212 @@
+import { type DeployQueue, defaultDeployQueue } from "./deploy-queue.ts";
+import { DeployFailedError, type DeployFailureReason } from "./errors.ts";
+import { type HealthProbe, sleep, waitForHealthy } from "./health-check.ts";
+import type { PierConfig } from "./pier-toml.ts";
+import type {
+  DeploymentPatch,
+  DeploymentRecorder,
+  DrainMonitor,
+  ReplicaRuntime,
+  RoutePublisher,
+  StartedReplica,
+} from "./ports.ts";
+
+export interface RolloutPorts {
+  runtime: ReplicaRuntime;
+  routes: RoutePublisher;
+  recorder?: DeploymentRecorder;
+  drain?: DrainMonitor;
+  probe?: HealthProbe;
+  queue?: DeployQueue;
+}
+
+export interface RolloutRequest {
+  appId: string;
+  /** "production" or a preview environment slug; routes and containers are per (app, env). */
+  env: string;
+  deploymentId: string;
+  image: string;
+  /** health, deploy, resources and [env] defaults of the release (from its pier.toml). */
+  config: PierConfig;
+  /** The app's env vars (decrypted); they override pier.toml [env]. PORT and HOST are pier's. */
+  envVars?: Record<string, string>;
+  /** Replicas serving now; drained and removed once the new ones are live. */
+  previous: { containerId: string; upstream: string }[];
+  /** Printed when live, e.g. https://app.example.com. */
+  liveUrl?: string;
+  onProgress?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface RolloutResult {
+  replicas: StartedReplica[];
+  upstreams: string[];
+  /** Milliseconds from the call to routes acknowledged. */
+  switchedAfterMs: number;
+  /**
+   * Settles when the previous replicas are drained, stopped and removed. Runs after the app's
+   * queue slot is released: the next deploy need not wait for a drain. Never rejects.
+   */
+  retired: Promise<void>;
+}
+
+const logTailLines = 30;
+
+/**
+ * The rollout state machine (kamal-proxy model):
+ * start replicas -> health check -> swap routes (all workers ack) -> drain old -> stop -> remove.
+ * Any failure before the swap removes the new replicas, leaves the routes untouched and throws
+ * DeployFailedError; the old release keeps serving. Deploys of one app run one at a time.
+ */
+export async function runRollout(ports: RolloutPorts, request: RolloutRequest): Promise<RolloutResult> {
+  const queue = ports.queue ?? defaultDeployQueue;
+  const say = (line: string) => request.onProgress?.(line);
+  if (queue.isBusy(request.appId)) say(`Waiting for the running deploy of ${request.appId} to finish`);
+  const result = await queue.run(request.appId, () => switchTraffic(ports, request, say));
+  return { ...result, retired: retire(ports, request, say) };
+}
+
+async function switchTraffic(
+  ports: RolloutPorts,
+  request: RolloutRequest,
+  say: (line: string) => void,
+): Promise<Omit<RolloutResult, "retired">> {
+  const { config } = request;
+  const { runtime } = ports;
+  const started = performance.now();
+  const record = (patch: DeploymentPatch) => ports.recorder?.update(request.deploymentId, patch);
+  const replicas: StartedReplica[] = [];
+
+  const fail = async (reason: DeployFailureReason, message: string, logTail: string[] = []) => {
+    say(`Deploy failed: ${message}`);
+    for (const line of logTail) say(`  | ${line}`);
+    say(
+      request.previous.length
+        ? "The previous release keeps serving"
+        : "Nothing was serving before; nothing changed",
+    );
+    await Promise.all(replicas.map((r) => runtime.remove(r.containerId).catch(() => {})));
+    const error = new DeployFailedError(reason, message, logTail);
+    await record({ status: "failed", error: { code: reason, message, logTail } });
+    return error;
+  };
+  const cancelled = () => request.signal?.aborted === true;
+
+  const count = config.deploy.replicas;
+  await record({ status: "starting" });
+  say(`Starting ${count} replica${count === 1 ? "" : "s"} of ${request.image}`);
+  const envVars = { ...config.env, ...request.envVars };
+  for (let replica = 1; replica <= count; replica++) {
+    if (cancelled()) throw await fail("DEPLOY_CANCELLED", "deploy cancelled");
+    try {
+      const started = await runtime.start({
+        app: request.appId,
+        env: request.env,
+        deploymentId: request.deploymentId,
+        replica,
+        image: request.image,
+        port: config.deploy.port,
+        envVars,
+        memoryBytes: config.resources.memory,
+        cpus: config.resources.cpus,
+      });
+      replicas.push(started);
+      say(`  replica ${replica} started (${started.containerId.slice(0, 12)}, ${started.upstream})`);
+    } catch (error) {
+      throw await fail(
+        "REPLICA_START_FAILED",
+        `replica ${replica} did not start: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  await record({ status: "health_checking", replicas });
+  const { path, interval, timeout } = config.health;
+  say(`Health check: GET ${path} every ${interval / 1000}s, up to ${config.deploy.timeout / 1000}s`);
+  const stopChecks = new AbortController();
+  const abortChecks = () => stopChecks.abort();
+  request.signal?.addEventListener("abort", abortChecks, { once: true });
+  const outcomes = await Promise.all(
+    replicas.map(async (replica) => {
+      const outcome = await waitForHealthy({
+        url: `http://${replica.upstream}${path}`,
+        intervalMs: interval,
+        probeTimeoutMs: timeout,
+        deadlineMs: config.deploy.timeout,
+        probe: ports.probe,
+        state: () => runtime.state(replica.containerId),
+        signal: stopChecks.signal,
+      });
+      // One unhealthy replica fails the deploy; no reason to keep probing the others.
+      if (!outcome.healthy) stopChecks.abort();
+      else
+        say(
+          `  replica ${replica.replica} healthy after ${(outcome.afterMs / 1000).toFixed(1)}s (${outcome.detail})`,
+        );
+      return { replica, outcome };
+    }),
+  );
+  request.signal?.removeEventListener("abort", abortChecks);
+  if (cancelled()) throw await fail("DEPLOY_CANCELLED", "deploy cancelled");
+  const failed =
+    outcomes.find((o) => !o.outcome.healthy && o.outcome.detail.startsWith("container")) ??
+    outcomes.find((o) => !o.outcome.healthy);
+  if (failed) {
+    const logTail = await runtime.tailLogs(failed.replica.containerId, logTailLines).catch(() => []);
+    throw await fail(
+      "HEALTH_CHECK_FAILED",
+      `replica ${failed.replica.replica} failed its health check on ${path}: ${failed.outcome.detail}`,
+      logTail,
+    );
+  }
+
+  await record({ status: "switching", replicas });
+  const upstreams = replicas.map((r) => r.upstream);
+  say("Switching traffic to the new release");
+  try {
+    await ports.routes.setAppUpstreams(request.appId, request.env, upstreams);
+  } catch (error) {
+    // A partial swap must not leave some workers on replicas that are about to be removed.
+    if (request.previous.length) {
+      await ports.routes
+        .setAppUpstreams(
+          request.appId,
+          request.env,
+          request.previous.map((p) => p.upstream),
+        )
+        .catch(() => {});
+    }
+    throw await fail(
+      "ROUTE_SWAP_FAILED",
+      `the proxy did not take the new routes: ${(error as Error).message}`,
+    );
+  }
+  const switchedAfterMs = Math.round(performance.now() - started);
+  await record({ status: "live", replicas });
+  say(request.liveUrl ? `Live at ${request.liveUrl}` : `Live (${upstreams.join(", ")})`);
+  return { replicas, upstreams, switchedAfterMs };
+}
+
+async function retire(
+  ports: RolloutPorts,
+  request: RolloutRequest,
+  say: (line: string) => void,
+): Promise<void> {
+  const old = request.previous;
+  if (old.length === 0) return;
+  const { drain_timeout: drainMs, stop_timeout: graceMs } = request.config.deploy;
+  try {
+    const upstreams = old.map((r) => r.upstream);
+    if (ports.drain) await ports.drain.waitForIdle(upstreams, drainMs);
+    else await sleep(drainMs);
+    await Promise.all(
+      old.map(async (r) => {
+        await ports.runtime.stop(r.containerId, graceMs);
+        await ports.runtime.remove(r.containerId);
+      }),
+    );
+    say(`Retired ${old.length} previous replica${old.length === 1 ? "" : "s"}`);
+  } catch (error) {
+    say(`Could not retire previous replicas: ${(error as Error).message}`);
+  }
+}
