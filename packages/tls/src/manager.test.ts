@@ -175,4 +175,15 @@ describe("CertificateManager", () => {
     await reloaded.stop();
     expect(reloaded.list().map((s) => s.host)).toEqual(["b.example.com"]);
   });
+
+  test("stop does not wait forever for an order stuck on an unreachable CA", async () => {
+    const stuck: CertificateIssuer = { issue: () => new Promise(() => {}) };
+    const manager = new CertificateManager({ dataDir, issuer: stuck, clock });
+    await manager.start();
+    await manager.ensure("app.example.com");
+    const started = performance.now();
+    await manager.stop({ waitMs: 50 });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(manager.status("app.example.com")!.status).toBe("pending");
+  });
 });

@@ -88,10 +88,22 @@ export class CertificateManager {
     void this.#renewInBackground();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the renewal timer and waits up to `waitMs` for ACME orders in flight: acme-client
+   * retries an unreachable CA for over a minute, which must not hold up a shutdown. An order
+   * still running afterwards is simply abandoned (it writes nothing until it completes).
+   */
+  async stop(options: { waitMs?: number } = {}): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
-    await this.settled();
+    let timeout: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.settled(),
+      new Promise<void>((resolve) => {
+        timeout = setTimeout(resolve, options.waitMs ?? 5000);
+      }),
+    ]);
+    clearTimeout(timeout);
     this.#issuer?.close?.();
   }
 
