@@ -152,7 +152,8 @@ describe("dashboard sessions", () => {
     expect(setupRes.status).toBe(201);
     expect(setupRes.headers.get("set-cookie")).toContain("HttpOnly");
     expect(
-      (await call("POST", "/api/v1/auth/setup", { email: "x@example.org", password: "a long password" })).status,
+      (await call("POST", "/api/v1/auth/setup", { email: "x@example.org", password: "a long password" }))
+        .status,
     ).toBe(409);
 
     const login = await call("POST", "/api/v1/auth/login", {

@@ -42,7 +42,7 @@ export function authRoutes(deps: ApiDeps) {
     }
     const user = await deps.stores.users.findByEmail(email);
     // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
-    const ok = await verifyPassword(password, user?.passwordHash ?? dummyHash);
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
     if (!user || !ok) {
       deps.loginLimiter.recordFailure(key);
       throw new UnauthorizedError("Wrong email or password.");
@@ -134,5 +134,10 @@ export function authRoutes(deps: ApiDeps) {
   return app;
 }
 
-// A real argon2id hash of a random string, computed once, so unknown users cost the same time.
-const dummyHash = await Bun.password.hash(crypto.randomUUID(), { algorithm: "argon2id" });
+// A real argon2id hash of a random string, so unknown users cost the same time as known ones.
+// Computed on first use rather than at start-up, where it would cost ~50 ms and 64 MB.
+let dummyHashPromise: Promise<string> | undefined;
+function dummyHash(): Promise<string> {
+  dummyHashPromise ??= Bun.password.hash(crypto.randomUUID(), { algorithm: "argon2id" });
+  return dummyHashPromise;
+}

@@ -1,0 +1,82 @@
+# pier — build, run and test. Needs only Node.js/npm: Bun is fetched from the npm registry.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+BUN_VERSION := 1.4.4
+VERSION := $(shell sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' apps/pier/package.json | head -1)
+# Use a bun on PATH only when it is the pinned version; otherwise install one into .bun/.
+BUN := $(shell if command -v bun >/dev/null 2>&1 && [ "$$(bun --version)" = "$(BUN_VERSION)" ]; then command -v bun; else echo $(CURDIR)/.bun/node_modules/bun/bin/bun.exe; fi)
+ENTRY := apps/pier/src/main.ts
+# Worker threads are separate entrypoints so `bun build --compile` embeds them.
+WORKERS := $(wildcard packages/proxy/src/worker.ts)
+BUILD_FLAGS := --compile --minify --sourcemap --define 'PIER_BUILD_VERSION="$(VERSION)"'
+TARGETS := linux-x64 linux-arm64 darwin-x64 darwin-arm64
+DATA_DIR ?= ./.pier-data
+CONSOLE_PORT ?= 7070
+HTTP_PORT ?= 8080
+HTTPS_PORT ?= 8443
+
+.PHONY: help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+$(CURDIR)/.bun/node_modules/bun/bin/bun.exe:
+	@echo "==> fetching bun $(BUN_VERSION) from the npm registry"
+	npm install --no-save --no-audit --no-fund --prefix .bun bun@$(BUN_VERSION)
+
+bun: $(BUN) ## make sure the pinned Bun is available
+
+node_modules/.installed: package.json bun.lock $(wildcard apps/*/package.json packages/*/package.json) | bun
+	$(BUN) install --frozen-lockfile
+	@touch $@
+
+install: node_modules/.installed ## install dependencies from bun.lock
+
+dist/pier: install $(shell find apps packages -name '*.ts' -o -name '*.sql' -o -name '*.html' -o -name '*.css' 2>/dev/null | grep -v node_modules)
+	@mkdir -p dist
+	$(BUN) build $(BUILD_FLAGS) $(ENTRY) $(WORKERS) --outfile dist/pier
+	@ls -lh dist/pier | awk '{print "==> built dist/pier (" $$5 ")"}'
+
+build: dist/pier ## build the pier binary for this machine
+
+build-all: install ## cross-build pier for linux/darwin x64/arm64 into dist/
+	@mkdir -p dist
+	@for target in $(TARGETS); do \
+	  echo "==> pier-$$target"; \
+	  $(BUN) build $(BUILD_FLAGS) --target=bun-$$target $(ENTRY) $(WORKERS) --outfile dist/pier-$$target || exit 1; \
+	done
+	@ls -lh dist/
+
+run: build ## build and start pier with an embedded SQLite in ./.pier-data
+	@mkdir -p $(DATA_DIR) && chmod 700 $(DATA_DIR)
+	@[ -s $(DATA_DIR)/admin-token ] || (umask 077; echo "pier_$$(head -c 30 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)" > $(DATA_DIR)/admin-token)
+	@echo "==> console: http://127.0.0.1:$(CONSOLE_PORT)   proxy: http://127.0.0.1:$(HTTP_PORT)"
+	@echo "==> first login: ./dist/pier login http://127.0.0.1:$(CONSOLE_PORT) --token $$(cat $(DATA_DIR)/admin-token)"
+	@echo "==> or create a dashboard admin: ./dist/pier admin create --data-dir $(DATA_DIR) --email you@example.com --password-stdin"
+	PIER_ADMIN_TOKEN=$$(cat $(DATA_DIR)/admin-token) ./dist/pier serve --data-dir $(DATA_DIR) \
+	  --console-port $(CONSOLE_PORT) --http-port $(HTTP_PORT) --https-port $(HTTPS_PORT)
+
+lint: install ## Biome format + lint check
+	$(BUN) x biome check .
+
+format: install ## apply Biome formatting and safe fixes
+	$(BUN) x biome check --write .
+
+test-unit: install ## unit tests (bun test, beside the code)
+	$(BUN) test apps packages
+
+test-e2e: build ## end-to-end suites against the compiled binary
+	$(BUN) test --timeout 600000 test/e2e
+
+test: lint test-unit test-e2e ## everything: lint, unit and end-to-end tests
+
+migrations: install ## regenerate SQL migrations after a schema change
+	cd packages/db && $(BUN) x drizzle-kit generate --config drizzle.sqlite.config.ts && $(BUN) x drizzle-kit generate --config drizzle.pg.config.ts
+	$(BUN) packages/db/scripts/embed-migrations.ts
+
+bench-startup: build ## binary size, cold start and idle RSS (writes docs/performance.md section)
+	$(BUN) bench/startup/run.ts
+
+clean: ## remove build output
+	rm -rf dist

@@ -1,0 +1,85 @@
+import { parseArgs } from "node:util";
+
+export interface FlagSpec {
+  type: "string" | "boolean";
+  help: string;
+  short?: string;
+  /** Shown in help as the value placeholder. */
+  value?: string;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  flags: Record<string, FlagSpec>;
+  /** Positional arguments this command accepts, for help and arity checks. */
+  positionals?: { name: string; required: boolean }[];
+  run(args: ParsedArgs): Promise<number>;
+}
+
+export interface ParsedArgs {
+  flags: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** Bad invocations exit with code 2 and say what to type instead. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: Command,
+  ) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs | "help" {
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
+    help: { type: "boolean", short: "h" },
+  };
+  for (const [name, spec] of Object.entries(command.flags))
+    options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "");
+    throw new UsageError(message, command);
+  }
+  if (parsed.values.help) return "help";
+  const expected = command.positionals ?? [];
+  const required = expected.filter((p) => p.required).length;
+  if (parsed.positionals.length < required) {
+    const missing = expected[parsed.positionals.length]!.name;
+    throw new UsageError(`missing argument <${missing}>`, command);
+  }
+  if (parsed.positionals.length > expected.length) {
+    throw new UsageError(`unexpected argument "${parsed.positionals[expected.length]}"`, command);
+  }
+  return { flags: parsed.values as ParsedArgs["flags"], positionals: parsed.positionals };
+}
+
+export function renderCommandHelp(command: Command): string {
+  const lines = [`${command.summary}`, "", `Usage: ${command.usage}`];
+  const entries = Object.entries(command.flags);
+  if (entries.length) {
+    lines.push("", "Options:");
+    const labels = entries.map(([name, spec]) => {
+      const short = spec.short ? `-${spec.short}, ` : "    ";
+      return `${short}--${name}${spec.type === "string" ? ` ${spec.value ?? "VALUE"}` : ""}`;
+    });
+    const width = Math.max(...labels.map((l) => l.length), 12);
+    entries.forEach(([, spec], i) => {
+      lines.push(`  ${labels[i]!.padEnd(width)}  ${spec.help}`);
+    });
+  }
+  lines.push(`  ${"-h, --help".padEnd(12)}  show this help`);
+  return `${lines.join("\n")}\n`;
+}
+
+export function requireStringFlag(args: ParsedArgs, name: string, command: Command): string {
+  const value = args.flags[name];
+  if (typeof value !== "string" || value === "") throw new UsageError(`--${name} is required`, command);
+  return value;
+}

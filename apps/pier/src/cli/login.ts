@@ -1,0 +1,40 @@
+import { apiRequest } from "./api-client.ts";
+import { cliConfigPath, writeCliConfig } from "./cli-config.ts";
+import { type Command, UsageError } from "./command.ts";
+
+export const loginCommand: Command = {
+  name: "login",
+  summary: "Remember a pier server and a token for later commands (~/.config/pier/config.json).",
+  usage: "pier login URL (--token TOKEN | --email EMAIL --password PASSWORD)",
+  positionals: [{ name: "URL", required: true }],
+  flags: {
+    token: {
+      type: "string",
+      value: "TOKEN",
+      help: "an API token (from `pier token create` or PIER_ADMIN_TOKEN)",
+    },
+    email: { type: "string", value: "EMAIL", help: "admin email: trade email and password for a new token" },
+    password: { type: "string", value: "PASSWORD", help: "password for --email (or PIER_PASSWORD)" },
+  },
+  async run(args) {
+    const url = args.positionals[0]!;
+    if (!URL.canParse(url))
+      throw new UsageError(`"${url}" is not a URL (e.g. http://my-server:7070)`, loginCommand);
+    let token = args.flags.token as string | undefined;
+    if (!token) {
+      const email = args.flags.email as string | undefined;
+      const password = (args.flags.password as string | undefined) ?? process.env.PIER_PASSWORD;
+      if (!email || !password) throw new UsageError("give --token, or --email with --password", loginCommand);
+      const created = await apiRequest<{ token: string }>({ url }, "POST", "/api/v1/auth/cli-token", {
+        email,
+        password,
+        name: "cli",
+      });
+      token = created.token;
+    }
+    const me = await apiRequest<{ scopes: string[] }>({ url, token }, "GET", "/api/v1/auth/me");
+    writeCliConfig({ url, token });
+    console.log(`Logged in to ${url} (scopes: ${me.scopes.join(", ")}). Saved to ${cliConfigPath()}.`);
+    return 0;
+  },
+};

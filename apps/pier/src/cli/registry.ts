@@ -1,0 +1,34 @@
+import { adminCreateCommand } from "./admin.ts";
+import { appsCreateCommand, appsDeleteCommand, appsListCommand } from "./apps.ts";
+import type { Command } from "./command.ts";
+import { loginCommand } from "./login.ts";
+import { serveCommand } from "./serve.ts";
+import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./token.ts";
+import { versionCommand } from "./version.ts";
+
+export const commands: Command[] = [
+  serveCommand,
+  loginCommand,
+  appsCreateCommand,
+  appsListCommand,
+  appsDeleteCommand,
+  tokenCreateCommand,
+  tokenListCommand,
+  tokenRevokeCommand,
+  adminCreateCommand,
+  versionCommand,
+];
+
+/** Longest match first, so `apps create` wins over a group named `apps`. */
+export function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+  for (const words of [2, 1]) {
+    const name = argv.slice(0, words).join(" ");
+    const command = commands.find((c) => c.name === name);
+    if (command) return { command, rest: argv.slice(words) };
+  }
+  return undefined;
+}
+
+export function commandsInGroup(group: string): Command[] {
+  return commands.filter((c) => c.name.startsWith(`${group} `));
+}

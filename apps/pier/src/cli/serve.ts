@@ -1,0 +1,85 @@
+import {
+  ConfigError,
+  redactServeConfig,
+  resolveServeConfig,
+  type ServeOption,
+  serveOptions,
+} from "@pier/config";
+import { pierVersion } from "@pier/core";
+import { createServeLogger, startPier } from "../serve.ts";
+import type { Command, FlagSpec } from "./command.ts";
+
+const optionFlags: Record<string, FlagSpec> = Object.fromEntries(
+  Object.values(serveOptions as Record<string, ServeOption>).map((option) => [
+    option.flag,
+    {
+      type: "string",
+      value: option.flag.endsWith("port") ? "N" : "VALUE",
+      help: `${option.help} [${option.env}]`,
+    },
+  ]),
+);
+
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "Run the pier server: control plane (API, dashboard, git, ingest) and the proxy.",
+  usage: "pier serve [--data-dir DIR] [--console-port N] [--http-port N] [--https-port N] [options]",
+  flags: {
+    ...optionFlags,
+    "print-config": { type: "boolean", help: "print the effective configuration (secrets hidden) and exit" },
+  },
+  async run(args) {
+    const flags = Object.fromEntries(
+      Object.entries(args.flags).filter(
+        ([name, value]) => name !== "print-config" && typeof value === "string",
+      ),
+    ) as Record<string, string>;
+    let resolved: ReturnType<typeof resolveServeConfig>;
+    try {
+      resolved = resolveServeConfig(flags, process.env);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        console.error(`pier serve: ${error.message}`);
+        return 2;
+      }
+      throw error;
+    }
+    if (args.flags["print-config"]) {
+      const shown = redactServeConfig(resolved.config);
+      for (const [key, value] of Object.entries(shown)) {
+        const source = resolved.sources[key as keyof typeof resolved.sources];
+        console.log(`${key.padEnd(14)} ${JSON.stringify(value ?? null).padEnd(40)} (${source})`);
+      }
+      return 0;
+    }
+    const logger = createServeLogger(resolved.config);
+    const started = performance.now();
+    const pier = await startPier(resolved.config, logger);
+    logger.info("pier is ready", {
+      version: pierVersion,
+      console: pier.consoleUrl,
+      dataDir: resolved.config.dataDir,
+      startupMs: Math.round(performance.now() - started),
+    });
+    await waitForShutdownSignal();
+    logger.info("shutting down");
+    await pier.stop();
+    logger.info("stopped");
+    return 0;
+  },
+};
+
+function waitForShutdownSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: string) => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      // A second signal means "now": do not wait for draining.
+      process.once("SIGTERM", () => process.exit(1));
+      process.once("SIGINT", () => process.exit(1));
+      resolve(signal);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}

@@ -1,0 +1,141 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Subprocess } from "bun";
+
+export const repoRoot = resolve(import.meta.dir, "..", "..");
+export const pierBinary = process.env.PIER_BINARY ?? join(repoRoot, "dist", "pier");
+
+/** A port the kernel says is free right now. */
+export function freePort(): number {
+  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = server.port;
+  server.stop(true);
+  return port;
+}
+
+export interface PierProcess {
+  url: string;
+  consolePort: number;
+  httpPort: number;
+  httpsPort: number;
+  dataDir: string;
+  proc: Subprocess<"ignore", "pipe", "pipe">;
+  logs(): string;
+  stop(signal?: NodeJS.Signals): Promise<number>;
+}
+
+export interface StartPierOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  args?: string[];
+  /** Command prefix, e.g. ["qemu-aarch64-static"] to run a foreign-arch binary. */
+  runner?: string[];
+  binary?: string;
+  readyTimeoutMs?: number;
+}
+
+/** Starts the compiled binary on free ports and waits until /healthz answers. */
+export async function startPier(options: StartPierOptions = {}): Promise<PierProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "pier-e2e-"));
+  const consolePort = freePort();
+  const httpPort = freePort();
+  const httpsPort = freePort();
+  const cmd = [
+    ...(options.runner ?? []),
+    options.binary ?? pierBinary,
+    "serve",
+    "--data-dir",
+    dataDir,
+    "--host",
+    "127.0.0.1",
+    "--console-port",
+    String(consolePort),
+    "--http-port",
+    String(httpPort),
+    "--https-port",
+    String(httpsPort),
+    ...(options.args ?? []),
+  ];
+  const proc = Bun.spawn(cmd, {
+    cwd: dataDir,
+    env: { ...process.env, PIER_LOG_FORMAT: "json", ...options.env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let output = "";
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) output += new TextDecoder().decode(chunk);
+  };
+  collect(proc.stdout);
+  collect(proc.stderr);
+  const url = `http://127.0.0.1:${consolePort}`;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
+  while (true) {
+    if (proc.exitCode !== null)
+      throw new Error(`pier exited with ${proc.exitCode} before it was ready:\n${output}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      proc.kill("SIGKILL");
+      throw new Error(`pier did not answer /healthz in time:\n${output}`);
+    }
+    await Bun.sleep(25);
+  }
+  return {
+    url,
+    consolePort,
+    httpPort,
+    httpsPort,
+    dataDir,
+    proc,
+    logs: () => output,
+    async stop(signal = "SIGTERM") {
+      if (proc.exitCode === null) proc.kill(signal);
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+      const code = await proc.exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the compiled CLI with its own HOME so `pier login` writes into the test's sandbox. */
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  stdin?: string,
+): Promise<CliResult> {
+  const proc = Bun.spawn([pierBinary, ...args], {
+    env: { ...process.env, ...env },
+    stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { code, stdout, stderr };
+}
+
+/** In CI a missing tool is a failure; on a laptop the suite says what it skipped. */
+export function requireTool(available: boolean, what: string): boolean {
+  if (available) return true;
+  if (process.env.CI === "true")
+    throw new Error(`${what} is required in CI but is missing (.ci/run installs it).`);
+  console.warn(`skipping: ${what} is not available on this machine`);
+  return false;
+}
