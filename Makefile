@@ -40,6 +40,9 @@ dist/pier: install $(shell find apps packages -name '*.ts' -o -name '*.sql' -o -
 
 build: dist/pier ## build the pier binary for this machine
 
+dist/pier-%: dist/pier
+	$(BUN) build $(BUILD_FLAGS) --target=bun-$* $(ENTRY) $(WORKERS) --outfile $@
+
 build-all: install ## cross-build pier for linux/darwin x64/arm64 into dist/
 	@mkdir -p dist
 	@for target in $(TARGETS); do \
@@ -66,7 +69,7 @@ format: install ## apply Biome formatting and safe fixes
 test-unit: install ## unit tests (bun test, beside the code)
 	$(BUN) test apps packages
 
-test-e2e: build ## end-to-end suites against the compiled binary
+test-e2e: build dist/pier-linux-arm64 ## end-to-end suites against the compiled binaries
 	$(BUN) test --timeout 600000 test/e2e
 
 test: lint test-unit test-e2e ## everything: lint, unit and end-to-end tests
