@@ -1,0 +1,57 @@
+import { z } from "zod";
+import type { RequestRecord } from "./records.ts";
+import type { RouteTable } from "./routeTable.ts";
+
+/**
+ * Messages between the main thread and proxy workers. Every message carries a version: the route
+ * table version for routes, and a per-kind sequence number for certificates and ACME challenges.
+ * Payloads that are large and built by this package itself (the route table, record batches) are
+ * checked for shape only: a full zod parse of 10,000 routes per worker would dominate swap time.
+ */
+
+const routeTableShape = z.custom<RouteTable>(
+  (v) => v !== null && typeof v === "object" && (v as RouteTable).exact instanceof Map,
+  "route table snapshot expected",
+);
+
+export const certificateSchema = z.object({ serverName: z.string().min(1), cert: z.string(), key: z.string() });
+export type Certificate = z.infer<typeof certificateSchema>;
+
+export const workerConfigSchema = z.object({
+  workerIndex: z.number().int(),
+  httpPort: z.number().int(),
+  httpsPort: z.number().int().nullable(),
+  hostname: z.string(),
+  internalUpstream: z.string().nullable(),
+  recordBatchSize: z.number().int().positive(),
+  recordFlushMs: z.number().int().positive(),
+});
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+export const toWorkerSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("init"),
+    version: z.number(),
+    config: workerConfigSchema,
+    table: routeTableShape,
+    certsVersion: z.number(),
+    certs: z.array(certificateSchema),
+    acmeVersion: z.number(),
+    acme: z.record(z.string(), z.string()),
+  }),
+  z.object({ type: z.literal("routes"), version: z.number(), table: routeTableShape }),
+  z.object({ type: z.literal("certs"), version: z.number(), certs: z.array(certificateSchema) }),
+  z.object({ type: z.literal("acme"), version: z.number(), acme: z.record(z.string(), z.string()) }),
+  z.object({ type: z.literal("crash"), version: z.number() }),
+]);
+export type ToWorker = z.infer<typeof toWorkerSchema>;
+
+const recordBatchShape = z.custom<RequestRecord[]>((v) => Array.isArray(v), "record batch expected");
+
+export const fromWorkerSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("ready"), version: z.number() }),
+  z.object({ type: z.literal("ack"), kind: z.enum(["routes", "certs", "acme"]), version: z.number() }),
+  z.object({ type: z.literal("records"), version: z.number(), records: recordBatchShape }),
+  z.object({ type: z.literal("failed"), version: z.number(), message: z.string() }),
+]);
+export type FromWorker = z.infer<typeof fromWorkerSchema>;

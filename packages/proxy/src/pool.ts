@@ -1,0 +1,254 @@
+import { type Certificate, type FromWorker, fromWorkerSchema, type ToWorker, type WorkerConfig } from "./messages.ts";
+import type { RequestRecord } from "./records.ts";
+import type { RouteSpec } from "./routeSpec.ts";
+import { buildRouteTable, type RouteTable } from "./routeTable.ts";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type ProxyLog = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
+
+export interface ProxyPoolOptions {
+  workers: number;
+  httpPort: number;
+  httpsPort?: number;
+  hostname?: string;
+  /** Where /_pier/ paths of routed hosts go, e.g. "http://127.0.0.1:7070". */
+  internalUpstream?: string;
+  ackTimeoutMs?: number;
+  onRecords?: (records: RequestRecord[]) => void;
+  log?: ProxyLog;
+  recordBatchSize?: number;
+  recordFlushMs?: number;
+  /** Override of the worker module; see `proxyWorkerEntrypoint`. */
+  workerEntrypoint?: string | URL;
+}
+
+export interface ProxyPool {
+  publishRoutes(routes: RouteSpec[]): Promise<{ version: number; ackMs: number }>;
+  setCertificates(certs: Certificate[]): Promise<void>;
+  setAcmeChallenges(map: Record<string, string>): Promise<void>;
+  stats(): { workers: number; respawns: number; version: number };
+  stop(): Promise<void>;
+  /** Test hook: makes one worker throw an uncaught error. */
+  crashWorker(index: number): void;
+}
+
+export class RouteAckTimeoutError extends Error {
+  readonly code = "ROUTE_ACK_TIMEOUT";
+  constructor(kind: string, version: number, missing: number, timeoutMs: number) {
+    super(
+      `${missing} proxy worker(s) did not acknowledge ${kind} version ${version} within ${timeoutMs} ms; ` +
+        "the worker may be stuck or overloaded: check the proxy log, it is respawned if it died",
+    );
+    this.name = "RouteAckTimeoutError";
+  }
+}
+
+export class ProxyStartError extends Error {
+  readonly code = "PROXY_START";
+  constructor(detail: string) {
+    super(`proxy workers could not start: ${detail}; is another process listening on the HTTP/HTTPS port?`);
+    this.name = "ProxyStartError";
+  }
+}
+
+/** Path of the worker module relative to the repository root: the extra `bun build --compile` entrypoint. */
+export const PROXY_WORKER_ENTRYPOINT = "packages/proxy/src/worker.ts";
+
+/**
+ * From source the worker sits beside this file. In a `bun build --compile` executable modules live
+ * under /$bunfs/root/ (B:/~BUN/root/ on Windows) and `new Worker("./<path>")` resolves against that
+ * root, which is the common directory of all entrypoints: the repository root.
+ */
+export function proxyWorkerEntrypoint(): string | URL {
+  const here = import.meta.url;
+  if (here.includes("/$bunfs/") || here.includes("~BUN")) return `./${PROXY_WORKER_ENTRYPOINT}`;
+  return new URL("./worker.ts", here);
+}
+
+type AckKind = "routes" | "certs" | "acme";
+
+interface Slot {
+  index: number;
+  worker: Worker;
+  acked: Record<AckKind, number>;
+}
+
+export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool> {
+  const log: ProxyLog = opts.log ?? (() => {});
+  const ackTimeoutMs = opts.ackTimeoutMs ?? 5_000;
+  const entry = opts.workerEntrypoint ?? proxyWorkerEntrypoint();
+  const config = (index: number): WorkerConfig => ({
+    workerIndex: index,
+    httpPort: opts.httpPort,
+    httpsPort: opts.httpsPort ?? null,
+    hostname: opts.hostname ?? "0.0.0.0",
+    internalUpstream: opts.internalUpstream ?? null,
+    recordBatchSize: opts.recordBatchSize ?? 256,
+    recordFlushMs: opts.recordFlushMs ?? 1_000,
+  });
+
+  let table: RouteTable = buildRouteTable([], 0);
+  let certs: Certificate[] = [];
+  let acme: Record<string, string> = {};
+  const current: Record<AckKind, number> = { routes: 0, certs: 0, acme: 0 };
+  const slots: (Slot | null)[] = [];
+  let respawns = 0;
+  let stopping = false;
+  const waiters = new Set<() => void>();
+
+  const notify = () => {
+    for (const w of waiters) w();
+  };
+
+  function spawn(index: number, onReady?: (err: Error | null) => void): void {
+    const worker = new Worker(entry);
+    const slot: Slot = { index, worker, acked: { routes: -1, certs: -1, acme: -1 } };
+    slots[index] = slot;
+    let dead = false;
+    const die = (why: string) => {
+      if (dead) return;
+      dead = true;
+      if (slots[index] === slot) slots[index] = null;
+      worker.terminate();
+      if (onReady) {
+        onReady(new ProxyStartError(why));
+        onReady = undefined;
+        return;
+      }
+      if (stopping) return;
+      respawns++;
+      log("error", "proxy worker died; respawning with the current route table", { worker: index, why, respawns });
+      spawn(index);
+    };
+    worker.addEventListener("message", (event: MessageEvent) => {
+      const parsed = fromWorkerSchema.safeParse(event.data);
+      if (!parsed.success) {
+        log("warn", "ignored malformed message from proxy worker", { worker: index });
+        return;
+      }
+      const msg: FromWorker = parsed.data;
+      switch (msg.type) {
+        case "ready":
+          slot.acked = { ...init.acked };
+          onReady?.(null);
+          onReady = undefined;
+          notify();
+          return;
+        case "ack":
+          if (msg.version > slot.acked[msg.kind]) slot.acked[msg.kind] = msg.version;
+          notify();
+          return;
+        case "records":
+          opts.onRecords?.(msg.records);
+          return;
+        case "failed":
+          log("error", "proxy worker reported a failure", { worker: index, message: msg.message });
+          if (onReady) die(msg.message);
+          return;
+      }
+    });
+    worker.addEventListener("error", (event: ErrorEvent) => die(event.message || "uncaught error"));
+    worker.addEventListener("close", () => die("worker exited"));
+    const init = {
+      acked: { routes: table.version, certs: current.certs, acme: current.acme },
+      msg: {
+        type: "init",
+        version: table.version,
+        config: config(index),
+        table,
+        certsVersion: current.certs,
+        certs,
+        acmeVersion: current.acme,
+        acme,
+      } satisfies ToWorker,
+    };
+    worker.postMessage(init.msg);
+  }
+
+  function broadcast(msg: ToWorker): void {
+    for (const slot of slots) slot?.worker.postMessage(msg);
+  }
+
+  function waitForAcks(kind: AckKind, version: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const check = () => {
+        let missing = 0;
+        for (const slot of slots) if (slot === null || slot.acked[kind] < version) missing++;
+        if (missing === 0) {
+          cleanup();
+          resolve();
+        }
+        return missing;
+      };
+      const timer = setTimeout(() => {
+        const missing = check();
+        cleanup();
+        if (missing !== 0) reject(new RouteAckTimeoutError(kind, version, missing, ackTimeoutMs));
+      }, ackTimeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+  }
+
+  await Promise.all(
+    Array.from(
+      { length: opts.workers },
+      (_, i) =>
+        new Promise<void>((resolve, reject) => {
+          spawn(i, (err) => (err ? reject(err) : resolve()));
+        }),
+    ),
+  ).catch((err) => {
+    stopping = true;
+    for (const slot of slots) slot?.worker.terminate();
+    throw err;
+  });
+  log("info", "proxy started", { workers: opts.workers, httpPort: opts.httpPort, httpsPort: opts.httpsPort });
+
+  return {
+    async publishRoutes(routes) {
+      const started = performance.now();
+      const version = table.version + 1;
+      table = buildRouteTable(routes, version);
+      current.routes = version;
+      broadcast({ type: "routes", version, table });
+      await waitForAcks("routes", version);
+      return { version, ackMs: performance.now() - started };
+    },
+    async setCertificates(next) {
+      certs = next.map((c) => ({ serverName: c.serverName, cert: c.cert, key: c.key }));
+      const version = ++current.certs;
+      broadcast({ type: "certs", version, certs });
+      await waitForAcks("certs", version);
+    },
+    async setAcmeChallenges(map) {
+      acme = { ...map };
+      const version = ++current.acme;
+      broadcast({ type: "acme", version, acme });
+      await waitForAcks("acme", version);
+    },
+    stats() {
+      return { workers: slots.filter((s) => s !== null).length, respawns, version: table.version };
+    },
+    crashWorker(index) {
+      slots[index]?.worker.postMessage({ type: "crash", version: table.version } satisfies ToWorker);
+    },
+    async stop() {
+      stopping = true;
+      const closing = slots.map(
+        (slot) =>
+          new Promise<void>((resolve) => {
+            if (slot === null) return resolve();
+            slot.worker.addEventListener("close", () => resolve());
+            slot.worker.terminate();
+          }),
+      );
+      await Promise.race([Promise.all(closing), Bun.sleep(2_000)]);
+      log("info", "proxy stopped");
+    },
+  };
+}

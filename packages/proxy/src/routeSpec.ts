@@ -1,0 +1,52 @@
+import { z } from "zod";
+
+const hostPattern = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+/** Upstreams are plain-HTTP origins without a path: the proxy only speaks HTTP/1.1 to local replicas. */
+export const upstreamUrlSchema = z
+  .string()
+  .regex(/^http:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "upstream must look like http://127.0.0.1:PORT");
+
+const hostSchema = z
+  .string()
+  .transform((h) => h.toLowerCase())
+  .refine((h) => hostPattern.test(h), "host must be a DNS name or *.example.com");
+
+const pathPrefixSchema = z
+  .string()
+  .startsWith("/")
+  .transform((p) => (p.length > 1 && p.endsWith("/") ? p.slice(0, -1) : p));
+
+export const upstreamsRouteSpecSchema = z.object({
+  kind: z.literal("upstreams"),
+  id: z.string().min(1),
+  host: hostSchema,
+  pathPrefix: pathPrefixSchema.default("/"),
+  stripPrefix: z.boolean().default(false),
+  upstreams: z.array(upstreamUrlSchema),
+  appId: z.string().min(1).optional(),
+  maxBodyBytes: z.number().int().nonnegative().optional(),
+  redirectHttps: z.boolean().default(false),
+  canonicalHost: z
+    .string()
+    .transform((h) => h.toLowerCase())
+    .optional(),
+  maintenance: z.object({ message: z.string(), healthPath: z.string().startsWith("/").optional() }).optional(),
+  upstreamTimeoutMs: z.number().int().positive().optional(),
+  connectTimeoutMs: z.number().int().positive().optional(),
+});
+
+/**
+ * A route is a discriminated union on `kind` so that later kinds (a static site served from a
+ * directory) slot in beside "upstreams"; `kind` may be omitted today and defaults to "upstreams".
+ */
+export const routeSpecSchema = z.preprocess(
+  (v) => (v !== null && typeof v === "object" && !("kind" in v) ? { ...v, kind: "upstreams" } : v),
+  z.discriminatedUnion("kind", [upstreamsRouteSpecSchema]),
+);
+
+export type RouteSpec = z.infer<typeof routeSpecSchema>;
+export type RouteSpecInput = z.input<typeof routeSpecSchema>;
+
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
