@@ -1,0 +1,173 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createGitHttpHandler, type PushEvent } from "./git-http.ts";
+import { zeroSha } from "./ref-updates.ts";
+
+const scratch = await mkdtemp(join(tmpdir(), "pier-git-"));
+const token = "secret-token";
+const pushes: PushEvent[] = [];
+let pauseMs = 0;
+
+const handler = createGitHttpHandler({
+  dataDir: join(scratch, "data"),
+  authorize: (app, given) => app !== "forbidden" && given === token,
+  async onPush(push, output) {
+    pushes.push(push);
+    for (const update of push.updates) {
+      if (update.kind === "delete") {
+        output.line(`-----> Removing preview ${update.branch}--${push.app}`);
+        continue;
+      }
+      output.line(`-----> Building ${push.app} ${update.newSha.slice(0, 7)} (${update.branch})`);
+      if (pauseMs) await Bun.sleep(pauseMs);
+      output.line("       step 1/2\n");
+      output.line(`-----> Live at https://${push.app}.example.test`);
+    }
+  },
+});
+
+// A short idle timeout proves a slow deploy does not cut the push connection.
+const server = Bun.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  idleTimeout: 2,
+  async fetch(request, srv) {
+    return (await handler.fetch(request, srv)) ?? new Response("not found", { status: 404 });
+  },
+});
+const base = `http://x:${token}@127.0.0.1:${server.port}/git`;
+
+afterAll(async () => {
+  server.stop(true);
+  await handler.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** Runs the real git client with no credential helpers and no prompts. */
+async function git(cwd: string, ...args: string[]): Promise<{ code: number; out: string }> {
+  const proc = Bun.spawn(["git", ...args], {
+    cwd,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      PATH: process.env.PATH,
+      HOME: scratch,
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_TERMINAL_PROMPT: "0",
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@t",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@t",
+    },
+  });
+  const [out, err, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { code, out: out + err };
+}
+
+async function workRepo(name: string): Promise<string> {
+  const dir = join(scratch, name);
+  await Bun.write(join(dir, "index.ts"), "console.log(1)\n");
+  await git(dir, "init", "-q", "-b", "main");
+  await git(dir, "add", ".");
+  await git(dir, "commit", "-q", "-m", "first");
+  return dir;
+}
+
+describe("git smart HTTP", () => {
+  test("a first push creates the repo and shows the deploy lines, ending with the live URL", async () => {
+    const dir = await workRepo("demo");
+    // Some bulk so the pack is streamed in several chunks.
+    await Bun.write(join(dir, "blob.bin"), randomBytes(3 * 1024 * 1024));
+    await git(dir, "add", ".");
+    await git(dir, "commit", "-q", "-m", "bulk");
+    const head = (await git(dir, "rev-parse", "HEAD")).out.trim();
+
+    const push = await git(dir, "push", `${base}/demo.git`, "main");
+    expect(push.code).toBe(0);
+    expect(push.out).toContain(`remote: -----> Building demo ${head.slice(0, 7)} (main)`);
+    expect(push.out).toContain("remote:        step 1/2");
+    const lines = push.out.trimEnd().split("\n");
+    expect(lines.findIndex((l) => l.includes("Live at https://demo.example.test"))).toBeGreaterThan(
+      lines.findIndex((l) => l.includes("step 1/2")),
+    );
+    expect(push.out).toContain("* [new branch]      main -> main");
+    expect(pushes.at(-1)).toMatchObject({
+      app: "demo",
+      updates: [{ ref: "refs/heads/main", oldSha: zeroSha, newSha: head, kind: "create", branch: "main" }],
+    });
+    expect(pushes.at(-1)!.gitDir).toBe(join(scratch, "data", "git", "demo.git"));
+  }, 30_000);
+
+  test("a slow deploy keeps the push open past the server idle timeout", async () => {
+    const dir = join(scratch, "demo");
+    await Bun.write(join(dir, "index.ts"), "console.log(2)\n");
+    await git(dir, "commit", "-q", "-am", "second");
+    const previous = pushes.at(-1)!.updates[0]!.newSha;
+    pauseMs = 3000;
+    const push = await git(dir, "push", `${base}/demo.git`, "main");
+    pauseMs = 0;
+    expect(push.code).toBe(0);
+    expect(push.out).toContain("remote: -----> Live at https://demo.example.test");
+    expect(pushes.at(-1)!.updates[0]).toMatchObject({ kind: "update", oldSha: previous });
+  }, 30_000);
+
+  test("deleting a branch is reported with an all-zero new sha", async () => {
+    const dir = join(scratch, "demo");
+    await git(dir, "checkout", "-q", "-b", "feature/login");
+    const created = await git(dir, "push", `${base}/demo.git`, "feature/login");
+    expect(created.out).toContain("(feature/login)");
+    const deleted = await git(dir, "push", `${base}/demo.git`, ":feature/login");
+    expect(deleted.code).toBe(0);
+    expect(deleted.out).toContain("remote: -----> Removing preview feature/login--demo");
+    expect(pushes.at(-1)!.updates).toEqual([
+      expect.objectContaining({ ref: "refs/heads/feature/login", newSha: zeroSha, kind: "delete" }),
+    ]);
+  }, 30_000);
+
+  test("clone and fetch work with the token", async () => {
+    const clone = await git(scratch, "clone", "-q", `${base}/demo.git`, join(scratch, "cloned"));
+    expect(clone.code).toBe(0);
+    expect(await Bun.file(join(scratch, "cloned", "index.ts")).text()).toBe("console.log(2)\n");
+  }, 30_000);
+
+  test("a wrong or missing token is refused with a Basic challenge before git runs", async () => {
+    const dir = await workRepo("intruder");
+    const before = pushes.length;
+    const bad = await git(dir, "push", `http://x:wrong@127.0.0.1:${server.port}/git/demo.git`, "main");
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toContain("Authentication failed");
+    const anonymous = await fetch(
+      `http://127.0.0.1:${server.port}/git/demo.git/info/refs?service=git-receive-pack`,
+    );
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("www-authenticate")).toBe('Basic realm="pier"');
+    const forbidden = await git(dir, "push", `${base}/forbidden.git`, "main");
+    expect(forbidden.code).not.toBe(0);
+    expect(await Bun.file(join(scratch, "data", "git", "forbidden.git", "HEAD")).exists()).toBe(false);
+    expect(pushes.length).toBe(before);
+  }, 30_000);
+
+  test("only smart HTTP endpoints of valid app names are served", async () => {
+    const auth = { authorization: `Basic ${btoa(`x:${token}`)}` };
+    const url = (path: string) => `http://127.0.0.1:${server.port}${path}`;
+    expect((await fetch(url("/git/demo.git/HEAD"), { headers: auth })).status).toBe(404);
+    expect(
+      (await fetch(url("/git/../etc.git/info/refs?service=git-upload-pack"), { headers: auth })).status,
+    ).toBe(404);
+    expect(
+      (await fetch(url("/git/Bad_Name.git/info/refs?service=git-upload-pack"), { headers: auth })).status,
+    ).toBe(404);
+    expect((await fetch(url("/git/demo.git/info/refs"), { headers: auth })).status).toBe(403);
+    expect(
+      (await fetch(url("/git/nothing.git/info/refs?service=git-upload-pack"), { headers: auth })).status,
+    ).toBe(404);
+    expect((await fetch(url("/other"))).status).toBe(404);
+  });
+});
