@@ -88,6 +88,7 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
   });
 
   let table: RouteTable = buildRouteTable([], 0);
+  let routesJson = "[]";
   let certs: Certificate[] = [];
   let acme: Record<string, string> = {};
   const current: Record<AckKind, number> = { routes: 0, certs: 0, acme: 0 };
@@ -155,7 +156,7 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
         type: "init",
         version: table.version,
         config: config(index),
-        table,
+        routes: routesJson,
         certsVersion: current.certs,
         certs,
         acmeVersion: current.acme,
@@ -214,8 +215,9 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
       const started = performance.now();
       const version = table.version + 1;
       table = buildRouteTable(routes, version);
+      routesJson = JSON.stringify(routes);
       current.routes = version;
-      broadcast({ type: "routes", version, table });
+      broadcast({ type: "routes", version, routes: routesJson });
       await waitForAcks("routes", version);
       return { version, ackMs: performance.now() - started };
     },

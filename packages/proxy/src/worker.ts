@@ -3,7 +3,8 @@ import type { Server } from "bun";
 import { type Certificate, type FromWorker, type ToWorker, toWorkerSchema, type WorkerConfig } from "./messages.ts";
 import { createProxyHandler, type ProxyState } from "./proxyHandler.ts";
 import type { RequestRecord } from "./records.ts";
-import type { UpstreamTarget } from "./routeTable.ts";
+import type { RouteSpec } from "./routeSpec.ts";
+import { buildRouteTable, type RouteTable, type UpstreamTarget } from "./routeTable.ts";
 import { type WebSocketData, websocketProxy } from "./websocketProxy.ts";
 
 /**
@@ -33,6 +34,11 @@ function flushRecords(): void {
 function record(r: RequestRecord): void {
   batch.push(r);
   if (batch.length >= config!.recordBatchSize) flushRecords();
+}
+
+/** The main thread validated these specs and built the same table once already (conflicts throw there). */
+function indexRoutes(json: string, version: number): RouteTable {
+  return buildRouteTable(JSON.parse(json) as RouteSpec[], version);
 }
 
 function internalTarget(url: string | null): UpstreamTarget | null {
@@ -71,7 +77,7 @@ function onMessage(msg: ToWorker): void {
       config = msg.config;
       tableVersion = msg.version;
       state = {
-        table: msg.table,
+        table: indexRoutes(msg.routes, msg.version),
         acme: new Map(Object.entries(msg.acme)),
         internal: internalTarget(config.internalUpstream),
         httpsPort: config.httpsPort,
@@ -91,7 +97,7 @@ function onMessage(msg: ToWorker): void {
       return;
     }
     case "routes":
-      state!.table = msg.table;
+      state!.table = indexRoutes(msg.routes, msg.version);
       tableVersion = msg.version;
       send({ type: "ack", kind: "routes", version: msg.version });
       return;
