@@ -88,5 +88,9 @@ export async function forwardWithFetch(
   }
   const length = Number(res.headers.get("content-length") ?? 0);
   onEnd(res.status, length);
-  return new Response(res.body, { status: res.status, statusText: res.statusText, headers: cleanResponseHeaders(res.headers) });
+  return new Response(res.body, {
+    status: res.status,
+    statusText: res.statusText,
+    headers: cleanResponseHeaders(res.headers),
+  });
 }

@@ -35,7 +35,12 @@ export interface ForwardContext {
  * Builds the complete HTTP/1.1 request head for a body-less request, or returns null when the
  * request carries a body (the caller then takes the streaming path).
  */
-export function buildRequestHead(method: string, path: string, headers: Headers, ctx: ForwardContext): string | null {
+export function buildRequestHead(
+  method: string,
+  path: string,
+  headers: Headers,
+  ctx: ForwardContext,
+): string | null {
   let head = `${method} ${path} HTTP/1.1\r\nhost: ${ctx.hostHeader}\r\n`;
   for (const [name, value] of headers) {
     if (name === "content-length") {
@@ -70,7 +75,14 @@ export function buildForwardHeaders(headers: Headers, ctx: ForwardContext): Head
   return out;
 }
 
-const STRIPPED_RESPONSE_HEADERS = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "trailer"];
+const STRIPPED_RESPONSE_HEADERS = [
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+  "trailer",
+];
 
 /** Copies an upstream fetch() response minus hop-by-hop headers. */
 export function cleanResponseHeaders(headers: Headers): Headers {

@@ -14,7 +14,11 @@ import type { RequestRecord } from "./records.ts";
 
 const routesJson = z.string().startsWith("[");
 
-export const certificateSchema = z.object({ serverName: z.string().min(1), cert: z.string(), key: z.string() });
+export const certificateSchema = z.object({
+  serverName: z.string().min(1),
+  cert: z.string(),
+  key: z.string(),
+});
 export type Certificate = z.infer<typeof certificateSchema>;
 
 export const workerConfigSchema = z.object({

@@ -17,7 +17,11 @@ h1{font-size:1.4rem}code{background:#f3f3f3;padding:0 .2em}small{color:#777}</st
 `;
   return new Response(html, {
     status,
-    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-request-id": requestId },
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      "x-request-id": requestId,
+    },
   });
 }
 

@@ -1,4 +1,10 @@
-import { type Certificate, type FromWorker, fromWorkerSchema, type ToWorker, type WorkerConfig } from "./messages.ts";
+import {
+  type Certificate,
+  type FromWorker,
+  fromWorkerSchema,
+  type ToWorker,
+  type WorkerConfig,
+} from "./messages.ts";
 import type { RequestRecord } from "./records.ts";
 import type { RouteSpec } from "./routeSpec.ts";
 import { buildRouteTable, type RouteTable } from "./routeTable.ts";
@@ -118,7 +124,11 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
       }
       if (stopping) return;
       respawns++;
-      log("error", "proxy worker died; respawning with the current route table", { worker: index, why, respawns });
+      log("error", "proxy worker died; respawning with the current route table", {
+        worker: index,
+        why,
+        respawns,
+      });
       spawn(index);
     };
     worker.addEventListener("message", (event: MessageEvent) => {

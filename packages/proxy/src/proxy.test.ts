@@ -59,18 +59,34 @@ const baseRoutes = () => [
   route({ id: "half-dead", host: "halfdead.test", upstreams: [`http://127.0.0.1:${deadPort}`, a.url] }),
   route({ id: "dead", host: "dead.test", upstreams: [`http://127.0.0.1:${deadPort}`] }),
   route({ id: "empty", host: "empty.test", upstreams: [] }),
-  route({ id: "slow", host: "slow.test", upstreams: [slow.url], upstreamTimeoutMs: 300, maxBodyBytes: 60_000_000 }),
+  route({
+    id: "slow",
+    host: "slow.test",
+    upstreams: [slow.url],
+    upstreamTimeoutMs: 300,
+    maxBodyBytes: 60_000_000,
+  }),
   route({ id: "small", host: "small.test", upstreams: [slow.url], maxBodyBytes: 1000 }),
   route({ id: "secure", host: "secure.test", upstreams: [a.url], redirectHttps: true }),
   route({ id: "canon", host: "www.canon.test", upstreams: [a.url], canonicalHost: "canon.test" }),
-  route({ id: "maint", host: "maint.test", upstreams: [a.url], maintenance: { message: "Back at 5pm", healthPath: "/health" } }),
+  route({
+    id: "maint",
+    host: "maint.test",
+    upstreams: [a.url],
+    maintenance: { message: "Back at 5pm", healthPath: "/health" },
+  }),
 ];
 
 function get(host: string, path = "/", init: RequestInit = {}) {
   const headers = new Headers(init.headers);
   headers.set("host", host);
   // A fresh connection per request, so that the kernel spreads requests over all workers.
-  return fetch(`http://127.0.0.1:${httpPort}${path}`, { ...init, headers, redirect: "manual", keepalive: false });
+  return fetch(`http://127.0.0.1:${httpPort}${path}`, {
+    ...init,
+    headers,
+    redirect: "manual",
+    keepalive: false,
+  });
 }
 
 beforeAll(async () => {
@@ -94,7 +110,8 @@ afterAll(async () => {
 describe("routing", () => {
   test("round-robin over upstreams, prefix strip, wildcard", async () => {
     const names = new Set<string>();
-    for (let i = 0; i < 8; i++) names.add(((await (await get("ab.test", "/x")).json()) as { name: string }).name);
+    for (let i = 0; i < 8; i++)
+      names.add(((await (await get("ab.test", "/x")).json()) as { name: string }).name);
     expect([...names].sort()).toEqual(["a", "b"]);
     const api = (await (await get("ab.test", "/api/users?q=1")).json()) as { name: string; path: string };
     expect(api).toMatchObject({ name: "b", path: "/users?q=1" });
@@ -135,7 +152,12 @@ describe("routing", () => {
 describe("headers and redirects", () => {
   test("X-Forwarded-*, generated and kept X-Request-Id, hop-by-hop and spoofed headers removed", async () => {
     const res = await get("ab.test", "/h", {
-      headers: { "x-forwarded-for": "6.6.6.6", "x-pier-app": "spoof", "proxy-connection": "x", "x-custom": "1" },
+      headers: {
+        "x-forwarded-for": "6.6.6.6",
+        "x-pier-app": "spoof",
+        "proxy-connection": "x",
+        "x-custom": "1",
+      },
     });
     const { headers } = (await res.json()) as { headers: Record<string, string> };
     expect(headers["x-forwarded-for"]).toBe("127.0.0.1");
@@ -146,7 +168,9 @@ describe("headers and redirects", () => {
     expect(headers["proxy-connection"]).toBeUndefined();
     expect(headers["x-custom"]).toBe("1");
     const kept = await get("ab.test", "/h", { headers: { "x-request-id": "abc123" } });
-    expect(((await kept.json()) as { headers: Record<string, string> }).headers["x-request-id"]).toBe("abc123");
+    expect(((await kept.json()) as { headers: Record<string, string> }).headers["x-request-id"]).toBe(
+      "abc123",
+    );
   });
 
   test("HTTP->HTTPS and canonical host redirects", async () => {
@@ -193,7 +217,8 @@ describe("bodies", () => {
     expect(new TextDecoder().decode(first.value)).toBe("first;");
     expect(performance.now() - t).toBeLessThan(300);
     let rest = "";
-    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
+    for (let r = await reader.read(); !r.done; r = await reader.read())
+      rest += new TextDecoder().decode(r.value);
     expect(rest).toBe("second");
   });
 
@@ -241,7 +266,9 @@ describe("bodies", () => {
 });
 
 test("WebSocket echo through the proxy", async () => {
-  const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws`, { headers: { host: "ab.test" } } as unknown as string[]);
+  const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws`, {
+    headers: { host: "ab.test" },
+  } as unknown as string[]);
   const got: string[] = [];
   await new Promise<void>((resolve, reject) => {
     ws.onopen = () => {
@@ -277,7 +304,10 @@ describe("route updates and workers", () => {
     ]);
     expect(pool.stats().version).toBe(version);
     const names = await Promise.all(
-      Array.from({ length: 200 }, async () => ((await (await get("swap.test")).json()) as { name: string }).name),
+      Array.from(
+        { length: 200 },
+        async () => ((await (await get("swap.test")).json()) as { name: string }).name,
+      ),
     );
     expect(new Set(names)).toEqual(new Set(["b"]));
   });
@@ -290,7 +320,10 @@ describe("route updates and workers", () => {
     for (let i = 0; i < 50 && pool.stats().workers < 2; i++) await Bun.sleep(50);
     expect(pool.stats().workers).toBe(2);
     const names = await Promise.all(
-      Array.from({ length: 60 }, async () => ((await (await get("swap.test")).json()) as { name: string }).name),
+      Array.from(
+        { length: 60 },
+        async () => ((await (await get("swap.test")).json()) as { name: string }).name,
+      ),
     );
     expect(new Set(names)).toEqual(new Set(["b"]));
   });

@@ -1,18 +1,23 @@
 import type { Server } from "bun";
-import { type ForwardContext, buildRequestHead } from "./forwardHeaders.ts";
 import { forwardWithFetch, isIdempotent } from "./fetchForward.ts";
+import { buildRequestHead, type ForwardContext } from "./forwardHeaders.ts";
 import {
   badGatewayPage,
   gatewayTimeoutPage,
   maintenancePage,
-  noUpstreamPage,
   notFoundPage,
+  noUpstreamPage,
   payloadTooLargePage,
   redirect,
   unknownHostPage,
 } from "./pages.ts";
 import type { RequestRecord } from "./records.ts";
-import { type CompiledRoute, findRoute, normalizeHost, type RouteTable, type UpstreamTarget,
+import {
+  type CompiledRoute,
+  findRoute,
+  normalizeHost,
+  type RouteTable,
+  type UpstreamTarget,
   upstreamPathFor,
 } from "./routeTable.ts";
 import { UpstreamPool, UpstreamTimeoutError } from "./upstreamClient.ts";
@@ -68,7 +73,8 @@ export function createProxyHandler(state: ProxyState, tls: boolean) {
     pinned: UpstreamTarget | null,
   ): Promise<Response> {
     const method = req.method;
-    const head = method === "GET" || method === "HEAD" ? buildRequestHead(method, path, req.headers, ctx) : null;
+    const head =
+      method === "GET" || method === "HEAD" ? buildRequestHead(method, path, req.headers, ctx) : null;
     const retryable = head !== null || (isIdempotent(method) && req.body === null);
     let exclude: UpstreamTarget | null = null;
     const attempts = pinned !== null ? 1 : Math.min(MAX_ATTEMPTS, route.upstreams.length);
@@ -91,7 +97,13 @@ export function createProxyHandler(state: ProxyState, tls: boolean) {
       try {
         const res =
           head !== null
-            ? await poolFor(target).request(head, method === "HEAD", route.connectTimeoutMs, route.upstreamTimeoutMs, record)
+            ? await poolFor(target).request(
+                head,
+                method === "HEAD",
+                route.connectTimeoutMs,
+                route.upstreamTimeoutMs,
+                record,
+              )
             : await forwardWithFetch(req, target, path, ctx, route, record);
         if (pinned === null) health.markHealthy(target.origin);
         if (res.headers.get("content-type")?.startsWith("text/event-stream")) server.timeout(req, 0);
@@ -99,7 +111,8 @@ export function createProxyHandler(state: ProxyState, tls: boolean) {
       } catch (err) {
         lastError = err as Error;
         const code = (err as { code?: string }).code;
-        if (code === "BODY_TOO_LARGE") return finishLocal(payloadTooLargePage(route.maxBodyBytes, ctx.requestId));
+        if (code === "BODY_TOO_LARGE")
+          return finishLocal(payloadTooLargePage(route.maxBodyBytes, ctx.requestId));
         if (code === "UPSTREAM_CONNECT" && pinned === null) health.markFailed(target.origin);
         if (!(err as { retryable?: boolean }).retryable || !retryable) break;
         exclude = target;
@@ -135,7 +148,8 @@ export function createProxyHandler(state: ProxyState, tls: boolean) {
     const headers = req.headers;
     const hostHeader = headers.get("host") ?? "";
     const host = normalizeHost(hostHeader);
-    const requestId = headers.get("x-request-id") ?? `${state.requestIdPrefix}${(requestCounter++).toString(36)}`;
+    const requestId =
+      headers.get("x-request-id") ?? `${state.requestIdPrefix}${(requestCounter++).toString(36)}`;
 
     if (!tls && path.startsWith(ACME_PREFIX)) {
       const q = path.indexOf("?");

@@ -39,7 +39,10 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 /** Pure: groups records per app and per bucket (a minute by default), sorted by minute then app. */
-export function aggregateRequestRecords(records: RequestRecord[], bucketMs = 60_000): RequestMinuteAggregate[] {
+export function aggregateRequestRecords(
+  records: RequestRecord[],
+  bucketMs = 60_000,
+): RequestMinuteAggregate[] {
   const groups = new Map<string, { appId: string | null; minute: number; records: RequestRecord[] }>();
   for (const r of records) {
     const minute = Math.floor(r.ts / bucketMs) * bucketMs;

@@ -20,7 +20,9 @@ export interface ResponseHead {
 export class UpstreamProtocolError extends Error {
   readonly code = "UPSTREAM_PROTOCOL";
   constructor(detail: string) {
-    super(`upstream sent an invalid HTTP/1.1 response (${detail}); check that the app speaks HTTP on its port`);
+    super(
+      `upstream sent an invalid HTTP/1.1 response (${detail}); check that the app speaks HTTP on its port`,
+    );
     this.name = "UpstreamProtocolError";
   }
 }
@@ -105,7 +107,7 @@ export function parseResponseHead(buf: Buffer): ResponseHead | null {
   };
 }
 
-const enum ChunkState {
+enum ChunkState {
   Size = 0,
   SizeExt = 1,
   Data = 2,

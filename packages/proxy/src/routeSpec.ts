@@ -5,7 +5,10 @@ const hostPattern = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*
 /** Upstreams are plain-HTTP origins without a path: the proxy only speaks HTTP/1.1 to local replicas. */
 export const upstreamUrlSchema = z
   .string()
-  .regex(/^http:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "upstream must look like http://127.0.0.1:PORT");
+  .regex(
+    /^http:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/,
+    "upstream must look like http://127.0.0.1:PORT",
+  );
 
 const hostSchema = z
   .string()
@@ -31,7 +34,9 @@ export const upstreamsRouteSpecSchema = z.object({
     .string()
     .transform((h) => h.toLowerCase())
     .optional(),
-  maintenance: z.object({ message: z.string(), healthPath: z.string().startsWith("/").optional() }).optional(),
+  maintenance: z
+    .object({ message: z.string(), healthPath: z.string().startsWith("/").optional() })
+    .optional(),
   upstreamTimeoutMs: z.number().int().positive().optional(),
   connectTimeoutMs: z.number().int().positive().optional(),
 });

@@ -5,7 +5,13 @@ import { buildRouteTable, matchRoute, normalizeHost, RouteConflictError } from "
 
 const specs = z.array(routeSpecSchema).parse([
   { id: "exact", host: "app.example.com", upstreams: ["http://127.0.0.1:3001"] },
-  { id: "api", host: "app.example.com", pathPrefix: "/api/", stripPrefix: true, upstreams: ["http://127.0.0.1:3002"] },
+  {
+    id: "api",
+    host: "app.example.com",
+    pathPrefix: "/api/",
+    stripPrefix: true,
+    upstreams: ["http://127.0.0.1:3002"],
+  },
   { id: "api-v2", host: "app.example.com", pathPrefix: "/api/v2", upstreams: ["http://127.0.0.1:3003"] },
   { id: "wild", host: "*.example.com", upstreams: ["http://127.0.0.1:3004"] },
   { id: "deep-wild", host: "*.preview.example.com", upstreams: ["http://127.0.0.1:3005"] },
@@ -58,7 +64,11 @@ describe("buildRouteTable", () => {
   });
   test("10,000 routes build in well under the swap budget", () => {
     const many = Array.from({ length: 10_000 }, (_, i) =>
-      routeSpecSchema.parse({ id: `r${i}`, host: `app${i}.example.com`, upstreams: ["http://127.0.0.1:3000"] }),
+      routeSpecSchema.parse({
+        id: `r${i}`,
+        host: `app${i}.example.com`,
+        upstreams: ["http://127.0.0.1:3000"],
+      }),
     );
     const t = performance.now();
     const big = buildRouteTable(many, 2);
@@ -71,7 +81,9 @@ describe("routeSpecSchema", () => {
   test("kind defaults to upstreams and hosts are validated", () => {
     expect(routeSpecSchema.parse({ id: "a", host: "A.test", upstreams: [] }).kind).toBe("upstreams");
     expect(() => routeSpecSchema.parse({ id: "a", host: "bad host", upstreams: [] })).toThrow();
-    expect(() => routeSpecSchema.parse({ id: "a", host: "a.test", upstreams: ["http://x:1/path"] })).toThrow();
+    expect(() =>
+      routeSpecSchema.parse({ id: "a", host: "a.test", upstreams: ["http://x:1/path"] }),
+    ).toThrow();
   });
 });
 

@@ -9,7 +9,10 @@ export function freePort(): number {
 }
 
 /** A local upstream that names itself in every answer and echoes what the proxy sent. */
-export function startUpstream(name: string, extra?: (req: Request, server: Server<unknown>) => Response | Promise<Response> | undefined) {
+export function startUpstream(
+  name: string,
+  extra?: (req: Request, server: Server<unknown>) => Response | Promise<Response> | undefined,
+) {
   const seen: { path: string; headers: Record<string, string> }[] = [];
   const server = Bun.serve({
     hostname: "127.0.0.1",

@@ -14,7 +14,9 @@ export class UpstreamConnectError extends Error {
   /** The request never reached the upstream, so any method may be retried elsewhere. */
   readonly retryable = true;
   constructor(origin: string, cause: unknown) {
-    super(`could not connect to upstream ${origin}: ${(cause as Error)?.message ?? cause}; is the app listening?`);
+    super(
+      `could not connect to upstream ${origin}: ${(cause as Error)?.message ?? cause}; is the app listening?`,
+    );
     this.name = "UpstreamConnectError";
   }
 }
@@ -40,7 +42,9 @@ export class UpstreamTimeoutError extends Error {
     phase: "connect" | "response",
   ) {
     const ms = timeoutMs;
-    super(`upstream ${origin} did not ${phase === "connect" ? "accept the connection" : "answer"} within ${ms} ms`);
+    super(
+      `upstream ${origin} did not ${phase === "connect" ? "accept the connection" : "answer"} within ${ms} ms`,
+    );
     this.name = "UpstreamTimeoutError";
   }
 }
@@ -50,7 +54,7 @@ const BUFFER_LIMIT = 128 * 1024;
 const MAX_IDLE_PER_UPSTREAM = 512;
 const SWEEP_INTERVAL_MS = 50;
 
-const enum BodyMode {
+enum BodyMode {
   None = 0,
   Buffer = 1,
   Stream = 2,
@@ -281,7 +285,12 @@ function startBody(conn: Connection, ex: Exchange, head: ResponseHead, buf: Buff
   const length = head.contentLength;
   if (length >= 0 && length <= available) {
     ex.bytes = length;
-    ex.resolve(new Response(length === 0 ? null : (buf.subarray(offset, offset + length) as Uint8Array<ArrayBuffer>), init));
+    ex.resolve(
+      new Response(
+        length === 0 ? null : (buf.subarray(offset, offset + length) as Uint8Array<ArrayBuffer>),
+        init,
+      ),
+    );
     finish(conn, ex);
     return;
   }
@@ -310,7 +319,13 @@ function bodyData(conn: Connection, ex: Exchange, buf: Buffer, offset: number): 
         ex.bytes = body.length;
         ex.body = null;
         const head = ex.head!;
-        ex.resolve(new Response(body as Uint8Array<ArrayBuffer>, { status: head.status, statusText: head.statusText, headers: head.headers }));
+        ex.resolve(
+          new Response(body as Uint8Array<ArrayBuffer>, {
+            status: head.status,
+            statusText: head.statusText,
+            headers: head.headers,
+          }),
+        );
         finish(conn, ex);
       }
       return;

@@ -24,7 +24,12 @@ export const websocketProxy: WebSocketHandler<WebSocketData> = {
   open(ws: Client) {
     const d = ws.data;
     const headers = buildForwardHeaders(d.headers, d.ctx);
-    for (const h of ["sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol"]) {
+    for (const h of [
+      "sec-websocket-key",
+      "sec-websocket-version",
+      "sec-websocket-extensions",
+      "sec-websocket-protocol",
+    ]) {
       headers.delete(h);
     }
     const protocol = d.headers.get("sec-websocket-protocol");
@@ -57,6 +62,7 @@ export const websocketProxy: WebSocketHandler<WebSocketData> = {
   },
   close(ws: Client, code: number, reason: string) {
     const upstream = ws.data.upstream;
-    if (upstream !== null && upstream.readyState <= WebSocket.OPEN) upstream.close(sendableCode(code), reason);
+    if (upstream !== null && upstream.readyState <= WebSocket.OPEN)
+      upstream.close(sendableCode(code), reason);
   },
 };

@@ -1,6 +1,12 @@
 /// <reference lib="webworker" />
 import type { Server } from "bun";
-import { type Certificate, type FromWorker, type ToWorker, toWorkerSchema, type WorkerConfig } from "./messages.ts";
+import {
+  type Certificate,
+  type FromWorker,
+  type ToWorker,
+  toWorkerSchema,
+  type WorkerConfig,
+} from "./messages.ts";
 import { createProxyHandler, type ProxyState } from "./proxyHandler.ts";
 import type { RequestRecord } from "./records.ts";
 import type { RouteSpec } from "./routeSpec.ts";
@@ -44,7 +50,11 @@ function indexRoutes(json: string, version: number): RouteTable {
 function internalTarget(url: string | null): UpstreamTarget | null {
   if (url === null) return null;
   const u = new URL(url);
-  return { origin: `http://${u.host}`, hostname: u.hostname.replace(/^\[|\]$/g, ""), port: Number(u.port || 80) };
+  return {
+    origin: `http://${u.host}`,
+    hostname: u.hostname.replace(/^\[|\]$/g, ""),
+    port: Number(u.port || 80),
+  };
 }
 
 const serveDefaults = {

@@ -1,0 +1,47 @@
+/**
+ * Runs the proxy pool alone: `bun bench/proxy/serve.ts --http-port 9091 --upstream http://127.0.0.1:9001`.
+ * Used by the benchmark, and compiled as a throwaway executable to prove the worker entrypoint
+ * resolves inside `bun build --compile` (see run.ts --compiled).
+ */
+import { parseArgs } from "node:util";
+import { routeSpecSchema, startProxyPool } from "@pier/proxy";
+
+const { values } = parseArgs({
+  options: {
+    "http-port": { type: "string", default: "9091" },
+    "https-port": { type: "string" },
+    upstream: { type: "string", default: "http://127.0.0.1:9001" },
+    workers: { type: "string", default: String(navigator.hardwareConcurrency) },
+    cert: { type: "string" },
+    key: { type: "string" },
+    host: { type: "string", default: "bench.test" },
+  },
+});
+
+const pool = await startProxyPool({
+  workers: Number(values.workers),
+  httpPort: Number(values["http-port"]),
+  httpsPort: values["https-port"] ? Number(values["https-port"]) : undefined,
+  hostname: "127.0.0.1",
+  log: (level, msg, fields) => console.error(level, msg, JSON.stringify(fields ?? {})),
+});
+await pool.publishRoutes([
+  routeSpecSchema.parse({ id: "bench", host: values.host, upstreams: [values.upstream] }),
+  routeSpecSchema.parse({ id: "bench-ip", host: "127.0.0.1", upstreams: [values.upstream] }),
+]);
+if (values.cert && values.key) {
+  await pool.setCertificates([
+    {
+      serverName: values.host!,
+      cert: await Bun.file(values.cert).text(),
+      key: await Bun.file(values.key).text(),
+    },
+  ]);
+}
+console.log("ready");
+const stop = async () => {
+  await pool.stop();
+  process.exit(0);
+};
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
