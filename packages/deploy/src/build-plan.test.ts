@@ -42,14 +42,12 @@ describe("detectBuildPlan", () => {
     expect(dockerfile.split("\n")).toEqual([
       "FROM pier-base/bun:1",
       "WORKDIR /app",
+      "ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0",
+      "EXPOSE 3000",
+      'CMD ["bun","run","start"]',
       "COPY package.json bun.lock ./",
       'RUN ["bun","install","--frozen-lockfile","--production"]',
       "COPY . .",
-      "ENV NODE_ENV=production",
-      "ENV PORT=3000",
-      "ENV HOST=0.0.0.0",
-      "EXPOSE 3000",
-      'CMD ["bun","run","start"]',
       "",
     ]);
   });

@@ -23,23 +23,23 @@ export function generateDockerfile(
       return plan.build ? jsStages(plan.build, baseImages).join("\n").concat("\n") : null;
     case "bun":
     case "node": {
-      const lines = jsStages(plan, baseImages);
-      lines.push(
-        "ENV NODE_ENV=production",
-        `ENV PORT=${options.port}`,
-        "ENV HOST=0.0.0.0",
+      // Metadata first: these steps are then cached and only the COPY/RUN steps below re-run per
+      // deploy (the classic builder spends a container on every step, even ENV).
+      const metadata = [
+        `ENV NODE_ENV=production PORT=${options.port} HOST=0.0.0.0`,
         `EXPOSE ${options.port}`,
         `CMD ${JSON.stringify(plan.start)}`,
-      );
-      return `${lines.join("\n")}\n`;
+      ];
+      return `${jsStages(plan, baseImages, metadata).join("\n")}\n`;
     }
   }
 }
 
-function jsStages(build: JsBuild, baseImages: BaseImages): string[] {
+function jsStages(build: JsBuild, baseImages: BaseImages, metadata: string[] = []): string[] {
   const lines = [
     `FROM ${build.runtime === "bun" ? baseImages.bun : baseImages.node}`,
     `WORKDIR ${generatedAppDir}`,
+    ...metadata,
   ];
   if (build.install) {
     // Manifests first: the install layer is reused from cache until they change.

@@ -1,0 +1,160 @@
+/**
+ * The whole chain the control plane wires: git push -> post-receive hook -> extractCommit ->
+ * buildRelease -> runRollout on a real Docker Engine, with the log in the push output.
+ * Needs dockerd and pier-base/bun:1: skipped outside CI when missing, failing in CI.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  buildRelease,
+  createDockerClient,
+  createDockerReplicaRuntime,
+  DeployFailedError,
+  DeployQueue,
+  extractCommit,
+  isDockerAvailable,
+  listPierContainers,
+  runRollout,
+  type StartedReplica,
+} from "@pier/deploy";
+import { createGitHttpHandler } from "./git-http.ts";
+
+const docker = createDockerClient();
+const ready =
+  (await isDockerAvailable(docker)) &&
+  (await docker
+    .getImage("pier-base/bun:1")
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    ));
+if (!ready && process.env.CI) {
+  test("Docker prerequisites", () => {
+    throw new Error("CI requires dockerd and pier-base/bun:1 (scripts/base-images/build.sh)");
+  });
+} else if (!ready) {
+  console.warn("[skip] packages/git push-to-deploy test: Docker or pier-base/bun:1 missing");
+}
+
+const app = `p${Date.now().toString(36)}`;
+const scratch = await mkdtemp(join(tmpdir(), "pier-push-deploy-"));
+const serving = new Map<string, StartedReplica[]>();
+const runtime = createDockerReplicaRuntime(docker);
+const queue = new DeployQueue();
+
+const handler = createGitHttpHandler({
+  dataDir: join(scratch, "data"),
+  authorize: (_app, token) => token === "t0ken",
+  async onPush(push, output) {
+    for (const update of push.updates) {
+      if (update.kind === "delete" || update.branch !== "main") continue;
+      const deploymentId = update.newSha.slice(0, 12);
+      const sourceDir = join(scratch, "src", deploymentId);
+      try {
+        await extractCommit(push.gitDir, update.newSha, sourceDir);
+        const release = await buildRelease(docker, {
+          app: push.app,
+          deploymentId,
+          sourceDir,
+          baseImages: { bun: "pier-base/bun:1", node: "node:22-slim" },
+          workDir: join(scratch, "work"),
+          staticDir: join(scratch, "static", deploymentId),
+          onLog: (line) => output.line(`       ${line}`),
+        });
+        if (release.kind !== "image") throw new Error("expected an image");
+        const previous = serving.get(push.app) ?? [];
+        const result = await runRollout(
+          { runtime, queue, routes: { setAppUpstreams: async () => {} } },
+          {
+            appId: push.app,
+            env: "production",
+            deploymentId,
+            image: release.image,
+            config: release.config,
+            previous,
+            liveUrl: `http://${push.app}.localhost`,
+            onProgress: (line) => output.line(`-----> ${line}`),
+          },
+        );
+        serving.set(push.app, result.replicas);
+      } catch (error) {
+        output.line(
+          `-----> ${error instanceof DeployFailedError ? error.message : `Build failed: ${(error as Error).message}`}`,
+        );
+      }
+    }
+  },
+});
+const server = Bun.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  fetch: async (request, srv) => (await handler.fetch(request, srv)) ?? new Response("", { status: 404 }),
+});
+
+afterAll(async () => {
+  server.stop(true);
+  await handler.close();
+  if (ready) {
+    for (const c of await listPierContainers(docker, { app })) {
+      await docker
+        .getContainer(c.containerId)
+        .remove({ force: true })
+        .catch(() => {});
+    }
+    for (const image of await docker.listImages({ filters: { label: [`pier.app=${app}`] } })) {
+      await docker
+        .getImage(image.Id)
+        .remove({ force: true })
+        .catch(() => {});
+    }
+  }
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe.skipIf(!ready)("git push to a running container", () => {
+  test("push output streams the build and rollout and ends with the live URL", async () => {
+    const dir = join(scratch, "repo");
+    await Bun.write(join(dir, "package.json"), JSON.stringify({ scripts: { start: "bun server.ts" } }));
+    await Bun.write(join(dir, "bunfig.toml"), "");
+    await Bun.write(join(dir, "pier.toml"), `[health]\ninterval = "100ms"\n`);
+    await Bun.write(
+      join(dir, "server.ts"),
+      `Bun.serve({ port: Number(process.env.PORT), hostname: process.env.HOST, fetch: () => new Response("pushed!") });`,
+    );
+    const env = { ...process.env, HOME: scratch, GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0" };
+    const run = (...args: string[]) =>
+      Bun.spawnSync(["git", "-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir, env });
+    run("init", "-q", "-b", "main");
+    run("add", ".");
+    run("commit", "-q", "-m", "app");
+    const started = performance.now();
+    // Async: the server answering this push lives in this very process.
+    const push = Bun.spawn(
+      ["git", "push", `http://x:t0ken@127.0.0.1:${server.port}/git/${app}.git`, "main"],
+      {
+        cwd: dir,
+        env,
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(push.stdout).text(),
+      new Response(push.stderr).text(),
+      push.exited,
+    ]);
+    const pushMs = Math.round(performance.now() - started);
+    const out = stdout + stderr;
+    expect(code).toBe(0);
+    expect(out).toContain("remote: -----> Starting 1 replica");
+    expect(out).toContain("FROM pier-base/bun:1");
+    expect(out).toContain(`remote: -----> Live at http://${app}.localhost`);
+    const upstream = serving.get(app)![0]!.upstream;
+    expect(await (await fetch(`http://${upstream}/`)).text()).toBe("pushed!");
+    if (process.env.PIER_SHOW_PUSH) console.log(out);
+    console.log(`git push -> live (cold build of a tiny Bun app): ${pushMs} ms`);
+  }, 120_000);
+});
