@@ -155,6 +155,6 @@ describe.skipIf(!ready)("git push to a running container", () => {
     const upstream = serving.get(app)![0]!.upstream;
     expect(await (await fetch(`http://${upstream}/`)).text()).toBe("pushed!");
     if (process.env.PIER_SHOW_PUSH) console.log(out);
-    console.log(`git push -> live (cold build of a tiny Bun app): ${pushMs} ms`);
+    console.log(`git push -> live (tiny Bun app, warm base image): ${pushMs} ms`);
   }, 120_000);
 });
