@@ -33,13 +33,14 @@ export interface StartPierOptions {
   runner?: string[];
   binary?: string;
   readyTimeoutMs?: number;
+  httpPort?: number;
 }
 
 /** Starts the compiled binary on free ports and waits until /healthz answers. */
 export async function startPier(options: StartPierOptions = {}): Promise<PierProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "pier-e2e-"));
   const consolePort = freePort();
-  const httpPort = freePort();
+  const httpPort = options.httpPort ?? freePort();
   const httpsPort = freePort();
   const cmd = [
     ...(options.runner ?? []),

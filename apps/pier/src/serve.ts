@@ -1,11 +1,16 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createApi, seedAdminToken } from "@pier/api";
+import { type ApiDeps, authenticate, createApi, seedAdminToken } from "@pier/api";
 import { LoginRateLimiter } from "@pier/auth";
 import type { ServeConfig } from "@pier/config";
 import { createLogger, type Logger, pierVersion } from "@pier/core";
 import { createStores, openDatabase } from "@pier/db";
 import { createSecretBox, loadOrCreateKey } from "@pier/secrets";
+import { modules } from "./modules/index.ts";
+import type { PierContext, RawHandler, StartedModule } from "./platform/module.ts";
+import { startProxy } from "./platform/proxy-service.ts";
+import { RouteRegistry } from "./platform/route-registry.ts";
+import { certificatePort, startCertificates } from "./platform/tls-service.ts";
 
 export interface RunningPier {
   consoleUrl: string;
@@ -19,12 +24,11 @@ export function createServeLogger(config: ServeConfig): Logger {
   });
 }
 
-/** Wires the packages into one running control plane. Every step that can fail does so before listening. */
+/** Wires the packages into one running platform. Every step that can fail does so before listening. */
 export async function startPier(config: ServeConfig, logger: Logger): Promise<RunningPier> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // Created on first start so env vars and provider keys are encrypted from the first write on.
   const secretBox = await createSecretBox(loadOrCreateKey(join(config.dataDir, "secret.key")));
-  void secretBox;
 
   const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   logger.info("database ready", {
@@ -33,23 +37,68 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     migrated: database.appliedMigrations,
   });
   const stores = createStores(database);
-
   if (config.adminToken) {
     const seeded = await seedAdminToken(stores, config.adminToken);
     if (seeded === "created") logger.info("admin API token created from PIER_ADMIN_TOKEN");
   }
 
-  const api = createApi({
+  const proxy = await startProxy(config, stores, logger);
+  const routes = new RouteRegistry(proxy);
+  const tls = await startCertificates(config.dataDir, proxy, logger);
+
+  const apiDeps: ApiDeps = {
     stores,
     logger: logger.child({ component: "api" }),
     version: pierVersion,
     loginLimiter: new LoginRateLimiter({ maxFailures: 10, windowMs: 15 * 60_000 }),
-  });
+    routePublisher: routes,
+    certificates: certificatePort(tls),
+    onDomainsChanged: () => (proxy ? routes.publish() : Promise.resolve()),
+  };
+  const consoleApp = createApi(apiDeps);
+  const rawHandlers: RawHandler[] = [];
+  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  const consoleUrl = config.publicUrl ?? `http://${shownHost}:${config.consolePort}`;
+
+  const context: PierContext = {
+    config,
+    logger,
+    database,
+    stores,
+    secretBox,
+    apiDeps,
+    console: consoleApp,
+    authenticate: authenticate(apiDeps),
+    routes,
+    proxy,
+    tls,
+    consoleUrl,
+    addRawHandler: (handler) => rawHandlers.push(handler),
+  };
+  const started: { name: string; module: StartedModule }[] = [];
+  for (const module of modules) {
+    started.push({ name: module.name, module: await module.start(context) });
+  }
+  if (proxy) {
+    const published = await routes.publish();
+    logger.info("proxy ready", {
+      workers: config.proxyWorkers,
+      http: config.httpPort,
+      https: config.httpsPort,
+      routesVersion: published.version,
+    });
+  }
 
   const consoleServer = Bun.serve({
     hostname: config.host,
     port: config.consolePort,
-    fetch: api.fetch,
+    async fetch(request, server) {
+      for (const handler of rawHandlers) {
+        const response = await handler(request, server);
+        if (response) return response;
+      }
+      return consoleApp.fetch(request, server);
+    },
     // Large pushes and uploads arrive on this port; per-route limits are enforced by the handlers.
     maxRequestBodySize: 1024 * 1024 * 1024,
     error(error) {
@@ -57,8 +106,6 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
       return Response.json({ error: { code: "internal_error", message: "Internal error" } }, { status: 500 });
     },
   });
-  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-  const consoleUrl = config.publicUrl ?? `http://${shownHost}:${consoleServer.port}`;
 
   const sweeper = setInterval(() => {
     stores.sessions.deleteExpired().catch((error) => logger.warn("session sweep failed", { error }));
@@ -69,8 +116,15 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     consoleUrl,
     async stop() {
       clearInterval(sweeper);
-      // Graceful: in-flight API requests finish before the database closes.
+      // Graceful: in-flight API requests finish, then modules, proxy and database close in reverse order.
       await consoleServer.stop(false);
+      for (const { name, module } of started.reverse()) {
+        await module
+          .stop?.()
+          .catch((error) => logger.warn("module did not stop cleanly", { module: name, error }));
+      }
+      await tls.stop();
+      await proxy?.stop();
       await database.close();
     },
   };

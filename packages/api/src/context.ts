@@ -19,12 +19,22 @@ export interface RoutePublisher {
   publish(): Promise<{ version: number; ackMs: number }>;
 }
 
+/** Certificates for app domains: the API asks, packages/tls answers. */
+export interface CertificatePort {
+  ensure(host: string): Promise<unknown>;
+  status(host: string): unknown;
+  remove(host: string): Promise<unknown>;
+}
+
 export interface ApiDeps {
   stores: Stores;
   logger: Logger;
   version: string;
   loginLimiter: LoginRateLimiter;
   routePublisher?: RoutePublisher;
+  certificates?: CertificatePort;
+  /** Domains decide routes; whoever builds app routes republishes when they change. */
+  onDomainsChanged?: () => Promise<unknown>;
   sessionTtlMs?: number;
 }
 

@@ -19,7 +19,7 @@ export interface SecretBox {
   decrypt(sealed: string): Promise<string>;
 }
 
-export async function createSecretBox(rawKey: Uint8Array): Promise<SecretBox> {
+export async function createSecretBox(rawKey: Uint8Array<ArrayBuffer>): Promise<SecretBox> {
   if (rawKey.byteLength !== 32) throw new Error("A secret key must be 32 bytes (AES-256-GCM).");
   const key = await crypto.subtle.importKey("raw", rawKey, "AES-GCM", false, ["encrypt", "decrypt"]);
   return {

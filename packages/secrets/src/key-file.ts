@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { dirname } from "node:path";
 
 /** Reads the data dir's key, creating it (0600) on first start. Losing this file loses every secret. */
-export function loadOrCreateKey(path: string): Uint8Array {
+export function loadOrCreateKey(path: string): Uint8Array<ArrayBuffer> {
   if (existsSync(path)) {
     const key = Buffer.from(readFileSync(path, "utf8").trim(), "base64");
     if (key.byteLength !== 32) {

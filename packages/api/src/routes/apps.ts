@@ -51,7 +51,13 @@ export function appRoutes(deps: ApiDeps) {
   app.get("/:name/domains", requireScope("read"), async (c) => {
     const row = await findAppOr404(deps, c.req.param("name"));
     const domains = await deps.stores.domains.listForApp(row.id);
-    return c.json({ domains: domains.map((d) => ({ host: d.host, createdAt: d.createdAt })) });
+    return c.json({
+      domains: domains.map((d) => ({
+        host: d.host,
+        createdAt: d.createdAt,
+        tls: deps.certificates?.status(d.host) ?? null,
+      })),
+    });
   });
 
   app.post("/:name/domains", requireScope("write"), async (c) => {
@@ -59,6 +65,9 @@ export function appRoutes(deps: ApiDeps) {
     const body = await readBody(c, addDomainBody);
     try {
       const domain = await deps.stores.domains.add({ id: newId("dom"), appId: row.id, host: body.host });
+      // A self-signed certificate at once, a real one in the background when ACME is on.
+      await deps.certificates?.ensure(domain.host);
+      await deps.onDomainsChanged?.();
       return c.json({ domain: { host: domain.host, app: row.name, createdAt: domain.createdAt } }, 201);
     } catch (error) {
       if (isUniqueViolation(error))
@@ -71,6 +80,8 @@ export function appRoutes(deps: ApiDeps) {
     await findAppOr404(deps, c.req.param("name"));
     const host = readParam(c.req.param("host"), hostSchema, "host");
     if (!(await deps.stores.domains.remove(host))) throw new NotFoundError("Domain", host);
+    await deps.certificates?.remove(host);
+    await deps.onDomainsChanged?.();
     return c.json({ ok: true, host });
   });
 

@@ -1,0 +1,6 @@
+import type { PierModule } from "../platform/module.ts";
+import { certificatesModule } from "./certificates.ts";
+import { staticRoutesModule } from "./static-routes.ts";
+
+/** Started in this order, stopped in reverse. One line per subsystem. */
+export const modules: PierModule[] = [staticRoutesModule, certificatesModule];

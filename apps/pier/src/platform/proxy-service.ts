@@ -1,0 +1,44 @@
+import type { ServeConfig } from "@pier/config";
+import type { Logger } from "@pier/core";
+import type { Stores } from "@pier/db";
+import { aggregateRequestRecords, type ProxyPool, startProxyPool } from "@pier/proxy";
+
+/** Starts the worker pool and turns its request records into per-minute metrics rows. */
+export async function startProxy(
+  config: ServeConfig,
+  stores: Stores,
+  logger: Logger,
+): Promise<ProxyPool | undefined> {
+  if (config.proxyWorkers === 0) {
+    logger.info("proxy disabled (--proxy-workers 0)");
+    return undefined;
+  }
+  const log = logger.child({ component: "proxy" });
+  const internalHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  return startProxyPool({
+    workers: config.proxyWorkers,
+    httpPort: config.httpPort,
+    httpsPort: config.httpsPort,
+    hostname: config.host,
+    internalUpstream: `http://${internalHost}:${config.consolePort}`,
+    ackTimeoutMs: 5000,
+    log: (level, msg, fields) => log[level](msg, fields),
+    onRecords: (records) => {
+      const rows = aggregateRequestRecords(records).map((a) => ({
+        appKey: a.appId ?? "static",
+        minute: new Date(a.minute),
+        requests: a.count,
+        status2xx: a.status2xx,
+        status3xx: a.status3xx,
+        status4xx: a.status4xx,
+        status5xx: a.status5xx,
+        p50Ms: Math.round(a.p50Ms),
+        p95Ms: Math.round(a.p95Ms),
+        p99Ms: Math.round(a.p99Ms),
+        bytesIn: a.bytesIn,
+        bytesOut: a.bytesOut,
+      }));
+      stores.requestMetrics.insert(rows).catch((error) => log.warn("request metrics not stored", { error }));
+    },
+  });
+}
