@@ -20,7 +20,12 @@ test.if(runnable)(
     expect(version.exitCode).toBe(0);
     expect(version.stdout.toString()).toMatch(/^pier \d+\.\d+\.\d+/);
 
-    const pier = await startPier({ runner: [qemu!], binary, args: ["--proxy-workers", "1"], readyTimeoutMs: 60_000 });
+    const pier = await startPier({
+      runner: [qemu!],
+      binary,
+      args: ["--proxy-workers", "1"],
+      readyTimeoutMs: 60_000,
+    });
     try {
       const res = await fetch(`${pier.url}/healthz`);
       expect(res.status).toBe(200);

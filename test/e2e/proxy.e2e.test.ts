@@ -17,7 +17,11 @@ function upstream(name: string, extra?: (req: Request) => Response | undefined):
       if (url.pathname === "/ws" && srv.upgrade(req, { data: undefined })) return undefined;
       return extra?.(req) ?? new Response(`${name} ${url.pathname}`, { headers: { "x-upstream": name } });
     },
-    websocket: { message: (ws, message) => ws.send(`echo:${message}`) },
+    websocket: {
+      message: (ws, message) => {
+        ws.send(`echo:${message}`);
+      },
+    },
   });
   upstreams.push(server);
   return server;

@@ -1,4 +1,5 @@
 export { type EmbeddedMigration, pendingMigrations, splitStatements } from "./migrate.ts";
+export type { MigrationSet } from "./open.ts";
 export {
   type Database,
   type Db,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { SQL } from "bun";
 import { drizzle as drizzlePostgres } from "drizzle-orm/bun-sql";
 import { type BunSQLiteDatabase, drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
-import { migratePostgres, migrateSqlite } from "./migrate.ts";
+import { type EmbeddedMigration, migratePostgres, migrateSqlite } from "./migrate.ts";
 import { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
 import * as pgSchema from "./schema/pg.ts";
 import * as sqliteSchema from "./schema/sqlite.ts";
@@ -24,7 +24,15 @@ export interface Database {
   /** Human-readable location for logs (path or redacted URL). */
   location: string;
   appliedMigrations: string[];
+  /** Applies a package's own migrations (ids prefixed with its name) to this database. */
+  migrate(migrations: MigrationSet): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** A package's migrations for both dialects, as embedded by scripts/embed-migrations.ts. */
+export interface MigrationSet {
+  sqlite: EmbeddedMigration[];
+  pg: EmbeddedMigration[];
 }
 
 export interface OpenDatabaseOptions {
@@ -52,6 +60,7 @@ export function openSqlite(dataDir: string): Database {
     t: sqliteSchema,
     location: path,
     appliedMigrations,
+    migrate: async (set) => migrateSqlite(client, set.sqlite),
     close: async () => client.close(),
   };
 }
@@ -67,6 +76,7 @@ export async function openPostgres(url: string): Promise<Database> {
     t: pgSchema as unknown as Tables,
     location: redacted.toString(),
     appliedMigrations,
+    migrate: (set) => migratePostgres(client, set.pg),
     close: () => client.close(),
   };
 }
