@@ -104,7 +104,7 @@ test.if(runnable)(
         socket.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
       });
       let data = "";
-      socket.on("data", (chunk) => {
+      socket.on("data", (chunk: Buffer) => {
         data += chunk;
       });
       socket.on("end", () => resolve(data));

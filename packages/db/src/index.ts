@@ -11,6 +11,8 @@ export {
 export type { AppRow } from "./stores/apps.ts";
 export type { DeploymentRow, NewDeployment } from "./stores/deployments.ts";
 export type { DomainRow } from "./stores/domains.ts";
+export type { EnvVarRow } from "./stores/env-vars.ts";
+export type { EnvironmentRow } from "./stores/environments.ts";
 export { createStores, type Stores } from "./stores/index.ts";
 export type { RequestMetricRow } from "./stores/request-metrics.ts";
 export type { RouteRow } from "./stores/routes.ts";

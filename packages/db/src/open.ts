@@ -1,12 +1,9 @@
 import { Database as SqliteDatabase } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { SQL } from "bun";
-import { drizzle as drizzlePostgres } from "drizzle-orm/bun-sql";
 import { type BunSQLiteDatabase, drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
-import { type EmbeddedMigration, migratePostgres, migrateSqlite } from "./migrate.ts";
-import { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
-import * as pgSchema from "./schema/pg.ts";
+import { type EmbeddedMigration, migrateSqlite } from "./migrate.ts";
+import { sqliteMigrations } from "./migrations.gen.ts";
 import * as sqliteSchema from "./schema/sqlite.ts";
 
 export type Tables = typeof sqliteSchema;
@@ -41,7 +38,10 @@ export interface OpenDatabaseOptions {
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
+  if (!options.databaseUrl) return openSqlite(options.dataDir);
+  // Loaded only when asked for: the PostgreSQL driver and schema cost memory every SQLite user would pay.
+  const { openPostgres } = await import("./open-postgres.ts");
+  return openPostgres(options.databaseUrl);
 }
 
 export function openSqlite(dataDir: string): Database {
@@ -62,22 +62,6 @@ export function openSqlite(dataDir: string): Database {
     appliedMigrations,
     migrate: async (set) => migrateSqlite(client, set.sqlite),
     close: async () => client.close(),
-  };
-}
-
-export async function openPostgres(url: string): Promise<Database> {
-  const client = new SQL(url, { max: 10 });
-  const appliedMigrations = await migratePostgres(client, pgMigrations);
-  const redacted = new URL(url);
-  if (redacted.password) redacted.password = "***";
-  return {
-    dialect: "postgres",
-    db: drizzlePostgres({ client, schema: pgSchema }) as unknown as Db,
-    t: pgSchema as unknown as Tables,
-    location: redacted.toString(),
-    appliedMigrations,
-    migrate: (set) => migratePostgres(client, set.pg),
-    close: () => client.close(),
   };
 }
 

@@ -2,11 +2,19 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { Agent } from "node:https";
 import { join } from "node:path";
-import * as acme from "acme-client";
+import type * as AcmeClient from "acme-client";
 import type { CertificateIssuer, ChallengePublisher, IssuedCertificate } from "./issuer.ts";
 
-export const LETS_ENCRYPT_PRODUCTION = acme.directory.letsencrypt.production;
-export const LETS_ENCRYPT_STAGING = acme.directory.letsencrypt.staging;
+export const LETS_ENCRYPT_PRODUCTION = "https://acme-v02.api.letsencrypt.org/directory";
+export const LETS_ENCRYPT_STAGING = "https://acme-staging-v02.api.letsencrypt.org/directory";
+
+/**
+ * acme-client (with axios) is loaded on first use: most servers never order a certificate in a
+ * given run, and loading it up front cost start-up time and resident memory for nothing.
+ */
+function loadAcme(): typeof AcmeClient {
+  return require("acme-client") as typeof AcmeClient;
+}
 
 export interface AcmeIssuerOptions {
   dataDir: string;
@@ -45,25 +53,29 @@ export class AcmeIssueError extends Error {
 export class AcmeIssuer implements CertificateIssuer {
   readonly directoryUrl: string;
   readonly #options: AcmeIssuerOptions;
-  #client: Promise<acme.Client> | null = null;
+  #client: Promise<AcmeClient.Client> | null = null;
   #interceptorId: number | null = null;
 
   constructor(options: AcmeIssuerOptions) {
     this.#options = options;
     this.directoryUrl = options.directoryUrl ?? LETS_ENCRYPT_PRODUCTION;
-    if (options.caPem) {
-      const origin = new URL(this.directoryUrl).origin;
-      const httpsAgent = new Agent({ ca: options.caPem, keepAlive: true });
-      this.#interceptorId = acme.axios.interceptors.request.use((config) => {
-        if (config.url && new URL(config.url, origin).origin === origin) config.httpsAgent = httpsAgent;
-        return config;
-      });
-    }
+  }
+
+  #attachCa(acme: typeof AcmeClient): void {
+    if (!this.#options.caPem || this.#interceptorId !== null) return;
+    const origin = new URL(this.directoryUrl).origin;
+    const httpsAgent = new Agent({ ca: this.#options.caPem, keepAlive: true });
+    this.#interceptorId = acme.axios.interceptors.request.use((config) => {
+      if (config.url && new URL(config.url, origin).origin === origin) config.httpsAgent = httpsAgent;
+      return config;
+    });
   }
 
   async issue(host: string, challenges: ChallengePublisher): Promise<IssuedCertificate> {
     try {
-      const client = await this.#acmeClient();
+      const acme = loadAcme();
+      this.#attachCa(acme);
+      const client = await this.#acmeClient(acme);
       const key = createCertificateKey(this.#options.keyType ?? "ecdsa");
       const [, csr] = await acme.crypto.createCsr({ altNames: [host] }, key);
       const cert = await client.auto({
@@ -86,11 +98,11 @@ export class AcmeIssuer implements CertificateIssuer {
 
   /** Detaches the CA interceptor from acme-client's shared axios instance. */
   close(): void {
-    if (this.#interceptorId !== null) acme.axios.interceptors.request.eject(this.#interceptorId);
+    if (this.#interceptorId !== null) loadAcme().axios.interceptors.request.eject(this.#interceptorId);
     this.#interceptorId = null;
   }
 
-  #acmeClient(): Promise<acme.Client> {
+  #acmeClient(acme: typeof AcmeClient): Promise<AcmeClient.Client> {
     this.#client ??= loadOrCreateAccountKey(this.#options.dataDir).then(
       (accountKey) =>
         new acme.Client({

@@ -44,3 +44,9 @@ describe("acmeSettingsFromEnv", () => {
     ).toThrow(/cannot be read/);
   });
 });
+
+test("the Let's Encrypt directory constants match acme-client's (kept inline so it loads lazily)", () => {
+  const acme = require("acme-client") as typeof import("acme-client");
+  expect(LETS_ENCRYPT_PRODUCTION).toBe(acme.directory.letsencrypt.production);
+  expect(LETS_ENCRYPT_STAGING).toBe(acme.directory.letsencrypt.staging);
+});

@@ -1,6 +1,9 @@
 import { createSign, generateKeyPairSync, randomBytes } from "node:crypto";
-import forge from "node-forge";
+import type Forge from "node-forge";
 import type { IssuedCertificate } from "./issuer.ts";
+
+// Loaded on first certificate, not at start-up: node-forge is large and most starts issue none.
+const loadForge = () => require("node-forge") as typeof Forge;
 
 export const SELF_SIGNED_VALIDITY_MS = 365 * 24 * 3600_000;
 
@@ -12,9 +15,10 @@ export const SELF_SIGNED_VALIDITY_MS = 365 * 24 * 3600_000;
  * certificates are not trusted by anyone, so sharing their key loses nothing.
  */
 export class SelfSignedIssuer {
-  #key: { privatePem: string; publicKey: forge.pki.PublicKey } | null = null;
+  #key: { privatePem: string; publicKey: Forge.pki.PublicKey } | null = null;
 
   issue(host: string, now: Date = new Date()): IssuedCertificate {
+    const forge = loadForge();
     const key = this.#sharedKey();
     const cert = forge.pki.createCertificate();
     cert.publicKey = key.publicKey;
@@ -52,15 +56,15 @@ export class SelfSignedIssuer {
         privateKeyEncoding: { type: "pkcs8", format: "pem" },
         publicKeyEncoding: { type: "spki", format: "pem" },
       });
-      this.#key = { privatePem: privateKey, publicKey: forge.pki.publicKeyFromPem(publicKey) };
+      this.#key = { privatePem: privateKey, publicKey: loadForge().pki.publicKeyFromPem(publicKey) };
     }
     return this.#key;
   }
 }
 
 // Present in node-forge since 0.x but missing from @types/node-forge.
-function tbsCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 {
+function tbsCertificate(cert: Forge.pki.Certificate): Forge.asn1.Asn1 {
   return (
-    forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }
+    loadForge().pki as unknown as { getTBSCertificate(c: Forge.pki.Certificate): Forge.asn1.Asn1 }
   ).getTBSCertificate(cert);
 }

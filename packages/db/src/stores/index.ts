@@ -1,7 +1,10 @@
 import type { Database } from "../open.ts";
 import { createAppStore } from "./apps.ts";
+import { createDeploymentQueryStore } from "./deployment-queries.ts";
 import { createDeploymentStore } from "./deployments.ts";
 import { createDomainStore } from "./domains.ts";
+import { createEnvVarStore } from "./env-vars.ts";
+import { createEnvironmentStore } from "./environments.ts";
 import { createRequestMetricStore } from "./request-metrics.ts";
 import { createRouteStore } from "./routes.ts";
 import { createSessionStore } from "./sessions.ts";
@@ -18,6 +21,9 @@ export function createStores(database: Database) {
     domains: createDomainStore(database),
     routes: createRouteStore(database),
     deployments: createDeploymentStore(database),
+    deploymentQueries: createDeploymentQueryStore(database),
+    environments: createEnvironmentStore(database),
+    envVars: createEnvVarStore(database),
     settings: createSettingStore(database),
     requestMetrics: createRequestMetricStore(database),
   };
