@@ -16,7 +16,7 @@ CONSOLE_PORT ?= 7070
 HTTP_PORT ?= 8080
 HTTPS_PORT ?= 8443
 
-.PHONY: help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
+.PHONY: print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -83,3 +83,6 @@ bench-startup: build ## binary size, cold start and idle RSS (writes docs/perfor
 
 clean: ## remove build output
 	rm -rf dist
+
+print-bun: bun ## print the path of the Bun this Makefile uses
+	@echo $(BUN)
