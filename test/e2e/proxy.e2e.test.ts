@@ -1,4 +1,6 @@
+import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import type { Server } from "bun";
 import { type PierProcess, startPier } from "../support/pier-process.ts";
 
@@ -200,5 +202,33 @@ describe("proxy through pier serve", () => {
     const body = await res.json();
     expect(body.error.message).toContain("host");
     expect(body.error.message).toContain("upstream");
+  });
+
+  test("worker pool status is visible in the API", async () => {
+    const res = await fetch(`${pier.url}/api/v1/proxy`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    const body = await res.json();
+    expect(body).toMatchObject({ enabled: true, workers: 2, respawns: 0, httpPort: pier.httpPort });
+    expect(body.version).toBeGreaterThan(1);
+  });
+
+  test("request records reach the main thread and are stored as per-minute aggregates", async () => {
+    const deadline = Date.now() + 10_000;
+    let requests = 0;
+    while (Date.now() < deadline) {
+      const db = new Database(join(pier.dataDir, "pier.db"), { readonly: true });
+      const row = db
+        .query<{ n: number | null; s5: number | null }, []>(
+          "SELECT sum(requests) AS n, sum(status_5xx) AS s5 FROM request_metrics",
+        )
+        .get();
+      db.close();
+      requests = row?.n ?? 0;
+      if (requests >= 100 && (row?.s5 ?? 0) >= 2) break;
+      await Bun.sleep(250);
+    }
+    // More than the swap test's 100 requests alone, with the 502 and 504 among them.
+    expect(requests).toBeGreaterThanOrEqual(100);
   });
 });

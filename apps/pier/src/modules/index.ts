@@ -1,6 +1,7 @@
 import type { PierModule } from "../platform/module.ts";
 import { certificatesModule } from "./certificates.ts";
+import { proxyStatusModule } from "./proxy-status.ts";
 import { staticRoutesModule } from "./static-routes.ts";
 
 /** Started in this order, stopped in reverse. One line per subsystem. */
-export const modules: PierModule[] = [staticRoutesModule, certificatesModule];
+export const modules: PierModule[] = [staticRoutesModule, certificatesModule, proxyStatusModule];
