@@ -27,7 +27,10 @@ const gz = gzipSync(readFileSync(pierBinary), { level: 6 }).byteLength;
 const coldMs: number[] = [];
 for (let i = 0; i < runs; i++) {
   const started = performance.now();
-  const pier = await startPier({ dataDir: mkdtempSync(join(tmpdir(), "pier-bench-")), args: ["--proxy-workers", "0"] });
+  const pier = await startPier({
+    dataDir: mkdtempSync(join(tmpdir(), "pier-bench-")),
+    args: ["--proxy-workers", "0"],
+  });
   coldMs.push(performance.now() - started);
   await pier.stop();
 }

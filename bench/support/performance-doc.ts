@@ -2,7 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const docPath = join(import.meta.dir, "..", "..", "docs", "performance.md");
-const header = "# Performance\n\nEvery figure here was produced by a command in `bench/`, on the machine named in its section.\n";
+const header =
+  "# Performance\n\nEvery figure here was produced by a command in `bench/`, on the machine named in its section.\n";
 
 /** Replaces one `## Title` section of docs/performance.md (or appends it), leaving the others alone. */
 export function writePerformanceSection(title: string, body: string): void {
