@@ -1,7 +1,8 @@
 import type { PierModule } from "../platform/module.ts";
 import { certificatesModule } from "./certificates.ts";
+import { dashboardModule } from "./dashboard.ts";
 import { proxyStatusModule } from "./proxy-status.ts";
 import { staticRoutesModule } from "./static-routes.ts";
 
 /** Started in this order, stopped in reverse. One line per subsystem. */
-export const modules: PierModule[] = [staticRoutesModule, certificatesModule, proxyStatusModule];
+export const modules: PierModule[] = [staticRoutesModule, certificatesModule, proxyStatusModule, dashboardModule];

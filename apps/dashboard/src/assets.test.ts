@@ -1,0 +1,49 @@
+import { beforeAll, describe, expect, test } from "bun:test";
+import { type DashboardAssets, loadDashboardAssets, serveDashboard } from "./assets.ts";
+
+let assets: DashboardAssets;
+beforeAll(async () => {
+  assets = await loadDashboardAssets();
+});
+
+const get = (path: string, headers: Record<string, string> = {}, method = "GET") =>
+  serveDashboard(assets, new Request(`http://pier.test${path}`, { method, headers }));
+
+describe("dashboard assets", () => {
+  test("index.html references only assets the server has", async () => {
+    const html = await get("/")!.text();
+    const refs = [...html.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.some((r) => r.endsWith(".js"))).toBe(true);
+    expect(refs.some((r) => r.endsWith(".css"))).toBe(true);
+    for (const ref of refs) expect(assets.byPath.has(ref)).toBe(true);
+  });
+
+  test("every dashboard page answers with index.html, revalidated and locked down", () => {
+    for (const path of ["/", "/new", "/settings", "/login", "/apps/shop"]) {
+      const res = get(path)!;
+      expect(res.headers.get("content-type")).toContain("text/html");
+      expect(res.headers.get("cache-control")).toBe("no-cache");
+      expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    }
+  });
+
+  test("hashed assets are immutable, gzipped on request, and answer 304 to their ETag", async () => {
+    const [path, file] = [...assets.byPath].find(([p]) => p.endsWith(".js"))!;
+    const plain = get(path)!;
+    expect(plain.headers.get("cache-control")).toContain("immutable");
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect((await plain.arrayBuffer()).byteLength).toBe(file.body.byteLength);
+    const zipped = get(path, { "accept-encoding": "gzip, br" })!;
+    expect(zipped.headers.get("content-encoding")).toBe("gzip");
+    expect(Bun.gunzipSync(new Uint8Array(await zipped.arrayBuffer()))).toEqual(file.body);
+    expect(get(path, { "if-none-match": file.etag })!.status).toBe(304);
+    expect(await get(path, {}, "HEAD")!.text()).toBe("");
+  });
+
+  test("API, git, ingest paths and writes are left to their owners", () => {
+    expect(get("/api/v1/apps")).toBeNull();
+    expect(get("/git/shop.git/info/refs")).toBeNull();
+    expect(get("/_pier/script.js")).toBeNull();
+    expect(get("/", {}, "POST")).toBeNull();
+  });
+});

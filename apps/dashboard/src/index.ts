@@ -1,0 +1,7 @@
+export {
+  type DashboardAsset,
+  type DashboardAssets,
+  DashboardBundleError,
+  loadDashboardAssets,
+  serveDashboard,
+} from "./assets.ts";

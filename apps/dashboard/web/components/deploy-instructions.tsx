@@ -1,0 +1,43 @@
+import { useState } from "preact/hooks";
+import { api } from "../api.ts";
+import { deployCommands } from "../format.ts";
+import { CopyBlock, ErrorBox, useAction } from "./ui.tsx";
+
+/** The exact commands to deploy this app, with the console origin the browser is using. */
+export function DeployInstructions({ app }: { app: string }) {
+  const [token, setToken] = useState<string | null>(null);
+  const action = useAction();
+  const commands = deployCommands(location.origin, app, token ?? "TOKEN");
+
+  async function createToken() {
+    const created = await api.post<{ token: string }>("/tokens", {
+      name: `deploy-${app}`,
+      scopes: ["deploy"],
+    });
+    setToken(created.token);
+  }
+
+  return (
+    <div class="panel" data-testid="deploy-instructions">
+      <h2>Deploy {app}</h2>
+      {token ? (
+        <div class="secret-once">
+          A deploy token was created and filled in below. It is shown only this once: copy the commands now.
+        </div>
+      ) : (
+        <p class="small muted">
+          <code>TOKEN</code> is an API token with the <code>deploy</code> scope (Settings → API tokens).{" "}
+          <button type="button" class="link" disabled={action.busy} onClick={() => action.run(createToken)}>
+            Create one for {app} now
+          </button>
+        </p>
+      )}
+      <ErrorBox error={action.error} />
+      <CopyBlock label="Push with git" text={`${commands.gitRemote}\n${commands.gitPush}`} />
+      <CopyBlock
+        label="Or upload the current directory with the pier CLI"
+        text={`pier login ${location.origin} --token ${token ?? "TOKEN"}\n${commands.cli}`}
+      />
+    </div>
+  );
+}

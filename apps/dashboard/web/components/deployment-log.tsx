@@ -1,0 +1,79 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, errorMessage } from "../api.ts";
+import { streamEvents } from "../sse.ts";
+import { ErrorBox, StatusBadge } from "./ui.tsx";
+
+const maxLines = 2000;
+
+/**
+ * A running deployment's build and rollout log, live over SSE; a finished one's log as text.
+ * `onFinished` lets the history refresh the moment the stream reports the final status.
+ */
+export function DeploymentLog(props: { id: string; live: boolean; onFinished?: () => void }) {
+  const [lines, setLines] = useState<string[]>([]);
+  const [status, setStatus] = useState<{ status: string; error?: string | null } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [streaming, setStreaming] = useState(false);
+  const box = useRef<HTMLPreElement>(null);
+  const onFinished = useRef(props.onFinished);
+  onFinished.current = props.onFinished;
+
+  useEffect(() => {
+    setLines([]);
+    setStatus(null);
+    setError(null);
+    const abort = new AbortController();
+    if (!props.live) {
+      api
+        .text(`/deployments/${props.id}/log`)
+        .then((text) => setLines(text.split("\n").slice(-maxLines)))
+        .catch((e) => setError(errorMessage(e)));
+      return () => abort.abort();
+    }
+    setStreaming(true);
+    streamEvents(
+      `/deployments/${props.id}/log?follow=1`,
+      (event) => {
+        if (event.event === "line") setLines((old) => [...old.slice(-maxLines + 1), event.data]);
+        else if (event.event === "status") {
+          try {
+            setStatus(JSON.parse(event.data));
+          } catch {
+            setStatus({ status: event.data });
+          }
+        }
+      },
+      abort.signal,
+    )
+      .catch((e) => setError(errorMessage(e)))
+      .finally(() => {
+        setStreaming(false);
+        if (!abort.signal.aborted) onFinished.current?.();
+      });
+    return () => abort.abort();
+  }, [props.id, props.live]);
+
+  useEffect(() => {
+    const el = box.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [lines]);
+
+  return (
+    <div class="panel" data-testid="deployment-log">
+      <div class="spread">
+        <h2>
+          Log of <span class="mono">{props.id}</span>
+        </h2>
+        <span class="row">
+          {streaming ? <span class="badge warn">live</span> : null}
+          {status ? <StatusBadge status={status.status} /> : null}
+        </span>
+      </div>
+      <ErrorBox error={error} />
+      {status?.error ? <ErrorBox error={status.error} /> : null}
+      <pre class="log" ref={box}>
+        {lines.length ? lines.join("\n") : streaming ? "waiting for output…" : "(no output)"}
+      </pre>
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
+import { errorMessage } from "../api.ts";
+import { statusTone } from "../format.ts";
+import { linkClick } from "../router.ts";
+
+export function Link(props: { href: string; class?: string; children: ComponentChildren }) {
+  return (
+    <a href={props.href} class={props.class} onClick={linkClick}>
+      {props.children}
+    </a>
+  );
+}
+
+export function ErrorBox({ error }: { error: string | null | undefined }) {
+  if (!error) return null;
+  return (
+    <div class="error" role="alert">
+      {error}
+    </div>
+  );
+}
+
+export function StatusBadge({ status }: { status: string | null | undefined }) {
+  return <span class={`badge ${statusTone(status)}`}>{status ?? "not deployed"}</span>;
+}
+
+/** Runs a write and keeps its error on screen; `busy` disables the button that started it. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function run(action: () => Promise<unknown>): Promise<boolean> {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      return true;
+    } catch (e) {
+      setError(errorMessage(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, setError, run };
+}
+
+/** A destructive button that asks once more inline (no window.confirm: it blocks and is unstyleable). */
+export function ConfirmButton(props: {
+  label: string;
+  question: string;
+  confirmLabel?: string;
+  onConfirm: () => Promise<unknown>;
+  danger?: boolean;
+}) {
+  const [asking, setAsking] = useState(false);
+  const action = useAction();
+  if (!asking) {
+    return (
+      <span>
+        <button type="button" class={props.danger ? "danger" : ""} onClick={() => setAsking(true)}>
+          {props.label}
+        </button>
+        <ErrorBox error={action.error} />
+      </span>
+    );
+  }
+  return (
+    <span class="confirm">
+      <span>{props.question}</span>
+      <button
+        type="button"
+        class={props.danger ? "danger" : "primary"}
+        disabled={action.busy}
+        onClick={async () => {
+          if (await action.run(props.onConfirm)) setAsking(false);
+        }}
+      >
+        {props.confirmLabel ?? "Confirm"}
+      </button>
+      <button type="button" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+      <ErrorBox error={action.error} />
+    </span>
+  );
+}
+
+export function CopyBlock({ text, label }: { text: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div>
+      <div class="spread">
+        {label ? <span class="small muted">{label}</span> : <span />}
+        <button
+          type="button"
+          class="link small"
+          onClick={async () => {
+            await navigator.clipboard?.writeText(text).catch(() => {});
+            setCopied(true);
+            setTimeout(() => setCopied(false), 1500);
+          }}
+        >
+          {copied ? "copied" : "copy"}
+        </button>
+      </div>
+      <pre>{text}</pre>
+    </div>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return <p class="muted">Loading {what}…</p>;
+}

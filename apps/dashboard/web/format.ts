@@ -1,0 +1,128 @@
+/** Pure presentation logic: tested without a browser. */
+
+export type Tone = "ok" | "warn" | "bad" | "muted";
+
+const inProgressStatuses = new Set([
+  "queued",
+  "pending",
+  "building",
+  "deploying",
+  "starting",
+  "rolling_out",
+  "running_health_checks",
+  "health_checking",
+]);
+const okStatuses = new Set(["live", "succeeded", "success", "healthy", "active", "running", "issued"]);
+const badStatuses = new Set(["failed", "error", "crashed", "cancelled", "canceled", "unhealthy"]);
+
+export function isInProgress(status: string | null | undefined): boolean {
+  return !!status && inProgressStatuses.has(status);
+}
+
+export function statusTone(status: string | null | undefined): Tone {
+  if (!status) return "muted";
+  if (okStatuses.has(status)) return "ok";
+  if (badStatuses.has(status)) return "bad";
+  if (inProgressStatuses.has(status)) return "warn";
+  return "muted";
+}
+
+function toDate(value: string | number | Date | null | undefined): Date | null {
+  if (value === null || value === undefined || value === "") return null;
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function relativeTime(value: string | number | Date | null | undefined, now = Date.now()): string {
+  const date = toDate(value);
+  if (!date) return "never";
+  const seconds = Math.round((now - date.getTime()) / 1000);
+  if (seconds < 5) return "just now";
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  return `${Math.floor(seconds / 86400)} d ago`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${Math.round(seconds % 60)} s`;
+}
+
+/** Duration of a deployment; a running one counts up to now. */
+export function deploymentDuration(
+  createdAt: string | number | null | undefined,
+  finishedAt: string | number | null | undefined,
+  now = Date.now(),
+): string {
+  const start = toDate(createdAt);
+  if (!start) return "–";
+  const end = toDate(finishedAt)?.getTime() ?? now;
+  return formatDuration(Math.max(0, end - start.getTime()));
+}
+
+export function shortSha(sha: string | null | undefined): string {
+  return sha ? sha.slice(0, 7) : "–";
+}
+
+export interface DeployCommands {
+  gitRemote: string;
+  gitPush: string;
+  cli: string;
+}
+
+/** The commands on a new app's page: the real console origin, the token left as a placeholder. */
+export function deployCommands(origin: string, app: string, token = "TOKEN"): DeployCommands {
+  const url = new URL(origin);
+  return {
+    gitRemote: `git remote add pier ${url.protocol}//x:${token}@${url.host}/git/${app}.git`,
+    gitPush: "git push pier main",
+    cli: `pier deploy --app ${app}`,
+  };
+}
+
+export interface MetricPoint {
+  minute: string | number;
+  requests: number;
+  status2xx: number;
+  status3xx: number;
+  status4xx: number;
+  status5xx: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+export interface MetricSummary {
+  requests: number;
+  perMinute: number;
+  errorRate: number;
+  p95Ms: number | null;
+}
+
+export function summarizeMetrics(points: MetricPoint[]): MetricSummary {
+  let requests = 0;
+  let errors = 0;
+  let p95: number | null = null;
+  for (const point of points) {
+    requests += point.requests;
+    errors += point.status5xx;
+    // The worst minute's p95 is what a user notices; a weighted mean would hide a spike.
+    if (point.p95Ms !== null && point.p95Ms !== undefined) p95 = Math.max(p95 ?? 0, point.p95Ms);
+  }
+  return {
+    requests,
+    perMinute: points.length ? requests / points.length : 0,
+    errorRate: requests ? errors / requests : 0,
+    p95Ms: p95,
+  };
+}
+
+/** Masked display for secret values: never the value, only that one is set. */
+export function maskedValue(value: string | null | undefined, secret: boolean): string {
+  if (!secret) return value ?? "";
+  return "••••••••";
+}

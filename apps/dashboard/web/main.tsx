@@ -1,0 +1,120 @@
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, api, errorMessage, onUnauthorized, setCsrfToken } from "./api.ts";
+import { ErrorBox, Link, Loading } from "./components/ui.tsx";
+import { AppPage } from "./pages/app.tsx";
+import { AppsPage } from "./pages/apps.tsx";
+import { LoginPage, SetupPage } from "./pages/auth.tsx";
+import { NewAppPage } from "./pages/new-app.tsx";
+import { SettingsPage } from "./pages/settings.tsx";
+import { navigate, useRoute } from "./router.ts";
+import type { Me } from "./types.ts";
+
+type Session =
+  | { state: "loading" }
+  | { state: "unreachable"; error: string }
+  | { state: "anonymous"; needsSetup: boolean }
+  | { state: "signed-in"; email: string };
+
+async function loadSession(): Promise<Session> {
+  try {
+    const me = await api.get<Me>("/auth/me");
+    setCsrfToken(me.csrfToken ?? "");
+    return { state: "signed-in", email: me.user?.email ?? "API token" };
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 401) {
+      return { state: "unreachable", error: errorMessage(error) };
+    }
+  }
+  try {
+    const setup = await api.get<{ needsSetup: boolean }>("/auth/setup");
+    return { state: "anonymous", needsSetup: setup.needsSetup };
+  } catch (error) {
+    return { state: "unreachable", error: errorMessage(error) };
+  }
+}
+
+function Shell() {
+  const route = useRoute();
+  const [session, setSession] = useState<Session>({ state: "loading" });
+  const [logoutError, setLogoutError] = useState<string | null>(null);
+
+  useEffect(() => {
+    loadSession().then(setSession);
+    return onUnauthorized(() => setSession({ state: "anonymous", needsSetup: false }));
+  }, []);
+
+  function signedIn(email: string, csrfToken: string) {
+    setCsrfToken(csrfToken);
+    setSession({ state: "signed-in", email });
+    if (route?.page === "login" || route?.page === "setup") navigate("/", true);
+  }
+
+  if (session.state === "loading") return <main>{<Loading what="pier" />}</main>;
+  if (session.state === "unreachable") {
+    return (
+      <main class="auth">
+        <h1>pier</h1>
+        <ErrorBox error={session.error} />
+        <button type="button" onClick={() => loadSession().then(setSession)}>
+          Retry
+        </button>
+      </main>
+    );
+  }
+  if (session.state === "anonymous") {
+    return session.needsSetup ? <SetupPage onDone={signedIn} /> : <LoginPage onDone={signedIn} />;
+  }
+
+  async function logout() {
+    try {
+      await api.post("/auth/logout");
+      setCsrfToken("");
+      setSession({ state: "anonymous", needsSetup: false });
+      navigate("/login", true);
+    } catch (error) {
+      setLogoutError(errorMessage(error));
+    }
+  }
+
+  let page = <NotFound />;
+  if (route?.page === "apps" || route?.page === "login" || route?.page === "setup") page = <AppsPage />;
+  else if (route?.page === "new-app") page = <NewAppPage />;
+  else if (route?.page === "app") page = <AppPage name={route.name} tab={route.tab} />;
+  else if (route?.page === "settings") page = <SettingsPage />;
+
+  return (
+    <>
+      <header class="top">
+        <Link href="/" class="brand">
+          pier
+        </Link>
+        <nav>
+          <Link href="/">Apps</Link>
+          <Link href="/settings">Settings</Link>
+        </nav>
+        <span class="who">
+          <span data-testid="user-email">{session.email}</span>
+          <button type="button" class="link" onClick={logout}>
+            Log out
+          </button>
+        </span>
+      </header>
+      <main>
+        <ErrorBox error={logoutError} />
+        {page}
+      </main>
+    </>
+  );
+}
+
+function NotFound() {
+  return (
+    <div class="panel">
+      <h1>Page not found</h1>
+      <Link href="/">Back to apps</Link>
+    </div>
+  );
+}
+
+render(<Shell />, document.getElementById("app")!);

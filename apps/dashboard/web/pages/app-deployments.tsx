@@ -1,0 +1,125 @@
+import { useState } from "preact/hooks";
+import { api } from "../api.ts";
+import { DeployInstructions } from "../components/deploy-instructions.tsx";
+import { DeploymentLog } from "../components/deployment-log.tsx";
+import { ConfirmButton, ErrorBox, Loading, StatusBadge } from "../components/ui.tsx";
+import { deploymentDuration, isInProgress, relativeTime, shortSha, statusTone } from "../format.ts";
+import type { Deployment } from "../types.ts";
+import { useApi } from "../use-api.ts";
+
+export function DeploymentsTab({ app }: { app: string }) {
+  const history = useApi(
+    () => api.get<{ deployments: Deployment[] }>(`/apps/${app}/deployments`).then((a) => a.deployments),
+    [app],
+    2000,
+  );
+  const [selected, setSelected] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const deployments = history.data ?? [];
+  const running = deployments.find((d) => isInProgress(d.status));
+  // The newest live production deployment is the one serving traffic; older good ones are rollback targets.
+  const current = deployments.find(
+    (d) => d.status === "live" && (d.environment ?? "production") === "production",
+  );
+  const shownId = selected ?? running?.id ?? null;
+  const shown = deployments.find((d) => d.id === shownId);
+
+  async function rollback(to?: string) {
+    const answer = await api.post<{ deployment?: Deployment }>(`/apps/${app}/rollback`, to ? { to } : {});
+    setNotice(`Rollback started${answer.deployment ? ` (${answer.deployment.id})` : ""}.`);
+    if (answer.deployment) setSelected(answer.deployment.id);
+    await history.reload();
+  }
+
+  const missingApi = history.error && deployments.length === 0;
+  return (
+    <>
+      {history.loading && !history.data ? <Loading what="deployments" /> : null}
+      <ErrorBox error={history.error} />
+      {notice ? <div class="notice">{notice}</div> : null}
+      {(history.data && deployments.length === 0) || missingApi ? <DeployInstructions app={app} /> : null}
+      {shown ? (
+        <DeploymentLog id={shown.id} live={isInProgress(shown.status)} onFinished={() => history.reload()} />
+      ) : null}
+      {deployments.length > 0 ? (
+        <div class="panel">
+          <div class="spread">
+            <h2>Deployments</h2>
+            {current && deployments.some((d) => d.id !== current.id && statusTone(d.status) !== "bad") ? (
+              <ConfirmButton
+                label="Roll back"
+                question="Roll back to the previous release?"
+                confirmLabel="Roll back"
+                onConfirm={() => rollback()}
+              />
+            ) : null}
+          </div>
+          <table class="cards" data-testid="deployments-table">
+            <thead>
+              <tr>
+                <th>Status</th>
+                <th>Deployment</th>
+                <th>Commit</th>
+                <th>Started</th>
+                <th>Duration</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {deployments.map((d) => (
+                <tr key={d.id} data-deployment={d.id} class={d.id === shownId ? "selected" : ""}>
+                  <td data-label="Status">
+                    <StatusBadge status={d.status} />
+                    {d.id === current?.id ? <span class="small muted"> current</span> : null}
+                  </td>
+                  <td data-label="Deployment">
+                    <span class="mono">{d.id}</span>
+                    <div class="small muted">
+                      {d.source ?? ""}
+                      {d.environment && d.environment !== "production" ? ` · ${d.environment}` : ""}
+                    </div>
+                    {d.error ? (
+                      <div class="small" style={{ color: "var(--bad)" }}>
+                        {d.error}
+                      </div>
+                    ) : null}
+                  </td>
+                  <td data-label="Commit" class="mono">
+                    {shortSha(d.commitSha)}
+                    {d.branch ? <div class="small muted">{d.branch}</div> : null}
+                  </td>
+                  <td data-label="Started">{relativeTime(d.createdAt)}</td>
+                  <td data-label="Duration">{deploymentDuration(d.createdAt, d.finishedAt)}</td>
+                  <td data-label="">
+                    <span class="row">
+                      <button type="button" class="link" onClick={() => setSelected(d.id)}>
+                        Log
+                      </button>
+                      {current &&
+                      d.id !== current.id &&
+                      statusTone(d.status) !== "bad" &&
+                      !isInProgress(d.status) ? (
+                        <ConfirmButton
+                          label="Roll back to this"
+                          question={`Make ${d.id} live again?`}
+                          confirmLabel="Roll back"
+                          onConfirm={() => rollback(d.id)}
+                        />
+                      ) : null}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {deployments.length > 0 ? (
+        <details class="panel">
+          <summary>How to deploy</summary>
+          <DeployInstructions app={app} />
+        </details>
+      ) : null}
+    </>
+  );
+}

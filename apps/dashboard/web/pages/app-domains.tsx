@@ -1,0 +1,106 @@
+import { useState } from "preact/hooks";
+import { api } from "../api.ts";
+import { ConfirmButton, ErrorBox, Loading, StatusBadge, useAction } from "../components/ui.tsx";
+import type { Domain } from "../types.ts";
+import { useApi } from "../use-api.ts";
+
+function certificateText(tls: Domain["tls"]): string {
+  if (!tls) return "no certificate";
+  const expires = new Date(tls.notAfter).toLocaleDateString();
+  return `${tls.issuer === "self-signed" ? "self-signed" : "ACME"}, expires ${expires}`;
+}
+
+export function DomainsTab({ app }: { app: string }) {
+  const domains = useApi(
+    () => api.get<{ domains: Domain[] }>(`/apps/${app}/domains`).then((a) => a.domains),
+    [app],
+    10_000,
+  );
+  const [host, setHost] = useState("");
+  const add = useAction();
+  return (
+    <>
+      <div class="panel">
+        <h2>Add a domain</h2>
+        <form
+          class="inline"
+          onSubmit={(event) => {
+            event.preventDefault();
+            add.run(async () => {
+              await api.post(`/apps/${app}/domains`, { host });
+              setHost("");
+              await domains.reload();
+            });
+          }}
+        >
+          <label>
+            Host
+            <input
+              name="host"
+              required
+              placeholder="www.example.com"
+              value={host}
+              onInput={(e) => setHost(e.currentTarget.value.trim())}
+            />
+          </label>
+          <button type="submit" class="primary" disabled={add.busy}>
+            Add domain
+          </button>
+        </form>
+        <ErrorBox error={add.error} />
+        <p class="small muted">
+          Point the host's DNS A/AAAA record at this server; a certificate is requested automatically.
+        </p>
+      </div>
+      <div class="panel">
+        <h2>Domains</h2>
+        <ErrorBox error={domains.error} />
+        {domains.loading && !domains.data ? <Loading what="domains" /> : null}
+        {domains.data?.length === 0 ? <p class="muted">No custom domains.</p> : null}
+        {domains.data?.length ? (
+          <table class="cards" data-testid="domains-table">
+            <thead>
+              <tr>
+                <th>Host</th>
+                <th>Certificate</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {domains.data.map((d) => (
+                <tr key={d.host} data-host={d.host}>
+                  <td data-label="Host">
+                    <a href={`https://${d.host}`} target="_blank" rel="noreferrer">
+                      {d.host}
+                    </a>
+                  </td>
+                  <td data-label="Certificate">
+                    <StatusBadge status={d.tls?.status ?? null} />{" "}
+                    <span class="small muted">{certificateText(d.tls)}</span>
+                    {d.tls?.lastError ? (
+                      <div class="small" style={{ color: "var(--bad)" }}>
+                        {d.tls.lastError}
+                      </div>
+                    ) : null}
+                  </td>
+                  <td data-label="">
+                    <ConfirmButton
+                      label="Remove"
+                      danger
+                      question={`Remove ${d.host}?`}
+                      confirmLabel="Remove"
+                      onConfirm={async () => {
+                        await api.delete(`/apps/${app}/domains/${d.host}`);
+                        await domains.reload();
+                      }}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,173 @@
+import { useState } from "preact/hooks";
+import { api } from "../api.ts";
+import { ConfirmButton, ErrorBox, Loading, useAction } from "../components/ui.tsx";
+import { maskedValue } from "../format.ts";
+import type { EnvVar } from "../types.ts";
+import { useApi } from "../use-api.ts";
+
+function envPath(app: string, key: string, environment: string | null): string {
+  const query =
+    environment && environment !== "production" ? `?environment=${encodeURIComponent(environment)}` : "";
+  return `/apps/${app}/env/${encodeURIComponent(key)}${query}`;
+}
+
+export function EnvTab({ app }: { app: string }) {
+  const vars = useApi(() => api.get<{ env: EnvVar[] }>(`/apps/${app}/env`).then((a) => a.env), [app]);
+  const [key, setKey] = useState("");
+  const [value, setValue] = useState("");
+  const [secret, setSecret] = useState(false);
+  const [environment, setEnvironment] = useState("");
+  const [editing, setEditing] = useState<string | null>(null);
+  const save = useAction();
+
+  function edit(v: EnvVar) {
+    setEditing(v.key);
+    setKey(v.key);
+    // Secrets are never sent back to the browser: editing one means typing the new value.
+    setValue(v.secret ? "" : (v.value ?? ""));
+    setSecret(v.secret);
+    setEnvironment(v.environment && v.environment !== "production" ? v.environment : "");
+  }
+
+  function reset() {
+    setEditing(null);
+    setKey("");
+    setValue("");
+    setSecret(false);
+    setEnvironment("");
+  }
+
+  return (
+    <>
+      <div class="panel">
+        <h2>{editing ? `Edit ${editing}` : "Add a variable"}</h2>
+        <form
+          class="inline"
+          onSubmit={(event) => {
+            event.preventDefault();
+            save.run(async () => {
+              await api.put(`/apps/${app}/env`, {
+                key,
+                value,
+                secret,
+                ...(environment ? { environment } : {}),
+              });
+              reset();
+              await vars.reload();
+            });
+          }}
+        >
+          <label>
+            Key
+            <input
+              name="key"
+              required
+              placeholder="DATABASE_URL"
+              value={key}
+              onInput={(e) => setKey(e.currentTarget.value.trim())}
+            />
+          </label>
+          <label htmlFor="env-value">
+            Value
+            {secret ? (
+              <input
+                id="env-value"
+                name="value"
+                type="password"
+                autocomplete="off"
+                value={value}
+                onInput={(e) => setValue(e.currentTarget.value)}
+              />
+            ) : (
+              <input
+                id="env-value"
+                name="value"
+                autocomplete="off"
+                value={value}
+                onInput={(e) => setValue(e.currentTarget.value)}
+              />
+            )}
+          </label>
+          <label>
+            Environment
+            <input
+              name="environment"
+              placeholder="production"
+              value={environment}
+              onInput={(e) => setEnvironment(e.currentTarget.value.trim())}
+            />
+          </label>
+          <label class="inline">
+            <input
+              name="secret"
+              type="checkbox"
+              checked={secret}
+              onChange={(e) => setSecret(e.currentTarget.checked)}
+            />
+            Secret
+          </label>
+          <button type="submit" class="primary" disabled={save.busy}>
+            {editing ? "Save" : "Add"}
+          </button>
+          {editing ? (
+            <button type="button" onClick={reset}>
+              Cancel
+            </button>
+          ) : null}
+        </form>
+        <ErrorBox error={save.error} />
+        <p class="small muted">
+          Changes apply on the next deploy. Secrets are encrypted at rest and never shown again.
+        </p>
+      </div>
+      <div class="panel">
+        <h2>Variables</h2>
+        <ErrorBox error={vars.error} />
+        {vars.loading && !vars.data ? <Loading what="variables" /> : null}
+        {vars.data?.length === 0 ? <p class="muted">No variables yet.</p> : null}
+        {vars.data?.length ? (
+          <table class="cards" data-testid="env-table">
+            <thead>
+              <tr>
+                <th>Key</th>
+                <th>Value</th>
+                <th>Environment</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {vars.data.map((v) => (
+                <tr key={`${v.environment}/${v.key}`} data-env-key={v.key}>
+                  <td data-label="Key" class="mono">
+                    {v.key}
+                  </td>
+                  <td data-label="Value" class="mono">
+                    {maskedValue(v.value, v.secret)}
+                  </td>
+                  <td data-label="Environment">{v.environment ?? "production"}</td>
+                  <td data-label="">
+                    <span class="row">
+                      <button type="button" class="link" onClick={() => edit(v)}>
+                        Edit
+                      </button>
+                      <ConfirmButton
+                        label="Delete"
+                        danger
+                        question={`Delete ${v.key}?`}
+                        confirmLabel="Delete"
+                        onConfirm={async () => {
+                          await api.delete(envPath(app, v.key, v.environment));
+                          await vars.reload();
+                        }}
+                      />
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+      </div>
+    </>
+  );
+}

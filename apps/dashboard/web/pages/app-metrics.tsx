@@ -1,0 +1,83 @@
+import { useState } from "preact/hooks";
+import { api } from "../api.ts";
+import { MetricsChart } from "../components/metrics-chart.tsx";
+import { ErrorBox, Loading } from "../components/ui.tsx";
+import { type MetricPoint, summarizeMetrics } from "../format.ts";
+import { useApi } from "../use-api.ts";
+
+const ranges = [60, 360, 1440];
+
+export function MetricsTab({ app }: { app: string }) {
+  const [minutes, setMinutes] = useState(60);
+  const metrics = useApi(
+    () => api.get<{ points: MetricPoint[] }>(`/apps/${app}/metrics?minutes=${minutes}`).then((a) => a.points),
+    [app, minutes],
+    30_000,
+  );
+  const summary = summarizeMetrics(metrics.data ?? []);
+  return (
+    <div class="panel">
+      <div class="spread">
+        <h2>Traffic</h2>
+        <select
+          value={minutes}
+          onChange={(e) => setMinutes(Number(e.currentTarget.value))}
+          aria-label="Time range"
+        >
+          {ranges.map((m) => (
+            <option key={m} value={m}>
+              last {m >= 60 ? `${m / 60} h` : `${m} min`}
+            </option>
+          ))}
+        </select>
+      </div>
+      <ErrorBox error={metrics.error} />
+      {metrics.loading && !metrics.data ? <Loading what="metrics" /> : null}
+      {metrics.data ? (
+        <>
+          <div class="stats" data-testid="metrics-summary">
+            <span>
+              <b>{summary.perMinute.toFixed(1)}</b>
+              <span class="small muted">requests / min</span>
+            </span>
+            <span>
+              <b>{(summary.errorRate * 100).toFixed(2)} %</b>
+              <span class="small muted">5xx</span>
+            </span>
+            <span>
+              <b>{summary.p95Ms === null ? "–" : `${Math.round(summary.p95Ms)} ms`}</b>
+              <span class="small muted">worst p95</span>
+            </span>
+          </div>
+          {metrics.data.length ? (
+            <MetricsChart points={metrics.data} />
+          ) : (
+            <p class="muted">No requests in this period.</p>
+          )}
+          <div class="legend">
+            <span>
+              <i style={{ background: "var(--c2xx)" }} />
+              2xx
+            </span>
+            <span>
+              <i style={{ background: "var(--c3xx)" }} />
+              3xx
+            </span>
+            <span>
+              <i style={{ background: "var(--c4xx)" }} />
+              4xx
+            </span>
+            <span>
+              <i style={{ background: "var(--c5xx)" }} />
+              5xx
+            </span>
+            <span>
+              <i style={{ background: "var(--p95)" }} />
+              p95 latency
+            </span>
+          </div>
+        </>
+      ) : null}
+    </div>
+  );
+}

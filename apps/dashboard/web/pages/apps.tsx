@@ -1,0 +1,99 @@
+import { ApiError, api, errorMessage } from "../api.ts";
+import { ErrorBox, Link, Loading, StatusBadge } from "../components/ui.tsx";
+import { relativeTime, shortSha } from "../format.ts";
+import type { AppSummary } from "../types.ts";
+import { useApi } from "../use-api.ts";
+
+interface AppsAnswer {
+  apps: AppSummary[];
+  /** Set when the overview endpoint failed and only the plain app list could be shown. */
+  degraded: string | null;
+}
+
+async function loadApps(): Promise<AppsAnswer> {
+  try {
+    const { apps } = await api.get<{ apps: AppSummary[] }>("/apps-overview");
+    return { apps, degraded: null };
+  } catch (error) {
+    // A server without the deploy API still lists apps; the user is told what is missing.
+    if (!(error instanceof ApiError) || error.status !== 404) throw error;
+    const { apps } = await api.get<{ apps: { name: string; domains?: string[] }[] }>("/apps");
+    const summaries = apps.map((a) => ({
+      name: a.name,
+      status: null,
+      url: null,
+      domains: a.domains ?? [],
+      currentDeployment: null,
+      replicas: null,
+      lastDeployAt: null,
+    }));
+    return { apps: summaries, degraded: `Deployment status is unavailable: ${errorMessage(error)}` };
+  }
+}
+
+export function release(current: AppSummary["currentDeployment"]): string {
+  if (!current) return "–";
+  if (typeof current === "string") return current;
+  return current.commitSha
+    ? `${shortSha(current.commitSha)}${current.branch ? ` (${current.branch})` : ""}`
+    : current.id;
+}
+
+export function AppsPage() {
+  const apps = useApi(loadApps, [], 3000);
+  return (
+    <>
+      <div class="spread">
+        <h1>Apps</h1>
+        <Link href="/new" class="button primary">
+          New app
+        </Link>
+      </div>
+      <ErrorBox error={apps.error} />
+      {apps.data?.degraded ? <div class="notice">{apps.data.degraded}</div> : null}
+      {apps.loading && !apps.data ? <Loading what="apps" /> : null}
+      {apps.data && apps.data.apps.length === 0 ? (
+        <div class="panel">
+          <p>No apps yet.</p>
+          <Link href="/new">Create your first app</Link>
+        </div>
+      ) : null}
+      {apps.data && apps.data.apps.length > 0 ? (
+        <div class="panel">
+          <table class="cards" data-testid="apps-table">
+            <thead>
+              <tr>
+                <th>App</th>
+                <th>Status</th>
+                <th>Release</th>
+                <th>Domains</th>
+                <th>Replicas</th>
+                <th>Last deploy</th>
+              </tr>
+            </thead>
+            <tbody>
+              {apps.data.apps.map((app) => (
+                <tr key={app.name} data-app={app.name}>
+                  <td data-label="App">
+                    <Link href={`/apps/${app.name}`}>{app.name}</Link>
+                  </td>
+                  <td data-label="Status">
+                    <StatusBadge status={app.status} />
+                  </td>
+                  <td data-label="Release" class="mono">
+                    {release(app.currentDeployment)}
+                  </td>
+                  <td data-label="Domains">
+                    {app.domains.length ? app.domains.join(", ") : app.url ? app.url : "–"}
+                  </td>
+                  <td data-label="Replicas">{app.replicas ?? "–"}</td>
+                  <td data-label="Last deploy">{relativeTime(app.lastDeployAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </>
+  );
+}

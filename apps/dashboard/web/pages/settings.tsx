@@ -1,0 +1,187 @@
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api.ts";
+import { ConfirmButton, CopyBlock, ErrorBox, Loading, useAction } from "../components/ui.tsx";
+import { relativeTime } from "../format.ts";
+import type { ApiToken, SettingsAnswer } from "../types.ts";
+import { useApi } from "../use-api.ts";
+
+const scopeChoices = ["admin", "write", "deploy", "read"];
+
+function TokensPanel() {
+  const tokens = useApi(() => api.get<{ tokens: ApiToken[] }>("/tokens").then((a) => a.tokens), []);
+  const [name, setName] = useState("");
+  const [scope, setScope] = useState("deploy");
+  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
+  const create = useAction();
+  const active = tokens.data?.filter((t) => !t.revokedAt) ?? [];
+  return (
+    <div class="panel">
+      <h2>API tokens</h2>
+      <form
+        class="inline"
+        onSubmit={(event) => {
+          event.preventDefault();
+          create.run(async () => {
+            const answer = await api.post<{ name: string; token: string }>("/tokens", {
+              name,
+              scopes: [scope],
+            });
+            setCreated(answer);
+            setName("");
+            await tokens.reload();
+          });
+        }}
+      >
+        <label>
+          Name
+          <input
+            name="token-name"
+            required
+            placeholder="laptop"
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          Scope
+          <select name="scope" value={scope} onChange={(e) => setScope(e.currentTarget.value)}>
+            {scopeChoices.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" class="primary" disabled={create.busy}>
+          Create token
+        </button>
+      </form>
+      <ErrorBox error={create.error} />
+      {created ? (
+        <div class="secret-once" data-testid="new-token">
+          <strong>Copy the token "{created.name}" now: it will not be shown again.</strong>
+          <CopyBlock text={created.token} />
+          <button type="button" onClick={() => setCreated(null)}>
+            Done
+          </button>
+        </div>
+      ) : null}
+      <ErrorBox error={tokens.error} />
+      {tokens.loading && !tokens.data ? <Loading what="tokens" /> : null}
+      {tokens.data && active.length === 0 ? <p class="muted">No active tokens.</p> : null}
+      {active.length ? (
+        <table class="cards" data-testid="tokens-table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Token</th>
+              <th>Scopes</th>
+              <th>Created</th>
+              <th>Last used</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {active.map((t) => (
+              <tr key={t.id} data-token={t.name}>
+                <td data-label="Name">{t.name}</td>
+                <td data-label="Token" class="mono">
+                  {t.hint}
+                </td>
+                <td data-label="Scopes">{t.scopes.join(", ")}</td>
+                <td data-label="Created">{relativeTime(t.createdAt)}</td>
+                <td data-label="Last used">{relativeTime(t.lastUsedAt)}</td>
+                <td data-label="">
+                  <ConfirmButton
+                    label="Revoke"
+                    danger
+                    question={`Revoke "${t.name}"? Scripts using it stop working.`}
+                    confirmLabel="Revoke"
+                    onConfirm={async () => {
+                      await api.delete(`/tokens/${t.id}`);
+                      await tokens.reload();
+                    }}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}
+
+function ServerSettingsPanel() {
+  const settings = useApi(() => api.get<SettingsAnswer>("/settings"), []);
+  const [baseDomain, setBaseDomain] = useState("");
+  const [acmeEmail, setAcmeEmail] = useState("");
+  const [saved, setSaved] = useState(false);
+  const save = useAction();
+  useEffect(() => {
+    if (!settings.data) return;
+    setBaseDomain(settings.data.settings.baseDomain ?? "");
+    setAcmeEmail(settings.data.settings.acmeEmail ?? "");
+  }, [settings.data]);
+  return (
+    <div class="panel">
+      <h2>Server</h2>
+      <ErrorBox error={settings.error} />
+      <form
+        class="stack"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setSaved(false);
+          save.run(async () => {
+            await api.put("/settings", { baseDomain: baseDomain || null, acmeEmail: acmeEmail || null });
+            await settings.reload();
+            setSaved(true);
+          });
+        }}
+      >
+        <label>
+          Base domain
+          <input
+            name="base-domain"
+            placeholder={settings.data?.effective.baseDomain ?? "example.com"}
+            value={baseDomain}
+            onInput={(e) => setBaseDomain(e.currentTarget.value.trim())}
+          />
+        </label>
+        <span class="small muted">
+          Apps answer at APP.BASE_DOMAIN, previews at BRANCH--APP.BASE_DOMAIN. Point a wildcard DNS record at
+          this server.
+          {settings.data ? ` Now: ${settings.data.effective.baseDomain}.` : ""}
+        </span>
+        <label>
+          ACME email
+          <input
+            name="acme-email"
+            type="email"
+            placeholder="ops@example.com"
+            value={acmeEmail}
+            onInput={(e) => setAcmeEmail(e.currentTarget.value.trim())}
+          />
+        </label>
+        <span class="small muted">Contact address for Let's Encrypt (expiry notices).</span>
+        <ErrorBox error={save.error} />
+        {saved ? <div class="notice">Settings saved.</div> : null}
+        <div class="row">
+          <button type="submit" class="primary" disabled={save.busy || !settings.data}>
+            Save settings
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+export function SettingsPage() {
+  return (
+    <>
+      <h1>Settings</h1>
+      <TokensPanel />
+      <ServerSettingsPanel />
+    </>
+  );
+}

@@ -1,0 +1,30 @@
+import { describe, expect, test } from "bun:test";
+import { parseRoute, routeHref } from "./routes.ts";
+
+describe("dashboard routes", () => {
+  test("known pages parse and round-trip to the same href", () => {
+    for (const href of ["/", "/new", "/settings", "/login", "/setup", "/apps/shop", "/apps/shop?tab=env"]) {
+      const [pathname, search] = href.split("?");
+      const route = parseRoute(pathname!, search ? `?${search}` : "");
+      expect(route).not.toBeNull();
+      expect(routeHref(route!)).toBe(href);
+    }
+  });
+
+  test("unknown tabs fall back to deployments, trailing slashes are ignored", () => {
+    expect(parseRoute("/apps/shop/", "?tab=nope")).toEqual({ page: "app", name: "shop", tab: "deployments" });
+  });
+
+  test("paths owned by the API, git and ingest are not dashboard pages", () => {
+    for (const path of [
+      "/api/v1/apps",
+      "/git/shop.git/info/refs",
+      "/_pier/script.js",
+      "/healthz",
+      "/apps/Bad_Name",
+      "/apps/a/b",
+    ]) {
+      expect(parseRoute(path)).toBeNull();
+    }
+  });
+});

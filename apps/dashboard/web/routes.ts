@@ -1,0 +1,49 @@
+/** Dashboard pages. Shared by the browser router and the server, which answers these paths with index.html. */
+export type Route =
+  | { page: "apps" }
+  | { page: "new-app" }
+  | { page: "app"; name: string; tab: AppTab }
+  | { page: "settings" }
+  | { page: "login" }
+  | { page: "setup" };
+
+export const appTabs = ["deployments", "env", "domains", "previews", "logs", "metrics"] as const;
+export type AppTab = (typeof appTabs)[number];
+
+const appNamePattern = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
+
+export function parseRoute(pathname: string, search = ""): Route | null {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname;
+  switch (path) {
+    case "/":
+    case "/apps":
+      return { page: "apps" };
+    case "/new":
+      return { page: "new-app" };
+    case "/settings":
+      return { page: "settings" };
+    case "/login":
+      return { page: "login" };
+    case "/setup":
+      return { page: "setup" };
+  }
+  const match = /^\/apps\/([^/]+)$/.exec(path);
+  if (match && appNamePattern.test(match[1]!)) {
+    const tab = new URLSearchParams(search).get("tab");
+    return { page: "app", name: match[1]!, tab: appTabs.find((t) => t === tab) ?? "deployments" };
+  }
+  return null;
+}
+
+export function routeHref(route: Route): string {
+  switch (route.page) {
+    case "apps":
+      return "/";
+    case "new-app":
+      return "/new";
+    case "app":
+      return route.tab === "deployments" ? `/apps/${route.name}` : `/apps/${route.name}?tab=${route.tab}`;
+    default:
+      return `/${route.page}`;
+  }
+}

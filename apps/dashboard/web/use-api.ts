@@ -1,0 +1,48 @@
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { errorMessage } from "./api.ts";
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: string | null;
+  loading: boolean;
+  reload(): Promise<void>;
+}
+
+/**
+ * Loads once, then every `pollMs` while the tab is visible; the last good data stays on screen
+ * when a refresh fails, next to the error.
+ */
+export function useApi<T>(load: () => Promise<T>, deps: unknown[], pollMs = 0): Loaded<T> {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const generation = useRef(0);
+  // Callers pass the inputs of `load` as deps, like useEffect.
+  const reload = useCallback(async () => {
+    const mine = ++generation.current;
+    try {
+      const value = await load();
+      if (mine !== generation.current) return;
+      setData(value);
+      setError(null);
+    } catch (e) {
+      if (mine === generation.current) setError(errorMessage(e));
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  }, deps);
+  useEffect(() => {
+    setLoading(true);
+    setData(undefined);
+    reload();
+    if (!pollMs) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") reload();
+    }, pollMs);
+    return () => {
+      clearInterval(timer);
+      generation.current++;
+    };
+  }, [reload, pollMs]);
+  return { data, error, loading, reload };
+}
