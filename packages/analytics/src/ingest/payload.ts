@@ -1,0 +1,52 @@
+import { z } from "zod";
+
+/** Bodies larger than this are refused before parsing: the tracker never sends more than ~1 KB. */
+export const MAX_EVENT_BYTES = 8 * 1024;
+
+const propValue = z.union([z.string().max(200), z.number(), z.boolean()]);
+
+const vitalsSchema = z.strictObject({
+  lcp: z.number().min(0).max(600_000).optional(),
+  cls: z.number().min(0).max(100).optional(),
+  inp: z.number().min(0).max(600_000).optional(),
+  ttfb: z.number().min(0).max(600_000).optional(),
+});
+
+/** What the tracker posts to /_pier/event. Short keys keep the script and the beacons small. */
+export const eventPayloadSchema = z.strictObject({
+  /** Event name: "pageview", "vitals" or a custom name. */
+  n: z.string().trim().min(1).max(120),
+  /** Page URL (full, as location.href). */
+  u: z.string().max(2000),
+  /** document.referrer */
+  r: z.string().max(2000).optional(),
+  /** Custom event properties: flat, at most 30 keys. */
+  p: z
+    .record(z.string().max(60), propValue)
+    .refine((props) => Object.keys(props).length <= 30, "at most 30 props per event")
+    .optional(),
+  v: vitalsSchema.optional(),
+});
+export type EventPayload = z.infer<typeof eventPayloadSchema>;
+export type Vitals = z.infer<typeof vitalsSchema>;
+
+export class InvalidEventError extends Error {
+  readonly code = "invalid_event";
+  constructor(message: string) {
+    super(`Analytics event rejected: ${message}`);
+    this.name = "InvalidEventError";
+  }
+}
+
+export function parseEventPayload(body: string): EventPayload {
+  if (body.length > MAX_EVENT_BYTES) throw new InvalidEventError(`body larger than ${MAX_EVENT_BYTES} bytes`);
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new InvalidEventError("body is not JSON");
+  }
+  const parsed = eventPayloadSchema.safeParse(json);
+  if (!parsed.success) throw new InvalidEventError(parsed.error.issues.map((i) => i.message).join("; "));
+  return parsed.data;
+}

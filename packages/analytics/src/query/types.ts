@@ -1,0 +1,141 @@
+import { z } from "zod";
+
+/** Per-visit dimensions (fixed when the visit starts) plus `page` (any pageview of the visit). */
+export const sessionDimensions = [
+  "entry",
+  "exit",
+  "source",
+  "referrer",
+  "channel",
+  "utm_source",
+  "utm_medium",
+  "utm_campaign",
+  "browser",
+  "os",
+  "device",
+  "country",
+] as const;
+export const dimensions = ["page", ...sessionDimensions] as const;
+export type Dimension = (typeof dimensions)[number];
+export type SessionDimension = (typeof sessionDimensions)[number];
+
+export const filtersSchema = z.partialRecord(z.enum(dimensions), z.string().max(500));
+export type Filters = z.infer<typeof filtersSchema>;
+
+/** Every query is for one site and a half-open time range [from, to) in epoch milliseconds. */
+export interface AnalyticsQuery {
+  site: string;
+  from: number;
+  to: number;
+  filters: Filters;
+}
+
+export interface Overview {
+  visitors: number;
+  visits: number;
+  pageviews: number;
+  viewsPerVisit: number;
+  /** Share of visits with a single pageview or event, 0..1. */
+  bounceRate: number;
+  /** Mean visit duration (first to last event) in milliseconds. */
+  visitDurationMs: number;
+}
+
+export interface SeriesPoint extends Overview {
+  /** Bucket start, epoch ms (UTC hour or day). */
+  t: number;
+}
+
+export interface BreakdownRow {
+  value: string;
+  visitors: number;
+  visits: number;
+  pageviews: number;
+}
+
+export interface CustomEventRow {
+  name: string;
+  visitors: number;
+  events: number;
+}
+
+export interface PropRow {
+  prop: string;
+  value: string;
+  events: number;
+}
+
+export interface Percentiles {
+  samples: number;
+  p50: number | null;
+  p75: number | null;
+  p95: number | null;
+}
+export const vitalMetrics = ["lcp", "cls", "inp", "ttfb"] as const;
+export type VitalMetric = (typeof vitalMetrics)[number];
+export type VitalsSummary = Record<VitalMetric, Percentiles>;
+
+export interface Realtime {
+  visitors: number;
+  pageviews: number;
+  pages: { path: string; visitors: number }[];
+}
+
+export const funnelStepSchema = z.union([
+  z.strictObject({ page: z.string().min(1).max(500) }),
+  z.strictObject({ event: z.string().min(1).max(120) }),
+]);
+export type FunnelStep = z.infer<typeof funnelStepSchema>;
+export const funnelStepsSchema = z.array(funnelStepSchema).min(2).max(8);
+
+export interface FunnelResult {
+  steps: { step: FunnelStep; visits: number; conversionRate: number; fromPreviousRate: number }[];
+}
+
+/** Raw sums a store hands back; ratios are derived in one place so both stores agree. */
+export interface OverviewSums {
+  visitors: number;
+  visits: number;
+  pageviews: number;
+  bounces: number;
+  durationMs: number;
+}
+
+export function overviewFromSums(s: OverviewSums): Overview {
+  return {
+    visitors: s.visitors,
+    visits: s.visits,
+    pageviews: s.pageviews,
+    viewsPerVisit: s.visits ? round(s.pageviews / s.visits, 2) : 0,
+    bounceRate: s.visits ? round(s.bounces / s.visits, 4) : 0,
+    visitDurationMs: s.visits ? Math.round(s.durationMs / s.visits) : 0,
+  };
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** The store a query runs against: SQLite by default, ClickHouse when configured. */
+export interface AnalyticsStore {
+  readonly kind: "sqlite" | "clickhouse";
+  write(batch: import("../ingest/records.ts").IngestRecord[]): Promise<void>;
+  overview(q: AnalyticsQuery): Promise<Overview>;
+  timeseries(q: AnalyticsQuery, interval: "hour" | "day"): Promise<SeriesPoint[]>;
+  breakdown(q: AnalyticsQuery, dimension: Dimension, limit: number): Promise<BreakdownRow[]>;
+  customEvents(q: AnalyticsQuery, limit: number): Promise<CustomEventRow[]>;
+  eventProps(q: AnalyticsQuery, name: string, limit: number): Promise<PropRow[]>;
+  vitals(q: AnalyticsQuery): Promise<VitalsSummary>;
+  realtime(site: string, now: number): Promise<Realtime>;
+  /** Ordered events of visits that touch any funnel step, grouped by visit, for `computeFunnel`. */
+  funnelEvents(q: AnalyticsQuery, steps: FunnelStep[]): Promise<FunnelEvent[]>;
+  close(): Promise<void>;
+}
+
+export interface FunnelEvent {
+  session: number;
+  ts: number;
+  name: string;
+  path: string;
+}
