@@ -24,6 +24,8 @@ export interface Deployment {
   createdAt: string;
   finishedAt: string | null;
   environment: string | null;
+  trigger?: string | null;
+  url?: string | null;
 }
 
 export interface EnvVar {

@@ -3,9 +3,19 @@ import { api } from "../api.ts";
 import { DeployInstructions } from "../components/deploy-instructions.tsx";
 import { DeploymentLog } from "../components/deployment-log.tsx";
 import { ConfirmButton, ErrorBox, Loading, StatusBadge } from "../components/ui.tsx";
-import { deploymentDuration, isInProgress, relativeTime, shortSha, statusTone } from "../format.ts";
+import { deploymentDuration, isInProgress, relativeTime, shortSha } from "../format.ts";
 import type { Deployment } from "../types.ts";
 import { useApi } from "../use-api.ts";
+
+/** Mirrors the API's rule: an earlier production release that once went live and has an image. */
+export function isRollbackTarget(d: Deployment, current: Deployment): boolean {
+  return (
+    d.id !== current.id &&
+    (d.status === "superseded" || d.status === "rolled_back") &&
+    !!d.image &&
+    (d.environment ?? "production") === "production"
+  );
+}
 
 export function DeploymentsTab({ app }: { app: string }) {
   const history = useApi(
@@ -21,7 +31,8 @@ export function DeploymentsTab({ app }: { app: string }) {
   const current = deployments.find(
     (d) => d.status === "live" && (d.environment ?? "production") === "production",
   );
-  const shownId = selected ?? running?.id ?? null;
+  // A running deploy wins; otherwise the newest one, so the last build log is always one glance away.
+  const shownId = selected ?? running?.id ?? deployments[0]?.id ?? null;
   const shown = deployments.find((d) => d.id === shownId);
 
   async function rollback(to?: string) {
@@ -45,7 +56,7 @@ export function DeploymentsTab({ app }: { app: string }) {
         <div class="panel">
           <div class="spread">
             <h2>Deployments</h2>
-            {current && deployments.some((d) => d.id !== current.id && statusTone(d.status) !== "bad") ? (
+            {current && deployments.some((d) => isRollbackTarget(d, current)) ? (
               <ConfirmButton
                 label="Roll back"
                 question="Roll back to the previous release?"
@@ -75,7 +86,7 @@ export function DeploymentsTab({ app }: { app: string }) {
                   <td data-label="Deployment">
                     <span class="mono">{d.id}</span>
                     <div class="small muted">
-                      {d.source ?? ""}
+                      {d.trigger ?? d.source ?? ""}
                       {d.environment && d.environment !== "production" ? ` · ${d.environment}` : ""}
                     </div>
                     {d.error ? (
@@ -95,10 +106,7 @@ export function DeploymentsTab({ app }: { app: string }) {
                       <button type="button" class="link" onClick={() => setSelected(d.id)}>
                         Log
                       </button>
-                      {current &&
-                      d.id !== current.id &&
-                      statusTone(d.status) !== "bad" &&
-                      !isInProgress(d.status) ? (
+                      {current && isRollbackTarget(d, current) ? (
                         <ConfirmButton
                           label="Roll back to this"
                           question={`Make ${d.id} live again?`}

@@ -84,7 +84,15 @@ export function AppsPage() {
                     {release(app.currentDeployment)}
                   </td>
                   <td data-label="Domains">
-                    {app.domains.length ? app.domains.join(", ") : app.url ? app.url : "–"}
+                    {app.domains.length ? (
+                      app.domains.join(", ")
+                    ) : app.url ? (
+                      <a href={app.url} target="_blank" rel="noreferrer">
+                        {app.url.replace(/^https?:\/\//, "")}
+                      </a>
+                    ) : (
+                      "–"
+                    )}
                   </td>
                   <td data-label="Replicas">{app.replicas ?? "–"}</td>
                   <td data-label="Last deploy">{relativeTime(app.lastDeployAt)}</td>
