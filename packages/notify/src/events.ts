@@ -1,0 +1,112 @@
+import { z } from "zod";
+
+const monitorRef = z.object({ id: z.string(), name: z.string(), target: z.string() });
+
+/**
+ * Everything pier can tell a human about. Other subsystems build one of these and hand it to
+ * `notify`; channels render it for their wire format.
+ */
+export const notificationEventSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("incident.opened"),
+    monitor: monitorRef,
+    incidentId: z.string(),
+    reason: z.string(),
+    startedAt: z.iso.datetime(),
+  }),
+  z.object({
+    kind: z.literal("incident.resolved"),
+    monitor: monitorRef,
+    incidentId: z.string(),
+    reason: z.string(),
+    startedAt: z.iso.datetime(),
+    resolvedAt: z.iso.datetime(),
+    durationMs: z.number().int().nonnegative(),
+  }),
+  z.object({
+    kind: z.literal("tls.expiring"),
+    monitor: monitorRef,
+    host: z.string(),
+    expiresAt: z.iso.datetime(),
+    daysLeft: z.number(),
+  }),
+  z.object({
+    kind: z.literal("deploy.failed"),
+    app: z.string(),
+    environment: z.string().optional(),
+    deploymentId: z.string(),
+    reason: z.string(),
+    url: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal("error.new_issue"),
+    project: z.string(),
+    issueId: z.string(),
+    title: z.string(),
+    culprit: z.string().optional(),
+    url: z.string().optional(),
+  }),
+  z.object({ kind: z.literal("test"), message: z.string() }),
+]);
+
+export type NotificationEvent = z.infer<typeof notificationEventSchema>;
+export type NotificationKind = NotificationEvent["kind"];
+export const notificationKinds = notificationEventSchema.options.map(
+  (o) => o.shape.kind.value,
+) as NotificationKind[];
+
+export type Severity = "critical" | "warning" | "info" | "resolved";
+
+export interface RenderedEvent {
+  title: string;
+  text: string;
+  severity: Severity;
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h ${m % 60}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** One human sentence per event, shared by every channel so Slack, email and webhooks agree. */
+export function renderEvent(event: NotificationEvent): RenderedEvent {
+  switch (event.kind) {
+    case "incident.opened":
+      return {
+        title: `🔴 ${event.monitor.name} is down`,
+        text: `${event.monitor.target} failed: ${event.reason} (since ${event.startedAt}).`,
+        severity: "critical",
+      };
+    case "incident.resolved":
+      return {
+        title: `✅ ${event.monitor.name} is up again`,
+        text: `${event.monitor.target} recovered after ${formatDuration(event.durationMs)}. It had failed with: ${event.reason}.`,
+        severity: "resolved",
+      };
+    case "tls.expiring":
+      return {
+        title: `⚠️ TLS certificate for ${event.host} expires in ${Math.max(0, Math.floor(event.daysLeft))} days`,
+        text: `The certificate served at ${event.monitor.target} expires at ${event.expiresAt}; renew it before browsers reject it.`,
+        severity: "warning",
+      };
+    case "deploy.failed":
+      return {
+        title: `❌ Deploy of ${event.app}${event.environment ? ` (${event.environment})` : ""} failed`,
+        text: `Deployment ${event.deploymentId} failed: ${event.reason}. The previous release stays live.${event.url ? ` ${event.url}` : ""}`,
+        severity: "critical",
+      };
+    case "error.new_issue":
+      return {
+        title: `🐞 New error in ${event.project}: ${event.title}`,
+        text: `${event.culprit ? `${event.culprit}. ` : ""}Issue ${event.issueId}.${event.url ? ` ${event.url}` : ""}`,
+        severity: "warning",
+      };
+    case "test":
+      return { title: "pier test notification", text: event.message, severity: "info" };
+  }
+}
