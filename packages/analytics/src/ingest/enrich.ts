@@ -1,5 +1,5 @@
-import { parseEventPayload, type EventPayload } from "./payload.ts";
-import { PAGEVIEW, VITALS, type IngestRecord } from "./records.ts";
+import { type EventPayload, parseEventPayload } from "./payload.ts";
+import { type IngestRecord, PAGEVIEW, VITALS } from "./records.ts";
 import { classifySource, readUtm } from "./referrer.ts";
 import type { SessionTracker } from "./sessions.ts";
 import { isBot, parseUserAgent } from "./user-agent.ts";

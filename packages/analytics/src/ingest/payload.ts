@@ -1,3 +1,4 @@
+import { PierError } from "@pier/core";
 import { z } from "zod";
 
 /** Bodies larger than this are refused before parsing: the tracker never sends more than ~1 KB. */
@@ -30,16 +31,15 @@ export const eventPayloadSchema = z.strictObject({
 export type EventPayload = z.infer<typeof eventPayloadSchema>;
 export type Vitals = z.infer<typeof vitalsSchema>;
 
-export class InvalidEventError extends Error {
-  readonly code = "invalid_event";
-  constructor(message: string) {
-    super(`Analytics event rejected: ${message}`);
-    this.name = "InvalidEventError";
+export class InvalidEventError extends PierError {
+  constructor(message: string, status = 400) {
+    super("invalid_event", `Analytics event rejected: ${message}`, status);
   }
 }
 
 export function parseEventPayload(body: string): EventPayload {
-  if (body.length > MAX_EVENT_BYTES) throw new InvalidEventError(`body larger than ${MAX_EVENT_BYTES} bytes`);
+  if (body.length > MAX_EVENT_BYTES)
+    throw new InvalidEventError(`body larger than ${MAX_EVENT_BYTES} bytes`, 413);
   let json: unknown;
   try {
     json = JSON.parse(body);

@@ -37,7 +37,8 @@ export function parseUserAgent(userAgent: string): UserAgentFacts {
   const browser = browsers.find(([re]) => re.test(userAgent))?.[1] ?? "Other";
   const os = systems.find(([re]) => re.test(userAgent))?.[1] ?? "Other";
   let device: UserAgentFacts["device"] = "desktop";
-  if (/iPad|Tablet/.test(userAgent) || (/Android/.test(userAgent) && !/Mobile/.test(userAgent))) device = "tablet";
+  if (/iPad|Tablet/.test(userAgent) || (/Android/.test(userAgent) && !/Mobile/.test(userAgent)))
+    device = "tablet";
   else if (/Mobi|iPhone|iPod|Android/.test(userAgent)) device = "mobile";
   return { browser, os, device };
 }

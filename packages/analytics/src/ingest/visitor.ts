@@ -39,7 +39,9 @@ export class SaltRing {
 
 /** 48 bits of SHA-256: a safe JS integer, and collisions stay negligible at a million visitors a day. */
 export function visitorId(salt: string, site: string, clientIp: string, userAgent: string): number {
-  const digest = new Bun.CryptoHasher("sha256").update(`${salt}\n${site}\n${clientIp}\n${userAgent}`).digest();
+  const digest = new Bun.CryptoHasher("sha256")
+    .update(`${salt}\n${site}\n${clientIp}\n${userAgent}`)
+    .digest();
   return digest.readUIntBE(0, 6);
 }
 

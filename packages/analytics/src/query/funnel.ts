@@ -32,7 +32,13 @@ export function computeFunnel(steps: FunnelStep[], events: Iterable<FunnelEvent>
       visits: reached[i],
       conversionRate: first ? Math.round((reached[i] / first) * 10_000) / 10_000 : 0,
       fromPreviousRate:
-        i === 0 ? (first ? 1 : 0) : reached[i - 1] ? Math.round((reached[i] / reached[i - 1]) * 10_000) / 10_000 : 0,
+        i === 0
+          ? first
+            ? 1
+            : 0
+          : reached[i - 1]
+            ? Math.round((reached[i] / reached[i - 1]) * 10_000) / 10_000
+            : 0,
     })),
   };
 }

@@ -53,7 +53,9 @@ export function eventFilterSql(db: string, q: AnalyticsQuery): string {
           AND ts < ${int(q.to + DAY)} AND name = 'pageview' AND path = ${str(value)})`,
       );
     } else if (dimension === "entry" || dimension === "exit") {
-      parts.push(`session IN (SELECT session FROM (${sessionsSql(db, { ...q, filters: {} }, q.from, q.to)}) WHERE v_${dimension} = ${str(value)})`);
+      parts.push(
+        `session IN (SELECT session FROM (${sessionsSql(db, { ...q, filters: {} }, q.from, q.to)}) WHERE v_${dimension} = ${str(value)})`,
+      );
     } else {
       parts.push(`${dimension} = ${str(value)}`);
     }

@@ -20,7 +20,9 @@ async function reachable(): Promise<boolean> {
 
 const available = await reachable();
 if (!available && process.env.CI === "true")
-  throw new Error(`ClickHouse is required in CI but ${url} does not answer (.ci/run must start clickhouse-server).`);
+  throw new Error(
+    `ClickHouse is required in CI but ${url} does not answer (.ci/run must start clickhouse-server).`,
+  );
 if (!available) console.warn(`skipping ClickHouse store tests: nothing answers at ${url}`);
 
 let opened: ClickHouseAnalyticsStore | undefined;

@@ -54,7 +54,8 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
   static async open(options: ClickHouseStoreOptions): Promise<ClickHouseAnalyticsStore> {
     const url = new URL(options.url);
     const database = options.database ?? (url.pathname.replace(/^\//, "") || "pier");
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new TypeError(`invalid ClickHouse database name ${database}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database))
+      throw new TypeError(`invalid ClickHouse database name ${database}`);
     url.pathname = "/";
     const client = createClient({ url: url.toString(), request_timeout: 30_000 });
     try {
@@ -98,19 +99,23 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
         country: f.country ?? "",
       });
     }
-    if (events.length) await this.client.insert({ table: `${this.db}.events`, values: events, format: "JSONEachRow" });
-    if (vitals.length) await this.client.insert({ table: `${this.db}.vitals`, values: vitals, format: "JSONEachRow" });
+    if (events.length)
+      await this.client.insert({ table: `${this.db}.events`, values: events, format: "JSONEachRow" });
+    if (vitals.length)
+      await this.client.insert({ table: `${this.db}.vitals`, values: vitals, format: "JSONEachRow" });
   }
 
   async overview(q: AnalyticsQuery): Promise<Overview> {
-    const [r] = await this.rows(`SELECT uniqExact(visitor) AS visitors, count() AS visits, sum(pageviews) AS pageviews,
+    const [r] =
+      await this.rows(`SELECT uniqExact(visitor) AS visitors, count() AS visits, sum(pageviews) AS pageviews,
       countIf(events <= 1) AS bounces, sum(ended - started) AS durationMs FROM (${sessionsSql(this.db, q, q.from, q.to)})`);
     return overviewFromSums(numbers(r));
   }
 
   async timeseries(q: AnalyticsQuery, interval: "hour" | "day"): Promise<SeriesPoint[]> {
     const unit = interval === "hour" ? HOUR : DAY;
-    const rows = await this.rows(`SELECT intDiv(started, ${unit}) * ${unit} AS t, uniqExact(visitor) AS visitors,
+    const rows =
+      await this.rows(`SELECT intDiv(started, ${unit}) * ${unit} AS t, uniqExact(visitor) AS visitors,
       count() AS visits, sum(pageviews) AS pageviews, countIf(events <= 1) AS bounces, sum(ended - started) AS durationMs
       FROM (${sessionsSql(this.db, q, q.from, q.to)}) GROUP BY t`);
     return fillSeries(
@@ -141,10 +146,15 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
   }
 
   async customEvents(q: AnalyticsQuery, limit: number): Promise<CustomEventRow[]> {
-    const rows = await this.rows(`SELECT name, uniqExact(visitor) AS visitors, count() AS events FROM ${this.db}.events
+    const rows =
+      await this.rows(`SELECT name, uniqExact(visitor) AS visitors, count() AS events FROM ${this.db}.events
       WHERE site = ${str(q.site)} AND ts >= ${int(q.from)} AND ts < ${int(q.to)} AND name != 'pageview'${eventFilterSql(this.db, q)}
       GROUP BY name ORDER BY events DESC, name LIMIT ${int(limit)}`);
-    return rows.map((r) => ({ name: String(r.name), visitors: Number(r.visitors), events: Number(r.events) }));
+    return rows.map((r) => ({
+      name: String(r.name),
+      visitors: Number(r.visitors),
+      events: Number(r.events),
+    }));
   }
 
   async eventProps(q: AnalyticsQuery, name: string, limit: number): Promise<PropRow[]> {
@@ -203,7 +213,12 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     const rows = await this.rows(`SELECT session, ts, name, path FROM ${this.db}.events
       WHERE site = ${str(q.site)} AND ts >= ${int(q.from)} AND ts < ${int(q.to)} AND (${match})${eventFilterSql(this.db, q)}
       ORDER BY session, ts LIMIT 5000000`);
-    return rows.map((r) => ({ session: Number(r.session), ts: Number(r.ts), name: String(r.name), path: String(r.path) }));
+    return rows.map((r) => ({
+      session: Number(r.session),
+      ts: Number(r.ts),
+      name: String(r.name),
+      path: String(r.path),
+    }));
   }
 
   /** Drops this store's database; used by tests that create a throwaway one. */

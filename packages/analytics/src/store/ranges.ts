@@ -28,7 +28,15 @@ export function fillSeries(points: SeriesPoint[], from: number, to: number, unit
   const out: SeriesPoint[] = [];
   for (let t = Math.floor(from / unit) * unit; t < to && out.length < MAX_BUCKETS; t += unit) {
     out.push(
-      byT.get(t) ?? { t, visitors: 0, visits: 0, pageviews: 0, viewsPerVisit: 0, bounceRate: 0, visitDurationMs: 0 },
+      byT.get(t) ?? {
+        t,
+        visitors: 0,
+        visits: 0,
+        pageviews: 0,
+        viewsPerVisit: 0,
+        bounceRate: 0,
+        visitDurationMs: 0,
+      },
     );
   }
   return out;

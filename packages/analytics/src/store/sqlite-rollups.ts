@@ -88,7 +88,16 @@ export class SqliteRollups {
     const insert = this.db.prepare("INSERT OR REPLACE INTO hourly_rollups VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     for (const r of hours) {
       const h = Number(r.h);
-      insert.run(site, day * 24 + h, r.visitors, newByHour.get(h) ?? 0, r.visits, r.pageviews, r.bounces, r.duration);
+      insert.run(
+        site,
+        day * 24 + h,
+        r.visitors,
+        newByHour.get(h) ?? 0,
+        r.visits,
+        r.pageviews,
+        r.bounces,
+        r.duration,
+      );
     }
     this.db.query("INSERT OR REPLACE INTO rolled_days (site, day) VALUES (?, ?)").run(site, day);
   }

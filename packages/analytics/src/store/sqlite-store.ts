@@ -1,6 +1,7 @@
 import { Database } from "bun:sqlite";
 import type { IngestRecord } from "../ingest/records.ts";
-import { type SaltStorage, utcDay } from "../ingest/visitor.ts";
+import { utcDay } from "../ingest/visitor.ts";
+import { percentileRank } from "../query/funnel.ts";
 import {
   type AnalyticsQuery,
   type AnalyticsStore,
@@ -18,11 +19,10 @@ import {
   type VitalsSummary,
   vitalMetrics,
 } from "../query/types.ts";
-import { percentileRank } from "../query/funnel.ts";
 import { fillSeries, splitByWholeDays } from "./ranges.ts";
 import { sessionDeltas } from "./session-deltas.ts";
-import { sessionColumn, sqliteAnalyticsDdl } from "./sqlite-schema.ts";
 import { SqliteRollups } from "./sqlite-rollups.ts";
+import { sessionColumn, sqliteAnalyticsDdl } from "./sqlite-schema.ts";
 
 type Row = Record<string, number | string | null>;
 const HOUR = 3_600_000;
@@ -91,8 +91,25 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       for (const d of sessionDeltas(events)) {
         const f = d.facts;
         this.upsertSession.run(
-          d.site, d.id, d.visitor, d.started, d.ended, d.pageviews, d.events, d.entry, d.exit,
-          f.source, f.referrer, f.channel, f.utmSource, f.utmMedium, f.utmCampaign, f.browser, f.os, f.device, f.country,
+          d.site,
+          d.id,
+          d.visitor,
+          d.started,
+          d.ended,
+          d.pageviews,
+          d.events,
+          d.entry,
+          d.exit,
+          f.source,
+          f.referrer,
+          f.channel,
+          f.utmSource,
+          f.utmMedium,
+          f.utmCampaign,
+          f.browser,
+          f.os,
+          f.device,
+          f.country,
         );
         const day = utcDay(d.started);
         if (day < today) touchedPastDays.add(`${d.site}\n${day}`);
@@ -178,7 +195,11 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
         ${filter.sql ? `AND session IN (SELECT id FROM sessions WHERE site = ? AND ${filter.sql})` : ""}
         GROUP BY name ORDER BY events DESC, name LIMIT ?`)
       .all(q.site, q.from, q.to, ...(filter.sql ? [q.site, ...filter.params] : []), limit) as Row[];
-    return rows.map((r) => ({ name: String(r.name), visitors: Number(r.visitors), events: Number(r.events) }));
+    return rows.map((r) => ({
+      name: String(r.name),
+      visitors: Number(r.visitors),
+      events: Number(r.events),
+    }));
   }
 
   async eventProps(q: AnalyticsQuery, name: string, limit: number): Promise<PropRow[]> {
@@ -197,16 +218,16 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     const base = `FROM vitals WHERE site = ? AND ts >= ? AND ts < ? ${page !== undefined ? "AND path = ?" : ""}`;
     const params = [q.site, q.from, q.to, ...(page !== undefined ? [page] : [])];
     for (const metric of vitalMetrics) {
-      const n = Number(
-        (this.db.query(`SELECT count(${metric}) AS n ${base}`).get(...params) as Row).n,
-      );
+      const n = Number((this.db.query(`SELECT count(${metric}) AS n ${base}`).get(...params) as Row).n);
       const at = (p: number) =>
         n === 0
           ? null
           : Number(
               (
                 this.db
-                  .query(`SELECT ${metric} AS v ${base} AND ${metric} IS NOT NULL ORDER BY ${metric} LIMIT 1 OFFSET ?`)
+                  .query(
+                    `SELECT ${metric} AS v ${base} AND ${metric} IS NOT NULL ORDER BY ${metric} LIMIT 1 OFFSET ?`,
+                  )
                   .get(...params, percentileRank(p, n) - 1) as Row
               ).v,
             );
@@ -246,15 +267,14 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
       .query(`SELECT session, ts, name, path FROM events WHERE site = ? AND ts >= ? AND ts < ? AND (${match})
         ${filter.sql ? `AND session IN (SELECT id FROM sessions WHERE site = ? AND ${filter.sql})` : ""}
         ORDER BY session, ts LIMIT 5000000`)
-      .all(q.site, q.from, q.to, ...pages, ...names, ...(filter.sql ? [q.site, ...filter.params] : [])) as FunnelEvent[];
-  }
-
-  saltStorage(): SaltStorage {
-    return {
-      load: () => this.db.query("SELECT day, salt FROM salts").all() as { day: number; salt: string }[],
-      save: (day, salt) => void this.db.query("INSERT OR REPLACE INTO salts (day, salt) VALUES (?, ?)").run(day, salt),
-      deleteBefore: (day) => void this.db.query("DELETE FROM salts WHERE day < ?").run(day),
-    };
+      .all(
+        q.site,
+        q.from,
+        q.to,
+        ...pages,
+        ...names,
+        ...(filter.sql ? [q.site, ...filter.params] : []),
+      ) as FunnelEvent[];
   }
 
   async close(): Promise<void> {

@@ -34,7 +34,12 @@ export function knownDataset(site: string, firstDay: number): IngestRecord[] {
           device: "desktop",
           country: i < 50 ? "DE" : null,
         };
-        const ev = (offset: number, name: string, path: string, props: string | null = null): IngestRecord => ({
+        const ev = (
+          offset: number,
+          name: string,
+          path: string,
+          props: string | null = null,
+        ): IngestRecord => ({
           kind: "event",
           event: { site, ts: start + offset, session, visitor, name, path, props, facts },
         });

@@ -1,12 +1,14 @@
 import { expect, test } from "bun:test";
-import type { AnalyticsStore } from "../query/types.ts";
 import { computeFunnel } from "../query/funnel.ts";
-import { knownDataset } from "./known-dataset.ts";
+import type { AnalyticsStore } from "../query/types.ts";
 
 const DAY = 86_400_000;
 
 /** The same expectations run against every store: the query API must not depend on the backend. */
-export function storeContract(name: string, open: () => Promise<{ store: AnalyticsStore; now: number; firstDay: number }>) {
+export function storeContract(
+  name: string,
+  open: () => Promise<{ store: AnalyticsStore; now: number; firstDay: number }>,
+) {
   const all = async () => {
     const { store, firstDay, now } = await open();
     return { store, q: { site: "shop", from: firstDay, to: firstDay + 3 * DAY, filters: {} }, firstDay, now };
@@ -78,7 +80,11 @@ export function storeContract(name: string, open: () => Promise<{ store: Analyti
       ["", 150],
       ["DE", 150],
     ]);
-    const campaigns = await store.breakdown({ ...q, filters: { utm_campaign: "launch" } }, "utm_campaign", 10);
+    const campaigns = await store.breakdown(
+      { ...q, filters: { utm_campaign: "launch" } },
+      "utm_campaign",
+      10,
+    );
     expect(campaigns.map((p) => [p.value, p.visitors])).toEqual([["launch", 30]]);
   });
 

@@ -1,0 +1,23 @@
+export { ingestRoutes, siteOf } from "./http/ingest-routes.ts";
+export { type QueryRoutesDeps, queryRoutes, type ResolvedSite } from "./http/query-routes.ts";
+export { countryFromHeaders, enrichBeacon } from "./ingest/enrich.ts";
+export {
+  type EventPayload,
+  InvalidEventError,
+  MAX_EVENT_BYTES,
+  parseEventPayload,
+} from "./ingest/payload.ts";
+export type { EventRecord, IngestRecord, SessionFacts, VitalsRecord } from "./ingest/records.ts";
+export { classifySource } from "./ingest/referrer.ts";
+export { isBot, parseUserAgent } from "./ingest/user-agent.ts";
+export { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
+export { computeFunnel } from "./query/funnel.ts";
+export { parseQueryParams } from "./query/params.ts";
+export { type RequestMinute, type RequestSummary, summarizeRequestMetrics } from "./query/request-metrics.ts";
+export type * from "./query/types.ts";
+export { Analytics, type AnalyticsOptions, type IngestStats } from "./service.ts";
+export { defaultSiteSettings, type SiteSettings, SiteSettingsStore } from "./settings/settings-store.ts";
+export { ClickHouseAnalyticsStore, ClickHouseUnavailableError } from "./store/clickhouse-store.ts";
+export { SqliteAnalyticsStore } from "./store/sqlite-store.ts";
+export { injectTrackerTag, shouldInject, TRACKER_TAG } from "./tracker/inject.ts";
+export { trackerScript } from "./tracker/tracker.ts";

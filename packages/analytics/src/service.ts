@@ -1,0 +1,114 @@
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type BeaconContext, type EnrichResult, enrichBeacon } from "./ingest/enrich.ts";
+import { SessionTracker } from "./ingest/sessions.ts";
+import { SaltRing, type SaltStorage } from "./ingest/visitor.ts";
+import { WriteQueue, type WriteQueueStats } from "./ingest/write-queue.ts";
+import { computeFunnel } from "./query/funnel.ts";
+import type { AnalyticsQuery, AnalyticsStore, FunnelResult, FunnelStep } from "./query/types.ts";
+import { ClickHouseAnalyticsStore } from "./store/clickhouse-store.ts";
+import { SqliteAnalyticsStore } from "./store/sqlite-store.ts";
+
+export interface AnalyticsOptions {
+  dataDir: string;
+  /** PIER_CLICKHOUSE_URL: events go to ClickHouse instead of `<dataDir>/analytics.db`. */
+  clickhouseUrl?: string;
+  queueCapacity?: number;
+  batchSize?: number;
+  flushIntervalMs?: number;
+  onWriteError?(error: unknown, lost: number): void;
+  now?: () => number;
+}
+
+export interface IngestStats extends WriteQueueStats {
+  accepted: number;
+  bots: number;
+  invalid: number;
+  openVisits: number;
+}
+
+/** The running analytics subsystem: ingest pipeline, write queue and the store queries go to. */
+export class Analytics {
+  private readonly counters = { accepted: 0, bots: 0, invalid: 0 };
+  private readonly sweeper: ReturnType<typeof setInterval>;
+
+  private constructor(
+    readonly store: AnalyticsStore,
+    private readonly salts: SaltRing,
+    private readonly saltDb: Database,
+    private readonly sessions: SessionTracker,
+    private readonly queue: WriteQueue,
+    private readonly now: () => number,
+  ) {
+    this.sweeper = setInterval(() => this.sessions.sweep(this.now()), 60_000);
+    this.sweeper.unref?.();
+  }
+
+  static async start(options: AnalyticsOptions): Promise<Analytics> {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    const now = options.now ?? Date.now;
+    const dbPath = join(options.dataDir, "analytics.db");
+    const store: AnalyticsStore = options.clickhouseUrl
+      ? await ClickHouseAnalyticsStore.open({ url: options.clickhouseUrl })
+      : new SqliteAnalyticsStore({ path: dbPath, now });
+    // Salts stay local even with ClickHouse: they must never leave the machine or outlive two days.
+    const saltDb = new Database(dbPath, { create: true, strict: true });
+    saltDb.run("PRAGMA busy_timeout = 5000");
+    saltDb.run("CREATE TABLE IF NOT EXISTS salts (day INTEGER PRIMARY KEY, salt TEXT NOT NULL)");
+    const queue = new WriteQueue({
+      capacity: options.queueCapacity ?? 100_000,
+      batchSize: options.batchSize ?? 2_000,
+      flushIntervalMs: options.flushIntervalMs ?? 250,
+      write: (batch) => store.write(batch),
+      onError: options.onWriteError ?? (() => {}),
+    });
+    return new Analytics(store, new SaltRing(saltStorage(saltDb)), saltDb, new SessionTracker(), queue, now);
+  }
+
+  /** Validates, enriches and queues one beacon; never waits for the store. Throws InvalidEventError. */
+  ingest(body: string, context: Omit<BeaconContext, "now">): EnrichResult {
+    let result: EnrichResult;
+    try {
+      result = enrichBeacon(body, { ...context, now: this.now() }, this.salts, this.sessions);
+    } catch (error) {
+      this.counters.invalid++;
+      throw error;
+    }
+    if (!result.accepted) {
+      this.counters.bots++;
+      return result;
+    }
+    if (this.queue.offer(result.record)) this.counters.accepted++;
+    return result;
+  }
+
+  async funnel(q: AnalyticsQuery, steps: FunnelStep[]): Promise<FunnelResult> {
+    return computeFunnel(steps, await this.store.funnelEvents(q, steps));
+  }
+
+  /** Writes what is queued; tests and shutdown use it, ingest never waits for it. */
+  flush(): Promise<void> {
+    return this.queue.flush();
+  }
+
+  stats(): IngestStats {
+    return { ...this.counters, ...this.queue.snapshot(), openVisits: this.sessions.size };
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.queue.close();
+    await this.store.close();
+    this.saltDb.close();
+  }
+}
+
+function saltStorage(db: Database): SaltStorage {
+  return {
+    load: () => db.query("SELECT day, salt FROM salts").all() as { day: number; salt: string }[],
+    save: (day, salt) =>
+      void db.query("INSERT OR REPLACE INTO salts (day, salt) VALUES (?, ?)").run(day, salt),
+    deleteBefore: (day) => void db.query("DELETE FROM salts WHERE day < ?").run(day),
+  };
+}

@@ -1,0 +1,9 @@
+import { boolean, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+// Mirror of sqlite.ts, column for column (schema-parity.test.ts).
+export const analyticsSettings = pgTable("analytics_settings", {
+  site: text("site").primaryKey(),
+  respectDnt: boolean("respect_dnt").notNull(),
+  autoInject: boolean("auto_inject").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull(),
+});

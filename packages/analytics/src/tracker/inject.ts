@@ -1,0 +1,27 @@
+export const TRACKER_TAG = '<script defer src="/_pier/script.js"></script>';
+
+/**
+ * Adds the tracker tag to an HTML document: before </head>, else after <body ...>, else at the start.
+ * Pure so the proxy can call it on a buffered HTML body; a page that already loads the tracker is
+ * returned unchanged, so enabling auto-injection on a site that has the tag counts nothing twice.
+ */
+export function injectTrackerTag(html: string, tag = TRACKER_TAG): string {
+  if (html.includes("/_pier/script.js")) return html;
+  const head = html.search(/<\/head\s*>/i);
+  if (head !== -1) return html.slice(0, head) + tag + html.slice(head);
+  const body = html.match(/<body\b[^>]*>/i);
+  if (body?.index !== undefined) {
+    const end = body.index + body[0].length;
+    return html.slice(0, end) + tag + html.slice(end);
+  }
+  return tag + html;
+}
+
+/** Whether a response is worth injecting into: successful, HTML, not compressed by the upstream. */
+export function shouldInject(status: number, headers: Headers): boolean {
+  return (
+    status === 200 &&
+    (headers.get("content-type") ?? "").toLowerCase().startsWith("text/html") &&
+    !headers.has("content-encoding")
+  );
+}
