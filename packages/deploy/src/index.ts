@@ -10,6 +10,7 @@ export type { BuildImageOptions, BuiltImage } from "./docker/images.ts";
 export { buildImage, pruneAppImages, releaseImageTag } from "./docker/images.ts";
 export { labelKeys } from "./docker/labels.ts";
 export type { LogStream } from "./docker/log-lines.ts";
+export { ensureImage } from "./docker/pull.ts";
 export type { LogFollowOptions, PierContainer } from "./docker/replicas.ts";
 export {
   createDockerReplicaRuntime,
@@ -45,9 +46,21 @@ export type {
   RoutePublisher,
   StartedReplica,
 } from "./ports.ts";
+export { previewSlug } from "./preview-slug.ts";
 export { parseDuration, parseMemory } from "./quantities.ts";
 export { readPierConfig, readRepoSnapshot } from "./repo-snapshot.ts";
 export type { RolloutPorts, RolloutRequest, RolloutResult } from "./rollout.ts";
 export { runRollout } from "./rollout.ts";
 export type { BaseImages } from "./settings.ts";
 export { baseImagesFromEnv, deployDefaults } from "./settings.ts";
+export { contentTypeFor } from "./static/content-types.ts";
+export { createStaticSiteHandler, type StaticSiteOptions } from "./static/static-handler.ts";
+export {
+  combineRuntimes,
+  createStaticReplicaRuntime,
+  isStaticReplicaId,
+  parseStaticImageRef,
+  type StaticReplicaInfo,
+  type StaticReplicaRuntime,
+  staticImageRef,
+} from "./static/static-replicas.ts";

@@ -1,7 +1,12 @@
 import { adminCreateCommand } from "./admin.ts";
 import { appsCreateCommand, appsDeleteCommand, appsListCommand } from "./apps.ts";
 import type { Command } from "./command.ts";
+import { deployCommand } from "./deploy.ts";
+import { domainsAddCommand, domainsListCommand, domainsRemoveCommand } from "./domains.ts";
+import { envListCommand, envSetCommand, envUnsetCommand } from "./env.ts";
 import { loginCommand } from "./login.ts";
+import { logsCommand } from "./logs.ts";
+import { rollbackCommand } from "./rollback.ts";
 import { serveCommand } from "./serve.ts";
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./token.ts";
 import { versionCommand } from "./version.ts";
@@ -17,6 +22,15 @@ export const commands: Command[] = [
   tokenRevokeCommand,
   adminCreateCommand,
   versionCommand,
+  deployCommand,
+  rollbackCommand,
+  envSetCommand,
+  envUnsetCommand,
+  envListCommand,
+  domainsAddCommand,
+  domainsRemoveCommand,
+  domainsListCommand,
+  logsCommand,
 ];
 
 /** Longest match first, so `apps create` wins over a group named `apps`. */

@@ -1,8 +1,15 @@
 import type { PierModule } from "../platform/module.ts";
 import { certificatesModule } from "./certificates.ts";
 import { dashboardModule } from "./dashboard.ts";
+import { deployModule } from "./deploy.ts";
 import { proxyStatusModule } from "./proxy-status.ts";
 import { staticRoutesModule } from "./static-routes.ts";
 
 /** Started in this order, stopped in reverse. One line per subsystem. */
-export const modules: PierModule[] = [staticRoutesModule, certificatesModule, proxyStatusModule, dashboardModule];
+export const modules: PierModule[] = [
+  staticRoutesModule,
+  certificatesModule,
+  proxyStatusModule,
+  deployModule,
+  dashboardModule,
+];

@@ -1,0 +1,178 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { writeContextTarball } from "@pier/deploy";
+import { ApiRequestError, apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
+import type { CliConfig } from "./cli-config.ts";
+import { type Command, requireStringFlag, UsageError } from "./command.ts";
+
+export interface DeploymentView {
+  id: string;
+  status: string;
+  error: string | null;
+  environment: string | null;
+  url: string | null;
+}
+
+/** Reads an SSE response, calling `onEvent` per event; resolves when the server ends the stream. */
+export async function readEventStream(
+  response: Response,
+  onEvent: (event: string, data: string) => void,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of response.body!) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end = buffer.indexOf("\n\n");
+    while (end !== -1) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = "message";
+      const data: string[] = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event: ")) event = line.slice(7);
+        else if (line.startsWith("data: ")) data.push(line.slice(6));
+        else if (line.startsWith("data:")) data.push(line.slice(5));
+      }
+      if (data.length) onEvent(event, data.join("\n"));
+      end = buffer.indexOf("\n\n");
+    }
+  }
+}
+
+/** Prints a deployment's log as it happens; exit code 0 when it went live, 1 otherwise. */
+export async function followDeployment(connection: CliConfig, deploymentId: string): Promise<number> {
+  const response = await fetch(new URL(`/api/v1/deployments/${deploymentId}/log?follow=1`, connection.url), {
+    headers: { authorization: `Bearer ${connection.token}`, accept: "text/event-stream" },
+  });
+  if (!response.ok) throw new ApiRequestError(response.status, "log_unavailable", await response.text());
+  let final: { status?: string; error?: string | null } = {};
+  await readEventStream(response, (event, data) => {
+    if (event === "line") console.log(data);
+    else if (event === "status") final = JSON.parse(data);
+  });
+  if (final.status === "live") return 0;
+  console.error(
+    `Deployment ${deploymentId} ${final.status ?? "ended"}: ${final.error ?? "see the log above"}`,
+  );
+  return 1;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** A body stream over the tarball that draws a progress bar on stderr as the upload pulls it. */
+function uploadBody(path: string, total: number): ReadableStream<Uint8Array> {
+  const tty = process.stderr.isTTY;
+  let sent = 0;
+  const draw = () => {
+    const width = 30;
+    const done = total ? Math.round((sent / total) * width) : width;
+    process.stderr.write(
+      `\rUploading [${"#".repeat(done)}${" ".repeat(width - done)}] ${formatBytes(sent)}/${formatBytes(total)}`,
+    );
+  };
+  const reader = Bun.file(path).stream().getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) {
+        if (tty) process.stderr.write("\n");
+        else process.stderr.write(`Uploaded ${formatBytes(total)}\n`);
+        controller.close();
+        return;
+      }
+      sent += value.byteLength;
+      if (tty) draw();
+      controller.enqueue(value);
+    },
+  });
+}
+
+export const deployCommand: Command = {
+  name: "deploy",
+  summary:
+    "Deploy a directory (uploaded as a tarball, .gitignore/.dockerignore respected) or a prebuilt image.",
+  usage: "pier deploy [DIR] --app APP [--branch BRANCH] | pier deploy --image REF --app APP [--port N]",
+  positionals: [{ name: "DIR", required: false }],
+  flags: {
+    app: { type: "string", value: "APP", help: "app to deploy" },
+    image: { type: "string", value: "REF", help: "deploy this prebuilt image instead of a directory" },
+    port: { type: "string", value: "N", help: "port the image listens on (with --image; default 3000)" },
+    branch: { type: "string", value: "BRANCH", help: "deploy as this branch's preview environment" },
+    detach: { type: "boolean", help: "return once the deploy is queued, without following the log" },
+    ...connectionFlags,
+  },
+  async run(args) {
+    const app = requireStringFlag(args, "app", this);
+    const connection = resolveConnection(args);
+    const branch = typeof args.flags.branch === "string" ? args.flags.branch : undefined;
+    let deployment: DeploymentView;
+    if (typeof args.flags.image === "string") {
+      if (args.positionals.length) throw new UsageError("give either DIR or --image, not both", this);
+      const port = args.flags.port === undefined ? undefined : Number(args.flags.port);
+      if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
+        throw new UsageError("--port must be a port number", this);
+      ({ deployment } = await apiRequest<{ deployment: DeploymentView }>(
+        connection,
+        "POST",
+        `/api/v1/apps/${encodeURIComponent(app)}/deploy/image`,
+        { image: args.flags.image, port, branch },
+      ));
+    } else {
+      deployment = await uploadDirectory(connection, app, resolve(args.positionals[0] ?? "."), branch);
+    }
+    console.error(
+      `Deployment ${deployment.id} queued${deployment.environment ? ` (${deployment.environment})` : ""}`,
+    );
+    if (args.flags.detach) {
+      console.log(deployment.id);
+      return 0;
+    }
+    return followDeployment(connection, deployment.id);
+  },
+};
+
+async function uploadDirectory(
+  connection: CliConfig,
+  app: string,
+  dir: string,
+  branch?: string,
+): Promise<DeploymentView> {
+  const scratch = mkdtempSync(join(tmpdir(), "pier-deploy-"));
+  try {
+    const tarPath = join(scratch, "context.tar.gz");
+    const context = await writeContextTarball(dir, tarPath, { gzip: true });
+    console.error(`Packed ${context.files.length} files from ${dir} (${formatBytes(context.bytes)})`);
+    const query = branch ? `?branch=${encodeURIComponent(branch)}` : "";
+    const response = await fetch(
+      new URL(`/api/v1/apps/${encodeURIComponent(app)}/deploy${query}`, connection.url),
+      {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${connection.token}`,
+          "content-type": "application/gzip",
+          "content-length": String(context.bytes),
+        },
+        body: uploadBody(tarPath, context.bytes),
+      },
+    );
+    const payload = (await response.json().catch(() => ({}))) as {
+      deployment?: DeploymentView;
+      error?: { code: string; message: string };
+    };
+    if (!response.ok || !payload.deployment) {
+      throw new ApiRequestError(
+        response.status,
+        payload.error?.code ?? "error",
+        payload.error?.message ?? `HTTP ${response.status}`,
+      );
+    }
+    return payload.deployment;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,80 @@
+import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
+import { type Command, requireStringFlag, UsageError } from "./command.ts";
+
+const appFlags = {
+  app: { type: "string", value: "APP", help: "the app" },
+  environment: {
+    type: "string",
+    value: "ENV",
+    help: "only this environment (production or a preview name); default: all",
+  },
+  ...connectionFlags,
+} as const;
+
+const path = (app: string) => `/api/v1/apps/${encodeURIComponent(app)}/env`;
+
+export const envSetCommand: Command = {
+  name: "env set",
+  summary: "Set env vars (encrypted at rest); running replicas restart with the new values.",
+  usage: "pier env set KEY=VALUE [KEY=VALUE...] --app APP [--plain] [--environment ENV]",
+  positionals: [
+    { name: "KEY=VALUE", required: true },
+    ...Array.from({ length: 31 }, () => ({ name: "KEY=VALUE", required: false })),
+  ],
+  flags: { ...appFlags, plain: { type: "boolean", help: "not a secret: show the value in lists" } },
+  async run(args) {
+    const app = requireStringFlag(args, "app", this);
+    const connection = resolveConnection(args);
+    for (const pair of args.positionals) {
+      const eq = pair.indexOf("=");
+      if (eq <= 0) throw new UsageError(`expected KEY=VALUE, got "${pair}"`, this);
+      const result = await apiRequest<{ restarting: string[] }>(connection, "PUT", path(app), {
+        key: pair.slice(0, eq),
+        value: pair.slice(eq + 1),
+        secret: !args.flags.plain,
+        environment: (args.flags.environment as string | undefined) ?? "",
+      });
+      const restart = result.restarting.length ? `; restarting (${result.restarting.join(", ")})` : "";
+      console.log(`Set ${pair.slice(0, eq)} on ${app}${restart}`);
+    }
+    return 0;
+  },
+};
+
+export const envUnsetCommand: Command = {
+  name: "env unset",
+  summary: "Remove an env var; running replicas restart without it.",
+  usage: "pier env unset KEY --app APP [--environment ENV]",
+  positionals: [{ name: "KEY", required: true }],
+  flags: appFlags,
+  async run(args) {
+    const app = requireStringFlag(args, "app", this);
+    const environment = args.flags.environment as string | undefined;
+    const query = environment ? `?environment=${encodeURIComponent(environment)}` : "";
+    await apiRequest(
+      resolveConnection(args),
+      "DELETE",
+      `${path(app)}/${encodeURIComponent(args.positionals[0]!)}${query}`,
+    );
+    console.log(`Removed ${args.positionals[0]} from ${app}`);
+    return 0;
+  },
+};
+
+export const envListCommand: Command = {
+  name: "env list",
+  summary: "List env vars (secret values masked).",
+  usage: "pier env list --app APP [--json]",
+  flags: { ...appFlags, json: { type: "boolean", help: "print JSON" } },
+  async run(args) {
+    const app = requireStringFlag(args, "app", this);
+    const { env } = await apiRequest<{
+      env: { key: string; value: string; secret: boolean; environment: string | null }[];
+    }>(resolveConnection(args), "GET", path(app));
+    if (args.flags.json) console.log(JSON.stringify(env, null, 2));
+    else if (env.length === 0)
+      console.log(`No env vars on ${app}. Set one with \`pier env set KEY=VALUE --app ${app}\`.`);
+    else for (const e of env) console.log(`${e.environment ? `[${e.environment}] ` : ""}${e.key}=${e.value}`);
+    return 0;
+  },
+};

@@ -1,0 +1,172 @@
+import { PierError } from "@pier/core";
+import {
+  baseImagesFromEnv,
+  combineRuntimes,
+  createDockerClient,
+  createDockerReplicaRuntime,
+  createStaticReplicaRuntime,
+  isDockerAvailable,
+  listPierContainers,
+} from "@pier/deploy";
+import type Docker from "dockerode";
+import type { PierModule } from "../platform/module.ts";
+import { createDeployApi } from "./deploy/api.ts";
+import { DeployLogs } from "./deploy/deploy-log.ts";
+import { DeployEngine } from "./deploy/engine.ts";
+import { createGitEndpoint } from "./deploy/git-endpoint.ts";
+import { reconcile } from "./deploy/reconcile.ts";
+import { appRoutes, ServingTable } from "./deploy/serving.ts";
+
+const notMine = new Response(null, { status: 599 });
+const ownedPaths =
+  /^\/api\/v1\/(apps-overview$|deployments\/|apps\/[^/]+\/(deployments|deploy|rollback|env|environments|logs|metrics)(\/|$))/;
+
+/**
+ * The deploy engine in `pier serve`: git push and uploads in, releases built and rolled out on
+ * the Docker Engine (or as static replicas in this process), routes for every environment out.
+ */
+export const deployModule: PierModule = {
+  name: "deploy",
+  async start(ctx) {
+    const log = ctx.logger.child({ component: "deploy" });
+    const { config, stores } = ctx;
+    let dockerClient: Docker | undefined;
+    const docker = () => {
+      dockerClient ??= createDockerClient();
+      return dockerClient;
+    };
+    const dockerAvailable = await isDockerAvailable(docker());
+    if (!dockerAvailable) {
+      log.warn("Docker Engine not reachable: static sites deploy, container apps fail until dockerd runs");
+    }
+
+    const serving = new ServingTable();
+    const statics = createStaticReplicaRuntime();
+    const containers = createDockerReplicaRuntime(docker());
+    const runtime = combineRuntimes(() => containers, statics);
+    const logs = new DeployLogs(config.dataDir);
+    const port = config.httpPort === 80 ? "" : `:${config.httpPort}`;
+    const liveUrl = (host: string) => `http://${host}${port}`;
+
+    ctx.routes.register("deploy", async () => {
+      const domainsByApp = new Map<string, string[]>();
+      for (const domain of await stores.domains.listAll()) {
+        domainsByApp.set(domain.appId, [...(domainsByApp.get(domain.appId) ?? []), domain.host]);
+      }
+      return appRoutes(serving.list(), domainsByApp, config.baseDomain);
+    });
+    const publishRoutes = async () => {
+      if (!ctx.proxy) return;
+      await ctx.routes.publish();
+    };
+
+    const engine = new DeployEngine({
+      stores,
+      secretBox: ctx.secretBox,
+      logger: log,
+      dataDir: config.dataDir,
+      baseImages: baseImagesFromEnv(),
+      docker,
+      runtime,
+      serving,
+      logs,
+      publishRoutes,
+      liveUrl,
+    });
+    const ops = { stores, engine, serving, runtime, publishRoutes };
+
+    const report = await reconcile({
+      stores,
+      logger: log,
+      serving,
+      logs,
+      engine,
+      statics,
+      docker,
+      dockerAvailable,
+    }).catch((error) => {
+      log.error("reconciliation failed; live releases may need a redeploy", { error });
+      return null;
+    });
+    if (report) log.info("deployments reconciled", { ...report });
+
+    const git = createGitEndpoint({
+      ...ops,
+      dataDir: config.dataDir,
+      baseDomain: config.baseDomain,
+      logger: log,
+    });
+    ctx.addRawHandler((request, server) => {
+      if (!new URL(request.url).pathname.startsWith("/git/")) return null;
+      return git.fetch(request, server).then((r) => r ?? new Response("Not found\n", { status: 404 }));
+    });
+
+    const api = createDeployApi({ ...ops, ctx, logs, liveUrl, docker });
+    api.notFound(() => notMine);
+    api.onError((error) => {
+      if (error instanceof PierError) {
+        return Response.json(
+          { error: { code: error.code, message: error.message } },
+          { status: error.status },
+        );
+      }
+      if ((error as { name?: string }).name === "ZodError" || error instanceof SyntaxError) {
+        return Response.json({ error: { code: "invalid_request", message: error.message } }, { status: 400 });
+      }
+      log.error("deploy API error", { error });
+      return Response.json(
+        {
+          error: {
+            code: "internal_error",
+            message: "Something went wrong inside pier; the server log has details.",
+          },
+        },
+        { status: 500 },
+      );
+    });
+    ctx.addRawHandler((request, server) => {
+      const path = new URL(request.url).pathname;
+      if (!path.startsWith("/api/v1/")) return null;
+      // Deleting an app removes its replicas too; the core API owns the row.
+      if (request.method === "DELETE" && /^\/api\/v1\/apps\/[^/]+$/.test(path)) {
+        return deleteApp(request, server, decodeURIComponent(path.slice("/api/v1/apps/".length)));
+      }
+      if (!ownedPaths.test(path)) return null;
+      // A path of ours with a method we do not serve falls through to the core API.
+      return Promise.resolve(api.fetch(request, server)).then((response) =>
+        response === notMine ? ctx.console.fetch(request, server) : response,
+      );
+    });
+
+    const deleteApp = async (
+      request: Request,
+      server: Parameters<typeof ctx.console.fetch>[1],
+      name: string,
+    ) => {
+      const response = await ctx.console.fetch(request, server);
+      if (!response.ok) return response;
+      await engine.exclusive(name, async () => {
+        for (const served of serving.forApp(name)) {
+          serving.delete(name, served.env);
+          for (const replica of served.replicas) await runtime.remove(replica.containerId).catch(() => {});
+        }
+        await publishRoutes().catch(() => {});
+        if (dockerAvailable) {
+          for (const c of await listPierContainers(docker(), { app: name }).catch(() => [])) {
+            await runtime.remove(c.containerId).catch(() => {});
+          }
+        }
+      });
+      return response;
+    };
+
+    return {
+      async stop() {
+        // Containers keep serving while pier restarts (adopted on the next start); static
+        // replicas live in this process and come back from the data dir.
+        await git.close();
+        await statics.stopAll();
+      },
+    };
+  },
+};

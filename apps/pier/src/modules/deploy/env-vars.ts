@@ -1,0 +1,59 @@
+import type { Stores } from "@pier/db";
+import type { SecretBox } from "@pier/secrets";
+import { z } from "zod";
+
+export const envKeySchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "env var names are letters, digits and _, not starting with a digit")
+  .max(256);
+
+/** Set by pier for every replica; an app's own value would silently lose. */
+export const reservedEnvKeys = new Set(["PORT", "HOST"]);
+
+export const maskedValue = "••••••";
+
+/**
+ * The env of one environment: app-wide values, then that environment's overrides. Decrypted here,
+ * right before the replicas start, and nowhere else.
+ */
+export async function resolveEnvVars(
+  stores: Stores,
+  secretBox: SecretBox,
+  appId: string,
+  environment: string,
+): Promise<Record<string, string>> {
+  const rows = await stores.envVars.listForApp(appId);
+  const out: Record<string, string> = {};
+  for (const scope of ["", environment]) {
+    for (const row of rows) {
+      if (row.environment === scope) out[row.key] = await secretBox.decrypt(row.valueSealed);
+    }
+  }
+  return out;
+}
+
+export interface EnvVarView {
+  key: string;
+  value: string;
+  secret: boolean;
+  /** "" for every environment. */
+  environment: string;
+  updatedAt: Date;
+}
+
+export async function listEnvVars(
+  stores: Stores,
+  secretBox: SecretBox,
+  appId: string,
+): Promise<EnvVarView[]> {
+  const rows = await stores.envVars.listForApp(appId);
+  return Promise.all(
+    rows.map(async (row) => ({
+      key: row.key,
+      value: row.secret ? maskedValue : await secretBox.decrypt(row.valueSealed),
+      secret: row.secret,
+      environment: row.environment,
+      updatedAt: row.updatedAt,
+    })),
+  );
+}

@@ -1,0 +1,64 @@
+import { expect, test } from "bun:test";
+import { targetEnvironment } from "./environments.ts";
+import { appRoutes } from "./serving.ts";
+
+const app = { name: "shop", defaultBranch: "main" };
+
+test("default branch is production, other branches are previews on BRANCH--APP.BASE", () => {
+  expect(targetEnvironment(app, "main", "pier.test")).toEqual({
+    name: "production",
+    kind: "production",
+    branch: "main",
+    host: "shop.pier.test",
+  });
+  expect(targetEnvironment(app, null, "pier.test").kind).toBe("production");
+  expect(targetEnvironment(app, "feature/New-Cart", "pier.test")).toEqual({
+    name: "feature-new-cart",
+    kind: "preview",
+    branch: "feature/New-Cart",
+    host: "feature-new-cart--shop.pier.test",
+  });
+  expect(targetEnvironment(app, "production", "pier.test").name).toBe("production-preview");
+});
+
+test("routes: production gets the app host and its domains, previews their host, empty ones none", () => {
+  const base = { app: "shop", appId: "app_1", deploymentId: "dep_1", replicas: [] };
+  const routes = appRoutes(
+    [
+      {
+        ...base,
+        env: "production",
+        environmentId: "env_p",
+        kind: "production",
+        host: null,
+        upstreams: ["127.0.0.1:4001", "127.0.0.1:4002"],
+      },
+      {
+        ...base,
+        env: "pr-1",
+        environmentId: "env_1",
+        kind: "preview",
+        host: "pr-1--shop.pier.test",
+        upstreams: ["127.0.0.1:4003"],
+      },
+      {
+        ...base,
+        env: "pr-2",
+        environmentId: "env_2",
+        kind: "preview",
+        host: "pr-2--shop.pier.test",
+        upstreams: [],
+      },
+    ],
+    new Map([["app_1", ["shop.example.com", "SHOP.pier.test"]]]),
+    "pier.test",
+  );
+  expect(routes.map((r) => r.host).sort()).toEqual([
+    "pr-1--shop.pier.test",
+    "shop.example.com",
+    "shop.pier.test",
+  ]);
+  const prod = routes.find((r) => r.host === "shop.pier.test")!;
+  expect(prod.upstreams).toEqual(["http://127.0.0.1:4001", "http://127.0.0.1:4002"]);
+  expect(prod.appId).toBe("app_1");
+});

@@ -1,0 +1,98 @@
+import type { RouteSpec } from "@pier/proxy";
+
+export interface ServedReplica {
+  containerId: string;
+  upstream: string;
+}
+
+export interface ServedEnvironment {
+  appId: string;
+  app: string;
+  env: string;
+  environmentId: string;
+  kind: "production" | "preview";
+  /** The preview host; production hosts come from the app name and its domains. */
+  host: string | null;
+  deploymentId: string;
+  /** What the proxy dials (`127.0.0.1:PORT`); changed by the rollout's route swap. */
+  upstreams: string[];
+  /** The live release's replicas, drained when the next release goes live. */
+  replicas: ServedReplica[];
+}
+
+const key = (app: string, env: string) => `${app}/${env}`;
+
+/**
+ * In-memory truth of what serves each environment. The database says which deployment is
+ * current; this table says where its replicas listen right now (ports change on every restart).
+ */
+export class ServingTable {
+  private readonly entries = new Map<string, ServedEnvironment>();
+
+  get(app: string, env: string): ServedEnvironment | undefined {
+    return this.entries.get(key(app, env));
+  }
+
+  set(entry: ServedEnvironment): void {
+    this.entries.set(key(entry.app, entry.env), entry);
+  }
+
+  setUpstreams(app: string, env: string, upstreams: string[]): void {
+    const entry = this.entries.get(key(app, env));
+    if (!entry) throw new Error(`No environment ${env} of ${app} is being deployed`);
+    entry.upstreams = upstreams;
+  }
+
+  delete(app: string, env: string): ServedEnvironment | undefined {
+    const entry = this.entries.get(key(app, env));
+    this.entries.delete(key(app, env));
+    return entry;
+  }
+
+  list(): ServedEnvironment[] {
+    return [...this.entries.values()];
+  }
+
+  forApp(app: string): ServedEnvironment[] {
+    return this.list().filter((e) => e.app === app);
+  }
+}
+
+export function productionHost(app: string, baseDomain: string): string {
+  return `${app}.${baseDomain}`;
+}
+
+export function previewHost(slug: string, app: string, baseDomain: string): string {
+  return `${slug}--${app}.${baseDomain}`;
+}
+
+/** Route specs for every environment with replicas. Pure: domains are passed in by app id. */
+export function appRoutes(
+  served: ServedEnvironment[],
+  domainsByApp: Map<string, string[]>,
+  baseDomain: string,
+): RouteSpec[] {
+  const routes: RouteSpec[] = [];
+  for (const entry of served) {
+    if (entry.upstreams.length === 0) continue;
+    const hosts =
+      entry.kind === "production"
+        ? [productionHost(entry.app, baseDomain), ...(domainsByApp.get(entry.appId) ?? [])]
+        : entry.host
+          ? [entry.host]
+          : [];
+    for (const host of new Set(hosts.map((h) => h.toLowerCase()))) {
+      routes.push({
+        kind: "upstreams",
+        id: `deploy:${entry.environmentId}:${host}`,
+        host,
+        pathPrefix: "/",
+        stripPrefix: false,
+        upstreams: entry.upstreams.map((u) => `http://${u}`),
+        appId: entry.appId,
+        redirectHttps: false,
+      });
+    }
+  }
+  return routes;
+}

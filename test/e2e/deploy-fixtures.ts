@@ -1,0 +1,164 @@
+/**
+ * Shared by the deploy e2e suites and bench/deploy: a scratch git repo of a tiny app, pushes with
+ * the real git client, API calls, requests through the proxy with a Host header.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDockerClient, isDockerAvailable } from "@pier/deploy";
+
+export const baseDomain = "pier.test";
+
+/** Docker and the local Bun base image; CI provides both (.ci/run + scripts/base-images/build.sh). */
+export async function dockerReady(): Promise<boolean> {
+  const docker = createDockerClient();
+  if (!(await isDockerAvailable(docker))) return false;
+  const image = process.env.PIER_BASE_IMAGE_BUN || "pier-base/bun:1";
+  return docker
+    .getImage(image)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
+}
+
+export const deployEnv = () => ({
+  PIER_BASE_IMAGE_BUN: process.env.PIER_BASE_IMAGE_BUN || "pier-base/bun:1",
+});
+
+/** A Bun app answering `VERSION MESSAGE` on every path; /health follows HEALTH (default ok). */
+export function bunAppFiles(version: string, options: { healthy?: boolean; pierToml?: string } = {}) {
+  const healthy = options.healthy ?? true;
+  return {
+    "package.json": JSON.stringify({ name: "e2e-app", scripts: { start: "bun server.ts" } }),
+    "bunfig.toml": "",
+    "pier.toml":
+      options.pierToml ??
+      `[health]\npath = "/health"\ninterval = "200ms"\n[deploy]\ntimeout = "20s"\ndrain_timeout = "1s"\nstop_timeout = "2s"\n`,
+    "server.ts": `
+const version = ${JSON.stringify(version)};
+Bun.serve({
+  port: Number(process.env.PORT),
+  hostname: process.env.HOST,
+  fetch(req) {
+    const url = new URL(req.url);
+    if (url.pathname === "/health") return new Response(${healthy ? '"ok"' : '"broken", { status: 500 }'}, { status: ${healthy ? 200 : 500} });
+    return new Response(version + " " + (process.env.MESSAGE ?? "-"));
+  },
+});
+console.log("listening", version);
+`,
+  };
+}
+
+export function staticSiteFiles(title: string) {
+  return {
+    "index.html": `<!doctype html><title>${title}</title><h1>${title}</h1>`,
+    "app.css": `body { font-family: sans-serif; }\n`.repeat(100),
+    "pier.toml": `[static]\nspa = true\n[health]\ninterval = "100ms"\n[deploy]\ndrain_timeout = "200ms"\n`,
+  };
+}
+
+export class ScratchRepo {
+  readonly dir: string;
+  private readonly env: Record<string, string | undefined>;
+
+  constructor(readonly remote: string) {
+    this.dir = mkdtempSync(join(tmpdir(), "pier-e2e-repo-"));
+    this.env = {
+      ...process.env,
+      HOME: this.dir,
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_TERMINAL_PROMPT: "0",
+    };
+    this.git("init", "-q", "-b", "main");
+  }
+
+  git(...args: string[]): string {
+    const result = Bun.spawnSync(["git", "-c", "user.name=e2e", "-c", "user.email=e2e@pier.test", ...args], {
+      cwd: this.dir,
+      env: this.env,
+    });
+    if (result.exitCode !== 0) throw new Error(`git ${args.join(" ")} failed: ${result.stderr.toString()}`);
+    return result.stdout.toString();
+  }
+
+  async commit(files: Record<string, string>, message = "change"): Promise<string> {
+    for (const [path, text] of Object.entries(files)) await Bun.write(join(this.dir, path), text);
+    this.git("add", "-A");
+    this.git("commit", "-q", "--allow-empty", "-m", message);
+    return this.git("rev-parse", "HEAD").trim();
+  }
+
+  /** The real git client over smart HTTP; resolves with everything it printed. */
+  async push(refspec = "main", extra: string[] = []): Promise<{ code: number; output: string; ms: number }> {
+    const started = performance.now();
+    const proc = Bun.spawn(["git", "push", ...extra, this.remote, refspec], {
+      cwd: this.dir,
+      env: this.env,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [out, err, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ]);
+    return { code, output: out + err, ms: Math.round(performance.now() - started) };
+  }
+}
+
+export function api(url: string, token: string) {
+  return async <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // text/plain answers (logs)
+    }
+    return { status: res.status, body: parsed as T };
+  };
+}
+
+/** GET through the proxy with a Host header; a fresh connection each time. */
+export async function viaProxy(
+  httpPort: number,
+  host: string,
+  path = "/",
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`http://127.0.0.1:${httpPort}${path}`, { headers: { ...headers, host, connection: "close" } });
+}
+
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    await Bun.sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+}

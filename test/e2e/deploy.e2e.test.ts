@@ -1,0 +1,307 @@
+/**
+ * The deploy engine through the compiled binary, a real git client and a real Docker Engine:
+ * push -> build -> health-checked rollout -> proxy. Needs dockerd and pier-base/bun:1.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { createDockerClient, listPierContainers } from "@pier/deploy";
+import { type PierProcess, requireTool, runCli, startPier } from "../support/pier-process.ts";
+import {
+  api,
+  baseDomain,
+  bunAppFiles,
+  deployEnv,
+  dockerReady,
+  ScratchRepo,
+  staticSiteFiles,
+  viaProxy,
+  waitFor,
+} from "./deploy-fixtures.ts";
+
+const ready = requireTool(
+  await dockerReady(),
+  "Docker Engine with pier-base/bun:1 (scripts/base-images/build.sh)",
+);
+const token = `pier_deploy${crypto.randomUUID().replaceAll("-", "")}`;
+const suffix = Date.now().toString(36);
+const appName = `web${suffix}`;
+const siteName = `site${suffix}`;
+let pier: PierProcess;
+let call: ReturnType<typeof api>;
+let repo: ScratchRepo;
+const docker = createDockerClient();
+
+const text = async (host: string, path = "/") => (await viaProxy(pier.httpPort, host, path)).text();
+const host = (name: string) => `${name}.${baseDomain}`;
+type Deployment = { id: string; status: string; error: string | null; environment: string; source: string };
+const deployments = async (name: string) =>
+  (await call<{ deployments: Deployment[] }>("GET", `/api/v1/apps/${name}/deployments`)).body.deployments;
+
+beforeAll(async () => {
+  if (!ready) return;
+  pier = await startPier({
+    env: { PIER_ADMIN_TOKEN: token, ...deployEnv() },
+    args: ["--proxy-workers", "2", "--base-domain", baseDomain],
+  });
+  call = api(pier.url, token);
+  for (const name of [appName, siteName])
+    expect((await call("POST", "/api/v1/apps", { name })).status).toBe(201);
+  repo = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${appName}.git`);
+});
+
+afterAll(async () => {
+  if (!ready) return;
+  await pier?.stop();
+  for (const name of [appName, siteName]) {
+    for (const c of await listPierContainers(docker, { app: name })) {
+      await docker
+        .getContainer(c.containerId)
+        .remove({ force: true })
+        .catch(() => {});
+    }
+    for (const image of await docker.listImages({ filters: { label: [`pier.app=${name}`] } })) {
+      await docker
+        .getImage(image.Id)
+        .remove({ force: true })
+        .catch(() => {});
+    }
+  }
+});
+
+describe.skipIf(!ready)("deploy engine through pier serve", () => {
+  test("git push of a Bun app: build and rollout in the push output, answer through the proxy", async () => {
+    await repo.commit(bunAppFiles("v1"), "v1");
+    const push = await repo.push("main");
+    expect(push.code).toBe(0);
+    expect(push.output).toContain("remote: -----> Starting 1 replica");
+    expect(push.output).toContain(`remote: -----> Live at http://${host(appName)}:${pier.httpPort}`);
+    expect(await text(host(appName))).toBe("v1 -");
+    const [latest] = await deployments(appName);
+    expect(latest).toMatchObject({ status: "live", source: "git", environment: "production" });
+    console.log(`git push -> live (Bun app): ${push.ms} ms`);
+  }, 120_000);
+
+  test("unknown app and a token without the deploy scope are refused", async () => {
+    const stranger = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/nosuchapp.git`);
+    await stranger.commit({ "index.html": "x" });
+    const push = await stranger.push("main");
+    expect(push.code).not.toBe(0);
+    const readOnly = await call<{ token: string }>("POST", "/api/v1/tokens", {
+      name: "ro",
+      scopes: ["read"],
+    });
+    const ro = new ScratchRepo(
+      `http://x:${readOnly.body.token}@127.0.0.1:${pier.consolePort}/git/${appName}.git`,
+    );
+    await ro.commit({ "index.html": "x" });
+    expect((await ro.push("main")).code).not.toBe(0);
+  }, 30_000);
+
+  test("a release failing its health check is not routed: the old one keeps serving", async () => {
+    await repo.commit(
+      bunAppFiles("broken", {
+        healthy: false,
+        pierToml: `[health]\npath = "/health"\ninterval = "200ms"\n[deploy]\ntimeout = "3s"\n`,
+      }),
+      "broken",
+    );
+    const push = await repo.push("main");
+    expect(push.code).toBe(0);
+    expect(push.output).toContain("failed its health check on /health: ");
+    expect(push.output).toContain("remote: -----> DEPLOY FAILED");
+    expect(push.output).toContain("The previous release keeps serving");
+    expect(await text(host(appName))).toBe("v1 -");
+    const [failed] = await deployments(appName);
+    expect(failed!.status).toBe("failed");
+    expect(failed!.error).toContain("health check");
+    const log = await call<string>("GET", `/api/v1/deployments/${failed!.id}/log`);
+    expect(log.body).toContain("Health check: GET /health");
+  }, 120_000);
+
+  test("rollback goes back to the previous release with a health-checked swap", async () => {
+    await repo.commit(bunAppFiles("v2"), "v2");
+    expect((await repo.push("main")).code).toBe(0);
+    expect(await text(host(appName))).toBe("v2 -");
+    const cli = await runCli(["rollback", "--app", appName, "--url", pier.url, "--token", token]);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain("Live at");
+    expect(await text(host(appName))).toBe("v1 -");
+    const [rolled, replaced] = await deployments(appName);
+    expect(rolled).toMatchObject({ status: "live", source: "rollback" });
+    expect(replaced!.status).toBe("rolled_back");
+    // Nothing earlier than v1 that differs: v2 is now the candidate, found by id.
+    const again = await call("POST", `/api/v1/apps/${appName}/rollback`, { to: replaced!.id });
+    expect(again.status).toBe(202);
+    await waitFor("v2 live again", async () => (await text(host(appName))) === "v2 -");
+  }, 120_000);
+
+  test("an env var change restarts the replicas with the new value; values are masked", async () => {
+    const set = await runCli([
+      "env",
+      "set",
+      "MESSAGE=hello",
+      "--app",
+      appName,
+      "--url",
+      pier.url,
+      "--token",
+      token,
+    ]);
+    expect(set.code).toBe(0);
+    await waitFor(
+      "the new env through the proxy",
+      async () => (await text(host(appName))) === "v2 hello",
+      60_000,
+    );
+    const list = await call<{ env: { key: string; value: string; secret: boolean }[] }>(
+      "GET",
+      `/api/v1/apps/${appName}/env`,
+    );
+    expect(list.body.env).toEqual([
+      expect.objectContaining({ key: "MESSAGE", value: "••••••", secret: true }),
+    ]);
+    const [restart] = await deployments(appName);
+    expect(restart!.status).toBe("live");
+    const unset = await runCli([
+      "env",
+      "unset",
+      "MESSAGE",
+      "--app",
+      appName,
+      "--url",
+      pier.url,
+      "--token",
+      token,
+    ]);
+    expect(unset.code).toBe(0);
+    await waitFor("the env var gone", async () => (await text(host(appName))) === "v2 -", 60_000);
+  }, 120_000);
+
+  test("a branch push creates a preview at BRANCH--APP, deleting the branch removes it", async () => {
+    repo.git("checkout", "-q", "-b", "Feature/Cart");
+    await repo.commit(bunAppFiles("preview"), "preview");
+    const push = await repo.push("Feature/Cart");
+    expect(push.code).toBe(0);
+    const previewHost = `feature-cart--${appName}.${baseDomain}`;
+    expect(push.output).toContain(`Live at http://${previewHost}`);
+    expect(await text(previewHost)).toBe("preview -");
+    expect(await text(host(appName))).toBe("v2 -");
+    const envs = await call<{ environments: { name: string; kind: string; status: string }[] }>(
+      "GET",
+      `/api/v1/apps/${appName}/environments`,
+    );
+    expect(envs.body.environments.map((e) => `${e.name}:${e.kind}:${e.status}`).sort()).toEqual([
+      "feature-cart:preview:live",
+      "production:production:live",
+    ]);
+    const del = await repo.push(":Feature/Cart");
+    expect(del.code).toBe(0);
+    expect(del.output).toContain(`Preview ${previewHost} removed`);
+    expect((await viaProxy(pier.httpPort, previewHost)).status).toBe(404);
+    const containers = await listPierContainers(docker, { app: appName });
+    expect(containers.filter((c) => c.env === "feature-cart" && c.state === "running")).toEqual([]);
+    repo.git("checkout", "-q", "main");
+  }, 120_000);
+
+  test("static site push: no container, content types, ETag, gzip, SPA fallback", async () => {
+    const site = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${siteName}.git`);
+    await site.commit(staticSiteFiles("Static one"));
+    const push = await site.push("main");
+    expect(push.code).toBe(0);
+    expect(push.output).toContain("published without a container");
+    const home = await viaProxy(pier.httpPort, host(siteName), "/");
+    expect(home.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(await home.text()).toContain("Static one");
+    const css = await viaProxy(pier.httpPort, host(siteName), "/app.css", { "accept-encoding": "gzip" });
+    expect(css.headers.get("content-encoding")).toBe("gzip");
+    // fetch decompresses on its own: the text proves the body was valid gzip.
+    expect(await css.text()).toContain("sans-serif");
+    const etag = css.headers.get("etag")!;
+    expect(
+      (await viaProxy(pier.httpPort, host(siteName), "/app.css", { "if-none-match": etag })).status,
+    ).toBe(304);
+    const deep = await viaProxy(pier.httpPort, host(siteName), "/some/page", { accept: "text/html" });
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toContain("Static one");
+    expect(await listPierContainers(docker, { app: siteName })).toEqual([]);
+    console.log(`git push -> live (static site): ${push.ms} ms`);
+  }, 60_000);
+
+  test("pier deploy DIR uploads a tarball honouring .gitignore and streams the log", async () => {
+    const dir = join(repo.dir, "..", `upload-${suffix}`);
+    for (const [path, content] of Object.entries(staticSiteFiles("Uploaded")))
+      await Bun.write(join(dir, path), content);
+    await Bun.write(join(dir, ".gitignore"), "secret.txt\n");
+    await Bun.write(join(dir, "secret.txt"), "do not ship");
+    const cli = await runCli(["deploy", dir, "--app", siteName, "--url", pier.url, "--token", token]);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain("Live at");
+    expect(await text(host(siteName))).toContain("Uploaded");
+    expect((await viaProxy(pier.httpPort, host(siteName), "/secret.txt")).status).toBe(404);
+  }, 60_000);
+
+  test("pier deploy --image runs a prebuilt image", async () => {
+    const [live] = (await deployments(appName)).filter(
+      (d) => d.status === "live" && d.environment === "production",
+    );
+    const image = (await call<{ deployment: { image: string } }>("GET", `/api/v1/deployments/${live!.id}`))
+      .body.deployment.image;
+    const cli = await runCli([
+      "deploy",
+      "--image",
+      image,
+      "--port",
+      "3000",
+      "--app",
+      appName,
+      "--url",
+      pier.url,
+      "--token",
+      token,
+    ]);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain("Live at");
+    const [latest] = await deployments(appName);
+    expect(latest).toMatchObject({ source: "image", status: "live" });
+  }, 60_000);
+
+  test("pier logs prints the replicas' output; metrics and overview answer", async () => {
+    const logs = await runCli([
+      "logs",
+      "--app",
+      appName,
+      "--tail",
+      "20",
+      "--url",
+      pier.url,
+      "--token",
+      token,
+    ]);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toContain("listening v2");
+    const overview = await call<{ apps: { name: string; status: string; replicas: number }[] }>(
+      "GET",
+      "/api/v1/apps-overview",
+    );
+    expect(overview.body.apps.find((a) => a.name === appName)).toMatchObject({ status: "live", replicas: 1 });
+    const metrics = await call<{ points: unknown[] }>("GET", `/api/v1/apps/${appName}/metrics?minutes=5`);
+    expect(metrics.status).toBe(200);
+    expect(Array.isArray(metrics.body.points)).toBe(true);
+  }, 30_000);
+
+  test("pier domains add routes a custom domain to production", async () => {
+    const cli = await runCli([
+      "domains",
+      "add",
+      "shop.example.test",
+      "--app",
+      appName,
+      "--url",
+      pier.url,
+      "--token",
+      token,
+    ]);
+    expect(cli.code).toBe(0);
+    expect(await text("shop.example.test")).toBe("v2 -");
+  }, 30_000);
+});
