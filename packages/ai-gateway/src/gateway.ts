@@ -1,0 +1,380 @@
+import {
+  ForbiddenError,
+  type Logger,
+  newId,
+  PierError,
+  RateLimitedError,
+  UnauthorizedError,
+  ValidationError,
+} from "@pier/core";
+import type { SecretBox } from "@pier/secrets";
+import type { z } from "zod";
+import { fromAnthropicResponse } from "./anthropic.ts";
+import { Catalog } from "./catalog.ts";
+import { type DispatchFailure, dispatch } from "./dispatch.ts";
+import { checkMinuteLimits, MinuteWindow } from "./minute-window.ts";
+import { isModelAllowed, ModelNotAllowedError, resolveTargets } from "./model-routing.ts";
+import { costUsd, findPrice } from "./prices.ts";
+import type { Endpoint } from "./providers.ts";
+import { type CachedResponse, cacheKey, ResponseCache } from "./response-cache.ts";
+import {
+  chatRequestSchema,
+  completionRequestSchema,
+  embeddingRequestSchema,
+  openAiUsageSchema,
+} from "./schemas.ts";
+import type { AiStore, KeyRow, NewUsage } from "./store.ts";
+import { relayStream } from "./stream-relay.ts";
+
+export class BudgetExceededError extends PierError {
+  constructor(budget: number) {
+    super(
+      "budget_exceeded",
+      `This key has spent its monthly budget of $${budget.toFixed(2)}; an operator can raise it or issue a new key.`,
+      402,
+    );
+  }
+}
+
+export interface GatewayDeps {
+  store: AiStore;
+  secretBox: SecretBox;
+  logger: Logger;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+const bodySchemas: Record<Endpoint, z.ZodType<{ model: string; stream?: boolean }>> = {
+  "chat/completions": chatRequestSchema,
+  completions: completionRequestSchema,
+  embeddings: embeddingRequestSchema,
+};
+const maxBodyBytes = 8 * 1024 * 1024;
+
+function monthStart(nowMs: number): Date {
+  const d = new Date(nowMs);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+}
+
+/** The request path: key → limits → cache → providers with fallbacks → usage log. */
+export class AiGateway {
+  readonly catalog: Catalog;
+  private readonly cache: ResponseCache;
+  private readonly windows = new Map<string, MinuteWindow>();
+  private readonly spend = new Map<string, { month: number; usd: number }>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly fetch: typeof fetch;
+  private readonly now: () => number;
+
+  private constructor(private readonly deps: GatewayDeps) {
+    this.catalog = new Catalog(deps.store, deps.secretBox);
+    this.cache = new ResponseCache(() => ({
+      ttlSeconds: this.catalog.settings.cacheTtlSeconds,
+      maxEntries: this.catalog.settings.cacheMaxEntries,
+    }));
+    this.fetch = deps.fetch ?? fetch;
+    this.now = deps.now ?? Date.now;
+  }
+
+  static async create(deps: GatewayDeps): Promise<AiGateway> {
+    const gateway = new AiGateway(deps);
+    await gateway.catalog.load();
+    return gateway;
+  }
+
+  get store(): AiStore {
+    return this.deps.store;
+  }
+
+  /** `pierAppId` comes from the proxy (X-Pier-App): a key bound to another app is refused on that host. */
+  async authenticate(authorization: string | undefined, pierAppId?: string): Promise<KeyRow> {
+    const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
+    if (!match)
+      throw new UnauthorizedError(
+        "Send the pier AI key as `Authorization: Bearer pier_ai_…` (OPENAI_API_KEY).",
+      );
+    const key = await this.catalog.findKey(match[1]!);
+    if (!key)
+      throw new UnauthorizedError("This AI key is unknown or revoked; issue one with `pier ai keys create`.");
+    if (pierAppId && key.appId && key.appId !== pierAppId)
+      throw new ForbiddenError("This AI key belongs to another app than the host it was sent to.");
+    return key;
+  }
+
+  /** The model list a key may use: aliases plus the models each provider was configured with. */
+  models(key: KeyRow) {
+    const ids = [
+      ...[...this.catalog.aliases.keys()].map((id) => ({ id, owned_by: "pier" })),
+      ...[...this.catalog.providers.values()].flatMap((p) =>
+        p.models.map((m) => ({ id: `${p.name}/${m}`, owned_by: p.name })),
+      ),
+    ];
+    return {
+      object: "list",
+      data: ids
+        .filter((m) => isModelAllowed(m.id, key.allowedModels))
+        .map((m) => ({ id: m.id, object: "model", created: 0, owned_by: m.owned_by })),
+    };
+  }
+
+  async handle(endpoint: Endpoint, key: KeyRow, request: Request): Promise<Response> {
+    const startedAt = this.now();
+    const body = await this.readJson(request, endpoint);
+    const requested = body.model;
+    if (!isModelAllowed(requested, key.allowedModels)) throw new ModelNotAllowedError(requested);
+    const targets = resolveTargets(requested, this.catalog.aliases, new Set(this.catalog.providers.keys()));
+    await this.checkBudget(key);
+    const window = this.windowFor(key.id);
+    const limited = checkMinuteLimits(window, key, startedAt);
+    if (limited) {
+      throw new RateLimitedError(
+        `This key reached its ${limited.limit}-per-minute limit; retry in ${limited.retryAfterSeconds} s.`,
+        limited.retryAfterSeconds,
+      );
+    }
+    window.add(startedAt, 1, 0);
+
+    const stream = body.stream === true && endpoint !== "embeddings";
+    const includeUsage =
+      (body as { stream_options?: { include_usage?: boolean } | null }).stream_options?.include_usage ===
+      true;
+    const base: NewUsage = {
+      id: newId("aiu"),
+      appId: key.appId,
+      keyId: key.id,
+      endpoint,
+      requestedModel: requested,
+      latencyMs: 0,
+      status: 0,
+      stream,
+    };
+    const bypass = /no-store|no-cache|off/i.test(request.headers.get("x-pier-cache") ?? "");
+    const cacheId = bypass ? undefined : cacheKey(key.appId ?? key.id, endpoint, body);
+    const hit = cacheId ? this.cache.get(cacheId, startedAt) : undefined;
+    if (hit) return this.replay(hit, base, startedAt, stream);
+
+    const result = await dispatch({
+      targets,
+      providers: this.catalog.providers,
+      endpoint,
+      body,
+      settings: this.catalog.settings,
+      fetch: this.fetch,
+      clientSignal: request.signal,
+    });
+    if (!result.ok) return this.failure(result, base, startedAt);
+
+    const kind = result.provider.kind === "anthropic" ? "anthropic" : "openai";
+    const headers = {
+      "x-pier-cache": bypass ? "bypass" : "miss",
+      "x-pier-provider": result.target.provider,
+      "x-pier-model": result.target.model,
+      "x-pier-attempts": String(result.attempts),
+    };
+    const usage = {
+      ...base,
+      provider: result.target.provider,
+      model: result.target.model,
+      attempts: result.attempts,
+    };
+
+    if (stream) {
+      result.settle();
+      const body = relayStream({
+        upstream: result.response,
+        kind,
+        model: requested,
+        includeUsage,
+        startedAt,
+        now: this.now,
+        abortUpstream: result.abort,
+        onDone: (outcome) => {
+          this.record({
+            ...usage,
+            status: outcome.status,
+            promptTokens: outcome.promptTokens,
+            completionTokens: outcome.completionTokens,
+            ttftMs: outcome.ttftMs,
+            latencyMs: this.now() - startedAt,
+            error: outcome.error ?? null,
+          });
+          if (cacheId && outcome.events) {
+            this.cache.set(cacheId, {
+              kind: "stream",
+              events: outcome.events,
+              promptTokens: outcome.promptTokens,
+              completionTokens: outcome.completionTokens,
+            });
+          }
+        },
+      });
+      return new Response(body, {
+        status: 200,
+        headers: {
+          ...headers,
+          "content-type": "text/event-stream",
+          "cache-control": "no-cache",
+          connection: "keep-alive",
+        },
+      });
+    }
+
+    let text: string;
+    try {
+      text = await result.response.text();
+    } catch (error) {
+      return this.failure(
+        {
+          ok: false,
+          status: 504,
+          body: JSON.stringify({
+            error: {
+              code: "upstream_timeout",
+              message: `The provider stopped answering: ${(error as Error).message}`,
+            },
+          }),
+          contentType: "application/json",
+          attempts: result.attempts,
+          target: result.target,
+          error: "body timeout",
+        },
+        base,
+        startedAt,
+      );
+    } finally {
+      result.settle();
+    }
+    const latencyMs = this.now() - startedAt;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (kind === "anthropic" && json !== undefined) {
+      json = fromAnthropicResponse(json, requested, Math.floor(startedAt / 1000));
+      text = JSON.stringify(json);
+    }
+    const tokens = openAiUsageSchema.safeParse((json as { usage?: unknown } | undefined)?.usage ?? {});
+    const promptTokens = tokens.success ? tokens.data.prompt_tokens : 0;
+    const completionTokens = tokens.success ? tokens.data.completion_tokens : 0;
+    this.record({ ...usage, status: 200, promptTokens, completionTokens, latencyMs, ttftMs: latencyMs });
+    if (cacheId && json !== undefined)
+      this.cache.set(cacheId, { kind: "json", body: text, promptTokens, completionTokens });
+    return new Response(text, { status: 200, headers: { ...headers, "content-type": "application/json" } });
+  }
+
+  /** Resolves once every usage row started so far is written (tests, shutdown). */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 10 && this.pending.size > 0; i++) await Promise.allSettled([...this.pending]);
+  }
+
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  async spentThisMonth(keyId: string): Promise<number> {
+    const month = monthStart(this.now()).getTime();
+    const known = this.spend.get(keyId);
+    if (known && known.month === month) return known.usd;
+    const usd = await this.deps.store.usage.costSince(keyId, new Date(month));
+    this.spend.set(keyId, { month, usd });
+    return usd;
+  }
+
+  private async checkBudget(key: KeyRow): Promise<void> {
+    if (key.monthlyBudgetUsd == null) return;
+    if ((await this.spentThisMonth(key.id)) >= key.monthlyBudgetUsd)
+      throw new BudgetExceededError(key.monthlyBudgetUsd);
+  }
+
+  private windowFor(keyId: string): MinuteWindow {
+    let window = this.windows.get(keyId);
+    if (!window) {
+      window = new MinuteWindow();
+      this.windows.set(keyId, window);
+    }
+    return window;
+  }
+
+  private async readJson(
+    request: Request,
+    endpoint: Endpoint,
+  ): Promise<Record<string, unknown> & { model: string; stream?: boolean }> {
+    const length = Number(request.headers.get("content-length") ?? 0);
+    if (length > maxBodyBytes)
+      throw new PierError("payload_too_large", `AI requests are limited to ${maxBodyBytes} bytes.`, 413);
+    let raw: unknown;
+    try {
+      raw = await request.json();
+    } catch {
+      throw new ValidationError("Request body must be JSON, as the OpenAI API expects.");
+    }
+    const parsed = bodySchemas[endpoint].safeParse(raw);
+    if (!parsed.success)
+      throw new ValidationError(
+        parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
+      );
+    return parsed.data as Record<string, unknown> & { model: string; stream?: boolean };
+  }
+
+  private replay(hit: CachedResponse, base: NewUsage, startedAt: number, stream: boolean): Response {
+    const latencyMs = this.now() - startedAt;
+    this.record({
+      ...base,
+      status: 200,
+      cached: true,
+      promptTokens: hit.promptTokens,
+      completionTokens: hit.completionTokens,
+      latencyMs,
+      ttftMs: latencyMs,
+      attempts: 0,
+    });
+    const headers = { "x-pier-cache": "hit" };
+    if (hit.kind === "json" || !stream) {
+      return new Response(hit.kind === "json" ? hit.body : "", {
+        headers: { ...headers, "content-type": "application/json" },
+      });
+    }
+    return new Response(hit.events.join(""), {
+      headers: { ...headers, "content-type": "text/event-stream", "cache-control": "no-cache" },
+    });
+  }
+
+  private failure(result: DispatchFailure, base: NewUsage, startedAt: number): Response {
+    this.record({
+      ...base,
+      provider: result.target?.provider ?? null,
+      model: result.target?.model ?? null,
+      status: result.status,
+      attempts: result.attempts,
+      latencyMs: this.now() - startedAt,
+      error: result.error.slice(0, 500),
+    });
+    return new Response(result.body, {
+      status: result.status,
+      headers: { "content-type": result.contentType, "x-pier-attempts": String(result.attempts) },
+    });
+  }
+
+  /** Costs the request, feeds limits and budget in memory, then writes the row without making the client wait. */
+  private record(row: NewUsage): void {
+    const promptTokens = row.promptTokens ?? 0;
+    const completionTokens = row.completionTokens ?? 0;
+    const cost =
+      row.cached || !row.provider || !row.model
+        ? 0
+        : costUsd(findPrice(row.provider, row.model, this.catalog.prices), promptTokens, completionTokens);
+    if (row.keyId) {
+      this.windowFor(row.keyId).add(this.now(), 0, promptTokens + completionTokens);
+      const month = monthStart(this.now()).getTime();
+      const known = this.spend.get(row.keyId);
+      if (known && known.month === month) known.usd += cost;
+    }
+    const write = this.deps.store.usage
+      .insert({ ...row, costUsd: cost })
+      .catch((error) => this.deps.logger.warn("AI usage row not written", { error }))
+      .finally(() => this.pending.delete(write));
+    this.pending.add(write);
+  }
+}

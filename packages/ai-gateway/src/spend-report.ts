@@ -1,0 +1,49 @@
+import type { SpendBucket } from "./store.ts";
+
+interface Totals {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
+
+const zero = (): Totals => ({ requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 });
+
+function add(into: Totals, row: Totals): void {
+  into.requests += row.requests;
+  into.promptTokens += row.promptTokens;
+  into.completionTokens += row.completionTokens;
+  into.costUsd += row.costUsd;
+}
+
+/** Totals, per-app and per-model rollups and the time series, from the SQL-grouped rows. */
+export function summarizeSpend(rows: SpendBucket[], appNames: ReadonlyMap<string, string>) {
+  const total = zero();
+  const byApp = new Map<string, Totals>();
+  const byModel = new Map<string, Totals>();
+  const appName = (id: string | null) => (id ? (appNames.get(id) ?? id) : "(no app)");
+  for (const row of rows) {
+    add(total, row);
+    const app = appName(row.appId);
+    if (!byApp.has(app)) byApp.set(app, zero());
+    add(byApp.get(app)!, row);
+    if (!byModel.has(row.model)) byModel.set(row.model, zero());
+    add(byModel.get(row.model)!, row);
+  }
+  const sorted = (m: Map<string, Totals>, key: "app" | "model") =>
+    [...m].map(([name, t]) => ({ [key]: name, ...t })).sort((a, b) => b.costUsd - a.costUsd);
+  return {
+    total,
+    byApp: sorted(byApp, "app"),
+    byModel: sorted(byModel, "model"),
+    series: rows.map((r) => ({
+      bucket: new Date(r.bucket).toISOString(),
+      app: appName(r.appId),
+      model: r.model,
+      requests: r.requests,
+      promptTokens: r.promptTokens,
+      completionTokens: r.completionTokens,
+      costUsd: r.costUsd,
+    })),
+  };
+}
