@@ -1,4 +1,4 @@
-export { ingestRoutes, siteOf } from "./http/ingest-routes.ts";
+export { beaconHandler, EVENT_PATH, SCRIPT_PATH, siteOf } from "./http/ingest-routes.ts";
 export { type QueryRoutesDeps, queryRoutes, type ResolvedSite } from "./http/query-routes.ts";
 export { countryFromHeaders, enrichBeacon } from "./ingest/enrich.ts";
 export {

@@ -1,10 +1,13 @@
+import { PierError } from "@pier/core";
 import type { Server } from "bun";
-import { Hono } from "hono";
 import { countryFromHeaders } from "../ingest/enrich.ts";
 import { InvalidEventError, MAX_EVENT_BYTES } from "../ingest/payload.ts";
 import type { Analytics } from "../service.ts";
 import type { SiteSettingsStore } from "../settings/settings-store.ts";
 import { trackerScript } from "../tracker/tracker.ts";
+
+export const SCRIPT_PATH = "/_pier/script.js";
+export const EVENT_PATH = "/_pier/event";
 
 /** Which site a browser request belongs to: the proxy's app id, else the original host. */
 export function siteOf(headers: Headers): { site: string; host: string } {
@@ -13,46 +16,66 @@ export function siteOf(headers: Headers): { site: string; host: string } {
 }
 
 /**
- * Browser-facing endpoints, reached through the proxy at /_pier/* of every app host. No auth: any
- * page may send beacons; abuse is bounded by the body limit, validation and the bounded queue.
+ * Browser-facing endpoints, reached through the proxy at /_pier/* of every app host. A raw handler
+ * rather than Hono routes: beacons arrive at tens of thousands per second and must skip the API's
+ * per-request log line and auth middleware. No auth: any page may send beacons; abuse is bounded by
+ * the body limit, validation and the bounded write queue.
  */
-export function ingestRoutes(analytics: Analytics, settings: SiteSettingsStore) {
-  const app = new Hono();
+export function beaconHandler(analytics: Analytics, settings: SiteSettingsStore) {
+  return async (request: Request, server: Server<unknown>): Promise<Response | null> => {
+    const path = pathOf(request.url);
+    if (path === EVENT_PATH) {
+      if (request.method !== "POST") return new Response(null, { status: 405, headers: { allow: "POST" } });
+      try {
+        await ingest(analytics, request, server);
+        // 202 for bots too: telling them apart would only help them adapt.
+        return new Response(null, { status: 202 });
+      } catch (error) {
+        if (!(error instanceof PierError)) throw error;
+        return Response.json(
+          { error: { code: error.code, message: error.message } },
+          { status: error.status },
+        );
+      }
+    }
+    if (path === SCRIPT_PATH && (request.method === "GET" || request.method === "HEAD")) {
+      const { site } = siteOf(request.headers);
+      return new Response(trackerScript(settings.get(site)), {
+        headers: {
+          "content-type": "application/javascript; charset=utf-8",
+          "cache-control": "public, max-age=300",
+          "x-content-type-options": "nosniff",
+        },
+      });
+    }
+    return null;
+  };
+}
 
-  app.get("/script.js", (c) => {
-    const { site } = siteOf(c.req.raw.headers);
-    return c.body(trackerScript(settings.get(site)), 200, {
-      "content-type": "application/javascript; charset=utf-8",
-      "cache-control": "public, max-age=300",
-      "x-content-type-options": "nosniff",
-    });
+async function ingest(analytics: Analytics, request: Request, server: Server<unknown>): Promise<void> {
+  const headers = request.headers;
+  const declared = Number(headers.get("content-length") ?? 0);
+  if (declared > MAX_EVENT_BYTES)
+    throw new InvalidEventError(`body larger than ${MAX_EVENT_BYTES} bytes`, 413);
+  const body = await readLimited(request, MAX_EVENT_BYTES);
+  const { site, host } = siteOf(headers);
+  if (!site) throw new InvalidEventError("no site: send beacons through an app host");
+  const forwarded = headers.get("x-forwarded-for");
+  const clientIp = forwarded?.split(",")[0]?.trim() || server.requestIP(request)?.address || "";
+  analytics.ingest(body, {
+    site,
+    host,
+    clientIp,
+    userAgent: headers.get("user-agent") ?? "",
+    country: countryFromHeaders(headers),
   });
+}
 
-  app.post("/event", async (c) => {
-    const headers = c.req.raw.headers;
-    const declared = Number(headers.get("content-length") ?? 0);
-    if (declared > MAX_EVENT_BYTES)
-      throw new InvalidEventError(`body larger than ${MAX_EVENT_BYTES} bytes`, 413);
-    const body = await readLimited(c.req.raw, MAX_EVENT_BYTES);
-    const { site, host } = siteOf(headers);
-    if (!site) throw new InvalidEventError("no site: send beacons through an app host");
-    const forwarded = headers.get("x-forwarded-for");
-    const clientIp =
-      forwarded?.split(",")[0]?.trim() ||
-      (c.env as Server<unknown> | undefined)?.requestIP?.(c.req.raw)?.address ||
-      "";
-    analytics.ingest(body, {
-      site,
-      host,
-      clientIp,
-      userAgent: headers.get("user-agent") ?? "",
-      country: countryFromHeaders(headers),
-    });
-    // 202 for bots too: telling them apart would only help them adapt.
-    return c.body(null, 202);
-  });
-
-  return app;
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1) return "/";
+  const query = url.indexOf("?", start);
+  return query === -1 ? url.slice(start) : url.slice(start, query);
 }
 
 async function readLimited(request: Request, limit: number): Promise<string> {

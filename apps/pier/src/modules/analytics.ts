@@ -1,0 +1,48 @@
+import {
+  Analytics,
+  beaconHandler,
+  pgMigrations,
+  queryRoutes,
+  type RequestMinute,
+  type ResolvedSite,
+  SiteSettingsStore,
+  sqliteMigrations,
+} from "@pier/analytics";
+import type { PierModule } from "../platform/module.ts";
+
+/**
+ * Web analytics: tracker and beacons at /_pier/* of every app host (forwarded by the proxy with
+ * X-Pier-Host / X-Pier-App), queries under /api/v1/analytics. Events go to `<data-dir>/analytics.db`
+ * or ClickHouse when PIER_CLICKHOUSE_URL is set.
+ */
+export const analyticsModule: PierModule = {
+  name: "analytics",
+  async start({ config, database, stores, logger, console, authenticate, addRawHandler }) {
+    const log = logger.child({ component: "analytics" });
+    await database.migrate({ sqlite: sqliteMigrations, pg: pgMigrations });
+    const settings = await SiteSettingsStore.load(database);
+    const analytics = await Analytics.start({
+      dataDir: config.dataDir,
+      clickhouseUrl: config.clickhouseUrl,
+      onWriteError: (error, lost) => log.error("analytics batch not written", { error, lost }),
+    });
+    addRawHandler(beaconHandler(analytics, settings));
+
+    const resolveSite = async (param: string): Promise<ResolvedSite> => {
+      const app = await stores.apps.findByName(param.toLowerCase());
+      return app ? { site: app.id, metricsKey: app.id } : { site: param.toLowerCase(), metricsKey: "static" };
+    };
+    console.route(
+      "/api/v1/analytics",
+      queryRoutes({
+        analytics,
+        settings,
+        authenticate,
+        resolveSite,
+        requestMetrics: (key, from) => stores.requestMetrics.since(key, from) as Promise<RequestMinute[]>,
+      }),
+    );
+    log.info("analytics ready", { store: analytics.store.kind });
+    return { stop: () => analytics.stop() };
+  },
+};
