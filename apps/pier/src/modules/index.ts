@@ -1,4 +1,6 @@
 import type { PierModule } from "../platform/module.ts";
+import { aiGatewayModule } from "./ai-gateway.ts";
+import { analyticsModule } from "./analytics.ts";
 import { certificatesModule } from "./certificates.ts";
 import { dashboardModule } from "./dashboard.ts";
 import { deployModule } from "./deploy.ts";
@@ -12,4 +14,6 @@ export const modules: PierModule[] = [
   proxyStatusModule,
   deployModule,
   dashboardModule,
+  analyticsModule,
+  aiGatewayModule,
 ];
