@@ -1,17 +1,16 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, errorMessage, onUnauthorized, setCsrfToken } from "./api.ts";
-import { ErrorBox, Link, Loading } from "./components/ui.tsx";
+import { ErrorBox, Link } from "./components/ui.tsx";
 import { AppPage } from "./pages/app.tsx";
-import { AppsPage } from "./pages/apps.tsx";
+import { AppsPage, dropPrefetchedApps, prefetchApps } from "./pages/apps.tsx";
 import { LoginPage, SetupPage } from "./pages/auth.tsx";
 import { NewAppPage } from "./pages/new-app.tsx";
 import { SettingsPage } from "./pages/settings.tsx";
-import { navigate, useRoute } from "./router.ts";
+import { currentRoute, navigate, useRoute } from "./router.ts";
 import type { Me } from "./types.ts";
 
 type Session =
-  | { state: "loading" }
   | { state: "unreachable"; error: string }
   | { state: "anonymous"; needsSetup: boolean }
   | { state: "signed-in"; email: string };
@@ -34,23 +33,26 @@ async function loadSession(): Promise<Session> {
   }
 }
 
-function Shell() {
+// Both requests leave before the first render: effects only run after a paint.
+const bootSession = loadSession();
+if (currentRoute()?.page === "apps") prefetchApps();
+
+function Shell({ initial }: { initial: Session }) {
   const route = useRoute();
-  const [session, setSession] = useState<Session>({ state: "loading" });
+  const [session, setSession] = useState<Session>(initial);
   const [logoutError, setLogoutError] = useState<string | null>(null);
 
   useEffect(() => {
-    loadSession().then(setSession);
     return onUnauthorized(() => setSession({ state: "anonymous", needsSetup: false }));
   }, []);
 
   function signedIn(email: string, csrfToken: string) {
+    dropPrefetchedApps();
     setCsrfToken(csrfToken);
     setSession({ state: "signed-in", email });
     if (route?.page === "login" || route?.page === "setup") navigate("/", true);
   }
 
-  if (session.state === "loading") return <main>{<Loading what="pier" />}</main>;
   if (session.state === "unreachable") {
     return (
       <main class="auth">
@@ -117,4 +119,5 @@ function NotFound() {
   );
 }
 
-render(<Shell />, document.getElementById("app")!);
+// The first render waits for the session check (a few ms): no login-page flash for a signed-in user.
+bootSession.then((initial) => render(<Shell initial={initial} />, document.getElementById("app")!));

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { errorMessage } from "./api.ts";
 
 export interface Loaded<T> {
@@ -31,7 +31,8 @@ export function useApi<T>(load: () => Promise<T>, deps: unknown[], pollMs = 0): 
       if (mine === generation.current) setLoading(false);
     }
   }, deps);
-  useEffect(() => {
+  // A layout effect starts the request right after the first render, not after the next paint.
+  useLayoutEffect(() => {
     setLoading(true);
     setData(undefined);
     reload();

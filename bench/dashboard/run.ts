@@ -1,0 +1,133 @@
+// Dashboard weight and speed in Chromium against the compiled binary: JS+CSS bytes on the wire for
+// a first (cold-cache) load, and time from navigation start to the rendered apps list.
+// Run with `bun bench/dashboard/run.ts` (needs dist/pier and /usr/bin/chromium).
+import { chromiumAvailable, launchChromium } from "../../test/e2e/dashboard-browser.ts";
+import { pierBinary, startPier } from "../../test/support/pier-process.ts";
+import { machineLine, writePerformanceSection } from "../support/performance-doc.ts";
+
+const runs = Math.min(50, Number(process.env.RUNS ?? 15));
+const appCount = Math.min(200, Number(process.env.APPS ?? 20));
+if (!chromiumAvailable()) process.exit(0);
+
+const adminToken = `pier_bench${crypto.randomUUID().replaceAll("-", "")}`;
+const pier = await startPier({
+  env: { PIER_ADMIN_TOKEN: adminToken, PIER_LOG_LEVEL: "debug" },
+  args: ["--proxy-workers", "1"],
+});
+const browser = await launchChromium();
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+interface Load {
+  jsCssEncoded: number;
+  jsCssDecoded: number;
+  htmlEncoded: number;
+  requests: number;
+  renderedMs: number;
+  domContentLoadedMs: number;
+}
+
+try {
+  const admin = { email: "bench@example.com", password: "benchmark password" };
+  const setup = await fetch(`${pier.url}/api/v1/auth/setup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(admin),
+  });
+  if (setup.status !== 201) throw new Error(`setup failed: ${setup.status} ${await setup.text()}`);
+  const cookie = setup.headers.get("set-cookie")!.split(";")[0]!;
+  const [cookieName, cookieValue] = [
+    cookie.slice(0, cookie.indexOf("=")),
+    cookie.slice(cookie.indexOf("=") + 1),
+  ];
+  for (let i = 0; i < appCount; i++) {
+    await fetch(`${pier.url}/api/v1/apps`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: `app-${i}` }),
+    });
+  }
+  const storageState = {
+    cookies: [
+      {
+        name: cookieName,
+        value: cookieValue,
+        domain: "127.0.0.1",
+        path: "/",
+        expires: -1,
+        httpOnly: true,
+        secure: false,
+        sameSite: "Lax" as const,
+      },
+    ],
+    origins: [],
+  };
+
+  // Every run is a new context: empty HTTP cache, so each is a true first load.
+  async function coldLoad(): Promise<Load> {
+    const context = await browser.newContext({ storageState, viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(pier.url);
+    await page.waitForFunction(() => performance.getEntriesByName("pier:apps-rendered").length > 0, null, {
+      timeout: 15_000,
+    });
+    const measured = await page.evaluate(() => {
+      const resources = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
+      const assets = resources.filter((r) => /\.(js|css)(\?|$)/.test(r.name));
+      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+      return {
+        jsCssEncoded: assets.reduce((sum, r) => sum + r.transferSize, 0),
+        jsCssDecoded: assets.reduce((sum, r) => sum + r.decodedBodySize, 0),
+        htmlEncoded: nav.transferSize,
+        requests: resources.length + 1,
+        renderedMs: performance.getEntriesByName("pier:apps-rendered")[0]!.startTime,
+        domContentLoadedMs: nav.domContentLoadedEventEnd,
+      };
+    });
+    await context.close();
+    return measured;
+  }
+
+  await coldLoad(); // warm the server and the browser process, not measured
+  const loads: Load[] = [];
+  for (let i = 0; i < runs; i++) loads.push(await coldLoad());
+
+  const first = loads[0]!;
+  const rendered = loads.map((l) => l.renderedMs);
+  const dcl = loads.map((l) => l.domContentLoadedMs);
+  const moduleMs = /"msg":"dashboard ready".*?"ms":(\d+)/.exec(pier.logs())?.[1];
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  const table = [
+    "| measure | value | target |",
+    "| --- | --- | --- |",
+    `| JS+CSS transferred on first load (gzip, incl. headers) | ${kb(first.jsCssEncoded)} (${kb(first.jsCssDecoded)} uncompressed) | < 150 KB |`,
+    `| index.html transferred | ${kb(first.htmlEncoded)} | |`,
+    `| requests for the apps page (document, JS, CSS, API) | ${first.requests} | |`,
+    `| navigation start to apps list rendered (${appCount} apps, median of ${runs} cold loads) | ${median(rendered).toFixed(0)} ms (p90 ${percentile(rendered, 90).toFixed(0)}, max ${Math.max(...rendered).toFixed(0)}) | |`,
+    `| navigation start to DOMContentLoaded (median) | ${median(dcl).toFixed(0)} ms | |`,
+    `| dashboard module start-up inside pier serve (load + gzip assets) | ${moduleMs ?? "?"} ms | |`,
+  ].join("\n");
+  console.log(table);
+  writePerformanceSection(
+    "Dashboard",
+    `${table}
+
+Chromium (Debian, headless, driven by playwright-core) against \`${pierBinary.replace(/.*\/(dist\/)/, "$1")}\` on 127.0.0.1,
+a new browser context per load (empty cache, session cookie preset), ${appCount} apps in the list. "Rendered" is
+a \`performance.mark\` the apps page sets when the list from \`GET /api/v1/apps-overview\` is first on screen.
+Assets are embedded in the binary (Bun HTML import), gzipped once at start-up and served with
+\`Cache-Control: immutable\` for hashed chunks, so later visits transfer only index.html (or a 304).
+
+Command: \`bun bench/dashboard/run.ts\` (RUNS=${runs}, APPS=${appCount}). Machine: ${machineLine()}.`,
+  );
+} finally {
+  await browser.close();
+  await pier.stop();
+}
