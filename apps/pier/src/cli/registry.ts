@@ -1,4 +1,5 @@
 import { adminCreateCommand } from "./admin.ts";
+import { aiCommands } from "./ai.ts";
 import { appsCreateCommand, appsDeleteCommand, appsListCommand } from "./apps.ts";
 import type { Command } from "./command.ts";
 import { deployCommand } from "./deploy.ts";
@@ -31,6 +32,7 @@ export const commands: Command[] = [
   domainsRemoveCommand,
   domainsListCommand,
   logsCommand,
+  ...aiCommands,
 ];
 
 /** Longest match first, so `apps create` wins over a group named `apps`. */

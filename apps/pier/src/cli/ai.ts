@@ -1,0 +1,276 @@
+import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
+import { type Command, type ParsedArgs, requireStringFlag, UsageError } from "./command.ts";
+
+// `pier ai ...`: the AI gateway's providers, aliases, keys and spend, over /api/v1/ai.
+
+const list = (value: unknown) =>
+  typeof value === "string" && value
+    ? value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
+
+function positiveNumber(args: ParsedArgs, flag: string, command: Command): number | undefined {
+  const raw = args.flags[flag];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${flag} must be a number ≥ 0`, command);
+  return value;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+export const aiProviderCommand: Command = {
+  name: "ai provider",
+  summary: "Add or replace an AI provider (its API key is stored encrypted).",
+  usage:
+    "pier ai provider NAME --kind openai|openai-compatible|anthropic [--base-url URL] [--api-key-stdin] [--models a,b]",
+  positionals: [{ name: "NAME", required: true }],
+  flags: {
+    kind: { type: "string", value: "KIND", help: "openai, openai-compatible or anthropic" },
+    "base-url": {
+      type: "string",
+      value: "URL",
+      help: "API base, e.g. http://127.0.0.1:11434/v1 (required for openai-compatible)",
+    },
+    "api-key-stdin": { type: "boolean", help: "read the provider's API key from standard input" },
+    models: { type: "string", value: "LIST", help: "comma-separated models to list in /ai/v1/models" },
+    ...connectionFlags,
+  },
+  async run(args) {
+    const kind = requireStringFlag(args, "kind", aiProviderCommand);
+    const body: Record<string, unknown> = {
+      name: args.positionals[0],
+      kind,
+      models: list(args.flags.models),
+    };
+    if (typeof args.flags["base-url"] === "string") body.baseUrl = args.flags["base-url"];
+    if (args.flags["api-key-stdin"]) body.apiKey = (await Bun.stdin.text()).trim();
+    await apiRequest(resolveConnection(args), "POST", "/api/v1/ai/providers", body);
+    console.log(`Provider ${args.positionals[0]} saved; call its models as ${args.positionals[0]}/MODEL.`);
+    return 0;
+  },
+};
+
+export const aiProvidersCommand: Command = {
+  name: "ai providers",
+  summary: "List AI providers.",
+  usage: "pier ai providers [--json]",
+  flags: { json: { type: "boolean", help: "print JSON" }, ...connectionFlags },
+  async run(args) {
+    const { providers } = await apiRequest<{
+      providers: {
+        name: string;
+        kind: string;
+        baseUrl: string | null;
+        hasApiKey: boolean;
+        models: string[];
+      }[];
+    }>(resolveConnection(args), "GET", "/api/v1/ai/providers");
+    if (args.flags.json) console.log(JSON.stringify(providers, null, 2));
+    else if (providers.length === 0)
+      console.log("No providers yet. Add one with `pier ai provider NAME --kind openai --api-key-stdin`.");
+    else
+      console.log(
+        table([
+          ["NAME", "KIND", "BASE URL", "KEY", "MODELS"],
+          ...providers.map((p) => [
+            p.name,
+            p.kind,
+            p.baseUrl ?? "(default)",
+            p.hasApiKey ? "yes" : "no",
+            p.models.join(","),
+          ]),
+        ]),
+      );
+    return 0;
+  },
+};
+
+export const aiAliasCommand: Command = {
+  name: "ai alias",
+  summary: "Map a model name to provider/model targets, tried in order (fallbacks).",
+  usage: "pier ai alias NAME PROVIDER/MODEL[,PROVIDER/MODEL...]",
+  positionals: [
+    { name: "NAME", required: true },
+    { name: "TARGETS", required: true },
+  ],
+  flags: { ...connectionFlags },
+  async run(args) {
+    const targets = list(args.positionals[1]);
+    await apiRequest(resolveConnection(args), "POST", "/api/v1/ai/aliases", {
+      name: args.positionals[0],
+      targets,
+    });
+    console.log(`Model ${args.positionals[0]} → ${targets.join(" → ")}`);
+    return 0;
+  },
+};
+
+export const aiKeyCommand: Command = {
+  name: "ai key",
+  summary: "Issue a virtual AI key (printed once) with optional model list, rate limits and budget.",
+  usage: "pier ai key NAME [--app APP] [--models a,b] [--rpm N] [--tpm N] [--budget USD]",
+  positionals: [{ name: "NAME", required: true }],
+  flags: {
+    app: { type: "string", value: "APP", help: "attribute usage and spend to this app" },
+    models: {
+      type: "string",
+      value: "LIST",
+      help: "allowed models (aliases, provider/model, provider/*); default all",
+    },
+    rpm: { type: "string", value: "N", help: "requests per minute" },
+    tpm: { type: "string", value: "N", help: "tokens per minute" },
+    budget: { type: "string", value: "USD", help: "monthly budget in USD; 402 once spent" },
+    ...connectionFlags,
+  },
+  async run(args) {
+    const body: Record<string, unknown> = {
+      name: args.positionals[0],
+      allowedModels: list(args.flags.models),
+    };
+    if (typeof args.flags.app === "string") body.app = args.flags.app;
+    const rpm = positiveNumber(args, "rpm", aiKeyCommand);
+    const tpm = positiveNumber(args, "tpm", aiKeyCommand);
+    const budget = positiveNumber(args, "budget", aiKeyCommand);
+    if (rpm !== undefined) body.requestsPerMinute = Math.round(rpm);
+    if (tpm !== undefined) body.tokensPerMinute = Math.round(tpm);
+    if (budget !== undefined) body.monthlyBudgetUsd = budget;
+    const { key, secret } = await apiRequest<{ key: { id: string }; secret: string }>(
+      resolveConnection(args),
+      "POST",
+      "/api/v1/ai/keys",
+      body,
+    );
+    console.error(
+      `Created AI key ${key.id}. Shown once; use it as OPENAI_API_KEY with OPENAI_BASE_URL=<pier>/ai/v1:`,
+    );
+    console.log(secret);
+    return 0;
+  },
+};
+
+export const aiKeysCommand: Command = {
+  name: "ai keys",
+  summary: "List virtual AI keys.",
+  usage: "pier ai keys [--json]",
+  flags: { json: { type: "boolean", help: "print JSON" }, ...connectionFlags },
+  async run(args) {
+    const { keys } = await apiRequest<{
+      keys: {
+        id: string;
+        name: string;
+        hint: string;
+        app: string | null;
+        monthlyBudgetUsd: number | null;
+        revokedAt: string | null;
+      }[];
+    }>(resolveConnection(args), "GET", "/api/v1/ai/keys");
+    if (args.flags.json) console.log(JSON.stringify(keys, null, 2));
+    else
+      console.log(
+        table([
+          ["ID", "NAME", "KEY", "APP", "BUDGET", "STATE"],
+          ...keys.map((k) => [
+            k.id,
+            k.name,
+            k.hint,
+            k.app ?? "-",
+            k.monthlyBudgetUsd == null ? "-" : `$${k.monthlyBudgetUsd}`,
+            k.revokedAt ? "revoked" : "active",
+          ]),
+        ]),
+      );
+    return 0;
+  },
+};
+
+export const aiRevokeCommand: Command = {
+  name: "ai revoke",
+  summary: "Revoke a virtual AI key.",
+  usage: "pier ai revoke KEY_ID",
+  positionals: [{ name: "KEY_ID", required: true }],
+  flags: { ...connectionFlags },
+  async run(args) {
+    await apiRequest(
+      resolveConnection(args),
+      "DELETE",
+      `/api/v1/ai/keys/${encodeURIComponent(args.positionals[0]!)}`,
+    );
+    console.log(`Revoked ${args.positionals[0]}.`);
+    return 0;
+  },
+};
+
+interface SpendTotals {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
+
+export const aiSpendCommand: Command = {
+  name: "ai spend",
+  summary: "Spend per app and model over the last days.",
+  usage: "pier ai spend [--days N] [--app APP] [--json]",
+  flags: {
+    days: { type: "string", value: "N", help: "how far back (default 30)" },
+    app: { type: "string", value: "APP", help: "only this app" },
+    json: { type: "boolean", help: "print the full JSON report (with the daily series)" },
+    ...connectionFlags,
+  },
+  async run(args) {
+    const days = positiveNumber(args, "days", aiSpendCommand) ?? 30;
+    const query = new URLSearchParams({
+      from: new Date(Date.now() - days * 86_400_000).toISOString(),
+      interval: "day",
+    });
+    if (typeof args.flags.app === "string") query.set("app", args.flags.app);
+    const report = await apiRequest<{
+      total: SpendTotals;
+      byApp: (SpendTotals & { app: string })[];
+      byModel: (SpendTotals & { model: string })[];
+    }>(resolveConnection(args), "GET", `/api/v1/ai/spend?${query}`);
+    if (args.flags.json) {
+      console.log(JSON.stringify(report, null, 2));
+      return 0;
+    }
+    const row = (name: string, t: SpendTotals) => [
+      name,
+      String(t.requests),
+      String(t.promptTokens + t.completionTokens),
+      `$${t.costUsd.toFixed(4)}`,
+    ];
+    console.log(table([["APP", "REQUESTS", "TOKENS", "COST"], ...report.byApp.map((a) => row(a.app, a))]));
+    console.log();
+    console.log(
+      table([
+        ["MODEL", "REQUESTS", "TOKENS", "COST"],
+        ...report.byModel.map((m) => row(m.model, m)),
+        row("total", report.total),
+      ]),
+    );
+    return 0;
+  },
+};
+
+export const aiCommands: Command[] = [
+  aiProviderCommand,
+  aiProvidersCommand,
+  aiAliasCommand,
+  aiKeyCommand,
+  aiKeysCommand,
+  aiRevokeCommand,
+  aiSpendCommand,
+];
