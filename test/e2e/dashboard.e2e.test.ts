@@ -262,6 +262,32 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     await shot("apps-dark-375", darkPhone);
   });
 
+  test("every app tab renders without a script error; failures of its API are shown, not swallowed", async () => {
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    // Some traffic through the proxy so the metrics tab has points once the minute is flushed.
+    for (let i = 0; i < 20; i++) {
+      await fetch(`http://127.0.0.1:${pier.httpPort}/`, { headers: { host: "shop.localhost" } }).catch(
+        () => {},
+      );
+    }
+    for (const tab of ["domains", "previews", "logs", "metrics"]) {
+      await page.goto(`${pier.url}/apps/shop?tab=${tab}`);
+      await page.locator("nav.tabs a.active", { hasText: /./ }).waitFor();
+      await page.locator(".panel").first().waitFor();
+      await Bun.sleep(300);
+      await shot(`app-${tab}-desktop`);
+    }
+    await page.goto(`${pier.url}/apps/shop?tab=domains`);
+    await page.getByLabel("Host").fill("shop.example.com");
+    await page.getByRole("button", { name: "Add domain" }).click();
+    await page.locator("tr[data-host='shop.example.com']").waitFor();
+    expect(await page.locator("tr[data-host='shop.example.com']").textContent()).toContain("self-signed");
+    await page.goto(`${pier.url}/apps/ghost`);
+    expect(await page.getByRole("alert").first().textContent()).toContain("ghost");
+    expect(errors).toEqual([]);
+  });
+
   test("logging out returns to the login page and the session is gone", async () => {
     await page.goto(pier.url);
     await page.getByRole("button", { name: "Log out" }).click();

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import {
   deployCommands,
   deploymentDuration,
+  fillMinutes,
   formatDuration,
   isInProgress,
   relativeTime,
@@ -39,6 +40,35 @@ describe("dashboard formatting", () => {
     expect(deploymentDuration(null, null, now)).toBe("–");
     expect(relativeTime("2026-01-01T00:07:00Z", now)).toBe("3 min ago");
     expect(relativeTime(null, now)).toBe("never");
+  });
+
+  test("metric minutes are filled to the whole range, points outside it dropped", () => {
+    const now = Date.parse("2026-01-01T10:30:20Z");
+    const point = {
+      requests: 5,
+      status2xx: 5,
+      status3xx: 0,
+      status4xx: 0,
+      status5xx: 0,
+      p50Ms: 1,
+      p95Ms: 2,
+      p99Ms: 3,
+    };
+    const filled = fillMinutes(
+      [
+        { ...point, minute: "2026-01-01T10:29:00.000Z" },
+        { ...point, minute: "2026-01-01T09:00:00.000Z" },
+      ],
+      3,
+      now,
+    );
+    expect(filled.map((p) => new Date(p.minute).toISOString().slice(11, 16))).toEqual([
+      "10:28",
+      "10:29",
+      "10:30",
+    ]);
+    expect(filled.map((p) => p.requests)).toEqual([0, 5, 0]);
+    expect(filled[0]!.p95Ms).toBeNull();
   });
 
   test("metric summary takes the worst p95 and counts 5xx as errors", () => {

@@ -96,6 +96,38 @@ export interface MetricPoint {
   p99Ms: number | null;
 }
 
+/**
+ * The API returns only minutes that saw traffic; the chart needs every minute of the range so a
+ * quiet hour looks quiet instead of one stretched bar.
+ */
+export function fillMinutes(points: MetricPoint[], minutes: number, now = Date.now()): MetricPoint[] {
+  const minuteMs = 60_000;
+  const end = Math.floor(now / minuteMs) * minuteMs;
+  const start = end - (minutes - 1) * minuteMs;
+  const byMinute = new Map<number, MetricPoint>();
+  for (const point of points) {
+    const at = Math.floor(new Date(point.minute).getTime() / minuteMs) * minuteMs;
+    if (at >= start && at <= end) byMinute.set(at, point);
+  }
+  const filled: MetricPoint[] = [];
+  for (let at = start; at <= end; at += minuteMs) {
+    filled.push(
+      byMinute.get(at) ?? {
+        minute: at,
+        requests: 0,
+        status2xx: 0,
+        status3xx: 0,
+        status4xx: 0,
+        status5xx: 0,
+        p50Ms: null,
+        p95Ms: null,
+        p99Ms: null,
+      },
+    );
+  }
+  return filled;
+}
+
 export interface MetricSummary {
   requests: number;
   perMinute: number;

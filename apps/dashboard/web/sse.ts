@@ -41,6 +41,7 @@ export async function streamEvents(
   path: string,
   onEvent: (event: ServerEvent) => void,
   signal: AbortSignal,
+  onOpen?: () => void,
 ): Promise<void> {
   const response = await fetch(`/api/v1${path}`, {
     credentials: "same-origin",
@@ -48,6 +49,7 @@ export async function streamEvents(
     signal,
   });
   if (!response.ok || !response.body) throw await failure(response, `GET ${path}`);
+  onOpen?.();
   const parse = createSseParser(onEvent);
   const decoder = new TextDecoder();
   const reader = response.body.getReader();

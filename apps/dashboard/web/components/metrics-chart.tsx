@@ -88,6 +88,11 @@ export function MetricsChart({ points }: { points: MetricPoint[] }) {
       {latencyPath ? (
         <polyline points={latencyPath} fill="none" stroke="var(--p95)" stroke-width="2" />
       ) : null}
+      {latencyPath.split(" ").map((xy) => {
+        // Dots as well as the line: a minute with traffic between quiet ones is still visible.
+        const [cx, cy] = xy.split(",");
+        return xy ? <circle key={xy} cx={cx} cy={cy} r="2.5" fill="var(--p95)" /> : null;
+      })}
       {points.length ? (
         <>
           <text x={pad.left} y={height - 4} font-size="10" fill="var(--muted)">

@@ -40,6 +40,7 @@ export function LogsTab({ app }: { app: string }) {
         }
       },
       abort.signal,
+      () => setState("live"),
     )
       .then(() => setState("ended"))
       .catch((e) => {
@@ -77,7 +78,11 @@ export function LogsTab({ app }: { app: string }) {
       </div>
       <ErrorBox error={error} />
       <pre class="log" ref={box} data-testid="container-logs">
-        {lines.length === 0 ? <span class="replica">waiting for log lines…</span> : null}
+        {lines.length === 0 ? (
+          <span class="replica">
+            {state === "live" ? "connected; waiting for log lines (static sites have none)…" : "…"}
+          </span>
+        ) : null}
         {lines.map((l, i) => (
           <div key={i} class={l.stream === "stderr" ? "stderr" : ""}>
             <span class="replica">{l.replica} </span>

@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { MetricsChart } from "../components/metrics-chart.tsx";
 import { ErrorBox, Loading } from "../components/ui.tsx";
-import { type MetricPoint, summarizeMetrics } from "../format.ts";
+import { fillMinutes, type MetricPoint, summarizeMetrics } from "../format.ts";
 import { useApi } from "../use-api.ts";
 
 const ranges = [60, 360, 1440];
@@ -50,7 +50,7 @@ export function MetricsTab({ app }: { app: string }) {
             </span>
           </div>
           {metrics.data.length ? (
-            <MetricsChart points={metrics.data} />
+            <MetricsChart points={fillMinutes(metrics.data, minutes)} />
           ) : (
             <p class="muted">No requests in this period.</p>
           )}
