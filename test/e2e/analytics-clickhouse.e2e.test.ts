@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createClient } from "@clickhouse/client";
+import type { Server } from "bun";
+import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
+
+// pier serve with PIER_CLICKHOUSE_URL: beacons through the proxy land in ClickHouse and the same
+// JSON API answers from it. Needs a local clickhouse-server (Debian package, 18.16).
+const clickhouseUrl = process.env.PIER_TEST_CLICKHOUSE_URL ?? "http://127.0.0.1:8123";
+const database = `pier_e2e_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
+const adminToken = `pier_chanalytics${crypto.randomUUID().replaceAll("-", "")}`;
+const userAgent =
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15";
+
+async function reachable(): Promise<boolean> {
+  try {
+    return (await fetch(`${clickhouseUrl}/ping`, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
+const available = requireTool(
+  await reachable(),
+  `ClickHouse at ${clickhouseUrl} (apt-get install clickhouse-server)`,
+);
+
+let pier: PierProcess;
+let upstream: Server<unknown>;
+
+beforeAll(async () => {
+  if (!available) return;
+  upstream = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("<html></html>") });
+  pier = await startPier({
+    env: { PIER_ADMIN_TOKEN: adminToken, PIER_CLICKHOUSE_URL: `${clickhouseUrl}/${database}` },
+    args: ["--proxy-workers", "1"],
+  });
+  const res = await fetch(`${pier.url}/api/v1/routes`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ host: "ch.test", upstreams: [`http://127.0.0.1:${upstream.port}`] }),
+  });
+  expect(res.status).toBe(201);
+});
+
+afterAll(async () => {
+  await pier?.stop();
+  upstream?.stop(true);
+  if (available) {
+    const client = createClient({ url: clickhouseUrl });
+    await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+    await client.close();
+  }
+});
+
+describe.skipIf(!available)("analytics on ClickHouse through pier serve", () => {
+  test("beacons through the proxy are stored in ClickHouse and queried with the same API", async () => {
+    const beacon = (body: object, ip: string) =>
+      fetch(`http://127.0.0.1:${pier.httpPort}/_pier/event`, {
+        method: "POST",
+        headers: { host: "ch.test", "user-agent": `${userAgent} ${ip}`, "cf-ipcountry": "FR" },
+        body: JSON.stringify(body),
+      });
+    for (const [visitor, path] of [
+      ["a", "/"],
+      ["a", "/docs"],
+      ["b", "/"],
+    ] as const) {
+      expect(
+        (await beacon({ n: "pageview", u: `http://ch.test${path}`, r: "https://www.bing.com/" }, visitor))
+          .status,
+      ).toBe(202);
+    }
+    expect((await beacon({ n: "signup", u: "http://ch.test/docs", p: { plan: "pro" } }, "a")).status).toBe(
+      202,
+    );
+    const get = async (path: string) =>
+      (
+        await fetch(`${pier.url}/api/v1/analytics/ch.test${path}`, {
+          headers: { authorization: `Bearer ${adminToken}` },
+        })
+      ).json();
+    const deadline = Date.now() + 10_000;
+    let overview = (await get("/overview?period=day")).overview;
+    while (overview.pageviews < 3 && Date.now() < deadline) {
+      await Bun.sleep(200);
+      overview = (await get("/overview?period=day")).overview;
+    }
+    expect(overview).toMatchObject({ visitors: 2, visits: 2, pageviews: 3, bounceRate: 0.5 });
+    expect((await get("/breakdown/source?period=day")).rows[0]).toMatchObject({ value: "Bing", visitors: 2 });
+    expect((await get("/breakdown/country?period=day")).rows[0]).toMatchObject({ value: "FR", visitors: 2 });
+    expect((await get("/events?period=day")).events).toEqual([{ name: "signup", visitors: 1, events: 1 }]);
+    const status = await (
+      await fetch(`${pier.url}/api/v1/analytics`, { headers: { authorization: `Bearer ${adminToken}` } })
+    ).json();
+    expect(status.store).toBe("clickhouse");
+  }, 30_000);
+});
