@@ -212,14 +212,15 @@ describe("openai client through the gateway", () => {
   test("a provider slower than the timeout counts as failed and the fallback answers", async () => {
     await gateway.catalog.patchSettings({ timeoutMs: 200, retries: 0 });
     try {
-      primary.stallNext(1, 600);
+      primary.stallNext(1, 3000);
       const started = performance.now();
       const reply = await client(await newKey()).chat.completions.create(
         { model: "smart", messages: [{ role: "user", content: "slow" }] },
         { headers: { "x-pier-cache": "no-store" } },
       );
       expect(reply.choices[0]!.message.content).toBe("from backup");
-      expect(performance.now() - started).toBeLessThan(550);
+      // well before the stalled provider would have answered
+      expect(performance.now() - started).toBeLessThan(2500);
     } finally {
       await gateway.catalog.patchSettings({ timeoutMs: 1500, retries: 1 });
     }

@@ -58,15 +58,17 @@ function fakeServer(
       const path = new URL(req.url).pathname;
       const body = (await req.json().catch(() => ({}))) as Record<string, unknown>;
       requests.push({ path, body, headers: req.headers });
+      // Decided on arrival, so a stalled request cannot take a failure meant for a later one.
+      const failWith = failures.count > 0 ? failures.status : undefined;
+      if (failWith !== undefined) failures.count--;
       if (stalls.count > 0) {
         stalls.count--;
         await Bun.sleep(stalls.ms);
       }
-      if (failures.count > 0) {
-        failures.count--;
+      if (failWith !== undefined) {
         return Response.json(
-          { error: { message: `fake failure ${failures.status}`, type: "server_error" } },
-          { status: failures.status },
+          { error: { message: `fake failure ${failWith}`, type: "server_error" } },
+          { status: failWith },
         );
       }
       const auth = req.headers.get("authorization")?.replace(/^Bearer /, "") ?? req.headers.get("x-api-key");
