@@ -1,0 +1,10 @@
+export { type Dsn, envelopeUrl, formatDsn, parseDsn } from "./dsn.ts";
+export { type BodyLimits, defaultBodyLimits } from "./ingest/decode-body.ts";
+export { IngestError } from "./ingest/errors.ts";
+export { type IngestRoute, matchIngestPath, TUNNEL_PATH } from "./ingest/handler.ts";
+export { sendWebhook, webhookSignature } from "./notify/webhook.ts";
+export type { IssueStatus } from "./process/issue-status.ts";
+export type { ProcessedEvent } from "./process/processed-event.ts";
+export { createErrorsService, type ErrorsService, type ErrorsServiceOptions, issueJson } from "./service.ts";
+export type { IssueFilter, TagSummary } from "./store/issue-store.ts";
+export type { IssueRow, ProjectRow } from "./store/tables.ts";

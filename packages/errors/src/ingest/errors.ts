@@ -1,0 +1,40 @@
+import { PierError } from "@pier/core";
+
+/** Every way an ingest request can be refused; each maps to one status the SDKs understand. */
+export class IngestError extends PierError {
+  constructor(code: string, message: string, status: number) {
+    super(code, message, status);
+  }
+}
+
+export class PayloadTooLargeError extends IngestError {
+  constructor(what: string, limitBytes: number) {
+    super(
+      "payload_too_large",
+      `The ${what} is larger than ${limitBytes} bytes; send smaller events (trim breadcrumbs, attachments).`,
+      413,
+    );
+  }
+}
+
+export class MalformedPayloadError extends IngestError {
+  constructor(message: string) {
+    super("malformed_payload", message, 400);
+  }
+}
+
+export class InvalidKeyError extends IngestError {
+  constructor(message: string) {
+    super("invalid_key", message, 401);
+  }
+}
+
+export class IngestRateLimitedError extends IngestError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      "rate_limited",
+      `This project's rate limit is exhausted; retry after ${retryAfterSeconds} s or raise the limit.`,
+      429,
+    );
+  }
+}

@@ -1,0 +1,317 @@
+import { newId } from "@pier/core";
+import type { Database } from "@pier/db";
+import { eq, sql } from "drizzle-orm";
+import type { Grouping } from "../process/grouping.ts";
+import { type IssueState, statusAfterEvent } from "../process/issue-status.ts";
+import type { ProcessedEvent } from "../process/processed-event.ts";
+import type { EventStore, StoredEvent } from "../store/event-store.ts";
+import type { IssueStore } from "../store/issue-store.ts";
+import { chunks, errorTables, type IssueRow, runWrites, type Write } from "../store/tables.ts";
+
+/** One accepted event on its way to storage: grouping is done on the request path already. */
+export interface PendingEvent {
+  projectId: number;
+  event: ProcessedEvent;
+  grouping: Grouping;
+  title: string;
+  culprit: string;
+  userKey: string | null;
+}
+
+export interface IssueNotice {
+  kind: "created" | "regressed";
+  issueId: string;
+  projectId: number;
+}
+
+export interface EventWriterOptions {
+  maxBatch?: number;
+  flushIntervalMs?: number;
+  /** Events held in memory before ingest answers 503: bounds memory when storage falls behind. */
+  maxQueue?: number;
+  onNotice?: (notice: IssueNotice) => void;
+  onError?: (error: unknown, dropped: number) => void;
+}
+
+interface CachedIssue extends IssueState {
+  id: string;
+}
+
+const newIssueId = () => newId("iss", 12);
+
+/**
+ * Batches accepted events into one transaction per flush: one issue upsert per distinct issue,
+ * one multi-row insert for events, tags and users. This is what makes thousands of events per
+ * second fit on a small machine; the request path only parses and enqueues.
+ */
+export class EventWriter {
+  private queue: PendingEvent[] = [];
+  private flushing: Promise<void> | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly issueCache = new Map<string, CachedIssue>();
+  private readonly releaseCache = new Map<string, number>();
+  private readonly maxBatch: number;
+  private readonly flushIntervalMs: number;
+  private readonly maxQueue: number;
+  private readonly t;
+  stored = 0;
+
+  constructor(
+    private readonly database: Database,
+    private readonly issues: IssueStore,
+    private readonly events: EventStore,
+    private readonly options: EventWriterOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 2000;
+    this.flushIntervalMs = options.flushIntervalMs ?? 50;
+    this.maxQueue = options.maxQueue ?? 50_000;
+    this.t = errorTables(database);
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** False when the queue is full: the caller answers 503 so the SDK retries later. */
+  enqueue(item: PendingEvent): boolean {
+    if (this.queue.length >= this.maxQueue) return false;
+    this.queue.push(item);
+    if (this.queue.length >= this.maxBatch) void this.flush();
+    else if (this.timer === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        void this.flush();
+      }, this.flushIntervalMs);
+    }
+    return true;
+  }
+
+  /** Writes everything queued so far; concurrent callers share the same run. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.queue.length === 0) return;
+    this.flushing = (async () => {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        try {
+          await this.writeBatch(batch);
+          this.stored += batch.length;
+        } catch (error) {
+          // The cache may now describe rows that were rolled back; the database is the truth.
+          this.issueCache.clear();
+          this.releaseCache.clear();
+          this.options.onError?.(error, batch.length);
+        }
+      }
+    })();
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  /** The API changed an issue (resolve, ignore, delete): later events must see that. */
+  forgetIssue(row: Pick<IssueRow, "projectId" | "hash">): void {
+    this.issueCache.delete(`${row.projectId}:${row.hash}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+
+  private async loadState(batch: PendingEvent[]): Promise<Write[]> {
+    const writes: Write[] = [];
+    const byProject = new Map<number, { hashes: Set<string>; releases: Map<string, number> }>();
+    for (const item of batch) {
+      let entry = byProject.get(item.projectId);
+      if (!entry) {
+        entry = { hashes: new Set(), releases: new Map() };
+        byProject.set(item.projectId, entry);
+      }
+      if (!this.issueCache.has(`${item.projectId}:${item.grouping.hash}`))
+        entry.hashes.add(item.grouping.hash);
+      const release = item.event.release;
+      if (
+        release !== null &&
+        !this.releaseCache.has(`${item.projectId}:${release}`) &&
+        !entry.releases.has(release)
+      ) {
+        entry.releases.set(release, item.event.receivedAt);
+      }
+    }
+    if (this.issueCache.size > 100_000) this.issueCache.clear();
+    for (const [projectId, { hashes, releases }] of byProject) {
+      for (const row of await this.issues.byHashes(projectId, [...hashes])) {
+        this.issueCache.set(`${projectId}:${row.hash}`, {
+          id: row.id,
+          status: row.status,
+          substatus: row.substatus,
+          resolvedInRelease: row.resolvedInRelease,
+        });
+      }
+      if (releases.size === 0) continue;
+      const known = await this.issues.releaseFirstSeen(projectId, [...releases.keys()]);
+      const fresh: { projectId: number; version: string; firstSeen: Date }[] = [];
+      for (const [version, seen] of releases) {
+        const firstSeen = known.get(version);
+        if (firstSeen === undefined) fresh.push({ projectId, version, firstSeen: new Date(seen) });
+        this.releaseCache.set(`${projectId}:${version}`, firstSeen ?? seen);
+      }
+      if (fresh.length > 0)
+        writes.push((tx) => tx.insert(this.t.errorReleases).values(fresh).onConflictDoNothing());
+    }
+    return writes;
+  }
+
+  private async writeBatch(batch: PendingEvent[]): Promise<void> {
+    const writes = await this.loadState(batch);
+    const { errorIssues: i, errorIssueTags: tags, errorIssueUsers: users } = this.t;
+    const groups = new Map<string, PendingEvent[]>();
+    for (const item of batch) {
+      const key = `${item.projectId}:${item.grouping.hash}`;
+      const list = groups.get(key);
+      if (list) list.push(item);
+      else groups.set(key, [item]);
+    }
+    const tagRows = new Map<
+      string,
+      { issueId: string; key: string; value: string; count: number; lastSeen: Date }
+    >();
+    const userRows: { issueId: string; userKey: string }[] = [];
+    const usersChanged = new Set<string>();
+    const stored: StoredEvent[] = [];
+    const notices: IssueNotice[] = [];
+
+    for (const [key, items] of groups) {
+      const last = items[items.length - 1]!;
+      const projectId = last.projectId;
+      const firstSeen = (release: string) => this.releaseCache.get(`${projectId}:${release}`);
+      let cached = this.issueCache.get(key);
+      let regressed = false;
+      if (cached === undefined) {
+        const first = items[0]!;
+        cached = { id: newIssueId(), status: "unresolved", substatus: "new", resolvedInRelease: null };
+        writes.push((tx) =>
+          tx.insert(i).values({
+            id: cached!.id,
+            projectId,
+            hash: first.grouping.hash,
+            groupingKind: first.grouping.kind,
+            title: last.title,
+            culprit: last.culprit,
+            level: last.event.level,
+            platform: last.event.platform,
+            status: "unresolved",
+            substatus: "new",
+            firstSeen: new Date(first.event.receivedAt),
+            lastSeen: new Date(last.event.receivedAt),
+            firstRelease: first.event.release,
+            lastRelease: last.event.release,
+            count: items.length,
+          }),
+        );
+        notices.push({ kind: "created", issueId: cached.id, projectId });
+      } else {
+        let state: IssueState = cached;
+        for (const item of items) {
+          const next = statusAfterEvent(state, item.event.release, firstSeen);
+          regressed ||= next.regressed;
+          state = {
+            status: next.status,
+            substatus: next.substatus,
+            resolvedInRelease: next.resolvedInRelease,
+          };
+        }
+        const id = cached.id;
+        const changed = state.status !== cached.status || state.substatus !== cached.substatus;
+        cached = { id, ...state };
+        writes.push((tx) =>
+          tx
+            .update(i)
+            .set({
+              count: sql`${i.count} + ${items.length}`,
+              lastSeen: new Date(last.event.receivedAt),
+              title: last.title,
+              culprit: last.culprit,
+              level: last.event.level,
+              ...(last.event.release !== null ? { lastRelease: last.event.release } : {}),
+              ...(changed
+                ? {
+                    status: state.status,
+                    substatus: state.substatus,
+                    resolvedInRelease: state.resolvedInRelease,
+                    ...(regressed ? { resolvedAt: null } : {}),
+                  }
+                : {}),
+            })
+            .where(eq(i.id, id)),
+        );
+        if (regressed) notices.push({ kind: "regressed", issueId: id, projectId });
+      }
+      this.issueCache.set(key, cached);
+      const issueId = cached.id;
+      for (const item of items) {
+        const e = item.event;
+        const seen = new Date(e.receivedAt);
+        const addTag = (k: string, v: string | null) => {
+          if (v === null || v === "") return;
+          const tagKey = `${issueId}\u0000${k}\u0000${v}`;
+          const row = tagRows.get(tagKey);
+          if (row) {
+            row.count++;
+            row.lastSeen = seen;
+          } else tagRows.set(tagKey, { issueId, key: k, value: v, count: 1, lastSeen: seen });
+        };
+        addTag("environment", e.environment);
+        addTag("release", e.release);
+        addTag("level", e.level);
+        addTag("server_name", e.serverName);
+        for (const [k, v] of Object.entries(e.tags)) addTag(k, v);
+        if (item.userKey !== null) {
+          userRows.push({ issueId, userKey: item.userKey });
+          usersChanged.add(issueId);
+        }
+        stored.push({
+          projectId: item.projectId,
+          eventId: e.eventId,
+          issueId,
+          receivedAt: e.receivedAt,
+          level: e.level,
+          release: e.release,
+          environment: e.environment,
+          payloadJson: JSON.stringify(e),
+        });
+      }
+    }
+
+    for (const part of chunks([...tagRows.values()], 500)) {
+      writes.push((tx) =>
+        tx
+          .insert(tags)
+          .values(part)
+          .onConflictDoUpdate({
+            target: [tags.issueId, tags.key, tags.value],
+            set: { count: sql`${tags.count} + excluded.count`, lastSeen: sql`excluded.last_seen` },
+          }),
+      );
+    }
+    for (const part of chunks(userRows, 1000)) {
+      writes.push((tx) => tx.insert(users).values(part).onConflictDoNothing());
+    }
+    for (const issueId of usersChanged) {
+      writes.push((tx) =>
+        tx
+          .update(i)
+          .set({ usersCount: sql`(select count(*) from ${users} where ${users.issueId} = ${issueId})` })
+          .where(eq(i.id, issueId)),
+      );
+    }
+    writes.push(...this.events.transactionalWrites(stored));
+    await runWrites(this.database, writes);
+    await this.events.afterCommit(stored);
+    for (const notice of notices) this.options.onNotice?.(notice);
+  }
+}

@@ -1,0 +1,226 @@
+import { inflateSync } from "node:zlib";
+import { rawEventSchema } from "../process/event-schema.ts";
+import { groupEvent, issueCulprit, issueTitle } from "../process/grouping.ts";
+import { normalizeEvent, userKey } from "../process/normalize.ts";
+import type { ProjectRow } from "../store/tables.ts";
+import { keyFromEnvelopeDsn, keyFromHeaders } from "./auth.ts";
+import { type BodyLimits, decodeBody, readLimitedBody } from "./decode-body.ts";
+import { parseEnvelope, parseItemJson } from "./envelope.ts";
+import { IngestError, IngestRateLimitedError, InvalidKeyError, MalformedPayloadError } from "./errors.ts";
+import type { EventWriter } from "./event-writer.ts";
+import type { KeyRateLimiter } from "./rate-limit.ts";
+import type { IngestStats } from "./stats.ts";
+
+export interface IngestDeps {
+  project(id: number): Promise<ProjectRow | undefined>;
+  writer: EventWriter;
+  limiter: KeyRateLimiter;
+  limits: BodyLimits;
+  stats: IngestStats;
+  now?: () => number;
+}
+
+export type IngestRoute = { kind: "envelope" | "store"; projectId: string | null };
+
+const INGEST_PATH = /^(?:\/_pier)?\/api\/(\d+)\/(envelope|store)\/?$/;
+/** Same-origin endpoint for the browser SDK's `tunnel` option; the DSN travels in the envelope header. */
+export const TUNNEL_PATH = "/_pier/errors/tunnel";
+
+/** Which ingest endpoint a path is, or null. Runs for every console request, so it stays cheap. */
+export function matchIngestPath(pathname: string): IngestRoute | null {
+  if (pathname === TUNNEL_PATH) return { kind: "envelope", projectId: null };
+  if (!pathname.startsWith("/api/") && !pathname.startsWith("/_pier/api/")) return null;
+  const m = INGEST_PATH.exec(pathname);
+  return m ? { kind: m[2] as "envelope" | "store", projectId: m[1]! } : null;
+}
+
+const corsHeaders = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "x-sentry-rate-limits, retry-after, x-sentry-error",
+};
+
+function preflight(request: Request): Response {
+  return new Response(null, {
+    status: 204,
+    headers: {
+      ...corsHeaders,
+      "access-control-allow-methods": "POST, OPTIONS",
+      "access-control-allow-headers":
+        request.headers.get("access-control-request-headers") ??
+        "content-type, content-encoding, x-sentry-auth, authorization, sentry-trace, baggage",
+      "access-control-max-age": "86400",
+    },
+  });
+}
+
+export function ingestErrorResponse(error: IngestError): Response {
+  const headers: Record<string, string> = { ...corsHeaders, "x-sentry-error": error.message };
+  if (error instanceof IngestRateLimitedError) {
+    headers["retry-after"] = String(error.retryAfterSeconds);
+    // Sentry SDKs read this header to back off every category for the given seconds.
+    headers["x-sentry-rate-limits"] = `${error.retryAfterSeconds}::key`;
+  }
+  return Response.json(
+    { error: { code: error.code, message: error.message } },
+    { status: error.status, headers },
+  );
+}
+
+const EVENT_ID = /^[0-9a-f]{32}$/;
+function eventIdOf(...candidates: unknown[]): string {
+  for (const candidate of candidates) {
+    if (typeof candidate !== "string") continue;
+    const id = candidate.replaceAll("-", "").toLowerCase();
+    if (EVENT_ID.test(id)) return id;
+  }
+  return crypto.randomUUID().replaceAll("-", "");
+}
+
+/** Recently stored event ids: SDK retries after a lost response must not count twice. */
+class RecentIds {
+  private readonly seen = new Set<string>();
+  has(id: string): boolean {
+    return this.seen.has(id);
+  }
+  add(id: string): void {
+    if (this.seen.size >= 100_000) this.seen.clear();
+    this.seen.add(id);
+  }
+}
+
+/** Legacy `/store/` clients (raven-js era) send base64 of zlib-deflated JSON. */
+function storeBodyJson(body: Uint8Array, maxDecodedBytes: number): unknown {
+  let text = new TextDecoder().decode(body).trim();
+  if (!text.startsWith("{")) {
+    try {
+      text = new TextDecoder().decode(
+        inflateSync(Buffer.from(text, "base64"), { maxOutputLength: maxDecodedBytes }),
+      );
+    } catch {
+      throw new MalformedPayloadError("The /store/ body must be a JSON event.");
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MalformedPayloadError("The /store/ body is not valid JSON.");
+  }
+}
+
+/** The Sentry ingest protocol: authenticate, limit, decode, parse, group, enqueue, answer `{id}`. */
+export function createIngestHandler(deps: IngestDeps) {
+  const now = deps.now ?? Date.now;
+  const recent = new RecentIds();
+
+  async function authorize(projectIdText: string, key: string | null): Promise<ProjectRow> {
+    const project = await deps.project(Number(projectIdText));
+    if (!project) {
+      throw new IngestError(
+        "unknown_project",
+        `No error-tracking project has id ${projectIdText}; check the DSN.`,
+        404,
+      );
+    }
+    if (key === null) {
+      throw new InvalidKeyError(
+        "No Sentry key found: send X-Sentry-Auth, ?sentry_key= or a DSN in the envelope header.",
+      );
+    }
+    if (key !== project.publicKey)
+      throw new InvalidKeyError(`The key does not belong to project ${project.id}; check the DSN.`);
+    const retryAfter = deps.limiter.take(project.publicKey, project.rateLimitPerMinute);
+    if (retryAfter > 0) {
+      deps.stats.add(project.id, "rate_limited");
+      throw new IngestRateLimitedError(retryAfter);
+    }
+    return project;
+  }
+
+  function accept(project: ProjectRow, payload: unknown, eventId: string): void {
+    const parsed = rawEventSchema.safeParse(payload);
+    if (!parsed.success) throw new MalformedPayloadError("An event must be a JSON object.");
+    const dedupeKey = `${project.id}:${eventId}`;
+    if (recent.has(dedupeKey)) {
+      deps.stats.add(project.id, "duplicate");
+      return;
+    }
+    const event = normalizeEvent(parsed.data, eventId, now());
+    const grouping = groupEvent(event);
+    event.fingerprint = event.fingerprint.length > 0 ? event.fingerprint : ["{{ default }}"];
+    const queued = deps.writer.enqueue({
+      projectId: project.id,
+      event,
+      grouping,
+      title: issueTitle(event),
+      culprit: issueCulprit(event),
+      userKey: userKey(event),
+    });
+    if (!queued) {
+      deps.stats.add(project.id, "queue_full");
+      throw new IngestError(
+        "overloaded",
+        "pier is writing events slower than they arrive; retry shortly.",
+        503,
+      );
+    }
+    recent.add(dedupeKey);
+    deps.stats.add(project.id, "events");
+  }
+
+  return async function handleIngest(request: Request, route: IngestRoute): Promise<Response> {
+    if (request.method === "OPTIONS") return preflight(request);
+    try {
+      if (request.method !== "POST") {
+        throw new IngestError("method_not_allowed", "Sentry ingest endpoints accept POST only.", 405);
+      }
+      const url = new URL(request.url);
+      const headerKey = keyFromHeaders(request.headers, url.searchParams);
+      // Authenticate before reading the body when the key came in a header, so bad keys cost nothing.
+      let project =
+        route.projectId !== null && headerKey !== null ? await authorize(route.projectId, headerKey) : null;
+      const raw = await readLimitedBody(request, deps.limits.maxBodyBytes);
+      const body = decodeBody(raw, request.headers.get("content-encoding"), deps.limits.maxDecodedBytes);
+
+      if (route.kind === "store") {
+        project ??= await authorize(route.projectId!, headerKey);
+        const payload = storeBodyJson(body, deps.limits.maxDecodedBytes);
+        const id = eventIdOf((payload as { event_id?: unknown } | null)?.event_id);
+        accept(project, payload, id);
+        return Response.json({ id }, { headers: corsHeaders });
+      }
+
+      const envelope = parseEnvelope(body);
+      if (project === null) {
+        const fromDsn = keyFromEnvelopeDsn(envelope.header.dsn);
+        const projectId = route.projectId ?? fromDsn?.projectId;
+        if (projectId === undefined) {
+          throw new InvalidKeyError(
+            "The tunnel needs the DSN in the envelope header (set `tunnel` in Sentry.init).",
+          );
+        }
+        if (route.projectId !== null && fromDsn && fromDsn.projectId !== route.projectId) {
+          throw new InvalidKeyError("The envelope's DSN names a different project than the URL.");
+        }
+        project = await authorize(projectId, headerKey ?? fromDsn?.publicKey ?? null);
+      }
+      let id: string | null = null;
+      for (const item of envelope.items) {
+        if (item.type !== "event") {
+          deps.stats.add(project.id, `dropped_${item.type}`);
+          continue;
+        }
+        const payload = parseItemJson(item);
+        const eventId = eventIdOf(
+          envelope.header.event_id,
+          (payload as { event_id?: unknown } | null)?.event_id,
+        );
+        accept(project, payload, eventId);
+        id ??= eventId;
+      }
+      return Response.json({ id: id ?? eventIdOf(envelope.header.event_id) }, { headers: corsHeaders });
+    } catch (error) {
+      if (error instanceof IngestError) return ingestErrorResponse(error);
+      throw error;
+    }
+  };
+}

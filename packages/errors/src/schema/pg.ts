@@ -1,0 +1,120 @@
+import {
+  customType,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+// Mirror of sqlite.ts, column for column (schema-parity.test.ts).
+const ms = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const createdAt = () => ms("created_at").notNull().defaultNow();
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => "bytea",
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
+
+export const errorProjects = pgTable("error_projects", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  appId: text("app_id").unique(),
+  publicKey: text("public_key").notNull().unique(),
+  platform: text("platform").notNull().default("javascript"),
+  rateLimitPerMinute: integer("rate_limit_per_minute").notNull().default(6000),
+  webhookUrl: text("webhook_url"),
+  webhookSecretSealed: text("webhook_secret_sealed"),
+  createdAt: createdAt(),
+});
+
+export const errorIssues = pgTable(
+  "error_issues",
+  {
+    id: text("id").primaryKey(),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => errorProjects.id, { onDelete: "cascade" }),
+    hash: text("hash").notNull(),
+    groupingKind: text("grouping_kind").notNull(),
+    title: text("title").notNull(),
+    culprit: text("culprit").notNull(),
+    level: text("level").notNull(),
+    platform: text("platform").notNull(),
+    status: text("status", { enum: ["unresolved", "resolved", "ignored"] }).notNull(),
+    substatus: text("substatus", { enum: ["new", "ongoing", "regressed"] }),
+    resolvedInRelease: text("resolved_in_release"),
+    resolvedAt: ms("resolved_at"),
+    firstSeen: ms("first_seen").notNull(),
+    lastSeen: ms("last_seen").notNull(),
+    firstRelease: text("first_release"),
+    lastRelease: text("last_release"),
+    count: integer("count").notNull(),
+    usersCount: integer("users_count").notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("error_issues_project_hash_idx").on(t.projectId, t.hash),
+    index("error_issues_project_last_seen_idx").on(t.projectId, t.lastSeen),
+  ],
+);
+
+export const errorIssueTags = pgTable(
+  "error_issue_tags",
+  {
+    issueId: text("issue_id")
+      .notNull()
+      .references(() => errorIssues.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    value: text("value").notNull(),
+    count: integer("count").notNull(),
+    lastSeen: ms("last_seen").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.issueId, t.key, t.value] }),
+    index("error_issue_tags_kv_idx").on(t.key, t.value),
+  ],
+);
+
+export const errorIssueUsers = pgTable(
+  "error_issue_users",
+  {
+    issueId: text("issue_id")
+      .notNull()
+      .references(() => errorIssues.id, { onDelete: "cascade" }),
+    userKey: text("user_key").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.issueId, t.userKey] })],
+);
+
+export const errorReleases = pgTable(
+  "error_releases",
+  {
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => errorProjects.id, { onDelete: "cascade" }),
+    version: text("version").notNull(),
+    firstSeen: ms("first_seen").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.version] })],
+);
+
+export const errorEvents = pgTable(
+  "error_events",
+  {
+    projectId: integer("project_id").notNull(),
+    eventId: text("event_id").notNull(),
+    issueId: text("issue_id").notNull(),
+    receivedAt: ms("received_at").notNull(),
+    level: text("level").notNull(),
+    release: text("release"),
+    environment: text("environment"),
+    payload: bytea("payload").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.eventId] }),
+    index("error_events_issue_idx").on(t.issueId, t.receivedAt),
+    index("error_events_received_idx").on(t.receivedAt),
+  ],
+);

@@ -1,0 +1,186 @@
+import type { Logger } from "@pier/core";
+import type { Database } from "@pier/db";
+import type { SecretBox } from "@pier/secrets";
+import { type Dsn, formatDsn } from "./dsn.ts";
+import { type BodyLimits, defaultBodyLimits } from "./ingest/decode-body.ts";
+import { EventWriter, type IssueNotice } from "./ingest/event-writer.ts";
+import { createIngestHandler } from "./ingest/handler.ts";
+import { KeyRateLimiter } from "./ingest/rate-limit.ts";
+import { IngestStats } from "./ingest/stats.ts";
+import { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
+import { sendWebhook } from "./notify/webhook.ts";
+import type { IssueStatus } from "./process/issue-status.ts";
+import { type ProcessedEvent, processedEventSchema } from "./process/processed-event.ts";
+import { createClickHouseEventStore } from "./store/clickhouse-event-store.ts";
+import type { EventStore } from "./store/event-store.ts";
+import { createIssueStore } from "./store/issue-store.ts";
+import { createProjectStore } from "./store/project-store.ts";
+import { createSqlEventStore } from "./store/sql-event-store.ts";
+import type { IssueRow, ProjectRow } from "./store/tables.ts";
+
+export interface ErrorsServiceOptions {
+  database: Database;
+  logger: Logger;
+  secretBox?: SecretBox;
+  clickhouseUrl?: string;
+  /** ClickHouse database name (default: the URL's path, else "pier"). */
+  clickhouseDatabase?: string;
+  limits?: Partial<BodyLimits>;
+  retentionDays?: number;
+  /** Where the dashboard lives, for links in webhook payloads. */
+  consoleUrl: string;
+  writer?: { maxBatch?: number; flushIntervalMs?: number; maxQueue?: number };
+  webhookFetch?: typeof fetch;
+}
+
+const DAY = 86_400_000;
+
+/** The error-tracking subsystem as one object: ingest, the query side and the retention sweep. */
+export async function createErrorsService(options: ErrorsServiceOptions) {
+  const { database, logger } = options;
+  await database.migrate({ sqlite: sqliteMigrations, pg: pgMigrations });
+  const projects = createProjectStore(database);
+  const issues = createIssueStore(database);
+  const events: EventStore = options.clickhouseUrl
+    ? await createClickHouseEventStore({ url: options.clickhouseUrl, database: options.clickhouseDatabase })
+    : createSqlEventStore(database);
+  const retentionDays = options.retentionDays ?? 30;
+  const stats = new IngestStats();
+  const deliveries = new Set<Promise<unknown>>();
+
+  async function notify(notice: IssueNotice): Promise<void> {
+    const project = await projects.get(notice.projectId);
+    if (!project?.webhookUrl) return;
+    const issue = await issues.get(notice.issueId);
+    if (!issue) return;
+    const secret =
+      project.webhookSecretSealed && options.secretBox
+        ? await options.secretBox.decrypt(project.webhookSecretSealed)
+        : null;
+    const event = notice.kind === "created" ? "issue.created" : "issue.regressed";
+    const result = await sendWebhook(
+      { url: project.webhookUrl, secret },
+      event,
+      {
+        event,
+        project: { id: project.id, name: project.name },
+        issue: issueJson(issue),
+        url: `${options.consoleUrl}/errors/issues/${issue.id}`,
+      },
+      { fetch: options.webhookFetch },
+    );
+    if (!result.delivered)
+      logger.warn("error webhook not delivered", { event, url: project.webhookUrl, status: result.status });
+  }
+
+  const writer = new EventWriter(database, issues, events, {
+    ...options.writer,
+    onNotice: (notice) => {
+      const delivery = notify(notice).catch((error) => logger.warn("error webhook failed", { error }));
+      deliveries.add(delivery);
+      void delivery.finally(() => deliveries.delete(delivery));
+    },
+    onError: (error, dropped) => logger.error("error events could not be stored", { error, dropped }),
+  });
+
+  const ingest = createIngestHandler({
+    project: (id) => projects.get(id),
+    writer,
+    limiter: new KeyRateLimiter(),
+    limits: { ...defaultBodyLimits, ...options.limits },
+    stats,
+  });
+
+  async function purgeExpired(now = Date.now()): Promise<void> {
+    const cutoff = now - retentionDays * DAY;
+    await events.purgeBefore(cutoff);
+    await issues.purgeBefore(new Date(cutoff));
+  }
+  const sweeper = setInterval(() => {
+    purgeExpired().catch((error) => logger.warn("error retention sweep failed", { error }));
+  }, 3600_000);
+  sweeper.unref();
+
+  return {
+    projects,
+    issues,
+    events,
+    writer,
+    stats,
+    ingest,
+    retentionDays,
+    purgeExpired,
+    /** Reads go through here so an API call right after ingest sees the event (read-your-writes). */
+    async settled(): Promise<void> {
+      await writer.flush();
+    },
+    dsn(project: ProjectRow, base: { protocol: "http" | "https"; host: string; path?: string }): string {
+      const dsn: Dsn = {
+        ...base,
+        path: base.path ?? "",
+        publicKey: project.publicKey,
+        projectId: String(project.id),
+      };
+      return formatDsn(dsn);
+    },
+    async latestEvent(issueId: string): Promise<ProcessedEvent | null> {
+      const json = await events.latest(issueId);
+      return json === null ? null : processedEventSchema.parse(JSON.parse(json));
+    },
+    async event(projectId: number, eventId: string): Promise<ProcessedEvent | null> {
+      const json = await events.get(projectId, eventId);
+      return json === null ? null : processedEventSchema.parse(JSON.parse(json));
+    },
+    async setStatus(
+      issue: IssueRow,
+      status: IssueStatus,
+      resolvedInRelease?: string | null,
+    ): Promise<IssueRow> {
+      await writer.flush();
+      const updated = await issues.setStatus(
+        issue.id,
+        status,
+        resolvedInRelease ?? issue.lastRelease ?? null,
+      );
+      writer.forgetIssue(issue);
+      return updated ?? issue;
+    },
+    async deleteIssue(issue: IssueRow): Promise<void> {
+      await writer.flush();
+      await issues.delete(issue.id);
+      await events.deleteIssue(issue.id);
+      writer.forgetIssue(issue);
+    },
+    async stop(): Promise<void> {
+      clearInterval(sweeper);
+      await writer.stop();
+      await Promise.allSettled([...deliveries]);
+      await events.close();
+    },
+  };
+}
+
+export type ErrorsService = Awaited<ReturnType<typeof createErrorsService>>;
+
+/** The API's view of an issue row (dates as epoch ms). */
+export function issueJson(issue: IssueRow) {
+  return {
+    id: issue.id,
+    projectId: issue.projectId,
+    title: issue.title,
+    culprit: issue.culprit,
+    level: issue.level,
+    platform: issue.platform,
+    status: issue.status,
+    substatus: issue.substatus,
+    groupingKind: issue.groupingKind,
+    count: issue.count,
+    usersCount: issue.usersCount,
+    firstSeen: issue.firstSeen.getTime(),
+    lastSeen: issue.lastSeen.getTime(),
+    firstRelease: issue.firstRelease,
+    lastRelease: issue.lastRelease,
+    resolvedInRelease: issue.resolvedInRelease,
+    resolvedAt: issue.resolvedAt?.getTime() ?? null,
+  };
+}

@@ -1,0 +1,95 @@
+import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import type { EventStore, EventSummary, HistogramBucket, StoredEvent } from "./event-store.ts";
+
+// Written for ClickHouse 18.16 (Debian's package): no query parameters, no DateTime64, no TTL.
+// Values are therefore inlined with quote() and times are UInt64 epoch ms.
+const quote = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+const int = (value: number) => String(Math.trunc(value));
+
+export interface ClickHouseEventStoreOptions {
+  url: string;
+  database?: string;
+}
+
+/** Occurrences in ClickHouse (columns compressed by the engine); issues stay in the SQL database. */
+export async function createClickHouseEventStore(options: ClickHouseEventStoreOptions): Promise<EventStore> {
+  const url = new URL(options.url);
+  const database = options.database ?? (url.pathname.replace(/^\//, "") || "pier");
+  if (!/^\w+$/.test(database))
+    throw new Error(`ClickHouse database name "${database}" must be a plain identifier.`);
+  url.pathname = "/";
+  const client: ClickHouseClient = createClient({ url: url.toString() });
+  const table = `${database}.error_events`;
+  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS ${table} (
+      project_id UInt32, event_id String, issue_id String, received_at UInt64,
+      level String, release String, environment String, payload String
+    ) ENGINE = MergeTree() PARTITION BY toYYYYMM(toDate(intDiv(received_at, 1000)))
+      ORDER BY (issue_id, received_at)`,
+  });
+
+  async function rows<T>(query: string): Promise<T[]> {
+    const result = await client.query({ query, format: "JSONEachRow" });
+    return (await result.json()) as T[];
+  }
+  const first = async (where: string): Promise<string | null> => {
+    const found = await rows<{ payload: string }>(
+      `SELECT payload FROM ${table} WHERE ${where} ORDER BY received_at DESC LIMIT 1`,
+    );
+    return found[0]?.payload ?? null;
+  };
+
+  return {
+    kind: "clickhouse",
+    transactionalWrites: () => [],
+    async afterCommit(events: StoredEvent[]) {
+      if (events.length === 0) return;
+      await client.insert({
+        table,
+        format: "JSONEachRow",
+        values: events.map((e) => ({
+          project_id: e.projectId,
+          event_id: e.eventId,
+          issue_id: e.issueId,
+          received_at: e.receivedAt,
+          level: e.level,
+          release: e.release ?? "",
+          environment: e.environment ?? "",
+          payload: e.payloadJson,
+        })),
+      });
+    },
+    get: (projectId, eventId) => first(`project_id = ${int(projectId)} AND event_id = ${quote(eventId)}`),
+    latest: (issueId) => first(`issue_id = ${quote(issueId)}`),
+    async list(issueId, limit, beforeMs): Promise<EventSummary[]> {
+      const before = beforeMs === undefined ? "" : ` AND received_at < ${int(beforeMs)}`;
+      const found = await rows<Record<string, string>>(
+        `SELECT event_id, issue_id, received_at, level, release, environment FROM ${table}
+         WHERE issue_id = ${quote(issueId)}${before} ORDER BY received_at DESC LIMIT ${int(limit)}`,
+      );
+      return found.map((r) => ({
+        eventId: r.event_id!,
+        issueId: r.issue_id!,
+        receivedAt: Number(r.received_at),
+        level: r.level!,
+        release: r.release || null,
+        environment: r.environment || null,
+      }));
+    },
+    async histogram(issueId, sinceMs, bucketMs): Promise<HistogramBucket[]> {
+      const found = await rows<{ start: string; count: string }>(
+        `SELECT intDiv(received_at, ${int(bucketMs)}) * ${int(bucketMs)} AS start, count() AS count FROM ${table}
+         WHERE issue_id = ${quote(issueId)} AND received_at >= ${int(sinceMs)} GROUP BY start ORDER BY start`,
+      );
+      return found.map((r) => ({ start: Number(r.start), count: Number(r.count) }));
+    },
+    async deleteIssue(issueId) {
+      await client.command({ query: `ALTER TABLE ${table} DELETE WHERE issue_id = ${quote(issueId)}` });
+    },
+    async purgeBefore(cutoffMs) {
+      await client.command({ query: `ALTER TABLE ${table} DELETE WHERE received_at < ${int(cutoffMs)}` });
+    },
+    close: () => client.close(),
+  };
+}
