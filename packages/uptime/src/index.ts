@@ -1,0 +1,38 @@
+export { runHttpCheck } from "./checks/http-check.ts";
+export { runTcpCheck } from "./checks/tcp-check.ts";
+export { fetchCertificateExpiry } from "./checks/tls-expiry.ts";
+export {
+  IntervalTooShortError,
+  MonitorNameTakenError,
+  MonitorNotFoundError,
+  StatusPageNotFoundError,
+} from "./errors.ts";
+export { type CheckResult, evaluateHttp } from "./evaluate.ts";
+export { applyCheck, type MonitorState, type MonitorStatus } from "./incident-state.ts";
+export { uptimeMigrations } from "./migrations.ts";
+export {
+  type HttpOptions,
+  type MonitorInput,
+  type MonitorPatch,
+  monitorInputSchema,
+  monitorPatchSchema,
+} from "./monitor.ts";
+export { type IncidentView, incidentView, type MonitorView, monitorView } from "./presenters.ts";
+export { CheckScheduler, type Clock, systemClock } from "./scheduler.ts";
+export {
+  type AppRef,
+  type Checkers,
+  type Sealer,
+  UptimeService,
+  type UptimeServiceOptions,
+} from "./service.ts";
+export { percentiles, uptimePercent } from "./stats.ts";
+export { escapeHtml, overallState, renderStatusPage, type StatusPageModel } from "./status-page/render.ts";
+export {
+  type StatusPageInput,
+  StatusPages,
+  statusPageInputSchema,
+  statusPagePatchSchema,
+  statusPageView,
+} from "./status-page/status-pages.ts";
+export type { MonitorRow, StatusPageRow, UptimeStore } from "./store.ts";
