@@ -28,7 +28,10 @@ export const deployEnv = () => ({
 });
 
 /** A Bun app answering `VERSION MESSAGE` on every path; /health follows HEALTH (default ok). */
-export function bunAppFiles(version: string, options: { healthy?: boolean; pierToml?: string } = {}) {
+export function bunAppFiles(
+  version: string,
+  options: { healthy?: boolean; pierToml?: string; startDelayMs?: number } = {},
+) {
   const healthy = options.healthy ?? true;
   return {
     "package.json": JSON.stringify({ name: "e2e-app", scripts: { start: "bun server.ts" } }),
@@ -38,6 +41,7 @@ export function bunAppFiles(version: string, options: { healthy?: boolean; pierT
       `[health]\npath = "/health"\ninterval = "200ms"\n[deploy]\ntimeout = "20s"\ndrain_timeout = "1s"\nstop_timeout = "2s"\n`,
     "server.ts": `
 const version = ${JSON.stringify(version)};
+await Bun.sleep(${options.startDelayMs ?? 0});
 Bun.serve({
   port: Number(process.env.PORT),
   hostname: process.env.HOST,
@@ -161,4 +165,88 @@ export async function waitFor<T>(
     await Bun.sleep(100);
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+}
+
+export interface LoadResult {
+  requests: number;
+  ok: number;
+  failed: number;
+  status5xx: number;
+  /** Responses whose body was not one of the expected ones (a wrong app or an error page). */
+  unexpected: number;
+  seconds: number;
+  bodies: Map<string, number>;
+  errors: string[];
+}
+
+/**
+ * Constant, bounded load through the proxy: `loops` concurrent request loops against one host,
+ * until `stop` aborts or a cap (requests, seconds) is reached. Loopback only.
+ */
+export async function runLoad(options: {
+  httpPort: number;
+  host: string;
+  loops: number;
+  stop: AbortSignal;
+  maxRequests?: number;
+  maxSeconds?: number;
+  accept?: (body: string) => boolean;
+}): Promise<LoadResult> {
+  const result: LoadResult = {
+    requests: 0,
+    ok: 0,
+    failed: 0,
+    status5xx: 0,
+    unexpected: 0,
+    seconds: 0,
+    bodies: new Map(),
+    errors: [],
+  };
+  const maxRequests = options.maxRequests ?? 500_000;
+  const deadline = Date.now() + (options.maxSeconds ?? 300) * 1000;
+  const started = performance.now();
+  const loop = async () => {
+    while (!options.stop.aborted && result.requests < maxRequests && Date.now() < deadline) {
+      result.requests++;
+      try {
+        const res = await fetch(`http://127.0.0.1:${options.httpPort}/`, { headers: { host: options.host } });
+        const body = await res.text();
+        if (res.status >= 500) {
+          result.status5xx++;
+          const detail = /could not be reached: ([^<]*)/.exec(body)?.[1] ?? body.slice(0, 120);
+          if (result.errors.length < 10) result.errors.push(`HTTP ${res.status}: ${detail}`);
+        } else if (options.accept && !options.accept(body)) {
+          result.unexpected++;
+          if (result.errors.length < 10) result.errors.push(`unexpected body: ${body.slice(0, 120)}`);
+        } else {
+          result.ok++;
+          result.bodies.set(body, (result.bodies.get(body) ?? 0) + 1);
+        }
+      } catch (error) {
+        result.failed++;
+        if (result.errors.length < 10) result.errors.push((error as Error).message);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.loops }, loop));
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}
+
+/** Redeploys an app `times` times with git push (a new version each time); returns push times. */
+export async function redeployRepeatedly(
+  repo: ScratchRepo,
+  times: number,
+  files: (i: number) => Record<string, string>,
+) {
+  const pushes: number[] = [];
+  for (let i = 1; i <= times; i++) {
+    await repo.commit(files(i), `release ${i}`);
+    const push = await repo.push("main");
+    if (push.code !== 0 || !push.output.includes("Live at")) {
+      throw new Error(`redeploy ${i} did not go live:\n${push.output}`);
+    }
+    pushes.push(push.ms);
+  }
+  return pushes;
 }

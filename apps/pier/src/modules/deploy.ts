@@ -14,6 +14,7 @@ import { createDeployApi } from "./deploy/api.ts";
 import { DeployLogs } from "./deploy/deploy-log.ts";
 import { DeployEngine } from "./deploy/engine.ts";
 import { createGitEndpoint } from "./deploy/git-endpoint.ts";
+import { loadOrCreateInstanceId } from "./deploy/instance-id.ts";
 import { reconcile } from "./deploy/reconcile.ts";
 import { appRoutes, ServingTable } from "./deploy/serving.ts";
 
@@ -42,7 +43,8 @@ export const deployModule: PierModule = {
 
     const serving = new ServingTable();
     const statics = createStaticReplicaRuntime();
-    const containers = createDockerReplicaRuntime(docker());
+    const instance = loadOrCreateInstanceId(config.dataDir);
+    const containers = createDockerReplicaRuntime(docker(), { instance });
     const runtime = combineRuntimes(() => containers, statics);
     const logs = new DeployLogs(config.dataDir);
     const port = config.httpPort === 80 ? "" : `:${config.httpPort}`;
@@ -84,6 +86,7 @@ export const deployModule: PierModule = {
       statics,
       docker,
       dockerAvailable,
+      instance,
     }).catch((error) => {
       log.error("reconciliation failed; live releases may need a redeploy", { error });
       return null;
@@ -101,7 +104,7 @@ export const deployModule: PierModule = {
       return git.fetch(request, server).then((r) => r ?? new Response("Not found\n", { status: 404 }));
     });
 
-    const api = createDeployApi({ ...ops, ctx, logs, liveUrl, docker });
+    const api = createDeployApi({ ...ops, ctx, logs, liveUrl, docker, instance });
     api.notFound(() => notMine);
     api.onError((error) => {
       if (error instanceof PierError) {
@@ -152,7 +155,7 @@ export const deployModule: PierModule = {
         }
         await publishRoutes().catch(() => {});
         if (dockerAvailable) {
-          for (const c of await listPierContainers(docker(), { app: name }).catch(() => [])) {
+          for (const c of await listPierContainers(docker(), { app: name, instance }).catch(() => [])) {
             await runtime.remove(c.containerId).catch(() => {});
           }
         }

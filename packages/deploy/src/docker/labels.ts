@@ -5,6 +5,8 @@ export const labelKeys = {
   deployment: "pier.deployment",
   replica: "pier.replica",
   port: "pier.port",
+  /** Which pier (data dir) owns a container: two piers on one Engine must not adopt or remove each other's. */
+  instance: "pier.instance",
 } as const;
 
 export function pierLabels(values: {
@@ -13,6 +15,7 @@ export function pierLabels(values: {
   env?: string;
   replica?: number;
   port?: number;
+  instance?: string;
 }): Record<string, string> {
   const labels: Record<string, string> = {
     [labelKeys.app]: values.app,
@@ -21,5 +24,6 @@ export function pierLabels(values: {
   if (values.env !== undefined) labels[labelKeys.env] = values.env;
   if (values.replica !== undefined) labels[labelKeys.replica] = String(values.replica);
   if (values.port !== undefined) labels[labelKeys.port] = String(values.port);
+  if (values.instance !== undefined) labels[labelKeys.instance] = values.instance;
   return labels;
 }

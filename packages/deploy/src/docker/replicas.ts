@@ -13,8 +13,11 @@ function statusCode(error: unknown): number | undefined {
   return (error as { statusCode?: number }).statusCode;
 }
 
-/** ReplicaRuntime on the Docker Engine. */
-export function createDockerReplicaRuntime(docker: Docker): ReplicaRuntime {
+/** ReplicaRuntime on the Docker Engine. `instance` labels containers with the owning pier. */
+export function createDockerReplicaRuntime(
+  docker: Docker,
+  options: { instance?: string } = {},
+): ReplicaRuntime {
   return {
     async start(spec) {
       const portKey = `${spec.port}/tcp`;
@@ -23,7 +26,7 @@ export function createDockerReplicaRuntime(docker: Docker): ReplicaRuntime {
         name: containerName(spec),
         Image: spec.image,
         Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-        Labels: pierLabels({ ...spec, port: spec.port }),
+        Labels: pierLabels({ ...spec, port: spec.port, instance: options.instance }),
         ExposedPorts: { [portKey]: {} },
         HostConfig: {
           // Loopback only: the proxy is the one way in; HostPort "" lets the Engine pick a free port.
@@ -113,6 +116,8 @@ export interface PierContainer {
   env: string;
   deploymentId: string;
   replica: number;
+  /** The pier instance that created it (label pier.instance), null for unlabelled ones. */
+  instance: string | null;
   image: string;
   /** Engine state: running, exited, restarting, created... */
   state: string;
@@ -121,12 +126,13 @@ export interface PierContainer {
   upstream: string | null;
 }
 
-/** Every container pier created (optionally of one app), for adoption after a restart. */
+/** Every container pier created (optionally of one app, of one instance), for adoption after a restart. */
 export async function listPierContainers(
   docker: Docker,
-  filter: { app?: string } = {},
+  filter: { app?: string; instance?: string } = {},
 ): Promise<PierContainer[]> {
   const label = filter.app ? [`${labelKeys.app}=${filter.app}`] : [labelKeys.app];
+  if (filter.instance) label.push(`${labelKeys.instance}=${filter.instance}`);
   const containers = await docker.listContainers({ all: true, filters: { label } });
   return containers.map((c) => {
     const published = c.Ports.find(
@@ -140,6 +146,7 @@ export async function listPierContainers(
       env: c.Labels[labelKeys.env] ?? "production",
       deploymentId: c.Labels[labelKeys.deployment] ?? "",
       replica: Number(c.Labels[labelKeys.replica] ?? 0),
+      instance: c.Labels[labelKeys.instance] ?? null,
       image: c.Image,
       state: c.State,
       hostPort,

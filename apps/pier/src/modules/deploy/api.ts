@@ -25,6 +25,7 @@ export interface DeployApiDeps extends OperationDeps {
   logs: DeployLogs;
   liveUrl(host: string): string;
   docker: () => Docker;
+  instance: string;
 }
 
 /** Uploaded build contexts; larger trees belong in git or an image. */
@@ -240,8 +241,11 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
     const tail = Math.min(5000, Math.max(0, Number(c.req.query("tail") ?? 200) || 0));
     const follow = c.req.query("follow") === "1" || c.req.query("follow") === "true";
     return sseResponse(c.req.raw.signal, (send, closed) =>
-      streamAppLogs(deps.docker(), row.name, { tail, follow, signal: closed }, (entry) =>
-        send("log", JSON.stringify(entry)),
+      streamAppLogs(
+        deps.docker(),
+        { app: row.name, instance: deps.instance },
+        { tail, follow, signal: closed },
+        (entry) => send("log", JSON.stringify(entry)),
       ),
     );
   });

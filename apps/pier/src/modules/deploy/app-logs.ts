@@ -23,13 +23,12 @@ const rescanMs = 2000;
  */
 export async function streamAppLogs(
   docker: Docker,
-  app: string,
+  owner: { app: string; instance: string },
   options: { tail: number; follow: boolean; signal: AbortSignal },
   emit: (entry: AppLogEntry) => void,
 ): Promise<void> {
   const label = (c: PierContainer) => `${c.env}/${c.replica}`;
-  const running = async () =>
-    (await listPierContainers(docker, { app })).filter((c) => c.state === "running");
+  const running = async () => (await listPierContainers(docker, owner)).filter((c) => c.state === "running");
   const initial = await running();
 
   const history: AppLogEntry[] = [];

@@ -18,6 +18,8 @@ export interface ReconcileDeps {
   statics: ReplicaRuntime;
   docker: () => Docker;
   dockerAvailable: boolean;
+  /** Only this pier's containers are adopted or removed. */
+  instance: string;
 }
 
 export interface ReconcileReport {
@@ -74,7 +76,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
 
   let containers: PierContainer[] = [];
   if (deps.dockerAvailable) {
-    containers = await listPierContainers(deps.docker());
+    containers = await listPierContainers(deps.docker(), { instance: deps.instance });
     const { adopt, remove } = planContainers(containers, new Set(current.keys()));
     for (const c of remove) {
       await deps
