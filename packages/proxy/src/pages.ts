@@ -7,7 +7,33 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function page(status: number, title: string, body: string, requestId: string): Response {
+/** A response the proxy answers itself, serialised straight onto the client socket. */
+export interface LocalResponse {
+  status: number;
+  /** Header lines, each ending in CRLF. */
+  headers: string;
+  body: string;
+}
+
+const REASONS: Record<number, string> = {
+  200: "OK",
+  308: "Permanent Redirect",
+  400: "Bad Request",
+  404: "Not Found",
+  413: "Content Too Large",
+  431: "Request Header Fields Too Large",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+/** The full HTTP/1.1 response as a string (written as UTF-8; the length counts bytes). */
+export function serializeLocal(res: LocalResponse, close: boolean, headOnly: boolean): string {
+  const length = Buffer.byteLength(res.body);
+  return `HTTP/1.1 ${res.status} ${REASONS[res.status] ?? ""}\r\n${res.headers}content-length: ${length}\r\n${close ? "connection: close\r\n" : ""}\r\n${headOnly ? "" : res.body}`;
+}
+
+function page(status: number, title: string, body: string, requestId: string, extra = ""): LocalResponse {
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${status} ${title}</title>
@@ -15,17 +41,19 @@ function page(status: number, title: string, body: string, requestId: string): R
 h1{font-size:1.4rem}code{background:#f3f3f3;padding:0 .2em}small{color:#777}</style></head>
 <body><h1>${status} ${title}</h1>${body}<p><small>pier proxy · request ${escapeHtml(requestId)}</small></p></body></html>
 `;
-  return new Response(html, {
+  return {
     status,
-    headers: {
-      "content-type": "text/html; charset=utf-8",
-      "cache-control": "no-store",
-      "x-request-id": requestId,
-    },
-  });
+    headers: `content-type: text/html; charset=utf-8\r\ncache-control: no-store\r\nx-request-id: ${headerSafe(requestId)}\r\n${extra}`,
+    body: html,
+  };
 }
 
-export function unknownHostPage(host: string, requestId: string): Response {
+/** A client-supplied request id must not be able to inject header lines. */
+function headerSafe(s: string): string {
+  return s.replace(/[\r\n]/g, "");
+}
+
+export function unknownHostPage(host: string, requestId: string): LocalResponse {
   return page(
     404,
     "Unknown host",
@@ -35,7 +63,7 @@ export function unknownHostPage(host: string, requestId: string): Response {
   );
 }
 
-export function noUpstreamPage(host: string, requestId: string): Response {
+export function noUpstreamPage(host: string, requestId: string): LocalResponse {
   return page(
     503,
     "No running replica",
@@ -45,7 +73,7 @@ export function noUpstreamPage(host: string, requestId: string): Response {
   );
 }
 
-export function badGatewayPage(host: string, detail: string, requestId: string): Response {
+export function badGatewayPage(host: string, detail: string, requestId: string): LocalResponse {
   return page(
     502,
     "Bad gateway",
@@ -55,7 +83,7 @@ export function badGatewayPage(host: string, detail: string, requestId: string):
   );
 }
 
-export function gatewayTimeoutPage(host: string, timeoutMs: number, requestId: string): Response {
+export function gatewayTimeoutPage(host: string, timeoutMs: number, requestId: string): LocalResponse {
   return page(
     504,
     "Gateway timeout",
@@ -65,18 +93,17 @@ export function gatewayTimeoutPage(host: string, timeoutMs: number, requestId: s
   );
 }
 
-export function maintenancePage(message: string, requestId: string): Response {
-  const res = page(
+export function maintenancePage(message: string, requestId: string): LocalResponse {
+  return page(
     503,
     "Down for maintenance",
     `<p>${escapeHtml(message)}</p><p>Please try again a little later.</p>`,
     requestId,
+    "retry-after: 120\r\n",
   );
-  res.headers.set("retry-after", "120");
-  return res;
 }
 
-export function payloadTooLargePage(limit: number, requestId: string): Response {
+export function payloadTooLargePage(limit: number, requestId: string): LocalResponse {
   return page(
     413,
     "Request body too large",
@@ -86,10 +113,18 @@ export function payloadTooLargePage(limit: number, requestId: string): Response 
   );
 }
 
-export function notFoundPage(what: string, requestId: string): Response {
+export function notFoundPage(what: string, requestId: string): LocalResponse {
   return page(404, "Not found", `<p>${escapeHtml(what)}</p>`, requestId);
 }
 
-export function redirect(location: string): Response {
-  return new Response(null, { status: 308, headers: { location } });
+export function redirect(location: string): LocalResponse {
+  return { status: 308, headers: `location: ${headerSafe(location)}\r\n`, body: "" };
+}
+
+export function badRequestPage(status: number, detail: string): LocalResponse {
+  return { status, headers: "content-type: text/plain\r\n", body: `${detail}\n` };
+}
+
+export function acmeAnswer(answer: string): LocalResponse {
+  return { status: 200, headers: "content-type: text/plain\r\n", body: answer };
 }

@@ -1,28 +1,48 @@
 import { expect, test } from "bun:test";
-import { ChunkedDecoder, parseResponseHead, UpstreamProtocolError } from "./responseParser.ts";
+import {
+  ChunkedDecoder,
+  parseResponseHead,
+  rewriteResponseHead,
+  UpstreamProtocolError,
+} from "./responseParser.ts";
 
-test("parses status, drops hop-by-hop and framing headers, reads framing", () => {
-  const head = parseResponseHead(
-    Buffer.from(
-      "HTTP/1.1 201 Created\r\nContent-Length: 5\r\nConnection: keep-alive\r\nX-A: b\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\nhello",
-    ),
-  )!;
+test("reads status and framing; a head with hop-by-hop headers is flagged and rewritten without them", () => {
+  const wire =
+    "HTTP/1.1 201 Created\r\nContent-Length: 5\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nX-A: b\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\nhello";
+  const head = parseResponseHead(Buffer.from(`junk${wire}`), 4)!;
   expect(head.status).toBe(201);
-  expect(head.statusText).toBe("Created");
   expect(head.contentLength).toBe(5);
   expect(head.close).toBe(false);
-  expect(head.headers).toEqual([
-    ["x-a", "b"],
-    ["set-cookie", "a=1"],
-    ["set-cookie", "b=2"],
-  ]);
-  expect(head.headLength).toBe(109);
+  expect(head.hopByHop).toBe(true);
+  expect(head.headLength).toBe(wire.length - 5);
+  expect(rewriteResponseHead(head, true, false)).toBe(
+    "HTTP/1.1 201 Created\r\nContent-Length: 5\r\nX-A: b\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nconnection: close\r\n\r\n",
+  );
+});
+
+test("a plain head passes as is; chunked is seen and dropped when de-chunking for HTTP/1.0", () => {
+  const plain = parseResponseHead(
+    Buffer.from("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok"),
+  )!;
+  expect(plain.hopByHop).toBe(false);
+  const chunked = parseResponseHead(
+    Buffer.from("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX: y\r\n\r\n"),
+  )!;
+  expect(chunked.chunked).toBe(true);
+  expect(chunked.contentLength).toBe(-1);
+  expect(rewriteResponseHead(chunked, true, true)).toBe(
+    "HTTP/1.1 200 OK\r\nX: y\r\nconnection: close\r\n\r\n",
+  );
 });
 
 test("incomplete head returns null; HTTP/1.0 closes; garbage throws a named error", () => {
   expect(parseResponseHead(Buffer.from("HTTP/1.1 200 OK\r\nX: y\r\n"))).toBeNull();
   expect(parseResponseHead(Buffer.from("HTTP/1.0 200 OK\r\n\r\n"))!.close).toBe(true);
+  expect(parseResponseHead(Buffer.from("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"))!.close).toBe(true);
   expect(() => parseResponseHead(Buffer.from("SSH-2.0-OpenSSH\r\n\r\n"))).toThrow(UpstreamProtocolError);
+  expect(() => parseResponseHead(Buffer.from("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"))).toThrow(
+    UpstreamProtocolError,
+  );
 });
 
 test("chunked decoder handles pieces split at every byte, extensions and trailers", () => {
@@ -35,5 +55,6 @@ test("chunked decoder handles pieces split at every byte, extensions and trailer
     const end = d.feed(wire.subarray(split), 0, emit);
     expect(out.join("")).toBe("hello world");
     expect(split + end).toBe(wire.length - 4);
+    expect(d.decodedBytes).toBe(11);
   }
 });

@@ -1,21 +1,9 @@
-/**
- * Pure HTTP/1.1 response framing for the pooled upstream client: head parsing and chunked
- * decoding. Kept free of sockets so the edge cases are unit-tested byte by byte.
- */
+import { findHeadEnd } from "./requestHead.ts";
 
-export interface ResponseHead {
-  status: number;
-  statusText: string;
-  /** Headers to pass to the client: hop-by-hop and framing headers removed. */
-  headers: [string, string][];
-  /** -1 when absent. */
-  contentLength: number;
-  chunked: boolean;
-  /** The upstream will close after this response (or did not speak keep-alive). */
-  close: boolean;
-  /** Bytes consumed by the head including the blank line. */
-  headLength: number;
-}
+/**
+ * Pure HTTP/1.1 response framing for the socket-level front: head scanning and chunked decoding.
+ * Kept free of sockets so the edge cases are unit-tested byte by byte.
+ */
 
 export class UpstreamProtocolError extends Error {
   readonly code = "UPSTREAM_PROTOCOL";
@@ -27,84 +15,112 @@ export class UpstreamProtocolError extends Error {
   }
 }
 
-/** Response headers the proxy owns or that only describe the upstream hop. */
-const DROPPED_RESPONSE_HEADERS = new Set([
+/** Response headers that only describe the upstream hop. */
+const HOP_BY_HOP_RESPONSE_HEADERS = new Set([
   "connection",
   "keep-alive",
   "proxy-connection",
-  "transfer-encoding",
-  "upgrade",
-  "te",
   "trailer",
-  "content-length",
-  "date",
+  "upgrade",
 ]);
 
 const MAX_HEAD_BYTES = 64 * 1024;
 
-/** Index of "\r\n\r\n" at or after `from`, or -1. */
-export function findHeadEnd(buf: Uint8Array, from: number): number {
-  let i = buf.indexOf(13, from);
-  while (i !== -1 && i + 3 < buf.length) {
-    if (buf[i + 1] === 10 && buf[i + 2] === 13 && buf[i + 3] === 10) return i;
-    i = buf.indexOf(13, i + 1);
-  }
-  return -1;
+/**
+ * What the front needs of an upstream response head: its framing (to know where the response ends
+ * so the upstream socket can be reused) and whether the head can be passed on byte for byte.
+ */
+export interface ResponseHead {
+  status: number;
+  /** -1 when absent. */
+  contentLength: number;
+  chunked: boolean;
+  /** The upstream will close after this response (or did not speak keep-alive). */
+  close: boolean;
+  /** Bytes consumed by the head including the blank line. */
+  headLength: number;
+  /** The head as latin1 text, without the final blank line (ends with CRLF). */
+  text: string;
+  /** The head carries hop-by-hop headers, so it must be rewritten before reaching the client. */
+  hopByHop: boolean;
 }
 
-/** Returns null while the head is incomplete. */
-export function parseResponseHead(buf: Buffer): ResponseHead | null {
-  const end = findHeadEnd(buf, 0);
+/** Returns null while the head is incomplete. `from` is where the head starts in `buf`. */
+export function parseResponseHead(buf: Buffer, from = 0): ResponseHead | null {
+  const end = findHeadEnd(buf, from);
   if (end === -1) {
-    if (buf.length > MAX_HEAD_BYTES) throw new UpstreamProtocolError("head larger than 64 KiB");
+    if (buf.length - from > MAX_HEAD_BYTES) throw new UpstreamProtocolError("head larger than 64 KiB");
     return null;
   }
-  const text = buf.toString("latin1", 0, end);
-  const firstLineEnd = text.indexOf("\r\n");
-  const statusLine = firstLineEnd === -1 ? text : text.slice(0, firstLineEnd);
-  if (!statusLine.startsWith("HTTP/1.")) throw new UpstreamProtocolError("bad status line");
-  const status = Number(statusLine.slice(9, 12));
+  const text = buf.toString("latin1", from, end + 2);
+  if (!text.startsWith("HTTP/1.")) throw new UpstreamProtocolError("bad status line");
+  const status = Number(text.slice(9, 12));
   if (!(status >= 100 && status < 600)) throw new UpstreamProtocolError("bad status code");
-  const http10 = statusLine.charCodeAt(7) === 48; /* "0" */
-  const headers: [string, string][] = [];
+  let close = text.charCodeAt(7) === 48; /* HTTP/1.0 */
   let contentLength = -1;
   let chunked = false;
-  let close = http10;
-  let pos = firstLineEnd === -1 ? text.length : firstLineEnd + 2;
+  let hopByHop = false;
+  let pos = text.indexOf("\r\n") + 2;
   while (pos < text.length) {
-    let lineEnd = text.indexOf("\r\n", pos);
-    if (lineEnd === -1) lineEnd = text.length;
+    const next = text.indexOf("\r\n", pos);
     const colon = text.indexOf(":", pos);
-    if (colon === -1 || colon > lineEnd) throw new UpstreamProtocolError("header line without colon");
-    const name = text.slice(pos, colon).toLowerCase();
-    const value = text.slice(colon + 1, lineEnd).trim();
-    pos = lineEnd + 2;
-    if (DROPPED_RESPONSE_HEADERS.has(name)) {
+    if (colon === -1 || colon > next) throw new UpstreamProtocolError("header line without colon");
+    const first = text.charCodeAt(pos) | 0x20;
+    // Only names starting with c, k, p, t or u matter: skip the rest without allocating.
+    if (first === 99 || first === 107 || first === 112 || first === 116 || first === 117) {
+      const name = text.slice(pos, colon).toLowerCase();
       if (name === "content-length") {
-        contentLength = Number(value);
+        contentLength = Number(text.slice(colon + 1, next).trim());
         if (!Number.isSafeInteger(contentLength) || contentLength < 0) {
           throw new UpstreamProtocolError("bad content-length");
         }
       } else if (name === "transfer-encoding") {
-        chunked = value.toLowerCase().endsWith("chunked");
-      } else if (name === "connection") {
-        const v = value.toLowerCase();
-        if (v.includes("close")) close = true;
-        else if (v.includes("keep-alive")) close = false;
+        chunked = text
+          .slice(colon + 1, next)
+          .trim()
+          .toLowerCase()
+          .endsWith("chunked");
+      } else if (HOP_BY_HOP_RESPONSE_HEADERS.has(name)) {
+        hopByHop = true;
+        if (name === "connection") {
+          const v = text.slice(colon + 1, next).toLowerCase();
+          if (v.includes("close")) close = true;
+          else if (v.includes("keep-alive")) close = false;
+        }
       }
-      continue;
     }
-    headers.push([name, value]);
+    pos = next + 2;
   }
   return {
     status,
-    statusText: statusLine.slice(13),
-    headers,
     contentLength: chunked ? -1 : contentLength,
     chunked,
     close,
-    headLength: end + 4,
+    headLength: end + 4 - from,
+    text,
+    hopByHop,
   };
+}
+
+/**
+ * The head for the client: hop-by-hop headers removed, `connection: close` added when the client
+ * connection ends after this response, and (for HTTP/1.0 clients of a chunked answer) the
+ * Transfer-Encoding dropped because the body is de-chunked on the way.
+ */
+export function rewriteResponseHead(head: ResponseHead, closeClient: boolean, dechunk: boolean): string {
+  const text = head.text;
+  let out = text.slice(0, text.indexOf("\r\n") + 2);
+  let pos = out.length;
+  while (pos < text.length) {
+    const next = text.indexOf("\r\n", pos);
+    const name = text.slice(pos, text.indexOf(":", pos)).toLowerCase();
+    if (!HOP_BY_HOP_RESPONSE_HEADERS.has(name) && !(dechunk && name === "transfer-encoding")) {
+      out += text.slice(pos, next + 2);
+    }
+    pos = next + 2;
+  }
+  if (closeClient) out += "connection: close\r\n";
+  return `${out}\r\n`;
 }
 
 enum ChunkState {
@@ -124,13 +140,15 @@ export class ChunkedDecoder {
   private sawDigit = false;
   /** Consecutive bytes of the current trailer line; 0 right after a CRLF means end. */
   private trailerLineLength = 0;
+  /** Payload bytes seen so far (for body size limits). */
+  decodedBytes = 0;
 
   get done(): boolean {
     return this.state === ChunkState.Done;
   }
 
   /** Returns the index just past the terminating chunk when done, else -1. */
-  feed(buf: Uint8Array, start: number, emit: (chunk: Uint8Array) => void): number {
+  feed(buf: Uint8Array, start: number, emit: ((chunk: Uint8Array) => void) | null): number {
     let i = start;
     const n = buf.length;
     while (i < n) {
@@ -165,7 +183,8 @@ export class ChunkedDecoder {
         }
         case ChunkState.Data: {
           const take = Math.min(this.size, n - i);
-          emit(buf.subarray(i, i + take));
+          if (emit !== null) emit(buf.subarray(i, i + take));
+          this.decodedBytes += take;
           i += take;
           this.size -= take;
           if (this.size === 0) this.state = ChunkState.DataCr;

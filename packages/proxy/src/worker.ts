@@ -1,5 +1,8 @@
 /// <reference lib="webworker" />
-import type { Server } from "bun";
+
+import type { Server as TlsServer } from "node:tls";
+import { listenHttp, listenHttps } from "./frontListener.ts";
+import { createFrontState, type FrontState } from "./frontState.ts";
 import {
   type Certificate,
   type FromWorker,
@@ -7,11 +10,9 @@ import {
   toWorkerSchema,
   type WorkerConfig,
 } from "./messages.ts";
-import { createProxyHandler, type ProxyState } from "./proxyHandler.ts";
 import type { RequestRecord } from "./records.ts";
 import type { RouteSpec } from "./routeSpec.ts";
 import { buildRouteTable, type RouteTable, type UpstreamTarget } from "./routeTable.ts";
-import { type WebSocketData, websocketProxy } from "./websocketProxy.ts";
 
 /**
  * Proxy worker entrypoint. Must stay a separate file: the compiled binary embeds it as an extra
@@ -24,9 +25,9 @@ function send(msg: FromWorker): void {
   self.postMessage(msg);
 }
 
-let state: ProxyState | null = null;
+let state: FrontState | null = null;
 let config: WorkerConfig | null = null;
-let httpsServer: Server<WebSocketData> | null = null;
+let httpsServer: TlsServer | null = null;
 let batch: RequestRecord[] = [];
 let tableVersion = 0;
 
@@ -57,36 +58,22 @@ function internalTarget(url: string | null): UpstreamTarget | null {
   };
 }
 
-const serveDefaults = {
-  reusePort: true,
-  // Per-route limits are enforced by the handler; Bun's global default (128 MB) would cut uploads.
-  maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-  idleTimeout: 120,
-  websocket: websocketProxy,
-};
-
-function startHttps(certs: Certificate[]): void {
+async function startHttps(certs: Certificate[]): Promise<void> {
   const cfg = config!;
   if (cfg.httpsPort === null || certs.length === 0) return;
   const previous = httpsServer;
   // A fresh listener with the new certificates binds beside the old one (reusePort), then the old
-  // one stops accepting and lets its in-flight requests finish: no restart, no refused connection.
-  httpsServer = Bun.serve<WebSocketData>({
-    ...serveDefaults,
-    port: cfg.httpsPort,
-    hostname: cfg.hostname,
-    tls: certs.map((c) => ({ serverName: c.serverName, cert: c.cert, key: c.key })),
-    fetch: createProxyHandler(state!, true),
-  });
-  previous?.stop(false);
+  // one stops accepting while its open connections carry on: no restart, no refused connection.
+  httpsServer = await listenHttps(state!, cfg.hostname, cfg.httpsPort, certs);
+  previous?.close();
 }
 
-function onMessage(msg: ToWorker): void {
+async function onMessage(msg: ToWorker): Promise<void> {
   switch (msg.type) {
     case "init": {
       config = msg.config;
       tableVersion = msg.version;
-      state = {
+      state = createFrontState({
         table: indexRoutes(msg.routes, msg.version),
         acme: new Map(Object.entries(msg.acme)),
         internal: internalTarget(config.internalUpstream),
@@ -94,14 +81,9 @@ function onMessage(msg: ToWorker): void {
         httpPort: config.httpPort,
         requestIdPrefix: `${crypto.randomUUID().slice(0, 8)}-${config.workerIndex}-`,
         record,
-      };
-      Bun.serve<WebSocketData>({
-        ...serveDefaults,
-        port: config.httpPort,
-        hostname: config.hostname,
-        fetch: createProxyHandler(state, false),
       });
-      startHttps(msg.certs);
+      listenHttp(state, config.hostname, config.httpPort);
+      await startHttps(msg.certs);
       setInterval(flushRecords, config.recordFlushMs);
       send({ type: "ready", version: msg.version });
       return;
@@ -112,7 +94,7 @@ function onMessage(msg: ToWorker): void {
       send({ type: "ack", kind: "routes", version: msg.version });
       return;
     case "certs":
-      startHttps(msg.certs);
+      await startHttps(msg.certs);
       send({ type: "ack", kind: "certs", version: msg.version });
       return;
     case "acme":
@@ -134,9 +116,7 @@ self.onmessage = (event: MessageEvent) => {
     send({ type: "failed", version: tableVersion, message: `bad message: ${parsed.error.message}` });
     return;
   }
-  try {
-    onMessage(parsed.data);
-  } catch (err) {
-    send({ type: "failed", version: tableVersion, message: (err as Error).message });
-  }
+  onMessage(parsed.data).catch((err: Error) => {
+    send({ type: "failed", version: tableVersion, message: err.message });
+  });
 };

@@ -1,0 +1,679 @@
+import type { Socket } from "bun";
+import { type FrontState, poolFor } from "./frontState.ts";
+import {
+  acmeAnswer,
+  badGatewayPage,
+  badRequestPage,
+  gatewayTimeoutPage,
+  type LocalResponse,
+  maintenancePage,
+  notFoundPage,
+  noUpstreamPage,
+  payloadTooLargePage,
+  redirect,
+  serializeLocal,
+  unknownHostPage,
+} from "./pages.ts";
+import { type BadRequestError, parseRequestHead, type RequestHead } from "./requestHead.ts";
+import {
+  ChunkedDecoder,
+  parseResponseHead,
+  type ResponseHead,
+  rewriteResponseHead,
+} from "./responseParser.ts";
+import {
+  type CompiledRoute,
+  findRoute,
+  normalizeHost,
+  type UpstreamTarget,
+  upstreamPathFor,
+} from "./routeTable.ts";
+import type { UpstreamConn, UpstreamOwner } from "./upstreamPool.ts";
+
+/**
+ * One client connection of the socket-level front: parses request heads, forwards the rewritten
+ * head and the body bytes to a pooled upstream socket, and pipes the response bytes back with just
+ * enough parsing to find where each response ends (Content-Length, chunked or close), so both
+ * connections stay alive. Backpressure both ways: a short write queues the rest and pauses the
+ * socket that produces the bytes until the slow side drains.
+ */
+
+const ACME_PREFIX = "/.well-known/acme-challenge/";
+const PIER_PREFIX = "/_pier/";
+const MAX_ATTEMPTS = 3;
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
+/** Pipelined bytes buffered beyond this pause reading from the client. */
+const MAX_BUFFERED = 256 * 1024;
+export const CLIENT_IDLE_TIMEOUT_S = 120;
+const SWEEP_INTERVAL_MS = 50;
+
+enum Phase {
+  Idle = 0,
+  Exchange = 1,
+  Tunnel = 2,
+  Closed = 3,
+}
+
+enum BodyMode {
+  None = 0,
+  Length = 1,
+  Chunked = 2,
+  UntilClose = 3,
+}
+
+/** Connections waiting for a response head, checked for their deadline by one timer per thread. */
+const waiting = new Set<FrontConnection>();
+let sweepTimer: Timer | null = null;
+
+function ensureSweep(): void {
+  if (sweepTimer !== null) return;
+  sweepTimer = setInterval(() => {
+    if (waiting.size === 0) return;
+    const now = performance.now();
+    for (const c of waiting) if (c.deadline <= now) c.timedOut();
+  }, SWEEP_INTERVAL_MS);
+  sweepTimer.unref?.();
+}
+
+export class FrontConnection implements UpstreamOwner {
+  socket: Socket<FrontConnection> | null = null;
+  private phase = Phase.Idle;
+  /** Received bytes not yet consumed (a partial head or pipelined requests). */
+  private buf: Buffer | null = null;
+  private out: Uint8Array[] | null = null;
+  private endAfterFlush = false;
+  private processing = false;
+  /** "x-forwarded-for: <ip>\r\nx-forwarded-proto: <proto>\r\n", built once per connection. */
+  private forwardedLines = "";
+
+  // The current exchange.
+  private req: RequestHead | null = null;
+  private route: CompiledRoute | null = null;
+  private host = "";
+  private requestId = "";
+  private started = 0;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private upstreamHead = "";
+  private target: UpstreamTarget | null = null;
+  private pinned: UpstreamTarget | null = null;
+  private exclude: UpstreamTarget | null = null;
+  private attemptsLeft = 0;
+  private retryable = false;
+  private upstream: UpstreamConn | null = null;
+  private reqDone = true;
+  private reqRemaining = 0;
+  private reqDecoder: ChunkedDecoder | null = null;
+  private res: ResponseHead | null = null;
+  private resPending: Buffer | null = null;
+  private resMode = BodyMode.None;
+  private resRemaining = 0;
+  private resDecoder: ChunkedDecoder | null = null;
+  private dechunk = false;
+  private closeAfter = false;
+  private upstreamReusable = true;
+  deadline = 0;
+
+  constructor(
+    private readonly state: FrontState,
+    private readonly tls: boolean,
+  ) {}
+
+  open(socket: Socket<FrontConnection>): void {
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.timeout(CLIENT_IDLE_TIMEOUT_S);
+    this.forwardedLines = `x-forwarded-for: ${socket.remoteAddress}\r\nx-forwarded-proto: ${this.tls ? "https" : "http"}\r\n`;
+    ensureSweep();
+  }
+
+  // ---- client side -------------------------------------------------------------------------
+
+  data(chunk: Buffer): void {
+    this.bytesIn += chunk.length;
+    switch (this.phase) {
+      case Phase.Idle:
+        this.buf = this.buf === null ? chunk : Buffer.concat([this.buf, chunk]);
+        this.processBuffered();
+        return;
+      case Phase.Exchange:
+        if (!this.reqDone) this.feedBody(chunk, 0);
+        else this.keep(chunk, 0);
+        return;
+      case Phase.Tunnel:
+        if (this.upstream !== null && !this.upstream.write(chunk)) this.socket?.pause();
+        return;
+    }
+  }
+
+  drain(): void {
+    if (!this.flushOut()) return;
+    if (this.endAfterFlush) {
+      this.socket?.end();
+      return;
+    }
+    this.upstream?.resume();
+  }
+
+  closed(): void {
+    this.phase = Phase.Closed;
+    this.socket = null;
+    waiting.delete(this);
+    const up = this.upstream;
+    this.upstream = null;
+    // A half-done exchange leaves the upstream socket mid-message: it cannot be reused.
+    up?.terminate();
+  }
+
+  idleTimeout(): void {
+    if (this.phase === Phase.Idle) this.socket?.end();
+    else this.socket?.timeout(CLIENT_IDLE_TIMEOUT_S);
+  }
+
+  /** Keeps unconsumed (pipelined) bytes for after the current exchange. */
+  private keep(chunk: Buffer, offset: number): void {
+    if (offset >= chunk.length) return;
+    const rest = offset === 0 ? chunk : chunk.subarray(offset);
+    this.buf = this.buf === null ? rest : Buffer.concat([this.buf, rest]);
+    if (this.buf.length > MAX_BUFFERED) this.socket?.pause();
+  }
+
+  private write(data: Uint8Array | string): void {
+    const socket = this.socket;
+    if (socket === null) return;
+    const length = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
+    this.bytesOut += length;
+    if (this.out !== null) {
+      this.out.push(typeof data === "string" ? Buffer.from(data) : data);
+      return;
+    }
+    const written = socket.write(data);
+    if (written >= length) return;
+    const bytes = typeof data === "string" ? Buffer.from(data) : data;
+    this.out = [bytes.subarray(Math.max(written, 0))];
+    this.upstream?.pause();
+  }
+
+  private flushOut(): boolean {
+    const socket = this.socket;
+    const out = this.out;
+    if (out === null) return true;
+    if (socket === null) return false;
+    while (out.length > 0) {
+      const head = out[0]!;
+      const written = socket.write(head);
+      if (written < head.byteLength) {
+        out[0] = head.subarray(Math.max(written, 0));
+        return false;
+      }
+      out.shift();
+    }
+    this.out = null;
+    return true;
+  }
+
+  private endClient(): void {
+    this.phase = Phase.Closed;
+    if (this.out !== null) this.endAfterFlush = true;
+    else this.socket?.end();
+  }
+
+  private processBuffered(): void {
+    // Re-entry (a request answered synchronously inside the loop) would reorder pipelined bytes.
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      this.processLoop();
+    } finally {
+      this.processing = false;
+    }
+    if (this.phase === Phase.Idle) this.socket?.resume();
+  }
+
+  private processLoop(): void {
+    while (this.phase === Phase.Idle && this.buf !== null) {
+      let head: RequestHead | null;
+      try {
+        head = parseRequestHead(this.buf, 0);
+      } catch (err) {
+        const e = err as BadRequestError;
+        this.buf = null;
+        this.write(serializeLocal(badRequestPage(e.status ?? 400, e.message), true, false));
+        this.endClient();
+        return;
+      }
+      if (head === null) return;
+      const buf = this.buf;
+      this.buf = null;
+      this.startRequest(head);
+      // startRequest moves the phase on; TypeScript cannot see that through the call.
+      const phase = this.phase as Phase;
+      if (phase === Phase.Exchange && !this.reqDone) this.feedBody(buf, head.headLength);
+      else if (phase !== Phase.Closed) this.keep(buf, head.headLength);
+    }
+  }
+
+  // ---- request -----------------------------------------------------------------------------
+
+  private startRequest(h: RequestHead): void {
+    const state = this.state;
+    this.req = h;
+    this.started = performance.now();
+    this.bytesIn = h.headLength;
+    this.bytesOut = 0;
+    this.route = null;
+    const path = h.target;
+    const host = normalizeHost(h.host);
+    this.host = host;
+    this.requestId = h.requestId ?? `${state.requestIdPrefix}${(state.requestCounter++).toString(36)}`;
+    const hasBody = h.contentLength > 0 || h.chunked;
+    if (path.charCodeAt(0) !== 47 /* / */) {
+      this.local(badRequestPage(400, "request target must be a path"), true, false);
+      return;
+    }
+    if (!this.tls && path.startsWith(ACME_PREFIX)) {
+      const q = path.indexOf("?");
+      const answer = state.acme.get(path.slice(ACME_PREFIX.length, q === -1 ? path.length : q));
+      this.local(
+        answer !== undefined
+          ? acmeAnswer(answer)
+          : notFoundPage("No ACME challenge is pending for this token.", this.requestId),
+        hasBody,
+        false,
+      );
+      return;
+    }
+    const route = findRoute(state.table, host, path);
+    if (route === null) {
+      this.local(unknownHostPage(host, this.requestId), hasBody, true);
+      return;
+    }
+    this.route = route;
+    if (route.redirectHttps && !this.tls) {
+      this.local(redirect(`https://${host}${this.portSuffix(true)}${path}`), hasBody, true);
+      return;
+    }
+    if (route.canonicalHost !== null && route.canonicalHost !== host) {
+      const proto = this.tls ? "https" : "http";
+      this.local(
+        redirect(`${proto}://${route.canonicalHost}${this.portSuffix(this.tls)}${path}`),
+        hasBody,
+        true,
+      );
+      return;
+    }
+    if (path.startsWith(PIER_PREFIX) && state.internal !== null) {
+      let extra = `x-pier-host: ${host}\r\n`;
+      if (route.appId !== null) extra += `x-pier-app: ${route.appId}\r\n`;
+      this.forward(path, state.internal, extra);
+      return;
+    }
+    if (route.maintenance !== null) {
+      const q = path.indexOf("?");
+      const bare = q === -1 ? path : path.slice(0, q);
+      if (route.maintenance.healthPath !== bare) {
+        this.local(maintenancePage(route.maintenance.message, this.requestId), hasBody, true);
+        return;
+      }
+    }
+    if (h.contentLength > route.maxBodyBytes) {
+      this.local(payloadTooLargePage(route.maxBodyBytes, this.requestId), true, true);
+      return;
+    }
+    this.forward(upstreamPathFor(route, path), null, "");
+  }
+
+  private portSuffix(toTls: boolean): string {
+    const port = toTls ? this.state.httpsPort : this.state.httpPort;
+    return port === null || port === (toTls ? 443 : 80) ? "" : `:${port}`;
+  }
+
+  /** Answers from the proxy itself; a request body that was not read forces the connection closed. */
+  private local(res: LocalResponse, closeForBody: boolean, record: boolean): void {
+    const h = this.req!;
+    const close = h.close || h.http10 || closeForBody;
+    this.write(serializeLocal(res, close, h.method === "HEAD"));
+    if (record) this.record(res.status, null);
+    this.phase = Phase.Idle;
+    if (close) this.endClient();
+  }
+
+  private record(status: number, upstream: string | null): void {
+    const route = this.route;
+    this.state.record({
+      ts: Date.now(),
+      host: this.host,
+      routeId: route === null ? null : route.id,
+      appId: route === null ? null : route.appId,
+      status,
+      durationMs: performance.now() - this.started,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      upstream,
+    });
+  }
+
+  private forward(path: string, pinned: UpstreamTarget | null, extra: string): void {
+    const h = this.req!;
+    let head = `${h.method} ${path} HTTP/1.1\r\nhost: ${h.host}\r\n${h.kept}${this.forwardedLines}x-forwarded-host: ${h.host}\r\nx-request-id: ${this.requestId}\r\n${extra}`;
+    if (h.chunked) head += "transfer-encoding: chunked\r\n";
+    if (h.upgrade !== null) head += `connection: upgrade\r\nupgrade: ${h.upgrade}\r\n`;
+    this.upstreamHead = `${head}\r\n`;
+    this.pinned = pinned;
+    this.exclude = null;
+    this.reqDone = !(h.contentLength > 0 || h.chunked);
+    this.reqRemaining = h.contentLength;
+    this.reqDecoder = h.chunked ? new ChunkedDecoder() : null;
+    this.retryable = this.reqDone && IDEMPOTENT.has(h.method);
+    this.attemptsLeft = pinned !== null ? 1 : Math.min(MAX_ATTEMPTS, this.route!.upstreams.length);
+    this.res = null;
+    this.resPending = null;
+    this.closeAfter = h.close || h.http10;
+    this.upstreamReusable = true;
+    this.phase = Phase.Exchange;
+    this.attempt(null);
+  }
+
+  private attempt(lastError: string | null): void {
+    const route = this.route!;
+    const target =
+      this.attemptsLeft-- > 0
+        ? (this.pinned ?? this.state.health.pick(route, route.rr++, this.exclude))
+        : null;
+    if (target === null) {
+      const page =
+        lastError === null
+          ? noUpstreamPage(this.host, this.requestId)
+          : badGatewayPage(this.host, lastError, this.requestId);
+      this.failLocal(page);
+      return;
+    }
+    this.target = target;
+    this.send(target, false);
+  }
+
+  private send(target: UpstreamTarget, fresh: boolean): void {
+    const pool = poolFor(this.state, target);
+    const conn = fresh || this.req!.upgrade !== null ? pool.connect(this) : pool.acquire(this);
+    this.upstream = conn;
+    const route = this.route!;
+    this.deadline =
+      performance.now() + (conn.socket === null ? route.connectTimeoutMs : route.upstreamTimeoutMs);
+    waiting.add(this);
+    const head = this.upstreamHead;
+    conn.write(this.req!.binary ? Buffer.from(head, "latin1") : head);
+  }
+
+  private feedBody(chunk: Buffer, offset: number): void {
+    if (offset >= chunk.length) return;
+    let end: number;
+    if (this.reqDecoder !== null) {
+      try {
+        end = this.reqDecoder.feed(chunk, offset, null);
+      } catch {
+        this.abortExchange(badRequestPage(400, "malformed chunked request body"));
+        return;
+      }
+      if (this.reqDecoder.decodedBytes > this.route!.maxBodyBytes) {
+        this.abortExchange(payloadTooLargePage(this.route!.maxBodyBytes, this.requestId));
+        return;
+      }
+      if (end === -1) end = chunk.length;
+      else this.reqDone = true;
+    } else {
+      end = Math.min(chunk.length, offset + this.reqRemaining);
+      this.reqRemaining -= end - offset;
+      if (this.reqRemaining === 0) this.reqDone = true;
+    }
+    const up = this.upstream;
+    if (
+      up !== null &&
+      !up.write(offset === 0 && end === chunk.length ? chunk : chunk.subarray(offset, end))
+    ) {
+      this.socket?.pause();
+    }
+    if (this.reqDone) this.keep(chunk, end);
+  }
+
+  /** A request that cannot go on (bad or too large body): answer if nothing was sent yet, then close. */
+  private abortExchange(page: LocalResponse): void {
+    const up = this.upstream;
+    this.upstream = null;
+    up?.terminate();
+    waiting.delete(this);
+    if (this.res === null) {
+      this.write(serializeLocal(page, true, false));
+      this.record(page.status, null);
+      this.endClient();
+    } else {
+      this.socket?.terminate();
+    }
+  }
+
+  private failLocal(page: LocalResponse): void {
+    waiting.delete(this);
+    this.upstream = null;
+    this.local(page, !this.reqDone, true);
+    if (this.phase === Phase.Idle && this.buf !== null) this.processBuffered();
+  }
+
+  timedOut(): void {
+    waiting.delete(this);
+    const up = this.upstream;
+    this.upstream = null;
+    up?.terminate();
+    if (this.res === null)
+      this.failLocal(gatewayTimeoutPage(this.host, this.route!.upstreamTimeoutMs, this.requestId));
+  }
+
+  // ---- upstream side -----------------------------------------------------------------------
+
+  upstreamOpen(conn: UpstreamConn): void {
+    if (conn !== this.upstream) return;
+    this.deadline = performance.now() + this.route!.upstreamTimeoutMs;
+    if (conn.queue === null) this.socket?.resume();
+  }
+
+  upstreamDrain(conn: UpstreamConn): void {
+    if (conn === this.upstream) this.socket?.resume();
+  }
+
+  upstreamConnectError(conn: UpstreamConn, err: Error): void {
+    if (conn !== this.upstream) return;
+    this.upstream = null;
+    waiting.delete(this);
+    const target = this.target!;
+    if (this.pinned === null) this.state.health.markFailed(target.origin);
+    const message = `could not connect to upstream ${target.origin}: ${err.message}; is the app listening?`;
+    if (this.retryable) {
+      this.exclude = target;
+      this.attempt(message);
+    } else {
+      this.failLocal(badGatewayPage(this.host, message, this.requestId));
+    }
+  }
+
+  upstreamClose(conn: UpstreamConn): void {
+    if (conn !== this.upstream) return;
+    this.upstream = null;
+    waiting.delete(this);
+    if (this.phase === Phase.Tunnel) {
+      this.endClient();
+      return;
+    }
+    if (this.res === null) {
+      // A reused keep-alive socket that closes before answering went stale: retry on a fresh one.
+      if (conn.reused && this.resPending === null && this.retryable) {
+        this.send(this.target!, true);
+        return;
+      }
+      const origin = this.target!.origin;
+      this.failLocal(
+        badGatewayPage(
+          this.host,
+          `upstream ${origin} closed the connection before answering`,
+          this.requestId,
+        ),
+      );
+      return;
+    }
+    if (this.resMode === BodyMode.UntilClose) {
+      this.finish();
+      return;
+    }
+    // The body was cut short: the client must not take a truncated body as complete.
+    this.phase = Phase.Closed;
+    this.socket?.terminate();
+  }
+
+  upstreamData(conn: UpstreamConn, chunk: Buffer): void {
+    if (conn !== this.upstream) return;
+    if (this.phase === Phase.Tunnel) {
+      this.write(chunk);
+      return;
+    }
+    if (this.res !== null) {
+      this.body(chunk, 0, 0);
+      return;
+    }
+    let buf = this.resPending === null ? chunk : Buffer.concat([this.resPending, chunk]);
+    for (;;) {
+      let head: ResponseHead | null;
+      try {
+        head = parseResponseHead(buf, 0);
+      } catch (err) {
+        this.upstream = null;
+        conn.terminate();
+        this.failLocal(badGatewayPage(this.host, (err as Error).message, this.requestId));
+        return;
+      }
+      if (head === null) {
+        this.resPending = buf;
+        return;
+      }
+      this.resPending = null;
+      if (head.status === 101 && this.req!.upgrade !== null) {
+        waiting.delete(this);
+        this.res = head;
+        this.phase = Phase.Tunnel;
+        this.socket?.timeout(0);
+        this.write(buf);
+        const early = this.buf;
+        this.buf = null;
+        if (early !== null) conn.write(early);
+        return;
+      }
+      if (head.status >= 200) {
+        this.startResponse(head, buf);
+        return;
+      }
+      // Informational answers (100 Continue, 103 Early Hints) pass through before the real one.
+      this.write(buf.subarray(0, head.headLength));
+      if (buf.length === head.headLength) return;
+      buf = buf.subarray(head.headLength);
+    }
+  }
+
+  private startResponse(head: ResponseHead, buf: Buffer): void {
+    waiting.delete(this);
+    this.res = head;
+    const req = this.req!;
+    const status = head.status;
+    if (req.method === "HEAD" || status === 204 || status === 304) this.resMode = BodyMode.None;
+    else if (head.chunked) this.resMode = BodyMode.Chunked;
+    else if (head.contentLength >= 0) this.resMode = BodyMode.Length;
+    else this.resMode = BodyMode.UntilClose;
+    this.resRemaining = head.contentLength;
+    this.dechunk = req.http10 && head.chunked;
+    this.resDecoder = this.resMode === BodyMode.Chunked ? new ChunkedDecoder() : null;
+    if (this.resMode === BodyMode.UntilClose) this.closeAfter = true;
+    if (head.close) this.upstreamReusable = false;
+    if (head.hopByHop || this.closeAfter || this.dechunk) {
+      this.write(rewriteResponseHead(head, this.closeAfter, this.dechunk));
+      this.body(buf, head.headLength, head.headLength);
+    } else {
+      // The head passes byte for byte, in one write with the body bytes that came with it.
+      this.body(buf, head.headLength, 0);
+    }
+  }
+
+  /** Body bytes from `offset`; `from` is where the unwritten bytes start (head included). */
+  private body(chunk: Buffer, offset: number, from: number): void {
+    let end = chunk.length;
+    let done = false;
+    switch (this.resMode) {
+      case BodyMode.None:
+        end = offset;
+        done = true;
+        break;
+      case BodyMode.Length:
+        end = Math.min(chunk.length, offset + this.resRemaining);
+        this.resRemaining -= end - offset;
+        done = this.resRemaining === 0;
+        break;
+      case BodyMode.Chunked: {
+        let e: number;
+        try {
+          e = this.resDecoder!.feed(chunk, offset, this.dechunk ? (piece) => this.write(piece) : null);
+        } catch {
+          this.upstreamReusable = false;
+          this.socket?.terminate();
+          this.upstream?.terminate();
+          this.upstream = null;
+          return;
+        }
+        if (e !== -1) {
+          end = e;
+          done = true;
+        }
+        if (this.dechunk) from = end;
+        break;
+      }
+    }
+    if (end > from) this.write(from === 0 && end === chunk.length ? chunk : chunk.subarray(from, end));
+    if (done) {
+      // Bytes after the end of a response on a keep-alive socket: the upstream broke framing.
+      if (end < chunk.length) this.upstreamReusable = false;
+      this.finish();
+    }
+  }
+
+  private finish(): void {
+    const up = this.upstream;
+    this.upstream = null;
+    if (up !== null) {
+      if (this.upstreamReusable && this.reqDone && up.queue === null) up.pool.release(up);
+      else up.terminate();
+    }
+    this.record(this.res!.status, this.target!.origin);
+    if (this.pinned === null && this.target !== null) this.state.health.markHealthy(this.target.origin);
+    this.res = null;
+    this.req = null;
+    if (this.closeAfter || !this.reqDone) {
+      this.endClient();
+      return;
+    }
+    this.phase = Phase.Idle;
+    if (this.buf !== null) this.processBuffered();
+    else this.socket?.resume();
+  }
+}
+
+/** Socket handlers shared by every front listener (plain and TLS). */
+export const frontHandlers = {
+  data(socket: Socket<FrontConnection>, chunk: Buffer) {
+    socket.data.data(chunk);
+  },
+  drain(socket: Socket<FrontConnection>) {
+    socket.data.drain();
+  },
+  close(socket: Socket<FrontConnection>) {
+    socket.data.closed();
+  },
+  error(socket: Socket<FrontConnection>) {
+    socket.data.closed();
+  },
+  timeout(socket: Socket<FrontConnection>) {
+    socket.data.idleTimeout();
+  },
+};

@@ -1,0 +1,33 @@
+import type { RequestRecord } from "./records.ts";
+import type { RouteTable, UpstreamTarget } from "./routeTable.ts";
+import { UpstreamHealth } from "./upstreamHealth.ts";
+import { UpstreamPool } from "./upstreamPool.ts";
+
+/** Everything a worker's front connections read; `table` and `acme` are swapped whole, never mutated. */
+export interface FrontState {
+  table: RouteTable;
+  acme: Map<string, string>;
+  internal: UpstreamTarget | null;
+  httpsPort: number | null;
+  httpPort: number;
+  /** Unique per worker, prefix of generated request ids. */
+  requestIdPrefix: string;
+  requestCounter: number;
+  record: (r: RequestRecord) => void;
+  health: UpstreamHealth;
+  pools: Map<string, UpstreamPool>;
+}
+
+export function createFrontState(init: Omit<FrontState, "health" | "pools" | "requestCounter">): FrontState {
+  return { ...init, requestCounter: 0, health: new UpstreamHealth(), pools: new Map() };
+}
+
+/** Upstream pools live per worker and per origin, across route table versions. */
+export function poolFor(state: FrontState, target: UpstreamTarget): UpstreamPool {
+  let pool = state.pools.get(target.origin);
+  if (pool === undefined) {
+    pool = new UpstreamPool(target);
+    state.pools.set(target.origin, pool);
+  }
+  return pool;
+}

@@ -1,0 +1,195 @@
+import type { Socket } from "bun";
+import type { UpstreamTarget } from "./routeTable.ts";
+
+/**
+ * Keep-alive TCP connections to one upstream origin, owned by one worker thread. The pool only
+ * moves bytes: framing is the owner's job (the front connection parses just enough of each
+ * response to know where it ends and hands the socket back).
+ */
+
+/** What an upstream socket reports to the front connection currently using it. */
+export interface UpstreamOwner {
+  upstreamOpen(conn: UpstreamConn): void;
+  upstreamData(conn: UpstreamConn, chunk: Buffer): void;
+  upstreamDrain(conn: UpstreamConn): void;
+  upstreamClose(conn: UpstreamConn): void;
+  upstreamConnectError(conn: UpstreamConn, err: Error): void;
+}
+
+const MAX_IDLE_PER_UPSTREAM = 512;
+
+export class UpstreamConn {
+  socket: Socket<UpstreamConn> | null = null;
+  owner: UpstreamOwner | null;
+  /** Writes issued before the socket opened or while it pushed back. */
+  queue: Uint8Array[] | null = null;
+  /** The socket already carried a complete exchange, so a close before any byte means it went stale. */
+  reused = false;
+  closed = false;
+
+  constructor(
+    readonly pool: UpstreamPool,
+    owner: UpstreamOwner,
+  ) {
+    this.owner = owner;
+  }
+
+  /** Writes or queues; false when bytes are waiting (the caller should pause its source). */
+  write(data: Uint8Array | string): boolean {
+    if (this.queue !== null || this.socket === null) {
+      const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
+      if (this.queue === null) this.queue = [bytes];
+      else this.queue.push(bytes);
+      return false;
+    }
+    const written = this.socket.write(data);
+    const length = typeof data === "string" ? data.length : data.byteLength;
+    if (written >= length) return true;
+    const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
+    this.queue = [bytes.subarray(Math.max(written, 0))];
+    return false;
+  }
+
+  /** Writes what was queued; true when the queue is empty. */
+  flush(): boolean {
+    const socket = this.socket;
+    const queue = this.queue;
+    if (socket === null || queue === null) return queue === null;
+    while (queue.length > 0) {
+      const head = queue[0]!;
+      const written = socket.write(head);
+      if (written < head.byteLength) {
+        queue[0] = head.subarray(Math.max(written, 0));
+        return false;
+      }
+      queue.shift();
+    }
+    this.queue = null;
+    return true;
+  }
+
+  /** Drops the socket without reuse (mid-exchange abort). */
+  terminate(): void {
+    this.owner = null;
+    this.closed = true;
+    this.pool.forget(this);
+    const s = this.socket;
+    this.socket = null;
+    s?.terminate();
+  }
+
+  pause(): void {
+    this.socket?.pause();
+  }
+
+  resume(): void {
+    this.socket?.resume();
+  }
+}
+
+const handlers = {
+  open(socket: Socket<UpstreamConn>) {
+    const conn = socket.data;
+    if (conn.closed) {
+      // Given up on (timeout) while connecting.
+      socket.terminate();
+      return;
+    }
+    conn.socket = socket;
+    socket.setNoDelay(true);
+    conn.flush();
+    conn.owner?.upstreamOpen(conn);
+  },
+  data(socket: Socket<UpstreamConn>, chunk: Buffer) {
+    const conn = socket.data;
+    if (conn.owner === null) {
+      // Bytes on an idle keep-alive socket mean the upstream broke framing: drop the socket.
+      conn.pool.forget(conn);
+      socket.terminate();
+      return;
+    }
+    conn.owner.upstreamData(conn, chunk);
+  },
+  drain(socket: Socket<UpstreamConn>) {
+    const conn = socket.data;
+    if (conn.flush()) conn.owner?.upstreamDrain(conn);
+  },
+  close(socket: Socket<UpstreamConn>) {
+    onClose(socket.data);
+  },
+  error(socket: Socket<UpstreamConn>) {
+    onClose(socket.data);
+  },
+  connectError(socket: Socket<UpstreamConn>, err: Error) {
+    const conn = socket.data;
+    conn.closed = true;
+    const owner = conn.owner;
+    conn.owner = null;
+    owner?.upstreamConnectError(conn, err);
+  },
+};
+
+function onClose(conn: UpstreamConn): void {
+  if (conn.closed) return;
+  conn.closed = true;
+  conn.socket = null;
+  const owner = conn.owner;
+  if (owner === null) {
+    conn.pool.forget(conn);
+    return;
+  }
+  conn.owner = null;
+  owner.upstreamClose(conn);
+}
+
+export class UpstreamPool {
+  private readonly idle: UpstreamConn[] = [];
+
+  constructor(readonly target: UpstreamTarget) {}
+
+  /** An idle keep-alive connection, or a new one (writes queue until it opens). */
+  acquire(owner: UpstreamOwner): UpstreamConn {
+    const idle = this.idle;
+    while (idle.length > 0) {
+      const conn = idle.pop()!;
+      if (conn.socket !== null && !conn.closed) {
+        conn.owner = owner;
+        return conn;
+      }
+    }
+    return this.connect(owner);
+  }
+
+  /** Always a new connection: for upgrades, which keep the socket for good. */
+  connect(owner: UpstreamOwner): UpstreamConn {
+    const conn = new UpstreamConn(this, owner);
+    Bun.connect<UpstreamConn>({
+      hostname: this.target.hostname,
+      port: this.target.port,
+      data: conn,
+      socket: handlers,
+    }).catch((err: Error) => {
+      if (conn.closed) return;
+      handlers.connectError({ data: conn } as Socket<UpstreamConn>, err);
+    });
+    return conn;
+  }
+
+  /** Back to the idle list after a complete exchange. */
+  release(conn: UpstreamConn): void {
+    conn.owner = null;
+    if (conn.socket === null || conn.closed || conn.queue !== null) return;
+    if (this.idle.length >= MAX_IDLE_PER_UPSTREAM) {
+      conn.closed = true;
+      conn.socket.end();
+      return;
+    }
+    conn.reused = true;
+    this.idle.push(conn);
+  }
+
+  forget(conn: UpstreamConn): void {
+    const i = this.idle.indexOf(conn);
+    if (i !== -1) this.idle.splice(i, 1);
+  }
+}
