@@ -124,8 +124,8 @@ Chromium (Debian, headless, driven by playwright-core) against the compiled bina
 a new browser context per load (empty cache, session cookie preset), ${appCount} apps in the list. "In the DOM"
 is a \`performance.mark\` the apps page sets (layout effect) when the list from \`GET /api/v1/apps-overview\`
 is first committed; the session check and that request both leave before the first render.
-The machine is shared with other test suites (load average ${loadavg()[0]!.toFixed(1)} when measured), so times move
-by tens of ms between runs; the byte counts do not.
+The machine is shared with other test suites (load average ${loadavg()[0]!.toFixed(1)} when measured), so the times move
+a lot between runs (re-run on a quiet machine for a clean figure); the byte counts do not.
 Assets are embedded in the binary (Bun HTML import), gzipped once at start-up and served with
 \`Cache-Control: immutable\` for hashed chunks, so later visits transfer only index.html (or a 304).
 
