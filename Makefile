@@ -16,7 +16,7 @@ CONSOLE_PORT ?= 7070
 HTTP_PORT ?= 8080
 HTTPS_PORT ?= 8443
 
-.PHONY: print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
+.PHONY: bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -33,7 +33,7 @@ node_modules/.installed: package.json bun.lock $(wildcard apps/*/package.json pa
 
 install: node_modules/.installed ## install dependencies from bun.lock
 
-dist/pier: install $(shell find apps packages -name '*.ts' -o -name '*.sql' -o -name '*.html' -o -name '*.css' 2>/dev/null | grep -v node_modules)
+dist/pier: install $(shell find apps packages -name '*.ts' -o -name '*.tsx' -o -name '*.sql' -o -name '*.html' -o -name '*.css' 2>/dev/null | grep -v node_modules)
 	@mkdir -p dist
 	$(BUN) build $(BUILD_FLAGS) $(ENTRY) $(WORKERS) --outfile dist/pier
 	@ls -lh dist/pier | awk '{print "==> built dist/pier (" $$5 ")"}'
@@ -80,6 +80,9 @@ migrations: install ## regenerate SQL migrations after a schema change
 
 bench-startup: build ## binary size, cold start and idle RSS (writes docs/performance.md section)
 	$(BUN) bench/startup/run.ts
+
+bench-dashboard: build ## dashboard weight and time to interactive in Chromium
+	$(BUN) bench/dashboard/run.ts
 
 clean: ## remove build output
 	rm -rf dist

@@ -10,7 +10,10 @@ import type { Hono, MiddlewareHandler } from "hono";
 import type { RouteRegistry } from "./route-registry.ts";
 
 /** A handler that sees the raw request before Hono; returns null when the request is not its own. */
-export type RawHandler = (request: Request, server: Server<unknown>) => Response | Promise<Response> | null;
+export type RawHandler = (
+  request: Request,
+  server: Server<unknown>,
+) => Response | null | Promise<Response | null>;
 
 /** Everything a subsystem needs from the running platform. Modules get this, never globals. */
 export interface PierContext {
