@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type FakeProvider, startFakeAnthropic, startFakeOpenAi } from "@pier/ai-gateway/testing";
 import OpenAI from "openai";
-import { type PierProcess, runCli, startPier } from "../support/pier-process.ts";
+import { type PierProcess, requireTool, runCli, startPier } from "../support/pier-process.ts";
 
 // The AI gateway through the compiled binary: providers, aliases and keys set with the CLI, the
 // official openai client on /ai/v1, and the same endpoints on an app host via the proxy.
@@ -217,5 +217,55 @@ describe("AI gateway through pier serve", () => {
     expect(report.byApp.find((a) => a.app === "shop")!.costUsd).toBeGreaterThan(0);
     expect(report.byModel.map((m) => m.model)).toContain("local/gpt-4o-mini");
     expect(report.byModel.map((m) => m.model)).toContain("claude/claude-3-5-haiku-latest");
+  });
+});
+
+describe("AI usage in ClickHouse", () => {
+  const clickhouseUrl = process.env.PIER_TEST_CLICKHOUSE_URL;
+  const available = requireTool(clickhouseUrl !== undefined, "ClickHouse (PIER_TEST_CLICKHOUSE_URL)");
+  test.skipIf(!available)("with --clickhouse-url the usage rows land in ClickHouse", async () => {
+    const database = `pier_ai_e2e_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
+    const token = `pier_ch${crypto.randomUUID().replaceAll("-", "")}`;
+    const withClickHouse = await startPier({
+      env: { PIER_ADMIN_TOKEN: token, PIER_CLICKHOUSE_URL: `${clickhouseUrl}/${database}` },
+      args: ["--proxy-workers", "0"],
+    });
+    try {
+      const env = { PIER_URL: withClickHouse.url, PIER_TOKEN: token, HOME: withClickHouse.dataDir };
+      await runCli(
+        [
+          "ai",
+          "provider",
+          "local",
+          "--kind",
+          "openai-compatible",
+          "--base-url",
+          `${local.url}/v1`,
+          "--api-key-stdin",
+        ],
+        env,
+        openAiKey,
+      );
+      const key = (await runCli(["ai", "key", "ch"], env)).stdout.trim();
+      const openai = new OpenAI({ baseURL: `${withClickHouse.url}/ai/v1`, apiKey: key, maxRetries: 0 });
+      await openai.chat.completions.create({
+        model: "local/gpt-4o-mini",
+        messages: [{ role: "user", content: "ch" }],
+      });
+      const res = await fetch(`${withClickHouse.url}/api/v1/ai/usage`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const { usage } = (await res.json()) as { usage: { provider: string; costUsd: number }[] };
+      expect(usage).toHaveLength(1);
+      expect(usage[0]!.provider).toBe("local");
+      const count = await fetch(clickhouseUrl!, {
+        method: "POST",
+        body: `SELECT count() FROM ${database}.ai_usage`,
+      });
+      expect((await count.text()).trim()).toBe("1");
+    } finally {
+      await withClickHouse.stop();
+      await fetch(clickhouseUrl!, { method: "POST", body: `DROP DATABASE IF EXISTS ${database}` });
+    }
   });
 });

@@ -23,8 +23,9 @@ import {
   embeddingRequestSchema,
   openAiUsageSchema,
 } from "./schemas.ts";
-import type { AiStore, KeyRow, NewUsage } from "./store.ts";
+import type { AiStore, KeyRow } from "./store.ts";
 import { relayStream } from "./stream-relay.ts";
+import type { NewUsage } from "./usage-log.ts";
 
 export class BudgetExceededError extends PierError {
   constructor(budget: number) {

@@ -5,3 +5,5 @@ export { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
 export { builtinPrices, costUsd, findPrice, type Price } from "./prices.ts";
 export { type GatewaySettings, gatewaySettingsSchema } from "./schemas.ts";
 export { type AiStore, createAiStore } from "./store.ts";
+export type { SpendBucket, UsageLog, UsageRow } from "./usage-log.ts";
+export { createClickHouseUsageLog } from "./usage-log-clickhouse.ts";

@@ -1,4 +1,4 @@
-import type { SpendBucket } from "./store.ts";
+import type { SpendBucket } from "./usage-log.ts";
 
 interface Totals {
   requests: number;

@@ -1,34 +1,24 @@
 import type { Database } from "@pier/db";
-import { and, asc, desc, eq, gte, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import * as pgSchema from "./schema/pg.ts";
 import * as sqliteSchema from "./schema/sqlite.ts";
+import type { UsageLog } from "./usage-log.ts";
+import { createSqlUsageLog } from "./usage-log-sql.ts";
 
 type Tables = typeof sqliteSchema;
 export type ProviderRow = Tables["aiProviders"]["$inferSelect"];
 export type AliasRow = Tables["aiModelAliases"]["$inferSelect"];
 export type KeyRow = Tables["aiKeys"]["$inferSelect"];
 export type PriceRow = Tables["aiPrices"]["$inferSelect"];
-export type UsageRow = Tables["aiUsage"]["$inferSelect"];
-export type NewUsage = Tables["aiUsage"]["$inferInsert"];
 
-export interface SpendBucket {
-  bucket: number;
-  appId: string | null;
-  model: string;
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-}
-
-/** The gateway's tables on either database: the pg tables share names and JS types (parity test). */
-export function createAiStore(database: Database) {
+/**
+ * The gateway's tables on either database (the pg tables share names and JS types, see the parity
+ * test). The usage log defaults to the same database; `usage` swaps in ClickHouse.
+ */
+export function createAiStore(database: Database, options: { usage?: UsageLog } = {}) {
   const t = (database.dialect === "postgres" ? pgSchema : sqliteSchema) as unknown as Tables;
   const { db } = database;
-  const bucketOf = (ms: number) =>
-    database.dialect === "postgres"
-      ? sql<number>`(floor(extract(epoch from ${t.aiUsage.createdAt}) * 1000 / ${ms})::bigint * ${ms})`
-      : sql<number>`((${t.aiUsage.createdAt} / ${ms}) * ${ms})`;
+  const usage = options.usage ?? createSqlUsageLog(database);
 
   return {
     providers: {
@@ -129,53 +119,7 @@ export function createAiStore(database: Database) {
           .onConflictDoUpdate({ target: t.aiSettings.key, set: { value } });
       },
     },
-    usage: {
-      async insert(row: NewUsage): Promise<void> {
-        await db.insert(t.aiUsage).values(row);
-      },
-      async costSince(keyId: string, since: Date): Promise<number> {
-        const [row] = await db
-          .select({ cost: sql<number>`coalesce(sum(${t.aiUsage.costUsd}), 0)`.mapWith(Number) })
-          .from(t.aiUsage)
-          .where(and(eq(t.aiUsage.keyId, keyId), gte(t.aiUsage.createdAt, since)));
-        return row?.cost ?? 0;
-      },
-      async recent(options: { limit: number; appId?: string }): Promise<UsageRow[]> {
-        return db
-          .select()
-          .from(t.aiUsage)
-          .where(options.appId ? eq(t.aiUsage.appId, options.appId) : undefined)
-          .orderBy(desc(t.aiUsage.createdAt))
-          .limit(options.limit);
-      },
-      /** Spend per bucket, app and provider/model; grouped in SQL so a month of traffic stays one query. */
-      async spend(options: {
-        from: Date;
-        to: Date;
-        bucketMs: number;
-        appId?: string;
-      }): Promise<SpendBucket[]> {
-        const bucket = bucketOf(options.bucketMs);
-        const model = sql<string>`coalesce(${t.aiUsage.provider} || '/' || ${t.aiUsage.model}, ${t.aiUsage.requestedModel})`;
-        const conditions = [gte(t.aiUsage.createdAt, options.from), lt(t.aiUsage.createdAt, options.to)];
-        if (options.appId) conditions.push(eq(t.aiUsage.appId, options.appId));
-        const rows = await db
-          .select({
-            bucket: bucket.mapWith(Number),
-            appId: t.aiUsage.appId,
-            model,
-            requests: sql<number>`count(*)`.mapWith(Number),
-            promptTokens: sql<number>`coalesce(sum(${t.aiUsage.promptTokens}), 0)`.mapWith(Number),
-            completionTokens: sql<number>`coalesce(sum(${t.aiUsage.completionTokens}), 0)`.mapWith(Number),
-            costUsd: sql<number>`coalesce(sum(${t.aiUsage.costUsd}), 0)`.mapWith(Number),
-          })
-          .from(t.aiUsage)
-          .where(and(...conditions))
-          .groupBy(bucket, t.aiUsage.appId, model)
-          .orderBy(bucket);
-        return rows;
-      },
-    },
+    usage,
   };
 }
 

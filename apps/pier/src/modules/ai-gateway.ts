@@ -2,6 +2,7 @@ import {
   AiGateway,
   adminRoutes,
   createAiStore,
+  createClickHouseUsageLog,
   openAiRoutes,
   pgMigrations,
   sqliteMigrations,
@@ -18,11 +19,16 @@ export const aiGatewayModule: PierModule = {
   name: "ai-gateway",
   async start(ctx) {
     await ctx.database.migrate({ sqlite: sqliteMigrations, pg: pgMigrations });
-    const gateway = await AiGateway.create({
-      store: createAiStore(ctx.database),
-      secretBox: ctx.secretBox,
-      logger: ctx.logger.child({ component: "ai-gateway" }),
-    });
+    const logger = ctx.logger.child({ component: "ai-gateway" });
+    // With ClickHouse configured the per-request usage rows go there; keys and providers stay in SQL.
+    const usage = ctx.config.clickhouseUrl
+      ? await createClickHouseUsageLog({
+          url: ctx.config.clickhouseUrl,
+          onError: (error) => logger.warn("AI usage batch not written to ClickHouse", { error }),
+        })
+      : undefined;
+    const store = createAiStore(ctx.database, { usage });
+    const gateway = await AiGateway.create({ store, secretBox: ctx.secretBox, logger });
     const openAi = openAiRoutes(gateway);
     ctx.console.route("/ai/v1", openAi);
     ctx.console.route("/_pier/ai/v1", openAi);
@@ -33,6 +39,7 @@ export const aiGatewayModule: PierModule = {
         running = undefined;
         // Usage rows still being written belong to requests that were answered.
         await gateway.idle();
+        await store.usage.close();
       },
     };
   },
