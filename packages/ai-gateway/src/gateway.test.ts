@@ -351,3 +351,42 @@ describe("usage and spend", () => {
     expect(rows.some((r) => r.model === "primary/gpt-4o-mini" && r.appId === "app_test")).toBe(true);
   });
 });
+
+describe("stream safety and deploy keys", () => {
+  test("a provider that goes silent mid-stream is cut off after the timeout", async () => {
+    const slow = startFakeOpenAi({ chunkDelayMs: 5000 });
+    try {
+      await gateway.catalog.putProvider({
+        name: "slow",
+        kind: "openai-compatible",
+        baseUrl: `${slow.url}/v1`,
+        models: [],
+      });
+      await gateway.catalog.patchSettings({ timeoutMs: 300 });
+      const started = performance.now();
+      const res = await fetch(`http://127.0.0.1:${server.port}/ai/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${await newKey()}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "slow/m", stream: true, messages: [{ role: "user", content: "x" }] }),
+      });
+      const text = await res.text();
+      expect(performance.now() - started).toBeLessThan(3000);
+      expect(text).toContain('"role":"assistant"');
+      expect(text).toContain("upstream_timeout");
+      expect(await lastUsage()).toMatchObject({ provider: "slow", status: 504 });
+    } finally {
+      await gateway.catalog.patchSettings({ timeoutMs: 1500 });
+      await gateway.catalog.deleteProvider("slow");
+      slow.stop();
+    }
+  });
+
+  test("the deploy key of an app is created once and reused", async () => {
+    const first = await gateway.catalog.deployKey("app_deploy", "deploy-me");
+    const second = await gateway.catalog.deployKey("app_deploy", "deploy-me");
+    expect(second).toBe(first);
+    const key = await gateway.authenticate(`Bearer ${first}`, "app_deploy");
+    expect(key).toMatchObject({ appId: "app_deploy", name: "deploy:deploy-me" });
+    await expect(gateway.authenticate(`Bearer ${first}`, "app_other")).rejects.toThrow("another app");
+  });
+});

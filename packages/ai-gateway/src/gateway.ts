@@ -189,6 +189,7 @@ export class AiGateway {
         startedAt,
         now: this.now,
         abortUpstream: result.abort,
+        idleTimeoutMs: this.catalog.settings.timeoutMs,
         onDone: (outcome) => {
           this.record({
             ...usage,

@@ -20,6 +20,8 @@ export interface RelayOptions {
   startedAt: number;
   now: () => number;
   abortUpstream(): void;
+  /** A provider silent for this long mid-stream is cut off (the stream ends with an error event). */
+  idleTimeoutMs: number;
   onDone(outcome: RelayOutcome): void;
 }
 
@@ -107,17 +109,44 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
     return out;
   };
 
+  // One timer for the whole stream, re-armed per read with refresh() (which also revives a fired
+  // timer); it only counts while pier waits on the provider, never while the client is slow.
+  let wake: ((value: "stalled") => void) | undefined;
+  const idle = setTimeout(() => wake?.("stalled"), options.idleTimeoutMs);
+  const stopIdle = () => clearTimeout(idle);
+
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         // Bounded: each pass consumes one upstream chunk; the loop only skips chunks that produce no output.
         for (let pass = 0; pass < 100_000; pass++) {
-          let result: Awaited<ReturnType<typeof reader.read>>;
+          let result: Awaited<ReturnType<typeof reader.read>> | "stalled";
           try {
-            result = await reader.read();
+            idle.refresh();
+            result = await Promise.race([
+              reader.read(),
+              new Promise<"stalled">((resolve) => {
+                wake = resolve;
+              }),
+            ]);
+            wake = undefined;
           } catch (error) {
+            stopIdle();
             finish(502, `stream broke: ${(error as Error).message}`);
             controller.error(error);
+            return;
+          }
+          if (result === "stalled") {
+            finish(504, `provider sent nothing for ${options.idleTimeoutMs} ms`);
+            options.abortUpstream();
+            reader.cancel().catch(() => {});
+            const message = `The provider stopped sending for ${options.idleTimeoutMs} ms; pier closed the stream.`;
+            controller.enqueue(
+              encoder.encode(
+                `data: ${JSON.stringify({ error: { code: "upstream_timeout", message, type: "upstream_timeout" } })}\n\n`,
+              ),
+            );
+            controller.close();
             return;
           }
           if (result.done) {
@@ -128,6 +157,7 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
               keep(tail);
               controller.enqueue(encoder.encode(tail));
             }
+            stopIdle();
             finish(200);
             controller.close();
             return;
@@ -140,6 +170,7 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
         }
       },
       cancel() {
+        stopIdle();
         finish(499, "client closed the stream");
         options.abortUpstream();
         reader.cancel().catch(() => {});
