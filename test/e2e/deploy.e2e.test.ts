@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createDockerClient, listPierContainers } from "@pier/deploy";
-import { type PierProcess, requireTool, runCli, startPier } from "../support/pier-process.ts";
+import { type PierProcess, pierBinary, requireTool, runCli, startPier } from "../support/pier-process.ts";
 import {
   api,
   baseDomain,
@@ -289,6 +289,55 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
     expect(Array.isArray(metrics.body.points)).toBe(true);
   }, 30_000);
 
+  test("pier logs -f follows the replicas; the deploy log SSE ends with a status event", async () => {
+    const proc = Bun.spawn(
+      [pierBinary, "logs", "--app", appName, "-f", "--tail", "5", "--url", pier.url, "--token", token],
+      {
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
+    let seen = "";
+    const reader = proc.stdout.getReader();
+    const deadline = Date.now() + 10_000;
+    while (!seen.includes("listening") && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += new TextDecoder().decode(value);
+    }
+    proc.kill();
+    await proc.exited;
+    expect(seen).toContain("listening");
+    const [latest] = await deployments(appName);
+    const sse = await fetch(`${pier.url}/api/v1/deployments/${latest!.id}/log?follow=1`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(sse.headers.get("content-type")).toContain("text/event-stream");
+    const body = await sse.text();
+    expect(body).toContain("event: line\ndata: ");
+    expect(body).toContain('event: status\ndata: {"status":"live","error":null}');
+  }, 30_000);
+
+  test("two pushes of one app at once are serialised and both go live", async () => {
+    const other = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${appName}.git`);
+    await other.commit(bunAppFiles("concurrent-a"));
+    await repo.commit(bunAppFiles("concurrent-b"));
+    // Two branches: git itself refuses two concurrent updates of one ref.
+    const first = other.push("main:race");
+    await Bun.sleep(50);
+    const second = repo.push("main", ["--force"]);
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.output + b.output).toContain("Queued behind the running deploy");
+    expect(a.output).toContain("Live at");
+    expect(b.output).toContain("Live at");
+    expect(await text(host(appName))).toBe("concurrent-b -");
+    expect(await text(`race--${appName}.${baseDomain}`)).toBe("concurrent-a -");
+    expect((await other.push(":race")).code).toBe(0);
+    expect(
+      (await deployments(appName)).filter((d) => d.status === "live" && d.environment === "production"),
+    ).toHaveLength(1);
+  }, 60_000);
+
   test("pier domains add routes a custom domain to production", async () => {
     const cli = await runCli([
       "domains",
@@ -302,6 +351,6 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
       token,
     ]);
     expect(cli.code).toBe(0);
-    expect(await text("shop.example.test")).toBe("v2 -");
+    expect(await text("shop.example.test")).toBe("concurrent-b -");
   }, 30_000);
 });
