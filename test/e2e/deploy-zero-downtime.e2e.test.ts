@@ -63,7 +63,9 @@ describe.skipIf(!ready)("zero-downtime redeploys", () => {
     });
     let pushes: number[] = [];
     try {
-      pushes = await redeployRepeatedly(repo, Number(process.env.ZDT_TIMES ?? 10), (i) => bunAppFiles(`r${i}`));
+      pushes = await redeployRepeatedly(repo, Number(process.env.ZDT_TIMES ?? 10), (i) =>
+        bunAppFiles(`r${i}`),
+      );
       await Bun.sleep(500);
     } finally {
       stop.abort();
