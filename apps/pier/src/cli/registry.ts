@@ -7,6 +7,7 @@ import { domainsAddCommand, domainsListCommand, domainsRemoveCommand } from "./d
 import { envListCommand, envSetCommand, envUnsetCommand } from "./env.ts";
 import { loginCommand } from "./login.ts";
 import { logsCommand } from "./logs.ts";
+import { uptimeCommands } from "./monitors.ts";
 import { rollbackCommand } from "./rollback.ts";
 import { serveCommand } from "./serve.ts";
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./token.ts";
@@ -33,6 +34,7 @@ export const commands: Command[] = [
   domainsListCommand,
   logsCommand,
   ...aiCommands,
+  ...uptimeCommands,
 ];
 
 /** Longest match first, so `apps create` wins over a group named `apps`. */

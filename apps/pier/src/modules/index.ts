@@ -6,6 +6,7 @@ import { dashboardModule } from "./dashboard.ts";
 import { deployModule } from "./deploy.ts";
 import { proxyStatusModule } from "./proxy-status.ts";
 import { staticRoutesModule } from "./static-routes.ts";
+import { uptimeModule } from "./uptime.ts";
 
 /** Started in this order, stopped in reverse. One line per subsystem. */
 export const modules: PierModule[] = [
@@ -16,4 +17,5 @@ export const modules: PierModule[] = [
   dashboardModule,
   analyticsModule,
   aiGatewayModule,
+  uptimeModule,
 ];
