@@ -39,12 +39,16 @@ export async function sendWebhook(
       "x-pier-timestamp": timestamp,
     };
     if (target.secret) headers["x-pier-signature"] = webhookSignature(target.secret, timestamp, body);
+    // A cleared timer rather than AbortSignal.timeout(): that one keeps the process alive until it
+    // fires, which delayed pier's exit by up to the timeout after every delivery.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), options.timeoutMs ?? 5000);
     try {
       const res = await doFetch(target.url, {
         method: "POST",
         headers,
         body,
-        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+        signal: abort.signal,
         redirect: "manual",
       });
       status = res.status;
@@ -53,6 +57,8 @@ export async function sendWebhook(
       if (res.status < 500 && res.status !== 429) return { delivered: false, status, attempts: attempt };
     } catch {
       status = null;
+    } finally {
+      clearTimeout(timer);
     }
     if (attempt < attempts) await Bun.sleep((options.backoffMs ?? 500) * 2 ** (attempt - 1));
   }

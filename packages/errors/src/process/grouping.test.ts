@@ -68,6 +68,21 @@ describe("grouping", () => {
     expect(groupEvent(m1).hash).toBe(groupEvent(m2).hash);
     expect(groupEvent(m1).kind).toBe("message");
     expect(normalizeMessage("took 12.5 ms from 10.0.0.1")).toBe("took <num> ms from <ip>");
+    const withStack = (message: string) =>
+      processed({
+        message,
+        stacktrace: { frames: [{ filename: "/app/main.ts", function: "?", lineno: 3 }] },
+      });
+    expect(groupEvent(withStack("cache miss")).kind).toBe("message");
+    expect(groupEvent(withStack("cache miss")).hash).not.toBe(groupEvent(withStack("queue full")).hash);
+    expect(issueCulprit(withStack("x"))).toBe("/app/main.ts");
+    // @sentry/node's captureMessage: a typeless exception carrying the message as its value
+    const synthetic = (value: string) =>
+      processed({
+        exception: { values: [{ value, stacktrace: { frames: [{ filename: "/a.ts", lineno: 1 }] } }] },
+      });
+    expect(groupEvent(synthetic("sync took 12 ms")).hash).toBe(groupEvent(synthetic("sync took 99 ms")).hash);
+    expect(groupEvent(synthetic("sync took 12 ms")).hash).not.toBe(groupEvent(synthetic("other")).hash);
   });
 
   test("client fingerprints win; {{ default }} extends the built-in grouping", () => {

@@ -55,10 +55,15 @@ export function defaultComponents(event: ProcessedEvent): {
   kind: "exception" | "message";
   components: string[];
 } {
-  if (event.exceptions.length > 0) {
+  // captureMessage with attachStacktrace arrives as a typeless exception whose value is the message:
+  // it still groups by message, or every message from one call site would merge into one issue.
+  const message =
+    event.message ?? event.exceptions.find((e) => e.type === null && e.value !== null)?.value ?? null;
+  const thrown = event.exceptions.some((e) => e.type !== null);
+  if (thrown || (message === null && event.exceptions.length > 0)) {
     return { kind: "exception", components: event.exceptions.flatMap(exceptionComponents) };
   }
-  return { kind: "message", components: [`message:${normalizeMessage(event.message ?? "")}`] };
+  return { kind: "message", components: [`message:${normalizeMessage(message ?? "")}`] };
 }
 
 function hashComponents(components: string[]): string {
@@ -101,7 +106,7 @@ export function issueCulprit(event: ProcessedEvent): string {
   const frame = [...frames].reverse().find((f) => f.inApp) ?? frames[frames.length - 1];
   if (frame) {
     const where = frame.module ?? frame.filename?.replace(/[?#].*$/, "") ?? "";
-    return frame.function ? `${frame.function}(${where})` : where;
+    return frame.function && frame.function !== "?" ? `${frame.function}(${where})` : where;
   }
   return event.transaction ?? event.logger ?? "";
 }
