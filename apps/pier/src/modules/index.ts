@@ -4,6 +4,7 @@ import { analyticsModule } from "./analytics.ts";
 import { certificatesModule } from "./certificates.ts";
 import { dashboardModule } from "./dashboard.ts";
 import { deployModule } from "./deploy.ts";
+import { errorsModule } from "./errors.ts";
 import { proxyStatusModule } from "./proxy-status.ts";
 import { staticRoutesModule } from "./static-routes.ts";
 import { uptimeModule } from "./uptime.ts";
@@ -16,6 +17,7 @@ export const modules: PierModule[] = [
   deployModule,
   dashboardModule,
   analyticsModule,
+  errorsModule,
   aiGatewayModule,
   uptimeModule,
 ];
