@@ -2,6 +2,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, errorMessage, onUnauthorized, setCsrfToken } from "./api.ts";
 import { ErrorBox, Link } from "./components/ui.tsx";
+import { AiPage } from "./pages/ai.tsx";
 import { AppPage } from "./pages/app.tsx";
 import { AppsPage, dropPrefetchedApps, prefetchApps } from "./pages/apps.tsx";
 import { LoginPage, SetupPage } from "./pages/auth.tsx";
@@ -84,6 +85,7 @@ function Shell({ initial }: { initial: Session }) {
   else if (route?.page === "new-app") page = <NewAppPage />;
   else if (route?.page === "app") page = <AppPage name={route.name} tab={route.tab} />;
   else if (route?.page === "settings") page = <SettingsPage />;
+  else if (route?.page === "ai") page = <AiPage />;
 
   return (
     <>
@@ -93,6 +95,7 @@ function Shell({ initial }: { initial: Session }) {
         </Link>
         <nav>
           <Link href="/">Apps</Link>
+          <Link href="/ai">AI</Link>
           <Link href="/settings">Settings</Link>
         </nav>
         <span class="who">

@@ -4,6 +4,7 @@ export type Route =
   | { page: "new-app" }
   | { page: "app"; name: string; tab: AppTab }
   | { page: "settings" }
+  | { page: "ai" }
   | { page: "login" }
   | { page: "setup" };
 
@@ -22,6 +23,8 @@ export function parseRoute(pathname: string, search = ""): Route | null {
       return { page: "new-app" };
     case "/settings":
       return { page: "settings" };
+    case "/ai":
+      return { page: "ai" };
     case "/login":
       return { page: "login" };
     case "/setup":

@@ -1,0 +1,431 @@
+import { useState } from "preact/hooks";
+import { api } from "../api.ts";
+import { ConfirmButton, CopyBlock, ErrorBox, Loading, useAction } from "../components/ui.tsx";
+import { useApi } from "../use-api.ts";
+
+// The AI gateway: spend per app and model over time, providers and virtual keys.
+// Mirrors GET/POST /api/v1/ai/{spend,providers,keys} (packages/ai-gateway/README.md).
+
+interface Totals {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
+interface SpendReport {
+  total: Totals;
+  byApp: (Totals & { app: string })[];
+  byModel: (Totals & { model: string })[];
+  series: (Totals & { bucket: string; app: string; model: string })[];
+}
+interface Provider {
+  name: string;
+  kind: string;
+  baseUrl: string | null;
+  hasApiKey: boolean;
+  models: string[];
+}
+interface AiKey {
+  id: string;
+  name: string;
+  hint: string;
+  app: string | null;
+  allowedModels: string[];
+  requestsPerMinute: number | null;
+  tokensPerMinute: number | null;
+  monthlyBudgetUsd: number | null;
+  revokedAt: string | null;
+}
+
+// Single requests cost fractions of a cent: small amounts keep two significant digits.
+const usd = (value: number) =>
+  value === 0
+    ? "$0"
+    : value >= 1
+      ? `$${value.toFixed(2)}`
+      : value >= 0.01
+        ? `$${value.toFixed(4)}`
+        : `$${value.toPrecision(2)}`;
+const palette = ["#4f7cff", "#e8a23a", "#3fb68b", "#d9534f", "#9b6bd6", "#5bc0de"];
+const ranges = [7, 30, 90];
+
+/** Daily cost stacked by model: hand-written SVG like the traffic chart, no chart library. */
+function SpendChart({ report, days }: { report: SpendReport; days: number }) {
+  const width = 640;
+  const height = 160;
+  const pad = { left: 48, bottom: 18, top: 6 };
+  const models = report.byModel.map((m) => m.model).slice(0, palette.length);
+  const dayMs = 86_400_000;
+  const start = Math.floor((Date.now() - (days - 1) * dayMs) / dayMs) * dayMs;
+  const perDay = Array.from({ length: days }, () => new Map<string, number>());
+  for (const point of report.series) {
+    const index = Math.floor((Date.parse(point.bucket) - start) / dayMs);
+    const model = models.includes(point.model) ? point.model : "other";
+    const day = perDay[index];
+    if (day) day.set(model, (day.get(model) ?? 0) + point.costUsd);
+  }
+  const max = Math.max(1e-9, ...perDay.map((d) => [...d.values()].reduce((a, b) => a + b, 0)));
+  const slot = (width - pad.left) / days;
+  const plotH = height - pad.top - pad.bottom;
+  return (
+    <>
+      <svg class="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Cost per day by model">
+        <text x={pad.left - 4} y={pad.top + 10} text-anchor="end" font-size="10" fill="var(--muted)">
+          {usd(max)}
+        </text>
+        <line x1={pad.left} x2={width} y1={pad.top + plotH} y2={pad.top + plotH} stroke="var(--border)" />
+        {perDay.map((day, i) => {
+          let y = pad.top + plotH;
+          return [...models, "other"].map((model, m) => {
+            const cost = day.get(model) ?? 0;
+            if (!cost) return null;
+            const h = (cost / max) * plotH;
+            y -= h;
+            return (
+              <rect
+                key={`${i}-${model}`}
+                x={pad.left + i * slot + slot * 0.1}
+                y={y}
+                width={Math.max(1, slot * 0.8)}
+                height={h}
+                fill={palette[m] ?? "var(--muted)"}
+              >
+                <title>{`${new Date(start + i * dayMs).toISOString().slice(0, 10)} ${model}: ${usd(cost)}`}</title>
+              </rect>
+            );
+          });
+        })}
+      </svg>
+      <div class="legend">
+        {models.map((model, m) => (
+          <span key={model}>
+            <i style={{ background: palette[m] }} />
+            {model}
+          </span>
+        ))}
+      </div>
+    </>
+  );
+}
+
+function TotalsTable({ rows, label }: { rows: (Totals & { name: string })[]; label: string }) {
+  if (rows.length === 0) return null;
+  return (
+    <table class="cards" data-testid={`spend-by-${label.toLowerCase()}`}>
+      <thead>
+        <tr>
+          <th>{label}</th>
+          <th>Requests</th>
+          <th>Tokens in / out</th>
+          <th>Cost</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.name}>
+            <td data-label={label}>{r.name}</td>
+            <td data-label="Requests">{r.requests}</td>
+            <td data-label="Tokens">
+              {r.promptTokens} / {r.completionTokens}
+            </td>
+            <td data-label="Cost">{usd(r.costUsd)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function SpendPanel() {
+  const [days, setDays] = useState(30);
+  const spend = useApi(
+    () =>
+      api.get<SpendReport>(
+        `/ai/spend?interval=day&from=${new Date(Date.now() - days * 86_400_000).toISOString()}`,
+      ),
+    [days],
+    60_000,
+  );
+  return (
+    <div class="panel">
+      <div class="spread">
+        <h2>AI spend</h2>
+        <select value={days} onChange={(e) => setDays(Number(e.currentTarget.value))} aria-label="Time range">
+          {ranges.map((d) => (
+            <option key={d} value={d}>
+              last {d} days
+            </option>
+          ))}
+        </select>
+      </div>
+      <ErrorBox error={spend.error} />
+      {spend.loading && !spend.data ? <Loading what="spend" /> : null}
+      {spend.data ? (
+        <>
+          <div class="stats" data-testid="ai-spend-total">
+            <span>
+              <b>{usd(spend.data.total.costUsd)}</b>
+              <span class="small muted">cost</span>
+            </span>
+            <span>
+              <b>{spend.data.total.requests}</b>
+              <span class="small muted">requests</span>
+            </span>
+            <span>
+              <b>{spend.data.total.promptTokens + spend.data.total.completionTokens}</b>
+              <span class="small muted">tokens</span>
+            </span>
+          </div>
+          {spend.data.series.length ? (
+            <SpendChart report={spend.data} days={days} />
+          ) : (
+            <p class="muted">No AI requests in this period.</p>
+          )}
+          <TotalsTable label="App" rows={spend.data.byApp.map((a) => ({ ...a, name: a.app }))} />
+          <TotalsTable label="Model" rows={spend.data.byModel.map((m) => ({ ...m, name: m.model }))} />
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function ProvidersPanel() {
+  const providers = useApi(
+    () => api.get<{ providers: Provider[] }>("/ai/providers").then((a) => a.providers),
+    [],
+  );
+  const [form, setForm] = useState({ name: "", kind: "openai", baseUrl: "", apiKey: "", models: "" });
+  const save = useAction();
+  const field = (key: keyof typeof form) => ({
+    value: form[key],
+    onInput: (e: { currentTarget: HTMLInputElement }) => setForm({ ...form, [key]: e.currentTarget.value }),
+  });
+  return (
+    <div class="panel">
+      <h2>Providers</h2>
+      <form
+        class="inline"
+        onSubmit={(event) => {
+          event.preventDefault();
+          save.run(async () => {
+            await api.post("/ai/providers", {
+              name: form.name,
+              kind: form.kind,
+              ...(form.baseUrl ? { baseUrl: form.baseUrl } : {}),
+              ...(form.apiKey ? { apiKey: form.apiKey } : {}),
+              models: form.models
+                .split(",")
+                .map((m) => m.trim())
+                .filter(Boolean),
+            });
+            setForm({ name: "", kind: "openai", baseUrl: "", apiKey: "", models: "" });
+            await providers.reload();
+          });
+        }}
+      >
+        <label>
+          Name
+          <input name="provider-name" required placeholder="openai" {...field("name")} />
+        </label>
+        <label>
+          Kind
+          <select value={form.kind} onChange={(e) => setForm({ ...form, kind: e.currentTarget.value })}>
+            <option value="openai">OpenAI</option>
+            <option value="openai-compatible">OpenAI-compatible</option>
+            <option value="anthropic">Anthropic</option>
+          </select>
+        </label>
+        <label>
+          Base URL
+          <input name="provider-base-url" placeholder="(default)" {...field("baseUrl")} />
+        </label>
+        <label>
+          API key
+          <input name="provider-api-key" type="password" autocomplete="off" {...field("apiKey")} />
+        </label>
+        <label>
+          Models
+          <input name="provider-models" placeholder="gpt-4o-mini, gpt-4o" {...field("models")} />
+        </label>
+        <button type="submit" class="primary" disabled={save.busy}>
+          Save provider
+        </button>
+      </form>
+      <ErrorBox error={save.error ?? providers.error} />
+      {providers.data?.length ? (
+        <table class="cards" data-testid="ai-providers">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Kind</th>
+              <th>Base URL</th>
+              <th>Key</th>
+              <th>Models</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {providers.data.map((p) => (
+              <tr key={p.name}>
+                <td data-label="Name">{p.name}</td>
+                <td data-label="Kind">{p.kind}</td>
+                <td data-label="Base URL" class="mono">
+                  {p.baseUrl ?? "(default)"}
+                </td>
+                <td data-label="Key">{p.hasApiKey ? "stored" : "none"}</td>
+                <td data-label="Models">{p.models.map((m) => `${p.name}/${m}`).join(", ")}</td>
+                <td data-label="">
+                  <ConfirmButton
+                    label="Remove"
+                    danger
+                    question={`Remove provider "${p.name}"?`}
+                    confirmLabel="Remove"
+                    onConfirm={async () => {
+                      await api.delete(`/ai/providers/${p.name}`);
+                      await providers.reload();
+                    }}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : providers.data ? (
+        <p class="muted">No providers yet: apps can only call models once one is configured.</p>
+      ) : null}
+    </div>
+  );
+}
+
+function KeysPanel() {
+  const keys = useApi(() => api.get<{ keys: AiKey[] }>("/ai/keys").then((a) => a.keys), []);
+  const [name, setName] = useState("");
+  const [app, setApp] = useState("");
+  const [budget, setBudget] = useState("");
+  const [created, setCreated] = useState<string | null>(null);
+  const create = useAction();
+  const active = keys.data?.filter((k) => !k.revokedAt) ?? [];
+  return (
+    <div class="panel">
+      <h2>Virtual keys</h2>
+      <form
+        class="inline"
+        onSubmit={(event) => {
+          event.preventDefault();
+          create.run(async () => {
+            const answer = await api.post<{ secret: string }>("/ai/keys", {
+              name,
+              ...(app ? { app } : {}),
+              ...(budget ? { monthlyBudgetUsd: Number(budget) } : {}),
+            });
+            setCreated(answer.secret);
+            setName("");
+            await keys.reload();
+          });
+        }}
+      >
+        <label>
+          Name
+          <input name="ai-key-name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <label>
+          App
+          <input
+            name="ai-key-app"
+            placeholder="(none)"
+            value={app}
+            onInput={(e) => setApp(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          Monthly budget (USD)
+          <input
+            name="ai-key-budget"
+            type="number"
+            min="0"
+            step="0.01"
+            value={budget}
+            onInput={(e) => setBudget(e.currentTarget.value)}
+          />
+        </label>
+        <button type="submit" class="primary" disabled={create.busy}>
+          Issue key
+        </button>
+      </form>
+      <ErrorBox error={create.error ?? keys.error} />
+      {created ? (
+        <div class="secret-once" data-testid="new-ai-key">
+          <strong>
+            Copy the key now (OPENAI_API_KEY, base URL {location.origin}/ai/v1): it is shown once.
+          </strong>
+          <CopyBlock text={created} />
+          <button type="button" onClick={() => setCreated(null)}>
+            Done
+          </button>
+        </div>
+      ) : null}
+      {active.length ? (
+        <table class="cards" data-testid="ai-keys">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Key</th>
+              <th>App</th>
+              <th>Limits</th>
+              <th>Budget</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {active.map((k) => (
+              <tr key={k.id}>
+                <td data-label="Name">{k.name}</td>
+                <td data-label="Key" class="mono">
+                  {k.hint}
+                </td>
+                <td data-label="App">{k.app ?? "–"}</td>
+                <td data-label="Limits">
+                  {[
+                    k.requestsPerMinute ? `${k.requestsPerMinute} req/min` : "",
+                    k.tokensPerMinute ? `${k.tokensPerMinute} tok/min` : "",
+                    k.allowedModels.length ? k.allowedModels.join(", ") : "",
+                  ]
+                    .filter(Boolean)
+                    .join(" · ") || "–"}
+                </td>
+                <td data-label="Budget">
+                  {k.monthlyBudgetUsd == null ? "–" : `${usd(k.monthlyBudgetUsd)}/month`}
+                </td>
+                <td data-label="">
+                  <ConfirmButton
+                    label="Revoke"
+                    danger
+                    question={`Revoke "${k.name}"? Apps using it get 401.`}
+                    confirmLabel="Revoke"
+                    onConfirm={async () => {
+                      await api.delete(`/ai/keys/${k.id}`);
+                      await keys.reload();
+                    }}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : keys.data ? (
+        <p class="muted">No active keys.</p>
+      ) : null}
+    </div>
+  );
+}
+
+export function AiPage() {
+  return (
+    <>
+      <h1>AI gateway</h1>
+      <SpendPanel />
+      <ProvidersPanel />
+      <KeysPanel />
+    </>
+  );
+}
