@@ -1,6 +1,7 @@
 // Added latency of the AI gateway for a streamed chat completion: time to first token through
 // `pier serve` minus time to first token straight from the provider. Run with `make bench-ai-gateway`.
 // Loopback only; the provider is a local fake that sends its first token at once.
+import { loadavg } from "node:os";
 import { startFakeOpenAi } from "@pier/ai-gateway/testing";
 import { type PierProcess, runCli, startPier } from "../../test/support/pier-process.ts";
 import { machineLine, writePerformanceSection } from "../support/performance-doc.ts";
@@ -97,10 +98,11 @@ try {
       `Measured with \`bun bench/ai-gateway/run.ts\` (\`make bench-ai-gateway\`) on ${machineLine()}.`,
       "",
       `${directMs.length} streamed requests per row after ${warmup} warm-up pairs, sequential, one connection pool, loopback.`,
-      "The provider is a local OpenAI-compatible fake (`@pier/ai-gateway/testing`) that sends its first token",
-      "immediately; pier authenticates the virtual key, checks limits and budget, and relays the SSE stream",
+      "The provider is a local OpenAI-compatible fake (`@pier/ai-gateway/testing`) that sends the role chunk at",
+      "once and a token every 1 ms (the same on both paths); pier authenticates the virtual key, checks limits and budget, and relays the SSE stream",
       "event by event (usage parsed on the side, usage row written after the answer). `pier serve` runs as the",
       "compiled binary with `--proxy-workers 0` and `PIER_LOG_LEVEL=warn`.",
+      `1-minute load average when the run ended: ${loadavg()[0]!.toFixed(1)} (other suites share the machine).`,
       "",
       table,
     ].join("\n"),
