@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
@@ -11,7 +11,14 @@ await Bun.write(join(dir, "index.html"), "<h1>home</h1>");
 await Bun.write(join(dir, "style.css"), css);
 await Bun.write(join(dir, "docs/index.html"), "<h1>docs</h1>");
 await Bun.write(join(dir, "about.html"), "<h1>about</h1>");
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const outside = mkdtempSync(join(tmpdir(), "pier-static-outside-"));
+await Bun.write(join(outside, "secret.key"), "do not serve");
+symlinkSync(join(outside, "secret.key"), join(dir, "leak.txt"));
+symlinkSync("style.css", join(dir, "alias.css"));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
+});
 
 const site = createStaticSiteHandler({ dir, spa: false });
 const spa = createStaticSiteHandler({ dir, spa: true });
@@ -57,6 +64,11 @@ describe("static site handler", () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toBe("<h1>home</h1>");
     expect((await get(spa, "/missing.js", { accept: "*/*" })).status).toBe(404);
+  });
+
+  test("symlinks leaving the site are not followed; ones inside it are", async () => {
+    expect((await get(site, "/leak.txt")).status).toBe(404);
+    expect(await (await get(site, "/alias.css")).text()).toBe(css);
   });
 
   test("traversal is refused and other methods are 405", async () => {

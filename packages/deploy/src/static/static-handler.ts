@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { brotliCompress, gzip, constants as zlibConstants } from "node:zlib";
@@ -42,11 +42,18 @@ export function createStaticSiteHandler(options: StaticSiteOptions): (request: R
   const cacheLimit = options.compressedCacheBytes ?? 32 * 1024 * 1024;
   let cached = 0;
 
+  let root: Promise<string> | undefined;
   async function find(rel: string): Promise<FoundFile | null> {
     const abs = join(options.dir, rel);
     try {
       const info = await stat(abs);
-      return info.isFile() ? { rel, abs, size: info.size, mtimeMs: info.mtimeMs } : null;
+      if (!info.isFile()) return null;
+      // A pushed repo may hold a symlink to /etc/passwd or pier's own keys: only files that
+      // really live inside the site are served.
+      root ??= realpath(options.dir);
+      const real = await realpath(abs);
+      if (!real.startsWith(`${await root}/`)) return null;
+      return { rel, abs: real, size: info.size, mtimeMs: info.mtimeMs };
     } catch {
       return null;
     }

@@ -1,4 +1,5 @@
 import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { type Logger, newId } from "@pier/core";
 import type { AppRow, DeploymentRow, EnvironmentRow, Stores } from "@pier/db";
 import {
@@ -41,6 +42,9 @@ export interface StartedDeploy {
   /** Settles with the final row (live or failed); never rejects. */
   done: Promise<DeploymentRow>;
 }
+
+/** Same retention as images (deployDefaults.keepReleases). */
+const keepStaticReleases = 5;
 
 const activeStatuses = new Set(["queued", "building", "starting"]);
 export const isActiveStatus = (status: string) => activeStatuses.has(status);
@@ -219,12 +223,35 @@ export class DeployEngine {
   }
 
   private async afterLive(app: AppRow, release: Release): Promise<void> {
-    if (release.meta.kind !== "image") return;
+    if (release.meta.kind === "static") {
+      await this.pruneStaticReleases(app).catch((error) =>
+        this.deps.logger.warn("could not prune old static releases", { app: app.name, error }),
+      );
+      return;
+    }
     try {
       const removed = await pruneAppImages(this.deps.docker(), app.name);
       if (removed.length) this.deps.logger.info("pruned old releases", { app: app.name, removed });
     } catch (error) {
       this.deps.logger.warn("could not prune old releases", { app: app.name, error });
+    }
+  }
+
+  /** Static releases are directories: keep the newest ones (rollback targets) and every current one. */
+  private async pruneStaticReleases(app: AppRow): Promise<void> {
+    const { stores } = this.deps;
+    const history = await stores.deployments.listForApp(app.id, 500);
+    const current = new Set((await stores.environments.listForApp(app.id)).map((e) => e.currentDeploymentId));
+    const dirOf = (d: DeploymentRow) => (d.meta as { staticDir?: string }).staticDir;
+    const keep = new Set<string>();
+    const released = history.filter((d) => dirOf(d) && d.status !== "failed");
+    for (const d of released.slice(0, keepStaticReleases)) keep.add(dirOf(d)!);
+    for (const d of history) if (current.has(d.id) && dirOf(d)) keep.add(dirOf(d)!);
+    const root = join(this.deps.dataDir, "static");
+    for (const d of history) {
+      const dir = dirOf(d);
+      if (!dir || keep.has(dir) || !dir.startsWith(`${root}/`)) continue;
+      await rm(dir, { recursive: true, force: true });
     }
   }
 
