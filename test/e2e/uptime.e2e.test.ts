@@ -11,7 +11,7 @@ const adminToken = `pier_uptime${crypto.randomUUID().replaceAll("-", "")}`;
 let pier: PierProcess;
 const app = flakyHttpServer();
 const webhook = startWebhookReceiver();
-const smtp = startSmtpReceiver();
+const smtp = await startSmtpReceiver();
 let cliEnv: Record<string, string>;
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {

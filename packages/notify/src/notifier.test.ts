@@ -7,7 +7,7 @@ import { createNotifier } from "./notifier.ts";
 import { verifySignature } from "./signature.ts";
 
 const webhook = startWebhookReceiver();
-const smtp = startSmtpReceiver();
+const smtp = await startSmtpReceiver();
 afterAll(() => {
   webhook.stop();
   smtp.stop();
@@ -141,7 +141,7 @@ describe("email channel", () => {
   });
 
   test("implicit TLS", async () => {
-    const secure = startSmtpReceiver({ tls: selfSignedCertificate(1) });
+    const secure = await startSmtpReceiver({ tls: selfSignedCertificate(1) });
     try {
       const [record] = await notifierWith([
         channel({
@@ -163,8 +163,38 @@ describe("email channel", () => {
     }
   });
 
+  test("STARTTLS upgrade, and a self-signed relay is refused unless allowed", async () => {
+    const relay = await startSmtpReceiver({ starttls: selfSignedCertificate(1) });
+    const config = {
+      kind: "email" as const,
+      host: "127.0.0.1",
+      port: relay.port,
+      security: "starttls" as const,
+      username: "u",
+      password: "p",
+      from: "pier@example.test",
+      to: ["ops@example.test"],
+    };
+    try {
+      const [ok] = await notifierWith([
+        channel({ config: { ...config, allowInvalidCertificate: true } }),
+      ]).notify(opened);
+      expect(ok).toMatchObject({ ok: true });
+      const [mail] = await relay.waitFor(1);
+      expect(mail).toMatchObject({ secure: true, auth: "u:p" });
+      const [refused] = await notifierWith([
+        channel({ config: { ...config, allowInvalidCertificate: false } }),
+      ]).notify(opened);
+      expect(refused).toMatchObject({ ok: false, attempts: 1 });
+      expect(refused!.error).toMatch(/certificate/i);
+      expect(relay.messages).toHaveLength(1);
+    } finally {
+      relay.stop();
+    }
+  });
+
   test("a permanent 5xx reply is not retried", async () => {
-    const rejecting = startSmtpReceiver({ rejectRcpt: true });
+    const rejecting = await startSmtpReceiver({ rejectRcpt: true });
     try {
       const [record] = await notifierWith([
         channel({

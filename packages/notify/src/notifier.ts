@@ -88,13 +88,10 @@ export function createNotifier(options: NotifierOptions): Notifier {
               await mail(config, message);
               return { ok: true, retryable: false };
             } catch (error) {
-              // 5xx SMTP replies are permanent (bad address, auth refused); everything else may pass later.
-              const replyCode = (error as { replyCode?: number }).replyCode;
-              return {
-                ok: false,
-                retryable: !(replyCode && replyCode >= 500),
-                error: (error as Error).message,
-              };
+              // 5xx SMTP replies (bad address, auth refused) and certificate failures will not pass later.
+              const { replyCode, step } = error as { replyCode?: number; step?: string };
+              const permanent = (replyCode !== undefined && replyCode >= 500) || step === "TLS";
+              return { ok: false, retryable: !permanent, error: (error as Error).message };
             }
           },
           sleep,

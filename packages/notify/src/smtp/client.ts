@@ -31,21 +31,37 @@ type SocketData = { reader: ReplyReader };
 /** Sends one message over one connection: EHLO, optional STARTTLS and AUTH, MAIL, RCPT, DATA, QUIT. */
 export async function sendMail(options: SmtpOptions, message: MailMessage): Promise<void> {
   const reader = new ReplyReader();
-  const decoder = new TextDecoder();
-  const handlers = {
-    data(_socket: Socket<SocketData>, chunk: Uint8Array) {
-      reader.push(decoder.decode(chunk, { stream: true }));
-    },
-    close() {
-      reader.fail(new SmtpError("connection", "server closed the connection"));
-    },
-    error(_socket: Socket<SocketData>, error: Error) {
-      reader.fail(new SmtpError("connection", error.message));
-    },
-    connectError(_socket: Socket<SocketData>, error: Error) {
-      reader.fail(new SmtpError("connect", error.message));
-    },
+  // After STARTTLS the plaintext socket still sees the ciphertext; only the TLS layer may feed the reader.
+  let upgraded = options.security === "tls";
+  const handlersFor = (layer: "plain" | "tls") => {
+    const decoder = new TextDecoder();
+    const current = () => (layer === "tls") === upgraded;
+    return {
+      data(_socket: Socket<SocketData>, chunk: Uint8Array) {
+        if (current()) reader.push(decoder.decode(chunk, { stream: true }));
+      },
+      close() {
+        if (current()) reader.fail(new SmtpError("connection", "server closed the connection"));
+      },
+      error(_socket: Socket<SocketData>, error: Error) {
+        if (current()) reader.fail(new SmtpError("connection", error.message));
+      },
+      connectError(_socket: Socket<SocketData>, error: Error) {
+        reader.fail(new SmtpError("connect", error.message));
+      },
+      handshake(_socket: Socket<SocketData>, success: boolean, authorizationError: Error | null) {
+        if (!success || (authorizationError && !options.allowInvalidCertificate)) {
+          const why = authorizationError?.message ?? "handshake failed";
+          const error = new SmtpError("TLS", `${why} (set allowInvalidCertificate for a self-signed relay)`);
+          reader.fail(error);
+          handshake.reject(error);
+        } else handshake.resolve();
+      },
+    };
   };
+  // Writes before the TLS handshake completes are lost, so STARTTLS waits for it.
+  const handshake = Promise.withResolvers<void>();
+  handshake.promise.catch(() => {});
   const tlsOptions = { serverName: options.host, rejectUnauthorized: !options.allowInvalidCertificate };
   let socket: Socket<SocketData> | undefined;
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -61,7 +77,7 @@ export async function sendMail(options: SmtpOptions, message: MailMessage): Prom
       port: options.port,
       tls: options.security === "tls" ? tlsOptions : undefined,
       data: { reader },
-      socket: handlers,
+      socket: handlersFor(options.security === "tls" ? "tls" : "plain"),
     }).catch((error: Error) => {
       throw new SmtpError("connect", `${options.host}:${options.port}: ${error.message}`);
     });
@@ -84,12 +100,14 @@ export async function sendMail(options: SmtpOptions, message: MailMessage): Prom
       }
       await command("STARTTLS", "STARTTLS", [220]);
       reader.reset();
+      upgraded = true;
       const [, secured] = socket.upgradeTLS<SocketData>({
         tls: tlsOptions,
         data: { reader },
-        socket: handlers,
+        socket: handlersFor("tls"),
       });
       socket = secured;
+      await handshake.promise;
       ehlo = await command("EHLO", `EHLO ${name}`, [250]);
     }
     if (options.username) {
