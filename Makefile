@@ -16,7 +16,7 @@ CONSOLE_PORT ?= 7070
 HTTP_PORT ?= 8080
 HTTPS_PORT ?= 8443
 
-.PHONY: bench-deploy bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
+.PHONY: bench-proxy bench-deploy bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -83,6 +83,9 @@ bench-startup: build ## binary size, cold start and idle RSS (writes docs/perfor
 
 bench-dashboard: build ## dashboard weight and time to interactive in Chromium
 	$(BUN) bench/dashboard/run.ts
+
+bench-proxy: install ## pier proxy vs nginx vs direct (wrk): requests/s, p50/p99, route-swap latency
+	$(BUN) bench/proxy/run.ts
 
 bench-deploy: build ## git push to live: Bun app and static site through the proxy
 	$(BUN) bench/deploy/run.ts
