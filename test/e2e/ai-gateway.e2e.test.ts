@@ -154,9 +154,14 @@ describe("AI gateway through pier serve", () => {
     expect(tooMany.status).toBe(429);
     expect(Number(tooMany.headers?.get("retry-after"))).toBeGreaterThan(0);
 
-    const broke = client(await issueKey(["broke", "--budget", "0.000001"]));
+    const issued = await cli(["key", "broke", "--budget", "0.000001"]);
+    const keyId = /Created AI key (\S+)\./.exec(issued.stderr)![1]!;
+    const broke = client(issued.stdout.trim());
     await ask(broke);
     expect(((await ask(broke).catch((e) => e)) as { status: number }).status).toBe(402);
+    // Raising the budget takes effect on the next request.
+    expect((await cli(["limits", keyId, "--budget", "none"])).code).toBe(0);
+    await ask(broke);
   });
 
   test("/_pier/ai/v1 on an app host goes through the proxy, streaming intact", async () => {

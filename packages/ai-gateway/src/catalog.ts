@@ -3,7 +3,13 @@ import { ConflictError, NotFoundError, newId } from "@pier/core";
 import type { SecretBox } from "@pier/secrets";
 import type { Price } from "./prices.ts";
 import type { ProviderConfig } from "./providers.ts";
-import { type GatewaySettings, gatewaySettingsSchema, type KeyBody, type ProviderBody } from "./schemas.ts";
+import {
+  type GatewaySettings,
+  gatewaySettingsSchema,
+  type KeyBody,
+  type KeyPatch,
+  type ProviderBody,
+} from "./schemas.ts";
 import type { AiStore, KeyRow } from "./store.ts";
 
 const settingsKey = "gateway";
@@ -114,6 +120,14 @@ export class Catalog {
       monthlyBudgetUsd: body.monthlyBudgetUsd ?? null,
     });
     return { key, row };
+  }
+
+  async updateKey(id: string, patch: KeyPatch): Promise<KeyRow> {
+    const row = await this.store.keys.update(id, patch);
+    if (!row) throw new NotFoundError("Active AI key", id);
+    // The request path holds key rows in memory; the next request reloads this one.
+    this.keysByHash.delete(row.keyHash);
+    return row;
   }
 
   async revokeKey(id: string): Promise<KeyRow> {

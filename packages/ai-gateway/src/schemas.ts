@@ -41,6 +41,15 @@ export const keyBodySchema = z.object({
 });
 export type KeyBody = z.infer<typeof keyBodySchema>;
 
+/** Limits of an existing key; null clears a limit. */
+export const keyPatchSchema = z.object({
+  allowedModels: z.array(z.string().min(1)).max(100).optional(),
+  requestsPerMinute: z.number().int().positive().nullable().optional(),
+  tokensPerMinute: z.number().int().positive().nullable().optional(),
+  monthlyBudgetUsd: z.number().nonnegative().nullable().optional(),
+});
+export type KeyPatch = z.infer<typeof keyPatchSchema>;
+
 export const priceBodySchema = z.object({
   inputPerMillion: z.number().nonnegative(),
   outputPerMillion: z.number().nonnegative(),

@@ -82,6 +82,19 @@ export function createAiStore(database: Database, options: { usage?: UsageLog } 
           .limit(1);
         return row;
       },
+      async update(
+        id: string,
+        patch: Partial<
+          Pick<KeyRow, "allowedModels" | "requestsPerMinute" | "tokensPerMinute" | "monthlyBudgetUsd">
+        >,
+      ): Promise<KeyRow | undefined> {
+        const [row] = await db
+          .update(t.aiKeys)
+          .set(patch)
+          .where(and(eq(t.aiKeys.id, id), isNull(t.aiKeys.revokedAt)))
+          .returning();
+        return row;
+      },
       async revoke(id: string): Promise<KeyRow | undefined> {
         const [row] = await db
           .update(t.aiKeys)

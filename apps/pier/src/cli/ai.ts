@@ -161,6 +161,42 @@ export const aiKeyCommand: Command = {
   },
 };
 
+/** `none` clears a limit; a number sets it; an absent flag leaves it alone. */
+function limitFlag(args: ParsedArgs, flag: string, command: Command): number | null | undefined {
+  if (args.flags[flag] === "none") return null;
+  return positiveNumber(args, flag, command);
+}
+
+export const aiLimitsCommand: Command = {
+  name: "ai limits",
+  summary: "Change the limits of a virtual AI key (e.g. the deploy key of an app).",
+  usage: "pier ai limits KEY_ID [--rpm N|none] [--tpm N|none] [--budget USD|none] [--models a,b]",
+  positionals: [{ name: "KEY_ID", required: true }],
+  flags: {
+    rpm: { type: "string", value: "N", help: "requests per minute, or none" },
+    tpm: { type: "string", value: "N", help: "tokens per minute, or none" },
+    budget: { type: "string", value: "USD", help: "monthly budget in USD, or none" },
+    models: { type: "string", value: "LIST", help: "allowed models; an empty string allows all" },
+    ...connectionFlags,
+  },
+  async run(args) {
+    const body: Record<string, unknown> = {};
+    const rpm = limitFlag(args, "rpm", aiLimitsCommand);
+    const tpm = limitFlag(args, "tpm", aiLimitsCommand);
+    const budget = limitFlag(args, "budget", aiLimitsCommand);
+    if (rpm !== undefined) body.requestsPerMinute = rpm === null ? null : Math.round(rpm);
+    if (tpm !== undefined) body.tokensPerMinute = tpm === null ? null : Math.round(tpm);
+    if (budget !== undefined) body.monthlyBudgetUsd = budget;
+    if (typeof args.flags.models === "string") body.allowedModels = list(args.flags.models);
+    if (Object.keys(body).length === 0)
+      throw new UsageError("nothing to change: pass --rpm, --tpm, --budget or --models", aiLimitsCommand);
+    const id = encodeURIComponent(args.positionals[0]!);
+    await apiRequest(resolveConnection(args), "PATCH", `/api/v1/ai/keys/${id}`, body);
+    console.log(`Updated ${args.positionals[0]}.`);
+    return 0;
+  },
+};
+
 export const aiKeysCommand: Command = {
   name: "ai keys",
   summary: "List virtual AI keys.",
@@ -271,6 +307,7 @@ export const aiCommands: Command[] = [
   aiAliasCommand,
   aiKeyCommand,
   aiKeysCommand,
+  aiLimitsCommand,
   aiRevokeCommand,
   aiSpendCommand,
 ];

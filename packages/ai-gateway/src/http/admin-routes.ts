@@ -7,6 +7,7 @@ import { builtinPrices } from "../prices.ts";
 import {
   aliasBodySchema,
   keyBodySchema,
+  keyPatchSchema,
   priceBodySchema,
   providerBodySchema,
   settingsPatchSchema,
@@ -113,6 +114,10 @@ export function adminRoutes(
     const appId = body.app ? await appIdFor(body.app) : null;
     const { key, row } = await catalog.createKey({ ...body, appId });
     return c.json({ key: presentKey(row, await appNames()), secret: key }, 201);
+  });
+  api.patch("/keys/:id", requireScope("write"), async (c) => {
+    const row = await catalog.updateKey(c.req.param("id"), await readBody(c, keyPatchSchema));
+    return c.json({ key: presentKey(row, await appNames()) });
   });
   api.delete("/keys/:id", requireScope("write"), async (c) => {
     const row = await catalog.revokeKey(c.req.param("id"));
