@@ -16,7 +16,7 @@ CONSOLE_PORT ?= 7070
 HTTP_PORT ?= 8080
 HTTPS_PORT ?= 8443
 
-.PHONY: bench-proxy bench-deploy bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
+.PHONY: bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -89,6 +89,9 @@ bench-proxy: install ## pier proxy vs nginx vs direct (wrk): requests/s, p50/p99
 
 bench-deploy: build ## git push to live: Bun app and static site through the proxy
 	$(BUN) bench/deploy/run.ts
+
+bench-ai-gateway: build ## added time to first token of the AI gateway
+	$(BUN) bench/ai-gateway/run.ts
 
 clean: ## remove build output
 	rm -rf dist
