@@ -1,6 +1,9 @@
 /**
  * Proxy benchmark: wrk against the upstream directly, nginx and pier, same machine, same run.
- *   bun bench/proxy/run.ts [--duration 5] [--connections 64] [--no-write]
+ *   bun bench/proxy/run.ts [--rounds 3] [--duration 4] [--connections 64] [--no-write]
+ * Targets are interleaved within each round (the order rotates per round) and every figure is the
+ * median over rounds, because the machine is shared. CPU per request (user+system time of the
+ * proxy processes divided by requests served) is reported too: it moves much less with load.
  * Needs wrk, nginx and openssl (Debian: apt-get install wrk nginx-light openssl). Writes the
  * "## Proxy" section of docs/performance.md.
  */
@@ -13,7 +16,8 @@ import { nginxConfig } from "./nginxConfig.ts";
 
 const { values } = parseArgs({
   options: {
-    duration: { type: "string", default: "5" },
+    duration: { type: "string", default: "4" },
+    rounds: { type: "string", default: "3" },
     connections: { type: "string", default: "64" },
     "no-write": { type: "boolean", default: false },
   },
@@ -49,6 +53,30 @@ async function waitForPort(port: number, ms = 10_000): Promise<void> {
     }
   }
   throw new Error(`nothing listens on 127.0.0.1:${port} after ${ms} ms`);
+}
+
+/** utime+stime in ms of a process and its children threads/processes (Linux /proc). */
+function cpuMs(pids: number[]): number {
+  const tick = 10; // USER_HZ is 100 on Linux
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(f[11]) + Number(f[12])) * tick;
+    } catch {}
+  }
+  return total;
+}
+
+/** The process and its direct children (nginx workers). */
+function processTree(pid: number): number[] {
+  const out = [pid];
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+    if (children) out.push(...children.split(" ").map(Number));
+  } catch {}
+  return out;
 }
 
 function start(cmd: string[]): Bun.Subprocess {
@@ -102,15 +130,15 @@ writeFileSync(
   }),
 );
 
-start(["bun", "bench/proxy/upstream.ts", String(ports.upstream)]);
-start([
+const upstreamProc = start(["bun", "bench/proxy/upstream.ts", String(ports.upstream)]);
+const nginxProc = start([
   Bun.which("nginx", { PATH: "/usr/sbin:/usr/bin:/sbin" }) ?? "nginx",
   "-p",
   dir,
   "-c",
   join(dir, "nginx.conf"),
 ]);
-start([
+const pierProc = start([
   "bun",
   "bench/proxy/serve.ts",
   "--http-port",
@@ -132,6 +160,7 @@ interface WrkResult {
   rps: number;
   p50: number;
   p99: number;
+  requests: number;
 }
 
 function ms(v: string): number {
@@ -163,64 +192,108 @@ async function wrk(url: string, seconds: number): Promise<WrkResult> {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
   const p50 = ms(/\s50%\s+([\d.]+\w+)/.exec(out)?.[1] ?? "0ms");
   const p99 = ms(/\s99%\s+([\d.]+\w+)/.exec(out)?.[1] ?? "0ms");
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   if (/Non-2xx|Socket errors/.test(out))
     console.error(`wrk ${url}: ${out.match(/(Non-2xx.*|Socket errors.*)/g)?.join("; ")}`);
-  return { rps, p50, p99 };
+  return { rps, p50, p99, requests };
 }
 
 const duration = Number(values.duration);
+const rounds = Number(values.rounds);
 const scenarios = [
   { name: "small, HTTP", path: "/", tls: false },
   { name: "64 KB, HTTP", path: "/64k", tls: false },
   { name: "small, TLS", path: "/", tls: true },
   { name: "64 KB, TLS", path: "/64k", tls: true },
 ];
+const procs: Record<string, () => number[]> = {
+  "upstream direct": () => [upstreamProc.pid],
+  nginx: () => processTree(nginxProc.pid),
+  pier: () => [pierProc.pid],
+};
+interface Sample extends WrkResult {
+  cpuUsPerReq: number;
+}
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const samples = new Map<string, Sample[]>();
+for (let round = 0; round < rounds; round++) {
+  for (const s of scenarios) {
+    const scheme = s.tls ? "https" : "http";
+    const targets: [string, number][] = [
+      ["nginx", s.tls ? ports.nginxTls : ports.nginx],
+      ["pier", s.tls ? ports.pierTls : ports.pier],
+    ];
+    if (!s.tls) targets.push(["upstream direct", ports.upstream]);
+    for (let i = 0; i < round % targets.length; i++) targets.push(targets.shift()!);
+    for (const [name, port] of targets) {
+      const url = `${scheme}://127.0.0.1:${port}${s.path}`;
+      if (round === 0) await wrk(url, 1);
+      const pids = procs[name]!();
+      const cpuBefore = cpuMs(pids);
+      const r = await wrk(url, duration);
+      const cpuUsPerReq = r.requests > 0 ? ((cpuMs(pids) - cpuBefore) * 1000) / r.requests : 0;
+      const key = `${s.name}|${name}`;
+      samples.set(key, [...(samples.get(key) ?? []), { ...r, cpuUsPerReq }]);
+      console.error(`round ${round + 1} ${s.name} ${name}: ${JSON.stringify({ ...r, cpuUsPerReq })}`);
+    }
+  }
+}
 const rows: string[] = [];
 for (const s of scenarios) {
-  const scheme = s.tls ? "https" : "http";
-  const targets: [string, number][] = [
-    ["nginx", s.tls ? ports.nginxTls : ports.nginx],
-    ["pier", s.tls ? ports.pierTls : ports.pier],
-  ];
-  if (!s.tls) targets.unshift(["upstream direct", ports.upstream]);
-  const results: Record<string, WrkResult> = {};
-  for (const [name, port] of targets) {
-    await wrk(`${scheme}://127.0.0.1:${port}${s.path}`, 1);
-    results[name] = await wrk(`${scheme}://127.0.0.1:${port}${s.path}`, duration);
-    console.error(`${s.name} ${name}: ${JSON.stringify(results[name])}`);
-  }
-  const n = results.nginx!;
-  const p = results.pier!;
-  for (const [name, r] of Object.entries(results)) {
+  const names = s.tls ? ["nginx", "pier"] : ["upstream direct", "nginx", "pier"];
+  const nginx = samples.get(`${s.name}|nginx`)!;
+  const pier = samples.get(`${s.name}|pier`)!;
+  const rpsRatio = median(pier.map((p, i) => p.rps / nginx[i]!.rps));
+  const p99Ratio = median(pier.map((p, i) => p.p99 / nginx[i]!.p99));
+  for (const name of names) {
+    const xs = samples.get(`${s.name}|${name}`)!;
+    const ratio = name === "pier" ? `${rpsRatio.toFixed(2)}x rps, ${p99Ratio.toFixed(2)}x p99` : "";
     rows.push(
-      `| ${s.name} | ${name} | ${Math.round(r.rps)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${name === "pier" ? `${(p.rps / n.rps).toFixed(2)}x rps, ${(p.p99 / n.p99).toFixed(2)}x p99` : ""} |`,
+      `| ${s.name} | ${name} | ${Math.round(median(xs.map((x) => x.rps)))} | ${median(xs.map((x) => x.p50)).toFixed(2)} | ${median(xs.map((x) => x.p99)).toFixed(2)} | ${Math.round(median(xs.map((x) => x.cpuUsPerReq)))} | ${ratio} |`,
     );
   }
 }
 stopAll();
 
-// Route swap: publish 10,000 routes repeatedly to a pool in this process and time the acks.
+// Route swap: 10,000 routes published to a pool in this process. A deploy changes one app's
+// routes, so each publish replaces one route with a new object (new upstream); a second series
+// replaces every route (worst case: a restart of pier's route source rebuilding all objects).
 const pool = await startProxyPool({ workers: cores, httpPort: freePort(), hostname: "127.0.0.1" });
-const many = Array.from({ length: 10_000 }, (_, i) =>
-  routeSpecSchema.parse({ id: `r${i}`, host: `app${i}.bench.test`, upstreams: ["http://127.0.0.1:1"] }),
-);
+const routeN = (i: number, port: number) =>
+  routeSpecSchema.parse({ id: `r${i}`, host: `app${i}.bench.test`, upstreams: [`http://127.0.0.1:${port}`] });
+const many = Array.from({ length: 10_000 }, (_, i) => routeN(i, 1));
+await pool.publishRoutes(many);
 const swaps: number[] = [];
-for (let i = 0; i < 50; i++) swaps.push((await pool.publishRoutes(many)).ackMs);
+for (let i = 0; i < 100; i++) {
+  many[(i * 97) % many.length] = routeN((i * 97) % many.length, 2 + i);
+  swaps.push((await pool.publishRoutes(many)).ackMs);
+}
+const fullSwaps: number[] = [];
+for (let i = 0; i < 10; i++) {
+  const all = Array.from({ length: 10_000 }, (_, j) => routeN(j, 200 + i));
+  fullSwaps.push((await pool.publishRoutes(all)).ackMs);
+}
 await pool.stop();
-swaps.sort((a, b) => a - b);
-const q = (p: number) => swaps[Math.min(swaps.length - 1, Math.ceil((p / 100) * swaps.length) - 1)]!;
+const q = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
 
 const date = new Date().toISOString().slice(0, 10);
+const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 const section = `## Proxy
 
-Command: \`bun bench/proxy/run.ts\` (wrk -t1 -c${values.connections} -d${duration}s, ${cores} cores, ${cores} nginx workers and ${cores} pier workers; upstream is one Bun.serve process; all on 127.0.0.1; ${date}).
-The machine is shared by the whole test suite, so figures move by ±20% between runs; compare rows of the same run.
+Command: \`bun bench/proxy/run.ts\` (${rounds} rounds, targets interleaved, wrk -t1 -c${values.connections} -d${duration}s each, ${cores} cores, ${cores} nginx workers and ${cores} pier workers; upstream is one Bun.serve process; all on 127.0.0.1; ${date}; load average at the end ${loadAverage}).
+Figures are medians over the rounds; the pier / nginx ratios are medians of the per-round ratios. The machine is shared with other test suites, so absolute figures move a lot between runs; compare rows of the same run. CPU µs/req is user+system time of the serving processes per request served (nginx: master and workers; pier: the whole process with its worker threads).
 
-| scenario | target | requests/s | p50 ms | p99 ms | pier / nginx |
-| --- | --- | ---: | ---: | ---: | --- |
+| scenario | target | requests/s | p50 ms | p99 ms | CPU µs/req | pier / nginx |
+| --- | --- | ---: | ---: | ---: | ---: | --- |
 ${rows.join("\n")}
 
-Route swap (publish 10,000 routes, acknowledged by all ${cores} workers, 50 runs): p50 ${q(50).toFixed(1)} ms, p99 ${q(99).toFixed(1)} ms (target < 50 ms).
+Route swap with 10,000 routes, from the publish call until all ${cores} workers acknowledged (target p99 < 50 ms): one route changed per publish (100 runs) p50 ${q(swaps, 50).toFixed(1)} ms, p99 ${q(swaps, 99).toFixed(1)} ms, max ${q(swaps, 100).toFixed(1)} ms; all 10,000 routes replaced by new objects (10 runs) p50 ${q(fullSwaps, 50).toFixed(1)} ms, max ${q(fullSwaps, 100).toFixed(1)} ms.
 `;
 console.log(section);
 if (!values["no-write"]) {

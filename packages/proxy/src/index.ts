@@ -25,6 +25,8 @@ export {
 export {
   buildRouteTable,
   type CompiledRoute,
+  checkRouteConflicts,
+  DuplicateRouteIdError,
   matchRoute,
   RouteConflictError,
   type RouteMatch,

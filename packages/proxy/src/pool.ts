@@ -6,8 +6,9 @@ import {
   type WorkerConfig,
 } from "./messages.ts";
 import type { RequestRecord } from "./records.ts";
+import { RouteDiffer } from "./routeDiff.ts";
 import type { RouteSpec } from "./routeSpec.ts";
-import { buildRouteTable, type RouteTable } from "./routeTable.ts";
+import { checkRouteConflicts } from "./routeTable.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type ProxyLog = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
@@ -73,6 +74,9 @@ export function proxyWorkerEntrypoint(): string | URL {
 
 type AckKind = "routes" | "certs" | "acme";
 
+/** Above this share of changed routes a worker rebuilds its table instead of patching it. */
+const FULL_REBUILD_RATIO = 0.25;
+
 interface Slot {
   index: number;
   worker: Worker;
@@ -93,8 +97,8 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
     recordFlushMs: opts.recordFlushMs ?? 1_000,
   });
 
-  let table: RouteTable = buildRouteTable([], 0);
-  let routesJson = "[]";
+  const differ = new RouteDiffer();
+  let routesVersion = 0;
   let certs: Certificate[] = [];
   let acme: Record<string, string> = {};
   const current: Record<AckKind, number> = { routes: 0, certs: 0, acme: 0 };
@@ -161,12 +165,12 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
     worker.addEventListener("error", (event: ErrorEvent) => die(event.message || "uncaught error"));
     worker.addEventListener("close", () => die("worker exited"));
     const init = {
-      acked: { routes: table.version, certs: current.certs, acme: current.acme },
+      acked: { routes: routesVersion, certs: current.certs, acme: current.acme },
       msg: {
         type: "init",
-        version: table.version,
+        version: routesVersion,
         config: config(index),
-        routes: routesJson,
+        routes: differ.allJson(),
         certsVersion: current.certs,
         certs,
         acmeVersion: current.acme,
@@ -223,11 +227,19 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
   return {
     async publishRoutes(routes) {
       const started = performance.now();
-      const version = table.version + 1;
-      table = buildRouteTable(routes, version);
-      routesJson = JSON.stringify(routes);
+      checkRouteConflicts(routes);
+      const delta = differ.next(routes);
+      const version = ++routesVersion;
       current.routes = version;
-      broadcast({ type: "routes", version, routes: routesJson });
+      const full = delta.upserts.length + delta.removes.length > FULL_REBUILD_RATIO * differ.size;
+      broadcast({
+        type: "routes",
+        version,
+        base: version - 1,
+        full,
+        upserts: full ? differ.allJson() : delta.upsertsJson,
+        removes: full ? [] : delta.removes,
+      });
       await waitForAcks("routes", version);
       return { version, ackMs: performance.now() - started };
     },
@@ -244,10 +256,10 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
       await waitForAcks("acme", version);
     },
     stats() {
-      return { workers: slots.filter((s) => s !== null).length, respawns, version: table.version };
+      return { workers: slots.filter((s) => s !== null).length, respawns, version: routesVersion };
     },
     crashWorker(index) {
-      slots[index]?.worker.postMessage({ type: "crash", version: table.version } satisfies ToWorker);
+      slots[index]?.worker.postMessage({ type: "crash", version: routesVersion } satisfies ToWorker);
     },
     async stop() {
       stopping = true;

@@ -1,4 +1,4 @@
-import { findHeadEnd } from "./requestHead.ts";
+import { findHeadEnd, nameKey, nameKeys } from "./requestHead.ts";
 
 /**
  * Pure HTTP/1.1 response framing for the socket-level front: head scanning and chunked decoding.
@@ -23,6 +23,8 @@ const HOP_BY_HOP_RESPONSE_HEADERS = new Set([
   "trailer",
   "upgrade",
 ]);
+
+const INTERESTING = nameKeys([...HOP_BY_HOP_RESPONSE_HEADERS, "content-length", "transfer-encoding"]);
 
 const MAX_HEAD_BYTES = 64 * 1024;
 
@@ -65,9 +67,8 @@ export function parseResponseHead(buf: Buffer, from = 0): ResponseHead | null {
     const next = text.indexOf("\r\n", pos);
     const colon = text.indexOf(":", pos);
     if (colon === -1 || colon > next) throw new UpstreamProtocolError("header line without colon");
-    const first = text.charCodeAt(pos) | 0x20;
-    // Only names starting with c, k, p, t or u matter: skip the rest without allocating.
-    if (first === 99 || first === 107 || first === 112 || first === 116 || first === 117) {
+    // Only a few names matter: skip the rest without allocating.
+    if (INTERESTING.has(nameKey(text.charCodeAt(pos), colon - pos))) {
       const name = text.slice(pos, colon).toLowerCase();
       if (name === "content-length") {
         contentLength = Number(text.slice(colon + 1, next).trim());

@@ -1,7 +1,17 @@
 import { describe, expect, test } from "bun:test";
 import { z } from "zod";
+import { RouteDiffer } from "./routeDiff.ts";
 import { routeSpecSchema } from "./routeSpec.ts";
-import { buildRouteTable, matchRoute, normalizeHost, RouteConflictError } from "./routeTable.ts";
+import {
+  applyRouteDelta,
+  buildRouteTable,
+  checkRouteConflicts,
+  DuplicateRouteIdError,
+  matchRoute,
+  normalizeHost,
+  RouteConflictError,
+  routesById,
+} from "./routeTable.ts";
 
 const specs = z.array(routeSpecSchema).parse([
   { id: "exact", host: "app.example.com", upstreams: ["http://127.0.0.1:3001"] },
@@ -90,4 +100,47 @@ describe("routeSpecSchema", () => {
 test("normalizeHost strips ports, keeps IPv6 brackets", () => {
   expect(normalizeHost("[::1]:8080")).toBe("[::1]");
   expect(normalizeHost("Example.COM")).toBe("example.com");
+});
+
+describe("route deltas", () => {
+  test("a delta applied in place matches a full build; untouched routes keep their objects", () => {
+    const live = buildRouteTable(specs, 1);
+    const byId = routesById(live);
+    const untouched = byId.get("wild");
+    const differ = new RouteDiffer();
+    differ.next(specs);
+    const changed = [
+      ...specs.filter((s) => s.id !== "api-v2" && s.id !== "only-docs"),
+      routeSpecSchema.parse({ id: "only-docs", host: "docs.example.org", upstreams: ["http://127.0.0.1:9"] }),
+      routeSpecSchema.parse({ id: "new", host: "app.example.com", pathPrefix: "/new", upstreams: [] }),
+    ];
+    const delta = differ.next(changed);
+    expect(delta.upserts.map((s) => s.id).sort()).toEqual(["new", "only-docs"]);
+    expect(delta.removes).toEqual(["api-v2"]);
+    applyRouteDelta(live, byId, delta.upserts, delta.removes, 2);
+    const fresh = buildRouteTable(changed, 2);
+    for (const [host, path] of [
+      ["app.example.com", "/api/v2/x"],
+      ["app.example.com", "/new/x"],
+      ["docs.example.org", "/"],
+      ["a.preview.example.com", "/"],
+      ["x.example.com", "/"],
+    ] as const) {
+      expect(matchRoute(live, host, path)?.route.id).toBe(matchRoute(fresh, host, path)?.route.id);
+    }
+    expect(matchRoute(live, "docs.example.org", "/")?.route.upstreams[0]?.port).toBe(9);
+    expect(routesById(live).get("wild")).toBe(untouched);
+    expect(live.size).toBe(changed.length);
+    expect(JSON.parse(delta.upsertsJson)).toEqual(delta.upserts);
+    expect(differ.next(changed)).toEqual({ upserts: [], upsertsJson: "[]", removes: [] });
+    expect(JSON.parse(differ.allJson())).toEqual(changed);
+  });
+
+  test("conflicts and duplicate ids are rejected before anything is sent", () => {
+    expect(() => checkRouteConflicts([...specs, { ...specs[0]!, id: "other" }])).toThrow(RouteConflictError);
+    expect(() => checkRouteConflicts([...specs, { ...specs[0]!, host: "else.example.com" }])).toThrow(
+      DuplicateRouteIdError,
+    );
+    expect(() => checkRouteConflicts(specs)).not.toThrow();
+  });
 });

@@ -56,6 +56,14 @@ export class RouteConflictError extends Error {
   }
 }
 
+export class DuplicateRouteIdError extends Error {
+  readonly code = "ROUTE_DUPLICATE_ID";
+  constructor(id: string) {
+    super(`two routes have the id "${id}"; route ids must be unique within one publish`);
+    this.name = "DuplicateRouteIdError";
+  }
+}
+
 function compileUpstream(origin: string): UpstreamTarget {
   const rest = origin.slice("http://".length);
   const colon = rest.lastIndexOf(":");
@@ -116,6 +124,81 @@ export function buildRouteTable(routes: RouteSpec[], version: number): RouteTabl
   for (const list of exact.values()) if (list.length > 1) list.sort(byPrefixLength);
   for (const list of wildcard.values()) if (list.length > 1) list.sort(byPrefixLength);
   return { version, exact, wildcard, size: routes.length };
+}
+
+/** Pure conflict check without compiling anything: what the main thread needs before publishing. */
+export function checkRouteConflicts(routes: RouteSpec[]): void {
+  const seen = new Map<string, string>();
+  const ids = new Set<string>();
+  for (const spec of routes) {
+    if (ids.has(spec.id)) throw new DuplicateRouteIdError(spec.id);
+    ids.add(spec.id);
+    const key = `${spec.host.toLowerCase()} ${normalizePrefix(spec.pathPrefix)}`;
+    const other = seen.get(key);
+    if (other !== undefined) {
+      throw new RouteConflictError(spec.host.toLowerCase(), normalizePrefix(spec.pathPrefix), other, spec.id);
+    }
+    seen.set(key, spec.id);
+  }
+}
+
+function removeFrom(index: Map<string, HostRoutes>, key: string, route: CompiledRoute): void {
+  const list = index.get(key);
+  if (list === undefined) return;
+  const rest = list.filter((r) => r !== route);
+  if (rest.length === 0) index.delete(key);
+  else index.set(key, rest);
+}
+
+function addTo(index: Map<string, HostRoutes>, key: string, route: CompiledRoute): void {
+  const list = index.get(key);
+  if (list === undefined) {
+    index.set(key, [route]);
+    return;
+  }
+  const next = [...list, route];
+  next.sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
+  index.set(key, next);
+}
+
+/** Route objects of a table by id: what a delta needs to find the routes it replaces. */
+export function routesById(table: RouteTable): Map<string, CompiledRoute> {
+  const byId = new Map<string, CompiledRoute>();
+  for (const list of table.exact.values()) for (const r of list) byId.set(r.id, r);
+  for (const list of table.wildcard.values()) for (const r of list) byId.set(r.id, r);
+  return byId;
+}
+
+/**
+ * Applies a delta in place: `upserts` replace routes with the same id (or add them), `removes`
+ * drops ids. Untouched routes keep their objects (and their round-robin cursors). Callers apply it
+ * inside one event-loop task, so no request ever sees a half-applied table; conflicts were
+ * rejected by the main thread before the delta was sent.
+ */
+export function applyRouteDelta(
+  table: RouteTable,
+  byId: Map<string, CompiledRoute>,
+  upserts: RouteSpec[],
+  removes: string[],
+  version: number,
+): void {
+  const drop = (id: string) => {
+    const old = byId.get(id);
+    if (old === undefined) return;
+    byId.delete(id);
+    if (old.host.startsWith("*.")) removeFrom(table.wildcard, old.host.slice(2), old);
+    else removeFrom(table.exact, old.host, old);
+  };
+  for (const id of removes) drop(id);
+  for (const spec of upserts) {
+    drop(spec.id);
+    const route = compileRoute(spec);
+    byId.set(route.id, route);
+    if (route.host.startsWith("*.")) addTo(table.wildcard, route.host.slice(2), route);
+    else addTo(table.exact, route.host, route);
+  }
+  table.version = version;
+  table.size = byId.size;
 }
 
 /** True when `path` is `prefix` itself or continues it at a segment or query boundary. */

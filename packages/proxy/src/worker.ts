@@ -12,7 +12,14 @@ import {
 } from "./messages.ts";
 import type { RequestRecord } from "./records.ts";
 import type { RouteSpec } from "./routeSpec.ts";
-import { buildRouteTable, type RouteTable, type UpstreamTarget } from "./routeTable.ts";
+import {
+  applyRouteDelta,
+  buildRouteTable,
+  type CompiledRoute,
+  type RouteTable,
+  routesById,
+  type UpstreamTarget,
+} from "./routeTable.ts";
 
 /**
  * Proxy worker entrypoint. Must stay a separate file: the compiled binary embeds it as an extra
@@ -30,6 +37,7 @@ let config: WorkerConfig | null = null;
 let httpsServer: TlsServer | null = null;
 let batch: RequestRecord[] = [];
 let tableVersion = 0;
+let byId = new Map<string, CompiledRoute>();
 
 function flushRecords(): void {
   if (batch.length === 0) return;
@@ -45,7 +53,9 @@ function record(r: RequestRecord): void {
 
 /** The main thread validated these specs and built the same table once already (conflicts throw there). */
 function indexRoutes(json: string, version: number): RouteTable {
-  return buildRouteTable(JSON.parse(json) as RouteSpec[], version);
+  const table = buildRouteTable(JSON.parse(json) as RouteSpec[], version);
+  byId = routesById(table);
+  return table;
 }
 
 function internalTarget(url: string | null): UpstreamTarget | null {
@@ -89,7 +99,17 @@ async function onMessage(msg: ToWorker): Promise<void> {
       return;
     }
     case "routes":
-      state!.table = indexRoutes(msg.routes, msg.version);
+      if (msg.base !== tableVersion) {
+        // A lost or reordered delta would leave this worker on a table nobody published: crash so
+        // the pool respawns it from the whole current table.
+        setTimeout(() => {
+          throw new Error(`route delta for version ${msg.base} applied to version ${tableVersion}`);
+        });
+        return;
+      }
+      if (msg.full) state!.table = indexRoutes(msg.upserts, msg.version);
+      else
+        applyRouteDelta(state!.table, byId, JSON.parse(msg.upserts) as RouteSpec[], msg.removes, msg.version);
       tableVersion = msg.version;
       send({ type: "ack", kind: "routes", version: msg.version });
       return;
