@@ -5,7 +5,6 @@ import { type BeaconContext, type EnrichResult, enrichBeacon } from "./ingest/en
 import { SessionTracker } from "./ingest/sessions.ts";
 import { SaltRing, type SaltStorage } from "./ingest/visitor.ts";
 import { WriteQueue, type WriteQueueStats } from "./ingest/write-queue.ts";
-import { computeFunnel } from "./query/funnel.ts";
 import type { AnalyticsQuery, AnalyticsStore, FunnelResult, FunnelStep } from "./query/types.ts";
 import { ClickHouseAnalyticsStore } from "./store/clickhouse-store.ts";
 import { SqliteAnalyticsStore } from "./store/sqlite-store.ts";
@@ -83,8 +82,8 @@ export class Analytics {
     return result;
   }
 
-  async funnel(q: AnalyticsQuery, steps: FunnelStep[]): Promise<FunnelResult> {
-    return computeFunnel(steps, await this.store.funnelEvents(q, steps));
+  funnel(q: AnalyticsQuery, steps: FunnelStep[]): Promise<FunnelResult> {
+    return this.store.funnel(q, steps);
   }
 
   /** Writes what is queued; tests and shutdown use it, ingest never waits for it. */

@@ -6,44 +6,62 @@ function matches(step: FunnelStep, event: FunnelEvent): boolean {
 
 /**
  * Ordered funnel within a visit: a visit reaches step k when it reached step k-1 earlier and then
- * has an event matching step k. Events must arrive sorted by (session, ts); unrelated events in
- * between do not break the funnel.
+ * has an event matching step k; unrelated events in between do not break it. Events are fed in
+ * time order (visits interleaved), so stores can stream them straight off a (site, ts) index.
  */
-export function computeFunnel(steps: FunnelStep[], events: Iterable<FunnelEvent>): FunnelResult {
-  const reached = new Array<number>(steps.length).fill(0);
-  let session: number | null = null;
-  let progress = 0;
-  const close = () => {
-    for (let i = 0; i < progress; i++) reached[i]++;
-  };
-  for (const event of events) {
-    if (event.session !== session) {
-      if (session !== null) close();
-      session = event.session;
-      progress = 0;
+export class FunnelCounter {
+  private readonly progress = new Map<number, number>();
+
+  constructor(private readonly steps: FunnelStep[]) {}
+
+  add(event: FunnelEvent): void {
+    const reached = this.progress.get(event.session) ?? 0;
+    const next = this.steps[reached];
+    if (next !== undefined && matches(next, event)) {
+      this.progress.set(event.session, reached + 1);
     }
-    if (progress < steps.length && matches(steps[progress], event)) progress++;
   }
-  if (session !== null) close();
-  const first = reached[0] ?? 0;
-  return {
-    steps: steps.map((step, i) => ({
-      step,
-      visits: reached[i],
-      conversionRate: first ? Math.round((reached[i] / first) * 10_000) / 10_000 : 0,
-      fromPreviousRate:
-        i === 0
-          ? first
-            ? 1
-            : 0
-          : reached[i - 1]
-            ? Math.round((reached[i] / reached[i - 1]) * 10_000) / 10_000
-            : 0,
-    })),
-  };
+
+  result(): FunnelResult {
+    const reached = new Array<number>(this.steps.length).fill(0);
+    for (const progress of this.progress.values())
+      for (let i = 0; i < progress; i++) reached[i] = (reached[i] ?? 0) + 1;
+    const at = (i: number) => reached[i] ?? 0;
+    const rate = (a: number, b: number) => (b ? Math.round((a / b) * 10_000) / 10_000 : 0);
+    return {
+      steps: this.steps.map((step, i) => ({
+        step,
+        visits: at(i),
+        conversionRate: rate(at(i), at(0)),
+        fromPreviousRate: rate(at(i), at(i === 0 ? 0 : i - 1)),
+      })),
+    };
+  }
+}
+
+export function computeFunnel(steps: FunnelStep[], events: Iterable<FunnelEvent>): FunnelResult {
+  const counter = new FunnelCounter(steps);
+  for (const event of events) counter.add(event);
+  return counter.result();
 }
 
 /** Nearest-rank percentile position (1-based) in a sorted list of n values; both stores use it. */
 export function percentileRank(p: number, n: number): number {
   return Math.min(n, Math.max(1, Math.ceil(p * n)));
+}
+
+/** Nearest-rank percentile from a histogram of (value, count) sorted by value. */
+export function percentileFromHistogram(
+  p: number,
+  histogram: [number, number][],
+  total: number,
+): number | null {
+  if (total === 0) return null;
+  const rank = percentileRank(p, total);
+  let seen = 0;
+  for (const [value, count] of histogram) {
+    seen += count;
+    if (seen >= rank) return value;
+  }
+  return histogram.at(-1)?.[0] ?? null;
 }

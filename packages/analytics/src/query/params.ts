@@ -22,7 +22,7 @@ export const rangeParamsSchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(20),
 });
 
-const periods: Record<string, number> = {
+const periods: Record<NonNullable<z.infer<typeof rangeParamsSchema>["period"]>, number> = {
   realtime: 5 * 60_000,
   day: DAY,
   "24h": DAY,

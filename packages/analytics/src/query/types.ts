@@ -73,6 +73,8 @@ export interface Percentiles {
 }
 export const vitalMetrics = ["lcp", "cls", "inp", "ttfb"] as const;
 export type VitalMetric = (typeof vitalMetrics)[number];
+/** Vitals are bucketed to whole ms (CLS to thousandths) in every store, so percentiles agree. */
+export const vitalScale: Record<VitalMetric, number> = { lcp: 1, inp: 1, ttfb: 1, cls: 1000 };
 export type VitalsSummary = Record<VitalMetric, Percentiles>;
 
 export interface Realtime {
@@ -128,8 +130,8 @@ export interface AnalyticsStore {
   eventProps(q: AnalyticsQuery, name: string, limit: number): Promise<PropRow[]>;
   vitals(q: AnalyticsQuery): Promise<VitalsSummary>;
   realtime(site: string, now: number): Promise<Realtime>;
-  /** Ordered events of visits that touch any funnel step, grouped by visit, for `computeFunnel`. */
-  funnelEvents(q: AnalyticsQuery, steps: FunnelStep[]): Promise<FunnelEvent[]>;
+  /** Ordered steps within a visit, counted with `FunnelCounter` so both stores agree. */
+  funnel(q: AnalyticsQuery, steps: FunnelStep[]): Promise<FunnelResult>;
   close(): Promise<void>;
 }
 

@@ -1,13 +1,13 @@
 import { type ClickHouseClient, createClient } from "@clickhouse/client";
 import type { IngestRecord } from "../ingest/records.ts";
-import { percentileRank } from "../query/funnel.ts";
+import { FunnelCounter, percentileFromHistogram } from "../query/funnel.ts";
 import {
   type AnalyticsQuery,
   type AnalyticsStore,
   type BreakdownRow,
   type CustomEventRow,
   type Dimension,
-  type FunnelEvent,
+  type FunnelResult,
   type FunnelStep,
   type Overview,
   overviewFromSums,
@@ -16,6 +16,7 @@ import {
   type SeriesPoint,
   type VitalsSummary,
   vitalMetrics,
+  vitalScale,
 } from "../query/types.ts";
 import { clickhouseDdl, eventFilterSql, int, sessionsSql, str } from "./clickhouse-sql.ts";
 import { fillSeries } from "./ranges.ts";
@@ -109,7 +110,7 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     const [r] =
       await this.rows(`SELECT uniqExact(visitor) AS visitors, count() AS visits, sum(pageviews) AS pageviews,
       countIf(events <= 1) AS bounces, sum(ended - started) AS durationMs FROM (${sessionsSql(this.db, q, q.from, q.to)})`);
-    return overviewFromSums(numbers(r));
+    return overviewFromSums(numbers(r ?? {}));
   }
 
   async timeseries(q: AnalyticsQuery, interval: "hour" | "day"): Promise<SeriesPoint[]> {
@@ -172,16 +173,17 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
       page !== undefined ? ` AND path = ${str(page)}` : ""
     }`;
     for (const metric of vitalMetrics) {
-      const [{ n }] = await this.rows(`SELECT count(${metric}) AS n ${base}`);
-      const samples = Number(n);
-      const at = async (p: number) => {
-        if (samples === 0) return null;
-        const [row] = await this.rows(
-          `SELECT assumeNotNull(${metric}) AS v ${base} AND isNotNull(${metric}) ORDER BY v LIMIT ${int(percentileRank(p, samples) - 1)}, 1`,
-        );
-        return Number(row.v);
+      const scale = vitalScale[metric];
+      const rows =
+        await this.rows(`SELECT toInt64(round(assumeNotNull(${metric}) * ${scale})) AS v, count() AS c
+        ${base} AND isNotNull(${metric}) GROUP BY v ORDER BY v`);
+      const histogram = rows.map((r) => [Number(r.v), Number(r.c)] as [number, number]);
+      const samples = histogram.reduce((sum, [, c]) => sum + c, 0);
+      const at = (p: number) => {
+        const v = percentileFromHistogram(p, histogram, samples);
+        return v === null ? null : v / scale;
       };
-      out[metric] = { samples, p50: await at(0.5), p75: await at(0.75), p95: await at(0.95) };
+      out[metric] = { samples, p50: at(0.5), p75: at(0.75), p95: at(0.95) };
     }
     return out;
   }
@@ -195,13 +197,13 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     const pages = await this.rows(`SELECT path, uniqExact(visitor) AS visitors FROM ${this.db}.events
       WHERE ${where} AND name = 'pageview' GROUP BY path ORDER BY visitors DESC, path LIMIT 10`);
     return {
-      visitors: Number(totals.visitors),
-      pageviews: Number(totals.pageviews),
+      visitors: Number(totals?.visitors ?? 0),
+      pageviews: Number(totals?.pageviews ?? 0),
       pages: pages.map((p) => ({ path: String(p.path), visitors: Number(p.visitors) })),
     };
   }
 
-  async funnelEvents(q: AnalyticsQuery, steps: FunnelStep[]): Promise<FunnelEvent[]> {
+  async funnel(q: AnalyticsQuery, steps: FunnelStep[]): Promise<FunnelResult> {
     const pages = steps.flatMap((s) => ("page" in s ? [str(s.page)] : []));
     const names = steps.flatMap((s) => ("event" in s ? [str(s.event)] : []));
     const match = [
@@ -212,13 +214,17 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
       .join(" OR ");
     const rows = await this.rows(`SELECT session, ts, name, path FROM ${this.db}.events
       WHERE site = ${str(q.site)} AND ts >= ${int(q.from)} AND ts < ${int(q.to)} AND (${match})${eventFilterSql(this.db, q)}
-      ORDER BY session, ts LIMIT 5000000`);
-    return rows.map((r) => ({
-      session: Number(r.session),
-      ts: Number(r.ts),
-      name: String(r.name),
-      path: String(r.path),
-    }));
+      ORDER BY ts LIMIT 20000000`);
+    const counter = new FunnelCounter(steps);
+    for (const r of rows) {
+      counter.add({
+        session: Number(r.session),
+        ts: Number(r.ts),
+        name: String(r.name),
+        path: String(r.path),
+      });
+    }
+    return counter.result();
   }
 
   /** Drops this store's database; used by tests that create a throwaway one. */

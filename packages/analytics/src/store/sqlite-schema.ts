@@ -26,6 +26,16 @@ export const sqliteAnalyticsDdl = [
     site TEXT NOT NULL, hour INTEGER NOT NULL, visitors INTEGER NOT NULL, new_visitors INTEGER NOT NULL,
     visits INTEGER NOT NULL, pageviews INTEGER NOT NULL, bounces INTEGER NOT NULL, duration_ms INTEGER NOT NULL,
     PRIMARY KEY (site, hour)) WITHOUT ROWID`,
+  // Per-day totals by dimension value (page, event, prop and every visit attribute). Distinct
+  // visitors are additive across days for the same reason, so a 30-day top-pages list sums 30 rows.
+  `CREATE TABLE IF NOT EXISTS daily_breakdowns (
+    site TEXT NOT NULL, dimension TEXT NOT NULL, day INTEGER NOT NULL, value TEXT NOT NULL,
+    visitors INTEGER NOT NULL, visits INTEGER NOT NULL, pageviews INTEGER NOT NULL, events INTEGER NOT NULL,
+    bounces INTEGER NOT NULL, duration_ms INTEGER NOT NULL, PRIMARY KEY (site, dimension, day, value)) WITHOUT ROWID`,
+  // Web Vitals histograms per day: value in ms (CLS in thousandths), exact nearest-rank percentiles.
+  `CREATE TABLE IF NOT EXISTS daily_vitals (
+    site TEXT NOT NULL, metric TEXT NOT NULL, day INTEGER NOT NULL, value INTEGER NOT NULL, samples INTEGER NOT NULL,
+    PRIMARY KEY (site, metric, day, value)) WITHOUT ROWID`,
   "CREATE TABLE IF NOT EXISTS rolled_days (site TEXT NOT NULL, day INTEGER NOT NULL, PRIMARY KEY (site, day)) WITHOUT ROWID",
   "CREATE TABLE IF NOT EXISTS salts (day INTEGER PRIMARY KEY, salt TEXT NOT NULL)",
 ];

@@ -1,14 +1,14 @@
 import { Database } from "bun:sqlite";
-import type { IngestRecord } from "../ingest/records.ts";
+import type { EventRecord, IngestRecord } from "../ingest/records.ts";
 import { utcDay } from "../ingest/visitor.ts";
-import { percentileRank } from "../query/funnel.ts";
+import { FunnelCounter, percentileFromHistogram } from "../query/funnel.ts";
 import {
   type AnalyticsQuery,
   type AnalyticsStore,
   type BreakdownRow,
   type CustomEventRow,
   type Dimension,
-  type FunnelEvent,
+  type FunnelResult,
   type FunnelStep,
   type Overview,
   type OverviewSums,
@@ -16,17 +16,31 @@ import {
   type PropRow,
   type Realtime,
   type SeriesPoint,
+  sessionDimensions,
   type VitalsSummary,
   vitalMetrics,
+  vitalScale,
 } from "../query/types.ts";
-import { fillSeries, splitByWholeDays } from "./ranges.ts";
+import { fillSeries, type Segment, splitByWholeDays } from "./ranges.ts";
 import { sessionDeltas } from "./session-deltas.ts";
-import { SqliteRollups } from "./sqlite-rollups.ts";
-import { sessionColumn, sqliteAnalyticsDdl } from "./sqlite-schema.ts";
+import {
+  funnelRows,
+  rawBreakdown,
+  rawCustomEvents,
+  rawProps,
+  rawSeries,
+  rawSums,
+  rawVitalsHistogram,
+  sumsOf,
+} from "./sqlite-raw.ts";
+import { propKey, type RolledRow, SqliteRollups } from "./sqlite-rollups.ts";
+import { sqliteAnalyticsDdl } from "./sqlite-schema.ts";
 
 type Row = Record<string, number | string | null>;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
+/** Raw edges of a rolled breakdown are merged before the limit applies, so they are read in full. */
+const EDGE_LIMIT = 100_000;
 
 export interface SqliteStoreOptions {
   path: string;
@@ -74,7 +88,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
 
   /** Synchronous so bulk loaders can push millions of rows without a promise per batch. */
   writeSync(batch: IngestRecord[]): void {
-    const events = [];
+    const events: EventRecord[] = [];
     const today = utcDay(this.now());
     const touchedPastDays = new Set<string>();
     this.db.transaction(() => {
@@ -82,6 +96,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
         if (record.kind === "vitals") {
           const v = record.vitals;
           this.insertVitals.run(v.site, v.ts, v.path, v.lcp, v.cls, v.inp, v.ttfb);
+          if (utcDay(v.ts) < today) touchedPastDays.add(`${v.site}\n${utcDay(v.ts)}`);
           continue;
         }
         const e = record.event;
@@ -115,123 +130,123 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
         if (day < today) touchedPastDays.add(`${d.site}\n${day}`);
       }
       for (const key of touchedPastDays) {
-        const [site, day] = key.split("\n");
+        const [site = "", day = "0"] = key.split("\n");
         this.rollups.invalidate(site, Number(day));
       }
     })();
   }
 
-  /** Rolls up every completed day in the range that is not rolled yet (also done lazily by queries). */
+  /** Rolls up every completed day in the range that is not rolled yet (queries also do it lazily). */
   rollUp(site: string, from: number, to: number): number {
     return this.rollups.ensure(site, from, Math.min(to, utcDay(this.now()) * DAY));
   }
 
   async overview(q: AnalyticsQuery): Promise<Overview> {
-    const sums: OverviewSums = { visitors: 0, visits: 0, pageviews: 0, bounces: 0, durationMs: 0 };
-    for (const segment of this.segments(q)) {
-      const s = segment.rolled
-        ? this.rollups.sums(q.site, segment.from, segment.to)
-        : this.rawSums(q, segment.from, segment.to);
-      sums.visitors += s.visitors;
-      sums.visits += s.visits;
-      sums.pageviews += s.pageviews;
-      sums.bounces += s.bounces;
-      sums.durationMs += s.durationMs;
+    const filters = Object.entries(q.filters).filter(([, v]) => v !== undefined);
+    // One visit-attribute filter can still be answered from the per-value daily rollups.
+    const only = filters.length === 1 ? filters[0] : undefined;
+    const single =
+      only && (sessionDimensions as readonly string[]).includes(only[0]) ? (only as [string, string]) : null;
+    const total: OverviewSums = { visitors: 0, visits: 0, pageviews: 0, bounces: 0, durationMs: 0 };
+    for (const segment of this.segments(q, filters.length === 0 || single !== null)) {
+      let s: OverviewSums;
+      if (!segment.rolled) s = rawSums(this.db, q, segment.from, segment.to);
+      else if (single)
+        s = sumsOf({ ...this.rollups.breakdown(q.site, single[0], segment.from, segment.to, single[1])[0] });
+      else s = this.rollups.sums(q.site, segment.from, segment.to);
+      total.visitors += s.visitors;
+      total.visits += s.visits;
+      total.pageviews += s.pageviews;
+      total.bounces += s.bounces;
+      total.durationMs += s.durationMs;
     }
-    return overviewFromSums(sums);
+    return overviewFromSums(total);
   }
 
   async timeseries(q: AnalyticsQuery, interval: "hour" | "day"): Promise<SeriesPoint[]> {
     const unit = interval === "hour" ? HOUR : DAY;
     const points: SeriesPoint[] = [];
-    for (const segment of this.segments(q)) {
-      if (segment.rolled) {
-        points.push(...this.rollups.series(q.site, segment.from, segment.to, interval));
-        continue;
-      }
-      const where = this.sessionWhere(q, segment.from, segment.to);
-      const rows = this.db
-        .query(`SELECT (started / ${unit}) * ${unit} AS t, count(DISTINCT visitor) AS visitors, count(*) AS visits,
-          sum(pageviews) AS pageviews, sum(events <= 1) AS bounces, sum(ended - started) AS durationMs
-          FROM sessions WHERE ${where.sql} GROUP BY t`)
-        .all(...where.params) as Row[];
-      for (const r of rows) points.push({ t: Number(r.t), ...overviewFromSums(sumsOf(r)) });
+    for (const segment of this.segments(q, isUnfiltered(q))) {
+      points.push(
+        ...(segment.rolled
+          ? this.rollups.series(q.site, segment.from, segment.to, interval)
+          : rawSeries(this.db, q, segment.from, segment.to, unit)),
+      );
     }
     return fillSeries(points, q.from, q.to, unit);
   }
 
   async breakdown(q: AnalyticsQuery, dimension: Dimension, limit: number): Promise<BreakdownRow[]> {
-    if (dimension === "page") {
-      const filter = this.sessionFilterSql(q);
-      const rows = this.db
-        .query(`SELECT path AS value, count(DISTINCT visitor) AS visitors, count(DISTINCT session) AS visits,
-          count(*) AS pageviews FROM events WHERE site = ? AND ts >= ? AND ts < ? AND name = 'pageview'
-          ${q.filters.page !== undefined ? "AND path = ?" : ""} ${filter.sql ? `AND session IN (SELECT id FROM sessions WHERE site = ? AND ${filter.sql})` : ""}
-          GROUP BY path ORDER BY visitors DESC, value LIMIT ?`)
-        .all(
-          q.site,
-          q.from,
-          q.to,
-          ...(q.filters.page !== undefined ? [q.filters.page] : []),
-          ...(filter.sql ? [q.site, ...filter.params] : []),
-          limit,
-        ) as Row[];
-      return rows.map(breakdownRow);
-    }
-    const column = sessionColumn[dimension];
-    const where = this.sessionWhere(q, q.from, q.to);
-    const rows = this.db
-      .query(`SELECT coalesce(${column}, '') AS value, count(DISTINCT visitor) AS visitors, count(*) AS visits,
-        sum(pageviews) AS pageviews FROM sessions WHERE ${where.sql} GROUP BY value ORDER BY visitors DESC, value LIMIT ?`)
-      .all(...where.params, limit) as Row[];
-    return rows.map(breakdownRow);
+    const rows = this.merged(
+      q,
+      (s) => this.rollups.breakdown(q.site, dimension, s.from, s.to),
+      (s, max) => rawBreakdown(this.db, q, dimension, s.from, s.to, max),
+      limit,
+    );
+    return rows
+      .sort((a, b) => b.visitors - a.visitors || compare(a.value, b.value))
+      .slice(0, limit)
+      .map((r) => ({ value: r.value, visitors: r.visitors, visits: r.visits, pageviews: r.pageviews }));
   }
 
   async customEvents(q: AnalyticsQuery, limit: number): Promise<CustomEventRow[]> {
-    const filter = this.sessionFilterSql(q);
-    const rows = this.db
-      .query(`SELECT name, count(DISTINCT visitor) AS visitors, count(*) AS events FROM events
-        WHERE site = ? AND ts >= ? AND ts < ? AND name <> 'pageview'
-        ${filter.sql ? `AND session IN (SELECT id FROM sessions WHERE site = ? AND ${filter.sql})` : ""}
-        GROUP BY name ORDER BY events DESC, name LIMIT ?`)
-      .all(q.site, q.from, q.to, ...(filter.sql ? [q.site, ...filter.params] : []), limit) as Row[];
-    return rows.map((r) => ({
-      name: String(r.name),
-      visitors: Number(r.visitors),
-      events: Number(r.events),
-    }));
+    const rows = this.merged(
+      q,
+      (s) => this.rollups.breakdown(q.site, "event", s.from, s.to),
+      (s, max) => rawCustomEvents(this.db, q, s.from, s.to, max),
+      limit,
+    );
+    return rows
+      .sort((a, b) => b.events - a.events || compare(a.value, b.value))
+      .slice(0, limit)
+      .map((r) => ({ name: r.value, visitors: r.visitors, events: r.events }));
   }
 
   async eventProps(q: AnalyticsQuery, name: string, limit: number): Promise<PropRow[]> {
-    const rows = this.db
-      .query(`SELECT j.key AS prop, CAST(j.value AS TEXT) AS value, count(*) AS events
-        FROM events, json_each(events.props) AS j
-        WHERE events.site = ? AND events.ts >= ? AND events.ts < ? AND events.name = ? AND events.props IS NOT NULL
-        GROUP BY prop, value ORDER BY events DESC, prop, value LIMIT ?`)
-      .all(q.site, q.from, q.to, name, limit) as Row[];
-    return rows.map((r) => ({ prop: String(r.prop), value: String(r.value), events: Number(r.events) }));
+    const counts = new Map<string, PropRow>();
+    const addRow = (prop: string, value: string, events: number) => {
+      const key = propKey(name, prop, value);
+      const row = counts.get(key) ?? { prop, value, events: 0 };
+      row.events += events;
+      counts.set(key, row);
+    };
+    for (const segment of this.segments(q, isUnfiltered(q))) {
+      if (!segment.rolled) {
+        for (const r of rawProps(this.db, q, name, segment.from, segment.to, EDGE_LIMIT))
+          addRow(r.prop, r.value, r.events);
+        continue;
+      }
+      const rows = this.db
+        .query(`SELECT value, sum(events) AS events FROM daily_breakdowns WHERE site = ? AND dimension = 'prop'
+          AND value >= ? AND value < ? AND day >= ? AND day < ? GROUP BY value`)
+        .all(q.site, `${name}\u0000`, `${name}\u0001`, segment.from / DAY, segment.to / DAY) as Row[];
+      for (const r of rows) {
+        const [, prop = "", value = ""] = String(r.value).split("\u0000");
+        addRow(prop, value, Number(r.events));
+      }
+    }
+    return [...counts.values()]
+      .sort((a, b) => b.events - a.events || compare(a.prop, b.prop) || compare(a.value, b.value))
+      .slice(0, limit);
   }
 
   async vitals(q: AnalyticsQuery): Promise<VitalsSummary> {
     const out = {} as VitalsSummary;
-    const page = q.filters.page;
-    const base = `FROM vitals WHERE site = ? AND ts >= ? AND ts < ? ${page !== undefined ? "AND path = ?" : ""}`;
-    const params = [q.site, q.from, q.to, ...(page !== undefined ? [page] : [])];
     for (const metric of vitalMetrics) {
-      const n = Number((this.db.query(`SELECT count(${metric}) AS n ${base}`).get(...params) as Row).n);
-      const at = (p: number) =>
-        n === 0
-          ? null
-          : Number(
-              (
-                this.db
-                  .query(
-                    `SELECT ${metric} AS v ${base} AND ${metric} IS NOT NULL ORDER BY ${metric} LIMIT 1 OFFSET ?`,
-                  )
-                  .get(...params, percentileRank(p, n) - 1) as Row
-              ).v,
-            );
-      out[metric] = { samples: n, p50: at(0.5), p75: at(0.75), p95: at(0.95) };
+      const merged = new Map<number, number>();
+      for (const segment of this.segments(q, isUnfiltered(q))) {
+        const histogram = segment.rolled
+          ? this.rollups.vitalsHistogram(q.site, metric, segment.from, segment.to)
+          : rawVitalsHistogram(this.db, q, metric, segment.from, segment.to);
+        for (const [value, count] of histogram) merged.set(value, (merged.get(value) ?? 0) + count);
+      }
+      const histogram = [...merged].sort((a, b) => a[0] - b[0]);
+      const samples = histogram.reduce((sum, [, count]) => sum + count, 0);
+      const at = (p: number) => {
+        const v = percentileFromHistogram(p, histogram, samples);
+        return v === null ? null : v / vitalScale[metric];
+      };
+      out[metric] = { samples, p50: at(0.5), p75: at(0.75), p95: at(0.95) };
     }
     return out;
   }
@@ -253,96 +268,58 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     };
   }
 
-  async funnelEvents(q: AnalyticsQuery, steps: FunnelStep[]): Promise<FunnelEvent[]> {
+  async funnel(q: AnalyticsQuery, steps: FunnelStep[]): Promise<FunnelResult> {
     const pages = steps.flatMap((s) => ("page" in s ? [s.page] : []));
     const names = steps.flatMap((s) => ("event" in s ? [s.event] : []));
-    const filter = this.sessionFilterSql(q);
-    const match = [
-      pages.length ? `(name = 'pageview' AND path IN (${pages.map(() => "?").join(", ")}))` : "",
-      names.length ? `name IN (${names.map(() => "?").join(", ")})` : "",
-    ]
-      .filter(Boolean)
-      .join(" OR ");
-    return this.db
-      .query(`SELECT session, ts, name, path FROM events WHERE site = ? AND ts >= ? AND ts < ? AND (${match})
-        ${filter.sql ? `AND session IN (SELECT id FROM sessions WHERE site = ? AND ${filter.sql})` : ""}
-        ORDER BY session, ts LIMIT 5000000`)
-      .all(
-        q.site,
-        q.from,
-        q.to,
-        ...pages,
-        ...names,
-        ...(filter.sql ? [q.site, ...filter.params] : []),
-      ) as FunnelEvent[];
+    const counter = new FunnelCounter(steps);
+    for (const row of funnelRows(this.db, q, pages, names)) counter.add(row);
+    return counter.result();
   }
 
   async close(): Promise<void> {
     this.db.close();
   }
 
-  /** Whole completed days come from rollups when nothing is filtered; the ragged edges and today stay raw. */
-  private segments(q: AnalyticsQuery) {
-    const hasFilters = Object.keys(q.filters).length > 0;
-    const today = utcDay(this.now()) * DAY;
-    if (hasFilters) return [{ from: q.from, to: q.to, rolled: false }];
-    const segments = splitByWholeDays(q.from, q.to, today);
+  /** Whole completed days come from rollups when allowed; the ragged edges and today stay raw. */
+  private segments(q: AnalyticsQuery, rollupsAllowed: boolean): Segment[] {
+    if (!rollupsAllowed) return [{ from: q.from, to: q.to, rolled: false }];
+    const segments = splitByWholeDays(q.from, q.to, utcDay(this.now()) * DAY);
     for (const s of segments) if (s.rolled) this.rollups.ensure(q.site, s.from, s.to);
     return segments;
   }
 
-  private rawSums(q: AnalyticsQuery, from: number, to: number): OverviewSums {
-    const where = this.sessionWhere(q, from, to);
-    const row = this.db
-      .query(`SELECT count(DISTINCT visitor) AS visitors, count(*) AS visits, sum(pageviews) AS pageviews,
-        sum(events <= 1) AS bounces, sum(ended - started) AS durationMs FROM sessions WHERE ${where.sql}`)
-      .get(...where.params) as Row;
-    return sumsOf(row);
-  }
-
-  private sessionWhere(q: AnalyticsQuery, from: number, to: number) {
-    const filter = this.sessionFilterSql(q);
-    return {
-      sql: `site = ? AND started >= ? AND started < ?${filter.sql ? ` AND ${filter.sql}` : ""}`,
-      params: [q.site, from, to, ...filter.params],
-    };
-  }
-
-  /** Filters select visits: by a visit attribute, or (page) visits that viewed that page. */
-  private sessionFilterSql(q: AnalyticsQuery): { sql: string; params: (string | number)[] } {
-    const parts: string[] = [];
-    const params: (string | number)[] = [];
-    for (const [dimension, value] of Object.entries(q.filters)) {
-      if (value === undefined) continue;
-      if (dimension === "page") {
-        parts.push(
-          "id IN (SELECT session FROM events WHERE site = ? AND ts >= ? AND ts < ? AND name = 'pageview' AND path = ?)",
-        );
-        params.push(q.site, q.from, q.to + DAY, value);
-      } else {
-        parts.push(`coalesce(${sessionColumn[dimension]}, '') = ?`);
-        params.push(value);
+  /** Rolled rows for whole days plus raw rows for the edges, summed per value (visitors are per-day distinct). */
+  private merged(
+    q: AnalyticsQuery,
+    rolled: (s: Segment) => RolledRow[],
+    raw: (s: Segment, max: number) => RolledRow[],
+    limit: number,
+  ): RolledRow[] {
+    const segments = this.segments(q, isUnfiltered(q));
+    const [only] = segments;
+    if (segments.length === 1 && only && !only.rolled) return raw(only, limit);
+    const byValue = new Map<string, RolledRow>();
+    for (const segment of segments) {
+      for (const r of segment.rolled ? rolled(segment) : raw(segment, EDGE_LIMIT)) {
+        const row = byValue.get(r.value);
+        if (!row) {
+          byValue.set(r.value, { ...r });
+          continue;
+        }
+        row.visitors += r.visitors;
+        row.visits += r.visits;
+        row.pageviews += r.pageviews;
+        row.events += r.events;
       }
     }
-    return { sql: parts.join(" AND "), params };
+    return [...byValue.values()];
   }
 }
 
-function sumsOf(r: Row): OverviewSums {
-  return {
-    visitors: Number(r.visitors ?? 0),
-    visits: Number(r.visits ?? 0),
-    pageviews: Number(r.pageviews ?? 0),
-    bounces: Number(r.bounces ?? 0),
-    durationMs: Number(r.durationMs ?? 0),
-  };
+function isUnfiltered(q: AnalyticsQuery): boolean {
+  return Object.values(q.filters).every((v) => v === undefined);
 }
 
-function breakdownRow(r: Row): BreakdownRow {
-  return {
-    value: String(r.value),
-    visitors: Number(r.visitors),
-    visits: Number(r.visits),
-    pageviews: Number(r.pageviews ?? 0),
-  };
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Analytics } from "@pier/analytics";
+import { beaconScript, type WrkResult, wrk } from "./wrk.ts";
+
+const root = resolve(import.meta.dir, "../..");
+const adminToken = `pier_bench${crypto.randomUUID().replaceAll("-", "")}`;
+
+function freePort(): number {
+  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = s.port;
+  s.stop(true);
+  return port;
+}
+
+async function waitFor(url: string, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await Bun.sleep(50);
+  }
+  throw new Error(`${url} did not answer within ${ms} ms`);
+}
+
+export interface IngestFigures {
+  pipelinePerSecond: number;
+  sqliteWritesPerSecond: number;
+  getAlone: WrkResult;
+  beaconsAlone: WrkResult;
+  mixedGet: WrkResult;
+  mixedBeacons: WrkResult;
+  stats: { accepted: number; written: number; dropped: number; bots: number; invalid: number };
+  workers: number;
+}
+
+/** In-process: enrichment + queue on one thread, then the SQLite batch writes, without HTTP. */
+async function pipeline(count: number): Promise<{ perSecond: number; writesPerSecond: number }> {
+  const dir = mkdtempSync(join(tmpdir(), "pier-bench-analytics-"));
+  const analytics = await Analytics.start({ dataDir: dir, queueCapacity: count + 1, batchSize: count + 1 });
+  const bodies = ["/", "/pricing", "/docs"].map((p) =>
+    JSON.stringify({ n: "pageview", u: `http://bench.test${p}` }),
+  );
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    analytics.ingest(bodies[i % 3] ?? "", {
+      site: "bench.test",
+      host: "bench.test",
+      clientIp: `10.0.${(i >> 8) & 255}.${i & 255}`,
+      userAgent: `Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.${i % 5000} Safari/537.36`,
+      country: "DE",
+    });
+  }
+  const ingestMs = performance.now() - started;
+  const flushStart = performance.now();
+  await analytics.flush();
+  const flushMs = performance.now() - flushStart;
+  await analytics.stop();
+  rmSync(dir, { recursive: true, force: true });
+  return { perSecond: count / (ingestMs / 1000), writesPerSecond: count / (flushMs / 1000) };
+}
+
+/** Through the compiled binary: wrk -> proxy worker -> console port -> ingest -> SQLite. */
+export async function ingestBenchmark(
+  binary: string,
+  seconds: number,
+  connections: number,
+): Promise<IngestFigures> {
+  const inProcess = await pipeline(200_000);
+  const dir = mkdtempSync(join(tmpdir(), "pier-bench-analytics-serve-"));
+  const upstreamPort = freePort();
+  const [consolePort, httpPort, httpsPort] = [freePort(), freePort(), freePort()];
+  const workers = navigator.hardwareConcurrency;
+  const children: Bun.Subprocess[] = [];
+  try {
+    children.push(
+      Bun.spawn(["bun", join(root, "bench/proxy/upstream.ts"), String(upstreamPort)], {
+        stdout: "ignore",
+        stderr: "inherit",
+      }),
+    );
+    children.push(
+      Bun.spawn(
+        [
+          binary,
+          "serve",
+          "--data-dir",
+          dir,
+          "--host",
+          "127.0.0.1",
+          "--console-port",
+          String(consolePort),
+          "--http-port",
+          String(httpPort),
+          "--https-port",
+          String(httpsPort),
+          "--proxy-workers",
+          String(workers),
+        ],
+        {
+          env: { ...process.env, PIER_ADMIN_TOKEN: adminToken, PIER_LOG_LEVEL: "warn" },
+          stdout: "ignore",
+          stderr: "inherit",
+        },
+      ),
+    );
+    await waitFor(`http://127.0.0.1:${consolePort}/healthz`, 15_000);
+    await waitFor(`http://127.0.0.1:${upstreamPort}/`, 10_000);
+    const res = await fetch(`http://127.0.0.1:${consolePort}/api/v1/routes`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ host: "bench.test", upstreams: [`http://127.0.0.1:${upstreamPort}`] }),
+    });
+    if (res.status !== 201) throw new Error(`route not created: ${res.status} ${await res.text()}`);
+    const script = join(dir, "beacon.lua");
+    writeFileSync(script, beaconScript);
+    const proxyUrl = `http://127.0.0.1:${httpPort}/`;
+    const get = () => wrk({ url: proxyUrl, seconds, connections, host: "bench.test" });
+    const beacons = () => wrk({ url: proxyUrl, seconds, connections, host: "bench.test", script });
+
+    await get(); // warm-up: connection pools, JIT
+    const getAlone = await get();
+    const beaconsAlone = await beacons();
+    await Bun.sleep(1000);
+    const [mixedGet, mixedBeacons] = await Promise.all([get(), beacons()]);
+    await Bun.sleep(1500);
+    const status = (await (
+      await fetch(`http://127.0.0.1:${consolePort}/api/v1/analytics`, {
+        headers: { authorization: `Bearer ${adminToken}` },
+      })
+    ).json()) as { ingest: IngestFigures["stats"] };
+    return {
+      pipelinePerSecond: inProcess.perSecond,
+      sqliteWritesPerSecond: inProcess.writesPerSecond,
+      getAlone,
+      beaconsAlone,
+      mixedGet,
+      mixedBeacons,
+      stats: status.ingest,
+      workers,
+    };
+  } finally {
+    for (const child of children) child.kill("SIGTERM");
+    await Promise.all(children.map((c) => Promise.race([c.exited, Bun.sleep(10_000)])));
+    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

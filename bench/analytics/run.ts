@@ -1,0 +1,99 @@
+/**
+ * Analytics benchmark.
+ *   bun bench/analytics/run.ts [--duration 5] [--connections 32] [--events 10000000] [--runs 5]
+ *                              [--skip-ingest] [--skip-query] [--no-write]
+ * Ingest: wrk (apt-get install wrk) sends tracker beacons through the compiled binary's proxy
+ * (dist/pier or PIER_BINARY) on 127.0.0.1, alone and next to plain proxied GETs.
+ * Query: loads --events events over 30 days into a fresh analytics.db and times the dashboard
+ * queries. Writes the "## Analytics" section of docs/performance.md.
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { machineLine, writePerformanceSection } from "../support/performance-doc.ts";
+import { type IngestFigures, ingestBenchmark } from "./ingest.ts";
+import { type QueryFigures, queryBenchmark } from "./query.ts";
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: "string", default: "5" },
+    connections: { type: "string", default: "32" },
+    events: { type: "string", default: "10000000" },
+    runs: { type: "string", default: "5" },
+    "max-load-seconds": { type: "string", default: "600" },
+    "skip-ingest": { type: "boolean", default: false },
+    "skip-query": { type: "boolean", default: false },
+    "no-write": { type: "boolean", default: false },
+  },
+});
+const root = resolve(import.meta.dir, "../..");
+const binary = process.env.PIER_BINARY ?? join(root, "dist", "pier");
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const ms = (n: number) => (n < 10 ? n.toFixed(1) : fmt(n));
+
+let ingest: IngestFigures | undefined;
+let query: QueryFigures | undefined;
+if (!values["skip-ingest"]) {
+  if (!Bun.which("wrk")) throw new Error("wrk not found: apt-get install -y wrk");
+  if (!existsSync(binary)) throw new Error(`${binary} not found: run make build (or set PIER_BINARY)`);
+  console.log("ingest benchmark ...");
+  ingest = await ingestBenchmark(binary, Number(values.duration), Number(values.connections));
+  console.log(JSON.stringify(ingest, null, 2));
+}
+if (!values["skip-query"]) {
+  console.log(`query benchmark: loading ${fmt(Number(values.events))} events ...`);
+  query = await queryBenchmark(
+    Number(values.events),
+    Number(values.runs),
+    Number(values["max-load-seconds"]) * 1000,
+  );
+  console.log(JSON.stringify(query, null, 2));
+}
+
+const lines: string[] = [
+  `Command: \`bun bench/analytics/run.ts\` (\`make bench-analytics\`). Machine: ${machineLine()}.`,
+  "The machine is shared with other test suites while measuring, so figures move between runs.",
+  "",
+];
+if (ingest) {
+  const { getAlone, beaconsAlone, mixedGet, mixedBeacons, stats } = ingest;
+  const slowdown = (1 - mixedGet.rps / getAlone.rps) * 100;
+  lines.push(
+    "### Ingest",
+    "",
+    `Tracker beacons (\`POST /_pier/event\`, pageview JSON, 5,000 rotating user agents) sent by wrk (-t1 -c${values.connections}, ${values.duration} s) to the proxy port of the compiled binary (${ingest.workers} proxy workers), forwarded to the console port, enriched and queued; SQLite writes in batches of up to 2,000 from a bounded queue (100,000).`,
+    "",
+    "| measure | value | target |",
+    "| --- | ---: | --- |",
+    `| beacons through the proxy, alone | ${fmt(beaconsAlone.rps)} events/s (p50 ${ms(beaconsAlone.p50)} ms, p99 ${ms(beaconsAlone.p99)} ms) | >= 20,000/s |`,
+    `| ingest pipeline in-process (validate, bot filter, hash, visit, queue), one thread | ${fmt(ingest.pipelinePerSecond)} events/s | |`,
+    `| SQLite batched writes (events + visit upserts), one thread | ${fmt(ingest.sqliteWritesPerSecond)} events/s | |`,
+    `| proxied GET alone | ${fmt(getAlone.rps)} req/s (p50 ${ms(getAlone.p50)} ms, p99 ${ms(getAlone.p99)} ms) | |`,
+    `| proxied GET while beacons saturate the same proxy | ${fmt(mixedGet.rps)} req/s (p50 ${ms(mixedGet.p50)} ms, p99 ${ms(mixedGet.p99)} ms), ${slowdown.toFixed(0)}% fewer | <= 10% slower |`,
+    `| beacons meanwhile | ${fmt(mixedBeacons.rps)} events/s | |`,
+    `| accepted / written / dropped (queue full) / rejected | ${fmt(stats.accepted)} / ${fmt(stats.written)} / ${fmt(stats.dropped)} / ${fmt(stats.invalid)} | dropped 0 |`,
+    "",
+  );
+}
+if (query) {
+  const g = query.generated;
+  lines.push(
+    "### Queries over 10 million events (SQLite)",
+    "",
+    `${fmt(g.events)} events (${fmt(g.visits)} visits, ${fmt(g.vitals)} Web Vitals samples) over 30 days, loaded in ${(g.ms / 1000).toFixed(1)} s through the store's batched write path (${fmt(g.events / (g.ms / 1000))} events/s); completed days rolled up in ${(query.rollupMs / 1000).toFixed(1)} s (${ms(query.rollupMs / 30)} ms per day, done lazily once per day in production); file ${fmt(query.fileMb)} MB. Median of ${values.runs} runs, 30-day range ending now (29 rolled days + today raw).`,
+    "",
+    "| query | median ms | max ms | target |",
+    "| --- | ---: | ---: | --- |",
+    ...query.queries.map(
+      (q) =>
+        `| ${q.name} | ${ms(q.medianMs)} | ${ms(q.maxMs)} | ${q.name.startsWith("overview (30") ? "< 500 ms" : ""} |`,
+    ),
+    "",
+  );
+}
+if (!values["no-write"] && (ingest || query)) {
+  writePerformanceSection("Analytics", lines.join("\n"));
+  console.log("wrote the Analytics section of docs/performance.md");
+} else {
+  console.log(lines.join("\n"));
+}

@@ -1,0 +1,37 @@
+import { expect, test } from "bun:test";
+import { computeFunnel, percentileFromHistogram, percentileRank } from "./funnel.ts";
+
+const ev = (session: number, ts: number, name: string, path = "/") => ({ session, ts, name, path });
+
+test("steps must happen in order within one visit; visits may interleave", () => {
+  const steps = [{ page: "/" }, { page: "/pricing" }, { event: "signup" }];
+  const result = computeFunnel(steps, [
+    ev(1, 1, "pageview", "/"),
+    ev(2, 2, "pageview", "/pricing"), // visit 2 starts at step 2: never enters the funnel
+    ev(1, 3, "pageview", "/blog"),
+    ev(1, 4, "pageview", "/pricing"),
+    ev(3, 5, "signup"),
+    ev(3, 6, "pageview", "/"),
+    ev(1, 7, "signup"),
+    ev(3, 8, "pageview", "/pricing"),
+  ]);
+  expect(result.steps.map((s) => [s.visits, s.conversionRate, s.fromPreviousRate])).toEqual([
+    [2, 1, 1],
+    [2, 1, 1],
+    [1, 0.5, 0.5],
+  ]);
+});
+
+test("nearest-rank percentiles", () => {
+  expect(percentileRank(0.5, 4)).toBe(2);
+  expect(percentileRank(0.95, 1)).toBe(1);
+  const histogram: [number, number][] = [
+    [10, 50],
+    [20, 45],
+    [500, 5],
+  ];
+  expect(percentileFromHistogram(0.5, histogram, 100)).toBe(10);
+  expect(percentileFromHistogram(0.95, histogram, 100)).toBe(20);
+  expect(percentileFromHistogram(0.96, histogram, 100)).toBe(500);
+  expect(percentileFromHistogram(0.5, [], 0)).toBeNull();
+});
