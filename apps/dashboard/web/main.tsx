@@ -8,6 +8,7 @@ import { AppsPage, dropPrefetchedApps, prefetchApps } from "./pages/apps.tsx";
 import { LoginPage, SetupPage } from "./pages/auth.tsx";
 import { NewAppPage } from "./pages/new-app.tsx";
 import { SettingsPage } from "./pages/settings.tsx";
+import { UptimePage } from "./pages/uptime.tsx";
 import { currentRoute, navigate, useRoute } from "./router.ts";
 import type { Me } from "./types.ts";
 
@@ -86,6 +87,7 @@ function Shell({ initial }: { initial: Session }) {
   else if (route?.page === "app") page = <AppPage name={route.name} tab={route.tab} />;
   else if (route?.page === "settings") page = <SettingsPage />;
   else if (route?.page === "ai") page = <AiPage />;
+  else if (route?.page === "uptime") page = <UptimePage />;
 
   return (
     <>
@@ -96,6 +98,7 @@ function Shell({ initial }: { initial: Session }) {
         <nav>
           <Link href="/">Apps</Link>
           <Link href="/ai">AI</Link>
+          <Link href="/uptime">Uptime</Link>
           <Link href="/settings">Settings</Link>
         </nav>
         <span class="who">

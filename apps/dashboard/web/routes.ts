@@ -5,6 +5,7 @@ export type Route =
   | { page: "app"; name: string; tab: AppTab }
   | { page: "settings" }
   | { page: "ai" }
+  | { page: "uptime" }
   | { page: "login" }
   | { page: "setup" };
 
@@ -25,6 +26,8 @@ export function parseRoute(pathname: string, search = ""): Route | null {
       return { page: "settings" };
     case "/ai":
       return { page: "ai" };
+    case "/uptime":
+      return { page: "uptime" };
     case "/login":
       return { page: "login" };
     case "/setup":

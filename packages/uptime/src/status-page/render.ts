@@ -82,10 +82,15 @@ main{max-width:860px;margin:0 auto;padding:32px 16px}h1{font-size:26px;margin:0 
 .incident{border-left:4px solid #d93025}.resolved{border-left:4px solid #9aa0a6}
 footer{font-size:12px;color:#5f6368;margin-top:24px}`;
 
+/** "2026-11-25 14:21 UTC": readable everywhere without client-side time zones. */
+export function formatWhen(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
 function incidentHtml(incident: StatusIncident, open: boolean): string {
   const when = open
-    ? `since ${escapeHtml(incident.startedAt)}`
-    : `${escapeHtml(incident.startedAt)} – ${escapeHtml(incident.resolvedAt ?? "")}`;
+    ? `since ${formatWhen(incident.startedAt)}`
+    : `${formatWhen(incident.startedAt)} – ${formatWhen(incident.resolvedAt ?? "")}`;
   return `<div class="card ${open ? "incident" : "resolved"}"><strong>${escapeHtml(incident.component)}</strong> ${open ? "is down" : "was down"}<br><small>${when}</small><br>${escapeHtml(incident.reason)}</div>`;
 }
 
@@ -116,5 +121,5 @@ ${open ? `<h2>Ongoing incidents</h2>\n${open}` : ""}
 <h2>Components</h2>
 ${components || "<p>No components on this page yet.</p>"}
 ${past ? `<h2>Past incidents</h2>\n${past}` : ""}
-<footer>Updated ${escapeHtml(model.generatedAt.toISOString())} · powered by pier</footer></main></body></html>`;
+<footer>Updated ${formatWhen(model.generatedAt.toISOString())} · powered by pier</footer></main></body></html>`;
 }

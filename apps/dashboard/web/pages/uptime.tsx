@@ -1,0 +1,500 @@
+import { useState } from "preact/hooks";
+import { api, failure, writeHeaders } from "../api.ts";
+import { ConfirmButton, CopyBlock, ErrorBox, Loading, useAction } from "../components/ui.tsx";
+import { formatDuration, relativeTime } from "../format.ts";
+import { useApi } from "../use-api.ts";
+
+// Uptime: monitors, incidents, notification channels and status pages.
+// Mirrors /api/v1/{monitors,incidents,notification-channels,status-pages} (packages/uptime/README.md).
+
+interface Monitor {
+  id: string;
+  name: string;
+  kind: "http" | "tcp";
+  target: string;
+  auto: boolean;
+  status: "unknown" | "up" | "retrying" | "down" | "paused";
+  intervalSeconds: number;
+  lastLatencyMs: number | null;
+  lastError: string | null;
+  lastCheckAt: string | null;
+  tlsExpiresAt: string | null;
+}
+interface Incident {
+  id: string;
+  monitorName?: string;
+  startedAt: string;
+  resolvedAt: string | null;
+  open: boolean;
+  durationMs: number;
+  reason: string;
+}
+interface Channel {
+  id: string;
+  name: string;
+  enabled: boolean;
+  events: string[];
+  config: { kind: string; url?: string; to?: string[] };
+}
+interface StatusPage {
+  id: string;
+  slug: string;
+  title: string;
+  host: string | null;
+  monitorIds: string[];
+  path: string;
+}
+
+const tones: Record<Monitor["status"], string> = {
+  up: "ok",
+  down: "bad",
+  retrying: "warn",
+  unknown: "muted",
+  paused: "muted",
+};
+
+async function patch(path: string, body: unknown): Promise<void> {
+  const response = await fetch(`/api/v1${path}`, {
+    method: "PATCH",
+    credentials: "same-origin",
+    headers: writeHeaders(true),
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw await failure(response, `PATCH ${path}`);
+}
+
+const monitorPath = (m: Monitor) => `/monitors/${encodeURIComponent(m.id)}`;
+
+function MonitorsPanel({ onChange }: { onChange: () => void }) {
+  const monitors = useApi(
+    () => api.get<{ monitors: Monitor[] }>("/monitors").then((r) => r.monitors),
+    [],
+    15_000,
+  );
+  const [form, setForm] = useState({
+    name: "",
+    target: "",
+    kind: "http",
+    interval: "60",
+    retries: "1",
+    keyword: "",
+  });
+  const save = useAction();
+  const act = useAction();
+  const field = (key: keyof typeof form) => ({
+    value: form[key],
+    onInput: (e: { currentTarget: HTMLInputElement }) => setForm({ ...form, [key]: e.currentTarget.value }),
+  });
+  const refresh = async () => {
+    await monitors.reload();
+    onChange();
+  };
+  return (
+    <div class="panel">
+      <h2>Monitors</h2>
+      <form
+        class="inline"
+        onSubmit={(event) => {
+          event.preventDefault();
+          save.run(async () => {
+            await api.post("/monitors", {
+              name: form.name,
+              kind: form.kind,
+              target: form.target,
+              intervalSeconds: Number(form.interval),
+              retries: Number(form.retries),
+              ...(form.kind === "http" && form.keyword ? { http: { keyword: form.keyword } } : {}),
+            });
+            setForm({ ...form, name: "", target: "", keyword: "" });
+            await refresh();
+          });
+        }}
+      >
+        <label>
+          Name
+          <input name="monitor-name" required placeholder="shop" {...field("name")} />
+        </label>
+        <label>
+          Kind
+          <select value={form.kind} onChange={(e) => setForm({ ...form, kind: e.currentTarget.value })}>
+            <option value="http">HTTP(S)</option>
+            <option value="tcp">TCP</option>
+          </select>
+        </label>
+        <label>
+          {form.kind === "http" ? "URL" : "Host:port"}
+          <input
+            name="monitor-target"
+            required
+            placeholder={form.kind === "http" ? "https://example.com/health" : "db.internal:5432"}
+            {...field("target")}
+          />
+        </label>
+        <label>
+          Every (s)
+          <input name="monitor-interval" type="number" min="10" {...field("interval")} />
+        </label>
+        <label>
+          Retries
+          <input name="monitor-retries" type="number" min="0" {...field("retries")} />
+        </label>
+        {form.kind === "http" ? (
+          <label>
+            Keyword
+            <input name="monitor-keyword" placeholder="(optional)" {...field("keyword")} />
+          </label>
+        ) : null}
+        <button type="submit" class="primary" disabled={save.busy}>
+          Add monitor
+        </button>
+      </form>
+      <ErrorBox error={save.error ?? act.error ?? monitors.error} />
+      {monitors.loading && !monitors.data ? <Loading what="monitors" /> : null}
+      {monitors.data?.length ? (
+        <table class="cards" data-testid="uptime-monitors">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Status</th>
+              <th>Target</th>
+              <th>Latency</th>
+              <th>Last check</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {monitors.data.map((m) => (
+              <tr key={m.id}>
+                <td data-label="Name">
+                  {m.name}
+                  {m.auto ? <span class="small muted"> (app)</span> : null}
+                </td>
+                <td data-label="Status">
+                  <span class={`badge ${tones[m.status]}`}>{m.status}</span>
+                  {m.lastError ? <div class="small muted">{m.lastError}</div> : null}
+                </td>
+                <td data-label="Target" class="mono">
+                  {m.target}
+                </td>
+                <td data-label="Latency">{m.lastLatencyMs === null ? "–" : `${m.lastLatencyMs} ms`}</td>
+                <td data-label="Last check">{m.lastCheckAt ? relativeTime(m.lastCheckAt) : "never"}</td>
+                <td data-label="">
+                  <button
+                    type="button"
+                    disabled={act.busy}
+                    onClick={() => act.run(() => api.post(`${monitorPath(m)}/check`).then(refresh))}
+                  >
+                    Check now
+                  </button>{" "}
+                  <button
+                    type="button"
+                    disabled={act.busy}
+                    onClick={() =>
+                      act.run(() => patch(monitorPath(m), { enabled: m.status === "paused" }).then(refresh))
+                    }
+                  >
+                    {m.status === "paused" ? "Resume" : "Pause"}
+                  </button>{" "}
+                  <ConfirmButton
+                    label="Delete"
+                    danger
+                    question={`Delete monitor "${m.name}" and its history?`}
+                    confirmLabel="Delete"
+                    onConfirm={() => api.delete(monitorPath(m)).then(refresh)}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : monitors.data ? (
+        <p class="muted">No monitors yet. Deployed apps get one automatically.</p>
+      ) : null}
+    </div>
+  );
+}
+
+function IncidentsPanel({ version }: { version: number }) {
+  const incidents = useApi(
+    () => api.get<{ incidents: Incident[] }>("/incidents?limit=20").then((r) => r.incidents),
+    [version],
+    15_000,
+  );
+  return (
+    <div class="panel">
+      <h2>Incidents</h2>
+      <ErrorBox error={incidents.error} />
+      {incidents.data?.length ? (
+        <table class="cards" data-testid="uptime-incidents">
+          <thead>
+            <tr>
+              <th>Monitor</th>
+              <th>State</th>
+              <th>Started</th>
+              <th>Duration</th>
+              <th>Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {incidents.data.map((i) => (
+              <tr key={i.id}>
+                <td data-label="Monitor">{i.monitorName ?? i.id}</td>
+                <td data-label="State">
+                  <span class={`badge ${i.open ? "bad" : "muted"}`}>{i.open ? "ongoing" : "resolved"}</span>
+                </td>
+                <td data-label="Started">{relativeTime(i.startedAt)}</td>
+                <td data-label="Duration">{formatDuration(i.durationMs)}</td>
+                <td data-label="Reason">{i.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : incidents.data ? (
+        <p class="muted">No incidents. Quiet is good.</p>
+      ) : null}
+    </div>
+  );
+}
+
+function ChannelsPanel() {
+  const channels = useApi(
+    () => api.get<{ channels: Channel[] }>("/notification-channels").then((r) => r.channels),
+    [],
+  );
+  const [form, setForm] = useState({
+    name: "",
+    kind: "webhook",
+    url: "",
+    to: "",
+    host: "",
+    port: "587",
+    from: "",
+  });
+  const [secret, setSecret] = useState<string | null>(null);
+  const [tested, setTested] = useState<string | null>(null);
+  const save = useAction();
+  const act = useAction();
+  const field = (key: keyof typeof form) => ({
+    value: form[key],
+    onInput: (e: { currentTarget: HTMLInputElement }) => setForm({ ...form, [key]: e.currentTarget.value }),
+  });
+  const email = form.kind === "email";
+  return (
+    <div class="panel">
+      <h2>Notification channels</h2>
+      <form
+        class="inline"
+        onSubmit={(event) => {
+          event.preventDefault();
+          save.run(async () => {
+            const config = email
+              ? {
+                  kind: "email",
+                  host: form.host,
+                  port: Number(form.port),
+                  from: form.from,
+                  to: form.to.split(",").map((s) => s.trim()),
+                }
+              : { kind: form.kind, url: form.url };
+            const created = await api.post<{ secret?: string }>("/notification-channels", {
+              name: form.name,
+              config,
+            });
+            setSecret(created.secret ?? null);
+            setForm({ ...form, name: "", url: "", to: "" });
+            await channels.reload();
+          });
+        }}
+      >
+        <label>
+          Name
+          <input name="channel-name" required placeholder="ops" {...field("name")} />
+        </label>
+        <label>
+          Kind
+          <select value={form.kind} onChange={(e) => setForm({ ...form, kind: e.currentTarget.value })}>
+            <option value="webhook">Webhook (signed JSON)</option>
+            <option value="slack">Slack</option>
+            <option value="discord">Discord</option>
+            <option value="email">Email (SMTP)</option>
+          </select>
+        </label>
+        {email ? (
+          <>
+            <label>
+              To
+              <input name="channel-to" required placeholder="ops@example.com" {...field("to")} />
+            </label>
+            <label>
+              SMTP host
+              <input name="channel-host" required {...field("host")} />
+            </label>
+            <label>
+              Port
+              <input name="channel-port" type="number" {...field("port")} />
+            </label>
+            <label>
+              From
+              <input name="channel-from" required placeholder="pier@example.com" {...field("from")} />
+            </label>
+          </>
+        ) : (
+          <label>
+            URL
+            <input name="channel-url" required type="url" {...field("url")} />
+          </label>
+        )}
+        <button type="submit" class="primary" disabled={save.busy}>
+          Add channel
+        </button>
+      </form>
+      {secret ? (
+        <CopyBlock label="Signing secret (shown once): verify X-Pier-Signature with it" text={secret} />
+      ) : null}
+      {tested ? <p class="small">{tested}</p> : null}
+      <ErrorBox error={save.error ?? act.error ?? channels.error} />
+      {channels.data?.length ? (
+        <table class="cards" data-testid="uptime-channels">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Kind</th>
+              <th>Destination</th>
+              <th>Events</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {channels.data.map((c) => (
+              <tr key={c.id}>
+                <td data-label="Name">{c.name}</td>
+                <td data-label="Kind">{c.config.kind}</td>
+                <td data-label="Destination" class="mono">
+                  {c.config.url ?? c.config.to?.join(", ")}
+                </td>
+                <td data-label="Events">{c.events.length ? c.events.join(", ") : "all"}</td>
+                <td data-label="">
+                  <button
+                    type="button"
+                    disabled={act.busy}
+                    onClick={() =>
+                      act.run(async () => {
+                        setTested(null);
+                        await api.post(`/notification-channels/${c.id}/test`);
+                        setTested(`Test notification delivered to ${c.name}.`);
+                      })
+                    }
+                  >
+                    Send test
+                  </button>{" "}
+                  <ConfirmButton
+                    label="Delete"
+                    danger
+                    question={`Delete channel "${c.name}"?`}
+                    confirmLabel="Delete"
+                    onConfirm={() =>
+                      api.delete(`/notification-channels/${c.id}`).then(() => channels.reload())
+                    }
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : channels.data ? (
+        <p class="muted">No channels: incidents are only visible here until you add one.</p>
+      ) : null}
+    </div>
+  );
+}
+
+function StatusPagesPanel() {
+  const pages = useApi(
+    () => api.get<{ statusPages: StatusPage[] }>("/status-pages").then((r) => r.statusPages),
+    [],
+  );
+  const [form, setForm] = useState({ slug: "", title: "", monitors: "", host: "" });
+  const save = useAction();
+  const field = (key: keyof typeof form) => ({
+    value: form[key],
+    onInput: (e: { currentTarget: HTMLInputElement }) => setForm({ ...form, [key]: e.currentTarget.value }),
+  });
+  return (
+    <div class="panel">
+      <h2>Status pages</h2>
+      <form
+        class="inline"
+        onSubmit={(event) => {
+          event.preventDefault();
+          save.run(async () => {
+            await api.post("/status-pages", {
+              slug: form.slug,
+              title: form.title || form.slug,
+              monitors: form.monitors
+                .split(",")
+                .map((s) => s.trim())
+                .filter(Boolean),
+              ...(form.host ? { host: form.host } : {}),
+            });
+            setForm({ slug: "", title: "", monitors: "", host: "" });
+            await pages.reload();
+          });
+        }}
+      >
+        <label>
+          Slug
+          <input name="page-slug" required placeholder="acme" {...field("slug")} />
+        </label>
+        <label>
+          Title
+          <input name="page-title" placeholder="ACME status" {...field("title")} />
+        </label>
+        <label>
+          Monitors
+          <input name="page-monitors" placeholder="shop, api" {...field("monitors")} />
+        </label>
+        <label>
+          Own host
+          <input name="page-host" placeholder="status.example.com (optional)" {...field("host")} />
+        </label>
+        <button type="submit" class="primary" disabled={save.busy}>
+          Create page
+        </button>
+      </form>
+      <ErrorBox error={save.error ?? pages.error} />
+      {pages.data?.map((p) => (
+        <div class="spread" key={p.id}>
+          <span>
+            <a href={p.path} target="_blank" rel="noreferrer">
+              {p.title}
+            </a>{" "}
+            <span class="small muted">
+              {p.path}
+              {p.host ? ` · http://${p.host}/` : ""} · {p.monitorIds.length} monitors
+            </span>
+          </span>
+          <ConfirmButton
+            label="Delete"
+            danger
+            question={`Delete status page "${p.slug}"?`}
+            confirmLabel="Delete"
+            onConfirm={() => api.delete(`/status-pages/${p.slug}`).then(() => pages.reload())}
+          />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function UptimePage() {
+  const [version, setVersion] = useState(0);
+  return (
+    <>
+      <h1>Uptime</h1>
+      <MonitorsPanel onChange={() => setVersion((v) => v + 1)} />
+      <IncidentsPanel version={version} />
+      <ChannelsPanel />
+      <StatusPagesPanel />
+    </>
+  );
+}
