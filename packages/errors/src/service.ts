@@ -10,9 +10,11 @@ import { IngestStats } from "./ingest/stats.ts";
 import { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
 import { sendWebhook } from "./notify/webhook.ts";
 import type { IssueStatus } from "./process/issue-status.ts";
-import { type ProcessedEvent, processedEventSchema } from "./process/processed-event.ts";
+import { normalizeEvent } from "./process/normalize.ts";
+import type { ProcessedEvent } from "./process/processed-event.ts";
+import { readRawEvent } from "./process/read-event.ts";
 import { createClickHouseEventStore } from "./store/clickhouse-event-store.ts";
-import type { EventStore } from "./store/event-store.ts";
+import type { EventStore, StoredPayload } from "./store/event-store.ts";
 import { createIssueStore } from "./store/issue-store.ts";
 import { createProjectStore } from "./store/project-store.ts";
 import { createSqlEventStore } from "./store/sql-event-store.ts";
@@ -124,12 +126,10 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
       return formatDsn(dsn);
     },
     async latestEvent(issueId: string): Promise<ProcessedEvent | null> {
-      const json = await events.latest(issueId);
-      return json === null ? null : processedEventSchema.parse(JSON.parse(json));
+      return readStored(await events.latest(issueId));
     },
     async event(projectId: number, eventId: string): Promise<ProcessedEvent | null> {
-      const json = await events.get(projectId, eventId);
-      return json === null ? null : processedEventSchema.parse(JSON.parse(json));
+      return readStored(await events.get(projectId, eventId));
     },
     async setStatus(
       issue: IssueRow,
@@ -158,6 +158,16 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
       await events.close();
     },
   };
+}
+
+/** The full normalization of a stored SDK payload, done when someone looks at it. */
+function readStored(stored: StoredPayload | null): ProcessedEvent | null {
+  if (stored === null) return null;
+  const raw = readRawEvent(JSON.parse(stored.json));
+  if (raw === null) return null;
+  const event = normalizeEvent(raw, stored.eventId, stored.receivedAt);
+  if (event.fingerprint.length === 0) event.fingerprint = ["{{ default }}"];
+  return event;
 }
 
 export type ErrorsService = Awaited<ReturnType<typeof createErrorsService>>;

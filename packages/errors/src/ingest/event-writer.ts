@@ -16,6 +16,8 @@ export interface PendingEvent {
   title: string;
   culprit: string;
   userKey: string | null;
+  /** The SDK's event JSON, stored as sent. */
+  payload: Uint8Array;
 }
 
 export interface IssueNotice {
@@ -62,8 +64,11 @@ export class EventWriter {
     private readonly events: EventStore,
     private readonly options: EventWriterOptions = {},
   ) {
-    this.maxBatch = options.maxBatch ?? 2000;
-    this.flushIntervalMs = options.flushIntervalMs ?? 50;
+    // A quarter second of events per transaction: under load, one issue update then covers hundreds
+    // of events instead of a handful (measured: at 50 ms, issue updates were a third of ingest CPU).
+    // Readers never wait for it: the API flushes before it reads.
+    this.maxBatch = options.maxBatch ?? 5000;
+    this.flushIntervalMs = options.flushIntervalMs ?? 250;
     this.maxQueue = options.maxQueue ?? 50_000;
     this.t = errorTables(database);
   }
@@ -282,7 +287,7 @@ export class EventWriter {
           level: e.level,
           release: e.release,
           environment: e.environment,
-          payloadJson: JSON.stringify(e),
+          payload: item.payload,
         });
       }
     }

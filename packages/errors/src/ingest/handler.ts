@@ -1,7 +1,7 @@
 import { inflateSync } from "node:zlib";
-import { rawEventSchema } from "../process/event-schema.ts";
 import { groupEvent, issueCulprit, issueTitle } from "../process/grouping.ts";
 import { normalizeEvent, userKey } from "../process/normalize.ts";
+import { readRawEvent } from "../process/read-event.ts";
 import type { ProjectRow } from "../store/tables.ts";
 import { keyFromEnvelopeDsn, keyFromHeaders } from "./auth.ts";
 import { type BodyLimits, decodeBody, readLimitedBody } from "./decode-body.ts";
@@ -89,19 +89,19 @@ class RecentIds {
 }
 
 /** Legacy `/store/` clients (raven-js era) send base64 of zlib-deflated JSON. */
-function storeBodyJson(body: Uint8Array, maxDecodedBytes: number): unknown {
+function storeBodyJson(body: Uint8Array, maxDecodedBytes: number): { payload: unknown; bytes: Uint8Array } {
+  let bytes = body;
   let text = new TextDecoder().decode(body).trim();
   if (!text.startsWith("{")) {
     try {
-      text = new TextDecoder().decode(
-        inflateSync(Buffer.from(text, "base64"), { maxOutputLength: maxDecodedBytes }),
-      );
+      bytes = inflateSync(Buffer.from(text, "base64"), { maxOutputLength: maxDecodedBytes });
+      text = new TextDecoder().decode(bytes);
     } catch {
       throw new MalformedPayloadError("The /store/ body must be a JSON event.");
     }
   }
   try {
-    return JSON.parse(text);
+    return { payload: JSON.parse(text), bytes };
   } catch {
     throw new MalformedPayloadError("The /store/ body is not valid JSON.");
   }
@@ -136,17 +136,17 @@ export function createIngestHandler(deps: IngestDeps) {
     return project;
   }
 
-  function accept(project: ProjectRow, payload: unknown, eventId: string): void {
-    const parsed = rawEventSchema.safeParse(payload);
-    if (!parsed.success) throw new MalformedPayloadError("An event must be a JSON object.");
+  function accept(project: ProjectRow, payload: unknown, bytes: Uint8Array, eventId: string): void {
+    const raw = readRawEvent(payload);
+    if (raw === null) throw new MalformedPayloadError("An event must be a JSON object.");
     const dedupeKey = `${project.id}:${eventId}`;
     if (recent.has(dedupeKey)) {
       deps.stats.add(project.id, "duplicate");
       return;
     }
-    const event = normalizeEvent(parsed.data, eventId, now());
+    // Summary only: breadcrumbs, contexts and the like are normalized when the event is read.
+    const event = normalizeEvent(raw, eventId, now(), { details: false });
     const grouping = groupEvent(event);
-    event.fingerprint = event.fingerprint.length > 0 ? event.fingerprint : ["{{ default }}"];
     const queued = deps.writer.enqueue({
       projectId: project.id,
       event,
@@ -154,6 +154,7 @@ export function createIngestHandler(deps: IngestDeps) {
       title: issueTitle(event),
       culprit: issueCulprit(event),
       userKey: userKey(event),
+      payload: bytes,
     });
     if (!queued) {
       deps.stats.add(project.id, "queue_full");
@@ -183,9 +184,9 @@ export function createIngestHandler(deps: IngestDeps) {
 
       if (route.kind === "store") {
         project ??= await authorize(route.projectId!, headerKey);
-        const payload = storeBodyJson(body, deps.limits.maxDecodedBytes);
+        const { payload, bytes } = storeBodyJson(body, deps.limits.maxDecodedBytes);
         const id = eventIdOf((payload as { event_id?: unknown } | null)?.event_id);
-        accept(project, payload, id);
+        accept(project, payload, bytes, id);
         return Response.json({ id }, { headers: corsHeaders });
       }
 
@@ -214,7 +215,7 @@ export function createIngestHandler(deps: IngestDeps) {
           envelope.header.event_id,
           (payload as { event_id?: unknown } | null)?.event_id,
         );
-        accept(project, payload, eventId);
+        accept(project, payload, item.payload, eventId);
         id ??= eventId;
       }
       return Response.json({ id: id ?? eventIdOf(envelope.header.event_id) }, { headers: corsHeaders });

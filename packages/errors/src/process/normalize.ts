@@ -114,8 +114,17 @@ function normalizeBreadcrumbs(raw: RawEvent["breadcrumbs"], receivedAt: number):
   }));
 }
 
-/** Turns what an SDK sent into pier's stored event; grouping fills `fingerprint` afterwards. */
-export function normalizeEvent(raw: RawEvent, eventId: string, receivedAt: number): ProcessedEvent {
+/**
+ * Turns what an SDK sent into pier's event. `details: false` skips what neither grouping nor the
+ * issue row needs (breadcrumbs, request, contexts, extra): the ingest path's cheaper variant.
+ */
+export function normalizeEvent(
+  raw: RawEvent,
+  eventId: string,
+  receivedAt: number,
+  options: { details?: boolean } = {},
+): ProcessedEvent {
+  const details = options.details ?? true;
   const rawExceptions =
     raw.exception === undefined
       ? []
@@ -151,10 +160,10 @@ export function normalizeEvent(raw: RawEvent, eventId: string, receivedAt: numbe
     exceptions,
     tags: normalizeTags(raw.tags),
     user,
-    request: boundedObject(raw.request),
-    contexts: boundedObject(raw.contexts) ?? {},
-    breadcrumbs: normalizeBreadcrumbs(raw.breadcrumbs, receivedAt),
-    extra: boundedObject(raw.extra) ?? {},
+    request: details ? boundedObject(raw.request) : null,
+    contexts: details ? (boundedObject(raw.contexts) ?? {}) : {},
+    breadcrumbs: details ? normalizeBreadcrumbs(raw.breadcrumbs, receivedAt) : [],
+    extra: details ? (boundedObject(raw.extra) ?? {}) : {},
     fingerprint: (raw.fingerprint ?? []).slice(0, 20).map((part) => clip(String(part), 512)!),
     sdk: raw.sdk ? { name: raw.sdk.name ?? null, version: raw.sdk.version ?? null } : null,
   };

@@ -1,10 +1,11 @@
 import { type ClickHouseClient, createClient } from "@clickhouse/client";
-import type { EventStore, EventSummary, HistogramBucket, StoredEvent } from "./event-store.ts";
+import type { EventStore, EventSummary, HistogramBucket, StoredEvent, StoredPayload } from "./event-store.ts";
 
 // Written for ClickHouse 18.16 (Debian's package): no query parameters, no DateTime64, no TTL.
 // Values are therefore inlined with quote() and times are UInt64 epoch ms.
 const quote = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 const int = (value: number) => String(Math.trunc(value));
+const decoder = new TextDecoder();
 
 export interface ClickHouseEventStoreOptions {
   url: string;
@@ -33,11 +34,12 @@ export async function createClickHouseEventStore(options: ClickHouseEventStoreOp
     const result = await client.query({ query, format: "JSONEachRow" });
     return (await result.json()) as T[];
   }
-  const first = async (where: string): Promise<string | null> => {
-    const found = await rows<{ payload: string }>(
-      `SELECT payload FROM ${table} WHERE ${where} ORDER BY received_at DESC LIMIT 1`,
+  const first = async (where: string): Promise<StoredPayload | null> => {
+    const found = await rows<{ event_id: string; received_at: string; payload: string }>(
+      `SELECT event_id, received_at, payload FROM ${table} WHERE ${where} ORDER BY received_at DESC LIMIT 1`,
     );
-    return found[0]?.payload ?? null;
+    const row = found[0];
+    return row ? { eventId: row.event_id, receivedAt: Number(row.received_at), json: row.payload } : null;
   };
 
   return {
@@ -56,7 +58,7 @@ export async function createClickHouseEventStore(options: ClickHouseEventStoreOp
           level: e.level,
           release: e.release ?? "",
           environment: e.environment ?? "",
-          payload: e.payloadJson,
+          payload: decoder.decode(e.payload),
         })),
       });
     },

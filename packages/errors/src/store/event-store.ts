@@ -1,6 +1,10 @@
 import type { Write } from "./tables.ts";
 
-/** One occurrence as the event stores keep it; `payload` is the processed event as JSON. */
+/**
+ * One occurrence as the event stores keep it. `payload` is the event JSON exactly as the SDK sent
+ * it: ingest only derives what grouping and the issue row need, and the full normalization runs when
+ * someone reads the event (cheaper ingest, and nothing the SDK sent is lost).
+ */
 export interface StoredEvent {
   projectId: number;
   eventId: string;
@@ -9,7 +13,14 @@ export interface StoredEvent {
   level: string;
   release: string | null;
   environment: string | null;
-  payloadJson: string;
+  payload: Uint8Array;
+}
+
+export interface StoredPayload {
+  eventId: string;
+  receivedAt: number;
+  /** The SDK's event JSON. */
+  json: string;
 }
 
 export interface EventSummary {
@@ -34,9 +45,8 @@ export interface EventStore {
   transactionalWrites(rows: StoredEvent[]): Write[];
   /** Runs after the writer's transaction committed (ClickHouse inserts). */
   afterCommit(rows: StoredEvent[]): Promise<void>;
-  /** The processed event JSON. */
-  get(projectId: number, eventId: string): Promise<string | null>;
-  latest(issueId: string): Promise<string | null>;
+  get(projectId: number, eventId: string): Promise<StoredPayload | null>;
+  latest(issueId: string): Promise<StoredPayload | null>;
   list(issueId: string, limit: number, beforeMs?: number): Promise<EventSummary[]>;
   histogram(issueId: string, sinceMs: number, bucketMs: number): Promise<HistogramBucket[]>;
   deleteIssue(issueId: string): Promise<void>;
