@@ -139,11 +139,18 @@ describe("uptime through pier serve", () => {
     expect(viaProxy.status).toBe(200);
     expect(await viaProxy.text()).toContain("Major outage");
 
+    // The receiver fails the first delivery of the recovery: pier retries it with back-off.
+    webhook.failNext(1, 503);
     app.setHealthy(true);
     await waitForStatus("shop", "up");
-    await webhook.waitFor(3);
-    expect(webhookEvents()).toEqual(["test", "incident.opened", "incident.resolved"]);
-    const resolved = webhook.received[2]!.json as { data: { durationMs: number } };
+    await webhook.waitFor(4, 10_000);
+    expect(webhookEvents()).toEqual(["test", "incident.opened", "incident.resolved", "incident.resolved"]);
+    const [failed, retried] = webhook.received.slice(2);
+    expect([failed!.headers["x-pier-attempt"], retried!.headers["x-pier-attempt"]]).toEqual(["1", "2"]);
+    expect(retried!.headers["x-pier-delivery"]).toBe(failed!.headers["x-pier-delivery"]!);
+    expect(retried!.at - failed!.at).toBeGreaterThanOrEqual(900);
+    expect(verifySignature(secret, retried!.body, retried!.headers["x-pier-signature"]!)).toBe(true);
+    const resolved = retried!.json as { data: { durationMs: number } };
     expect(resolved.data.durationMs).toBeGreaterThan(0);
     // Only incident.opened goes to the mail channel.
     expect(smtp.messages).toHaveLength(1);
@@ -153,7 +160,7 @@ describe("uptime through pier serve", () => {
     expect(show).toContain("incident resolved");
   }, 40_000);
 
-  test("the API validates input and the status page needs no login", async () => {
+  test("the API validates input, the status page needs no login, state survives a restart", async () => {
     const bad = await fetch(`${pier.url}/api/v1/monitors`, {
       method: "POST",
       headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
@@ -166,9 +173,26 @@ describe("uptime through pier serve", () => {
     expect(json.status).toBe(200);
     expect((await json.json()).components[0].name).toBe("shop");
     expect((await fetch(`${pier.url}/status/missing`)).status).toBe(404);
+    // A restart keeps monitors, incidents, channels and pages; checks resume on their own.
+    expect(await pier.stop()).toBe(0);
+    pier = await startPier({
+      dataDir: pier.dataDir,
+      env: { PIER_ADMIN_TOKEN: adminToken, PIER_UPTIME_MIN_INTERVAL_SECONDS: "1" },
+      args: ["--proxy-workers", "1"],
+    });
+    cliEnv = { ...cliEnv, PIER_URL: pier.url };
+    const before = (await api<{ checks: unknown[] }>("GET", "/api/v1/monitors/shop/checks?limit=1000")).checks
+      .length;
+    await Bun.sleep(2_500);
+    const after = (await api<{ checks: unknown[] }>("GET", "/api/v1/monitors/shop/checks?limit=1000")).checks
+      .length;
+    expect(after).toBeGreaterThan(before);
+    expect(await cli("monitors", "incidents")).toContain("resolved  shop");
+    expect(await cli("notify", "list")).toContain("ops-hook");
+    expect((await fetch(`${pier.url}/status/acme`)).status).toBe(200);
     await cli("monitors", "pause", "shop");
     expect(await cli("monitors", "list")).toMatch(/shop\s+paused/);
     await cli("monitors", "delete", "shop");
     expect(await cli("monitors", "list")).toContain("No monitors yet");
-  });
+  }, 30_000);
 });
