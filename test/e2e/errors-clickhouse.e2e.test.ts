@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import { type PierProcess, repoRoot, requireTool, startPier } from "../support/pier-process.ts";
+
+// Error events in ClickHouse (Debian's clickhouse-server), issues in SQLite: the same API answers.
+const clickhouseUrl = process.env.PIER_TEST_CLICKHOUSE_URL ?? "http://127.0.0.1:8123";
+const reachable = await fetch(`${clickhouseUrl}/ping`).then(
+  (r) => r.ok,
+  () => false,
+);
+const enabled = requireTool(reachable, `ClickHouse at ${clickhouseUrl} (set PIER_TEST_CLICKHOUSE_URL)`);
+const database = `pier_errors_e2e_${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`;
+const token = `pier_errch${crypto.randomUUID().replaceAll("-", "")}`;
+let pier: PierProcess;
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${pier.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+beforeAll(async () => {
+  if (!enabled) return;
+  pier = await startPier({
+    env: { PIER_ADMIN_TOKEN: token, PIER_CLICKHOUSE_URL: `${clickhouseUrl}/${database}` },
+    args: ["--proxy-workers", "0"],
+  });
+});
+afterAll(async () => {
+  await pier?.stop();
+  if (enabled) await fetch(clickhouseUrl, { method: "POST", body: `DROP DATABASE IF EXISTS ${database}` });
+}, 20_000);
+
+test("@sentry/node events land in ClickHouse and the issue API reads them back", async () => {
+  if (!enabled) return;
+  const settings = await api<{ eventStore: string }>("GET", "/api/v1/errors/settings");
+  expect(settings.eventStore).toBe("clickhouse");
+  const { project } = await api<{ project: { id: number; dsn: string } }>("POST", "/api/v1/errors/projects", {
+    name: "ch-shop",
+  });
+  const proc = Bun.spawn(["bun", join(import.meta.dir, "errors-fixtures", "errors-node-app.ts"), "charge"], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      SENTRY_DSN: project.dsn,
+      SENTRY_RELEASE: "7.0.0",
+      SENTRY_ENVIRONMENT: "production",
+    },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  expect(await proc.exited).toBe(0);
+  const { issues } = await api<{ issues: { id: string; count: number; usersCount: number }[] }>(
+    "GET",
+    `/api/v1/errors/issues?project=${project.id}`,
+  );
+  expect(issues).toHaveLength(1);
+  expect(issues[0]).toMatchObject({ count: 3, usersCount: 2 });
+  const detail = await api<{
+    latestEvent: { release: string; exceptions: { frames: { function: string | null }[] }[] };
+    histogram: { buckets: { count: number }[] };
+  }>("GET", `/api/v1/errors/issues/${issues[0]!.id}?period=1h`);
+  expect(detail.latestEvent.release).toBe("7.0.0");
+  expect(detail.latestEvent.exceptions[0]!.frames.at(-1)!.function).toBe("chargeCard");
+  expect(detail.histogram.buckets.reduce((n, b) => n + b.count, 0)).toBe(3);
+  const { events } = await api<{ events: { eventId: string }[] }>(
+    "GET",
+    `/api/v1/errors/issues/${issues[0]!.id}/events`,
+  );
+  expect(events).toHaveLength(3);
+  const rows = await fetch(clickhouseUrl, {
+    method: "POST",
+    body: `SELECT count() FROM ${database}.error_events`,
+  });
+  expect((await rows.text()).trim()).toBe("3");
+});
