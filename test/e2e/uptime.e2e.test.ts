@@ -173,6 +173,18 @@ describe("uptime through pier serve", () => {
     expect(json.status).toBe(200);
     expect((await json.json()).components[0].name).toBe("shop");
     expect((await fetch(`${pier.url}/status/missing`)).status).toBe(404);
+    // A host that already routes elsewhere is refused and leaves the route table usable.
+    await api("POST", "/api/v1/routes", { host: "taken.test", upstreams: [`http://127.0.0.1:${app.port}`] });
+    const taken = await fetch(`${pier.url}/api/v1/status-pages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ slug: "clash", title: "Clash", host: "taken.test" }),
+    });
+    expect(taken.status).toBe(409);
+    expect(
+      (await api<{ statusPages: { slug: string }[] }>("GET", "/api/v1/status-pages")).statusPages,
+    ).toHaveLength(1);
+    await api("POST", "/api/v1/routes", { host: "free.test", upstreams: [`http://127.0.0.1:${app.port}`] });
     // A restart keeps monitors, incidents, channels and pages; checks resume on their own.
     expect(await pier.stop()).toBe(0);
     pier = await startPier({

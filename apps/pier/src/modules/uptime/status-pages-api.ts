@@ -2,6 +2,13 @@ import { type ApiEnv, readBody, requireScope } from "@pier/api";
 import { type StatusPages, statusPageInputSchema, statusPageView } from "@pier/uptime";
 import { Hono, type MiddlewareHandler } from "hono";
 
+function undo(revert: () => Promise<unknown>) {
+  return async (error: unknown): Promise<never> => {
+    await revert();
+    throw error;
+  };
+}
+
 /** `/api/v1/status-pages`: which monitors a public page shows, and where. */
 export function statusPagesApi(
   pages: StatusPages,
@@ -15,7 +22,8 @@ export function statusPagesApi(
   );
   api.post("/", requireScope("write"), async (c) => {
     const row = await pages.create(await readBody(c, statusPageInputSchema));
-    if (row.host) await onHostsChanged();
+    // A host another route owns would make every later publish fail: undo and report the conflict.
+    if (row.host) await onHostsChanged().catch(undo(() => pages.delete(row.slug)));
     return c.json({ statusPage: statusPageView(row) }, 201);
   });
   api.get("/:slug", requireScope("read"), async (c) =>
@@ -24,7 +32,8 @@ export function statusPagesApi(
   api.patch("/:slug", requireScope("write"), async (c) => {
     const before = await pages.find(c.req.param("slug"));
     const row = await pages.update(before.slug, await c.req.json().catch(() => ({})));
-    if (row.host !== before.host) await onHostsChanged();
+    if (row.host !== before.host)
+      await onHostsChanged().catch(undo(() => pages.update(row.slug, { host: before.host })));
     return c.json({ statusPage: statusPageView(row) });
   });
   api.delete("/:slug", requireScope("write"), async (c) => {
