@@ -10,6 +10,8 @@ export const sqliteAnalyticsDdl = [
     site TEXT NOT NULL, ts INTEGER NOT NULL, session INTEGER NOT NULL, visitor INTEGER NOT NULL,
     name TEXT NOT NULL, path TEXT NOT NULL, props TEXT)`,
   "CREATE INDEX IF NOT EXISTS events_site_ts ON events (site, ts)",
+  // Page filters and funnels look for a few (name, path) pairs among millions of events.
+  "CREATE INDEX IF NOT EXISTS events_site_name_path ON events (site, name, path, ts)",
   `CREATE TABLE IF NOT EXISTS sessions (
     site TEXT NOT NULL, id INTEGER NOT NULL, visitor INTEGER NOT NULL,
     started INTEGER NOT NULL, ended INTEGER NOT NULL, pageviews INTEGER NOT NULL, events INTEGER NOT NULL,
