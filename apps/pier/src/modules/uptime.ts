@@ -1,6 +1,7 @@
 import {
   createChannelStore,
   createNotifier,
+  type DeliveryRecord,
   type NotificationEvent,
   type Notifier,
   notificationEventSchema,
@@ -46,16 +47,7 @@ export const uptimeModule: PierModule = {
     const notifierOptions = {
       listChannels: () => channels.list(),
       logger: logger.child({ component: "notify" }),
-      onDelivery: (record: {
-        deliveryId: string;
-        channelId: string;
-        kind: string;
-        ok: boolean;
-        attempts: number;
-        status?: number;
-        error?: string;
-        at: Date;
-      }) => {
+      onDelivery: (record: DeliveryRecord) => {
         channels
           .recordDelivery({
             id: record.deliveryId,
@@ -71,6 +63,14 @@ export const uptimeModule: PierModule = {
       },
     };
     const notifier = createNotifier(notifierOptions);
+    // The delivery log answers "why did nobody get paged?"; a month of it is plenty.
+    const pruneDeliveries = () =>
+      channels.pruneDeliveries(new Date(Date.now() - 30 * 86_400_000)).catch((error) => {
+        logger.warn("notification log pruning failed", { error });
+      });
+    await pruneDeliveries();
+    const pruneTimer = setInterval(pruneDeliveries, 3600_000);
+    pruneTimer.unref();
     // "Send test" answers while the user waits: one attempt, no back-off.
     const testNotifier = createNotifier({
       ...notifierOptions,
@@ -120,6 +120,7 @@ export const uptimeModule: PierModule = {
     return {
       async stop() {
         running = undefined;
+        clearInterval(pruneTimer);
         await statusServer.stop(true);
         await uptime.stop();
       },
