@@ -2,6 +2,7 @@ import { api } from "../api.ts";
 import { ErrorBox, Link } from "../components/ui.tsx";
 import { type AppTab, appTabs, routeHref } from "../routes.ts";
 import { useApi } from "../use-api.ts";
+import { AnalyticsTab } from "./app-analytics.tsx";
 import { DeploymentsTab } from "./app-deployments.tsx";
 import { DomainsTab } from "./app-domains.tsx";
 import { EnvTab } from "./app-env.tsx";
@@ -16,6 +17,7 @@ const tabLabels: Record<AppTab, string> = {
   previews: "Previews",
   logs: "Logs",
   metrics: "Metrics",
+  analytics: "Analytics",
 };
 
 interface AppDetail {
@@ -46,6 +48,7 @@ export function AppPage({ name, tab }: { name: string; tab: AppTab }) {
       {tab === "previews" ? <PreviewsTab app={name} /> : null}
       {tab === "logs" ? <LogsTab app={name} /> : null}
       {tab === "metrics" ? <MetricsTab app={name} /> : null}
+      {tab === "analytics" ? <AnalyticsTab app={name} /> : null}
     </>
   );
 }

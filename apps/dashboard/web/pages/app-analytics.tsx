@@ -1,0 +1,264 @@
+import { useState } from "preact/hooks";
+import { api, errorMessage } from "../api.ts";
+import { ErrorBox, Loading } from "../components/ui.tsx";
+import { useApi } from "../use-api.ts";
+
+// Mirrors of @pier/analytics' JSON answers (packages/analytics/README.md); read, never trusted for logic.
+interface Overview {
+  visitors: number;
+  visits: number;
+  pageviews: number;
+  viewsPerVisit: number;
+  bounceRate: number;
+  visitDurationMs: number;
+}
+interface Row {
+  value: string;
+  visitors: number;
+  visits: number;
+  pageviews: number;
+}
+interface Percentiles {
+  samples: number;
+  p50: number | null;
+  p75: number | null;
+  p95: number | null;
+}
+interface Dashboard {
+  range: { from: number; to: number; interval: "hour" | "day" };
+  overview: Overview;
+  timeseries: (Overview & { t: number })[];
+  pages: Row[];
+  sources: Row[];
+  countries: Row[];
+  devices: Row[];
+  events: { name: string; visitors: number; events: number }[];
+  vitals: Record<"lcp" | "cls" | "inp" | "ttfb", Percentiles>;
+  realtime: { visitors: number };
+  requests: {
+    requests: number;
+    status: Record<string, number>;
+    latencyMs: { p50: number; p95: number; p99: number };
+  };
+}
+interface FunnelAnswer {
+  funnel: { steps: { step: { page?: string; event?: string }; visits: number; conversionRate: number }[] };
+}
+
+const periods = [
+  ["day", "last 24 h"],
+  ["7d", "last 7 days"],
+  ["30d", "last 30 days"],
+  ["90d", "last 90 days"],
+] as const;
+
+const duration = (ms: number) =>
+  ms < 60_000
+    ? `${Math.round(ms / 1000)} s`
+    : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
+
+/** Visitors per bucket as bars; hand-written SVG like the metrics chart. */
+function VisitorsChart({ points }: { points: Dashboard["timeseries"] }) {
+  const width = 640;
+  const height = 140;
+  const max = Math.max(1, ...points.map((p) => p.visitors));
+  const slot = width / Math.max(points.length, 1);
+  return (
+    <svg class="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Visitors over time">
+      {points.map((p, i) => {
+        const h = (p.visitors / max) * (height - 10);
+        return (
+          <rect
+            key={p.t}
+            x={i * slot + slot * 0.1}
+            y={height - h}
+            width={Math.max(1, slot * 0.8)}
+            height={h}
+            fill="var(--c2xx)"
+          >
+            <title>{`${new Date(p.t).toLocaleString()}: ${p.visitors} visitors, ${p.pageviews} pageviews`}</title>
+          </rect>
+        );
+      })}
+    </svg>
+  );
+}
+
+function Breakdown({ title, rows, label }: { title: string; rows: Row[]; label: string }) {
+  return (
+    <div class="panel">
+      <h2>{title}</h2>
+      {rows.length ? (
+        <table class="cards">
+          <thead>
+            <tr>
+              <th>{label}</th>
+              <th>Visitors</th>
+              <th>Pageviews</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.value}>
+                <td data-label={label}>{r.value || "(unknown)"}</td>
+                <td data-label="Visitors">{r.visitors}</td>
+                <td data-label="Pageviews">{r.pageviews}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p class="muted">Nothing yet.</p>
+      )}
+    </div>
+  );
+}
+
+function Funnel({ app, period }: { app: string; period: string }) {
+  const [steps, setSteps] = useState("/, /pricing, event:signup");
+  const [result, setResult] = useState<FunnelAnswer["funnel"] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (e: Event) => {
+    e.preventDefault();
+    const parsed = steps
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => (s.startsWith("event:") ? { event: s.slice(6) } : { page: s }));
+    try {
+      setResult((await api.post<FunnelAnswer>(`/analytics/${app}/funnel`, { period, steps: parsed })).funnel);
+      setError(null);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+  return (
+    <div class="panel">
+      <h2>Funnel</h2>
+      <form class="inline" onSubmit={run}>
+        <label>
+          Steps (pages, or event:name), in order
+          <input value={steps} onInput={(e) => setSteps(e.currentTarget.value)} aria-label="Funnel steps" />
+        </label>
+        <button type="submit">Compute</button>
+      </form>
+      <ErrorBox error={error} />
+      {result ? (
+        <table class="cards" data-testid="funnel">
+          <tbody>
+            {result.steps.map((s, i) => (
+              <tr key={i}>
+                <td data-label="Step">{s.step.page ?? `event ${s.step.event}`}</td>
+                <td data-label="Visits">{s.visits}</td>
+                <td data-label="Conversion">{percent(s.conversionRate)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}
+
+export function AnalyticsTab({ app }: { app: string }) {
+  const [period, setPeriod] = useState("7d");
+  const data = useApi(
+    () => api.get<Dashboard>(`/analytics/${app}/dashboard?period=${period}&limit=10`),
+    [app, period],
+    60_000,
+  );
+  const d = data.data;
+  return (
+    <>
+      <div class="panel">
+        <div class="spread">
+          <h2>Visitors</h2>
+          <select
+            value={period}
+            onChange={(e) => setPeriod(e.currentTarget.value)}
+            aria-label="Analytics range"
+          >
+            {periods.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <ErrorBox error={data.error} />
+        {data.loading && !d ? <Loading what="analytics" /> : null}
+        {d ? (
+          <>
+            <div class="stats" data-testid="analytics-overview">
+              <span>
+                <b>{d.realtime.visitors}</b>
+                <span class="small muted">now (5 min)</span>
+              </span>
+              <span>
+                <b>{d.overview.visitors}</b>
+                <span class="small muted">visitors</span>
+              </span>
+              <span>
+                <b>{d.overview.visits}</b>
+                <span class="small muted">visits</span>
+              </span>
+              <span>
+                <b>{d.overview.pageviews}</b>
+                <span class="small muted">pageviews</span>
+              </span>
+              <span>
+                <b>{d.overview.viewsPerVisit}</b>
+                <span class="small muted">views / visit</span>
+              </span>
+              <span>
+                <b>{percent(d.overview.bounceRate)}</b>
+                <span class="small muted">bounce rate</span>
+              </span>
+              <span>
+                <b>{duration(d.overview.visitDurationMs)}</b>
+                <span class="small muted">visit duration</span>
+              </span>
+            </div>
+            <VisitorsChart points={d.timeseries} />
+            <p class="small muted">
+              Add <code>{'<script defer src="/_pier/script.js"></script>'}</code> to your pages. No cookies.
+              Requests through the proxy: {d.requests.requests} (5xx {d.requests.status["5xx"] ?? 0}, p95{" "}
+              {d.requests.latencyMs.p95} ms).
+            </p>
+          </>
+        ) : null}
+      </div>
+      {d ? (
+        <>
+          <Breakdown title="Top pages" rows={d.pages} label="Page" />
+          <Breakdown title="Sources" rows={d.sources} label="Source" />
+          <Breakdown title="Countries" rows={d.countries} label="Country" />
+          <Breakdown title="Devices" rows={d.devices} label="Device" />
+          <div class="panel">
+            <h2>Events and Web Vitals</h2>
+            <div class="stats">
+              {d.events.map((e) => (
+                <span key={e.name}>
+                  <b>{e.events}</b>
+                  <span class="small muted">{e.name}</span>
+                </span>
+              ))}
+              {(["lcp", "inp", "ttfb"] as const).map((m) => (
+                <span key={m}>
+                  <b>{d.vitals[m].p75 === null ? "–" : `${d.vitals[m].p75} ms`}</b>
+                  <span class="small muted">{m.toUpperCase()} p75</span>
+                </span>
+              ))}
+              <span>
+                <b>{d.vitals.cls.p75 ?? "–"}</b>
+                <span class="small muted">CLS p75</span>
+              </span>
+            </div>
+          </div>
+          <Funnel app={app} period={period} />
+        </>
+      ) : null}
+    </>
+  );
+}
