@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Server } from "bun";
 import { chromium } from "playwright-core";
-import { type PierProcess, repoRoot, requireTool, startPier } from "../support/pier-process.ts";
+import { type PierProcess, repoRoot, requireTool, runCli, startPier } from "../support/pier-process.ts";
 
 // Error tracking through the compiled binary, driven by the official Sentry SDKs: @sentry/node in a
 // child process, @sentry/browser in Chromium on a page served through pier's proxy.
@@ -156,6 +156,39 @@ describe("@sentry/node against pier", () => {
       status: "ignored",
     });
     expect(ignored.issue.status).toBe("ignored");
+  });
+
+  test("the CLI lists issues and changes their status", async () => {
+    const connection = ["--url", pier.url, "--token", token];
+    const listed = await runCli([
+      "errors",
+      "issues",
+      "--project",
+      String(project.id),
+      "--sort",
+      "count",
+      ...connection,
+    ]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain("Inventory sync took");
+    expect(listed.stdout).not.toContain("card declined"); // ignored above; unresolved is the default
+    const all = await runCli([
+      "errors",
+      "issues",
+      "--project",
+      String(project.id),
+      "--status",
+      "all",
+      ...connection,
+    ]);
+    const chargeId = all.stdout
+      .split("\n")
+      .find((l) => l.includes("card declined"))!
+      .split(" ")[0]!;
+    const reopened = await runCli(["errors", "reopen", chargeId, ...connection]);
+    expect(reopened).toMatchObject({ code: 0, stdout: expect.stringContaining("unresolved") });
+    const projects = await runCli(["errors", "projects", ...connection]);
+    expect(projects.stdout).toContain(project.dsn);
   });
 });
 

@@ -5,6 +5,7 @@ import type { Command } from "./command.ts";
 import { deployCommand } from "./deploy.ts";
 import { domainsAddCommand, domainsListCommand, domainsRemoveCommand } from "./domains.ts";
 import { envListCommand, envSetCommand, envUnsetCommand } from "./env.ts";
+import { errorsCommands } from "./errors.ts";
 import { loginCommand } from "./login.ts";
 import { logsCommand } from "./logs.ts";
 import { uptimeCommands } from "./monitors.ts";
@@ -35,6 +36,7 @@ export const commands: Command[] = [
   logsCommand,
   ...aiCommands,
   ...uptimeCommands,
+  ...errorsCommands,
 ];
 
 /** Longest match first, so `apps create` wins over a group named `apps`. */

@@ -131,9 +131,10 @@ function sqliteEventInserter(database: Database): (rows: StoredEvent[]) => Write
       }
     };
     // Shaped like a drizzle query so runWrites can run it inside the batch's transaction.
-    return () => ({
+    const query: ReturnType<Write> = {
       run,
-      then: (resolve: (value: unknown) => unknown) => Promise.resolve(run()).then(resolve),
-    });
+      then: (onfulfilled, onrejected) => Promise.resolve().then(run).then(onfulfilled, onrejected),
+    };
+    return () => query;
   };
 }
