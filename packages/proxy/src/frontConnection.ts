@@ -340,17 +340,16 @@ export class FrontConnection implements UpstreamOwner {
 
   private record(status: number, upstream: string | null): void {
     const route = this.route;
-    this.state.record({
-      ts: Date.now(),
-      host: this.host,
-      routeId: route === null ? null : route.id,
-      appId: route === null ? null : route.appId,
+    this.state.record(
+      this.host,
+      route === null ? null : route.id,
+      route === null ? null : route.appId,
       status,
-      durationMs: performance.now() - this.started,
-      bytesIn: this.bytesIn,
-      bytesOut: this.bytesOut,
+      performance.now() - this.started,
+      this.bytesIn,
+      this.bytesOut,
       upstream,
-    });
+    );
   }
 
   private forward(path: string, pinned: UpstreamTarget | null, extra: string): void {

@@ -1,4 +1,3 @@
-import type { RequestRecord } from "./records.ts";
 import type { RouteTable, UpstreamTarget } from "./routeTable.ts";
 import { UpstreamHealth } from "./upstreamHealth.ts";
 import { UpstreamPool } from "./upstreamPool.ts";
@@ -13,7 +12,17 @@ export interface FrontState {
   /** Unique per worker, prefix of generated request ids. */
   requestIdPrefix: string;
   requestCounter: number;
-  record: (r: RequestRecord) => void;
+  /** Positional, so the hot path allocates no record object (see recordBatch.ts). */
+  record: (
+    host: string,
+    routeId: string | null,
+    appId: string | null,
+    status: number,
+    durationMs: number,
+    bytesIn: number,
+    bytesOut: number,
+    upstream: string | null,
+  ) => void;
   health: UpstreamHealth;
   pools: Map<string, UpstreamPool>;
 }

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { RequestRecord } from "./records.ts";
 
 /**
  * Messages between the main thread and proxy workers. Every message carries a version: the route
@@ -60,12 +59,19 @@ export const toWorkerSchema = z.discriminatedUnion("type", [
 ]);
 export type ToWorker = z.infer<typeof toWorkerSchema>;
 
-const recordBatchShape = z.custom<RequestRecord[]>((v) => Array.isArray(v), "record batch expected");
+const packedNumbers = z.custom<Float64Array>((v) => v instanceof Float64Array, "Float64Array expected");
 
 export const fromWorkerSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), version: z.number() }),
   z.object({ type: z.literal("ack"), kind: z.enum(["routes", "certs", "acme"]), version: z.number() }),
-  z.object({ type: z.literal("records"), version: z.number(), records: recordBatchShape }),
+  /** Packed request records (recordBatch.ts); the Float64Array's buffer is transferred, not copied. */
+  z.object({
+    type: z.literal("records"),
+    version: z.number(),
+    count: z.number().int().nonnegative(),
+    numbers: packedNumbers,
+    strings: z.array(z.string()),
+  }),
   z.object({ type: z.literal("failed"), version: z.number(), message: z.string() }),
 ]);
 export type FromWorker = z.infer<typeof fromWorkerSchema>;

@@ -5,6 +5,7 @@ import {
   type ToWorker,
   type WorkerConfig,
 } from "./messages.ts";
+import { unpackRecords } from "./recordBatch.ts";
 import type { RequestRecord } from "./records.ts";
 import { RouteDiffer } from "./routeDiff.ts";
 import type { RouteSpec } from "./routeSpec.ts";
@@ -154,7 +155,7 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
           notify();
           return;
         case "records":
-          opts.onRecords?.(msg.records);
+          opts.onRecords?.(unpackRecords(msg));
           return;
         case "failed":
           log("error", "proxy worker reported a failure", { worker: index, message: msg.message });

@@ -10,7 +10,7 @@ import {
   toWorkerSchema,
   type WorkerConfig,
 } from "./messages.ts";
-import type { RequestRecord } from "./records.ts";
+import { RecordPacker } from "./recordBatch.ts";
 import type { RouteSpec } from "./routeSpec.ts";
 import {
   applyRouteDelta,
@@ -28,28 +28,35 @@ import {
 
 declare const self: Worker;
 
-function send(msg: FromWorker): void {
-  self.postMessage(msg);
+function send(msg: FromWorker, transfer?: Transferable[]): void {
+  self.postMessage(msg, transfer ?? []);
 }
 
 let state: FrontState | null = null;
 let config: WorkerConfig | null = null;
 let httpsServer: TlsServer | null = null;
-let batch: RequestRecord[] = [];
+let packer: RecordPacker | null = null;
 let tableVersion = 0;
 let byId = new Map<string, CompiledRoute>();
 
 function flushRecords(): void {
-  if (batch.length === 0) return;
-  const records = batch;
-  batch = [];
-  send({ type: "records", version: tableVersion, records });
+  if (packer === null || packer.count === 0) return;
+  const { count, numbers, strings } = packer.take();
+  send({ type: "records", version: tableVersion, count, numbers, strings }, [numbers.buffer]);
 }
 
-function record(r: RequestRecord): void {
-  batch.push(r);
-  if (batch.length >= config!.recordBatchSize) flushRecords();
-}
+const record: FrontState["record"] = (
+  host,
+  routeId,
+  appId,
+  status,
+  durationMs,
+  bytesIn,
+  bytesOut,
+  upstream,
+) => {
+  if (packer!.add(host, routeId, appId, status, durationMs, bytesIn, bytesOut, upstream)) flushRecords();
+};
 
 /** The main thread validated these specs and built the same table once already (conflicts throw there). */
 function indexRoutes(json: string, version: number): RouteTable {
@@ -82,6 +89,7 @@ async function onMessage(msg: ToWorker): Promise<void> {
   switch (msg.type) {
     case "init": {
       config = msg.config;
+      packer = new RecordPacker(config.recordBatchSize);
       tableVersion = msg.version;
       state = createFrontState({
         table: indexRoutes(msg.routes, msg.version),

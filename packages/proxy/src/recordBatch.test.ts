@@ -1,0 +1,46 @@
+import { expect, test } from "bun:test";
+import { RecordPacker, unpackRecords } from "./recordBatch.ts";
+
+test("packed records round-trip with nulls and interned strings; full batches say so", () => {
+  const p = new RecordPacker(3);
+  expect(p.add("a.test", "r1", null, 200, 1.5, 100, 2000, "http://127.0.0.1:1")).toBe(false);
+  expect(p.add("a.test", null, null, 404, 0.25, 80, 300, null)).toBe(false);
+  expect(p.add("b.test", "r1", "app", 502, 3, 0, 10, "http://127.0.0.1:1")).toBe(true);
+  const packed = p.take();
+  expect(packed.strings).toEqual(["a.test", "r1", "http://127.0.0.1:1", "b.test", "app"]);
+  const records = unpackRecords(packed);
+  expect(records.map(({ ts: _ts, ...r }) => r)).toEqual([
+    {
+      host: "a.test",
+      routeId: "r1",
+      appId: null,
+      status: 200,
+      durationMs: 1.5,
+      bytesIn: 100,
+      bytesOut: 2000,
+      upstream: "http://127.0.0.1:1",
+    },
+    {
+      host: "a.test",
+      routeId: null,
+      appId: null,
+      status: 404,
+      durationMs: 0.25,
+      bytesIn: 80,
+      bytesOut: 300,
+      upstream: null,
+    },
+    {
+      host: "b.test",
+      routeId: "r1",
+      appId: "app",
+      status: 502,
+      durationMs: 3,
+      bytesIn: 0,
+      bytesOut: 10,
+      upstream: "http://127.0.0.1:1",
+    },
+  ]);
+  expect(Math.abs(records[0]!.ts - Date.now())).toBeLessThan(1_000);
+  expect(p.take().count).toBe(0);
+});

@@ -1,0 +1,95 @@
+import type { RequestRecord } from "./records.ts";
+
+/**
+ * Request records cross from workers to the main thread packed: numbers in one transferable
+ * Float64Array, strings (hosts, route ids, upstreams: a handful per batch) interned once per batch.
+ * Measured: posting batches of 256 record objects (structured clone) gave the 2-worker proxy p99
+ * latencies of 60-120 ms under wrk; with packed batches p99 stayed near 10 ms.
+ */
+
+const FIELDS = 9;
+const NULL_ID = -1;
+
+export interface PackedRecords {
+  count: number;
+  numbers: Float64Array;
+  strings: string[];
+}
+
+export class RecordPacker {
+  private numbers: Float64Array;
+  private strings: string[] = [];
+  private ids = new Map<string, number>();
+  count = 0;
+
+  constructor(readonly capacity: number) {
+    this.numbers = new Float64Array(capacity * FIELDS);
+  }
+
+  private id(s: string | null): number {
+    if (s === null) return NULL_ID;
+    let i = this.ids.get(s);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push(s);
+      this.ids.set(s, i);
+    }
+    return i;
+  }
+
+  /** Returns true when the batch is full and should be taken. */
+  add(
+    host: string,
+    routeId: string | null,
+    appId: string | null,
+    status: number,
+    durationMs: number,
+    bytesIn: number,
+    bytesOut: number,
+    upstream: string | null,
+  ): boolean {
+    const n = this.numbers;
+    const o = this.count * FIELDS;
+    n[o] = Date.now() - durationMs;
+    n[o + 1] = status;
+    n[o + 2] = durationMs;
+    n[o + 3] = bytesIn;
+    n[o + 4] = bytesOut;
+    n[o + 5] = this.id(host);
+    n[o + 6] = this.id(routeId);
+    n[o + 7] = this.id(appId);
+    n[o + 8] = this.id(upstream);
+    return ++this.count >= this.capacity;
+  }
+
+  /** The batch so far (its buffer can be transferred); the packer starts a fresh one. */
+  take(): PackedRecords {
+    const packed = { count: this.count, numbers: this.numbers, strings: this.strings };
+    this.numbers = new Float64Array(this.capacity * FIELDS);
+    this.strings = [];
+    this.ids = new Map();
+    this.count = 0;
+    return packed;
+  }
+}
+
+export function unpackRecords(p: PackedRecords): RequestRecord[] {
+  const out: RequestRecord[] = new Array(p.count);
+  const n = p.numbers;
+  const str = (i: number) => (i === NULL_ID ? null : (p.strings[i] ?? null));
+  for (let r = 0; r < p.count; r++) {
+    const o = r * FIELDS;
+    out[r] = {
+      ts: n[o]!,
+      host: str(n[o + 5]!) ?? "",
+      routeId: str(n[o + 6]!),
+      appId: str(n[o + 7]!),
+      status: n[o + 1]!,
+      durationMs: n[o + 2]!,
+      bytesIn: n[o + 3]!,
+      bytesOut: n[o + 4]!,
+      upstream: str(n[o + 8]!),
+    };
+  }
+  return out;
+}
