@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, chromium } from "playwright-core";
+import { type PierProcess, repoRoot, requireTool, startPier } from "../support/pier-process.ts";
+
+// A deployed app (static site, no Docker needed) with the tracker tag: visits through the proxy
+// are attributed to the app by X-Pier-App, and the app's Analytics tab in the dashboard shows them.
+const chromiumPath = process.env.PIER_CHROMIUM ?? "/usr/bin/chromium";
+const hasChromium = requireTool(
+  existsSync(chromiumPath),
+  `Chromium at ${chromiumPath} (apt-get install -y chromium)`,
+);
+const adminToken = `pier_andash${crypto.randomUUID().replaceAll("-", "")}`;
+const admin = { email: "analytics@example.com", password: "correct horse battery" };
+const userAgent =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+let pier: PierProcess;
+let browser: Browser;
+
+function bearer(path: string, init: RequestInit = {}) {
+  return fetch(`${pier.url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${adminToken}`, ...(init.headers as Record<string, string>) },
+  });
+}
+
+function siteTarball(): Uint8Array {
+  const dir = mkdtempSync(join(tmpdir(), "pier-analytics-site-"));
+  for (const page of ["index", "pricing"]) {
+    writeFileSync(
+      join(dir, `${page}.html`),
+      `<!doctype html><title>${page}</title><script defer src="/_pier/script.js"></script><h1>${page}</h1><a id="next" href="/pricing.html">pricing</a>`,
+    );
+  }
+  const tar = Bun.spawnSync(["tar", "-czf", "-", "-C", dir, "."]);
+  if (tar.exitCode !== 0) throw new Error(`tar failed: ${tar.stderr}`);
+  return tar.stdout;
+}
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  pier = await startPier({ env: { PIER_ADMIN_TOKEN: adminToken }, args: ["--proxy-workers", "1"] });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-dev-shm-usage",
+      "--host-resolver-rules=MAP * 127.0.0.1",
+      `--user-agent=${userAgent}`,
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await pier?.stop();
+});
+
+describe.skipIf(!hasChromium)("analytics of a deployed app in the dashboard", () => {
+  test("visits are attributed to the app and shown on its Analytics tab", async () => {
+    expect(
+      (
+        await bearer("/api/v1/apps", {
+          method: "POST",
+          body: JSON.stringify({ name: "shop" }),
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await bearer("/api/v1/apps/shop/domains", {
+          method: "POST",
+          body: JSON.stringify({ host: "shop.test" }),
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(201);
+    const deploy = await bearer("/api/v1/apps/shop/deploy", {
+      method: "POST",
+      headers: { "content-type": "application/gzip" },
+      body: siteTarball(),
+    });
+    expect(deploy.status).toBe(202);
+
+    const visitor = await browser.newContext();
+    const tab = await visitor.newPage();
+    const home = `http://shop.test:${pier.httpPort}/`;
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const res = await tab.goto(home).catch(() => null);
+      if (res?.ok()) break;
+      await Bun.sleep(250);
+    }
+    await tab.click("#next");
+    await tab.waitForURL(/pricing/);
+    await tab.goto("about:blank");
+    await visitor.close();
+
+    let overview = { visitors: 0, pageviews: 0 };
+    while (Date.now() < deadline && overview.pageviews < 2) {
+      await Bun.sleep(200);
+      overview = (await (await bearer("/api/v1/analytics/shop/overview?period=day")).json()).overview;
+    }
+    expect(overview).toMatchObject({ visitors: 1, pageviews: 2 });
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(pier.url);
+    await page.getByRole("heading", { name: "Welcome to pier" }).waitFor();
+    await page.getByLabel("Email").fill(admin.email);
+    await page.getByLabel("Password").fill(admin.password);
+    await page.getByRole("button", { name: "Create admin account" }).click();
+    await page.getByRole("heading", { name: "Apps" }).waitFor();
+    await page.goto(`${pier.url}/apps/shop?tab=analytics`);
+    const stats = page.getByTestId("analytics-overview");
+    await stats.waitFor();
+    const text = (await stats.textContent()) ?? "";
+    expect(text).toContain("1visitors");
+    expect(text).toContain("2pageviews");
+    expect(await page.getByRole("cell", { name: "/pricing.html" }).count()).toBeGreaterThan(0);
+    const shots = join(repoRoot, "test-output", "analytics");
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, "app-analytics-desktop.png"), fullPage: true });
+    await context.close();
+  }, 90_000);
+});
