@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Analytics } from "@pier/analytics";
+import { workerPrototype } from "./worker-prototype.ts";
 import { beaconScript, type WrkResult, wrk } from "./wrk.ts";
 
 const root = resolve(import.meta.dir, "../..");
@@ -34,6 +35,10 @@ export interface IngestFigures {
   mixedBeacons: WrkResult;
   stats: { accepted: number; written: number; dropped: number; bots: number; invalid: number };
   workers: number;
+  /** The proposed proxy hook, prototyped: beacons answered in worker threads, ingested on main. */
+  hook: WrkResult;
+  hookAnswerOnly: WrkResult;
+  hookStats: { accepted: number; written: number; dropped: number };
 }
 
 /** In-process: enrichment + queue on one thread, then the SQLite batch writes, without HTTP. */
@@ -69,6 +74,9 @@ export async function ingestBenchmark(
   connections: number,
 ): Promise<IngestFigures> {
   const inProcess = await pipeline(200_000);
+  const workersForHook = navigator.hardwareConcurrency;
+  const hookAnswerOnly = (await workerPrototype(seconds, connections, workersForHook, true)).result;
+  const hook = await workerPrototype(seconds, connections, workersForHook);
   const dir = mkdtempSync(join(tmpdir(), "pier-bench-analytics-serve-"));
   const upstreamPort = freePort();
   const [consolePort, httpPort, httpsPort] = [freePort(), freePort(), freePort()];
@@ -140,6 +148,9 @@ export async function ingestBenchmark(
       mixedBeacons,
       stats: status.ingest,
       workers,
+      hook: hook.result,
+      hookAnswerOnly,
+      hookStats: hook.stats,
     };
   } finally {
     for (const child of children) child.kill("SIGTERM");

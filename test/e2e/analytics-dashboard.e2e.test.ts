@@ -26,7 +26,7 @@ function bearer(path: string, init: RequestInit = {}) {
   });
 }
 
-function siteTarball(): Uint8Array {
+function siteTarball(): Uint8Array<ArrayBuffer> {
   const dir = mkdtempSync(join(tmpdir(), "pier-analytics-site-"));
   for (const page of ["index", "pricing"]) {
     writeFileSync(
@@ -36,7 +36,7 @@ function siteTarball(): Uint8Array {
   }
   const tar = Bun.spawnSync(["tar", "-czf", "-", "-C", dir, "."]);
   if (tar.exitCode !== 0) throw new Error(`tar failed: ${tar.stderr}`);
-  return tar.stdout;
+  return new Uint8Array(tar.stdout);
 }
 
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 export { beaconHandler, EVENT_PATH, SCRIPT_PATH, siteOf } from "./http/ingest-routes.ts";
 export { type QueryRoutesDeps, queryRoutes, type ResolvedSite } from "./http/query-routes.ts";
+export { type RawBeacon, type ReadBeaconResult, readBeacon } from "./http/worker-beacon.ts";
 export { countryFromHeaders, enrichBeacon } from "./ingest/enrich.ts";
 export {
   type EventPayload,

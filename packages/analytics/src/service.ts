@@ -1,6 +1,7 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { RawBeacon } from "./http/worker-beacon.ts";
 import { type BeaconContext, type EnrichResult, enrichBeacon } from "./ingest/enrich.ts";
 import { SessionTracker } from "./ingest/sessions.ts";
 import { SaltRing, type SaltStorage } from "./ingest/visitor.ts";
@@ -80,6 +81,17 @@ export class Analytics {
     }
     if (this.queue.offer(result.record)) this.counters.accepted++;
     return result;
+  }
+
+  /** Beacons read by proxy workers (`readBeacon`), posted here in batches; bad ones are counted, not thrown. */
+  ingestRaw(beacons: RawBeacon[]): void {
+    for (const { body, ...context } of beacons) {
+      try {
+        this.ingest(body, context);
+      } catch {
+        // counted as invalid by ingest()
+      }
+    }
   }
 
   funnel(q: AnalyticsQuery, steps: FunnelStep[]): Promise<FunnelResult> {
