@@ -1,7 +1,9 @@
 // Sustained ingest into SQLite: concurrent envelope posts (one @sentry/node-shaped event each) to the
 // compiled binary's console port, events/s that reach storage, and pier's RSS while it happens.
 // Run with `make bench-errors` (after `make build`). Env: DURATION_S, CONCURRENCY, ISSUES.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startPier } from "../../test/support/pier-process.ts";
 import { machineLine, writePerformanceSection } from "../support/performance-doc.ts";
 
@@ -10,6 +12,12 @@ const warmupS = Number(process.env.WARMUP_S ?? 2);
 const concurrency = Number(process.env.CONCURRENCY ?? 32);
 const distinctIssues = Number(process.env.ISSUES ?? 50);
 const token = `pier_bench${crypto.randomUUID().replaceAll("-", "")}`;
+
+/** User + system CPU seconds the process has used so far (includes its worker threads). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -27,7 +35,7 @@ function eventJson(variant: number): string {
     colno: 13,
     in_app: i >= 6,
     pre_context: ["  const order = await load(id);", "  if (!order) {"],
-    context_line: "    throw new TypeError(`order ${id} has no customer`);",
+    context_line: "    throw new TypeError('order ' + id + ' has no customer');",
     post_context: ["  }", "  return order;"],
   }));
   return JSON.stringify({
@@ -64,7 +72,10 @@ function eventJson(variant: number): string {
   });
 }
 
-const pier = await startPier({ env: { PIER_ADMIN_TOKEN: token }, args: ["--proxy-workers", "0"] });
+const pier = await startPier({
+  env: { PIER_ADMIN_TOKEN: token, PIER_ERRORS_WRITER_THREAD: process.env.PIER_ERRORS_WRITER_THREAD ?? "1" },
+  args: ["--proxy-workers", "0"],
+});
 const apiHeaders = { authorization: `Bearer ${token}`, "content-type": "application/json" };
 const created = await fetch(`${pier.url}/api/v1/errors/projects`, {
   method: "POST",
@@ -83,6 +94,7 @@ const bodyBytes = events[0]!.length;
 let accepted = 0;
 let refused = 0;
 let sequence = 0;
+/** Fallback load generator (no wrk): fetch from this process, which costs more CPU per request. */
 async function client(until: number, count: boolean): Promise<void> {
   while (performance.now() < until) {
     const id = (sequence++).toString(16).padStart(32, "0");
@@ -96,19 +108,71 @@ async function client(until: number, count: boolean): Promise<void> {
   }
 }
 
-const idleRss = rssMb(pier.proc.pid);
-await Promise.all(
-  Array.from({ length: concurrency }, () => client(performance.now() + warmupS * 1000, false)),
+// wrk posts envelopes with unique event ids generated in Lua: a C load generator leaves more of the
+// shared CPUs to pier than a JavaScript one.
+const useWrk = process.env.LOADGEN !== "bun" && Bun.which("wrk") !== null;
+const work = mkdtempSync(join(tmpdir(), "pier-bench-errors-"));
+writeFileSync(join(work, "events.txt"), `${events.join("\n")}\n`);
+writeFileSync(
+  join(work, "post.lua"),
+  `dofile("${join(work, "nonce.lua")}")
+local events = {}
+for line in io.lines("${join(work, "events.txt")}") do events[#events + 1] = line end
+local counter = 0
+local threads = {}
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  threads[#threads + 1] = thread
+end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-sentry-envelope"
+wrk.headers["X-Sentry-Auth"] = "${ingestHeaders["x-sentry-auth"]}"
+function request()
+  counter = counter + 1
+  local id = string.format("%s%02x%014x", nonce, tid, counter)
+  local body = '{"event_id":"' .. id .. '"}\\n{"type":"event"}\\n' .. events[counter % #events + 1] .. '\\n'
+  return wrk.format(nil, nil, nil, body)
+end
+`,
 );
+async function runWrk(seconds: number): Promise<{ requests: number; non2xx: number }> {
+  // A fresh id prefix per wrk run and thread: pier drops repeated event ids as SDK retries.
+  const nonce = crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+  writeFileSync(join(work, "nonce.lua"), `nonce = "${nonce}"\n`);
+  const proc = Bun.spawn(
+    ["wrk", "-t", "2", "-c", String(concurrency), "-d", `${seconds}s`, "-s", join(work, "post.lua"), url],
+    { stdout: "pipe", stderr: "pipe" },
+  );
+  const out = await new Response(proc.stdout).text();
+  await proc.exited;
+  const requests = Number(out.match(/(\d+) requests in/)?.[1] ?? Number.NaN);
+  const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
+  if (Number.isNaN(requests)) throw new Error(`wrk failed:\n${out}`);
+  return { requests, non2xx };
+}
+
+const loadBefore = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const idleRss = rssMb(pier.proc.pid);
+if (useWrk) await runWrk(warmupS);
+else
+  await Promise.all(
+    Array.from({ length: concurrency }, () => client(performance.now() + warmupS * 1000, false)),
+  );
 const storedBefore = await storedEvents();
 
 const rssSamples: number[] = [];
 const sampler = setInterval(() => rssSamples.push(rssMb(pier.proc.pid)), 200);
 const started = performance.now();
-await Promise.all(Array.from({ length: concurrency }, () => client(started + durationS * 1000, true)));
+const cpuBefore = cpuSeconds(pier.proc.pid);
+if (useWrk) {
+  const result = await runWrk(durationS);
+  accepted = result.requests - result.non2xx;
+  refused = result.non2xx;
+} else await Promise.all(Array.from({ length: concurrency }, () => client(started + durationS * 1000, true)));
 const sendEnd = performance.now();
 const storedAfter = await storedEvents(); // the API flushes the write queue before it answers
 const drained = performance.now();
+const cpuUsed = cpuSeconds(pier.proc.pid) - cpuBefore;
 clearInterval(sampler);
 
 async function storedEvents(): Promise<number> {
@@ -121,6 +185,7 @@ async function storedEvents(): Promise<number> {
 
 const stored = storedAfter - storedBefore;
 const sustained = stored / ((drained - started) / 1000);
+const cpuPerEventUs = (cpuUsed * 1e6) / stored;
 const sorted = [...rssSamples].sort((a, b) => a - b);
 const peakRss = sorted.at(-1) ?? 0;
 const medianRss = sorted[Math.floor(sorted.length / 2)] ?? 0;
@@ -129,7 +194,8 @@ await pier.stop();
 const table = [
   "| measure | value | target |",
   "| --- | --- | --- |",
-  `| events stored per second (SQLite, ${concurrency} concurrent posters, ${durationS} s) | ${sustained.toFixed(0)} /s | >= 5,000 /s |`,
+  `| events stored per second (SQLite, ${concurrency} connections, ${durationS} s) | ${sustained.toFixed(0)} /s | >= 5,000 /s |`,
+  `| pier CPU per stored event (user + system, all threads) | ${cpuPerEventUs.toFixed(0)} µs, i.e. ${(1e6 / cpuPerEventUs).toFixed(0)} events/s per core pier gets | |`,
   `| envelopes answered 200 / refused | ${accepted} / ${refused} | 0 refused |`,
   `| events stored (counted in issues) vs accepted | ${stored} / ${accepted} | equal |`,
   `| write queue drain after the last post | ${(drained - sendEnd).toFixed(0)} ms | |`,
@@ -139,5 +205,5 @@ console.log(table);
 writePerformanceSection(
   "Errors",
   `Machine: ${machineLine()}.\nCommand: \`make build && bun bench/errors/run.ts\` (DURATION_S=${durationS}, CONCURRENCY=${concurrency}).\n\n` +
-    `Each request is one envelope with one event shaped like @sentry/node's for a thrown error (${bodyBytes} bytes of JSON: 12 frames with context lines, 10 breadcrumbs, tags, user, contexts), spread over ${distinctIssues} issues, posted uncompressed to the console port by a Bun client on the same 2-core machine (client and server share the CPUs). "Stored" means counted in an issue and the compressed event written to SQLite, measured from the first post until the write queue is empty.\n\n${table}\n`,
+    `Each request is one envelope with one event shaped like @sentry/node's for a thrown error (${bodyBytes} bytes of JSON: 12 frames with context lines, 10 breadcrumbs, tags, user, contexts), spread over ${distinctIssues} issues, posted uncompressed to the console port by ${useWrk ? "wrk (2 threads, Lua-generated event ids)" : "a Bun fetch client"} on the same 2-core machine (load generator and pier share the CPUs; load average before the run: ${loadBefore}). "Stored" means counted in an issue and the compressed event written to SQLite, measured from the first post until the write queue is empty.\n\n${table}\n`,
 );

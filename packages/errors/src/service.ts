@@ -3,10 +3,11 @@ import type { Database } from "@pier/db";
 import type { SecretBox } from "@pier/secrets";
 import { type Dsn, formatDsn } from "./dsn.ts";
 import { type BodyLimits, defaultBodyLimits } from "./ingest/decode-body.ts";
-import { EventWriter, type IssueNotice } from "./ingest/event-writer.ts";
+import { type EventSink, EventWriter, type IssueNotice } from "./ingest/event-writer.ts";
 import { createIngestHandler } from "./ingest/handler.ts";
 import { KeyRateLimiter } from "./ingest/rate-limit.ts";
 import { IngestStats } from "./ingest/stats.ts";
+import { WriterThread } from "./ingest/writer-thread.ts";
 import { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
 import { sendWebhook } from "./notify/webhook.ts";
 import type { IssueStatus } from "./process/issue-status.ts";
@@ -32,6 +33,11 @@ export interface ErrorsServiceOptions {
   /** Where the dashboard lives, for links in webhook payloads. */
   consoleUrl: string;
   writer?: { maxBatch?: number; flushIntervalMs?: number; maxQueue?: number };
+  /**
+   * Store events from a worker thread (SQLite without ClickHouse only; default on). Off, or when the
+   * worker cannot start, the writer runs on the main thread.
+   */
+  writerThread?: boolean;
   webhookFetch?: typeof fetch;
 }
 
@@ -75,15 +81,26 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
       logger.warn("error webhook not delivered", { event, url: project.webhookUrl, status: result.status });
   }
 
-  const writer = new EventWriter(database, issues, events, {
-    ...options.writer,
-    onNotice: (notice) => {
-      const delivery = notify(notice).catch((error) => logger.warn("error webhook failed", { error }));
-      deliveries.add(delivery);
-      void delivery.finally(() => deliveries.delete(delivery));
-    },
-    onError: (error, dropped) => logger.error("error events could not be stored", { error, dropped }),
-  });
+  const onNotice = (notice: IssueNotice) => {
+    const delivery = notify(notice).catch((error) => logger.warn("error webhook failed", { error }));
+    deliveries.add(delivery);
+    void delivery.finally(() => deliveries.delete(delivery));
+  };
+  const onError = (error: unknown, dropped: number) =>
+    logger.error("error events could not be stored", { error, dropped });
+  let writer: EventSink | null = null;
+  if (database.dialect === "sqlite" && !options.clickhouseUrl && options.writerThread !== false) {
+    writer = await WriterThread.start({
+      sqlitePath: database.location,
+      ...options.writer,
+      onNotice,
+      onError,
+    }).catch((error) => {
+      logger.warn("error-tracking writer thread unavailable; storing events on the main thread", { error });
+      return null;
+    });
+  }
+  writer ??= new EventWriter(database, issues, events, { ...options.writer, onNotice, onError });
 
   const ingest = createIngestHandler({
     project: (id) => projects.get(id),

@@ -28,6 +28,7 @@ export const errorsModule: PierModule = {
       clickhouseUrl: ctx.config.clickhouseUrl,
       retentionDays: Number.isFinite(retention) && retention > 0 ? retention : 30,
       consoleUrl: ctx.consoleUrl,
+      writerThread: process.env.PIER_ERRORS_WRITER_THREAD !== "0",
     });
     const projects = appProjects(ctx, service);
     // Raw handler: ingest skips Hono's middleware (request log, session lookup) on the hot path.

@@ -8,11 +8,17 @@ import type { EventStore, StoredEvent } from "../store/event-store.ts";
 import type { IssueStore } from "../store/issue-store.ts";
 import { chunks, errorTables, type IssueRow, runWrites, type Write } from "../store/tables.ts";
 
+/** The fields of an event the writer stores and aggregates; small, so it crosses threads cheaply. */
+export type WriteEvent = Pick<
+  ProcessedEvent,
+  "eventId" | "receivedAt" | "level" | "platform" | "release" | "environment" | "serverName" | "tags"
+>;
+
 /** One accepted event on its way to storage: grouping is done on the request path already. */
 export interface PendingEvent {
   projectId: number;
-  event: ProcessedEvent;
-  grouping: Grouping;
+  event: WriteEvent;
+  grouping: Pick<Grouping, "hash" | "kind">;
   title: string;
   culprit: string;
   userKey: string | null;
@@ -35,6 +41,18 @@ export interface EventWriterOptions {
   onError?: (error: unknown, dropped: number) => void;
 }
 
+/** Where accepted events go: the writer in this thread, or the same writer in a worker thread. */
+export interface EventSink {
+  /** False when the queue is full: the caller answers 503 so the SDK retries later. */
+  enqueue(item: PendingEvent): boolean;
+  /** Resolves once everything enqueued before the call is stored. */
+  flush(): Promise<void>;
+  /** The API changed an issue (resolve, ignore, delete): later events must see that. */
+  forgetIssue(row: Pick<IssueRow, "projectId" | "hash">): void;
+  stop(): Promise<void>;
+  readonly stored: number;
+}
+
 interface CachedIssue extends IssueState {
   id: string;
 }
@@ -46,12 +64,14 @@ const newIssueId = () => newId("iss", 12);
  * one multi-row insert for events, tags and users. This is what makes thousands of events per
  * second fit on a small machine; the request path only parses and enqueues.
  */
-export class EventWriter {
+export class EventWriter implements EventSink {
   private queue: PendingEvent[] = [];
   private flushing: Promise<void> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly issueCache = new Map<string, CachedIssue>();
   private readonly releaseCache = new Map<string, number>();
+  /** (issue, user) pairs already stored: repeat users cost no insert and no recount. */
+  private readonly knownUsers = new Set<string>();
   private readonly maxBatch: number;
   private readonly flushIntervalMs: number;
   private readonly maxQueue: number;
@@ -105,6 +125,7 @@ export class EventWriter {
           // The cache may now describe rows that were rolled back; the database is the truth.
           this.issueCache.clear();
           this.releaseCache.clear();
+          this.knownUsers.clear();
           this.options.onError?.(error, batch.length);
         }
       }
@@ -185,7 +206,7 @@ export class EventWriter {
       string,
       { issueId: string; key: string; value: string; count: number; lastSeen: Date }
     >();
-    const userRows: { issueId: string; userKey: string }[] = [];
+    const userRows = new Map<string, { issueId: string; userKey: string }>();
     const usersChanged = new Set<string>();
     const stored: StoredEvent[] = [];
     const notices: IssueNotice[] = [];
@@ -276,8 +297,11 @@ export class EventWriter {
         addTag("server_name", e.serverName);
         for (const [k, v] of Object.entries(e.tags)) addTag(k, v);
         if (item.userKey !== null) {
-          userRows.push({ issueId, userKey: item.userKey });
-          usersChanged.add(issueId);
+          const pair = `${issueId}\u0000${item.userKey}`;
+          if (!this.knownUsers.has(pair) && !userRows.has(pair)) {
+            userRows.set(pair, { issueId, userKey: item.userKey });
+            usersChanged.add(issueId);
+          }
         }
         stored.push({
           projectId: item.projectId,
@@ -303,7 +327,7 @@ export class EventWriter {
           }),
       );
     }
-    for (const part of chunks(userRows, 1000)) {
+    for (const part of chunks([...userRows.values()], 1000)) {
       writes.push((tx) => tx.insert(users).values(part).onConflictDoNothing());
     }
     for (const issueId of usersChanged) {
@@ -316,6 +340,8 @@ export class EventWriter {
     }
     writes.push(...this.events.transactionalWrites(stored));
     await runWrites(this.database, writes);
+    if (this.knownUsers.size > 200_000) this.knownUsers.clear();
+    for (const pair of userRows.keys()) this.knownUsers.add(pair);
     await this.events.afterCommit(stored);
     for (const notice of notices) this.options.onNotice?.(notice);
   }

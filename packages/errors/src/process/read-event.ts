@@ -131,9 +131,14 @@ function readTags(v: unknown): RawEvent["tags"] {
   return v as Record<string, string | number | boolean | null>;
 }
 
-/** null when the payload is not an event object at all (the only reason to reject it). */
-export function readRawEvent(v: unknown): RawEvent | null {
+/**
+ * null when the payload is not an event object at all (the only reason to reject it). With
+ * `details: false` (ingest) breadcrumbs, request, contexts and extra are left unread: they are read
+ * again from the stored payload when someone opens the event.
+ */
+export function readRawEvent(v: unknown, options: { details?: boolean } = {}): RawEvent | null {
   if (!isObj(v)) return null;
+  const details = options.details ?? true;
   const user = v.user;
   const request = v.request;
   const sdk = v.sdk;
@@ -154,7 +159,7 @@ export function readRawEvent(v: unknown): RawEvent | null {
     exception: readExceptions(v.exception),
     stacktrace: readStacktrace(v.stacktrace),
     tags: readTags(v.tags),
-    extra: record(v.extra),
+    extra: details ? record(v.extra) : undefined,
     user: isObj(user)
       ? loose(user, {
           id: strOrNum(user.id),
@@ -163,11 +168,12 @@ export function readRawEvent(v: unknown): RawEvent | null {
           ip_address: str(user.ip_address),
         })
       : undefined,
-    request: isObj(request)
-      ? loose(request, { url: str(request.url), method: str(request.method) })
-      : undefined,
-    contexts: record(v.contexts),
-    breadcrumbs: readBreadcrumbs(v.breadcrumbs),
+    request:
+      details && isObj(request)
+        ? loose(request, { url: str(request.url), method: str(request.method) })
+        : undefined,
+    contexts: details ? record(v.contexts) : undefined,
+    breadcrumbs: details ? readBreadcrumbs(v.breadcrumbs) : undefined,
     fingerprint:
       Array.isArray(fingerprint) && fingerprint.every((x) => typeof x === "string" || typeof x === "number")
         ? (fingerprint as (string | number)[])

@@ -102,7 +102,7 @@ export const errorEvents = sqliteTable(
     level: text("level").notNull(),
     release: text("release"),
     environment: text("environment"),
-    /** The processed event as deflated JSON. */
+    /** The SDK's event JSON, zstd-compressed. */
     payload: blob("payload", { mode: "buffer" }).notNull(),
   },
   (t) => [

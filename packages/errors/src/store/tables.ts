@@ -8,8 +8,11 @@ export type IssueRow = ErrorTables["errorIssues"]["$inferSelect"];
 export type NewIssue = ErrorTables["errorIssues"]["$inferInsert"];
 export type EventRow = ErrorTables["errorEvents"]["$inferSelect"];
 
-/** A statement for the writer's transaction: run synchronously on SQLite, awaited on PostgreSQL. */
-export type Write = (db: Db) => { run(): unknown } & PromiseLike<unknown>;
+/**
+ * A statement for the writer's transaction: a drizzle query (run synchronously on SQLite, awaited on
+ * PostgreSQL), or `{ sqlite }`, raw work on the SQLite connection for the hottest inserts.
+ */
+export type Write = ((db: Db) => { run(): unknown } & PromiseLike<unknown>) | { sqlite: () => void };
 
 /** The pg tables share names and JS types with the SQLite ones (schema-parity.test.ts). */
 export function errorTables(database: Database): ErrorTables {
@@ -24,13 +27,19 @@ export async function runWrites(database: Database, writes: Write[]): Promise<vo
   if (writes.length === 0) return;
   if (database.dialect === "sqlite") {
     database.db.transaction((tx) => {
-      for (const write of writes) write(tx as unknown as Db).run();
+      for (const write of writes) {
+        if (typeof write === "function") write(tx as unknown as Db).run();
+        else write.sqlite();
+      }
     });
     return;
   }
   await (database.db as unknown as { transaction(fn: (tx: Db) => Promise<void>): Promise<void> }).transaction(
     async (tx) => {
-      for (const write of writes) await write(tx);
+      for (const write of writes) {
+        if (typeof write !== "function") throw new Error("raw SQLite writes cannot run on PostgreSQL");
+        await write(tx);
+      }
     },
   );
 }

@@ -1,0 +1,65 @@
+// Worker thread entry: the EventWriter on its own SQLite connection to pier.db, so storing events
+// (compression, inserts, commits) runs beside the request path instead of taking turns with it.
+// Extra `bun build --compile` entrypoint: packages/errors/src/ingest/writer-worker.ts.
+import { Database as SqliteClient } from "bun:sqlite";
+import type { Database } from "@pier/db";
+import { drizzle } from "drizzle-orm/bun-sqlite";
+import * as sqliteSchema from "../schema/sqlite.ts";
+import { createIssueStore } from "../store/issue-store.ts";
+import { createSqlEventStore } from "../store/sql-event-store.ts";
+import { EventWriter } from "./event-writer.ts";
+import type { FromWriter, ToWriter } from "./writer-messages.ts";
+
+declare const self: Worker;
+const post = (message: FromWriter) => self.postMessage(message);
+let writer: EventWriter | null = null;
+
+function open(path: string): Database {
+  const client = new SqliteClient(path, { strict: true });
+  // Same settings as the control plane's connection (packages/db): WAL lets both write in turn.
+  client.run("PRAGMA journal_mode = WAL");
+  client.run("PRAGMA synchronous = NORMAL");
+  client.run("PRAGMA foreign_keys = ON");
+  client.run("PRAGMA busy_timeout = 5000");
+  // Only what the writer's stores touch: dialect and the drizzle handle (the tables are the package's).
+  return {
+    dialect: "sqlite",
+    db: drizzle({ client, schema: sqliteSchema }),
+    location: path,
+    close: async () => client.close(),
+  } as unknown as Database;
+}
+
+self.onmessage = async (event: MessageEvent<ToWriter>) => {
+  const message = event.data;
+  if (message.v !== 1) return;
+  switch (message.type) {
+    case "start": {
+      const database = open(message.sqlitePath);
+      writer = new EventWriter(database, createIssueStore(database), createSqlEventStore(database), {
+        maxBatch: message.maxBatch,
+        flushIntervalMs: message.flushIntervalMs,
+        // The main thread bounds what it hands over; this queue never refuses.
+        maxQueue: Number.POSITIVE_INFINITY,
+        onNotice: (notice) => post({ v: 1, type: "notice", notice }),
+        onError: (error, dropped) => post({ v: 1, type: "error", message: String(error), dropped }),
+      });
+      post({ v: 1, type: "ready" });
+      return;
+    }
+    case "events":
+      for (const item of message.items) writer?.enqueue(item);
+      return;
+    case "forget":
+      writer?.forgetIssue(message);
+      return;
+    case "flush":
+      await writer?.flush();
+      post({ v: 1, type: "flushed", id: message.id, stored: writer?.stored ?? 0 });
+      return;
+    case "stop":
+      await writer?.stop();
+      post({ v: 1, type: "flushed", id: message.id, stored: writer?.stored ?? 0 });
+      return;
+  }
+};
