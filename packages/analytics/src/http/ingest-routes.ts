@@ -5,6 +5,7 @@ import { InvalidEventError, MAX_EVENT_BYTES } from "../ingest/payload.ts";
 import type { Analytics } from "../service.ts";
 import type { SiteSettingsStore } from "../settings/settings-store.ts";
 import { trackerScript } from "../tracker/tracker.ts";
+import { readLimited } from "./read-limited.ts";
 
 export const SCRIPT_PATH = "/_pier/script.js";
 export const EVENT_PATH = "/_pier/event";
@@ -76,25 +77,4 @@ function pathOf(url: string): string {
   if (start === -1) return "/";
   const query = url.indexOf("?", start);
   return query === -1 ? url.slice(start) : url.slice(start, query);
-}
-
-async function readLimited(request: Request, limit: number): Promise<string> {
-  if (!request.body) return "";
-  // With a declared length (already checked against the limit) Bun reads exactly that much: the
-  // fast path. Chunked bodies are streamed and cut off at the limit.
-  if (request.headers.has("content-length")) return request.text();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new InvalidEventError(`body larger than ${limit} bytes`, 413);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -1,6 +1,7 @@
 import { countryFromHeaders } from "../ingest/enrich.ts";
 import { MAX_EVENT_BYTES } from "../ingest/payload.ts";
 import { isBot } from "../ingest/user-agent.ts";
+import { readLimited } from "./read-limited.ts";
 
 /**
  * A beacon as read off the wire, before enrichment: small and structured-clone friendly, so a
@@ -31,13 +32,17 @@ export async function readBeacon(
   host: string,
   appId: string | null,
 ): Promise<ReadBeaconResult> {
-  const declared = Number(request.headers.get("content-length") ?? -1);
   if (request.method !== "POST") return { beacon: null, response: new Response(null, { status: 405 }) };
-  if (declared < 0 || declared > MAX_EVENT_BYTES) {
-    return { beacon: null, response: new Response(null, { status: declared < 0 ? 411 : 413 }) };
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_EVENT_BYTES) {
+    return { beacon: null, response: new Response(null, { status: 413 }) };
   }
   const userAgent = request.headers.get("user-agent") ?? "";
-  const body = await request.text();
+  let body: string;
+  try {
+    body = await readLimited(request, MAX_EVENT_BYTES);
+  } catch {
+    return { beacon: null, response: new Response(null, { status: 413 }) };
+  }
   if (isBot(userAgent)) return { beacon: null, response: accepted() };
   return {
     beacon: {
