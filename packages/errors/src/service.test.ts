@@ -305,6 +305,25 @@ for (const backend of backends) {
       expect(last!.headers.get("x-sentry-rate-limits")).toMatch(/^\d+::key$/);
     });
 
+    test("title search ignores case; deleting a project removes its issues and events", async () => {
+      const other = await service.projects.create({ name: `doomed-${backend.name}` });
+      const res = await service.ingest(
+        new Request(`http://x/api/${other.id}/store/?sentry_key=${other.publicKey}`, {
+          method: "POST",
+          body: JSON.stringify({ message: "Doomed Project Event" }),
+        }),
+        { kind: "store", projectId: String(other.id) },
+      );
+      const { id } = await res.json();
+      await service.settled();
+      const [issue] = (await service.issues.list({ projectId: other.id, query: "doomed PROJECT" })).issues;
+      expect(issue?.title).toBe("Doomed Project Event");
+      expect(await service.event(other.id, id)).not.toBeNull();
+      await service.deleteProject(other);
+      expect(await service.issues.get(issue!.id)).toBeUndefined();
+      if (service.events.kind === "sql") expect(await service.event(other.id, id)).toBeNull();
+    });
+
     test("retention purge removes old issues and their events", async () => {
       await service.purgeExpired(Date.now() + 31 * 86_400_000);
       expect((await service.issues.list({ projectId })).total).toBe(0);

@@ -162,6 +162,12 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
       writer.forgetIssue(issue);
       return updated ?? issue;
     },
+    /** The project, its issues (foreign keys) and its events (no foreign key: they may live in ClickHouse). */
+    async deleteProject(project: ProjectRow): Promise<void> {
+      await writer.flush();
+      await projects.delete(project.id);
+      await events.deleteProject(project.id);
+    },
     async deleteIssue(issue: IssueRow): Promise<void> {
       await writer.flush();
       await issues.delete(issue.id);

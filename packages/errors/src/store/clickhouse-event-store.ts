@@ -89,6 +89,9 @@ export async function createClickHouseEventStore(options: ClickHouseEventStoreOp
     async deleteIssue(issueId) {
       await client.command({ query: `ALTER TABLE ${table} DELETE WHERE issue_id = ${quote(issueId)}` });
     },
+    async deleteProject(projectId) {
+      await client.command({ query: `ALTER TABLE ${table} DELETE WHERE project_id = ${int(projectId)}` });
+    },
     async purgeBefore(cutoffMs) {
       await client.command({ query: `ALTER TABLE ${table} DELETE WHERE received_at < ${int(cutoffMs)}` });
     },

@@ -50,6 +50,7 @@ export interface EventStore {
   list(issueId: string, limit: number, beforeMs?: number): Promise<EventSummary[]>;
   histogram(issueId: string, sinceMs: number, bucketMs: number): Promise<HistogramBucket[]>;
   deleteIssue(issueId: string): Promise<void>;
+  deleteProject(projectId: number): Promise<void>;
   purgeBefore(cutoffMs: number): Promise<void>;
   close(): Promise<void>;
 }

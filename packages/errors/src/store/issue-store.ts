@@ -1,5 +1,5 @@
 import type { Database } from "@pier/db";
-import { and, asc, desc, eq, inArray, like, lt, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
 import type { IssueStatus } from "../process/issue-status.ts";
 import { errorTables, type IssueRow } from "./tables.ts";
 
@@ -43,7 +43,11 @@ export function createIssueStore(database: Database) {
       if (filter.status) conditions.push(eq(i.status, filter.status));
       if (filter.environment) conditions.push(withTag("environment", filter.environment));
       if (filter.release) conditions.push(withTag("release", filter.release));
-      if (filter.query) conditions.push(like(i.title, `%${filter.query.replace(/[%_]/g, "")}%`));
+      // lower() on both sides: LIKE is case-insensitive on SQLite but not on PostgreSQL.
+      if (filter.query) {
+        const pattern = `%${filter.query.replace(/[%_\\]/g, "").toLowerCase()}%`;
+        conditions.push(sql`lower(${i.title}) like ${pattern}`);
+      }
       const where = conditions.length > 0 ? and(...conditions) : undefined;
       const order = {
         lastSeen: [desc(i.lastSeen)],

@@ -102,6 +102,9 @@ export function createSqlEventStore(database: Database): EventStore {
     async deleteIssue(issueId) {
       await db.delete(e).where(eq(e.issueId, issueId));
     },
+    async deleteProject(projectId) {
+      await db.delete(e).where(eq(e.projectId, projectId));
+    },
     async purgeBefore(cutoffMs) {
       await db.delete(e).where(lt(e.receivedAt, new Date(cutoffMs)));
     },

@@ -111,8 +111,7 @@ export function errorsApi(ctx: PierContext, service: ErrorsService, appProjects:
   });
   api.delete("/projects/:id", requireScope("write"), async (c) => {
     const project = await projectOr404(c.req.param("id"));
-    await service.settled();
-    await service.projects.delete(project.id);
+    await service.deleteProject(project);
     return c.json({ deleted: true });
   });
   api.put("/apps/:name/project", requireScope("write"), async (c) => {
