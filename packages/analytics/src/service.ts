@@ -41,7 +41,11 @@ export class Analytics {
     private readonly queue: WriteQueue,
     private readonly now: () => number,
   ) {
-    this.sweeper = setInterval(() => this.sessions.sweep(this.now()), 60_000);
+    this.sweeper = setInterval(() => {
+      this.sessions.sweep(this.now());
+      // One day per minute at most: bounded work on the console's thread, done long before anyone asks.
+      if (this.store instanceof SqliteAnalyticsStore) this.store.rollUpPending(1);
+    }, 60_000);
     this.sweeper.unref?.();
   }
 

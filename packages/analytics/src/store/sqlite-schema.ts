@@ -39,6 +39,8 @@ export const sqliteAnalyticsDdl = [
     site TEXT NOT NULL, metric TEXT NOT NULL, day INTEGER NOT NULL, value INTEGER NOT NULL, samples INTEGER NOT NULL,
     PRIMARY KEY (site, metric, day, value)) WITHOUT ROWID`,
   "CREATE TABLE IF NOT EXISTS rolled_days (site TEXT NOT NULL, day INTEGER NOT NULL, PRIMARY KEY (site, day)) WITHOUT ROWID",
+  // Sites that ever sent an event, for the background roller (a DISTINCT over events is a full scan).
+  "CREATE TABLE IF NOT EXISTS sites (site TEXT PRIMARY KEY) WITHOUT ROWID",
   "CREATE TABLE IF NOT EXISTS salts (day INTEGER PRIMARY KEY, salt TEXT NOT NULL)",
 ];
 

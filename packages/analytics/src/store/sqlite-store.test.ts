@@ -1,4 +1,4 @@
-import { afterAll } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,3 +30,19 @@ afterAll(async () => {
 });
 
 storeContract("sqlite", open);
+
+test("the background roller rolls completed days, newest first, a bounded number per call", async () => {
+  const dir2 = mkdtempSync(join(tmpdir(), "pier-analytics-roll-"));
+  const store = new SqliteAnalyticsStore({ path: join(dir2, "analytics.db"), now: () => now });
+  store.writeSync(knownDataset("shop", firstDay));
+  expect(store.rollUpPending(2)).toBe(2);
+  const rolled = (store.db.query("SELECT day FROM rolled_days ORDER BY day").all() as { day: number }[]).map(
+    (r) => r.day,
+  );
+  const today = Math.floor(now / DAY);
+  expect(rolled).toEqual([today - 2, today - 1]);
+  expect(store.rollUpPending(100)).toBe(33);
+  expect(store.rollUpPending(100)).toBe(0);
+  await store.close();
+  rmSync(dir2, { recursive: true, force: true });
+});
