@@ -47,6 +47,10 @@ Bun.serve({
   hostname: process.env.HOST,
   fetch(req) {
     const url = new URL(req.url);
+    if (url.pathname === "/env") {
+      const keys = ["SENTRY_DSN", "SENTRY_RELEASE", "SENTRY_ENVIRONMENT", "OPENAI_BASE_URL", "OPENAI_API_KEY"];
+      return Response.json(Object.fromEntries(keys.map((k) => [k, process.env[k] ?? null])));
+    }
     if (url.pathname === "/health") return new Response(${healthy ? '"ok"' : '"broken", { status: 500 }'}, { status: ${healthy ? 200 : 500} });
     return new Response(version + " " + (process.env.MESSAGE ?? "-"));
   },

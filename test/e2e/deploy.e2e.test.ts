@@ -81,6 +81,25 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
     console.log(`git push -> live (Bun app): ${push.ms} ms`);
   }, 120_000);
 
+  test("a live app gets the platform's env (Sentry DSN, release, environment) and an uptime monitor", async () => {
+    const env = JSON.parse(await text(host(appName), "/env"));
+    const [latest] = await deployments(appName);
+    expect(env.SENTRY_DSN).toMatch(new RegExp(`^http://[0-9a-f]+@${host(appName).replaceAll(".", "\\.")}`));
+    expect(env.SENTRY_RELEASE).toBe(latest!.id);
+    expect(env.SENTRY_ENVIRONMENT).toBe("production");
+    await waitFor(
+      "the app's default monitor",
+      async () => {
+        const { body } = await call<{ monitors: { name: string; url?: string }[] }>(
+          "GET",
+          "/api/v1/monitors",
+        );
+        return body.monitors.some((m) => m.name === `app:${appName}`);
+      },
+      10_000,
+    );
+  }, 60_000);
+
   test("unknown app and a token without the deploy scope are refused", async () => {
     const stranger = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/nosuchapp.git`);
     await stranger.commit({ "index.html": "x" });

@@ -15,6 +15,7 @@ import { DeployLogs } from "./deploy/deploy-log.ts";
 import { DeployEngine } from "./deploy/engine.ts";
 import { createGitEndpoint } from "./deploy/git-endpoint.ts";
 import { loadOrCreateInstanceId } from "./deploy/instance-id.ts";
+import { platformDeployHooks } from "./deploy/platform-hooks.ts";
 import { reconcile } from "./deploy/reconcile.ts";
 import { appRoutes, ServingTable } from "./deploy/serving.ts";
 
@@ -74,6 +75,7 @@ export const deployModule: PierModule = {
       logs,
       publishRoutes,
       liveUrl,
+      hooks: platformDeployHooks(log),
     });
     const ops = { stores, engine, serving, runtime, publishRoutes };
 

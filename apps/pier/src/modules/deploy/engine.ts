@@ -33,6 +33,22 @@ export interface DeployEngineDeps {
   /** Republishes every route; resolves once all proxy workers acknowledged. */
   publishRoutes(): Promise<void>;
   liveUrl(host: string): string;
+  hooks?: DeployHooks;
+}
+
+/** What other subsystems add to a deploy: their env vars, and reactions to its outcome. */
+export interface DeployHooks {
+  /** Platform-provided env (Sentry DSN, AI gateway key…); values the app set itself win. */
+  platformEnv(input: DeployHookInput): Promise<Record<string, string>>;
+  /** Called once a deploy ended; must not throw (outcome handlers are best effort). */
+  outcome(input: DeployHookInput & { deployment: DeploymentRow }): void;
+}
+
+export interface DeployHookInput {
+  app: AppRow;
+  environment: EnvironmentRow;
+  deploymentId: string;
+  url: string;
 }
 
 export interface StartedDeploy {
@@ -92,6 +108,11 @@ export class DeployEngine {
       .catch(async (error: Error) => {
         this.deps.logger.error("deploy crashed", { deployment: deployment.id, error });
         return this.finishFailed(deployment.id, log, error.message, []);
+      })
+      .then((final) => {
+        const url = this.deps.liveUrl(environment.host ?? app.name);
+        this.deps.hooks?.outcome({ app, environment, deploymentId: deployment.id, url, deployment: final });
+        return final;
       })
       .finally(() => {
         if (source.kind === "upload") rm(source.tarPath, { force: true }).catch(() => {});
@@ -165,7 +186,16 @@ export class DeployEngine {
     }
     const host = environment.host ?? app.name;
     try {
-      const envVars = await resolveEnvVars(stores, this.deps.secretBox, app.id, environment.name);
+      const platformEnv = await this.deps.hooks?.platformEnv({
+        app,
+        environment,
+        deploymentId: deployment.id,
+        url: this.deps.liveUrl(host),
+      });
+      const envVars = {
+        ...platformEnv,
+        ...(await resolveEnvVars(stores, this.deps.secretBox, app.id, environment.name)),
+      };
       const result = await runRollout(
         {
           runtime: this.deps.runtime,

@@ -1,0 +1,52 @@
+import type { Logger } from "@pier/core";
+import { envForApp } from "../ai-gateway.ts";
+import { sentryEnvForApp } from "../errors.ts";
+import { ensureAppMonitor, notify } from "../uptime.ts";
+import type { DeployHooks } from "./engine.ts";
+
+/**
+ * What a deploy gets from the rest of the platform. Apps reach pier through their own host's
+ * `/_pier/` paths (the proxy forwards them to the console), so the same URLs work from the
+ * browser, from the containers and from elsewhere.
+ */
+export function platformDeployHooks(logger: Logger): DeployHooks {
+  return {
+    async platformEnv({ app, environment, deploymentId, url }) {
+      const [sentry, ai] = await Promise.all([
+        sentryEnvForApp({
+          app,
+          release: deploymentId,
+          environment: environment.name,
+          host: environment.host,
+        }).catch((error) => {
+          logger.warn("no SENTRY_* env for this deploy", { app: app.name, error });
+          return {};
+        }),
+        envForApp(app.name, { baseUrl: `${url}/_pier/ai/v1` }).catch((error) => {
+          logger.warn("no AI gateway env for this deploy", { app: app.name, error });
+          return {};
+        }),
+      ]);
+      return { ...sentry, ...ai };
+    },
+    outcome({ app, environment, deploymentId, url, deployment }) {
+      if (deployment.status === "live" && environment.kind === "production") {
+        const health =
+          (deployment.meta as { config?: { health?: { path?: string } } }).config?.health?.path ?? "/";
+        ensureAppMonitor({ id: app.id, name: app.name }, `${url}${health}`).catch((error) =>
+          logger.warn("app monitor not updated", { app: app.name, error }),
+        );
+      }
+      if (deployment.status === "failed") {
+        void notify({
+          kind: "deploy.failed",
+          app: app.name,
+          environment: environment.name,
+          deploymentId,
+          reason: deployment.error ?? "unknown reason",
+          url,
+        });
+      }
+    },
+  };
+}
