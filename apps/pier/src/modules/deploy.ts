@@ -15,7 +15,7 @@ import { DeployLogs } from "./deploy/deploy-log.ts";
 import { DeployEngine } from "./deploy/engine.ts";
 import { createGitEndpoint } from "./deploy/git-endpoint.ts";
 import { loadOrCreateInstanceId } from "./deploy/instance-id.ts";
-import { platformDeployHooks } from "./deploy/platform-hooks.ts";
+import { appDeleted, platformDeployHooks } from "./deploy/platform-hooks.ts";
 import { reconcile } from "./deploy/reconcile.ts";
 import { appRoutes, ServingTable } from "./deploy/serving.ts";
 
@@ -148,8 +148,10 @@ export const deployModule: PierModule = {
       server: Parameters<typeof ctx.console.fetch>[1],
       name: string,
     ) => {
+      const app = await stores.apps.findByName(name);
       const response = await ctx.console.fetch(request, server);
       if (!response.ok) return response;
+      if (app) appDeleted(app.id, log);
       await engine.exclusive(name, async () => {
         for (const served of serving.forApp(name)) {
           serving.delete(name, served.env);

@@ -1,7 +1,7 @@
 import type { Logger } from "@pier/core";
 import { envForApp } from "../ai-gateway.ts";
 import { sentryEnvForApp } from "../errors.ts";
-import { ensureAppMonitor, notify } from "../uptime.ts";
+import { ensureAppMonitor, notify, removeAppMonitors } from "../uptime.ts";
 import type { DeployHooks } from "./engine.ts";
 
 /**
@@ -49,4 +49,9 @@ export function platformDeployHooks(logger: Logger): DeployHooks {
       }
     },
   };
+}
+
+/** An app is gone: the monitors pier made for it go too (monitors a user made stay). */
+export function appDeleted(appId: string, logger: Logger): void {
+  removeAppMonitors(appId).catch((error) => logger.warn("app monitors not removed", { appId, error }));
 }
