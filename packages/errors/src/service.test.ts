@@ -285,6 +285,17 @@ for (const backend of backends) {
       }
     });
 
+    test("an event item that opens an object but is not JSON: 400 here, or counted as invalid by the writer thread", async () => {
+      const res = await post('{}\n{"type":"event"}\n{"message": broken\n');
+      await service.settled();
+      if (backend.name === "sqlite") {
+        expect(res.status).toBe(200);
+        expect(service.stats.get(projectId).invalid_event).toBe(1);
+      } else {
+        expect(res.status).toBe(400);
+      }
+    });
+
     test("rate limit per key answers 429 with Retry-After and X-Sentry-Rate-Limits", async () => {
       const limited = await service.projects.create({
         name: `limited-${backend.name}`,

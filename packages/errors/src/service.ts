@@ -95,6 +95,7 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
       ...options.writer,
       onNotice,
       onError,
+      onInvalid: (projectId, count) => stats.add(projectId, "invalid_event", count),
     }).catch((error) => {
       logger.warn("error-tracking writer thread unavailable; storing events on the main thread", { error });
       return null;

@@ -9,10 +9,20 @@ export function keyFromHeaders(headers: Headers, query: URLSearchParams): string
   for (const name of ["x-sentry-auth", "authorization"]) {
     const value = headers.get(name);
     if (value === null) continue;
-    const key = parseAuthHeader(value).sentry_key;
+    const key = keyOfAuthHeader(value);
     if (key) return key;
   }
   return query.get("sentry_key") || null;
+}
+
+// An SDK sends the same header on every request: remember the last few parses.
+const parsedKeys = new Map<string, string | undefined>();
+function keyOfAuthHeader(value: string): string | undefined {
+  if (parsedKeys.has(value)) return parsedKeys.get(value);
+  const key = parseAuthHeader(value).sentry_key;
+  if (parsedKeys.size >= 256) parsedKeys.clear();
+  parsedKeys.set(value, key);
+  return key;
 }
 
 export function parseAuthHeader(value: string): Record<string, string> {

@@ -39,12 +39,24 @@ export interface EventWriterOptions {
   maxQueue?: number;
   onNotice?: (notice: IssueNotice) => void;
   onError?: (error: unknown, dropped: number) => void;
+  /** After every batch, stored or dropped: how many events this writer has finished with in total. */
+  onProgress?: (handled: number) => void;
+}
+
+/** An event not parsed yet: the writer thread parses, groups and stores it. */
+export interface RawPendingEvent {
+  projectId: number;
+  eventId: string;
+  receivedAt: number;
+  payload: Uint8Array;
 }
 
 /** Where accepted events go: the writer in this thread, or the same writer in a worker thread. */
 export interface EventSink {
   /** False when the queue is full: the caller answers 503 so the SDK retries later. */
   enqueue(item: PendingEvent): boolean;
+  /** Present when the sink parses events itself (writer thread): the request path only frames them. */
+  enqueueRaw?(item: RawPendingEvent): boolean;
   /** Resolves once everything enqueued before the call is stored. */
   flush(): Promise<void>;
   /** The API changed an issue (resolve, ignore, delete): later events must see that. */
@@ -77,6 +89,7 @@ export class EventWriter implements EventSink {
   private readonly maxQueue: number;
   private readonly t;
   stored = 0;
+  handled = 0;
 
   constructor(
     private readonly database: Database,
@@ -128,6 +141,8 @@ export class EventWriter implements EventSink {
           this.knownUsers.clear();
           this.options.onError?.(error, batch.length);
         }
+        this.handled += batch.length;
+        this.options.onProgress?.(this.handled);
       }
     })();
     try {

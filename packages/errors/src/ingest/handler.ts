@@ -1,11 +1,9 @@
 import { inflateSync } from "node:zlib";
-import { groupEvent, issueCulprit, issueTitle } from "../process/grouping.ts";
-import { normalizeEvent, userKey } from "../process/normalize.ts";
-import { readRawEvent } from "../process/read-event.ts";
+import { looksLikeJsonObject, prepareEvent } from "../process/prepare-event.ts";
 import type { ProjectRow } from "../store/tables.ts";
 import { keyFromEnvelopeDsn, keyFromHeaders } from "./auth.ts";
 import { type BodyLimits, decodeBody, readLimitedBody } from "./decode-body.ts";
-import { parseEnvelope, parseItemJson } from "./envelope.ts";
+import { type EnvelopeItem, parseEnvelope, parseItemJson } from "./envelope.ts";
 import { IngestError, IngestRateLimitedError, InvalidKeyError, MalformedPayloadError } from "./errors.ts";
 import type { EventSink } from "./event-writer.ts";
 import type { KeyRateLimiter } from "./rate-limit.ts";
@@ -142,36 +140,9 @@ export function createIngestHandler(deps: IngestDeps) {
     return project;
   }
 
-  function accept(project: ProjectRow, payload: unknown, bytes: Uint8Array, eventId: string): void {
-    const raw = readRawEvent(payload, { details: false });
-    if (raw === null) throw new MalformedPayloadError("An event must be a JSON object.");
-    const dedupeKey = `${project.id}:${eventId}`;
-    if (recent.has(dedupeKey)) {
-      deps.stats.add(project.id, "duplicate");
-      return;
-    }
-    // Summary only: breadcrumbs, contexts and the like are normalized when the event is read.
-    const event = normalizeEvent(raw, eventId, now(), { details: false });
-    const grouping = groupEvent(event);
-    const queued = deps.writer.enqueue({
-      projectId: project.id,
-      event: {
-        eventId,
-        receivedAt: event.receivedAt,
-        level: event.level,
-        platform: event.platform,
-        release: event.release,
-        environment: event.environment,
-        serverName: event.serverName,
-        tags: event.tags,
-      },
-      grouping: { hash: grouping.hash, kind: grouping.kind },
-      title: issueTitle(event),
-      culprit: issueCulprit(event),
-      userKey: userKey(event),
-      payload: bytes,
-    });
-    if (!queued) {
+  /** Counts the event once it is queued; a full queue is a 503 the SDK retries. */
+  function queued(project: ProjectRow, eventId: string, accepted: boolean): void {
+    if (!accepted) {
       deps.stats.add(project.id, "queue_full");
       throw new IngestError(
         "overloaded",
@@ -179,8 +150,44 @@ export function createIngestHandler(deps: IngestDeps) {
         503,
       );
     }
-    recent.add(dedupeKey);
+    recent.add(`${project.id}:${eventId}`);
     deps.stats.add(project.id, "events");
+  }
+
+  function duplicate(project: ProjectRow, eventId: string): boolean {
+    if (!recent.has(`${project.id}:${eventId}`)) return false;
+    deps.stats.add(project.id, "duplicate");
+    return true;
+  }
+
+  /** An event parsed here (the /store/ endpoint, or no writer thread): group it, then queue it. */
+  function acceptParsed(project: ProjectRow, payload: unknown, bytes: Uint8Array, eventId: string): void {
+    const prepared = prepareEvent(project.id, eventId, payload, bytes, now());
+    if (prepared === null) throw new MalformedPayloadError("An event must be a JSON object.");
+    if (duplicate(project, eventId)) return;
+    queued(project, eventId, deps.writer.enqueue(prepared));
+  }
+
+  /**
+   * An envelope's event item. With a writer thread the request path only checks that the item opens a
+   * JSON object and hands the bytes over: parsing and grouping run in the thread (malformed JSON
+   * inside is then counted as `invalid_event` instead of answered with 400).
+   */
+  function acceptItem(project: ProjectRow, item: EnvelopeItem, headerEventId: unknown): string {
+    if (deps.writer.enqueueRaw) {
+      if (!looksLikeJsonObject(item.payload))
+        throw new MalformedPayloadError("An event must be a JSON object.");
+      const eventId = eventIdOf(headerEventId);
+      if (!duplicate(project, eventId)) {
+        const raw = { projectId: project.id, eventId, receivedAt: now(), payload: item.payload };
+        queued(project, eventId, deps.writer.enqueueRaw(raw));
+      }
+      return eventId;
+    }
+    const payload = parseItemJson(item);
+    const eventId = eventIdOf(headerEventId, (payload as { event_id?: unknown } | null)?.event_id);
+    acceptParsed(project, payload, item.payload, eventId);
+    return eventId;
   }
 
   return async function handleIngest(request: Request, route: IngestRoute): Promise<Response> {
@@ -201,7 +208,7 @@ export function createIngestHandler(deps: IngestDeps) {
         project ??= await authorize(route.projectId!, headerKey);
         const { payload, bytes } = storeBodyJson(body, deps.limits.maxDecodedBytes);
         const id = eventIdOf((payload as { event_id?: unknown } | null)?.event_id);
-        accept(project, payload, bytes, id);
+        acceptParsed(project, payload, bytes, id);
         return idResponse(id);
       }
 
@@ -225,12 +232,8 @@ export function createIngestHandler(deps: IngestDeps) {
           deps.stats.add(project.id, `dropped_${item.type}`);
           continue;
         }
-        const payload = parseItemJson(item);
-        const eventId = eventIdOf(
-          envelope.header.event_id,
-          (payload as { event_id?: unknown } | null)?.event_id,
-        );
-        accept(project, payload, item.payload, eventId);
+        // The header's event_id names the envelope's (first) event, as Sentry defines it.
+        const eventId = acceptItem(project, item, id === null ? envelope.header.event_id : undefined);
         id ??= eventId;
       }
       return idResponse(id ?? eventIdOf(envelope.header.event_id));

@@ -1,4 +1,4 @@
-import type { EventSink, IssueNotice, PendingEvent } from "./event-writer.ts";
+import type { EventSink, IssueNotice, PendingEvent, RawPendingEvent } from "./event-writer.ts";
 import type { FromWriter, ToWriter } from "./writer-messages.ts";
 
 /** Path of the worker module relative to the repository root: the extra `bun build --compile` entrypoint. */
@@ -21,6 +21,8 @@ export interface WriterThreadOptions {
   handoffMs?: number;
   onNotice?: (notice: IssueNotice) => void;
   onError?: (message: string, dropped: number) => void;
+  /** Events the worker found not to be JSON objects, counted per project. */
+  onInvalid?: (projectId: number, count: number) => void;
   startTimeoutMs?: number;
 }
 
@@ -31,10 +33,12 @@ export interface WriterThreadOptions {
  */
 export class WriterThread implements EventSink {
   private outbox: PendingEvent[] = [];
+  private rawOutbox: RawPendingEvent[] = [];
   private handoffTimer: ReturnType<typeof setTimeout> | null = null;
   private nextId = 1;
   private readonly waiting = new Map<number, () => void>();
   private sent = 0;
+  private handled = 0;
   stored = 0;
 
   private constructor(
@@ -79,6 +83,8 @@ export class WriterThread implements EventSink {
 
   private receive(message: FromWriter): void {
     if (message.type === "notice") this.options.onNotice?.(message.notice);
+    else if (message.type === "invalid") this.options.onInvalid?.(message.projectId, message.count);
+    else if (message.type === "progress") this.handled = message.handled;
     else if (message.type === "error") this.options.onError?.(message.message, message.dropped);
     else if (message.type === "flushed") {
       this.stored = message.stored;
@@ -88,24 +94,36 @@ export class WriterThread implements EventSink {
   }
 
   get pending(): number {
-    return this.sent - this.stored + this.outbox.length;
+    return this.sent - this.handled + this.outbox.length + this.rawOutbox.length;
   }
 
   enqueue(item: PendingEvent): boolean {
     if (this.pending >= (this.options.maxQueue ?? 50_000)) return false;
     this.outbox.push(item);
-    if (this.outbox.length >= 1000) this.handoff();
-    else this.handoffTimer ??= setTimeout(() => this.handoff(), this.options.handoffMs ?? 5);
+    this.scheduleHandoff();
     return true;
+  }
+
+  enqueueRaw(item: RawPendingEvent): boolean {
+    if (this.pending >= (this.options.maxQueue ?? 50_000)) return false;
+    this.rawOutbox.push(item);
+    this.scheduleHandoff();
+    return true;
+  }
+
+  private scheduleHandoff(): void {
+    if (this.outbox.length + this.rawOutbox.length >= 500) this.handoff();
+    else this.handoffTimer ??= setTimeout(() => this.handoff(), this.options.handoffMs ?? 5);
   }
 
   private handoff(): void {
     if (this.handoffTimer) clearTimeout(this.handoffTimer);
     this.handoffTimer = null;
-    if (this.outbox.length === 0) return;
-    this.sent += this.outbox.length;
-    this.post({ v: 1, type: "events", items: this.outbox });
+    if (this.outbox.length + this.rawOutbox.length === 0) return;
+    this.sent += this.outbox.length + this.rawOutbox.length;
+    this.post({ v: 1, type: "events", items: this.outbox, raw: this.rawOutbox });
     this.outbox = [];
+    this.rawOutbox = [];
   }
 
   private roundTrip(type: "flush" | "stop"): Promise<void> {

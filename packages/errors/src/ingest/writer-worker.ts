@@ -1,9 +1,11 @@
-// Worker thread entry: the EventWriter on its own SQLite connection to pier.db, so storing events
-// (compression, inserts, commits) runs beside the request path instead of taking turns with it.
+// Worker thread entry: parsing, grouping and storing events on its own SQLite connection to pier.db,
+// beside the request path (which only authenticates, frames envelopes and answers) instead of taking
+// turns with it on the main thread.
 // Extra `bun build --compile` entrypoint: packages/errors/src/ingest/writer-worker.ts.
 import { Database as SqliteClient } from "bun:sqlite";
 import type { Database } from "@pier/db";
 import { drizzle } from "drizzle-orm/bun-sqlite";
+import { prepareEventBytes } from "../process/prepare-event.ts";
 import * as sqliteSchema from "../schema/sqlite.ts";
 import { createIssueStore } from "../store/issue-store.ts";
 import { createSqlEventStore } from "../store/sql-event-store.ts";
@@ -13,6 +15,7 @@ import type { FromWriter, ToWriter } from "./writer-messages.ts";
 declare const self: Worker;
 const post = (message: FromWriter) => self.postMessage(message);
 let writer: EventWriter | null = null;
+let invalidTotal = 0;
 
 function open(path: string): Database {
   const client = new SqliteClient(path, { strict: true });
@@ -43,13 +46,26 @@ self.onmessage = async (event: MessageEvent<ToWriter>) => {
         maxQueue: Number.POSITIVE_INFINITY,
         onNotice: (notice) => post({ v: 1, type: "notice", notice }),
         onError: (error, dropped) => post({ v: 1, type: "error", message: String(error), dropped }),
+        onProgress: (handled) => post({ v: 1, type: "progress", handled: handled + invalidTotal }),
       });
       post({ v: 1, type: "ready" });
       return;
     }
-    case "events":
+    case "events": {
       for (const item of message.items) writer?.enqueue(item);
+      const invalid = new Map<number, number>();
+      for (const item of message.raw) {
+        const prepared = prepareEventBytes(item.projectId, item.eventId, item.payload, item.receivedAt);
+        if (prepared) writer?.enqueue(prepared);
+        else invalid.set(item.projectId, (invalid.get(item.projectId) ?? 0) + 1);
+      }
+      for (const [projectId, count] of invalid) {
+        invalidTotal += count;
+        post({ v: 1, type: "invalid", projectId, count });
+      }
+      if (invalid.size > 0) post({ v: 1, type: "progress", handled: (writer?.handled ?? 0) + invalidTotal });
       return;
+    }
     case "forget":
       writer?.forgetIssue(message);
       return;

@@ -1,0 +1,67 @@
+import type { PendingEvent } from "../ingest/event-writer.ts";
+import { groupEvent, issueCulprit, issueTitle } from "./grouping.ts";
+import { normalizeEvent, userKey } from "./normalize.ts";
+import { readRawEvent } from "./read-event.ts";
+
+const decoder = new TextDecoder();
+
+/**
+ * What the writer needs from one SDK event: the summary fields, the grouping, title and culprit.
+ * Breadcrumbs, contexts and the like stay in `bytes` and are normalized when the event is read.
+ * null when the payload is not an event object.
+ */
+export function prepareEvent(
+  projectId: number,
+  eventId: string,
+  payload: unknown,
+  bytes: Uint8Array,
+  receivedAt: number,
+): PendingEvent | null {
+  const raw = readRawEvent(payload, { details: false });
+  if (raw === null) return null;
+  const event = normalizeEvent(raw, eventId, receivedAt, { details: false });
+  const grouping = groupEvent(event);
+  return {
+    projectId,
+    event: {
+      eventId,
+      receivedAt,
+      level: event.level,
+      platform: event.platform,
+      release: event.release,
+      environment: event.environment,
+      serverName: event.serverName,
+      tags: event.tags,
+    },
+    grouping: { hash: grouping.hash, kind: grouping.kind },
+    title: issueTitle(event),
+    culprit: issueCulprit(event),
+    userKey: userKey(event),
+    payload: bytes,
+  };
+}
+
+/** The same from raw bytes; null when they are not a JSON event object. */
+export function prepareEventBytes(
+  projectId: number,
+  eventId: string,
+  bytes: Uint8Array,
+  receivedAt: number,
+): PendingEvent | null {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(decoder.decode(bytes));
+  } catch {
+    return null;
+  }
+  return prepareEvent(projectId, eventId, payload, bytes, receivedAt);
+}
+
+/** The cheap check the request path can afford when parsing happens elsewhere: does it open an object? */
+export function looksLikeJsonObject(bytes: Uint8Array): boolean {
+  for (const b of bytes) {
+    if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) continue;
+    return b === 0x7b;
+  }
+  return false;
+}
