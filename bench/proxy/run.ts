@@ -308,7 +308,11 @@ if (!values["no-write"]) {
   if (start === -1) doc = `${doc.trimEnd()}\n\n${section}`;
   else {
     const next = doc.indexOf("\n## ", start + 1);
-    doc = doc.slice(0, start) + section + (next === -1 ? "" : doc.slice(next + 1));
+    const old = doc.slice(start, next === -1 ? doc.length : next + 1);
+    // Hand-written analysis under "### Notes" survives re-runs; the figures above it are replaced.
+    const notesAt = old.indexOf("\n### Notes\n");
+    const notes = notesAt === -1 ? "" : `\n${old.slice(notesAt + 1).trimEnd()}\n`;
+    doc = doc.slice(0, start) + section + notes + (next === -1 ? "" : `\n${doc.slice(next + 1)}`);
   }
   writeFileSync(file, doc);
   console.error(`wrote ${file}`);

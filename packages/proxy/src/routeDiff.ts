@@ -30,6 +30,9 @@ export class RouteDiffer {
       // serialising it, so callers that keep their route objects publish with map lookups only.
       if (prevJson !== undefined && this.specs.get(spec.id) === spec) text = prevJson;
       else {
+        // Frozen so that mutating a published spec fails loudly instead of being skipped later.
+        Object.freeze(spec.upstreams);
+        Object.freeze(spec);
         text = JSON.stringify(spec);
         if (text !== prevJson) {
           upserts.push(spec);

@@ -134,6 +134,9 @@ describe("route deltas", () => {
     expect(JSON.parse(delta.upsertsJson)).toEqual(delta.upserts);
     expect(differ.next(changed)).toEqual({ upserts: [], upsertsJson: "[]", removes: [] });
     expect(JSON.parse(differ.allJson())).toEqual(changed);
+    expect(() => {
+      (changed[0] as { host: string }).host = "mutated.example.com";
+    }).toThrow(TypeError);
   });
 
   test("conflicts and duplicate ids are rejected before anything is sent", () => {
