@@ -145,5 +145,6 @@ describe("route deltas", () => {
       DuplicateRouteIdError,
     );
     expect(() => checkRouteConflicts(specs)).not.toThrow();
+    expect(new DuplicateRouteIdError("x").code).toBe("ROUTE_CONFLICT");
   });
 });

@@ -56,10 +56,14 @@ export class RouteConflictError extends Error {
   }
 }
 
-export class DuplicateRouteIdError extends Error {
-  readonly code = "ROUTE_DUPLICATE_ID";
+/**
+ * Route ids key the deltas sent to workers, so they must be unique. A RouteConflictError (same
+ * code) so that callers mapping ROUTE_CONFLICT to a 409 handle it without change.
+ */
+export class DuplicateRouteIdError extends RouteConflictError {
   constructor(id: string) {
-    super(`two routes have the id "${id}"; route ids must be unique within one publish`);
+    super("", "", id, id);
+    this.message = `two routes have the id "${id}"; route ids must be unique within one publish`;
     this.name = "DuplicateRouteIdError";
   }
 }
