@@ -72,50 +72,70 @@ function eventJson(variant: number): string {
   });
 }
 
-const pier = await startPier({
-  env: { PIER_ADMIN_TOKEN: token, PIER_ERRORS_WRITER_THREAD: process.env.PIER_ERRORS_WRITER_THREAD ?? "1" },
-  args: ["--proxy-workers", "0"],
-});
-const apiHeaders = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-const created = await fetch(`${pier.url}/api/v1/errors/projects`, {
-  method: "POST",
-  headers: apiHeaders,
-  body: JSON.stringify({ name: "bench", rateLimitPerMinute: 0 }),
-});
-const { project } = (await created.json()) as { project: { id: number; publicKey: string } };
-const url = `${pier.url}/api/${project.id}/envelope/`;
-const ingestHeaders = {
-  "content-type": "application/x-sentry-envelope",
-  "x-sentry-auth": `Sentry sentry_version=7, sentry_client=bench/1.0, sentry_key=${project.publicKey}`,
-};
 const events = Array.from({ length: distinctIssues }, (_, i) => eventJson(i));
 const bodyBytes = events[0]!.length;
-
-let accepted = 0;
-let refused = 0;
-let sequence = 0;
-/** Fallback load generator (no wrk): fetch from this process, which costs more CPU per request. */
-async function client(until: number, count: boolean): Promise<void> {
-  while (performance.now() < until) {
-    const id = (sequence++).toString(16).padStart(32, "0");
-    const event = events[sequence % events.length]!;
-    const body = `{"event_id":"${id}","sent_at":"${new Date().toISOString()}"}\n{"type":"event"}\n${event}\n`;
-    const res = await fetch(url, { method: "POST", headers: ingestHeaders, body });
-    await res.arrayBuffer();
-    if (!count) continue;
-    if (res.status === 200) accepted++;
-    else refused++;
-  }
-}
-
-// wrk posts envelopes with unique event ids generated in Lua: a C load generator leaves more of the
-// shared CPUs to pier than a JavaScript one.
-const useWrk = process.env.LOADGEN !== "bun" && Bun.which("wrk") !== null;
+const apiHeaders = { authorization: `Bearer ${token}`, "content-type": "application/json" };
 const work = mkdtempSync(join(tmpdir(), "pier-bench-errors-"));
 writeFileSync(join(work, "events.txt"), `${events.join("\n")}\n`);
-writeFileSync(
-  join(work, "post.lua"),
-  `dofile("${join(work, "nonce.lua")}")
+// wrk posts envelopes with unique event ids generated in Lua: a C load generator leaves more of the
+// shared CPUs to pier than a JavaScript one. Without wrk, fetch from this process does it.
+const useWrk = process.env.LOADGEN !== "bun" && Bun.which("wrk") !== null;
+
+interface Result {
+  sustained: number;
+  cpuPerEventUs: number;
+  accepted: number;
+  refused: number;
+  stored: number;
+  drainMs: number;
+  idleRss: number;
+  medianRss: number;
+  peakRss: number;
+  load: string;
+}
+
+async function measure(writerThread: boolean): Promise<Result> {
+  const pier = await startPier({
+    env: { PIER_ADMIN_TOKEN: token, PIER_ERRORS_WRITER_THREAD: writerThread ? "1" : "0" },
+    args: ["--proxy-workers", "0"],
+  });
+  try {
+    const created = await fetch(`${pier.url}/api/v1/errors/projects`, {
+      method: "POST",
+      headers: apiHeaders,
+      body: JSON.stringify({ name: "bench", rateLimitPerMinute: 0 }),
+    });
+    const { project } = (await created.json()) as { project: { id: number; publicKey: string } };
+    const url = `${pier.url}/api/${project.id}/envelope/`;
+    const auth = `Sentry sentry_version=7, sentry_client=bench/1.0, sentry_key=${project.publicKey}`;
+    const storedEvents = async (): Promise<number> => {
+      // The API flushes the write queue before it answers.
+      const res = await fetch(`${pier.url}/api/v1/errors/issues?project=${project.id}&limit=200`, {
+        headers: apiHeaders,
+      });
+      const { issues } = (await res.json()) as { issues: { count: number }[] };
+      return issues.reduce((n, i) => n + i.count, 0);
+    };
+
+    let sequence = 0;
+    const counts = { accepted: 0, refused: 0 };
+    async function client(until: number, count: boolean): Promise<void> {
+      while (performance.now() < until) {
+        const id = `${(sequence++).toString(16).padStart(32, "0")}`;
+        const event = events[sequence % events.length]!;
+        const body = `{"event_id":"${id}"}\n{"type":"event"}\n${event}\n`;
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/x-sentry-envelope", "x-sentry-auth": auth },
+          body,
+        });
+        await res.arrayBuffer();
+        if (count) counts[res.status === 200 ? "accepted" : "refused"]++;
+      }
+    }
+    writeFileSync(
+      join(work, "post.lua"),
+      `dofile("${join(work, "nonce.lua")}")
 local events = {}
 for line in io.lines("${join(work, "events.txt")}") do events[#events + 1] = line end
 local counter = 0
@@ -126,7 +146,7 @@ function setup(thread)
 end
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-sentry-envelope"
-wrk.headers["X-Sentry-Auth"] = "${ingestHeaders["x-sentry-auth"]}"
+wrk.headers["X-Sentry-Auth"] = "${auth}"
 function request()
   counter = counter + 1
   local id = string.format("%s%02x%014x", nonce, tid, counter)
@@ -134,76 +154,95 @@ function request()
   return wrk.format(nil, nil, nil, body)
 end
 `,
-);
-async function runWrk(seconds: number): Promise<{ requests: number; non2xx: number }> {
-  // A fresh id prefix per wrk run and thread: pier drops repeated event ids as SDK retries.
-  const nonce = crypto.randomUUID().replaceAll("-", "").slice(0, 16);
-  writeFileSync(join(work, "nonce.lua"), `nonce = "${nonce}"\n`);
-  const proc = Bun.spawn(
-    ["wrk", "-t", "2", "-c", String(concurrency), "-d", `${seconds}s`, "-s", join(work, "post.lua"), url],
-    { stdout: "pipe", stderr: "pipe" },
-  );
-  const out = await new Response(proc.stdout).text();
-  await proc.exited;
-  const requests = Number(out.match(/(\d+) requests in/)?.[1] ?? Number.NaN);
-  const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
-  if (Number.isNaN(requests)) throw new Error(`wrk failed:\n${out}`);
-  return { requests, non2xx };
+    );
+    async function runWrk(seconds: number): Promise<void> {
+      // A fresh id prefix per wrk run: pier drops repeated event ids as SDK retries.
+      writeFileSync(
+        join(work, "nonce.lua"),
+        `nonce = "${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}"\n`,
+      );
+      const proc = Bun.spawn(
+        ["wrk", "-t", "2", "-c", String(concurrency), "-d", `${seconds}s`, "-s", join(work, "post.lua"), url],
+        { stdout: "pipe", stderr: "pipe" },
+      );
+      const out = await new Response(proc.stdout).text();
+      await proc.exited;
+      const requests = Number(out.match(/(\d+) requests in/)?.[1] ?? Number.NaN);
+      if (Number.isNaN(requests)) throw new Error(`wrk failed:\n${out}`);
+      const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
+      counts.accepted = requests - non2xx;
+      counts.refused = non2xx;
+    }
+    const load = async (seconds: number, count: boolean) => {
+      if (useWrk) return runWrk(seconds);
+      const until = performance.now() + seconds * 1000;
+      await Promise.all(Array.from({ length: concurrency }, () => client(until, count)));
+    };
+
+    const loadAvg = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+    const idleRss = rssMb(pier.proc.pid);
+    await load(warmupS, false);
+    const storedBefore = await storedEvents();
+    counts.accepted = 0;
+    counts.refused = 0;
+    const rssSamples: number[] = [];
+    const sampler = setInterval(() => rssSamples.push(rssMb(pier.proc.pid)), 200);
+    const started = performance.now();
+    const cpuBefore = cpuSeconds(pier.proc.pid);
+    await load(durationS, true);
+    const sendEnd = performance.now();
+    const stored = (await storedEvents()) - storedBefore;
+    const drained = performance.now();
+    const cpuUsed = cpuSeconds(pier.proc.pid) - cpuBefore;
+    clearInterval(sampler);
+    const sorted = rssSamples.sort((a, b) => a - b);
+    return {
+      sustained: stored / ((drained - started) / 1000),
+      cpuPerEventUs: (cpuUsed * 1e6) / stored,
+      accepted: counts.accepted,
+      refused: counts.refused,
+      stored,
+      drainMs: drained - sendEnd,
+      idleRss,
+      medianRss: sorted[Math.floor(sorted.length / 2)] ?? 0,
+      peakRss: sorted.at(-1) ?? 0,
+      load: loadAvg,
+    };
+  } finally {
+    await pier.stop();
+  }
 }
 
-const loadBefore = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-const idleRss = rssMb(pier.proc.pid);
-if (useWrk) await runWrk(warmupS);
-else
-  await Promise.all(
-    Array.from({ length: concurrency }, () => client(performance.now() + warmupS * 1000, false)),
-  );
-const storedBefore = await storedEvents();
-
-const rssSamples: number[] = [];
-const sampler = setInterval(() => rssSamples.push(rssMb(pier.proc.pid)), 200);
-const started = performance.now();
-const cpuBefore = cpuSeconds(pier.proc.pid);
-if (useWrk) {
-  const result = await runWrk(durationS);
-  accepted = result.requests - result.non2xx;
-  refused = result.non2xx;
-} else await Promise.all(Array.from({ length: concurrency }, () => client(started + durationS * 1000, true)));
-const sendEnd = performance.now();
-const storedAfter = await storedEvents(); // the API flushes the write queue before it answers
-const drained = performance.now();
-const cpuUsed = cpuSeconds(pier.proc.pid) - cpuBefore;
-clearInterval(sampler);
-
-async function storedEvents(): Promise<number> {
-  const res = await fetch(`${pier.url}/api/v1/errors/issues?project=${project.id}&limit=200`, {
-    headers: apiHeaders,
-  });
-  const { issues } = (await res.json()) as { issues: { count: number }[] };
-  return issues.reduce((n, i) => n + i.count, 0);
-}
-
-const stored = storedAfter - storedBefore;
-const sustained = stored / ((drained - started) / 1000);
-const cpuPerEventUs = (cpuUsed * 1e6) / stored;
-const sorted = [...rssSamples].sort((a, b) => a - b);
-const peakRss = sorted.at(-1) ?? 0;
-const medianRss = sorted[Math.floor(sorted.length / 2)] ?? 0;
-await pier.stop();
-
+const threaded = await measure(true);
+const inline = await measure(false);
+const row = (label: string, target: string, f: (r: Result) => string) =>
+  `| ${label} | ${f(threaded)} | ${f(inline)} | ${target} |`;
 const table = [
-  "| measure | value | target |",
-  "| --- | --- | --- |",
-  `| events stored per second (SQLite, ${concurrency} connections, ${durationS} s) | ${sustained.toFixed(0)} /s | >= 5,000 /s |`,
-  `| pier CPU per stored event (user + system, all threads) | ${cpuPerEventUs.toFixed(0)} µs, i.e. ${(1e6 / cpuPerEventUs).toFixed(0)} events/s per core pier gets | |`,
-  `| envelopes answered 200 / refused | ${accepted} / ${refused} | 0 refused |`,
-  `| events stored (counted in issues) vs accepted | ${stored} / ${accepted} | equal |`,
-  `| write queue drain after the last post | ${(drained - sendEnd).toFixed(0)} ms | |`,
-  `| pier RSS idle / median / peak under load | ${idleRss.toFixed(0)} / ${medianRss.toFixed(0)} / ${peakRss.toFixed(0)} MB | |`,
+  "| measure | writer thread (default) | everything on the main thread | target |",
+  "| --- | --- | --- | --- |",
+  row("events stored per second", ">= 5,000 /s", (r) => `${r.sustained.toFixed(0)} /s`),
+  row(
+    "pier CPU per stored event (user + system, all threads)",
+    "",
+    (r) => `${r.cpuPerEventUs.toFixed(0)} µs`,
+  ),
+  row("envelopes answered 200 / refused", "0 refused", (r) => `${r.accepted} / ${r.refused}`),
+  row(
+    "events counted in issues / answered 200",
+    "equal (±in-flight at wrk's stop)",
+    (r) => `${r.stored} / ${r.accepted}`,
+  ),
+  row("write queue drain after the last post", "", (r) => `${r.drainMs.toFixed(0)} ms`),
+  row(
+    "pier RSS idle / median / peak under load",
+    "",
+    (r) => `${r.idleRss.toFixed(0)} / ${r.medianRss.toFixed(0)} / ${r.peakRss.toFixed(0)} MB`,
+  ),
+  row("load average before the run (shared machine)", "", (r) => r.load),
 ].join("\n");
 console.log(table);
 writePerformanceSection(
   "Errors",
-  `Machine: ${machineLine()}.\nCommand: \`make build && bun bench/errors/run.ts\` (DURATION_S=${durationS}, CONCURRENCY=${concurrency}).\n\n` +
-    `Each request is one envelope with one event shaped like @sentry/node's for a thrown error (${bodyBytes} bytes of JSON: 12 frames with context lines, 10 breadcrumbs, tags, user, contexts), spread over ${distinctIssues} issues, posted uncompressed to the console port by ${useWrk ? "wrk (2 threads, Lua-generated event ids)" : "a Bun fetch client"} on the same 2-core machine (load generator and pier share the CPUs; load average before the run: ${loadBefore}). "Stored" means counted in an issue and the compressed event written to SQLite, measured from the first post until the write queue is empty.\n\n${table}\n`,
+  `Machine: ${machineLine()}.\nCommand: \`make build && bun bench/errors/run.ts\` (DURATION_S=${durationS}, CONCURRENCY=${concurrency}; the compiled binary needs \`packages/errors/src/ingest/writer-worker.ts\` among its entrypoints for the writer thread).\n\n` +
+    `Each request is one envelope with one event shaped like @sentry/node's for a thrown error (${bodyBytes} bytes of JSON: 12 frames with context lines, 10 breadcrumbs, tags, user, contexts), spread over ${distinctIssues} issues, posted uncompressed to the console port for ${durationS} s over ${concurrency} keep-alive connections by ${useWrk ? "wrk (2 threads, Lua-generated event ids)" : "a Bun fetch client"} on the same 2-core machine: load generator and pier share the CPUs, and other jobs were running (load average in the table). "Stored" means counted in its issue with the zstd-compressed event in SQLite, measured from the first post until the write queue is empty. With the writer thread the request path authenticates, frames the envelope and answers; parsing, grouping and the SQLite transaction run in the thread.\n\n${table}\n`,
 );

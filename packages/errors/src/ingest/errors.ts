@@ -38,3 +38,9 @@ export class IngestRateLimitedError extends IngestError {
     );
   }
 }
+
+export class IngestOverloadedError extends IngestError {
+  constructor() {
+    super("overloaded", "pier is storing events slower than they arrive; retry in a second.", 503);
+  }
+}

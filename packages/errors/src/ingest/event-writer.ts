@@ -63,6 +63,8 @@ export interface EventSink {
   forgetIssue(row: Pick<IssueRow, "projectId" | "hash">): void;
   stop(): Promise<void>;
   readonly stored: number;
+  /** Events accepted but not stored yet. */
+  readonly pending: number;
 }
 
 interface CachedIssue extends IssueState {
@@ -102,7 +104,7 @@ export class EventWriter implements EventSink {
     // Readers never wait for it: the API flushes before it reads.
     this.maxBatch = options.maxBatch ?? 5000;
     this.flushIntervalMs = options.flushIntervalMs ?? 250;
-    this.maxQueue = options.maxQueue ?? 50_000;
+    this.maxQueue = options.maxQueue ?? 20_000;
     this.t = errorTables(database);
   }
 

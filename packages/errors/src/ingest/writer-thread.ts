@@ -98,14 +98,14 @@ export class WriterThread implements EventSink {
   }
 
   enqueue(item: PendingEvent): boolean {
-    if (this.pending >= (this.options.maxQueue ?? 50_000)) return false;
+    if (this.pending >= (this.options.maxQueue ?? 20_000)) return false;
     this.outbox.push(item);
     this.scheduleHandoff();
     return true;
   }
 
   enqueueRaw(item: RawPendingEvent): boolean {
-    if (this.pending >= (this.options.maxQueue ?? 50_000)) return false;
+    if (this.pending >= (this.options.maxQueue ?? 20_000)) return false;
     this.rawOutbox.push(item);
     this.scheduleHandoff();
     return true;
