@@ -82,6 +82,8 @@ test.skipIf(!openssl)(
     }
     await pool.setCertificates([selfSigned("one.test"), selfSigned("two.test"), selfSigned("three.test")]);
     for (let i = 0; i < 6; i++) expect((await handshake(httpsPort, "three.test")).cn).toBe("three.test");
+    // Clients naming no known host (or sending no SNI) get the first certificate, not a failure.
+    expect((await handshake(httpsPort, "unknown.test")).cn).toBe("one.test");
     expect(pool.stats().respawns).toBe(0);
   },
 );
