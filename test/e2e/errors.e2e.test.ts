@@ -192,6 +192,34 @@ describe("@sentry/node against pier", () => {
   });
 });
 
+describe("projects of apps", () => {
+  test("an app gets its project (and DSN) on first use; issues filter by app name", async () => {
+    const created = await fetch(`${pier.url}/api/v1/apps`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "errors-app" }),
+    });
+    expect(created.status).toBe(201);
+    const first = await api<{ project: Project & { appId: string } }>(
+      "PUT",
+      "/api/v1/errors/apps/errors-app/project",
+    );
+    const again = await api<{ project: Project }>("PUT", "/api/v1/errors/apps/errors-app/project");
+    expect(again.project.id).toBe(first.project.id);
+    expect(first.project.appId).toBeTruthy();
+    const res = await fetch(
+      `${pier.url}/api/${first.project.id}/store/?sentry_key=${first.project.publicKey}`,
+      {
+        method: "POST",
+        body: JSON.stringify({ message: "from the app" }),
+      },
+    );
+    expect(res.status).toBe(200);
+    const { issues } = await api<{ issues: Issue[] }>("GET", "/api/v1/errors/issues?app=errors-app");
+    expect(issues.map((i) => i.title)).toEqual(["from the app"]);
+  });
+});
+
 describe("bad input", () => {
   test("malformed envelopes, wrong keys, oversized bodies and garbage gzip get clear 4xx; pier keeps serving", async () => {
     const project = await createProject("bad-input");
