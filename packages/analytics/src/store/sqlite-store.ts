@@ -33,7 +33,7 @@ import {
   rawVitalsHistogram,
   sumsOf,
 } from "./sqlite-raw.ts";
-import { propKey, type RolledRow, SqliteRollups } from "./sqlite-rollups.ts";
+import { PAGE_VISITS, propKey, type RolledRow, SqliteRollups } from "./sqlite-rollups.ts";
 import { sqliteAnalyticsDdl } from "./sqlite-schema.ts";
 
 type Row = Record<string, number | string | null>;
@@ -175,10 +175,12 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
 
   async overview(q: AnalyticsQuery): Promise<Overview> {
     const filters = Object.entries(q.filters).filter(([, v]) => v !== undefined);
-    // One visit-attribute filter can still be answered from the per-value daily rollups.
-    const only = filters.length === 1 ? filters[0] : undefined;
+    // One filter (a visit attribute, or a page) can still be answered from the daily rollups.
+    const only = filters.length === 1 ? (filters[0] as [string, string]) : undefined;
     const single =
-      only && (sessionDimensions as readonly string[]).includes(only[0]) ? (only as [string, string]) : null;
+      only && (only[0] === "page" || (sessionDimensions as readonly string[]).includes(only[0]))
+        ? ([only[0] === "page" ? PAGE_VISITS : only[0], only[1]] as const)
+        : null;
     const total: OverviewSums = { visitors: 0, visits: 0, pageviews: 0, bounces: 0, durationMs: 0 };
     for (const segment of this.segments(q, filters.length === 0 || single !== null)) {
       let s: OverviewSums;

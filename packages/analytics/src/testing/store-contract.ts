@@ -92,7 +92,17 @@ export function storeContract(
     const google = await store.overview({ ...q, filters: { source: "Google" } });
     expect([google.visitors, google.visits]).toEqual([60, 72]);
     const pricing = await store.overview({ ...q, filters: { page: "/pricing" } });
-    expect(pricing.visits).toBe(270);
+    // Shapes 1-3 view /pricing: 270 visits, 2 pageviews each, none bounces, 60/90/60 s long.
+    expect(pricing).toEqual({
+      visitors: 225,
+      visits: 270,
+      pageviews: 540,
+      viewsPerVisit: 2,
+      bounceRate: 0,
+      visitDurationMs: 70_000,
+    });
+    // Two filters force the raw path; every visit is on desktop, so the answer must not change.
+    expect(await store.overview({ ...q, filters: { page: "/pricing", device: "desktop" } })).toEqual(pricing);
   });
 
   test(`${name}: custom events with props`, async () => {
