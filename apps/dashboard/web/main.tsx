@@ -6,6 +6,8 @@ import { AiPage } from "./pages/ai.tsx";
 import { AppPage } from "./pages/app.tsx";
 import { AppsPage, dropPrefetchedApps, prefetchApps } from "./pages/apps.tsx";
 import { LoginPage, SetupPage } from "./pages/auth.tsx";
+import { ErrorIssuePage } from "./pages/error-issue.tsx";
+import { ErrorsPage } from "./pages/errors.tsx";
 import { NewAppPage } from "./pages/new-app.tsx";
 import { SettingsPage } from "./pages/settings.tsx";
 import { UptimePage } from "./pages/uptime.tsx";
@@ -88,6 +90,8 @@ function Shell({ initial }: { initial: Session }) {
   else if (route?.page === "settings") page = <SettingsPage />;
   else if (route?.page === "ai") page = <AiPage />;
   else if (route?.page === "uptime") page = <UptimePage />;
+  else if (route?.page === "errors") page = <ErrorsPage />;
+  else if (route?.page === "error-issue") page = <ErrorIssuePage id={route.id} />;
 
   return (
     <>
@@ -99,6 +103,7 @@ function Shell({ initial }: { initial: Session }) {
           <Link href="/">Apps</Link>
           <Link href="/ai">AI</Link>
           <Link href="/uptime">Uptime</Link>
+          <Link href="/errors">Errors</Link>
           <Link href="/settings">Settings</Link>
         </nav>
         <span class="who">

@@ -6,6 +6,8 @@ export type Route =
   | { page: "settings" }
   | { page: "ai" }
   | { page: "uptime" }
+  | { page: "errors" }
+  | { page: "error-issue"; id: string }
   | { page: "login" }
   | { page: "setup" };
 
@@ -28,11 +30,15 @@ export function parseRoute(pathname: string, search = ""): Route | null {
       return { page: "ai" };
     case "/uptime":
       return { page: "uptime" };
+    case "/errors":
+      return { page: "errors" };
     case "/login":
       return { page: "login" };
     case "/setup":
       return { page: "setup" };
   }
+  const issue = /^\/errors\/issues\/(iss_[a-z0-9]+)$/.exec(path);
+  if (issue) return { page: "error-issue", id: issue[1]! };
   const match = /^\/apps\/([^/]+)$/.exec(path);
   if (match && appNamePattern.test(match[1]!)) {
     const tab = new URLSearchParams(search).get("tab");
@@ -49,6 +55,8 @@ export function routeHref(route: Route): string {
       return "/new";
     case "app":
       return route.tab === "deployments" ? `/apps/${route.name}` : `/apps/${route.name}?tab=${route.tab}`;
+    case "error-issue":
+      return `/errors/issues/${route.id}`;
     default:
       return `/${route.page}`;
   }

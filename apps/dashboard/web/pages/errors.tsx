@@ -1,0 +1,200 @@
+import { useState } from "preact/hooks";
+import { api } from "../api.ts";
+import { CopyBlock, ErrorBox, Link, Loading, useAction } from "../components/ui.tsx";
+import { relativeTime } from "../format.ts";
+import { useApi } from "../use-api.ts";
+import { type ErrorIssue, type ErrorProject, issueBadge } from "./errors-types.ts";
+
+// Error tracking: projects with their DSNs, and the issues list with filters.
+// Mirrors /api/v1/errors (packages/errors/README.md).
+
+function ProjectsPanel() {
+  const projects = useApi(
+    () => api.get<{ projects: ErrorProject[] }>("/errors/projects").then((r) => r.projects),
+    [],
+  );
+  const [name, setName] = useState("");
+  const [open, setOpen] = useState<number | null>(null);
+  const create = useAction();
+  return (
+    <div class="panel">
+      <h2>Projects</h2>
+      <p class="small muted">
+        Every app gets a project when it is deployed (SENTRY_DSN is injected). For apps hosted elsewhere,
+        create one and give its DSN to any Sentry SDK.
+      </p>
+      <form
+        class="inline"
+        onSubmit={(event) => {
+          event.preventDefault();
+          create.run(async () => {
+            const { project } = await api.post<{ project: ErrorProject }>("/errors/projects", { name });
+            setName("");
+            setOpen(project.id);
+            await projects.reload();
+          });
+        }}
+      >
+        <label>
+          Name
+          <input
+            name="project-name"
+            required
+            placeholder="marketing-site"
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
+        </label>
+        <button type="submit" class="primary" disabled={create.busy}>
+          Create project
+        </button>
+      </form>
+      <ErrorBox error={create.error ?? projects.error} />
+      {projects.loading && !projects.data ? <Loading what="projects" /> : null}
+      {projects.data?.length ? (
+        <table data-testid="error-projects">
+          <tbody>
+            {projects.data.map((p) => (
+              <tr key={p.id}>
+                <td>
+                  <b>{p.name}</b> <span class="small muted">#{p.id}</span>
+                  {p.appId ? <span class="small muted"> (app)</span> : null}
+                  {open === p.id ? (
+                    <>
+                      <CopyBlock label="DSN (console port)" text={p.dsn} />
+                      {Object.entries(p.appHostDsns).map(([host, dsn]) => (
+                        <CopyBlock
+                          key={host}
+                          label={`DSN through ${host} (same origin for browsers)`}
+                          text={dsn}
+                        />
+                      ))}
+                      <p class="small muted">
+                        Browser SDKs can also keep events first-party with{" "}
+                        <code>tunnel: "/_pier/errors/tunnel"</code> on any app host.
+                      </p>
+                    </>
+                  ) : null}
+                </td>
+                <td class="small muted">{p.stats.events ?? 0} events since start</td>
+                <td>
+                  <button type="button" class="link" onClick={() => setOpen(open === p.id ? null : p.id)}>
+                    {open === p.id ? "hide DSN" : "show DSN"}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}
+
+function IssuesPanel() {
+  const [filters, setFilters] = useState({
+    status: "unresolved",
+    sort: "lastSeen",
+    environment: "",
+    release: "",
+  });
+  const query = new URLSearchParams({ sort: filters.sort, limit: "100" });
+  if (filters.status !== "all") query.set("status", filters.status);
+  if (filters.environment) query.set("environment", filters.environment);
+  if (filters.release) query.set("release", filters.release);
+  const issues = useApi(
+    () => api.get<{ issues: ErrorIssue[]; total: number }>(`/errors/issues?${query}`),
+    [query.toString()],
+    15_000,
+  );
+  const set = (key: keyof typeof filters) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) =>
+    setFilters({ ...filters, [key]: e.currentTarget.value });
+  return (
+    <div class="panel">
+      <h2>Issues</h2>
+      <form class="inline" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Status
+          <select name="status" value={filters.status} onChange={set("status")}>
+            <option value="unresolved">unresolved</option>
+            <option value="resolved">resolved</option>
+            <option value="ignored">ignored</option>
+            <option value="all">all</option>
+          </select>
+        </label>
+        <label>
+          Sort
+          <select name="sort" value={filters.sort} onChange={set("sort")}>
+            <option value="lastSeen">last seen</option>
+            <option value="count">events</option>
+            <option value="users">users</option>
+            <option value="firstSeen">newest</option>
+          </select>
+        </label>
+        <label>
+          Environment
+          <input
+            name="environment"
+            placeholder="any"
+            value={filters.environment}
+            onChange={set("environment")}
+          />
+        </label>
+        <label>
+          Release
+          <input name="release" placeholder="any" value={filters.release} onChange={set("release")} />
+        </label>
+      </form>
+      <ErrorBox error={issues.error} />
+      {issues.loading && !issues.data ? <Loading what="issues" /> : null}
+      {issues.data && issues.data.issues.length === 0 ? <p class="muted">No issues match.</p> : null}
+      {issues.data?.issues.length ? (
+        <table class="cards" data-testid="error-issues">
+          <thead>
+            <tr>
+              <th>Issue</th>
+              <th>Events</th>
+              <th>Users</th>
+              <th>Last seen</th>
+              <th>Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {issues.data.issues.map((issue) => {
+              const badge = issueBadge(issue);
+              return (
+                <tr key={issue.id}>
+                  <td data-label="Issue">
+                    <Link href={`/errors/issues/${issue.id}`}>{issue.title}</Link>
+                    <div class="small muted mono">{issue.culprit}</div>
+                  </td>
+                  <td data-label="Events">{issue.count}</td>
+                  <td data-label="Users">{issue.usersCount}</td>
+                  <td data-label="Last seen">{relativeTime(issue.lastSeen)}</td>
+                  <td data-label="Status">
+                    <span class={`badge ${badge.tone}`}>{badge.label}</span>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ) : null}
+      {issues.data && issues.data.total > issues.data.issues.length ? (
+        <p class="small muted">
+          Showing {issues.data.issues.length} of {issues.data.total}.
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function ErrorsPage() {
+  return (
+    <>
+      <h1>Errors</h1>
+      <IssuesPanel />
+      <ProjectsPanel />
+    </>
+  );
+}

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { type PierProcess, repoRoot, requireTool, startPier } from "../support/pier-process.ts";
+
+// The error-tracking pages of the dashboard in Chromium: the issue list, an issue with its stack
+// trace, breadcrumbs and tags, and resolving it, checked against the API.
+const chromiumPath = process.env.PIER_CHROMIUM ?? "/usr/bin/chromium";
+const enabled = requireTool(
+  existsSync(chromiumPath),
+  `Chromium at ${chromiumPath} (apt-get install -y chromium)`,
+);
+const token = `pier_errdash${crypto.randomUUID().replaceAll("-", "")}`;
+const shots = join(repoRoot, "test-output", "errors");
+let pier: PierProcess;
+let browser: Browser;
+let page: Page;
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${pier.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+const event = (user: string) => ({
+  level: "error",
+  platform: "node",
+  release: "shop@1.4.0",
+  environment: "production",
+  user: { id: user },
+  tags: { region: "eu-west" },
+  breadcrumbs: [{ timestamp: Date.now() / 1000, category: "http", message: "POST /api/cart 500" }],
+  exception: {
+    values: [
+      {
+        type: "TypeError",
+        value: "Cannot read properties of undefined (reading 'price')",
+        stacktrace: {
+          frames: [
+            {
+              filename: "/app/node_modules/express/lib/router.js",
+              function: "handle",
+              lineno: 284,
+              in_app: false,
+            },
+            {
+              filename: "/app/src/cart.ts",
+              function: "totalPrice",
+              lineno: 42,
+              colno: 17,
+              in_app: true,
+              pre_context: ["export function totalPrice(items) {"],
+              context_line: "  return items.reduce((sum, i) => sum + i.product.price, 0);",
+              post_context: ["}"],
+            },
+          ],
+        },
+      },
+    ],
+  },
+});
+
+beforeAll(async () => {
+  if (!enabled) return;
+  mkdirSync(shots, { recursive: true });
+  pier = await startPier({ env: { PIER_ADMIN_TOKEN: token }, args: ["--proxy-workers", "0"] });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
+  });
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  page.setDefaultTimeout(10_000);
+});
+afterAll(async () => {
+  await browser?.close();
+  await pier?.stop();
+}, 20_000);
+
+test("the Errors page lists issues; an issue shows its stack trace, breadcrumbs, tags and can be resolved", async () => {
+  if (!enabled) return;
+  const { project } = await api<{ project: { id: number; publicKey: string } }>(
+    "POST",
+    "/api/v1/errors/projects",
+    {
+      name: "shop",
+    },
+  );
+  for (const user of ["u1", "u2"]) {
+    const res = await fetch(`${pier.url}/api/${project.id}/store/?sentry_key=${project.publicKey}`, {
+      method: "POST",
+      body: JSON.stringify(event(user)),
+    });
+    expect(res.status).toBe(200);
+  }
+
+  await page.goto(pier.url);
+  await page.getByRole("heading", { name: "Welcome to pier" }).waitFor();
+  await page.getByLabel("Email").fill("admin@example.com");
+  await page.getByLabel("Password").fill("correct horse battery");
+  await page.getByRole("button", { name: "Create admin account" }).click();
+  await page.getByRole("heading", { name: "Apps" }).waitFor();
+
+  await page.getByRole("link", { name: "Errors", exact: true }).click();
+  const row = page.getByTestId("error-issues").getByRole("row", { name: /TypeError/ });
+  await row.waitFor();
+  expect(await row.textContent()).toContain("totalPrice(/app/src/cart.ts)");
+  await page.screenshot({ path: join(shots, "issues.png"), fullPage: true });
+
+  await row.getByRole("link").click();
+  await page.getByTestId("issue-title").waitFor();
+  expect(await page.getByTestId("issue-title").textContent()).toBe(
+    "TypeError: Cannot read properties of undefined (reading 'price')",
+  );
+  const trace = page.getByTestId("stack-trace");
+  expect(await trace.locator("li.frame.in-app").count()).toBe(1);
+  expect(await trace.locator("li.frame").count()).toBe(1); // library frames hidden by default
+  expect(await trace.textContent()).toContain("i.product.price");
+  await trace.getByLabel("show library frames").check();
+  expect(await trace.locator("li.frame").count()).toBe(2);
+  expect(await page.getByTestId("breadcrumbs").textContent()).toContain("POST /api/cart 500");
+  expect(await page.getByTestId("issue-tags").textContent()).toContain("eu-west (100%)");
+  await page.screenshot({ path: join(shots, "issue.png"), fullPage: true });
+
+  await page.getByRole("button", { name: "Resolve" }).click();
+  await page.getByTestId("issue-status").getByText("resolved").waitFor();
+  const id = new URL(page.url()).pathname.split("/").at(-1)!;
+  const { issue } = await api<{ issue: { status: string; usersCount: number } }>(
+    "GET",
+    `/api/v1/errors/issues/${id}`,
+  );
+  expect(issue).toMatchObject({ status: "resolved", usersCount: 2 });
+});
