@@ -42,17 +42,20 @@ test("@sentry/node events land in ClickHouse and the issue API reads them back",
   const { project } = await api<{ project: { id: number; dsn: string } }>("POST", "/api/v1/errors/projects", {
     name: "ch-shop",
   });
-  const proc = Bun.spawn(["bun", join(import.meta.dir, "errors-fixtures", "errors-node-app.ts"), "charge"], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      SENTRY_DSN: project.dsn,
-      SENTRY_RELEASE: "7.0.0",
-      SENTRY_ENVIRONMENT: "production",
+  const proc = Bun.spawn(
+    [process.execPath, join(import.meta.dir, "errors-fixtures", "errors-node-app.ts"), "charge"],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        SENTRY_DSN: project.dsn,
+        SENTRY_RELEASE: "7.0.0",
+        SENTRY_ENVIRONMENT: "production",
+      },
+      stdout: "pipe",
+      stderr: "pipe",
     },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  );
   expect(await proc.exited).toBe(0);
   const { issues } = await api<{ issues: { id: string; count: number; usersCount: number }[] }>(
     "GET",

@@ -52,7 +52,7 @@ async function issuesOf(projectId: number, query = ""): Promise<Issue[]> {
 }
 
 async function runNodeApp(dsn: string, release: string, scenario: string): Promise<void> {
-  const proc = Bun.spawn(["bun", join(fixtures, "errors-node-app.ts"), scenario], {
+  const proc = Bun.spawn([process.execPath, join(fixtures, "errors-node-app.ts"), scenario], {
     cwd: repoRoot,
     env: { ...process.env, SENTRY_DSN: dsn, SENTRY_RELEASE: release, SENTRY_ENVIRONMENT: "production" },
     stdout: "pipe",
