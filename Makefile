@@ -8,7 +8,7 @@ VERSION := $(shell sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' apps/pier/package
 BUN := $(shell if command -v bun >/dev/null 2>&1 && [ "$$(bun --version)" = "$(BUN_VERSION)" ]; then command -v bun; else echo $(CURDIR)/.bun/node_modules/bun/bin/bun.exe; fi)
 ENTRY := apps/pier/src/main.ts
 # Worker threads are separate entrypoints so `bun build --compile` embeds them.
-WORKERS := $(wildcard packages/proxy/src/worker.ts)
+WORKERS := $(wildcard packages/proxy/src/worker.ts packages/errors/src/ingest/writer-worker.ts)
 BUILD_FLAGS := --compile --minify --sourcemap --bytecode --format=esm --define 'PIER_BUILD_VERSION="$(VERSION)"'
 TARGETS := linux-x64 linux-arm64 darwin-x64 darwin-arm64
 DATA_DIR ?= ./.pier-data
@@ -16,7 +16,7 @@ CONSOLE_PORT ?= 7070
 HTTP_PORT ?= 8080
 HTTPS_PORT ?= 8443
 
-.PHONY: bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
+.PHONY: bench-errors bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -92,6 +92,9 @@ bench-deploy: build ## git push to live: Bun app and static site through the pro
 
 bench-ai-gateway: build ## added time to first token of the AI gateway
 	$(BUN) bench/ai-gateway/run.ts
+
+bench-errors: build ## Sentry envelope ingest into SQLite (wrk)
+	$(BUN) bench/errors/run.ts
 
 clean: ## remove build output
 	rm -rf dist

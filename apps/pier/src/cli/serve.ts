@@ -65,6 +65,8 @@ export const serveCommand: Command = {
     logger.info("shutting down");
     await pier.stop();
     logger.info("stopped");
+    // Everything pier owns is closed; a library handle left behind must not delay the exit.
+    setTimeout(() => process.exit(0), 100).unref();
     return 0;
   },
 };
