@@ -8,6 +8,7 @@ export {
   openDatabase,
   type Tables,
 } from "./open.ts";
+export { schemaShape } from "./schema-shape.ts";
 export type { AppRow } from "./stores/apps.ts";
 export type { DeploymentRow, NewDeployment } from "./stores/deployments.ts";
 export type { DomainRow } from "./stores/domains.ts";
