@@ -48,7 +48,10 @@ export async function queryBenchmark(events: number, runs: number, maxLoadMs: nu
       ["event props", () => store.eventProps(q, "signup", 10)],
       ["Web Vitals percentiles", () => store.vitals(q)],
       ["overview filtered by country", () => store.overview({ ...q, filters: { country: "DE" } })],
-      ["overview filtered by page (raw scan)", () => store.overview({ ...q, filters: { page: "/page-1" } })],
+      [
+        "overview filtered by page (rolled days, raw edges)",
+        () => store.overview({ ...q, filters: { page: "/page-1" } }),
+      ],
       [
         "funnel / -> /page-1 -> signup (raw scan)",
         () => store.funnel(q, [{ page: "/" }, { page: "/page-1" }, { event: "signup" }]),

@@ -36,7 +36,7 @@ export function analyticsSection(
       `| prototype of the proposed proxy hook: beacons answered in ${ingest.workers} worker threads (readBeacon), batched to the main thread (Analytics.ingestRaw) | ${fmt(ingest.hook.rps)} events/s (p99 ${ms(ingest.hook.p99)} ms), ${fmt(ingest.hookStats.written)} written, ${fmt(ingest.hookStats.dropped)} dropped | >= 20,000/s |`,
       `| same workers answering only (ingest discarded): the ceiling of this load generator here | ${fmt(ingest.hookAnswerOnly.rps)} req/s | |`,
       "",
-      'Every beacon is a second HTTP request today (proxy worker -> console port), so beacons cost what a proxied POST costs plus the console\'s HTTP handling; on 2 cores shared with wrk, the upstream and the other suites that is far from 20,000/s, and a saturating beacon load takes CPU from proxied traffic. The hook above (README, "What the proxy needs") removes the second hop; enrichment and SQLite writes then cost about 1 / pipeline rate + 1 / write rate of a core per event on the main thread.',
+      'Every beacon is a second HTTP request today (proxy worker -> console port), so beacons cost what a proxied POST costs plus the console\'s HTTP handling; on 2 cores shared with wrk and the upstream that stays well below 20,000/s, and a saturating beacon load takes CPU from proxied traffic. The hook above (README, "What the proxy needs") removes the second hop; enrichment and SQLite writes then cost about 1 / pipeline rate + 1 / write rate of a core per event on the main thread.',
       "",
     );
   }
