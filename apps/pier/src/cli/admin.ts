@@ -1,7 +1,5 @@
-import { checkPasswordPolicy, hashPassword } from "@pier/auth";
 import { resolveServeConfig } from "@pier/config";
 import { ConflictError, newId } from "@pier/core";
-import { createStores, isUniqueViolation, openDatabase } from "@pier/db";
 import { type Command, requireStringFlag } from "./command.ts";
 
 export const adminCreateCommand: Command = {
@@ -16,6 +14,8 @@ export const adminCreateCommand: Command = {
     "database-url": { type: "string", value: "URL", help: "PostgreSQL URL, when pier runs on PostgreSQL" },
   },
   async run(args) {
+    const { checkPasswordPolicy, hashPassword } = await import("@pier/auth");
+    const { createStores, isUniqueViolation, openDatabase } = await import("@pier/db");
     const email = requireStringFlag(args, "email", adminCreateCommand).toLowerCase();
     const password = args.flags["password-stdin"]
       ? (await Bun.stdin.text()).replace(/\r?\n$/, "")

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { writeContextTarball } from "@pier/deploy";
 import { ApiRequestError, apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
 import type { CliConfig } from "./cli-config.ts";
 import { type Command, requireStringFlag, UsageError } from "./command.ts";
@@ -145,7 +144,7 @@ async function uploadDirectory(
   const scratch = mkdtempSync(join(tmpdir(), "pier-deploy-"));
   try {
     const tarPath = join(scratch, "context.tar.gz");
-    const context = await writeContextTarball(dir, tarPath, { gzip: true });
+    const context = await (await import("@pier/deploy")).writeContextTarball(dir, tarPath, { gzip: true });
     console.error(`Packed ${context.files.length} files from ${dir} (${formatBytes(context.bytes)})`);
     const query = branch ? `?branch=${encodeURIComponent(branch)}` : "";
     const response = await fetch(

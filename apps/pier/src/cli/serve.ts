@@ -6,7 +6,6 @@ import {
   serveOptions,
 } from "@pier/config";
 import { pierVersion } from "@pier/core";
-import { createServeLogger, startPier } from "../serve.ts";
 import type { Command, FlagSpec } from "./command.ts";
 
 const optionFlags: Record<string, FlagSpec> = Object.fromEntries(
@@ -52,6 +51,8 @@ export const serveCommand: Command = {
       }
       return 0;
     }
+    // The whole platform loads only for `serve`: other commands start in a few ms without it.
+    const { createServeLogger, startPier } = await import("../serve.ts");
     const logger = createServeLogger(resolved.config);
     const started = performance.now();
     const pier = await startPier(resolved.config, logger);
@@ -60,6 +61,7 @@ export const serveCommand: Command = {
       console: pier.consoleUrl,
       dataDir: resolved.config.dataDir,
       startupMs: Math.round(performance.now() - started),
+      sinceProcessStartMs: Math.round(process.uptime() * 1000),
     });
     await waitForShutdownSignal();
     logger.info("shutting down");
