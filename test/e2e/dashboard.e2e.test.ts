@@ -50,7 +50,7 @@ async function deploySite(app: string, title: string): Promise<string> {
   const res = await bearer(`/api/v1/apps/${app}/deploy`, {
     method: "POST",
     headers: { "content-type": "application/gzip" },
-    body: staticSite(title),
+    body: new Uint8Array(staticSite(title)),
   });
   expect(res.status).toBe(202);
   return ((await res.json()) as { deployment: { id: string } }).deployment.id;
