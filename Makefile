@@ -60,8 +60,9 @@ run: build ## build and start pier with an embedded SQLite in ./.pier-data
 	PIER_ADMIN_TOKEN=$$(cat $(DATA_DIR)/admin-token) ./dist/pier serve --data-dir $(DATA_DIR) \
 	  --console-port $(CONSOLE_PORT) --http-port $(HTTP_PORT) --https-port $(HTTPS_PORT)
 
-lint: install ## Biome format + lint check
+lint: install ## Biome format + lint check, TypeScript type check
 	$(BUN) x biome check .
+	$(BUN) x tsc --noEmit -p .
 
 format: install ## apply Biome formatting and safe fixes
 	$(BUN) x biome check --write .
