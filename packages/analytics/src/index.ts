@@ -1,3 +1,4 @@
+export { acceptBeacon, type BeaconVerdict } from "./http/accept-beacon.ts";
 export { beaconHandler, EVENT_PATH, SCRIPT_PATH, siteOf } from "./http/ingest-routes.ts";
 export { type QueryRoutesDeps, queryRoutes, type ResolvedSite } from "./http/query-routes.ts";
 export { type RawBeacon, type ReadBeaconResult, readBeacon } from "./http/worker-beacon.ts";

@@ -1,4 +1,5 @@
 import type { Socket } from "bun";
+import { answerBeacon, beaconTooLarge, isBeaconRequest, MAX_EVENT_BYTES } from "./beaconIngest.ts";
 import { type FrontState, poolFor } from "./frontState.ts";
 import {
   acmeAnswer,
@@ -52,6 +53,8 @@ enum Phase {
   Exchange = 1,
   Tunnel = 2,
   Closed = 3,
+  /** Reading the body of a beacon the worker answers itself (beaconIngest.ts). */
+  Beacon = 4,
 }
 
 enum BodyMode {
@@ -112,6 +115,8 @@ export class FrontConnection implements UpstreamOwner {
   private dechunk = false;
   private closeAfter = false;
   private upstreamReusable = true;
+  private beaconChunks: Buffer[] = [];
+  private beaconRemaining = 0;
   deadline = 0;
 
   constructor(
@@ -142,6 +147,9 @@ export class FrontConnection implements UpstreamOwner {
         return;
       case Phase.Tunnel:
         if (this.upstream !== null && !this.upstream.write(chunk)) this.socket?.pause();
+        return;
+      case Phase.Beacon:
+        this.feedBeacon(chunk, 0);
         return;
     }
   }
@@ -248,7 +256,8 @@ export class FrontConnection implements UpstreamOwner {
       this.startRequest(head);
       // startRequest moves the phase on; TypeScript cannot see that through the call.
       const phase = this.phase as Phase;
-      if (phase === Phase.Exchange && !this.reqDone) this.feedBody(buf, head.headLength);
+      if (phase === Phase.Beacon) this.feedBeacon(buf, head.headLength);
+      else if (phase === Phase.Exchange && !this.reqDone) this.feedBody(buf, head.headLength);
       else if (phase !== Phase.Closed) this.keep(buf, head.headLength);
     }
   }
@@ -302,11 +311,17 @@ export class FrontConnection implements UpstreamOwner {
       );
       return;
     }
-    if (path.startsWith(PIER_PREFIX) && state.internal !== null) {
-      let extra = `x-pier-host: ${host}\r\n`;
-      if (route.appId !== null) extra += `x-pier-app: ${route.appId}\r\n`;
-      this.forward(path, state.internal, extra);
-      return;
+    if (path.startsWith(PIER_PREFIX)) {
+      if (state.beacon !== null && isBeaconRequest(h.method, path, h.chunked)) {
+        this.startBeacon(h.contentLength);
+        return;
+      }
+      if (state.internal !== null) {
+        let extra = `x-pier-host: ${host}\r\n`;
+        if (route.appId !== null) extra += `x-pier-app: ${route.appId}\r\n`;
+        this.forward(path, state.internal, extra);
+        return;
+      }
     }
     if (route.maintenance !== null) {
       const q = path.indexOf("?");
@@ -321,6 +336,44 @@ export class FrontConnection implements UpstreamOwner {
       return;
     }
     this.forward(upstreamPathFor(route, path), null, "");
+  }
+
+  private startBeacon(contentLength: number): void {
+    if (contentLength > MAX_EVENT_BYTES) {
+      this.local(beaconTooLarge(), true, true);
+      return;
+    }
+    this.phase = Phase.Beacon;
+    this.beaconChunks = [];
+    this.beaconRemaining = Math.max(contentLength, 0);
+    if (this.beaconRemaining === 0) this.endBeacon();
+  }
+
+  private feedBeacon(chunk: Buffer, offset: number): void {
+    const end = Math.min(chunk.length, offset + this.beaconRemaining);
+    if (end > offset) this.beaconChunks.push(chunk.subarray(offset, end));
+    this.beaconRemaining -= end - offset;
+    if (this.beaconRemaining > 0) return;
+    this.endBeacon();
+    if (this.phase !== Phase.Idle) return;
+    this.keep(chunk, end);
+    if (this.buf !== null) this.processBuffered();
+  }
+
+  private endBeacon(): void {
+    const chunks = this.beaconChunks;
+    this.beaconChunks = [];
+    const body = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
+    const sink = this.state.beacon;
+    const answer = answerBeacon(
+      body,
+      this.req!.kept,
+      this.host,
+      this.route!.appId,
+      this.socket?.remoteAddress ?? "",
+      sink ?? (() => {}),
+    );
+    this.local(answer, false, true);
   }
 
   private portSuffix(toTls: boolean): string {

@@ -1,3 +1,4 @@
+import type { RawBeacon } from "@pier/analytics/edge";
 import type { RouteTable, UpstreamTarget } from "./routeTable.ts";
 import { UpstreamHealth } from "./upstreamHealth.ts";
 import { UpstreamPool } from "./upstreamPool.ts";
@@ -23,6 +24,8 @@ export interface FrontState {
     bytesOut: number,
     upstream: string | null,
   ) => void;
+  /** Set when this worker answers POST /_pier/event itself; null forwards beacons to `internal`. */
+  beacon: ((beacon: RawBeacon) => void) | null;
   health: UpstreamHealth;
   pools: Map<string, UpstreamPool>;
 }

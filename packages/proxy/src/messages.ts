@@ -1,3 +1,4 @@
+import type { RawBeacon } from "@pier/analytics/edge";
 import { z } from "zod";
 
 /**
@@ -29,6 +30,8 @@ export const workerConfigSchema = z.object({
   internalUpstream: z.string().nullable(),
   recordBatchSize: z.number().int().positive(),
   recordFlushMs: z.number().int().positive(),
+  beaconBatchSize: z.number().int().positive(),
+  beaconFlushMs: z.number().int().positive(),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
@@ -42,6 +45,8 @@ export const toWorkerSchema = z.discriminatedUnion("type", [
     certs: z.array(certificateSchema),
     acmeVersion: z.number(),
     acme: z.record(z.string(), z.string()),
+    /** Answer POST /_pier/event in the worker and post the beacons (see `setBeaconHandler`). */
+    beacons: z.boolean(),
   }),
   z.object({
     type: z.literal("routes"),
@@ -55,15 +60,24 @@ export const toWorkerSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("certs"), version: z.number(), certs: z.array(certificateSchema) }),
   z.object({ type: z.literal("acme"), version: z.number(), acme: z.record(z.string(), z.string()) }),
+  z.object({ type: z.literal("beacons"), version: z.number(), enabled: z.boolean() }),
   z.object({ type: z.literal("crash"), version: z.number() }),
 ]);
 export type ToWorker = z.infer<typeof toWorkerSchema>;
+
+/** Built by the worker from `acceptBeacon`: checked for shape only, like the record batches. */
+const rawBeacons = z.custom<RawBeacon[]>((v) => Array.isArray(v), "beacon array expected");
 
 const packedNumbers = z.custom<Float64Array>((v) => v instanceof Float64Array, "Float64Array expected");
 
 export const fromWorkerSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), version: z.number() }),
-  z.object({ type: z.literal("ack"), kind: z.enum(["routes", "certs", "acme"]), version: z.number() }),
+  z.object({
+    type: z.literal("ack"),
+    kind: z.enum(["routes", "certs", "acme", "beacons"]),
+    version: z.number(),
+  }),
+  z.object({ type: z.literal("beacons"), beacons: rawBeacons }),
   /** Packed request records (recordBatch.ts); the Float64Array's buffer is transferred, not copied. */
   z.object({
     type: z.literal("records"),

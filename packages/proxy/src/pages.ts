@@ -17,6 +17,7 @@ export interface LocalResponse {
 
 const REASONS: Record<number, string> = {
   200: "OK",
+  202: "Accepted",
   308: "Permanent Redirect",
   400: "Bad Request",
   404: "Not Found",

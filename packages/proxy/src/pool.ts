@@ -1,3 +1,4 @@
+import type { RawBeacon } from "@pier/analytics/edge";
 import {
   type Certificate,
   type FromWorker,
@@ -26,6 +27,8 @@ export interface ProxyPoolOptions {
   log?: ProxyLog;
   recordBatchSize?: number;
   recordFlushMs?: number;
+  beaconBatchSize?: number;
+  beaconFlushMs?: number;
   /** Override of the worker module; see `proxyWorkerEntrypoint`. */
   workerEntrypoint?: string | URL;
 }
@@ -36,6 +39,12 @@ export interface ProxyPool {
   setAcmeChallenges(map: Record<string, string>): Promise<void>;
   stats(): { workers: number; respawns: number; version: number };
   stop(): Promise<void>;
+  /**
+   * With a handler, workers answer `POST /_pier/event` on routed hosts themselves (202/400/413)
+   * and post the accepted beacons here in batches (every `beaconFlushMs` or `beaconBatchSize`);
+   * with null they forward beacons to `internalUpstream` again. Resolves when every worker switched.
+   */
+  setBeaconHandler(handler: ((beacons: RawBeacon[]) => void) | null): Promise<void>;
   /** Test hook: makes one worker throw an uncaught error. */
   crashWorker(index: number): void;
 }
@@ -73,7 +82,7 @@ export function proxyWorkerEntrypoint(): string | URL {
   return new URL("./worker.ts", here);
 }
 
-type AckKind = "routes" | "certs" | "acme";
+type AckKind = "routes" | "certs" | "acme" | "beacons";
 
 /** Above this share of changed routes a worker rebuilds its table instead of patching it. */
 const FULL_REBUILD_RATIO = 0.25;
@@ -96,13 +105,16 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
     internalUpstream: opts.internalUpstream ?? null,
     recordBatchSize: opts.recordBatchSize ?? 256,
     recordFlushMs: opts.recordFlushMs ?? 1_000,
+    beaconBatchSize: opts.beaconBatchSize ?? 512,
+    beaconFlushMs: opts.beaconFlushMs ?? 250,
   });
 
   const differ = new RouteDiffer();
   let routesVersion = 0;
   let certs: Certificate[] = [];
   let acme: Record<string, string> = {};
-  const current: Record<AckKind, number> = { routes: 0, certs: 0, acme: 0 };
+  const current: Record<AckKind, number> = { routes: 0, certs: 0, acme: 0, beacons: 0 };
+  let onBeacons: ((beacons: RawBeacon[]) => void) | null = null;
   const slots: (Slot | null)[] = [];
   let respawns = 0;
   let stopping = false;
@@ -114,7 +126,7 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
 
   function spawn(index: number, onReady?: (err: Error | null) => void): void {
     const worker = new Worker(entry);
-    const slot: Slot = { index, worker, acked: { routes: -1, certs: -1, acme: -1 } };
+    const slot: Slot = { index, worker, acked: { routes: -1, certs: -1, acme: -1, beacons: -1 } };
     slots[index] = slot;
     let dead = false;
     const die = (why: string) => {
@@ -157,6 +169,10 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
         case "records":
           opts.onRecords?.(unpackRecords(msg));
           return;
+        case "beacons":
+          // Switched off while a batch was in flight: those few beacons are dropped (already 202).
+          onBeacons?.(msg.beacons);
+          return;
         case "failed":
           log("error", "proxy worker reported a failure", { worker: index, message: msg.message });
           if (onReady) die(msg.message);
@@ -166,7 +182,7 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
     worker.addEventListener("error", (event: ErrorEvent) => die(event.message || "uncaught error"));
     worker.addEventListener("close", () => die("worker exited"));
     const init = {
-      acked: { routes: routesVersion, certs: current.certs, acme: current.acme },
+      acked: { routes: routesVersion, certs: current.certs, acme: current.acme, beacons: current.beacons },
       msg: {
         type: "init",
         version: routesVersion,
@@ -176,6 +192,7 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
         certs,
         acmeVersion: current.acme,
         acme,
+        beacons: onBeacons !== null,
       } satisfies ToWorker,
     };
     worker.postMessage(init.msg);
@@ -255,6 +272,12 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
       const version = ++current.acme;
       broadcast({ type: "acme", version, acme });
       await waitForAcks("acme", version);
+    },
+    async setBeaconHandler(handler) {
+      onBeacons = handler;
+      const version = ++current.beacons;
+      broadcast({ type: "beacons", version, enabled: handler !== null });
+      await waitForAcks("beacons", version);
     },
     stats() {
       return { workers: slots.filter((s) => s !== null).length, respawns, version: routesVersion };

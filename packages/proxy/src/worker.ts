@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 
 import type { Server as TlsServer } from "node:tls";
+import type { RawBeacon } from "@pier/analytics/edge";
 import { listenHttp, listenHttps } from "./frontListener.ts";
 import { createFrontState, type FrontState } from "./frontState.ts";
 import {
@@ -38,6 +39,18 @@ let httpsServer: TlsServer | null = null;
 let packer: RecordPacker | null = null;
 let tableVersion = 0;
 let byId = new Map<string, CompiledRoute>();
+let beacons: RawBeacon[] = [];
+
+function flushBeacons(): void {
+  if (beacons.length === 0) return;
+  send({ type: "beacons", beacons });
+  beacons = [];
+}
+
+function collectBeacon(beacon: RawBeacon): void {
+  beacons.push(beacon);
+  if (beacons.length >= config!.beaconBatchSize) flushBeacons();
+}
 
 function flushRecords(): void {
   if (packer === null || packer.count === 0) return;
@@ -99,10 +112,12 @@ async function onMessage(msg: ToWorker): Promise<void> {
         httpPort: config.httpPort,
         requestIdPrefix: `${crypto.randomUUID().slice(0, 8)}-${config.workerIndex}-`,
         record,
+        beacon: msg.beacons ? collectBeacon : null,
       });
       listenHttp(state, config.hostname, config.httpPort);
       await startHttps(msg.certs);
       setInterval(flushRecords, config.recordFlushMs);
+      setInterval(flushBeacons, config.beaconFlushMs);
       send({ type: "ready", version: msg.version });
       return;
     }
@@ -128,6 +143,11 @@ async function onMessage(msg: ToWorker): Promise<void> {
     case "acme":
       state!.acme = new Map(Object.entries(msg.acme));
       send({ type: "ack", kind: "acme", version: msg.version });
+      return;
+    case "beacons":
+      state!.beacon = msg.enabled ? collectBeacon : null;
+      if (!msg.enabled) flushBeacons();
+      send({ type: "ack", kind: "beacons", version: msg.version });
       return;
     case "crash":
       // Test hook: an uncaught error kills the worker exactly like a real crash would.

@@ -17,7 +17,7 @@ import type { PierModule } from "../platform/module.ts";
  */
 export const analyticsModule: PierModule = {
   name: "analytics",
-  async start({ config, database, stores, logger, console, authenticate, addRawHandler }) {
+  async start({ config, database, stores, logger, console, authenticate, addRawHandler, proxy }) {
     const log = logger.child({ component: "analytics" });
     await database.migrate({ sqlite: sqliteMigrations, pg: pgMigrations });
     const settings = await SiteSettingsStore.load(database);
@@ -27,6 +27,9 @@ export const analyticsModule: PierModule = {
       onWriteError: (error, lost) => log.error("analytics batch not written", { error, lost }),
     });
     addRawHandler(beaconHandler(analytics, settings));
+    // Beacons on app hosts are answered by the proxy workers and arrive here in batches; the raw
+    // handler above still serves beacons sent straight to the console port.
+    await proxy?.setBeaconHandler((beacons) => analytics.ingestRaw(beacons));
 
     const resolveSite = async (param: string): Promise<ResolvedSite> => {
       const app = await stores.apps.findByName(param.toLowerCase());
@@ -43,6 +46,13 @@ export const analyticsModule: PierModule = {
       }),
     );
     log.info("analytics ready", { store: analytics.store.kind });
-    return { stop: () => analytics.stop() };
+    return {
+      stop: async () => {
+        await proxy
+          ?.setBeaconHandler(null)
+          .catch((error) => log.warn("proxy still had the beacon handler", { error }));
+        await analytics.stop();
+      },
+    };
   },
 };

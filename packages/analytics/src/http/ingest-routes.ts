@@ -5,10 +5,11 @@ import { InvalidEventError, MAX_EVENT_BYTES } from "../ingest/payload.ts";
 import type { Analytics } from "../service.ts";
 import type { SiteSettingsStore } from "../settings/settings-store.ts";
 import { trackerScript } from "../tracker/tracker.ts";
+import { EVENT_PATH } from "./accept-beacon.ts";
 import { readLimited } from "./read-limited.ts";
 
 export const SCRIPT_PATH = "/_pier/script.js";
-export const EVENT_PATH = "/_pier/event";
+export { EVENT_PATH };
 
 /** Which site a browser request belongs to: the proxy's app id, else the original host. */
 export function siteOf(headers: Headers): { site: string; host: string } {

@@ -1,0 +1,33 @@
+import { InvalidEventError, MAX_EVENT_BYTES, parseEventPayload } from "../ingest/payload.ts";
+import type { RawBeacon } from "./worker-beacon.ts";
+
+export const EVENT_PATH = "/_pier/event";
+
+/** What to answer a beacon with, and the record to hand to `Analytics.ingestRaw` (null: refused). */
+export type BeaconVerdict =
+  | { status: 202; beacon: RawBeacon }
+  | { status: 400 | 413; beacon: null; code: string; message: string };
+
+/**
+ * Checks a beacon body the way the console's ingest does (size limit, strict schema) without
+ * enriching it, so a proxy worker can answer 202/400/413 itself and batch the raw records to the
+ * main thread. Bots get a 202 and their record too: `Analytics.ingest` drops them there and counts
+ * them in its `bots` statistic, as on the console path.
+ */
+export function acceptBeacon(beacon: RawBeacon): BeaconVerdict {
+  try {
+    if (Buffer.byteLength(beacon.body) > MAX_EVENT_BYTES)
+      throw new InvalidEventError(`body larger than ${MAX_EVENT_BYTES} bytes`, 413);
+    if (!beacon.site) throw new InvalidEventError("no site: send beacons through an app host");
+    parseEventPayload(beacon.body);
+  } catch (error) {
+    if (!(error instanceof InvalidEventError)) throw error;
+    return {
+      status: error.status === 413 ? 413 : 400,
+      beacon: null,
+      code: error.code,
+      message: error.message,
+    };
+  }
+  return { status: 202, beacon };
+}
