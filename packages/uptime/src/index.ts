@@ -1,3 +1,9 @@
+export type { CheckResults, CheckRow, CheckWindow, DailyRow } from "./check-results/check-results.ts";
+export {
+  type ClickHouseCheckResultsOptions,
+  createClickHouseCheckResults,
+} from "./check-results/clickhouse-check-results.ts";
+export { createSqlCheckResults } from "./check-results/sql-check-results.ts";
 export { runHttpCheck } from "./checks/http-check.ts";
 export { runTcpCheck } from "./checks/tcp-check.ts";
 export { fetchCertificateExpiry } from "./checks/tls-expiry.ts";

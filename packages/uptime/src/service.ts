@@ -1,6 +1,7 @@
 import { type Logger, newId, ValidationError } from "@pier/core";
 import type { Database } from "@pier/db";
 import type { NotificationEvent } from "@pier/notify";
+import type { CheckResults } from "./check-results/check-results.ts";
 import { runHttpCheck } from "./checks/http-check.ts";
 import { runTcpCheck } from "./checks/tcp-check.ts";
 import { fetchCertificateExpiry } from "./checks/tls-expiry.ts";
@@ -17,7 +18,7 @@ import {
 } from "./monitor.ts";
 import { incidentView, monitorView } from "./presenters.ts";
 import { CheckScheduler, type Clock, systemClock } from "./scheduler.ts";
-import { dailySeries, dayKey, percentiles, sumRollups, uptimePercent } from "./stats.ts";
+import { dailySeries, dayKey, sumRollups, uptimePercent } from "./stats.ts";
 import { createUptimeStore, type MonitorRow, type UptimeStore } from "./store.ts";
 
 const day = 86_400_000;
@@ -35,6 +36,8 @@ export interface Checkers {
 
 export interface UptimeServiceOptions {
   database: Database;
+  /** Where check results go (ClickHouse when configured); default: the SQL database. Not closed by stop(). */
+  checkResults?: CheckResults;
   sealer: Sealer;
   logger: Logger;
   /** Fire and forget: a slow webhook must never delay the next check. */
@@ -70,7 +73,7 @@ export class UptimeService {
   private running = false;
 
   constructor(private readonly options: UptimeServiceOptions) {
-    this.store = createUptimeStore(options.database);
+    this.store = createUptimeStore(options.database, options.checkResults);
     this.clock = options.clock ?? systemClock;
     this.minInterval = options.minIntervalSeconds ?? 10;
     this.checkers = {
@@ -405,9 +408,10 @@ export class UptimeService {
   async stats(idOrName: string) {
     const row = await this.findMonitor(idOrName);
     const now = this.clock.now();
-    const week = await this.store.checks.since(row.id, new Date(now - 7 * day));
-    const lastDay = week.filter((c) => c.at.getTime() >= now - day);
-    const latencies = (rows: typeof week) => rows.filter((c) => c.ok).map((c) => c.latencyMs);
+    const [lastDay, week] = await Promise.all([
+      this.store.checks.window(row.id, new Date(now - day)),
+      this.store.checks.window(row.id, new Date(now - 7 * day)),
+    ]);
     const series = dailySeries(
       await this.store.checks.daily([row.id], dayKey(new Date(now - 90 * day))),
       90,
@@ -420,12 +424,12 @@ export class UptimeService {
     return {
       monitor: await this.view(row),
       uptime: {
-        "24h": uptimePercent(lastDay.length, lastDay.filter((c) => !c.ok).length),
+        "24h": uptimePercent(lastDay.checks, lastDay.failures),
         "7d": window(7),
         "30d": window(30),
         "90d": window(90),
       },
-      latency: { "24h": percentiles(latencies(lastDay)), "7d": percentiles(latencies(week)) },
+      latency: { "24h": lastDay.latency, "7d": week.latency },
       daily: series,
     };
   }

@@ -1,17 +1,21 @@
 import type { Database } from "@pier/db";
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt } from "drizzle-orm";
+import type { CheckResults } from "./check-results/check-results.ts";
+import { createSqlCheckResults } from "./check-results/sql-check-results.ts";
 import * as pgSchema from "./schema/pg.ts";
 import * as sqliteSchema from "./schema/sqlite.ts";
 
 type Tables = typeof sqliteSchema;
 export type MonitorRow = Tables["uptimeMonitors"]["$inferSelect"];
 export type NewMonitorRow = Tables["uptimeMonitors"]["$inferInsert"];
-export type CheckRow = Tables["uptimeChecks"]["$inferSelect"];
-export type DailyRow = Tables["uptimeDaily"]["$inferSelect"];
 export type IncidentRow = Tables["uptimeIncidents"]["$inferSelect"];
 export type StatusPageRow = Tables["uptimeStatusPages"]["$inferSelect"];
 
-export function createUptimeStore(database: Database) {
+/** Monitors, incidents and status pages in SQL; check results in `checks` (SQL unless given). */
+export function createUptimeStore(
+  database: Database,
+  checks: CheckResults = createSqlCheckResults(database),
+) {
   // The pg tables share names and JS types with the SQLite ones (schema-parity.test.ts).
   const t = (database.dialect === "postgres" ? pgSchema : sqliteSchema) as unknown as Tables;
   const { db } = database;
@@ -34,55 +38,9 @@ export function createUptimeStore(database: Database) {
       await db.update(m).set(changes).where(eq(m.id, id));
     },
     async delete(id: string): Promise<boolean> {
-      await db.delete(t.uptimeChecks).where(eq(t.uptimeChecks.monitorId, id));
-      await db.delete(t.uptimeDaily).where(eq(t.uptimeDaily.monitorId, id));
+      await checks.deleteMonitor(id);
       const rows = await db.delete(m).where(eq(m.id, id)).returning({ id: m.id });
       return rows.length > 0;
-    },
-  };
-
-  const checks = {
-    /** The raw row and the day's counters in one go; at most a few writes per monitor per minute. */
-    async record(row: CheckRow, day: string): Promise<void> {
-      await db.insert(t.uptimeChecks).values(row).onConflictDoNothing();
-      const failure = row.ok ? 0 : 1;
-      await db
-        .insert(t.uptimeDaily)
-        .values({ monitorId: row.monitorId, day, checks: 1, failures: failure })
-        .onConflictDoUpdate({
-          target: [t.uptimeDaily.monitorId, t.uptimeDaily.day],
-          set: {
-            checks: sql`${t.uptimeDaily.checks} + 1`,
-            failures: sql`${t.uptimeDaily.failures} + ${failure}`,
-          },
-        });
-    },
-    since(monitorId: string, from: Date): Promise<CheckRow[]> {
-      return db
-        .select()
-        .from(t.uptimeChecks)
-        .where(and(eq(t.uptimeChecks.monitorId, monitorId), gte(t.uptimeChecks.at, from)))
-        .orderBy(asc(t.uptimeChecks.at));
-    },
-    latest(monitorId: string, limit: number): Promise<CheckRow[]> {
-      return db
-        .select()
-        .from(t.uptimeChecks)
-        .where(eq(t.uptimeChecks.monitorId, monitorId))
-        .orderBy(desc(t.uptimeChecks.at))
-        .limit(limit);
-    },
-    daily(monitorIds: string[], fromDay: string): Promise<DailyRow[]> {
-      if (monitorIds.length === 0) return Promise.resolve([]);
-      return db
-        .select()
-        .from(t.uptimeDaily)
-        .where(and(inArray(t.uptimeDaily.monitorId, monitorIds), gte(t.uptimeDaily.day, fromDay)))
-        .orderBy(asc(t.uptimeDaily.day));
-    },
-    async prune(rawBefore: Date, dailyBeforeDay: string): Promise<void> {
-      await db.delete(t.uptimeChecks).where(lt(t.uptimeChecks.at, rawBefore));
-      await db.delete(t.uptimeDaily).where(lt(t.uptimeDaily.day, dailyBeforeDay));
     },
   };
 

@@ -8,7 +8,14 @@ import {
   notifyMigrations,
 } from "@pier/notify";
 import { routeSpecSchema } from "@pier/proxy";
-import { type AppRef, type MonitorRow, StatusPages, UptimeService, uptimeMigrations } from "@pier/uptime";
+import {
+  type AppRef,
+  createClickHouseCheckResults,
+  type MonitorRow,
+  StatusPages,
+  UptimeService,
+  uptimeMigrations,
+} from "@pier/uptime";
 import type { PierModule } from "../platform/module.ts";
 import { channelsApi } from "./uptime/channels-api.ts";
 import { monitorsApi } from "./uptime/monitors-api.ts";
@@ -42,6 +49,13 @@ export const uptimeModule: PierModule = {
     await ctx.database.migrate(notifyMigrations);
     await ctx.database.migrate(uptimeMigrations);
     const settings = settingsFromEnv();
+    // With ClickHouse configured, check results go there; monitors and incidents stay in SQL.
+    const checkResults = ctx.config.clickhouseUrl
+      ? await createClickHouseCheckResults({
+          url: ctx.config.clickhouseUrl,
+          onError: (error) => logger.warn("uptime checks not written to ClickHouse", { error }),
+        })
+      : undefined;
 
     const channels = createChannelStore(ctx.database, ctx.secretBox);
     const notifierOptions = {
@@ -80,6 +94,7 @@ export const uptimeModule: PierModule = {
     let pages: StatusPages | undefined;
     const uptime = new UptimeService({
       database: ctx.database,
+      checkResults,
       sealer: ctx.secretBox,
       logger,
       notify: (event) => notifier.notify(event),
@@ -116,13 +131,17 @@ export const uptimeModule: PierModule = {
 
     await uptime.start();
     running = { uptime, notifier, appMonitors: settings.appMonitors };
-    logger.info("uptime ready", { monitors: (await uptime.store.monitors.list()).length });
+    logger.info("uptime ready", {
+      monitors: (await uptime.store.monitors.list()).length,
+      checkResults: uptime.store.checks.kind,
+    });
     return {
       async stop() {
         running = undefined;
         clearInterval(pruneTimer);
         await statusServer.stop(true);
         await uptime.stop();
+        await checkResults?.close();
       },
     };
   },
