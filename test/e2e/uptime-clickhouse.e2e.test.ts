@@ -1,0 +1,104 @@
+import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import { flakyHttpServer } from "@pier/uptime/testing";
+import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
+
+// Check results in ClickHouse (Debian's clickhouse-server), monitors and incidents in SQLite:
+// the monitor API answers the same, and the rows are really in ClickHouse.
+const clickhouseUrl = process.env.PIER_TEST_CLICKHOUSE_URL ?? "http://127.0.0.1:8123";
+const reachable = await fetch(`${clickhouseUrl}/ping`).then(
+  (r) => r.ok,
+  () => false,
+);
+const enabled = requireTool(reachable, `ClickHouse at ${clickhouseUrl} (set PIER_TEST_CLICKHOUSE_URL)`);
+const database = `pier_uptime_e2e_${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`;
+const token = `pier_upch${crypto.randomUUID().replaceAll("-", "")}`;
+const app = flakyHttpServer();
+let pier: PierProcess;
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${pier.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+const clickhouse = async (query: string) =>
+  (await (await fetch(clickhouseUrl, { method: "POST", body: query })).text()).trim();
+
+beforeAll(async () => {
+  if (!enabled) return;
+  pier = await startPier({
+    env: {
+      PIER_ADMIN_TOKEN: token,
+      PIER_CLICKHOUSE_URL: `${clickhouseUrl}/${database}`,
+      PIER_UPTIME_MIN_INTERVAL_SECONDS: "1",
+    },
+    args: ["--proxy-workers", "0"],
+  });
+});
+afterAll(async () => {
+  await pier?.stop();
+  app.stop();
+  if (enabled) await clickhouse(`DROP DATABASE IF EXISTS ${database}`);
+}, 20_000);
+
+test("scheduled checks land in ClickHouse; incidents, stats and recent checks read them back", async () => {
+  if (!enabled) return;
+  app.setHealthy(false);
+  await api("POST", "/api/v1/monitors", {
+    name: "ch-web",
+    target: app.url(),
+    intervalSeconds: 1,
+    retries: 1,
+  });
+  const deadline = Date.now() + 15_000;
+  let status = "";
+  while (status !== "down" && Date.now() < deadline) {
+    await Bun.sleep(200);
+    status = (await api<{ monitor: { status: string } }>("GET", "/api/v1/monitors/ch-web")).monitor.status;
+  }
+  expect(status).toBe("down");
+  app.setHealthy(true);
+  const { result } = await api<{ result: { ok: boolean } }>("POST", "/api/v1/monitors/ch-web/check");
+  expect(result.ok).toBe(true);
+
+  const { incidents } = await api<{ incidents: { open: boolean; reason: string }[] }>(
+    "GET",
+    "/api/v1/incidents?monitor=ch-web",
+  );
+  expect(incidents[0]).toMatchObject({ open: false, reason: "HTTP 503 (expected 200-399)" });
+  const { checks } = await api<{ checks: { ok: boolean }[] }>(
+    "GET",
+    "/api/v1/monitors/ch-web/checks?limit=50",
+  );
+  expect(checks[0]!.ok).toBe(true);
+  expect(checks.filter((c) => !c.ok).length).toBeGreaterThanOrEqual(2);
+  const stats = await api<{
+    daily: { checks: number; failures: number }[];
+    latency: { "24h": { samples: number } };
+  }>("GET", "/api/v1/monitors/ch-web");
+  expect(stats.latency["24h"].samples).toBeGreaterThanOrEqual(1);
+  const today = stats.daily.at(-1)!;
+  expect(today.checks).toBeGreaterThanOrEqual(checks.length);
+
+  // The API has flushed pending rows before answering, so ClickHouse holds at least those.
+  expect(Number(await clickhouse(`SELECT count() FROM ${database}.uptime_checks`))).toBeGreaterThanOrEqual(
+    checks.length,
+  );
+  expect(
+    Number(await clickhouse(`SELECT sum(failures) FROM ${database}.uptime_daily`)),
+  ).toBeGreaterThanOrEqual(2);
+  expect(pier.logs()).toContain('"checkResults":"clickhouse"');
+  // None of them went to the SQL database, which keeps the monitor and its incident.
+  const sqlite = new Database(join(pier.dataDir, "pier.db"), { readonly: true });
+  try {
+    expect(sqlite.query("SELECT count(*) AS n FROM uptime_checks").get()).toEqual({ n: 0 });
+    expect(sqlite.query("SELECT count(*) AS n FROM uptime_incidents").get()).toEqual({ n: 1 });
+  } finally {
+    sqlite.close();
+  }
+}, 30_000);
