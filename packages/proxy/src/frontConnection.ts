@@ -29,6 +29,7 @@ import {
   type UpstreamTarget,
   upstreamPathFor,
 } from "./routeTable.ts";
+import { injectedResponse, wantsInjection } from "./trackerInject.ts";
 import type { UpstreamConn, UpstreamOwner } from "./upstreamPool.ts";
 
 /**
@@ -115,6 +116,8 @@ export class FrontConnection implements UpstreamOwner {
   private dechunk = false;
   private closeAfter = false;
   private upstreamReusable = true;
+  /** Body of an HTML answer held back for the tracker tag; null when streaming through. */
+  private injectBody: Buffer[] | null = null;
   private beaconChunks: Buffer[] = [];
   private beaconRemaining = 0;
   deadline = 0;
@@ -629,6 +632,7 @@ export class FrontConnection implements UpstreamOwner {
   private startResponse(head: ResponseHead, buf: Buffer): void {
     waiting.delete(this);
     this.res = head;
+    this.injectBody = null;
     const req = this.req!;
     const status = head.status;
     if (req.method === "HEAD" || status === 204 || status === 304) this.resMode = BodyMode.None;
@@ -640,7 +644,16 @@ export class FrontConnection implements UpstreamOwner {
     this.resDecoder = this.resMode === BodyMode.Chunked ? new ChunkedDecoder() : null;
     if (this.resMode === BodyMode.UntilClose) this.closeAfter = true;
     if (head.close) this.upstreamReusable = false;
-    if (head.hopByHop || this.closeAfter || this.dechunk) {
+    if (
+      this.route!.injectTracker &&
+      this.pinned === null &&
+      req.method === "GET" &&
+      this.resMode === BodyMode.Length &&
+      wantsInjection(head)
+    ) {
+      this.injectBody = [];
+      this.body(buf, head.headLength, head.headLength);
+    } else if (head.hopByHop || this.closeAfter || this.dechunk) {
       this.write(rewriteResponseHead(head, this.closeAfter, this.dechunk));
       this.body(buf, head.headLength, head.headLength);
     } else {
@@ -682,8 +695,17 @@ export class FrontConnection implements UpstreamOwner {
         break;
       }
     }
-    if (end > from) this.write(from === 0 && end === chunk.length ? chunk : chunk.subarray(from, end));
+    if (end > from) {
+      const piece = from === 0 && end === chunk.length ? chunk : chunk.subarray(from, end);
+      if (this.injectBody !== null) this.injectBody.push(piece);
+      else this.write(piece);
+    }
     if (done) {
+      if (this.injectBody !== null) {
+        const body = Buffer.concat(this.injectBody);
+        this.injectBody = null;
+        this.write(injectedResponse(this.res!, body, this.closeAfter));
+      }
       // Bytes after the end of a response on a keep-alive socket: the upstream broke framing.
       if (end < chunk.length) this.upstreamReusable = false;
       this.finish();

@@ -39,6 +39,8 @@ export const upstreamsRouteSpecSchema = z.object({
     .optional(),
   upstreamTimeoutMs: z.number().int().positive().optional(),
   connectTimeoutMs: z.number().int().positive().optional(),
+  /** Add the analytics tracker tag to small uncompressed HTML answers (trackerInject.ts). */
+  injectTracker: z.boolean().optional(),
 });
 
 /**

@@ -21,6 +21,7 @@ export interface CompiledRoute {
   maintenance: { message: string; healthPath: string | null } | null;
   upstreamTimeoutMs: number;
   connectTimeoutMs: number;
+  injectTracker: boolean;
   /** Round-robin cursor. The one mutable field: each worker advances its own cloned copy. */
   rr: number;
 }
@@ -97,6 +98,7 @@ function compileRoute(spec: RouteSpec): CompiledRoute {
       : null,
     upstreamTimeoutMs: spec.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
     connectTimeoutMs: spec.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    injectTracker: spec.injectTracker ?? false,
     rr: 0,
   };
 }
