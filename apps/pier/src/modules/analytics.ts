@@ -17,10 +17,20 @@ import type { PierModule } from "../platform/module.ts";
  */
 export const analyticsModule: PierModule = {
   name: "analytics",
-  async start({ config, database, stores, logger, console, authenticate, addRawHandler, proxy }) {
+  async start({ config, database, stores, logger, console, authenticate, addRawHandler, proxy, routes }) {
     const log = logger.child({ component: "analytics" });
     await database.migrate({ sqlite: sqliteMigrations, pg: pgMigrations });
     const settings = await SiteSettingsStore.load(database);
+    // Route providers (deploy) read autoInject into each route's `injectTracker`: publish again.
+    const republish = () => {
+      if (!proxy) return;
+      routes
+        .publish()
+        .catch((error) => log.warn("routes not republished after autoInject changed", { error }));
+    };
+    settings.onAutoInjectChange(republish);
+    // Routes published before this module migrated and loaded the settings lack the flag.
+    if (settings.autoInjectSites().length > 0) republish();
     const analytics = await Analytics.start({
       dataDir: config.dataDir,
       clickhouseUrl: config.clickhouseUrl,

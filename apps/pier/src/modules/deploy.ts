@@ -1,3 +1,4 @@
+import { SiteSettingsStore } from "@pier/analytics";
 import { PierError } from "@pier/core";
 import {
   baseImagesFromEnv,
@@ -56,7 +57,11 @@ export const deployModule: PierModule = {
       for (const domain of await stores.domains.listAll()) {
         domainsByApp.set(domain.appId, [...(domainsByApp.get(domain.appId) ?? []), domain.host]);
       }
-      return appRoutes(serving.list(), domainsByApp, config.baseDomain);
+      // Analytics auto-injection is a per-app setting (analytics module); the proxy needs it per route.
+      const inject = await SiteSettingsStore.readAutoInjectSites(ctx.database);
+      return appRoutes(serving.list(), domainsByApp, config.baseDomain).map((route) =>
+        route.appId !== undefined && inject.has(route.appId) ? { ...route, injectTracker: true } : route,
+      );
     });
     const publishRoutes = async () => {
       if (!ctx.proxy) return;

@@ -20,12 +20,37 @@ export const defaultSiteSettings: SiteSettings = { respectDnt: false, autoInject
 export class SiteSettingsStore {
   private readonly cache = new Map<string, SiteSettings>();
   private readonly table: typeof sqliteSchema.analyticsSettings;
+  private readonly autoInjectListeners: (() => void)[] = [];
 
   private constructor(private readonly database: Database) {
-    // Same columns and JS types on both dialects (schema-parity.test.ts), as packages/db does it.
-    this.table = (database.dialect === "postgres"
-      ? pgSchema.analyticsSettings
-      : sqliteSchema.analyticsSettings) as unknown as typeof sqliteSchema.analyticsSettings;
+    this.table = tableFor(database);
+  }
+
+  /**
+   * Sites with `autoInject` on, read from the database: route providers in other modules call this
+   * when they build proxy routes (`injectTracker`). Empty until the analytics migrations ran.
+   */
+  static async readAutoInjectSites(database: Database): Promise<Set<string>> {
+    const table = tableFor(database);
+    try {
+      const rows = await database.db
+        .select({ site: table.site })
+        .from(table)
+        .where(eq(table.autoInject, true));
+      return new Set(rows.map((r) => r.site));
+    } catch {
+      return new Set();
+    }
+  }
+
+  /** Called after a site's `autoInject` changed, so the proxy routes can be published again. */
+  onAutoInjectChange(listener: () => void): void {
+    this.autoInjectListeners.push(listener);
+  }
+
+  private autoInjectChanged(before: SiteSettings, after: SiteSettings): void {
+    if (before.autoInject === after.autoInject) return;
+    for (const listener of this.autoInjectListeners) listener();
   }
 
   static async load(database: Database): Promise<SiteSettingsStore> {
@@ -51,12 +76,23 @@ export class SiteSettingsStore {
       .insert(this.table)
       .values(row)
       .onConflictDoUpdate({ target: this.table.site, set: { ...settings, updatedAt: row.updatedAt } });
+    const before = this.get(site);
     this.cache.set(site, settings);
+    this.autoInjectChanged(before, settings);
     return settings;
   }
 
   async remove(site: string): Promise<void> {
     await this.database.db.delete(this.table).where(eq(this.table.site, site));
+    const before = this.get(site);
     this.cache.delete(site);
+    this.autoInjectChanged(before, defaultSiteSettings);
   }
+}
+
+// Same columns and JS types on both dialects (schema-parity.test.ts), as packages/db does it.
+function tableFor(database: Database): typeof sqliteSchema.analyticsSettings {
+  return (database.dialect === "postgres"
+    ? pgSchema.analyticsSettings
+    : sqliteSchema.analyticsSettings) as unknown as typeof sqliteSchema.analyticsSettings;
 }

@@ -1,0 +1,56 @@
+/**
+ * Analytics auto-injection through the compiled binary: a static site deployed with git push, its
+ * analytics setting `autoInject` switched on and off, the proxy adding the tracker tag in between.
+ * Needs git (no Docker: static sites run in the pier process).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
+import { api, baseDomain, ScratchRepo, staticSiteFiles, viaProxy, waitFor } from "./deploy-fixtures.ts";
+
+const ready = requireTool(Bun.which("git") !== null, "git");
+const token = `pier_inject${crypto.randomUUID().replaceAll("-", "")}`;
+const name = `inject${Date.now().toString(36)}`;
+const host = `${name}.${baseDomain}`;
+const TAG = '<script defer src="/_pier/script.js"></script>';
+let pier: PierProcess;
+let call: ReturnType<typeof api>;
+
+const home = async () => (await viaProxy(pier.httpPort, host, "/", { "accept-encoding": "identity" })).text();
+
+beforeAll(async () => {
+  if (!ready) return;
+  pier = await startPier({
+    env: { PIER_ADMIN_TOKEN: token },
+    args: ["--proxy-workers", "1", "--base-domain", baseDomain],
+  });
+  call = api(pier.url, token);
+  expect((await call("POST", "/api/v1/apps", { name })).status).toBe(201);
+  const site = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${name}.git`);
+  await site.commit(staticSiteFiles("Injected"));
+  expect((await site.push("main")).code).toBe(0);
+}, 60_000);
+
+afterAll(async () => {
+  await pier?.stop();
+});
+
+describe.skipIf(!ready)("analytics auto-injection", () => {
+  test("the tracker tag appears in the app's HTML only while autoInject is on", async () => {
+    expect(await home()).toContain("Injected");
+    expect(await home()).not.toContain(TAG);
+    const on = await call("PUT", `/api/v1/analytics/${name}/settings`, {
+      respectDnt: false,
+      autoInject: true,
+    });
+    expect(on.status).toBe(200);
+    await waitFor("tag injected", async () => (await home()).includes(TAG), 10_000);
+    const page = await viaProxy(pier.httpPort, host, "/", { "accept-encoding": "identity" });
+    const body = await page.text();
+    expect(body.split(TAG).length - 1).toBe(1);
+    expect(Number(page.headers.get("content-length"))).toBe(Buffer.byteLength(body));
+    const css = await viaProxy(pier.httpPort, host, "/app.css", { "accept-encoding": "identity" });
+    expect(await css.text()).not.toContain(TAG);
+    await call("PUT", `/api/v1/analytics/${name}/settings`, { respectDnt: false, autoInject: false });
+    await waitFor("tag gone", async () => !(await home()).includes(TAG), 10_000);
+  }, 30_000);
+});
