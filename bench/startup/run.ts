@@ -19,6 +19,13 @@ function rssKb(pid: number): number {
   return Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
 }
 
+/** Anonymous memory (heaps, JIT code) versus pages of the executable itself. */
+function rssSplitKb(pid: number): { anon: number; file: number } {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+  const field = (name: string) => Number(rollup.match(new RegExp(`${name}:\\s+(\\d+)`))?.[1] ?? 0);
+  return { anon: field("Pss_Anon"), file: field("Pss_File") };
+}
+
 const raw = statSync(pierBinary).size;
 const gz = gzipSync(readFileSync(pierBinary), { level: 6 }).byteLength;
 
@@ -35,15 +42,23 @@ for (let i = 0; i < runs; i++) {
   await pier.stop();
 }
 
-async function idleRss(workers: number): Promise<number> {
+async function idleRss(workers: number): Promise<{ rss: number; anon: number; file: number }> {
   const pier = await startPier({ args: ["--proxy-workers", String(workers)] });
   await Bun.sleep(idleSeconds * 1000);
-  const kb = rssKb(pier.proc.pid);
+  const measured = { rss: rssKb(pier.proc.pid), ...rssSplitKb(pier.proc.pid) };
   await pier.stop();
-  return kb;
+  return measured;
 }
 const idleControlPlane = await idleRss(0);
 const idleWithProxy = await idleRss(2);
+
+// A CLI command loads none of the platform: what `pier apps list` and friends cost.
+const versionMs: number[] = [];
+for (let i = 0; i < runs; i++) {
+  const started = performance.now();
+  Bun.spawnSync([pierBinary, "--version"]);
+  versionMs.push(performance.now() - started);
+}
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const table = [
@@ -52,11 +67,25 @@ const table = [
   `| binary size (linux-x64, raw) | ${mb(raw)} | |`,
   `| binary size (gzip -6) | ${mb(gz)} | |`,
   `| cold start to /healthz 200 (median of ${runs}, fresh data dir) | ${median(coldMs).toFixed(0)} ms (min ${Math.min(...coldMs).toFixed(0)}, max ${Math.max(...coldMs).toFixed(0)}) | < 150 ms |`,
-  `| idle RSS after ${idleSeconds} s, control plane only (--proxy-workers 0) | ${(idleControlPlane / 1024).toFixed(1)} MB | < 40 MB |`,
-  `| idle RSS after ${idleSeconds} s, with 2 proxy workers | ${(idleWithProxy / 1024).toFixed(1)} MB | |`,
+  `| idle RSS after ${idleSeconds} s, control plane only (--proxy-workers 0) | ${(idleControlPlane.rss / 1024).toFixed(1)} MB (anonymous ${(idleControlPlane.anon / 1024).toFixed(1)} MB, executable pages ${(idleControlPlane.file / 1024).toFixed(1)} MB) | < 40 MB |`,
+  `| idle RSS after ${idleSeconds} s, with 2 proxy workers | ${(idleWithProxy.rss / 1024).toFixed(1)} MB (anonymous ${(idleWithProxy.anon / 1024).toFixed(1)} MB) | |`,
+  `| \`pier --version\` wall time (median of ${runs}) | ${median(versionMs).toFixed(0)} ms | |`,
 ].join("\n");
 console.log(table);
+const notes = `
+Reading these figures (all subsystems built in: proxy, TLS, deploy, errors, analytics, uptime, AI gateway, dashboard):
+- Both targets were met by the control plane alone early on (137 ms, 46 MB with only the API and database
+  loaded) and are missed now that every subsystem starts with \`pier serve\`. \`startPier\` itself takes
+  50-90 ms (migrations of every package on a fresh data dir included); the rest is loading and evaluating the
+  bundled modules (the Docker client library alone is the largest part).
+- About 50 MB of the resident memory are pages of the executable (the Bun runtime: JavaScriptCore, SQLite,
+  TLS, HTTP), which a bare compiled Bun hello-world already shows at about 20 MB; anonymous memory (heaps, JIT
+  code, the errors writer thread, which adds about 7 MB) is about 33 MB.
+- Done so far: bytecode ESM build (cold start 181 -> 67 ms at the time), acme-client, node-forge and the
+  PostgreSQL driver loaded on first use, the CLI loading the platform only for \`serve\` (\`--version\` 140 -> 37 ms).
+- Next steps: start the errors writer thread and the Docker client on first use, start subsystems after the
+  console listens.`;
 writePerformanceSection(
   "Startup and footprint",
-  `Command: \`make bench-startup\` (bench/startup/run.ts). Machine: ${machineLine()}.\n\n${table}`,
+  `Command: \`make bench-startup\` (bench/startup/run.ts). Machine: ${machineLine()}.\n\n${table}\n${notes}`,
 );

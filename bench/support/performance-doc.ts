@@ -16,7 +16,7 @@ export function writePerformanceSection(title: string, body: string): void {
     next = `${current.trimEnd()}\n\n${section}`;
   } else {
     const after = current.indexOf("\n## ", start + heading.length);
-    next = current.slice(0, start) + section + (after === -1 ? "" : current.slice(after + 1));
+    next = current.slice(0, start) + section + (after === -1 ? "" : `\n${current.slice(after + 1)}`);
   }
   writeFileSync(docPath, next.endsWith("\n") ? next : `${next}\n`);
 }
