@@ -6,8 +6,8 @@ import {
   createDockerClient,
   createDockerReplicaRuntime,
   createStaticReplicaRuntime,
-  isDockerAvailable,
   listPierContainers,
+  pingDockerEngine,
 } from "@pier/deploy";
 import type Docker from "dockerode";
 import type { PierModule } from "../platform/module.ts";
@@ -38,7 +38,8 @@ export const deployModule: PierModule = {
       dockerClient ??= createDockerClient();
       return dockerClient;
     };
-    const dockerAvailable = await isDockerAvailable(docker());
+    // A plain ping: the client library loads only when containers are actually involved.
+    const dockerAvailable = await pingDockerEngine();
     if (!dockerAvailable) {
       log.warn("Docker Engine not reachable: static sites deploy, container apps fail until dockerd runs");
     }
@@ -46,8 +47,11 @@ export const deployModule: PierModule = {
     const serving = new ServingTable();
     const statics = createStaticReplicaRuntime();
     const instance = loadOrCreateInstanceId(config.dataDir);
-    const containers = createDockerReplicaRuntime(docker(), { instance });
-    const runtime = combineRuntimes(() => containers, statics);
+    let containers: ReturnType<typeof createDockerReplicaRuntime> | undefined;
+    const runtime = combineRuntimes(() => {
+      containers ??= createDockerReplicaRuntime(docker(), { instance });
+      return containers;
+    }, statics);
     const logs = new DeployLogs(config.dataDir);
     const port = config.httpPort === 80 ? "" : `:${config.httpPort}`;
     const liveUrl = (host: string) => `http://${host}${port}`;

@@ -75,7 +75,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   }
 
   let containers: PierContainer[] = [];
-  if (deps.dockerAvailable) {
+  // Containers only ever exist for apps (deleting an app removes its containers), so a pier
+  // without apps skips the Engine, and the Docker client is not even loaded.
+  if (deps.dockerAvailable && apps.size > 0) {
     containers = await listPierContainers(deps.docker(), { instance: deps.instance });
     const { adopt, remove } = planContainers(containers, new Set(current.keys()));
     for (const c of remove) {
