@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { chromiumPath, launchChromium } from "../support/chromium.ts";
 import { type PierProcess, repoRoot, requireTool, startPier } from "../support/pier-process.ts";
 
 // A deployed app (static site, no Docker needed) with the tracker tag: visits through the proxy
 // are attributed to the app by X-Pier-App, and the app's Analytics tab in the dashboard shows them.
-const chromiumPath = process.env.PIER_CHROMIUM ?? "/usr/bin/chromium";
 const hasChromium = requireTool(
   existsSync(chromiumPath),
   `Chromium at ${chromiumPath} (apt-get install -y chromium)`,
@@ -42,21 +42,7 @@ function siteTarball(): Uint8Array<ArrayBuffer> {
 beforeAll(async () => {
   if (!hasChromium) return;
   pier = await startPier({ env: { PIER_ADMIN_TOKEN: adminToken }, args: ["--proxy-workers", "1"] });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-dev-shm-usage",
-      "--host-resolver-rules=MAP * 127.0.0.1",
-      `--user-agent=${userAgent}`,
-    ],
-  });
+  browser = await launchChromium(["--host-resolver-rules=MAP * 127.0.0.1", `--user-agent=${userAgent}`]);
 }, 60_000);
 
 afterAll(async () => {

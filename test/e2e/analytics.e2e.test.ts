@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import type { Server } from "bun";
-import { type Browser, type BrowserContext, chromium } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
+import { chromiumPath, launchChromium } from "../support/chromium.ts";
 import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
 
 // Real Chromium visits a site served through pier's proxy; the page loads /_pier/script.js from
 // its own host, beacons go back through the proxy to the console, and the JSON API must count
 // every pageview, SPA navigation, custom event and Web Vitals sample exactly once.
-const chromiumPath = process.env.PIER_CHROMIUM ?? "/usr/bin/chromium";
 const hasChromium = requireTool(
   existsSync(chromiumPath),
   `Chromium at ${chromiumPath} (apt-get install -y chromium)`,
@@ -61,22 +61,11 @@ async function addRoute(host: string) {
  * filtered as a bot) although no real browser behaves that way.
  */
 async function context(userAgent?: string): Promise<BrowserContext> {
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-dev-shm-usage",
-      // Every test host resolves to loopback; nothing leaves the machine.
-      "--host-resolver-rules=MAP * 127.0.0.1",
-      ...(userAgent ? [`--user-agent=${userAgent}`] : []),
-    ],
-  });
+  const browser = await launchChromium([
+    // Every test host resolves to loopback; nothing leaves the machine.
+    "--host-resolver-rules=MAP * 127.0.0.1",
+    ...(userAgent ? [`--user-agent=${userAgent}`] : []),
+  ]);
   browsers.push(browser);
   return browser.newContext();
 }

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { chromiumPath, launchChromium } from "../support/chromium.ts";
 import { type PierProcess, repoRoot, requireTool, startPier } from "../support/pier-process.ts";
 
 // The error-tracking pages of the dashboard in Chromium: the issue list, an issue with its stack
 // trace, breadcrumbs and tags, and resolving it, checked against the API.
-const chromiumPath = process.env.PIER_CHROMIUM ?? "/usr/bin/chromium";
 const enabled = requireTool(
   existsSync(chromiumPath),
   `Chromium at ${chromiumPath} (apt-get install -y chromium)`,
@@ -69,18 +69,7 @@ beforeAll(async () => {
   if (!enabled) return;
   mkdirSync(shots, { recursive: true });
   pier = await startPier({ env: { PIER_ADMIN_TOKEN: token }, args: ["--proxy-workers", "0"] });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.setDefaultTimeout(10_000);
 });

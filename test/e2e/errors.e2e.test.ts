@@ -3,13 +3,12 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Server } from "bun";
-import { chromium } from "playwright-core";
+import { chromiumPath, launchChromium } from "../support/chromium.ts";
 import { type PierProcess, repoRoot, requireTool, runCli, startPier } from "../support/pier-process.ts";
 
 // Error tracking through the compiled binary, driven by the official Sentry SDKs: @sentry/node in a
 // child process, @sentry/browser in Chromium on a page served through pier's proxy.
 const token = `pier_errors${crypto.randomUUID().replaceAll("-", "")}`;
-const chromiumPath = process.env.PIER_CHROMIUM ?? "/usr/bin/chromium";
 const fixtures = join(import.meta.dir, "errors-fixtures");
 let pier: PierProcess;
 const servers: Server<unknown>[] = [];
@@ -309,19 +308,7 @@ describe("@sentry/browser in Chromium through the /_pier/ tunnel", () => {
     servers.push(site);
     await api("POST", "/api/v1/routes", { host, upstreams: [`http://127.0.0.1:${site.port}`] });
 
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        `--host-resolver-rules=MAP ${host} 127.0.0.1`,
-      ],
-    });
+    const browser = await launchChromium([`--host-resolver-rules=MAP ${host} 127.0.0.1`]);
     try {
       const tab = await browser.newPage();
       const ingestRequests: string[] = [];

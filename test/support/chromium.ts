@@ -1,0 +1,34 @@
+import { existsSync } from "node:fs";
+import { type Browser, chromium } from "playwright-core";
+import { requireTool } from "./pier-process.ts";
+
+/** Debian's Chromium (`apt-get install -y chromium`); playwright-core drives it, no bundled browser. */
+export const chromiumPath = process.env.PIER_CHROMIUM ?? "/usr/bin/chromium";
+
+/** Outside CI a missing Chromium skips the browser suites; in CI it fails them (requireTool). */
+export function chromiumAvailable(): boolean {
+  return requireTool(existsSync(chromiumPath), `Chromium at ${chromiumPath} (apt-get install -y chromium)`);
+}
+
+/**
+ * Headless Chromium for the browser suites. Playwright gives every launch a fresh temporary
+ * user-data-dir; the flags keep Chromium from phoning home (updates, sync, safe-browsing lists),
+ * so tests only talk to 127.0.0.1. `extraArgs` add e.g. --host-resolver-rules or --user-agent.
+ */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+      ...extraArgs,
+    ],
+  });
+}
