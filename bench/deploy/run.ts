@@ -5,7 +5,7 @@
  *
  *   make build && bun bench/deploy/run.ts        (needs dockerd and pier-base/bun:1)
  */
-import { createDockerClient, listPierContainers } from "@pier/deploy";
+import { createDockerClient, removeAppContainersAndImages } from "@pier/deploy";
 import {
   api,
   baseDomain,
@@ -135,17 +135,6 @@ ${zdt.bodies.size} releases answered. The same scenario is asserted by \`test/e2
   await pier.stop();
   const docker = createDockerClient();
   for (const app of Object.values(apps)) {
-    for (const c of await listPierContainers(docker, { app })) {
-      await docker
-        .getContainer(c.containerId)
-        .remove({ force: true })
-        .catch(() => {});
-    }
-    for (const image of await docker.listImages({ filters: { label: [`pier.app=${app}`] } })) {
-      await docker
-        .getImage(image.Id)
-        .remove({ force: true })
-        .catch(() => {});
-    }
+    await removeAppContainersAndImages(docker, app);
   }
 }

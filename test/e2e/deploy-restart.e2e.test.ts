@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDockerClient, listPierContainers } from "@pier/deploy";
+import { createDockerClient, listPierContainers, removeAppContainersAndImages } from "@pier/deploy";
 import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
 import {
   api,
@@ -43,18 +43,7 @@ const start = () =>
 afterAll(async () => {
   if (!ready) return;
   await pier?.stop();
-  for (const c of await listPierContainers(docker, { app: appName })) {
-    await docker
-      .getContainer(c.containerId)
-      .remove({ force: true })
-      .catch(() => {});
-  }
-  for (const image of await docker.listImages({ filters: { label: [`pier.app=${appName}`] } })) {
-    await docker
-      .getImage(image.Id)
-      .remove({ force: true })
-      .catch(() => {});
-  }
+  await removeAppContainersAndImages(docker, appName);
 });
 
 describe.skipIf(!ready)("restart mid-deploy", () => {

@@ -3,7 +3,7 @@
  * the proxy: health-checked start, route swap acknowledged by every worker, then drain.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { createDockerClient, listPierContainers } from "@pier/deploy";
+import { createDockerClient, removeAppContainersAndImages } from "@pier/deploy";
 import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
 import {
   api,
@@ -28,18 +28,7 @@ let pier: PierProcess | undefined;
 afterAll(async () => {
   if (!ready) return;
   await pier?.stop();
-  for (const c of await listPierContainers(docker, { app: appName })) {
-    await docker
-      .getContainer(c.containerId)
-      .remove({ force: true })
-      .catch(() => {});
-  }
-  for (const image of await docker.listImages({ filters: { label: [`pier.app=${appName}`] } })) {
-    await docker
-      .getImage(image.Id)
-      .remove({ force: true })
-      .catch(() => {});
-  }
+  await removeAppContainersAndImages(docker, appName);
 });
 
 describe.skipIf(!ready)("zero-downtime redeploys", () => {

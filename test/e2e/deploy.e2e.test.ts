@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { createDockerClient, listPierContainers } from "@pier/deploy";
+import { createDockerClient, listPierContainers, removeAppContainersAndImages } from "@pier/deploy";
 import { type PierProcess, pierBinary, requireTool, runCli, startPier } from "../support/pier-process.ts";
 import {
   api,
@@ -53,18 +53,7 @@ afterAll(async () => {
   if (!ready) return;
   await pier?.stop();
   for (const name of [appName, siteName]) {
-    for (const c of await listPierContainers(docker, { app: name })) {
-      await docker
-        .getContainer(c.containerId)
-        .remove({ force: true })
-        .catch(() => {});
-    }
-    for (const image of await docker.listImages({ filters: { label: [`pier.app=${name}`] } })) {
-      await docker
-        .getImage(image.Id)
-        .remove({ force: true })
-        .catch(() => {});
-    }
+    await removeAppContainersAndImages(docker, name);
   }
 });
 

@@ -10,6 +10,7 @@ import { buildRelease } from "./build-release.ts";
 import { DeployQueue } from "./deploy-queue.ts";
 import { createDockerClient, isDockerAvailable } from "./docker/client.ts";
 import { pruneAppImages } from "./docker/images.ts";
+import { removeAppContainersAndImages } from "./docker/remove-app.ts";
 import { createDockerReplicaRuntime, listPierContainers, streamContainerLogs } from "./docker/replicas.ts";
 import { DeployFailedError } from "./errors.ts";
 import { type RolloutPorts, runRollout } from "./rollout.ts";
@@ -45,18 +46,7 @@ const baseImages = { bun: baseImage, node: "node:22-slim" };
 
 afterAll(async () => {
   if (missing) return;
-  for (const c of await listPierContainers(docker, { app })) {
-    await docker
-      .getContainer(c.containerId)
-      .remove({ force: true })
-      .catch(() => {});
-  }
-  for (const image of await docker.listImages({ filters: { label: [`pier.app=${app}`] } })) {
-    await docker
-      .getImage(image.Id)
-      .remove({ force: true })
-      .catch(() => {});
-  }
+  await removeAppContainersAndImages(docker, app);
   await rm(scratch, { recursive: true, force: true });
 });
 

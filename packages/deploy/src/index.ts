@@ -11,6 +11,7 @@ export { buildImage, pruneAppImages, releaseImageTag } from "./docker/images.ts"
 export { labelKeys } from "./docker/labels.ts";
 export type { LogStream } from "./docker/log-lines.ts";
 export { ensureImage } from "./docker/pull.ts";
+export { removeAppContainersAndImages } from "./docker/remove-app.ts";
 export type { LogFollowOptions, PierContainer } from "./docker/replicas.ts";
 export {
   createDockerReplicaRuntime,

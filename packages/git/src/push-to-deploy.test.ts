@@ -15,7 +15,7 @@ import {
   DeployQueue,
   extractCommit,
   isDockerAvailable,
-  listPierContainers,
+  removeAppContainersAndImages,
   runRollout,
   type StartedReplica,
 } from "@pier/deploy";
@@ -98,18 +98,7 @@ afterAll(async () => {
   server.stop(true);
   await handler.close();
   if (ready) {
-    for (const c of await listPierContainers(docker, { app })) {
-      await docker
-        .getContainer(c.containerId)
-        .remove({ force: true })
-        .catch(() => {});
-    }
-    for (const image of await docker.listImages({ filters: { label: [`pier.app=${app}`] } })) {
-      await docker
-        .getImage(image.Id)
-        .remove({ force: true })
-        .catch(() => {});
-    }
+    await removeAppContainersAndImages(docker, app);
   }
   await rm(scratch, { recursive: true, force: true });
 });
