@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { SpendChart, type SpendReport, usd } from "../components/spend-chart.tsx";
 import { ConfirmButton, CopyBlock, ErrorBox, Loading, useAction } from "../components/ui.tsx";
+import { bindFields } from "../form-fields.ts";
 import { useApi } from "../use-api.ts";
 
 // The AI gateway: spend per app and model over time, providers and virtual keys.
@@ -116,10 +117,7 @@ function ProvidersPanel() {
   );
   const [form, setForm] = useState({ name: "", kind: "openai", baseUrl: "", apiKey: "", models: "" });
   const save = useAction();
-  const field = (key: keyof typeof form) => ({
-    value: form[key],
-    onInput: (e: { currentTarget: HTMLInputElement }) => setForm({ ...form, [key]: e.currentTarget.value }),
-  });
+  const field = bindFields(form, setForm);
   return (
     <div class="panel">
       <h2>Providers</h2>

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { api, failure, writeHeaders } from "../api.ts";
 import { ConfirmButton, CopyBlock, ErrorBox, Loading, useAction } from "../components/ui.tsx";
+import { bindFields } from "../form-fields.ts";
 import { formatDuration, relativeTime } from "../format.ts";
 import { useApi } from "../use-api.ts";
 
@@ -81,10 +82,7 @@ function MonitorsPanel({ onChange }: { onChange: () => void }) {
   });
   const save = useAction();
   const act = useAction();
-  const field = (key: keyof typeof form) => ({
-    value: form[key],
-    onInput: (e: { currentTarget: HTMLInputElement }) => setForm({ ...form, [key]: e.currentTarget.value }),
-  });
+  const field = bindFields(form, setForm);
   const refresh = async () => {
     await monitors.reload();
     onChange();
@@ -274,10 +272,7 @@ function ChannelsPanel() {
   const [tested, setTested] = useState<string | null>(null);
   const save = useAction();
   const act = useAction();
-  const field = (key: keyof typeof form) => ({
-    value: form[key],
-    onInput: (e: { currentTarget: HTMLInputElement }) => setForm({ ...form, [key]: e.currentTarget.value }),
-  });
+  const field = bindFields(form, setForm);
   const email = form.kind === "email";
   return (
     <div class="panel">
@@ -415,10 +410,7 @@ function StatusPagesPanel() {
   );
   const [form, setForm] = useState({ slug: "", title: "", monitors: "", host: "" });
   const save = useAction();
-  const field = (key: keyof typeof form) => ({
-    value: form[key],
-    onInput: (e: { currentTarget: HTMLInputElement }) => setForm({ ...form, [key]: e.currentTarget.value }),
-  });
+  const field = bindFields(form, setForm);
   return (
     <div class="panel">
       <h2>Status pages</h2>
