@@ -36,6 +36,20 @@ export class ImageBuildError extends DeployError {
   }
 }
 
+/**
+ * The replica's process exited before it could be probed (Docker then publishes no port). The
+ * same failure as a crash during health checks, only earlier: it carries the container's last log
+ * lines, read before the container was removed.
+ */
+export class ReplicaExitedError extends DeployError {
+  constructor(
+    readonly exitCode: number | null,
+    readonly logTail: string[],
+  ) {
+    super("REPLICA_EXITED", `container exited with code ${exitCode ?? "unknown"} right after it started`);
+  }
+}
+
 export class BuildContextError extends DeployError {
   constructor(message: string) {
     super("BUILD_CONTEXT_FAILED", message);

@@ -28,6 +28,7 @@ export {
   DeployFailedError,
   ImageBuildError,
   PierTomlError,
+  ReplicaExitedError,
 } from "./errors.ts";
 export { extractCommit } from "./git-archive.ts";
 export type { HealthOutcome, HealthProbe, ProbeResult } from "./health-check.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { DeployQueue } from "./deploy-queue.ts";
-import { DeployFailedError } from "./errors.ts";
+import { DeployFailedError, ReplicaExitedError } from "./errors.ts";
 import type { HealthProbe } from "./health-check.ts";
 import { parsePierToml } from "./pier-toml.ts";
 import type { DeploymentPatch, ReplicaRuntime, ReplicaSpec } from "./ports.ts";
@@ -22,7 +22,13 @@ FROM_TOML = "1"
 
 /** An in-memory runtime recording every call; `behaviour` decides what each replica does. */
 function fakeWorld(
-  behaviour: { failStart?: number; exits?: number; healthyAfterProbes?: number; swapFails?: boolean } = {},
+  behaviour: {
+    failStart?: number;
+    exitAtStart?: number;
+    exits?: number;
+    healthyAfterProbes?: number;
+    swapFails?: boolean;
+  } = {},
 ) {
   const events: string[] = [];
   const specs: ReplicaSpec[] = [];
@@ -32,6 +38,11 @@ function fakeWorld(
   const runtime: ReplicaRuntime = {
     async start(spec) {
       if (behaviour.failStart === spec.replica) throw new Error("port is already allocated");
+      if (behaviour.exitAtStart === spec.replica) {
+        throw new ReplicaExitedError(1, [
+          `${spec.deploymentId}-${spec.replica}: fatal: missing DATABASE_URL`,
+        ]);
+      }
       const containerId = `${spec.deploymentId}-${spec.replica}`;
       specs.push(spec);
       alive.add(containerId);
@@ -141,6 +152,15 @@ describe("runRollout", () => {
     expect(error.reason).toBe("HEALTH_CHECK_FAILED");
     expect(error.message).toContain("not healthy within 0.3s (last probe: HTTP 503)");
     expect([...world.alive]).toEqual([]);
+  });
+
+  test("a replica whose process exits at once fails like a crash while probed, with its log lines", async () => {
+    const world = fakeWorld({ exitAtStart: 2 });
+    const error = await runRollout(world.ports, request()).catch((e) => e);
+    expect(error.reason).toBe("HEALTH_CHECK_FAILED");
+    expect(error.message).toContain("exited with code 1");
+    expect(error.logTail).toEqual(["d2-2: fatal: missing DATABASE_URL"]);
+    expect(world.events).toEqual(["start d2-1", "remove d2-1"]);
   });
 
   test("a replica that cannot start removes the ones already started", async () => {

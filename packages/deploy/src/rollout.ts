@@ -1,5 +1,5 @@
 import { type DeployQueue, defaultDeployQueue } from "./deploy-queue.ts";
-import { DeployFailedError, type DeployFailureReason } from "./errors.ts";
+import { DeployFailedError, type DeployFailureReason, ReplicaExitedError } from "./errors.ts";
 import { type HealthProbe, sleep, waitForHealthy } from "./health-check.ts";
 import type { PierConfig } from "./pier-toml.ts";
 import type {
@@ -113,6 +113,14 @@ async function switchTraffic(
       replicas.push(started);
       say(`  replica ${replica} started (${started.containerId.slice(0, 12)}, ${started.upstream})`);
     } catch (error) {
+      // A process that dies at once is the same failure as one that dies while being probed.
+      if (error instanceof ReplicaExitedError) {
+        throw await fail(
+          "HEALTH_CHECK_FAILED",
+          `replica ${replica} failed its health check on ${config.health.path}: ${error.message}`,
+          error.logTail,
+        );
+      }
       throw await fail(
         "REPLICA_START_FAILED",
         `replica ${replica} did not start: ${(error as Error).message}`,
@@ -124,6 +132,7 @@ async function switchTraffic(
   const { path, interval, timeout } = config.health;
   say(`Health check: GET ${path} every ${interval / 1000}s, up to ${config.deploy.timeout / 1000}s`);
   const stopChecks = new AbortController();
+  let firstFailure: number | undefined;
   const abortChecks = () => stopChecks.abort();
   request.signal?.addEventListener("abort", abortChecks, { once: true });
   const outcomes = await Promise.all(
@@ -137,9 +146,12 @@ async function switchTraffic(
         state: () => runtime.state(replica.containerId),
         signal: stopChecks.signal,
       });
-      // One unhealthy replica fails the deploy; no reason to keep probing the others.
-      if (!outcome.healthy) stopChecks.abort();
-      else
+      // One unhealthy replica fails the deploy; no reason to keep probing the others. The first
+      // failure is the reason; the others only report that they were cancelled because of it.
+      if (!outcome.healthy && !stopChecks.signal.aborted) {
+        firstFailure ??= replica.replica;
+        stopChecks.abort();
+      } else
         say(
           `  replica ${replica.replica} healthy after ${(outcome.afterMs / 1000).toFixed(1)}s (${outcome.detail})`,
         );
@@ -150,6 +162,7 @@ async function switchTraffic(
   if (cancelled()) throw await fail("DEPLOY_CANCELLED", "deploy cancelled");
   const failed =
     outcomes.find((o) => !o.outcome.healthy && o.outcome.detail.startsWith("container")) ??
+    outcomes.find((o) => o.replica.replica === firstFailure) ??
     outcomes.find((o) => !o.outcome.healthy);
   if (failed) {
     const logTail = await runtime.tailLogs(failed.replica.containerId, logTailLines).catch(() => []);

@@ -1,4 +1,5 @@
 import type Docker from "dockerode";
+import { ReplicaExitedError } from "../errors.ts";
 import type { ReplicaRuntime, ReplicaSpec, ReplicaState } from "../ports.ts";
 import { labelKeys, pierLabels } from "./labels.ts";
 import { createLogDemuxer, type LogStream } from "./log-lines.ts";
@@ -44,6 +45,9 @@ export function createDockerReplicaRuntime(
       try {
         await container.start();
         const info = await container.inspect();
+        if (!info.State.Running || info.State.Restarting) {
+          throw new ReplicaExitedError(info.State.ExitCode, await tailContainerLogs(docker, info.Id, 30));
+        }
         const hostPort = Number(info.NetworkSettings.Ports?.[portKey]?.[0]?.HostPort);
         if (!hostPort) throw new Error(`Docker published no host port for ${portKey}`);
         return { containerId: info.Id, replica: spec.replica, hostPort, upstream: `127.0.0.1:${hostPort}` };
