@@ -1,7 +1,8 @@
 export { type Dsn, envelopeUrl, formatDsn, parseDsn } from "./dsn.ts";
 export { type BodyLimits, defaultBodyLimits } from "./ingest/decode-body.ts";
 export { IngestError } from "./ingest/errors.ts";
-export { type IngestRoute, matchIngestPath, TUNNEL_PATH } from "./ingest/handler.ts";
+export { type IngestRoute, matchIngestPath, TUNNEL_PATH } from "./ingest/paths.ts";
+export { errorsMigrations } from "./migrations.ts";
 export { sendWebhook, webhookSignature } from "./notify/webhook.ts";
 export type { IssueStatus } from "./process/issue-status.ts";
 export type { ProcessedEvent } from "./process/processed-event.ts";

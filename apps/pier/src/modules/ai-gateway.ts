@@ -1,45 +1,37 @@
-import {
-  AiGateway,
-  adminRoutes,
-  createAiStore,
-  createClickHouseUsageLog,
-  openAiRoutes,
-  pgMigrations,
-  sqliteMigrations,
-} from "@pier/ai-gateway";
+import { pgMigrations, sqliteMigrations } from "@pier/ai-gateway";
+import { hasRows, lazyRoute, type Once, once } from "../platform/lazy.ts";
 import type { PierContext, PierModule } from "../platform/module.ts";
+import type { RunningAiGateway } from "./ai-gateway/start.ts";
 
-let running: { gateway: AiGateway; consoleUrl: string; apps: PierContext["stores"]["apps"] } | undefined;
+let running:
+  | {
+      load: Once<RunningAiGateway>;
+      consoleUrl: string;
+      database: PierContext["database"];
+      apps: PierContext["stores"]["apps"];
+    }
+  | undefined;
 
 /**
  * The AI gateway in `pier serve`: OpenAI-compatible endpoints at `/ai/v1` on the console and at
  * `/_pier/ai/v1` on every app host (the proxy forwards `/_pier/*` here), operator API at `/api/v1/ai`.
+ * The gateway loads on the first request to one of those, or when a deploy needs its env vars.
  */
 export const aiGatewayModule: PierModule = {
   name: "ai-gateway",
   async start(ctx) {
     await ctx.database.migrate({ sqlite: sqliteMigrations, pg: pgMigrations });
-    const logger = ctx.logger.child({ component: "ai-gateway" });
-    // With ClickHouse configured the per-request usage rows go there; keys and providers stay in SQL.
-    const usage = ctx.config.clickhouseUrl
-      ? await createClickHouseUsageLog({
-          url: ctx.config.clickhouseUrl,
-          onError: (error) => logger.warn("AI usage batch not written to ClickHouse", { error }),
-        })
-      : undefined;
-    const store = createAiStore(ctx.database, { usage });
-    const gateway = await AiGateway.create({ store, secretBox: ctx.secretBox, logger });
-    const openAi = openAiRoutes(gateway);
-    ctx.console.route("/ai/v1", openAi);
-    ctx.console.route("/_pier/ai/v1", openAi);
-    ctx.console.route("/api/v1/ai", adminRoutes(gateway, ctx.authenticate, ctx.stores.apps));
-    running = { gateway, consoleUrl: ctx.consoleUrl, apps: ctx.stores.apps };
+    const load = once(async () => (await import("./ai-gateway/start.ts")).startAiGateway(ctx));
+    lazyRoute(ctx.console, "/ai/v1", async () => (await load()).openAi);
+    lazyRoute(ctx.console, "/_pier/ai/v1", async () => (await load()).openAi);
+    lazyRoute(ctx.console, "/api/v1/ai", async () => (await load()).admin);
+    running = { load, consoleUrl: ctx.consoleUrl, database: ctx.database, apps: ctx.stores.apps };
+    // An unreachable ClickHouse for usage rows stops the start, as it always did.
+    if (ctx.config.clickhouseUrl) await load();
     return {
       async stop() {
         running = undefined;
-        // Usage rows still being written belong to requests that were answered.
-        await gateway.idle();
-        await store.usage.close();
+        await (await load.started())?.stop();
       },
     };
   },
@@ -55,11 +47,15 @@ export async function envForApp(
   appName: string,
   options: { baseUrl?: string } = {},
 ): Promise<Record<string, string>> {
-  if (!running || running.gateway.catalog.providers.size === 0) return {};
+  if (!running) return {};
+  // No provider configured: nothing to call, and no reason to load the gateway for it.
+  if (!running.load.started() && !(await hasRows(running.database, "ai_providers"))) return {};
+  const { gateway } = await running.load();
+  if (gateway.catalog.providers.size === 0) return {};
   const app = await running.apps.findByName(appName);
   if (!app) return {};
   return {
     OPENAI_BASE_URL: options.baseUrl ?? `${running.consoleUrl}/ai/v1`,
-    OPENAI_API_KEY: await running.gateway.catalog.deployKey(app.id, app.name),
+    OPENAI_API_KEY: await gateway.catalog.deployKey(app.id, app.name),
   };
 }

@@ -1,67 +1,59 @@
-import {
-  Analytics,
-  beaconHandler,
-  pgMigrations,
-  queryRoutes,
-  type RequestMinute,
-  type ResolvedSite,
-  SiteSettingsStore,
-  sqliteMigrations,
-} from "@pier/analytics";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { EVENT_PATH, pgMigrations, SCRIPT_PATH, SiteSettingsStore, sqliteMigrations } from "@pier/analytics";
+import { lazyRoute, once } from "../platform/lazy.ts";
 import type { PierModule } from "../platform/module.ts";
+
+/** Where an absolute request URL's path starts, without building a URL object per request. */
+function pathOf(url: string): string {
+  const slash = url.indexOf("/", url.indexOf("//") + 2);
+  if (slash === -1) return "/";
+  const q = url.indexOf("?", slash);
+  return q === -1 ? url.slice(slash) : url.slice(slash, q);
+}
 
 /**
  * Web analytics: tracker and beacons at /_pier/* of every app host (forwarded by the proxy with
  * X-Pier-Host / X-Pier-App), queries under /api/v1/analytics. Events go to `<data-dir>/analytics.db`
- * or ClickHouse when PIER_CLICKHOUSE_URL is set.
+ * or ClickHouse when PIER_CLICKHOUSE_URL is set. The store loads on the first beacon, script or
+ * query, or at start once events exist (their daily roll-ups run in the background).
  */
 export const analyticsModule: PierModule = {
   name: "analytics",
-  async start({ config, database, stores, logger, console, authenticate, addRawHandler, proxy, routes }) {
+  async start(ctx) {
+    const { config, database, logger, console, addRawHandler, proxy, routes } = ctx;
     const log = logger.child({ component: "analytics" });
     await database.migrate({ sqlite: sqliteMigrations, pg: pgMigrations });
-    const settings = await SiteSettingsStore.load(database);
-    // Route providers (deploy) read autoInject into each route's `injectTracker`: publish again.
     const republish = () => {
       if (!proxy) return;
       routes
         .publish()
         .catch((error) => log.warn("routes not republished after autoInject changed", { error }));
     };
-    settings.onAutoInjectChange(republish);
-    // Routes published before this module migrated and loaded the settings lack the flag.
-    if (settings.autoInjectSites().length > 0) republish();
-    const analytics = await Analytics.start({
-      dataDir: config.dataDir,
-      clickhouseUrl: config.clickhouseUrl,
-      onWriteError: (error, lost) => log.error("analytics batch not written", { error, lost }),
+    // Routes published before this module migrated lack the autoInject flag.
+    if ((await SiteSettingsStore.readAutoInjectSites(database)).size > 0) republish();
+    const load = once(async () => (await import("./analytics/start.ts")).startAnalytics(ctx, republish));
+
+    addRawHandler((request, server) => {
+      const path = pathOf(request.url);
+      if (path !== EVENT_PATH && path !== SCRIPT_PATH) return null;
+      return load().then(({ beacons }) => beacons(request, server));
     });
-    addRawHandler(beaconHandler(analytics, settings));
     // Beacons on app hosts are answered by the proxy workers and arrive here in batches; the raw
     // handler above still serves beacons sent straight to the console port.
-    await proxy?.setBeaconHandler((beacons) => analytics.ingestRaw(beacons));
-
-    const resolveSite = async (param: string): Promise<ResolvedSite> => {
-      const app = await stores.apps.findByName(param.toLowerCase());
-      return app ? { site: app.id, metricsKey: app.id } : { site: param.toLowerCase(), metricsKey: "static" };
-    };
-    console.route(
-      "/api/v1/analytics",
-      queryRoutes({
-        analytics,
-        settings,
-        authenticate,
-        resolveSite,
-        requestMetrics: (key, from) => stores.requestMetrics.since(key, from) as Promise<RequestMinute[]>,
-      }),
-    );
-    log.info("analytics ready", { store: analytics.store.kind });
+    await proxy?.setBeaconHandler((beacons) => {
+      load()
+        .then(({ analytics }) => analytics.ingestRaw(beacons))
+        .catch((error) => log.error("analytics not started; beacons lost", { error, lost: beacons.length }));
+    });
+    lazyRoute(console, "/api/v1/analytics", async () => (await load()).api);
+    if (config.clickhouseUrl || existsSync(join(config.dataDir, "analytics.db"))) await load();
     return {
       stop: async () => {
         await proxy
           ?.setBeaconHandler(null)
           .catch((error) => log.warn("proxy still had the beacon handler", { error }));
-        await analytics.stop();
+        await (await load.started())?.analytics.stop();
       },
     };
   },

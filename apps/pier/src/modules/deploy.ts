@@ -1,187 +1,40 @@
-import { SiteSettingsStore } from "@pier/analytics";
-import { PierError } from "@pier/core";
-import {
-  baseImagesFromEnv,
-  combineRuntimes,
-  createDockerClient,
-  createDockerReplicaRuntime,
-  createStaticReplicaRuntime,
-  listPierContainers,
-  pingDockerEngine,
-} from "@pier/deploy";
-import type Docker from "dockerode";
+import type { RouteSpec } from "@pier/proxy";
+import { hasRows, once } from "../platform/lazy.ts";
 import type { PierModule } from "../platform/module.ts";
-import { createDeployApi } from "./deploy/api.ts";
-import { DeployLogs } from "./deploy/deploy-log.ts";
-import { DeployEngine } from "./deploy/engine.ts";
-import { createGitEndpoint } from "./deploy/git-endpoint.ts";
-import { loadOrCreateInstanceId } from "./deploy/instance-id.ts";
-import { appDeleted, platformDeployHooks } from "./deploy/platform-hooks.ts";
-import { reconcile } from "./deploy/reconcile.ts";
-import { appRoutes, ServingTable } from "./deploy/serving.ts";
-
-const notMine = new Response(null, { status: 599 });
-const ownedPaths =
-  /^\/api\/v1\/(apps-overview$|deployments\/|apps\/[^/]+\/(deployments|deploy|rollback|env|environments|logs|metrics)(\/|$))/;
+import { ownedPaths } from "./deploy/paths.ts";
 
 /**
  * The deploy engine in `pier serve`: git push and uploads in, releases built and rolled out on
  * the Docker Engine (or as static replicas in this process), routes for every environment out.
+ * The engine loads at start when deployments exist (they are reconciled and served), otherwise on
+ * the first git push or deploy API call: until then nothing is live and there are no routes.
  */
 export const deployModule: PierModule = {
   name: "deploy",
   async start(ctx) {
-    const log = ctx.logger.child({ component: "deploy" });
-    const { config, stores } = ctx;
-    let dockerClient: Docker | undefined;
-    const docker = () => {
-      dockerClient ??= createDockerClient();
-      return dockerClient;
-    };
-    // A plain ping: the client library loads only when containers are actually involved.
-    const dockerAvailable = await pingDockerEngine();
-    if (!dockerAvailable) {
-      log.warn("Docker Engine not reachable: static sites deploy, container apps fail until dockerd runs");
-    }
-
-    const serving = new ServingTable();
-    const statics = createStaticReplicaRuntime();
-    const instance = loadOrCreateInstanceId(config.dataDir);
-    let containers: ReturnType<typeof createDockerReplicaRuntime> | undefined;
-    const runtime = combineRuntimes(() => {
-      containers ??= createDockerReplicaRuntime(docker(), { instance });
-      return containers;
-    }, statics);
-    const logs = new DeployLogs(config.dataDir);
-    const port = config.httpPort === 80 ? "" : `:${config.httpPort}`;
-    const liveUrl = (host: string) => `http://${host}${port}`;
-
-    ctx.routes.register("deploy", async () => {
-      const domainsByApp = new Map<string, string[]>();
-      for (const domain of await stores.domains.listAll()) {
-        domainsByApp.set(domain.appId, [...(domainsByApp.get(domain.appId) ?? []), domain.host]);
-      }
-      // Analytics auto-injection is a per-app setting (analytics module); the proxy needs it per route.
-      const inject = await SiteSettingsStore.readAutoInjectSites(ctx.database);
-      return appRoutes(serving.list(), domainsByApp, config.baseDomain).map((route) =>
-        route.appId !== undefined && inject.has(route.appId) ? { ...route, injectTracker: true } : route,
-      );
-    });
-    const publishRoutes = async () => {
-      if (!ctx.proxy) return;
-      await ctx.routes.publish();
-    };
-
-    const engine = new DeployEngine({
-      stores,
-      secretBox: ctx.secretBox,
-      logger: log,
-      dataDir: config.dataDir,
-      baseImages: baseImagesFromEnv(),
-      docker,
-      runtime,
-      serving,
-      logs,
-      publishRoutes,
-      liveUrl,
-      hooks: platformDeployHooks(log),
-    });
-    const ops = { stores, engine, serving, runtime, publishRoutes };
-
-    const report = await reconcile({
-      stores,
-      logger: log,
-      serving,
-      logs,
-      engine,
-      statics,
-      docker,
-      dockerAvailable,
-      instance,
-    }).catch((error) => {
-      log.error("reconciliation failed; live releases may need a redeploy", { error });
-      return null;
-    });
-    if (report) log.info("deployments reconciled", { ...report });
-
-    const git = createGitEndpoint({
-      ...ops,
-      dataDir: config.dataDir,
-      baseDomain: config.baseDomain,
-      logger: log,
-    });
-    ctx.addRawHandler((request, server) => {
-      if (!new URL(request.url).pathname.startsWith("/git/")) return null;
-      return git.fetch(request, server).then((r) => r ?? new Response("Not found\n", { status: 404 }));
-    });
-
-    const api = createDeployApi({ ...ops, ctx, logs, liveUrl, docker, instance });
-    api.notFound(() => notMine);
-    api.onError((error) => {
-      if (error instanceof PierError) {
-        return Response.json(
-          { error: { code: error.code, message: error.message } },
-          { status: error.status },
-        );
-      }
-      if ((error as { name?: string }).name === "ZodError" || error instanceof SyntaxError) {
-        return Response.json({ error: { code: "invalid_request", message: error.message } }, { status: 400 });
-      }
-      log.error("deploy API error", { error });
-      return Response.json(
-        {
-          error: {
-            code: "internal_error",
-            message: "Something went wrong inside pier; the server log has details.",
-          },
-        },
-        { status: 500 },
-      );
-    });
+    let liveRoutes: (() => Promise<RouteSpec[]>) | undefined;
+    const load = once(async () =>
+      (await import("./deploy/start.ts")).startDeploy(ctx, (routes) => {
+        liveRoutes = routes;
+      }),
+    );
+    ctx.routes.register("deploy", () => liveRoutes?.() ?? []);
     ctx.addRawHandler((request, server) => {
       const path = new URL(request.url).pathname;
-      if (!path.startsWith("/api/v1/")) return null;
-      // Deleting an app removes its replicas too; the core API owns the row.
-      if (request.method === "DELETE" && /^\/api\/v1\/apps\/[^/]+$/.test(path)) {
-        return deleteApp(request, server, decodeURIComponent(path.slice("/api/v1/apps/".length)));
+      if (path.startsWith("/git/") || ownedPaths.test(path)) {
+        return load().then((deploy) => deploy.handle(request, server));
       }
-      if (!ownedPaths.test(path)) return null;
-      // A path of ours with a method we do not serve falls through to the core API.
-      return Promise.resolve(api.fetch(request, server)).then((response) =>
-        response === notMine ? ctx.console.fetch(request, server) : response,
-      );
+      // Deleting an app removes its replicas too, if the engine ever ran any.
+      const running = load.started();
+      if (running && request.method === "DELETE" && path.startsWith("/api/v1/apps/")) {
+        return running.then((deploy) => deploy.handle(request, server));
+      }
+      return null;
     });
-
-    const deleteApp = async (
-      request: Request,
-      server: Parameters<typeof ctx.console.fetch>[1],
-      name: string,
-    ) => {
-      const app = await stores.apps.findByName(name);
-      const response = await ctx.console.fetch(request, server);
-      if (!response.ok) return response;
-      if (app) appDeleted(app.id, log);
-      await engine.exclusive(name, async () => {
-        for (const served of serving.forApp(name)) {
-          serving.delete(name, served.env);
-          for (const replica of served.replicas) await runtime.remove(replica.containerId).catch(() => {});
-        }
-        await publishRoutes().catch(() => {});
-        if (dockerAvailable) {
-          for (const c of await listPierContainers(docker(), { app: name, instance }).catch(() => [])) {
-            await runtime.remove(c.containerId).catch(() => {});
-          }
-        }
-      });
-      return response;
-    };
-
+    if (await hasRows(ctx.database, "deployments")) await load();
     return {
       async stop() {
-        // Containers keep serving while pier restarts (adopted on the next start); static
-        // replicas live in this process and come back from the data dir.
-        await git.close();
-        await statics.stopAll();
+        await (await load.started())?.stop();
       },
     };
   },

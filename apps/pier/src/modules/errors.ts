@@ -1,9 +1,9 @@
-import { createErrorsService, type ErrorsService, matchIngestPath } from "@pier/errors";
+import { errorsMigrations, matchIngestPath } from "@pier/errors";
+import { hasRows, lazyRoute, type Once, once } from "../platform/lazy.ts";
 import type { PierModule } from "../platform/module.ts";
-import { errorsApi } from "./errors/api.ts";
-import { type AppProjects, appProjects } from "./errors/app-projects.ts";
+import type { RunningErrors } from "./errors/start.ts";
 
-let running: { service: ErrorsService; projects: AppProjects } | null = null;
+let running: Once<RunningErrors> | null = null;
 
 /** Where an absolute request URL's path starts, without building a URL object per request. */
 function pathOf(url: string): string {
@@ -16,36 +16,27 @@ function pathOf(url: string): string {
 /**
  * Sentry-compatible error tracking: ingest on the console port and on every app host under
  * `/_pier/` (the proxy forwards those here), the `/api/v1/errors` API and the retention sweep.
+ * The service (and its writer thread) loads on the first event or API call, or at start when
+ * projects exist (their events have a retention sweep to run).
  */
 export const errorsModule: PierModule = {
   name: "errors",
   async start(ctx) {
-    const retention = Number(process.env.PIER_ERRORS_RETENTION_DAYS ?? 30);
-    const service = await createErrorsService({
-      database: ctx.database,
-      logger: ctx.logger.child({ component: "errors" }),
-      secretBox: ctx.secretBox,
-      clickhouseUrl: ctx.config.clickhouseUrl,
-      retentionDays: Number.isFinite(retention) && retention > 0 ? retention : 30,
-      consoleUrl: ctx.consoleUrl,
-      writerThread: process.env.PIER_ERRORS_WRITER_THREAD !== "0",
-    });
-    const projects = appProjects(ctx, service);
+    await ctx.database.migrate(errorsMigrations);
+    const load = once(async () => (await import("./errors/start.ts")).startErrors(ctx));
     // Raw handler: ingest skips Hono's middleware (request log, session lookup) on the hot path.
     ctx.addRawHandler((request) => {
       const route = matchIngestPath(pathOf(request.url));
-      return route ? service.ingest(request, route) : null;
+      return route ? load().then(({ service }) => service.ingest(request, route)) : null;
     });
-    ctx.console.route("/api/v1/errors", errorsApi(ctx, service, projects));
-    running = { service, projects };
-    ctx.logger.info("error tracking ready", {
-      eventStore: service.events.kind,
-      retentionDays: service.retentionDays,
-    });
+    lazyRoute(ctx.console, "/api/v1/errors", async () => (await load()).api);
+    running = load;
+    // With ClickHouse configured an unreachable server stops the start, as it always did.
+    if (ctx.config.clickhouseUrl || (await hasRows(ctx.database, "error_projects"))) await load();
     return {
       async stop() {
         running = null;
-        await service.stop();
+        await (await load.started())?.service.stop();
       },
     };
   },
@@ -64,9 +55,10 @@ export async function sentryEnvForApp(input: {
   host?: string | null;
 }): Promise<Record<string, string>> {
   if (!running) return {};
-  const project = await running.projects.ensure(input.app);
+  const { projects } = await running();
+  const project = await projects.ensure(input.app);
   return {
-    SENTRY_DSN: running.projects.dsn(project, input.host),
+    SENTRY_DSN: projects.dsn(project, input.host),
     SENTRY_RELEASE: input.release,
     SENTRY_ENVIRONMENT: input.environment,
   };
@@ -78,5 +70,6 @@ export async function dsnForApp(
   host?: string | null,
 ): Promise<string | null> {
   if (!running) return null;
-  return running.projects.dsn(await running.projects.ensure(app), host);
+  const { projects } = await running();
+  return projects.dsn(await projects.ensure(app), host);
 }

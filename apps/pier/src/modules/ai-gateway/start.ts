@@ -1,0 +1,41 @@
+import {
+  AiGateway,
+  adminRoutes,
+  createAiStore,
+  createClickHouseUsageLog,
+  openAiRoutes,
+} from "@pier/ai-gateway";
+import type { ApiEnv } from "@pier/api";
+import type { Hono } from "hono";
+import type { PierContext } from "../../platform/module.ts";
+
+export interface RunningAiGateway {
+  gateway: AiGateway;
+  openAi: Hono<ApiEnv>;
+  admin: Hono<ApiEnv>;
+  stop(): Promise<void>;
+}
+
+/** The gateway, its OpenAI-compatible and operator routes, started on first use (see ../ai-gateway.ts). */
+export async function startAiGateway(ctx: PierContext): Promise<RunningAiGateway> {
+  const logger = ctx.logger.child({ component: "ai-gateway" });
+  // With ClickHouse configured the per-request usage rows go there; keys and providers stay in SQL.
+  const usage = ctx.config.clickhouseUrl
+    ? await createClickHouseUsageLog({
+        url: ctx.config.clickhouseUrl,
+        onError: (error) => logger.warn("AI usage batch not written to ClickHouse", { error }),
+      })
+    : undefined;
+  const store = createAiStore(ctx.database, { usage });
+  const gateway = await AiGateway.create({ store, secretBox: ctx.secretBox, logger });
+  return {
+    gateway,
+    openAi: openAiRoutes(gateway) as unknown as Hono<ApiEnv>,
+    admin: adminRoutes(gateway, ctx.authenticate, ctx.stores.apps) as unknown as Hono<ApiEnv>,
+    async stop() {
+      // Usage rows still being written belong to requests that were answered.
+      await gateway.idle();
+      await store.usage.close();
+    },
+  };
+}

@@ -1,0 +1,193 @@
+import { SiteSettingsStore } from "@pier/analytics";
+import { PierError } from "@pier/core";
+import {
+  baseImagesFromEnv,
+  combineRuntimes,
+  createDockerClient,
+  createDockerReplicaRuntime,
+  createStaticReplicaRuntime,
+  listPierContainers,
+  pingDockerEngine,
+} from "@pier/deploy";
+import type { RouteSpec } from "@pier/proxy";
+import type Docker from "dockerode";
+import type { PierContext, RawHandler } from "../../platform/module.ts";
+import { createDeployApi } from "./api.ts";
+import { DeployLogs } from "./deploy-log.ts";
+import { DeployEngine } from "./engine.ts";
+import { createGitEndpoint } from "./git-endpoint.ts";
+import { loadOrCreateInstanceId } from "./instance-id.ts";
+import { ownedPaths } from "./paths.ts";
+import { appDeleted, platformDeployHooks } from "./platform-hooks.ts";
+import { reconcile } from "./reconcile.ts";
+import { appRoutes, ServingTable } from "./serving.ts";
+
+const notMine = new Response(null, { status: 599 });
+
+export interface RunningDeploy {
+  /** Git pushes, the deploy API and app deletion; null for any other request. */
+  handle: RawHandler;
+  stop(): Promise<void>;
+}
+
+/**
+ * The deploy engine, started on first use or at start when deployments exist (see ../deploy.ts):
+ * reconciles what was live before, then serves git pushes, uploads and the deploy API.
+ */
+export async function startDeploy(
+  ctx: PierContext,
+  provideRoutes: (routes: () => Promise<RouteSpec[]>) => void,
+): Promise<RunningDeploy> {
+  const log = ctx.logger.child({ component: "deploy" });
+  const { config, stores } = ctx;
+  let dockerClient: Docker | undefined;
+  const docker = () => {
+    dockerClient ??= createDockerClient();
+    return dockerClient;
+  };
+  // A plain ping: the client library loads only when containers are actually involved.
+  const dockerAvailable = await pingDockerEngine();
+  if (!dockerAvailable) {
+    log.warn("Docker Engine not reachable: static sites deploy, container apps fail until dockerd runs");
+  }
+
+  const serving = new ServingTable();
+  const statics = createStaticReplicaRuntime();
+  const instance = loadOrCreateInstanceId(config.dataDir);
+  let containers: ReturnType<typeof createDockerReplicaRuntime> | undefined;
+  const runtime = combineRuntimes(() => {
+    containers ??= createDockerReplicaRuntime(docker(), { instance });
+    return containers;
+  }, statics);
+  const logs = new DeployLogs(config.dataDir);
+  const port = config.httpPort === 80 ? "" : `:${config.httpPort}`;
+  const liveUrl = (host: string) => `http://${host}${port}`;
+
+  const routes = async () => {
+    const domainsByApp = new Map<string, string[]>();
+    for (const domain of await stores.domains.listAll()) {
+      domainsByApp.set(domain.appId, [...(domainsByApp.get(domain.appId) ?? []), domain.host]);
+    }
+    // Analytics auto-injection is a per-app setting (analytics module); the proxy needs it per route.
+    const inject = await SiteSettingsStore.readAutoInjectSites(ctx.database);
+    return appRoutes(serving.list(), domainsByApp, config.baseDomain).map((route) =>
+      route.appId !== undefined && inject.has(route.appId) ? { ...route, injectTracker: true } : route,
+    );
+  };
+  // Before reconciling: a release brought back live publishes routes, and they must include it.
+  provideRoutes(routes);
+  const publishRoutes = async () => {
+    if (!ctx.proxy) return;
+    await ctx.routes.publish();
+  };
+
+  const engine = new DeployEngine({
+    stores,
+    secretBox: ctx.secretBox,
+    logger: log,
+    dataDir: config.dataDir,
+    baseImages: baseImagesFromEnv(),
+    docker,
+    runtime,
+    serving,
+    logs,
+    publishRoutes,
+    liveUrl,
+    hooks: platformDeployHooks(log),
+  });
+  const ops = { stores, engine, serving, runtime, publishRoutes };
+
+  const report = await reconcile({
+    stores,
+    logger: log,
+    serving,
+    logs,
+    engine,
+    statics,
+    docker,
+    dockerAvailable,
+    instance,
+  }).catch((error) => {
+    log.error("reconciliation failed; live releases may need a redeploy", { error });
+    return null;
+  });
+  if (report) log.info("deployments reconciled", { ...report });
+
+  const git = createGitEndpoint({
+    ...ops,
+    dataDir: config.dataDir,
+    baseDomain: config.baseDomain,
+    logger: log,
+  });
+
+  const api = createDeployApi({ ...ops, ctx, logs, liveUrl, docker, instance });
+  api.notFound(() => notMine);
+  api.onError((error) => {
+    if (error instanceof PierError) {
+      return Response.json({ error: { code: error.code, message: error.message } }, { status: error.status });
+    }
+    if ((error as { name?: string }).name === "ZodError" || error instanceof SyntaxError) {
+      return Response.json({ error: { code: "invalid_request", message: error.message } }, { status: 400 });
+    }
+    log.error("deploy API error", { error });
+    return Response.json(
+      {
+        error: {
+          code: "internal_error",
+          message: "Something went wrong inside pier; the server log has details.",
+        },
+      },
+      { status: 500 },
+    );
+  });
+  const handle: RawHandler = (request, server) => {
+    const path = new URL(request.url).pathname;
+    if (path.startsWith("/git/")) {
+      return git.fetch(request, server).then((r) => r ?? new Response("Not found\n", { status: 404 }));
+    }
+    if (!path.startsWith("/api/v1/")) return null;
+    // Deleting an app removes its replicas too; the core API owns the row.
+    if (request.method === "DELETE" && /^\/api\/v1\/apps\/[^/]+$/.test(path)) {
+      return deleteApp(request, server, decodeURIComponent(path.slice("/api/v1/apps/".length)));
+    }
+    if (!ownedPaths.test(path)) return null;
+    // A path of ours with a method we do not serve falls through to the core API.
+    return Promise.resolve(api.fetch(request, server)).then((response) =>
+      response === notMine ? ctx.console.fetch(request, server) : response,
+    );
+  };
+
+  const deleteApp = async (
+    request: Request,
+    server: Parameters<typeof ctx.console.fetch>[1],
+    name: string,
+  ) => {
+    const app = await stores.apps.findByName(name);
+    const response = await ctx.console.fetch(request, server);
+    if (!response.ok) return response;
+    if (app) appDeleted(app.id, log);
+    await engine.exclusive(name, async () => {
+      for (const served of serving.forApp(name)) {
+        serving.delete(name, served.env);
+        for (const replica of served.replicas) await runtime.remove(replica.containerId).catch(() => {});
+      }
+      await publishRoutes().catch(() => {});
+      if (dockerAvailable) {
+        for (const c of await listPierContainers(docker(), { app: name, instance }).catch(() => [])) {
+          await runtime.remove(c.containerId).catch(() => {});
+        }
+      }
+    });
+    return response;
+  };
+
+  return {
+    handle,
+    async stop() {
+      // Containers keep serving while pier restarts (adopted on the next start); static
+      // replicas live in this process and come back from the data dir.
+      await git.close();
+      await statics.stopAll();
+    },
+  };
+}
