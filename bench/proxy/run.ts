@@ -11,8 +11,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { routeSpecSchema, startProxyPool } from "@pier/proxy";
 import { nginxConfig } from "./nginxConfig.ts";
+import { describeRouteSwap, measureRouteSwap } from "./routeSwap.ts";
 
 const { values } = parseArgs({
   options: {
@@ -258,29 +258,8 @@ for (const s of scenarios) {
 }
 stopAll();
 
-// Route swap: 10,000 routes published to a pool in this process. A deploy changes one app's
-// routes, so each publish replaces one route with a new object (new upstream); a second series
-// replaces every route (worst case: a restart of pier's route source rebuilding all objects).
-const pool = await startProxyPool({ workers: cores, httpPort: freePort(), hostname: "127.0.0.1" });
-const routeN = (i: number, port: number) =>
-  routeSpecSchema.parse({ id: `r${i}`, host: `app${i}.bench.test`, upstreams: [`http://127.0.0.1:${port}`] });
-const many = Array.from({ length: 10_000 }, (_, i) => routeN(i, 1));
-await pool.publishRoutes(many);
-const swaps: number[] = [];
-for (let i = 0; i < 100; i++) {
-  many[(i * 97) % many.length] = routeN((i * 97) % many.length, 2 + i);
-  swaps.push((await pool.publishRoutes(many)).ackMs);
-}
-const fullSwaps: number[] = [];
-for (let i = 0; i < 10; i++) {
-  const all = Array.from({ length: 10_000 }, (_, j) => routeN(j, 200 + i));
-  fullSwaps.push((await pool.publishRoutes(all)).ackMs);
-}
-await pool.stop();
-const q = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
+// Route swap: 10,000 routes published to a pool in this process (bench/proxy/routeSwap.ts).
+const swap = await measureRouteSwap(cores);
 
 const date = new Date().toISOString().slice(0, 10);
 const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
@@ -293,7 +272,7 @@ Figures are medians over the rounds; the pier / nginx ratios are medians of the 
 | --- | --- | ---: | ---: | ---: | ---: | --- |
 ${rows.join("\n")}
 
-Route swap with 10,000 routes, from the publish call until all ${cores} workers acknowledged (target p99 < 50 ms): one route changed per publish (100 runs) p50 ${q(swaps, 50).toFixed(1)} ms, p99 ${q(swaps, 99).toFixed(1)} ms, max ${q(swaps, 100).toFixed(1)} ms; all 10,000 routes replaced by new objects (10 runs) p50 ${q(fullSwaps, 50).toFixed(1)} ms, max ${q(fullSwaps, 100).toFixed(1)} ms.
+${describeRouteSwap(swap, cores)}
 `;
 console.log(section);
 if (!values["no-write"]) {

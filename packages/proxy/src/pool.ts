@@ -84,9 +84,6 @@ export function proxyWorkerEntrypoint(): string | URL {
 
 type AckKind = "routes" | "certs" | "acme" | "beacons";
 
-/** Above this share of changed routes a worker rebuilds its table instead of patching it. */
-const FULL_REBUILD_RATIO = 0.25;
-
 interface Slot {
   index: number;
   worker: Worker;
@@ -246,17 +243,16 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
     async publishRoutes(routes) {
       const started = performance.now();
       checkRouteConflicts(routes);
-      const delta = differ.next(routes);
       const version = ++routesVersion;
       current.routes = version;
-      const full = delta.upserts.length + delta.removes.length > FULL_REBUILD_RATIO * differ.size;
+      // Synchronous from here to the last broadcast: a worker respawned meanwhile cannot miss a part.
+      const delta = differ.next(routes, (upserts) => broadcast({ type: "routes-part", version, upserts }));
       broadcast({
         type: "routes",
         version,
         base: version - 1,
-        full,
-        upserts: full ? differ.allJson() : delta.upsertsJson,
-        removes: full ? [] : delta.removes,
+        upserts: delta.restJson,
+        removes: delta.removes,
       });
       await waitForAcks("routes", version);
       return { version, ackMs: performance.now() - started };

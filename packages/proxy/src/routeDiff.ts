@@ -8,53 +8,63 @@ import type { RouteSpec } from "./routeSpec.ts";
  */
 export interface RouteDelta {
   upserts: RouteSpec[];
-  /** `upserts` as a JSON array, joined from the per-route texts already computed for the diff. */
-  upsertsJson: string;
+  /** The upserts not yet handed to `onChunk`, as a JSON array. */
+  restJson: string;
   removes: string[];
 }
 
-export class RouteDiffer {
-  private specs = new Map<string, RouteSpec>();
-  private json = new Map<string, string>();
+/** Upserts per chunk when streaming: ~160 KB of JSON, a few milliseconds of work for a worker. */
+export const ROUTE_CHUNK = 1000;
 
-  /** Pure with respect to its inputs; remembers `routes` as the new baseline. */
-  next(routes: RouteSpec[]): RouteDelta {
-    const specs = new Map<string, RouteSpec>();
-    const json = new Map<string, string>();
+export class RouteDiffer {
+  /** Each route's JSON text (the comparison key, and the bytes a worker needs anyway), by id. */
+  private readonly entries = new Map<string, { text: string; generation: number }>();
+  private generation = 0;
+
+  /**
+   * Remembers `routes` as the new baseline and returns what changed. Every spec is serialised and
+   * compared as text, so a caller that mutates a published spec in place and publishes again is
+   * still seen as a change. (The previous version froze the caller's objects to skip unchanged
+   * ones by identity; frozen objects made JSON.stringify 3-4x slower in JavaScriptCore: 50-60 ms
+   * for a full publish of 10,000 routes, against 5-15 ms for this.)
+   *
+   * With `onChunk`, every ROUTE_CHUNK upserts are handed over as a JSON array while the diff goes
+   * on, so workers parse and compile them in parallel with the rest of the diff.
+   */
+  next(routes: RouteSpec[], onChunk?: (json: string) => void): RouteDelta {
+    // Updated in place and swept by generation: cheaper than building a new 10,000-entry Map.
+    const generation = ++this.generation;
     const upserts: RouteSpec[] = [];
-    const texts: string[] = [];
+    let pending: string[] = [];
     for (const spec of routes) {
-      const prevJson = this.json.get(spec.id);
-      let text: string;
-      // The same object as last time cannot have changed (specs are treated as immutable): skip
-      // serialising it, so callers that keep their route objects publish with map lookups only.
-      if (prevJson !== undefined && this.specs.get(spec.id) === spec) text = prevJson;
-      else {
-        // Frozen so that mutating a published spec fails loudly instead of being skipped later.
-        Object.freeze(spec.upstreams);
-        Object.freeze(spec);
-        text = JSON.stringify(spec);
-        if (text !== prevJson) {
-          upserts.push(spec);
-          texts.push(text);
-        }
+      const text = JSON.stringify(spec);
+      const entry = this.entries.get(spec.id);
+      if (entry !== undefined) {
+        entry.generation = generation;
+        if (entry.text === text) continue;
+        entry.text = text;
+      } else this.entries.set(spec.id, { text, generation });
+      upserts.push(spec);
+      pending.push(text);
+      if (onChunk && pending.length === ROUTE_CHUNK) {
+        onChunk(`[${pending.join(",")}]`);
+        pending = [];
       }
-      specs.set(spec.id, spec);
-      json.set(spec.id, text);
     }
     const removes: string[] = [];
-    for (const id of this.specs.keys()) if (!specs.has(id)) removes.push(id);
-    this.specs = specs;
-    this.json = json;
-    return { upserts, upsertsJson: `[${texts.join(",")}]`, removes };
+    if (this.entries.size > routes.length) {
+      for (const [id, entry] of this.entries) if (entry.generation !== generation) removes.push(id);
+      for (const id of removes) this.entries.delete(id);
+    }
+    return { upserts, restJson: `[${pending.join(",")}]`, removes };
   }
 
   /** Every current route as a JSON array, for a worker that starts from nothing. */
   allJson(): string {
-    return `[${[...this.json.values()].join(",")}]`;
+    return `[${Array.from(this.entries.values(), (e) => e.text).join(",")}]`;
   }
 
   get size(): number {
-    return this.specs.size;
+    return this.entries.size;
   }
 }

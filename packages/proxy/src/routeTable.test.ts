@@ -6,6 +6,7 @@ import {
   applyRouteDelta,
   buildRouteTable,
   checkRouteConflicts,
+  compileRoute,
   DuplicateRouteIdError,
   matchRoute,
   normalizeHost,
@@ -123,7 +124,7 @@ describe("route deltas", () => {
     const delta = differ.next(changed);
     expect(delta.upserts.map((s) => s.id).sort()).toEqual(["new", "only-docs"]);
     expect(delta.removes).toEqual(["api-v2"]);
-    applyRouteDelta(live, byId, delta.upserts, delta.removes, 2);
+    const patched = applyRouteDelta(live, byId, delta.upserts.map(compileRoute), delta.removes, 2);
     const fresh = buildRouteTable(changed, 2);
     for (const [host, path] of [
       ["app.example.com", "/api/v2/x"],
@@ -132,17 +133,62 @@ describe("route deltas", () => {
       ["a.preview.example.com", "/"],
       ["x.example.com", "/"],
     ] as const) {
-      expect(matchRoute(live, host, path)?.route.id).toBe(matchRoute(fresh, host, path)?.route.id);
+      expect(matchRoute(patched, host, path)?.route.id).toBe(matchRoute(fresh, host, path)?.route.id);
     }
-    expect(matchRoute(live, "docs.example.org", "/")?.route.upstreams[0]?.port).toBe(9);
-    expect(routesById(live).get("wild")).toBe(untouched);
-    expect(live.size).toBe(changed.length);
-    expect(JSON.parse(delta.upsertsJson)).toEqual(delta.upserts);
-    expect(differ.next(changed)).toEqual({ upserts: [], upsertsJson: "[]", removes: [] });
+    expect(matchRoute(patched, "docs.example.org", "/")?.route.upstreams[0]?.port).toBe(9);
+    expect(routesById(patched).get("wild")).toBe(untouched);
+    expect(patched.size).toBe(changed.length);
+    expect(JSON.parse(delta.restJson)).toEqual(delta.upserts);
+    expect(differ.next(changed)).toEqual({ upserts: [], restJson: "[]", removes: [] });
     expect(JSON.parse(differ.allJson())).toEqual(changed);
-    expect(() => {
-      (changed[0] as { host: string }).host = "mutated.example.com";
-    }).toThrow(TypeError);
+    // A spec mutated in place after it was published is still a change the workers must get.
+    (changed[0] as { host: string }).host = "mutated.example.com";
+    expect(differ.next(changed).upserts.map((s) => s.id)).toEqual([changed[0]!.id]);
+  });
+
+  test("a large delta is streamed in chunks and indexed into a new table that keeps untouched routes", () => {
+    const routeN = (i: number, port: number) =>
+      routeSpecSchema.parse({
+        id: `r${i}`,
+        host: `app${i}.example.com`,
+        upstreams: [`http://127.0.0.1:${port}`],
+      });
+    const before = Array.from({ length: 2500 }, (_, i) => routeN(i, 1));
+    const differ = new RouteDiffer();
+    differ.next(before);
+    const live = buildRouteTable(before, 1);
+    const byId = routesById(live);
+    const kept = byId.get("r2499");
+    // 2,400 changed, 100 untouched, one removed, one added.
+    const after = [
+      ...before.slice(0, 2400).map((_s, i) => routeN(i, 2)),
+      ...before.slice(2400, 2499),
+      routeN(9000, 3),
+    ];
+    const chunks: string[] = [];
+    const delta = differ.next(after, (json) => chunks.push(json));
+    expect(chunks.length).toBe(2);
+    const streamed = [...chunks, delta.restJson].flatMap((json) => JSON.parse(json) as unknown[]);
+    expect(streamed).toEqual(delta.upserts);
+    expect(delta.upserts.length).toBe(2401);
+    expect(delta.removes).toEqual(["r2499"]);
+    const next = applyRouteDelta(live, byId, delta.upserts.map(compileRoute), delta.removes, 2);
+    expect(next).not.toBe(live);
+    expect(next.size).toBe(after.length);
+    expect(matchRoute(next, "app5.example.com", "/")?.route.upstreams[0]?.port).toBe(2);
+    expect(matchRoute(next, "app2450.example.com", "/")?.route).toBe(byId.get("r2450")!);
+    expect(matchRoute(next, "app2499.example.com", "/")).toBeNull();
+    expect(matchRoute(next, "app9000.example.com", "/")?.route.upstreams[0]?.port).toBe(3);
+    expect(kept).toBeDefined();
+    expect(byId.has("r2499")).toBe(false);
+    // The old table is untouched, so requests in flight on it finish on the routes they started with.
+    expect(matchRoute(live, "app5.example.com", "/")?.route.upstreams[0]?.port).toBe(1);
+    // A small delta on a large table patches it in place.
+    after[7] = routeN(7, 4);
+    const small = differ.next(after, () => expect.unreachable("one upsert is not chunked"));
+    expect(applyRouteDelta(next, byId, small.upserts.map(compileRoute), small.removes, 3)).toBe(next);
+    expect(matchRoute(next, "app7.example.com", "/")?.route.upstreams[0]?.port).toBe(4);
+    expect(next.version).toBe(3);
   });
 
   test("conflicts and duplicate ids are rejected before anything is sent", () => {

@@ -82,7 +82,7 @@ function normalizePrefix(p: string | undefined): string {
   return p.endsWith("/") ? p.slice(0, -1) : p;
 }
 
-function compileRoute(spec: RouteSpec): CompiledRoute {
+export function compileRoute(spec: RouteSpec): CompiledRoute {
   return {
     id: spec.id,
     host: spec.host.toLowerCase(),
@@ -119,32 +119,37 @@ function insert(index: Map<string, HostRoutes>, key: string, route: CompiledRout
 
 /** Pure. Expects specs already validated by routeSpecSchema (the API boundary does that once). */
 export function buildRouteTable(routes: RouteSpec[], version: number): RouteTable {
+  return indexRoutes(routes.map(compileRoute), version);
+}
+
+/** Indexes compiled routes into a new table; the route objects themselves are shared, not copied. */
+export function indexRoutes(routes: Iterable<CompiledRoute>, version: number): RouteTable {
   const exact = new Map<string, HostRoutes>();
   const wildcard = new Map<string, HostRoutes>();
-  for (const spec of routes) {
-    const route = compileRoute(spec);
+  let size = 0;
+  for (const route of routes) {
     if (route.host.startsWith("*.")) insert(wildcard, route.host.slice(2), route);
     else insert(exact, route.host, route);
+    size++;
   }
   const byPrefixLength = (a: CompiledRoute, b: CompiledRoute) => b.pathPrefix.length - a.pathPrefix.length;
   for (const list of exact.values()) if (list.length > 1) list.sort(byPrefixLength);
   for (const list of wildcard.values()) if (list.length > 1) list.sort(byPrefixLength);
-  return { version, exact, wildcard, size: routes.length };
+  return { version, exact, wildcard, size };
 }
 
 /** Pure conflict check without compiling anything: what the main thread needs before publishing. */
 export function checkRouteConflicts(routes: RouteSpec[]): void {
-  const seen = new Map<string, string>();
+  // Specs come validated by routeSpecSchema: hosts are lower-case and prefixes normalised already.
+  const claims = new Map<string, string>();
   const ids = new Set<string>();
   for (const spec of routes) {
     if (ids.has(spec.id)) throw new DuplicateRouteIdError(spec.id);
     ids.add(spec.id);
-    const key = `${spec.host.toLowerCase()} ${normalizePrefix(spec.pathPrefix)}`;
-    const other = seen.get(key);
-    if (other !== undefined) {
-      throw new RouteConflictError(spec.host.toLowerCase(), normalizePrefix(spec.pathPrefix), other, spec.id);
-    }
-    seen.set(key, spec.id);
+    const key = `${spec.host} ${spec.pathPrefix}`;
+    const other = claims.get(key);
+    if (other !== undefined) throw new RouteConflictError(spec.host, spec.pathPrefix, other, spec.id);
+    claims.set(key, spec.id);
   }
 }
 
@@ -175,19 +180,29 @@ export function routesById(table: RouteTable): Map<string, CompiledRoute> {
   return byId;
 }
 
+/** Above this share of changed routes a new table is indexed instead of patching the live one. */
+const REBUILD_RATIO = 0.25;
+
 /**
- * Applies a delta in place: `upserts` replace routes with the same id (or add them), `removes`
- * drops ids. Untouched routes keep their objects (and their round-robin cursors). Callers apply it
- * inside one event-loop task, so no request ever sees a half-applied table; conflicts were
- * rejected by the main thread before the delta was sent.
+ * Applies a delta: `upserts` replace routes with the same id (or add them), `removes` drops ids;
+ * `byId` is updated to match. A small delta patches the live table in place; a large one indexes a
+ * new table from the untouched route objects plus the new ones. Either way untouched routes keep
+ * their objects (and round-robin cursors), and callers apply it inside one event-loop task, so no
+ * request ever sees a half-applied table. Conflicts were rejected by the main thread before the
+ * delta was sent. Returns the table to serve from.
  */
 export function applyRouteDelta(
   table: RouteTable,
   byId: Map<string, CompiledRoute>,
-  upserts: RouteSpec[],
+  upserts: CompiledRoute[],
   removes: string[],
   version: number,
-): void {
+): RouteTable {
+  if (upserts.length + removes.length > REBUILD_RATIO * Math.max(byId.size, 1)) {
+    for (const id of removes) byId.delete(id);
+    for (const route of upserts) byId.set(route.id, route);
+    return indexRoutes(byId.values(), version);
+  }
   const drop = (id: string) => {
     const old = byId.get(id);
     if (old === undefined) return;
@@ -196,15 +211,15 @@ export function applyRouteDelta(
     else removeFrom(table.exact, old.host, old);
   };
   for (const id of removes) drop(id);
-  for (const spec of upserts) {
-    drop(spec.id);
-    const route = compileRoute(spec);
+  for (const route of upserts) {
+    drop(route.id);
     byId.set(route.id, route);
     if (route.host.startsWith("*.")) addTo(table.wildcard, route.host.slice(2), route);
     else addTo(table.exact, route.host, route);
   }
   table.version = version;
   table.size = byId.size;
+  return table;
 }
 
 /** True when `path` is `prefix` itself or continues it at a segment or query boundary. */

@@ -17,6 +17,7 @@ import {
   applyRouteDelta,
   buildRouteTable,
   type CompiledRoute,
+  compileRoute,
   type RouteTable,
   routesById,
   type UpstreamTarget,
@@ -39,6 +40,8 @@ let httpsServer: TlsServer | null = null;
 let packer: RecordPacker | null = null;
 let tableVersion = 0;
 let byId = new Map<string, CompiledRoute>();
+/** Upserts of the delta being streamed (`routes-part`), compiled as they arrive. */
+let incoming: { version: number; routes: CompiledRoute[] } | null = null;
 let beacons: RawBeacon[] = [];
 
 function flushBeacons(): void {
@@ -70,6 +73,11 @@ const record: FrontState["record"] = (
 ) => {
   if (packer!.add(host, routeId, appId, status, durationMs, bytesIn, bytesOut, upstream)) flushRecords();
 };
+
+function compileJson(json: string, into: CompiledRoute[]): CompiledRoute[] {
+  for (const spec of JSON.parse(json) as RouteSpec[]) into.push(compileRoute(spec));
+  return into;
+}
 
 /** The main thread validated these specs and built the same table once already (conflicts throw there). */
 function indexRoutes(json: string, version: number): RouteTable {
@@ -130,11 +138,18 @@ async function onMessage(msg: ToWorker): Promise<void> {
         });
         return;
       }
-      if (msg.full) state!.table = indexRoutes(msg.upserts, msg.version);
-      else
-        applyRouteDelta(state!.table, byId, JSON.parse(msg.upserts) as RouteSpec[], msg.removes, msg.version);
+      {
+        const ahead = incoming?.version === msg.version ? incoming.routes : [];
+        incoming = null;
+        const upserts = compileJson(msg.upserts, ahead);
+        state!.table = applyRouteDelta(state!.table, byId, upserts, msg.removes, msg.version);
+      }
       tableVersion = msg.version;
       send({ type: "ack", kind: "routes", version: msg.version });
+      return;
+    case "routes-part":
+      if (incoming?.version !== msg.version) incoming = { version: msg.version, routes: [] };
+      compileJson(msg.upserts, incoming.routes);
       return;
     case "certs":
       await startHttps(msg.certs);
