@@ -139,11 +139,19 @@ describe("route deltas", () => {
     expect(routesById(patched).get("wild")).toBe(untouched);
     expect(patched.size).toBe(changed.length);
     expect(JSON.parse(delta.restJson)).toEqual(delta.upserts);
+    // A spec published again as the same object is checked once more by text and frozen from
+    // then on: a mutation in place would otherwise be a change nobody publishes.
+    const mutated = changed.find((s) => s.id === "only-docs") as { host: string };
+    mutated.host = "docs2.example.org";
+    expect(differ.next(changed).upserts.map((s) => s.id)).toEqual(["only-docs"]);
     expect(differ.next(changed)).toEqual({ upserts: [], restJson: "[]", removes: [] });
     expect(JSON.parse(differ.allJson())).toEqual(changed);
-    // A spec mutated in place after it was published is still a change the workers must get.
-    (changed[0] as { host: string }).host = "mutated.example.com";
-    expect(differ.next(changed).upserts.map((s) => s.id)).toEqual([changed[0]!.id]);
+    expect(() => {
+      (changed[0] as { host: string }).host = "mutated.example.com";
+    }).toThrow(TypeError);
+    expect(() => (changed[0]!.upstreams as string[]).push("http://127.0.0.1:1")).toThrow(TypeError);
+    // An equal spec in a new object is no change either.
+    expect(differ.next(changed.map((s) => structuredClone(s))).upserts).toEqual([]);
   });
 
   test("a large delta is streamed in chunks and indexed into a new table that keeps untouched routes", () => {

@@ -135,6 +135,11 @@ for (const [dialect, open] of backends) {
       const [route] = await stores.routes.list();
       expect(route?.upstreams).toEqual(["http://127.0.0.1:1"]);
       expect(route?.options).toEqual({ stripPrefix: true });
+      expect(await stores.routes.listIds()).toEqual(["rt_1"]);
+      expect((await stores.routes.getMany(["rt_1", "rt_gone"])).map((r) => r.upstreams)).toEqual([
+        ["http://127.0.0.1:1"],
+      ]);
+      expect(await stores.routes.getMany([])).toEqual([]);
       await stores.settings.set("base_domain", "example.com");
       await stores.settings.set("base_domain", "example.org");
       expect(await stores.settings.get<string>("base_domain")).toBe("example.org");
