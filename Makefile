@@ -85,7 +85,7 @@ bench-startup: build ## binary size, cold start and idle RSS (writes docs/perfor
 bench-dashboard: build ## dashboard weight and time to interactive in Chromium
 	$(BUN) bench/dashboard/run.ts
 
-bench-proxy: install ## pier proxy vs nginx vs direct (wrk): requests/s, p50/p99, route-swap latency
+bench-proxy: build ## pier proxy vs nginx vs direct (wrk): requests/s, p50/p99, route-swap latency (in process and through the API)
 	$(BUN) bench/proxy/run.ts
 
 bench-deploy: build ## git push to live: Bun app and static site through the proxy

@@ -19,14 +19,21 @@ export interface ApiRouteSwapFigures {
 
 const TOKEN = "pier_bench_route_swap_token_0123456789";
 
-export async function measureApiRouteSwap(routes: number, runs: number, workers: number): Promise<ApiRouteSwapFigures> {
+export async function measureApiRouteSwap(
+  routes: number,
+  runs: number,
+  workers: number,
+): Promise<ApiRouteSwapFigures> {
   // Stored straight into the database: 10,000 POSTs would each publish a growing table.
   const seed = await startPier({ args: ["--proxy-workers", "0"] });
   await seed.stop();
   const db = new Database(join(seed.dataDir, "pier.db"));
-  const insert = db.prepare("INSERT INTO routes (id, host, path_prefix, upstreams, options) VALUES (?, ?, '/', ?, '{}')");
+  const insert = db.prepare(
+    "INSERT INTO routes (id, host, path_prefix, upstreams, options) VALUES (?, ?, '/', ?, '{}')",
+  );
   db.transaction(() => {
-    for (let i = 0; i < routes; i++) insert.run(`rt_bench${i}`, `app${i}.bench.test`, `["http://127.0.0.1:${10_000 + (i % 1000)}"]`);
+    for (let i = 0; i < routes; i++)
+      insert.run(`rt_bench${i}`, `app${i}.bench.test`, `["http://127.0.0.1:${10_000 + (i % 1000)}"]`);
   })();
   db.close();
 
@@ -75,8 +82,12 @@ export function describeApiRouteSwap(f: ApiRouteSwapFigures, routes: number, wor
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { runs: { type: "string", default: "100" }, routes: { type: "string", default: "10000" } } });
+  const { values } = parseArgs({
+    options: { runs: { type: "string", default: "100" }, routes: { type: "string", default: "10000" } },
+  });
   const workers = navigator.hardwareConcurrency;
   const routes = Number(values.routes);
-  console.log(describeApiRouteSwap(await measureApiRouteSwap(routes, Number(values.runs), workers), routes, workers));
+  console.log(
+    describeApiRouteSwap(await measureApiRouteSwap(routes, Number(values.runs), workers), routes, workers),
+  );
 }

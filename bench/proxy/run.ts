@@ -1,6 +1,6 @@
 /**
  * Proxy benchmark: wrk against the upstream directly, nginx and pier, same machine, same run.
- *   bun bench/proxy/run.ts [--rounds 3] [--duration 4] [--connections 64] [--no-write]
+ *   make build && bun bench/proxy/run.ts [--rounds 3] [--duration 4] [--connections 64] [--no-write]
  * Targets are interleaved within each round (the order rotates per round) and every figure is the
  * median over rounds, because the machine is shared. CPU per request (user+system time of the
  * proxy processes divided by requests served) is reported too: it moves much less with load.
@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { describeApiRouteSwap, measureApiRouteSwap } from "./apiRouteSwap.ts";
 import { nginxConfig } from "./nginxConfig.ts";
 import { describeRouteSwap, measureRouteSwap } from "./routeSwap.ts";
 
@@ -260,6 +261,7 @@ stopAll();
 
 // Route swap: 10,000 routes published to a pool in this process (bench/proxy/routeSwap.ts).
 const swap = await measureRouteSwap(cores);
+const apiSwap = await measureApiRouteSwap(10_000, 100, cores);
 
 const date = new Date().toISOString().slice(0, 10);
 const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
@@ -272,7 +274,9 @@ Figures are medians over the rounds; the pier / nginx ratios are medians of the 
 | --- | --- | ---: | ---: | ---: | ---: | --- |
 ${rows.join("\n")}
 
-${describeRouteSwap(swap, cores)}
+${describeApiRouteSwap(apiSwap, 10_000, cores)}
+
+In process (bench/proxy/routeSwap.ts, the pool alone): ${describeRouteSwap(swap, cores)}
 `;
 console.log(section);
 if (!values["no-write"]) {
