@@ -3,6 +3,7 @@
  * push -> build -> health-checked rollout -> proxy. Needs dockerd and pier-base/bun:1.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createDockerClient, listPierContainers, removeAppContainersAndImages } from "@pier/deploy";
 import { type PierProcess, pierBinary, requireTool, runCli, startPier } from "../support/pier-process.ts";
@@ -246,6 +247,31 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
     expect(cli.stdout).toContain("Live at");
     expect(await text(host(siteName))).toContain("Uploaded");
     expect((await viaProxy(pier.httpPort, host(siteName), "/secret.txt")).status).toBe(404);
+  }, 60_000);
+
+  test("deleting an app removes its repository, deploy logs and static releases; the name starts afresh", async () => {
+    const before = await deployments(siteName);
+    expect(before.length).toBeGreaterThan(1);
+    const repoDir = join(pier.dataDir, "git", `${siteName}.git`);
+    const staticDirs = () =>
+      existsSync(join(pier.dataDir, "static")) ? readdirSync(join(pier.dataDir, "static")) : [];
+    expect(existsSync(repoDir)).toBe(true);
+    expect(staticDirs().length).toBeGreaterThan(0);
+    const cli = await runCli(["apps", "delete", siteName, "--url", pier.url, "--token", token]);
+    expect(cli.code).toBe(0);
+    expect(existsSync(repoDir)).toBe(false);
+    for (const d of before) expect(existsSync(join(pier.dataDir, "deployments", `${d.id}.log`))).toBe(false);
+    // The only other app here runs in containers: no static release may be left.
+    expect(staticDirs()).toEqual([]);
+    expect((await viaProxy(pier.httpPort, host(siteName), "/")).status).toBe(404);
+    // A new app of the same name takes an unrelated history without a force push.
+    expect((await call("POST", "/api/v1/apps", { name: siteName })).status).toBe(201);
+    const fresh = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${siteName}.git`);
+    await fresh.commit(staticSiteFiles("Second life"));
+    const push = await fresh.push("main");
+    expect(push.code).toBe(0);
+    expect(await text(host(siteName))).toContain("Second life");
+    expect(await deployments(siteName)).toHaveLength(1);
   }, 60_000);
 
   test("pier deploy --image runs a prebuilt image", async () => {

@@ -13,6 +13,7 @@ import type { RouteSpec } from "@pier/proxy";
 import type Docker from "dockerode";
 import type { PierContext, RawHandler } from "../../platform/module.ts";
 import { createDeployApi } from "./api.ts";
+import { appDataPaths, removeAppData } from "./app-files.ts";
 import { DeployLogs } from "./deploy-log.ts";
 import { DeployEngine } from "./engine.ts";
 import { createGitEndpoint } from "./git-endpoint.ts";
@@ -163,6 +164,17 @@ export async function startDeploy(
     name: string,
   ) => {
     const app = await stores.apps.findByName(name);
+    // Read before the row goes: its deployments are deleted with it (foreign key cascade).
+    const files = app
+      ? appDataPaths(
+          config.dataDir,
+          app.name,
+          (await stores.deployments.listForApp(app.id, 100_000)).map((d) => ({
+            logPath: logs.pathOf(d.id),
+            meta: d.meta,
+          })),
+        )
+      : [];
     const response = await ctx.console.fetch(request, server);
     if (!response.ok) return response;
     if (app) appDeleted(app.id, log);
@@ -176,6 +188,9 @@ export async function startDeploy(
         for (const c of await listPierContainers(docker(), { app: name, instance }).catch(() => [])) {
           await runtime.remove(c.containerId).catch(() => {});
         }
+      }
+      for (const { path, error } of await removeAppData(files)) {
+        log.warn("file of a deleted app not removed", { app: name, path, error });
       }
     });
     return response;
