@@ -209,6 +209,13 @@ describe("static routes", () => {
   test("validated, stored and published; deletion publishes again", async () => {
     const bad = await asAdmin("POST", "/api/v1/routes", { host: "a.test", upstreams: ["ftp://x"] });
     expect(bad.status).toBe(400);
+    // The route table's own rule, refused before anything is stored: plain HTTP with a port.
+    for (const upstream of ["https://127.0.0.1:9999", "http://127.0.0.1:9999/", "http://localhost"]) {
+      const refused = await asAdmin("POST", "/api/v1/routes", { host: "a.test", upstreams: [upstream] });
+      expect(refused.status).toBe(400);
+      expect((await refused.json()).error.message).toContain("upstream must be http://HOST:PORT");
+    }
+    expect(published).toBe(0);
     const res = await asAdmin("POST", "/api/v1/routes", {
       host: "a.test",
       upstreams: ["http://127.0.0.1:9999"],

@@ -1,4 +1,7 @@
+import { hostSchema, pathPrefixSchema, upstreamUrlSchema } from "@pier/proxy/spec";
 import { z } from "zod";
+
+export { hostSchema };
 
 /** App names become DNS labels (APP.BASE_DOMAIN) and `--` separates a preview branch from the app. */
 export const appNameSchema = z
@@ -11,20 +14,6 @@ export const appNameSchema = z
   )
   .refine((name) => !name.includes("--"), "app name must not contain `--` (it separates preview branches)");
 
-const label = "(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)";
-const hostPattern = new RegExp(`^(?:\\*\\.)?(?:${label}\\.)*${label}$`);
-
-export const hostSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(253)
-  .regex(hostPattern, "must be a host name like app.example.com (or *.example.com for a wildcard route)");
-
-export const upstreamSchema = z
-  .url({ protocol: /^https?$/, error: "upstream must be an http:// or https:// URL" })
-  .refine((u) => new URL(u).pathname === "/" || new URL(u).pathname === "", "upstream must not have a path");
-
 export const createAppBody = z.strictObject({
   name: appNameSchema,
   defaultBranch: z.string().min(1).max(100).optional(),
@@ -36,9 +25,9 @@ export const addDomainBody = z.strictObject({
 
 export const createRouteBody = z.strictObject({
   host: hostSchema,
-  pathPrefix: z.string().startsWith("/", "pathPrefix must start with /").default("/"),
+  pathPrefix: pathPrefixSchema.default("/"),
   stripPrefix: z.boolean().default(false),
-  upstreams: z.array(upstreamSchema).min(1, "at least one upstream is required").max(64),
+  upstreams: z.array(upstreamUrlSchema).min(1, "at least one upstream is required").max(64),
   maxBodyBytes: z.number().int().positive().optional(),
   redirectHttps: z.boolean().optional(),
   canonicalHost: hostSchema.optional(),

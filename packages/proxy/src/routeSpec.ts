@@ -1,23 +1,33 @@
 import { z } from "zod";
 
-const hostPattern = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+/**
+ * The route vocabulary, shared with the API (`@pier/proxy/spec`) so that a request body is
+ * refused with the same rule and message the route table would apply later.
+ */
+
+const label = "(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)";
+const hostPattern = new RegExp(`^(?:\\*\\.)?(?:${label}\\.)*${label}$`);
+
+/** A DNS name, lower-cased, or `*.example.com` for a wildcard route. */
+export const hostSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .regex(hostPattern, "must be a host name like app.example.com (or *.example.com for a wildcard route)");
 
 /** Upstreams are plain-HTTP origins without a path: the proxy only speaks HTTP/1.1 to local replicas. */
 export const upstreamUrlSchema = z
   .string()
   .regex(
     /^http:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/,
-    "upstream must look like http://127.0.0.1:PORT",
+    "upstream must be http://HOST:PORT (plain HTTP, explicit port, no path), e.g. http://127.0.0.1:3000",
   );
 
-const hostSchema = z
+/** Starts with "/"; a trailing slash is dropped so "/api/" and "/api" are one prefix. */
+export const pathPrefixSchema = z
   .string()
-  .transform((h) => h.toLowerCase())
-  .refine((h) => hostPattern.test(h), "host must be a DNS name or *.example.com");
-
-const pathPrefixSchema = z
-  .string()
-  .startsWith("/")
+  .startsWith("/", "pathPrefix must start with /")
   .transform((p) => (p.length > 1 && p.endsWith("/") ? p.slice(0, -1) : p));
 
 export const upstreamsRouteSpecSchema = z.object({
@@ -30,10 +40,7 @@ export const upstreamsRouteSpecSchema = z.object({
   appId: z.string().min(1).optional(),
   maxBodyBytes: z.number().int().nonnegative().optional(),
   redirectHttps: z.boolean().default(false),
-  canonicalHost: z
-    .string()
-    .transform((h) => h.toLowerCase())
-    .optional(),
+  canonicalHost: hostSchema.optional(),
   maintenance: z
     .object({ message: z.string(), healthPath: z.string().startsWith("/").optional() })
     .optional(),
