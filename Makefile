@@ -9,7 +9,7 @@ BUN := $(shell if command -v bun >/dev/null 2>&1 && [ "$$(bun --version)" = "$(B
 ENTRY := apps/pier/src/main.ts
 # Worker threads are separate entrypoints so `bun build --compile` embeds them.
 WORKERS := $(wildcard packages/proxy/src/worker.ts packages/errors/src/ingest/writer-worker.ts)
-BUILD_FLAGS := --compile --splitting --minify --sourcemap --bytecode --format=esm --define 'PIER_BUILD_VERSION="$(VERSION)"'
+BUILD_FLAGS := --compile --splitting --minify --sourcemap --bytecode --bytecode-order=bench/startup/bytecode-order.txt --compile-jit-policy=50 --format=esm --define 'PIER_BUILD_VERSION="$(VERSION)"'
 TARGETS := linux-x64 linux-arm64 darwin-x64 darwin-arm64
 DATA_DIR ?= ./.pier-data
 CONSOLE_PORT ?= 7070

@@ -107,6 +107,11 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     },
   });
 
+  // The build starts the executable with a raised JIT threshold (--compile-jit-policy) so run-once
+  // start-up code stays in the interpreter instead of being compiled; from here on code that
+  // runs often must be compiled as usual.
+  Bun.unsafe.setJITPolicy?.(1);
+
   const sweeper = setInterval(() => {
     stores.sessions.deleteExpired().catch((error) => logger.warn("session sweep failed", { error }));
   }, 3600_000);
