@@ -32,6 +32,20 @@ describe("resolveServeConfig", () => {
     }
   });
 
+  test("error tracking settings: retention days and the writer thread, old 0/1 form accepted", () => {
+    const defaults = resolveServeConfig({}, {}).config;
+    expect(defaults.errorsRetentionDays).toBe(30);
+    expect(defaults.errorsWriterThread).toBe("on");
+    const { config } = resolveServeConfig(
+      { "errors-retention-days": "7" },
+      { PIER_ERRORS_WRITER_THREAD: "0" },
+    );
+    expect(config.errorsRetentionDays).toBe(7);
+    expect(config.errorsWriterThread).toBe("off");
+    expect(() => resolveServeConfig({ "errors-retention-days": "0" }, {})).toThrow(ConfigError);
+    expect(() => resolveServeConfig({ "errors-writer-thread": "maybe" }, {})).toThrow(ConfigError);
+  });
+
   test("ports outside 0..65535 are rejected", () => {
     expect(() => resolveServeConfig({ "http-port": "70000" }, {})).toThrow(ConfigError);
   });

@@ -103,6 +103,24 @@ export const serveOptions = {
     secret: true,
     defaultValue: () => undefined,
   },
+  errorsRetentionDays: {
+    flag: "errors-retention-days",
+    env: "PIER_ERRORS_RETENTION_DAYS",
+    schema: z.coerce.number().int().min(1, "must be at least 1 day").max(3650),
+    help: "days error events (and issues not seen since) are kept",
+    defaultValue: () => 30,
+  },
+  errorsWriterThread: {
+    flag: "errors-writer-thread",
+    env: "PIER_ERRORS_WRITER_THREAD",
+    // "0"/"1" as well: the form the variable had before it was part of this table.
+    schema: z.preprocess(
+      (v) => (v === "0" || v === "false" ? "off" : v === "1" || v === "true" ? "on" : v),
+      z.enum(["on", "off"], "must be on or off"),
+    ),
+    help: "on: error events are parsed and stored in a writer thread; off: on the main thread",
+    defaultValue: () => "on",
+  },
   logLevel: {
     flag: "log-level",
     env: "PIER_LOG_LEVEL",

@@ -13,15 +13,14 @@ export interface RunningErrors {
 
 /** Error tracking's service, API and app projects, started on first use (see ../errors.ts). */
 export async function startErrors(ctx: PierContext): Promise<RunningErrors> {
-  const retention = Number(process.env.PIER_ERRORS_RETENTION_DAYS ?? 30);
   const service = await createErrorsService({
     database: ctx.database,
     logger: ctx.logger.child({ component: "errors" }),
     secretBox: ctx.secretBox,
     clickhouseUrl: ctx.config.clickhouseUrl,
-    retentionDays: Number.isFinite(retention) && retention > 0 ? retention : 30,
+    retentionDays: ctx.config.errorsRetentionDays,
     consoleUrl: ctx.consoleUrl,
-    writerThread: process.env.PIER_ERRORS_WRITER_THREAD !== "0",
+    writerThread: ctx.config.errorsWriterThread === "on",
   });
   const projects = appProjects(ctx, service);
   ctx.logger.info("error tracking ready", {
