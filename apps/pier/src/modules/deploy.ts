@@ -3,6 +3,8 @@ import { hasRows, once } from "../platform/lazy.ts";
 import type { PierModule } from "../platform/module.ts";
 import { ownedPaths } from "./deploy/paths.ts";
 
+const appPath = /^\/api\/v1\/apps\/[^/]+$/;
+
 /**
  * The deploy engine in `pier serve`: git push and uploads in, releases built and rolled out on
  * the Docker Engine (or as static replicas in this process), routes for every environment out.
@@ -24,10 +26,9 @@ export const deployModule: PierModule = {
       if (path.startsWith("/git/") || ownedPaths.test(path)) {
         return load().then((deploy) => deploy.handle(request, server));
       }
-      // Deleting an app removes its replicas too, if the engine ever ran any.
-      const running = load.started();
-      if (running && request.method === "DELETE" && path.startsWith("/api/v1/apps/")) {
-        return running.then((deploy) => deploy.handle(request, server));
+      // Deleting an app removes its replicas, repository and logs too: the engine knows where.
+      if (request.method === "DELETE" && appPath.test(path)) {
+        return load().then((deploy) => deploy.handle(request, server));
       }
       return null;
     });

@@ -1,5 +1,5 @@
 import type { RouteRow } from "@pier/db";
-import { type RouteSpec, routeSpecSchema } from "@pier/proxy";
+import { type RouteSpec, routeSpecSchema } from "@pier/proxy/spec";
 import type { PierModule } from "../platform/module.ts";
 
 function specOf(row: RouteRow): RouteSpec {

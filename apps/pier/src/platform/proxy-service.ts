@@ -1,7 +1,7 @@
 import type { ServeConfig } from "@pier/config";
 import type { Logger } from "@pier/core";
 import type { Stores } from "@pier/db";
-import { aggregateRequestRecords, type ProxyPool, startProxyPool } from "@pier/proxy";
+import type { ProxyPool } from "@pier/proxy";
 
 /** Starts the worker pool and turns its request records into per-minute metrics rows. */
 export async function startProxy(
@@ -13,6 +13,8 @@ export async function startProxy(
     logger.info("proxy disabled (--proxy-workers 0)");
     return undefined;
   }
+  // Loaded only with workers to run: the control plane alone never needs the pool's code.
+  const { aggregateRequestRecords, startProxyPool } = await import("@pier/proxy");
   const log = logger.child({ component: "proxy" });
   const internalHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   return startProxyPool({

@@ -8,7 +8,7 @@ import {
   notificationEventSchema,
 } from "@pier/notify";
 import type { RouteSpec } from "@pier/proxy";
-import { routeSpecSchema } from "@pier/proxy";
+import { routeSpecSchema } from "@pier/proxy/spec";
 import { createClickHouseCheckResults, StatusPages, UptimeService } from "@pier/uptime";
 import type { Hono } from "hono";
 import type { PierContext } from "../../platform/module.ts";
