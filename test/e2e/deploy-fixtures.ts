@@ -27,7 +27,7 @@ export const deployEnv = () => ({
   PIER_BASE_IMAGE_BUN: process.env.PIER_BASE_IMAGE_BUN || "pier-base/bun:1",
 });
 
-/** A Bun app answering `VERSION MESSAGE` on every path; /health follows HEALTH (default ok). */
+/** A Bun app answering `VERSION MESSAGE` on every path; /health follows HEALTH (default ok); /slow?ms=N answers `slow VERSION` after N ms. */
 export function bunAppFiles(
   version: string,
   options: { healthy?: boolean; pierToml?: string; startDelayMs?: number } = {},
@@ -45,8 +45,12 @@ await Bun.sleep(${options.startDelayMs ?? 0});
 Bun.serve({
   port: Number(process.env.PORT),
   hostname: process.env.HOST,
-  fetch(req) {
+  async fetch(req) {
     const url = new URL(req.url);
+    if (url.pathname === "/slow") {
+      await Bun.sleep(Number(url.searchParams.get("ms") ?? 1000));
+      return new Response("slow " + version);
+    }
     if (url.pathname === "/env") {
       const keys = ["SENTRY_DSN", "SENTRY_RELEASE", "SENTRY_ENVIRONMENT", "OPENAI_BASE_URL", "OPENAI_API_KEY"];
       return Response.json(Object.fromEntries(keys.map((k) => [k, process.env[k] ?? null])));

@@ -27,6 +27,7 @@ const token = `pier_deploy${crypto.randomUUID().replaceAll("-", "")}`;
 const suffix = Date.now().toString(36);
 const appName = `web${suffix}`;
 const siteName = `site${suffix}`;
+const drainName = `drain${suffix}`;
 let pier: PierProcess;
 let call: ReturnType<typeof api>;
 let repo: ScratchRepo;
@@ -45,7 +46,7 @@ beforeAll(async () => {
     args: ["--proxy-workers", "2", "--base-domain", baseDomain],
   });
   call = api(pier.url, token);
-  for (const name of [appName, siteName])
+  for (const name of [appName, siteName, drainName])
     expect((await call("POST", "/api/v1/apps", { name })).status).toBe(201);
   repo = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${appName}.git`);
 });
@@ -53,7 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!ready) return;
   await pier?.stop();
-  for (const name of [appName, siteName]) {
+  for (const name of [appName, siteName, drainName]) {
     await removeAppContainersAndImages(docker, name);
   }
 });
@@ -273,6 +274,41 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
     expect(await text(host(siteName))).toContain("Second life");
     expect(await deployments(siteName)).toHaveLength(1);
   }, 60_000);
+
+  test("the drain waits for requests in flight to the old release, then retires it without waiting out drain_timeout", async () => {
+    const pierToml = `[health]\npath = "/health"\ninterval = "200ms"\n[deploy]\ntimeout = "20s"\ndrain_timeout = "20s"\nstop_timeout = "2s"\n`;
+    const drainRepo = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${drainName}.git`);
+    const containers = async () => (await listPierContainers(docker, { app: drainName })).length;
+    await drainRepo.commit(bunAppFiles("d1", { pierToml }));
+    expect((await drainRepo.push("main")).code).toBe(0);
+    expect(await containers()).toBe(1);
+
+    // In flight to d1 while d2 goes live: it must finish on d1, and d1 must stay until it did.
+    const slow = viaProxy(pier.httpPort, host(drainName), "/slow?ms=3000").then(async (r) => ({
+      status: r.status,
+      body: await r.text(),
+      at: performance.now(),
+    }));
+    await Bun.sleep(300);
+    await drainRepo.commit(bunAppFiles("d2", { pierToml }));
+    expect((await drainRepo.push("main")).code).toBe(0);
+    expect(await text(host(drainName))).toBe("d2 -");
+    expect(await containers()).toBe(2);
+    const answer = await slow;
+    expect(answer).toMatchObject({ status: 200, body: "slow d1" });
+    await waitFor("d1 retired", async () => (await containers()) === 1, 8_000);
+    const retiredAfter = performance.now() - answer.at;
+    expect(retiredAfter).toBeLessThan(8_000);
+
+    // Nothing in flight: the old release goes at once, far within the 20 s drain_timeout.
+    await drainRepo.commit(bunAppFiles("d3", { pierToml }));
+    const pushed = performance.now();
+    expect((await drainRepo.push("main")).code).toBe(0);
+    await waitFor("d2 retired", async () => (await containers()) === 1, 8_000);
+    console.log(
+      `drain: old release retired ${Math.round(retiredAfter)} ms after its last request; idle one ${Math.round(performance.now() - pushed)} ms after the push began`,
+    );
+  }, 90_000);
 
   test("pier deploy --image runs a prebuilt image", async () => {
     const [live] = (await deployments(appName)).filter(

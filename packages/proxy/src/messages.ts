@@ -64,6 +64,8 @@ export const toWorkerSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("acme"), version: z.number(), acme: z.record(z.string(), z.string()) }),
   z.object({ type: z.literal("beacons"), version: z.number(), enabled: z.boolean() }),
   z.object({ type: z.literal("crash"), version: z.number() }),
+  /** How many exchanges are in flight to these origins; `version` numbers the question. */
+  z.object({ type: z.literal("in-flight"), version: z.number(), origins: z.array(z.string()) }),
 ]);
 export type ToWorker = z.infer<typeof toWorkerSchema>;
 
@@ -89,5 +91,6 @@ export const fromWorkerSchema = z.discriminatedUnion("type", [
     strings: z.array(z.string()),
   }),
   z.object({ type: z.literal("failed"), version: z.number(), message: z.string() }),
+  z.object({ type: z.literal("in-flight"), version: z.number(), count: z.number().int().nonnegative() }),
 ]);
 export type FromWorker = z.infer<typeof fromWorkerSchema>;

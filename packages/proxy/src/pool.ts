@@ -45,6 +45,12 @@ export interface ProxyPool {
    * with null they forward beacons to `internalUpstream` again. Resolves when every worker switched.
    */
   setBeaconHandler(handler: ((beacons: RawBeacon[]) => void) | null): Promise<void>;
+  /**
+   * Exchanges in flight to these origins (`http://host:port`) across all workers, WebSocket
+   * tunnels included: a deploy's drain waits for 0 before stopping an old replica. Rejects with
+   * RouteAckTimeoutError when a worker does not answer in time.
+   */
+  inFlight(origins: string[]): Promise<number>;
   /** Test hook: makes one worker throw an uncaught error. */
   crashWorker(index: number): void;
 }
@@ -116,6 +122,8 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
   let respawns = 0;
   let stopping = false;
   const waiters = new Set<() => void>();
+  let inFlightQuestions = 0;
+  const inFlightAnswers = new Map<number, (worker: number, count: number) => void>();
 
   const notify = () => {
     for (const w of waiters) w();
@@ -169,6 +177,9 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
         case "beacons":
           // Switched off while a batch was in flight: those few beacons are dropped (already 202).
           onBeacons?.(msg.beacons);
+          return;
+        case "in-flight":
+          inFlightAnswers.get(msg.version)?.(index, msg.count);
           return;
         case "failed":
           log("error", "proxy worker reported a failure", { worker: index, message: msg.message });
@@ -277,6 +288,40 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
     },
     stats() {
       return { workers: slots.filter((s) => s !== null).length, respawns, version: routesVersion };
+    },
+    inFlight(origins) {
+      const version = ++inFlightQuestions;
+      const asked = slots.filter((slot): slot is Slot => slot !== null);
+      return new Promise<number>((resolve, reject) => {
+        const answered = new Set<number>();
+        let total = 0;
+        const done = () => {
+          clearTimeout(timer);
+          inFlightAnswers.delete(version);
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(
+            new RouteAckTimeoutError("in-flight count", version, asked.length - answered.size, ackTimeoutMs),
+          );
+        }, ackTimeoutMs);
+        inFlightAnswers.set(version, (worker, count) => {
+          if (answered.has(worker)) return;
+          answered.add(worker);
+          total += count;
+          if (answered.size >= asked.length) {
+            done();
+            resolve(total);
+          }
+        });
+        if (asked.length === 0) {
+          done();
+          resolve(0);
+          return;
+        }
+        for (const slot of asked)
+          slot.worker.postMessage({ type: "in-flight", version, origins } satisfies ToWorker);
+      });
     },
     crashWorker(index) {
       slots[index]?.worker.postMessage({ type: "crash", version: routesVersion } satisfies ToWorker);

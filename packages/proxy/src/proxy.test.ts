@@ -67,6 +67,7 @@ const baseRoutes = () => [
     maxBodyBytes: 60_000_000,
   }),
   route({ id: "small", host: "small.test", upstreams: [slow.url], maxBodyBytes: 1000 }),
+  route({ id: "held", host: "held.test", upstreams: [slow.url] }),
   route({ id: "secure", host: "secure.test", upstreams: [a.url], redirectHttps: true }),
   route({ id: "canon", host: "www.canon.test", upstreams: [a.url], canonicalHost: "canon.test" }),
   route({
@@ -284,6 +285,34 @@ test("WebSocket echo through the proxy", async () => {
   ws.close();
   expect(got.map((m) => m.split(":")[1])).toEqual(["ping1", "ping2"]);
   expect(got[0]).toMatch(/^[ab]:/);
+});
+
+test("exchanges in flight are counted per origin until they end, tunnels included (a drain waits for 0)", async () => {
+  const until = async (want: (n: number) => boolean, origins: string[]) => {
+    for (let i = 0; i < 100; i++) {
+      const n = await pool.inFlight(origins);
+      if (want(n)) return n;
+      await Bun.sleep(20);
+    }
+    throw new Error("in-flight count never reached the expected value");
+  };
+  expect(await pool.inFlight([slow.url])).toBe(0);
+  const pending = get("held.test", "/sleep");
+  expect(await until((n) => n === 1, [slow.url])).toBe(1);
+  expect(await pool.inFlight([a.url, b.url])).toBe(0);
+  expect(await (await pending).text()).toBe("late");
+  expect(await until((n) => n === 0, [slow.url])).toBe(0);
+
+  const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws`, {
+    headers: { host: "ab.test" },
+  } as unknown as string[]);
+  await new Promise<void>((resolve, reject) => {
+    ws.onopen = () => resolve();
+    ws.onerror = () => reject(new Error("websocket error"));
+  });
+  expect(await until((n) => n === 1, [a.url, b.url])).toBe(1);
+  ws.close();
+  expect(await until((n) => n === 0, [a.url, b.url])).toBe(0);
 });
 
 test("request records reach onRecords in batches with route, app and status", async () => {

@@ -26,6 +26,8 @@ export class UpstreamConn {
   /** The socket already carried a complete exchange, so a close before any byte means it went stale. */
   reused = false;
   closed = false;
+  /** Counted in its pool's `busy`: owned by an exchange from acquire until release or close. */
+  busy = false;
 
   constructor(
     readonly pool: UpstreamPool,
@@ -72,6 +74,7 @@ export class UpstreamConn {
   terminate(): void {
     this.owner = null;
     this.closed = true;
+    this.pool.settle(this);
     this.pool.forget(this);
     const s = this.socket;
     this.socket = null;
@@ -123,6 +126,7 @@ const handlers = {
   connectError(socket: Socket<UpstreamConn>, err: Error) {
     const conn = socket.data;
     conn.closed = true;
+    conn.pool.settle(conn);
     const owner = conn.owner;
     conn.owner = null;
     owner?.upstreamConnectError(conn, err);
@@ -133,6 +137,7 @@ function onClose(conn: UpstreamConn): void {
   if (conn.closed) return;
   conn.closed = true;
   conn.socket = null;
+  conn.pool.settle(conn);
   const owner = conn.owner;
   if (owner === null) {
     conn.pool.forget(conn);
@@ -144,6 +149,11 @@ function onClose(conn: UpstreamConn): void {
 
 export class UpstreamPool {
   private readonly idle: UpstreamConn[] = [];
+  /**
+   * Exchanges in flight to this origin (including WebSocket tunnels): what a deploy's drain waits
+   * for before it stops an old replica.
+   */
+  busy = 0;
 
   constructor(readonly target: UpstreamTarget) {}
 
@@ -154,6 +164,8 @@ export class UpstreamPool {
       const conn = idle.pop()!;
       if (conn.socket !== null && !conn.closed) {
         conn.owner = owner;
+        conn.busy = true;
+        this.busy++;
         return conn;
       }
     }
@@ -163,6 +175,8 @@ export class UpstreamPool {
   /** Always a new connection: for upgrades, which keep the socket for good. */
   connect(owner: UpstreamOwner): UpstreamConn {
     const conn = new UpstreamConn(this, owner);
+    conn.busy = true;
+    this.busy++;
     Bun.connect<UpstreamConn>({
       hostname: this.target.hostname,
       port: this.target.port,
@@ -178,6 +192,7 @@ export class UpstreamPool {
   /** Back to the idle list after a complete exchange. */
   release(conn: UpstreamConn): void {
     conn.owner = null;
+    this.settle(conn);
     if (conn.socket === null || conn.closed || conn.queue !== null) return;
     if (this.idle.length >= MAX_IDLE_PER_UPSTREAM) {
       conn.closed = true;
@@ -186,6 +201,13 @@ export class UpstreamPool {
     }
     conn.reused = true;
     this.idle.push(conn);
+  }
+
+  /** The exchange on `conn` is over (released, closed or failed); counted once. */
+  settle(conn: UpstreamConn): void {
+    if (!conn.busy) return;
+    conn.busy = false;
+    this.busy--;
   }
 
   forget(conn: UpstreamConn): void {

@@ -164,6 +164,12 @@ async function onMessage(msg: ToWorker): Promise<void> {
       if (!msg.enabled) flushBeacons();
       send({ type: "ack", kind: "beacons", version: msg.version });
       return;
+    case "in-flight": {
+      let count = 0;
+      for (const origin of msg.origins) count += state?.pools.get(origin)?.busy ?? 0;
+      send({ type: "in-flight", version: msg.version, count });
+      return;
+    }
     case "crash":
       // Test hook: an uncaught error kills the worker exactly like a real crash would.
       setTimeout(() => {

@@ -7,7 +7,12 @@ export type NewDeployment = Database["t"]["deployments"]["$inferInsert"];
 export function createDeploymentStore({ db, t }: Database) {
   return {
     async create(deployment: NewDeployment): Promise<DeploymentRow> {
-      const [row] = await db.insert(t.deployments).values(deployment).returning();
+      // Milliseconds, not the column default's whole seconds: "newest first" must hold for two
+      // deploys in one second (a push and the env-var restart right after it).
+      const [row] = await db
+        .insert(t.deployments)
+        .values({ createdAt: new Date(), ...deployment })
+        .returning();
       return row!;
     },
     async update(

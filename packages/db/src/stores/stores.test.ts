@@ -167,6 +167,12 @@ for (const [dialect, open] of backends) {
         ["dep_2", "failed"],
         ["dep_1", "live"],
       ]);
+      // Created within one second without an explicit time: still newest first ("b" < "z" by id).
+      await stores.deployments.create({ id: "dep_z", appId: app.id, status: "live", source: "git" });
+      await Bun.sleep(5);
+      await stores.deployments.create({ id: "dep_b", appId: app.id, status: "queued", source: "git" });
+      const [newest] = await stores.deployments.listForApp(app.id);
+      expect(newest?.id).toBe("dep_b");
     });
   });
 }

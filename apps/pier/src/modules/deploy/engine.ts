@@ -7,6 +7,7 @@ import {
   DeployError,
   DeployFailedError,
   DeployQueue,
+  type DrainMonitor,
   ImageBuildError,
   pruneAppImages,
   type ReplicaRuntime,
@@ -34,6 +35,8 @@ export interface DeployEngineDeps {
   publishRoutes(): Promise<void>;
   liveUrl(host: string): string;
   hooks?: DeployHooks;
+  /** Ends the drain of old replicas once the proxy has nothing in flight to them. */
+  drain?: DrainMonitor;
 }
 
 /** What other subsystems add to a deploy: their env vars, and reactions to its outcome. */
@@ -200,6 +203,7 @@ export class DeployEngine {
         {
           runtime: this.deps.runtime,
           queue: this.rolloutQueue,
+          drain: this.deps.drain,
           routes: {
             setAppUpstreams: async (appName, envName, upstreams) => {
               this.deps.serving.setUpstreams(appName, envName, upstreams);

@@ -15,6 +15,7 @@ import type { PierContext, RawHandler } from "../../platform/module.ts";
 import { createDeployApi } from "./api.ts";
 import { appDataPaths, removeAppData } from "./app-files.ts";
 import { DeployLogs } from "./deploy-log.ts";
+import { proxyDrainMonitor } from "./drain.ts";
 import { DeployEngine } from "./engine.ts";
 import { createGitEndpoint } from "./git-endpoint.ts";
 import { loadOrCreateInstanceId } from "./instance-id.ts";
@@ -95,6 +96,7 @@ export async function startDeploy(
     publishRoutes,
     liveUrl,
     hooks: platformDeployHooks(log),
+    drain: proxyDrainMonitor(ctx.proxy),
   });
   const ops = { stores, engine, serving, runtime, publishRoutes };
 
