@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Analytics } from "@pier/analytics";
-import { workerPrototype } from "./worker-prototype.ts";
 import { beaconScript, type WrkResult, wrk } from "./wrk.ts";
 
 const root = resolve(import.meta.dir, "../..");
@@ -26,19 +25,53 @@ async function waitFor(url: string, ms: number): Promise<void> {
   throw new Error(`${url} did not answer within ${ms} ms`);
 }
 
+/** CPU time of pier per request answered, split by thread: the main thread and the proxy workers. */
+export interface CpuPerRequest {
+  mainUs: number;
+  workersUs: number;
+}
+
+export interface Measured extends WrkResult {
+  cpu: CpuPerRequest;
+}
+
 export interface IngestFigures {
   pipelinePerSecond: number;
   sqliteWritesPerSecond: number;
-  getAlone: WrkResult;
-  beaconsAlone: WrkResult;
+  getAlone: Measured;
+  /** Three runs, each on its own; the table shows the median. */
+  beaconsAlone: Measured[];
   mixedGet: WrkResult;
   mixedBeacons: WrkResult;
   stats: { accepted: number; written: number; dropped: number; bots: number; invalid: number };
   workers: number;
-  /** The proposed proxy hook, prototyped: beacons answered in worker threads, ingested on main. */
-  hook: WrkResult;
-  hookAnswerOnly: WrkResult;
-  hookStats: { accepted: number; written: number; dropped: number };
+}
+
+/** utime+stime in µs of every thread of `pid`, by thread name ("Worker" = proxy worker). */
+function threadCpuUs(pid: number): { main: number; workers: number } {
+  let main = 0;
+  let workers = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const us = (Number(f[11]) + Number(f[12])) * 10_000; // USER_HZ = 100
+      if (Number(tid) === pid) main += us;
+      else if (readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim() === "Worker") workers += us;
+    } catch {}
+  }
+  return { main, workers };
+}
+
+async function measured(pid: number, run: () => Promise<WrkResult>): Promise<Measured> {
+  const before = threadCpuUs(pid);
+  const result = await run();
+  const after = threadCpuUs(pid);
+  const n = Math.max(result.requests, 1);
+  return {
+    ...result,
+    cpu: { mainUs: (after.main - before.main) / n, workersUs: (after.workers - before.workers) / n },
+  };
 }
 
 /** In-process: enrichment + queue on one thread, then the SQLite batch writes, without HTTP. */
@@ -74,9 +107,6 @@ export async function ingestBenchmark(
   connections: number,
 ): Promise<IngestFigures> {
   const inProcess = await pipeline(200_000);
-  const workersForHook = navigator.hardwareConcurrency;
-  const hookAnswerOnly = (await workerPrototype(seconds, connections, workersForHook, true)).result;
-  const hook = await workerPrototype(seconds, connections, workersForHook);
   const dir = mkdtempSync(join(tmpdir(), "pier-bench-analytics-serve-"));
   const upstreamPort = freePort();
   const [consolePort, httpPort, httpsPort] = [freePort(), freePort(), freePort()];
@@ -89,31 +119,30 @@ export async function ingestBenchmark(
         stderr: "inherit",
       }),
     );
-    children.push(
-      Bun.spawn(
-        [
-          binary,
-          "serve",
-          "--data-dir",
-          dir,
-          "--host",
-          "127.0.0.1",
-          "--console-port",
-          String(consolePort),
-          "--http-port",
-          String(httpPort),
-          "--https-port",
-          String(httpsPort),
-          "--proxy-workers",
-          String(workers),
-        ],
-        {
-          env: { ...process.env, PIER_ADMIN_TOKEN: adminToken, PIER_LOG_LEVEL: "warn" },
-          stdout: "ignore",
-          stderr: "inherit",
-        },
-      ),
+    const pier = Bun.spawn(
+      [
+        binary,
+        "serve",
+        "--data-dir",
+        dir,
+        "--host",
+        "127.0.0.1",
+        "--console-port",
+        String(consolePort),
+        "--http-port",
+        String(httpPort),
+        "--https-port",
+        String(httpsPort),
+        "--proxy-workers",
+        String(workers),
+      ],
+      {
+        env: { ...process.env, PIER_ADMIN_TOKEN: adminToken, PIER_LOG_LEVEL: "warn" },
+        stdout: "ignore",
+        stderr: "inherit",
+      },
     );
+    children.push(pier);
     await waitFor(`http://127.0.0.1:${consolePort}/healthz`, 15_000);
     await waitFor(`http://127.0.0.1:${upstreamPort}/`, 10_000);
     const res = await fetch(`http://127.0.0.1:${consolePort}/api/v1/routes`, {
@@ -129,9 +158,12 @@ export async function ingestBenchmark(
     const beacons = () => wrk({ url: proxyUrl, seconds, connections, host: "bench.test", script });
 
     await get(); // warm-up: connection pools, JIT
-    const getAlone = await get();
-    const beaconsAlone = await beacons();
-    await Bun.sleep(1000);
+    const getAlone = await measured(pier.pid, get);
+    const beaconsAlone: Measured[] = [];
+    for (let i = 0; i < 3; i++) {
+      beaconsAlone.push(await measured(pier.pid, beacons));
+      await Bun.sleep(1000);
+    }
     const [mixedGet, mixedBeacons] = await Promise.all([get(), beacons()]);
     await Bun.sleep(1500);
     const status = (await (
@@ -148,9 +180,6 @@ export async function ingestBenchmark(
       mixedBeacons,
       stats: status.ingest,
       workers,
-      hook: hook.result,
-      hookAnswerOnly,
-      hookStats: hook.stats,
     };
   } finally {
     for (const child of children) child.kill("SIGTERM");

@@ -1,5 +1,5 @@
 import { machineLine } from "../support/performance-doc.ts";
-import type { IngestFigures } from "./ingest.ts";
+import type { IngestFigures, Measured } from "./ingest.ts";
 import type { QueryFigures } from "./query.ts";
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -19,24 +19,29 @@ export function analyticsSection(
   if (ingest) {
     const { getAlone, beaconsAlone, mixedGet, mixedBeacons, stats } = ingest;
     const slowdown = (1 - mixedGet.rps / getAlone.rps) * 100;
+    const sorted = [...beaconsAlone].sort((a, b) => a.rps - b.rps);
+    const beacons = sorted[Math.floor(sorted.length / 2)]!;
+    const cpu = (m: Measured) =>
+      `${ms(m.cpu.workersUs + m.cpu.mainUs)} µs (proxy workers ${ms(m.cpu.workersUs)}, main thread ${ms(m.cpu.mainUs)})`;
+    const coresAt20k = ((beacons.cpu.workersUs + beacons.cpu.mainUs) * 20_000) / 1e6;
     lines.push(
       "### Ingest",
       "",
-      `Tracker beacons (\`POST /_pier/event\`, pageview JSON, 5,000 rotating user agents) sent by wrk (-t1 -c${options.connections}, ${options.duration} s) to the proxy port of the compiled binary (${ingest.workers} proxy workers), forwarded to the console port, enriched and queued; SQLite writes in batches of up to 2,000 from a bounded queue (100,000).`,
+      `Tracker beacons (\`POST /_pier/event\`, pageview JSON, 5,000 rotating user agents) sent by wrk (-t1 -c${options.connections}, ${options.duration} s) to the proxy port of the compiled binary (${ingest.workers} proxy workers). The workers answer them themselves (size limit and schema checked there, 202) and post them in batches to the main thread, which enriches and queues them; SQLite writes in batches of up to 2,000 from a bounded queue (100,000). CPU per request is user+system time of pier's threads divided by requests answered.`,
       "",
       "| measure | value | target |",
       "| --- | ---: | --- |",
-      `| beacons through the proxy, alone | ${fmt(beaconsAlone.rps)} events/s (p50 ${ms(beaconsAlone.p50)} ms, p99 ${ms(beaconsAlone.p99)} ms) | >= 20,000/s |`,
+      `| beacons through the proxy, alone (median of ${beaconsAlone.length} runs) | ${fmt(beacons.rps)} events/s (p50 ${ms(beacons.p50)} ms, p99 ${ms(beacons.p99)} ms); runs: ${beaconsAlone.map((b) => fmt(b.rps)).join(" / ")} | >= 20,000/s |`,
+      `| pier CPU per beacon | ${cpu(beacons)} | |`,
       `| ingest pipeline in-process (validate, bot filter, hash, visit, queue), one thread | ${fmt(ingest.pipelinePerSecond)} events/s | |`,
       `| SQLite batched writes (events + visit upserts), one thread | ${fmt(ingest.sqliteWritesPerSecond)} events/s | |`,
       `| proxied GET alone | ${fmt(getAlone.rps)} req/s (p50 ${ms(getAlone.p50)} ms, p99 ${ms(getAlone.p99)} ms) | |`,
+      `| pier CPU per proxied GET (the upstream's own CPU not counted) | ${cpu(getAlone)} | |`,
       `| proxied GET while beacons saturate the same proxy | ${fmt(mixedGet.rps)} req/s (p50 ${ms(mixedGet.p50)} ms, p99 ${ms(mixedGet.p99)} ms), ${slowdown.toFixed(0)}% fewer | <= 10% slower |`,
       `| beacons meanwhile | ${fmt(mixedBeacons.rps)} events/s | |`,
       `| accepted / written / dropped (queue full) / rejected | ${fmt(stats.accepted)} / ${fmt(stats.written)} / ${fmt(stats.dropped)} / ${fmt(stats.invalid)} | dropped 0 |`,
-      `| prototype of the proposed proxy hook: beacons answered in ${ingest.workers} worker threads (readBeacon), batched to the main thread (Analytics.ingestRaw) | ${fmt(ingest.hook.rps)} events/s (p99 ${ms(ingest.hook.p99)} ms), ${fmt(ingest.hookStats.written)} written, ${fmt(ingest.hookStats.dropped)} dropped | >= 20,000/s |`,
-      `| same workers answering only (ingest discarded): the ceiling of this load generator here | ${fmt(ingest.hookAnswerOnly.rps)} req/s | |`,
       "",
-      'Every beacon is a second HTTP request today (proxy worker -> console port), so beacons cost what a proxied POST costs plus the console\'s HTTP handling; on 2 cores shared with wrk and the upstream that stays well below 20,000/s, and a saturating beacon load takes CPU from proxied traffic. The hook above (README, "What the proxy needs") removes the second hop; enrichment and SQLite writes then cost about 1 / pipeline rate + 1 / write rate of a core per event on the main thread.',
+      `Why the mixed row misses its target here: 20,000 beacons/s take ${coresAt20k.toFixed(2)} cores of pier at the CPU cost above, on a machine with 2 cores that also run both wrk processes and the upstream. A GET load that saturates the machine on its own can only keep its rate if nothing else needs CPU, so any beacon load at that rate takes its share from proxied requests (and so would any other extra work). The proxy never blocks on ingest (beacons are answered before enrichment, the write queue is bounded and counts what it drops), so the slowdown is CPU sharing, not waiting.`,
       "",
     );
   }
