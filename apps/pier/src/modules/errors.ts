@@ -17,7 +17,7 @@ function pathOf(url: string): string {
  * Sentry-compatible error tracking: ingest on the console port and on every app host under
  * `/_pier/` (the proxy forwards those here), the `/api/v1/errors` API and the retention sweep.
  * The service (and its writer thread) loads on the first event or API call, or at start when
- * projects exist (their events have a retention sweep to run).
+ * events were stored (they have a retention sweep to run): projects alone cost nothing at idle.
  */
 export const errorsModule: PierModule = {
   name: "errors",
@@ -32,7 +32,7 @@ export const errorsModule: PierModule = {
     lazyRoute(ctx.console, "/api/v1/errors", async () => (await load()).api);
     running = load;
     // With ClickHouse configured an unreachable server stops the start, as it always did.
-    if (ctx.config.clickhouseUrl || (await hasRows(ctx.database, "error_projects"))) await load();
+    if (ctx.config.clickhouseUrl || (await hasRows(ctx.database, "error_issues"))) await load();
     return {
       async stop() {
         running = null;
