@@ -2,7 +2,9 @@ import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { errorMessage } from "../api.ts";
 import { statusTone } from "../format.ts";
+import { listView } from "../list-view.ts";
 import { linkClick } from "../router.ts";
+import type { Loaded } from "../use-api.ts";
 
 export function Link(props: { href: string; class?: string; children: ComponentChildren }) {
   return (
@@ -111,4 +113,57 @@ export function CopyBlock({ text, label }: { text: string; label?: string }) {
 
 export function Loading({ what }: { what: string }) {
   return <p class="muted">Loading {what}…</p>;
+}
+
+/**
+ * The state line of a panel that shows loaded data: its error, "Loading …" before the first
+ * answer, the `empty` sentence when there is nothing, otherwise `children(data)`. Without
+ * children it shows only the error and the loading line, for pages that lay out data themselves.
+ */
+export function ListState<T>(props: {
+  query: Loaded<T>;
+  /** What is loading, as in "Loading {what}…". */
+  what: string;
+  /** A sentence (shown muted) or an element of its own; nothing is shown when omitted. */
+  empty?: ComponentChildren;
+  /** Defaults to "an array with no rows". */
+  isEmpty?: (data: T) => boolean;
+  /** A failed write on the same panel; shown instead of the load error while it lasts. */
+  extraError?: string | null;
+  children?: (data: T) => ComponentChildren;
+}) {
+  const view = listView(props.query, props.isEmpty, props.extraError);
+  const empty = typeof props.empty === "string" ? <p class="muted">{props.empty}</p> : props.empty;
+  return (
+    <>
+      <ErrorBox error={view.error} />
+      {view.loading ? <Loading what={props.what} /> : null}
+      {view.empty ? empty : null}
+      {view.data !== undefined && props.children ? props.children(view.data) : null}
+    </>
+  );
+}
+
+/**
+ * A table that style.css turns into cards on narrow screens: each `td` then shows its
+ * `data-label`. An empty column name heads a column of row buttons.
+ */
+export function CardsTable<T>(props: {
+  testid?: string;
+  columns: string[];
+  rows: T[];
+  children: (row: T) => ComponentChildren;
+}) {
+  return (
+    <table class="cards" data-testid={props.testid}>
+      <thead>
+        <tr>
+          {props.columns.map((name, i) => (
+            <th key={i}>{name}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{props.rows.map((row) => props.children(row))}</tbody>
+    </table>
+  );
 }

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { SpendChart, type SpendReport, usd } from "../components/spend-chart.tsx";
-import { ConfirmButton, CopyBlock, ErrorBox, Loading, useAction } from "../components/ui.tsx";
+import { CardsTable, ConfirmButton, CopyBlock, ListState, useAction } from "../components/ui.tsx";
 import { bindFields } from "../form-fields.ts";
 import { useApi } from "../use-api.ts";
 
@@ -32,28 +32,22 @@ const ranges = [7, 30, 90];
 function TotalsTable({ rows, label }: { rows: (SpendReport["total"] & { name: string })[]; label: string }) {
   if (rows.length === 0) return null;
   return (
-    <table class="cards" data-testid={`spend-by-${label.toLowerCase()}`}>
-      <thead>
-        <tr>
-          <th>{label}</th>
-          <th>Requests</th>
-          <th>Tokens in / out</th>
-          <th>Cost</th>
+    <CardsTable
+      testid={`spend-by-${label.toLowerCase()}`}
+      columns={[label, "Requests", "Tokens in / out", "Cost"]}
+      rows={rows}
+    >
+      {(r) => (
+        <tr key={r.name}>
+          <td data-label={label}>{r.name}</td>
+          <td data-label="Requests">{r.requests}</td>
+          <td data-label="Tokens">
+            {r.promptTokens} / {r.completionTokens}
+          </td>
+          <td data-label="Cost">{usd(r.costUsd)}</td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.name}>
-            <td data-label={label}>{r.name}</td>
-            <td data-label="Requests">{r.requests}</td>
-            <td data-label="Tokens">
-              {r.promptTokens} / {r.completionTokens}
-            </td>
-            <td data-label="Cost">{usd(r.costUsd)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      )}
+    </CardsTable>
   );
 }
 
@@ -79,33 +73,33 @@ function SpendPanel() {
           ))}
         </select>
       </div>
-      <ErrorBox error={spend.error} />
-      {spend.loading && !spend.data ? <Loading what="spend" /> : null}
-      {spend.data ? (
-        <>
-          <div class="stats" data-testid="ai-spend-total">
-            <span>
-              <b>{usd(spend.data.total.costUsd)}</b>
-              <span class="small muted">cost</span>
-            </span>
-            <span>
-              <b>{spend.data.total.requests}</b>
-              <span class="small muted">requests</span>
-            </span>
-            <span>
-              <b>{spend.data.total.promptTokens + spend.data.total.completionTokens}</b>
-              <span class="small muted">tokens</span>
-            </span>
-          </div>
-          {spend.data.series.length ? (
-            <SpendChart report={spend.data} days={days} />
-          ) : (
-            <p class="muted">No AI requests in this period.</p>
-          )}
-          <TotalsTable label="App" rows={spend.data.byApp.map((a) => ({ ...a, name: a.app }))} />
-          <TotalsTable label="Model" rows={spend.data.byModel.map((m) => ({ ...m, name: m.model }))} />
-        </>
-      ) : null}
+      <ListState query={spend} what="spend">
+        {(report) => (
+          <>
+            <div class="stats" data-testid="ai-spend-total">
+              <span>
+                <b>{usd(report.total.costUsd)}</b>
+                <span class="small muted">cost</span>
+              </span>
+              <span>
+                <b>{report.total.requests}</b>
+                <span class="small muted">requests</span>
+              </span>
+              <span>
+                <b>{report.total.promptTokens + report.total.completionTokens}</b>
+                <span class="small muted">tokens</span>
+              </span>
+            </div>
+            {report.series.length ? (
+              <SpendChart report={report} days={days} />
+            ) : (
+              <p class="muted">No AI requests in this period.</p>
+            )}
+            <TotalsTable label="App" rows={report.byApp.map((a) => ({ ...a, name: a.app }))} />
+            <TotalsTable label="Model" rows={report.byModel.map((m) => ({ ...m, name: m.model }))} />
+          </>
+        )}
+      </ListState>
     </div>
   );
 }
@@ -169,21 +163,19 @@ function ProvidersPanel() {
           Save provider
         </button>
       </form>
-      <ErrorBox error={save.error ?? providers.error} />
-      {providers.data?.length ? (
-        <table class="cards" data-testid="ai-providers">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Kind</th>
-              <th>Base URL</th>
-              <th>Key</th>
-              <th>Models</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {providers.data.map((p) => (
+      <ListState
+        query={providers}
+        what="providers"
+        extraError={save.error}
+        empty="No providers yet: apps can only call models once one is configured."
+      >
+        {(rows) => (
+          <CardsTable
+            testid="ai-providers"
+            columns={["Name", "Kind", "Base URL", "Key", "Models", ""]}
+            rows={rows}
+          >
+            {(p) => (
               <tr key={p.name}>
                 <td data-label="Name">{p.name}</td>
                 <td data-label="Kind">{p.kind}</td>
@@ -205,24 +197,25 @@ function ProvidersPanel() {
                   />
                 </td>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : providers.data ? (
-        <p class="muted">No providers yet: apps can only call models once one is configured.</p>
-      ) : null}
+            )}
+          </CardsTable>
+        )}
+      </ListState>
     </div>
   );
 }
 
 function KeysPanel() {
-  const keys = useApi(() => api.get<{ keys: AiKey[] }>("/ai/keys").then((a) => a.keys), []);
+  // The API keeps revoked keys for the record; only usable ones belong in this list.
+  const keys = useApi(
+    () => api.get<{ keys: AiKey[] }>("/ai/keys").then((a) => a.keys.filter((k) => !k.revokedAt)),
+    [],
+  );
   const [name, setName] = useState("");
   const [app, setApp] = useState("");
   const [budget, setBudget] = useState("");
   const [created, setCreated] = useState<string | null>(null);
   const create = useAction();
-  const active = keys.data?.filter((k) => !k.revokedAt) ?? [];
   return (
     <div class="panel">
       <h2>Virtual keys</h2>
@@ -270,7 +263,6 @@ function KeysPanel() {
           Issue key
         </button>
       </form>
-      <ErrorBox error={create.error ?? keys.error} />
       {created ? (
         <div class="secret-once" data-testid="new-ai-key">
           <strong>
@@ -282,20 +274,10 @@ function KeysPanel() {
           </button>
         </div>
       ) : null}
-      {active.length ? (
-        <table class="cards" data-testid="ai-keys">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Key</th>
-              <th>App</th>
-              <th>Limits</th>
-              <th>Budget</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {active.map((k) => (
+      <ListState query={keys} what="keys" extraError={create.error} empty="No active keys.">
+        {(active) => (
+          <CardsTable testid="ai-keys" columns={["Name", "Key", "App", "Limits", "Budget", ""]} rows={active}>
+            {(k) => (
               <tr key={k.id}>
                 <td data-label="Name">{k.name}</td>
                 <td data-label="Key" class="mono">
@@ -327,12 +309,10 @@ function KeysPanel() {
                   />
                 </td>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : keys.data ? (
-        <p class="muted">No active keys.</p>
-      ) : null}
+            )}
+          </CardsTable>
+        )}
+      </ListState>
     </div>
   );
 }

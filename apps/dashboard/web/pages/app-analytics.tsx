@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { api, errorMessage } from "../api.ts";
-import { ErrorBox, Loading } from "../components/ui.tsx";
+import { CardsTable, ErrorBox, ListState } from "../components/ui.tsx";
 import { useApi } from "../use-api.ts";
 
 // Mirrors of @pier/analytics' JSON answers (packages/analytics/README.md); read, never trusted for logic.
@@ -90,24 +90,15 @@ function Breakdown({ title, rows, label }: { title: string; rows: Row[]; label: 
     <div class="panel">
       <h2>{title}</h2>
       {rows.length ? (
-        <table class="cards">
-          <thead>
-            <tr>
-              <th>{label}</th>
-              <th>Visitors</th>
-              <th>Pageviews</th>
+        <CardsTable columns={[label, "Visitors", "Pageviews"]} rows={rows}>
+          {(r) => (
+            <tr key={r.value}>
+              <td data-label={label}>{r.value || "(unknown)"}</td>
+              <td data-label="Visitors">{r.visitors}</td>
+              <td data-label="Pageviews">{r.pageviews}</td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.value}>
-                <td data-label={label}>{r.value || "(unknown)"}</td>
-                <td data-label="Visitors">{r.visitors}</td>
-                <td data-label="Pageviews">{r.pageviews}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        </CardsTable>
       ) : (
         <p class="muted">Nothing yet.</p>
       )}
@@ -186,48 +177,48 @@ export function AnalyticsTab({ app }: { app: string }) {
             ))}
           </select>
         </div>
-        <ErrorBox error={data.error} />
-        {data.loading && !d ? <Loading what="analytics" /> : null}
-        {d ? (
-          <>
-            <div class="stats" data-testid="analytics-overview">
-              <span>
-                <b>{d.realtime.visitors}</b>
-                <span class="small muted">now (5 min)</span>
-              </span>
-              <span>
-                <b>{d.overview.visitors}</b>
-                <span class="small muted">visitors</span>
-              </span>
-              <span>
-                <b>{d.overview.visits}</b>
-                <span class="small muted">visits</span>
-              </span>
-              <span>
-                <b>{d.overview.pageviews}</b>
-                <span class="small muted">pageviews</span>
-              </span>
-              <span>
-                <b>{d.overview.viewsPerVisit}</b>
-                <span class="small muted">views / visit</span>
-              </span>
-              <span>
-                <b>{percent(d.overview.bounceRate)}</b>
-                <span class="small muted">bounce rate</span>
-              </span>
-              <span>
-                <b>{duration(d.overview.visitDurationMs)}</b>
-                <span class="small muted">visit duration</span>
-              </span>
-            </div>
-            <VisitorsChart points={d.timeseries} />
-            <p class="small muted">
-              Add <code>{'<script defer src="/_pier/script.js"></script>'}</code> to your pages. No cookies.
-              Requests through the proxy: {d.requests.requests} (5xx {d.requests.status["5xx"] ?? 0}, p95{" "}
-              {d.requests.latencyMs.p95} ms).
-            </p>
-          </>
-        ) : null}
+        <ListState query={data} what="analytics">
+          {(report) => (
+            <>
+              <div class="stats" data-testid="analytics-overview">
+                <span>
+                  <b>{report.realtime.visitors}</b>
+                  <span class="small muted">now (5 min)</span>
+                </span>
+                <span>
+                  <b>{report.overview.visitors}</b>
+                  <span class="small muted">visitors</span>
+                </span>
+                <span>
+                  <b>{report.overview.visits}</b>
+                  <span class="small muted">visits</span>
+                </span>
+                <span>
+                  <b>{report.overview.pageviews}</b>
+                  <span class="small muted">pageviews</span>
+                </span>
+                <span>
+                  <b>{report.overview.viewsPerVisit}</b>
+                  <span class="small muted">views / visit</span>
+                </span>
+                <span>
+                  <b>{percent(report.overview.bounceRate)}</b>
+                  <span class="small muted">bounce rate</span>
+                </span>
+                <span>
+                  <b>{duration(report.overview.visitDurationMs)}</b>
+                  <span class="small muted">visit duration</span>
+                </span>
+              </div>
+              <VisitorsChart points={report.timeseries} />
+              <p class="small muted">
+                Add <code>{'<script defer src="/_pier/script.js"></script>'}</code> to your pages. No cookies.
+                Requests through the proxy: {report.requests.requests} (5xx{" "}
+                {report.requests.status["5xx"] ?? 0}, p95 {report.requests.latencyMs.p95} ms).
+              </p>
+            </>
+          )}
+        </ListState>
       </div>
       {d ? (
         <>

@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { DeployInstructions } from "../components/deploy-instructions.tsx";
 import { DeploymentLog } from "../components/deployment-log.tsx";
-import { ConfirmButton, ErrorBox, Loading, StatusBadge } from "../components/ui.tsx";
+import { CardsTable, ConfirmButton, ListState, StatusBadge } from "../components/ui.tsx";
 import { deploymentDuration, isInProgress, relativeTime, shortSha } from "../format.ts";
 import type { Deployment } from "../types.ts";
 import { useApi } from "../use-api.ts";
@@ -45,8 +45,7 @@ export function DeploymentsTab({ app }: { app: string }) {
   const missingApi = history.error && deployments.length === 0;
   return (
     <>
-      {history.loading && !history.data ? <Loading what="deployments" /> : null}
-      <ErrorBox error={history.error} />
+      <ListState query={history} what="deployments" />
       {notice ? <div class="notice">{notice}</div> : null}
       {(history.data && deployments.length === 0) || missingApi ? <DeployInstructions app={app} /> : null}
       {shown ? (
@@ -65,61 +64,53 @@ export function DeploymentsTab({ app }: { app: string }) {
               />
             ) : null}
           </div>
-          <table class="cards" data-testid="deployments-table">
-            <thead>
-              <tr>
-                <th>Status</th>
-                <th>Deployment</th>
-                <th>Commit</th>
-                <th>Started</th>
-                <th>Duration</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {deployments.map((d) => (
-                <tr key={d.id} data-deployment={d.id} class={d.id === shownId ? "selected" : ""}>
-                  <td data-label="Status">
-                    <StatusBadge status={d.status} />
-                    {d.id === current?.id ? <span class="small muted"> current</span> : null}
-                  </td>
-                  <td data-label="Deployment">
-                    <span class="mono">{d.id}</span>
-                    <div class="small muted">
-                      {d.trigger ?? d.source ?? ""}
-                      {d.environment && d.environment !== "production" ? ` · ${d.environment}` : ""}
+          <CardsTable
+            testid="deployments-table"
+            columns={["Status", "Deployment", "Commit", "Started", "Duration", ""]}
+            rows={deployments}
+          >
+            {(d) => (
+              <tr key={d.id} data-deployment={d.id} class={d.id === shownId ? "selected" : ""}>
+                <td data-label="Status">
+                  <StatusBadge status={d.status} />
+                  {d.id === current?.id ? <span class="small muted"> current</span> : null}
+                </td>
+                <td data-label="Deployment">
+                  <span class="mono">{d.id}</span>
+                  <div class="small muted">
+                    {d.trigger ?? d.source ?? ""}
+                    {d.environment && d.environment !== "production" ? ` · ${d.environment}` : ""}
+                  </div>
+                  {d.error ? (
+                    <div class="small" style={{ color: "var(--bad)" }}>
+                      {d.error}
                     </div>
-                    {d.error ? (
-                      <div class="small" style={{ color: "var(--bad)" }}>
-                        {d.error}
-                      </div>
+                  ) : null}
+                </td>
+                <td data-label="Commit" class="mono">
+                  {shortSha(d.commitSha)}
+                  {d.branch ? <div class="small muted">{d.branch}</div> : null}
+                </td>
+                <td data-label="Started">{relativeTime(d.createdAt)}</td>
+                <td data-label="Duration">{deploymentDuration(d.createdAt, d.finishedAt)}</td>
+                <td data-label="">
+                  <span class="row">
+                    <button type="button" class="link" onClick={() => setSelected(d.id)}>
+                      Log
+                    </button>
+                    {current && isRollbackTarget(d, current) ? (
+                      <ConfirmButton
+                        label="Roll back to this"
+                        question={`Make ${d.id} live again?`}
+                        confirmLabel="Roll back"
+                        onConfirm={() => rollback(d.id)}
+                      />
                     ) : null}
-                  </td>
-                  <td data-label="Commit" class="mono">
-                    {shortSha(d.commitSha)}
-                    {d.branch ? <div class="small muted">{d.branch}</div> : null}
-                  </td>
-                  <td data-label="Started">{relativeTime(d.createdAt)}</td>
-                  <td data-label="Duration">{deploymentDuration(d.createdAt, d.finishedAt)}</td>
-                  <td data-label="">
-                    <span class="row">
-                      <button type="button" class="link" onClick={() => setSelected(d.id)}>
-                        Log
-                      </button>
-                      {current && isRollbackTarget(d, current) ? (
-                        <ConfirmButton
-                          label="Roll back to this"
-                          question={`Make ${d.id} live again?`}
-                          confirmLabel="Roll back"
-                          onConfirm={() => rollback(d.id)}
-                        />
-                      ) : null}
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </span>
+                </td>
+              </tr>
+            )}
+          </CardsTable>
         </div>
       ) : null}
       {deployments.length > 0 ? (

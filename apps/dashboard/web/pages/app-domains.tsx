@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
-import { ConfirmButton, ErrorBox, Loading, StatusBadge, useAction } from "../components/ui.tsx";
+import { CardsTable, ConfirmButton, ErrorBox, ListState, StatusBadge, useAction } from "../components/ui.tsx";
 import type { Domain } from "../types.ts";
 import { useApi } from "../use-api.ts";
 
@@ -54,20 +54,10 @@ export function DomainsTab({ app }: { app: string }) {
       </div>
       <div class="panel">
         <h2>Domains</h2>
-        <ErrorBox error={domains.error} />
-        {domains.loading && !domains.data ? <Loading what="domains" /> : null}
-        {domains.data?.length === 0 ? <p class="muted">No custom domains.</p> : null}
-        {domains.data?.length ? (
-          <table class="cards" data-testid="domains-table">
-            <thead>
-              <tr>
-                <th>Host</th>
-                <th>Certificate</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {domains.data.map((d) => (
+        <ListState query={domains} what="domains" empty="No custom domains.">
+          {(rows) => (
+            <CardsTable testid="domains-table" columns={["Host", "Certificate", ""]} rows={rows}>
+              {(d) => (
                 <tr key={d.host} data-host={d.host}>
                   <td data-label="Host">
                     <a href={`https://${d.host}`} target="_blank" rel="noreferrer">
@@ -96,10 +86,10 @@ export function DomainsTab({ app }: { app: string }) {
                     />
                   </td>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
+              )}
+            </CardsTable>
+          )}
+        </ListState>
       </div>
     </>
   );

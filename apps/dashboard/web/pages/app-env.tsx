@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
-import { ConfirmButton, ErrorBox, Loading, useAction } from "../components/ui.tsx";
+import { CardsTable, ConfirmButton, ErrorBox, ListState, useAction } from "../components/ui.tsx";
 import { maskedValue } from "../format.ts";
 import type { EnvVar } from "../types.ts";
 import { useApi } from "../use-api.ts";
@@ -122,21 +122,10 @@ export function EnvTab({ app }: { app: string }) {
       </div>
       <div class="panel">
         <h2>Variables</h2>
-        <ErrorBox error={vars.error} />
-        {vars.loading && !vars.data ? <Loading what="variables" /> : null}
-        {vars.data?.length === 0 ? <p class="muted">No variables yet.</p> : null}
-        {vars.data?.length ? (
-          <table class="cards" data-testid="env-table">
-            <thead>
-              <tr>
-                <th>Key</th>
-                <th>Value</th>
-                <th>Environment</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {vars.data.map((v) => (
+        <ListState query={vars} what="variables" empty="No variables yet.">
+          {(rows) => (
+            <CardsTable testid="env-table" columns={["Key", "Value", "Environment", ""]} rows={rows}>
+              {(v) => (
                 <tr key={`${v.environment}/${v.key}`} data-env-key={v.key}>
                   <td data-label="Key" class="mono">
                     {v.key}
@@ -163,10 +152,10 @@ export function EnvTab({ app }: { app: string }) {
                     </span>
                   </td>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
+              )}
+            </CardsTable>
+          )}
+        </ListState>
       </div>
     </>
   );

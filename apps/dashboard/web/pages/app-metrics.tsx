@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { MetricsChart } from "../components/metrics-chart.tsx";
-import { ErrorBox, Loading } from "../components/ui.tsx";
+import { ListState } from "../components/ui.tsx";
 import { fillMinutes, type MetricPoint, summarizeMetrics } from "../format.ts";
 import { useApi } from "../use-api.ts";
 
@@ -31,53 +31,53 @@ export function MetricsTab({ app }: { app: string }) {
           ))}
         </select>
       </div>
-      <ErrorBox error={metrics.error} />
-      {metrics.loading && !metrics.data ? <Loading what="metrics" /> : null}
-      {metrics.data ? (
-        <>
-          <div class="stats" data-testid="metrics-summary">
-            <span>
-              <b>{summary.perMinute.toFixed(1)}</b>
-              <span class="small muted">requests / min</span>
-            </span>
-            <span>
-              <b>{(summary.errorRate * 100).toFixed(2)} %</b>
-              <span class="small muted">5xx</span>
-            </span>
-            <span>
-              <b>{summary.p95Ms === null ? "–" : `${Math.round(summary.p95Ms)} ms`}</b>
-              <span class="small muted">worst p95</span>
-            </span>
-          </div>
-          {metrics.data.length ? (
-            <MetricsChart points={fillMinutes(metrics.data, minutes)} />
-          ) : (
-            <p class="muted">No requests in this period.</p>
-          )}
-          <div class="legend">
-            <span>
-              <i style={{ background: "var(--c2xx)" }} />
-              2xx
-            </span>
-            <span>
-              <i style={{ background: "var(--c3xx)" }} />
-              3xx
-            </span>
-            <span>
-              <i style={{ background: "var(--c4xx)" }} />
-              4xx
-            </span>
-            <span>
-              <i style={{ background: "var(--c5xx)" }} />
-              5xx
-            </span>
-            <span>
-              <i style={{ background: "var(--p95)" }} />
-              p95 latency
-            </span>
-          </div>
-        </>
-      ) : null}
+      <ListState query={metrics} what="metrics">
+        {(points) => (
+          <>
+            <div class="stats" data-testid="metrics-summary">
+              <span>
+                <b>{summary.perMinute.toFixed(1)}</b>
+                <span class="small muted">requests / min</span>
+              </span>
+              <span>
+                <b>{(summary.errorRate * 100).toFixed(2)} %</b>
+                <span class="small muted">5xx</span>
+              </span>
+              <span>
+                <b>{summary.p95Ms === null ? "–" : `${Math.round(summary.p95Ms)} ms`}</b>
+                <span class="small muted">worst p95</span>
+              </span>
+            </div>
+            {points.length ? (
+              <MetricsChart points={fillMinutes(points, minutes)} />
+            ) : (
+              <p class="muted">No requests in this period.</p>
+            )}
+            <div class="legend">
+              <span>
+                <i style={{ background: "var(--c2xx)" }} />
+                2xx
+              </span>
+              <span>
+                <i style={{ background: "var(--c3xx)" }} />
+                3xx
+              </span>
+              <span>
+                <i style={{ background: "var(--c4xx)" }} />
+                4xx
+              </span>
+              <span>
+                <i style={{ background: "var(--c5xx)" }} />
+                5xx
+              </span>
+              <span>
+                <i style={{ background: "var(--p95)" }} />
+                p95 latency
+              </span>
+            </div>
+          </>
+        )}
+      </ListState>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { api } from "../api.ts";
-import { ErrorBox, Loading, StatusBadge } from "../components/ui.tsx";
+import { CardsTable, ListState, StatusBadge } from "../components/ui.tsx";
 import { relativeTime } from "../format.ts";
 import type { Environment } from "../types.ts";
 import { useApi } from "../use-api.ts";
@@ -17,22 +17,14 @@ export function PreviewsTab({ app }: { app: string }) {
         Pushing a branch other than the default creates a preview at <code>BRANCH--{app}.BASE_DOMAIN</code>.
         Deleting the branch removes it.
       </p>
-      <ErrorBox error={envs.error} />
-      {envs.loading && !envs.data ? <Loading what="environments" /> : null}
-      {envs.data?.length === 0 ? <p class="muted">No environments yet.</p> : null}
-      {envs.data?.length ? (
-        <table class="cards" data-testid="environments-table">
-          <thead>
-            <tr>
-              <th>Environment</th>
-              <th>Branch</th>
-              <th>Status</th>
-              <th>URL</th>
-              <th>Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {envs.data.map((e) => {
+      <ListState query={envs} what="environments" empty="No environments yet.">
+        {(rows) => (
+          <CardsTable
+            testid="environments-table"
+            columns={["Environment", "Branch", "Status", "URL", "Created"]}
+            rows={rows}
+          >
+            {(e) => {
               const url = e.url ?? (e.host ? `http://${e.host}` : null);
               return (
                 <tr key={e.name}>
@@ -55,10 +47,10 @@ export function PreviewsTab({ app }: { app: string }) {
                   <td data-label="Created">{relativeTime(e.createdAt)}</td>
                 </tr>
               );
-            })}
-          </tbody>
-        </table>
-      ) : null}
+            }}
+          </CardsTable>
+        )}
+      </ListState>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { useLayoutEffect } from "preact/hooks";
 import { ApiError, api, errorMessage } from "../api.ts";
-import { ErrorBox, Link, Loading, StatusBadge } from "../components/ui.tsx";
+import { CardsTable, Link, ListState, StatusBadge } from "../components/ui.tsx";
 import { relativeTime, shortSha } from "../format.ts";
 import type { AppSummary } from "../types.ts";
 import { useApi } from "../use-api.ts";
@@ -80,30 +80,26 @@ export function AppsPage() {
           New app
         </Link>
       </div>
-      <ErrorBox error={apps.error} />
       {apps.data?.degraded ? <div class="notice">{apps.data.degraded}</div> : null}
-      {apps.loading && !apps.data ? <Loading what="apps" /> : null}
-      {apps.data && apps.data.apps.length === 0 ? (
-        <div class="panel">
-          <p>No apps yet.</p>
-          <Link href="/new">Create your first app</Link>
-        </div>
-      ) : null}
-      {apps.data && apps.data.apps.length > 0 ? (
-        <div class="panel">
-          <table class="cards" data-testid="apps-table">
-            <thead>
-              <tr>
-                <th>App</th>
-                <th>Status</th>
-                <th>Release</th>
-                <th>Domains</th>
-                <th>Replicas</th>
-                <th>Last deploy</th>
-              </tr>
-            </thead>
-            <tbody>
-              {apps.data.apps.map((app) => (
+      <ListState
+        query={apps}
+        what="apps"
+        isEmpty={(list) => list.apps.length === 0}
+        empty={
+          <div class="panel">
+            <p>No apps yet.</p>
+            <Link href="/new">Create your first app</Link>
+          </div>
+        }
+      >
+        {(list) => (
+          <div class="panel">
+            <CardsTable
+              testid="apps-table"
+              columns={["App", "Status", "Release", "Domains", "Replicas", "Last deploy"]}
+              rows={list.apps}
+            >
+              {(app) => (
                 <tr key={app.name} data-app={app.name}>
                   <td data-label="App">
                     <Link href={`/apps/${app.name}`}>{app.name}</Link>
@@ -128,11 +124,11 @@ export function AppsPage() {
                   <td data-label="Replicas">{app.replicas ?? "–"}</td>
                   <td data-label="Last deploy">{relativeTime(app.lastDeployAt)}</td>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+              )}
+            </CardsTable>
+          </div>
+        )}
+      </ListState>
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
-import { CopyBlock, ErrorBox, Link, Loading, useAction } from "../components/ui.tsx";
+import { CardsTable, CopyBlock, Link, ListState, useAction } from "../components/ui.tsx";
 import { relativeTime } from "../format.ts";
 import { useApi } from "../use-api.ts";
 import { type ErrorIssue, type ErrorProject, issueBadge } from "./errors-types.ts";
@@ -49,44 +49,44 @@ function ProjectsPanel() {
           Create project
         </button>
       </form>
-      <ErrorBox error={create.error ?? projects.error} />
-      {projects.loading && !projects.data ? <Loading what="projects" /> : null}
-      {projects.data?.length ? (
-        <table data-testid="error-projects">
-          <tbody>
-            {projects.data.map((p) => (
-              <tr key={p.id}>
-                <td>
-                  <b>{p.name}</b> <span class="small muted">#{p.id}</span>
-                  {p.appId ? <span class="small muted"> (app)</span> : null}
-                  {open === p.id ? (
-                    <>
-                      <CopyBlock label="DSN (console port)" text={p.dsn} />
-                      {Object.entries(p.appHostDsns).map(([host, dsn]) => (
-                        <CopyBlock
-                          key={host}
-                          label={`DSN through ${host} (same origin for browsers)`}
-                          text={dsn}
-                        />
-                      ))}
-                      <p class="small muted">
-                        Browser SDKs can also keep events first-party with{" "}
-                        <code>tunnel: "/_pier/errors/tunnel"</code> on any app host.
-                      </p>
-                    </>
-                  ) : null}
-                </td>
-                <td class="small muted">{p.stats.events ?? 0} events since start</td>
-                <td>
-                  <button type="button" class="link" onClick={() => setOpen(open === p.id ? null : p.id)}>
-                    {open === p.id ? "hide DSN" : "show DSN"}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <ListState query={projects} what="projects" extraError={create.error}>
+        {(rows) => (
+          <table data-testid="error-projects">
+            <tbody>
+              {rows.map((p) => (
+                <tr key={p.id}>
+                  <td>
+                    <b>{p.name}</b> <span class="small muted">#{p.id}</span>
+                    {p.appId ? <span class="small muted"> (app)</span> : null}
+                    {open === p.id ? (
+                      <>
+                        <CopyBlock label="DSN (console port)" text={p.dsn} />
+                        {Object.entries(p.appHostDsns).map(([host, dsn]) => (
+                          <CopyBlock
+                            key={host}
+                            label={`DSN through ${host} (same origin for browsers)`}
+                            text={dsn}
+                          />
+                        ))}
+                        <p class="small muted">
+                          Browser SDKs can also keep events first-party with{" "}
+                          <code>tunnel: "/_pier/errors/tunnel"</code> on any app host.
+                        </p>
+                      </>
+                    ) : null}
+                  </td>
+                  <td class="small muted">{p.stats.events ?? 0} events since start</td>
+                  <td>
+                    <button type="button" class="link" onClick={() => setOpen(open === p.id ? null : p.id)}>
+                      {open === p.id ? "hide DSN" : "show DSN"}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListState>
     </div>
   );
 }
@@ -145,46 +145,45 @@ function IssuesPanel() {
           <input name="release" placeholder="any" value={filters.release} onChange={set("release")} />
         </label>
       </form>
-      <ErrorBox error={issues.error} />
-      {issues.loading && !issues.data ? <Loading what="issues" /> : null}
-      {issues.data && issues.data.issues.length === 0 ? <p class="muted">No issues match.</p> : null}
-      {issues.data?.issues.length ? (
-        <table class="cards" data-testid="error-issues">
-          <thead>
-            <tr>
-              <th>Issue</th>
-              <th>Events</th>
-              <th>Users</th>
-              <th>Last seen</th>
-              <th>Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {issues.data.issues.map((issue) => {
-              const badge = issueBadge(issue);
-              return (
-                <tr key={issue.id}>
-                  <td data-label="Issue">
-                    <Link href={`/errors/issues/${issue.id}`}>{issue.title}</Link>
-                    <div class="small muted mono">{issue.culprit}</div>
-                  </td>
-                  <td data-label="Events">{issue.count}</td>
-                  <td data-label="Users">{issue.usersCount}</td>
-                  <td data-label="Last seen">{relativeTime(issue.lastSeen)}</td>
-                  <td data-label="Status">
-                    <span class={`badge ${badge.tone}`}>{badge.label}</span>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      ) : null}
-      {issues.data && issues.data.total > issues.data.issues.length ? (
-        <p class="small muted">
-          Showing {issues.data.issues.length} of {issues.data.total}.
-        </p>
-      ) : null}
+      <ListState
+        query={issues}
+        what="issues"
+        empty="No issues match."
+        isEmpty={(page) => page.issues.length === 0}
+      >
+        {(page) => (
+          <>
+            <CardsTable
+              testid="error-issues"
+              columns={["Issue", "Events", "Users", "Last seen", "Status"]}
+              rows={page.issues}
+            >
+              {(issue) => {
+                const badge = issueBadge(issue);
+                return (
+                  <tr key={issue.id}>
+                    <td data-label="Issue">
+                      <Link href={`/errors/issues/${issue.id}`}>{issue.title}</Link>
+                      <div class="small muted mono">{issue.culprit}</div>
+                    </td>
+                    <td data-label="Events">{issue.count}</td>
+                    <td data-label="Users">{issue.usersCount}</td>
+                    <td data-label="Last seen">{relativeTime(issue.lastSeen)}</td>
+                    <td data-label="Status">
+                      <span class={`badge ${badge.tone}`}>{badge.label}</span>
+                    </td>
+                  </tr>
+                );
+              }}
+            </CardsTable>
+            {page.total > page.issues.length ? (
+              <p class="small muted">
+                Showing {page.issues.length} of {page.total}.
+              </p>
+            ) : null}
+          </>
+        )}
+      </ListState>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
-import { ConfirmButton, CopyBlock, ErrorBox, Loading, useAction } from "../components/ui.tsx";
+import { CardsTable, ConfirmButton, CopyBlock, ErrorBox, ListState, useAction } from "../components/ui.tsx";
 import { relativeTime } from "../format.ts";
 import type { ApiToken, SettingsAnswer } from "../types.ts";
 import { useApi } from "../use-api.ts";
@@ -8,12 +8,15 @@ import { useApi } from "../use-api.ts";
 const scopeChoices = ["admin", "write", "deploy", "read"];
 
 function TokensPanel() {
-  const tokens = useApi(() => api.get<{ tokens: ApiToken[] }>("/tokens").then((a) => a.tokens), []);
+  // The API keeps revoked tokens for the record; only usable ones belong in this list.
+  const tokens = useApi(
+    () => api.get<{ tokens: ApiToken[] }>("/tokens").then((a) => a.tokens.filter((t) => !t.revokedAt)),
+    [],
+  );
   const [name, setName] = useState("");
   const [scope, setScope] = useState("deploy");
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const create = useAction();
-  const active = tokens.data?.filter((t) => !t.revokedAt) ?? [];
   return (
     <div class="panel">
       <h2>API tokens</h2>
@@ -56,7 +59,6 @@ function TokensPanel() {
           Create token
         </button>
       </form>
-      <ErrorBox error={create.error} />
       {created ? (
         <div class="secret-once" data-testid="new-token">
           <strong>Copy the token "{created.name}" now: it will not be shown again.</strong>
@@ -66,23 +68,14 @@ function TokensPanel() {
           </button>
         </div>
       ) : null}
-      <ErrorBox error={tokens.error} />
-      {tokens.loading && !tokens.data ? <Loading what="tokens" /> : null}
-      {tokens.data && active.length === 0 ? <p class="muted">No active tokens.</p> : null}
-      {active.length ? (
-        <table class="cards" data-testid="tokens-table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Token</th>
-              <th>Scopes</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {active.map((t) => (
+      <ListState query={tokens} what="tokens" extraError={create.error} empty="No active tokens.">
+        {(active) => (
+          <CardsTable
+            testid="tokens-table"
+            columns={["Name", "Token", "Scopes", "Created", "Last used", ""]}
+            rows={active}
+          >
+            {(t) => (
               <tr key={t.id} data-token={t.name}>
                 <td data-label="Name">{t.name}</td>
                 <td data-label="Token" class="mono">
@@ -104,10 +97,10 @@ function TokensPanel() {
                   />
                 </td>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+            )}
+          </CardsTable>
+        )}
+      </ListState>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { api, failure, writeHeaders } from "../api.ts";
-import { ConfirmButton, CopyBlock, ErrorBox, Loading, useAction } from "../components/ui.tsx";
+import { CardsTable, ConfirmButton, CopyBlock, ListState, useAction } from "../components/ui.tsx";
 import { bindFields } from "../form-fields.ts";
 import { formatDuration, relativeTime } from "../format.ts";
 import { useApi } from "../use-api.ts";
@@ -146,22 +146,19 @@ function MonitorsPanel({ onChange }: { onChange: () => void }) {
           Add monitor
         </button>
       </form>
-      <ErrorBox error={save.error ?? act.error ?? monitors.error} />
-      {monitors.loading && !monitors.data ? <Loading what="monitors" /> : null}
-      {monitors.data?.length ? (
-        <table class="cards" data-testid="uptime-monitors">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Status</th>
-              <th>Target</th>
-              <th>Latency</th>
-              <th>Last check</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {monitors.data.map((m) => (
+      <ListState
+        query={monitors}
+        what="monitors"
+        extraError={save.error ?? act.error}
+        empty="No monitors yet. Deployed apps get one automatically."
+      >
+        {(rows) => (
+          <CardsTable
+            testid="uptime-monitors"
+            columns={["Name", "Status", "Target", "Latency", "Last check", ""]}
+            rows={rows}
+          >
+            {(m) => (
               <tr key={m.id}>
                 <td data-label="Name">
                   {m.name}
@@ -202,12 +199,10 @@ function MonitorsPanel({ onChange }: { onChange: () => void }) {
                   />
                 </td>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : monitors.data ? (
-        <p class="muted">No monitors yet. Deployed apps get one automatically.</p>
-      ) : null}
+            )}
+          </CardsTable>
+        )}
+      </ListState>
     </div>
   );
 }
@@ -221,20 +216,14 @@ function IncidentsPanel({ version }: { version: number }) {
   return (
     <div class="panel">
       <h2>Incidents</h2>
-      <ErrorBox error={incidents.error} />
-      {incidents.data?.length ? (
-        <table class="cards" data-testid="uptime-incidents">
-          <thead>
-            <tr>
-              <th>Monitor</th>
-              <th>State</th>
-              <th>Started</th>
-              <th>Duration</th>
-              <th>Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {incidents.data.map((i) => (
+      <ListState query={incidents} what="incidents" empty="No incidents. Quiet is good.">
+        {(rows) => (
+          <CardsTable
+            testid="uptime-incidents"
+            columns={["Monitor", "State", "Started", "Duration", "Reason"]}
+            rows={rows}
+          >
+            {(i) => (
               <tr key={i.id}>
                 <td data-label="Monitor">{i.monitorName ?? i.id}</td>
                 <td data-label="State">
@@ -244,12 +233,10 @@ function IncidentsPanel({ version }: { version: number }) {
                 <td data-label="Duration">{formatDuration(i.durationMs)}</td>
                 <td data-label="Reason">{i.reason}</td>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : incidents.data ? (
-        <p class="muted">No incidents. Quiet is good.</p>
-      ) : null}
+            )}
+          </CardsTable>
+        )}
+      </ListState>
     </div>
   );
 }
@@ -347,20 +334,19 @@ function ChannelsPanel() {
         <CopyBlock label="Signing secret (shown once): verify X-Pier-Signature with it" text={secret} />
       ) : null}
       {tested ? <p class="small">{tested}</p> : null}
-      <ErrorBox error={save.error ?? act.error ?? channels.error} />
-      {channels.data?.length ? (
-        <table class="cards" data-testid="uptime-channels">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Kind</th>
-              <th>Destination</th>
-              <th>Events</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {channels.data.map((c) => (
+      <ListState
+        query={channels}
+        what="channels"
+        extraError={save.error ?? act.error}
+        empty="No channels: incidents are only visible here until you add one."
+      >
+        {(rows) => (
+          <CardsTable
+            testid="uptime-channels"
+            columns={["Name", "Kind", "Destination", "Events", ""]}
+            rows={rows}
+          >
+            {(c) => (
               <tr key={c.id}>
                 <td data-label="Name">{c.name}</td>
                 <td data-label="Kind">{c.config.kind}</td>
@@ -393,12 +379,10 @@ function ChannelsPanel() {
                   />
                 </td>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : channels.data ? (
-        <p class="muted">No channels: incidents are only visible here until you add one.</p>
-      ) : null}
+            )}
+          </CardsTable>
+        )}
+      </ListState>
     </div>
   );
 }
@@ -453,27 +437,30 @@ function StatusPagesPanel() {
           Create page
         </button>
       </form>
-      <ErrorBox error={save.error ?? pages.error} />
-      {pages.data?.map((p) => (
-        <div class="spread" key={p.id}>
-          <span>
-            <a href={p.path} target="_blank" rel="noreferrer">
-              {p.title}
-            </a>{" "}
-            <span class="small muted">
-              {p.path}
-              {p.host ? ` · http://${p.host}/` : ""} · {p.monitorIds.length} monitors
-            </span>
-          </span>
-          <ConfirmButton
-            label="Delete"
-            danger
-            question={`Delete status page "${p.slug}"?`}
-            confirmLabel="Delete"
-            onConfirm={() => api.delete(`/status-pages/${p.slug}`).then(() => pages.reload())}
-          />
-        </div>
-      ))}
+      <ListState query={pages} what="status pages" extraError={save.error}>
+        {(rows) =>
+          rows.map((p) => (
+            <div class="spread" key={p.id}>
+              <span>
+                <a href={p.path} target="_blank" rel="noreferrer">
+                  {p.title}
+                </a>{" "}
+                <span class="small muted">
+                  {p.path}
+                  {p.host ? ` · http://${p.host}/` : ""} · {p.monitorIds.length} monitors
+                </span>
+              </span>
+              <ConfirmButton
+                label="Delete"
+                danger
+                question={`Delete status page "${p.slug}"?`}
+                confirmLabel="Delete"
+                onConfirm={() => api.delete(`/status-pages/${p.slug}`).then(() => pages.reload())}
+              />
+            </div>
+          ))
+        }
+      </ListState>
     </div>
   );
 }
