@@ -3,6 +3,7 @@ import type { Database } from "@pier/db";
 import type { SecretBox } from "@pier/secrets";
 import { type Dsn, formatDsn } from "./dsn.ts";
 import { type BodyLimits, defaultBodyLimits } from "./ingest/decode-body.ts";
+import { DeferredSink } from "./ingest/deferred-sink.ts";
 import { type EventSink, EventWriter, type IssueNotice } from "./ingest/event-writer.ts";
 import { createIngestHandler } from "./ingest/handler.ts";
 import { KeyRateLimiter } from "./ingest/rate-limit.ts";
@@ -34,8 +35,8 @@ export interface ErrorsServiceOptions {
   consoleUrl: string;
   writer?: { maxBatch?: number; flushIntervalMs?: number; maxQueue?: number };
   /**
-   * Store events from a worker thread (SQLite without ClickHouse only; default on). Off, or when the
-   * worker cannot start, the writer runs on the main thread.
+   * Store events from a worker thread (SQLite without ClickHouse only; default on), started on the
+   * first event. Off, or when the worker cannot start, the writer runs on the main thread.
    */
   writerThread?: boolean;
   webhookFetch?: typeof fetch;
@@ -88,20 +89,29 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
   };
   const onError = (error: unknown, dropped: number) =>
     logger.error("error events could not be stored", { error, dropped });
-  let writer: EventSink | null = null;
-  if (database.dialect === "sqlite" && !options.clickhouseUrl && options.writerThread !== false) {
-    writer = await WriterThread.start({
-      sqlitePath: database.location,
-      ...options.writer,
-      onNotice,
-      onError,
-      onInvalid: (projectId, count) => stats.add(projectId, "invalid_event", count),
-    }).catch((error) => {
-      logger.warn("error-tracking writer thread unavailable; storing events on the main thread", { error });
-      return null;
-    });
-  }
-  writer ??= new EventWriter(database, issues, events, { ...options.writer, onNotice, onError });
+  const mainThreadWriter = () =>
+    new EventWriter(database, issues, events, { ...options.writer, onNotice, onError });
+  const onInvalid = (projectId: number, count: number) => stats.add(projectId, "invalid_event", count);
+  const writer: EventSink =
+    database.dialect === "sqlite" && !options.clickhouseUrl && options.writerThread !== false
+      ? new DeferredSink({
+          start: () =>
+            WriterThread.start({
+              sqlitePath: database.location,
+              ...options.writer,
+              onNotice,
+              onError,
+              onInvalid,
+            }),
+          fallback: mainThreadWriter,
+          maxQueue: options.writer?.maxQueue ?? 20_000,
+          onInvalid,
+          onStartError: (error) =>
+            logger.warn("error-tracking writer thread unavailable; storing events on the main thread", {
+              error,
+            }),
+        })
+      : mainThreadWriter();
 
   const ingest = createIngestHandler({
     project: (id) => projects.get(id),
