@@ -1,4 +1,7 @@
+import type { ApiEnv } from "@pier/api";
 import type { RouteSpec } from "@pier/proxy";
+import type { Server } from "bun";
+import { Hono } from "hono";
 import { hasRows, once } from "../platform/lazy.ts";
 import type { PierModule } from "../platform/module.ts";
 import { ownedPaths } from "./deploy/paths.ts";
@@ -21,15 +24,24 @@ export const deployModule: PierModule = {
       }),
     );
     ctx.routes.register("deploy", () => liveRoutes?.() ?? []);
+    // An API call without valid credentials gets its 401/403 from the core API at once instead of
+    // waiting for the engine to load (the dashboard's first page asks before anyone logged in).
+    const gate = new Hono<ApiEnv>();
+    gate.use("*", ctx.authenticate);
+    gate.all("*", (c) => c.body(null, 204));
+    gate.onError((_, c) => c.body(null, 401));
+    const viaEngine = async (request: Request, server: Server<unknown>) => {
+      if (!load.started() && (await gate.fetch(request, server)).status !== 204) {
+        return ctx.console.fetch(request, server);
+      }
+      return (await load()).handle(request, server);
+    };
     ctx.addRawHandler((request, server) => {
       const path = new URL(request.url).pathname;
-      if (path.startsWith("/git/") || ownedPaths.test(path)) {
-        return load().then((deploy) => deploy.handle(request, server));
-      }
+      if (path.startsWith("/git/")) return load().then((deploy) => deploy.handle(request, server));
+      if (ownedPaths.test(path)) return viaEngine(request, server);
       // Deleting an app removes its replicas, repository and logs too: the engine knows where.
-      if (request.method === "DELETE" && appPath.test(path)) {
-        return load().then((deploy) => deploy.handle(request, server));
-      }
+      if (request.method === "DELETE" && appPath.test(path)) return viaEngine(request, server);
       return null;
     });
     if (await hasRows(ctx.database, "deployments")) await load();
