@@ -92,6 +92,7 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
   const consoleServer = Bun.serve({
     hostname: config.host,
     port: config.consolePort,
+    routes: { "/healthz": Response.json({ ok: true, version: pierVersion }) },
     async fetch(request, server) {
       for (const handler of rawHandlers) {
         const response = await handler(request, server);
