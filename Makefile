@@ -16,7 +16,7 @@ CONSOLE_PORT ?= 7070
 HTTP_PORT ?= 8080
 HTTPS_PORT ?= 8443
 
-.PHONY: bench-analytics bench-errors bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
+.PHONY: bytecode-order bench-analytics bench-errors bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -81,6 +81,10 @@ migrations: install ## regenerate SQL migrations after a schema change
 
 bench-startup: build ## binary size, cold start and idle RSS (writes docs/performance.md section)
 	$(BUN) bench/startup/run.ts
+
+bytecode-order: build ## re-record which bytecode a start uses (bench/startup/bytecode-order.txt), then rebuild
+	$(BUN) bench/startup/record-bytecode-order.ts
+	$(MAKE) build
 
 bench-dashboard: build ## dashboard weight and time to interactive in Chromium
 	$(BUN) bench/dashboard/run.ts
