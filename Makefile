@@ -33,7 +33,7 @@ node_modules/.installed: package.json bun.lock $(wildcard apps/*/package.json pa
 
 install: node_modules/.installed ## install dependencies from bun.lock
 
-dist/pier: install $(shell find apps packages -name '*.ts' -o -name '*.tsx' -o -name '*.sql' -o -name '*.html' -o -name '*.css' 2>/dev/null | grep -v node_modules)
+dist/pier: install bench/startup/bytecode-order.txt $(shell find apps packages -name '*.ts' -o -name '*.tsx' -o -name '*.sql' -o -name '*.html' -o -name '*.css' 2>/dev/null | grep -v node_modules)
 	@mkdir -p dist
 	$(BUN) build $(BUILD_FLAGS) $(ENTRY) $(WORKERS) --outfile dist/pier
 	@ls -lh dist/pier | awk '{print "==> built dist/pier (" $$5 ")"}'
