@@ -2,17 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Analytics } from "@pier/analytics";
+import { freePort, type PierProcess, startPier } from "../../test/support/pier-process.ts";
 import { beaconScript, type WrkResult, wrk } from "./wrk.ts";
 
 const root = resolve(import.meta.dir, "../..");
 const adminToken = `pier_bench${crypto.randomUUID().replaceAll("-", "")}`;
-
-function freePort(): number {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
-}
 
 async function waitFor(url: string, ms: number): Promise<void> {
   const until = Date.now() + ms;
@@ -109,9 +103,9 @@ export async function ingestBenchmark(
   const inProcess = await pipeline(200_000);
   const dir = mkdtempSync(join(tmpdir(), "pier-bench-analytics-serve-"));
   const upstreamPort = freePort();
-  const [consolePort, httpPort, httpsPort] = [freePort(), freePort(), freePort()];
   const workers = navigator.hardwareConcurrency;
   const children: Bun.Subprocess[] = [];
+  let pier: PierProcess | undefined;
   try {
     children.push(
       Bun.spawn(["bun", join(root, "bench/proxy/upstream.ts"), String(upstreamPort)], {
@@ -119,31 +113,14 @@ export async function ingestBenchmark(
         stderr: "inherit",
       }),
     );
-    const pier = Bun.spawn(
-      [
-        binary,
-        "serve",
-        "--data-dir",
-        dir,
-        "--host",
-        "127.0.0.1",
-        "--console-port",
-        String(consolePort),
-        "--http-port",
-        String(httpPort),
-        "--https-port",
-        String(httpsPort),
-        "--proxy-workers",
-        String(workers),
-      ],
-      {
-        env: { ...process.env, PIER_ADMIN_TOKEN: adminToken, PIER_LOG_LEVEL: "warn" },
-        stdout: "ignore",
-        stderr: "inherit",
-      },
-    );
-    children.push(pier);
-    await waitFor(`http://127.0.0.1:${consolePort}/healthz`, 15_000);
+    pier = await startPier({
+      binary,
+      dataDir: dir,
+      args: ["--proxy-workers", String(workers)],
+      env: { PIER_ADMIN_TOKEN: adminToken, PIER_LOG_LEVEL: "warn" },
+    });
+    const { consolePort, httpPort } = pier;
+    const pid = pier.proc.pid;
     await waitFor(`http://127.0.0.1:${upstreamPort}/`, 10_000);
     const res = await fetch(`http://127.0.0.1:${consolePort}/api/v1/routes`, {
       method: "POST",
@@ -158,10 +135,10 @@ export async function ingestBenchmark(
     const beacons = () => wrk({ url: proxyUrl, seconds, connections, host: "bench.test", script });
 
     await get(); // warm-up: connection pools, JIT
-    const getAlone = await measured(pier.pid, get);
+    const getAlone = await measured(pid, get);
     const beaconsAlone: Measured[] = [];
     for (let i = 0; i < 3; i++) {
-      beaconsAlone.push(await measured(pier.pid, beacons));
+      beaconsAlone.push(await measured(pid, beacons));
       await Bun.sleep(1000);
     }
     const [mixedGet, mixedBeacons] = await Promise.all([get(), beacons()]);
@@ -182,6 +159,7 @@ export async function ingestBenchmark(
       workers,
     };
   } finally {
+    await pier?.stop();
     for (const child of children) child.kill("SIGTERM");
     await Promise.all(children.map((c) => Promise.race([c.exited, Bun.sleep(10_000)])));
     for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
