@@ -125,6 +125,80 @@ describe("AI gateway through pier serve", () => {
     expect(text).toBe("Bonjour depuis Claude");
   });
 
+  test("tool calls with an anthropic provider: the official client's two-step flow, plain and streamed", async () => {
+    const key = await issueKey(["claude-tools"]);
+    const openai = client(key);
+    const model = "claude/claude-3-5-haiku-latest";
+    const tools = [
+      {
+        type: "function" as const,
+        function: {
+          name: "get_weather",
+          description: "Current weather of a city",
+          parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+        },
+      },
+    ];
+    const question = { role: "user" as const, content: "Weather in Oslo?" };
+    const first = await openai.chat.completions.create({
+      model,
+      messages: [question],
+      tools,
+      tool_choice: "auto",
+    });
+    const choice = first.choices[0]!;
+    expect(choice.finish_reason).toBe("tool_calls");
+    const call = choice.message.tool_calls![0]!;
+    expect(call.type).toBe("function");
+    if (call.type !== "function") throw new Error("function tool call expected");
+    expect(call.function.name).toBe("get_weather");
+    expect(JSON.parse(call.function.arguments)).toEqual({ city: "Oslo" });
+
+    // The tool's answer goes back with the call id; the provider checks it answers its tool_use.
+    const second = await openai.chat.completions.create({
+      model,
+      messages: [question, choice.message, { role: "tool", tool_call_id: call.id, content: "-3 C, snow" }],
+      tools,
+    });
+    expect(second.choices[0]!.message.content).toBe("Tools said: -3 C, snow");
+
+    // Streamed: the call arrives as tool_calls deltas that the client joins into JSON arguments.
+    let name = "";
+    let args = "";
+    let finish: string | null = null;
+    for await (const chunk of await openai.chat.completions.create({
+      model,
+      messages: [{ role: "user", content: "Weather in Rome?" }],
+      tools,
+      stream: true,
+    })) {
+      for (const t of chunk.choices[0]?.delta.tool_calls ?? []) {
+        name += t.function?.name ?? "";
+        args += t.function?.arguments ?? "";
+      }
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(name).toBe("get_weather");
+    expect(JSON.parse(args)).toEqual({ city: "Rome" });
+    expect(finish).toBe("tool_calls");
+
+    // A malformed tool field is the caller's 400, not a provider error.
+    const bad = await fetch(`${pier.url}/ai/v1/chat/completions`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${await issueKey(["claude-user"])}`,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({
+        model,
+        messages: [{ role: "user", content: "x" }],
+        tools: [{ type: "function" }],
+      }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain("tools");
+  });
+
   test("fallback on 500, cache on the second call", async () => {
     const openai = client(await issueKey(["fallback"]));
     flaky.failNext(10, 500);

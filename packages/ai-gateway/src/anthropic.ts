@@ -1,22 +1,35 @@
 import { z } from "zod";
+import {
+  type AnthropicToolBlock,
+  openAiToolCalls,
+  toAnthropicTools,
+  toolResultBlock,
+  toolUseBlocks,
+} from "./anthropic-tools.ts";
 import type { ChatRequest } from "./schemas.ts";
 import type { SseEvent } from "./sse.ts";
 import { sseData } from "./sse.ts";
 
 // Translation between OpenAI chat completions and Anthropic's Messages API, both directions,
-// streaming included. Text and data-URL images only: tool calls are not translated.
+// streaming included: text, data-URL images and tool calls (anthropic-tools.ts).
 
 const defaultMaxTokens = 4096;
 
 type AnthropicContent =
   | { type: "text"; text: string }
-  | { type: "image"; source: { type: "base64"; media_type: string; data: string } };
+  | { type: "image"; source: { type: "base64"; media_type: string; data: string } }
+  | AnthropicToolBlock;
 
 export function toAnthropicRequest(request: ChatRequest, model: string): Record<string, unknown> {
   const system: string[] = [];
   const messages: { role: "user" | "assistant"; content: AnthropicContent[] }[] = [];
   for (const message of request.messages) {
-    const content = toAnthropicContent(message.content);
+    // A tool's answer is a tool_result block of a user turn; an assistant turn that called tools
+    // carries tool_use blocks after its text.
+    const content =
+      message.role === "tool"
+        ? [toolResultBlock(message)]
+        : [...toAnthropicContent(message.content), ...toolUseBlocks(message.tool_calls)];
     if (message.role === "system" || message.role === "developer") {
       system.push(content.flatMap((c) => (c.type === "text" ? [c.text] : [])).join("\n"));
       continue;
@@ -37,13 +50,15 @@ export function toAnthropicRequest(request: ChatRequest, model: string): Record<
   if (request.top_p != null) body.top_p = request.top_p;
   if (request.stop != null) body.stop_sequences = Array.isArray(request.stop) ? request.stop : [request.stop];
   if (request.stream) body.stream = true;
+  Object.assign(body, toAnthropicTools(request));
   return body;
 }
 
 function toAnthropicContent(content: unknown): AnthropicContent[] {
   if (typeof content === "string") return [{ type: "text", text: content }];
-  if (!Array.isArray(content))
-    return [{ type: "text", text: content == null ? "" : JSON.stringify(content) }];
+  // null is what an assistant turn that only called tools has: no text block (Anthropic refuses empty ones).
+  if (content == null) return [];
+  if (!Array.isArray(content)) return [{ type: "text", text: JSON.stringify(content) }];
   return content.flatMap((part): AnthropicContent[] => {
     if (part?.type === "text" && typeof part.text === "string") return [{ type: "text", text: part.text }];
     const url: unknown = part?.image_url?.url;
@@ -55,7 +70,17 @@ function toAnthropicContent(content: unknown): AnthropicContent[] {
 
 const anthropicResponseSchema = z.looseObject({
   id: z.string().default("msg"),
-  content: z.array(z.looseObject({ type: z.string(), text: z.string().optional() })).default([]),
+  content: z
+    .array(
+      z.looseObject({
+        type: z.string(),
+        text: z.string().optional(),
+        id: z.string().optional(),
+        name: z.string().optional(),
+        input: z.unknown().optional(),
+      }),
+    )
+    .default([]),
   stop_reason: z.string().nullish(),
   usage: z
     .looseObject({ input_tokens: z.number().default(0), output_tokens: z.number().default(0) })
@@ -72,6 +97,7 @@ export function finishReason(stopReason: string | null | undefined): string | nu
 export function fromAnthropicResponse(raw: unknown, model: string, nowSeconds: number) {
   const message = anthropicResponseSchema.parse(raw);
   const text = message.content.flatMap((c) => (c.type === "text" && c.text ? [c.text] : [])).join("");
+  const toolCalls = openAiToolCalls(message.content);
   return {
     id: `chatcmpl-${message.id}`,
     object: "chat.completion",
@@ -80,7 +106,9 @@ export function fromAnthropicResponse(raw: unknown, model: string, nowSeconds: n
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content: text },
+        message: toolCalls.length
+          ? { role: "assistant", content: text || null, tool_calls: toolCalls }
+          : { role: "assistant", content: text },
         logprobs: null,
         finish_reason: finishReason(message.stop_reason),
       },
@@ -95,6 +123,10 @@ export function fromAnthropicResponse(raw: unknown, model: string, nowSeconds: n
 
 const streamEventSchema = z.looseObject({
   type: z.string(),
+  index: z.number().optional(),
+  content_block: z
+    .looseObject({ type: z.string(), id: z.string().optional(), name: z.string().optional() })
+    .optional(),
   message: z
     .looseObject({
       id: z.string().optional(),
@@ -105,6 +137,7 @@ const streamEventSchema = z.looseObject({
     .looseObject({
       type: z.string().optional(),
       text: z.string().optional(),
+      partial_json: z.string().optional(),
       stop_reason: z.string().nullish(),
     })
     .optional(),
@@ -120,6 +153,8 @@ export class AnthropicStreamTranslator {
   completionTokens = 0;
   private id = "chatcmpl-anthropic";
   private done = false;
+  /** Anthropic content block index -> OpenAI tool call index, for the blocks that are tool calls. */
+  private readonly toolIndex = new Map<number, number>();
 
   constructor(
     private readonly model: string,
@@ -140,10 +175,31 @@ export class AnthropicStreamTranslator {
         if (parsed.message?.id) this.id = `chatcmpl-${parsed.message.id}`;
         this.promptTokens = parsed.message?.usage?.input_tokens ?? 0;
         return this.chunk({ role: "assistant", content: "" }, null);
-      case "content_block_delta":
+      case "content_block_start": {
+        const block = parsed.content_block;
+        if (block?.type !== "tool_use" || parsed.index == null) return "";
+        const index = this.toolIndex.size;
+        this.toolIndex.set(parsed.index, index);
+        return this.chunk(
+          {
+            tool_calls: [
+              { index, id: block.id, type: "function", function: { name: block.name, arguments: "" } },
+            ],
+          },
+          null,
+        );
+      }
+      case "content_block_delta": {
         if (parsed.delta?.type === "text_delta" && parsed.delta.text)
           return this.chunk({ content: parsed.delta.text }, null);
+        const index = parsed.index == null ? undefined : this.toolIndex.get(parsed.index);
+        if (parsed.delta?.type === "input_json_delta" && index !== undefined && parsed.delta.partial_json)
+          return this.chunk(
+            { tool_calls: [{ index, function: { arguments: parsed.delta.partial_json } }] },
+            null,
+          );
         return "";
+      }
       case "message_delta":
         if (parsed.usage?.output_tokens != null) this.completionTokens = parsed.usage.output_tokens;
         if (parsed.usage?.input_tokens != null) this.promptTokens = parsed.usage.input_tokens;

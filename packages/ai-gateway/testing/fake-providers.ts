@@ -174,6 +174,13 @@ export function startFakeAnthropic(options: FakeProviderOptions = {}): FakeProvi
       );
     const inputTokens = words(body.messages) + words(body.system);
     const model = String(body.model);
+    const tooling = toolTurn(body);
+    if (typeof tooling === "string")
+      return Response.json(
+        { type: "error", error: { type: "invalid_request_error", message: tooling } },
+        { status: 400 },
+      );
+    if (tooling) return toolAnswer(tooling, Boolean(body.stream), model, inputTokens, delay);
     if (!body.stream) {
       return Response.json({
         id: "msg_fake",
@@ -214,4 +221,97 @@ export function startFakeAnthropic(options: FakeProviderOptions = {}): FakeProvi
     ];
     return new Response(streamOf(parts, delay), { headers: { "content-type": "text/event-stream" } });
   });
+}
+
+type AnthropicBlock = {
+  type: string;
+  id?: string;
+  name?: string;
+  tool_use_id?: string;
+  content?: unknown;
+  text?: string;
+};
+type ToolTurn =
+  | { kind: "call"; tool: string; input: Record<string, unknown> }
+  | { kind: "answer"; text: string };
+
+/**
+ * Tool use as Anthropic does it: with `tools` and a user question, answer with a tool_use block
+ * for the first tool ({"city": <last word of the question>}); when the last user turn carries
+ * tool_result blocks, they must answer the tool_use ids of the assistant turn before (else 400, as
+ * Anthropic does), and the reply quotes them. A string is the 400 message; null is no tool turn.
+ */
+function toolTurn(body: Record<string, unknown>): ToolTurn | string | null {
+  const messages = body.messages as { role: string; content: AnthropicBlock[] | string }[];
+  const last = messages.at(-1);
+  const blocks = Array.isArray(last?.content) ? last.content : [];
+  const results = blocks.filter((b) => b.type === "tool_result");
+  if (results.length > 0) {
+    const previous = messages.at(-2);
+    const asked = new Set(
+      (Array.isArray(previous?.content) ? previous.content : [])
+        .filter((b) => b.type === "tool_use")
+        .map((b) => b.id),
+    );
+    for (const r of results)
+      if (!asked.has(r.tool_use_id))
+        return `tool_result ${r.tool_use_id} answers no tool_use of the previous turn`;
+    return { kind: "answer", text: `Tools said: ${results.map((r) => String(r.content)).join(", ")}` };
+  }
+  const tools = body.tools as { name: string; input_schema?: unknown }[] | undefined;
+  if (!tools?.length) return null;
+  if (tools.some((t) => typeof t.input_schema !== "object")) return "tools[].input_schema is required";
+  const question = blocks.flatMap((b) => (b.type === "text" && b.text ? [b.text] : [])).join(" ");
+  const city = question.replace(/[?!.]/g, "").split(" ").at(-1) ?? "";
+  return { kind: "call", tool: tools[0]!.name, input: { city } };
+}
+
+function toolAnswer(
+  turn: ToolTurn,
+  stream: boolean,
+  model: string,
+  inputTokens: number,
+  delay: number,
+): Response {
+  const stopReason = turn.kind === "call" ? "tool_use" : "end_turn";
+  const block =
+    turn.kind === "call"
+      ? { type: "tool_use", id: "toolu_fake1", name: turn.tool, input: turn.input }
+      : { type: "text", text: turn.text };
+  if (!stream)
+    return Response.json({
+      id: "msg_fake_tools",
+      type: "message",
+      role: "assistant",
+      model,
+      content: [block],
+      stop_reason: stopReason,
+      usage: { input_tokens: inputTokens, output_tokens: 5 },
+    });
+  const sse = (type: string, data: Record<string, unknown>) =>
+    `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const json = JSON.stringify(block.type === "tool_use" ? block.input : {});
+  const deltas =
+    turn.kind === "call"
+      ? [json.slice(0, 5), json.slice(5)].map(
+          (partial_json) => () =>
+            sse("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json } }),
+        )
+      : [() => sse("content_block_delta", { index: 0, delta: { type: "text_delta", text: turn.text } })];
+  const parts: (() => string)[] = [
+    () =>
+      sse("message_start", {
+        message: { id: "msg_fake_tools", model, content: [], usage: { input_tokens: inputTokens } },
+      }),
+    () =>
+      sse("content_block_start", {
+        index: 0,
+        content_block: turn.kind === "call" ? { ...block, input: {} } : { type: "text", text: "" },
+      }),
+    ...deltas,
+    () => sse("content_block_stop", { index: 0 }),
+    () => sse("message_delta", { delta: { stop_reason: stopReason }, usage: { output_tokens: 5 } }),
+    () => sse("message_stop", {}),
+  ];
+  return new Response(streamOf(parts, delay), { headers: { "content-type": "text/event-stream" } });
 }
