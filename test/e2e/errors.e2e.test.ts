@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Server } from "bun";
@@ -281,14 +282,40 @@ describe("@sentry/browser in Chromium through the /_pier/ tunnel", () => {
     if (!requireTool(existsSync(chromiumPath), `Chromium at ${chromiumPath} (apt-get install -y chromium)`))
       return;
     const project = await createProject("web-shop");
+    // Minified, with its source map uploaded by the CLI as a deploy pipeline would.
+    const outdir = mkdtempSync(join(tmpdir(), "pier-e2e-bundle-"));
     const build = await Bun.build({
       entrypoints: [join(fixtures, "errors-browser-entry.ts")],
+      outdir,
+      naming: "app.[ext]",
       target: "browser",
       minify: true,
-      sourcemap: "none",
+      sourcemap: "external",
     });
     expect(build.success).toBe(true);
-    const bundle = await build.outputs[0]!.text();
+    const bundle = await Bun.file(join(outdir, "app.js")).text();
+    const upload = await runCli([
+      "errors",
+      "sourcemaps",
+      outdir,
+      "--project",
+      String(project.id),
+      "--release",
+      "web@1.0.0",
+      "--url-prefix",
+      "~",
+      "--url",
+      pier.url,
+      "--token",
+      token,
+    ]);
+    expect(upload.stdout).toContain("app.js.map -> ~/app.js");
+    expect(upload.code).toBe(0);
+    const maps = await api<{ sourceMaps: { file: string }[] }>(
+      "GET",
+      `/api/v1/errors/projects/${project.id}/releases/web@1.0.0/sourcemaps`,
+    );
+    expect(maps.sourceMaps.map((m) => m.file)).toEqual(["~/app.js"]);
     const host = "shop.errors.test";
     const pageOrigin = `http://${host}:${pier.httpPort}`;
     const dsn = `http://${project.publicKey}@${host}:${pier.httpPort}/_pier/${project.id}`;
@@ -337,11 +364,35 @@ describe("@sentry/browser in Chromium through the /_pier/ tunnel", () => {
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ count: 2, usersCount: 1 });
     expect(issues[0]!.title).toMatch(/^TypeError: .*items/);
+    type Frame = {
+      filename: string;
+      lineno: number;
+      contextLine: string | null;
+      minified?: { absPath: string };
+    };
     const detail = await api<{
-      latestEvent: { platform: string; request: { url?: string } | null; environment: string };
+      latestEvent: {
+        platform: string;
+        request: { url?: string } | null;
+        environment: string;
+        exceptions: { frames: Frame[] }[];
+      };
     }>("GET", `/api/v1/errors/issues/${issues[0]!.id}`);
     expect(detail.latestEvent).toMatchObject({ platform: "javascript", environment: "browser-test" });
     expect(detail.latestEvent.request?.url).toStartWith(pageOrigin);
+    // The frame that threw, resolved through the uploaded map to the original TypeScript line.
+    const thrown = detail.latestEvent.exceptions.at(-1)!.frames.at(-1)!;
+    expect(thrown.filename).toEndWith("errors-browser-entry.ts");
+    expect(thrown.lineno).toBe(11);
+    expect(thrown.contextLine).toBe("  document.title = String(cart!.items.length);");
+    expect(thrown.minified?.absPath).toBe(`${pageOrigin}/app.js`);
+    // A map that is not JSON is refused before anything is stored.
+    const bad = await fetch(
+      `${pier.url}/api/v1/errors/projects/${project.id}/releases/web@1.0.0/sourcemaps?file=~/x.js`,
+      { method: "PUT", headers: { authorization: `Bearer ${token}` }, body: "{nope" },
+    );
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("invalid_source_map");
   });
 
   test("CORS preflight on the app host's /_pier/ path", async () => {

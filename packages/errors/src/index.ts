@@ -7,5 +7,7 @@ export { sendWebhook, webhookSignature } from "./notify/webhook.ts";
 export type { IssueStatus } from "./process/issue-status.ts";
 export type { ProcessedEvent } from "./process/processed-event.ts";
 export { createErrorsService, type ErrorsService, type ErrorsServiceOptions, issueJson } from "./service.ts";
+export { SourceMapError } from "./sourcemaps/decode.ts";
+export { MAX_SOURCE_MAP_BYTES, type StoredSourceMap } from "./sourcemaps/store.ts";
 export type { IssueFilter, TagSummary } from "./store/issue-store.ts";
 export type { IssueRow, ProjectRow } from "./store/tables.ts";

@@ -182,7 +182,7 @@ for (const backend of backends) {
       expect(tags.find((t) => t.key === "region")?.topValues).toEqual([
         expect.objectContaining({ value: "eu", count: 3 }),
       ]);
-      const latest = await service.latestEvent(issue.id);
+      const latest = await service.latestEvent(issue);
       expect(latest?.exceptions[0]?.frames[0]?.function).toBe("charge");
       const histogram = await service.events.histogram(issue.id, Date.now() - 3600_000, 3600_000);
       expect(histogram.reduce((n, b) => n + b.count, 0)).toBe(3);

@@ -15,6 +15,8 @@ import type { IssueStatus } from "./process/issue-status.ts";
 import { normalizeEvent } from "./process/normalize.ts";
 import type { ProcessedEvent } from "./process/processed-event.ts";
 import { readRawEvent } from "./process/read-event.ts";
+import { SourceMapStore } from "./sourcemaps/store.ts";
+import { symbolicate } from "./sourcemaps/symbolicate.ts";
 import { createClickHouseEventStore } from "./store/clickhouse-event-store.ts";
 import type { EventStore, StoredPayload } from "./store/event-store.ts";
 import { createIssueStore } from "./store/issue-store.ts";
@@ -40,6 +42,8 @@ export interface ErrorsServiceOptions {
    */
   writerThread?: boolean;
   webhookFetch?: typeof fetch;
+  /** Where uploaded source maps are kept (files); without it events are shown as stored. */
+  sourceMapsDir?: string;
 }
 
 const DAY = 86_400_000;
@@ -54,6 +58,18 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
     ? await createClickHouseEventStore({ url: options.clickhouseUrl, database: options.clickhouseDatabase })
     : createSqlEventStore(database);
   const retentionDays = options.retentionDays ?? 30;
+  const sourceMaps = options.sourceMapsDir ? new SourceMapStore(options.sourceMapsDir) : null;
+  const withSourceMaps = async (event: ProcessedEvent | null, projectId: number) => {
+    const release = event?.release;
+    if (!event || !sourceMaps || !release) return event;
+    try {
+      return await symbolicate(event, (file) => sourceMaps.get(projectId, release, file));
+    } catch (error) {
+      // A broken map must not hide the event: show it as stored.
+      logger.warn("source map lookup failed", { projectId, release, error });
+      return event;
+    }
+  };
   const stats = new IngestStats();
   const deliveries = new Set<Promise<unknown>>();
 
@@ -153,11 +169,13 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
       };
       return formatDsn(dsn);
     },
-    async latestEvent(issueId: string): Promise<ProcessedEvent | null> {
-      return readStored(await events.latest(issueId));
+    sourceMaps,
+    /** Events come back with frames of minified code resolved through the maps of their release. */
+    async latestEvent(issue: Pick<IssueRow, "id" | "projectId">): Promise<ProcessedEvent | null> {
+      return withSourceMaps(readStored(await events.latest(issue.id)), issue.projectId);
     },
     async event(projectId: number, eventId: string): Promise<ProcessedEvent | null> {
-      return readStored(await events.get(projectId, eventId));
+      return withSourceMaps(readStored(await events.get(projectId, eventId)), projectId);
     },
     async setStatus(
       issue: IssueRow,
@@ -178,6 +196,7 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
       await writer.flush();
       await projects.delete(project.id);
       await events.deleteProject(project.id);
+      await sourceMaps?.removeProject(project.id);
     },
     async deleteIssue(issue: IssueRow): Promise<void> {
       await writer.flush();

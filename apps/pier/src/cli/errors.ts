@@ -1,5 +1,6 @@
 import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
 import { type Command, type ParsedArgs, UsageError } from "./command.ts";
+import { errorsSourcemapsCommand } from "./errors-sourcemaps.ts";
 
 interface ProjectView {
   id: number;
@@ -194,6 +195,7 @@ export const errorsCommands: Command[] = [
   errorsProjectsCommand,
   errorsCreateCommand,
   errorsIssuesCommand,
+  errorsSourcemapsCommand,
   statusCommand("resolve", "resolved", "Mark an issue resolved; an event from a newer release reopens it."),
   statusCommand("ignore", "ignored", "Ignore an issue: events are still counted, no notifications."),
   statusCommand("reopen", "unresolved", "Mark an issue unresolved again."),

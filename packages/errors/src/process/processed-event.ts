@@ -12,6 +12,8 @@ export const frameSchema = z.object({
   contextLine: z.string().nullable(),
   preContext: z.array(z.string()),
   postContext: z.array(z.string()),
+  /** Set when the frame was resolved through an uploaded source map: where the minified code was. */
+  minified: z.object({ absPath: z.string(), lineno: z.number(), colno: z.number() }).optional(),
 });
 
 export const exceptionSchema = z.object({

@@ -1,6 +1,6 @@
 import { type ApiEnv, authenticate, findAppOr404, readBody, readParam, requireScope } from "@pier/api";
-import { NotFoundError } from "@pier/core";
-import { type ErrorsService, issueJson, type ProjectRow } from "@pier/errors";
+import { NotFoundError, PierError } from "@pier/core";
+import { type ErrorsService, issueJson, MAX_SOURCE_MAP_BYTES, type ProjectRow } from "@pier/errors";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { PierContext } from "../../platform/module.ts";
@@ -126,6 +126,31 @@ export function errorsApi(ctx: PierContext, service: ErrorsService, appProjects:
     return c.json({ event });
   });
 
+  // Source maps per release, for frames of minified code (`pier errors sourcemaps`). `file` names
+  // the minified file as stack frames do: `~/static/app.min.js` for any origin, or an exact path.
+  const sourceMapFile = z.string().min(1, "file is required (e.g. ~/static/app.min.js)").max(2000);
+  const releaseParam = z.string().min(1).max(200);
+  api.put("/projects/:id/releases/:release/sourcemaps", requireScope("write"), async (c) => {
+    const project = await projectOr404(c.req.param("id"));
+    const release = readParam(c.req.param("release"), releaseParam, "release");
+    const file = readParam(c.req.query("file") ?? "", sourceMapFile, "file");
+    if (!service.sourceMaps) throw new PierError("source_maps_disabled", "Source maps are not enabled.", 409);
+    const declared = Number(c.req.header("content-length") ?? 0);
+    if (declared > MAX_SOURCE_MAP_BYTES)
+      throw new PierError(
+        "payload_too_large",
+        `Source maps are limited to ${MAX_SOURCE_MAP_BYTES} bytes.`,
+        413,
+      );
+    const stored = await service.sourceMaps.put(project.id, release, file, await c.req.text());
+    return c.json({ sourceMap: stored }, 201);
+  });
+  api.get("/projects/:id/releases/:release/sourcemaps", requireScope("read"), async (c) => {
+    const project = await projectOr404(c.req.param("id"));
+    const release = readParam(c.req.param("release"), releaseParam, "release");
+    return c.json({ sourceMaps: (await service.sourceMaps?.list(project.id, release)) ?? [] });
+  });
+
   api.get("/issues", requireScope("read"), async (c) => {
     const q = issueQuery.parse(query(c));
     let projectId = q.project;
@@ -145,7 +170,7 @@ export function errorsApi(ctx: PierContext, service: ErrorsService, appProjects:
     const [span, bucketMs] = periods[period];
     const since = Math.floor((Date.now() - span) / bucketMs) * bucketMs + bucketMs;
     const [latestEvent, tags, buckets, project] = await Promise.all([
-      service.latestEvent(issue.id),
+      service.latestEvent(issue),
       service.issues.tags(issue.id),
       service.events.histogram(issue.id, since, bucketMs),
       service.projects.get(issue.projectId),

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { ApiEnv } from "@pier/api";
 import { createErrorsService, type ErrorsService } from "@pier/errors";
 import type { Hono } from "hono";
@@ -21,6 +22,7 @@ export async function startErrors(ctx: PierContext): Promise<RunningErrors> {
     retentionDays: ctx.config.errorsRetentionDays,
     consoleUrl: ctx.consoleUrl,
     writerThread: ctx.config.errorsWriterThread === "on",
+    sourceMapsDir: join(ctx.config.dataDir, "sourcemaps"),
   });
   const projects = appProjects(ctx, service);
   ctx.logger.info("error tracking ready", {
