@@ -33,6 +33,8 @@ let call: ReturnType<typeof api>;
 let repo: ScratchRepo;
 const docker = createDockerClient();
 
+/** The CLI against this suite's pier, as the token's owner. */
+const pierCli = (...args: string[]) => runCli([...args, "--url", pier.url, "--token", token]);
 const text = async (host: string, path = "/") => (await viaProxy(pier.httpPort, host, path)).text();
 const host = (name: string) => `${name}.${baseDomain}`;
 type Deployment = { id: string; status: string; error: string | null; environment: string; source: string };
@@ -132,7 +134,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
     await repo.commit(bunAppFiles("v2"), "v2");
     expect((await repo.push("main")).code).toBe(0);
     expect(await text(host(appName))).toBe("v2 -");
-    const cli = await runCli(["rollback", "--app", appName, "--url", pier.url, "--token", token]);
+    const cli = await pierCli("rollback", "--app", appName);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain("Live at");
     expect(await text(host(appName))).toBe("v1 -");
@@ -146,17 +148,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
   }, 120_000);
 
   test("an env var change restarts the replicas with the new value; values are masked", async () => {
-    const set = await runCli([
-      "env",
-      "set",
-      "MESSAGE=hello",
-      "--app",
-      appName,
-      "--url",
-      pier.url,
-      "--token",
-      token,
-    ]);
+    const set = await pierCli("env", "set", "MESSAGE=hello", "--app", appName);
     expect(set.code).toBe(0);
     await waitFor(
       "the new env through the proxy",
@@ -172,17 +164,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
     ]);
     const [restart] = await deployments(appName);
     expect(restart!.status).toBe("live");
-    const unset = await runCli([
-      "env",
-      "unset",
-      "MESSAGE",
-      "--app",
-      appName,
-      "--url",
-      pier.url,
-      "--token",
-      token,
-    ]);
+    const unset = await pierCli("env", "unset", "MESSAGE", "--app", appName);
     expect(unset.code).toBe(0);
     await waitFor("the env var gone", async () => (await text(host(appName))) === "v2 -", 60_000);
   }, 120_000);
@@ -243,7 +225,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
       await Bun.write(join(dir, path), content);
     await Bun.write(join(dir, ".gitignore"), "secret.txt\n");
     await Bun.write(join(dir, "secret.txt"), "do not ship");
-    const cli = await runCli(["deploy", dir, "--app", siteName, "--url", pier.url, "--token", token]);
+    const cli = await pierCli("deploy", dir, "--app", siteName);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain("Live at");
     expect(await text(host(siteName))).toContain("Uploaded");
@@ -258,7 +240,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
       existsSync(join(pier.dataDir, "static")) ? readdirSync(join(pier.dataDir, "static")) : [];
     expect(existsSync(repoDir)).toBe(true);
     expect(staticDirs().length).toBeGreaterThan(0);
-    const cli = await runCli(["apps", "delete", siteName, "--url", pier.url, "--token", token]);
+    const cli = await pierCli("apps", "delete", siteName);
     expect(cli.code).toBe(0);
     expect(existsSync(repoDir)).toBe(false);
     for (const d of before) expect(existsSync(join(pier.dataDir, "deployments", `${d.id}.log`))).toBe(false);
@@ -316,19 +298,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
     );
     const image = (await call<{ deployment: { image: string } }>("GET", `/api/v1/deployments/${live!.id}`))
       .body.deployment.image;
-    const cli = await runCli([
-      "deploy",
-      "--image",
-      image,
-      "--port",
-      "3000",
-      "--app",
-      appName,
-      "--url",
-      pier.url,
-      "--token",
-      token,
-    ]);
+    const cli = await pierCli("deploy", "--image", image, "--port", "3000", "--app", appName);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain("Live at");
     const [latest] = await deployments(appName);
@@ -336,17 +306,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
   }, 60_000);
 
   test("pier logs prints the replicas' output; metrics and overview answer", async () => {
-    const logs = await runCli([
-      "logs",
-      "--app",
-      appName,
-      "--tail",
-      "20",
-      "--url",
-      pier.url,
-      "--token",
-      token,
-    ]);
+    const logs = await pierCli("logs", "--app", appName, "--tail", "20");
     expect(logs.code).toBe(0);
     expect(logs.stdout).toContain("listening v2");
     const overview = await call<{ apps: { name: string; status: string; replicas: number }[] }>(
@@ -409,17 +369,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
   }, 60_000);
 
   test("pier domains add routes a custom domain to production", async () => {
-    const cli = await runCli([
-      "domains",
-      "add",
-      "shop.example.test",
-      "--app",
-      appName,
-      "--url",
-      pier.url,
-      "--token",
-      token,
-    ]);
+    const cli = await pierCli("domains", "add", "shop.example.test", "--app", appName);
     expect(cli.code).toBe(0);
     expect(await text("shop.example.test")).toBe("concurrent-b -");
   }, 30_000);
