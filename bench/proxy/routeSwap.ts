@@ -3,19 +3,13 @@
  * Runs inside bench/proxy/run.ts, or alone: `bun bench/proxy/routeSwap.ts`.
  */
 import { routeSpecSchema, startProxyPool } from "@pier/proxy";
+import { freePort } from "../../test/support/ports.ts";
 
 export interface RouteSwapFigures {
   /** One route of 10,000 changed per publish, as a deploy does. */
   oneChanged: number[];
   /** All 10,000 routes replaced (a restart of pier's route source rebuilding every upstream). */
   allReplaced: number[];
-}
-
-function freePort(): number {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
 }
 
 export function percentile(xs: number[], p: number): number {

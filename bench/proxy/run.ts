@@ -11,6 +11,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { opensslSelfSigned } from "../../test/support/openssl.ts";
+import { freePort } from "../../test/support/ports.ts";
 import { describeApiRouteSwap, measureApiRouteSwap } from "./apiRouteSwap.ts";
 import { nginxConfig } from "./nginxConfig.ts";
 import { describeRouteSwap, measureRouteSwap } from "./routeSwap.ts";
@@ -33,13 +35,6 @@ for (const tool of ["wrk", "nginx", "openssl"]) {
     console.error(`${tool} not found: apt-get install wrk nginx-light openssl`);
     process.exit(1);
   }
-}
-
-function freePort(): number {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
 }
 
 async function waitForPort(port: number, ms = 10_000): Promise<void> {
@@ -98,26 +93,7 @@ const ports = {
   pier: freePort(),
   pierTls: freePort(),
 };
-const key = join(dir, "bench.key");
-const cert = join(dir, "bench.crt");
-Bun.spawnSync([
-  "openssl",
-  "req",
-  "-x509",
-  "-newkey",
-  "rsa:2048",
-  "-nodes",
-  "-keyout",
-  key,
-  "-out",
-  cert,
-  "-days",
-  "2",
-  "-subj",
-  "/CN=bench.test",
-  "-addext",
-  "subjectAltName=DNS:bench.test,IP:127.0.0.1",
-]);
+const { key, cert } = opensslSelfSigned(dir, "bench.test", ["DNS:bench.test", "IP:127.0.0.1"]);
 writeFileSync(
   join(dir, "nginx.conf"),
   nginxConfig({

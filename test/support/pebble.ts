@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import forge from "node-forge";
+import { freePort } from "./ports.ts";
 
 export const PEBBLE_BIN = process.env.PEBBLE_BIN ?? "/usr/bin/pebble";
 export const CHALLTESTSRV_BIN = process.env.PEBBLE_CHALLTESTSRV_BIN ?? "/usr/bin/pebble-challtestsrv";
@@ -44,12 +45,6 @@ export function pebbleAvailable(): boolean {
 }
 
 /** A port the OS considers free right now; good enough for tests on 127.0.0.1. */
-export function freePort(): number {
-  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = server.port;
-  server.stop(true);
-  return port;
-}
 
 export async function startPebble(options: PebbleOptions): Promise<Pebble> {
   if (!pebbleAvailable()) throw new PebbleMissingError();

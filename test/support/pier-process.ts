@@ -2,17 +2,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
+import { freePort } from "./ports.ts";
+
+export { freePort };
 
 export const repoRoot = resolve(import.meta.dir, "..", "..");
 export const pierBinary = process.env.PIER_BINARY ?? join(repoRoot, "dist", "pier");
 
 /** A port the kernel says is free right now. */
-export function freePort(): number {
-  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = server.port;
-  server.stop(true);
-  return port;
-}
 
 export interface PierProcess {
   url: string;

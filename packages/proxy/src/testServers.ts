@@ -1,12 +1,6 @@
 import type { Server } from "bun";
 
-/** Test support: a port that was free a moment ago (reusePort listeners cannot share port 0). */
-export function freePort(): number {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
-}
+export { freePort } from "../../../test/support/ports.ts";
 
 /** A local upstream that names itself in every answer and echoes what the proxy sent. */
 export function startUpstream(

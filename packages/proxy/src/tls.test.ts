@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:tls";
+import { opensslSelfSigned } from "../../../test/support/openssl.ts";
 import { type ProxyPool, startProxyPool } from "./pool.ts";
 import { routeSpecSchema } from "./routeSpec.ts";
 import { freePort, startUpstream } from "./testServers.ts";
@@ -13,27 +14,7 @@ if (!openssl && process.env.CI === "true")
 const dir = mkdtempSync(join(tmpdir(), "pier-proxy-tls-"));
 
 function selfSigned(name: string) {
-  const key = join(dir, `${name}.key`);
-  const cert = join(dir, `${name}.crt`);
-  const p = Bun.spawnSync([
-    openssl!,
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    key,
-    "-out",
-    cert,
-    "-days",
-    "2",
-    "-subj",
-    `/CN=${name}`,
-    "-addext",
-    `subjectAltName=DNS:${name}`,
-  ]);
-  if (p.exitCode !== 0) throw new Error(p.stderr.toString());
+  const { cert, key } = opensslSelfSigned(dir, name, [`DNS:${name}`]);
   return { serverName: name, cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") };
 }
 

@@ -6,12 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:tls";
 import {
-  freePort,
   type Pebble,
   PebbleMissingError,
   pebbleAvailable,
   startPebble,
 } from "../../../test/support/pebble.ts";
+import { freePort } from "../../../test/support/ports.ts";
 import { ACCOUNT_KEY_FILE } from "./acme-issuer.ts";
 import { ChallengeMap } from "./challenge-map.ts";
 import { CertificateManager } from "./manager.ts";
