@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type FakeProvider, startFakeOpenAi } from "@pier/ai-gateway/testing";
 import type { Browser, Page } from "playwright-core";
 import { type PierProcess, startPier } from "../support/pier-process.ts";
-import { chromiumAvailable, launchChromium, screenshotDir } from "./dashboard-browser.ts";
+import { chromiumAvailable, launchChromium, screenshotDir, watchPage } from "./dashboard-browser.ts";
 
 // The dashboard's AI page in Chromium: configure a provider and issue a key by clicking, call the
 // gateway with that key, and see the spend appear.
@@ -20,7 +20,7 @@ describe.skipIf(!enabled)("AI page in the dashboard", () => {
     pier = await startPier({ args: ["--proxy-workers", "0"] });
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.setDefaultTimeout(10_000);
+    watchPage(page);
     await page.goto(pier.url);
     await page.getByRole("heading", { name: "Welcome to pier" }).waitFor();
     await page.getByLabel("Email").fill(admin.email);

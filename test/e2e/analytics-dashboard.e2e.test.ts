@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { chromiumPath, launchChromium } from "../support/chromium.ts";
+import { chromiumPath, launchChromium, watchPage } from "../support/chromium.ts";
 import { type PierProcess, repoRoot, requireTool, startPier } from "../support/pier-process.ts";
 
 // A deployed app (static site, no Docker needed) with the tracker tag: visits through the proxy
@@ -100,7 +100,7 @@ describe.skipIf(!hasChromium)("analytics of a deployed app in the dashboard", ()
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    watchPage(page);
     await page.goto(pier.url);
     await page.getByRole("heading", { name: "Welcome to pier" }).waitFor();
     await page.getByLabel("Email").fill(admin.email);

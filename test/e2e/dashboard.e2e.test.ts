@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type PierProcess, startPier } from "../support/pier-process.ts";
-import { chromiumAvailable, launchChromium, screenshotDir } from "./dashboard-browser.ts";
+import { chromiumAvailable, launchChromium, screenshotDir, watchPage } from "./dashboard-browser.ts";
 
 // The dashboard through the compiled binary, driven by Debian's Chromium: what a user clicks,
 // checked against what the API then says.
@@ -65,7 +65,7 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    watchPage(page);
   });
   afterAll(async () => {
     await browser?.close();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { chromiumPath, launchChromium } from "../support/chromium.ts";
+import { chromiumPath, launchChromium, watchPage } from "../support/chromium.ts";
 import { type PierProcess, repoRoot, requireTool, startPier } from "../support/pier-process.ts";
 
 // The error-tracking pages of the dashboard in Chromium: the issue list, an issue with its stack
@@ -71,7 +71,7 @@ beforeAll(async () => {
   pier = await startPier({ env: { PIER_ADMIN_TOKEN: token }, args: ["--proxy-workers", "0"] });
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  page.setDefaultTimeout(10_000);
+  watchPage(page);
 });
 afterAll(async () => {
   await browser?.close();

@@ -4,7 +4,7 @@ import { startWebhookReceiver } from "@pier/notify/testing";
 import { flakyHttpServer } from "@pier/uptime/testing";
 import type { Browser, Page } from "playwright-core";
 import { type PierProcess, startPier } from "../support/pier-process.ts";
-import { chromiumAvailable, launchChromium, screenshotDir } from "./dashboard-browser.ts";
+import { chromiumAvailable, launchChromium, screenshotDir, watchPage } from "./dashboard-browser.ts";
 
 // The dashboard's Uptime page in Chromium: add a monitor, see it go down, add a channel and send
 // a test, create a status page, each checked against the API or the receiver.
@@ -23,7 +23,7 @@ describe.skipIf(!enabled)("uptime page in the dashboard", () => {
     });
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.setDefaultTimeout(10_000);
+    watchPage(page);
     await page.goto(pier.url);
     await page.getByLabel("Email").fill("admin@example.com");
     await page.getByLabel("Password").fill("correct horse battery");

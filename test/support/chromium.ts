@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { requireTool } from "./pier-process.ts";
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright-core drives it, no bundled browser. */
@@ -31,4 +31,18 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
       ...extraArgs,
     ],
   });
+}
+
+/**
+ * Timeouts and diagnostics for a dashboard page. The first Chromium page on a fresh CI machine
+ * (cold caches, two cores shared with the suite) once took over 10 s to show the setup screen, so
+ * waits allow 30 s; script errors and failed requests are echoed so a failed wait says what the page saw.
+ */
+export function watchPage(page: Page): Page {
+  page.setDefaultTimeout(30_000);
+  page.on("pageerror", (error) => console.error(`[browser] ${error.message}`));
+  page.on("requestfailed", (request) =>
+    console.error(`[browser] ${request.method()} ${request.url()} failed: ${request.failure()?.errorText}`),
+  );
+  return page;
 }
