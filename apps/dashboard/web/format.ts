@@ -1,5 +1,8 @@
 /** Pure presentation logic: tested without a browser. */
 
+// Type-only: erased from the browser bundle, which must never load server code.
+import type { RequestMetricRow } from "@pier/db";
+
 export type Tone = "ok" | "warn" | "bad" | "muted";
 
 const inProgressStatuses = new Set([
@@ -84,17 +87,18 @@ export function deployCommands(origin: string, app: string, token = "TOKEN"): De
   };
 }
 
-export interface MetricPoint {
+type Percentile = "p50Ms" | "p95Ms" | "p99Ms";
+
+/**
+ * One minute of GET /apps/:name/metrics: a stored row's counters with an ISO minute. The minutes
+ * fillMinutes adds have an epoch-ms minute and no percentiles.
+ */
+export type MetricPoint = Omit<
+  RequestMetricRow,
+  "appKey" | "minute" | "bytesIn" | "bytesOut" | Percentile
+> & {
   minute: string | number;
-  requests: number;
-  status2xx: number;
-  status3xx: number;
-  status4xx: number;
-  status5xx: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-}
+} & Record<Percentile, number | null>;
 
 /**
  * The API returns only minutes that saw traffic; the chart needs every minute of the range so a

@@ -15,7 +15,13 @@ export { isBot, parseUserAgent } from "./ingest/user-agent.ts";
 export { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
 export { computeFunnel } from "./query/funnel.ts";
 export { parseQueryParams } from "./query/params.ts";
-export { type RequestMinute, type RequestSummary, summarizeRequestMetrics } from "./query/request-metrics.ts";
+export {
+  mergeRequestMinutes,
+  type RequestMinute,
+  type RequestSummary,
+  requestWeightedMean,
+  summarizeRequestMetrics,
+} from "./query/request-metrics.ts";
 export type * from "./query/types.ts";
 export { Analytics, type AnalyticsOptions, type IngestStats } from "./service.ts";
 export { defaultSiteSettings, type SiteSettings, SiteSettingsStore } from "./settings/settings-store.ts";

@@ -1,3 +1,5 @@
+// Type-only: workers never load the database code.
+import type { RequestMetricRow } from "@pier/db";
 import { z } from "zod";
 
 /** One proxied request, as workers report it to the main thread. */
@@ -15,21 +17,15 @@ export const requestRecordSchema = z.object({
 });
 export type RequestRecord = z.infer<typeof requestRecordSchema>;
 
-export interface RequestMinuteAggregate {
+/**
+ * What @pier/db's request_metrics row stores, as the proxy knows it before storage: the app id
+ * (null for routes without an app), the bucket start in epoch ms, and unrounded percentiles.
+ */
+export type RequestMinuteAggregate = Omit<RequestMetricRow, "appKey" | "minute" | "requests"> & {
   appId: string | null;
-  /** Epoch ms of the bucket start. */
   minute: number;
   count: number;
-  status2xx: number;
-  status3xx: number;
-  status4xx: number;
-  status5xx: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  bytesIn: number;
-  bytesOut: number;
-}
+};
 
 /** Nearest-rank percentile of an ascending array. */
 export function percentile(sorted: number[], p: number): number {

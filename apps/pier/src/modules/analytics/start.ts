@@ -1,11 +1,4 @@
-import {
-  Analytics,
-  beaconHandler,
-  queryRoutes,
-  type RequestMinute,
-  type ResolvedSite,
-  SiteSettingsStore,
-} from "@pier/analytics";
+import { Analytics, beaconHandler, queryRoutes, type ResolvedSite, SiteSettingsStore } from "@pier/analytics";
 import type { ApiEnv } from "@pier/api";
 import type { Hono } from "hono";
 import type { PierContext, RawHandler } from "../../platform/module.ts";
@@ -37,7 +30,7 @@ export async function startAnalytics(ctx: PierContext, republish: () => void): P
     settings,
     authenticate,
     resolveSite,
-    requestMetrics: (key, from) => stores.requestMetrics.since(key, from) as Promise<RequestMinute[]>,
+    requestMetrics: (key, from) => stores.requestMetrics.since(key, from),
   }) as unknown as Hono<ApiEnv>;
   log.info("analytics ready", { store: analytics.store.kind });
   return { analytics, beacons: beaconHandler(analytics, settings), api };

@@ -31,3 +31,20 @@ test("rows of one minute are summed and percentiles weighted by requests", () =>
     p99Ms: 60,
   });
 });
+
+test("points carry whole milliseconds and no bytes, in the API's key order", () => {
+  const [point] = mergeMetricRows([row(60_000, 1, 1), row(60_000, 2, 2)]);
+  expect(JSON.stringify(point)).toBe(
+    JSON.stringify({
+      minute: new Date(60_000).toISOString(),
+      requests: 3,
+      status2xx: 3,
+      status3xx: 0,
+      status4xx: 0,
+      status5xx: 0,
+      p50Ms: 2,
+      p95Ms: 3,
+      p99Ms: 5,
+    }),
+  );
+});
