@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type FakeProvider, startFakeAnthropic, startFakeOpenAi } from "@pier/ai-gateway/testing";
 import OpenAI from "openai";
-import { type PierProcess, requireTool, runCli, startPier } from "../support/pier-process.ts";
+import { testClickHouse } from "../support/clickhouse.ts";
+import { type PierProcess, runCli, startPier } from "../support/pier-process.ts";
 
 // The AI gateway through the compiled binary: providers, aliases and keys set with the CLI, the
 // official openai client on /ai/v1, and the same endpoints on an app host via the proxy.
@@ -299,14 +300,13 @@ describe("AI gateway through pier serve", () => {
   });
 });
 
+const clickhouse = await testClickHouse("ai_e2e");
 describe("AI usage in ClickHouse", () => {
-  const clickhouseUrl = process.env.PIER_TEST_CLICKHOUSE_URL;
-  const available = requireTool(clickhouseUrl !== undefined, "ClickHouse (PIER_TEST_CLICKHOUSE_URL)");
-  test.skipIf(!available)("with --clickhouse-url the usage rows land in ClickHouse", async () => {
-    const database = `pier_ai_e2e_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
+  test.skipIf(!clickhouse.available)("with --clickhouse-url the usage rows land in ClickHouse", async () => {
+    const database = clickhouse.freshDatabase();
     const token = `pier_ch${crypto.randomUUID().replaceAll("-", "")}`;
     const withClickHouse = await startPier({
-      env: { PIER_ADMIN_TOKEN: token, PIER_CLICKHOUSE_URL: `${clickhouseUrl}/${database}` },
+      env: { PIER_ADMIN_TOKEN: token, PIER_CLICKHOUSE_URL: `${clickhouse.url}/${database}` },
       args: ["--proxy-workers", "0"],
     });
     try {
@@ -337,14 +337,10 @@ describe("AI usage in ClickHouse", () => {
       const { usage } = (await res.json()) as { usage: { provider: string; costUsd: number }[] };
       expect(usage).toHaveLength(1);
       expect(usage[0]!.provider).toBe("local");
-      const count = await fetch(clickhouseUrl!, {
-        method: "POST",
-        body: `SELECT count() FROM ${database}.ai_usage`,
-      });
-      expect((await count.text()).trim()).toBe("1");
+      expect(await clickhouse.query(`SELECT count() FROM ${database}.ai_usage`)).toBe("1");
     } finally {
       await withClickHouse.stop();
-      await fetch(clickhouseUrl!, { method: "POST", body: `DROP DATABASE IF EXISTS ${database}` });
+      await clickhouse.dropDatabases();
     }
   });
 });

@@ -1,36 +1,24 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createClient } from "@clickhouse/client";
 import type { Server } from "bun";
-import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
+import { testClickHouse } from "../support/clickhouse.ts";
+import { type PierProcess, startPier } from "../support/pier-process.ts";
 
 // pier serve with PIER_CLICKHOUSE_URL: beacons through the proxy land in ClickHouse and the same
 // JSON API answers from it. Needs a local clickhouse-server (Debian package, 18.16).
-const clickhouseUrl = process.env.PIER_TEST_CLICKHOUSE_URL ?? "http://127.0.0.1:8123";
-const database = `pier_e2e_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
+const clickhouse = await testClickHouse("analytics_e2e");
+const database = clickhouse.freshDatabase();
 const adminToken = `pier_chanalytics${crypto.randomUUID().replaceAll("-", "")}`;
 const userAgent =
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15";
-
-async function reachable(): Promise<boolean> {
-  try {
-    return (await fetch(`${clickhouseUrl}/ping`, { signal: AbortSignal.timeout(2000) })).ok;
-  } catch {
-    return false;
-  }
-}
-const available = requireTool(
-  await reachable(),
-  `ClickHouse at ${clickhouseUrl} (apt-get install clickhouse-server)`,
-);
 
 let pier: PierProcess;
 let upstream: Server<unknown>;
 
 beforeAll(async () => {
-  if (!available) return;
+  if (!clickhouse.available) return;
   upstream = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("<html></html>") });
   pier = await startPier({
-    env: { PIER_ADMIN_TOKEN: adminToken, PIER_CLICKHOUSE_URL: `${clickhouseUrl}/${database}` },
+    env: { PIER_ADMIN_TOKEN: adminToken, PIER_CLICKHOUSE_URL: `${clickhouse.url}/${database}` },
     args: ["--proxy-workers", "1"],
   });
   const res = await fetch(`${pier.url}/api/v1/routes`, {
@@ -44,14 +32,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await pier?.stop();
   upstream?.stop(true);
-  if (available) {
-    const client = createClient({ url: clickhouseUrl });
-    await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
-    await client.close();
-  }
+  await clickhouse.dropDatabases();
 });
 
-describe.skipIf(!available)("analytics on ClickHouse through pier serve", () => {
+describe.skipIf(!clickhouse.available)("analytics on ClickHouse through pier serve", () => {
   test("beacons through the proxy are stored in ClickHouse and queried with the same API", async () => {
     const beacon = (body: object, ip: string) =>
       fetch(`http://127.0.0.1:${pier.httpPort}/_pier/event`, {

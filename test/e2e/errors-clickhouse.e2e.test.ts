@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { type PierProcess, repoRoot, requireTool, startPier } from "../support/pier-process.ts";
+import { testClickHouse } from "../support/clickhouse.ts";
+import { type PierProcess, repoRoot, startPier } from "../support/pier-process.ts";
 
 // Error events in ClickHouse (Debian's clickhouse-server), issues in SQLite: the same API answers.
-const clickhouseUrl = process.env.PIER_TEST_CLICKHOUSE_URL ?? "http://127.0.0.1:8123";
-const reachable = await fetch(`${clickhouseUrl}/ping`).then(
-  (r) => r.ok,
-  () => false,
-);
-const enabled = requireTool(reachable, `ClickHouse at ${clickhouseUrl} (set PIER_TEST_CLICKHOUSE_URL)`);
-const database = `pier_errors_e2e_${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`;
+const clickhouse = await testClickHouse("errors_e2e");
+const database = clickhouse.freshDatabase();
 const token = `pier_errch${crypto.randomUUID().replaceAll("-", "")}`;
 let pier: PierProcess;
 
@@ -24,19 +20,19 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
 }
 
 beforeAll(async () => {
-  if (!enabled) return;
+  if (!clickhouse.available) return;
   pier = await startPier({
-    env: { PIER_ADMIN_TOKEN: token, PIER_CLICKHOUSE_URL: `${clickhouseUrl}/${database}` },
+    env: { PIER_ADMIN_TOKEN: token, PIER_CLICKHOUSE_URL: `${clickhouse.url}/${database}` },
     args: ["--proxy-workers", "0"],
   });
 });
 afterAll(async () => {
   await pier?.stop();
-  if (enabled) await fetch(clickhouseUrl, { method: "POST", body: `DROP DATABASE IF EXISTS ${database}` });
+  await clickhouse.dropDatabases();
 }, 20_000);
 
 test("@sentry/node events land in ClickHouse and the issue API reads them back", async () => {
-  if (!enabled) return;
+  if (!clickhouse.available) return;
   const settings = await api<{ eventStore: string }>("GET", "/api/v1/errors/settings");
   expect(settings.eventStore).toBe("clickhouse");
   const { project } = await api<{ project: { id: number; dsn: string } }>("POST", "/api/v1/errors/projects", {
@@ -75,9 +71,5 @@ test("@sentry/node events land in ClickHouse and the issue API reads them back",
     `/api/v1/errors/issues/${issues[0]!.id}/events`,
   );
   expect(events).toHaveLength(3);
-  const rows = await fetch(clickhouseUrl, {
-    method: "POST",
-    body: `SELECT count() FROM ${database}.error_events`,
-  });
-  expect((await rows.text()).trim()).toBe("3");
+  expect(await clickhouse.query(`SELECT count() FROM ${database}.error_events`)).toBe("3");
 });

@@ -2,17 +2,13 @@ import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { flakyHttpServer } from "@pier/uptime/testing";
-import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
+import { testClickHouse } from "../support/clickhouse.ts";
+import { type PierProcess, startPier } from "../support/pier-process.ts";
 
 // Check results in ClickHouse (Debian's clickhouse-server), monitors and incidents in SQLite:
 // the monitor API answers the same, and the rows are really in ClickHouse.
-const clickhouseUrl = process.env.PIER_TEST_CLICKHOUSE_URL ?? "http://127.0.0.1:8123";
-const reachable = await fetch(`${clickhouseUrl}/ping`).then(
-  (r) => r.ok,
-  () => false,
-);
-const enabled = requireTool(reachable, `ClickHouse at ${clickhouseUrl} (set PIER_TEST_CLICKHOUSE_URL)`);
-const database = `pier_uptime_e2e_${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`;
+const clickhouse = await testClickHouse("uptime_e2e");
+const database = clickhouse.freshDatabase();
 const token = `pier_upch${crypto.randomUUID().replaceAll("-", "")}`;
 const app = flakyHttpServer();
 let pier: PierProcess;
@@ -26,15 +22,13 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
   if (!res.ok) throw new Error(`${method} ${path} -> ${res.status}: ${await res.text()}`);
   return (await res.json()) as T;
 }
-const clickhouse = async (query: string) =>
-  (await (await fetch(clickhouseUrl, { method: "POST", body: query })).text()).trim();
 
 beforeAll(async () => {
-  if (!enabled) return;
+  if (!clickhouse.available) return;
   pier = await startPier({
     env: {
       PIER_ADMIN_TOKEN: token,
-      PIER_CLICKHOUSE_URL: `${clickhouseUrl}/${database}`,
+      PIER_CLICKHOUSE_URL: `${clickhouse.url}/${database}`,
       PIER_UPTIME_MIN_INTERVAL_SECONDS: "1",
     },
     args: ["--proxy-workers", "0"],
@@ -43,11 +37,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await pier?.stop();
   app.stop();
-  if (enabled) await clickhouse(`DROP DATABASE IF EXISTS ${database}`);
+  await clickhouse.dropDatabases();
 }, 20_000);
 
 test("scheduled checks land in ClickHouse; incidents, stats and recent checks read them back", async () => {
-  if (!enabled) return;
+  if (!clickhouse.available) return;
   app.setHealthy(false);
   await api("POST", "/api/v1/monitors", {
     name: "ch-web",
@@ -86,11 +80,11 @@ test("scheduled checks land in ClickHouse; incidents, stats and recent checks re
   expect(today.checks).toBeGreaterThanOrEqual(checks.length);
 
   // The API has flushed pending rows before answering, so ClickHouse holds at least those.
-  expect(Number(await clickhouse(`SELECT count() FROM ${database}.uptime_checks`))).toBeGreaterThanOrEqual(
-    checks.length,
-  );
   expect(
-    Number(await clickhouse(`SELECT sum(failures) FROM ${database}.uptime_daily`)),
+    Number(await clickhouse.query(`SELECT count() FROM ${database}.uptime_checks`)),
+  ).toBeGreaterThanOrEqual(checks.length);
+  expect(
+    Number(await clickhouse.query(`SELECT sum(failures) FROM ${database}.uptime_daily`)),
   ).toBeGreaterThanOrEqual(2);
   expect(pier.logs()).toContain('"checkResults":"clickhouse"');
   // None of them went to the SQL database, which keeps the monitor and its incident.

@@ -1,11 +1,9 @@
-import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import { int, openClickHouse, quote } from "@pier/clickhouse";
 import type { NewUsage, SpendBucket, UsageLog, UsageRow } from "./usage-log.ts";
 
 // Written for ClickHouse 18.16 (Debian's package): no query parameters, no DateTime64, no
 // Nullable in the sort key. Values are inlined with quote()/int(), times are UInt64 epoch ms and
 // "no value" is '' or -1.
-const quote = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-const int = (value: number) => String(Math.trunc(value));
 
 export interface ClickHouseUsageLogOptions {
   url: string;
@@ -86,23 +84,20 @@ function fromClickHouse(r: ClickHouseRow): UsageRow {
 
 /** The usage log in ClickHouse, for installations whose AI traffic outgrows the SQL database. */
 export async function createClickHouseUsageLog(options: ClickHouseUsageLogOptions): Promise<UsageLog> {
-  const url = new URL(options.url);
-  const database = options.database ?? (url.pathname.replace(/^\//, "") || "pier");
-  if (!/^\w+$/.test(database))
-    throw new Error(`ClickHouse database name "${database}" must be a plain identifier.`);
-  url.pathname = "/";
-  const client: ClickHouseClient = createClient({ url: url.toString() });
-  const table = `${database}.ai_usage`;
-  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS ${table} (
-      id String, created_at UInt64, app_id String, key_id String, endpoint String,
-      requested_model String, provider String, model String, prompt_tokens UInt32,
-      completion_tokens UInt32, latency_ms UInt32, ttft_ms Int32, status UInt16, cost_usd Float64,
-      cached UInt8, stream UInt8, attempts UInt8, error String
-    ) ENGINE = MergeTree() PARTITION BY toYYYYMM(toDate(intDiv(created_at, 1000)))
-      ORDER BY (created_at, key_id)`,
+  const { client, database } = await openClickHouse(options.url, {
+    database: options.database,
+    fallback: "unset PIER_CLICKHOUSE_URL to keep the AI usage log in the SQL database",
+    schema: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.ai_usage (
+        id String, created_at UInt64, app_id String, key_id String, endpoint String,
+        requested_model String, provider String, model String, prompt_tokens UInt32,
+        completion_tokens UInt32, latency_ms UInt32, ttft_ms Int32, status UInt16, cost_usd Float64,
+        cached UInt8, stream UInt8, attempts UInt8, error String
+      ) ENGINE = MergeTree() PARTITION BY toYYYYMM(toDate(intDiv(created_at, 1000)))
+        ORDER BY (created_at, key_id)`,
+    ],
   });
+  const table = `${database}.ai_usage`;
 
   let batch: ClickHouseRow[] = [];
   let flushing: Promise<void> = Promise.resolve();

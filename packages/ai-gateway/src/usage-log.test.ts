@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Database, openDatabase } from "@pier/db";
 import { SQL } from "bun";
+import { testClickHouse } from "../../../test/support/clickhouse.ts";
 import { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
 import type { UsageLog } from "./usage-log.ts";
 import { createClickHouseUsageLog } from "./usage-log-clickhouse.ts";
@@ -11,11 +12,9 @@ import { createSqlUsageLog } from "./usage-log-sql.ts";
 
 // One suite, three backends: the embedded SQLite, PostgreSQL and ClickHouse (18.16 in CI).
 const postgresUrl = process.env.PIER_TEST_POSTGRES_URL;
-const clickhouseUrl = process.env.PIER_TEST_CLICKHOUSE_URL;
-if (process.env.CI === "true" && (!postgresUrl || !clickhouseUrl))
-  throw new Error(
-    "PIER_TEST_POSTGRES_URL and PIER_TEST_CLICKHOUSE_URL must be set in CI (.ci/run starts both).",
-  );
+if (process.env.CI === "true" && !postgresUrl)
+  throw new Error("PIER_TEST_POSTGRES_URL must be set in CI (.ci/run starts PostgreSQL).");
+const clickhouse = await testClickHouse("ai_test");
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -56,20 +55,22 @@ if (postgresUrl) {
     },
   ]);
 } else console.warn("PIER_TEST_POSTGRES_URL not set: AI usage log tests skip PostgreSQL (not in CI).");
-if (clickhouseUrl) {
+if (clickhouse.available) {
   backends.push([
     "clickhouse",
     async () => {
-      const database = `pier_ai_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-      const log = await createClickHouseUsageLog({ url: clickhouseUrl, database });
+      const log = await createClickHouseUsageLog({
+        url: clickhouse.url,
+        database: clickhouse.freshDatabase(),
+      });
       cleanups.push(async () => {
         await log.close();
-        await fetch(clickhouseUrl, { method: "POST", body: `DROP DATABASE IF EXISTS ${database}` });
+        await clickhouse.dropDatabases();
       });
       return log;
     },
   ]);
-} else console.warn("PIER_TEST_CLICKHOUSE_URL not set: AI usage log tests skip ClickHouse (not in CI).");
+}
 
 const hour = 3_600_000;
 const t0 = Date.UTC(2026, 10, 1, 10, 0, 0);

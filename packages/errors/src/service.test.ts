@@ -6,18 +6,16 @@ import { gzipSync } from "node:zlib";
 import { silentLogger } from "@pier/core";
 import { type Database, openDatabase } from "@pier/db";
 import { SQL } from "bun";
+import { testClickHouse } from "../../../test/support/clickhouse.ts";
 import { webhookSignature } from "./notify/webhook.ts";
 import { createErrorsService, type ErrorsService } from "./service.ts";
 
 // The service on a real database: ingest requests in, issues and events out. Runs on SQLite, on
-// PostgreSQL when PIER_TEST_POSTGRES_URL is set and with ClickHouse events when PIER_TEST_CLICKHOUSE_URL is.
+// PostgreSQL when PIER_TEST_POSTGRES_URL is set and with ClickHouse events when ClickHouse answers.
 const postgresUrl = process.env.PIER_TEST_POSTGRES_URL;
-const clickhouseUrl = process.env.PIER_TEST_CLICKHOUSE_URL;
-if (process.env.CI === "true" && (!postgresUrl || !clickhouseUrl)) {
-  throw new Error(
-    "PIER_TEST_POSTGRES_URL and PIER_TEST_CLICKHOUSE_URL must be set in CI (.ci/run starts both).",
-  );
-}
+if (process.env.CI === "true" && !postgresUrl)
+  throw new Error("PIER_TEST_POSTGRES_URL must be set in CI (.ci/run starts PostgreSQL).");
+const clickhouse = await testClickHouse("errors_test");
 
 interface Backend {
   name: string;
@@ -53,23 +51,22 @@ if (postgresUrl) {
     },
   });
 } else console.warn("PIER_TEST_POSTGRES_URL not set: errors service tests run on SQLite only.");
-if (clickhouseUrl) {
+if (clickhouse.available) {
   backends.push({
     name: "sqlite+clickhouse",
     async open() {
       const database = await openDatabase({ dataDir: mkdtempSync(join(tmpdir(), "pier-errors-")) });
-      const name = `pier_errors_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`;
       return {
         database,
-        clickhouseDatabase: name,
+        clickhouseDatabase: clickhouse.freshDatabase(),
         async cleanup() {
           await database.close();
-          await fetch(clickhouseUrl, { method: "POST", body: `DROP DATABASE IF EXISTS ${name}` });
+          await clickhouse.dropDatabases();
         },
       };
     },
   });
-} else console.warn("PIER_TEST_CLICKHOUSE_URL not set: the ClickHouse event store is not tested here.");
+}
 
 const webhooks: { event: string; body: string; signature: string | null; timestamp: string }[] = [];
 const receiver = Bun.serve({
@@ -143,7 +140,7 @@ for (const backend of backends) {
         database: opened.database,
         logger: silentLogger,
         consoleUrl: "http://console.test",
-        clickhouseUrl: opened.clickhouseDatabase ? clickhouseUrl : undefined,
+        clickhouseUrl: opened.clickhouseDatabase ? clickhouse.url : undefined,
         clickhouseDatabase: opened.clickhouseDatabase,
         secretBox: { encrypt: async (s) => `sealed:${s}`, decrypt: async (s) => s.slice(7) },
       });

@@ -1,22 +1,11 @@
+import { int, quote } from "@pier/clickhouse";
 import type { AnalyticsQuery } from "../query/types.ts";
 
 const DAY = 86_400_000;
 
-/**
- * ClickHouse 18.16 (Debian's) has no query parameters, so values are inlined as escaped literals.
- * Every value that reaches SQL goes through `str` or `int`.
- */
-export function str(value: string): string {
-  return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
-}
-
-export function int(value: number): string {
-  if (!Number.isFinite(value)) throw new TypeError(`not a finite number: ${value}`);
-  return String(Math.trunc(value));
-}
-
-export const clickhouseDdl = (db: string) => [
-  `CREATE DATABASE IF NOT EXISTS ${db}`,
+// ClickHouse 18.16 (Debian's) has no query parameters: every value in the queries below is
+// inlined through quote() or int(). The tables; openClickHouse creates the database first.
+export const clickhouseSchema = (db: string) => [
   `CREATE TABLE IF NOT EXISTS ${db}.events (
     site String, ts UInt64, session UInt64, visitor UInt64, name String, path String,
     prop_keys Array(String), prop_values Array(String),
@@ -49,15 +38,15 @@ export function eventFilterSql(db: string, q: AnalyticsQuery): string {
     if (value === undefined) continue;
     if (dimension === "page") {
       parts.push(
-        `session IN (SELECT session FROM ${db}.events WHERE site = ${str(q.site)} AND ts >= ${int(q.from)}
-          AND ts < ${int(q.to + DAY)} AND name = 'pageview' AND path = ${str(value)})`,
+        `session IN (SELECT session FROM ${db}.events WHERE site = ${quote(q.site)} AND ts >= ${int(q.from)}
+          AND ts < ${int(q.to + DAY)} AND name = 'pageview' AND path = ${quote(value)})`,
       );
     } else if (dimension === "entry" || dimension === "exit") {
       parts.push(
-        `session IN (SELECT session FROM (${sessionsSql(db, { ...q, filters: {} }, q.from, q.to)}) WHERE v_${dimension} = ${str(value)})`,
+        `session IN (SELECT session FROM (${sessionsSql(db, { ...q, filters: {} }, q.from, q.to)}) WHERE v_${dimension} = ${quote(value)})`,
       );
     } else {
-      parts.push(`${dimension} = ${str(value)}`);
+      parts.push(`${dimension} = ${quote(value)}`);
     }
   }
   return parts.length ? ` AND ${parts.join(" AND ")}` : "";
@@ -77,6 +66,6 @@ export function sessionsSql(db: string, q: AnalyticsQuery, from: number, to: num
       argMinIf(path, ts, name = 'pageview') AS v_entry, argMaxIf(path, ts, name = 'pageview') AS v_exit,
       ${factColumns.map((c) => `any(${c}) AS v_${c}`).join(", ")}
     FROM ${db}.events
-    WHERE site = ${str(q.site)} AND ts >= ${int(Math.floor(from / DAY) * DAY)} AND ts < ${int(Math.ceil(to / DAY) * DAY)}${eventFilterSql(db, q)}
+    WHERE site = ${quote(q.site)} AND ts >= ${int(Math.floor(from / DAY) * DAY)} AND ts < ${int(Math.ceil(to / DAY) * DAY)}${eventFilterSql(db, q)}
     GROUP BY session HAVING started >= ${int(from)} AND started < ${int(to)}`;
 }

@@ -1,36 +1,21 @@
 import { afterAll, describe } from "bun:test";
+import { testClickHouse } from "../../../../test/support/clickhouse.ts";
 import { knownDataset } from "../testing/known-dataset.ts";
 import { liveEvents } from "../testing/live-events.ts";
 import { storeContract } from "../testing/store-contract.ts";
 import { ClickHouseAnalyticsStore } from "./clickhouse-store.ts";
 
-// PIER_TEST_CLICKHOUSE_URL overrides; the default is a local clickhouse-server (Debian package).
-const url = process.env.PIER_TEST_CLICKHOUSE_URL ?? "http://127.0.0.1:8123";
+const clickhouse = await testClickHouse("analytics_test");
 const DAY = 86_400_000;
 const now = Date.now();
 const firstDay = (Math.floor(now / DAY) - 5) * DAY;
-
-async function reachable(): Promise<boolean> {
-  try {
-    return (await fetch(`${url}/ping`, { signal: AbortSignal.timeout(2000) })).ok;
-  } catch {
-    return false;
-  }
-}
-
-const available = await reachable();
-if (!available && process.env.CI === "true")
-  throw new Error(
-    `ClickHouse is required in CI but ${url} does not answer (.ci/run must start clickhouse-server).`,
-  );
-if (!available) console.warn(`skipping ClickHouse store tests: nothing answers at ${url}`);
 
 let opened: ClickHouseAnalyticsStore | undefined;
 async function open() {
   if (!opened) {
     opened = await ClickHouseAnalyticsStore.open({
-      url,
-      database: `pier_analytics_test_${process.pid}_${Math.floor(Math.random() * 1e6)}`,
+      url: clickhouse.url,
+      database: clickhouse.freshDatabase(),
     });
     const records = knownDataset("shop", firstDay);
     for (let i = 0; i < records.length; i += 500) await opened.write(records.slice(i, i + 500));
@@ -40,10 +25,10 @@ async function open() {
 }
 
 afterAll(async () => {
-  await opened?.dropDatabase();
   await opened?.close();
+  await clickhouse.dropDatabases();
 });
 
-describe.skipIf(!available)("clickhouse store", () => {
+describe.skipIf(!clickhouse.available)("clickhouse store", () => {
   storeContract("clickhouse", open);
 });

@@ -1,4 +1,5 @@
-import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import type { ClickHouseClient } from "@clickhouse/client";
+import { int, openClickHouse, quote } from "@pier/clickhouse";
 import type { IngestRecord } from "../ingest/records.ts";
 import { FunnelCounter, percentileFromHistogram } from "../query/funnel.ts";
 import {
@@ -18,7 +19,7 @@ import {
   vitalMetrics,
   vitalScale,
 } from "../query/types.ts";
-import { clickhouseDdl, eventFilterSql, int, sessionsSql, str } from "./clickhouse-sql.ts";
+import { clickhouseSchema, eventFilterSql, sessionsSql } from "./clickhouse-sql.ts";
 import { fillSeries } from "./ranges.ts";
 
 type Row = Record<string, string | number | null>;
@@ -30,15 +31,8 @@ export interface ClickHouseStoreOptions {
   database?: string;
 }
 
-export class ClickHouseUnavailableError extends Error {
-  readonly code = "clickhouse_unavailable";
-  constructor(url: string, cause: unknown) {
-    super(
-      `ClickHouse at ${url} did not answer (${(cause as Error)?.message ?? cause}). Start it or unset PIER_CLICKHOUSE_URL to keep analytics in SQLite.`,
-    );
-    this.name = "ClickHouseUnavailableError";
-  }
-}
+// Still exported from here: analytics' index has always offered it; the class is shared now.
+export { ClickHouseUnavailableError } from "@pier/clickhouse";
 
 /** Analytics in ClickHouse (PIER_CLICKHOUSE_URL): same query API, visits computed at query time. */
 export class ClickHouseAnalyticsStore implements AnalyticsStore {
@@ -53,18 +47,11 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
   }
 
   static async open(options: ClickHouseStoreOptions): Promise<ClickHouseAnalyticsStore> {
-    const url = new URL(options.url);
-    const database = options.database ?? (url.pathname.replace(/^\//, "") || "pier");
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database))
-      throw new TypeError(`invalid ClickHouse database name ${database}`);
-    url.pathname = "/";
-    const client = createClient({ url: url.toString(), request_timeout: 30_000 });
-    try {
-      for (const ddl of clickhouseDdl(database)) await client.command({ query: ddl });
-    } catch (error) {
-      await client.close();
-      throw new ClickHouseUnavailableError(url.origin, error);
-    }
+    const { client, database } = await openClickHouse(options.url, {
+      database: options.database,
+      schema: clickhouseSchema,
+      fallback: "unset PIER_CLICKHOUSE_URL to keep analytics in SQLite",
+    });
     return new ClickHouseAnalyticsStore(client, database);
   }
 
@@ -132,8 +119,8 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
       dimension === "page"
         ? await this.rows(`SELECT path AS value, uniqExact(visitor) AS visitors, uniqExact(session) AS visits,
             count() AS pageviews FROM ${this.db}.events
-            WHERE site = ${str(q.site)} AND ts >= ${int(q.from)} AND ts < ${int(q.to)} AND name = 'pageview'
-            ${q.filters.page !== undefined ? `AND path = ${str(q.filters.page)}` : ""}${eventFilterSql(this.db, { ...q, filters: { ...q.filters, page: undefined } })}
+            WHERE site = ${quote(q.site)} AND ts >= ${int(q.from)} AND ts < ${int(q.to)} AND name = 'pageview'
+            ${q.filters.page !== undefined ? `AND path = ${quote(q.filters.page)}` : ""}${eventFilterSql(this.db, { ...q, filters: { ...q.filters, page: undefined } })}
             GROUP BY value ORDER BY visitors DESC, value LIMIT ${int(limit)}`)
         : await this.rows(`SELECT v_${dimension} AS value, uniqExact(visitor) AS visitors, count() AS visits,
             sum(pageviews) AS pageviews FROM (${sessionsSql(this.db, q, q.from, q.to)})
@@ -149,7 +136,7 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
   async customEvents(q: AnalyticsQuery, limit: number): Promise<CustomEventRow[]> {
     const rows =
       await this.rows(`SELECT name, uniqExact(visitor) AS visitors, count() AS events FROM ${this.db}.events
-      WHERE site = ${str(q.site)} AND ts >= ${int(q.from)} AND ts < ${int(q.to)} AND name != 'pageview'${eventFilterSql(this.db, q)}
+      WHERE site = ${quote(q.site)} AND ts >= ${int(q.from)} AND ts < ${int(q.to)} AND name != 'pageview'${eventFilterSql(this.db, q)}
       GROUP BY name ORDER BY events DESC, name LIMIT ${int(limit)}`);
     return rows.map((r) => ({
       name: String(r.name),
@@ -161,7 +148,7 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
   async eventProps(q: AnalyticsQuery, name: string, limit: number): Promise<PropRow[]> {
     const rows = await this.rows(`SELECT prop, value, count() AS events FROM ${this.db}.events
       ARRAY JOIN prop_keys AS prop, prop_values AS value
-      WHERE site = ${str(q.site)} AND ts >= ${int(q.from)} AND ts < ${int(q.to)} AND name = ${str(name)}
+      WHERE site = ${quote(q.site)} AND ts >= ${int(q.from)} AND ts < ${int(q.to)} AND name = ${quote(name)}
       GROUP BY prop, value ORDER BY events DESC, prop, value LIMIT ${int(limit)}`);
     return rows.map((r) => ({ prop: String(r.prop), value: String(r.value), events: Number(r.events) }));
   }
@@ -169,8 +156,8 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
   async vitals(q: AnalyticsQuery): Promise<VitalsSummary> {
     const out = {} as VitalsSummary;
     const page = q.filters.page;
-    const base = `FROM ${this.db}.vitals WHERE site = ${str(q.site)} AND ts >= ${int(q.from)} AND ts < ${int(q.to)}${
-      page !== undefined ? ` AND path = ${str(page)}` : ""
+    const base = `FROM ${this.db}.vitals WHERE site = ${quote(q.site)} AND ts >= ${int(q.from)} AND ts < ${int(q.to)}${
+      page !== undefined ? ` AND path = ${quote(page)}` : ""
     }`;
     for (const metric of vitalMetrics) {
       const scale = vitalScale[metric];
@@ -190,7 +177,7 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
 
   async realtime(site: string, now: number): Promise<Realtime> {
     const since = now - 5 * 60_000;
-    const where = `site = ${str(site)} AND ts >= ${int(since)}`;
+    const where = `site = ${quote(site)} AND ts >= ${int(since)}`;
     const [totals] = await this.rows(
       `SELECT uniqExact(visitor) AS visitors, countIf(name = 'pageview') AS pageviews FROM ${this.db}.events WHERE ${where}`,
     );
@@ -204,8 +191,8 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
   }
 
   async funnel(q: AnalyticsQuery, steps: FunnelStep[]): Promise<FunnelResult> {
-    const pages = steps.flatMap((s) => ("page" in s ? [str(s.page)] : []));
-    const names = steps.flatMap((s) => ("event" in s ? [str(s.event)] : []));
+    const pages = steps.flatMap((s) => ("page" in s ? [quote(s.page)] : []));
+    const names = steps.flatMap((s) => ("event" in s ? [quote(s.event)] : []));
     const match = [
       pages.length ? `(name = 'pageview' AND path IN (${pages.join(", ")}))` : "",
       names.length ? `name IN (${names.join(", ")})` : "",
@@ -213,7 +200,7 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
       .filter(Boolean)
       .join(" OR ");
     const rows = await this.rows(`SELECT session, ts, name, path FROM ${this.db}.events
-      WHERE site = ${str(q.site)} AND ts >= ${int(q.from)} AND ts < ${int(q.to)} AND (${match})${eventFilterSql(this.db, q)}
+      WHERE site = ${quote(q.site)} AND ts >= ${int(q.from)} AND ts < ${int(q.to)} AND (${match})${eventFilterSql(this.db, q)}
       ORDER BY ts LIMIT 20000000`);
     const counter = new FunnelCounter(steps);
     for (const r of rows) {

@@ -1,10 +1,8 @@
-import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import { int, openClickHouse, quote } from "@pier/clickhouse";
 import type { EventStore, EventSummary, HistogramBucket, StoredEvent, StoredPayload } from "./event-store.ts";
 
 // Written for ClickHouse 18.16 (Debian's package): no query parameters, no DateTime64, no TTL.
-// Values are therefore inlined with quote() and times are UInt64 epoch ms.
-const quote = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-const int = (value: number) => String(Math.trunc(value));
+// Values are therefore inlined with quote()/int() and times are UInt64 epoch ms.
 const decoder = new TextDecoder();
 
 export interface ClickHouseEventStoreOptions {
@@ -14,21 +12,18 @@ export interface ClickHouseEventStoreOptions {
 
 /** Occurrences in ClickHouse (columns compressed by the engine); issues stay in the SQL database. */
 export async function createClickHouseEventStore(options: ClickHouseEventStoreOptions): Promise<EventStore> {
-  const url = new URL(options.url);
-  const database = options.database ?? (url.pathname.replace(/^\//, "") || "pier");
-  if (!/^\w+$/.test(database))
-    throw new Error(`ClickHouse database name "${database}" must be a plain identifier.`);
-  url.pathname = "/";
-  const client: ClickHouseClient = createClient({ url: url.toString() });
-  const table = `${database}.error_events`;
-  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS ${table} (
-      project_id UInt32, event_id String, issue_id String, received_at UInt64,
-      level String, release String, environment String, payload String
-    ) ENGINE = MergeTree() PARTITION BY toYYYYMM(toDate(intDiv(received_at, 1000)))
-      ORDER BY (issue_id, received_at)`,
+  const { client, database } = await openClickHouse(options.url, {
+    database: options.database,
+    fallback: "unset PIER_CLICKHOUSE_URL to keep error events in the SQL database",
+    schema: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.error_events (
+        project_id UInt32, event_id String, issue_id String, received_at UInt64,
+        level String, release String, environment String, payload String
+      ) ENGINE = MergeTree() PARTITION BY toYYYYMM(toDate(intDiv(received_at, 1000)))
+        ORDER BY (issue_id, received_at)`,
+    ],
   });
+  const table = `${database}.error_events`;
 
   async function rows<T>(query: string): Promise<T[]> {
     const result = await client.query({ query, format: "JSONEachRow" });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { silentLogger } from "@pier/core";
 import { openDatabase } from "@pier/db";
 import { createSecretBox } from "@pier/secrets";
+import { testClickHouse } from "../../../../test/support/clickhouse.ts";
 import { flakyHttpServer } from "../../testing/flaky-servers.ts";
 import { uptimeMigrations } from "../migrations.ts";
 import { UptimeService } from "../service.ts";
@@ -15,11 +16,7 @@ import { createSqlCheckResults } from "./sql-check-results.ts";
 
 // One contract, two backends: the SQL database (SQLite here; postgres.test.ts covers pg through
 // the service) and ClickHouse (Debian's 18.16 in CI).
-const clickhouseUrl = process.env.PIER_TEST_CLICKHOUSE_URL;
-if (!clickhouseUrl && process.env.CI === "true")
-  throw new Error("PIER_TEST_CLICKHOUSE_URL must be set in CI (.ci/run starts ClickHouse).");
-if (!clickhouseUrl)
-  console.warn("skipping: uptime check results on ClickHouse (set PIER_TEST_CLICKHOUSE_URL)");
+const clickhouse = await testClickHouse("uptime_test");
 
 const cleanups: (() => Promise<unknown>)[] = [];
 const http = flakyHttpServer();
@@ -39,15 +36,16 @@ const backends: [string, () => Promise<CheckResults>][] = [
     },
   ],
 ];
-if (clickhouseUrl)
+if (clickhouse.available)
   backends.push([
     "clickhouse",
     async () => {
-      const database = `pier_uptime_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-      const results = await createClickHouseCheckResults({ url: `${clickhouseUrl}/${database}` });
+      const results = await createClickHouseCheckResults({
+        url: `${clickhouse.url}/${clickhouse.freshDatabase()}`,
+      });
       cleanups.push(async () => {
         await results.close();
-        await fetch(clickhouseUrl, { method: "POST", body: `DROP DATABASE IF EXISTS ${database}` });
+        await clickhouse.dropDatabases();
       });
       return results;
     },

@@ -1,11 +1,9 @@
-import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import { int, openClickHouse, quote } from "@pier/clickhouse";
 import type { CheckResults, CheckRow, CheckWindow, DailyRow } from "./check-results.ts";
 
 // Written for ClickHouse 18.16 (Debian's package): no query parameters, no DateTime64, no TTL,
 // no Nullable in the sort key. Values are inlined with quote()/int(), times are UInt64 epoch ms,
 // "no status" is -1 and "no error" is ''.
-const quote = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-const int = (value: number) => String(Math.trunc(value));
 const dayLiteral = (day: string) => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`"${day}" is not a YYYY-MM-DD day.`);
   return `toDate('${day}')`;
@@ -54,26 +52,21 @@ const fromRaw = (r: RawRow): CheckRow => ({
 export async function createClickHouseCheckResults(
   options: ClickHouseCheckResultsOptions,
 ): Promise<CheckResults> {
-  const url = new URL(options.url);
-  const database = options.database ?? (url.pathname.replace(/^\//, "") || "pier");
-  if (!/^\w+$/.test(database))
-    throw new Error(`ClickHouse database name "${database}" must be a plain identifier.`);
-  url.pathname = "/";
-  const client: ClickHouseClient = createClient({ url: url.toString() });
+  const { client, database } = await openClickHouse(options.url, {
+    database: options.database,
+    fallback: "unset PIER_CLICKHOUSE_URL to keep check results in the SQL database",
+    schema: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.uptime_checks (
+        monitor_id String, at UInt64, ok UInt8, latency_ms UInt32, status Int16, error String
+      ) ENGINE = MergeTree() PARTITION BY toYYYYMM(toDate(intDiv(at, 1000)))
+        ORDER BY (monitor_id, at)`,
+      `CREATE TABLE IF NOT EXISTS ${db}.uptime_daily (
+        monitor_id String, day Date, checks UInt32, failures UInt32
+      ) ENGINE = SummingMergeTree() PARTITION BY toYYYYMM(day) ORDER BY (monitor_id, day)`,
+    ],
+  });
   const checksTable = `${database}.uptime_checks`;
   const dailyTable = `${database}.uptime_daily`;
-  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS ${checksTable} (
-      monitor_id String, at UInt64, ok UInt8, latency_ms UInt32, status Int16, error String
-    ) ENGINE = MergeTree() PARTITION BY toYYYYMM(toDate(intDiv(at, 1000)))
-      ORDER BY (monitor_id, at)`,
-  });
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS ${dailyTable} (
-      monitor_id String, day Date, checks UInt32, failures UInt32
-    ) ENGINE = SummingMergeTree() PARTITION BY toYYYYMM(day) ORDER BY (monitor_id, day)`,
-  });
 
   let raw: RawRow[] = [];
   let daily: DailyInsert[] = [];
