@@ -1,9 +1,8 @@
-import { generateKeyPairSync } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { Agent } from "node:https";
 import { join } from "node:path";
 import type * as AcmeClient from "acme-client";
 import type { CertificateIssuer, ChallengePublisher, IssuedCertificate } from "./issuer.ts";
+import { nodeCrypto, nodeHttps } from "./node-modules.ts";
 
 export const LETS_ENCRYPT_PRODUCTION = "https://acme-v02.api.letsencrypt.org/directory";
 export const LETS_ENCRYPT_STAGING = "https://acme-staging-v02.api.letsencrypt.org/directory";
@@ -64,7 +63,7 @@ export class AcmeIssuer implements CertificateIssuer {
   #attachCa(acme: typeof AcmeClient): void {
     if (!this.#options.caPem || this.#interceptorId !== null) return;
     const origin = new URL(this.directoryUrl).origin;
-    const httpsAgent = new Agent({ ca: this.#options.caPem, keepAlive: true });
+    const httpsAgent = new (nodeHttps().Agent)({ ca: this.#options.caPem, keepAlive: true });
     this.#interceptorId = acme.axios.interceptors.request.use((config) => {
       if (config.url && new URL(config.url, origin).origin === origin) config.httpsAgent = httpsAgent;
       return config;
@@ -142,12 +141,12 @@ export async function loadOrCreateAccountKey(dataDir: string): Promise<string> {
 function createCertificateKey(type: "ecdsa" | "rsa"): string {
   const pair =
     type === "ecdsa"
-      ? generateKeyPairSync("ec", {
+      ? nodeCrypto().generateKeyPairSync("ec", {
           namedCurve: "P-256",
           privateKeyEncoding: { type: "pkcs8", format: "pem" },
           publicKeyEncoding: { type: "spki", format: "pem" },
         })
-      : generateKeyPairSync("rsa", {
+      : nodeCrypto().generateKeyPairSync("rsa", {
           modulusLength: 2048,
           privateKeyEncoding: { type: "pkcs8", format: "pem" },
           publicKeyEncoding: { type: "spki", format: "pem" },

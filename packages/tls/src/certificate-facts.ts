@@ -1,9 +1,9 @@
-import { createPrivateKey, X509Certificate } from "node:crypto";
 import type { CertificateFacts } from "./certificate-meta.ts";
+import { nodeCrypto } from "./node-modules.ts";
 
 /** Reads the leaf (first certificate) of a PEM chain. */
 export function readCertificateFacts(certPem: string): CertificateFacts & { altNames: string[] } {
-  const leaf = new X509Certificate(certPem);
+  const leaf = new (nodeCrypto().X509Certificate)(certPem);
   return {
     notBefore: new Date(leaf.validFrom),
     notAfter: new Date(leaf.validTo),
@@ -19,6 +19,7 @@ export function readCertificateFacts(certPem: string): CertificateFacts & { altN
 /** Guards against a cert/key pair torn by a crash between two file writes. */
 export function keyMatchesCertificate(certPem: string, keyPem: string): boolean {
   try {
+    const { X509Certificate, createPrivateKey } = nodeCrypto();
     return new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem));
   } catch {
     return false;

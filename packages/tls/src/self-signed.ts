@@ -1,6 +1,6 @@
-import { createSign, generateKeyPairSync, randomBytes } from "node:crypto";
 import type Forge from "node-forge";
 import type { IssuedCertificate } from "./issuer.ts";
+import { nodeCrypto } from "./node-modules.ts";
 
 // Loaded on first certificate, not at start-up: node-forge is large and most starts issue none.
 const loadForge = () => require("node-forge") as typeof Forge;
@@ -23,7 +23,7 @@ export class SelfSignedIssuer {
     const cert = forge.pki.createCertificate();
     cert.publicKey = key.publicKey;
     // Positive, 16 random bytes: browsers reject reused issuer+serial pairs.
-    cert.serialNumber = `01${randomBytes(15).toString("hex")}`;
+    cert.serialNumber = `01${nodeCrypto().randomBytes(15).toString("hex")}`;
     cert.validity.notBefore = new Date(now.getTime() - 60_000);
     cert.validity.notAfter = new Date(now.getTime() + SELF_SIGNED_VALIDITY_MS);
     const name = [
@@ -42,7 +42,8 @@ export class SelfSignedIssuer {
     cert.siginfo.algorithmOid = oid;
     cert.signatureOid = oid;
     const tbs = forge.asn1.toDer(tbsCertificate(cert)).getBytes();
-    cert.signature = createSign("sha256")
+    cert.signature = nodeCrypto()
+      .createSign("sha256")
       .update(Buffer.from(tbs, "binary"))
       .sign(key.privatePem)
       .toString("binary");
@@ -51,7 +52,7 @@ export class SelfSignedIssuer {
 
   #sharedKey() {
     if (!this.#key) {
-      const { privateKey, publicKey } = generateKeyPairSync("rsa", {
+      const { privateKey, publicKey } = nodeCrypto().generateKeyPairSync("rsa", {
         modulusLength: 2048,
         privateKeyEncoding: { type: "pkcs8", format: "pem" },
         publicKeyEncoding: { type: "spki", format: "pem" },
