@@ -1,5 +1,11 @@
 import { expect, test } from "bun:test";
-import { computeFunnel, percentileFromHistogram, percentileRank } from "./funnel.ts";
+import {
+  computeFunnel,
+  funnelMatchSql,
+  percentileFromHistogram,
+  percentileRank,
+  percentilesFromHistogram,
+} from "./funnel.ts";
 
 const ev = (session: number, ts: number, name: string, path = "/") => ({ session, ts, name, path });
 
@@ -34,4 +40,19 @@ test("nearest-rank percentiles", () => {
   expect(percentileFromHistogram(0.95, histogram, 100)).toBe(20);
   expect(percentileFromHistogram(0.96, histogram, 100)).toBe(500);
   expect(percentileFromHistogram(0.5, [], 0)).toBeNull();
+});
+
+test("histogram percentiles are scaled back to the metric's unit", () => {
+  // CLS is stored in thousandths: 50 samples of 0.01 and 50 of 0.25.
+  const cls: [number, number][] = [
+    [10, 50],
+    [250, 50],
+  ];
+  expect(percentilesFromHistogram(cls, 1000)).toEqual({ samples: 100, p50: 0.01, p75: 0.25, p95: 0.25 });
+  expect(percentilesFromHistogram([], 1)).toEqual({ samples: 0, p50: null, p75: null, p95: null });
+});
+
+test("funnel match reads pageviews of the step pages and the step events only", () => {
+  expect(funnelMatchSql(["?", "?"], ["?"])).toBe("(name = 'pageview' AND path IN (?, ?)) OR name IN (?)");
+  expect(funnelMatchSql([], ["'signup'"])).toBe("name IN ('signup')");
 });

@@ -1,4 +1,4 @@
-import type { FunnelEvent, FunnelResult, FunnelStep } from "./types.ts";
+import type { FunnelEvent, FunnelResult, FunnelStep, Percentiles } from "./types.ts";
 
 function matches(step: FunnelStep, event: FunnelEvent): boolean {
   return "page" in step ? event.name === "pageview" && event.path === step.page : event.name === step.event;
@@ -45,6 +45,19 @@ export function computeFunnel(steps: FunnelStep[], events: Iterable<FunnelEvent>
   return counter.result();
 }
 
+/**
+ * The WHERE term that reads only events some step can match; the terms are SQL already (quoted
+ * literals for ClickHouse, `?` placeholders for SQLite), so both stores run the same condition.
+ */
+export function funnelMatchSql(pageTerms: string[], nameTerms: string[]): string {
+  return [
+    pageTerms.length ? `(name = 'pageview' AND path IN (${pageTerms.join(", ")}))` : "",
+    nameTerms.length ? `name IN (${nameTerms.join(", ")})` : "",
+  ]
+    .filter(Boolean)
+    .join(" OR ");
+}
+
 /** Nearest-rank percentile position (1-based) in a sorted list of n values; both stores use it. */
 export function percentileRank(p: number, n: number): number {
   return Math.min(n, Math.max(1, Math.ceil(p * n)));
@@ -64,4 +77,14 @@ export function percentileFromHistogram(
     if (seen >= rank) return value;
   }
   return histogram.at(-1)?.[0] ?? null;
+}
+
+/** p50/p75/p95 of a histogram of scaled values (sorted by value), scaled back to the metric's unit. */
+export function percentilesFromHistogram(histogram: [number, number][], scale: number): Percentiles {
+  const samples = histogram.reduce((sum, [, count]) => sum + count, 0);
+  const at = (p: number) => {
+    const v = percentileFromHistogram(p, histogram, samples);
+    return v === null ? null : v / scale;
+  };
+  return { samples, p50: at(0.5), p75: at(0.75), p95: at(0.95) };
 }

@@ -114,6 +114,17 @@ export function overviewFromSums(s: OverviewSums): Overview {
   };
 }
 
+/** A store's sums row (numbers or numeric strings, missing when nothing matched) as numbers. */
+export function sumsOf(r: Partial<Record<keyof OverviewSums, unknown>>): OverviewSums {
+  return {
+    visitors: Number(r.visitors ?? 0),
+    visits: Number(r.visits ?? 0),
+    pageviews: Number(r.pageviews ?? 0),
+    bounces: Number(r.bounces ?? 0),
+    durationMs: Number(r.durationMs ?? 0),
+  };
+}
+
 function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;

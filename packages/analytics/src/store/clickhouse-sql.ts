@@ -1,5 +1,5 @@
 import { int, quote } from "@pier/clickhouse";
-import type { AnalyticsQuery } from "../query/types.ts";
+import { type AnalyticsQuery, sessionDimensions } from "../query/types.ts";
 
 const DAY = 86_400_000;
 
@@ -18,18 +18,8 @@ export const clickhouseSchema = (db: string) => [
   ) ENGINE = MergeTree PARTITION BY intDiv(ts, ${30 * DAY}) ORDER BY (site, ts)`,
 ];
 
-const factColumns = [
-  "source",
-  "referrer",
-  "channel",
-  "utm_source",
-  "utm_medium",
-  "utm_campaign",
-  "browser",
-  "os",
-  "device",
-  "country",
-];
+/** Visit attributes copied onto every event row; entry and exit are derived from the pageviews. */
+const factColumns = sessionDimensions.filter((d) => d !== "entry" && d !== "exit");
 
 /** Visit attributes are copied onto every event, so visit filters are plain WHERE clauses. */
 export function eventFilterSql(db: string, q: AnalyticsQuery): string {

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import { int, openClickHouse, quote } from "@pier/clickhouse";
 import type { IngestRecord } from "../ingest/records.ts";
-import { FunnelCounter, percentileFromHistogram } from "../query/funnel.ts";
+import { FunnelCounter, funnelMatchSql, percentilesFromHistogram } from "../query/funnel.ts";
 import {
   type AnalyticsQuery,
   type AnalyticsStore,
@@ -15,6 +15,7 @@ import {
   type PropRow,
   type Realtime,
   type SeriesPoint,
+  sumsOf,
   type VitalsSummary,
   vitalMetrics,
   vitalScale,
@@ -97,7 +98,7 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     const [r] =
       await this.rows(`SELECT uniqExact(visitor) AS visitors, count() AS visits, sum(pageviews) AS pageviews,
       countIf(events <= 1) AS bounces, sum(ended - started) AS durationMs FROM (${sessionsSql(this.db, q, q.from, q.to)})`);
-    return overviewFromSums(numbers(r ?? {}));
+    return overviewFromSums(sumsOf(r ?? {}));
   }
 
   async timeseries(q: AnalyticsQuery, interval: "hour" | "day"): Promise<SeriesPoint[]> {
@@ -107,7 +108,7 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
       count() AS visits, sum(pageviews) AS pageviews, countIf(events <= 1) AS bounces, sum(ended - started) AS durationMs
       FROM (${sessionsSql(this.db, q, q.from, q.to)}) GROUP BY t`);
     return fillSeries(
-      rows.map((r) => ({ t: Number(r.t), ...overviewFromSums(numbers(r)) })),
+      rows.map((r) => ({ t: Number(r.t), ...overviewFromSums(sumsOf(r)) })),
       q.from,
       q.to,
       unit,
@@ -164,13 +165,10 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
       const rows =
         await this.rows(`SELECT toInt64(round(assumeNotNull(${metric}) * ${scale})) AS v, count() AS c
         ${base} AND isNotNull(${metric}) GROUP BY v ORDER BY v`);
-      const histogram = rows.map((r) => [Number(r.v), Number(r.c)] as [number, number]);
-      const samples = histogram.reduce((sum, [, c]) => sum + c, 0);
-      const at = (p: number) => {
-        const v = percentileFromHistogram(p, histogram, samples);
-        return v === null ? null : v / scale;
-      };
-      out[metric] = { samples, p50: at(0.5), p75: at(0.75), p95: at(0.95) };
+      out[metric] = percentilesFromHistogram(
+        rows.map((r) => [Number(r.v), Number(r.c)]),
+        scale,
+      );
     }
     return out;
   }
@@ -193,12 +191,7 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
   async funnel(q: AnalyticsQuery, steps: FunnelStep[]): Promise<FunnelResult> {
     const pages = steps.flatMap((s) => ("page" in s ? [quote(s.page)] : []));
     const names = steps.flatMap((s) => ("event" in s ? [quote(s.event)] : []));
-    const match = [
-      pages.length ? `(name = 'pageview' AND path IN (${pages.join(", ")}))` : "",
-      names.length ? `name IN (${names.join(", ")})` : "",
-    ]
-      .filter(Boolean)
-      .join(" OR ");
+    const match = funnelMatchSql(pages, names);
     const rows = await this.rows(`SELECT session, ts, name, path FROM ${this.db}.events
       WHERE site = ${quote(q.site)} AND ts >= ${int(q.from)} AND ts < ${int(q.to)} AND (${match})${eventFilterSql(this.db, q)}
       ORDER BY ts LIMIT 20000000`);
@@ -227,14 +220,4 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     const result = await this.client.query({ query, format: "JSONEachRow" });
     return (await result.json()) as Row[];
   }
-}
-
-function numbers(r: Row) {
-  return {
-    visitors: Number(r.visitors ?? 0),
-    visits: Number(r.visits ?? 0),
-    pageviews: Number(r.pageviews ?? 0),
-    bounces: Number(r.bounces ?? 0),
-    durationMs: Number(r.durationMs ?? 0),
-  };
 }

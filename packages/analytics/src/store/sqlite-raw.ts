@@ -1,22 +1,13 @@
 import type { Database } from "bun:sqlite";
+import { funnelMatchSql } from "../query/funnel.ts";
 import type { AnalyticsQuery, Dimension, OverviewSums, SeriesPoint } from "../query/types.ts";
-import { overviewFromSums, type VitalMetric, vitalScale } from "../query/types.ts";
+import { overviewFromSums, sumsOf, type VitalMetric, vitalScale } from "../query/types.ts";
 import type { RolledRow } from "./sqlite-rollups.ts";
 import { sessionColumn } from "./sqlite-schema.ts";
 
 // Queries straight on the visits/events tables: today, the ragged edges of a range and anything filtered.
 type Row = Record<string, number | string | null>;
 const DAY = 86_400_000;
-
-export function sumsOf(r: Row): OverviewSums {
-  return {
-    visitors: Number(r.visitors ?? 0),
-    visits: Number(r.visits ?? 0),
-    pageviews: Number(r.pageviews ?? 0),
-    bounces: Number(r.bounces ?? 0),
-    durationMs: Number(r.durationMs ?? 0),
-  };
-}
 
 /** Filters select visits: by a visit attribute, or (page) visits that viewed that page. */
 export function visitFilterSql(q: AnalyticsQuery): { sql: string; params: (string | number)[] } {
@@ -163,12 +154,10 @@ export function rawVitalsHistogram(
 
 export function funnelRows(db: Database, q: AnalyticsQuery, pages: string[], names: string[]) {
   const visits = eventVisitFilter(q);
-  const match = [
-    pages.length ? `(name = 'pageview' AND path IN (${pages.map(() => "?").join(", ")}))` : "",
-    names.length ? `name IN (${names.map(() => "?").join(", ")})` : "",
-  ]
-    .filter(Boolean)
-    .join(" OR ");
+  const match = funnelMatchSql(
+    pages.map(() => "?"),
+    names.map(() => "?"),
+  );
   return db
     .query(`SELECT session, ts, name, path FROM events WHERE site = ? AND ts >= ? AND ts < ? AND (${match})${visits.sql}
       ORDER BY ts`)

@@ -3,6 +3,7 @@ import {
   type OverviewSums,
   overviewFromSums,
   type SeriesPoint,
+  sessionDimensions,
   vitalMetrics,
   vitalScale,
 } from "../query/types.ts";
@@ -11,21 +12,8 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 type Row = Record<string, number | null>;
 
-/** Visit columns read by the rollup, in this order; the dimension names are the query API's. */
-const visitDimensions = [
-  "entry",
-  "exit",
-  "source",
-  "referrer",
-  "channel",
-  "utm_source",
-  "utm_medium",
-  "utm_campaign",
-  "browser",
-  "os",
-  "device",
-  "country",
-] as const;
+/** Visit columns read by the rollup: the sessions table names its columns after the query API's dimensions. */
+const visitDimensions = sessionDimensions;
 
 export interface RolledRow {
   value: string;

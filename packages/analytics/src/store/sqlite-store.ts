@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import type { EventRecord, IngestRecord } from "../ingest/records.ts";
 import { utcDay } from "../ingest/visitor.ts";
-import { FunnelCounter, percentileFromHistogram } from "../query/funnel.ts";
+import { FunnelCounter, percentilesFromHistogram } from "../query/funnel.ts";
 import {
   type AnalyticsQuery,
   type AnalyticsStore,
@@ -17,6 +17,7 @@ import {
   type Realtime,
   type SeriesPoint,
   sessionDimensions,
+  sumsOf,
   type VitalsSummary,
   vitalMetrics,
   vitalScale,
@@ -31,7 +32,6 @@ import {
   rawSeries,
   rawSums,
   rawVitalsHistogram,
-  sumsOf,
 } from "./sqlite-raw.ts";
 import { PAGE_VISITS, propKey, type RolledRow, SqliteRollups } from "./sqlite-rollups.ts";
 import { sqliteAnalyticsDdl } from "./sqlite-schema.ts";
@@ -274,13 +274,10 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
           : rawVitalsHistogram(this.db, q, metric, segment.from, segment.to);
         for (const [value, count] of histogram) merged.set(value, (merged.get(value) ?? 0) + count);
       }
-      const histogram = [...merged].sort((a, b) => a[0] - b[0]);
-      const samples = histogram.reduce((sum, [, count]) => sum + count, 0);
-      const at = (p: number) => {
-        const v = percentileFromHistogram(p, histogram, samples);
-        return v === null ? null : v / vitalScale[metric];
-      };
-      out[metric] = { samples, p50: at(0.5), p75: at(0.75), p95: at(0.95) };
+      out[metric] = percentilesFromHistogram(
+        [...merged].sort((a, b) => a[0] - b[0]),
+        vitalScale[metric],
+      );
     }
     return out;
   }
