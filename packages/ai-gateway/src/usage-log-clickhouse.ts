@@ -1,4 +1,4 @@
-import { int, openClickHouse, quote } from "@pier/clickhouse";
+import { createBatchWriter, int, openClickHouse, quote, selectRows } from "@pier/clickhouse";
 import type { NewUsage, SpendBucket, UsageLog, UsageRow } from "./usage-log.ts";
 
 // Written for ClickHouse 18.16 (Debian's package): no query parameters, no DateTime64, no
@@ -99,36 +99,23 @@ export async function createClickHouseUsageLog(options: ClickHouseUsageLogOption
   });
   const table = `${database}.ai_usage`;
 
-  let batch: ClickHouseRow[] = [];
-  let flushing: Promise<void> = Promise.resolve();
-  const flush = () => {
-    if (batch.length === 0) return flushing;
-    const values = batch;
-    batch = [];
-    // A failed batch must not poison the chain for the batches after it.
-    flushing = flushing
-      .catch(() => {})
-      .then(() => client.insert({ table, format: "JSONEachRow", values }).then(() => {}));
-    return flushing;
-  };
-  const timer = setInterval(
-    () => flush().catch((error) => options.onError?.(error)),
-    options.flushIntervalMs ?? 1000,
-  );
-  timer.unref();
+  const batch = createBatchWriter<ClickHouseRow>({
+    write: (values) => client.insert({ table, format: "JSONEachRow", values }),
+    flushIntervalMs: options.flushIntervalMs,
+    maxBatch: options.maxBatch,
+    onError: options.onError,
+  });
 
   async function rows<T>(query: string): Promise<T[]> {
     // Reads see every row this process accepted: pending rows go out first.
-    await flush();
-    const result = await client.query({ query, format: "JSONEachRow" });
-    return (await result.json()) as T[];
+    await batch.flush();
+    return selectRows<T>(client, query);
   }
 
   return {
     kind: "clickhouse",
     async insert(row) {
-      batch.push(toClickHouse(row));
-      if (batch.length >= (options.maxBatch ?? 500)) await flush();
+      await batch.add(toClickHouse(row));
     },
     async costSince(keyId, since) {
       const [found] = await rows<{ cost: number | string }>(
@@ -167,8 +154,7 @@ export async function createClickHouseUsageLog(options: ClickHouseUsageLogOption
       );
     },
     async close() {
-      clearInterval(timer);
-      await flush().catch(() => {});
+      await batch.close().catch(() => {});
       await client.close();
     },
   };

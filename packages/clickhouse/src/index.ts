@@ -1,3 +1,4 @@
+export { type BatchWriter, type BatchWriterOptions, createBatchWriter } from "./batch-writer.ts";
 export { int, quote } from "./literals.ts";
 export {
   type ClickHouseConnection,
@@ -5,6 +6,7 @@ export {
   type OpenClickHouseOptions,
   openClickHouse,
 } from "./open.ts";
+export { selectRows } from "./select-rows.ts";
 export {
   type ClickHouseTarget,
   checkDatabaseName,

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from "@clickhouse/client";
-import { int, openClickHouse, quote } from "@pier/clickhouse";
+import { int, openClickHouse, quote, selectRows } from "@pier/clickhouse";
 import type { IngestRecord } from "../ingest/records.ts";
 import { FunnelCounter, funnelMatchSql, percentilesFromHistogram } from "../query/funnel.ts";
 import {
@@ -216,8 +216,7 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
     await this.client.close();
   }
 
-  private async rows(query: string): Promise<Row[]> {
-    const result = await this.client.query({ query, format: "JSONEachRow" });
-    return (await result.json()) as Row[];
+  private rows(query: string): Promise<Row[]> {
+    return selectRows<Row>(this.client, query);
   }
 }

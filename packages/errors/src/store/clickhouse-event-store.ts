@@ -1,4 +1,4 @@
-import { int, openClickHouse, quote } from "@pier/clickhouse";
+import { int, openClickHouse, quote, selectRows } from "@pier/clickhouse";
 import type { EventStore, EventSummary, HistogramBucket, StoredEvent, StoredPayload } from "./event-store.ts";
 
 // Written for ClickHouse 18.16 (Debian's package): no query parameters, no DateTime64, no TTL.
@@ -25,10 +25,7 @@ export async function createClickHouseEventStore(options: ClickHouseEventStoreOp
   });
   const table = `${database}.error_events`;
 
-  async function rows<T>(query: string): Promise<T[]> {
-    const result = await client.query({ query, format: "JSONEachRow" });
-    return (await result.json()) as T[];
-  }
+  const rows = <T>(query: string) => selectRows<T>(client, query);
   const first = async (where: string): Promise<StoredPayload | null> => {
     const found = await rows<{ event_id: string; received_at: string; payload: string }>(
       `SELECT event_id, received_at, payload FROM ${table} WHERE ${where} ORDER BY received_at DESC LIMIT 1`,

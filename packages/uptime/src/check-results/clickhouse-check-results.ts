@@ -1,4 +1,4 @@
-import { int, openClickHouse, quote } from "@pier/clickhouse";
+import { createBatchWriter, int, openClickHouse, quote, selectRows } from "@pier/clickhouse";
 import type { CheckResults, CheckRow, CheckWindow, DailyRow } from "./check-results.ts";
 
 // Written for ClickHouse 18.16 (Debian's package): no query parameters, no DateTime64, no TTL,
@@ -68,35 +68,21 @@ export async function createClickHouseCheckResults(
   const checksTable = `${database}.uptime_checks`;
   const dailyTable = `${database}.uptime_daily`;
 
-  let raw: RawRow[] = [];
-  let daily: DailyInsert[] = [];
-  let flushing: Promise<void> = Promise.resolve();
-  const flush = () => {
-    if (raw.length === 0) return flushing;
-    const rawValues = raw;
-    const dailyValues = daily;
-    raw = [];
-    daily = [];
-    // A failed batch must not poison the chain for the batches after it.
-    flushing = flushing
-      .catch(() => {})
-      .then(async () => {
-        await client.insert({ table: checksTable, format: "JSONEachRow", values: rawValues });
-        await client.insert({ table: dailyTable, format: "JSONEachRow", values: dailyValues });
-      });
-    return flushing;
-  };
-  const timer = setInterval(
-    () => flush().catch((error) => options.onError?.(error)),
-    options.flushIntervalMs ?? 1000,
-  );
-  timer.unref();
+  // One check is a raw row and a daily counter row; each flush writes both tables.
+  const batch = createBatchWriter<{ raw: RawRow; daily: DailyInsert }>({
+    async write(checks) {
+      await client.insert({ table: checksTable, format: "JSONEachRow", values: checks.map((c) => c.raw) });
+      await client.insert({ table: dailyTable, format: "JSONEachRow", values: checks.map((c) => c.daily) });
+    },
+    flushIntervalMs: options.flushIntervalMs,
+    maxBatch: options.maxBatch,
+    onError: options.onError,
+  });
 
   async function rows<T>(query: string): Promise<T[]> {
     // Reads see every check this process recorded: pending rows go out first.
-    await flush();
-    const result = await client.query({ query, format: "JSONEachRow" });
-    return (await result.json()) as T[];
+    await batch.flush();
+    return selectRows<T>(client, query);
   }
   /** A mutation rewrites whole parts, so it is only issued when some row matches. */
   async function deleteWhere(table: string, where: string): Promise<void> {
@@ -120,16 +106,17 @@ export async function createClickHouseCheckResults(
     kind: "clickhouse",
     async record(row, day) {
       dayLiteral(day);
-      raw.push({
-        monitor_id: row.monitorId,
-        at: row.at.getTime(),
-        ok: row.ok ? 1 : 0,
-        latency_ms: Math.max(0, Math.round(row.latencyMs)),
-        status: row.status ?? -1,
-        error: row.error ?? "",
+      await batch.add({
+        raw: {
+          monitor_id: row.monitorId,
+          at: row.at.getTime(),
+          ok: row.ok ? 1 : 0,
+          latency_ms: Math.max(0, Math.round(row.latencyMs)),
+          status: row.status ?? -1,
+          error: row.error ?? "",
+        },
+        daily: { monitor_id: row.monitorId, day, checks: 1, failures: row.ok ? 0 : 1 },
       });
-      daily.push({ monitor_id: row.monitorId, day, checks: 1, failures: row.ok ? 0 : 1 });
-      if (raw.length >= (options.maxBatch ?? 500)) await flush();
     },
     async latest(monitorId, limit) {
       const found = await rows<RawRow>(
@@ -182,8 +169,7 @@ export async function createClickHouseCheckResults(
       await deleteWhere(dailyTable, `monitor_id = ${quote(monitorId)}`);
     },
     async close() {
-      clearInterval(timer);
-      await flush().catch((error) => options.onError?.(error));
+      await batch.close().catch((error) => options.onError?.(error));
       await client.close();
     },
   };
