@@ -19,6 +19,15 @@ export function createAiStore(database: Database, options: { usage?: UsageLog } 
   const t = (database.dialect === "postgres" ? pgSchema : sqliteSchema) as unknown as Tables;
   const { db } = database;
   const usage = options.usage ?? createSqlUsageLog(database);
+  /** A revoked key is final: neither edited nor revoked again (undefined when missing or revoked). */
+  async function updateActiveKey(id: string, set: Partial<KeyRow>): Promise<KeyRow | undefined> {
+    const [row] = await db
+      .update(t.aiKeys)
+      .set(set)
+      .where(and(eq(t.aiKeys.id, id), isNull(t.aiKeys.revokedAt)))
+      .returning();
+    return row;
+  }
 
   return {
     providers: {
@@ -88,21 +97,9 @@ export function createAiStore(database: Database, options: { usage?: UsageLog } 
           Pick<KeyRow, "allowedModels" | "requestsPerMinute" | "tokensPerMinute" | "monthlyBudgetUsd">
         >,
       ): Promise<KeyRow | undefined> {
-        const [row] = await db
-          .update(t.aiKeys)
-          .set(patch)
-          .where(and(eq(t.aiKeys.id, id), isNull(t.aiKeys.revokedAt)))
-          .returning();
-        return row;
+        return updateActiveKey(id, patch);
       },
-      async revoke(id: string): Promise<KeyRow | undefined> {
-        const [row] = await db
-          .update(t.aiKeys)
-          .set({ revokedAt: new Date() })
-          .where(and(eq(t.aiKeys.id, id), isNull(t.aiKeys.revokedAt)))
-          .returning();
-        return row;
-      },
+      revoke: (id: string): Promise<KeyRow | undefined> => updateActiveKey(id, { revokedAt: new Date() }),
     },
     prices: {
       list: (): Promise<PriceRow[]> => db.select().from(t.aiPrices).orderBy(asc(t.aiPrices.model)),

@@ -1,4 +1,5 @@
 import type { RawBeacon } from "@pier/analytics/edge";
+import type { RecordPacker } from "./recordBatch.ts";
 import type { RouteTable, UpstreamTarget } from "./routeTable.ts";
 import { UpstreamHealth } from "./upstreamHealth.ts";
 import { UpstreamPool } from "./upstreamPool.ts";
@@ -14,16 +15,7 @@ export interface FrontState {
   requestIdPrefix: string;
   requestCounter: number;
   /** Positional, so the hot path allocates no record object (see recordBatch.ts). */
-  record: (
-    host: string,
-    routeId: string | null,
-    appId: string | null,
-    status: number,
-    durationMs: number,
-    bytesIn: number,
-    bytesOut: number,
-    upstream: string | null,
-  ) => void;
+  record: (...fields: Parameters<RecordPacker["add"]>) => void;
   /** Set when this worker answers POST /_pier/event itself; null forwards beacons to `internal`. */
   beacon: ((beacon: RawBeacon) => void) | null;
   health: UpstreamHealth;

@@ -19,7 +19,7 @@ import type { DeployLog, DeployLogs } from "./deploy-log.ts";
 import { resolveEnvVars } from "./env-vars.ts";
 import type { TargetEnvironment } from "./environments.ts";
 import { type DeploySource, obtainRelease, type Release } from "./release-source.ts";
-import type { ServedReplica, ServingTable } from "./serving.ts";
+import { type ServedReplica, type ServingTable, servedEnvironment } from "./serving.ts";
 
 export interface DeployEngineDeps {
   stores: Stores;
@@ -175,17 +175,7 @@ export class DeployEngine {
     const previous: ServedReplica[] = served?.replicas ?? [];
     const previousDeploymentId = served?.deploymentId ?? null;
     if (!served) {
-      this.deps.serving.set({
-        appId: app.id,
-        app: app.name,
-        env: environment.name,
-        environmentId: environment.id,
-        kind: environment.kind,
-        host: environment.host,
-        deploymentId: deployment.id,
-        upstreams: [],
-        replicas: [],
-      });
+      this.deps.serving.set(servedEnvironment(app, environment, deployment.id, []));
     }
     const host = environment.host ?? app.name;
     try {

@@ -7,7 +7,7 @@ import type { DeployLogs } from "./deploy-log.ts";
 import type { DeployEngine } from "./engine.ts";
 import { targetOf } from "./operations.ts";
 import { releaseMetaSchema } from "./release-source.ts";
-import type { ServingTable } from "./serving.ts";
+import { type ServingTable, servedEnvironment } from "./serving.ts";
 
 export interface ReconcileDeps {
   stores: Stores;
@@ -97,16 +97,6 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     if (!app || !deployment) continue;
     const meta = releaseMetaSchema.safeParse(deployment.meta);
     if (!meta.success || !deployment.image) continue;
-    const base = {
-      appId: app.id,
-      app: app.name,
-      env: environment.name,
-      environmentId: environment.id,
-      kind: environment.kind,
-      host: environment.host,
-      deploymentId: deployment.id,
-    };
-
     if (meta.data.kind === "static") {
       const replicas = [];
       for (let replica = 1; replica <= meta.data.config.deploy.replicas; replica++) {
@@ -122,11 +112,14 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
           }),
         );
       }
-      deps.serving.set({
-        ...base,
-        upstreams: replicas.map((r) => r.upstream),
-        replicas: replicas.map((r) => ({ containerId: r.containerId, upstream: r.upstream })),
-      });
+      deps.serving.set(
+        servedEnvironment(
+          app,
+          environment,
+          deployment.id,
+          replicas.map((r) => ({ containerId: r.containerId, upstream: r.upstream })),
+        ),
+      );
       report.restartedStatic++;
       continue;
     }
@@ -134,11 +127,14 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     if (!deps.dockerAvailable) continue;
     const mine = containers.filter((c) => c.deploymentId === deployment.id);
     if (mine.length > 0) {
-      deps.serving.set({
-        ...base,
-        upstreams: mine.map((c) => c.upstream!),
-        replicas: mine.map((c) => ({ containerId: c.containerId, upstream: c.upstream! })),
-      });
+      deps.serving.set(
+        servedEnvironment(
+          app,
+          environment,
+          deployment.id,
+          mine.map((c) => ({ containerId: c.containerId, upstream: c.upstream! })),
+        ),
+      );
       report.adopted += mine.length;
       continue;
     }

@@ -1,3 +1,4 @@
+import type { AppRow, EnvironmentRow } from "@pier/db";
 import type { RouteSpec } from "@pier/proxy";
 
 export interface ServedReplica {
@@ -18,6 +19,26 @@ export interface ServedEnvironment {
   upstreams: string[];
   /** The live release's replicas, drained when the next release goes live. */
   replicas: ServedReplica[];
+}
+
+/** What serves `deploymentId` in `environment`: its replicas, and the proxy dialling all of them. */
+export function servedEnvironment(
+  app: Pick<AppRow, "id" | "name">,
+  environment: Pick<EnvironmentRow, "id" | "name" | "kind" | "host">,
+  deploymentId: string,
+  replicas: ServedReplica[],
+): ServedEnvironment {
+  return {
+    appId: app.id,
+    app: app.name,
+    env: environment.name,
+    environmentId: environment.id,
+    kind: environment.kind,
+    host: environment.host,
+    deploymentId,
+    upstreams: replicas.map((r) => r.upstream),
+    replicas,
+  };
 }
 
 const key = (app: string, env: string) => `${app}/${env}`;
