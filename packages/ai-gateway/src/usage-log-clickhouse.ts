@@ -1,3 +1,4 @@
+import type { BatchingOptions } from "@pier/clickhouse";
 import { createBatchWriter, int, openClickHouse, quote, selectRows } from "@pier/clickhouse";
 import type { NewUsage, SpendBucket, UsageLog, UsageRow } from "./usage-log.ts";
 
@@ -5,14 +6,10 @@ import type { NewUsage, SpendBucket, UsageLog, UsageRow } from "./usage-log.ts";
 // Nullable in the sort key. Values are inlined with quote()/int(), times are UInt64 epoch ms and
 // "no value" is '' or -1.
 
-export interface ClickHouseUsageLogOptions {
+/** Rows are sent in batches (`BatchingOptions`): ClickHouse wants few large inserts, not one per request. */
+export interface ClickHouseUsageLogOptions extends BatchingOptions {
   url: string;
   database?: string;
-  /** Rows are sent in batches: ClickHouse wants few large inserts, not one per request. */
-  flushIntervalMs?: number;
-  maxBatch?: number;
-  /** Batches written by the timer have no caller to reject; their failures land here. */
-  onError?: (error: unknown) => void;
 }
 
 interface ClickHouseRow {
@@ -100,10 +97,8 @@ export async function createClickHouseUsageLog(options: ClickHouseUsageLogOption
   const table = `${database}.ai_usage`;
 
   const batch = createBatchWriter<ClickHouseRow>({
+    ...options,
     write: (values) => client.insert({ table, format: "JSONEachRow", values }),
-    flushIntervalMs: options.flushIntervalMs,
-    maxBatch: options.maxBatch,
-    onError: options.onError,
   });
 
   async function rows<T>(query: string): Promise<T[]> {

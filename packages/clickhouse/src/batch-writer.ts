@@ -1,12 +1,16 @@
-export interface BatchWriterOptions<T> {
-  /** Sends one batch (one or more inserts); a rejected batch is lost, not retried. */
-  write(rows: T[]): Promise<unknown>;
+/** The batching knobs a store offers its callers as they are. */
+export interface BatchingOptions {
   /** Pending rows go out at least this often (default 1000 ms). */
   flushIntervalMs?: number;
   /** A batch this large goes out at once, from the `add` that filled it (default 500). */
   maxBatch?: number;
   /** Batches sent by the timer have no caller to reject; their failures land here. */
   onError?: (error: unknown) => void;
+}
+
+export interface BatchWriterOptions<T> extends BatchingOptions {
+  /** Sends one batch (one or more inserts); a rejected batch is lost, not retried. */
+  write(rows: T[]): Promise<unknown>;
 }
 
 export interface BatchWriter<T> {

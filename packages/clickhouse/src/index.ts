@@ -1,4 +1,9 @@
-export { type BatchWriter, type BatchWriterOptions, createBatchWriter } from "./batch-writer.ts";
+export {
+  type BatchingOptions,
+  type BatchWriter,
+  type BatchWriterOptions,
+  createBatchWriter,
+} from "./batch-writer.ts";
 export { int, quote } from "./literals.ts";
 export {
   type ClickHouseConnection,

@@ -1,3 +1,4 @@
+import type { BatchingOptions } from "@pier/clickhouse";
 import { createBatchWriter, int, openClickHouse, quote, selectRows } from "@pier/clickhouse";
 import type { CheckResults, CheckRow, CheckWindow, DailyRow } from "./check-results.ts";
 
@@ -9,15 +10,11 @@ const dayLiteral = (day: string) => {
   return `toDate('${day}')`;
 };
 
-export interface ClickHouseCheckResultsOptions {
+/** Rows go out in batches (`BatchingOptions`): ClickHouse wants few inserts with many rows, not one per check. */
+export interface ClickHouseCheckResultsOptions extends BatchingOptions {
   /** `http://HOST:8123/DATABASE`; the database (default `pier`) is created when missing. */
   url: string;
   database?: string;
-  /** Rows go out in batches: ClickHouse wants few inserts with many rows, not one per check. */
-  flushIntervalMs?: number;
-  maxBatch?: number;
-  /** Batches written by the timer have no caller to reject; their failures land here. */
-  onError?: (error: unknown) => void;
 }
 
 interface RawRow {
@@ -70,13 +67,11 @@ export async function createClickHouseCheckResults(
 
   // One check is a raw row and a daily counter row; each flush writes both tables.
   const batch = createBatchWriter<{ raw: RawRow; daily: DailyInsert }>({
+    ...options,
     async write(checks) {
       await client.insert({ table: checksTable, format: "JSONEachRow", values: checks.map((c) => c.raw) });
       await client.insert({ table: dailyTable, format: "JSONEachRow", values: checks.map((c) => c.daily) });
     },
-    flushIntervalMs: options.flushIntervalMs,
-    maxBatch: options.maxBatch,
-    onError: options.onError,
   });
 
   async function rows<T>(query: string): Promise<T[]> {
