@@ -12,12 +12,12 @@ import {
   bunAppFiles,
   deployEnv,
   dockerReady,
-  redeployRepeatedly,
-  runLoad,
+  gitRemote,
+  redeploysUnderLoad,
   ScratchRepo,
+  startDeployPier,
   staticSiteFiles,
 } from "../../test/e2e/deploy-fixtures.ts";
-import { startPier } from "../../test/support/pier-process.ts";
 import { machineLine, writePerformanceSection } from "../support/performance-doc.ts";
 
 const runs = Number(process.env.BENCH_DEPLOY_RUNS ?? 5);
@@ -29,13 +29,10 @@ if (!(await dockerReady())) {
 const token = `pier_bench${crypto.randomUUID().replaceAll("-", "")}`;
 const suffix = Date.now().toString(36);
 const apps = { bun: `benchbun${suffix}`, site: `benchsite${suffix}`, load: `benchload${suffix}` };
-const pier = await startPier({
-  env: { PIER_ADMIN_TOKEN: token, ...deployEnv() },
-  args: ["--proxy-workers", "2", "--base-domain", baseDomain],
-});
+const pier = await startDeployPier(token, { proxyWorkers: 2 });
 const call = api(pier.url, token);
 for (const name of Object.values(apps)) await call("POST", "/api/v1/apps", { name });
-const remote = (app: string) => `http://x:${token}@127.0.0.1:${pier.consolePort}/git/${app}.git`;
+const remote = (app: string) => gitRemote(pier, token, app);
 
 /** Push, and poll the proxy every 10 ms until it answers with `expected`: push start -> answer. */
 async function pushUntilAnswering(repo: ScratchRepo, host: string, expected: (body: string) => boolean) {
@@ -87,24 +84,13 @@ try {
   console.log(`Bun app: first ${fmt(bun.first)}, redeploys ${bun.times.map(fmt).join(", ")}`);
   console.log(`static: first ${fmt(site.first)}, redeploys ${site.times.map(fmt).join(", ")}`);
 
-  const loadRepo = new ScratchRepo(remote(apps.load));
-  await redeployRepeatedly(loadRepo, 1, () => bunAppFiles("r0"));
-  const stop = new AbortController();
-  const load = runLoad({
+  const { load: zdt } = await redeploysUnderLoad({
+    repo: new ScratchRepo(remote(apps.load)),
     httpPort: pier.httpPort,
     host: `${apps.load}.${baseDomain}`,
-    loops: 4,
-    stop: stop.signal,
+    times: 10,
     maxSeconds: 180,
-    accept: (body) => /^r\d+ -$/.test(body),
   });
-  try {
-    await redeployRepeatedly(loadRepo, 10, (i) => bunAppFiles(`r${i}`));
-    await Bun.sleep(500);
-  } finally {
-    stop.abort();
-  }
-  const zdt = await load;
   console.log(
     `zero-downtime: ${zdt.requests} requests, failed ${zdt.failed}, 5xx ${zdt.status5xx}, unexpected ${zdt.unexpected}`,
   );

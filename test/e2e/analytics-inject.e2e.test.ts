@@ -5,7 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
-import { api, baseDomain, ScratchRepo, staticSiteFiles, viaProxy, waitFor } from "./deploy-fixtures.ts";
+import {
+  api,
+  baseDomain,
+  gitRemote,
+  ScratchRepo,
+  staticSiteFiles,
+  viaProxy,
+  waitFor,
+} from "./deploy-fixtures.ts";
 
 const ready = requireTool(Bun.which("git") !== null, "git");
 const token = `pier_inject${crypto.randomUUID().replaceAll("-", "")}`;
@@ -25,7 +33,7 @@ beforeAll(async () => {
   });
   call = api(pier.url, token);
   expect((await call("POST", "/api/v1/apps", { name })).status).toBe(201);
-  const site = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${name}.git`);
+  const site = new ScratchRepo(gitRemote(pier, token, name));
   await site.commit(staticSiteFiles("Injected"));
   expect((await site.push("main")).code).toBe(0);
 }, 60_000);

@@ -6,6 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDockerClient, isDockerAvailable } from "@pier/deploy";
+import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
 
 export const baseDomain = "pier.test";
 
@@ -23,9 +24,33 @@ export async function dockerReady(): Promise<boolean> {
     );
 }
 
+/** dockerReady() through requireTool: false skips a suite on a laptop, in CI it throws. */
+export async function requireDocker(): Promise<boolean> {
+  return requireTool(
+    await dockerReady(),
+    "Docker Engine with pier-base/bun:1 (scripts/base-images/build.sh)",
+  );
+}
+
 export const deployEnv = () => ({
   PIER_BASE_IMAGE_BUN: process.env.PIER_BASE_IMAGE_BUN || "pier-base/bun:1",
 });
+
+/** The compiled binary as the deploy suites run it: `token` is the admin's, apps live under baseDomain. */
+export function startDeployPier(
+  token: string,
+  options: { proxyWorkers: number; dataDir?: string },
+): Promise<PierProcess> {
+  return startPier({
+    dataDir: options.dataDir,
+    env: { PIER_ADMIN_TOKEN: token, ...deployEnv() },
+    args: ["--proxy-workers", String(options.proxyWorkers), "--base-domain", baseDomain],
+  });
+}
+
+/** An app's smart-HTTP git remote on `pier`, authenticated with `token`. */
+export const gitRemote = (pier: PierProcess, token: string, app: string) =>
+  `http://x:${token}@127.0.0.1:${pier.consolePort}/git/${app}.git`;
 
 /** A Bun app answering `VERSION MESSAGE` on every path; /health follows HEALTH (default ok); /slow?ms=N answers `slow VERSION` after N ms. */
 export function bunAppFiles(
@@ -191,7 +216,7 @@ export interface LoadResult {
  * Constant, bounded load through the proxy: `loops` concurrent request loops against one host,
  * until `stop` aborts or a cap (requests, seconds) is reached. Loopback only.
  */
-export async function runLoad(options: {
+async function runLoad(options: {
   httpPort: number;
   host: string;
   loops: number;
@@ -242,7 +267,7 @@ export async function runLoad(options: {
 }
 
 /** Redeploys an app `times` times with git push (a new version each time); returns push times. */
-export async function redeployRepeatedly(
+async function redeployRepeatedly(
   repo: ScratchRepo,
   times: number,
   files: (i: number) => Record<string, string>,
@@ -257,4 +282,36 @@ export async function redeployRepeatedly(
     pushes.push(push.ms);
   }
   return pushes;
+}
+
+/**
+ * The zero-downtime scenario of test/e2e/deploy-zero-downtime and bench/deploy: a first release
+ * (r0), then `times` redeploys (r1, r2, ...) with git push while 4 request loops run through the
+ * proxy, accepting only `rN -` answers.
+ */
+export async function redeploysUnderLoad(options: {
+  repo: ScratchRepo;
+  httpPort: number;
+  host: string;
+  times: number;
+  maxSeconds: number;
+}): Promise<{ load: LoadResult; pushes: number[] }> {
+  await redeployRepeatedly(options.repo, 1, () => bunAppFiles("r0"));
+  const stop = new AbortController();
+  const load = runLoad({
+    httpPort: options.httpPort,
+    host: options.host,
+    loops: 4,
+    stop: stop.signal,
+    maxSeconds: options.maxSeconds,
+    accept: (body) => /^r\d+ -$/.test(body),
+  });
+  let pushes: number[] = [];
+  try {
+    pushes = await redeployRepeatedly(options.repo, options.times, (i) => bunAppFiles(`r${i}`));
+    await Bun.sleep(500);
+  } finally {
+    stop.abort();
+  }
+  return { load: await load, pushes };
 }

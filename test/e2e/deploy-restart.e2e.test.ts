@@ -8,23 +8,21 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDockerClient, listPierContainers, removeAppContainersAndImages } from "@pier/deploy";
-import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
+import type { PierProcess } from "../support/pier-process.ts";
 import {
   api,
   baseDomain,
   bunAppFiles,
-  deployEnv,
-  dockerReady,
+  gitRemote,
+  requireDocker,
   ScratchRepo,
+  startDeployPier,
   staticSiteFiles,
   viaProxy,
   waitFor,
 } from "./deploy-fixtures.ts";
 
-const ready = requireTool(
-  await dockerReady(),
-  "Docker Engine with pier-base/bun:1 (scripts/base-images/build.sh)",
-);
+const ready = await requireDocker();
 const token = `pier_restart${crypto.randomUUID().replaceAll("-", "")}`;
 const suffix = Date.now().toString(36);
 const appName = `rec${suffix}`;
@@ -33,12 +31,7 @@ const dataDir = mkdtempSync(join(tmpdir(), "pier-e2e-restart-"));
 const docker = createDockerClient();
 let pier: PierProcess | undefined;
 
-const start = () =>
-  startPier({
-    dataDir,
-    env: { PIER_ADMIN_TOKEN: token, ...deployEnv() },
-    args: ["--proxy-workers", "1", "--base-domain", baseDomain],
-  });
+const start = () => startDeployPier(token, { proxyWorkers: 1, dataDir });
 
 afterAll(async () => {
   if (!ready) return;
@@ -51,10 +44,10 @@ describe.skipIf(!ready)("restart mid-deploy", () => {
     pier = await start();
     const call = api(pier.url, token);
     for (const name of [appName, siteName]) await call("POST", "/api/v1/apps", { name });
-    const repo = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${appName}.git`);
+    const repo = new ScratchRepo(gitRemote(pier, token, appName));
     await repo.commit(bunAppFiles("v1"));
     expect((await repo.push("main")).output).toContain("Live at");
-    const site = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${siteName}.git`);
+    const site = new ScratchRepo(gitRemote(pier, token, siteName));
     await site.commit(staticSiteFiles("Still here"));
     expect((await site.push("main")).output).toContain("Live at");
     const [v1] = (await listPierContainers(docker, { app: appName })).filter((c) => c.state === "running");

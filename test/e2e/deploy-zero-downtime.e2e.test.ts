@@ -4,22 +4,18 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { createDockerClient, removeAppContainersAndImages } from "@pier/deploy";
-import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
+import type { PierProcess } from "../support/pier-process.ts";
 import {
   api,
   baseDomain,
-  bunAppFiles,
-  deployEnv,
-  dockerReady,
-  redeployRepeatedly,
-  runLoad,
+  gitRemote,
+  redeploysUnderLoad,
+  requireDocker,
   ScratchRepo,
+  startDeployPier,
 } from "./deploy-fixtures.ts";
 
-const ready = requireTool(
-  await dockerReady(),
-  "Docker Engine with pier-base/bun:1 (scripts/base-images/build.sh)",
-);
+const ready = await requireDocker();
 const token = `pier_zdt${crypto.randomUUID().replaceAll("-", "")}`;
 const appName = `zdt${Date.now().toString(36)}`;
 const docker = createDockerClient();
@@ -33,33 +29,15 @@ afterAll(async () => {
 
 describe.skipIf(!ready)("zero-downtime redeploys", () => {
   test("10 redeploys under constant load: zero failed requests, zero 5xx", async () => {
-    pier = await startPier({
-      env: { PIER_ADMIN_TOKEN: token, ...deployEnv() },
-      args: ["--proxy-workers", "2", "--base-domain", baseDomain],
-    });
+    pier = await startDeployPier(token, { proxyWorkers: 2 });
     await api(pier.url, token)("POST", "/api/v1/apps", { name: appName });
-    const repo = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${appName}.git`);
-    await redeployRepeatedly(repo, 1, () => bunAppFiles("r0"));
-
-    const stop = new AbortController();
-    const load = runLoad({
+    const { load: result, pushes } = await redeploysUnderLoad({
+      repo: new ScratchRepo(gitRemote(pier, token, appName)),
       httpPort: pier.httpPort,
       host: `${appName}.${baseDomain}`,
-      loops: 4,
-      stop: stop.signal,
+      times: Number(process.env.ZDT_TIMES ?? 10),
       maxSeconds: 150,
-      accept: (body) => /^r\d+ -$/.test(body),
     });
-    let pushes: number[] = [];
-    try {
-      pushes = await redeployRepeatedly(repo, Number(process.env.ZDT_TIMES ?? 10), (i) =>
-        bunAppFiles(`r${i}`),
-      );
-      await Bun.sleep(500);
-    } finally {
-      stop.abort();
-    }
-    const result = await load;
     const versions = [...result.bodies.keys()].sort();
     console.log(
       `zero-downtime: ${result.requests} requests in ${result.seconds.toFixed(1)} s ` +

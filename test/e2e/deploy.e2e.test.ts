@@ -6,23 +6,21 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createDockerClient, listPierContainers, removeAppContainersAndImages } from "@pier/deploy";
-import { type PierProcess, pierBinary, requireTool, runCli, startPier } from "../support/pier-process.ts";
+import { type PierProcess, pierBinary, runCli } from "../support/pier-process.ts";
 import {
   api,
   baseDomain,
   bunAppFiles,
-  deployEnv,
-  dockerReady,
+  gitRemote,
+  requireDocker,
   ScratchRepo,
+  startDeployPier,
   staticSiteFiles,
   viaProxy,
   waitFor,
 } from "./deploy-fixtures.ts";
 
-const ready = requireTool(
-  await dockerReady(),
-  "Docker Engine with pier-base/bun:1 (scripts/base-images/build.sh)",
-);
+const ready = await requireDocker();
 const token = `pier_deploy${crypto.randomUUID().replaceAll("-", "")}`;
 const suffix = Date.now().toString(36);
 const appName = `web${suffix}`;
@@ -43,14 +41,11 @@ const deployments = async (name: string) =>
 
 beforeAll(async () => {
   if (!ready) return;
-  pier = await startPier({
-    env: { PIER_ADMIN_TOKEN: token, ...deployEnv() },
-    args: ["--proxy-workers", "2", "--base-domain", baseDomain],
-  });
+  pier = await startDeployPier(token, { proxyWorkers: 2 });
   call = api(pier.url, token);
   for (const name of [appName, siteName, drainName])
     expect((await call("POST", "/api/v1/apps", { name })).status).toBe(201);
-  repo = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${appName}.git`);
+  repo = new ScratchRepo(gitRemote(pier, token, appName));
 });
 
 afterAll(async () => {
@@ -94,7 +89,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
   }, 60_000);
 
   test("unknown app and a token without the deploy scope are refused", async () => {
-    const stranger = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/nosuchapp.git`);
+    const stranger = new ScratchRepo(gitRemote(pier, token, "nosuchapp"));
     await stranger.commit({ "index.html": "x" });
     const push = await stranger.push("main");
     expect(push.code).not.toBe(0);
@@ -102,9 +97,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
       name: "ro",
       scopes: ["read"],
     });
-    const ro = new ScratchRepo(
-      `http://x:${readOnly.body.token}@127.0.0.1:${pier.consolePort}/git/${appName}.git`,
-    );
+    const ro = new ScratchRepo(gitRemote(pier, readOnly.body.token, appName));
     await ro.commit({ "index.html": "x" });
     expect((await ro.push("main")).code).not.toBe(0);
   }, 30_000);
@@ -196,7 +189,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
   }, 120_000);
 
   test("static site push: no container, content types, ETag, gzip, SPA fallback", async () => {
-    const site = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${siteName}.git`);
+    const site = new ScratchRepo(gitRemote(pier, token, siteName));
     await site.commit(staticSiteFiles("Static one"));
     const push = await site.push("main");
     expect(push.code).toBe(0);
@@ -249,7 +242,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
     expect((await viaProxy(pier.httpPort, host(siteName), "/")).status).toBe(404);
     // A new app of the same name takes an unrelated history without a force push.
     expect((await call("POST", "/api/v1/apps", { name: siteName })).status).toBe(201);
-    const fresh = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${siteName}.git`);
+    const fresh = new ScratchRepo(gitRemote(pier, token, siteName));
     await fresh.commit(staticSiteFiles("Second life"));
     const push = await fresh.push("main");
     expect(push.code).toBe(0);
@@ -259,7 +252,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
 
   test("the drain waits for requests in flight to the old release, then retires it without waiting out drain_timeout", async () => {
     const pierToml = `[health]\npath = "/health"\ninterval = "200ms"\n[deploy]\ntimeout = "20s"\ndrain_timeout = "20s"\nstop_timeout = "2s"\n`;
-    const drainRepo = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${drainName}.git`);
+    const drainRepo = new ScratchRepo(gitRemote(pier, token, drainName));
     const containers = async () => (await listPierContainers(docker, { app: drainName })).length;
     await drainRepo.commit(bunAppFiles("d1", { pierToml }));
     expect((await drainRepo.push("main")).code).toBe(0);
@@ -349,7 +342,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
   }, 30_000);
 
   test("two pushes of one app at once are serialised and both go live", async () => {
-    const other = new ScratchRepo(`http://x:${token}@127.0.0.1:${pier.consolePort}/git/${appName}.git`);
+    const other = new ScratchRepo(gitRemote(pier, token, appName));
     await other.commit(bunAppFiles("concurrent-a"));
     await repo.commit(bunAppFiles("concurrent-b"));
     // Two branches: git itself refuses two concurrent updates of one ref.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { testClickHouse } from "../support/clickhouse.ts";
-import { type PierProcess, repoRoot, startPier } from "../support/pier-process.ts";
+import { jsonApi, type PierProcess, repoRoot, startPier } from "../support/pier-process.ts";
 
 // Error events in ClickHouse (Debian's clickhouse-server), issues in SQLite: the same API answers.
 const clickhouse = await testClickHouse("errors_e2e");
@@ -9,15 +9,7 @@ const database = clickhouse.freshDatabase();
 const token = `pier_errch${crypto.randomUUID().replaceAll("-", "")}`;
 let pier: PierProcess;
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${pier.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status}: ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = jsonApi(() => pier, token);
 
 beforeAll(async () => {
   if (!clickhouse.available) return;

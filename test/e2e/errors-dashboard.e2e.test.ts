@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { chromiumPath, launchChromium, watchPage } from "../support/chromium.ts";
-import { type PierProcess, repoRoot, requireTool, startPier } from "../support/pier-process.ts";
+import { jsonApi, type PierProcess, repoRoot, requireTool, startPier } from "../support/pier-process.ts";
 
 // The error-tracking pages of the dashboard in Chromium: the issue list, an issue with its stack
 // trace, breadcrumbs and tags, and resolving it, checked against the API.
@@ -17,15 +17,7 @@ let pier: PierProcess;
 let browser: Browser;
 let page: Page;
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${pier.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status}: ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = jsonApi(() => pier, token);
 
 const event = (user: string) => ({
   level: "error",

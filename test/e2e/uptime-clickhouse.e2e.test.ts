@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { flakyHttpServer } from "@pier/uptime/testing";
 import { testClickHouse } from "../support/clickhouse.ts";
-import { type PierProcess, startPier } from "../support/pier-process.ts";
+import { jsonApi, type PierProcess, startPier } from "../support/pier-process.ts";
 
 // Check results in ClickHouse (Debian's clickhouse-server), monitors and incidents in SQLite:
 // the monitor API answers the same, and the rows are really in ClickHouse.
@@ -13,15 +13,7 @@ const token = `pier_upch${crypto.randomUUID().replaceAll("-", "")}`;
 const app = flakyHttpServer();
 let pier: PierProcess;
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${pier.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status}: ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = jsonApi(() => pier, token);
 
 beforeAll(async () => {
   if (!clickhouse.available) return;

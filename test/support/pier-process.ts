@@ -103,6 +103,22 @@ export async function startPier(options: StartPierOptions = {}): Promise<PierPro
   };
 }
 
+/**
+ * JSON calls to the API of the pier that `current()` returns (suites start it in beforeAll), as
+ * the owner of `token`; an answer other than 2xx throws with its status and body.
+ */
+export function jsonApi(current: () => PierProcess, token: string) {
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${current().url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path} -> ${res.status}: ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+}
+
 export interface CliResult {
   code: number;
   stdout: string;
