@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { errorMessage } from "../api.ts";
+import { api, errorMessage } from "../api.ts";
 import { statusTone } from "../format.ts";
 import { listView } from "../list-view.ts";
 import { linkClick } from "../router.ts";
@@ -85,6 +85,27 @@ export function ConfirmButton(props: {
       </button>
       <ErrorBox error={action.error} />
     </span>
+  );
+}
+
+/** The Delete (Remove, Revoke…) button of a list row: asks, DELETEs `path`, then reloads the list. */
+export function DeleteButton(props: {
+  label: string;
+  question: string;
+  path: string;
+  onDeleted: () => Promise<unknown>;
+}) {
+  return (
+    <ConfirmButton
+      label={props.label}
+      danger
+      question={props.question}
+      confirmLabel={props.label}
+      onConfirm={async () => {
+        await api.delete(props.path);
+        await props.onDeleted();
+      }}
+    />
   );
 }
 

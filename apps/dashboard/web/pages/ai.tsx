@@ -1,7 +1,8 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { SpendChart, type SpendReport, usd } from "../components/spend-chart.tsx";
-import { CardsTable, ConfirmButton, CopyBlock, ListState, useAction } from "../components/ui.tsx";
+import { TextField } from "../components/text-field.tsx";
+import { CardsTable, CopyBlock, DeleteButton, ListState, useAction } from "../components/ui.tsx";
 import { bindFields } from "../form-fields.ts";
 import { useApi } from "../use-api.ts";
 
@@ -185,15 +186,11 @@ function ProvidersPanel() {
                 <td data-label="Key">{p.hasApiKey ? "stored" : "none"}</td>
                 <td data-label="Models">{p.models.map((m) => `${p.name}/${m}`).join(", ")}</td>
                 <td data-label="">
-                  <ConfirmButton
+                  <DeleteButton
                     label="Remove"
-                    danger
                     question={`Remove provider "${p.name}"?`}
-                    confirmLabel="Remove"
-                    onConfirm={async () => {
-                      await api.delete(`/ai/providers/${p.name}`);
-                      await providers.reload();
-                    }}
+                    path={`/ai/providers/${p.name}`}
+                    onDeleted={providers.reload}
                   />
                 </td>
               </tr>
@@ -235,30 +232,17 @@ function KeysPanel() {
           });
         }}
       >
-        <label>
-          Name
-          <input name="ai-key-name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
-        </label>
-        <label>
-          App
-          <input
-            name="ai-key-app"
-            placeholder="(none)"
-            value={app}
-            onInput={(e) => setApp(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Monthly budget (USD)
-          <input
-            name="ai-key-budget"
-            type="number"
-            min="0"
-            step="0.01"
-            value={budget}
-            onInput={(e) => setBudget(e.currentTarget.value)}
-          />
-        </label>
+        <TextField label="Name" name="ai-key-name" required value={name} onValue={setName} />
+        <TextField label="App" name="ai-key-app" placeholder="(none)" value={app} onValue={setApp} />
+        <TextField
+          label="Monthly budget (USD)"
+          name="ai-key-budget"
+          type="number"
+          min="0"
+          step="0.01"
+          value={budget}
+          onValue={setBudget}
+        />
         <button type="submit" class="primary" disabled={create.busy}>
           Issue key
         </button>
@@ -297,15 +281,11 @@ function KeysPanel() {
                   {k.monthlyBudgetUsd == null ? "–" : `${usd(k.monthlyBudgetUsd)}/month`}
                 </td>
                 <td data-label="">
-                  <ConfirmButton
+                  <DeleteButton
                     label="Revoke"
-                    danger
                     question={`Revoke "${k.name}"? Apps using it get 401.`}
-                    confirmLabel="Revoke"
-                    onConfirm={async () => {
-                      await api.delete(`/ai/keys/${k.id}`);
-                      await keys.reload();
-                    }}
+                    path={`/ai/keys/${k.id}`}
+                    onDeleted={keys.reload}
                   />
                 </td>
               </tr>

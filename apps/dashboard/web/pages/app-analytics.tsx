@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { api, errorMessage } from "../api.ts";
+import { TextField } from "../components/text-field.tsx";
 import { CardsTable, ErrorBox, ListState } from "../components/ui.tsx";
 import { useApi } from "../use-api.ts";
 
@@ -128,10 +129,12 @@ function Funnel({ app, period }: { app: string; period: string }) {
     <div class="panel">
       <h2>Funnel</h2>
       <form class="inline" onSubmit={run}>
-        <label>
-          Steps (pages, or event:name), in order
-          <input value={steps} onInput={(e) => setSteps(e.currentTarget.value)} aria-label="Funnel steps" />
-        </label>
+        <TextField
+          label="Steps (pages, or event:name), in order"
+          aria-label="Funnel steps"
+          value={steps}
+          onValue={setSteps}
+        />
         <button type="submit">Compute</button>
       </form>
       <ErrorBox error={error} />

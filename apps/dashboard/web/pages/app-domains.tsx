@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
-import { CardsTable, ConfirmButton, ErrorBox, ListState, StatusBadge, useAction } from "../components/ui.tsx";
+import { TextField } from "../components/text-field.tsx";
+import { CardsTable, DeleteButton, ErrorBox, ListState, StatusBadge, useAction } from "../components/ui.tsx";
 import type { Domain } from "../types.ts";
 import { useApi } from "../use-api.ts";
 
@@ -33,16 +34,15 @@ export function DomainsTab({ app }: { app: string }) {
             });
           }}
         >
-          <label>
-            Host
-            <input
-              name="host"
-              required
-              placeholder="www.example.com"
-              value={host}
-              onInput={(e) => setHost(e.currentTarget.value.trim())}
-            />
-          </label>
+          <TextField
+            label="Host"
+            name="host"
+            required
+            placeholder="www.example.com"
+            value={host}
+            onValue={setHost}
+            trim
+          />
           <button type="submit" class="primary" disabled={add.busy}>
             Add domain
           </button>
@@ -74,15 +74,11 @@ export function DomainsTab({ app }: { app: string }) {
                     ) : null}
                   </td>
                   <td data-label="">
-                    <ConfirmButton
+                    <DeleteButton
                       label="Remove"
-                      danger
                       question={`Remove ${d.host}?`}
-                      confirmLabel="Remove"
-                      onConfirm={async () => {
-                        await api.delete(`/apps/${app}/domains/${d.host}`);
-                        await domains.reload();
-                      }}
+                      path={`/apps/${app}/domains/${d.host}`}
+                      onDeleted={domains.reload}
                     />
                   </td>
                 </tr>

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
-import { CardsTable, ConfirmButton, ErrorBox, ListState, useAction } from "../components/ui.tsx";
+import { TextField } from "../components/text-field.tsx";
+import { CardsTable, DeleteButton, ErrorBox, ListState, useAction } from "../components/ui.tsx";
 import { maskedValue } from "../format.ts";
 import type { EnvVar } from "../types.ts";
 import { useApi } from "../use-api.ts";
@@ -57,16 +58,15 @@ export function EnvTab({ app }: { app: string }) {
             });
           }}
         >
-          <label>
-            Key
-            <input
-              name="key"
-              required
-              placeholder="DATABASE_URL"
-              value={key}
-              onInput={(e) => setKey(e.currentTarget.value.trim())}
-            />
-          </label>
+          <TextField
+            label="Key"
+            name="key"
+            required
+            placeholder="DATABASE_URL"
+            value={key}
+            onValue={setKey}
+            trim
+          />
           <label htmlFor="env-value">
             Value
             {secret ? (
@@ -88,15 +88,14 @@ export function EnvTab({ app }: { app: string }) {
               />
             )}
           </label>
-          <label>
-            Environment
-            <input
-              name="environment"
-              placeholder="production"
-              value={environment}
-              onInput={(e) => setEnvironment(e.currentTarget.value.trim())}
-            />
-          </label>
+          <TextField
+            label="Environment"
+            name="environment"
+            placeholder="production"
+            value={environment}
+            onValue={setEnvironment}
+            trim
+          />
           <label class="inline">
             <input
               name="secret"
@@ -139,15 +138,11 @@ export function EnvTab({ app }: { app: string }) {
                       <button type="button" class="link" onClick={() => edit(v)}>
                         Edit
                       </button>
-                      <ConfirmButton
+                      <DeleteButton
                         label="Delete"
-                        danger
                         question={`Delete ${v.key}?`}
-                        confirmLabel="Delete"
-                        onConfirm={async () => {
-                          await api.delete(envPath(app, v.key, v.environment));
-                          await vars.reload();
-                        }}
+                        path={envPath(app, v.key, v.environment)}
+                        onDeleted={vars.reload}
                       />
                     </span>
                   </td>

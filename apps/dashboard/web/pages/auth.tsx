@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
+import { TextField } from "../components/text-field.tsx";
 import { ErrorBox, useAction } from "../components/ui.tsx";
 
 interface AuthAnswer {
@@ -25,29 +26,25 @@ function CredentialsForm(props: {
         action.run(() => props.onSubmit(email, password));
       }}
     >
-      <label>
-        Email
-        <input
-          name="email"
-          type="email"
-          autocomplete="username"
-          required
-          value={email}
-          onInput={(e) => setEmail(e.currentTarget.value)}
-        />
-      </label>
-      <label>
-        Password
-        <input
-          name="password"
-          type="password"
-          autocomplete={props.newPassword ? "new-password" : "current-password"}
-          required
-          minLength={props.newPassword ? 10 : undefined}
-          value={password}
-          onInput={(e) => setPassword(e.currentTarget.value)}
-        />
-      </label>
+      <TextField
+        label="Email"
+        name="email"
+        type="email"
+        autocomplete="username"
+        required
+        value={email}
+        onValue={setEmail}
+      />
+      <TextField
+        label="Password"
+        name="password"
+        type="password"
+        autocomplete={props.newPassword ? "new-password" : "current-password"}
+        required
+        minLength={props.newPassword ? 10 : undefined}
+        value={password}
+        onValue={setPassword}
+      />
       <ErrorBox error={action.error} />
       <button type="submit" class="primary" disabled={action.busy}>
         {action.busy ? "…" : props.submitLabel}

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
+import { TextField } from "../components/text-field.tsx";
 import { CardsTable, CopyBlock, Link, ListState, useAction } from "../components/ui.tsx";
 import { relativeTime } from "../format.ts";
 import { useApi } from "../use-api.ts";
@@ -35,16 +36,14 @@ function ProjectsPanel() {
           });
         }}
       >
-        <label>
-          Name
-          <input
-            name="project-name"
-            required
-            placeholder="marketing-site"
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </label>
+        <TextField
+          label="Name"
+          name="project-name"
+          required
+          placeholder="marketing-site"
+          value={name}
+          onValue={setName}
+        />
         <button type="submit" class="primary" disabled={create.busy}>
           Create project
         </button>

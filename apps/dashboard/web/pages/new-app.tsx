@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
+import { TextField } from "../components/text-field.tsx";
 import { ErrorBox, useAction } from "../components/ui.tsx";
 import { navigate } from "../router.ts";
 
@@ -34,10 +35,7 @@ export function NewAppPage() {
         <span class="small muted">
           Lowercase letters, digits and dashes. The app answers at NAME.your-base-domain.
         </span>
-        <label>
-          Default branch
-          <input name="branch" value={branch} onInput={(e) => setBranch(e.currentTarget.value.trim())} />
-        </label>
+        <TextField label="Default branch" name="branch" value={branch} onValue={setBranch} trim />
         <span class="small muted">Pushes to other branches create preview environments.</span>
         <ErrorBox error={action.error} />
         <div class="row">

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
-import { CardsTable, ConfirmButton, CopyBlock, ErrorBox, ListState, useAction } from "../components/ui.tsx";
+import { TextField } from "../components/text-field.tsx";
+import { CardsTable, CopyBlock, DeleteButton, ErrorBox, ListState, useAction } from "../components/ui.tsx";
 import { relativeTime } from "../format.ts";
 import type { ApiToken, SettingsAnswer } from "../types.ts";
 import { useApi } from "../use-api.ts";
@@ -35,16 +36,14 @@ function TokensPanel() {
           });
         }}
       >
-        <label>
-          Name
-          <input
-            name="token-name"
-            required
-            placeholder="laptop"
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </label>
+        <TextField
+          label="Name"
+          name="token-name"
+          required
+          placeholder="laptop"
+          value={name}
+          onValue={setName}
+        />
         <label>
           Scope
           <select name="scope" value={scope} onChange={(e) => setScope(e.currentTarget.value)}>
@@ -85,15 +84,11 @@ function TokensPanel() {
                 <td data-label="Created">{relativeTime(t.createdAt)}</td>
                 <td data-label="Last used">{relativeTime(t.lastUsedAt)}</td>
                 <td data-label="">
-                  <ConfirmButton
+                  <DeleteButton
                     label="Revoke"
-                    danger
                     question={`Revoke "${t.name}"? Scripts using it stop working.`}
-                    confirmLabel="Revoke"
-                    onConfirm={async () => {
-                      await api.delete(`/tokens/${t.id}`);
-                      await tokens.reload();
-                    }}
+                    path={`/tokens/${t.id}`}
+                    onDeleted={tokens.reload}
                   />
                 </td>
               </tr>
@@ -132,30 +127,28 @@ function ServerSettingsPanel() {
           });
         }}
       >
-        <label>
-          Base domain
-          <input
-            name="base-domain"
-            placeholder={settings.data?.effective.baseDomain ?? "example.com"}
-            value={baseDomain}
-            onInput={(e) => setBaseDomain(e.currentTarget.value.trim())}
-          />
-        </label>
+        <TextField
+          label="Base domain"
+          name="base-domain"
+          placeholder={settings.data?.effective.baseDomain ?? "example.com"}
+          value={baseDomain}
+          onValue={setBaseDomain}
+          trim
+        />
         <span class="small muted">
           Apps answer at APP.BASE_DOMAIN, previews at BRANCH--APP.BASE_DOMAIN. Point a wildcard DNS record at
           this server.
           {settings.data ? ` Now: ${settings.data.effective.baseDomain}.` : ""}
         </span>
-        <label>
-          ACME email
-          <input
-            name="acme-email"
-            type="email"
-            placeholder="ops@example.com"
-            value={acmeEmail}
-            onInput={(e) => setAcmeEmail(e.currentTarget.value.trim())}
-          />
-        </label>
+        <TextField
+          label="ACME email"
+          name="acme-email"
+          type="email"
+          placeholder="ops@example.com"
+          value={acmeEmail}
+          onValue={setAcmeEmail}
+          trim
+        />
         <span class="small muted">Contact address for Let's Encrypt (expiry notices).</span>
         <ErrorBox error={save.error} />
         {saved ? <div class="notice">Settings saved.</div> : null}

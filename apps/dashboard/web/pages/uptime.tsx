@@ -1,49 +1,25 @@
+import type { IncidentView, MonitorView, statusPageView } from "@pier/uptime";
 import { useState } from "preact/hooks";
 import { api, failure, writeHeaders } from "../api.ts";
-import { CardsTable, ConfirmButton, CopyBlock, ListState, useAction } from "../components/ui.tsx";
+import { CardsTable, CopyBlock, DeleteButton, ListState, useAction } from "../components/ui.tsx";
 import { bindFields } from "../form-fields.ts";
 import { formatDuration, relativeTime } from "../format.ts";
 import { useApi } from "../use-api.ts";
 
 // Uptime: monitors, incidents, notification channels and status pages.
-// Mirrors /api/v1/{monitors,incidents,notification-channels,status-pages} (packages/uptime/README.md).
+// Mirrors /api/v1/{monitors,incidents,notification-channels,status-pages} (packages/uptime/README.md);
+// the monitor, incident and status page shapes are the API's own (type-only imports).
 
-interface Monitor {
-  id: string;
-  name: string;
-  kind: "http" | "tcp";
-  target: string;
-  auto: boolean;
-  status: "unknown" | "up" | "retrying" | "down" | "paused";
-  intervalSeconds: number;
-  lastLatencyMs: number | null;
-  lastError: string | null;
-  lastCheckAt: string | null;
-  tlsExpiresAt: string | null;
-}
-interface Incident {
-  id: string;
-  monitorName?: string;
-  startedAt: string;
-  resolvedAt: string | null;
-  open: boolean;
-  durationMs: number;
-  reason: string;
-}
+type Monitor = MonitorView;
+type Incident = IncidentView;
+type StatusPage = ReturnType<typeof statusPageView>;
+
 interface Channel {
   id: string;
   name: string;
   enabled: boolean;
   events: string[];
   config: { kind: string; url?: string; to?: string[] };
-}
-interface StatusPage {
-  id: string;
-  slug: string;
-  title: string;
-  host: string | null;
-  monitorIds: string[];
-  path: string;
 }
 
 const tones: Record<Monitor["status"], string> = {
@@ -190,12 +166,11 @@ function MonitorsPanel({ onChange }: { onChange: () => void }) {
                   >
                     {m.status === "paused" ? "Resume" : "Pause"}
                   </button>{" "}
-                  <ConfirmButton
+                  <DeleteButton
                     label="Delete"
-                    danger
                     question={`Delete monitor "${m.name}" and its history?`}
-                    confirmLabel="Delete"
-                    onConfirm={() => api.delete(monitorPath(m)).then(refresh)}
+                    path={monitorPath(m)}
+                    onDeleted={refresh}
                   />
                 </td>
               </tr>
@@ -368,14 +343,11 @@ function ChannelsPanel() {
                   >
                     Send test
                   </button>{" "}
-                  <ConfirmButton
+                  <DeleteButton
                     label="Delete"
-                    danger
                     question={`Delete channel "${c.name}"?`}
-                    confirmLabel="Delete"
-                    onConfirm={() =>
-                      api.delete(`/notification-channels/${c.id}`).then(() => channels.reload())
-                    }
+                    path={`/notification-channels/${c.id}`}
+                    onDeleted={channels.reload}
                   />
                 </td>
               </tr>
@@ -450,12 +422,11 @@ function StatusPagesPanel() {
                   {p.host ? ` · http://${p.host}/` : ""} · {p.monitorIds.length} monitors
                 </span>
               </span>
-              <ConfirmButton
+              <DeleteButton
                 label="Delete"
-                danger
                 question={`Delete status page "${p.slug}"?`}
-                confirmLabel="Delete"
-                onConfirm={() => api.delete(`/status-pages/${p.slug}`).then(() => pages.reload())}
+                path={`/status-pages/${p.slug}`}
+                onDeleted={pages.reload}
               />
             </div>
           ))

@@ -1,3 +1,4 @@
+import type { IncidentView, MonitorView } from "@pier/uptime";
 import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
 import { type Command, type ParsedArgs, UsageError } from "./command.ts";
 import { notifyAddCommand, notifyDeleteCommand, notifyListCommand, notifyTestCommand } from "./notify.ts";
@@ -7,26 +8,6 @@ import {
   statusPagesListCommand,
 } from "./status-pages.ts";
 
-interface MonitorView {
-  id: string;
-  name: string;
-  kind: string;
-  target: string;
-  status: string;
-  intervalSeconds: number;
-  lastLatencyMs: number | null;
-  lastError: string | null;
-  lastCheckAt: string | null;
-}
-interface IncidentView {
-  id: string;
-  monitorName?: string;
-  startedAt: string;
-  resolvedAt: string | null;
-  open: boolean;
-  durationMs: number;
-  reason: string;
-}
 type Percentiles = { p50: number | null; p95: number | null; p99: number | null; samples: number };
 
 const json = { type: "boolean", help: "print JSON" } as const;

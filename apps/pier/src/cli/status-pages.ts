@@ -1,14 +1,10 @@
+import type { statusPageView } from "@pier/uptime";
 import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
 import type { Command, ParsedArgs } from "./command.ts";
 
-interface StatusPageView {
-  id: string;
-  slug: string;
-  title: string;
-  host: string | null;
-  monitorIds: string[];
-  path: string;
-}
+/** The API's answer for a status page (type only: the CLI never loads the uptime code). */
+type StatusPageView = ReturnType<typeof statusPageView>;
+
 const str = (args: ParsedArgs, key: string) =>
   typeof args.flags[key] === "string" ? (args.flags[key] as string) : undefined;
 
