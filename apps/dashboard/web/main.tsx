@@ -47,7 +47,13 @@ function Shell({ initial }: { initial: Session }) {
   const [logoutError, setLogoutError] = useState<string | null>(null);
 
   useEffect(() => {
-    return onUnauthorized(() => setSession({ state: "anonymous", needsSetup: false }));
+    // Only a signed-in session can expire. Requests sent before the session was known (the apps
+    // prefetch at boot) come back 401 as well; they must not swap the setup screen for the login form.
+    return onUnauthorized(() =>
+      setSession((current) =>
+        current.state === "signed-in" ? { state: "anonymous", needsSetup: false } : current,
+      ),
+    );
   }, []);
 
   function signedIn(email: string, csrfToken: string) {
