@@ -34,12 +34,11 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 }
 
 /**
- * Timeouts and diagnostics for a dashboard page. The first Chromium page on a fresh CI machine
- * (cold caches, two cores shared with the suite) once took over 10 s to show the setup screen, so
- * waits allow 30 s; script errors and failed requests are echoed so a failed wait says what the page saw.
+ * Timeouts and diagnostics for a dashboard page: waits give up after 10 s, and script errors and
+ * failed requests are echoed, so a failed wait says more than "not visible".
  */
 export function watchPage(page: Page): Page {
-  page.setDefaultTimeout(30_000);
+  page.setDefaultTimeout(10_000);
   page.on("pageerror", (error) => console.error(`[browser] ${error.message}`));
   page.on("requestfailed", (request) =>
     console.error(`[browser] ${request.method()} ${request.url()} failed: ${request.failure()?.errorText}`),
