@@ -71,6 +71,11 @@ async function git(cwd: string, ...args: string[]): Promise<{ code: number; out:
   return { code, out: out + err };
 }
 
+/** A git run that must succeed; on failure the assertion shows git's own output, not just the code. */
+function expectSuccess(result: { code: number; out: string }): void {
+  expect(result).toMatchObject({ code: 0 });
+}
+
 async function workRepo(name: string): Promise<string> {
   const dir = join(scratch, name);
   await Bun.write(join(dir, "index.ts"), "console.log(1)\n");
@@ -90,7 +95,7 @@ describe("git smart HTTP", () => {
     const head = (await git(dir, "rev-parse", "HEAD")).out.trim();
 
     const push = await git(dir, "push", `${base}/demo.git`, "main");
-    expect(push.code).toBe(0);
+    expectSuccess(push);
     expect(push.out).toContain(`remote: -----> Building demo ${head.slice(0, 7)} (main)`);
     expect(push.out).toContain("remote:        step 1/2");
     const lines = push.out.trimEnd().split("\n");
@@ -113,7 +118,7 @@ describe("git smart HTTP", () => {
     pauseMs = 3000;
     const push = await git(dir, "push", `${base}/demo.git`, "main");
     pauseMs = 0;
-    expect(push.code).toBe(0);
+    expectSuccess(push);
     expect(push.out).toContain("remote: -----> Live at https://demo.example.test");
     expect(pushes.at(-1)!.updates[0]).toMatchObject({ kind: "update", oldSha: previous });
   }, 30_000);
@@ -124,7 +129,7 @@ describe("git smart HTTP", () => {
     const created = await git(dir, "push", `${base}/demo.git`, "feature/login");
     expect(created.out).toContain("(feature/login)");
     const deleted = await git(dir, "push", `${base}/demo.git`, ":feature/login");
-    expect(deleted.code).toBe(0);
+    expectSuccess(deleted);
     expect(deleted.out).toContain("remote: -----> Removing preview feature/login--demo");
     expect(pushes.at(-1)!.updates).toEqual([
       expect.objectContaining({ ref: "refs/heads/feature/login", newSha: zeroSha, kind: "delete" }),
@@ -133,7 +138,7 @@ describe("git smart HTTP", () => {
 
   test("clone and fetch work with the token", async () => {
     const clone = await git(scratch, "clone", "-q", `${base}/demo.git`, join(scratch, "cloned"));
-    expect(clone.code).toBe(0);
+    expectSuccess(clone);
     expect(await Bun.file(join(scratch, "cloned", "index.ts")).text()).toBe("console.log(2)\n");
   }, 30_000);
 
