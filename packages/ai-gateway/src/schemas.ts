@@ -42,12 +42,16 @@ export const keyBodySchema = z.object({
 export type KeyBody = z.infer<typeof keyBodySchema>;
 
 /** Limits of an existing key; null clears a limit. */
-export const keyPatchSchema = z.object({
-  allowedModels: z.array(z.string().min(1)).max(100).optional(),
-  requestsPerMinute: z.number().int().positive().nullable().optional(),
-  tokensPerMinute: z.number().int().positive().nullable().optional(),
-  monthlyBudgetUsd: z.number().nonnegative().nullable().optional(),
-});
+export const keyPatchSchema = z
+  .strictObject({
+    allowedModels: z.array(z.string().min(1)).max(100).optional(),
+    requestsPerMinute: z.number().int().positive().nullable().optional(),
+    tokensPerMinute: z.number().int().positive().nullable().optional(),
+    monthlyBudgetUsd: z.number().nonnegative().nullable().optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, {
+    message: "nothing to change: set allowedModels, requestsPerMinute, tokensPerMinute or monthlyBudgetUsd",
+  });
 export type KeyPatch = z.infer<typeof keyPatchSchema>;
 
 export const priceBodySchema = z.object({
@@ -70,7 +74,15 @@ export const gatewaySettingsSchema = z.object({
   cacheMaxEntries: z.number().int().min(0).max(100_000).default(1000),
 });
 export type GatewaySettings = z.infer<typeof gatewaySettingsSchema>;
-export const settingsPatchSchema = gatewaySettingsSchema.partial();
+// Unwrapped: zod 4 applies defaults under .optional(), so `{retries}` would reset every other setting.
+const settingFields = gatewaySettingsSchema.shape;
+export const settingsPatchSchema = z.strictObject({
+  timeoutMs: settingFields.timeoutMs.unwrap().optional(),
+  retries: settingFields.retries.unwrap().optional(),
+  backoffMs: settingFields.backoffMs.unwrap().optional(),
+  cacheTtlSeconds: settingFields.cacheTtlSeconds.unwrap().optional(),
+  cacheMaxEntries: settingFields.cacheMaxEntries.unwrap().optional(),
+});
 
 /** The fields the gateway reads; everything else is forwarded to the provider untouched. */
 export const chatRequestSchema = z.looseObject({

@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { ApiDeps, ApiEnv } from "./context.ts";
 import { errorResponse } from "./errors.ts";
 import { authenticate } from "./middleware/authenticate.ts";
+import { rejectNulInUrl } from "./middleware/reject-nul.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { appRoutes } from "./routes/apps.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -38,6 +39,7 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
       },
     }),
   );
+  api.use("*", rejectNulInUrl);
   api.route("/auth", authRoutes(deps));
   api.use("*", authenticate(deps));
   api.route("/apps", appRoutes(deps));

@@ -45,15 +45,35 @@ export const monitorInputSchema = z
 export type MonitorInput = z.input<typeof monitorInputSchema>;
 export type MonitorSpec = z.infer<typeof monitorInputSchema>;
 
-export const monitorPatchSchema = z.object({
-  name: monitorFields.name.optional(),
-  target: monitorFields.target.optional(),
-  intervalSeconds: monitorFields.intervalSeconds.optional(),
-  timeoutMs: monitorFields.timeoutMs.optional(),
-  retries: monitorFields.retries.optional(),
-  enabled: z.boolean().optional(),
-  http: httpOptionsSchema.partial().optional(),
-});
+// zod 4 applies a default under .optional(): a patch unwraps them, or `{enabled}` would reset the
+// interval, timeout, retries and HTTP options to their defaults. Strict: a misspelt field is a 400.
+const http = httpOptionsSchema.shape;
+export const monitorPatchSchema = z
+  .strictObject({
+    name: monitorFields.name.optional(),
+    target: monitorFields.target.optional(),
+    intervalSeconds: monitorFields.intervalSeconds.unwrap().optional(),
+    timeoutMs: monitorFields.timeoutMs.unwrap().optional(),
+    retries: monitorFields.retries.unwrap().optional(),
+    enabled: z.boolean().optional(),
+    http: z
+      .strictObject({
+        method: http.method.unwrap().optional(),
+        expectedStatus: http.expectedStatus.unwrap().optional(),
+        keyword: http.keyword,
+        keywordMode: http.keywordMode.unwrap().optional(),
+        maxLatencyMs: http.maxLatencyMs,
+        followRedirects: http.followRedirects.unwrap().optional(),
+        headers: http.headers.unwrap().optional(),
+        tlsExpiryDays: http.tlsExpiryDays.unwrap().optional(),
+        ignoreTlsErrors: http.ignoreTlsErrors.unwrap().optional(),
+      })
+      .optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, {
+    message:
+      "nothing to change: send at least one of name, target, intervalSeconds, timeoutMs, retries, enabled, http",
+  });
 export type MonitorPatch = z.infer<typeof monitorPatchSchema>;
 
 export function targetProblem(kind: "http" | "tcp", target: string): string | undefined {

@@ -1,4 +1,4 @@
-import { type ApiEnv, readBody, requireScope } from "@pier/api";
+import { type ApiEnv, readBody, readParam, requireScope } from "@pier/api";
 import { NotFoundError, ValidationError } from "@pier/core";
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
@@ -26,6 +26,12 @@ const spendQuerySchema = z.object({
   interval: z.enum(["hour", "day"]).default("day"),
   app: z.string().optional(),
 });
+/** Model names are free-form (`gpt-4o`, `openrouter/meta/llama-3`) but printable and short. */
+const priceModelSchema = z
+  .string()
+  .min(1)
+  .max(200, "a model name is at most 200 characters")
+  .regex(/^[^\p{Cc}\s]+$/u, "a model name has no spaces or control characters");
 const intervalMs = { hour: 3_600_000, day: 86_400_000 } as const;
 const maxBuckets = 24 * 93;
 
@@ -128,9 +134,10 @@ export function adminRoutes(
     c.json({ builtin: builtinPrices, overrides: Object.fromEntries(catalog.prices) }),
   );
   api.put("/prices/:model{.+}", requireScope("admin"), async (c) => {
+    const model = readParam(c.req.param("model"), priceModelSchema, "model");
     const price = await readBody(c, priceBodySchema);
-    await catalog.putPrice(c.req.param("model"), price);
-    return c.json({ model: c.req.param("model"), price });
+    await catalog.putPrice(model, price);
+    return c.json({ model, price });
   });
   api.delete("/prices/:model{.+}", requireScope("admin"), async (c) => {
     await catalog.deletePrice(c.req.param("model"));

@@ -26,9 +26,16 @@ export const statusPageInputSchema = z.object({
   monitors: z.array(z.string().min(1)).default([]),
 });
 export type StatusPageInput = z.input<typeof statusPageInputSchema>;
-export const statusPagePatchSchema = statusPageInputSchema.omit({ slug: true }).partial().extend({
-  host: statusPageInputSchema.shape.host.nullable().optional(),
-});
+// Without unwrapping its default, `monitors` would be emptied by a patch that leaves it out.
+export const statusPagePatchSchema = z
+  .strictObject({
+    ...statusPageInputSchema.omit({ slug: true }).partial().shape,
+    host: statusPageInputSchema.shape.host.nullable().optional(),
+    monitors: statusPageInputSchema.shape.monitors.unwrap().optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, {
+    message: "nothing to change: send at least one of title, description, host, appId, monitors",
+  });
 
 export function statusPageView(row: StatusPageRow) {
   return { ...row, createdAt: row.createdAt.toISOString(), path: `/status/${row.slug}` };

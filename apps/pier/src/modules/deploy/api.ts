@@ -1,6 +1,6 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type ApiEnv, findAppOr404, readBody, readParam, requireScope } from "@pier/api";
+import { type ApiEnv, findAppOr404, readBody, readParam, rejectNulInUrl, requireScope } from "@pier/api";
 import { NotFoundError, PierError, ValidationError } from "@pier/core";
 import type Docker from "dockerode";
 import type { Context } from "hono";
@@ -57,6 +57,7 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
   const { ctx, engine } = deps;
   const { stores } = ctx;
   const api = new Hono<ApiEnv>();
+  api.use("*", rejectNulInUrl);
   const auth = ctx.authenticate;
   const app = (c: Context) => findAppOr404(ctx.apiDeps, c.req.param("name") ?? "");
 
@@ -146,8 +147,14 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
     const tarPath = join(dir, `${crypto.randomUUID()}.tar.gz`);
     const writer = Bun.file(tarPath).writer();
     let bytes = 0;
+    let head = new Uint8Array(0);
     try {
       for await (const chunk of request.body) {
+        // Anything but an archive (a JSON body, a form) would only fail later, in the build.
+        if (head.length < archiveHeadBytes) {
+          head = new Uint8Array([...head, ...chunk.subarray(0, archiveHeadBytes - head.length)]);
+          if (head.length === archiveHeadBytes && !looksLikeArchive(head)) throw notAnArchive();
+        }
         bytes += chunk.byteLength;
         if (bytes > maxUploadBytes) throw tooLarge();
         writer.write(chunk);
@@ -161,6 +168,10 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
     if (bytes === 0) {
       await rm(tarPath, { force: true });
       throw new ValidationError("The uploaded build context is empty.");
+    }
+    if (!looksLikeArchive(head)) {
+      await rm(tarPath, { force: true });
+      throw notAnArchive();
     }
     const target = targetEnvironment(row, branch, ctx.config.baseDomain);
     const started = await engine.start(row, target, { kind: "upload", tarPath, branch });
@@ -271,6 +282,19 @@ async function presentStarted(deps: DeployApiDeps, id: string) {
   const row = await deps.ctx.stores.deployments.findById(id);
   const byId = environmentsById(await deps.ctx.stores.environments.listForApp(row!.appId));
   return presentDeployment(row!, byId);
+}
+
+/** gzip starts with 1f 8b; a POSIX tar has "ustar" at byte 257 of its first header. */
+const archiveHeadBytes = 262;
+function looksLikeArchive(head: Uint8Array): boolean {
+  if (head[0] === 0x1f && head[1] === 0x8b) return true;
+  return new TextDecoder().decode(head.subarray(257, 262)) === "ustar";
+}
+
+function notAnArchive(): ValidationError {
+  return new ValidationError(
+    "The build context must be a tar or tar.gz archive (e.g. the output of `tar -czf - .`).",
+  );
 }
 
 function tooLarge(): PierError {

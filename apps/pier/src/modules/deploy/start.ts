@@ -1,4 +1,5 @@
 import { SiteSettingsStore } from "@pier/analytics";
+import { appNameSchema } from "@pier/api";
 import { PierError } from "@pier/core";
 import {
   baseImagesFromEnv,
@@ -151,7 +152,10 @@ export async function startDeploy(
     if (!path.startsWith("/api/v1/")) return null;
     // Deleting an app removes its replicas too; the core API owns the row.
     if (request.method === "DELETE" && /^\/api\/v1\/apps\/[^/]+$/.test(path)) {
-      return deleteApp(request, server, decodeURIComponent(path.slice("/api/v1/apps/".length)));
+      const name = appNameFromPath(path.slice("/api/v1/apps/".length));
+      // A name that is no app name (or not even valid percent-encoding) gets the core API's 400.
+      if (name === undefined) return ctx.console.fetch(request, server);
+      return deleteApp(request, server, name);
     }
     if (!ownedPaths.test(path)) return null;
     // A path of ours with a method we do not serve falls through to the core API.
@@ -207,4 +211,13 @@ export async function startDeploy(
       await statics.stopAll();
     },
   };
+}
+
+function appNameFromPath(encoded: string): string | undefined {
+  try {
+    const name = decodeURIComponent(encoded);
+    return appNameSchema.safeParse(name).success ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }

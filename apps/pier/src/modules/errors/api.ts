@@ -14,7 +14,7 @@ const periods = {
   "30d": [30 * 86_400_000, 86_400_000],
 } as const;
 
-const createProjectBody = z.object({
+const createProjectBody = z.strictObject({
   name: z
     .string()
     .trim()

@@ -1,6 +1,6 @@
 import { type ApiEnv, readBody, requireScope } from "@pier/api";
 import type { MonitorInput, UptimeService } from "@pier/uptime";
-import { monitorInputSchema } from "@pier/uptime";
+import { monitorInputSchema, monitorPatchSchema } from "@pier/uptime";
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 
@@ -24,7 +24,8 @@ export function monitorsApi(uptime: UptimeService, auth: MiddlewareHandler<ApiEn
     return c.json(await uptime.stats(c.req.param("monitor")));
   });
   monitors.patch("/:monitor", requireScope("write"), async (c) => {
-    const body = await c.req.json().catch(() => ({}));
+    // Validated here as well as in the service: malformed JSON is a 400, never an empty patch.
+    const body = await readBody(c, monitorPatchSchema);
     const row = await uptime.updateMonitor(c.req.param("monitor"), body);
     return c.json({ monitor: await uptime.view(row) });
   });

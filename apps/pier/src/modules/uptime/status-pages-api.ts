@@ -1,5 +1,5 @@
 import { type ApiEnv, readBody, requireScope } from "@pier/api";
-import { type StatusPages, statusPageInputSchema, statusPageView } from "@pier/uptime";
+import { type StatusPages, statusPageInputSchema, statusPagePatchSchema, statusPageView } from "@pier/uptime";
 import { Hono, type MiddlewareHandler } from "hono";
 
 function undo(revert: () => Promise<unknown>) {
@@ -31,7 +31,7 @@ export function statusPagesApi(
   );
   api.patch("/:slug", requireScope("write"), async (c) => {
     const before = await pages.find(c.req.param("slug"));
-    const row = await pages.update(before.slug, await c.req.json().catch(() => ({})));
+    const row = await pages.update(before.slug, await readBody(c, statusPagePatchSchema));
     if (row.host !== before.host)
       await onHostsChanged().catch(undo(() => pages.update(row.slug, { host: before.host })));
     return c.json({ statusPage: statusPageView(row) });
