@@ -664,6 +664,90 @@ for (const backend of backends) {
       // The rest (status page monitors, channel events) is compared in the snapshot below.
     });
 
+    // Create bodies are strict like the patches: a misspelt field used to be dropped silently (a
+    // monitor created with `intervalSecond: 3600` checked every 60 s, and answered 201).
+    test("a create body with a misspelt field is a 400 naming it, and creates nothing", async () => {
+      const creates: [path: string, body: Record<string, unknown>, misspelt: string, readBack: string][] = [
+        [
+          "/api/v1/monitors",
+          { name: "typo-mon", target: "http://127.0.0.1:9/", intervalSecond: 3600 },
+          "intervalSecond",
+          "/api/v1/monitors/typo-mon",
+        ],
+        [
+          "/api/v1/monitors",
+          { name: "typo-mon", target: "http://127.0.0.1:9/", http: { expectedStatuss: "204" } },
+          "expectedStatuss",
+          "/api/v1/monitors/typo-mon",
+        ],
+        [
+          "/api/v1/status-pages",
+          { slug: "typo-page", title: "T", monitor: ["robust-mon"] },
+          "monitor",
+          "/api/v1/status-pages/typo-page",
+        ],
+        [
+          "/api/v1/notification-channels",
+          {
+            name: "typo-chan",
+            event: ["deploy.failed"],
+            config: { kind: "slack", url: "http://127.0.0.1:9/" },
+          },
+          "event",
+          "/api/v1/notification-channels/typo-chan",
+        ],
+        [
+          "/api/v1/notification-channels",
+          {
+            name: "typo-chan",
+            config: { kind: "webhook", url: "http://127.0.0.1:9/", secert: "whsec_typotypotypotypo" },
+          },
+          "secert",
+          "/api/v1/notification-channels/typo-chan",
+        ],
+        [
+          "/api/v1/ai/providers",
+          { name: "typo-prov", kind: "openai-compatible", baseUrl: "http://127.0.0.1:9/v1", model: ["m1"] },
+          "model",
+          "/api/v1/ai/providers",
+        ],
+        [
+          "/api/v1/ai/aliases",
+          { name: "typo-alias", targets: ["robust-prov/m1"], fallback: true },
+          "fallback",
+          "/api/v1/ai/aliases",
+        ],
+        [
+          "/api/v1/ai/keys",
+          { name: "typo-key", app: "robust-app", monthlyBudget: 5 },
+          "monthlyBudget",
+          "/api/v1/ai/keys",
+        ],
+      ];
+      const problems: string[] = [];
+      for (const [path, body, misspelt, readBack] of creates) {
+        const o = await call(`${pier.url}${path}`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        const message = (o.body as { error?: { message?: string } })?.error?.message ?? "";
+        if (o.status !== 400 || !message.includes(misspelt))
+          problems.push(`POST ${path} with ${misspelt}: ${o.status} ${JSON.stringify(o.body).slice(0, 200)}`);
+        const after = await call(`${pier.url}${readBack}`, { headers: { authorization: `Bearer ${token}` } });
+        if (after.status === 200 && JSON.stringify(after.body).includes('"typo-'))
+          problems.push(`POST ${path} with ${misspelt} created it anyway`);
+      }
+      const price = await call(`${pier.url}/api/v1/ai/prices/robust-prov/m1`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ inputPerMillion: 9, outputPerMillion: 9, cachedPerMillion: 1 }),
+      });
+      if (price.status !== 400 || !JSON.stringify(price.body).includes("cachedPerMillion"))
+        problems.push(`PUT price with cachedPerMillion: ${price.status}`);
+      expect(problems).toEqual([]);
+    });
+
     test("afterwards: healthy, still running, and nothing made in beforeAll changed", async () => {
       expect((await fetch(`${pier.url}/healthz`)).status).toBe(200);
       expect(pier.proc.exitCode).toBeNull();

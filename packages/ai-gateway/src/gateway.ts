@@ -303,12 +303,15 @@ export class AiGateway {
     request: Request,
     endpoint: Endpoint,
   ): Promise<Record<string, unknown> & { model: string; stream?: boolean }> {
-    const length = Number(request.headers.get("content-length") ?? 0);
-    if (length > maxBodyBytes)
-      throw new PierError("payload_too_large", `AI requests are limited to ${maxBodyBytes} bytes.`, 413);
+    const tooLarge = () =>
+      new PierError("payload_too_large", `AI requests are limited to ${maxBodyBytes} bytes.`, 413);
+    if (Number(request.headers.get("content-length") ?? 0) > maxBodyBytes) throw tooLarge();
+    // A chunked body declares no length: its size is checked once read, or it went to the provider.
+    const bytes = await request.arrayBuffer();
+    if (bytes.byteLength > maxBodyBytes) throw tooLarge();
     let raw: unknown;
     try {
-      raw = await request.json();
+      raw = JSON.parse(new TextDecoder().decode(bytes));
     } catch {
       throw new ValidationError("Request body must be JSON, as the OpenAI API expects.");
     }

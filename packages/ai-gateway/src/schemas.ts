@@ -8,8 +8,9 @@ export const providerNameSchema = z
 export const providerKindSchema = z.enum(["openai", "openai-compatible", "anthropic"]);
 export type ProviderKind = z.infer<typeof providerKindSchema>;
 
+// Create bodies are strict like the patches: a misspelt field is a 400 naming it, not dropped.
 export const providerBodySchema = z
-  .object({
+  .strictObject({
     name: providerNameSchema,
     kind: providerKindSchema,
     baseUrl: z.url().optional(),
@@ -25,13 +26,13 @@ export type ProviderBody = z.infer<typeof providerBodySchema>;
 /** A target is always `provider/model`; the model part may itself contain slashes (OpenRouter). */
 export const targetSchema = z.string().regex(/^[a-z0-9][a-z0-9-]*\/.+$/, "must be provider/model");
 
-export const aliasBodySchema = z.object({
+export const aliasBodySchema = z.strictObject({
   name: z.string().min(1).max(100),
   targets: z.array(targetSchema).min(1).max(10),
 });
 export type AliasBody = z.infer<typeof aliasBodySchema>;
 
-export const keyBodySchema = z.object({
+export const keyBodySchema = z.strictObject({
   name: z.string().min(1).max(100),
   app: z.string().min(1).optional(),
   allowedModels: z.array(z.string().min(1)).max(100).default([]),
@@ -54,7 +55,7 @@ export const keyPatchSchema = z
   });
 export type KeyPatch = z.infer<typeof keyPatchSchema>;
 
-export const priceBodySchema = z.object({
+export const priceBodySchema = z.strictObject({
   inputPerMillion: z.number().nonnegative(),
   outputPerMillion: z.number().nonnegative(),
 });

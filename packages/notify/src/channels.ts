@@ -3,19 +3,20 @@ import { notificationKinds } from "./events.ts";
 
 const httpUrl = z.url({ protocol: /^https?$/ });
 
-export const webhookChannelSchema = z.object({
+// Strict: a misspelt field (`secert`) is a 400, not a silently generated secret.
+export const webhookChannelSchema = z.strictObject({
   kind: z.literal("webhook"),
   url: httpUrl,
   /** Receivers verify `X-Pier-Signature` with it; generated when omitted. */
   secret: z.string().min(16).optional(),
 });
 
-export const chatChannelSchema = z.object({
+export const chatChannelSchema = z.strictObject({
   kind: z.enum(["slack", "discord"]),
   url: httpUrl,
 });
 
-export const emailChannelSchema = z.object({
+export const emailChannelSchema = z.strictObject({
   kind: z.literal("email"),
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535).default(587),

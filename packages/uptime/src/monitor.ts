@@ -4,7 +4,8 @@ export const statusRangeSchema = z
   .string()
   .regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, 'use "200", "200-299" or a comma list like "200-299,401"');
 
-export const httpOptionsSchema = z.object({
+// Strict, like the monitor body: a misspelt option is a 400 naming it, not a silent default.
+export const httpOptionsSchema = z.strictObject({
   method: z.enum(["GET", "HEAD", "POST"]).default("GET"),
   expectedStatus: statusRangeSchema.default("200-399"),
   keyword: z.string().min(1).max(500).optional(),
@@ -37,7 +38,7 @@ const monitorFields = {
 };
 
 export const monitorInputSchema = z
-  .object({ ...monitorFields, appId: z.string().min(1).optional() })
+  .strictObject({ ...monitorFields, appId: z.string().min(1).optional() })
   .superRefine((m, ctx) => {
     const problem = targetProblem(m.kind, m.target);
     if (problem) ctx.addIssue({ code: "custom", path: ["target"], message: problem });

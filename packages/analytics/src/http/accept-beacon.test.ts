@@ -25,3 +25,15 @@ test("invalid JSON, unknown keys, a missing site and oversized bodies are refuse
   expect(acceptBeacon(raw('{"n":"x","u":"/"}', chrome, "")).status).toBe(400);
   expect(acceptBeacon(raw(`{"n":"x","u":"${"a".repeat(9000)}"}`)).status).toBe(413);
 });
+
+test("NUL characters in the name, URL, referrer or props are refused; a literal backslash-u0000 is not", () => {
+  for (const body of [
+    { n: "sign\u0000up", u: "/" },
+    { n: "pageview", u: "/a\u0000b" },
+    { n: "pageview", u: "/", r: "\u0000" },
+    { n: "e", u: "/", p: { "k\u0000": 1 } },
+    { n: "e", u: "/", p: { k: "v\u0000" } },
+  ])
+    expect(acceptBeacon(raw(JSON.stringify(body)))).toMatchObject({ status: 400, code: "invalid_event" });
+  expect(acceptBeacon(raw(JSON.stringify({ n: "pageview", u: "/\\u0000" }))).status).toBe(202);
+});

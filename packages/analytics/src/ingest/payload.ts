@@ -48,5 +48,9 @@ export function parseEventPayload(body: string): EventPayload {
   }
   const parsed = eventPayloadSchema.safeParse(json);
   if (!parsed.success) throw new InvalidEventError(parsed.error.issues.map((i) => i.message).join("; "));
+  // The tracker never sends NUL (browsers percent-encode it in URLs); refused as the API refuses it.
+  const { n, u, r, p } = parsed.data;
+  if ([n, u, r, ...Object.entries(p ?? {}).flat()].some((s) => typeof s === "string" && s.includes("\u0000")))
+    throw new InvalidEventError("strings must not contain NUL characters (\\u0000)");
   return parsed.data;
 }

@@ -26,19 +26,29 @@ export function prepareEvent(
     event: {
       eventId,
       receivedAt,
-      level: event.level,
-      platform: event.platform,
-      release: event.release,
-      environment: event.environment,
-      serverName: event.serverName,
-      tags: event.tags,
+      level: noNul(event.level),
+      platform: noNul(event.platform),
+      release: noNul(event.release),
+      environment: noNul(event.environment),
+      serverName: noNul(event.serverName),
+      tags: Object.fromEntries(Object.entries(event.tags).map(([k, v]) => [noNul(k), noNul(v)])),
     },
     grouping: { hash: grouping.hash, kind: grouping.kind },
-    title: issueTitle(event),
-    culprit: issueCulprit(event),
-    userKey: userKey(event),
+    title: noNul(issueTitle(event)),
+    culprit: noNul(issueCulprit(event)),
+    userKey: noNul(userKey(event)),
     payload: bytes,
   };
+}
+
+/**
+ * PostgreSQL text cannot hold NUL: one `"a\u0000b"` in an exception value failed the writer's whole
+ * batch, and every good event in it was dropped. The payload keeps the NUL (stored as bytes).
+ */
+function noNul<T extends string | null | undefined>(value: T): T {
+  return (
+    typeof value === "string" && value.includes("\u0000") ? value.replaceAll("\u0000", "\uFFFD") : value
+  ) as T;
 }
 
 /** The same from raw bytes; null when they are not a JSON event object. */

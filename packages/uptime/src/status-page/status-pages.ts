@@ -7,7 +7,7 @@ import { renderStatusPage, type StatusIncident, type StatusPageModel } from "./r
 
 const hostPattern = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 
-export const statusPageInputSchema = z.object({
+export const statusPageInputSchema = z.strictObject({
   slug: z
     .string()
     .min(1)

@@ -12,7 +12,7 @@ import {
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 
-const createBody = z.object({
+const createBody = z.strictObject({
   name: z.string().min(1).max(100),
   events: channelEventsSchema,
   enabled: z.boolean().default(true),
