@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { SQL } from "bun";
-import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
+import { databaseBackends } from "../support/database-backends.ts";
+import { call, type Outcome } from "../support/http-outcome.ts";
+import { type PierProcess, startPier } from "../support/pier-process.ts";
 
 // "Bad input gets a clear error and loses nothing; never crash the server on a bad request",
 // across the whole control-plane API of the compiled binary: every route below exists (checked
@@ -370,24 +371,6 @@ function encodePathValue(value: string): string {
   return value.split("/").map(encodeURIComponent).join("/");
 }
 
-interface Outcome {
-  status: number;
-  contentType: string;
-  body: unknown;
-}
-
-async function call(url: string, init: RequestInit, timeoutMs = 10_000): Promise<Outcome> {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // kept as text: the assertion below says what came back
-  }
-  return { status: res.status, contentType: res.headers.get("content-type") ?? "", body };
-}
-
 /** What is wrong with an answer to a bad request, or null when it is a clear 4xx JSON error. */
 function problemWith(outcome: Outcome, allow2xx = false): string | null {
   if (allow2xx && outcome.status < 300) return null;
@@ -437,27 +420,7 @@ const volatile = new Set([
 const stable = (value: unknown): unknown =>
   JSON.parse(JSON.stringify(value), (key, v) => (volatile.has(key) ? undefined : v));
 
-const backends: { name: string; databaseUrl?: () => Promise<string> }[] = [{ name: "sqlite" }];
-const postgresUrl = process.env.PIER_TEST_POSTGRES_URL;
-const dbName = `pier_robust_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
-let pgAdmin: SQL | undefined;
-if (requireTool(postgresUrl !== undefined, "PostgreSQL (PIER_TEST_POSTGRES_URL)")) {
-  backends.push({
-    name: "postgres",
-    async databaseUrl() {
-      pgAdmin = new SQL(postgresUrl!);
-      await pgAdmin.unsafe(`CREATE DATABASE ${dbName}`);
-      const url = new URL(postgresUrl!);
-      url.pathname = `/${dbName}`;
-      return url.toString();
-    },
-  });
-}
-afterAll(async () => {
-  if (!pgAdmin) return;
-  await pgAdmin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await pgAdmin.close();
-});
+const backends = databaseBackends("pier_robust");
 
 for (const backend of backends) {
   describe(`API robustness (${backend.name})`, () => {
@@ -498,9 +461,8 @@ for (const backend of backends) {
     const snapshotPath = (p: string) => p.replace("{project}", ids.project!);
 
     beforeAll(async () => {
-      const databaseUrl = await backend.databaseUrl?.();
       pier = await startPier({
-        env: { PIER_ADMIN_TOKEN: token, ...(databaseUrl ? { PIER_DATABASE_URL: databaseUrl } : {}) },
+        env: { PIER_ADMIN_TOKEN: token, ...(await backend.env()) },
         args: ["--proxy-workers", "1"],
       });
       await api("POST", "/api/v1/apps", { name: "robust-app" });

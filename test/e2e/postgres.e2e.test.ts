@@ -1,28 +1,17 @@
-import { afterAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { SQL } from "bun";
-import { requireTool, runCli, startPier } from "../support/pier-process.ts";
+import { freshPostgresDatabase } from "../support/database-backends.ts";
+import { runCli, startPier } from "../support/pier-process.ts";
 
 // The same binary with PIER_DATABASE_URL: the control plane on a real PostgreSQL instead of SQLite.
-const adminUrl = process.env.PIER_TEST_POSTGRES_URL;
-const runnable = requireTool(adminUrl !== undefined, "PostgreSQL (PIER_TEST_POSTGRES_URL)");
-const name = `pier_e2e_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
-let admin: SQL | undefined;
+const database = freshPostgresDatabase("pier_e2e");
 
-afterAll(async () => {
-  if (!admin) return;
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.close();
-});
-
-test.if(runnable)(
+test.if(database !== null)(
   "pier serve on PostgreSQL: migrations, admin token, apps through the CLI, data kept across restarts",
   async () => {
-    admin = new SQL(adminUrl!);
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    const url = new URL(adminUrl!);
-    url.pathname = `/${name}`;
+    const url = await database!.create();
     const token = `pier_pg${crypto.randomUUID().replaceAll("-", "")}`;
-    const env = { PIER_DATABASE_URL: url.toString(), PIER_ADMIN_TOKEN: token };
+    const env = { PIER_DATABASE_URL: url, PIER_ADMIN_TOKEN: token };
     let pier = await startPier({ env, args: ["--proxy-workers", "0"] });
     const cli = { PIER_URL: pier.url, PIER_TOKEN: token };
     expect((await runCli(["apps", "create", "on-postgres"], cli)).code).toBe(0);
@@ -35,7 +24,7 @@ test.if(runnable)(
     expect(JSON.parse(list.stdout).map((a: { name: string }) => a.name)).toEqual(["on-postgres"]);
     expect(await pier.stop()).toBe(0);
 
-    const db = new SQL(url.toString());
+    const db = new SQL(url);
     const [row] = await db`SELECT count(*)::int AS n FROM pier_migrations`;
     await db.close();
     expect(row.n).toBeGreaterThanOrEqual(1);

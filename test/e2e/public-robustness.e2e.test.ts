@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { SQL } from "bun";
-import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
+import { databaseBackends } from "../support/database-backends.ts";
+import { call, type Outcome } from "../support/http-outcome.ts";
+import { type PierProcess, startPier } from "../support/pier-process.ts";
 
 // The sibling of api-robustness for the endpoints anyone can reach: Sentry ingest (console and app
 // host), analytics beacons (console and proxy worker), the OpenAI-compatible gateway with a pier AI
@@ -13,30 +14,6 @@ const statusHost = "status.pub.test";
 const browserUa =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
 const threeMiB = "x".repeat(3 * 1024 * 1024);
-
-interface Outcome {
-  status: number;
-  contentType: string;
-  headers: Headers;
-  body: unknown;
-}
-
-async function call(url: string, init: RequestInit, timeoutMs = 10_000): Promise<Outcome> {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // kept as text: the assertion says what came back
-  }
-  return {
-    status: res.status,
-    contentType: res.headers.get("content-type") ?? "",
-    headers: res.headers,
-    body,
-  };
-}
 
 /** A body sent without Content-Length (chunked), so a limit has to be enforced while reading. */
 function chunked(bytes: number, prefix = "", suffix = ""): ReadableStream<Uint8Array> {
@@ -107,27 +84,7 @@ const sentryEvent = (message: string) =>
 const envelope = (header: object, ...items: [object, string][]) =>
   [JSON.stringify(header), ...items.flatMap(([h, p]) => [JSON.stringify(h), p])].join("\n");
 
-const backends: { name: string; databaseUrl?: () => Promise<string> }[] = [{ name: "sqlite" }];
-const postgresUrl = process.env.PIER_TEST_POSTGRES_URL;
-const dbName = `pier_public_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
-let pgAdmin: SQL | undefined;
-if (requireTool(postgresUrl !== undefined, "PostgreSQL (PIER_TEST_POSTGRES_URL)")) {
-  backends.push({
-    name: "postgres",
-    async databaseUrl() {
-      pgAdmin = new SQL(postgresUrl!);
-      await pgAdmin.unsafe(`CREATE DATABASE ${dbName}`);
-      const url = new URL(postgresUrl!);
-      url.pathname = `/${dbName}`;
-      return url.toString();
-    },
-  });
-}
-afterAll(async () => {
-  if (!pgAdmin) return;
-  await pgAdmin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await pgAdmin.close();
-});
+const backends = databaseBackends("pier_public");
 
 for (const backend of backends) {
   describe(`public endpoints robustness (${backend.name})`, () => {
@@ -188,9 +145,8 @@ for (const backend of backends) {
     }
 
     beforeAll(async () => {
-      const databaseUrl = await backend.databaseUrl?.();
       pier = await startPier({
-        env: { PIER_ADMIN_TOKEN: token, ...(databaseUrl ? { PIER_DATABASE_URL: databaseUrl } : {}) },
+        env: { PIER_ADMIN_TOKEN: token, ...(await backend.env()) },
         args: ["--proxy-workers", "1"],
       });
       proxy = `http://127.0.0.1:${pier.httpPort}`;
