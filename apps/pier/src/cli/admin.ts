@@ -1,6 +1,6 @@
 import { resolveServeConfig } from "@pier/config";
 import { ConflictError, newId } from "@pier/core";
-import { type Command, requireStringFlag } from "./command.ts";
+import { type Command, requireStringFlag, UsageError } from "./command.ts";
 
 export const adminCreateCommand: Command = {
   name: "admin create",
@@ -16,7 +16,13 @@ export const adminCreateCommand: Command = {
   async run(args) {
     const { checkPasswordPolicy, hashPassword } = await import("@pier/auth");
     const { createStores, isUniqueViolation, openDatabase } = await import("@pier/db");
-    const email = requireStringFlag(args, "email", adminCreateCommand).toLowerCase();
+    const email = requireStringFlag(args, "email", adminCreateCommand).trim().toLowerCase();
+    // The dashboard login form takes an email; an account it can never sign in with is a mistake.
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+      throw new UsageError(
+        `--email "${email}" is not an email address (e.g. ops@example.com)`,
+        adminCreateCommand,
+      );
     const password = args.flags["password-stdin"]
       ? (await Bun.stdin.text()).replace(/\r?\n$/, "")
       : requireStringFlag(args, "password", adminCreateCommand);

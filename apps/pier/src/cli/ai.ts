@@ -1,5 +1,5 @@
 import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
-import { type Command, type ParsedArgs, requireStringFlag, UsageError } from "./command.ts";
+import { type Command, intFlag, type ParsedArgs, requireStringFlag, UsageError } from "./command.ts";
 
 // `pier ai ...`: the AI gateway's providers, aliases, keys and spend, over /api/v1/ai.
 
@@ -176,7 +176,12 @@ export const aiLimitsCommand: Command = {
     rpm: { type: "string", value: "N", help: "requests per minute, or none" },
     tpm: { type: "string", value: "N", help: "tokens per minute, or none" },
     budget: { type: "string", value: "USD", help: "monthly budget in USD, or none" },
-    models: { type: "string", value: "LIST", help: "allowed models; an empty string allows all" },
+    models: {
+      type: "string",
+      value: "LIST",
+      help: "allowed models; an empty string allows all",
+      allowEmpty: true,
+    },
     ...connectionFlags,
   },
   async run(args) {
@@ -261,13 +266,13 @@ export const aiSpendCommand: Command = {
   summary: "Spend per app and model over the last days.",
   usage: "pier ai spend [--days N] [--app APP] [--json]",
   flags: {
-    days: { type: "string", value: "N", help: "how far back (default 30)" },
+    days: { type: "string", value: "N", help: "how far back, 1 to 3650 (default 30)" },
     app: { type: "string", value: "APP", help: "only this app" },
     json: { type: "boolean", help: "print the full JSON report (with the daily series)" },
     ...connectionFlags,
   },
   async run(args) {
-    const days = positiveNumber(args, "days", aiSpendCommand) ?? 30;
+    const days = intFlag(args, "days", aiSpendCommand, { min: 1, max: 3650 }) ?? 30;
     const query = new URLSearchParams({
       from: new Date(Date.now() - days * 86_400_000).toISOString(),
       interval: "day",

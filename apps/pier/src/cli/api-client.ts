@@ -1,5 +1,5 @@
 import { type CliConfig, readCliConfig } from "./cli-config.ts";
-import type { ParsedArgs } from "./command.ts";
+import { type ParsedArgs, UsageError } from "./command.ts";
 
 export class ApiRequestError extends Error {
   constructor(
@@ -29,10 +29,61 @@ export const connectionFlags = {
 /** Flags beat PIER_URL/PIER_TOKEN, which beat the file `pier login` wrote. */
 export function resolveConnection(args: ParsedArgs, env = process.env): CliConfig {
   const saved = readCliConfig();
-  const url = (args.flags.url as string | undefined) ?? env.PIER_URL ?? saved?.url;
-  const token = (args.flags.token as string | undefined) ?? env.PIER_TOKEN ?? saved?.token;
+  const flagUrl = args.flags.url as string | undefined;
+  const url = flagUrl ?? (env.PIER_URL || undefined) ?? saved?.url;
+  const token = (args.flags.token as string | undefined) ?? (env.PIER_TOKEN || undefined) ?? saved?.token;
   if (!url || !token) throw new NotLoggedInError();
+  if (!isHttpUrl(url)) {
+    const source = flagUrl !== undefined ? "--url" : env.PIER_URL ? "PIER_URL" : "the saved login";
+    throw new UsageError(
+      `${source} "${url}" is not an http(s) URL: use the console address, e.g. http://my-server:7070`,
+    );
+  }
   return { url, token };
+}
+
+function isHttpUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const { protocol } = new URL(value);
+  return protocol === "http:" || protocol === "https:";
+}
+
+/**
+ * The API URL for `path`. A name of "." or ".." (or %2e forms) would be resolved away by the URL
+ * parser and send the request to a different route (`apps delete ..` is DELETE /api/v1/), so such
+ * a path is refused rather than sent.
+ */
+export function apiUrl(connection: { url: string }, path: string): URL {
+  const target = new URL(path, connection.url);
+  const wanted = path.split("?")[0]!;
+  if (target.pathname !== wanted)
+    throw new UsageError('"." and ".." are not valid names (they would change the API path)');
+  return target;
+}
+
+/** fetch with the errors a CLI user can act on: pier not reachable, or the token refused. */
+export async function apiFetch(
+  connection: { url: string },
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  const target = apiUrl(connection, path);
+  try {
+    return await fetch(target, init);
+  } catch (error) {
+    throw new Error(
+      `Cannot reach pier at ${connection.url} (${(error as Error).message}). Is \`pier serve\` running there? Check --url or PIER_URL.`,
+    );
+  }
+}
+
+/** The server's JSON error as an ApiRequestError, with a hint when the token is the problem. */
+export function apiError(status: number, payload: unknown): ApiRequestError {
+  const err = (payload as { error?: { code?: string; message?: string } } | undefined)?.error;
+  let message = err?.message ?? `HTTP ${status}`;
+  if (status === 401)
+    message += " Log in again with `pier login URL --token TOKEN`, or set PIER_TOKEN to a valid token.";
+  return new ApiRequestError(status, err?.code ?? "error", message);
 }
 
 export async function apiRequest<T>(
@@ -44,19 +95,11 @@ export async function apiRequest<T>(
   const headers: Record<string, string> = {};
   if (connection.token) headers.authorization = `Bearer ${connection.token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
-  const target = new URL(path, connection.url);
-  let res: Response;
-  try {
-    res = await fetch(target, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (error) {
-    throw new Error(
-      `Cannot reach pier at ${connection.url} (${(error as Error).message}). Is \`pier serve\` running?`,
-    );
-  }
+  const res = await apiFetch(connection, path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   let payload: unknown;
   try {
@@ -68,9 +111,6 @@ export async function apiRequest<T>(
       `pier answered ${res.status} with a non-JSON body.`,
     );
   }
-  if (!res.ok) {
-    const err = (payload as { error?: { code?: string; message?: string } }).error;
-    throw new ApiRequestError(res.status, err?.code ?? "error", err?.message ?? `HTTP ${res.status}`);
-  }
+  if (!res.ok) throw apiError(res.status, payload);
   return payload as T;
 }

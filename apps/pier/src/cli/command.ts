@@ -6,6 +6,8 @@ export interface FlagSpec {
   short?: string;
   /** Shown in help as the value placeholder. */
   value?: string;
+  /** An empty string is a meaningful value (e.g. "allow all"); otherwise `--flag ""` is refused. */
+  allowEmpty?: boolean;
 }
 
 export interface Command {
@@ -48,8 +50,15 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs |
     throw new UsageError(message, command);
   }
   if (parsed.values.help) return "help";
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (value === "" && !command.flags[name]?.allowEmpty)
+      throw new UsageError(`--${name} needs a value, got an empty string`, command);
+  }
   const expected = command.positionals ?? [];
   const required = expected.filter((p) => p.required).length;
+  // An empty required argument (`pier apps delete ""`) is as missing as an absent one.
+  const empty = parsed.positionals.findIndex((value, i) => value === "" && expected[i]?.required);
+  if (empty !== -1) throw new UsageError(`missing argument <${expected[empty]!.name}> (got "")`, command);
   if (parsed.positionals.length < required) {
     const missing = expected[parsed.positionals.length]!.name;
     throw new UsageError(`missing argument <${missing}>`, command);
@@ -76,6 +85,27 @@ export function renderCommandHelp(command: Command): string {
   }
   lines.push(`  ${"-h, --help".padEnd(12)}  show this help`);
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * A whole-number flag within [min, max], or undefined when absent. `Number("")` is 0 and
+ * `Number("1e400")` is Infinity, so both are checked rather than trusted.
+ */
+export function intFlag(
+  args: ParsedArgs,
+  name: string,
+  command: Command,
+  range: { min: number; max: number },
+): number | undefined {
+  const raw = args.flags[name];
+  if (raw === undefined) return undefined;
+  const value = typeof raw === "string" && /^-?\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < range.min || value > range.max)
+    throw new UsageError(
+      `--${name} must be a whole number from ${range.min} to ${range.max}, got "${String(raw)}"`,
+      command,
+    );
+  return value;
 }
 
 export function requireStringFlag(args: ParsedArgs, name: string, command: Command): string {

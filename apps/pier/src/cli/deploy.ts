@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ApiRequestError, apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
+import { apiError, apiFetch, apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
 import type { CliConfig } from "./cli-config.ts";
-import { type Command, requireStringFlag, UsageError } from "./command.ts";
+import { type Command, intFlag, requireStringFlag, UsageError } from "./command.ts";
 
 export interface DeploymentView {
   id: string;
@@ -41,10 +41,12 @@ export async function readEventStream(
 
 /** Prints a deployment's log as it happens; exit code 0 when it went live, 1 otherwise. */
 export async function followDeployment(connection: CliConfig, deploymentId: string): Promise<number> {
-  const response = await fetch(new URL(`/api/v1/deployments/${deploymentId}/log?follow=1`, connection.url), {
-    headers: { authorization: `Bearer ${connection.token}`, accept: "text/event-stream" },
-  });
-  if (!response.ok) throw new ApiRequestError(response.status, "log_unavailable", await response.text());
+  const response = await apiFetch(
+    connection,
+    `/api/v1/deployments/${encodeURIComponent(deploymentId)}/log?follow=1`,
+    { headers: { authorization: `Bearer ${connection.token}`, accept: "text/event-stream" } },
+  );
+  if (!response.ok) throw apiError(response.status, await response.json().catch(() => undefined));
   let final: { status?: string; error?: string | null } = {};
   await readEventStream(response, (event, data) => {
     if (event === "line") console.log(data);
@@ -112,9 +114,7 @@ export const deployCommand: Command = {
     let deployment: DeploymentView;
     if (typeof args.flags.image === "string") {
       if (args.positionals.length) throw new UsageError("give either DIR or --image, not both", this);
-      const port = args.flags.port === undefined ? undefined : Number(args.flags.port);
-      if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
-        throw new UsageError("--port must be a port number", this);
+      const port = intFlag(args, "port", this, { min: 1, max: 65535 });
       ({ deployment } = await apiRequest<{ deployment: DeploymentView }>(
         connection,
         "POST",
@@ -122,7 +122,10 @@ export const deployCommand: Command = {
         { image: args.flags.image, port, branch },
       ));
     } else {
-      deployment = await uploadDirectory(connection, app, resolve(args.positionals[0] ?? "."), branch);
+      const dir = resolve(args.positionals[0] ?? ".");
+      if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+        throw new UsageError(`${dir} is not a directory: give the directory to deploy, or --image REF`, this);
+      deployment = await uploadDirectory(connection, app, dir, branch);
     }
     console.error(
       `Deployment ${deployment.id} queued${deployment.environment ? ` (${deployment.environment})` : ""}`,
@@ -147,29 +150,20 @@ async function uploadDirectory(
     const context = await (await import("@pier/deploy")).writeContextTarball(dir, tarPath, { gzip: true });
     console.error(`Packed ${context.files.length} files from ${dir} (${formatBytes(context.bytes)})`);
     const query = branch ? `?branch=${encodeURIComponent(branch)}` : "";
-    const response = await fetch(
-      new URL(`/api/v1/apps/${encodeURIComponent(app)}/deploy${query}`, connection.url),
-      {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${connection.token}`,
-          "content-type": "application/gzip",
-          "content-length": String(context.bytes),
-        },
-        body: uploadBody(tarPath, context.bytes),
+    const response = await apiFetch(connection, `/api/v1/apps/${encodeURIComponent(app)}/deploy${query}`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${connection.token}`,
+        "content-type": "application/gzip",
+        "content-length": String(context.bytes),
       },
-    );
+      body: uploadBody(tarPath, context.bytes),
+    });
     const payload = (await response.json().catch(() => ({}))) as {
       deployment?: DeploymentView;
       error?: { code: string; message: string };
     };
-    if (!response.ok || !payload.deployment) {
-      throw new ApiRequestError(
-        response.status,
-        payload.error?.code ?? "error",
-        payload.error?.message ?? `HTTP ${response.status}`,
-      );
-    }
+    if (!response.ok || !payload.deployment) throw apiError(response.status, payload);
     return payload.deployment;
   } finally {
     rmSync(scratch, { recursive: true, force: true });

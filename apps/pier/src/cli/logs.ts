@@ -1,5 +1,5 @@
-import { ApiRequestError, connectionFlags, resolveConnection } from "./api-client.ts";
-import { type Command, requireStringFlag } from "./command.ts";
+import { apiError, apiFetch, connectionFlags, resolveConnection } from "./api-client.ts";
+import { type Command, intFlag, requireStringFlag } from "./command.ts";
 import { readEventStream } from "./deploy.ts";
 
 export const logsCommand: Command = {
@@ -9,28 +9,19 @@ export const logsCommand: Command = {
   flags: {
     app: { type: "string", value: "APP", help: "the app" },
     follow: { type: "boolean", short: "f", help: "keep printing new lines" },
-    tail: { type: "string", value: "N", help: "lines of history per replica (default 200)" },
+    tail: { type: "string", value: "N", help: "lines of history per replica, 0 to 5000 (default 200)" },
     ...connectionFlags,
   },
   async run(args) {
     const app = requireStringFlag(args, "app", this);
+    const tail = intFlag(args, "tail", this, { min: 0, max: 5000 }) ?? 200;
     const connection = resolveConnection(args);
-    const query = new URLSearchParams({ tail: String(args.flags.tail ?? 200) });
+    const query = new URLSearchParams({ tail: String(tail) });
     if (args.flags.follow) query.set("follow", "1");
-    const response = await fetch(
-      new URL(`/api/v1/apps/${encodeURIComponent(app)}/logs?${query}`, connection.url),
-      {
-        headers: { authorization: `Bearer ${connection.token}`, accept: "text/event-stream" },
-      },
-    );
-    if (!response.ok) {
-      const body = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-      throw new ApiRequestError(
-        response.status,
-        body.error?.code ?? "error",
-        body.error?.message ?? `HTTP ${response.status}`,
-      );
-    }
+    const response = await apiFetch(connection, `/api/v1/apps/${encodeURIComponent(app)}/logs?${query}`, {
+      headers: { authorization: `Bearer ${connection.token}`, accept: "text/event-stream" },
+    });
+    if (!response.ok) throw apiError(response.status, await response.json().catch(() => undefined));
     await readEventStream(response, (event, data) => {
       if (event !== "log") return;
       const entry = JSON.parse(data) as { replica: string; stream: string; line: string };

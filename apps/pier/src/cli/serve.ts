@@ -6,7 +6,7 @@ import {
   serveOptions,
 } from "@pier/config";
 import { pierVersion } from "@pier/core";
-import type { Command, FlagSpec } from "./command.ts";
+import { type Command, type FlagSpec, UsageError } from "./command.ts";
 
 const optionFlags: Record<string, FlagSpec> = Object.fromEntries(
   Object.values(serveOptions as Record<string, ServeOption>).map((option) => [
@@ -37,10 +37,7 @@ export const serveCommand: Command = {
     try {
       resolved = resolveServeConfig(flags, process.env);
     } catch (error) {
-      if (error instanceof ConfigError) {
-        console.error(`pier serve: ${error.message}`);
-        return 2;
-      }
+      if (error instanceof ConfigError) throw new UsageError(error.message, serveCommand);
       throw error;
     }
     if (args.flags["print-config"]) {

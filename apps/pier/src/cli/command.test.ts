@@ -1,0 +1,55 @@
+import { describe, expect, test } from "bun:test";
+import { apiUrl } from "./api-client.ts";
+import { type Command, intFlag, parseCommandArgs, UsageError } from "./command.ts";
+
+const command: Command = {
+  name: "things delete",
+  summary: "",
+  usage: "pier things delete NAME",
+  positionals: [{ name: "NAME", required: true }],
+  flags: {
+    tail: { type: "string", help: "" },
+    models: { type: "string", help: "", allowEmpty: true },
+  },
+  run: async () => 0,
+};
+
+describe("parseCommandArgs", () => {
+  test("an empty required argument is missing, not sent to the server", () => {
+    expect(() => parseCommandArgs(command, [""])).toThrow("missing argument <NAME>");
+  });
+
+  test("an empty flag value is refused unless the flag gives it a meaning", () => {
+    expect(() => parseCommandArgs(command, ["x", "--tail", ""])).toThrow("--tail needs a value");
+    expect(parseCommandArgs(command, ["x", "--models", ""])).toEqual({
+      flags: { models: "" },
+      positionals: ["x"],
+    });
+  });
+});
+
+describe("intFlag", () => {
+  const parse = (value: string) =>
+    intFlag({ flags: { tail: value }, positionals: [] }, "tail", command, { min: 0, max: 5000 });
+
+  test("takes whole numbers in range", () => {
+    expect(parse("200")).toBe(200);
+    expect(parse("0")).toBe(0);
+  });
+
+  test.each(["abc", "-5", "1e400", "1.5", "5001", " "])("refuses %p with a usage error", (value) => {
+    expect(() => parse(value)).toThrow(UsageError);
+  });
+});
+
+describe("apiUrl", () => {
+  const connection = { url: "http://127.0.0.1:7070" };
+
+  test("keeps encoded names", () => {
+    expect(apiUrl(connection, "/api/v1/apps/a%2Fb?x=1").pathname).toBe("/api/v1/apps/a%2Fb");
+  });
+
+  test.each([".", "..", "%2e%2e", ".%2E"])("refuses %p, which would change the route", (name) => {
+    expect(() => apiUrl(connection, `/api/v1/apps/${name}`)).toThrow(UsageError);
+  });
+});
