@@ -141,6 +141,11 @@ const cases: Record<string, CommandCase> = {
       { args: ["env", "set", "NOEQUALS", "--app", "robust"], code: 2 },
       { args: ["env", "set", "=1", "--app", "robust"], code: 2 },
       { args: ["env", "set", "bad key=1", "--app", "robust"], code: "1or2" },
+      {
+        args: ["env", "set", "A=1", "--app", "robust", "--environment", "../x"],
+        code: 1,
+        says: "environment",
+      },
     ],
     server: true,
     unknownApp: ["env", "set", "A=1", "--app", "no-such-app"],
@@ -154,6 +159,11 @@ const cases: Record<string, CommandCase> = {
     bad: [
       { args: ["env", "unset", "..", "--app", "robust"], code: 2 },
       { args: ["env", "unset", "", "--app", "robust"], code: 2 },
+      {
+        args: ["env", "unset", "A", "--app", "robust", "--environment", "Bad Env"],
+        code: 1,
+        says: "environment",
+      },
     ],
     server: true,
     unknownApp: ["env", "unset", "A", "--app", "no-such-app"],

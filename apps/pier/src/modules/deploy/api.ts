@@ -36,12 +36,20 @@ const imageBody = z.strictObject({
   port: z.int().min(1).max(65535).optional(),
   branch: z.string().min(1).max(200).optional(),
 });
+/** "" for every environment, else "production" or a preview slug: a DNS label (previewSlug). */
+const environmentName = z
+  .string()
+  .max(63)
+  .regex(
+    /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)?$/,
+    'an environment is "production" or a preview name: lowercase letters, digits and hyphens',
+  );
 const rollbackBody = z.strictObject({ to: z.string().min(1).max(64).optional() });
 const envBody = z.strictObject({
   key: envKeySchema,
   value: z.string().max(64 * 1024),
   secret: z.boolean().default(true),
-  environment: z.string().max(63).default(""),
+  environment: environmentName.default(""),
 });
 const branchParam = z
   .string()
@@ -241,7 +249,7 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
   api.delete("/api/v1/apps/:name/env/:key", auth, requireScope("write"), async (c) => {
     const row = await app(c);
     const key = readParam(c.req.param("key"), envKeySchema, "key");
-    const environment = c.req.query("environment") ?? "";
+    const environment = readParam(c.req.query("environment") ?? "", environmentName, "environment");
     if (!(await stores.envVars.remove(row.id, environment, key))) throw new NotFoundError("Env var", key);
     const restarts = await restartForEnvChange(deps, row, environment);
     return c.json({ ok: true, key, restarting: restarts.map((r) => r.deployment.id) });
