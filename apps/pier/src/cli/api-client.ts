@@ -61,15 +61,21 @@ export function apiUrl(connection: { url: string }, path: string): URL {
   return target;
 }
 
-/** fetch with the errors a CLI user can act on: pier not reachable, or the token refused. */
+/**
+ * fetch of an API path with the connection's token, and the errors a CLI user can act on: pier not
+ * reachable, or a path the name would change.
+ */
 export async function apiFetch(
-  connection: { url: string },
+  connection: { url: string; token?: string },
   path: string,
-  init: RequestInit = {},
+  init: Omit<RequestInit, "headers"> & { headers?: Record<string, string> } = {},
 ): Promise<Response> {
   const target = apiUrl(connection, path);
+  const headers = connection.token
+    ? { authorization: `Bearer ${connection.token}`, ...init.headers }
+    : init.headers;
   try {
-    return await fetch(target, init);
+    return await fetch(target, { ...init, headers });
   } catch (error) {
     throw new Error(
       `Cannot reach pier at ${connection.url} (${(error as Error).message}). Is \`pier serve\` running there? Check --url or PIER_URL.`,
@@ -92,12 +98,9 @@ export async function apiRequest<T>(
   path: string,
   body?: unknown,
 ): Promise<T> {
-  const headers: Record<string, string> = {};
-  if (connection.token) headers.authorization = `Bearer ${connection.token}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
   const res = await apiFetch(connection, path, {
     method,
-    headers,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

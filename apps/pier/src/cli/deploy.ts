@@ -44,7 +44,7 @@ export async function followDeployment(connection: CliConfig, deploymentId: stri
   const response = await apiFetch(
     connection,
     `/api/v1/deployments/${encodeURIComponent(deploymentId)}/log?follow=1`,
-    { headers: { authorization: `Bearer ${connection.token}`, accept: "text/event-stream" } },
+    { headers: { accept: "text/event-stream" } },
   );
   if (!response.ok) throw apiError(response.status, await response.json().catch(() => undefined));
   let final: { status?: string; error?: string | null } = {};
@@ -153,7 +153,6 @@ async function uploadDirectory(
     const response = await apiFetch(connection, `/api/v1/apps/${encodeURIComponent(app)}/deploy${query}`, {
       method: "POST",
       headers: {
-        authorization: `Bearer ${connection.token}`,
         "content-type": "application/gzip",
         "content-length": String(context.bytes),
       },

@@ -19,7 +19,7 @@ export const logsCommand: Command = {
     const query = new URLSearchParams({ tail: String(tail) });
     if (args.flags.follow) query.set("follow", "1");
     const response = await apiFetch(connection, `/api/v1/apps/${encodeURIComponent(app)}/logs?${query}`, {
-      headers: { authorization: `Bearer ${connection.token}`, accept: "text/event-stream" },
+      headers: { accept: "text/event-stream" },
     });
     if (!response.ok) throw apiError(response.status, await response.json().catch(() => undefined));
     await readEventStream(response, (event, data) => {
