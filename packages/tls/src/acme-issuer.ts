@@ -2,18 +2,10 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type * as AcmeClient from "acme-client";
 import type { CertificateIssuer, ChallengePublisher, IssuedCertificate } from "./issuer.ts";
-import { nodeCrypto, nodeHttps } from "./node-modules.ts";
+import { loadAcme, nodeCrypto, nodeHttps } from "./lazy-modules.ts";
 
 export const LETS_ENCRYPT_PRODUCTION = "https://acme-v02.api.letsencrypt.org/directory";
 export const LETS_ENCRYPT_STAGING = "https://acme-staging-v02.api.letsencrypt.org/directory";
-
-/**
- * acme-client (with axios) is loaded on first use: most servers never order a certificate in a
- * given run, and loading it up front cost start-up time and resident memory for nothing.
- */
-function loadAcme(): typeof AcmeClient {
-  return require("acme-client") as typeof AcmeClient;
-}
 
 export interface AcmeIssuerOptions {
   dataDir: string;

@@ -1,5 +1,5 @@
 import type { CertificateFacts } from "./certificate-meta.ts";
-import { nodeCrypto } from "./node-modules.ts";
+import { nodeCrypto } from "./lazy-modules.ts";
 
 /** Reads the leaf (first certificate) of a PEM chain. */
 export function readCertificateFacts(certPem: string): CertificateFacts & { altNames: string[] } {

@@ -1,9 +1,6 @@
 import type Forge from "node-forge";
 import type { IssuedCertificate } from "./issuer.ts";
-import { nodeCrypto } from "./node-modules.ts";
-
-// Loaded on first certificate, not at start-up: node-forge is large and most starts issue none.
-const loadForge = () => require("node-forge") as typeof Forge;
+import { loadForge, nodeCrypto } from "./lazy-modules.ts";
 
 export const SELF_SIGNED_VALIDITY_MS = 365 * 24 * 3600_000;
 
