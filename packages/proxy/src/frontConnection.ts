@@ -15,7 +15,12 @@ import {
   serializeLocal,
   unknownHostPage,
 } from "./pages.ts";
-import { type BadRequestError, parseRequestHead, type RequestHead } from "./requestHead.ts";
+import {
+  type BadRequestError,
+  MAX_REQUEST_HEAD_BYTES,
+  parseRequestHead,
+  type RequestHead,
+} from "./requestHead.ts";
 import {
   ChunkedDecoder,
   parseResponseHead,
@@ -30,6 +35,12 @@ import {
   upstreamPathFor,
 } from "./routeTable.ts";
 import { injectedResponse, wantsInjection } from "./trackerInject.ts";
+import {
+  type ForwardedHeaders,
+  requestIdText,
+  upstreamHeadBound,
+  writeUpstreamHead,
+} from "./upstreamHead.ts";
 import type { UpstreamConn, UpstreamOwner } from "./upstreamPool.ts";
 
 /**
@@ -48,6 +59,8 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"])
 const MAX_BUFFERED = 256 * 1024;
 export const CLIENT_IDLE_TIMEOUT_S = 120;
 const SWEEP_INTERVAL_MS = 50;
+/** Upstream heads are written here, one at a time per thread (see upstreamHead.ts). */
+const headScratch = Buffer.allocUnsafe(MAX_REQUEST_HEAD_BYTES + 4096);
 
 enum Phase {
   Idle = 0,
@@ -87,18 +100,22 @@ export class FrontConnection implements UpstreamOwner {
   private out: Uint8Array[] | null = null;
   private endAfterFlush = false;
   private processing = false;
-  /** "x-forwarded-for: <ip>\r\nx-forwarded-proto: <proto>\r\n", built once per connection. */
-  private forwardedLines = "";
+  /** The client socket was paused by this connection (backpressure or pipelining). */
+  private clientPaused = false;
+  /** What the proxy adds to this connection's forwarded heads; the per-request parts change. */
+  private forwarded: ForwardedHeaders | null = null;
+  /** The last request's raw Host value and its normalized form, reused while they repeat. */
+  private hostRaw = "";
+  private hostNormalized = "";
 
   // The current exchange.
   private req: RequestHead | null = null;
   private route: CompiledRoute | null = null;
   private host = "";
-  private requestId = "";
+  private upstreamPath = "";
   private started = 0;
   private bytesIn = 0;
   private bytesOut = 0;
-  private upstreamHead = "";
   private target: UpstreamTarget | null = null;
   private pinned: UpstreamTarget | null = null;
   private exclude: UpstreamTarget | null = null;
@@ -131,7 +148,15 @@ export class FrontConnection implements UpstreamOwner {
     this.socket = socket;
     socket.setNoDelay(true);
     socket.timeout(CLIENT_IDLE_TIMEOUT_S);
-    this.forwardedLines = `x-forwarded-for: ${socket.remoteAddress}\r\nx-forwarded-proto: ${this.tls ? "https" : "http"}\r\n`;
+    this.forwarded = {
+      forwardedFor: Buffer.from(
+        `x-forwarded-for: ${socket.remoteAddress}\r\nx-forwarded-proto: ${this.tls ? "https" : "http"}\r\n`,
+        "latin1",
+      ),
+      requestIdPrefix: this.state.requestIdPrefixBytes,
+      requestNumber: 0,
+      extra: "",
+    };
     ensureSweep();
   }
 
@@ -149,7 +174,7 @@ export class FrontConnection implements UpstreamOwner {
         else this.keep(chunk, 0);
         return;
       case Phase.Tunnel:
-        if (this.upstream !== null && !this.upstream.write(chunk)) this.socket?.pause();
+        if (this.upstream !== null && !this.upstream.write(chunk)) this.pauseClient();
         return;
       case Phase.Beacon:
         this.feedBeacon(chunk, 0);
@@ -164,6 +189,23 @@ export class FrontConnection implements UpstreamOwner {
       return;
     }
     this.upstream?.resume();
+  }
+
+  private pauseClient(): void {
+    if (this.clientPaused) return;
+    this.clientPaused = true;
+    this.socket?.pause();
+  }
+
+  private resumeClient(): void {
+    if (!this.clientPaused) return;
+    this.clientPaused = false;
+    this.socket?.resume();
+  }
+
+  /** The id in pages and logs: the client's X-Request-Id, else the one generated for upstream. */
+  private get requestId(): string {
+    return this.req?.requestId ?? requestIdText(this.state.requestIdPrefix, this.forwarded!.requestNumber);
   }
 
   closed(): void {
@@ -186,7 +228,7 @@ export class FrontConnection implements UpstreamOwner {
     if (offset >= chunk.length) return;
     const rest = offset === 0 ? chunk : chunk.subarray(offset);
     this.buf = this.buf === null ? rest : Buffer.concat([this.buf, rest]);
-    if (this.buf.length > MAX_BUFFERED) this.socket?.pause();
+    if (this.buf.length > MAX_BUFFERED) this.pauseClient();
   }
 
   private write(data: Uint8Array | string): void {
@@ -238,14 +280,14 @@ export class FrontConnection implements UpstreamOwner {
     } finally {
       this.processing = false;
     }
-    if (this.phase === Phase.Idle) this.socket?.resume();
+    if (this.phase === Phase.Idle) this.resumeClient();
   }
 
   private processLoop(): void {
     while (this.phase === Phase.Idle && this.buf !== null) {
       let head: RequestHead | null;
       try {
-        head = parseRequestHead(this.buf, 0);
+        head = parseRequestHead(this.buf, 0, this.hostRaw);
       } catch (err) {
         const e = err as BadRequestError;
         this.buf = null;
@@ -275,9 +317,13 @@ export class FrontConnection implements UpstreamOwner {
     this.bytesOut = 0;
     this.route = null;
     const path = h.target;
-    const host = normalizeHost(h.host);
+    if (h.host !== this.hostRaw) {
+      this.hostRaw = h.host;
+      this.hostNormalized = normalizeHost(h.host);
+    }
+    const host = this.hostNormalized;
     this.host = host;
-    this.requestId = h.requestId ?? `${state.requestIdPrefix}${(state.requestCounter++).toString(36)}`;
+    if (h.requestId === null) this.forwarded!.requestNumber = state.requestCounter++;
     const hasBody = h.contentLength > 0 || h.chunked;
     if (path.charCodeAt(0) !== 47 /* / */) {
       this.local(badRequestPage(400, "request target must be a path"), true, false);
@@ -410,10 +456,8 @@ export class FrontConnection implements UpstreamOwner {
 
   private forward(path: string, pinned: UpstreamTarget | null, extra: string): void {
     const h = this.req!;
-    let head = `${h.method} ${path} HTTP/1.1\r\nhost: ${h.host}\r\n${h.kept}${this.forwardedLines}x-forwarded-host: ${h.host}\r\nx-request-id: ${this.requestId}\r\n${extra}`;
-    if (h.chunked) head += "transfer-encoding: chunked\r\n";
-    if (h.upgrade !== null) head += `connection: upgrade\r\nupgrade: ${h.upgrade}\r\n`;
-    this.upstreamHead = `${head}\r\n`;
+    this.upstreamPath = path;
+    this.forwarded!.extra = extra;
     this.pinned = pinned;
     this.exclude = null;
     this.reqDone = !(h.contentLength > 0 || h.chunked);
@@ -455,8 +499,12 @@ export class FrontConnection implements UpstreamOwner {
     this.deadline =
       performance.now() + (conn.socket === null ? route.connectTimeoutMs : route.upstreamTimeoutMs);
     waiting.add(this);
-    const head = this.upstreamHead;
-    conn.write(this.req!.binary ? Buffer.from(head, "latin1") : head);
+    // Written afresh on every attempt: the scratch buffer is shared by the thread's connections.
+    const h = this.req!;
+    const f = this.forwarded!;
+    const bound = upstreamHeadBound(h, this.upstreamPath, f);
+    const out = bound <= headScratch.length ? headScratch : Buffer.allocUnsafe(bound);
+    conn.writeCopy(out, writeUpstreamHead(out, h, this.upstreamPath, f));
   }
 
   private feedBody(chunk: Buffer, offset: number): void {
@@ -485,7 +533,7 @@ export class FrontConnection implements UpstreamOwner {
       up !== null &&
       !up.write(offset === 0 && end === chunk.length ? chunk : chunk.subarray(offset, end))
     ) {
-      this.socket?.pause();
+      this.pauseClient();
     }
     if (this.reqDone) this.keep(chunk, end);
   }
@@ -526,11 +574,11 @@ export class FrontConnection implements UpstreamOwner {
   upstreamOpen(conn: UpstreamConn): void {
     if (conn !== this.upstream) return;
     this.deadline = performance.now() + this.route!.upstreamTimeoutMs;
-    if (conn.queue === null) this.socket?.resume();
+    if (conn.queue === null) this.resumeClient();
   }
 
   upstreamDrain(conn: UpstreamConn): void {
-    if (conn === this.upstream) this.socket?.resume();
+    if (conn === this.upstream) this.resumeClient();
   }
 
   upstreamConnectError(conn: UpstreamConn, err: Error): void {
@@ -729,7 +777,7 @@ export class FrontConnection implements UpstreamOwner {
     }
     this.phase = Phase.Idle;
     if (this.buf !== null) this.processBuffered();
-    else this.socket?.resume();
+    else this.resumeClient();
   }
 }
 

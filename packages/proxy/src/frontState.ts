@@ -13,6 +13,8 @@ export interface FrontState {
   httpPort: number;
   /** Unique per worker, prefix of generated request ids. */
   requestIdPrefix: string;
+  /** The same as latin1 bytes, copied into forwarded heads. */
+  requestIdPrefixBytes: Buffer;
   requestCounter: number;
   /** Positional, so the hot path allocates no record object (see recordBatch.ts). */
   record: (...fields: Parameters<RecordPacker["add"]>) => void;
@@ -22,8 +24,16 @@ export interface FrontState {
   pools: Map<string, UpstreamPool>;
 }
 
-export function createFrontState(init: Omit<FrontState, "health" | "pools" | "requestCounter">): FrontState {
-  return { ...init, requestCounter: 0, health: new UpstreamHealth(), pools: new Map() };
+export function createFrontState(
+  init: Omit<FrontState, "health" | "pools" | "requestCounter" | "requestIdPrefixBytes">,
+): FrontState {
+  return {
+    ...init,
+    requestIdPrefixBytes: Buffer.from(init.requestIdPrefix, "latin1"),
+    requestCounter: 0,
+    health: new UpstreamHealth(),
+    pools: new Map(),
+  };
 }
 
 /** Upstream pools live per worker and per origin, across route table versions. */

@@ -17,7 +17,6 @@ test("keeps end-to-end header lines verbatim and pulls out what routing and fram
     close: false,
     upgrade: null,
     requestId: "r1",
-    binary: false,
   });
   expect(h.kept).toBe("X-A: 1\r\nContent-Length: 3\r\nAccept: */*\r\n");
   expect(h.headLength).toBe(wire.indexOf("\r\n\r\n") + 4 - 2);
@@ -38,7 +37,7 @@ test("connection semantics: HTTP/1.0 closes unless keep-alive, Connection: close
 test("incomplete heads wait; malformed, ambiguous or oversized heads throw with a status", () => {
   expect(parse("GET / HTTP/1.1\r\nHost: a\r\n")).toBeNull();
   expect(parse("GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")!.chunked).toBe(true);
-  expect(parse("GET / HTTP/1.1\r\nX: \xe9\r\n\r\n")!.binary).toBe(true);
+  expect(parse("GET / HTTP/1.1\r\nX: \xe9\r\n\r\n")!.kept).toBe("X: \xe9\r\n");
   for (const bad of [
     "GARBAGE\r\n\r\n",
     "GET / HTTP/2\r\n\r\n",
@@ -56,4 +55,14 @@ test("incomplete heads wait; malformed, ambiguous or oversized heads throw with 
     err = e as BadRequestError;
   }
   expect(err?.status).toBe(431);
+});
+
+test("a repeated Host value reuses the connection's previous string; a bare CR is refused", () => {
+  const wire = Buffer.from("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n", "latin1");
+  const previous = ["a", ".test"].join("");
+  expect(parseRequestHead(wire, 0, previous)!.host).toBe(previous);
+  expect(parseRequestHead(wire, 0, "b.test")!.host).toBe("a.test");
+  expect(() => parse("GET / HTTP/1.1\r\nX: a\rb\r\n\r\n")).toThrow(BadRequestError);
+  expect(() => parse("GET / HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n")).toThrow(BadRequestError);
+  expect(parse("GET / HTTP/1.1\r\nCONTENT-LENGTH:  7 \r\n\r\n")!.contentLength).toBe(7);
 });

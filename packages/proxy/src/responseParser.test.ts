@@ -58,3 +58,16 @@ test("chunked decoder handles pieces split at every byte, extensions and trailer
     expect(d.decodedBytes).toBe(11);
   }
 });
+
+test("framing values are read in place: case, white space, lists and non-digits", () => {
+  const head = (s: string) => parseResponseHead(Buffer.from(`HTTP/1.1 200 OK\r\n${s}\r\n\r\n`))!;
+  expect(head("CONTENT-LENGTH:\t12 ").contentLength).toBe(12);
+  expect(head("Transfer-Encoding: gzip, Chunked").chunked).toBe(true);
+  expect(head("Connection: Keep-Alive").close).toBe(false);
+  expect(head("connection: upgrade, close").close).toBe(true);
+  for (const bad of ["Content-Length: 1e3", "Content-Length: ", "Content-Length: 1, 1"]) {
+    expect(() => head(bad)).toThrow(UpstreamProtocolError);
+  }
+  expect(() => parseResponseHead(Buffer.from("HTTP/1.1 2x0 OK\r\n\r\n"))).toThrow(UpstreamProtocolError);
+  expect(parseResponseHead(Buffer.from("HTTP/1.1 204\r\n\r\n"))!.status).toBe(204);
+});

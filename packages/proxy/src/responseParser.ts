@@ -1,8 +1,20 @@
-import { findHeadEnd, nameKey, nameKeys } from "./requestHead.ts";
+import {
+  equalsLatin1,
+  equalsLowerAscii,
+  includesLowerAscii,
+  indexOfColon,
+  matchName,
+  nameIndex,
+  nameKey,
+  parseDecimal,
+  skipOws,
+  trimOwsEnd,
+} from "./headBytes.ts";
 
 /**
- * Pure HTTP/1.1 response framing for the socket-level front: head scanning and chunked decoding.
- * Kept free of sockets so the edge cases are unit-tested byte by byte.
+ * Pure HTTP/1.1 response framing for the socket-level front: head scanning (in place over the
+ * received bytes, see headBytes.ts) and chunked decoding. Kept free of sockets so the edge cases
+ * are unit-tested byte by byte.
  */
 
 export class UpstreamProtocolError extends Error {
@@ -24,7 +36,7 @@ const HOP_BY_HOP_RESPONSE_HEADERS = new Set([
   "upgrade",
 ]);
 
-const INTERESTING = nameKeys([...HOP_BY_HOP_RESPONSE_HEADERS, "content-length", "transfer-encoding"]);
+const INTERESTING = nameIndex([...HOP_BY_HOP_RESPONSE_HEADERS, "content-length", "transfer-encoding"]);
 
 const MAX_HEAD_BYTES = 64 * 1024;
 
@@ -41,66 +53,77 @@ export interface ResponseHead {
   close: boolean;
   /** Bytes consumed by the head including the blank line. */
   headLength: number;
-  /** The head as latin1 text, without the final blank line (ends with CRLF). */
-  text: string;
+  /** The buffer the head was read from, and where in it the head starts. */
+  buf: Buffer;
+  start: number;
   /** The head carries hop-by-hop headers, so it must be rewritten before reaching the client. */
   hopByHop: boolean;
 }
 
+/** The head as latin1 text, without the final blank line (ends with CRLF). */
+export function responseHeadText(head: ResponseHead): string {
+  return head.buf.toString("latin1", head.start, head.start + head.headLength - 2);
+}
+
 /** Returns null while the head is incomplete. `from` is where the head starts in `buf`. */
 export function parseResponseHead(buf: Buffer, from = 0): ResponseHead | null {
-  const end = findHeadEnd(buf, from);
-  if (end === -1) {
-    if (buf.length - from > MAX_HEAD_BYTES) throw new UpstreamProtocolError("head larger than 64 KiB");
-    return null;
+  const length = buf.length;
+  let lineEnd = buf.indexOf(13, from);
+  if (lineEnd === -1 || lineEnd + 1 >= length) return incomplete(buf, from);
+  if (buf[lineEnd + 1] !== 10) throw new UpstreamProtocolError("bare CR in the head");
+  if (lineEnd - from < 12 || !equalsLatin1(buf, from, from + 7, "HTTP/1.") || buf[from + 8] !== 32) {
+    throw new UpstreamProtocolError("bad status line");
   }
-  const text = buf.toString("latin1", from, end + 2);
-  if (!text.startsWith("HTTP/1.")) throw new UpstreamProtocolError("bad status line");
-  const status = Number(text.slice(9, 12));
+  const status = parseDecimal(buf, from + 9, from + 12);
   if (!(status >= 100 && status < 600)) throw new UpstreamProtocolError("bad status code");
-  let close = text.charCodeAt(7) === 48; /* HTTP/1.0 */
+  let close = buf[from + 7] === 48; /* HTTP/1.0 */
   let contentLength = -1;
   let chunked = false;
   let hopByHop = false;
-  let pos = text.indexOf("\r\n") + 2;
-  while (pos < text.length) {
-    const next = text.indexOf("\r\n", pos);
-    const colon = text.indexOf(":", pos);
-    if (colon === -1 || colon > next) throw new UpstreamProtocolError("header line without colon");
-    // Only a few names matter: skip the rest without allocating.
-    if (INTERESTING.has(nameKey(text.charCodeAt(pos), colon - pos))) {
-      const name = text.slice(pos, colon).toLowerCase();
+  let pos = lineEnd + 2;
+  for (;;) {
+    lineEnd = buf.indexOf(13, pos);
+    if (lineEnd === -1 || lineEnd + 1 >= length) return incomplete(buf, from);
+    if (buf[lineEnd + 1] !== 10) throw new UpstreamProtocolError("bare CR in the head");
+    if (lineEnd === pos) break;
+    const colon = indexOfColon(buf, pos, lineEnd);
+    if (colon === -1) throw new UpstreamProtocolError("header line without colon");
+    // Only a few names matter: the rest are skipped without reading further.
+    const candidates = INTERESTING.get(nameKey(buf[pos]!, colon - pos));
+    const name = candidates === undefined ? null : matchName(buf, pos, colon, candidates);
+    if (name !== null) {
+      const vs = skipOws(buf, colon + 1, lineEnd);
+      const ve = trimOwsEnd(buf, vs, lineEnd);
       if (name === "content-length") {
-        contentLength = Number(text.slice(colon + 1, next).trim());
-        if (!Number.isSafeInteger(contentLength) || contentLength < 0) {
-          throw new UpstreamProtocolError("bad content-length");
-        }
+        contentLength = parseDecimal(buf, vs, ve);
+        if (contentLength === -1) throw new UpstreamProtocolError("bad content-length");
       } else if (name === "transfer-encoding") {
-        chunked = text
-          .slice(colon + 1, next)
-          .trim()
-          .toLowerCase()
-          .endsWith("chunked");
-      } else if (HOP_BY_HOP_RESPONSE_HEADERS.has(name)) {
+        chunked = ve - vs >= 7 && equalsLowerAscii(buf, ve - 7, ve, "chunked");
+      } else {
         hopByHop = true;
         if (name === "connection") {
-          const v = text.slice(colon + 1, next).toLowerCase();
-          if (v.includes("close")) close = true;
-          else if (v.includes("keep-alive")) close = false;
+          if (includesLowerAscii(buf, vs, ve, "close")) close = true;
+          else if (includesLowerAscii(buf, vs, ve, "keep-alive")) close = false;
         }
       }
     }
-    pos = next + 2;
+    pos = lineEnd + 2;
   }
   return {
     status,
     contentLength: chunked ? -1 : contentLength,
     chunked,
     close,
-    headLength: end + 4 - from,
-    text,
+    headLength: pos + 2 - from,
+    buf,
+    start: from,
     hopByHop,
   };
+}
+
+function incomplete(buf: Buffer, from: number): null {
+  if (buf.length - from > MAX_HEAD_BYTES) throw new UpstreamProtocolError("head larger than 64 KiB");
+  return null;
 }
 
 /**
@@ -109,7 +132,7 @@ export function parseResponseHead(buf: Buffer, from = 0): ResponseHead | null {
  * Transfer-Encoding dropped because the body is de-chunked on the way.
  */
 export function rewriteResponseHead(head: ResponseHead, closeClient: boolean, dechunk: boolean): string {
-  const text = head.text;
+  const text = responseHeadText(head);
   let out = text.slice(0, text.indexOf("\r\n") + 2);
   let pos = out.length;
   while (pos < text.length) {

@@ -1,5 +1,5 @@
 import { injectTrackerTag, shouldInject } from "@pier/analytics/edge";
-import type { ResponseHead } from "./responseParser.ts";
+import { type ResponseHead, responseHeadText } from "./responseParser.ts";
 
 /**
  * Analytics auto-injection (routes with `injectTracker`): a 200 `text/html` answer to a GET, not
@@ -23,7 +23,7 @@ export function wantsInjection(head: ResponseHead): boolean {
   if (head.status !== 200 || head.chunked || head.contentLength < 0 || head.contentLength > INJECT_MAX_BYTES)
     return false;
   const headers = new Headers();
-  const text = head.text;
+  const text = responseHeadText(head);
   let pos = text.indexOf("\r\n") + 2;
   while (pos < text.length) {
     const next = text.indexOf("\r\n", pos);
@@ -43,7 +43,7 @@ export function wantsInjection(head: ResponseHead): boolean {
 export function injectedResponse(head: ResponseHead, body: Buffer, closeClient: boolean): Buffer {
   const html = injectTrackerTag(body.toString("latin1"));
   const out = Buffer.from(html, "latin1");
-  const text = head.text;
+  const text = responseHeadText(head);
   let lines = text.slice(0, text.indexOf("\r\n") + 2);
   let pos = lines.length;
   while (pos < text.length) {

@@ -52,6 +52,23 @@ export class UpstreamConn {
     return false;
   }
 
+  /**
+   * Writes data[0, length) from a buffer the caller reuses: whatever is not sent at once is copied
+   * into the queue. False when bytes are waiting, as for write().
+   */
+  writeCopy(data: Buffer, length: number): boolean {
+    if (this.queue !== null || this.socket === null) {
+      const bytes = Buffer.from(data.subarray(0, length));
+      if (this.queue === null) this.queue = [bytes];
+      else this.queue.push(bytes);
+      return false;
+    }
+    const written = this.socket.write(data, 0, length);
+    if (written >= length) return true;
+    this.queue = [Buffer.from(data.subarray(Math.max(written, 0), length))];
+    return false;
+  }
+
   /** Writes what was queued; true when the queue is empty. */
   flush(): boolean {
     const socket = this.socket;
