@@ -19,14 +19,9 @@ import {
   type BadRequestError,
   MAX_REQUEST_HEAD_BYTES,
   parseRequestHead,
-  type RequestHead,
+  RequestHead,
 } from "./requestHead.ts";
-import {
-  ChunkedDecoder,
-  parseResponseHead,
-  type ResponseHead,
-  rewriteResponseHead,
-} from "./responseParser.ts";
+import { ChunkedDecoder, parseResponseHead, ResponseHead, rewriteResponseHead } from "./responseParser.ts";
 import {
   type CompiledRoute,
   findRoute,
@@ -107,6 +102,10 @@ export class FrontConnection implements UpstreamOwner {
   /** The last request's raw Host value and its normalized form, reused while they repeat. */
   private hostRaw = "";
   private hostNormalized = "";
+
+  /** Parsed into again for each exchange: a keep-alive request allocates no head objects. */
+  private readonly requestHead = new RequestHead();
+  private readonly responseHead = new ResponseHead();
 
   // The current exchange.
   private req: RequestHead | null = null;
@@ -287,7 +286,7 @@ export class FrontConnection implements UpstreamOwner {
     while (this.phase === Phase.Idle && this.buf !== null) {
       let head: RequestHead | null;
       try {
-        head = parseRequestHead(this.buf, 0, this.hostRaw);
+        head = parseRequestHead(this.buf, 0, this.hostRaw, this.requestHead);
       } catch (err) {
         const e = err as BadRequestError;
         this.buf = null;
@@ -643,7 +642,7 @@ export class FrontConnection implements UpstreamOwner {
     for (;;) {
       let head: ResponseHead | null;
       try {
-        head = parseResponseHead(buf, 0);
+        head = parseResponseHead(buf, 0, this.responseHead);
       } catch (err) {
         this.upstream = null;
         conn.terminate();

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { BadRequestError, parseRequestHead } from "./requestHead.ts";
+import { BadRequestError, parseRequestHead, RequestHead } from "./requestHead.ts";
 
 const parse = (s: string, from = 0) => parseRequestHead(Buffer.from(s, "latin1"), from);
 
@@ -65,4 +65,26 @@ test("a repeated Host value reuses the connection's previous string; a bare CR i
   expect(() => parse("GET / HTTP/1.1\r\nX: a\rb\r\n\r\n")).toThrow(BadRequestError);
   expect(() => parse("GET / HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n")).toThrow(BadRequestError);
   expect(parse("GET / HTTP/1.1\r\nCONTENT-LENGTH:  7 \r\n\r\n")!.contentLength).toBe(7);
+});
+
+test("one head object serves a connection's requests; an incomplete or bad head leaves it as it was", () => {
+  const h = new RequestHead();
+  const first = parseRequestHead(
+    Buffer.from("POST /a HTTP/1.1\r\nHost: a\r\nX: 1\r\nContent-Length: 2\r\n\r\n"),
+    0,
+    "",
+    h,
+  );
+  expect(first).toBe(h);
+  expect([h.method, h.target, h.kept, h.contentLength]).toEqual([
+    "POST",
+    "/a",
+    "X: 1\r\nContent-Length: 2\r\n",
+    2,
+  ]);
+  expect(parseRequestHead(Buffer.from("GET /b HTTP/1.1\r\nHost: b\r\n"), 0, "", h)).toBeNull();
+  expect(() => parseRequestHead(Buffer.from("GET /c HTTP/1.1\r\nY: 2\r\nbad\r\n\r\n"), 0, "", h)).toThrow();
+  expect([h.method, h.target, h.kept, h.host]).toEqual(["POST", "/a", "X: 1\r\nContent-Length: 2\r\n", "a"]);
+  parseRequestHead(Buffer.from("GET /b HTTP/1.1\r\nHost: b\r\n\r\n"), 0, "", h);
+  expect([h.method, h.target, h.kept, h.contentLength, h.host]).toEqual(["GET", "/b", "", -1, "b"]);
 });

@@ -53,36 +53,38 @@ function methodOf(buf: Buffer, start: number, end: number): string {
   return buf.toString("latin1", start, end);
 }
 
+/**
+ * A parsed head. Fields are assigned by parseRequestHead; a connection passes the same object
+ * back for its next request, so a keep-alive exchange allocates no head object.
+ */
 export class RequestHead {
-  constructor(
-    /** The buffer the head was read from; the ranges below index into it. */
-    readonly buf: Buffer,
-    /** Where the head starts in `buf` (the request line). */
-    readonly start: number,
-    readonly method: string,
-    /** Request target as sent (origin-form path with query). */
-    readonly target: string,
-    /** End of the target in `buf`: [start, targetEnd) is "METHOD TARGET". */
-    readonly targetEnd: number,
-    readonly http10: boolean,
-    /** Raw Host header value ("" when absent). */
-    readonly host: string,
-    /** The Host value's bytes in `buf` (equal when absent). */
-    readonly hostStart: number,
-    readonly hostEnd: number,
-    /** -1 when absent. */
-    readonly contentLength: number,
-    readonly chunked: boolean,
-    /** The client wants the connection closed after this exchange. */
-    readonly close: boolean,
-    /** Value of Upgrade when Connection asks for an upgrade, else null. */
-    readonly upgrade: string | null,
-    readonly requestId: string | null,
-    /** Header lines to forward unchanged, as [start, end) pairs of `buf`, each run ending in CRLF. */
-    readonly keptRuns: number[],
-    /** Bytes consumed by the head including the blank line. */
-    readonly headLength: number,
-  ) {}
+  /** The buffer the head was read from; the ranges below index into it. */
+  buf: Buffer = EMPTY;
+  /** Where the head starts in `buf` (the request line). */
+  start = 0;
+  method = "";
+  /** Request target as sent (origin-form path with query). */
+  target = "";
+  /** End of the target in `buf`: [start, targetEnd) is "METHOD TARGET". */
+  targetEnd = 0;
+  http10 = false;
+  /** Raw Host header value ("" when absent). */
+  host = "";
+  /** The Host value's bytes in `buf` (equal when absent). */
+  hostStart = 0;
+  hostEnd = 0;
+  /** -1 when absent. */
+  contentLength = -1;
+  chunked = false;
+  /** The client wants the connection closed after this exchange. */
+  close = false;
+  /** Value of Upgrade when Connection asks for an upgrade, else null. */
+  upgrade: string | null = null;
+  requestId: string | null = null;
+  /** Header lines to forward unchanged, as [start, end) pairs of `buf`, each run ending in CRLF. */
+  keptRuns: number[] = [];
+  /** Bytes consumed by the head including the blank line. */
+  headLength = 0;
 
   /** The forwarded header lines as latin1 text (for the few readers that want names and values). */
   get kept(): string {
@@ -92,6 +94,8 @@ export class RequestHead {
     return out;
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 export class BadRequestError extends Error {
   readonly code = "BAD_REQUEST";
@@ -107,11 +111,17 @@ export class BadRequestError extends Error {
 export const MAX_REQUEST_HEAD_BYTES = 64 * 1024;
 
 /**
- * Parses the head starting at `from`; null while incomplete. Throws BadRequestError.
- * `previousHost` is the Host value of the connection's last request: a keep-alive connection
- * nearly always names the same host again, and then that string is reused instead of a new one.
+ * Parses the head starting at `from` into `into` and returns it; null while incomplete (`into` is
+ * then untouched). Throws BadRequestError. `previousHost` is the Host value of the connection's
+ * last request: a keep-alive connection nearly always names the same host again, and then that
+ * string is reused instead of a new one.
  */
-export function parseRequestHead(buf: Buffer, from: number, previousHost = ""): RequestHead | null {
+export function parseRequestHead(
+  buf: Buffer,
+  from: number,
+  previousHost = "",
+  into = new RequestHead(),
+): RequestHead | null {
   const length = buf.length;
   let lineEnd = buf.indexOf(13, from);
   if (lineEnd === -1 || lineEnd + 1 >= length) return incomplete(buf, from);
@@ -136,7 +146,9 @@ export function parseRequestHead(buf: Buffer, from: number, previousHost = ""): 
   let connectionUpgrade = false;
   let upgrade: string | null = null;
   let requestId: string | null = null;
-  const keptRuns: number[] = [];
+  // Collected apart and copied at the end: an incomplete or bad head must leave `into` as it was.
+  const keptRuns = KEPT_RUNS;
+  keptRuns.length = 0;
   // Kept lines are recorded in runs: one range per stretch of headers between stripped ones.
   let runStart = lineEnd + 2;
   let pos = runStart;
@@ -186,25 +198,30 @@ export function parseRequestHead(buf: Buffer, from: number, previousHost = ""): 
   if (runStart < pos) keptRuns.push(runStart, pos);
   // RFC 9112 6.3: with both, Transfer-Encoding wins and Content-Length must not be forwarded.
   if (chunked && contentLength !== -1) throw new BadRequestError("both content-length and transfer-encoding");
-  return new RequestHead(
-    buf,
-    from,
-    methodOf(buf, from, sp1),
-    buf.toString("latin1", sp1 + 1, sp2),
-    sp2,
-    http10,
-    host,
-    hostStart,
-    hostEnd,
-    contentLength,
-    chunked,
-    http10 ? !connectionKeepAlive : connectionClose,
-    upgrade !== null && connectionUpgrade ? upgrade : null,
-    requestId,
-    keptRuns,
-    pos + 2 - from,
-  );
+  const h = into;
+  h.buf = buf;
+  h.start = from;
+  h.method = methodOf(buf, from, sp1);
+  h.target = buf.toString("latin1", sp1 + 1, sp2);
+  h.targetEnd = sp2;
+  h.http10 = http10;
+  h.host = host;
+  h.hostStart = hostStart;
+  h.hostEnd = hostEnd;
+  h.contentLength = contentLength;
+  h.chunked = chunked;
+  h.close = http10 ? !connectionKeepAlive : connectionClose;
+  h.upgrade = upgrade !== null && connectionUpgrade ? upgrade : null;
+  h.requestId = requestId;
+  const runs = h.keptRuns;
+  runs.length = keptRuns.length;
+  for (let i = 0; i < keptRuns.length; i++) runs[i] = keptRuns[i]!;
+  h.headLength = pos + 2 - from;
+  return h;
 }
+
+/** Scratch for the runs of the head being parsed (one parse at a time per thread). */
+const KEPT_RUNS: number[] = [];
 
 function incomplete(buf: Buffer, from: number): null {
   if (buf.length - from > MAX_REQUEST_HEAD_BYTES) throw new BadRequestError("head larger than 64 KiB", 431);

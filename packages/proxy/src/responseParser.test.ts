@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import {
   ChunkedDecoder,
   parseResponseHead,
+  ResponseHead,
   rewriteResponseHead,
   UpstreamProtocolError,
 } from "./responseParser.ts";
@@ -70,4 +71,19 @@ test("framing values are read in place: case, white space, lists and non-digits"
   }
   expect(() => parseResponseHead(Buffer.from("HTTP/1.1 2x0 OK\r\n\r\n"))).toThrow(UpstreamProtocolError);
   expect(parseResponseHead(Buffer.from("HTTP/1.1 204\r\n\r\n"))!.status).toBe(204);
+});
+
+test("one head object serves a connection's responses; an incomplete head leaves it as it was", () => {
+  const h = new ResponseHead();
+  parseResponseHead(
+    Buffer.from("HTTP/1.1 201 Created\r\nContent-Length: 3\r\nConnection: close\r\n\r\n"),
+    0,
+    h,
+  );
+  expect(parseResponseHead(Buffer.from("HTTP/1.1 200 OK\r\nX: y\r\n"), 0, h)).toBeNull();
+  expect([h.status, h.contentLength, h.close, h.hopByHop]).toEqual([201, 3, true, true]);
+  expect(parseResponseHead(Buffer.from("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"), 0, h)).toBe(
+    h,
+  );
+  expect([h.status, h.contentLength, h.chunked, h.close, h.hopByHop]).toEqual([200, -1, true, false, false]);
 });

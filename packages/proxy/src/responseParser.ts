@@ -43,21 +43,22 @@ const MAX_HEAD_BYTES = 64 * 1024;
 /**
  * What the front needs of an upstream response head: its framing (to know where the response ends
  * so the upstream socket can be reused) and whether the head can be passed on byte for byte.
+ * Assigned by parseResponseHead; a connection passes the same object back for its next response.
  */
-export interface ResponseHead {
-  status: number;
+export class ResponseHead {
+  status = 0;
   /** -1 when absent. */
-  contentLength: number;
-  chunked: boolean;
+  contentLength = -1;
+  chunked = false;
   /** The upstream will close after this response (or did not speak keep-alive). */
-  close: boolean;
+  close = false;
   /** Bytes consumed by the head including the blank line. */
-  headLength: number;
+  headLength = 0;
   /** The buffer the head was read from, and where in it the head starts. */
-  buf: Buffer;
-  start: number;
+  buf: Buffer = Buffer.alloc(0);
+  start = 0;
   /** The head carries hop-by-hop headers, so it must be rewritten before reaching the client. */
-  hopByHop: boolean;
+  hopByHop = false;
 }
 
 /** The head as latin1 text, without the final blank line (ends with CRLF). */
@@ -65,8 +66,11 @@ export function responseHeadText(head: ResponseHead): string {
   return head.buf.toString("latin1", head.start, head.start + head.headLength - 2);
 }
 
-/** Returns null while the head is incomplete. `from` is where the head starts in `buf`. */
-export function parseResponseHead(buf: Buffer, from = 0): ResponseHead | null {
+/**
+ * Parses the head starting at `from` into `into` and returns it; null while the head is
+ * incomplete (`into` is then untouched).
+ */
+export function parseResponseHead(buf: Buffer, from = 0, into = new ResponseHead()): ResponseHead | null {
   const length = buf.length;
   let lineEnd = buf.indexOf(13, from);
   if (lineEnd === -1 || lineEnd + 1 >= length) return incomplete(buf, from);
@@ -109,16 +113,16 @@ export function parseResponseHead(buf: Buffer, from = 0): ResponseHead | null {
     }
     pos = lineEnd + 2;
   }
-  return {
-    status,
-    contentLength: chunked ? -1 : contentLength,
-    chunked,
-    close,
-    headLength: pos + 2 - from,
-    buf,
-    start: from,
-    hopByHop,
-  };
+  const h = into;
+  h.status = status;
+  h.contentLength = chunked ? -1 : contentLength;
+  h.chunked = chunked;
+  h.close = close;
+  h.headLength = pos + 2 - from;
+  h.buf = buf;
+  h.start = from;
+  h.hopByHop = hopByHop;
+  return h;
 }
 
 function incomplete(buf: Buffer, from: number): null {
