@@ -37,18 +37,14 @@ export class UpstreamConn {
   }
 
   /** Writes or queues; false when bytes are waiting (the caller should pause its source). */
-  write(data: Uint8Array | string): boolean {
+  write(data: Uint8Array): boolean {
     if (this.queue !== null || this.socket === null) {
-      const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
-      if (this.queue === null) this.queue = [bytes];
-      else this.queue.push(bytes);
+      this.enqueue(data);
       return false;
     }
     const written = this.socket.write(data);
-    const length = typeof data === "string" ? data.length : data.byteLength;
-    if (written >= length) return true;
-    const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
-    this.queue = [bytes.subarray(Math.max(written, 0))];
+    if (written >= data.byteLength) return true;
+    this.queue = [data.subarray(Math.max(written, 0))];
     return false;
   }
 
@@ -58,15 +54,18 @@ export class UpstreamConn {
    */
   writeCopy(data: Buffer, length: number): boolean {
     if (this.queue !== null || this.socket === null) {
-      const bytes = Buffer.from(data.subarray(0, length));
-      if (this.queue === null) this.queue = [bytes];
-      else this.queue.push(bytes);
+      this.enqueue(Buffer.from(data.subarray(0, length)));
       return false;
     }
     const written = this.socket.write(data, 0, length);
     if (written >= length) return true;
     this.queue = [Buffer.from(data.subarray(Math.max(written, 0), length))];
     return false;
+  }
+
+  private enqueue(bytes: Uint8Array): void {
+    if (this.queue === null) this.queue = [bytes];
+    else this.queue.push(bytes);
   }
 
   /** Writes what was queued; true when the queue is empty. */
