@@ -55,11 +55,13 @@ export class ResponseHead {
   /** Bytes consumed by the head including the blank line. */
   headLength = 0;
   /** The buffer the head was read from, and where in it the head starts. */
-  buf: Buffer = Buffer.alloc(0);
+  buf: Buffer = EMPTY;
   start = 0;
   /** The head carries hop-by-hop headers, so it must be rewritten before reaching the client. */
   hopByHop = false;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** The head as latin1 text, without the final blank line (ends with CRLF). */
 export function responseHeadText(head: ResponseHead): string {
