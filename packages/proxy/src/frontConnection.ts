@@ -49,7 +49,17 @@ import type { UpstreamConn, UpstreamOwner } from "./upstreamPool.ts";
 const ACME_PREFIX = "/.well-known/acme-challenge/";
 const PIER_PREFIX = "/_pier/";
 const MAX_ATTEMPTS = 3;
-const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
+/** A few string compares (the method is usually one of methodOf's shared constants), not a Set lookup. */
+function isIdempotent(method: string): boolean {
+  return (
+    method === "GET" ||
+    method === "HEAD" ||
+    method === "OPTIONS" ||
+    method === "PUT" ||
+    method === "DELETE" ||
+    method === "TRACE"
+  );
+}
 /** Pipelined bytes buffered beyond this pause reading from the client. */
 const MAX_BUFFERED = 256 * 1024;
 export const CLIENT_IDLE_TIMEOUT_S = 120;
@@ -73,16 +83,18 @@ enum BodyMode {
   UntilClose = 3,
 }
 
-/** Connections waiting for a response head, checked for their deadline by one timer per thread. */
-const waiting = new Set<FrontConnection>();
+/**
+ * The thread's open client connections, swept by one timer for a passed deadline. Membership
+ * changes per connection, not per request: a set entry per exchange cost a native call each way.
+ */
+const openConnections = new Set<FrontConnection>();
 let sweepTimer: Timer | null = null;
 
 function ensureSweep(): void {
   if (sweepTimer !== null) return;
   sweepTimer = setInterval(() => {
-    if (waiting.size === 0) return;
     const now = performance.now();
-    for (const c of waiting) if (c.deadline <= now) c.timedOut();
+    for (const c of openConnections) if (c.deadline !== 0 && c.deadline <= now) c.timedOut();
   }, SWEEP_INTERVAL_MS);
   sweepTimer.unref?.();
 }
@@ -136,6 +148,7 @@ export class FrontConnection implements UpstreamOwner {
   private injectBody: Buffer[] | null = null;
   private beaconChunks: Buffer[] = [];
   private beaconRemaining = 0;
+  /** When the awaited response head is late (performance.now() ms); 0 when none is awaited. */
   deadline = 0;
 
   constructor(
@@ -156,6 +169,7 @@ export class FrontConnection implements UpstreamOwner {
       requestNumber: 0,
       extra: "",
     };
+    openConnections.add(this);
     ensureSweep();
   }
 
@@ -210,7 +224,8 @@ export class FrontConnection implements UpstreamOwner {
   closed(): void {
     this.phase = Phase.Closed;
     this.socket = null;
-    waiting.delete(this);
+    this.deadline = 0;
+    openConnections.delete(this);
     const up = this.upstream;
     this.upstream = null;
     // A half-done exchange leaves the upstream socket mid-message: it cannot be reused.
@@ -462,7 +477,7 @@ export class FrontConnection implements UpstreamOwner {
     this.reqDone = !(h.contentLength > 0 || h.chunked);
     this.reqRemaining = h.contentLength;
     this.reqDecoder = h.chunked ? new ChunkedDecoder() : null;
-    this.retryable = this.reqDone && IDEMPOTENT.has(h.method);
+    this.retryable = this.reqDone && isIdempotent(h.method);
     this.attemptsLeft = pinned !== null ? 1 : Math.min(MAX_ATTEMPTS, this.route!.upstreams.length);
     this.res = null;
     this.resPending = null;
@@ -497,7 +512,6 @@ export class FrontConnection implements UpstreamOwner {
     const route = this.route!;
     this.deadline =
       performance.now() + (conn.socket === null ? route.connectTimeoutMs : route.upstreamTimeoutMs);
-    waiting.add(this);
     // Written afresh on every attempt: the scratch buffer is shared by the thread's connections.
     const h = this.req!;
     const f = this.forwarded!;
@@ -542,7 +556,7 @@ export class FrontConnection implements UpstreamOwner {
     const up = this.upstream;
     this.upstream = null;
     up?.terminate();
-    waiting.delete(this);
+    this.deadline = 0;
     if (this.res === null) {
       this.write(serializeLocal(page, true, false));
       this.record(page.status, null);
@@ -553,14 +567,14 @@ export class FrontConnection implements UpstreamOwner {
   }
 
   private failLocal(page: LocalResponse): void {
-    waiting.delete(this);
+    this.deadline = 0;
     this.upstream = null;
     this.local(page, !this.reqDone, true);
     if (this.phase === Phase.Idle && this.buf !== null) this.processBuffered();
   }
 
   timedOut(): void {
-    waiting.delete(this);
+    this.deadline = 0;
     const up = this.upstream;
     this.upstream = null;
     up?.terminate();
@@ -583,7 +597,7 @@ export class FrontConnection implements UpstreamOwner {
   upstreamConnectError(conn: UpstreamConn, err: Error): void {
     if (conn !== this.upstream) return;
     this.upstream = null;
-    waiting.delete(this);
+    this.deadline = 0;
     const target = this.target!;
     if (this.pinned === null) this.state.health.markFailed(target.origin);
     const message = `could not connect to upstream ${target.origin}: ${err.message}; is the app listening?`;
@@ -598,7 +612,7 @@ export class FrontConnection implements UpstreamOwner {
   upstreamClose(conn: UpstreamConn): void {
     if (conn !== this.upstream) return;
     this.upstream = null;
-    waiting.delete(this);
+    this.deadline = 0;
     if (this.phase === Phase.Tunnel) {
       this.endClient();
       return;
@@ -655,7 +669,7 @@ export class FrontConnection implements UpstreamOwner {
       }
       this.resPending = null;
       if (head.status === 101 && this.req!.upgrade !== null) {
-        waiting.delete(this);
+        this.deadline = 0;
         this.res = head;
         this.phase = Phase.Tunnel;
         this.socket?.timeout(0);
@@ -677,7 +691,7 @@ export class FrontConnection implements UpstreamOwner {
   }
 
   private startResponse(head: ResponseHead, buf: Buffer): void {
-    waiting.delete(this);
+    this.deadline = 0;
     this.res = head;
     this.injectBody = null;
     const req = this.req!;

@@ -44,3 +44,21 @@ test("packed records round-trip with nulls and interned strings; full batches sa
   expect(Math.abs(records[0]!.ts - Date.now())).toBeLessThan(1_000);
   expect(p.take().count).toBe(0);
 });
+
+test("a string repeated after take() is interned again in the new batch, not given the old id", () => {
+  const p = new RecordPacker(8);
+  p.add("x.test", "r1", null, 200, 1, 1, 1, "http://127.0.0.1:1");
+  p.add("y.test", "r1", null, 200, 1, 1, 1, "http://127.0.0.1:1");
+  p.take();
+  p.add("only.test", null, null, 200, 1, 1, 1, null);
+  p.add("x.test", "r1", "app", 200, 1, 1, 1, "http://127.0.0.1:1");
+  p.add("x.test", "r1", "app", 200, 1, 1, 1, "http://127.0.0.1:1");
+  const packed = p.take();
+  expect(packed.strings).toEqual(["only.test", "x.test", "r1", "app", "http://127.0.0.1:1"]);
+  const records = unpackRecords(packed);
+  expect(records.map((r) => [r.host, r.routeId, r.appId, r.upstream])).toEqual([
+    ["only.test", null, null, null],
+    ["x.test", "r1", "app", "http://127.0.0.1:1"],
+    ["x.test", "r1", "app", "http://127.0.0.1:1"],
+  ]);
+});

@@ -20,13 +20,27 @@ export class RecordPacker {
   private numbers: Float64Array;
   private strings: string[] = [];
   private ids = new Map<string, number>();
+  /**
+   * The last string and id per field (host, route, app, upstream): consecutive records nearly
+   * always repeat them, so the Map is consulted only when one changes.
+   */
+  private lastString: (string | null)[] = [null, null, null, null];
+  private lastId = [NULL_ID, NULL_ID, NULL_ID, NULL_ID];
   count = 0;
 
   constructor(readonly capacity: number) {
     this.numbers = new Float64Array(capacity * FIELDS);
   }
 
-  private id(s: string | null): number {
+  private id(field: number, s: string | null): number {
+    if (s === this.lastString[field]) return this.lastId[field]!;
+    const i = this.intern(s);
+    this.lastString[field] = s;
+    this.lastId[field] = i;
+    return i;
+  }
+
+  private intern(s: string | null): number {
     if (s === null) return NULL_ID;
     let i = this.ids.get(s);
     if (i === undefined) {
@@ -55,10 +69,10 @@ export class RecordPacker {
     n[o + 2] = durationMs;
     n[o + 3] = bytesIn;
     n[o + 4] = bytesOut;
-    n[o + 5] = this.id(host);
-    n[o + 6] = this.id(routeId);
-    n[o + 7] = this.id(appId);
-    n[o + 8] = this.id(upstream);
+    n[o + 5] = this.id(0, host);
+    n[o + 6] = this.id(1, routeId);
+    n[o + 7] = this.id(2, appId);
+    n[o + 8] = this.id(3, upstream);
     return ++this.count >= this.capacity;
   }
 
@@ -68,6 +82,8 @@ export class RecordPacker {
     this.numbers = new Float64Array(this.capacity * FIELDS);
     this.strings = [];
     this.ids = new Map();
+    this.lastString = [null, null, null, null];
+    this.lastId = [NULL_ID, NULL_ID, NULL_ID, NULL_ID];
     this.count = 0;
     return packed;
   }

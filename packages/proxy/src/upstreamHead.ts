@@ -44,18 +44,18 @@ export function upstreamHeadBound(h: RequestHead, path: string, f: ForwardedHead
   );
 }
 
-/** Copies src[start, end) to out at `at`; returns the position after. Short runs skip the native call. */
-function put(out: Buffer, at: number, src: Uint8Array, start: number, end: number): number {
+/**
+ * Copies src[start, end) to out at `at`; returns the position after. Short runs skip the native
+ * call; longer ones use Buffer#copy, which (unlike set(subarray)) allocates no view.
+ */
+function put(out: Buffer, at: number, src: Buffer, start: number, end: number): number {
   const n = end - start;
-  if (n > 32) {
-    out.set(src.subarray(start, end), at);
-    return at + n;
-  }
+  if (n > 32) return at + src.copy(out, at, start, end);
   for (let i = 0; i < n; i++) out[at + i] = src[start + i]!;
   return at + n;
 }
 
-function putAll(out: Buffer, at: number, src: Uint8Array): number {
+function putAll(out: Buffer, at: number, src: Buffer): number {
   return put(out, at, src, 0, src.length);
 }
 
