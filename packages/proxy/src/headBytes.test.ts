@@ -2,11 +2,15 @@ import { expect, test } from "bun:test";
 import {
   equalsLatin1,
   equalsLowerAscii,
+  findLineEnd,
+  HeaderLine,
   includesLowerAscii,
+  LineKind,
   matchName,
   nameIndex,
   nameKey,
   parseDecimal,
+  readHeaderLine,
   skipOws,
   trimOwsEnd,
 } from "./headBytes.ts";
@@ -44,4 +48,29 @@ test("decimals are 1*DIGIT and safe; white space is trimmed around values", () =
   const start = skipOws(v, 2, v.length);
   expect([start, trimOwsEnd(v, start, v.length)]).toEqual([5, 7]);
   expect(trimOwsEnd(v, 2, 4)).toBe(2);
+});
+
+test("head lines: ends found, bare CRs told apart from incomplete lines, only indexed names read", () => {
+  expect(findLineEnd(b("GET / HTTP/1.1\r\n"), 0)).toBe(14);
+  expect(findLineEnd(b("GET / HTTP/1.1\r"), 0)).toBe(-1);
+  expect(findLineEnd(b("GET / HTTP/1.1"), 0)).toBe(-1);
+  expect(findLineEnd(b("GET /\rx HTTP/1.1\r\n"), 0)).toBe(-2);
+
+  const names = nameIndex(["host", "connection"]);
+  const line = new HeaderLine();
+  const head = b("Host:  a.test \r\nX-Other: v\r\nno colon\r\n\r\n");
+  expect(readHeaderLine(head, 0, names, line)).toBe(LineKind.Header);
+  expect([line.name, head.toString("latin1", line.valueStart, line.valueEnd), line.end]).toEqual([
+    "host",
+    "a.test",
+    14,
+  ]);
+  expect(readHeaderLine(head, 16, names, line)).toBe(LineKind.Header);
+  expect(line.name).toBeNull();
+  expect(readHeaderLine(head, line.end + 2, names, line)).toBe(LineKind.NoColon);
+  expect(readHeaderLine(head, head.length - 2, names, line)).toBe(LineKind.End);
+  expect(readHeaderLine(b("Host: a"), 0, names, line)).toBe(LineKind.Incomplete);
+  expect(readHeaderLine(b("Host: a\rb\r\n"), 0, names, line)).toBe(LineKind.BareCr);
+  expect(readHeaderLine(b(": empty name\r\n"), 0, names, line)).toBe(LineKind.Header);
+  expect(line.colon).toBe(0);
 });

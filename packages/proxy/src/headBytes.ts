@@ -97,3 +97,64 @@ export function indexOfColon(buf: Uint8Array, start: number, end: number): numbe
   for (let i = start; i < end; i++) if (buf[i] === 58) return i;
   return -1;
 }
+
+/**
+ * Index of the CR that ends the line starting at `pos`: -1 while the line is incomplete, -2 when
+ * that CR is not followed by LF (a bare CR, refused by both parsers).
+ */
+export function findLineEnd(buf: Buffer, pos: number): number {
+  const cr = buf.indexOf(13, pos);
+  if (cr === -1 || cr + 1 >= buf.length) return -1;
+  return buf[cr + 1] === 10 ? cr : -2;
+}
+
+export enum LineKind {
+  /** A header line; its fields are in the HeaderLine. */
+  Header = 0,
+  /** The blank line ending the head. */
+  End = 1,
+  Incomplete = 2,
+  BareCr = 3,
+  NoColon = 4,
+}
+
+/** What readHeaderLine found; one object per parser, filled again for every line. */
+export class HeaderLine {
+  /** Index of the line's CR. */
+  end = 0;
+  colon = 0;
+  /** The name from the index the line's name spells (ignoring case), else null. */
+  name: string | null = null;
+  /** The value without surrounding optional white space; set only when `name` is not null. */
+  valueStart = 0;
+  valueEnd = 0;
+}
+
+/**
+ * Reads the head line starting at `pos` into `line`. Only names in `names` are identified (the
+ * rest are skipped without reading their values); each parser turns the other kinds into its own
+ * error.
+ */
+export function readHeaderLine(
+  buf: Buffer,
+  pos: number,
+  names: Map<number, string[]>,
+  line: HeaderLine,
+): LineKind {
+  const end = findLineEnd(buf, pos);
+  if (end === -1) return LineKind.Incomplete;
+  if (end === -2) return LineKind.BareCr;
+  line.end = end;
+  if (end === pos) return LineKind.End;
+  const colon = indexOfColon(buf, pos, end);
+  if (colon === -1) return LineKind.NoColon;
+  line.colon = colon;
+  const candidates = names.get(nameKey(buf[pos]!, colon - pos));
+  const name = candidates === undefined ? null : matchName(buf, pos, colon, candidates);
+  line.name = name;
+  if (name !== null) {
+    line.valueStart = skipOws(buf, colon + 1, end);
+    line.valueEnd = trimOwsEnd(buf, line.valueStart, end);
+  }
+  return LineKind.Header;
+}

@@ -1,14 +1,13 @@
 import {
   equalsLatin1,
   equalsLowerAscii,
+  findLineEnd,
+  HeaderLine,
   includesLowerAscii,
-  indexOfColon,
-  matchName,
+  LineKind,
   nameIndex,
-  nameKey,
   parseDecimal,
-  skipOws,
-  trimOwsEnd,
+  readHeaderLine,
 } from "./headBytes.ts";
 
 /**
@@ -122,10 +121,9 @@ export function parseRequestHead(
   previousHost = "",
   into = new RequestHead(),
 ): RequestHead | null {
-  const length = buf.length;
-  let lineEnd = buf.indexOf(13, from);
-  if (lineEnd === -1 || lineEnd + 1 >= length) return incomplete(buf, from);
-  if (buf[lineEnd + 1] !== 10) throw new BadRequestError("bare CR in the request line");
+  const lineEnd = findLineEnd(buf, from);
+  if (lineEnd === -1) return incomplete(buf, from);
+  if (lineEnd === -2) throw new BadRequestError("bare CR in the request line");
   let sp1 = from;
   while (sp1 < lineEnd && buf[sp1] !== 32) sp1++;
   let sp2 = lineEnd - 1;
@@ -152,32 +150,32 @@ export function parseRequestHead(
   // Kept lines are recorded in runs: one range per stretch of headers between stripped ones.
   let runStart = lineEnd + 2;
   let pos = runStart;
+  const line = LINE;
   for (;;) {
-    lineEnd = buf.indexOf(13, pos);
-    if (lineEnd === -1 || lineEnd + 1 >= length) return incomplete(buf, from);
-    if (buf[lineEnd + 1] !== 10) throw new BadRequestError("bare CR in a header line");
-    if (lineEnd === pos) break;
-    const colon = indexOfColon(buf, pos, lineEnd);
-    if (colon <= pos) throw new BadRequestError("header line without name");
-    const candidates = INTERESTING.get(nameKey(buf[pos]!, colon - pos));
-    const name = candidates === undefined ? null : matchName(buf, pos, colon, candidates);
+    const kind = readHeaderLine(buf, pos, INTERESTING, line);
+    if (kind === LineKind.Incomplete) return incomplete(buf, from);
+    if (kind === LineKind.BareCr) throw new BadRequestError("bare CR in a header line");
+    if (kind === LineKind.End) break;
+    if (kind === LineKind.NoColon || line.colon === pos)
+      throw new BadRequestError("header line without name");
+    const name = line.name;
     if (name === null) {
-      pos = lineEnd + 2;
+      pos = line.end + 2;
       continue;
     }
-    const vs = skipOws(buf, colon + 1, lineEnd);
-    const ve = trimOwsEnd(buf, vs, lineEnd);
+    const vs = line.valueStart;
+    const ve = line.valueEnd;
     if (name === "content-length") {
       const n = parseDecimal(buf, vs, ve);
       if (n === -1 || (contentLength !== -1 && n !== contentLength)) {
         throw new BadRequestError("bad content-length");
       }
       contentLength = n;
-      pos = lineEnd + 2;
+      pos = line.end + 2;
       continue;
     }
     if (runStart < pos) keptRuns.push(runStart, pos);
-    runStart = lineEnd + 2;
+    runStart = line.end + 2;
     if (name === "host") {
       hostStart = vs;
       hostEnd = ve;
@@ -193,7 +191,7 @@ export function parseRequestHead(
       connectionUpgrade ||= includesLowerAscii(buf, vs, ve, "upgrade");
     } else if (name === "upgrade") upgrade = buf.toString("latin1", vs, ve);
     else if (name === "x-request-id") requestId = buf.toString("latin1", vs, ve);
-    pos = lineEnd + 2;
+    pos = line.end + 2;
   }
   if (runStart < pos) keptRuns.push(runStart, pos);
   // RFC 9112 6.3: with both, Transfer-Encoding wins and Content-Length must not be forwarded.
@@ -220,8 +218,9 @@ export function parseRequestHead(
   return h;
 }
 
-/** Scratch for the runs of the head being parsed (one parse at a time per thread). */
+/** Scratch for the runs and lines of the head being parsed (one parse at a time per thread). */
 const KEPT_RUNS: number[] = [];
+const LINE = new HeaderLine();
 
 function incomplete(buf: Buffer, from: number): null {
   if (buf.length - from > MAX_REQUEST_HEAD_BYTES) throw new BadRequestError("head larger than 64 KiB", 431);

@@ -1,14 +1,13 @@
 import {
   equalsLatin1,
   equalsLowerAscii,
+  findLineEnd,
+  HeaderLine,
   includesLowerAscii,
-  indexOfColon,
-  matchName,
+  LineKind,
   nameIndex,
-  nameKey,
   parseDecimal,
-  skipOws,
-  trimOwsEnd,
+  readHeaderLine,
 } from "./headBytes.ts";
 
 /**
@@ -62,6 +61,8 @@ export class ResponseHead {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Scratch for the line being read (one parse at a time per thread). */
+const LINE = new HeaderLine();
 
 /** The head as latin1 text, without the final blank line (ends with CRLF). */
 export function responseHeadText(head: ResponseHead): string {
@@ -73,10 +74,9 @@ export function responseHeadText(head: ResponseHead): string {
  * incomplete (`into` is then untouched).
  */
 export function parseResponseHead(buf: Buffer, from = 0, into = new ResponseHead()): ResponseHead | null {
-  const length = buf.length;
-  let lineEnd = buf.indexOf(13, from);
-  if (lineEnd === -1 || lineEnd + 1 >= length) return incomplete(buf, from);
-  if (buf[lineEnd + 1] !== 10) throw new UpstreamProtocolError("bare CR in the head");
+  const lineEnd = findLineEnd(buf, from);
+  if (lineEnd === -1) return incomplete(buf, from);
+  if (lineEnd === -2) throw new UpstreamProtocolError("bare CR in the head");
   if (lineEnd - from < 12 || !equalsLatin1(buf, from, from + 7, "HTTP/1.") || buf[from + 8] !== 32) {
     throw new UpstreamProtocolError("bad status line");
   }
@@ -87,19 +87,18 @@ export function parseResponseHead(buf: Buffer, from = 0, into = new ResponseHead
   let chunked = false;
   let hopByHop = false;
   let pos = lineEnd + 2;
+  const line = LINE;
   for (;;) {
-    lineEnd = buf.indexOf(13, pos);
-    if (lineEnd === -1 || lineEnd + 1 >= length) return incomplete(buf, from);
-    if (buf[lineEnd + 1] !== 10) throw new UpstreamProtocolError("bare CR in the head");
-    if (lineEnd === pos) break;
-    const colon = indexOfColon(buf, pos, lineEnd);
-    if (colon === -1) throw new UpstreamProtocolError("header line without colon");
+    const kind = readHeaderLine(buf, pos, INTERESTING, line);
+    if (kind === LineKind.Incomplete) return incomplete(buf, from);
+    if (kind === LineKind.BareCr) throw new UpstreamProtocolError("bare CR in the head");
+    if (kind === LineKind.End) break;
+    if (kind === LineKind.NoColon) throw new UpstreamProtocolError("header line without colon");
     // Only a few names matter: the rest are skipped without reading further.
-    const candidates = INTERESTING.get(nameKey(buf[pos]!, colon - pos));
-    const name = candidates === undefined ? null : matchName(buf, pos, colon, candidates);
+    const name = line.name;
     if (name !== null) {
-      const vs = skipOws(buf, colon + 1, lineEnd);
-      const ve = trimOwsEnd(buf, vs, lineEnd);
+      const vs = line.valueStart;
+      const ve = line.valueEnd;
       if (name === "content-length") {
         contentLength = parseDecimal(buf, vs, ve);
         if (contentLength === -1) throw new UpstreamProtocolError("bad content-length");
@@ -113,7 +112,7 @@ export function parseResponseHead(buf: Buffer, from = 0, into = new ResponseHead
         }
       }
     }
-    pos = lineEnd + 2;
+    pos = line.end + 2;
   }
   const h = into;
   h.status = status;
