@@ -224,7 +224,6 @@ export class FrontConnection implements UpstreamOwner {
   closed(): void {
     this.phase = Phase.Closed;
     this.socket = null;
-    this.deadline = 0;
     openConnections.delete(this);
     const up = this.upstream;
     this.upstream = null;
