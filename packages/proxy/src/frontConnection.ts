@@ -460,6 +460,7 @@ export class FrontConnection implements UpstreamOwner {
       route === null ? null : route.id,
       route === null ? null : route.appId,
       status,
+      this.started,
       performance.now() - this.started,
       this.bytesIn,
       this.bytesOut,
@@ -483,10 +484,12 @@ export class FrontConnection implements UpstreamOwner {
     this.closeAfter = h.close || h.http10;
     this.upstreamReusable = true;
     this.phase = Phase.Exchange;
-    this.attempt(null);
+    // The request arrived moments ago: its start time serves as the clock for the first deadline.
+    this.attempt(null, this.started);
   }
 
-  private attempt(lastError: string | null): void {
+  /** `now` is performance.now() or a time read just before, for the response deadline. */
+  private attempt(lastError: string | null, now: number): void {
     const route = this.route!;
     const target =
       this.attemptsLeft-- > 0
@@ -501,16 +504,15 @@ export class FrontConnection implements UpstreamOwner {
       return;
     }
     this.target = target;
-    this.send(target, false);
+    this.send(target, false, now);
   }
 
-  private send(target: UpstreamTarget, fresh: boolean): void {
+  private send(target: UpstreamTarget, fresh: boolean, now: number): void {
     const pool = poolFor(this.state, target);
     const conn = fresh || this.req!.upgrade !== null ? pool.connect(this) : pool.acquire(this);
     this.upstream = conn;
     const route = this.route!;
-    this.deadline =
-      performance.now() + (conn.socket === null ? route.connectTimeoutMs : route.upstreamTimeoutMs);
+    this.deadline = now + (conn.socket === null ? route.connectTimeoutMs : route.upstreamTimeoutMs);
     // Written afresh on every attempt: the scratch buffer is shared by the thread's connections.
     const h = this.req!;
     const f = this.forwarded!;
@@ -602,7 +604,7 @@ export class FrontConnection implements UpstreamOwner {
     const message = `could not connect to upstream ${target.origin}: ${err.message}; is the app listening?`;
     if (this.retryable) {
       this.exclude = target;
-      this.attempt(message);
+      this.attempt(message, performance.now());
     } else {
       this.failLocal(badGatewayPage(this.host, message, this.requestId));
     }
@@ -619,7 +621,7 @@ export class FrontConnection implements UpstreamOwner {
     if (this.res === null) {
       // A reused keep-alive socket that closes before answering went stale: retry on a fresh one.
       if (conn.reused && this.resPending === null && this.retryable) {
-        this.send(this.target!, true);
+        this.send(this.target!, true, performance.now());
         return;
       }
       const origin = this.target!.origin;

@@ -103,9 +103,16 @@ export function indexOfColon(buf: Uint8Array, start: number, end: number): numbe
  * that CR is not followed by LF (a bare CR, refused by both parsers).
  */
 export function findLineEnd(buf: Buffer, pos: number): number {
-  const cr = buf.indexOf(13, pos);
-  if (cr === -1 || cr + 1 >= buf.length) return -1;
-  return buf[cr + 1] === 10 ? cr : -2;
+  // A loop the JIT inlines: head lines are short, and Buffer#indexOf's native call cost more
+  // than the scan (a third of a whole in-process exchange, measured with bun --cpu-prof).
+  const n = buf.length;
+  for (let i = pos; i < n; i++) {
+    if (buf[i] === 13) {
+      if (i + 1 >= n) return -1;
+      return buf[i + 1] === 10 ? i : -2;
+    }
+  }
+  return -1;
 }
 
 export enum LineKind {

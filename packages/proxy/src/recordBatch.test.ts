@@ -3,9 +3,11 @@ import { RecordPacker, unpackRecords } from "./recordBatch.ts";
 
 test("packed records round-trip with nulls and interned strings; full batches say so", () => {
   const p = new RecordPacker(3);
-  expect(p.add("a.test", "r1", null, 200, 1.5, 100, 2000, "http://127.0.0.1:1")).toBe(false);
-  expect(p.add("a.test", null, null, 404, 0.25, 80, 300, null)).toBe(false);
-  expect(p.add("b.test", "r1", "app", 502, 3, 0, 10, "http://127.0.0.1:1")).toBe(true);
+  expect(p.add("a.test", "r1", null, 200, performance.now(), 1.5, 100, 2000, "http://127.0.0.1:1")).toBe(
+    false,
+  );
+  expect(p.add("a.test", null, null, 404, performance.now(), 0.25, 80, 300, null)).toBe(false);
+  expect(p.add("b.test", "r1", "app", 502, performance.now(), 3, 0, 10, "http://127.0.0.1:1")).toBe(true);
   const packed = p.take();
   expect(packed.strings).toEqual(["a.test", "r1", "http://127.0.0.1:1", "b.test", "app"]);
   const records = unpackRecords(packed);
@@ -47,12 +49,12 @@ test("packed records round-trip with nulls and interned strings; full batches sa
 
 test("a string repeated after take() is interned again in the new batch, not given the old id", () => {
   const p = new RecordPacker(8);
-  p.add("x.test", "r1", null, 200, 1, 1, 1, "http://127.0.0.1:1");
-  p.add("y.test", "r1", null, 200, 1, 1, 1, "http://127.0.0.1:1");
+  p.add("x.test", "r1", null, 200, performance.now(), 1, 1, 1, "http://127.0.0.1:1");
+  p.add("y.test", "r1", null, 200, performance.now(), 1, 1, 1, "http://127.0.0.1:1");
   p.take();
-  p.add("only.test", null, null, 200, 1, 1, 1, null);
-  p.add("x.test", "r1", "app", 200, 1, 1, 1, "http://127.0.0.1:1");
-  p.add("x.test", "r1", "app", 200, 1, 1, 1, "http://127.0.0.1:1");
+  p.add("only.test", null, null, 200, performance.now(), 1, 1, 1, null);
+  p.add("x.test", "r1", "app", 200, performance.now(), 1, 1, 1, "http://127.0.0.1:1");
+  p.add("x.test", "r1", "app", 200, performance.now(), 1, 1, 1, "http://127.0.0.1:1");
   const packed = p.take();
   expect(packed.strings).toEqual(["only.test", "x.test", "r1", "app", "http://127.0.0.1:1"]);
   const records = unpackRecords(packed);
@@ -61,4 +63,11 @@ test("a string repeated after take() is interned again in the new batch, not giv
     ["x.test", "r1", "app", "http://127.0.0.1:1"],
     ["x.test", "r1", "app", "http://127.0.0.1:1"],
   ]);
+});
+
+test("a record's ts is the wall-clock time of its arrival, from the monotonic start it was given", () => {
+  const p = new RecordPacker(4);
+  p.add("a.test", null, null, 200, performance.now() - 5_000, 1, 1, 1, null);
+  const [r] = unpackRecords(p.take());
+  expect(Math.abs(r!.ts - (Date.now() - 5_000))).toBeLessThan(100);
 });

@@ -26,6 +26,13 @@ export class RecordPacker {
    */
   private lastString: (string | null)[] = [null, null, null, null];
   private lastId = [NULL_ID, NULL_ID, NULL_ID, NULL_ID];
+  /**
+   * Date.now() minus performance.now(), read again at the first record of every batch. Records
+   * carry monotonic times (no wall-clock read per request), and a batch spans at most one flush
+   * interval, so a clock step (NTP setting the clock after boot on a board without RTC) reaches
+   * the next batch.
+   */
+  private epochOffset = 0;
   count = 0;
 
   constructor(readonly capacity: number) {
@@ -51,12 +58,16 @@ export class RecordPacker {
     return i;
   }
 
-  /** Returns true when the batch is full and should be taken. */
+  /**
+   * `startedMs` is the request's arrival as performance.now(). Returns true when the batch is full
+   * and should be taken.
+   */
   add(
     host: string,
     routeId: string | null,
     appId: string | null,
     status: number,
+    startedMs: number,
     durationMs: number,
     bytesIn: number,
     bytesOut: number,
@@ -64,7 +75,8 @@ export class RecordPacker {
   ): boolean {
     const n = this.numbers;
     const o = this.count * FIELDS;
-    n[o] = Date.now() - durationMs;
+    if (this.count === 0) this.epochOffset = Date.now() - performance.now();
+    n[o] = this.epochOffset + startedMs;
     n[o + 1] = status;
     n[o + 2] = durationMs;
     n[o + 3] = bytesIn;

@@ -66,12 +66,15 @@ const record: FrontState["record"] = (
   routeId,
   appId,
   status,
+  startedMs,
   durationMs,
   bytesIn,
   bytesOut,
   upstream,
 ) => {
-  if (packer!.add(host, routeId, appId, status, durationMs, bytesIn, bytesOut, upstream)) flushRecords();
+  if (packer!.add(host, routeId, appId, status, startedMs, durationMs, bytesIn, bytesOut, upstream)) {
+    flushRecords();
+  }
 };
 
 function compileJson(json: string, into: CompiledRoute[]): CompiledRoute[] {
