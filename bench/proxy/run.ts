@@ -1,8 +1,10 @@
 /**
  * Proxy benchmark: wrk against the upstream directly, nginx and pier, same machine, same run.
- *   make build && bun bench/proxy/run.ts [--rounds 3] [--duration 4] [--connections 64] [--no-write]
+ *   make build && bun bench/proxy/run.ts [--rounds 10] [--duration 2] [--connections 64] [--no-write]
  * Targets are interleaved within each round (the order rotates per round) and every figure is the
- * median over rounds, because the machine is shared. CPU per request (user+system time of the
+ * median over rounds, because the machine is shared. Many short rounds rather than a few long ones:
+ * this VM's speed drifts by 10-20% within seconds, so a round's ratio is noisy and the median needs
+ * many of them (15 rounds of 2 s spread 0.85-1.17 for the same code). CPU per request (user+system time of the
  * proxy processes divided by requests served) is reported too: it moves much less with load.
  * Needs wrk, nginx and openssl (Debian: apt-get install wrk nginx-light openssl). Writes the
  * "## Proxy" section of docs/performance.md.
@@ -19,8 +21,8 @@ import { describeRouteSwap, measureRouteSwap } from "./routeSwap.ts";
 
 const { values } = parseArgs({
   options: {
-    duration: { type: "string", default: "4" },
-    rounds: { type: "string", default: "3" },
+    duration: { type: "string", default: "2" },
+    rounds: { type: "string", default: "10" },
     connections: { type: "string", default: "64" },
     "no-write": { type: "boolean", default: false },
   },
