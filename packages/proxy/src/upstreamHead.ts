@@ -50,7 +50,7 @@ export function upstreamHeadBound(h: RequestHead, path: string, f: ForwardedHead
  */
 function put(out: Buffer, at: number, src: Buffer, start: number, end: number): number {
   const n = end - start;
-  if (n > 256) return at + src.copy(out, at, start, end);
+  if (n > 32) return at + src.copy(out, at, start, end);
   for (let i = 0; i < n; i++) out[at + i] = src[start + i]!;
   return at + n;
 }
