@@ -25,6 +25,7 @@ export interface ProxyPoolOptions {
   ackTimeoutMs?: number;
   onRecords?: (records: RequestRecord[]) => void;
   log?: ProxyLog;
+  /** Most records a worker posts in one message (a batch starts at 256 and grows while busy). */
   recordBatchSize?: number;
   recordFlushMs?: number;
   beaconBatchSize?: number;
@@ -106,7 +107,7 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
     httpsPort: opts.httpsPort ?? null,
     hostname: opts.hostname ?? "0.0.0.0",
     internalUpstream: opts.internalUpstream ?? null,
-    recordBatchSize: opts.recordBatchSize ?? 256,
+    recordBatchSize: opts.recordBatchSize ?? 4_096,
     recordFlushMs: opts.recordFlushMs ?? 1_000,
     beaconBatchSize: opts.beaconBatchSize ?? 512,
     beaconFlushMs: opts.beaconFlushMs ?? 250,

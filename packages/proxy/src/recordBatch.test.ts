@@ -71,3 +71,17 @@ test("a record's ts is the wall-clock time of its arrival, from the monotonic st
   const [r] = unpackRecords(p.take());
   expect(Math.abs(r!.ts - (Date.now() - 5_000))).toBeLessThan(100);
 });
+
+test("a batch grows while it fills, keeps every record, and the next one is sized by what it held", () => {
+  const p = new RecordPacker(8, 2);
+  const full: boolean[] = [];
+  for (let i = 0; i < 8; i++)
+    full.push(p.add("a.test", null, null, 200 + i, performance.now(), i, i, i, null));
+  // Full only at the maximum: 2 and 4 records double the buffer instead.
+  expect(full).toEqual([false, false, false, false, false, false, false, true]);
+  expect(unpackRecords(p.take()).map((r) => r.status)).toEqual([200, 201, 202, 203, 204, 205, 206, 207]);
+  expect(p.capacity).toBe(8);
+  p.add("a.test", null, null, 200, performance.now(), 1, 1, 1, null);
+  expect(unpackRecords(p.take()).length).toBe(1);
+  expect(p.capacity).toBe(2);
+});
