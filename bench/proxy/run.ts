@@ -1,11 +1,12 @@
 /**
  * Proxy benchmark: wrk against the upstream directly, nginx and pier, same machine, same run.
- *   make build && bun bench/proxy/run.ts [--rounds 10] [--duration 2] [--connections 64] [--no-write]
- * Targets are interleaved within each round (the order rotates per round) and every figure is the
- * median over rounds, because the machine is shared. Many short rounds rather than a few long ones:
- * this VM's speed drifts by 10-20% within seconds, so a round's ratio is noisy and the median needs
- * many of them (15 rounds of 2 s spread 0.85-1.17 for the same code). CPU per request (user+system time of the
- * proxy processes divided by requests served) is reported too: it moves much less with load.
+ *   make build && bun bench/proxy/run.ts [--rounds 8] [--duration 2] [--connections 64] [--no-write]
+ * Targets are interleaved within each round and every figure is a median, because the machine is
+ * shared. This VM's speed drifts by 10-20% within seconds: single pier-then-nginx pairs of 2 s
+ * spread 0.85-1.17 for the same code, so each round runs nginx and pier twice in ABBA order (BAAB
+ * the next round), which cancels a steady drift out of the round's ratio. CPU per request
+ * (user+system time of the proxy processes divided by requests served) is reported too: it moves
+ * much less with load.
  * Needs wrk, nginx and openssl (Debian: apt-get install wrk nginx-light openssl). Writes the
  * "## Proxy" section of docs/performance.md.
  */
@@ -22,7 +23,7 @@ import { describeRouteSwap, measureRouteSwap } from "./routeSwap.ts";
 const { values } = parseArgs({
   options: {
     duration: { type: "string", default: "2" },
-    rounds: { type: "string", default: "10" },
+    rounds: { type: "string", default: "8" },
     connections: { type: "string", default: "64" },
     "no-write": { type: "boolean", default: false },
   },
@@ -198,38 +199,57 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const samples = new Map<string, Sample[]>();
+/** Per scenario and round: pier / nginx from the round's two runs of each (ABBA). */
+const roundRatios = new Map<string, { rps: number; p99: number }[]>();
+async function measure(scenario: string, name: string, url: string): Promise<Sample> {
+  const pids = procs[name]!();
+  const cpuBefore = cpuMs(pids);
+  const r = await wrk(url, duration);
+  const cpuUsPerReq = r.requests > 0 ? ((cpuMs(pids) - cpuBefore) * 1000) / r.requests : 0;
+  const sample = { ...r, cpuUsPerReq };
+  const key = `${scenario}|${name}`;
+  samples.set(key, [...(samples.get(key) ?? []), sample]);
+  console.error(`${scenario} ${name}: ${JSON.stringify(sample)}`);
+  return sample;
+}
 for (let round = 0; round < rounds; round++) {
+  console.error(`round ${round + 1} of ${rounds}`);
   for (const s of scenarios) {
     const scheme = s.tls ? "https" : "http";
-    const targets: [string, number][] = [
-      ["nginx", s.tls ? ports.nginxTls : ports.nginx],
-      ["pier", s.tls ? ports.pierTls : ports.pier],
-    ];
-    if (!s.tls) targets.push(["upstream direct", ports.upstream]);
-    for (let i = 0; i < round % targets.length; i++) targets.push(targets.shift()!);
-    for (const [name, port] of targets) {
-      const url = `${scheme}://127.0.0.1:${port}${s.path}`;
-      if (round === 0) await wrk(url, 1);
-      const pids = procs[name]!();
-      const cpuBefore = cpuMs(pids);
-      const r = await wrk(url, duration);
-      const cpuUsPerReq = r.requests > 0 ? ((cpuMs(pids) - cpuBefore) * 1000) / r.requests : 0;
-      const key = `${s.name}|${name}`;
-      samples.set(key, [...(samples.get(key) ?? []), { ...r, cpuUsPerReq }]);
-      console.error(`round ${round + 1} ${s.name} ${name}: ${JSON.stringify({ ...r, cpuUsPerReq })}`);
-    }
+    const url = (port: number) => `${scheme}://127.0.0.1:${port}${s.path}`;
+    const nginxUrl = url(s.tls ? ports.nginxTls : ports.nginx);
+    const pierUrl = url(s.tls ? ports.pierTls : ports.pier);
+    if (round === 0) for (const u of [nginxUrl, pierUrl]) await wrk(u, 1);
+    if (!s.tls) await measure(s.name, "upstream direct", url(ports.upstream));
+    // ABBA (BAAB in odd rounds): the VM's speed drifts within seconds, and a drift that is
+    // roughly linear over the four runs cancels out of the pair's ratio.
+    const order = round % 2 === 0 ? ["nginx", "pier", "pier", "nginx"] : ["pier", "nginx", "nginx", "pier"];
+    const got: Record<string, Sample[]> = { nginx: [], pier: [] };
+    for (const name of order)
+      got[name]!.push(await measure(s.name, name, name === "pier" ? pierUrl : nginxUrl));
+    const sum = (xs: Sample[], f: (x: Sample) => number) => xs.reduce((t, x) => t + f(x), 0);
+    roundRatios.set(s.name, [
+      ...(roundRatios.get(s.name) ?? []),
+      {
+        rps: sum(got.pier!, (x) => x.rps) / sum(got.nginx!, (x) => x.rps),
+        p99: sum(got.pier!, (x) => x.p99) / sum(got.nginx!, (x) => x.p99),
+      },
+    ]);
   }
 }
 const rows: string[] = [];
 for (const s of scenarios) {
   const names = s.tls ? ["nginx", "pier"] : ["upstream direct", "nginx", "pier"];
-  const nginx = samples.get(`${s.name}|nginx`)!;
-  const pier = samples.get(`${s.name}|pier`)!;
-  const rpsRatio = median(pier.map((p, i) => p.rps / nginx[i]!.rps));
-  const p99Ratio = median(pier.map((p, i) => p.p99 / nginx[i]!.p99));
+  const ratios = roundRatios.get(s.name)!;
+  const rpsRatio = median(ratios.map((r) => r.rps));
+  const p99Ratio = median(ratios.map((r) => r.p99));
+  const above = ratios.filter((r) => r.rps >= 1).length;
   for (const name of names) {
     const xs = samples.get(`${s.name}|${name}`)!;
-    const ratio = name === "pier" ? `${rpsRatio.toFixed(2)}x rps, ${p99Ratio.toFixed(2)}x p99` : "";
+    const ratio =
+      name === "pier"
+        ? `${rpsRatio.toFixed(2)}x rps (${above} of ${ratios.length} rounds >= 1), ${p99Ratio.toFixed(2)}x p99`
+        : "";
     rows.push(
       `| ${s.name} | ${name} | ${Math.round(median(xs.map((x) => x.rps)))} | ${median(xs.map((x) => x.p50)).toFixed(2)} | ${median(xs.map((x) => x.p99)).toFixed(2)} | ${Math.round(median(xs.map((x) => x.cpuUsPerReq)))} | ${ratio} |`,
     );
@@ -245,8 +265,8 @@ const date = new Date().toISOString().slice(0, 10);
 const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 const section = `## Proxy
 
-Command: \`bun bench/proxy/run.ts\` (${rounds} rounds, targets interleaved, wrk -t1 -c${values.connections} -d${duration}s each, ${cores} cores, ${cores} nginx workers and ${cores} pier workers; upstream is one Bun.serve process; all on 127.0.0.1; ${date}; load average at the end ${loadAverage}).
-Figures are medians over the rounds; the pier / nginx ratios are medians of the per-round ratios. The machine is shared with other test suites, so absolute figures move a lot between runs; compare rows of the same run. CPU µs/req is user+system time of the serving processes per request served (nginx: master and workers; pier: the whole process with its worker threads).
+Command: \`bun bench/proxy/run.ts\` (${rounds} rounds; in each, per scenario, the upstream once, then nginx and pier twice each in ABBA order; wrk -t1 -c${values.connections} -d${duration}s each; ${cores} cores, ${cores} nginx workers and ${cores} pier workers; upstream is one Bun.serve process; all on 127.0.0.1; ${date}; load average at the end ${loadAverage}).
+Figures are medians over all runs; the pier / nginx ratios are medians of the per-round ratios (a round's ratio is pier's two runs over nginx's two, so a steady drift of the machine's speed cancels). The machine is shared with other test suites, so absolute figures move a lot between runs; compare rows of the same run. CPU µs/req is user+system time of the serving processes per request served (nginx: master and workers; pier: the whole process with its worker threads).
 
 | scenario | target | requests/s | p50 ms | p99 ms | CPU µs/req | pier / nginx |
 | --- | --- | ---: | ---: | ---: | ---: | --- |
