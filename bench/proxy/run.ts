@@ -201,10 +201,10 @@ const median = (xs: number[]) => {
 const samples = new Map<string, Sample[]>();
 /** Per scenario and round: pier / nginx from the round's two runs of each (ABBA). */
 const roundRatios = new Map<string, { rps: number; p99: number }[]>();
-async function measure(scenario: string, name: string, url: string): Promise<Sample> {
+async function measure(scenario: string, name: string, url: string, seconds: number): Promise<Sample> {
   const pids = procs[name]!();
   const cpuBefore = cpuMs(pids);
-  const r = await wrk(url, duration);
+  const r = await wrk(url, seconds);
   const cpuUsPerReq = r.requests > 0 ? ((cpuMs(pids) - cpuBefore) * 1000) / r.requests : 0;
   const sample = { ...r, cpuUsPerReq };
   const key = `${scenario}|${name}`;
@@ -220,13 +220,16 @@ for (let round = 0; round < rounds; round++) {
     const nginxUrl = url(s.tls ? ports.nginxTls : ports.nginx);
     const pierUrl = url(s.tls ? ports.pierTls : ports.pier);
     if (round === 0) for (const u of [nginxUrl, pierUrl]) await wrk(u, 1);
-    if (!s.tls) await measure(s.name, "upstream direct", url(ports.upstream));
+    // TLS runs are twice as long: each run starts with 64 handshakes, whose burst otherwise weighs
+    // on a 2 s run's p99 (runs of 1, 2 and 4 s of the same code: p99 12, 7 and 5-7 ms).
+    const seconds = s.tls ? 2 * duration : duration;
+    if (!s.tls) await measure(s.name, "upstream direct", url(ports.upstream), seconds);
     // ABBA (BAAB in odd rounds): the VM's speed drifts within seconds, and a drift that is
     // roughly linear over the four runs cancels out of the pair's ratio.
     const order = round % 2 === 0 ? ["nginx", "pier", "pier", "nginx"] : ["pier", "nginx", "nginx", "pier"];
     const got: Record<string, Sample[]> = { nginx: [], pier: [] };
     for (const name of order)
-      got[name]!.push(await measure(s.name, name, name === "pier" ? pierUrl : nginxUrl));
+      got[name]!.push(await measure(s.name, name, name === "pier" ? pierUrl : nginxUrl, seconds));
     const sum = (xs: Sample[], f: (x: Sample) => number) => xs.reduce((t, x) => t + f(x), 0);
     roundRatios.set(s.name, [
       ...(roundRatios.get(s.name) ?? []),
@@ -265,7 +268,7 @@ const date = new Date().toISOString().slice(0, 10);
 const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 const section = `## Proxy
 
-Command: \`bun bench/proxy/run.ts\` (${rounds} rounds; in each, per scenario, the upstream once, then nginx and pier twice each in ABBA order; wrk -t1 -c${values.connections} -d${duration}s each; ${cores} cores, ${cores} nginx workers and ${cores} pier workers; upstream is one Bun.serve process; all on 127.0.0.1; ${date}; load average at the end ${loadAverage}).
+Command: \`bun bench/proxy/run.ts\` (${rounds} rounds; in each, per scenario, the upstream once, then nginx and pier twice each in ABBA order; wrk -t1 -c${values.connections} -d${duration}s each, -d${2 * duration}s for TLS; ${cores} cores, ${cores} nginx workers and ${cores} pier workers; upstream is one Bun.serve process; all on 127.0.0.1; ${date}; load average at the end ${loadAverage}).
 Figures are medians over all runs; the pier / nginx ratios are medians of the per-round ratios (a round's ratio is pier's two runs over nginx's two, so a steady drift of the machine's speed cancels). The machine is shared with other test suites, so absolute figures move a lot between runs; compare rows of the same run. CPU µs/req is user+system time of the serving processes per request served (nginx: master and workers; pier: the whole process with its worker threads).
 
 | scenario | target | requests/s | p50 ms | p99 ms | CPU µs/req | pier / nginx |
