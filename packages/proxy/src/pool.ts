@@ -6,8 +6,8 @@ import {
   type ToWorker,
   type WorkerConfig,
 } from "./messages.ts";
-import { unpackRecords } from "./recordBatch.ts";
-import type { RequestRecord } from "./records.ts";
+import { aggregatePackedRecords, unpackRecords } from "./recordBatch.ts";
+import type { RequestMinuteAggregate, RequestRecord } from "./records.ts";
 import { RouteDiffer } from "./routeDiff.ts";
 import type { RouteSpec } from "./routeSpec.ts";
 import { checkRouteConflicts } from "./routeTable.ts";
@@ -23,7 +23,10 @@ export interface ProxyPoolOptions {
   /** Where /_pier/ paths of routed hosts go, e.g. "http://127.0.0.1:7070". */
   internalUpstream?: string;
   ackTimeoutMs?: number;
+  /** Every request record, one object each (tests, consumers that need single requests). */
   onRecords?: (records: RequestRecord[]) => void;
+  /** Per-minute, per-app aggregates of each batch, computed from the packed numbers (cheaper). */
+  onAggregates?: (aggregates: RequestMinuteAggregate[]) => void;
   log?: ProxyLog;
   /** Most records a worker posts in one message (a batch starts at 256 and grows while busy). */
   recordBatchSize?: number;
@@ -173,7 +176,8 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
           notify();
           return;
         case "records":
-          opts.onRecords?.(unpackRecords(msg));
+          if (opts.onAggregates) opts.onAggregates(aggregatePackedRecords(msg));
+          if (opts.onRecords) opts.onRecords(unpackRecords(msg));
           return;
         case "beacons":
           // Switched off while a batch was in flight: those few beacons are dropped (already 202).

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { RecordPacker, unpackRecords } from "./recordBatch.ts";
+import { aggregatePackedRecords, RecordPacker, unpackRecords } from "./recordBatch.ts";
+import { aggregateRequestRecords } from "./records.ts";
 
 test("packed records round-trip with nulls and interned strings; full batches say so", () => {
   const p = new RecordPacker(3);
@@ -84,4 +85,36 @@ test("a batch grows while it fills, keeps every record, and the next one is size
   p.add("a.test", null, null, 200, performance.now(), 1, 1, 1, null);
   expect(unpackRecords(p.take()).length).toBe(1);
   expect(p.capacity).toBe(2);
+});
+
+test("aggregating packed records gives what aggregating the unpacked records gives", () => {
+  const p = new RecordPacker(4_096);
+  const apps = [null, "shop", "blog", "api"];
+  let seed = 7;
+  const next = (m: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return Math.floor(seed / 65_536) % m;
+  };
+  const now = performance.now();
+  // Three minutes, four apps (one null), interleaved, so groups recur out of order.
+  for (let i = 0; i < 3_000; i++) {
+    const app = apps[next(4)]!;
+    p.add(
+      "h.test",
+      app,
+      app,
+      [200, 204, 301, 404, 502, 503][next(6)]!,
+      now - next(3) * 60_000,
+      next(5_000) / 7,
+      next(900),
+      next(90_000),
+      null,
+    );
+  }
+  const packed = p.take();
+  const fromPacked = aggregatePackedRecords(packed);
+  expect(fromPacked).toEqual(aggregateRequestRecords(unpackRecords(packed)));
+  expect(fromPacked.length).toBeGreaterThanOrEqual(8);
+  expect(fromPacked.reduce((t, a) => t + a.count, 0)).toBe(3_000);
+  expect(aggregatePackedRecords(new RecordPacker(4).take())).toEqual([]);
 });

@@ -14,7 +14,7 @@ export async function startProxy(
     return undefined;
   }
   // Loaded only with workers to run: the control plane alone never needs the pool's code.
-  const { aggregateRequestRecords, startProxyPool } = await import("@pier/proxy");
+  const { startProxyPool } = await import("@pier/proxy");
   const log = logger.child({ component: "proxy" });
   const internalHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   return startProxyPool({
@@ -25,8 +25,8 @@ export async function startProxy(
     internalUpstream: `http://${internalHost}:${config.consolePort}`,
     ackTimeoutMs: 5000,
     log: (level, msg, fields) => log[level](msg, fields),
-    onRecords: (records) => {
-      const rows = aggregateRequestRecords(records).map((a) => ({
+    onAggregates: (aggregates) => {
+      const rows = aggregates.map((a) => ({
         appKey: a.appId ?? "static",
         minute: new Date(a.minute),
         requests: a.count,
