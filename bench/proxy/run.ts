@@ -269,7 +269,7 @@ const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3)
 const section = `## Proxy
 
 Command: \`bun bench/proxy/run.ts\` (${rounds} rounds; in each, per scenario, the upstream once, then nginx and pier twice each in ABBA order; wrk -t1 -c${values.connections} -d${duration}s each, -d${2 * duration}s for TLS; ${cores} cores, ${cores} nginx workers and ${cores} pier workers; upstream is one Bun.serve process; all on 127.0.0.1; ${date}; load average at the end ${loadAverage}).
-Figures are medians over all runs; the pier / nginx ratios are medians of the per-round ratios (a round's ratio is pier's two runs over nginx's two, so a steady drift of the machine's speed cancels). The machine is shared with other test suites, so absolute figures move a lot between runs; compare rows of the same run. CPU µs/req is user+system time of the serving processes per request served (nginx: master and workers; pier: the whole process with its worker threads).
+Figures are medians over all runs; the pier / nginx ratios are medians of the per-round ratios (a round's ratio is pier's two runs over nginx's two, so a steady drift of the machine's speed cancels). The machine is shared with other test suites, so absolute figures move a lot between runs; compare rows of the same run. CPU µs/req is user+system time of the serving processes per request served (nginx: master and workers; pier: the whole process, its worker threads and the main thread aggregating every record batch as pier serve does).
 
 | scenario | target | requests/s | p50 ms | p99 ms | CPU µs/req | pier / nginx |
 | --- | --- | ---: | ---: | ---: | ---: | --- |
