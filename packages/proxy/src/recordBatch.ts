@@ -1,4 +1,11 @@
-import { percentile, type RequestMinuteAggregate, type RequestRecord } from "./records.ts";
+import {
+  addToAggregate,
+  byMinuteThenApp,
+  emptyAggregate,
+  finishAggregate,
+  type RequestMinuteAggregate,
+  type RequestRecord,
+} from "./records.ts";
 
 /**
  * Request records cross from workers to the main thread packed: numbers in one transferable
@@ -185,14 +192,7 @@ export function aggregatePackedRecords(p: PackedRecords, bucketMs = 60_000): Req
       }
       last = g;
     }
-    const agg = g.agg;
-    const cls = Math.floor(n[o + 1]! / 100);
-    if (cls === 2) agg.status2xx++;
-    else if (cls === 3) agg.status3xx++;
-    else if (cls === 4) agg.status4xx++;
-    else if (cls === 5) agg.status5xx++;
-    agg.bytesIn += n[o + 3]!;
-    agg.bytesOut += n[o + 4]!;
+    addToAggregate(g.agg, n[o + 1]!, n[o + 3]!, n[o + 4]!);
     if (g.count === g.durations.length) {
       const bigger = new Float64Array(Math.min(2 * g.count, g.count + p.count - r));
       bigger.set(g.durations);
@@ -203,15 +203,10 @@ export function aggregatePackedRecords(p: PackedRecords, bucketMs = 60_000): Req
   const out: RequestMinuteAggregate[] = [];
   for (const g of groups.values()) {
     // A typed array sorts numerically in native code; no comparator calls.
-    const sorted = g.durations.subarray(0, g.count).sort();
-    const agg = g.agg;
-    agg.count = g.count;
-    agg.p50Ms = percentile(sorted, 50);
-    agg.p95Ms = percentile(sorted, 95);
-    agg.p99Ms = percentile(sorted, 99);
-    out.push(agg);
+    finishAggregate(g.agg, g.durations.subarray(0, g.count).sort());
+    out.push(g.agg);
   }
-  return out.sort((a, b) => a.minute - b.minute || (a.appId ?? "").localeCompare(b.appId ?? ""));
+  return out.sort(byMinuteThenApp);
 }
 
 function newGroup(appIndex: number, appId: string | null, minute: number, capacity: number): PackedGroup {
@@ -220,19 +215,6 @@ function newGroup(appIndex: number, appId: string | null, minute: number, capaci
     minute,
     count: 0,
     durations: new Float64Array(capacity),
-    agg: {
-      appId,
-      minute,
-      count: 0,
-      status2xx: 0,
-      status3xx: 0,
-      status4xx: 0,
-      status5xx: 0,
-      p50Ms: 0,
-      p95Ms: 0,
-      p99Ms: 0,
-      bytesIn: 0,
-      bytesOut: 0,
-    },
+    agg: emptyAggregate(appId, minute),
   };
 }

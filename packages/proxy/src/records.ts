@@ -34,49 +34,77 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
+/** An aggregate with nothing counted yet; addToAggregate and finishAggregate fill it. */
+export function emptyAggregate(appId: string | null, minute: number): RequestMinuteAggregate {
+  return {
+    appId,
+    minute,
+    count: 0,
+    status2xx: 0,
+    status3xx: 0,
+    status4xx: 0,
+    status5xx: 0,
+    p50Ms: 0,
+    p95Ms: 0,
+    p99Ms: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+  };
+}
+
+/** Counts one request's status class and bytes into `agg`. */
+export function addToAggregate(
+  agg: RequestMinuteAggregate,
+  status: number,
+  bytesIn: number,
+  bytesOut: number,
+): void {
+  const cls = Math.floor(status / 100);
+  if (cls === 2) agg.status2xx++;
+  else if (cls === 3) agg.status3xx++;
+  else if (cls === 4) agg.status4xx++;
+  else if (cls === 5) agg.status5xx++;
+  agg.bytesIn += bytesIn;
+  agg.bytesOut += bytesOut;
+}
+
+/** Sets the count and percentiles from the group's durations, sorted ascending. */
+export function finishAggregate(agg: RequestMinuteAggregate, sortedDurations: ArrayLike<number>): void {
+  agg.count = sortedDurations.length;
+  agg.p50Ms = percentile(sortedDurations, 50);
+  agg.p95Ms = percentile(sortedDurations, 95);
+  agg.p99Ms = percentile(sortedDurations, 99);
+}
+
+/** The order aggregates are returned in: by minute, then app. */
+export function byMinuteThenApp(a: RequestMinuteAggregate, b: RequestMinuteAggregate): number {
+  return a.minute - b.minute || (a.appId ?? "").localeCompare(b.appId ?? "");
+}
+
 /** Pure: groups records per app and per bucket (a minute by default), sorted by minute then app. */
 export function aggregateRequestRecords(
   records: RequestRecord[],
   bucketMs = 60_000,
 ): RequestMinuteAggregate[] {
-  const groups = new Map<string, { appId: string | null; minute: number; records: RequestRecord[] }>();
+  const groups = new Map<string, { agg: RequestMinuteAggregate; durations: number[] }>();
   for (const r of records) {
     const minute = Math.floor(r.ts / bucketMs) * bucketMs;
     const key = `${minute}\u0000${r.appId ?? ""}`;
     let g = groups.get(key);
     if (!g) {
-      g = { appId: r.appId, minute, records: [] };
+      g = { agg: emptyAggregate(r.appId, minute), durations: [] };
       groups.set(key, g);
     }
-    g.records.push(r);
+    addToAggregate(g.agg, r.status, r.bytesIn, r.bytesOut);
+    g.durations.push(r.durationMs);
   }
   const out: RequestMinuteAggregate[] = [];
   for (const g of groups.values()) {
-    const durations = g.records.map((r) => r.durationMs).sort((a, b) => a - b);
-    const agg: RequestMinuteAggregate = {
-      appId: g.appId,
-      minute: g.minute,
-      count: g.records.length,
-      status2xx: 0,
-      status3xx: 0,
-      status4xx: 0,
-      status5xx: 0,
-      p50Ms: percentile(durations, 50),
-      p95Ms: percentile(durations, 95),
-      p99Ms: percentile(durations, 99),
-      bytesIn: 0,
-      bytesOut: 0,
-    };
-    for (const r of g.records) {
-      const cls = Math.floor(r.status / 100);
-      if (cls === 2) agg.status2xx++;
-      else if (cls === 3) agg.status3xx++;
-      else if (cls === 4) agg.status4xx++;
-      else if (cls === 5) agg.status5xx++;
-      agg.bytesIn += r.bytesIn;
-      agg.bytesOut += r.bytesOut;
-    }
-    out.push(agg);
+    finishAggregate(
+      g.agg,
+      g.durations.sort((a, b) => a - b),
+    );
+    out.push(g.agg);
   }
-  return out.sort((a, b) => a.minute - b.minute || (a.appId ?? "").localeCompare(b.appId ?? ""));
+  return out.sort(byMinuteThenApp);
 }
