@@ -33,6 +33,7 @@ const up = startUpstream("front", (req) => {
       }),
     );
   }
+  if (path === "/early") return new Response("refused before the body", { status: 413 });
   if (path === "/count") {
     return (async () => {
       let total = 0;
@@ -115,6 +116,18 @@ test("a chunked upload streams through; over the route limit it is cut off with 
     `POST /count HTTP/1.1\r\nhost: limit.test\r\ntransfer-encoding: chunked\r\n\r\n${chunk("x".repeat(20))}0\r\n\r\n`,
   );
   expect(big).toStartWith("HTTP/1.1 413");
+});
+
+test("an answer that comes before the request body is whole says connection: close", async () => {
+  // The proxy closes such a connection after the answer; a client that kept it for the next request
+  // would send that request into a closed socket (seen as ECONNRESET from fetch's pool).
+  const text = await raw(
+    `POST /early HTTP/1.1\r\nhost: front.test\r\ncontent-length: 1000000\r\n\r\n${"x".repeat(1000)}`,
+  );
+  const [head, body] = text.split("\r\n\r\n");
+  expect(head).toStartWith("HTTP/1.1 413");
+  expect(head!.toLowerCase()).toContain("connection: close");
+  expect(body).toBe("refused before the body");
 });
 
 test("a client that stops reading stops the upstream too (backpressure, bounded memory)", async () => {

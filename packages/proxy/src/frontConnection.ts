@@ -543,11 +543,13 @@ export class FrontConnection implements UpstreamOwner {
       if (this.reqRemaining === 0) this.reqDone = true;
     }
     const up = this.upstream;
-    if (
-      up !== null &&
-      !up.write(offset === 0 && end === chunk.length ? chunk : chunk.subarray(offset, end))
-    ) {
-      this.pauseClient();
+    if (up !== null) {
+      if (!up.write(offset === 0 && end === chunk.length ? chunk : chunk.subarray(offset, end)))
+        this.pauseClient();
+      // The upstream timeout is for an upstream that goes quiet, not for a long upload: the clock
+      // starts again with each piece of body it takes (a connect still runs on its own clock).
+      if (up.socket !== null && this.res === null)
+        this.deadline = performance.now() + this.route!.upstreamTimeoutMs;
     }
     if (this.reqDone) this.keep(chunk, end);
   }
@@ -704,7 +706,9 @@ export class FrontConnection implements UpstreamOwner {
     this.resRemaining = head.contentLength;
     this.dechunk = req.http10 && head.chunked;
     this.resDecoder = this.resMode === BodyMode.Chunked ? new ChunkedDecoder() : null;
-    if (this.resMode === BodyMode.UntilClose) this.closeAfter = true;
+    // finish() closes a connection whose request body is still unread, so the client must hear
+    // it now: else it keeps the socket for its next request and sends it into a closed one.
+    if (this.resMode === BodyMode.UntilClose || !this.reqDone) this.closeAfter = true;
     if (head.close) this.upstreamReusable = false;
     if (
       this.route!.injectTracker &&

@@ -251,6 +251,21 @@ describe("bodies", () => {
     expect(await big.text()).toContain("up to 1000 bytes");
   });
 
+  test("an upload slower than the upstream timeout is not cut off: the clock runs while the upstream is quiet", async () => {
+    // slow.test times out after 300 ms; this body takes about 900 ms to arrive.
+    let pieces = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        if (pieces === 6) return c.close();
+        if (pieces++ > 0) await Bun.sleep(150);
+        c.enqueue(new Uint8Array(1000));
+      },
+    });
+    const res = await get("slow.test", "/upload", { method: "POST", body, duplex: "half" } as RequestInit);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ total: 6000 });
+  });
+
   test("a 64 KB and a 1 MB response arrive intact", async () => {
     const big = startUpstream("big", (req) => {
       const n = Number(new URL(req.url).searchParams.get("n"));
