@@ -108,7 +108,7 @@ export async function ingestBenchmark(
   let pier: PierProcess | undefined;
   try {
     children.push(
-      Bun.spawn(["bun", join(root, "bench/proxy/upstream.ts"), String(upstreamPort)], {
+      Bun.spawn([process.execPath, join(root, "bench/proxy/upstream.ts"), String(upstreamPort)], {
         stdout: "ignore",
         stderr: "inherit",
       }),

@@ -110,7 +110,7 @@ writeFileSync(
   }),
 );
 
-const upstreamProc = start(["bun", "bench/proxy/upstream.ts", String(ports.upstream)]);
+const upstreamProc = start([process.execPath, "bench/proxy/upstream.ts", String(ports.upstream)]);
 const nginxProc = start([
   Bun.which("nginx", { PATH: "/usr/sbin:/usr/bin:/sbin" }) ?? "nginx",
   "-p",
@@ -119,7 +119,7 @@ const nginxProc = start([
   join(dir, "nginx.conf"),
 ]);
 const pierProc = start([
-  "bun",
+  process.execPath,
   "bench/proxy/serve.ts",
   "--http-port",
   String(ports.pier),

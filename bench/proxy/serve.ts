@@ -4,7 +4,11 @@
  * resolves inside `bun build --compile` (see run.ts --compiled).
  */
 import { parseArgs } from "node:util";
+import { reexecWithAllocatorTuning } from "@pier/core";
 import { routeSpecSchema, startProxyPool } from "@pier/proxy";
+
+// As `pier serve` does first: start again with the allocator settings (a no-op once they are set).
+await reexecWithAllocatorTuning();
 
 const { values } = parseArgs({
   options: {

@@ -10,7 +10,13 @@ const home = mkdtempSync(join(tmpdir(), "pier-home-"));
 const cliEnv = { HOME: home, XDG_CONFIG_HOME: "" };
 
 beforeAll(async () => {
-  pier = await startPier({ env: { PIER_ADMIN_TOKEN: adminToken } });
+  pier = await startPier({
+    env: {
+      PIER_ADMIN_TOKEN: adminToken,
+      MIMALLOC_PURGE_DELAY: undefined,
+      MIMALLOC_PURGE_HOLES_MIN_INTERVAL: undefined,
+    },
+  });
 });
 afterAll(async () => {
   await pier?.stop();
@@ -102,6 +108,38 @@ describe("pier serve", () => {
     const body = await res.json();
     expect(body.ok).toBe(true);
     expect(typeof body.version).toBe("string");
+  });
+
+  test("it started itself again with the allocator settings: same PID, the setting in its environment", () => {
+    const environ = readFileSync(`/proc/${pier.proc.pid}/environ`, "latin1").split("\0");
+    expect(environ).toContain("MIMALLOC_PURGE_DELAY=10000");
+    expect(environ).toContain("MIMALLOC_PURGE_HOLES_MIN_INTERVAL=10000");
+    expect(environ).toContain(`PIER_ADMIN_TOKEN=${adminToken}`);
+    const ready = pier
+      .logs()
+      .split("\n")
+      .map((line) => (line.startsWith("{") ? JSON.parse(line) : {}))
+      .find((record) => record.msg === "pier is ready");
+    expect(ready?.allocator).toEqual({
+      MIMALLOC_PURGE_DELAY: "10000",
+      MIMALLOC_PURGE_HOLES_MIN_INTERVAL: "10000",
+    });
+    expect(pier.logs()).not.toContain("allocator settings not applied");
+  });
+
+  test("an operator's own MIMALLOC_PURGE_DELAY is kept as it is", async () => {
+    const own = await startPier({
+      env: { MIMALLOC_PURGE_DELAY: "250", MIMALLOC_PURGE_HOLES_MIN_INTERVAL: undefined },
+    });
+    try {
+      const environ = readFileSync(`/proc/${own.proc.pid}/environ`, "latin1").split("\0");
+      expect(environ.filter((entry) => entry.startsWith("MIMALLOC_")).sort()).toEqual([
+        "MIMALLOC_PURGE_DELAY=250",
+        "MIMALLOC_PURGE_HOLES_MIN_INTERVAL=10000",
+      ]);
+    } finally {
+      await own.stop();
+    }
   });
 
   test("data dir holds a WAL-mode SQLite database and a 0600 secret key", () => {

@@ -24,7 +24,8 @@ export interface PierProcess {
 
 export interface StartPierOptions {
   dataDir?: string;
-  env?: Record<string, string>;
+  /** Added to the test runner's environment; a name set to undefined is taken out of it. */
+  env?: Record<string, string | undefined>;
   args?: string[];
   /** Command prefix, e.g. ["qemu-aarch64-static"] to run a foreign-arch binary. */
   runner?: string[];
@@ -57,7 +58,11 @@ export async function startPier(options: StartPierOptions = {}): Promise<PierPro
   ];
   const proc = Bun.spawn(cmd, {
     cwd: dataDir,
-    env: { ...process.env, PIER_LOG_FORMAT: "json", ...options.env },
+    env: Object.fromEntries(
+      Object.entries({ ...process.env, PIER_LOG_FORMAT: "json", ...options.env }).filter(
+        (entry): entry is [string, string] => entry[1] !== undefined,
+      ),
+    ),
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

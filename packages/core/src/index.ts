@@ -1,4 +1,11 @@
 export {
+  type AllocatorTuningSkipped,
+  allocatorEnv,
+  allocatorReexecPlan,
+  type ReexecPlan,
+  reexecWithAllocatorTuning,
+} from "./allocator-tuning.ts";
+export {
   ConflictError,
   ForbiddenError,
   NotFoundError,
