@@ -22,28 +22,40 @@ export interface ReexecPlan {
   env: string[];
 }
 
+/** The NUL-terminated strings of /proc/self/cmdline or /proc/self/environ. */
+function nulSeparated(text: string): string[] {
+  const items = text.split("\0");
+  if (items.at(-1) === "") items.pop();
+  return items;
+}
+
 /**
- * Null when there is nothing to do: not Linux (no /proc/self/cmdline to repeat the arguments
- * from), or every setting is in the environment already, because this process was started again
- * or because the operator set them. A value the operator set is kept as it is.
+ * Null when there is nothing to do: not Linux (no /proc/self to repeat the arguments and the
+ * environment from), or every setting is in the environment already, because this process was
+ * started again or because the operator set them. A value the operator set is kept as it is.
+ * cmdline and environ are the bytes of /proc/self/{cmdline,environ} read as latin1, and the plan's
+ * strings are meant to be written back as latin1: arguments and variables pass byte for byte,
+ * whatever their encoding (unlike process.argv and process.env, decoded as UTF-8).
  */
 export function allocatorReexecPlan(input: {
   platform: string;
-  env: Record<string, string | undefined>;
   execPath: string;
   cmdline: string | null;
+  environ: string | null;
 }): ReexecPlan | null {
-  if (input.platform !== "linux" || input.cmdline === null) return null;
-  if (Object.keys(allocatorEnv).every((name) => input.env[name] !== undefined)) return null;
-  // /proc/self/cmdline is the original argv, NUL-terminated: unlike process.argv it is exactly
-  // what a compiled binary or `bun main.ts` was started with.
-  const argv = input.cmdline.split("\0");
-  if (argv.at(-1) === "") argv.pop();
+  if (input.platform !== "linux" || input.cmdline === null || input.environ === null) return null;
+  const argv = nulSeparated(input.cmdline);
   if (argv.length === 0) return null;
-  const env = Object.entries({ ...allocatorEnv, ...input.env })
-    .filter((entry): entry is [string, string] => entry[1] !== undefined)
-    .map(([name, value]) => `${name}=${value}`);
-  return { path: input.execPath, argv, env };
+  const env = nulSeparated(input.environ);
+  const missing = Object.entries(allocatorEnv).filter(
+    ([name]) => !env.some((entry) => entry.startsWith(`${name}=`)),
+  );
+  if (missing.length === 0) return null;
+  return {
+    path: Buffer.from(input.execPath, "utf8").toString("latin1"),
+    argv,
+    env: [...env, ...missing.map(([name, value]) => `${name}=${value}`)],
+  };
 }
 
 /** Why this process runs without the settings: they were not needed, or starting again failed. */
@@ -57,24 +69,25 @@ export type AllocatorTuningSkipped = { status: "not needed" } | { status: "faile
  * binfmt) leaves this process running with Bun's defaults.
  */
 export async function reexecWithAllocatorTuning(): Promise<AllocatorTuningSkipped> {
-  let cmdline: string | null = null;
-  try {
-    cmdline = readFileSync("/proc/self/cmdline", "latin1");
-  } catch {
-    // not Linux, or no /proc: the plan is null
-  }
+  const readProc = (name: string) => {
+    try {
+      return readFileSync(`/proc/self/${name}`, "latin1");
+    } catch {
+      return null; // not Linux, or no /proc: the plan is null
+    }
+  };
   const plan = allocatorReexecPlan({
     platform: process.platform,
-    env: process.env,
     execPath: process.execPath,
-    cmdline,
+    cmdline: readProc("cmdline"),
+    environ: readProc("environ"),
   });
   if (plan === null) return { status: "not needed" };
   try {
     const { dlopen, FFIType, ptr } = await import("bun:ffi");
     const keep: Buffer[] = [];
     const cString = (text: string) => {
-      const bytes = Buffer.from(`${text}\0`, "utf8");
+      const bytes = Buffer.from(`${text}\0`, "latin1");
       keep.push(bytes);
       return bytes;
     };
