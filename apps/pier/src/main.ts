@@ -1,4 +1,12 @@
 #!/usr/bin/env bun
-import { runCli } from "./cli/run-cli.ts";
+import { reexecWithAllocatorTuning } from "@pier/core/allocator-tuning";
 
-process.exitCode = await runCli(process.argv.slice(2));
+const args = process.argv.slice(2);
+// `pier serve` starts itself again with its allocator settings (operations.md, Memory) before
+// the CLI and the platform load: done from the serve command it cost 50 ms more of cold start.
+const startsServer =
+  args[0] === "serve" && !args.some((arg) => arg === "--help" || arg === "-h" || arg === "--print-config");
+if (startsServer) await reexecWithAllocatorTuning();
+
+const { runCli } = await import("./cli/run-cli.ts");
+process.exitCode = await runCli(args);

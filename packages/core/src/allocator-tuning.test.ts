@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { allocatorEnv, allocatorReexecPlan } from "./allocator-tuning.ts";
+import { allocatorEnv, allocatorReexecPlan, missingAllocatorSettings } from "./allocator-tuning.ts";
 
 /** How /proc/self/{cmdline,environ} read: NUL-terminated strings, bytes read as latin1. */
 const proc = (items: string[]) =>
@@ -90,4 +90,14 @@ test("a process started again with execve keeps its PID and arguments and has th
     greeting: "grüße",
     skipped: "not needed",
   });
+});
+
+test("the settings a process runs without: none off Linux, none once all are set", () => {
+  const all = Object.fromEntries(Object.entries(allocatorEnv));
+  expect(missingAllocatorSettings("linux", {})).toEqual(settings);
+  expect(missingAllocatorSettings("linux", all)).toEqual([]);
+  expect(missingAllocatorSettings("linux", { ...all, MIMALLOC_PURGE_DELAY: undefined })).toEqual([
+    `MIMALLOC_PURGE_DELAY=${allocatorEnv.MIMALLOC_PURGE_DELAY}`,
+  ]);
+  expect(missingAllocatorSettings("darwin", {})).toEqual([]);
 });

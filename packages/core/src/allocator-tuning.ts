@@ -15,6 +15,17 @@ export const allocatorEnv: Readonly<Record<string, string>> = {
   MIMALLOC_PURGE_HOLES_MIN_INTERVAL: "10000",
 };
 
+/** The settings this process runs without: on Linux, those not in its environment. */
+export function missingAllocatorSettings(
+  platform: string,
+  env: Record<string, string | undefined>,
+): string[] {
+  if (platform !== "linux") return [];
+  return Object.entries(allocatorEnv)
+    .filter(([name]) => env[name] === undefined)
+    .map(([name, value]) => `${name}=${value}`);
+}
+
 /** What to execute again: the same program and arguments with the allocator settings added. */
 export interface ReexecPlan {
   path: string;

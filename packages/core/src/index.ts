@@ -2,6 +2,7 @@ export {
   type AllocatorTuningSkipped,
   allocatorEnv,
   allocatorReexecPlan,
+  missingAllocatorSettings,
   type ReexecPlan,
   reexecWithAllocatorTuning,
 } from "./allocator-tuning.ts";

@@ -5,7 +5,7 @@ import {
   type ServeOption,
   serveOptions,
 } from "@pier/config";
-import { allocatorEnv, pierVersion, reexecWithAllocatorTuning } from "@pier/core";
+import { allocatorEnv, missingAllocatorSettings, pierVersion } from "@pier/core";
 import { type Command, type FlagSpec, UsageError } from "./command.ts";
 
 const optionFlags: Record<string, FlagSpec> = Object.fromEntries(
@@ -48,18 +48,14 @@ export const serveCommand: Command = {
       }
       return 0;
     }
-    // First, before anything is opened: on Linux pier starts itself again here (same PID and
-    // arguments) with the allocator settings that keep freed pages for reuse under traffic.
-    const allocator = await reexecWithAllocatorTuning();
     // The whole platform loads only for `serve`: other commands start in a few ms without it.
     const { createServeLogger, startPier } = await import("../serve.ts");
     const logger = createServeLogger(resolved.config);
-    if (allocator.status === "failed")
+    // main.ts started pier again with these unless execve failed (e.g. under qemu-user).
+    const missing = missingAllocatorSettings(process.platform, process.env);
+    if (missing.length > 0)
       logger.warn("allocator settings not applied: freed memory goes back to the OS after 100 ms", {
-        reason: allocator.reason,
-        fix: `start pier with ${Object.entries(allocatorEnv)
-          .map(([name, value]) => `${name}=${value}`)
-          .join(" ")} in its environment`,
+        fix: `start pier with ${missing.join(" ")} in its environment`,
       });
     const started = performance.now();
     const pier = await startPier(resolved.config, logger);
