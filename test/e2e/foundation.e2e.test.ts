@@ -112,8 +112,8 @@ describe("pier serve", () => {
 
   test("it started itself again with the allocator settings: same PID, the setting in its environment", () => {
     const environ = readFileSync(`/proc/${pier.proc.pid}/environ`, "latin1").split("\0");
-    expect(environ).toContain("MIMALLOC_PURGE_DELAY=10000");
-    expect(environ).toContain("MIMALLOC_PURGE_HOLES_MIN_INTERVAL=10000");
+    expect(environ).toContain("MIMALLOC_PURGE_DELAY=60000");
+    expect(environ).toContain("MIMALLOC_PURGE_HOLES_MIN_INTERVAL=60000");
     expect(environ).toContain(`PIER_ADMIN_TOKEN=${adminToken}`);
     const ready = pier
       .logs()
@@ -121,8 +121,8 @@ describe("pier serve", () => {
       .map((line) => (line.startsWith("{") ? JSON.parse(line) : {}))
       .find((record) => record.msg === "pier is ready");
     expect(ready?.allocator).toEqual({
-      MIMALLOC_PURGE_DELAY: "10000",
-      MIMALLOC_PURGE_HOLES_MIN_INTERVAL: "10000",
+      MIMALLOC_PURGE_DELAY: "60000",
+      MIMALLOC_PURGE_HOLES_MIN_INTERVAL: "60000",
     });
     expect(pier.logs()).not.toContain("allocator settings not applied");
   });
@@ -135,7 +135,7 @@ describe("pier serve", () => {
       const environ = readFileSync(`/proc/${own.proc.pid}/environ`, "latin1").split("\0");
       expect(environ.filter((entry) => entry.startsWith("MIMALLOC_")).sort()).toEqual([
         "MIMALLOC_PURGE_DELAY=250",
-        "MIMALLOC_PURGE_HOLES_MIN_INTERVAL=10000",
+        "MIMALLOC_PURGE_HOLES_MIN_INTERVAL=60000",
       ]);
     } finally {
       await own.stop();

@@ -7,12 +7,14 @@ import { readFileSync } from "node:fs";
  * 100 ms (purge_holes_min_interval), from its mi-scavenger thread. Under traffic the next reads
  * then fault the same pages in again: proxying 64 KB answers cost 1.5-2.5 page faults per request
  * (nginx: 0.006) and left pier's p99 at 1.3-1.7x nginx's on a VM where faults are dear. Holding
- * freed memory for 10 s keeps it for reuse while traffic lasts and still returns it once traffic
- * stops (docs/performance.md, Proxy: faults, requests/s, p99 and RSS after idle per setting).
+ * freed memory for 60 s keeps it for reuse while traffic lasts, and across a lull of other traffic
+ * (with 10 s, the first 64 KB burst after half a minute of small answers still faulted its way back
+ * to a p99 of 13-24 ms), and still returns it a minute after traffic stops (docs/performance.md,
+ * Proxy: faults, requests/s, p99 and RSS after idle per setting).
  */
 export const allocatorEnv: Readonly<Record<string, string>> = {
-  MIMALLOC_PURGE_DELAY: "10000",
-  MIMALLOC_PURGE_HOLES_MIN_INTERVAL: "10000",
+  MIMALLOC_PURGE_DELAY: "60000",
+  MIMALLOC_PURGE_HOLES_MIN_INTERVAL: "60000",
 };
 
 /** The settings this process runs without: on Linux, those not in its environment. */
