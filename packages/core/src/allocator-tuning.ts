@@ -60,15 +60,10 @@ export function allocatorReexecPlan(input: {
   const argv = nulSeparated(input.cmdline);
   if (argv.length === 0) return null;
   const env = nulSeparated(input.environ);
-  const missing = Object.entries(allocatorEnv).filter(
-    ([name]) => !env.some((entry) => entry.startsWith(`${name}=`)),
-  );
+  const names = Object.fromEntries(env.map((entry) => [entry.slice(0, entry.indexOf("=")), ""]));
+  const missing = missingAllocatorSettings(input.platform, names);
   if (missing.length === 0) return null;
-  return {
-    path: Buffer.from(input.execPath, "utf8").toString("latin1"),
-    argv,
-    env: [...env, ...missing.map(([name, value]) => `${name}=${value}`)],
-  };
+  return { path: Buffer.from(input.execPath, "utf8").toString("latin1"), argv, env: [...env, ...missing] };
 }
 
 /** Why this process runs without the settings: they were not needed, or starting again failed. */
