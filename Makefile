@@ -89,7 +89,7 @@ bytecode-order: build ## re-record which bytecode a start uses (bench/startup/by
 bench-dashboard: build ## dashboard weight and time to interactive in Chromium
 	$(BUN) bench/dashboard/run.ts
 
-bench-proxy: build ## pier proxy vs nginx vs direct (wrk): requests/s, p50/p99, route-swap latency (in process and through the API)
+bench-proxy: build ## pier proxy vs nginx vs direct vs a Bun byte pipe (wrk): requests/s, p50/p99, route-swap latency (in process and through the API)
 	$(BUN) bench/proxy/run.ts
 
 bench-deploy: build ## git push to live: Bun app and static site through the proxy

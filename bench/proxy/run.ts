@@ -1,10 +1,12 @@
 /**
  * Proxy benchmark: wrk against the upstream directly, nginx and pier, same machine, same run.
- *   make build && bun bench/proxy/run.ts [--rounds 8] [--duration 2] [--connections 64] [--no-write]
+ *   make build && bun bench/proxy/run.ts [--rounds 8] [--duration 2] [--warmup 3] [--connections 64] [--no-write]
  * Targets are interleaved within each round and every figure is a median, because the machine is
  * shared. This VM's speed drifts by 10-20% within seconds: single pier-then-nginx pairs of 2 s
  * spread 0.85-1.17 for the same code, so each round runs nginx and pier twice in ABBA order (BAAB
- * the next round), which cancels a steady drift out of the round's ratio. CPU per request
+ * the next round), which cancels a steady drift out of the round's ratio. Plain-HTTP rounds also
+ * run a byte pipe on Bun (pipe.ts) once, in the middle: the ceiling for any proxy built on Bun's
+ * sockets, so a reader can see how much of the room under it pier uses. CPU per request
  * (user+system time of the proxy processes divided by requests served) is reported too: it moves
  * much less with load.
  * Needs wrk, nginx and openssl (Debian: apt-get install wrk nginx-light openssl). Writes the
@@ -24,6 +26,7 @@ const { values } = parseArgs({
   options: {
     duration: { type: "string", default: "2" },
     rounds: { type: "string", default: "8" },
+    warmup: { type: "string", default: "3" },
     connections: { type: "string", default: "64" },
     "no-write": { type: "boolean", default: false },
   },
@@ -95,6 +98,7 @@ const ports = {
   nginxTls: freePort(),
   pier: freePort(),
   pierTls: freePort(),
+  pipe: freePort(),
 };
 const { key, cert } = opensslSelfSigned(dir, "bench.test", ["DNS:bench.test", "IP:127.0.0.1"]);
 writeFileSync(
@@ -133,6 +137,17 @@ const pierProc = start([
   cert,
   "--key",
   key,
+]);
+// Plain HTTP only: the ceiling for a Bun proxy (bench/proxy/pipe.ts), to read pier's figures against.
+const pipeProc = start([
+  process.execPath,
+  "bench/proxy/pipe.ts",
+  "--port",
+  String(ports.pipe),
+  "--upstream-port",
+  String(ports.upstream),
+  "--workers",
+  String(cores),
 ]);
 for (const p of Object.values(ports)) await waitForPort(p);
 
@@ -186,10 +201,12 @@ const scenarios = [
   { name: "small, TLS", path: "/", tls: true },
   { name: "64 KB, TLS", path: "/64k", tls: true },
 ];
+const PIPE = "Bun byte pipe";
 const procs: Record<string, () => number[]> = {
   "upstream direct": () => [upstreamProc.pid],
   nginx: () => processTree(nginxProc.pid),
   pier: () => [pierProc.pid],
+  [PIPE]: () => [pipeProc.pid],
 };
 interface Sample extends WrkResult {
   cpuUsPerReq: number;
@@ -201,6 +218,8 @@ const median = (xs: number[]) => {
 const samples = new Map<string, Sample[]>();
 /** Per scenario and round: pier / nginx from the round's two runs of each (ABBA). */
 const roundRatios = new Map<string, { rps: number; p99: number }[]>();
+/** Per plain-HTTP scenario and round: the byte pipe's one run over nginx's two (it runs between them). */
+const pipeRatios = new Map<string, number[]>();
 async function measure(scenario: string, name: string, url: string, seconds: number): Promise<Sample> {
   const pids = procs[name]!();
   const cpuBefore = cpuMs(pids);
@@ -212,24 +231,45 @@ async function measure(scenario: string, name: string, url: string, seconds: num
   console.error(`${scenario} ${name}: ${JSON.stringify(sample)}`);
   return sample;
 }
+const scenarioUrls = (s: (typeof scenarios)[number]) => {
+  const scheme = s.tls ? "https" : "http";
+  const url = (port: number) => `${scheme}://127.0.0.1:${port}${s.path}`;
+  return {
+    url,
+    nginxUrl: url(s.tls ? ports.nginxTls : ports.nginx),
+    pierUrl: url(s.tls ? ports.pierTls : ports.pier),
+  };
+};
+// Every scenario's traffic goes through every proxy before any figure is taken. The JavaScript
+// proxies tier up while they serve: a fresh pier under wrk spent 49-65 µs of CPU per small
+// request in its first second, 39-50 in the second, 33-41 in the third and settled at 25-35 after
+// 4-5 s (three starts, 2026-12-04). Its hot functions are shared by the plain, TLS and 64 KB
+// paths, so they settle once all of them have run. A long-running proxy is measured in that
+// steady state; nginx has nothing to warm and gets the same runs.
+const warmup = Number(values.warmup);
+console.error(`warm-up: ${warmup} s of each scenario per proxy`);
+for (const s of scenarios) {
+  const { url, nginxUrl, pierUrl } = scenarioUrls(s);
+  for (const u of s.tls ? [nginxUrl, pierUrl] : [nginxUrl, pierUrl, url(ports.pipe)]) await wrk(u, warmup);
+}
 for (let round = 0; round < rounds; round++) {
   console.error(`round ${round + 1} of ${rounds}`);
   for (const s of scenarios) {
-    const scheme = s.tls ? "https" : "http";
-    const url = (port: number) => `${scheme}://127.0.0.1:${port}${s.path}`;
-    const nginxUrl = url(s.tls ? ports.nginxTls : ports.nginx);
-    const pierUrl = url(s.tls ? ports.pierTls : ports.pier);
-    if (round === 0) for (const u of [nginxUrl, pierUrl]) await wrk(u, 1);
+    const { url, nginxUrl, pierUrl } = scenarioUrls(s);
     // TLS runs are twice as long: each run starts with 64 handshakes, whose burst otherwise weighs
     // on a 2 s run's p99 (runs of 1, 2 and 4 s of the same code: p99 12, 7 and 5-7 ms).
     const seconds = s.tls ? 2 * duration : duration;
     if (!s.tls) await measure(s.name, "upstream direct", url(ports.upstream), seconds);
     // ABBA (BAAB in odd rounds): the VM's speed drifts within seconds, and a drift that is
     // roughly linear over the four runs cancels out of the pair's ratio.
+    // The pipe runs in the middle, so it too sits symmetrically between nginx's two runs.
     const order = round % 2 === 0 ? ["nginx", "pier", "pier", "nginx"] : ["pier", "nginx", "nginx", "pier"];
-    const got: Record<string, Sample[]> = { nginx: [], pier: [] };
-    for (const name of order)
-      got[name]!.push(await measure(s.name, name, name === "pier" ? pierUrl : nginxUrl, seconds));
+    if (!s.tls) order.splice(2, 0, PIPE);
+    const got: Record<string, Sample[]> = { nginx: [], pier: [], [PIPE]: [] };
+    for (const name of order) {
+      const target = name === "pier" ? pierUrl : name === PIPE ? url(ports.pipe) : nginxUrl;
+      got[name]!.push(await measure(s.name, name, target, seconds));
+    }
     const sum = (xs: Sample[], f: (x: Sample) => number) => xs.reduce((t, x) => t + f(x), 0);
     roundRatios.set(s.name, [
       ...(roundRatios.get(s.name) ?? []),
@@ -238,11 +278,16 @@ for (let round = 0; round < rounds; round++) {
         p99: sum(got.pier!, (x) => x.p99) / sum(got.nginx!, (x) => x.p99),
       },
     ]);
+    if (!s.tls)
+      pipeRatios.set(s.name, [
+        ...(pipeRatios.get(s.name) ?? []),
+        got[PIPE]![0]!.rps / (sum(got.nginx!, (x) => x.rps) / 2),
+      ]);
   }
 }
 const rows: string[] = [];
 for (const s of scenarios) {
-  const names = s.tls ? ["nginx", "pier"] : ["upstream direct", "nginx", "pier"];
+  const names = s.tls ? ["nginx", "pier"] : ["upstream direct", "nginx", "pier", PIPE];
   const ratios = roundRatios.get(s.name)!;
   const rpsRatio = median(ratios.map((r) => r.rps));
   const p99Ratio = median(ratios.map((r) => r.p99));
@@ -252,7 +297,9 @@ for (const s of scenarios) {
     const ratio =
       name === "pier"
         ? `${rpsRatio.toFixed(2)}x rps (${above} of ${ratios.length} rounds >= 1), ${p99Ratio.toFixed(2)}x p99`
-        : "";
+        : name === PIPE
+          ? `(pipe / nginx ${median(pipeRatios.get(s.name)!).toFixed(2)}x rps: the ceiling for a Bun proxy)`
+          : "";
     rows.push(
       `| ${s.name} | ${name} | ${Math.round(median(xs.map((x) => x.rps)))} | ${median(xs.map((x) => x.p50)).toFixed(2)} | ${median(xs.map((x) => x.p99)).toFixed(2)} | ${Math.round(median(xs.map((x) => x.cpuUsPerReq)))} | ${ratio} |`,
     );
@@ -268,7 +315,7 @@ const date = new Date().toISOString().slice(0, 10);
 const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 const section = `## Proxy
 
-Command: \`bun bench/proxy/run.ts\` (${rounds} rounds; in each, per scenario, the upstream once, then nginx and pier twice each in ABBA order; wrk -t1 -c${values.connections} -d${duration}s each, -d${2 * duration}s for TLS; ${cores} cores, ${cores} nginx workers and ${cores} pier workers; upstream is one Bun.serve process; all on 127.0.0.1; ${date}; load average at the end ${loadAverage}).
+Command: \`bun bench/proxy/run.ts\` (${warmup} s of every scenario through every proxy first, then ${rounds} rounds; in each, per scenario, the upstream once, then nginx and pier twice each in ABBA order, with the Bun byte pipe of bench/proxy/pipe.ts once in the middle for plain HTTP; wrk -t1 -c${values.connections} -d${duration}s each, -d${2 * duration}s for TLS; ${cores} cores, ${cores} nginx workers and ${cores} pier workers; upstream is one Bun.serve process; all on 127.0.0.1; ${date}; load average at the end ${loadAverage}).
 Figures are medians over all runs; the pier / nginx ratios are medians of the per-round ratios (a round's ratio is pier's two runs over nginx's two, so a steady drift of the machine's speed cancels). The machine is shared with other test suites, so absolute figures move a lot between runs; compare rows of the same run. CPU µs/req is user+system time of the serving processes per request served (nginx: master and workers; pier: the whole process, its worker threads and the main thread aggregating every record batch as pier serve does).
 
 | scenario | target | requests/s | p50 ms | p99 ms | CPU µs/req | pier / nginx |
