@@ -1,0 +1,1 @@
+export { MissingServiceError, requireService, servicesRequired } from "./require-service.ts";
