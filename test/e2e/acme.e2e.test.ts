@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type PeerCertificate } from "node:tls";
 import type { Server } from "bun";
-import { type Pebble, pebbleAvailable, startPebble } from "../support/pebble.ts";
-import { freePort, type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
+import { type Pebble, requirePebble, startPebble } from "../support/pebble.ts";
+import { freePort, type PierProcess, startPier } from "../support/pier-process.ts";
 
 // Let's Encrypt's test server validates HTTP-01 through pier's own HTTP port: the proxy workers
 // answer the challenge, the certificate is stored and then served by SNI on the HTTPS port.
-const runnable = requireTool(pebbleAvailable(), "pebble and pebble-challtestsrv (apt-get install pebble)");
+const runnable = requirePebble();
 const adminToken = `pier_acme${crypto.randomUUID().replaceAll("-", "")}`;
 const host = "shop.pier.test";
 let pebble: Pebble;

@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { chromiumPath, launchChromium, watchPage } from "../support/chromium.ts";
-import { type PierProcess, repoRoot, requireTool, startPier } from "../support/pier-process.ts";
+import { chromiumAvailable, launchChromium, watchPage } from "../support/chromium.ts";
+import { type PierProcess, repoRoot, startPier } from "../support/pier-process.ts";
 
 // A deployed app (static site, no Docker needed) with the tracker tag: visits through the proxy
 // are attributed to the app by X-Pier-App, and the app's Analytics tab in the dashboard shows them.
-const hasChromium = requireTool(
-  existsSync(chromiumPath),
-  `Chromium at ${chromiumPath} (apt-get install -y chromium)`,
-);
+const hasChromium = chromiumAvailable();
 const adminToken = `pier_andash${crypto.randomUUID().replaceAll("-", "")}`;
 const admin = { email: "analytics@example.com", password: "correct horse battery" };
 const userAgent =

@@ -4,7 +4,8 @@
  * Needs git (no Docker: static sites run in the pier process).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
+import { requireService } from "@pier/testkit";
+import { type PierProcess, startPier } from "../support/pier-process.ts";
 import {
   api,
   baseDomain,
@@ -15,7 +16,11 @@ import {
   waitFor,
 } from "./deploy-fixtures.ts";
 
-const ready = requireTool(Bun.which("git") !== null, "git");
+const ready = requireService(
+  "git",
+  Bun.which("git") ? null : "no git on PATH",
+  "Install it with `apt-get install -y git`.",
+);
 const token = `pier_inject${crypto.randomUUID().replaceAll("-", "")}`;
 const name = `inject${Date.now().toString(36)}`;
 const host = `${name}.${baseDomain}`;

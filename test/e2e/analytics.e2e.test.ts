@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
 import type { Server } from "bun";
 import type { Browser, BrowserContext } from "playwright-core";
-import { chromiumPath, launchChromium } from "../support/chromium.ts";
-import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
+import { chromiumAvailable, launchChromium } from "../support/chromium.ts";
+import { type PierProcess, startPier } from "../support/pier-process.ts";
 
 // Real Chromium visits a site served through pier's proxy; the page loads /_pier/script.js from
 // its own host, beacons go back through the proxy to the console, and the JSON API must count
 // every pageview, SPA navigation, custom event and Web Vitals sample exactly once.
-const hasChromium = requireTool(
-  existsSync(chromiumPath),
-  `Chromium at ${chromiumPath} (apt-get install -y chromium)`,
-);
+const hasChromium = chromiumAvailable();
 const adminToken = `pier_analytics${crypto.randomUUID().replaceAll("-", "")}`;
 
 // Two people on the same network with different browsers. Same IP and same user agent would be

@@ -6,29 +6,40 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDockerClient, isDockerAvailable } from "@pier/deploy";
-import { type PierProcess, requireTool, startPier } from "../support/pier-process.ts";
+import { requireService } from "@pier/testkit";
+import { type PierProcess, startPier } from "../support/pier-process.ts";
 
 export const baseDomain = "pier.test";
 
-/** Docker and the local Bun base image; CI provides both (.ci/run + scripts/base-images/build.sh). */
-export async function dockerReady(): Promise<boolean> {
+/**
+ * What keeps the deploy suites from running: the Docker Engine or the local Bun base image
+ * missing, else null. CI provides both (.ci/run + scripts/base-images/build.sh).
+ */
+async function dockerMissing(): Promise<string | null> {
   const docker = createDockerClient();
-  if (!(await isDockerAvailable(docker))) return false;
+  if (!(await isDockerAvailable(docker))) return "the Docker Engine is not reachable";
   const image = process.env.PIER_BASE_IMAGE_BUN || "pier-base/bun:1";
-  return docker
+  const present = await docker
     .getImage(image)
     .inspect()
     .then(
       () => true,
       () => false,
     );
+  return present ? null : `the image ${image} is missing`;
 }
 
-/** dockerReady() through requireTool: false skips a suite on a laptop, in CI it throws. */
+/** Docker and the local Bun base image are there (for bench/deploy, which just stops without). */
+export async function dockerReady(): Promise<boolean> {
+  return (await dockerMissing()) === null;
+}
+
+/** Docker and the base image through requireService: false skips a suite on a laptop, in CI it throws. */
 export async function requireDocker(): Promise<boolean> {
-  return requireTool(
-    await dockerReady(),
-    "Docker Engine with pier-base/bun:1 (scripts/base-images/build.sh)",
+  return requireService(
+    "the Docker Engine with the Bun base image",
+    await dockerMissing(),
+    "Start dockerd and build the base images with scripts/base-images/build.sh.",
   );
 }
 

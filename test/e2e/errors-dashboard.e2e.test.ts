@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { chromiumPath, launchChromium, watchPage } from "../support/chromium.ts";
-import { jsonApi, type PierProcess, repoRoot, requireTool, startPier } from "../support/pier-process.ts";
+import { chromiumAvailable, launchChromium, watchPage } from "../support/chromium.ts";
+import { jsonApi, type PierProcess, repoRoot, startPier } from "../support/pier-process.ts";
 
 // The error-tracking pages of the dashboard in Chromium: the issue list, an issue with its stack
 // trace, breadcrumbs and tags, and resolving it, checked against the API.
-const enabled = requireTool(
-  existsSync(chromiumPath),
-  `Chromium at ${chromiumPath} (apt-get install -y chromium)`,
-);
+const enabled = chromiumAvailable();
 const token = `pier_errdash${crypto.randomUUID().replaceAll("-", "")}`;
 const shots = join(repoRoot, "test-output", "errors");
 let pier: PierProcess;

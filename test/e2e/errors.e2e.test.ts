@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Server } from "bun";
-import { chromiumPath, launchChromium } from "../support/chromium.ts";
-import { type PierProcess, repoRoot, requireTool, runCli, startPier } from "../support/pier-process.ts";
+import { chromiumAvailable, launchChromium } from "../support/chromium.ts";
+import { type PierProcess, repoRoot, runCli, startPier } from "../support/pier-process.ts";
 
 // Error tracking through the compiled binary, driven by the official Sentry SDKs: @sentry/node in a
 // child process, @sentry/browser in Chromium on a page served through pier's proxy.
@@ -277,10 +277,8 @@ describe("bad input", () => {
   });
 });
 
-describe("@sentry/browser in Chromium through the /_pier/ tunnel", () => {
+describe.skipIf(!chromiumAvailable())("@sentry/browser in Chromium through the /_pier/ tunnel", () => {
   test("uncaught errors arrive via the DSN's /_pier/ path and via the tunnel option, from a page served by pier's proxy", async () => {
-    if (!requireTool(existsSync(chromiumPath), `Chromium at ${chromiumPath} (apt-get install -y chromium)`))
-      return;
     const project = await createProject("web-shop");
     // Minified, with its source map uploaded by the CLI as a deploy pipeline would.
     const outdir = mkdtempSync(join(tmpdir(), "pier-e2e-bundle-"));

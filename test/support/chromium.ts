@@ -1,13 +1,17 @@
 import { existsSync } from "node:fs";
+import { requireService } from "@pier/testkit";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { requireTool } from "./pier-process.ts";
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright-core drives it, no bundled browser. */
 export const chromiumPath = process.env.PIER_CHROMIUM ?? "/usr/bin/chromium";
 
-/** Outside CI a missing Chromium skips the browser suites; in CI it fails them (requireTool). */
+/** Outside CI a missing Chromium skips the browser suites; in CI it fails them (requireService). */
 export function chromiumAvailable(): boolean {
-  return requireTool(existsSync(chromiumPath), `Chromium at ${chromiumPath} (apt-get install -y chromium)`);
+  return requireService(
+    "Chromium",
+    existsSync(chromiumPath) ? null : `${chromiumPath} does not exist`,
+    "Install it with `apt-get install -y chromium`, or point PIER_CHROMIUM at a Chromium binary.",
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { requireTool } from "./pier-process.ts";
+import { requireService } from "@pier/testkit";
 
 export interface TestClickHouse {
   /** False outside CI when nothing answers (the suite skips); in CI a silent server fails the suite. */
@@ -15,7 +15,7 @@ export interface TestClickHouse {
 
 /**
  * The ClickHouse preamble of a suite: PIER_TEST_CLICKHOUSE_URL, else a local clickhouse-server
- * (Debian package); reachability through requireTool; throwaway databases and their cleanup.
+ * (Debian package); reachability through requireService; throwaway databases and their cleanup.
  */
 export async function testClickHouse(suite: string): Promise<TestClickHouse> {
   const url = (process.env.PIER_TEST_CLICKHOUSE_URL ?? "http://127.0.0.1:8123").replace(/\/+$/, "");
@@ -23,9 +23,10 @@ export async function testClickHouse(suite: string): Promise<TestClickHouse> {
     (r) => r.ok,
     () => false,
   );
-  const available = requireTool(
-    reachable,
-    `ClickHouse at ${url} (apt-get install -y clickhouse-server, or set PIER_TEST_CLICKHOUSE_URL)`,
+  const available = requireService(
+    "ClickHouse",
+    reachable ? null : `nothing answers ${url}/ping`,
+    "Install and start it (`apt-get install -y clickhouse-server`), or set PIER_TEST_CLICKHOUSE_URL.",
   );
   const databases: string[] = [];
   const query = async (sql: string) => {

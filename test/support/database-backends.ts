@@ -1,15 +1,29 @@
 import { afterAll } from "bun:test";
+import { requireService } from "@pier/testkit";
 import { SQL } from "bun";
-import { requireTool } from "./pier-process.ts";
+
+/**
+ * PIER_TEST_POSTGRES_URL, the server tests create their throwaway databases on; undefined when it
+ * is not set, which fails in CI and skips the PostgreSQL half of a suite elsewhere (requireService).
+ */
+export function testPostgresUrl(): string | undefined {
+  const url = process.env.PIER_TEST_POSTGRES_URL || undefined;
+  const ready = requireService(
+    "PostgreSQL",
+    url ? null : "PIER_TEST_POSTGRES_URL is not set",
+    "Start PostgreSQL and set PIER_TEST_POSTGRES_URL to its URL (.ci/run does both).",
+  );
+  return ready ? url : undefined;
+}
 
 /**
  * A fresh PostgreSQL database for one test file, named `<prefix>_<random>` and dropped after the
- * file; null when PIER_TEST_POSTGRES_URL is not set (which CI refuses, see requireTool). Call at
- * the top level of a test file; `create()` makes the database and returns its URL.
+ * file; null when PIER_TEST_POSTGRES_URL is not set (see testPostgresUrl). Call at the top level
+ * of a test file; `create()` makes the database and returns its URL.
  */
 export function freshPostgresDatabase(prefix: string): { create(): Promise<string> } | null {
-  const adminUrl = process.env.PIER_TEST_POSTGRES_URL;
-  if (!requireTool(adminUrl !== undefined, "PostgreSQL (PIER_TEST_POSTGRES_URL)")) return null;
+  const adminUrl = testPostgresUrl();
+  if (adminUrl === undefined) return null;
   const name = `${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
   let admin: SQL | undefined;
   afterAll(async () => {

@@ -4,6 +4,7 @@ import { createSign, generateKeyPairSync, X509Certificate } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { requireService } from "@pier/testkit";
 import type { Subprocess } from "bun";
 import forge from "node-forge";
 import { freePort } from "./ports.ts";
@@ -42,6 +43,15 @@ export interface Pebble {
 
 export function pebbleAvailable(): boolean {
   return existsSync(PEBBLE_BIN) && existsSync(CHALLTESTSRV_BIN);
+}
+
+/** pebbleAvailable() through requireService: false skips an ACME suite outside CI, in CI it throws. */
+export function requirePebble(): boolean {
+  return requireService(
+    "Pebble",
+    pebbleAvailable() ? null : `${PEBBLE_BIN} or ${CHALLTESTSRV_BIN} is missing`,
+    "Install it with `apt-get install -y pebble`, or point PEBBLE_BIN / PEBBLE_CHALLTESTSRV_BIN at the binaries.",
+  );
 }
 
 /** A port the OS considers free right now; good enough for tests on 127.0.0.1. */

@@ -149,12 +149,3 @@ export async function runCli(
   ]);
   return { code, stdout, stderr };
 }
-
-/** In CI a missing tool is a failure; on a laptop the suite says what it skipped. */
-export function requireTool(available: boolean, what: string): boolean {
-  if (available) return true;
-  if (process.env.CI === "true")
-    throw new Error(`${what} is required in CI but is missing (.ci/run installs it).`);
-  console.warn(`skipping: ${what} is not available on this machine`);
-  return false;
-}

@@ -4,13 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Database, openDatabase } from "@pier/db";
 import { SQL } from "bun";
+import { testPostgresUrl } from "../../../test/support/database-backends.ts";
 import { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
 import { createAiStore } from "./store.ts";
 
 // Providers, aliases, keys, prices and settings on SQLite and (when configured) PostgreSQL.
-const postgresUrl = process.env.PIER_TEST_POSTGRES_URL;
-if (process.env.CI === "true" && !postgresUrl)
-  throw new Error("PIER_TEST_POSTGRES_URL must be set in CI (.ci/run starts PostgreSQL).");
+const postgresUrl = testPostgresUrl();
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -39,7 +38,6 @@ async function open(kind: "sqlite" | "postgres"): Promise<Database> {
 }
 
 const kinds: ("sqlite" | "postgres")[] = postgresUrl ? ["sqlite", "postgres"] : ["sqlite"];
-if (!postgresUrl) console.warn("PIER_TEST_POSTGRES_URL not set: AI store tests skip PostgreSQL (not in CI).");
 
 for (const kind of kinds) {
   describe(`AI store on ${kind}`, () => {

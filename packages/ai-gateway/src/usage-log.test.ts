@@ -5,15 +5,14 @@ import { join } from "node:path";
 import { type Database, openDatabase } from "@pier/db";
 import { SQL } from "bun";
 import { testClickHouse } from "../../../test/support/clickhouse.ts";
+import { testPostgresUrl } from "../../../test/support/database-backends.ts";
 import { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
 import type { UsageLog } from "./usage-log.ts";
 import { createClickHouseUsageLog } from "./usage-log-clickhouse.ts";
 import { createSqlUsageLog } from "./usage-log-sql.ts";
 
 // One suite, three backends: the embedded SQLite, PostgreSQL and ClickHouse (18.16 in CI).
-const postgresUrl = process.env.PIER_TEST_POSTGRES_URL;
-if (process.env.CI === "true" && !postgresUrl)
-  throw new Error("PIER_TEST_POSTGRES_URL must be set in CI (.ci/run starts PostgreSQL).");
+const postgresUrl = testPostgresUrl();
 const clickhouse = await testClickHouse("ai_test");
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -54,7 +53,7 @@ if (postgresUrl) {
       );
     },
   ]);
-} else console.warn("PIER_TEST_POSTGRES_URL not set: AI usage log tests skip PostgreSQL (not in CI).");
+}
 if (clickhouse.available) {
   backends.push([
     "clickhouse",

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { requireService } from "@pier/testkit";
 import { buildRelease } from "./build-release.ts";
 import { DeployQueue } from "./deploy-queue.ts";
 import { createDockerClient, isDockerAvailable } from "./docker/client.ts";
@@ -27,25 +28,22 @@ const baseImagePresent =
       () => true,
       () => false,
     ));
-const missing = !dockerUp
-  ? "the Docker Engine is not reachable (start dockerd)"
-  : !baseImagePresent
-    ? `${baseImage} is missing (run scripts/base-images/build.sh)`
-    : null;
-if (missing && process.env.CI) {
-  test("Docker prerequisites", () => {
-    throw new Error(`CI requires Docker for the deploy engine tests: ${missing}`);
-  });
-} else if (missing) {
-  console.warn(`[skip] packages/deploy Docker tests: ${missing}`);
-}
+const ready = requireService(
+  `the Docker Engine with ${baseImage}`,
+  !dockerUp
+    ? "the Docker Engine is not reachable"
+    : !baseImagePresent
+      ? `the image ${baseImage} is missing`
+      : null,
+  "Start dockerd and build the base images with scripts/base-images/build.sh.",
+);
 
 const app = `t${Date.now().toString(36)}`;
 const scratch = await mkdtemp(join(tmpdir(), "pier-docker-"));
 const baseImages = { bun: baseImage, node: "node:22-slim" };
 
 afterAll(async () => {
-  if (missing) return;
+  if (!ready) return;
   await removeAppContainersAndImages(docker, app);
   await rm(scratch, { recursive: true, force: true });
 });
@@ -96,7 +94,7 @@ function portsFor(routes: string[][]): RolloutPorts {
   };
 }
 
-describe.skipIf(missing !== null)("deploy engine on Docker", () => {
+describe.skipIf(!ready)("deploy engine on Docker", () => {
   const routes: string[][] = [];
   let firstUpstream = "";
   let firstContainer = "";

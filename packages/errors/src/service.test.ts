@@ -7,14 +7,13 @@ import { silentLogger } from "@pier/core";
 import { type Database, openDatabase } from "@pier/db";
 import { SQL } from "bun";
 import { testClickHouse } from "../../../test/support/clickhouse.ts";
+import { testPostgresUrl } from "../../../test/support/database-backends.ts";
 import { webhookSignature } from "./notify/webhook.ts";
 import { createErrorsService, type ErrorsService } from "./service.ts";
 
 // The service on a real database: ingest requests in, issues and events out. Runs on SQLite, on
 // PostgreSQL when PIER_TEST_POSTGRES_URL is set and with ClickHouse events when ClickHouse answers.
-const postgresUrl = process.env.PIER_TEST_POSTGRES_URL;
-if (process.env.CI === "true" && !postgresUrl)
-  throw new Error("PIER_TEST_POSTGRES_URL must be set in CI (.ci/run starts PostgreSQL).");
+const postgresUrl = testPostgresUrl();
 const clickhouse = await testClickHouse("errors_test");
 
 interface Backend {
@@ -50,7 +49,7 @@ if (postgresUrl) {
       };
     },
   });
-} else console.warn("PIER_TEST_POSTGRES_URL not set: errors service tests run on SQLite only.");
+}
 if (clickhouse.available) {
   backends.push({
     name: "sqlite+clickhouse",

@@ -19,11 +19,13 @@ import {
   runRollout,
   type StartedReplica,
 } from "@pier/deploy";
+import { requireService } from "@pier/testkit";
 import { createGitHttpHandler } from "./git-http.ts";
 
 const docker = createDockerClient();
-const ready =
-  (await isDockerAvailable(docker)) &&
+const dockerUp = await isDockerAvailable(docker);
+const baseImagePresent =
+  dockerUp &&
   (await docker
     .getImage("pier-base/bun:1")
     .inspect()
@@ -31,13 +33,15 @@ const ready =
       () => true,
       () => false,
     ));
-if (!ready && process.env.CI) {
-  test("Docker prerequisites", () => {
-    throw new Error("CI requires dockerd and pier-base/bun:1 (scripts/base-images/build.sh)");
-  });
-} else if (!ready) {
-  console.warn("[skip] packages/git push-to-deploy test: Docker or pier-base/bun:1 missing");
-}
+const ready = requireService(
+  "the Docker Engine with pier-base/bun:1",
+  !dockerUp
+    ? "the Docker Engine is not reachable"
+    : !baseImagePresent
+      ? "the image pier-base/bun:1 is missing"
+      : null,
+  "Start dockerd and build the base images with scripts/base-images/build.sh.",
+);
 
 const app = `p${Date.now().toString(36)}`;
 const scratch = await mkdtemp(join(tmpdir(), "pier-push-deploy-"));

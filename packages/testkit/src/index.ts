@@ -1,1 +1,1 @@
-export { MissingServiceError, requireService, servicesRequired } from "./require-service.ts";
+export { MissingServiceError, requireService } from "./require-service.ts";

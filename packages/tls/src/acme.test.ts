@@ -5,20 +5,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:tls";
-import {
-  type Pebble,
-  PebbleMissingError,
-  pebbleAvailable,
-  startPebble,
-} from "../../../test/support/pebble.ts";
+import { type Pebble, requirePebble, startPebble } from "../../../test/support/pebble.ts";
 import { freePort } from "../../../test/support/ports.ts";
 import { ACCOUNT_KEY_FILE } from "./acme-issuer.ts";
 import { ChallengeMap } from "./challenge-map.ts";
 import { CertificateManager } from "./manager.ts";
 
-const inCi = process.env.CI === "true";
-const runnable = pebbleAvailable() || inCi;
-if (!runnable) console.warn(`skipping ACME tests: ${new PebbleMissingError().message}`);
+const runnable = requirePebble();
 
 describe.skipIf(!runnable)("ACME against Pebble", () => {
   let pebble: Pebble;

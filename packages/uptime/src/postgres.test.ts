@@ -4,6 +4,7 @@ import { type Database, openDatabase } from "@pier/db";
 import { createChannelStore, notifyMigrations } from "@pier/notify";
 import { createSecretBox } from "@pier/secrets";
 import { SQL } from "bun";
+import { testPostgresUrl } from "../../../test/support/database-backends.ts";
 import { flakyHttpServer } from "../testing/flaky-servers.ts";
 import { uptimeMigrations } from "./migrations.ts";
 import { UptimeService } from "./service.ts";
@@ -11,10 +12,7 @@ import { StatusPages } from "./status-page/status-pages.ts";
 
 // The same service on PostgreSQL: upserts of daily counters, json columns and timestamps differ
 // between the dialects, so the core flow runs on a real server too.
-const adminUrl = process.env.PIER_TEST_POSTGRES_URL;
-if (!adminUrl && process.env.CI === "true")
-  throw new Error("PIER_TEST_POSTGRES_URL must be set in CI (.ci/run starts PostgreSQL).");
-if (!adminUrl) console.warn("skipping: PostgreSQL uptime test (set PIER_TEST_POSTGRES_URL)");
+const adminUrl = testPostgresUrl();
 const name = `pier_uptime_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
 let admin: SQL | undefined;
 let database: Database | undefined;

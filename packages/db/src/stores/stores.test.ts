@@ -3,14 +3,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SQL } from "bun";
+import { testPostgresUrl } from "../../../../test/support/database-backends.ts";
 import { type Database, isUniqueViolation, openDatabase } from "../open.ts";
 import { createStores } from "./index.ts";
 
 // The same suite runs against the embedded SQLite and a real PostgreSQL: one schema, two databases.
-const postgresUrl = process.env.PIER_TEST_POSTGRES_URL;
-if (!postgresUrl && process.env.CI === "true") {
-  throw new Error("PIER_TEST_POSTGRES_URL must point at a PostgreSQL server in CI (.ci/run starts one).");
-}
+const postgresUrl = testPostgresUrl();
 
 async function freshPostgres(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = new SQL(adminUrl);
@@ -51,10 +49,6 @@ if (postgresUrl) {
       };
     },
   ]);
-} else {
-  console.warn(
-    "PIER_TEST_POSTGRES_URL not set: the PostgreSQL half of the store tests is skipped (not in CI).",
-  );
 }
 
 for (const [dialect, open] of backends) {
