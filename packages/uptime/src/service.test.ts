@@ -9,6 +9,7 @@ import { selfSignedCertificate } from "@pier/notify/testing";
 import { createSecretBox } from "@pier/secrets";
 import { flakyHttpServer, toggleableTcpServer } from "../testing/flaky-servers.ts";
 import { uptimeMigrations } from "./migrations.ts";
+import { systemClock } from "./scheduler.ts";
 import { UptimeService, type UptimeServiceOptions } from "./service.ts";
 import { StatusPages } from "./status-page/status-pages.ts";
 
@@ -51,7 +52,10 @@ const kinds = () => events.map((e) => e.kind);
 
 describe("incidents", () => {
   test("HTTP: opens after retries+1 failed checks, closes on recovery with duration and reason", async () => {
-    const uptime = await service();
+    // The service's clock jumps 90 s while the app is down, so the incident's duration has a floor
+    // the test sets and a ceiling it measures (the jump plus the real time the checks took).
+    let skipped = 0;
+    const uptime = await service({ clock: { ...systemClock, now: () => Date.now() + skipped } });
     const monitor = await uptime.createMonitor({
       name: "web",
       target: http.url(),
@@ -61,6 +65,7 @@ describe("incidents", () => {
     events.length = 0;
     expect((await uptime.checkNow("web")).monitor.status).toBe("up");
     http.setHealthy(false);
+    const outageStart = Date.now();
     const states: string[] = [];
     for (let i = 0; i < 4; i++) states.push((await uptime.checkNow("web")).monitor.status);
     expect(states).toEqual(["retrying", "retrying", "down", "down"]);
@@ -71,11 +76,14 @@ describe("incidents", () => {
     expect(open).toMatchObject({ open: true, failedChecks: 4, monitorName: "web" });
 
     http.setHealthy(true);
+    skipped = 90_000;
     const recovered = await uptime.checkNow(monitor.id);
+    const outageEnd = Date.now();
     expect(recovered.monitor).toMatchObject({ status: "up", consecutiveFailures: 0, openIncidentId: null });
     expect(kinds()).toEqual(["incident.opened", "incident.resolved"]);
     const resolved = events[1] as Extract<NotificationEvent, { kind: "incident.resolved" }>;
-    expect(resolved.durationMs).toBeGreaterThanOrEqual(0);
+    expect(resolved.durationMs).toBeGreaterThanOrEqual(90_000);
+    expect(resolved.durationMs).toBeLessThanOrEqual(90_000 + (outageEnd - outageStart));
     // The incident started at the first failed check, not the third.
     const [closed] = await uptime.incidents({ monitor: "web" });
     expect(closed).toMatchObject({ open: false, reason: "HTTP 503 (expected 200-399)" });
@@ -240,7 +248,19 @@ describe("stats and status pages", () => {
     const uptime = await service();
     await uptime.createMonitor({ name: "stats", target: http.url(), intervalSeconds: 3600, retries: 5 });
     http.setHealthy(true);
-    for (let i = 0; i < 3; i++) await uptime.checkNow("stats");
+    // Each answer waits 50 ms: the median latency has a floor the test sets and a ceiling it
+    // measures (the slowest whole check, database writes included).
+    http.setDelay(50);
+    let slowestCheckMs = 0;
+    try {
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        await uptime.checkNow("stats");
+        slowestCheckMs = Math.max(slowestCheckMs, performance.now() - started);
+      }
+    } finally {
+      http.setDelay(0);
+    }
     http.setHealthy(false);
     await uptime.checkNow("stats");
     http.setHealthy(true);
@@ -248,7 +268,8 @@ describe("stats and status pages", () => {
     expect(stats.uptime["24h"]).toBe(75);
     expect(stats.uptime["90d"]).toBe(75);
     expect(stats.latency["24h"].samples).toBe(3);
-    expect(stats.latency["24h"].p50).toBeGreaterThanOrEqual(0);
+    expect(stats.latency["24h"].p50).toBeGreaterThanOrEqual(50);
+    expect(stats.latency["24h"].p50).toBeLessThanOrEqual(Math.ceil(slowestCheckMs));
     expect(stats.daily).toHaveLength(90);
     expect(stats.daily.at(-1)).toMatchObject({ checks: 4, failures: 1 });
   });
