@@ -2,9 +2,9 @@
  * Proxy benchmark: wrk against the upstream directly, nginx and pier, same machine, same run.
  *   make build && bun bench/proxy/run.ts [--rounds 8] [--duration 2] [--warmup 3] [--connections 64] [--no-write]
  * Targets are interleaved within each round and every figure is a median, because the machine is
- * shared. This VM's speed drifts by 10-20% within seconds: single pier-then-nginx pairs of 2 s
- * spread 0.85-1.17 for the same code, so each round runs nginx and pier twice in ABBA order (BAAB
- * the next round), which cancels a steady drift out of the round's ratio. Plain-HTTP rounds also
+ * shared. The VM's speed drifts within seconds, so single pier-then-nginx pairs spread widely for
+ * the same code (docs/performance.md, Proxy): each round runs nginx and pier twice in ABBA order
+ * (BAAB the next round), which cancels a steady drift out of the round's ratio. Plain-HTTP rounds also
  * run a byte pipe on Bun (pipe.ts) once, in the middle: the ceiling for any proxy built on Bun's
  * sockets, so a reader can see how much of the room under it pier uses. CPU per request
  * (user+system time of the proxy processes divided by requests served) is reported too: it moves
@@ -241,11 +241,11 @@ const scenarioUrls = (s: (typeof scenarios)[number]) => {
   };
 };
 // Every scenario's traffic goes through every proxy before any figure is taken. The JavaScript
-// proxies tier up while they serve: a fresh pier under wrk spent 49-65 µs of CPU per small
-// request in its first second, 39-50 in the second, 33-41 in the third and settled at 25-35 after
-// 4-5 s (three starts, 2026-12-04). Its hot functions are shared by the plain, TLS and 64 KB
-// paths, so they settle once all of them have run. A long-running proxy is measured in that
-// steady state; nginx has nothing to warm and gets the same runs.
+// proxies tier up while they serve: a fresh pier spends much more CPU per request in its first
+// seconds than once settled (docs/performance.md, Proxy notes, warm-up). Its hot functions are
+// shared by the plain, TLS and 64 KB paths, so they settle once all of them have run. A
+// long-running proxy is measured in that steady state; nginx has nothing to warm and gets the same
+// runs.
 const warmup = Number(values.warmup);
 console.error(`warm-up: ${warmup} s of each scenario per proxy`);
 for (const s of scenarios) {
@@ -257,7 +257,7 @@ for (let round = 0; round < rounds; round++) {
   for (const s of scenarios) {
     const { url, nginxUrl, pierUrl } = scenarioUrls(s);
     // TLS runs are twice as long: each run starts with 64 handshakes, whose burst otherwise weighs
-    // on a 2 s run's p99 (runs of 1, 2 and 4 s of the same code: p99 12, 7 and 5-7 ms).
+    // on a short run's p99 (docs/performance.md, Proxy notes).
     const seconds = s.tls ? 2 * duration : duration;
     if (!s.tls) await measure(s.name, "upstream direct", url(ports.upstream), seconds);
     // ABBA (BAAB in odd rounds): the VM's speed drifts within seconds, and a drift that is

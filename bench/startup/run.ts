@@ -56,7 +56,8 @@ const everySubsystem = [
 /**
  * Resident pages of the executable depend on how its page cache was filled. A binary that was
  * just written (right after `make build` or a download) sits in large page-cache folios, and the
- * kernel maps whole folios into the process on a fault: about 5 MB more RSS for the same code.
+ * kernel maps whole folios into the process on a fault: more RSS for the same code (how much:
+ * docs/performance.md, Startup and footprint).
  * Once the binary has been read from disk (after a reboot, or any time its cache was dropped) the
  * process maps only what it touches. Both states are measured; `dd iflag=nocache count=0` drops
  * the binary's cached pages so "from disk" does not depend on what ran before.

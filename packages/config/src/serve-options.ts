@@ -113,7 +113,7 @@ export const serveOptions = {
   errorsWriterThread: {
     flag: "errors-writer-thread",
     env: "PIER_ERRORS_WRITER_THREAD",
-    // "0"/"1" as well: the form the variable had before it was part of this table.
+    // "0"/"1" and "true"/"false" as well, so existing environments that set it that way keep working.
     schema: z.preprocess(
       (v) => (v === "0" || v === "false" ? "off" : v === "1" || v === "true" ? "on" : v),
       z.enum(["on", "off"], "must be on or off"),

@@ -5,12 +5,11 @@ import { readFileSync } from "node:fs";
  * the mimalloc in Bun gives freed memory back to the OS soon after: whole pages 100 ms after they
  * empty (purge_delay) and the free holes inside pages each time a thread goes idle, at most every
  * 100 ms (purge_holes_min_interval), from its mi-scavenger thread. Under traffic the next reads
- * then fault the same pages in again: proxying 64 KB answers cost 1.5-2.5 page faults per request
- * (nginx: 0.006) and left pier's p99 at 1.3-1.7x nginx's on a VM where faults are dear. Holding
- * freed memory for 60 s keeps it for reuse while traffic lasts, and across a lull of other traffic
- * (with 10 s, the first 64 KB burst after half a minute of small answers still faulted its way back
- * to a p99 of 13-24 ms), and still returns it a minute after traffic stops (docs/performance.md,
- * Proxy: faults, requests/s, p99 and RSS after idle per setting).
+ * then fault the same pages in again, which put pier's tail latency for large answers well above
+ * nginx's. Holding freed memory for 60 s keeps it for reuse while traffic lasts and across a lull of
+ * other traffic (a shorter hold still gave the pages back between bursts), and still returns it a
+ * minute after traffic stops. The measurements per setting (faults, requests/s, p99, RSS after
+ * idle) are in docs/performance.md, Proxy; the choice in docs/decisions/0004-allocator-settings.md.
  */
 export const allocatorEnv: Readonly<Record<string, string>> = {
   MIMALLOC_PURGE_DELAY: "60000",

@@ -6,9 +6,9 @@ export const SELF_SIGNED_VALIDITY_MS = 365 * 24 * 3600_000;
 
 /**
  * Placeholder certificates so HTTPS answers before a real one exists. node-forge builds the
- * certificate; key generation and signing go through node:crypto, which is native: signing
- * with forge's JavaScript RSA took ~65 ms per certificate, node:crypto ~1 ms. One RSA key is
- * made per instance and shared by every placeholder (generation costs 40-130 ms) — these
+ * certificate; key generation and signing go through node:crypto, which is native and far faster
+ * than forge's JavaScript RSA (docs/performance.md, Measured while building). One RSA key is made
+ * per instance and shared by every placeholder, because generating one is the slow part — these
  * certificates are not trusted by anyone, so sharing their key loses nothing.
  */
 export class SelfSignedIssuer {

@@ -19,7 +19,8 @@ function niceMax(value: number): number {
 
 /**
  * Requests per minute as stacked bars by status class, p95 latency as a line on the right axis.
- * Hand-written SVG: about 1 KB gzipped where a chart library would be 20-50 KB.
+ * Hand-written SVG: one chart of bars and a line does not justify a chart library, which would
+ * weigh more than the rest of the dashboard's script (docs/performance.md, Measured while building).
  */
 export function MetricsChart({ points }: { points: MetricPoint[] }) {
   const plotW = width - pad.left - pad.right;

@@ -14,8 +14,9 @@ interface AppsAnswer {
 let prefetched: { promise: Promise<AppsAnswer>; at: number } | null = null;
 
 /**
- * Started at boot next to the session check when the first page is the apps list, so the list
- * does not wait for /auth/me, a render and an effect before asking (measured: ~100 ms saved).
+ * Started at boot next to the session check when the first page is the apps list, so the list does
+ * not wait for /auth/me, a render and an effect before asking (docs/performance.md, Measured while
+ * building).
  */
 export function prefetchApps(): void {
   const promise = fetchApps();

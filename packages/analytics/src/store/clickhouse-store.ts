@@ -32,7 +32,7 @@ export interface ClickHouseStoreOptions {
   database?: string;
 }
 
-// Still exported from here: analytics' index has always offered it; the class is shared now.
+// Re-exported: @pier/analytics's public surface includes the error its ClickHouse store throws.
 export { ClickHouseUnavailableError } from "@pier/clickhouse";
 
 /** Analytics in ClickHouse (PIER_CLICKHOUSE_URL): same query API, visits computed at query time. */

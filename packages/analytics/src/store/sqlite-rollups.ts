@@ -123,8 +123,9 @@ export class SqliteRollups {
 
   /**
    * Visits are read sorted by visitor, so distinct visitors per hour and per dimension value are
-   * counted per visitor group (mostly one visit) instead of with a Set per value: 10x faster on
-   * days with 100,000+ visits, and this runs on the console's thread.
+   * counted per visitor group (mostly one visit) instead of with a Set per value, which was many
+   * times slower on busy days (docs/performance.md, Measured while building), and this runs on the
+   * console's thread.
    */
   private rollVisits(site: string, day: number, start: number, end: number): Map<number, VisitFacts> {
     const facts = new Map<number, VisitFacts>();

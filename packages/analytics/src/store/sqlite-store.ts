@@ -151,7 +151,8 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
   /**
    * Rolls up at most `maxDays` completed days that are not rolled yet (newest first, last 35 days),
    * so the first dashboard query of a day finds them ready. Called from a timer: each day costs
-   * one scan of that day's visits and events on this thread (about 1.6 s at 330,000 events a day).
+   * one scan of that day's visits and events on this thread (seconds on a busy day; the day rollup
+   * time in docs/performance.md, Analytics).
    */
   rollUpPending(maxDays: number): number {
     const today = utcDay(this.now());

@@ -2,8 +2,9 @@ import type Docker from "dockerode";
 
 /**
  * A Docker Engine client: DOCKER_HOST when set (docker-modem reads it), else /var/run/docker.sock.
- * dockerode (with its ssh and HTTP stack) is loaded here, on first use, not at start-up: it costs
- * about 30 ms and 25 MB, which a pier without container apps should not pay.
+ * dockerode (with its ssh and HTTP stack) is loaded here, on first use, not at start-up: its cold
+ * start time and memory (docs/performance.md, Measured while building) are not for a pier without
+ * container apps to pay.
  */
 export function createDockerClient(options?: Docker.DockerOptions): Docker {
   const DockerClient = require("dockerode") as typeof Docker;

@@ -15,8 +15,9 @@ export interface DeferredSinkOptions {
 
 /**
  * The writer thread started on the first event instead of with the service: a pier whose apps send
- * no errors does not pay for a second JS thread (about 8 MB). Events arriving while it starts wait
- * here, in order; if it cannot start, the main-thread writer gets them (raw ones parsed here).
+ * no errors does not pay for a second JS thread (its RSS: docs/performance.md, Startup and
+ * footprint). Events arriving while it starts wait here, in order; if it cannot start, the
+ * main-thread writer gets them (raw ones parsed here).
  */
 export class DeferredSink implements EventSink {
   private sink: EventSink | null = null;

@@ -100,7 +100,8 @@ export class EventWriter implements EventSink {
     private readonly options: EventWriterOptions = {},
   ) {
     // A quarter second of events per transaction: under load, one issue update then covers hundreds
-    // of events instead of a handful (measured: at 50 ms, issue updates were a third of ingest CPU).
+    // of events instead of a handful; with shorter batches issue updates took a large share of the
+    // ingest CPU (docs/performance.md, Measured while building).
     // Readers never wait for it: the API flushes before it reads.
     this.maxBatch = options.maxBatch ?? 5000;
     this.flushIntervalMs = options.flushIntervalMs ?? 250;

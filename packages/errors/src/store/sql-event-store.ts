@@ -6,8 +6,8 @@ import { chunks, errorTables, type Write } from "./tables.ts";
 
 const decoder = new TextDecoder();
 
-// zstd at level 1: measured on SDK-sized events it is both faster and ~20% smaller than deflate at
-// level 1, and compression is part of the per-event ingest cost.
+// zstd at level 1: on SDK-sized events it is both faster and smaller than deflate at level 1
+// (docs/performance.md, Measured while building), and compression is part of the per-event ingest cost.
 function compress(json: Uint8Array): Buffer {
   return Buffer.from(Bun.zstdCompressSync(json, { level: 1 }));
 }
