@@ -1,7 +1,2 @@
-export {
-  type DashboardAsset,
-  type DashboardAssets,
-  DashboardBundleError,
-  loadDashboardAssets,
-  serveDashboard,
-} from "./assets.ts";
+// Only the module: its assets (the bundled web app) load on the first page request, not at start.
+export { dashboardModule } from "./module.ts";

@@ -1,16 +1,22 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type ApiDeps, authenticate, createApi, seedAdminToken } from "@pier/api";
+import { type ApiDeps, certificatePort, createApi, seedAdminToken } from "@pier/api";
 import { LoginRateLimiter } from "@pier/auth";
 import type { ServeConfig } from "@pier/config";
 import { createLogger, type Logger, pierVersion } from "@pier/core";
 import { createStores, openDatabase } from "@pier/db";
+import { authenticate } from "@pier/http";
+import {
+  capabilityRegistry,
+  type PierContext,
+  type RawHandler,
+  RouteRegistry,
+  type StartedModule,
+  startCertificates,
+  startProxy,
+} from "@pier/platform";
 import { createSecretBox, loadOrCreateKey } from "@pier/secrets";
-import { modules } from "./modules/index.ts";
-import type { PierContext, RawHandler, StartedModule } from "./platform/module.ts";
-import { startProxy } from "./platform/proxy-service.ts";
-import { RouteRegistry } from "./platform/route-registry.ts";
-import { certificatePort, startCertificates } from "./platform/tls-service.ts";
+import { modules } from "./modules.ts";
 
 export interface RunningPier {
   consoleUrl: string;
@@ -60,13 +66,13 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   const consoleUrl = config.publicUrl ?? `http://${shownHost}:${config.consolePort}`;
 
+  const { capabilities, provide } = capabilityRegistry();
   const context: PierContext = {
     config,
     logger,
     database,
     stores,
     secretBox,
-    apiDeps,
     console: consoleApp,
     authenticate: authenticate(apiDeps),
     routes,
@@ -74,6 +80,8 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     tls,
     consoleUrl,
     addRawHandler: (handler) => rawHandlers.push(handler),
+    capabilities,
+    provide,
   };
   const started: { name: string; module: StartedModule }[] = [];
   for (const module of modules) {

@@ -13,6 +13,7 @@ export type { EventRecord, IngestRecord, SessionFacts, VitalsRecord } from "./in
 export { classifySource } from "./ingest/referrer.ts";
 export { isBot, parseUserAgent } from "./ingest/user-agent.ts";
 export { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
+export { analyticsModule } from "./module.ts";
 export { computeFunnel } from "./query/funnel.ts";
 export { parseQueryParams } from "./query/params.ts";
 export {

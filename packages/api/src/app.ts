@@ -1,11 +1,9 @@
 import { NotFoundError, PierError } from "@pier/core";
+import type { ApiEnv } from "@pier/http";
+import { authenticate, errorResponse, rejectNulInUrl, requestLog } from "@pier/http";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { ApiDeps, ApiEnv } from "./context.ts";
-import { errorResponse } from "./errors.ts";
-import { authenticate } from "./middleware/authenticate.ts";
-import { rejectNulInUrl } from "./middleware/reject-nul.ts";
-import { requestLog } from "./middleware/request-log.ts";
+import type { ApiDeps } from "./context.ts";
 import { appRoutes } from "./routes/apps.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { staticRouteRoutes } from "./routes/routes.ts";

@@ -1,17 +1,6 @@
-import type { LoginRateLimiter, Scope } from "@pier/auth";
+import type { LoginRateLimiter } from "@pier/auth";
 import type { Logger } from "@pier/core";
 import type { Stores } from "@pier/db";
-
-export type Principal =
-  | { kind: "token"; tokenId: string; scopes: Scope[]; userId: string | null }
-  | {
-      kind: "session";
-      userId: string;
-      email: string;
-      scopes: Scope[];
-      csrfToken: string;
-      sessionHash: string;
-    };
 
 /** Route changes go through this port so the API never knows how proxies receive them. */
 export interface RoutePublisher {
@@ -37,5 +26,3 @@ export interface ApiDeps {
   onDomainsChanged?: () => Promise<unknown>;
   sessionTtlMs?: number;
 }
-
-export type ApiEnv = { Variables: { principal: Principal; requestId: string } };

@@ -24,4 +24,5 @@ export {
   type LogLevel,
   silentLogger,
 } from "./logger.ts";
+export { type Once, once } from "./once.ts";
 export { pierVersion } from "./version.ts";

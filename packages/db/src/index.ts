@@ -1,3 +1,4 @@
+export { hasRows } from "./has-rows.ts";
 export { type EmbeddedMigration, pendingMigrations, splitStatements } from "./migrate.ts";
 export type { MigrationSet } from "./open.ts";
 export {

@@ -3,6 +3,7 @@ export { type BodyLimits, defaultBodyLimits } from "./ingest/decode-body.ts";
 export { IngestError } from "./ingest/errors.ts";
 export { type IngestRoute, matchIngestPath, TUNNEL_PATH } from "./ingest/paths.ts";
 export { errorsMigrations } from "./migrations.ts";
+export { errorsModule } from "./module.ts";
 export { sendWebhook, webhookSignature } from "./notify/webhook.ts";
 export type { IssueStatus } from "./process/issue-status.ts";
 export type { ProcessedEvent } from "./process/processed-event.ts";

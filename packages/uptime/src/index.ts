@@ -16,6 +16,7 @@ export {
 export { type CheckResult, evaluateHttp } from "./evaluate.ts";
 export { applyCheck, type MonitorState, type MonitorStatus } from "./incident-state.ts";
 export { uptimeMigrations } from "./migrations.ts";
+export { uptimeModule } from "./module.ts";
 export {
   type HttpOptions,
   type MonitorInput,

@@ -1,5 +1,5 @@
-import { type ApiEnv, readBody, readParam, requireScope } from "@pier/api";
 import { NotFoundError, ValidationError } from "@pier/core";
+import { type ApiEnv, readBody, readParam, requireScope } from "@pier/http";
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { AiGateway } from "../gateway.ts";

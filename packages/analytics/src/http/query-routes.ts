@@ -1,4 +1,4 @@
-import { type ApiEnv, readBody, requireScope } from "@pier/api";
+import { type ApiEnv, readBody, requireScope } from "@pier/http";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { parseQueryParams } from "../query/params.ts";

@@ -1,20 +1,13 @@
 import { ConflictError, NotFoundError, newId } from "@pier/core";
 import { type AppRow, isUniqueViolation } from "@pier/db";
+import type { ApiEnv } from "@pier/http";
+import { findAppOr404, readBody, readParam, requireScope } from "@pier/http";
 import { Hono } from "hono";
-import { readBody, readParam } from "../body.ts";
-import type { ApiDeps, ApiEnv } from "../context.ts";
-import { requireScope } from "../middleware/authenticate.ts";
-import { addDomainBody, appNameSchema, createAppBody, hostSchema } from "../schemas.ts";
+import type { ApiDeps } from "../context.ts";
+import { addDomainBody, createAppBody, hostSchema } from "../schemas.ts";
 
 function presentApp(app: AppRow) {
   return { id: app.id, name: app.name, defaultBranch: app.defaultBranch, createdAt: app.createdAt };
-}
-
-export async function findAppOr404(deps: ApiDeps, rawName: string): Promise<AppRow> {
-  const name = readParam(rawName, appNameSchema, "app name");
-  const app = await deps.stores.apps.findByName(name);
-  if (!app) throw new NotFoundError("App", name);
-  return app;
 }
 
 export function appRoutes(deps: ApiDeps) {
@@ -37,19 +30,19 @@ export function appRoutes(deps: ApiDeps) {
   });
 
   app.get("/:name", requireScope("read"), async (c) => {
-    const row = await findAppOr404(deps, c.req.param("name"));
+    const row = await findAppOr404(deps.stores, c.req.param("name"));
     const domains = await deps.stores.domains.listForApp(row.id);
     return c.json({ app: { ...presentApp(row), domains: domains.map((d) => d.host) } });
   });
 
   app.delete("/:name", requireScope("write"), async (c) => {
-    const row = await findAppOr404(deps, c.req.param("name"));
+    const row = await findAppOr404(deps.stores, c.req.param("name"));
     await deps.stores.apps.deleteByName(row.name);
     return c.json({ ok: true, name: row.name });
   });
 
   app.get("/:name/domains", requireScope("read"), async (c) => {
-    const row = await findAppOr404(deps, c.req.param("name"));
+    const row = await findAppOr404(deps.stores, c.req.param("name"));
     const domains = await deps.stores.domains.listForApp(row.id);
     return c.json({
       domains: domains.map((d) => ({
@@ -61,7 +54,7 @@ export function appRoutes(deps: ApiDeps) {
   });
 
   app.post("/:name/domains", requireScope("write"), async (c) => {
-    const row = await findAppOr404(deps, c.req.param("name"));
+    const row = await findAppOr404(deps.stores, c.req.param("name"));
     const body = await readBody(c, addDomainBody);
     try {
       const domain = await deps.stores.domains.add({ id: newId("dom"), appId: row.id, host: body.host });
@@ -77,7 +70,7 @@ export function appRoutes(deps: ApiDeps) {
   });
 
   app.delete("/:name/domains/:host", requireScope("write"), async (c) => {
-    await findAppOr404(deps, c.req.param("name"));
+    await findAppOr404(deps.stores, c.req.param("name"));
     const host = readParam(c.req.param("host"), hostSchema, "host");
     if (!(await deps.stores.domains.remove(host))) throw new NotFoundError("Domain", host);
     await deps.certificates?.remove(host);
@@ -86,7 +79,7 @@ export function appRoutes(deps: ApiDeps) {
   });
 
   app.get("/:name/deployments", requireScope("read"), async (c) => {
-    const row = await findAppOr404(deps, c.req.param("name"));
+    const row = await findAppOr404(deps.stores, c.req.param("name"));
     const deployments = await deps.stores.deployments.listForApp(row.id);
     return c.json({ deployments });
   });

@@ -11,10 +11,10 @@ import {
   verifyPassword,
 } from "@pier/auth";
 import { ConflictError, newId, RateLimitedError, UnauthorizedError } from "@pier/core";
+import type { ApiEnv } from "@pier/http";
+import { authenticate, readBody } from "@pier/http";
 import { type Context, Hono } from "hono";
-import { readBody } from "../body.ts";
-import type { ApiDeps, ApiEnv } from "../context.ts";
-import { authenticate } from "../middleware/authenticate.ts";
+import type { ApiDeps } from "../context.ts";
 import { cliTokenBody, credentialsBody } from "../schemas.ts";
 
 const defaultSessionTtlMs = 7 * 24 * 3600 * 1000;

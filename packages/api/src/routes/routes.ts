@@ -1,9 +1,9 @@
 import { NotFoundError, newId, PierError } from "@pier/core";
 import type { RouteRow } from "@pier/db";
+import type { ApiEnv } from "@pier/http";
+import { readBody, requireScope } from "@pier/http";
 import { Hono } from "hono";
-import { readBody } from "../body.ts";
-import type { ApiDeps, ApiEnv } from "../context.ts";
-import { requireScope } from "../middleware/authenticate.ts";
+import type { ApiDeps } from "../context.ts";
 import { createRouteBody } from "../schemas.ts";
 
 function presentRoute(row: RouteRow) {

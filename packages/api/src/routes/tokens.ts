@@ -1,9 +1,9 @@
 import { generateSecretToken, hashToken, tokenHint } from "@pier/auth";
 import { NotFoundError, newId } from "@pier/core";
+import type { ApiEnv } from "@pier/http";
+import { readBody, requireScope } from "@pier/http";
 import { Hono } from "hono";
-import { readBody } from "../body.ts";
-import type { ApiDeps, ApiEnv } from "../context.ts";
-import { requireScope } from "../middleware/authenticate.ts";
+import type { ApiDeps } from "../context.ts";
 import { createTokenBody } from "../schemas.ts";
 
 export function tokenRoutes(deps: ApiDeps) {

@@ -1,0 +1,19 @@
+import { aiGatewayModule } from "@pier/ai-gateway";
+import { analyticsModule } from "@pier/analytics";
+import { apiModule } from "@pier/api";
+import { dashboardModule } from "@pier/dashboard";
+import { deployModule } from "@pier/deploy";
+import { errorsModule } from "@pier/errors";
+import type { PierModule } from "@pier/platform";
+import { uptimeModule } from "@pier/uptime";
+
+/** Started in this order, stopped in reverse. One line per subsystem. */
+export const modules: PierModule[] = [
+  apiModule,
+  deployModule,
+  dashboardModule,
+  analyticsModule,
+  errorsModule,
+  aiGatewayModule,
+  uptimeModule,
+];

@@ -1,0 +1,39 @@
+import type { ApiEnv } from "@pier/http";
+import type { PierContext } from "@pier/platform";
+import type { Hono } from "hono";
+import { AiGateway } from "./gateway.ts";
+import { adminRoutes } from "./http/admin-routes.ts";
+import { openAiRoutes } from "./http/openai-routes.ts";
+import { createAiStore } from "./store.ts";
+import { createClickHouseUsageLog } from "./usage-log-clickhouse.ts";
+
+export interface RunningAiGateway {
+  gateway: AiGateway;
+  openAi: Hono<ApiEnv>;
+  admin: Hono<ApiEnv>;
+  stop(): Promise<void>;
+}
+
+/** The gateway, its OpenAI-compatible and operator routes, started on first use (see module.ts). */
+export async function startAiGateway(ctx: PierContext): Promise<RunningAiGateway> {
+  const logger = ctx.logger.child({ component: "ai-gateway" });
+  // With ClickHouse configured the per-request usage rows go there; keys and providers stay in SQL.
+  const usage = ctx.config.clickhouseUrl
+    ? await createClickHouseUsageLog({
+        url: ctx.config.clickhouseUrl,
+        onError: (error) => logger.warn("AI usage batch not written to ClickHouse", { error }),
+      })
+    : undefined;
+  const store = createAiStore(ctx.database, { usage });
+  const gateway = await AiGateway.create({ store, secretBox: ctx.secretBox, logger });
+  return {
+    gateway,
+    openAi: openAiRoutes(gateway) as unknown as Hono<ApiEnv>,
+    admin: adminRoutes(gateway, ctx.authenticate, ctx.stores.apps) as unknown as Hono<ApiEnv>,
+    async stop() {
+      // Usage rows still being written belong to requests that were answered.
+      await gateway.idle();
+      await store.usage.close();
+    },
+  };
+}

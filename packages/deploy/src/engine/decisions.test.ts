@@ -1,0 +1,100 @@
+import { expect, test } from "bun:test";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import type { DeploymentRow } from "@pier/db";
+import type { PierContainer } from "../docker/replicas.ts";
+import { appStatus } from "../http/presenters.ts";
+import { splitTimestamp } from "./app-logs.ts";
+import { DeployLogs } from "./deploy-log.ts";
+import { rollbackCandidates } from "./operations.ts";
+import { planContainers } from "./reconcile.ts";
+
+const deployment = (
+  id: string,
+  status: DeploymentRow["status"],
+  image: string | null,
+  at: number,
+): DeploymentRow => ({
+  id,
+  appId: "app_1",
+  environmentId: "env_p",
+  status,
+  source: "git",
+  branch: "main",
+  commitSha: null,
+  image,
+  error: null,
+  meta: {},
+  createdAt: new Date(at),
+  finishedAt: null,
+});
+
+test("rollback goes to the newest earlier release that went live with a different image", () => {
+  const current = deployment("d5", "live", "img:3", 5);
+  const history = [
+    current,
+    deployment("d4", "superseded", "img:3", 4), // an env restart of the same image
+    deployment("d3", "failed", "img:x", 3),
+    deployment("d2", "superseded", "img:2", 2),
+    deployment("d1", "rolled_back", "img:1", 1),
+  ];
+  expect(rollbackCandidates(history, current).map((d) => d.id)).toEqual(["d2", "d1"]);
+  expect(rollbackCandidates([current], current)).toEqual([]);
+});
+
+test("reconcile adopts running replicas of live releases and removes everything else", () => {
+  const c = (id: string, deploymentId: string, state: string, upstream: string | null): PierContainer => ({
+    containerId: id,
+    name: id,
+    app: "web",
+    env: "production",
+    deploymentId,
+    replica: 1,
+    instance: "pier_x",
+    image: "img",
+    state,
+    hostPort: upstream ? 1 : null,
+    upstream,
+  });
+  const plan = planContainers(
+    [
+      c("live", "d2", "running", "127.0.0.1:1"),
+      c("crashed", "d2", "exited", null),
+      c("interrupted", "d3", "running", "127.0.0.1:2"),
+      c("old", "d1", "running", "127.0.0.1:3"),
+    ],
+    new Set(["d2"]),
+  );
+  expect(plan.adopt.map((x) => x.containerId)).toEqual(["live"]);
+  expect(plan.remove.map((x) => x.containerId)).toEqual(["crashed", "interrupted", "old"]);
+});
+
+test("app status: deploying beats live beats failed beats new", () => {
+  expect(appStatus([deployment("a", "building", null, 1)], true)).toBe("deploying");
+  expect(appStatus([deployment("a", "failed", null, 1)], true)).toBe("live");
+  expect(appStatus([deployment("a", "failed", null, 1)], false)).toBe("failed");
+  expect(appStatus([], false)).toBe("new");
+});
+
+test("docker log timestamps are split off the line", () => {
+  expect(splitTimestamp("2026-01-02T03:04:05.123456789Z hello world")).toEqual({
+    ts: "2026-01-02T03:04:05.123456789Z",
+    line: "hello world",
+  });
+  expect(splitTimestamp("no stamp")).toEqual({ ts: null, line: "no stamp" });
+});
+
+test("a deploy log is written to its file and replayed to late followers, then ends", () => {
+  const logs = new DeployLogs(mkdtempSync(`${tmpdir()}/pier-logs-`));
+  const log = logs.open("dep_1");
+  log.line("first");
+  const seen: string[] = [];
+  let ended: unknown = null;
+  log.follow({ line: (l) => seen.push(l), end: (r) => (ended = r) });
+  log.line("second\nthird");
+  logs.close("dep_1", { status: "live", error: null });
+  expect(seen).toEqual(["first", "second", "third"]);
+  expect(ended).toEqual({ status: "live", error: null });
+  expect(readFileSync(logs.pathOf("dep_1"), "utf8")).toBe("first\nsecond\nthird\n");
+  expect(logs.running("dep_1")).toBeUndefined();
+});

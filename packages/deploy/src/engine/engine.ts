@@ -1,0 +1,315 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { type Logger, newId } from "@pier/core";
+import type { AppRow, DeploymentRow, EnvironmentRow, Stores } from "@pier/db";
+import type { SecretBox } from "@pier/secrets";
+import type Docker from "dockerode";
+import { DeployQueue } from "../deploy-queue.ts";
+import { pruneAppImages } from "../docker/images.ts";
+import { DeployError, DeployFailedError, ImageBuildError } from "../errors.ts";
+import type { DrainMonitor, ReplicaRuntime } from "../ports.ts";
+import { runRollout } from "../rollout.ts";
+import type { BaseImages } from "../settings.ts";
+import type { DeployLog, DeployLogs } from "./deploy-log.ts";
+import { resolveEnvVars } from "./env-vars.ts";
+import type { TargetEnvironment } from "./environments.ts";
+import { type DeploySource, obtainRelease, type Release } from "./release-source.ts";
+import { type ServedReplica, type ServingTable, servedEnvironment } from "./serving.ts";
+
+export interface DeployEngineDeps {
+  stores: Stores;
+  secretBox: SecretBox;
+  logger: Logger;
+  dataDir: string;
+  baseImages: BaseImages;
+  docker: () => Docker;
+  runtime: ReplicaRuntime;
+  serving: ServingTable;
+  logs: DeployLogs;
+  /** Republishes every route; resolves once all proxy workers acknowledged. */
+  publishRoutes(): Promise<void>;
+  liveUrl(host: string): string;
+  hooks?: DeployHooks;
+  /** Ends the drain of old replicas once the proxy has nothing in flight to them. */
+  drain?: DrainMonitor;
+}
+
+/** What other subsystems add to a deploy: their env vars, and reactions to its outcome. */
+export interface DeployHooks {
+  /** Platform-provided env (Sentry DSN, AI gateway key…); values the app set itself win. */
+  platformEnv(input: DeployHookInput): Promise<Record<string, string>>;
+  /** Called once a deploy ended; must not throw (outcome handlers are best effort). */
+  outcome(input: DeployHookInput & { deployment: DeploymentRow }): void;
+}
+
+export interface DeployHookInput {
+  app: AppRow;
+  environment: EnvironmentRow;
+  deploymentId: string;
+  url: string;
+}
+
+export interface StartedDeploy {
+  deployment: DeploymentRow;
+  /** The live log; followers get the lines written so far, then new ones. */
+  log: DeployLog;
+  /** Settles with the final row (live or failed); never rejects. */
+  done: Promise<DeploymentRow>;
+}
+
+/** Same retention as images (deployDefaults.keepReleases). */
+const keepStaticReleases = 5;
+
+const activeStatuses = new Set(["queued", "building", "starting"]);
+export const isActiveStatus = (status: string) => activeStatuses.has(status);
+
+/**
+ * Turns a source into a live release of one environment: record -> build -> rollout -> record.
+ * Deploys of one app run one at a time, builds included (two builds of one app would race for
+ * the same routes and the second would drain the first).
+ */
+export class DeployEngine {
+  private readonly appQueue = new DeployQueue();
+  // runRollout serialises on its own queue too; a private one keeps it from touching the global.
+  private readonly rolloutQueue = new DeployQueue();
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: DeployEngineDeps) {}
+
+  async start(app: AppRow, target: TargetEnvironment, source: DeploySource): Promise<StartedDeploy> {
+    const { stores } = this.deps;
+    const environment = await stores.environments.ensure({ id: newId("env"), appId: app.id, ...target });
+    const from = source.kind === "release" ? source.from : null;
+    const deployment = await stores.deployments.create({
+      id: newId("dep"),
+      appId: app.id,
+      environmentId: environment.id,
+      status: "queued",
+      source:
+        source.kind === "release" ? (source.reason === "rollback" ? "rollback" : from!.source) : source.kind,
+      branch:
+        source.kind === "git"
+          ? source.branch
+          : source.kind === "upload"
+            ? source.branch
+            : (from?.branch ?? null),
+      commitSha: source.kind === "git" ? source.commitSha : (from?.commitSha ?? null),
+      image: source.kind === "image" ? source.image : null,
+      meta: from
+        ? { ...releaseFields(from.meta), basedOn: from.id, trigger: (source as { reason: string }).reason }
+        : {},
+    });
+    const log = this.deps.logs.open(deployment.id);
+    if (this.appQueue.isBusy(app.name)) log.line(`Queued behind the running deploy of ${app.name}`);
+    const done = this.appQueue
+      .run(app.name, () => this.execute(app, environment, deployment, source, log))
+      .catch(async (error: Error) => {
+        this.deps.logger.error("deploy crashed", { deployment: deployment.id, error });
+        return this.finishFailed(deployment.id, log, error.message, []);
+      })
+      .then((final) => {
+        const url = this.deps.liveUrl(environment.host ?? app.name);
+        this.deps.hooks?.outcome({ app, environment, deploymentId: deployment.id, url, deployment: final });
+        return final;
+      })
+      .finally(() => {
+        if (source.kind === "upload") rm(source.tarPath, { force: true }).catch(() => {});
+      });
+    this.running.add(done);
+    done.finally(() => this.running.delete(done));
+    return { deployment, log, done };
+  }
+
+  /** Runs `task` in the app's deploy slot, after any running deploy of that app. */
+  exclusive<T>(app: string, task: () => Promise<T>): Promise<T> {
+    return this.appQueue.run(app, task);
+  }
+
+  isBusy(app: string): boolean {
+    return this.appQueue.isBusy(app);
+  }
+
+  /** Waits for running deploys (used on shutdown and by tests). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
+  private async execute(
+    app: AppRow,
+    environment: EnvironmentRow,
+    deployment: DeploymentRow,
+    source: DeploySource,
+    log: DeployLog,
+  ): Promise<DeploymentRow> {
+    const { stores } = this.deps;
+    const say = (line: string) => log.line(line);
+    await stores.deployments.update(deployment.id, { status: "building" });
+    say(`Deploying ${app.name} (${environment.name}) as ${deployment.id}`);
+
+    let release: Release;
+    try {
+      release = await obtainRelease(source, {
+        dataDir: this.deps.dataDir,
+        app: app.name,
+        deploymentId: deployment.id,
+        docker: this.deps.docker,
+        baseImages: this.deps.baseImages,
+        say: (line) => say(`       ${line}`),
+      });
+    } catch (error) {
+      const tail = error instanceof ImageBuildError ? error.logTail : [];
+      return this.finishFailed(deployment.id, log, `Build failed: ${describe(error)}`, tail);
+    }
+    await stores.deployments.update(deployment.id, {
+      status: "starting",
+      image: release.image,
+      meta: { ...deployment.meta, ...release.meta },
+    });
+
+    const served = this.deps.serving.get(app.name, environment.name);
+    const previous: ServedReplica[] = served?.replicas ?? [];
+    const previousDeploymentId = served?.deploymentId ?? null;
+    if (!served) {
+      this.deps.serving.set(servedEnvironment(app, environment, deployment.id, []));
+    }
+    const host = environment.host ?? app.name;
+    try {
+      const platformEnv = await this.deps.hooks?.platformEnv({
+        app,
+        environment,
+        deploymentId: deployment.id,
+        url: this.deps.liveUrl(host),
+      });
+      const envVars = {
+        ...platformEnv,
+        ...(await resolveEnvVars(stores, this.deps.secretBox, app.id, environment.name)),
+      };
+      const result = await runRollout(
+        {
+          runtime: this.deps.runtime,
+          queue: this.rolloutQueue,
+          drain: this.deps.drain,
+          routes: {
+            setAppUpstreams: async (appName, envName, upstreams) => {
+              this.deps.serving.setUpstreams(appName, envName, upstreams);
+              await this.deps.publishRoutes();
+            },
+          },
+        },
+        {
+          appId: app.name,
+          env: environment.name,
+          deploymentId: deployment.id,
+          image: release.image,
+          config: release.meta.config,
+          envVars,
+          previous,
+          liveUrl: this.deps.liveUrl(host),
+          onProgress: (line) => say(`-----> ${line}`),
+        },
+      );
+      const entry = this.deps.serving.get(app.name, environment.name)!;
+      entry.deploymentId = deployment.id;
+      entry.replicas = result.replicas.map((r) => ({ containerId: r.containerId, upstream: r.upstream }));
+      await stores.environments.setCurrent(environment.id, deployment.id);
+      const live = await stores.deployments.update(deployment.id, {
+        status: "live",
+        finishedAt: new Date(),
+        meta: {
+          ...deployment.meta,
+          ...release.meta,
+          replicas: entry.replicas,
+          url: this.deps.liveUrl(host),
+          switchedAfterMs: result.switchedAfterMs,
+        },
+      });
+      if (previousDeploymentId && previousDeploymentId !== deployment.id) {
+        const replaced =
+          source.kind === "release" && source.reason === "rollback" ? "rolled_back" : "superseded";
+        await stores.deployments.update(previousDeploymentId, { status: replaced });
+      }
+      this.deps.logs.close(deployment.id, { status: "live", error: null });
+      result.retired.then(() => this.afterLive(app, release));
+      return live!;
+    } catch (error) {
+      const entry = this.deps.serving.get(app.name, environment.name);
+      if (entry && entry.upstreams.length === 0) this.deps.serving.delete(app.name, environment.name);
+      if (error instanceof DeployFailedError) {
+        return this.finishFailed(deployment.id, log, error.message, error.logTail, true);
+      }
+      return this.finishFailed(deployment.id, log, `Deploy failed: ${describe(error)}`, []);
+    }
+  }
+
+  private async afterLive(app: AppRow, release: Release): Promise<void> {
+    if (release.meta.kind === "static") {
+      await this.pruneStaticReleases(app).catch((error) =>
+        this.deps.logger.warn("could not prune old static releases", { app: app.name, error }),
+      );
+      return;
+    }
+    try {
+      const removed = await pruneAppImages(this.deps.docker(), app.name);
+      if (removed.length) this.deps.logger.info("pruned old releases", { app: app.name, removed });
+    } catch (error) {
+      this.deps.logger.warn("could not prune old releases", { app: app.name, error });
+    }
+  }
+
+  /** Static releases are directories: keep the newest ones (rollback targets) and every current one. */
+  private async pruneStaticReleases(app: AppRow): Promise<void> {
+    const { stores } = this.deps;
+    const history = await stores.deployments.listForApp(app.id, 500);
+    const current = new Set((await stores.environments.listForApp(app.id)).map((e) => e.currentDeploymentId));
+    const dirOf = (d: DeploymentRow) => (d.meta as { staticDir?: string }).staticDir;
+    const keep = new Set<string>();
+    const released = history.filter((d) => dirOf(d) && d.status !== "failed");
+    for (const d of released.slice(0, keepStaticReleases)) keep.add(dirOf(d)!);
+    for (const d of history) if (current.has(d.id) && dirOf(d)) keep.add(dirOf(d)!);
+    const root = join(this.deps.dataDir, "static");
+    for (const d of history) {
+      const dir = dirOf(d);
+      if (!dir || keep.has(dir) || !dir.startsWith(`${root}/`)) continue;
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async finishFailed(
+    deploymentId: string,
+    log: DeployLog,
+    message: string,
+    logTail: string[],
+    alreadyPrinted = false,
+  ): Promise<DeploymentRow> {
+    if (!alreadyPrinted) {
+      log.line(`-----> ${message}`);
+      for (const line of logTail) log.line(`  | ${line}`);
+    }
+    const row = await this.deps.stores.deployments.findById(deploymentId);
+    const updated = await this.deps.stores.deployments.update(deploymentId, {
+      status: "failed",
+      error: message.replace(/^(Deploy failed|Build failed): /, ""),
+      finishedAt: new Date(),
+      meta: { ...(row?.meta ?? {}), logTail },
+    });
+    this.deps.logs.close(deploymentId, { status: "failed", error: updated?.error ?? message });
+    return updated!;
+  }
+}
+
+function describe(error: unknown): string {
+  const err = error as Error & { code?: string; address?: string };
+  if (err.code === "ENOENT" && /docker\.sock/.test(err.message ?? "")) {
+    return "the Docker Engine is not reachable (/var/run/docker.sock): start dockerd or set DOCKER_HOST";
+  }
+  if (err.code === "ECONNREFUSED" && !(error instanceof DeployError)) {
+    return `the Docker Engine refused the connection (${err.message}): is dockerd running?`;
+  }
+  return err.message ?? String(error);
+}
+
+/** Only what describes the release itself carries over to a rollback or restart. */
+function releaseFields(meta: Record<string, unknown>): Record<string, unknown> {
+  const { kind, config, staticDir, spa } = meta;
+  return { kind, config, staticDir, spa };
+}

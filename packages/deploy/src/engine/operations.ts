@@ -1,0 +1,116 @@
+import { ConflictError, NotFoundError } from "@pier/core";
+import type { AppRow, DeploymentRow, EnvironmentRow, Stores } from "@pier/db";
+import type { ReplicaRuntime } from "../ports.ts";
+import type { DeployEngine, StartedDeploy } from "./engine.ts";
+import type { TargetEnvironment } from "./environments.ts";
+import type { ServingTable } from "./serving.ts";
+
+export interface OperationDeps {
+  stores: Stores;
+  engine: DeployEngine;
+  serving: ServingTable;
+  runtime: ReplicaRuntime;
+  publishRoutes(): Promise<void>;
+}
+
+export function targetOf(environment: EnvironmentRow): TargetEnvironment {
+  return {
+    name: environment.name,
+    kind: environment.kind,
+    branch: environment.branch,
+    host: environment.host ?? "",
+  };
+}
+
+/** Earlier releases of an environment a rollback may go to: once live, and not the current image. */
+export function rollbackCandidates(history: DeploymentRow[], current: DeploymentRow): DeploymentRow[] {
+  return history.filter(
+    (d) =>
+      d.id !== current.id &&
+      d.environmentId === current.environmentId &&
+      (d.status === "superseded" || d.status === "rolled_back") &&
+      d.image !== null &&
+      d.image !== current.image &&
+      d.createdAt.getTime() <= current.createdAt.getTime(),
+  );
+}
+
+/** Re-runs an earlier release with the same health-checked swap. */
+export async function rollback(deps: OperationDeps, app: AppRow, to?: string): Promise<StartedDeploy> {
+  const production = await deps.stores.environments.findByName(app.id, "production");
+  const current = production?.currentDeploymentId
+    ? await deps.stores.deployments.findById(production.currentDeploymentId)
+    : undefined;
+  if (!production || !current) throw new ConflictError(`${app.name} has no live release to roll back from.`);
+  let target: DeploymentRow | undefined;
+  if (to) {
+    target = await deps.stores.deployments.findById(to);
+    if (!target || target.appId !== app.id) throw new NotFoundError("Deployment", to);
+    if (target.id === current.id) throw new ConflictError(`${to} is already live.`);
+    if (
+      !target.image ||
+      target.status === "failed" ||
+      target.status === "queued" ||
+      target.status === "building"
+    ) {
+      throw new ConflictError(`${to} never went live; pick a deployment that did (pier deployments list).`);
+    }
+  } else {
+    const history = await deps.stores.deployments.listForApp(app.id, 200);
+    target = rollbackCandidates(history, current)[0];
+    if (!target) throw new ConflictError(`${app.name} has no earlier release to roll back to.`);
+  }
+  return deps.engine.start(app, targetOf(production), { kind: "release", from: target, reason: "rollback" });
+}
+
+/**
+ * Rolling restart after an env var change: every environment the change applies to gets new
+ * replicas of its current release with the new env ("" = every environment).
+ */
+export async function restartForEnvChange(
+  deps: OperationDeps,
+  app: AppRow,
+  scope: string,
+): Promise<StartedDeploy[]> {
+  const started: StartedDeploy[] = [];
+  for (const environment of await deps.stores.environments.listForApp(app.id)) {
+    if (scope !== "" && environment.name !== scope) continue;
+    if (!environment.currentDeploymentId) continue;
+    const current = await deps.stores.deployments.findById(environment.currentDeploymentId);
+    if (!current?.image) continue;
+    started.push(
+      await deps.engine.start(app, targetOf(environment), {
+        kind: "release",
+        from: current,
+        reason: "restart",
+      }),
+    );
+  }
+  return started;
+}
+
+/** `git push origin :BRANCH`: the preview's routes go first, then its replicas and its row. */
+export async function removePreview(
+  deps: OperationDeps,
+  app: AppRow,
+  environmentName: string,
+  say: (line: string) => void,
+): Promise<boolean> {
+  return deps.engine.exclusive(app.name, async () => {
+    const environment = await deps.stores.environments.findByName(app.id, environmentName);
+    if (environment?.kind !== "preview") return false;
+    const served = deps.serving.delete(app.name, environment.name);
+    await deps.publishRoutes();
+    say(`Preview ${environment.host} no longer routed`);
+    for (const replica of served?.replicas ?? []) {
+      await deps.runtime.stop(replica.containerId, 5_000).catch(() => {});
+      await deps.runtime.remove(replica.containerId).catch(() => {});
+    }
+    if (served?.replicas.length) say(`Removed ${served.replicas.length} replica(s)`);
+    if (environment.currentDeploymentId) {
+      await deps.stores.deployments.update(environment.currentDeploymentId, { status: "superseded" });
+    }
+    await deps.stores.environments.remove(environment.id);
+    return true;
+  });
+}

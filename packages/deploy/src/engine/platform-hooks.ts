@@ -1,0 +1,62 @@
+import type { Logger } from "@pier/core";
+import type { Capabilities } from "@pier/platform";
+import type { DeployHooks } from "./engine.ts";
+
+/**
+ * What a deploy gets from the rest of the platform, through the capabilities other modules
+ * provide (absent when that subsystem is not running). Apps reach pier through their own host's
+ * `/_pier/` paths (the proxy forwards them to the console), so the same URLs work from the
+ * browser, from the containers and from elsewhere.
+ */
+export function platformDeployHooks(capabilities: Readonly<Capabilities>, logger: Logger): DeployHooks {
+  return {
+    async platformEnv({ app, environment, deploymentId, url }) {
+      const [sentry, ai] = await Promise.all([
+        (
+          capabilities.errors?.sentryEnv({
+            app,
+            release: deploymentId,
+            environment: environment.name,
+            host: environment.host,
+          }) ?? Promise.resolve({})
+        ).catch((error) => {
+          logger.warn("no SENTRY_* env for this deploy", { app: app.name, error });
+          return {};
+        }),
+        (
+          capabilities.aiGateway?.envFor(app.name, { baseUrl: `${url}/_pier/ai/v1` }) ?? Promise.resolve({})
+        ).catch((error) => {
+          logger.warn("no AI gateway env for this deploy", { app: app.name, error });
+          return {};
+        }),
+      ]);
+      return { ...sentry, ...ai };
+    },
+    outcome({ app, environment, deploymentId, url, deployment }) {
+      if (deployment.status === "live" && environment.kind === "production") {
+        const health =
+          (deployment.meta as { config?: { health?: { path?: string } } }).config?.health?.path ?? "/";
+        capabilities.uptime
+          ?.ensureAppMonitor({ id: app.id, name: app.name }, `${url}${health}`)
+          .catch((error) => logger.warn("app monitor not updated", { app: app.name, error }));
+      }
+      if (deployment.status === "failed") {
+        void capabilities.notify?.notify({
+          kind: "deploy.failed",
+          app: app.name,
+          environment: environment.name,
+          deploymentId,
+          reason: deployment.error ?? "unknown reason",
+          url,
+        });
+      }
+    },
+  };
+}
+
+/** An app is gone: the monitors pier made for it go too (monitors a user made stay). */
+export function appDeleted(capabilities: Readonly<Capabilities>, appId: string, logger: Logger): void {
+  capabilities.uptime
+    ?.removeAppMonitors(appId)
+    .catch((error) => logger.warn("app monitors not removed", { appId, error }));
+}

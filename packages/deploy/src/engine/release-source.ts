@@ -1,0 +1,95 @@
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { DeploymentRow } from "@pier/db";
+import type Docker from "dockerode";
+import { z } from "zod";
+import { buildRelease } from "../build-release.ts";
+import { extractTarball } from "../context-tarball.ts";
+import { ensureImage } from "../docker/pull.ts";
+import { extractCommit } from "../git-archive.ts";
+import { defaultPierConfig, type PierConfig } from "../pier-toml.ts";
+import type { BaseImages } from "../settings.ts";
+import { staticImageRef } from "../static/static-replicas.ts";
+
+/** Where a deployment's release comes from. */
+export type DeploySource =
+  | { kind: "git"; gitDir: string; commitSha: string; branch: string }
+  | { kind: "upload"; tarPath: string; branch: string | null }
+  | { kind: "image"; image: string; port?: number }
+  /** Re-runs an earlier release: rollback, or a restart with changed env vars. */
+  | { kind: "release"; from: DeploymentRow; reason: "rollback" | "restart" };
+
+/** What a release is, stored in `deployments.meta` so rollback and restart can run it again. */
+export const releaseMetaSchema = z.object({
+  kind: z.enum(["image", "static"]),
+  config: z.custom<PierConfig>((v) => typeof v === "object" && v !== null),
+  staticDir: z.string().optional(),
+  spa: z.boolean().optional(),
+});
+export type ReleaseMeta = z.infer<typeof releaseMetaSchema>;
+
+export interface Release {
+  image: string;
+  meta: ReleaseMeta;
+}
+
+export interface ReleaseContext {
+  dataDir: string;
+  app: string;
+  deploymentId: string;
+  docker: () => Docker;
+  baseImages: BaseImages;
+  say: (line: string) => void;
+}
+
+/** Source -> image reference (built, pulled or reused) plus the release's pier.toml. */
+export async function obtainRelease(source: DeploySource, ctx: ReleaseContext): Promise<Release> {
+  if (source.kind === "image") {
+    const imageId = await ensureImage(ctx.docker(), source.image, ctx.say);
+    ctx.say(`Image ${source.image} (${imageId.slice(7, 19)})`);
+    const config: PierConfig = source.port
+      ? { ...defaultPierConfig, deploy: { ...defaultPierConfig.deploy, port: source.port } }
+      : defaultPierConfig;
+    return { image: source.image, meta: { kind: "image", config } };
+  }
+  if (source.kind === "release") {
+    const meta = releaseMetaSchema.parse(source.from.meta);
+    if (!source.from.image) throw new Error(`Deployment ${source.from.id} has no release to run`);
+    if (meta.kind === "image") await ensureImage(ctx.docker(), source.from.image, ctx.say);
+    else if (!(await Bun.file(join(meta.staticDir ?? "", "index.html")).exists()) && meta.staticDir) {
+      ctx.say(`Warning: ${meta.staticDir} has no index.html`);
+    }
+    return { image: source.from.image, meta };
+  }
+
+  const workDir = join(ctx.dataDir, "builds", ctx.deploymentId);
+  const sourceDir = join(workDir, "src");
+  try {
+    await mkdir(sourceDir, { recursive: true });
+    if (source.kind === "git") {
+      ctx.say(`Extracting ${source.commitSha.slice(0, 12)}`);
+      await extractCommit(source.gitDir, source.commitSha, sourceDir);
+    } else {
+      await extractTarball(source.tarPath, sourceDir);
+    }
+    const staticDir = join(ctx.dataDir, "static", ctx.deploymentId);
+    const release = await buildRelease(ctx.docker(), {
+      app: ctx.app,
+      deploymentId: ctx.deploymentId,
+      sourceDir,
+      baseImages: ctx.baseImages,
+      workDir,
+      staticDir,
+      onLog: ctx.say,
+    });
+    if (release.kind === "image") {
+      return { image: release.image, meta: { kind: "image", config: release.config } };
+    }
+    return {
+      image: staticImageRef(release.siteDir, release.spa),
+      meta: { kind: "static", config: release.config, staticDir: release.siteDir, spa: release.spa },
+    };
+  } finally {
+    await rm(workDir, { recursive: true, force: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,217 @@
+import { PierError } from "@pier/core";
+import { appNameSchema } from "@pier/http";
+import type { PierContext, RawHandler } from "@pier/platform";
+import type { RouteSpec } from "@pier/proxy";
+import type Docker from "dockerode";
+import { createDockerClient, pingDockerEngine } from "./docker/client.ts";
+import { createDockerReplicaRuntime, listPierContainers } from "./docker/replicas.ts";
+import { appDataPaths, removeAppData } from "./engine/app-files.ts";
+import { DeployLogs } from "./engine/deploy-log.ts";
+import { proxyDrainMonitor } from "./engine/drain.ts";
+import { DeployEngine } from "./engine/engine.ts";
+import { loadOrCreateInstanceId } from "./engine/instance-id.ts";
+import { appDeleted, platformDeployHooks } from "./engine/platform-hooks.ts";
+import { reconcile } from "./engine/reconcile.ts";
+import { appRoutes, ServingTable } from "./engine/serving.ts";
+import { createDeployApi } from "./http/deploy-routes.ts";
+import { createGitEndpoint } from "./http/git-endpoint.ts";
+import { ownedPaths } from "./http/owned-paths.ts";
+import { baseImagesFromEnv } from "./settings.ts";
+import { combineRuntimes, createStaticReplicaRuntime } from "./static/static-replicas.ts";
+
+const notMine = new Response(null, { status: 599 });
+
+export interface RunningDeploy {
+  /** Git pushes, the deploy API and app deletion; null for any other request. */
+  handle: RawHandler;
+  stop(): Promise<void>;
+}
+
+/**
+ * The deploy engine, started on first use or at start when deployments exist (see ../deploy.ts):
+ * reconciles what was live before, then serves git pushes, uploads and the deploy API.
+ */
+export async function startDeploy(
+  ctx: PierContext,
+  provideRoutes: (routes: () => Promise<RouteSpec[]>) => void,
+): Promise<RunningDeploy> {
+  const log = ctx.logger.child({ component: "deploy" });
+  const { config, stores } = ctx;
+  let dockerClient: Docker | undefined;
+  const docker = () => {
+    dockerClient ??= createDockerClient();
+    return dockerClient;
+  };
+  // A plain ping: the client library loads only when containers are actually involved.
+  const dockerAvailable = await pingDockerEngine();
+  if (!dockerAvailable) {
+    log.warn("Docker Engine not reachable: static sites deploy, container apps fail until dockerd runs");
+  }
+
+  const serving = new ServingTable();
+  const statics = createStaticReplicaRuntime();
+  const instance = loadOrCreateInstanceId(config.dataDir);
+  let containers: ReturnType<typeof createDockerReplicaRuntime> | undefined;
+  const runtime = combineRuntimes(() => {
+    containers ??= createDockerReplicaRuntime(docker(), { instance });
+    return containers;
+  }, statics);
+  const logs = new DeployLogs(config.dataDir);
+  const port = config.httpPort === 80 ? "" : `:${config.httpPort}`;
+  const liveUrl = (host: string) => `http://${host}${port}`;
+
+  const routes = async () => {
+    const domainsByApp = new Map<string, string[]>();
+    for (const domain of await stores.domains.listAll()) {
+      domainsByApp.set(domain.appId, [...(domainsByApp.get(domain.appId) ?? []), domain.host]);
+    }
+    // Analytics auto-injection is a per-app setting of the analytics module; the proxy needs it per route.
+    const inject = (await ctx.capabilities.analytics?.autoInjectSites()) ?? new Set<string>();
+    return appRoutes(serving.list(), domainsByApp, config.baseDomain).map((route) =>
+      route.appId !== undefined && inject.has(route.appId) ? { ...route, injectTracker: true } : route,
+    );
+  };
+  // Before reconciling: a release brought back live publishes routes, and they must include it.
+  provideRoutes(routes);
+  const publishRoutes = async () => {
+    if (!ctx.proxy) return;
+    await ctx.routes.publish();
+  };
+
+  const engine = new DeployEngine({
+    stores,
+    secretBox: ctx.secretBox,
+    logger: log,
+    dataDir: config.dataDir,
+    baseImages: baseImagesFromEnv(),
+    docker,
+    runtime,
+    serving,
+    logs,
+    publishRoutes,
+    liveUrl,
+    hooks: platformDeployHooks(ctx.capabilities, log),
+    drain: proxyDrainMonitor(ctx.proxy),
+  });
+  const ops = { stores, engine, serving, runtime, publishRoutes };
+
+  const report = await reconcile({
+    stores,
+    logger: log,
+    serving,
+    logs,
+    engine,
+    statics,
+    docker,
+    dockerAvailable,
+    instance,
+  }).catch((error) => {
+    log.error("reconciliation failed; live releases may need a redeploy", { error });
+    return null;
+  });
+  if (report) log.info("deployments reconciled", { ...report });
+
+  const git = createGitEndpoint({
+    ...ops,
+    dataDir: config.dataDir,
+    baseDomain: config.baseDomain,
+    logger: log,
+  });
+
+  const api = createDeployApi({ ...ops, ctx, logs, liveUrl, docker, instance });
+  api.notFound(() => notMine);
+  api.onError((error) => {
+    if (error instanceof PierError) {
+      return Response.json({ error: { code: error.code, message: error.message } }, { status: error.status });
+    }
+    if ((error as { name?: string }).name === "ZodError" || error instanceof SyntaxError) {
+      return Response.json({ error: { code: "invalid_request", message: error.message } }, { status: 400 });
+    }
+    log.error("deploy API error", { error });
+    return Response.json(
+      {
+        error: {
+          code: "internal_error",
+          message: "Something went wrong inside pier; the server log has details.",
+        },
+      },
+      { status: 500 },
+    );
+  });
+  const handle: RawHandler = (request, server) => {
+    const path = new URL(request.url).pathname;
+    if (path.startsWith("/git/")) {
+      return git.fetch(request, server).then((r) => r ?? new Response("Not found\n", { status: 404 }));
+    }
+    if (!path.startsWith("/api/v1/")) return null;
+    // Deleting an app removes its replicas too; the core API owns the row.
+    if (request.method === "DELETE" && /^\/api\/v1\/apps\/[^/]+$/.test(path)) {
+      const name = appNameFromPath(path.slice("/api/v1/apps/".length));
+      // A name that is no app name (or not even valid percent-encoding) gets the core API's 400.
+      if (name === undefined) return ctx.console.fetch(request, server);
+      return deleteApp(request, server, name);
+    }
+    if (!ownedPaths.test(path)) return null;
+    // A path of ours with a method we do not serve falls through to the core API.
+    return Promise.resolve(api.fetch(request, server)).then((response) =>
+      response === notMine ? ctx.console.fetch(request, server) : response,
+    );
+  };
+
+  const deleteApp = async (
+    request: Request,
+    server: Parameters<typeof ctx.console.fetch>[1],
+    name: string,
+  ) => {
+    const app = await stores.apps.findByName(name);
+    // Read before the row goes: its deployments are deleted with it (foreign key cascade).
+    const files = app
+      ? appDataPaths(
+          config.dataDir,
+          app.name,
+          (await stores.deployments.listForApp(app.id, 100_000)).map((d) => ({
+            logPath: logs.pathOf(d.id),
+            meta: d.meta,
+          })),
+        )
+      : [];
+    const response = await ctx.console.fetch(request, server);
+    if (!response.ok) return response;
+    if (app) appDeleted(ctx.capabilities, app.id, log);
+    await engine.exclusive(name, async () => {
+      for (const served of serving.forApp(name)) {
+        serving.delete(name, served.env);
+        for (const replica of served.replicas) await runtime.remove(replica.containerId).catch(() => {});
+      }
+      await publishRoutes().catch(() => {});
+      if (dockerAvailable) {
+        for (const c of await listPierContainers(docker(), { app: name, instance }).catch(() => [])) {
+          await runtime.remove(c.containerId).catch(() => {});
+        }
+      }
+      for (const { path, error } of await removeAppData(files)) {
+        log.warn("file of a deleted app not removed", { app: name, path, error });
+      }
+    });
+    return response;
+  };
+
+  return {
+    handle,
+    async stop() {
+      // Containers keep serving while pier restarts (adopted on the next start); static
+      // replicas live in this process and come back from the data dir.
+      await git.close();
+      await statics.stopAll();
+    },
+  };
+}
+
+function appNameFromPath(encoded: string): string | undefined {
+  try {
+    const name = decodeURIComponent(encoded);
+    return appNameSchema.safeParse(name).success ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,45 @@
+import { once } from "@pier/core";
+import { hasRows } from "@pier/db";
+import { lazyRoute, pathOf } from "@pier/http";
+import type { PierModule } from "@pier/platform";
+import { matchIngestPath } from "./ingest/paths.ts";
+import { errorsMigrations } from "./migrations.ts";
+
+/**
+ * Sentry-compatible error tracking: ingest on the console port and on every app host under
+ * `/_pier/` (the proxy forwards those here), the `/api/v1/errors` API and the retention sweep.
+ * The service (and its writer thread) loads on the first event or API call, or at start when
+ * events were stored (they have a retention sweep to run): projects alone cost nothing at idle.
+ */
+export const errorsModule: PierModule = {
+  name: "errors",
+  async start(ctx) {
+    await ctx.database.migrate(errorsMigrations);
+    const load = once(async () => (await import("./start.ts")).startErrors(ctx));
+    // Raw handler: ingest skips Hono's middleware (request log, session lookup) on the hot path.
+    ctx.addRawHandler((request) => {
+      const route = matchIngestPath(pathOf(request.url));
+      return route ? load().then(({ service }) => service.ingest(request, route)) : null;
+    });
+    lazyRoute(ctx.console, "/api/v1/errors", async () => (await load()).api);
+    const withdraw = ctx.provide("errors", {
+      async sentryEnv({ app, release, environment, host }) {
+        const { projects } = await load();
+        const project = await projects.ensure(app);
+        return {
+          SENTRY_DSN: projects.dsn(project, host),
+          SENTRY_RELEASE: release,
+          SENTRY_ENVIRONMENT: environment,
+        };
+      },
+    });
+    // With ClickHouse configured, an unreachable server stops the start.
+    if (ctx.config.clickhouseUrl || (await hasRows(ctx.database, "error_issues"))) await load();
+    return {
+      async stop() {
+        withdraw();
+        await (await load.started())?.service.stop();
+      },
+    };
+  },
+};

@@ -1,0 +1,87 @@
+import { hashToken, hasScope, readCookie, type Scope, scopeSchema, sessionCookieName } from "@pier/auth";
+import { ForbiddenError, PierError, UnauthorizedError } from "@pier/core";
+import type { Stores } from "@pier/db";
+import type { MiddlewareHandler } from "hono";
+import type { ApiEnv, Principal } from "./env.ts";
+
+/** What authentication reads: tokens, and sessions with their users. */
+export interface AuthDeps {
+  stores: Pick<Stores, "tokens" | "sessions">;
+}
+
+const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Bearer tokens for scripts and the CLI, the session cookie for the dashboard. Cookie-authenticated
+ * writes must echo the session's CSRF token, since browsers attach cookies to cross-site requests.
+ */
+export function authenticate(deps: AuthDeps): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const authorization = c.req.header("authorization");
+    if (authorization !== undefined) {
+      c.set("principal", await principalFromBearer(deps, authorization));
+      return next();
+    }
+    const sessionId = readCookie(c.req.header("cookie"), sessionCookieName);
+    if (sessionId) {
+      const principal = await principalFromSession(deps, sessionId);
+      if (!safeMethods.has(c.req.method) && c.req.header("x-csrf-token") !== principal.csrfToken) {
+        throw new PierError(
+          "csrf_failed",
+          "Missing or wrong X-CSRF-Token header for a cookie-authenticated write; reload the dashboard.",
+          403,
+        );
+      }
+      c.set("principal", principal);
+      return next();
+    }
+    throw new UnauthorizedError();
+  };
+}
+
+async function principalFromBearer(deps: AuthDeps, header: string): Promise<Principal> {
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new UnauthorizedError("Authorization header must be `Bearer TOKEN`.");
+  const row = await deps.stores.tokens.findActiveByHash(hashToken(match[1]!));
+  if (!row) {
+    throw new UnauthorizedError(
+      "This API token is unknown or revoked; create a new one with `pier token create`.",
+    );
+  }
+  // Fire and forget: a lost last-used timestamp is not worth a slower request.
+  deps.stores.tokens.touch(row.id).catch(() => {});
+  const scopes = row.scopes.flatMap((s) => {
+    const parsed = scopeSchema.safeParse(s);
+    return parsed.success ? [parsed.data] : [];
+  });
+  return { kind: "token", tokenId: row.id, scopes, userId: row.userId };
+}
+
+async function principalFromSession(
+  deps: AuthDeps,
+  sessionId: string,
+): Promise<Principal & { kind: "session" }> {
+  const sessionHash = hashToken(sessionId);
+  const found = await deps.stores.sessions.findActive(sessionHash);
+  if (!found) throw new UnauthorizedError("Your session has expired; log in again.");
+  return {
+    kind: "session",
+    userId: found.user.id,
+    email: found.user.email,
+    scopes: found.user.role === "admin" ? ["admin"] : ["write"],
+    csrfToken: found.csrfToken,
+    sessionHash,
+  };
+}
+
+export function requireScope(scope: Scope): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const principal = c.get("principal");
+    if (!hasScope(principal.scopes, scope)) {
+      throw new ForbiddenError(
+        `This credential has scopes [${principal.scopes.join(", ")}] but this action needs "${scope}".`,
+      );
+    }
+    return next();
+  };
+}

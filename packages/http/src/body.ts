@@ -1,0 +1,27 @@
+import { ValidationError } from "@pier/core";
+import type { Context } from "hono";
+import type { z } from "zod";
+import { describeZodError } from "./error-response.ts";
+
+/** Reads and validates a JSON body; anything malformed becomes a 400 that says what to send. */
+export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const text = await c.req.text();
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ValidationError("Request body must be valid JSON (Content-Type: application/json).");
+  }
+  // PostgreSQL text cannot hold NUL: refused here rather than failing as a 500 in the database.
+  if (text.includes("\\u0000"))
+    throw new ValidationError("Strings in the request body must not contain NUL characters (\\u0000).");
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ValidationError(describeZodError(parsed.error), parsed.error.issues);
+  return parsed.data;
+}
+
+export function readParam<S extends z.ZodType>(value: string, schema: S, what: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationError(`${what}: ${describeZodError(parsed.error)}`);
+  return parsed.data;
+}

@@ -1,0 +1,16 @@
+import type { Scope } from "@pier/auth";
+
+/** Who is calling: an API token (scripts, the CLI) or a dashboard session. */
+export type Principal =
+  | { kind: "token"; tokenId: string; scopes: Scope[]; userId: string | null }
+  | {
+      kind: "session";
+      userId: string;
+      email: string;
+      scopes: Scope[];
+      csrfToken: string;
+      sessionHash: string;
+    };
+
+/** The variables every console route can read: set by the request log and authentication. */
+export type ApiEnv = { Variables: { principal: Principal; requestId: string } };

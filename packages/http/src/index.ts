@@ -1,0 +1,9 @@
+export { appNameSchema, findAppOr404 } from "./app-name.ts";
+export { type AuthDeps, authenticate, requireScope } from "./authenticate.ts";
+export { readBody, readParam } from "./body.ts";
+export type { ApiEnv, Principal } from "./env.ts";
+export { describeZodError, type ErrorBody, errorResponse } from "./error-response.ts";
+export { lazyRoute } from "./lazy-route.ts";
+export { rejectNulInUrl } from "./reject-nul.ts";
+export { requestLog } from "./request-log.ts";
+export { pathOf } from "./request-path.ts";

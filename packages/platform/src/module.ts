@@ -1,0 +1,53 @@
+import type { ServeConfig } from "@pier/config";
+import type { Logger } from "@pier/core";
+import type { Database, Stores } from "@pier/db";
+import type { ApiEnv } from "@pier/http";
+import type { ProxyPool } from "@pier/proxy";
+import type { SecretBox } from "@pier/secrets";
+import type { CertificateManager } from "@pier/tls";
+import type { Server } from "bun";
+import type { Hono, MiddlewareHandler } from "hono";
+import type { Capabilities } from "./capabilities.ts";
+import type { RouteRegistry } from "./route-registry.ts";
+
+/** A handler that sees the raw request before Hono; returns null when the request is not its own. */
+export type RawHandler = (
+  request: Request,
+  server: Server<unknown>,
+) => Response | null | Promise<Response | null>;
+
+/** Everything a subsystem needs from the running platform. Modules get this, never globals. */
+export interface PierContext {
+  config: ServeConfig;
+  logger: Logger;
+  database: Database;
+  stores: Stores;
+  secretBox: SecretBox;
+  /** The console's Hono app: modules add their own routes (`/api/v1/...`, `/_pier/...`). */
+  console: Hono<ApiEnv>;
+  /** Bearer-token or session authentication, as the core API uses it. */
+  authenticate: MiddlewareHandler<ApiEnv>;
+  routes: RouteRegistry;
+  proxy: ProxyPool | undefined;
+  tls: CertificateManager;
+  consoleUrl: string;
+  addRawHandler(handler: RawHandler): void;
+  /**
+   * What modules offer each other (error DSNs, notifications, app monitors, …). A module provides
+   * its capability while it runs; users look it up at call time, so start order does not matter
+   * and a subsystem that is not running is simply absent.
+   */
+  capabilities: Readonly<Capabilities>;
+  /** Offers a capability until the returned function withdraws it (on stop). */
+  provide<K extends keyof Capabilities>(name: K, capability: NonNullable<Capabilities[K]>): () => void;
+}
+
+export interface StartedModule {
+  stop?(): Promise<void>;
+}
+
+/** One subsystem wired into `pier serve` (deploy, errors, analytics, uptime, ai-gateway, dashboard). */
+export interface PierModule {
+  name: string;
+  start(context: PierContext): Promise<StartedModule>;
+}

@@ -1,0 +1,139 @@
+import type { ApiEnv } from "@pier/http";
+import {
+  createChannelStore,
+  createNotifier,
+  type DeliveryRecord,
+  type NotificationEvent,
+  type Notifier,
+  notificationEventSchema,
+} from "@pier/notify";
+import type { PierContext } from "@pier/platform";
+import type { RouteSpec } from "@pier/proxy";
+import { routeSpecSchema } from "@pier/proxy/spec";
+import type { Hono } from "hono";
+import { createClickHouseCheckResults } from "./check-results/clickhouse-check-results.ts";
+import { channelsApi } from "./http/channels-routes.ts";
+import { monitorsApi } from "./http/monitors-routes.ts";
+import { publicStatusHandlers, statusPagesApi } from "./http/status-pages-routes.ts";
+import { UptimeService } from "./service.ts";
+import { uptimeSettingsFromEnv } from "./settings.ts";
+import { StatusPages } from "./status-page/status-pages.ts";
+
+export interface RunningUptime {
+  uptime: UptimeService;
+  notifier: Notifier;
+  appMonitors: boolean;
+  routes: Record<"monitors" | "incidents" | "channels" | "statusPages", Hono<ApiEnv>>;
+  bySlug(request: Request): Promise<Response> | null;
+  /** Proxy routes of status pages served on their own hosts. */
+  statusRoutes(): Promise<RouteSpec[]>;
+  /** Sends the event to every channel that wants it; never throws. */
+  notify(event: NotificationEvent): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Everything uptime runs, started on first use (see module.ts). Migrations have run already. */
+export async function startUptime(ctx: PierContext): Promise<RunningUptime> {
+  const logger = ctx.logger.child({ component: "uptime" });
+  const settings = uptimeSettingsFromEnv();
+  // With ClickHouse configured, check results go there; monitors and incidents stay in SQL.
+  const checkResults = ctx.config.clickhouseUrl
+    ? await createClickHouseCheckResults({
+        url: ctx.config.clickhouseUrl,
+        onError: (error) => logger.warn("uptime checks not written to ClickHouse", { error }),
+      })
+    : undefined;
+
+  const channels = createChannelStore(ctx.database, ctx.secretBox);
+  const notifierOptions = {
+    listChannels: () => channels.list(),
+    logger: logger.child({ component: "notify" }),
+    onDelivery: (record: DeliveryRecord) => {
+      channels
+        .recordDelivery({
+          id: record.deliveryId,
+          channelId: record.channelId,
+          kind: record.kind,
+          ok: record.ok,
+          attempts: record.attempts,
+          status: record.status ?? null,
+          error: record.error ?? null,
+          createdAt: record.at,
+        })
+        .catch(() => {});
+    },
+  };
+  const notifier = createNotifier(notifierOptions);
+  // The delivery log answers "why did nobody get paged?"; a month of it is plenty.
+  const pruneDeliveries = () =>
+    channels.pruneDeliveries(new Date(Date.now() - 30 * 86_400_000)).catch((error) => {
+      logger.warn("notification log pruning failed", { error });
+    });
+  await pruneDeliveries();
+  const pruneTimer = setInterval(pruneDeliveries, 3600_000);
+  pruneTimer.unref();
+  // "Send test" answers while the user waits: one attempt, no back-off.
+  const testNotifier = createNotifier({
+    ...notifierOptions,
+    retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  });
+
+  let pages: StatusPages | undefined;
+  const uptime = new UptimeService({
+    database: ctx.database,
+    checkResults,
+    sealer: ctx.secretBox,
+    logger,
+    notify: (event) => notifier.notify(event),
+    minIntervalSeconds: settings.minIntervalSeconds,
+    onStateChange: () => pages?.invalidate(),
+  });
+  pages = new StatusPages(uptime.store, { cacheMs: 30_000 });
+  const statusPages = pages;
+
+  const { monitors, incidents } = monitorsApi(uptime, ctx.authenticate);
+  const publicPages = publicStatusHandlers(statusPages);
+  // Status hosts get a listener of their own that serves nothing but status pages: routing a
+  // public status domain to the console would expose the dashboard and API on it too.
+  const statusServer = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: (request) => publicPages.byHost(request),
+  });
+  const statusOrigin = `http://127.0.0.1:${statusServer.port}`;
+  const republish = async () => {
+    if (ctx.proxy) await ctx.routes.publish();
+  };
+
+  await uptime.start();
+  logger.info("uptime ready", {
+    monitors: (await uptime.store.monitors.list()).length,
+    checkResults: uptime.store.checks.kind,
+  });
+  return {
+    uptime,
+    notifier,
+    appMonitors: settings.appMonitors,
+    routes: {
+      monitors,
+      incidents,
+      channels: channelsApi(channels, testNotifier, ctx.authenticate),
+      statusPages: statusPagesApi(statusPages, ctx.authenticate, republish),
+    },
+    async notify(event) {
+      const parsed = notificationEventSchema.safeParse(event);
+      if (parsed.success) await notifier.notify(parsed.data).catch(() => {});
+    },
+    bySlug: (request) => publicPages.bySlug(request),
+    statusRoutes: async () =>
+      (await statusPages.hosts()).map((host) =>
+        routeSpecSchema.parse({ id: `status-page:${host}`, host, upstreams: [statusOrigin] }),
+      ),
+    async stop() {
+      clearInterval(pruneTimer);
+      await statusServer.stop(true);
+      await uptime.stop();
+      await checkResults?.close();
+    },
+  };
+}
