@@ -8,7 +8,7 @@ VERSION := $(shell sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' apps/pier/package
 BUN := $(shell if command -v bun >/dev/null 2>&1 && [ "$$(bun --version)" = "$(BUN_VERSION)" ]; then command -v bun; else echo $(CURDIR)/.bun/node_modules/bun/bin/bun.exe; fi)
 ENTRY := apps/pier/src/main.ts
 # Worker threads are separate entrypoints so `bun build --compile` embeds them.
-WORKERS := $(wildcard packages/proxy/src/worker.ts packages/errors/src/ingest/writer-worker.ts)
+WORKERS := $(wildcard packages/proxy/src/worker/entry.ts packages/errors/src/ingest/writer-worker.ts)
 BUILD_FLAGS := --compile --splitting --minify --sourcemap --bytecode --bytecode-order=bench/startup/bytecode-order.txt --compile-jit-policy=50 --format=esm --define 'PIER_BUILD_VERSION="$(VERSION)"'
 TARGETS := linux-x64 linux-arm64 darwin-x64 darwin-arm64
 DATA_DIR ?= ./.pier-data
@@ -60,15 +60,18 @@ run: build ## build and start pier with an embedded SQLite in ./.pier-data
 	PIER_ADMIN_TOKEN=$$(cat $(DATA_DIR)/admin-token) ./dist/pier serve --data-dir $(DATA_DIR) \
 	  --console-port $(CONSOLE_PORT) --http-port $(HTTP_PORT) --https-port $(HTTPS_PORT)
 
-lint: install ## Biome format + lint check, TypeScript type check
+lint: install ## Biome format + lint check, TypeScript type check (server, dashboard, tests), workspace manifests and package cycles
 	$(BUN) x biome check .
 	$(BUN) x tsc --noEmit -p .
+	$(BUN) x tsc --noEmit -p apps/dashboard/web
+	$(BUN) x tsc --noEmit -p test
+	$(BUN) scripts/check-workspaces.ts
 
 format: install ## apply Biome formatting and safe fixes
 	$(BUN) x biome check --write .
 
 test-unit: install ## unit tests (bun test, beside the code)
-	$(BUN) test apps packages
+	$(BUN) test apps packages scripts
 
 test-e2e: build dist/pier-linux-arm64 ## end-to-end suites against the compiled binaries
 	$(BUN) test --timeout 600000 test/e2e

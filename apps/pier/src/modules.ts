@@ -6,6 +6,7 @@ import { deployModule } from "@pier/deploy";
 import { errorsModule } from "@pier/errors";
 import type { PierModule } from "@pier/platform";
 import { uptimeModule } from "@pier/uptime";
+import { openApiModule } from "./openapi-module.ts";
 
 /** Started in this order, stopped in reverse. One line per subsystem. */
 export const modules: PierModule[] = [
@@ -16,4 +17,5 @@ export const modules: PierModule[] = [
   errorsModule,
   aiGatewayModule,
   uptimeModule,
+  openApiModule,
 ];

@@ -1,13 +1,13 @@
 import { NotFoundError, PierError } from "@pier/core";
 import type { ApiEnv } from "@pier/http";
-import { authenticate, errorResponse, rejectNulInUrl, requestLog } from "@pier/http";
+import { authenticate, errorResponse, rejectNulInUrl, requestLog, routeGroup } from "@pier/http";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ApiDeps } from "./context.ts";
-import { appRoutes } from "./routes/apps.ts";
-import { authRoutes } from "./routes/auth.ts";
-import { staticRouteRoutes } from "./routes/routes.ts";
-import { tokenRoutes } from "./routes/tokens.ts";
+import { appRoutes } from "./http/apps-routes.ts";
+import { authRoutes } from "./http/auth-routes.ts";
+import { staticRouteRoutes } from "./http/static-routes-routes.ts";
+import { tokenRoutes } from "./http/tokens-routes.ts";
 
 const maxApiBodyBytes = 1024 * 1024;
 
@@ -38,11 +38,17 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
     }),
   );
   api.use("*", rejectNulInUrl);
-  api.route("/auth", authRoutes(deps));
-  api.use("*", authenticate(deps));
-  api.route("/apps", appRoutes(deps));
-  api.route("/tokens", tokenRoutes(deps));
-  api.route("/routes", staticRouteRoutes(deps));
+  const auth = authenticate(deps);
+  // Sign-in routes come before the authentication every later /api/v1 route sits behind.
+  const signIn = routeGroup("/api/v1", auth);
+  authRoutes(signIn, deps);
+  api.route("/", signIn.app);
+  api.use("*", auth);
+  const core = routeGroup("/api/v1", auth);
+  appRoutes(core, deps);
+  tokenRoutes(core, deps);
+  staticRouteRoutes(core, deps);
+  api.route("/", core.app);
   app.route("/api/v1", api);
   return app;
 }

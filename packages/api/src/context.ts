@@ -1,6 +1,7 @@
 import type { LoginRateLimiter } from "@pier/auth";
 import type { Logger } from "@pier/core";
 import type { Stores } from "@pier/db";
+import type { DomainStatus } from "@pier/tls";
 
 /** Route changes go through this port so the API never knows how proxies receive them. */
 export interface RoutePublisher {
@@ -11,7 +12,7 @@ export interface RoutePublisher {
 /** Certificates for app domains: the API asks, packages/tls answers. */
 export interface CertificatePort {
   ensure(host: string): Promise<unknown>;
-  status(host: string): unknown;
+  status(host: string): DomainStatus | null;
   remove(host: string): Promise<unknown>;
 }
 

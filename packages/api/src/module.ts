@@ -1,7 +1,8 @@
+import { routeGroup } from "@pier/http";
 import type { PierModule } from "@pier/platform";
-import { certificateRoutes } from "./routes/certificates.ts";
-import { proxyStatusRoutes } from "./routes/proxy-status.ts";
-import { settingsRoutes } from "./routes/settings.ts";
+import { certificateRoutes } from "./http/certificates-routes.ts";
+import { proxyStatusRoutes } from "./http/proxy-status-routes.ts";
+import { settingsRoutes } from "./http/settings-routes.ts";
 import { cachedStaticRoutes } from "./static-routes.ts";
 
 /**
@@ -13,16 +14,15 @@ export const apiModule: PierModule = {
   async start({ config, console, authenticate, routes, stores, tls, proxy }) {
     // Routes created through `POST /api/v1/routes`: fixed upstreams, no deployment behind them.
     routes.register("static", cachedStaticRoutes(stores.routes));
-    console.route("/api/v1/certificates", certificateRoutes(tls, authenticate));
-    console.route("/api/v1/proxy", proxyStatusRoutes(proxy, config, authenticate));
-    console.route(
-      "/api/v1/settings",
-      settingsRoutes(stores, authenticate, {
-        baseDomain: config.baseDomain,
-        acmeEmail: process.env.PIER_ACME_EMAIL || null,
-        acmeEnabled: tls.acmeEnabled,
-      }),
-    );
+    const group = routeGroup("/api/v1", authenticate);
+    certificateRoutes(group, tls);
+    proxyStatusRoutes(group, proxy, config);
+    settingsRoutes(group, stores, {
+      baseDomain: config.baseDomain,
+      acmeEmail: process.env.PIER_ACME_EMAIL || null,
+      acmeEnabled: tls.acmeEnabled,
+    });
+    console.route("/api/v1", group.app);
     // Domains attached before this start (or while ACME was off) get their certificate now.
     for (const domain of await stores.domains.listAll()) await tls.ensure(domain.host).catch(() => {});
     return {};

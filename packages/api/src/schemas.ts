@@ -1,4 +1,4 @@
-import { appNameSchema } from "@pier/http";
+import { appNameSchema } from "@pier/http/contract";
 import { hostSchema, pathPrefixSchema, upstreamUrlSchema } from "@pier/proxy/spec";
 import { z } from "zod";
 
@@ -42,3 +42,11 @@ export const credentialsBody = z.strictObject({
 });
 
 export const cliTokenBody = credentialsBody.extend({ name: z.string().trim().min(1).max(80).default("cli") });
+
+export const settingsBody = z.strictObject({
+  baseDomain: hostSchema
+    .refine((h) => !h.startsWith("*."), "base domain must not be a wildcard (apps get APP.BASE_DOMAIN)")
+    .nullable()
+    .optional(),
+  acmeEmail: z.email("ACME email must be an email address").toLowerCase().nullable().optional(),
+});

@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { LoginRateLimiter } from "./login-rate-limit.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 import { readCookie, serializeSessionCookie } from "./session-cookie.ts";
-import { generateSecretToken, hashToken, hasScope } from "./tokens.ts";
+import { hasScope } from "./scopes.ts";
+import { generateSecretToken, hashToken } from "./tokens.ts";
 
 describe("passwords", () => {
   test("argon2id hashes verify only the right password", async () => {

@@ -1,9 +1,10 @@
 export { type LoginGate, LoginRateLimiter, type LoginRateLimitOptions } from "./login-rate-limit.ts";
 export { checkPasswordPolicy, hashPassword, minPasswordLength, verifyPassword } from "./password.ts";
+export { hasScope, type Scope, scopeSchema } from "./scopes.ts";
 export {
   clearSessionCookie,
   readCookie,
   serializeSessionCookie,
   sessionCookieName,
 } from "./session-cookie.ts";
-export { generateSecretToken, hashToken, hasScope, type Scope, scopeSchema, tokenHint } from "./tokens.ts";
+export { generateSecretToken, hashToken, tokenHint } from "./tokens.ts";

@@ -1,20 +1,3 @@
-import { z } from "zod";
-
-export const scopeSchema = z.enum(["admin", "write", "deploy", "read"]);
-export type Scope = z.infer<typeof scopeSchema>;
-
-/** What each scope also grants: admin is everything, write covers deploys and reads. */
-const implied: Record<Scope, Scope[]> = {
-  admin: ["admin", "write", "deploy", "read"],
-  write: ["write", "deploy", "read"],
-  deploy: ["deploy", "read"],
-  read: ["read"],
-};
-
-export function hasScope(granted: readonly Scope[], needed: Scope): boolean {
-  return granted.some((scope) => implied[scope].includes(needed));
-}
-
 const tokenAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /** `pier_` + 40 base62 chars (~238 bits). The prefix makes leaked tokens easy to grep for. */

@@ -1,6 +1,9 @@
-export { appNameSchema, findAppOr404 } from "./app-name.ts";
+export { findAppOr404 } from "./app-name.ts";
 export { type AuthDeps, authenticate, requireScope } from "./authenticate.ts";
 export { readBody, readParam } from "./body.ts";
+export { appNameSchema } from "./contract/app-name.ts";
+export { openApiDocument, openApiPath } from "./contract/openapi.ts";
+export { type RouteGroup, type RouteHandler, routeGroup, serveRoute } from "./contract/serve-route.ts";
 export type { ApiEnv, Principal } from "./env.ts";
 export { describeZodError, type ErrorBody, errorResponse } from "./error-response.ts";
 export { lazyRoute } from "./lazy-route.ts";

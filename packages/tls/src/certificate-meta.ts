@@ -31,3 +31,9 @@ export interface CertificateFacts {
   notAfter: Date;
   serial: string;
 }
+
+/** Per-domain state for the API: the stored meta and when renewal starts. */
+export const domainStatusSchema = certificateMetaSchema.extend({
+  /** When renewal starts (notAfter minus the renewal window). */
+  renewAt: z.iso.datetime(),
+});

@@ -6,7 +6,13 @@ export {
   LETS_ENCRYPT_STAGING,
 } from "./acme-issuer.ts";
 export { type AcmeSettings, acmeSettingsFromEnv } from "./acme-settings.ts";
-export type { CertificateMeta, CertificateStatus, IssuerKind } from "./certificate-meta.ts";
+export {
+  type CertificateMeta,
+  type CertificateStatus,
+  certificateMetaSchema,
+  domainStatusSchema,
+  type IssuerKind,
+} from "./certificate-meta.ts";
 export { type ChallengeListener, ChallengeMap } from "./challenge-map.ts";
 export {
   AcmeDisabledError,

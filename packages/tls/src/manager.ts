@@ -1,6 +1,7 @@
+import type { z } from "zod";
 import { AcmeIssuer, type AcmeIssuerOptions } from "./acme-issuer.ts";
 import { readCertificateFacts } from "./certificate-facts.ts";
-import type { CertificateMeta } from "./certificate-meta.ts";
+import type { CertificateMeta, domainStatusSchema } from "./certificate-meta.ts";
 import { ChallengeMap } from "./challenge-map.ts";
 import { AcmeDisabledError, UnknownCertificateError } from "./errors.ts";
 import { hostNameSchema, parseHostName } from "./host-name.ts";
@@ -26,10 +27,7 @@ export interface TlsCertificate {
 }
 
 /** Per-domain state for the API. */
-export type DomainStatus = CertificateMeta & {
-  /** When renewal starts (notAfter minus the renewal window). */
-  renewAt: string;
-};
+export type DomainStatus = z.infer<typeof domainStatusSchema>;
 
 export type CertificatesListener = (certificates: TlsCertificate[]) => void;
 export type TlsLog = (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;

@@ -1,3 +1,5 @@
+import type { PierRoute } from "@pier/contract";
+import { type ApiClient, createApiClient } from "@pier/http/client";
 import { type CliConfig, readCliConfig } from "./cli-config.ts";
 import { type ParsedArgs, UsageError } from "./command.ts";
 
@@ -116,4 +118,12 @@ export async function apiRequest<T>(
   }
   if (!res.ok) throw apiError(res.status, payload);
   return payload as T;
+}
+
+/**
+ * The typed client of pier's API: `pierApi(connection).call("GET /api/v1/apps")` answers with the
+ * route's response type, taken from the server's own contract.
+ */
+export function pierApi(connection: { url: string; token?: string }): ApiClient<PierRoute> {
+  return createApiClient<PierRoute>((call) => apiRequest(connection, call.method, call.path, call.body));
 }

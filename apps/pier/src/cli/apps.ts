@@ -1,11 +1,5 @@
-import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
+import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import type { Command } from "./command.ts";
-
-interface AppView {
-  name: string;
-  defaultBranch: string;
-  createdAt: string;
-}
 
 export const appsCreateCommand: Command = {
   name: "apps create",
@@ -21,9 +15,12 @@ export const appsCreateCommand: Command = {
     ...connectionFlags,
   },
   async run(args) {
-    const body: Record<string, string> = { name: args.positionals[0]! };
-    if (typeof args.flags["default-branch"] === "string") body.defaultBranch = args.flags["default-branch"];
-    const { app } = await apiRequest<{ app: AppView }>(resolveConnection(args), "POST", "/api/v1/apps", body);
+    const branch = args.flags["default-branch"];
+    const body = {
+      name: args.positionals[0]!,
+      ...(typeof branch === "string" ? { defaultBranch: branch } : {}),
+    };
+    const { app } = await pierApi(resolveConnection(args)).call("POST /api/v1/apps", { body });
     console.log(`Created app ${app.name} (production branch: ${app.defaultBranch}).`);
     return 0;
   },
@@ -35,7 +32,7 @@ export const appsListCommand: Command = {
   usage: "pier apps list [--json]",
   flags: { json: { type: "boolean", help: "print JSON" }, ...connectionFlags },
   async run(args) {
-    const { apps } = await apiRequest<{ apps: AppView[] }>(resolveConnection(args), "GET", "/api/v1/apps");
+    const { apps } = await pierApi(resolveConnection(args)).call("GET /api/v1/apps");
     if (args.flags.json) {
       console.log(JSON.stringify(apps, null, 2));
     } else if (apps.length === 0) {
@@ -58,7 +55,7 @@ export const appsDeleteCommand: Command = {
   flags: { ...connectionFlags },
   async run(args) {
     const name = args.positionals[0]!;
-    await apiRequest(resolveConnection(args), "DELETE", `/api/v1/apps/${encodeURIComponent(name)}`);
+    await pierApi(resolveConnection(args)).call("DELETE /api/v1/apps/:name", { params: { name } });
     console.log(`Deleted app ${name}.`);
     return 0;
   },

@@ -1,10 +1,8 @@
 import { NotFoundError, newId, PierError } from "@pier/core";
 import type { RouteRow } from "@pier/db";
-import type { ApiEnv } from "@pier/http";
-import { readBody, requireScope } from "@pier/http";
-import { Hono } from "hono";
+import { type RouteGroup, serveRoute } from "@pier/http";
 import type { ApiDeps } from "../context.ts";
-import { createRouteBody } from "../schemas.ts";
+import { apiRoutes } from "./contract.ts";
 
 function presentRoute(row: RouteRow) {
   return {
@@ -18,9 +16,7 @@ function presentRoute(row: RouteRow) {
 }
 
 /** Static routes to fixed upstreams: the proxy without deployments, for tests, benchmarks and odd services. */
-export function staticRouteRoutes(deps: ApiDeps) {
-  const app = new Hono<ApiEnv>();
-
+export function staticRouteRoutes(group: RouteGroup, deps: ApiDeps): void {
   async function publish() {
     if (!deps.routePublisher) {
       throw new PierError(
@@ -32,17 +28,16 @@ export function staticRouteRoutes(deps: ApiDeps) {
     return deps.routePublisher.publish();
   }
 
-  app.get("/", requireScope("read"), async (c) => {
-    const rows = await deps.stores.routes.list();
-    return c.json({ routes: rows.map(presentRoute) });
-  });
+  serveRoute(group, apiRoutes.listRoutes, async () => ({
+    routes: (await deps.stores.routes.list()).map(presentRoute),
+  }));
 
-  app.post("/", requireScope("write"), async (c) => {
-    const { host, pathPrefix, upstreams, ...options } = await readBody(c, createRouteBody);
+  serveRoute(group, apiRoutes.createRoute, async ({ body }) => {
+    const { host, pathPrefix, upstreams, ...options } = body;
     const row = await deps.stores.routes.create({ id: newId("rt"), host, pathPrefix, upstreams, options });
     try {
       const published = await publish();
-      return c.json({ route: presentRoute(row), published }, 201);
+      return { route: presentRoute(row), published };
     } catch (error) {
       // Never leave a route stored that no proxy serves: undo, then report why.
       await deps.stores.routes.delete(row.id);
@@ -50,12 +45,9 @@ export function staticRouteRoutes(deps: ApiDeps) {
     }
   });
 
-  app.delete("/:id", requireScope("write"), async (c) => {
-    const id = c.req.param("id");
-    if (!(await deps.stores.routes.delete(id))) throw new NotFoundError("Route", id);
+  serveRoute(group, apiRoutes.deleteRoute, async ({ params }) => {
+    if (!(await deps.stores.routes.delete(params.id))) throw new NotFoundError("Route", params.id);
     const published = await publish();
-    return c.json({ ok: true, id, published });
+    return { ok: true as const, id: params.id, published };
   });
-
-  return app;
 }

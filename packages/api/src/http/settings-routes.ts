@@ -1,20 +1,9 @@
 import type { Stores } from "@pier/db";
-import { type ApiEnv, readBody, requireScope } from "@pier/http";
-import type { MiddlewareHandler } from "hono";
-import { Hono } from "hono";
-import { z } from "zod";
-import { hostSchema } from "../schemas.ts";
+import { type RouteGroup, serveRoute } from "@pier/http";
+import { apiRoutes } from "./contract.ts";
 
 /** Keys in the control-plane settings table; other subsystems read them under these names. */
-export const settingKeys = { baseDomain: "base_domain", acmeEmail: "acme_email" } as const;
-
-export const settingsBody = z.strictObject({
-  baseDomain: hostSchema
-    .refine((h) => !h.startsWith("*."), "base domain must not be a wildcard (apps get APP.BASE_DOMAIN)")
-    .nullable()
-    .optional(),
-  acmeEmail: z.email("ACME email must be an email address").toLowerCase().nullable().optional(),
-});
+const settingKeys = { baseDomain: "base_domain", acmeEmail: "acme_email" } as const;
 
 export interface SettingsDefaults {
   baseDomain: string;
@@ -34,13 +23,7 @@ async function readSettings(stores: Stores) {
  * `GET/PUT /api/v1/settings`: what an operator sets in the dashboard, next to what is in effect
  * (a stored value wins over the `--base-domain` flag / PIER_ACME_EMAIL it was started with).
  */
-export function settingsRoutes(
-  stores: Stores,
-  authenticate: MiddlewareHandler<ApiEnv>,
-  defaults: SettingsDefaults,
-) {
-  const api = new Hono<ApiEnv>();
-  api.use("*", authenticate);
+export function settingsRoutes(group: RouteGroup, stores: Stores, defaults: SettingsDefaults): void {
   const answer = async () => {
     const settings = await readSettings(stores);
     return {
@@ -52,13 +35,11 @@ export function settingsRoutes(
       },
     };
   };
-  api.get("/", requireScope("read"), async (c) => c.json(await answer()));
-  api.put("/", requireScope("admin"), async (c) => {
-    const body = await readBody(c, settingsBody);
+  serveRoute(group, apiRoutes.getSettings, answer);
+  serveRoute(group, apiRoutes.updateSettings, async ({ body }) => {
     // Absent fields stay as they are; null clears a stored value back to the start-up default.
     if (body.baseDomain !== undefined) await stores.settings.set(settingKeys.baseDomain, body.baseDomain);
     if (body.acmeEmail !== undefined) await stores.settings.set(settingKeys.acmeEmail, body.acmeEmail);
-    return c.json(await answer());
+    return answer();
   });
-  return api;
 }

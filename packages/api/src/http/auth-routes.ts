@@ -11,11 +11,10 @@ import {
   verifyPassword,
 } from "@pier/auth";
 import { ConflictError, newId, RateLimitedError, UnauthorizedError } from "@pier/core";
-import type { ApiEnv } from "@pier/http";
-import { authenticate, readBody } from "@pier/http";
-import { type Context, Hono } from "hono";
+import { type RouteGroup, serveRoute } from "@pier/http";
+import type { Context } from "hono";
 import type { ApiDeps } from "../context.ts";
-import { cliTokenBody, credentialsBody } from "../schemas.ts";
+import { apiRoutes } from "./contract.ts";
 
 const defaultSessionTtlMs = 7 * 24 * 3600 * 1000;
 
@@ -27,9 +26,7 @@ function clientAddress(c: Context): string {
   return c.req.header("x-forwarded-for")?.split(",")[0]?.trim() ?? c.env?.remoteAddress ?? "local";
 }
 
-export function authRoutes(deps: ApiDeps) {
-  const app = new Hono<ApiEnv>();
-
+export function authRoutes(group: RouteGroup, deps: ApiDeps): void {
   /** Checks a password under the login rate limit; the same path for the dashboard and the CLI. */
   async function verifyCredentials(c: Context, email: string, password: string) {
     const key = `${clientAddress(c)}|${email}`;
@@ -68,11 +65,12 @@ export function authRoutes(deps: ApiDeps) {
     return csrfToken;
   }
 
-  app.get("/setup", async (c) => c.json({ needsSetup: (await deps.stores.users.count()) === 0 }));
+  serveRoute(group, apiRoutes.setupStatus, async () => ({
+    needsSetup: (await deps.stores.users.count()) === 0,
+  }));
 
   /** First-run admin creation: open only while no user exists. */
-  app.post("/setup", async (c) => {
-    const body = await readBody(c, credentialsBody);
+  serveRoute(group, apiRoutes.setup, async ({ body }, c) => {
     checkPasswordPolicy(body.password);
     if ((await deps.stores.users.count()) > 0) {
       throw new ConflictError("pier already has an admin; log in instead.");
@@ -84,19 +82,17 @@ export function authRoutes(deps: ApiDeps) {
       role: "admin",
     });
     const csrfToken = await startSession(c, user.id);
-    return c.json({ user: { id: user.id, email: user.email, role: user.role }, csrfToken }, 201);
+    return { user: { id: user.id, email: user.email, role: user.role }, csrfToken };
   });
 
-  app.post("/login", async (c) => {
-    const body = await readBody(c, credentialsBody);
+  serveRoute(group, apiRoutes.login, async ({ body }, c) => {
     const user = await verifyCredentials(c, body.email, body.password);
     const csrfToken = await startSession(c, user.id);
-    return c.json({ user: { id: user.id, email: user.email, role: user.role }, csrfToken });
+    return { user: { id: user.id, email: user.email, role: user.role }, csrfToken };
   });
 
   /** For `pier login --email`: trades a password for a fresh API token, shown once. */
-  app.post("/cli-token", async (c) => {
-    const body = await readBody(c, cliTokenBody);
+  serveRoute(group, apiRoutes.cliToken, async ({ body }, c) => {
     const user = await verifyCredentials(c, body.email, body.password);
     const token = generateSecretToken();
     const scopes = user.role === "admin" ? ["admin"] : ["write"];
@@ -108,30 +104,28 @@ export function authRoutes(deps: ApiDeps) {
       scopes,
       userId: user.id,
     });
-    return c.json({ id: row.id, name: row.name, scopes, token }, 201);
+    return { id: row.id, name: row.name, scopes, token };
   });
 
-  app.post("/logout", async (c) => {
+  serveRoute(group, apiRoutes.logout, async (_, c) => {
     const sessionId = readCookie(c.req.header("cookie"), sessionCookieName);
     if (sessionId) await deps.stores.sessions.delete(hashToken(sessionId));
     c.header("Set-Cookie", clearSessionCookie(isHttps(c)));
-    return c.json({ ok: true });
+    return { ok: true as const };
   });
 
-  app.get("/me", authenticate(deps), (c) => {
+  serveRoute(group, apiRoutes.me, (_, c) => {
     const principal = c.get("principal");
     if (principal.kind === "session") {
-      return c.json({
-        kind: "session",
+      return {
+        kind: "session" as const,
         user: { id: principal.userId, email: principal.email },
         scopes: principal.scopes,
         csrfToken: principal.csrfToken,
-      });
+      };
     }
-    return c.json({ kind: "token", tokenId: principal.tokenId, scopes: principal.scopes });
+    return { kind: "token" as const, tokenId: principal.tokenId, scopes: principal.scopes };
   });
-
-  return app;
 }
 
 // A real argon2id hash of a random string, so unknown users cost the same time as known ones.

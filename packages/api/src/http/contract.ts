@@ -1,0 +1,296 @@
+import { scopeSchema } from "@pier/auth/scopes";
+import { appNameSchema, defineRoutes, timestamp } from "@pier/http/contract";
+import { domainStatusSchema } from "@pier/tls/schemas";
+import { z } from "zod";
+import {
+  addDomainBody,
+  cliTokenBody,
+  createAppBody,
+  createRouteBody,
+  createTokenBody,
+  credentialsBody,
+  hostSchema,
+  settingsBody,
+} from "../schemas.ts";
+
+const appParams = z.object({ name: appNameSchema });
+const publishedSchema = z.object({ version: z.number().int(), ackMs: z.number() });
+const userSchema = z.object({ id: z.string(), email: z.string(), role: z.enum(["admin", "member"]) });
+
+export const appView = z.object({
+  id: z.string(),
+  name: z.string(),
+  defaultBranch: z.string(),
+  createdAt: timestamp(),
+});
+
+export const tokenView = z.object({
+  id: z.string(),
+  name: z.string(),
+  hint: z.string(),
+  scopes: z.array(z.string()),
+  createdAt: timestamp(),
+  lastUsedAt: timestamp().nullable(),
+  revokedAt: timestamp().nullable(),
+});
+
+/** A token as it is shown once, at creation. */
+export const createdTokenView = z.object({
+  id: z.string(),
+  name: z.string(),
+  scopes: z.array(z.string()),
+  token: z.string(),
+});
+
+export const staticRouteView = z
+  .object({
+    id: z.string(),
+    host: z.string(),
+    pathPrefix: z.string(),
+    upstreams: z.array(z.string()),
+    createdAt: timestamp(),
+  })
+  .catchall(z.unknown());
+
+export const settingsView = z.object({
+  settings: z.object({ baseDomain: z.string().nullable(), acmeEmail: z.string().nullable() }),
+  effective: z.object({ baseDomain: z.string(), acmeEmail: z.string().nullable(), acme: z.boolean() }),
+});
+
+/** The core API: sign-in, apps, domains, tokens, static routes, certificates, settings. */
+export const apiRoutes = defineRoutes({
+  setupStatus: {
+    method: "GET",
+    path: "/api/v1/auth/setup",
+    tag: "auth",
+    access: "public",
+    summary: "Whether pier still needs its first admin",
+    response: z.object({ needsSetup: z.boolean() }),
+  },
+  setup: {
+    method: "POST",
+    path: "/api/v1/auth/setup",
+    tag: "auth",
+    access: "public",
+    summary: "Create the first admin and start a session (only while no user exists)",
+    body: credentialsBody,
+    status: 201,
+    response: z.object({ user: userSchema, csrfToken: z.string() }),
+  },
+  login: {
+    method: "POST",
+    path: "/api/v1/auth/login",
+    tag: "auth",
+    access: "public",
+    summary: "Log in with email and password: sets the session cookie",
+    body: credentialsBody,
+    response: z.object({ user: userSchema, csrfToken: z.string() }),
+  },
+  cliToken: {
+    method: "POST",
+    path: "/api/v1/auth/cli-token",
+    tag: "auth",
+    access: "public",
+    summary: "Trade email and password for a new API token (shown once)",
+    body: cliTokenBody,
+    status: 201,
+    response: createdTokenView,
+  },
+  logout: {
+    method: "POST",
+    path: "/api/v1/auth/logout",
+    tag: "auth",
+    access: "public",
+    summary: "End the session",
+    response: z.object({ ok: z.literal(true) }),
+  },
+  me: {
+    method: "GET",
+    path: "/api/v1/auth/me",
+    tag: "auth",
+    access: "self",
+    summary: "Who the credential belongs to and what it may do",
+    response: z.discriminatedUnion("kind", [
+      z.object({
+        kind: z.literal("session"),
+        user: z.object({ id: z.string(), email: z.string() }),
+        scopes: z.array(scopeSchema),
+        csrfToken: z.string(),
+      }),
+      z.object({ kind: z.literal("token"), tokenId: z.string(), scopes: z.array(scopeSchema) }),
+    ]),
+  },
+
+  listApps: {
+    method: "GET",
+    path: "/api/v1/apps",
+    tag: "apps",
+    access: "read",
+    summary: "List apps",
+    response: z.object({ apps: z.array(appView) }),
+  },
+  createApp: {
+    method: "POST",
+    path: "/api/v1/apps",
+    tag: "apps",
+    access: "write",
+    summary: "Create an app",
+    body: createAppBody,
+    status: 201,
+    response: z.object({ app: appView }),
+  },
+  getApp: {
+    method: "GET",
+    path: "/api/v1/apps/:name",
+    tag: "apps",
+    access: "read",
+    summary: "An app and its domains",
+    params: appParams,
+    response: z.object({ app: appView.extend({ domains: z.array(z.string()) }) }),
+  },
+  deleteApp: {
+    method: "DELETE",
+    path: "/api/v1/apps/:name",
+    tag: "apps",
+    access: "write",
+    summary: "Delete an app with its domains, env vars, deployments, replicas and files",
+    params: appParams,
+    response: z.object({ ok: z.literal(true), name: z.string() }),
+  },
+  listDomains: {
+    method: "GET",
+    path: "/api/v1/apps/:name/domains",
+    tag: "apps",
+    access: "read",
+    summary: "An app's domains with their certificate state",
+    params: appParams,
+    response: z.object({
+      domains: z.array(
+        z.object({ host: z.string(), createdAt: timestamp(), tls: domainStatusSchema.nullable() }),
+      ),
+    }),
+  },
+  addDomain: {
+    method: "POST",
+    path: "/api/v1/apps/:name/domains",
+    tag: "apps",
+    access: "write",
+    summary: "Attach a domain (a certificate follows: self-signed at once, ACME in the background)",
+    params: appParams,
+    body: addDomainBody,
+    status: 201,
+    response: z.object({ domain: z.object({ host: z.string(), app: z.string(), createdAt: timestamp() }) }),
+  },
+  removeDomain: {
+    method: "DELETE",
+    path: "/api/v1/apps/:name/domains/:host",
+    tag: "apps",
+    access: "write",
+    summary: "Detach a domain",
+    params: z.object({ name: appNameSchema, host: hostSchema }),
+    response: z.object({ ok: z.literal(true), host: z.string() }),
+  },
+
+  listTokens: {
+    method: "GET",
+    path: "/api/v1/tokens",
+    tag: "tokens",
+    access: "admin",
+    summary: "List API tokens (hints only; a token is shown once, at creation)",
+    response: z.object({ tokens: z.array(tokenView) }),
+  },
+  createToken: {
+    method: "POST",
+    path: "/api/v1/tokens",
+    tag: "tokens",
+    access: "admin",
+    summary: "Create an API token with scopes",
+    body: createTokenBody,
+    status: 201,
+    response: createdTokenView,
+  },
+  revokeToken: {
+    method: "DELETE",
+    path: "/api/v1/tokens/:id",
+    tag: "tokens",
+    access: "admin",
+    summary: "Revoke an API token",
+    response: z.object({ ok: z.literal(true), id: z.string() }),
+  },
+
+  listRoutes: {
+    method: "GET",
+    path: "/api/v1/routes",
+    tag: "routes",
+    access: "read",
+    summary: "Static routes to fixed upstreams",
+    response: z.object({ routes: z.array(staticRouteView) }),
+  },
+  createRoute: {
+    method: "POST",
+    path: "/api/v1/routes",
+    tag: "routes",
+    access: "write",
+    summary: "Add a static route; answers once every proxy worker serves it",
+    body: createRouteBody,
+    status: 201,
+    response: z.object({ route: staticRouteView, published: publishedSchema }),
+  },
+  deleteRoute: {
+    method: "DELETE",
+    path: "/api/v1/routes/:id",
+    tag: "routes",
+    access: "write",
+    summary: "Remove a static route",
+    response: z.object({ ok: z.literal(true), id: z.string(), published: publishedSchema }),
+  },
+
+  listCertificates: {
+    method: "GET",
+    path: "/api/v1/certificates",
+    tag: "certificates",
+    access: "read",
+    summary: "Certificate state of every domain",
+    response: z.object({ acme: z.boolean(), certificates: z.array(domainStatusSchema) }),
+  },
+  renewCertificate: {
+    method: "POST",
+    path: "/api/v1/certificates/:host/renew",
+    tag: "certificates",
+    access: "admin",
+    summary: "Renew a domain's certificate now",
+    response: z.object({ certificate: domainStatusSchema }),
+  },
+  proxyStatus: {
+    method: "GET",
+    path: "/api/v1/proxy",
+    tag: "proxy",
+    access: "read",
+    summary: "Proxy workers, respawns and the live route-table version",
+    response: z.object({
+      enabled: z.boolean(),
+      httpPort: z.number().int(),
+      httpsPort: z.number().int(),
+      workers: z.number().int(),
+      respawns: z.number().int(),
+      version: z.number().int(),
+    }),
+  },
+  getSettings: {
+    method: "GET",
+    path: "/api/v1/settings",
+    tag: "settings",
+    access: "read",
+    summary: "Platform settings and what is in effect",
+    response: settingsView,
+  },
+  updateSettings: {
+    method: "PUT",
+    path: "/api/v1/settings",
+    tag: "settings",
+    access: "admin",
+    summary: "Change platform settings (null restores the start-up default)",
+    body: settingsBody,
+    response: settingsView,
+  },
+});

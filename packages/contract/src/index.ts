@@ -1,0 +1,22 @@
+import { apiRoutes } from "@pier/api/contract";
+import { openApiDocument } from "@pier/http";
+import { defineRoutes, type RoutesOf } from "@pier/http/contract";
+import { metaRoutes } from "./meta-routes.ts";
+
+/** Every route group of pier's API, by owning subsystem. */
+export const routeGroups = {
+  api: apiRoutes,
+  meta: metaRoutes,
+} as const;
+
+/** Any route of pier's API: what the CLI's and the dashboard's client are typed with. */
+export type PierRoute = RoutesOf<typeof apiRoutes> | RoutesOf<typeof metaRoutes>;
+
+export function pierOpenApi(version: string): Record<string, unknown> {
+  return openApiDocument(Object.values(routeGroups), {
+    title: "pier",
+    version,
+    description:
+      "The API of a pier server: `Authorization: Bearer TOKEN` (a token from `pier token create`) or the dashboard's session cookie with X-CSRF-Token on writes. Errors are `{error:{code,message}}`.",
+  });
+}
