@@ -7,12 +7,12 @@
  */
 import { parseArgs } from "node:util";
 import type { Socket } from "bun";
-import { FrontConnection } from "../../packages/proxy/src/frontConnection.ts";
-import { createFrontState, poolFor } from "../../packages/proxy/src/frontState.ts";
-import { RecordPacker } from "../../packages/proxy/src/recordBatch.ts";
-import { routeSpecSchema } from "../../packages/proxy/src/routeSpec.ts";
-import { buildRouteTable, findRoute } from "../../packages/proxy/src/routeTable.ts";
-import { UpstreamConn } from "../../packages/proxy/src/upstreamPool.ts";
+import { RecordPacker } from "../../packages/proxy/src/shared/record-batch.ts";
+import { routeSpecSchema } from "../../packages/proxy/src/shared/route-spec.ts";
+import { buildRouteTable, findRoute } from "../../packages/proxy/src/shared/route-table.ts";
+import { FrontConnection } from "../../packages/proxy/src/worker/front-connection.ts";
+import { createFrontState, poolFor } from "../../packages/proxy/src/worker/front-state.ts";
+import { UpstreamConn } from "../../packages/proxy/src/worker/upstream-pool.ts";
 
 const { values } = parseArgs({ options: { exchanges: { type: "string", default: "2000000" } } });
 const exchanges = Number(values.exchanges);

@@ -1,4 +1,3 @@
-export type { Certificate } from "./messages.ts";
 export {
   PROXY_WORKER_ENTRYPOINT,
   type ProxyLog,
@@ -8,20 +7,16 @@ export {
   proxyWorkerEntrypoint,
   RouteAckTimeoutError,
   startProxyPool,
-} from "./pool.ts";
-export {
-  aggregateRequestRecords,
-  type RequestMinuteAggregate,
-  type RequestRecord,
-  requestRecordSchema,
-} from "./records.ts";
+} from "./main/proxy-pool.ts";
+export { aggregateRequestRecords, type RequestMinuteAggregate } from "./main/record-aggregation.ts";
+export { type RequestRecord, requestRecordSchema } from "./shared/request-record.ts";
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_UPSTREAM_TIMEOUT_MS,
   type RouteSpec,
   type RouteSpecInput,
   routeSpecSchema,
-} from "./routeSpec.ts";
+} from "./shared/route-spec.ts";
 export {
   buildRouteTable,
   type CompiledRoute,
@@ -31,4 +26,5 @@ export {
   RouteConflictError,
   type RouteMatch,
   type RouteTable,
-} from "./routeTable.ts";
+} from "./shared/route-table.ts";
+export type { Certificate } from "./shared/worker-messages.ts";

@@ -1,0 +1,210 @@
+import { describe, expect, test } from "bun:test";
+import { z } from "zod";
+import { RouteDiffer } from "../main/route-diff.ts";
+import { routeSpecSchema } from "./route-spec.ts";
+import {
+  applyRouteDelta,
+  buildRouteTable,
+  checkRouteConflicts,
+  compileRoute,
+  DuplicateRouteIdError,
+  matchRoute,
+  normalizeHost,
+  RouteConflictError,
+  routesById,
+} from "./route-table.ts";
+
+const specs = z.array(routeSpecSchema).parse([
+  { id: "exact", host: "app.example.com", upstreams: ["http://127.0.0.1:3001"] },
+  {
+    id: "api",
+    host: "app.example.com",
+    pathPrefix: "/api/",
+    stripPrefix: true,
+    upstreams: ["http://127.0.0.1:3002"],
+  },
+  { id: "api-v2", host: "app.example.com", pathPrefix: "/api/v2", upstreams: ["http://127.0.0.1:3003"] },
+  { id: "wild", host: "*.example.com", upstreams: ["http://127.0.0.1:3004"] },
+  { id: "deep-wild", host: "*.preview.example.com", upstreams: ["http://127.0.0.1:3005"] },
+  { id: "only-docs", host: "docs.example.org", pathPrefix: "/docs", upstreams: ["http://[::1]:3006"] },
+]);
+const table = buildRouteTable(specs, 7);
+
+describe("matchRoute", () => {
+  test("exact host, case and port ignored", () => {
+    expect(matchRoute(table, "APP.example.com:8080", "/")?.route.id).toBe("exact");
+  });
+  test("longest prefix wins and stripping keeps a leading slash and the query", () => {
+    expect(matchRoute(table, "app.example.com", "/api/v2/users")?.route.id).toBe("api-v2");
+    expect(matchRoute(table, "app.example.com", "/api/v2/users")?.upstreamPath).toBe("/api/v2/users");
+    expect(matchRoute(table, "app.example.com", "/api/users?x=1")?.upstreamPath).toBe("/users?x=1");
+    expect(matchRoute(table, "app.example.com", "/api")?.upstreamPath).toBe("/");
+    expect(matchRoute(table, "app.example.com", "/api?q=2")?.upstreamPath).toBe("/?q=2");
+  });
+  test("a prefix only matches at a segment boundary", () => {
+    expect(matchRoute(table, "app.example.com", "/apiary")?.route.id).toBe("exact");
+  });
+  test("wildcards match any depth, the most specific suffix first, exact hosts before both", () => {
+    expect(matchRoute(table, "shop.example.com", "/")?.route.id).toBe("wild");
+    expect(matchRoute(table, "a.b.example.com", "/")?.route.id).toBe("wild");
+    expect(matchRoute(table, "feat--web.preview.example.com", "/")?.route.id).toBe("deep-wild");
+    expect(matchRoute(table, "example.com", "/")).toBeNull();
+  });
+  test("unknown host or unmatched prefix gives null", () => {
+    expect(matchRoute(table, "nope.test", "/")).toBeNull();
+    expect(matchRoute(table, "docs.example.org", "/other")).toBeNull();
+    expect(matchRoute(table, "docs.example.org", "/docs/a")?.route.upstreams[0]).toEqual({
+      origin: "http://[::1]:3006",
+      hostname: "::1",
+      port: 3006,
+    });
+  });
+  test("the table carries its version and size", () => {
+    expect(table.version).toBe(7);
+    expect(table.size).toBe(6);
+  });
+});
+
+describe("buildRouteTable", () => {
+  test("two routes on the same host and prefix conflict with a named error", () => {
+    const dup = z.array(routeSpecSchema).parse([
+      { id: "a", host: "x.test", upstreams: [] },
+      { id: "b", host: "X.test", pathPrefix: "/", upstreams: [] },
+    ]);
+    expect(() => buildRouteTable(dup, 1)).toThrow(RouteConflictError);
+  });
+  test("10,000 routes build in well under the swap budget", () => {
+    const many = Array.from({ length: 10_000 }, (_, i) =>
+      routeSpecSchema.parse({
+        id: `r${i}`,
+        host: `app${i}.example.com`,
+        upstreams: ["http://127.0.0.1:3000"],
+      }),
+    );
+    // Best of three: the machine is shared, and one descheduled run says nothing about the code.
+    let best = Number.POSITIVE_INFINITY;
+    let big = buildRouteTable([], 0);
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      big = buildRouteTable(many, 2);
+      best = Math.min(best, performance.now() - t);
+    }
+    expect(best).toBeLessThan(50);
+    expect(matchRoute(big, "app9999.example.com", "/")?.route.id).toBe("r9999");
+  });
+});
+
+describe("routeSpecSchema", () => {
+  test("kind defaults to upstreams and hosts are validated", () => {
+    expect(routeSpecSchema.parse({ id: "a", host: "A.test", upstreams: [] }).kind).toBe("upstreams");
+    expect(() => routeSpecSchema.parse({ id: "a", host: "bad host", upstreams: [] })).toThrow();
+    expect(() =>
+      routeSpecSchema.parse({ id: "a", host: "a.test", upstreams: ["http://x:1/path"] }),
+    ).toThrow();
+  });
+});
+
+test("normalizeHost strips ports, keeps IPv6 brackets", () => {
+  expect(normalizeHost("[::1]:8080")).toBe("[::1]");
+  expect(normalizeHost("Example.COM")).toBe("example.com");
+});
+
+describe("route deltas", () => {
+  test("a delta applied in place matches a full build; untouched routes keep their objects", () => {
+    const live = buildRouteTable(specs, 1);
+    const byId = routesById(live);
+    const untouched = byId.get("wild");
+    const differ = new RouteDiffer();
+    differ.next(specs);
+    const changed = [
+      ...specs.filter((s) => s.id !== "api-v2" && s.id !== "only-docs"),
+      routeSpecSchema.parse({ id: "only-docs", host: "docs.example.org", upstreams: ["http://127.0.0.1:9"] }),
+      routeSpecSchema.parse({ id: "new", host: "app.example.com", pathPrefix: "/new", upstreams: [] }),
+    ];
+    const delta = differ.next(changed);
+    expect(delta.upserts.map((s) => s.id).sort()).toEqual(["new", "only-docs"]);
+    expect(delta.removes).toEqual(["api-v2"]);
+    const patched = applyRouteDelta(live, byId, delta.upserts.map(compileRoute), delta.removes, 2);
+    const fresh = buildRouteTable(changed, 2);
+    for (const [host, path] of [
+      ["app.example.com", "/api/v2/x"],
+      ["app.example.com", "/new/x"],
+      ["docs.example.org", "/"],
+      ["a.preview.example.com", "/"],
+      ["x.example.com", "/"],
+    ] as const) {
+      expect(matchRoute(patched, host, path)?.route.id).toBe(matchRoute(fresh, host, path)?.route.id);
+    }
+    expect(matchRoute(patched, "docs.example.org", "/")?.route.upstreams[0]?.port).toBe(9);
+    expect(routesById(patched).get("wild")).toBe(untouched);
+    expect(patched.size).toBe(changed.length);
+    expect(JSON.parse(delta.restJson)).toEqual(delta.upserts);
+    // A spec published again as the same object is checked once more by text and frozen from
+    // then on: a mutation in place would otherwise be a change nobody publishes.
+    const mutated = changed.find((s) => s.id === "only-docs") as { host: string };
+    mutated.host = "docs2.example.org";
+    expect(differ.next(changed).upserts.map((s) => s.id)).toEqual(["only-docs"]);
+    expect(differ.next(changed)).toEqual({ upserts: [], restJson: "[]", removes: [] });
+    expect(JSON.parse(differ.allJson())).toEqual(changed);
+    expect(() => {
+      (changed[0] as { host: string }).host = "mutated.example.com";
+    }).toThrow(TypeError);
+    expect(() => (changed[0]!.upstreams as string[]).push("http://127.0.0.1:1")).toThrow(TypeError);
+    // An equal spec in a new object is no change either.
+    expect(differ.next(changed.map((s) => structuredClone(s))).upserts).toEqual([]);
+  });
+
+  test("a large delta is streamed in chunks and indexed into a new table that keeps untouched routes", () => {
+    const routeN = (i: number, port: number) =>
+      routeSpecSchema.parse({
+        id: `r${i}`,
+        host: `app${i}.example.com`,
+        upstreams: [`http://127.0.0.1:${port}`],
+      });
+    const before = Array.from({ length: 2500 }, (_, i) => routeN(i, 1));
+    const differ = new RouteDiffer();
+    differ.next(before);
+    const live = buildRouteTable(before, 1);
+    const byId = routesById(live);
+    const kept = byId.get("r2499");
+    // 2,400 changed, 100 untouched, one removed, one added.
+    const after = [
+      ...before.slice(0, 2400).map((_s, i) => routeN(i, 2)),
+      ...before.slice(2400, 2499),
+      routeN(9000, 3),
+    ];
+    const chunks: string[] = [];
+    const delta = differ.next(after, (json) => chunks.push(json));
+    expect(chunks.length).toBe(2);
+    const streamed = [...chunks, delta.restJson].flatMap((json) => JSON.parse(json) as unknown[]);
+    expect(streamed).toEqual(delta.upserts);
+    expect(delta.upserts.length).toBe(2401);
+    expect(delta.removes).toEqual(["r2499"]);
+    const next = applyRouteDelta(live, byId, delta.upserts.map(compileRoute), delta.removes, 2);
+    expect(next).not.toBe(live);
+    expect(next.size).toBe(after.length);
+    expect(matchRoute(next, "app5.example.com", "/")?.route.upstreams[0]?.port).toBe(2);
+    expect(matchRoute(next, "app2450.example.com", "/")?.route).toBe(byId.get("r2450")!);
+    expect(matchRoute(next, "app2499.example.com", "/")).toBeNull();
+    expect(matchRoute(next, "app9000.example.com", "/")?.route.upstreams[0]?.port).toBe(3);
+    expect(kept).toBeDefined();
+    expect(byId.has("r2499")).toBe(false);
+    // The old table is untouched, so requests in flight on it finish on the routes they started with.
+    expect(matchRoute(live, "app5.example.com", "/")?.route.upstreams[0]?.port).toBe(1);
+    // A small delta on a large table patches it in place.
+    after[7] = routeN(7, 4);
+    const small = differ.next(after, () => expect.unreachable("one upsert is not chunked"));
+    expect(applyRouteDelta(next, byId, small.upserts.map(compileRoute), small.removes, 3)).toBe(next);
+    expect(matchRoute(next, "app7.example.com", "/")?.route.upstreams[0]?.port).toBe(4);
+    expect(next.version).toBe(3);
+  });
+
+  test("conflicts and duplicate ids are rejected before anything is sent", () => {
+    expect(() => checkRouteConflicts([...specs, { ...specs[0]!, id: "other" }])).toThrow(RouteConflictError);
+    expect(() => checkRouteConflicts([...specs, { ...specs[0]!, host: "else.example.com" }])).toThrow(
+      DuplicateRouteIdError,
+    );
+    expect(() => checkRouteConflicts(specs)).not.toThrow();
+    expect(new DuplicateRouteIdError("x").code).toBe("ROUTE_CONFLICT");
+  });
+});

@@ -1,0 +1,285 @@
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_UPSTREAM_TIMEOUT_MS, type RouteSpec } from "./route-spec.ts";
+
+/** One upstream origin, split once at build time so the hot path never parses a URL. */
+export interface UpstreamTarget {
+  origin: string;
+  hostname: string;
+  port: number;
+}
+
+/** A route as the hot path wants it: every default resolved, every derived string pre-built. */
+export interface CompiledRoute {
+  id: string;
+  host: string;
+  appId: string | null;
+  pathPrefix: string;
+  stripPrefix: boolean;
+  upstreams: UpstreamTarget[];
+  maxBodyBytes: number;
+  redirectHttps: boolean;
+  canonicalHost: string | null;
+  maintenance: { message: string; healthPath: string | null } | null;
+  upstreamTimeoutMs: number;
+  connectTimeoutMs: number;
+  injectTracker: boolean;
+  /** Round-robin cursor. The one mutable field: each worker advances its own cloned copy. */
+  rr: number;
+}
+
+/** Routes of one host, longest prefix first, so the first prefix that matches wins. */
+export type HostRoutes = CompiledRoute[];
+
+/**
+ * An immutable, pre-indexed snapshot. Plain Maps and objects only: it crosses to workers by
+ * structured clone and each worker swaps it in with one assignment.
+ */
+export interface RouteTable {
+  version: number;
+  exact: Map<string, HostRoutes>;
+  /** Keyed by the suffix after "*." (e.g. "example.com"). */
+  wildcard: Map<string, HostRoutes>;
+  size: number;
+}
+
+export interface RouteMatch {
+  route: CompiledRoute;
+  /** Path (with query) to send upstream, after the optional prefix strip. */
+  upstreamPath: string;
+}
+
+export class RouteConflictError extends Error {
+  readonly code = "ROUTE_CONFLICT";
+  constructor(host: string, pathPrefix: string, a: string, b: string) {
+    super(
+      `routes "${a}" and "${b}" both claim ${host}${pathPrefix}; remove one or give it another path prefix`,
+    );
+    this.name = "RouteConflictError";
+  }
+}
+
+/**
+ * Route ids key the deltas sent to workers, so they must be unique. A RouteConflictError (same
+ * code) so that callers mapping ROUTE_CONFLICT to a 409 handle it without change.
+ */
+export class DuplicateRouteIdError extends RouteConflictError {
+  constructor(id: string) {
+    super("", "", id, id);
+    this.message = `two routes have the id "${id}"; route ids must be unique within one publish`;
+    this.name = "DuplicateRouteIdError";
+  }
+}
+
+function compileUpstream(origin: string): UpstreamTarget {
+  const rest = origin.slice("http://".length);
+  const colon = rest.lastIndexOf(":");
+  let hostname = rest.slice(0, colon);
+  if (hostname.startsWith("[")) hostname = hostname.slice(1, -1);
+  return { origin, hostname, port: Number(rest.slice(colon + 1)) };
+}
+
+function normalizePrefix(p: string | undefined): string {
+  if (!p || p === "/") return "/";
+  return p.endsWith("/") ? p.slice(0, -1) : p;
+}
+
+export function compileRoute(spec: RouteSpec): CompiledRoute {
+  return {
+    id: spec.id,
+    host: spec.host.toLowerCase(),
+    appId: spec.appId ?? null,
+    pathPrefix: normalizePrefix(spec.pathPrefix),
+    stripPrefix: spec.stripPrefix ?? false,
+    upstreams: spec.upstreams.map(compileUpstream),
+    maxBodyBytes: spec.maxBodyBytes ?? Number.POSITIVE_INFINITY,
+    redirectHttps: spec.redirectHttps ?? false,
+    canonicalHost: spec.canonicalHost ? spec.canonicalHost.toLowerCase() : null,
+    maintenance: spec.maintenance
+      ? { message: spec.maintenance.message, healthPath: spec.maintenance.healthPath ?? null }
+      : null,
+    upstreamTimeoutMs: spec.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+    connectTimeoutMs: spec.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    injectTracker: spec.injectTracker ?? false,
+    rr: 0,
+  };
+}
+
+function insert(index: Map<string, HostRoutes>, key: string, route: CompiledRoute): void {
+  const list = index.get(key);
+  if (!list) {
+    index.set(key, [route]);
+    return;
+  }
+  for (const other of list) {
+    if (other.pathPrefix === route.pathPrefix) {
+      throw new RouteConflictError(route.host, route.pathPrefix, other.id, route.id);
+    }
+  }
+  list.push(route);
+}
+
+/** Pure. Expects specs already validated by routeSpecSchema (the API boundary does that once). */
+export function buildRouteTable(routes: RouteSpec[], version: number): RouteTable {
+  return indexRoutes(routes.map(compileRoute), version);
+}
+
+/** Indexes compiled routes into a new table; the route objects themselves are shared, not copied. */
+export function indexRoutes(routes: Iterable<CompiledRoute>, version: number): RouteTable {
+  const exact = new Map<string, HostRoutes>();
+  const wildcard = new Map<string, HostRoutes>();
+  let size = 0;
+  for (const route of routes) {
+    if (route.host.startsWith("*.")) insert(wildcard, route.host.slice(2), route);
+    else insert(exact, route.host, route);
+    size++;
+  }
+  const byPrefixLength = (a: CompiledRoute, b: CompiledRoute) => b.pathPrefix.length - a.pathPrefix.length;
+  for (const list of exact.values()) if (list.length > 1) list.sort(byPrefixLength);
+  for (const list of wildcard.values()) if (list.length > 1) list.sort(byPrefixLength);
+  return { version, exact, wildcard, size };
+}
+
+/** Pure conflict check without compiling anything: what the main thread needs before publishing. */
+export function checkRouteConflicts(routes: RouteSpec[]): void {
+  // Specs come validated by routeSpecSchema: hosts are lower-case and prefixes normalised already.
+  const claims = new Map<string, string>();
+  const ids = new Set<string>();
+  for (const spec of routes) {
+    if (ids.has(spec.id)) throw new DuplicateRouteIdError(spec.id);
+    ids.add(spec.id);
+    const key = `${spec.host} ${spec.pathPrefix}`;
+    const other = claims.get(key);
+    if (other !== undefined) throw new RouteConflictError(spec.host, spec.pathPrefix, other, spec.id);
+    claims.set(key, spec.id);
+  }
+}
+
+function removeFrom(index: Map<string, HostRoutes>, key: string, route: CompiledRoute): void {
+  const list = index.get(key);
+  if (list === undefined) return;
+  const rest = list.filter((r) => r !== route);
+  if (rest.length === 0) index.delete(key);
+  else index.set(key, rest);
+}
+
+function addTo(index: Map<string, HostRoutes>, key: string, route: CompiledRoute): void {
+  const list = index.get(key);
+  if (list === undefined) {
+    index.set(key, [route]);
+    return;
+  }
+  const next = [...list, route];
+  next.sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
+  index.set(key, next);
+}
+
+/** Route objects of a table by id: what a delta needs to find the routes it replaces. */
+export function routesById(table: RouteTable): Map<string, CompiledRoute> {
+  const byId = new Map<string, CompiledRoute>();
+  for (const list of table.exact.values()) for (const r of list) byId.set(r.id, r);
+  for (const list of table.wildcard.values()) for (const r of list) byId.set(r.id, r);
+  return byId;
+}
+
+/** Above this share of changed routes a new table is indexed instead of patching the live one. */
+const REBUILD_RATIO = 0.25;
+
+/**
+ * Applies a delta: `upserts` replace routes with the same id (or add them), `removes` drops ids;
+ * `byId` is updated to match. A small delta patches the live table in place; a large one indexes a
+ * new table from the untouched route objects plus the new ones. Either way untouched routes keep
+ * their objects (and round-robin cursors), and callers apply it inside one event-loop task, so no
+ * request ever sees a half-applied table. Conflicts were rejected by the main thread before the
+ * delta was sent. Returns the table to serve from.
+ */
+export function applyRouteDelta(
+  table: RouteTable,
+  byId: Map<string, CompiledRoute>,
+  upserts: CompiledRoute[],
+  removes: string[],
+  version: number,
+): RouteTable {
+  if (upserts.length + removes.length > REBUILD_RATIO * Math.max(byId.size, 1)) {
+    for (const id of removes) byId.delete(id);
+    for (const route of upserts) byId.set(route.id, route);
+    return indexRoutes(byId.values(), version);
+  }
+  const drop = (id: string) => {
+    const old = byId.get(id);
+    if (old === undefined) return;
+    byId.delete(id);
+    if (old.host.startsWith("*.")) removeFrom(table.wildcard, old.host.slice(2), old);
+    else removeFrom(table.exact, old.host, old);
+  };
+  for (const id of removes) drop(id);
+  for (const route of upserts) {
+    drop(route.id);
+    byId.set(route.id, route);
+    if (route.host.startsWith("*.")) addTo(table.wildcard, route.host.slice(2), route);
+    else addTo(table.exact, route.host, route);
+  }
+  table.version = version;
+  table.size = byId.size;
+  return table;
+}
+
+/** True when `path` is `prefix` itself or continues it at a segment or query boundary. */
+function prefixMatches(prefix: string, path: string): boolean {
+  if (prefix === "/") return true;
+  if (!path.startsWith(prefix)) return false;
+  if (path.length === prefix.length) return true;
+  const next = path.charCodeAt(prefix.length);
+  return next === 47 /* / */ || next === 63 /* ? */;
+}
+
+function findInList(list: HostRoutes | undefined, path: string): CompiledRoute | null {
+  if (list === undefined) return null;
+  for (let i = 0; i < list.length; i++) {
+    const route = list[i]!;
+    if (prefixMatches(route.pathPrefix, path)) return route;
+  }
+  return null;
+}
+
+/**
+ * Hot-path lookup without allocation. `host` must be lower-case without port. Exact hosts win
+ * over wildcards; among wildcards the longest suffix wins (`*.a.example.com` over `*.example.com`).
+ */
+export function findRoute(table: RouteTable, host: string, path: string): CompiledRoute | null {
+  const exact = findInList(table.exact.get(host), path);
+  if (exact !== null) return exact;
+  if (table.wildcard.size === 0) return null;
+  let dot = host.indexOf(".");
+  while (dot !== -1) {
+    const hit = findInList(table.wildcard.get(host.slice(dot + 1)), path);
+    if (hit !== null) return hit;
+    dot = host.indexOf(".", dot + 1);
+  }
+  return null;
+}
+
+/** The path sent upstream: the prefix removed when the route strips it, always starting with "/". */
+export function upstreamPathFor(route: CompiledRoute, path: string): string {
+  if (!route.stripPrefix || route.pathPrefix === "/") return path;
+  const rest = path.slice(route.pathPrefix.length);
+  if (rest.length === 0) return "/";
+  return rest.charCodeAt(0) === 63 /* ? */ ? `/${rest}` : rest;
+}
+
+/** Lower-cases and drops the port (`Example.com:8080` -> `example.com`, `[::1]:80` -> `[::1]`). */
+export function normalizeHost(hostHeader: string): string {
+  let end = hostHeader.length;
+  if (hostHeader.charCodeAt(0) === 91 /* [ */) {
+    end = hostHeader.indexOf("]") + 1 || end;
+  } else {
+    const colon = hostHeader.indexOf(":");
+    if (colon !== -1) end = colon;
+  }
+  const host = end === hostHeader.length ? hostHeader : hostHeader.slice(0, end);
+  return host.toLowerCase();
+}
+
+/** Pure. `path` includes the query string. */
+export function matchRoute(table: RouteTable, host: string, path: string): RouteMatch | null {
+  const route = findRoute(table, normalizeHost(host), path);
+  return route === null ? null : { route, upstreamPath: upstreamPathFor(route, path) };
+}

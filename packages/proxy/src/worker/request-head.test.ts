@@ -1,0 +1,90 @@
+import { expect, test } from "bun:test";
+import { BadRequestError, parseRequestHead, RequestHead } from "./request-head.ts";
+
+const parse = (s: string, from = 0) => parseRequestHead(Buffer.from(s, "latin1"), from);
+
+test("keeps end-to-end header lines verbatim and pulls out what routing and framing need", () => {
+  const wire =
+    "xxPOST /a?b=1 HTTP/1.1\r\nHost: Ex.com:8080\r\nX-A: 1\r\nContent-Length: 3\r\nConnection: keep-alive\r\nX-Forwarded-For: 6.6.6.6\r\nX-Request-Id: r1\r\nAccept: */*\r\n\r\nabc";
+  const h = parse(wire, 2)!;
+  expect(h).toMatchObject({
+    method: "POST",
+    target: "/a?b=1",
+    http10: false,
+    host: "Ex.com:8080",
+    contentLength: 3,
+    chunked: false,
+    close: false,
+    upgrade: null,
+    requestId: "r1",
+  });
+  expect(h.kept).toBe("X-A: 1\r\nContent-Length: 3\r\nAccept: */*\r\n");
+  expect(h.headLength).toBe(wire.indexOf("\r\n\r\n") + 4 - 2);
+});
+
+test("connection semantics: HTTP/1.0 closes unless keep-alive, Connection: close, upgrades", () => {
+  expect(parse("GET / HTTP/1.0\r\n\r\n")!.close).toBe(true);
+  expect(parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n")!.close).toBe(false);
+  expect(parse("GET / HTTP/1.1\r\nConnection: close\r\n\r\n")!.close).toBe(true);
+  const ws = parse(
+    "GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: k\r\n\r\n",
+  )!;
+  expect(ws.upgrade).toBe("websocket");
+  expect(ws.kept).toBe("Sec-WebSocket-Key: k\r\n");
+  expect(parse("GET / HTTP/1.1\r\nUpgrade: h2c\r\n\r\n")!.upgrade).toBeNull();
+});
+
+test("incomplete heads wait; malformed, ambiguous or oversized heads throw with a status", () => {
+  expect(parse("GET / HTTP/1.1\r\nHost: a\r\n")).toBeNull();
+  expect(parse("GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")!.chunked).toBe(true);
+  expect(parse("GET / HTTP/1.1\r\nX: \xe9\r\n\r\n")!.kept).toBe("X: \xe9\r\n");
+  for (const bad of [
+    "GARBAGE\r\n\r\n",
+    "GET / HTTP/2\r\n\r\n",
+    "GET / HTTP/1.1\r\nno colon\r\n\r\n",
+    "GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n",
+    "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+    "GET / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+  ]) {
+    expect(() => parse(bad)).toThrow(BadRequestError);
+  }
+  let err: BadRequestError | null = null;
+  try {
+    parse(`GET / HTTP/1.1\r\nX: ${"a".repeat(70_000)}`);
+  } catch (e) {
+    err = e as BadRequestError;
+  }
+  expect(err?.status).toBe(431);
+});
+
+test("a repeated Host value reuses the connection's previous string; a bare CR is refused", () => {
+  const wire = Buffer.from("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n", "latin1");
+  const previous = ["a", ".test"].join("");
+  expect(parseRequestHead(wire, 0, previous)!.host).toBe(previous);
+  expect(parseRequestHead(wire, 0, "b.test")!.host).toBe("a.test");
+  expect(() => parse("GET / HTTP/1.1\r\nX: a\rb\r\n\r\n")).toThrow(BadRequestError);
+  expect(() => parse("GET / HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n")).toThrow(BadRequestError);
+  expect(parse("GET / HTTP/1.1\r\nCONTENT-LENGTH:  7 \r\n\r\n")!.contentLength).toBe(7);
+});
+
+test("one head object serves a connection's requests; an incomplete or bad head leaves it as it was", () => {
+  const h = new RequestHead();
+  const first = parseRequestHead(
+    Buffer.from("POST /a HTTP/1.1\r\nHost: a\r\nX: 1\r\nContent-Length: 2\r\n\r\n"),
+    0,
+    "",
+    h,
+  );
+  expect(first).toBe(h);
+  expect([h.method, h.target, h.kept, h.contentLength]).toEqual([
+    "POST",
+    "/a",
+    "X: 1\r\nContent-Length: 2\r\n",
+    2,
+  ]);
+  expect(parseRequestHead(Buffer.from("GET /b HTTP/1.1\r\nHost: b\r\n"), 0, "", h)).toBeNull();
+  expect(() => parseRequestHead(Buffer.from("GET /c HTTP/1.1\r\nY: 2\r\nbad\r\n\r\n"), 0, "", h)).toThrow();
+  expect([h.method, h.target, h.kept, h.host]).toEqual(["POST", "/a", "X: 1\r\nContent-Length: 2\r\n", "a"]);
+  parseRequestHead(Buffer.from("GET /b HTTP/1.1\r\nHost: b\r\n\r\n"), 0, "", h);
+  expect([h.method, h.target, h.kept, h.contentLength, h.host]).toEqual(["GET", "/b", "", -1, "b"]);
+});
