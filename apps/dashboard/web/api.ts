@@ -1,4 +1,6 @@
 /** The dashboard's only door to the control plane: same origin, session cookie, CSRF header on writes. */
+import type { PierRoute } from "@pier/contract";
+import { createApiClient } from "@pier/http/client";
 
 export class ApiError extends Error {
   constructor(
@@ -74,3 +76,18 @@ export const api = {
     return response.text();
   },
 };
+
+/**
+ * The typed client of pier's API, shared with the CLI: `pier.call("GET /api/v1/settings")` answers
+ * with the type of the server's own response schema (a type-only import: no zod in this bundle).
+ */
+export const pier = createApiClient<PierRoute>(async ({ method, path, body }) => {
+  const response = await fetch(path, {
+    method,
+    credentials: "same-origin",
+    headers: method === "GET" ? {} : writeHeaders(body !== undefined),
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw await failure(response, `${method} ${path}`);
+  return response.json();
+});

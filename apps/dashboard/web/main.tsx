@@ -1,6 +1,6 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, api, errorMessage, onUnauthorized, setCsrfToken } from "./api.ts";
+import { ApiError, errorMessage, onUnauthorized, pier, setCsrfToken } from "./api.ts";
 import { ErrorBox, Link } from "./components/ui.tsx";
 import { AiPage } from "./pages/ai.tsx";
 import { AppPage } from "./pages/app.tsx";
@@ -12,7 +12,6 @@ import { NewAppPage } from "./pages/new-app.tsx";
 import { SettingsPage } from "./pages/settings.tsx";
 import { UptimePage } from "./pages/uptime.tsx";
 import { currentRoute, navigate, useRoute } from "./router.ts";
-import type { Me } from "./types.ts";
 
 type Session =
   | { state: "unreachable"; error: string }
@@ -21,16 +20,17 @@ type Session =
 
 async function loadSession(): Promise<Session> {
   try {
-    const me = await api.get<Me>("/auth/me");
-    setCsrfToken(me.csrfToken ?? "");
-    return { state: "signed-in", email: me.user?.email ?? "API token" };
+    const me = await pier.call("GET /api/v1/auth/me");
+    if (me.kind === "token") return { state: "signed-in", email: "API token" };
+    setCsrfToken(me.csrfToken);
+    return { state: "signed-in", email: me.user.email };
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 401) {
       return { state: "unreachable", error: errorMessage(error) };
     }
   }
   try {
-    const setup = await api.get<{ needsSetup: boolean }>("/auth/setup");
+    const setup = await pier.call("GET /api/v1/auth/setup");
     return { state: "anonymous", needsSetup: setup.needsSetup };
   } catch (error) {
     return { state: "unreachable", error: errorMessage(error) };
@@ -80,7 +80,7 @@ function Shell({ initial }: { initial: Session }) {
 
   async function logout() {
     try {
-      await api.post("/auth/logout");
+      await pier.call("POST /api/v1/auth/logout");
       setCsrfToken("");
       setSession({ state: "anonymous", needsSetup: false });
       navigate("/login", true);

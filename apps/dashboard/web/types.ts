@@ -54,30 +54,3 @@ export interface Environment {
   host?: string | null;
   createdAt?: string | null;
 }
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  hint: string;
-  scopes: string[];
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-export interface Me {
-  kind: "session" | "token";
-  user?: { id: string; email: string };
-  scopes: string[];
-  csrfToken?: string;
-}
-
-export interface Settings {
-  baseDomain: string | null;
-  acmeEmail: string | null;
-}
-
-export interface SettingsAnswer {
-  settings: Settings;
-  effective: { baseDomain: string; acmeEmail: string | null };
-}

@@ -1,12 +1,7 @@
 import { useState } from "preact/hooks";
-import { api } from "../api.ts";
+import { pier } from "../api.ts";
 import { TextField } from "../components/text-field.tsx";
 import { ErrorBox, useAction } from "../components/ui.tsx";
-
-interface AuthAnswer {
-  user: { email: string };
-  csrfToken: string;
-}
 
 type Done = (email: string, csrfToken: string) => void;
 
@@ -61,7 +56,7 @@ export function LoginPage({ onDone }: { onDone: Done }) {
         <CredentialsForm
           submitLabel="Log in"
           onSubmit={async (email, password) => {
-            const answer = await api.post<AuthAnswer>("/auth/login", { email, password });
+            const answer = await pier.call("POST /api/v1/auth/login", { body: { email, password } });
             onDone(answer.user.email, answer.csrfToken);
           }}
         />
@@ -80,7 +75,7 @@ export function SetupPage({ onDone }: { onDone: Done }) {
           submitLabel="Create admin account"
           newPassword
           onSubmit={async (email, password) => {
-            const answer = await api.post<AuthAnswer>("/auth/setup", { email, password });
+            const answer = await pier.call("POST /api/v1/auth/setup", { body: { email, password } });
             onDone(answer.user.email, answer.csrfToken);
           }}
         />

@@ -1,21 +1,20 @@
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../api.ts";
+import { pier } from "../api.ts";
 import { TextField } from "../components/text-field.tsx";
 import { CardsTable, CopyBlock, DeleteButton, ErrorBox, ListState, useAction } from "../components/ui.tsx";
 import { relativeTime } from "../format.ts";
-import type { ApiToken, SettingsAnswer } from "../types.ts";
 import { useApi } from "../use-api.ts";
 
-const scopeChoices = ["admin", "write", "deploy", "read"];
+const scopeChoices = ["admin", "write", "deploy", "read"] as const;
 
 function TokensPanel() {
   // The API keeps revoked tokens for the record; only usable ones belong in this list.
   const tokens = useApi(
-    () => api.get<{ tokens: ApiToken[] }>("/tokens").then((a) => a.tokens.filter((t) => !t.revokedAt)),
+    () => pier.call("GET /api/v1/tokens").then((a) => a.tokens.filter((t) => !t.revokedAt)),
     [],
   );
   const [name, setName] = useState("");
-  const [scope, setScope] = useState("deploy");
+  const [scope, setScope] = useState<(typeof scopeChoices)[number]>("deploy");
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const create = useAction();
   return (
@@ -26,10 +25,7 @@ function TokensPanel() {
         onSubmit={(event) => {
           event.preventDefault();
           create.run(async () => {
-            const answer = await api.post<{ name: string; token: string }>("/tokens", {
-              name,
-              scopes: [scope],
-            });
+            const answer = await pier.call("POST /api/v1/tokens", { body: { name, scopes: [scope] } });
             setCreated(answer);
             setName("");
             await tokens.reload();
@@ -46,7 +42,11 @@ function TokensPanel() {
         />
         <label>
           Scope
-          <select name="scope" value={scope} onChange={(e) => setScope(e.currentTarget.value)}>
+          <select
+            name="scope"
+            value={scope}
+            onChange={(e) => setScope(scopeChoices.find((s) => s === e.currentTarget.value) ?? "deploy")}
+          >
             {scopeChoices.map((s) => (
               <option key={s} value={s}>
                 {s}
@@ -101,7 +101,7 @@ function TokensPanel() {
 }
 
 function ServerSettingsPanel() {
-  const settings = useApi(() => api.get<SettingsAnswer>("/settings"), []);
+  const settings = useApi(() => pier.call("GET /api/v1/settings"), []);
   const [baseDomain, setBaseDomain] = useState("");
   const [acmeEmail, setAcmeEmail] = useState("");
   const [saved, setSaved] = useState(false);
@@ -121,7 +121,9 @@ function ServerSettingsPanel() {
           event.preventDefault();
           setSaved(false);
           save.run(async () => {
-            await api.put("/settings", { baseDomain: baseDomain || null, acmeEmail: acmeEmail || null });
+            await pier.call("PUT /api/v1/settings", {
+              body: { baseDomain: baseDomain || null, acmeEmail: acmeEmail || null },
+            });
             await settings.reload();
             setSaved(true);
           });
