@@ -59,9 +59,13 @@ export async function startPier(options: StartPierOptions = {}): Promise<PierPro
   const proc = Bun.spawn(cmd, {
     cwd: dataDir,
     env: Object.fromEntries(
-      Object.entries({ ...process.env, PIER_LOG_FORMAT: "json", ...options.env }).filter(
-        (entry): entry is [string, string] => entry[1] !== undefined,
-      ),
+      // Every JSON answer is checked against its route's contract: a drifted schema fails the suite.
+      Object.entries({
+        ...process.env,
+        PIER_LOG_FORMAT: "json",
+        PIER_CHECK_RESPONSES: "1",
+        ...options.env,
+      }).filter((entry): entry is [string, string] => entry[1] !== undefined),
     ),
     stdin: "ignore",
     stdout: "pipe",
