@@ -1,14 +1,20 @@
-export { acceptBeacon, type BeaconVerdict } from "./http/accept-beacon.ts";
-export { beaconHandler, EVENT_PATH, SCRIPT_PATH, siteOf } from "./http/ingest-routes.ts";
-export { type QueryRoutesDeps, queryRoutes, type ResolvedSite } from "./http/query-routes.ts";
-export { type RawBeacon, type ReadBeaconResult, readBeacon } from "./http/worker-beacon.ts";
-export { countryFromHeaders, enrichBeacon } from "./ingest/enrich.ts";
 export {
+  acceptBeacon,
+  type BeaconVerdict,
+  countryFromHeaders,
   type EventPayload,
   InvalidEventError,
+  injectTrackerTag,
   MAX_EVENT_BYTES,
   parseEventPayload,
-} from "./ingest/payload.ts";
+  type RawBeacon,
+  shouldInject,
+  TRACKER_TAG,
+} from "@pier/proxy/edge";
+export { beaconHandler, EVENT_PATH, SCRIPT_PATH, siteOf } from "./http/ingest-routes.ts";
+export { type QueryRoutesDeps, queryRoutes, type ResolvedSite } from "./http/query-routes.ts";
+export { type ReadBeaconResult, readBeacon } from "./http/worker-beacon.ts";
+export { enrichBeacon } from "./ingest/enrich.ts";
 export type { EventRecord, IngestRecord, SessionFacts, VitalsRecord } from "./ingest/records.ts";
 export { classifySource } from "./ingest/referrer.ts";
 export { isBot, parseUserAgent } from "./ingest/user-agent.ts";
@@ -28,5 +34,4 @@ export { Analytics, type AnalyticsOptions, type IngestStats } from "./service.ts
 export { defaultSiteSettings, type SiteSettings, SiteSettingsStore } from "./settings/settings-store.ts";
 export { ClickHouseAnalyticsStore, ClickHouseUnavailableError } from "./store/clickhouse-store.ts";
 export { SqliteAnalyticsStore } from "./store/sqlite-store.ts";
-export { injectTrackerTag, shouldInject, TRACKER_TAG } from "./tracker/inject.ts";
 export { trackerScript } from "./tracker/tracker.ts";

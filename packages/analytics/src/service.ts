@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { RawBeacon } from "./http/worker-beacon.ts";
+import type { RawBeacon } from "@pier/proxy/edge";
 import { type BeaconContext, type EnrichResult, enrichBeacon } from "./ingest/enrich.ts";
 import { SessionTracker } from "./ingest/sessions.ts";
 import { SaltRing, type SaltStorage } from "./ingest/visitor.ts";

@@ -1,11 +1,9 @@
 import { PierError } from "@pier/core";
+import { countryFromHeaders, EVENT_PATH, InvalidEventError, MAX_EVENT_BYTES } from "@pier/proxy/edge";
 import type { Server } from "bun";
-import { countryFromHeaders } from "../ingest/enrich.ts";
-import { InvalidEventError, MAX_EVENT_BYTES } from "../ingest/payload.ts";
 import type { Analytics } from "../service.ts";
 import type { SiteSettingsStore } from "../settings/settings-store.ts";
 import { trackerScript } from "../tracker/tracker.ts";
-import { EVENT_PATH } from "./accept-beacon.ts";
 import { readLimited } from "./read-limited.ts";
 
 export const SCRIPT_PATH = "/_pier/script.js";

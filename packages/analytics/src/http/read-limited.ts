@@ -1,4 +1,4 @@
-import { InvalidEventError } from "../ingest/payload.ts";
+import { InvalidEventError } from "@pier/proxy/edge";
 
 /** Reads a request body as text, refusing more than `limit` bytes with a 413 InvalidEventError. */
 export async function readLimited(request: Request, limit: number): Promise<string> {

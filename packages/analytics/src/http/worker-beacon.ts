@@ -1,21 +1,6 @@
-import { countryFromHeaders } from "../ingest/enrich.ts";
-import { MAX_EVENT_BYTES } from "../ingest/payload.ts";
+import { countryFromHeaders, MAX_EVENT_BYTES, type RawBeacon } from "@pier/proxy/edge";
 import { isBot } from "../ingest/user-agent.ts";
 import { readLimited } from "./read-limited.ts";
-
-/**
- * A beacon as read off the wire, before enrichment: small and structured-clone friendly, so a
- * proxy worker can answer `POST /_pier/event` itself and post these to the main thread in batches
- * (`Analytics.ingestRaw`) instead of forwarding every beacon over HTTP to the console port.
- */
-export interface RawBeacon {
-  body: string;
-  site: string;
-  host: string;
-  clientIp: string;
-  userAgent: string;
-  country: string | null;
-}
 
 export type ReadBeaconResult = { beacon: RawBeacon | null; response: Response };
 

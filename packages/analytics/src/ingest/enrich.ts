@@ -1,4 +1,4 @@
-import { type EventPayload, parseEventPayload } from "./payload.ts";
+import { type EventPayload, parseEventPayload } from "@pier/proxy/edge";
 import { type IngestRecord, PAGEVIEW, VITALS } from "./records.ts";
 import { classifySource, readUtm } from "./referrer.ts";
 import type { SessionTracker } from "./sessions.ts";
@@ -84,12 +84,4 @@ function pageUrl(payload: EventPayload, host: string): URL {
   } catch {
     return new URL(payload.u.startsWith("/") ? payload.u : "/", `http://${host || "localhost"}`);
   }
-}
-
-/** Two-letter country from a CDN header (Cloudflare and friends); "XX"/"T1" mean unknown/Tor. */
-export function countryFromHeaders(headers: Headers): string | null {
-  const raw =
-    headers.get("cf-ipcountry") ?? headers.get("x-vercel-ip-country") ?? headers.get("x-country-code") ?? "";
-  const code = raw.trim().toUpperCase();
-  return /^[A-Z]{2}$/.test(code) && code !== "XX" && code !== "T1" ? code : null;
 }

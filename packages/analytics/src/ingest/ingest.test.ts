@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { InvalidEventError, MAX_EVENT_BYTES, parseEventPayload } from "@pier/proxy/edge";
 import { enrichBeacon } from "./enrich.ts";
-import { InvalidEventError, MAX_EVENT_BYTES, parseEventPayload } from "./payload.ts";
 import type { IngestRecord } from "./records.ts";
 import { classifySource } from "./referrer.ts";
 import { SessionTracker } from "./sessions.ts";

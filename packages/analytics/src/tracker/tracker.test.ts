@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { injectTrackerTag, shouldInject, TRACKER_TAG } from "./inject.ts";
+import { injectTrackerTag, shouldInject, TRACKER_TAG } from "@pier/proxy/edge";
 import { trackerScript } from "./tracker.ts";
 
 describe("tracker script", () => {

@@ -1,4 +1,4 @@
-import type { RawBeacon } from "@pier/analytics/edge";
+import type { RawBeacon } from "../shared/edge/raw-beacon.ts";
 import { unpackRecords } from "../shared/record-batch.ts";
 import type { RequestRecord } from "../shared/request-record.ts";
 import type { RouteSpec } from "../shared/route-spec.ts";

@@ -1,5 +1,5 @@
-import type { RawBeacon } from "@pier/analytics/edge";
 import { z } from "zod";
+import type { RawBeacon } from "./edge/raw-beacon.ts";
 
 /**
  * Messages between the main thread and proxy workers. Every message carries a version: the route

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { RawBeacon } from "@pier/analytics/edge";
 import { type ProxyPool, startProxyPool } from "../main/proxy-pool.ts";
+import type { RawBeacon } from "../shared/edge/raw-beacon.ts";
 import { routeSpecSchema } from "../shared/route-spec.ts";
 import { freePort, startUpstream } from "../testing/test-servers.ts";
 import { isBeaconRequest, pickHeaders } from "./beacon-ingest.ts";

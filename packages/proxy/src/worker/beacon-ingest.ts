@@ -1,10 +1,7 @@
-import {
-  acceptBeacon,
-  countryFromHeaders,
-  EVENT_PATH,
-  MAX_EVENT_BYTES,
-  type RawBeacon,
-} from "@pier/analytics/edge";
+import { acceptBeacon, EVENT_PATH } from "../shared/edge/accept-beacon.ts";
+import { countryFromHeaders } from "../shared/edge/country-header.ts";
+import { MAX_EVENT_BYTES } from "../shared/edge/event-payload.ts";
+import type { RawBeacon } from "../shared/edge/raw-beacon.ts";
 import type { LocalResponse } from "./pages.ts";
 
 /**
@@ -13,7 +10,7 @@ import type { LocalResponse } from "./pages.ts";
  * in a batch, instead of a second HTTP hop per beacon to the console port.
  */
 
-export { MAX_EVENT_BYTES } from "@pier/analytics/edge";
+export { MAX_EVENT_BYTES } from "../shared/edge/event-payload.ts";
 
 /** Only headers the beacon record needs are looked up in the kept header lines. */
 const BEACON_HEADERS = ["user-agent", "cf-ipcountry", "x-vercel-ip-country", "x-country-code"] as const;

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 
 import type { Server as TlsServer } from "node:tls";
-import type { RawBeacon } from "@pier/analytics/edge";
+import type { RawBeacon } from "../shared/edge/raw-beacon.ts";
 import { RecordPacker } from "../shared/record-batch.ts";
 import type { RouteSpec } from "../shared/route-spec.ts";
 import {

@@ -1,4 +1,4 @@
-import type { RawBeacon } from "@pier/analytics/edge";
+import type { RawBeacon } from "../shared/edge/raw-beacon.ts";
 import type { RecordPacker } from "../shared/record-batch.ts";
 import type { RouteTable, UpstreamTarget } from "../shared/route-table.ts";
 import { UpstreamHealth } from "./upstream-health.ts";

@@ -1,4 +1,4 @@
-import { injectTrackerTag, shouldInject } from "@pier/analytics/edge";
+import { injectTrackerTag, shouldInject } from "../shared/edge/tracker-tag.ts";
 import { type ResponseHead, responseHeadText } from "./response-parser.ts";
 
 /**

@@ -1,5 +1,5 @@
-import { InvalidEventError, MAX_EVENT_BYTES, parseEventPayload } from "../ingest/payload.ts";
-import type { RawBeacon } from "./worker-beacon.ts";
+import { InvalidEventError, MAX_EVENT_BYTES, parseEventPayload } from "./event-payload.ts";
+import type { RawBeacon } from "./raw-beacon.ts";
 
 export const EVENT_PATH = "/_pier/event";
 
