@@ -1,3 +1,6 @@
+// Column helpers for package schemas, one module per dialect (see README.md, "Adding a table").
+export * as pgColumns from "./columns/pg.ts";
+export * as sqliteColumns from "./columns/sqlite.ts";
 export { hasRows } from "./has-rows.ts";
 export { type EmbeddedMigration, pendingMigrations, splitStatements } from "./migrate.ts";
 export type { MigrationSet } from "./open.ts";

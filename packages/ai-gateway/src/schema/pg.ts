@@ -1,70 +1,61 @@
-import {
-  boolean,
-  doublePrecision,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  text,
-  timestamp,
-} from "drizzle-orm/pg-core";
+import { pgColumns } from "@pier/db";
+import { index, integer, pgTable, text } from "drizzle-orm/pg-core";
 
 // Mirror of sqlite.ts, column for column; schema-parity.test.ts fails when they drift apart.
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
-const createdAt = () => ts("created_at").notNull().defaultNow();
+const { boolean, createdAt, double, id, json, timestamp } = pgColumns;
 
 export const aiProviders = pgTable("ai_providers", {
-  id: text("id").primaryKey(),
+  id: id(),
   name: text("name").notNull().unique(),
   kind: text("kind", { enum: ["openai", "openai-compatible", "anthropic"] }).notNull(),
   baseUrl: text("base_url"),
   apiKeySealed: text("api_key_sealed"),
-  models: jsonb("models").$type<string[]>().notNull().default([]),
+  models: json<string[]>("models").notNull().default([]),
   createdAt: createdAt(),
 });
 
 export const aiModelAliases = pgTable("ai_model_aliases", {
   name: text("name").primaryKey(),
-  targets: jsonb("targets").$type<string[]>().notNull(),
+  targets: json<string[]>("targets").notNull(),
   createdAt: createdAt(),
 });
 
 export const aiKeys = pgTable(
   "ai_keys",
   {
-    id: text("id").primaryKey(),
+    id: id(),
     name: text("name").notNull(),
     keyHash: text("key_hash").notNull().unique(),
     hint: text("hint").notNull(),
     appId: text("app_id"),
     keySealed: text("key_sealed"),
-    allowedModels: jsonb("allowed_models").$type<string[]>().notNull().default([]),
+    allowedModels: json<string[]>("allowed_models").notNull().default([]),
     requestsPerMinute: integer("requests_per_minute"),
     tokensPerMinute: integer("tokens_per_minute"),
-    monthlyBudgetUsd: doublePrecision("monthly_budget_usd"),
+    monthlyBudgetUsd: double("monthly_budget_usd"),
     createdAt: createdAt(),
-    revokedAt: ts("revoked_at"),
+    revokedAt: timestamp("revoked_at"),
   },
   (t) => [index("ai_keys_app_idx").on(t.appId)],
 );
 
 export const aiPrices = pgTable("ai_prices", {
   model: text("model").primaryKey(),
-  inputPerMillion: doublePrecision("input_per_million").notNull(),
-  outputPerMillion: doublePrecision("output_per_million").notNull(),
+  inputPerMillion: double("input_per_million").notNull(),
+  outputPerMillion: double("output_per_million").notNull(),
   createdAt: createdAt(),
 });
 
 export const aiSettings = pgTable("ai_settings", {
   key: text("key").primaryKey(),
-  value: jsonb("value").$type<unknown>().notNull(),
+  value: json<unknown>("value").notNull(),
   createdAt: createdAt(),
 });
 
 export const aiUsage = pgTable(
   "ai_usage",
   {
-    id: text("id").primaryKey(),
+    id: id(),
     createdAt: createdAt(),
     appId: text("app_id"),
     keyId: text("key_id"),
@@ -77,7 +68,7 @@ export const aiUsage = pgTable(
     latencyMs: integer("latency_ms").notNull(),
     ttftMs: integer("ttft_ms"),
     status: integer("status").notNull(),
-    costUsd: doublePrecision("cost_usd").notNull().default(0),
+    costUsd: double("cost_usd").notNull().default(0),
     cached: boolean("cached").notNull().default(false),
     stream: boolean("stream").notNull().default(false),
     attempts: integer("attempts").notNull().default(1),

@@ -1,25 +1,24 @@
-import { sql } from "drizzle-orm";
-import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { sqliteColumns } from "@pier/db";
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 // Epoch milliseconds here, timestamptz in pg.ts; both read back as Date.
-const createdAt = () =>
-  integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch() * 1000)`);
+const { boolean, createdAt, double, id, json, timestamp } = sqliteColumns;
 
 /** Upstream LLM providers; the API key is sealed with the data dir's secret key. */
 export const aiProviders = sqliteTable("ai_providers", {
-  id: text("id").primaryKey(),
+  id: id(),
   name: text("name").notNull().unique(),
   kind: text("kind", { enum: ["openai", "openai-compatible", "anthropic"] }).notNull(),
   baseUrl: text("base_url"),
   apiKeySealed: text("api_key_sealed"),
-  models: text("models", { mode: "json" }).$type<string[]>().notNull().default([]),
+  models: json<string[]>("models").notNull().default([]),
   createdAt: createdAt(),
 });
 
 /** Aliases: one public model name mapped to an ordered list of `provider/model` targets. */
 export const aiModelAliases = sqliteTable("ai_model_aliases", {
   name: text("name").primaryKey(),
-  targets: text("targets", { mode: "json" }).$type<string[]>().notNull(),
+  targets: json<string[]>("targets").notNull(),
   createdAt: createdAt(),
 });
 
@@ -27,19 +26,19 @@ export const aiModelAliases = sqliteTable("ai_model_aliases", {
 export const aiKeys = sqliteTable(
   "ai_keys",
   {
-    id: text("id").primaryKey(),
+    id: id(),
     name: text("name").notNull(),
     keyHash: text("key_hash").notNull().unique(),
     hint: text("hint").notNull(),
     appId: text("app_id"),
     /** Set only for the key pier injects into deployments, so redeploys reuse it. */
     keySealed: text("key_sealed"),
-    allowedModels: text("allowed_models", { mode: "json" }).$type<string[]>().notNull().default([]),
+    allowedModels: json<string[]>("allowed_models").notNull().default([]),
     requestsPerMinute: integer("requests_per_minute"),
     tokensPerMinute: integer("tokens_per_minute"),
-    monthlyBudgetUsd: real("monthly_budget_usd"),
+    monthlyBudgetUsd: double("monthly_budget_usd"),
     createdAt: createdAt(),
-    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    revokedAt: timestamp("revoked_at"),
   },
   (t) => [index("ai_keys_app_idx").on(t.appId)],
 );
@@ -47,14 +46,14 @@ export const aiKeys = sqliteTable(
 /** Operator overrides of the built-in price table (USD per million tokens). */
 export const aiPrices = sqliteTable("ai_prices", {
   model: text("model").primaryKey(),
-  inputPerMillion: real("input_per_million").notNull(),
-  outputPerMillion: real("output_per_million").notNull(),
+  inputPerMillion: double("input_per_million").notNull(),
+  outputPerMillion: double("output_per_million").notNull(),
   createdAt: createdAt(),
 });
 
 export const aiSettings = sqliteTable("ai_settings", {
   key: text("key").primaryKey(),
-  value: text("value", { mode: "json" }).$type<unknown>().notNull(),
+  value: json<unknown>("value").notNull(),
   createdAt: createdAt(),
 });
 
@@ -62,7 +61,7 @@ export const aiSettings = sqliteTable("ai_settings", {
 export const aiUsage = sqliteTable(
   "ai_usage",
   {
-    id: text("id").primaryKey(),
+    id: id(),
     createdAt: createdAt(),
     appId: text("app_id"),
     keyId: text("key_id"),
@@ -75,9 +74,9 @@ export const aiUsage = sqliteTable(
     latencyMs: integer("latency_ms").notNull(),
     ttftMs: integer("ttft_ms"),
     status: integer("status").notNull(),
-    costUsd: real("cost_usd").notNull().default(0),
-    cached: integer("cached", { mode: "boolean" }).notNull().default(false),
-    stream: integer("stream", { mode: "boolean" }).notNull().default(false),
+    costUsd: double("cost_usd").notNull().default(0),
+    cached: boolean("cached").notNull().default(false),
+    stream: boolean("stream").notNull().default(false),
     attempts: integer("attempts").notNull().default(1),
     error: text("error"),
   },

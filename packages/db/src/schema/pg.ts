@@ -1,23 +1,11 @@
-import {
-  bigint,
-  boolean,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-} from "drizzle-orm/pg-core";
+import { index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, createdAt, id, json, timestamp } from "../columns/pg.ts";
 
 // Mirror of sqlite.ts, column for column: same table and column names, same JS types.
 // schema-parity.test.ts fails when the two drift apart.
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
-const createdAt = () => ts("created_at").notNull().defaultNow();
 
 export const users = pgTable("users", {
-  id: text("id").primaryKey(),
+  id: id(),
   email: text("email").notNull().unique(),
   passwordHash: text("password_hash").notNull(),
   role: text("role", { enum: ["admin", "member"] }).notNull(),
@@ -32,36 +20,36 @@ export const sessions = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     csrfToken: text("csrf_token").notNull(),
-    expiresAt: ts("expires_at").notNull(),
+    expiresAt: timestamp("expires_at").notNull(),
     createdAt: createdAt(),
   },
   (t) => [index("sessions_user_idx").on(t.userId)],
 );
 
 export const apiTokens = pgTable("api_tokens", {
-  id: text("id").primaryKey(),
+  id: id(),
   name: text("name").notNull(),
   tokenHash: text("token_hash").notNull().unique(),
   hint: text("hint").notNull(),
-  scopes: jsonb("scopes").$type<string[]>().notNull(),
+  scopes: json<string[]>("scopes").notNull(),
   userId: text("user_id").references(() => users.id, { onDelete: "cascade" }),
   createdAt: createdAt(),
-  lastUsedAt: ts("last_used_at"),
-  revokedAt: ts("revoked_at"),
+  lastUsedAt: timestamp("last_used_at"),
+  revokedAt: timestamp("revoked_at"),
 });
 
 export const apps = pgTable("apps", {
-  id: text("id").primaryKey(),
+  id: id(),
   name: text("name").notNull().unique(),
   defaultBranch: text("default_branch").notNull().default("main"),
-  settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+  settings: json<Record<string, unknown>>("settings").notNull().default({}),
   createdAt: createdAt(),
 });
 
 export const environments = pgTable(
   "environments",
   {
-    id: text("id").primaryKey(),
+    id: id(),
     appId: text("app_id")
       .notNull()
       .references(() => apps.id, { onDelete: "cascade" }),
@@ -85,7 +73,7 @@ export const envVars = pgTable(
     key: text("key").notNull(),
     valueSealed: text("value_sealed").notNull(),
     secret: boolean("secret").notNull().default(true),
-    updatedAt: ts("updated_at").notNull(),
+    updatedAt: timestamp("updated_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.appId, t.environment, t.key] })],
 );
@@ -93,7 +81,7 @@ export const envVars = pgTable(
 export const deployments = pgTable(
   "deployments",
   {
-    id: text("id").primaryKey(),
+    id: id(),
     appId: text("app_id")
       .notNull()
       .references(() => apps.id, { onDelete: "cascade" }),
@@ -106,15 +94,15 @@ export const deployments = pgTable(
     commitSha: text("commit_sha"),
     image: text("image"),
     error: text("error"),
-    meta: jsonb("meta").$type<Record<string, unknown>>().notNull().default({}),
+    meta: json<Record<string, unknown>>("meta").notNull().default({}),
     createdAt: createdAt(),
-    finishedAt: ts("finished_at"),
+    finishedAt: timestamp("finished_at"),
   },
   (t) => [index("deployments_app_idx").on(t.appId, t.createdAt)],
 );
 
 export const domains = pgTable("domains", {
-  id: text("id").primaryKey(),
+  id: id(),
   appId: text("app_id")
     .notNull()
     .references(() => apps.id, { onDelete: "cascade" }),
@@ -123,26 +111,26 @@ export const domains = pgTable("domains", {
 });
 
 export const routes = pgTable("routes", {
-  id: text("id").primaryKey(),
+  id: id(),
   host: text("host").notNull(),
   pathPrefix: text("path_prefix").notNull().default("/"),
-  upstreams: jsonb("upstreams").$type<string[]>().notNull(),
-  options: jsonb("options").$type<Record<string, unknown>>().notNull().default({}),
+  upstreams: json<string[]>("upstreams").notNull(),
+  options: json<Record<string, unknown>>("options").notNull().default({}),
   appId: text("app_id").references(() => apps.id, { onDelete: "cascade" }),
   createdAt: createdAt(),
 });
 
 export const settings = pgTable("settings", {
   key: text("key").primaryKey(),
-  value: jsonb("value").$type<unknown>().notNull(),
-  updatedAt: ts("updated_at").notNull(),
+  value: json<unknown>("value").notNull(),
+  updatedAt: timestamp("updated_at").notNull(),
 });
 
 export const requestMetrics = pgTable(
   "request_metrics",
   {
     appKey: text("app_key").notNull(),
-    minute: ts("minute").notNull(),
+    minute: timestamp("minute").notNull(),
     requests: integer("requests").notNull(),
     status2xx: integer("status_2xx").notNull(),
     status3xx: integer("status_3xx").notNull(),
@@ -151,8 +139,8 @@ export const requestMetrics = pgTable(
     p50Ms: integer("p50_ms").notNull(),
     p95Ms: integer("p95_ms").notNull(),
     p99Ms: integer("p99_ms").notNull(),
-    bytesIn: bigint("bytes_in", { mode: "number" }).notNull(),
-    bytesOut: bigint("bytes_out", { mode: "number" }).notNull(),
+    bytesIn: bigint("bytes_in").notNull(),
+    bytesOut: bigint("bytes_out").notNull(),
   },
   (t) => [index("request_metrics_app_minute_idx").on(t.appKey, t.minute)],
 );

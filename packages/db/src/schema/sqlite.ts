@@ -1,13 +1,11 @@
-import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { bigint, boolean, createdAt, id, json, timestamp } from "../columns/sqlite.ts";
 
 // Timestamps are epoch milliseconds here and timestamptz in pg.ts; both read back as Date, so the
 // stores above this file never see which database they talk to.
-const createdAt = () =>
-  integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch() * 1000)`);
 
 export const users = sqliteTable("users", {
-  id: text("id").primaryKey(),
+  id: id(),
   email: text("email").notNull().unique(),
   passwordHash: text("password_hash").notNull(),
   role: text("role", { enum: ["admin", "member"] }).notNull(),
@@ -22,36 +20,36 @@ export const sessions = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     csrfToken: text("csrf_token").notNull(),
-    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    expiresAt: timestamp("expires_at").notNull(),
     createdAt: createdAt(),
   },
   (t) => [index("sessions_user_idx").on(t.userId)],
 );
 
 export const apiTokens = sqliteTable("api_tokens", {
-  id: text("id").primaryKey(),
+  id: id(),
   name: text("name").notNull(),
   tokenHash: text("token_hash").notNull().unique(),
   hint: text("hint").notNull(),
-  scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull(),
+  scopes: json<string[]>("scopes").notNull(),
   userId: text("user_id").references(() => users.id, { onDelete: "cascade" }),
   createdAt: createdAt(),
-  lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
-  revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  lastUsedAt: timestamp("last_used_at"),
+  revokedAt: timestamp("revoked_at"),
 });
 
 export const apps = sqliteTable("apps", {
-  id: text("id").primaryKey(),
+  id: id(),
   name: text("name").notNull().unique(),
   defaultBranch: text("default_branch").notNull().default("main"),
-  settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+  settings: json<Record<string, unknown>>("settings").notNull().default({}),
   createdAt: createdAt(),
 });
 
 export const environments = sqliteTable(
   "environments",
   {
-    id: text("id").primaryKey(),
+    id: id(),
     appId: text("app_id")
       .notNull()
       .references(() => apps.id, { onDelete: "cascade" }),
@@ -75,8 +73,8 @@ export const envVars = sqliteTable(
     environment: text("environment").notNull().default(""),
     key: text("key").notNull(),
     valueSealed: text("value_sealed").notNull(),
-    secret: integer("secret", { mode: "boolean" }).notNull().default(true),
-    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    secret: boolean("secret").notNull().default(true),
+    updatedAt: timestamp("updated_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.appId, t.environment, t.key] })],
 );
@@ -84,7 +82,7 @@ export const envVars = sqliteTable(
 export const deployments = sqliteTable(
   "deployments",
   {
-    id: text("id").primaryKey(),
+    id: id(),
     appId: text("app_id")
       .notNull()
       .references(() => apps.id, { onDelete: "cascade" }),
@@ -97,15 +95,15 @@ export const deployments = sqliteTable(
     commitSha: text("commit_sha"),
     image: text("image"),
     error: text("error"),
-    meta: text("meta", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    meta: json<Record<string, unknown>>("meta").notNull().default({}),
     createdAt: createdAt(),
-    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+    finishedAt: timestamp("finished_at"),
   },
   (t) => [index("deployments_app_idx").on(t.appId, t.createdAt)],
 );
 
 export const domains = sqliteTable("domains", {
-  id: text("id").primaryKey(),
+  id: id(),
   appId: text("app_id")
     .notNull()
     .references(() => apps.id, { onDelete: "cascade" }),
@@ -114,26 +112,26 @@ export const domains = sqliteTable("domains", {
 });
 
 export const routes = sqliteTable("routes", {
-  id: text("id").primaryKey(),
+  id: id(),
   host: text("host").notNull(),
   pathPrefix: text("path_prefix").notNull().default("/"),
-  upstreams: text("upstreams", { mode: "json" }).$type<string[]>().notNull(),
-  options: text("options", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+  upstreams: json<string[]>("upstreams").notNull(),
+  options: json<Record<string, unknown>>("options").notNull().default({}),
   appId: text("app_id").references(() => apps.id, { onDelete: "cascade" }),
   createdAt: createdAt(),
 });
 
 export const settings = sqliteTable("settings", {
   key: text("key").primaryKey(),
-  value: text("value", { mode: "json" }).$type<unknown>().notNull(),
-  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  value: json<unknown>("value").notNull(),
+  updatedAt: timestamp("updated_at").notNull(),
 });
 
 export const requestMetrics = sqliteTable(
   "request_metrics",
   {
     appKey: text("app_key").notNull(),
-    minute: integer("minute", { mode: "timestamp_ms" }).notNull(),
+    minute: timestamp("minute").notNull(),
     requests: integer("requests").notNull(),
     status2xx: integer("status_2xx").notNull(),
     status3xx: integer("status_3xx").notNull(),
@@ -142,8 +140,8 @@ export const requestMetrics = sqliteTable(
     p50Ms: integer("p50_ms").notNull(),
     p95Ms: integer("p95_ms").notNull(),
     p99Ms: integer("p99_ms").notNull(),
-    bytesIn: integer("bytes_in").notNull(),
-    bytesOut: integer("bytes_out").notNull(),
+    bytesIn: bigint("bytes_in").notNull(),
+    bytesOut: bigint("bytes_out").notNull(),
   },
   // Several partial rows per minute are normal (one per flush); readers sum counts and weight percentiles.
   (t) => [index("request_metrics_app_minute_idx").on(t.appKey, t.minute)],

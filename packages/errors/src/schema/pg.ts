@@ -1,25 +1,11 @@
-import {
-  customType,
-  index,
-  integer,
-  pgTable,
-  primaryKey,
-  serial,
-  text,
-  timestamp,
-  uniqueIndex,
-} from "drizzle-orm/pg-core";
+import { pgColumns } from "@pier/db";
+import { index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 
 // Mirror of sqlite.ts, column for column (schema-parity.test.ts).
-const ms = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
-const createdAt = () => ms("created_at").notNull().defaultNow();
-const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
-  dataType: () => "bytea",
-  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
-});
+const { bytes, createdAt, id, serialId, timestamp } = pgColumns;
 
 export const errorProjects = pgTable("error_projects", {
-  id: serial("id").primaryKey(),
+  id: serialId(),
   name: text("name").notNull().unique(),
   appId: text("app_id").unique(),
   publicKey: text("public_key").notNull().unique(),
@@ -33,7 +19,7 @@ export const errorProjects = pgTable("error_projects", {
 export const errorIssues = pgTable(
   "error_issues",
   {
-    id: text("id").primaryKey(),
+    id: id(),
     projectId: integer("project_id")
       .notNull()
       .references(() => errorProjects.id, { onDelete: "cascade" }),
@@ -46,9 +32,9 @@ export const errorIssues = pgTable(
     status: text("status", { enum: ["unresolved", "resolved", "ignored"] }).notNull(),
     substatus: text("substatus", { enum: ["new", "ongoing", "regressed"] }),
     resolvedInRelease: text("resolved_in_release"),
-    resolvedAt: ms("resolved_at"),
-    firstSeen: ms("first_seen").notNull(),
-    lastSeen: ms("last_seen").notNull(),
+    resolvedAt: timestamp("resolved_at"),
+    firstSeen: timestamp("first_seen").notNull(),
+    lastSeen: timestamp("last_seen").notNull(),
     firstRelease: text("first_release"),
     lastRelease: text("last_release"),
     count: integer("count").notNull(),
@@ -69,7 +55,7 @@ export const errorIssueTags = pgTable(
     key: text("key").notNull(),
     value: text("value").notNull(),
     count: integer("count").notNull(),
-    lastSeen: ms("last_seen").notNull(),
+    lastSeen: timestamp("last_seen").notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.issueId, t.key, t.value] }),
@@ -95,7 +81,7 @@ export const errorReleases = pgTable(
       .notNull()
       .references(() => errorProjects.id, { onDelete: "cascade" }),
     version: text("version").notNull(),
-    firstSeen: ms("first_seen").notNull(),
+    firstSeen: timestamp("first_seen").notNull(),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.version] })],
 );
@@ -106,11 +92,11 @@ export const errorEvents = pgTable(
     projectId: integer("project_id").notNull(),
     eventId: text("event_id").notNull(),
     issueId: text("issue_id").notNull(),
-    receivedAt: ms("received_at").notNull(),
+    receivedAt: timestamp("received_at").notNull(),
     level: text("level").notNull(),
     release: text("release"),
     environment: text("environment"),
-    payload: bytea("payload").notNull(),
+    payload: bytes("payload").notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.eventId] }),

@@ -1,13 +1,12 @@
-import { sql } from "drizzle-orm";
-import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sqliteColumns } from "@pier/db";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Epoch milliseconds here, timestamptz in pg.ts; both read back as Date.
-const ms = (name: string) => integer(name, { mode: "timestamp_ms" });
-const createdAt = () => ms("created_at").notNull().default(sql`(unixepoch() * 1000)`);
+const { bytes, createdAt, id, serialId, timestamp } = sqliteColumns;
 
 /** A DSN's target: one per app (app_id set) or standalone for apps hosted elsewhere. */
 export const errorProjects = sqliteTable("error_projects", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
+  id: serialId(),
   name: text("name").notNull().unique(),
   appId: text("app_id").unique(),
   publicKey: text("public_key").notNull().unique(),
@@ -22,7 +21,7 @@ export const errorProjects = sqliteTable("error_projects", {
 export const errorIssues = sqliteTable(
   "error_issues",
   {
-    id: text("id").primaryKey(),
+    id: id(),
     projectId: integer("project_id")
       .notNull()
       .references(() => errorProjects.id, { onDelete: "cascade" }),
@@ -35,9 +34,9 @@ export const errorIssues = sqliteTable(
     status: text("status", { enum: ["unresolved", "resolved", "ignored"] }).notNull(),
     substatus: text("substatus", { enum: ["new", "ongoing", "regressed"] }),
     resolvedInRelease: text("resolved_in_release"),
-    resolvedAt: ms("resolved_at"),
-    firstSeen: ms("first_seen").notNull(),
-    lastSeen: ms("last_seen").notNull(),
+    resolvedAt: timestamp("resolved_at"),
+    firstSeen: timestamp("first_seen").notNull(),
+    lastSeen: timestamp("last_seen").notNull(),
     firstRelease: text("first_release"),
     lastRelease: text("last_release"),
     count: integer("count").notNull(),
@@ -59,7 +58,7 @@ export const errorIssueTags = sqliteTable(
     key: text("key").notNull(),
     value: text("value").notNull(),
     count: integer("count").notNull(),
-    lastSeen: ms("last_seen").notNull(),
+    lastSeen: timestamp("last_seen").notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.issueId, t.key, t.value] }),
@@ -86,7 +85,7 @@ export const errorReleases = sqliteTable(
       .notNull()
       .references(() => errorProjects.id, { onDelete: "cascade" }),
     version: text("version").notNull(),
-    firstSeen: ms("first_seen").notNull(),
+    firstSeen: timestamp("first_seen").notNull(),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.version] })],
 );
@@ -98,12 +97,12 @@ export const errorEvents = sqliteTable(
     projectId: integer("project_id").notNull(),
     eventId: text("event_id").notNull(),
     issueId: text("issue_id").notNull(),
-    receivedAt: ms("received_at").notNull(),
+    receivedAt: timestamp("received_at").notNull(),
     level: text("level").notNull(),
     release: text("release"),
     environment: text("environment"),
     /** The SDK's event JSON, zstd-compressed. */
-    payload: blob("payload", { mode: "buffer" }).notNull(),
+    payload: bytes("payload").notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.eventId] }),

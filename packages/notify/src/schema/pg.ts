@@ -1,13 +1,14 @@
-import { boolean, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { pgColumns } from "@pier/db";
+import { index, integer, pgTable, text } from "drizzle-orm/pg-core";
 
-const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+const { boolean, createdAt, id, json } = pgColumns;
 
 export const notifyChannels = pgTable("notify_channels", {
-  id: text("id").primaryKey(),
+  id: id(),
   name: text("name").notNull().unique(),
   kind: text("kind").notNull(),
   configSealed: text("config_sealed").notNull(),
-  events: jsonb("events").$type<string[]>().notNull().default([]),
+  events: json<string[]>("events").notNull().default([]),
   enabled: boolean("enabled").notNull().default(true),
   createdAt: createdAt(),
 });
@@ -15,7 +16,7 @@ export const notifyChannels = pgTable("notify_channels", {
 export const notifyDeliveries = pgTable(
   "notify_deliveries",
   {
-    id: text("id").primaryKey(),
+    id: id(),
     channelId: text("channel_id")
       .notNull()
       .references(() => notifyChannels.id, { onDelete: "cascade" }),

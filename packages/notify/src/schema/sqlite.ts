@@ -1,18 +1,17 @@
-import { sql } from "drizzle-orm";
+import { sqliteColumns } from "@pier/db";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 // Epoch milliseconds here, timestamptz in pg.ts; both read back as Date.
-const createdAt = () =>
-  integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch() * 1000)`);
+const { boolean, createdAt, id, json } = sqliteColumns;
 
 /** Destinations. The whole config is sealed: webhook secrets and SMTP passwords live in it. */
 export const notifyChannels = sqliteTable("notify_channels", {
-  id: text("id").primaryKey(),
+  id: id(),
   name: text("name").notNull().unique(),
   kind: text("kind").notNull(),
   configSealed: text("config_sealed").notNull(),
-  events: text("events", { mode: "json" }).$type<string[]>().notNull().default([]),
-  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  events: json<string[]>("events").notNull().default([]),
+  enabled: boolean("enabled").notNull().default(true),
   createdAt: createdAt(),
 });
 
@@ -20,12 +19,12 @@ export const notifyChannels = sqliteTable("notify_channels", {
 export const notifyDeliveries = sqliteTable(
   "notify_deliveries",
   {
-    id: text("id").primaryKey(),
+    id: id(),
     channelId: text("channel_id")
       .notNull()
       .references(() => notifyChannels.id, { onDelete: "cascade" }),
     kind: text("kind").notNull(),
-    ok: integer("ok", { mode: "boolean" }).notNull(),
+    ok: boolean("ok").notNull(),
     attempts: integer("attempts").notNull(),
     status: integer("status"),
     error: text("error"),

@@ -1,11 +1,11 @@
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { pgColumns } from "@pier/db";
+import { index, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import type { HttpOptions } from "../monitor.ts";
 
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
-const createdAt = () => ts("created_at").notNull().defaultNow();
+const { boolean, createdAt, id, json, timestamp } = pgColumns;
 
 export const uptimeMonitors = pgTable("uptime_monitors", {
-  id: text("id").primaryKey(),
+  id: id(),
   name: text("name").notNull().unique(),
   kind: text("kind", { enum: ["http", "tcp"] }).notNull(),
   target: text("target").notNull(),
@@ -15,19 +15,19 @@ export const uptimeMonitors = pgTable("uptime_monitors", {
   intervalSeconds: integer("interval_seconds").notNull(),
   timeoutMs: integer("timeout_ms").notNull(),
   retries: integer("retries").notNull(),
-  httpOptions: jsonb("http_options").$type<Omit<HttpOptions, "headers">>().notNull(),
+  httpOptions: json<Omit<HttpOptions, "headers">>("http_options").notNull(),
   headersSealed: text("headers_sealed"),
   status: text("status", { enum: ["unknown", "up", "retrying", "down"] })
     .notNull()
     .default("unknown"),
   consecutiveFailures: integer("consecutive_failures").notNull().default(0),
   openIncidentId: text("open_incident_id"),
-  lastCheckAt: ts("last_check_at"),
+  lastCheckAt: timestamp("last_check_at"),
   lastLatencyMs: integer("last_latency_ms"),
   lastError: text("last_error"),
-  tlsExpiresAt: ts("tls_expires_at"),
-  tlsCheckedAt: ts("tls_checked_at"),
-  tlsWarnedFor: ts("tls_warned_for"),
+  tlsExpiresAt: timestamp("tls_expires_at"),
+  tlsCheckedAt: timestamp("tls_checked_at"),
+  tlsWarnedFor: timestamp("tls_warned_for"),
   createdAt: createdAt(),
 });
 
@@ -35,7 +35,7 @@ export const uptimeChecks = pgTable(
   "uptime_checks",
   {
     monitorId: text("monitor_id").notNull(),
-    at: ts("at").notNull(),
+    at: timestamp("at").notNull(),
     ok: boolean("ok").notNull(),
     latencyMs: integer("latency_ms").notNull(),
     status: integer("status"),
@@ -58,12 +58,12 @@ export const uptimeDaily = pgTable(
 export const uptimeIncidents = pgTable(
   "uptime_incidents",
   {
-    id: text("id").primaryKey(),
+    id: id(),
     monitorId: text("monitor_id")
       .notNull()
       .references(() => uptimeMonitors.id, { onDelete: "cascade" }),
-    startedAt: ts("started_at").notNull(),
-    resolvedAt: ts("resolved_at"),
+    startedAt: timestamp("started_at").notNull(),
+    resolvedAt: timestamp("resolved_at"),
     reason: text("reason").notNull(),
     lastReason: text("last_reason").notNull(),
     failedChecks: integer("failed_checks").notNull(),
@@ -72,12 +72,12 @@ export const uptimeIncidents = pgTable(
 );
 
 export const uptimeStatusPages = pgTable("uptime_status_pages", {
-  id: text("id").primaryKey(),
+  id: id(),
   slug: text("slug").notNull().unique(),
   title: text("title").notNull(),
   description: text("description"),
   host: text("host").unique(),
   appId: text("app_id"),
-  monitorIds: jsonb("monitor_ids").$type<string[]>().notNull(),
+  monitorIds: json<string[]>("monitor_ids").notNull(),
   createdAt: createdAt(),
 });

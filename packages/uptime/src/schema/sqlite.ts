@@ -1,39 +1,38 @@
-import { sql } from "drizzle-orm";
+import { sqliteColumns } from "@pier/db";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { HttpOptions } from "../monitor.ts";
 
 // Epoch milliseconds here, timestamptz in pg.ts; both read back as Date.
-const ts = (name: string) => integer(name, { mode: "timestamp_ms" });
-const createdAt = () => ts("created_at").notNull().default(sql`(unixepoch() * 1000)`);
+const { boolean, createdAt, id, json, timestamp } = sqliteColumns;
 
 /** Definition and live state of a monitor; state columns are rewritten after every check. */
 export const uptimeMonitors = sqliteTable("uptime_monitors", {
-  id: text("id").primaryKey(),
+  id: id(),
   name: text("name").notNull().unique(),
   kind: text("kind", { enum: ["http", "tcp"] }).notNull(),
   target: text("target").notNull(),
   appId: text("app_id"),
   /** Created for a deployed app by pier itself (kept in sync with its URL). */
-  auto: integer("auto", { mode: "boolean" }).notNull().default(false),
-  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  auto: boolean("auto").notNull().default(false),
+  enabled: boolean("enabled").notNull().default(true),
   intervalSeconds: integer("interval_seconds").notNull(),
   timeoutMs: integer("timeout_ms").notNull(),
   retries: integer("retries").notNull(),
   /** HTTP options without headers, which may carry credentials and are sealed apart. */
-  httpOptions: text("http_options", { mode: "json" }).$type<Omit<HttpOptions, "headers">>().notNull(),
+  httpOptions: json<Omit<HttpOptions, "headers">>("http_options").notNull(),
   headersSealed: text("headers_sealed"),
   status: text("status", { enum: ["unknown", "up", "retrying", "down"] })
     .notNull()
     .default("unknown"),
   consecutiveFailures: integer("consecutive_failures").notNull().default(0),
   openIncidentId: text("open_incident_id"),
-  lastCheckAt: ts("last_check_at"),
+  lastCheckAt: timestamp("last_check_at"),
   lastLatencyMs: integer("last_latency_ms"),
   lastError: text("last_error"),
-  tlsExpiresAt: ts("tls_expires_at"),
-  tlsCheckedAt: ts("tls_checked_at"),
+  tlsExpiresAt: timestamp("tls_expires_at"),
+  tlsCheckedAt: timestamp("tls_checked_at"),
   /** The expiry date a warning went out for, so one certificate warns once. */
-  tlsWarnedFor: ts("tls_warned_for"),
+  tlsWarnedFor: timestamp("tls_warned_for"),
   createdAt: createdAt(),
 });
 
@@ -42,8 +41,8 @@ export const uptimeChecks = sqliteTable(
   "uptime_checks",
   {
     monitorId: text("monitor_id").notNull(),
-    at: ts("at").notNull(),
-    ok: integer("ok", { mode: "boolean" }).notNull(),
+    at: timestamp("at").notNull(),
+    ok: boolean("ok").notNull(),
     latencyMs: integer("latency_ms").notNull(),
     status: integer("status"),
     error: text("error"),
@@ -66,12 +65,12 @@ export const uptimeDaily = sqliteTable(
 export const uptimeIncidents = sqliteTable(
   "uptime_incidents",
   {
-    id: text("id").primaryKey(),
+    id: id(),
     monitorId: text("monitor_id")
       .notNull()
       .references(() => uptimeMonitors.id, { onDelete: "cascade" }),
-    startedAt: ts("started_at").notNull(),
-    resolvedAt: ts("resolved_at"),
+    startedAt: timestamp("started_at").notNull(),
+    resolvedAt: timestamp("resolved_at"),
     reason: text("reason").notNull(),
     lastReason: text("last_reason").notNull(),
     failedChecks: integer("failed_checks").notNull(),
@@ -81,12 +80,12 @@ export const uptimeIncidents = sqliteTable(
 
 /** A public page: chosen monitors, at /status/SLUG on the console and optionally on its own host. */
 export const uptimeStatusPages = sqliteTable("uptime_status_pages", {
-  id: text("id").primaryKey(),
+  id: id(),
   slug: text("slug").notNull().unique(),
   title: text("title").notNull(),
   description: text("description"),
   host: text("host").unique(),
   appId: text("app_id"),
-  monitorIds: text("monitor_ids", { mode: "json" }).$type<string[]>().notNull(),
+  monitorIds: json<string[]>("monitor_ids").notNull(),
   createdAt: createdAt(),
 });

@@ -1,9 +1,12 @@
-import { boolean, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { pgColumns } from "@pier/db";
+import { pgTable, text } from "drizzle-orm/pg-core";
 
 // Mirror of sqlite.ts, column for column (schema-parity.test.ts).
+const { boolean, timestamp } = pgColumns;
+
 export const analyticsSettings = pgTable("analytics_settings", {
   site: text("site").primaryKey(),
   respectDnt: boolean("respect_dnt").notNull(),
   autoInject: boolean("auto_inject").notNull(),
-  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull(),
+  updatedAt: timestamp("updated_at").notNull(),
 });

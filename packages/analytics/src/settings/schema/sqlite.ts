@@ -1,10 +1,13 @@
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { sqliteColumns } from "@pier/db";
+import { sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+const { boolean, timestamp } = sqliteColumns;
 
 /** Per-site tracker options, in the control-plane database (SQLite or PostgreSQL). */
 export const analyticsSettings = sqliteTable("analytics_settings", {
   /** App id, or the host for routes without an app. */
   site: text("site").primaryKey(),
-  respectDnt: integer("respect_dnt", { mode: "boolean" }).notNull(),
-  autoInject: integer("auto_inject", { mode: "boolean" }).notNull(),
-  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  respectDnt: boolean("respect_dnt").notNull(),
+  autoInject: boolean("auto_inject").notNull(),
+  updatedAt: timestamp("updated_at").notNull(),
 });
