@@ -78,9 +78,11 @@ test-e2e: build dist/pier-linux-arm64 ## end-to-end suites against the compiled 
 
 test: lint test-unit test-e2e ## everything: lint, unit and end-to-end tests
 
-migrations: install ## regenerate SQL migrations after a schema change
-	cd packages/db && $(BUN) x drizzle-kit generate --config drizzle.sqlite.config.ts && $(BUN) x drizzle-kit generate --config drizzle.pg.config.ts
-	$(BUN) packages/db/scripts/embed-migrations.ts
+migrations: install ## regenerate SQL migrations after a schema change (every package with src/**/schema/{sqlite,pg}.ts)
+	$(BUN) packages/db/scripts/migrations.ts
+
+check-migrations: install ## fail when a schema changed without `make migrations` (writes nothing)
+	$(BUN) packages/db/scripts/migrations.ts --check
 
 bench-startup: build ## binary size, cold start and idle RSS (writes docs/performance.md section)
 	$(BUN) bench/startup/run.ts
