@@ -16,7 +16,7 @@ CONSOLE_PORT ?= 7070
 HTTP_PORT ?= 8080
 HTTPS_PORT ?= 8443
 
-.PHONY: bytecode-order bench-analytics bench-errors bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
+.PHONY: check-migrations bytecode-order bench-analytics bench-errors bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -66,6 +66,7 @@ lint: install ## Biome format + lint check, TypeScript type check (server, dashb
 	$(BUN) x tsc --noEmit -p apps/dashboard/web
 	$(BUN) x tsc --noEmit -p test
 	$(BUN) scripts/check-workspaces.ts
+	$(BUN) packages/db/scripts/migrations.ts --check
 
 format: install ## apply Biome formatting and safe fixes
 	$(BUN) x biome check --write .

@@ -23,6 +23,7 @@ describe.skipIf(!enabled)("AI page in the dashboard", () => {
     watchPage(page);
     await page.goto(pier.url);
     await page.getByRole("heading", { name: "Welcome to pier" }).waitFor();
+    await page.getByLabel("Setup code").fill(pier.setupCode());
     await page.getByLabel("Email").fill(admin.email);
     await page.getByLabel("Password").fill(admin.password);
     await page.getByRole("button", { name: "Create admin account" }).click();

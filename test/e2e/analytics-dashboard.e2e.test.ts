@@ -100,6 +100,7 @@ describe.skipIf(!hasChromium)("analytics of a deployed app in the dashboard", ()
     watchPage(page);
     await page.goto(pier.url);
     await page.getByRole("heading", { name: "Welcome to pier" }).waitFor();
+    await page.getByLabel("Setup code").fill(pier.setupCode());
     await page.getByLabel("Email").fill(admin.email);
     await page.getByLabel("Password").fill(admin.password);
     await page.getByRole("button", { name: "Create admin account" }).click();

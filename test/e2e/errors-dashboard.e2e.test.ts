@@ -86,6 +86,7 @@ test("the Errors page lists issues; an issue shows its stack trace, breadcrumbs,
 
   await page.goto(pier.url);
   await page.getByRole("heading", { name: "Welcome to pier" }).waitFor();
+  await page.getByLabel("Setup code").fill(pier.setupCode());
   await page.getByLabel("Email").fill("admin@example.com");
   await page.getByLabel("Password").fill("correct horse battery");
   await page.getByRole("button", { name: "Create admin account" }).click();

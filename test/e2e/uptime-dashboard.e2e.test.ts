@@ -25,6 +25,7 @@ describe.skipIf(!enabled)("uptime page in the dashboard", () => {
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     watchPage(page);
     await page.goto(pier.url);
+    await page.getByLabel("Setup code").fill(pier.setupCode());
     await page.getByLabel("Email").fill("admin@example.com");
     await page.getByLabel("Password").fill("correct horse battery");
     await page.getByRole("button", { name: "Create admin account" }).click();

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
@@ -19,6 +19,8 @@ export interface PierProcess {
   dataDir: string;
   proc: Subprocess<"ignore", "pipe", "pipe">;
   logs(): string;
+  /** The first-run setup code pier wrote to its data dir (what a user copies from the log). */
+  setupCode(): string;
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
@@ -102,6 +104,7 @@ export async function startPier(options: StartPierOptions = {}): Promise<PierPro
     dataDir,
     proc,
     logs: () => output,
+    setupCode: () => readFileSync(join(dataDir, "setup-code"), "utf8").trim(),
     async stop(signal = "SIGTERM") {
       if (proc.exitCode === null) proc.kill(signal);
       const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);

@@ -1,11 +1,18 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type ApiDeps, certificatePort, createApi, seedAdminToken } from "@pier/api";
+import {
+  type ApiDeps,
+  certificatePort,
+  createApi,
+  openSetupGate,
+  seedAdminToken,
+  setupCodePath,
+} from "@pier/api";
 import { LoginRateLimiter } from "@pier/auth";
 import type { ServeConfig } from "@pier/config";
 import { createLogger, type Logger, pierVersion } from "@pier/core";
 import { createStores, openDatabase } from "@pier/db";
-import { authenticate } from "@pier/http";
+import { authenticate, trustedProxies } from "@pier/http";
 import {
   capabilityRegistry,
   type PierContext,
@@ -48,6 +55,16 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     if (seeded === "created") logger.info("admin API token created from PIER_ADMIN_TOKEN");
   }
 
+  const setup = openSetupGate(config.dataDir, (await stores.users.count()) === 0);
+  if (setup.code) {
+    // Until the first admin exists, creating it takes this code: reaching the port is not enough.
+    logger.warn("first run: create the admin in the dashboard with this setup code", {
+      setupCode: setup.code,
+      file: setupCodePath(config.dataDir),
+      alternative: `pier admin create --data-dir ${config.dataDir} --email EMAIL --password-stdin`,
+    });
+  }
+
   const proxy = await startProxy(config, stores, logger);
   const routes = new RouteRegistry(proxy);
   const tls = await startCertificates(config.dataDir, proxy, logger);
@@ -57,6 +74,8 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     logger: logger.child({ component: "api" }),
     version: pierVersion,
     loginLimiter: new LoginRateLimiter({ maxFailures: 10, windowMs: 15 * 60_000 }),
+    setup: setup.gate,
+    trustedProxies: trustedProxies(config.trustedProxies),
     routePublisher: routes,
     certificates: certificatePort(tls),
     onDomainsChanged: () => (proxy ? routes.publish() : Promise.resolve()),

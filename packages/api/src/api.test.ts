@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateSecretToken, LoginRateLimiter } from "@pier/auth";
@@ -8,23 +8,30 @@ import { createStores, openDatabase, type Stores } from "@pier/db";
 import { createApi } from "./app.ts";
 import { seedAdminToken } from "./bootstrap.ts";
 import type { RoutePublisher } from "./context.ts";
+import { openSetupGate } from "./setup-code.ts";
 
 let stores: Stores;
 let api: ReturnType<typeof createApi>;
 let adminToken: string;
 let published: number;
+let setupCode: string;
+let dataDir: string;
 
 async function setup(publisher?: RoutePublisher) {
-  const database = await openDatabase({ dataDir: mkdtempSync(join(tmpdir(), "pier-api-")) });
+  dataDir = mkdtempSync(join(tmpdir(), "pier-api-"));
+  const database = await openDatabase({ dataDir });
   stores = createStores(database);
   adminToken = generateSecretToken();
   await seedAdminToken(stores, adminToken);
+  const gate = openSetupGate(dataDir, true);
+  setupCode = gate.code!;
   api = createApi({
     stores,
     logger: silentLogger,
     version: "test",
     loginLimiter: new LoginRateLimiter({ maxFailures: 3, windowMs: 60_000 }),
     routePublisher: publisher,
+    setup: gate.gate,
   });
 }
 
@@ -146,6 +153,7 @@ describe("dashboard sessions", () => {
     const setupRes = await call("POST", "/api/v1/auth/setup", {
       email: "Me@Example.com",
       password: "a long password",
+      setupCode,
     });
     expect(setupRes.status).toBe(201);
     expect(setupRes.headers.get("set-cookie")).toContain("HttpOnly");
@@ -173,7 +181,11 @@ describe("dashboard sessions", () => {
   });
 
   test("wrong passwords are rate limited with Retry-After", async () => {
-    await call("POST", "/api/v1/auth/setup", { email: "me@example.com", password: "a long password" });
+    await call("POST", "/api/v1/auth/setup", {
+      email: "me@example.com",
+      password: "a long password",
+      setupCode,
+    });
     for (let i = 0; i < 3; i++) {
       const res = await call("POST", "/api/v1/auth/login", {
         email: "me@example.com",
@@ -189,8 +201,112 @@ describe("dashboard sessions", () => {
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
+  test("the first admin needs the setup code or an admin token, not just a reachable port", async () => {
+    const bare = await call("POST", "/api/v1/auth/setup", {
+      email: "me@example.com",
+      password: "a long password",
+    });
+    expect(bare.status).toBe(403);
+    expect((await bare.json()).error.code).toBe("setup_code_required");
+    const wrong = await call("POST", "/api/v1/auth/setup", {
+      email: "me@example.com",
+      password: "a long password",
+      setupCode: "AAAAA-AAAAA-AAAAA-AAAAA",
+    });
+    expect(wrong.status).toBe(403);
+    expect(await (await call("GET", "/api/v1/auth/setup")).json()).toEqual({ needsSetup: true });
+    // Typed by hand from the log: case and separators do not matter.
+    const typed = await call("POST", "/api/v1/auth/setup", {
+      email: "me@example.com",
+      password: "a long password",
+      setupCode: setupCode.toLowerCase().replaceAll("-", " "),
+    });
+    expect(typed.status).toBe(201);
+    expect(existsSync(join(dataDir, "setup-code"))).toBe(false);
+  });
+
+  test("an admin token can create the first admin; a weaker token cannot", async () => {
+    const write = await (await asAdmin("POST", "/api/v1/tokens", { name: "w", scopes: ["write"] })).json();
+    const withWrite = await call(
+      "POST",
+      "/api/v1/auth/setup",
+      { email: "me@example.com", password: "a long password" },
+      { authorization: `Bearer ${write.token}` },
+    );
+    expect(withWrite.status).toBe(403);
+    const withAdmin = await call(
+      "POST",
+      "/api/v1/auth/setup",
+      { email: "me@example.com", password: "a long password" },
+      { authorization: `Bearer ${adminToken}` },
+    );
+    expect(withAdmin.status).toBe(201);
+  });
+
+  test("wrong setup codes are rate limited like passwords", async () => {
+    for (let i = 0; i < 3; i++) {
+      const res = await call("POST", "/api/v1/auth/setup", {
+        email: "me@example.com",
+        password: "a long password",
+        setupCode: `WRONG${i}`,
+      });
+      expect(res.status).toBe(403);
+    }
+    const blocked = await call("POST", "/api/v1/auth/setup", {
+      email: "me@example.com",
+      password: "a long password",
+      setupCode,
+    });
+    expect(blocked.status).toBe(429);
+  });
+
+  test("X-Forwarded-For from an untrusted client does not open new login budgets", async () => {
+    await call("POST", "/api/v1/auth/setup", {
+      email: "me@example.com",
+      password: "a long password",
+      setupCode,
+    });
+    for (let i = 0; i < 3; i++) {
+      const res = await call(
+        "POST",
+        "/api/v1/auth/login",
+        { email: "me@example.com", password: "wrong password" },
+        { "x-forwarded-for": `198.51.100.${i}` },
+      );
+      expect(res.status).toBe(401);
+    }
+    const rotated = await call(
+      "POST",
+      "/api/v1/auth/login",
+      { email: "me@example.com", password: "a long password" },
+      { "x-forwarded-for": "198.51.100.99" },
+    );
+    expect(rotated.status).toBe(429);
+  });
+
+  test("40 parallel wrong logins: only the limit's worth reach the password check", async () => {
+    await call("POST", "/api/v1/auth/setup", {
+      email: "me@example.com",
+      password: "a long password",
+      setupCode,
+    });
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        call("POST", "/api/v1/auth/login", { email: "me@example.com", password: "wrong password" }).then(
+          (r) => r.status,
+        ),
+      ),
+    );
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(37);
+  });
+
   test("cli-token trades a password for an API token", async () => {
-    await call("POST", "/api/v1/auth/setup", { email: "me@example.com", password: "a long password" });
+    await call("POST", "/api/v1/auth/setup", {
+      email: "me@example.com",
+      password: "a long password",
+      setupCode,
+    });
     const res = await call("POST", "/api/v1/auth/cli-token", {
       email: "me@example.com",
       password: "a long password",

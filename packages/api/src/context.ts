@@ -1,7 +1,9 @@
 import type { LoginRateLimiter } from "@pier/auth";
 import type { Logger } from "@pier/core";
 import type { Stores } from "@pier/db";
+import type { TrustedProxies } from "@pier/http";
 import type { DomainStatus } from "@pier/tls";
+import type { SetupGate } from "./setup-code.ts";
 
 /** Route changes go through this port so the API never knows how proxies receive them. */
 export interface RoutePublisher {
@@ -26,4 +28,8 @@ export interface ApiDeps {
   /** Domains decide routes; whoever builds app routes republishes when they change. */
   onDomainsChanged?: () => Promise<unknown>;
   sessionTtlMs?: number;
+  /** The first-admin setup code; without it, setup needs an admin token. */
+  setup?: SetupGate;
+  /** Whose X-Forwarded-For is believed (login limits key by the client address); none by default. */
+  trustedProxies?: TrustedProxies;
 }

@@ -41,6 +41,11 @@ export const credentialsBody = z.strictObject({
   password: z.string().min(1, "password is required").max(1024),
 });
 
+/** First-run setup: the admin's credentials and the code pier printed at start. */
+export const setupBody = credentialsBody.extend({
+  setupCode: z.string().max(100).optional(),
+});
+
 export const cliTokenBody = credentialsBody.extend({ name: z.string().trim().min(1).max(80).default("cli") });
 
 export const settingsBody = z.strictObject({

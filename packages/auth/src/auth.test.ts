@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { LoginRateLimiter } from "./login-rate-limit.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
-import { readCookie, serializeSessionCookie } from "./session-cookie.ts";
 import { hasScope } from "./scopes.ts";
+import { readCookie, serializeSessionCookie } from "./session-cookie.ts";
 import { generateSecretToken, hashToken } from "./tokens.ts";
 
 describe("passwords", () => {
@@ -36,22 +36,43 @@ describe("tokens", () => {
 });
 
 describe("login rate limiter", () => {
+  const fail = (limiter: LoginRateLimiter, key: string) => {
+    const gate = limiter.begin(key);
+    expect(gate.allowed).toBe(true);
+    if (gate.allowed) gate.failed();
+  };
+
   test("blocks after the limit until the window passes, and success resets", () => {
     let now = 0;
     const limiter = new LoginRateLimiter({ maxFailures: 3, windowMs: 60_000, now: () => now });
-    for (let i = 0; i < 3; i++) {
-      expect(limiter.check("ip|a").allowed).toBe(true);
-      limiter.recordFailure("ip|a");
-    }
-    const gate = limiter.check("ip|a");
+    for (let i = 0; i < 3; i++) fail(limiter, "ip|a");
+    const gate = limiter.begin("ip|a");
     expect(gate.allowed).toBe(false);
     if (!gate.allowed) expect(gate.retryAfterSeconds).toBe(60);
-    expect(limiter.check("ip|b").allowed).toBe(true);
+    expect(limiter.begin("ip|b").allowed).toBe(true);
     now = 60_000;
-    expect(limiter.check("ip|a").allowed).toBe(true);
-    limiter.recordFailure("ip|a");
-    limiter.recordSuccess("ip|a");
-    expect(limiter.check("ip|a").allowed).toBe(true);
+    fail(limiter, "ip|a");
+    const ok = limiter.begin("ip|a");
+    if (ok.allowed) ok.succeeded();
+    for (let i = 0; i < 3; i++) fail(limiter, "ip|a");
+    expect(limiter.begin("ip|a").allowed).toBe(false);
+  });
+
+  test("attempts in flight count: parallel guesses cannot all pass before the first failure is recorded", () => {
+    const limiter = new LoginRateLimiter({ maxFailures: 3, windowMs: 60_000 });
+    const gates = Array.from({ length: 40 }, () => limiter.begin("ip|a"));
+    expect(gates.filter((g) => g.allowed)).toHaveLength(3);
+    for (const gate of gates) if (gate.allowed) gate.failed();
+    expect(limiter.begin("ip|a").allowed).toBe(false);
+  });
+
+  test("settling an attempt twice counts once", () => {
+    const limiter = new LoginRateLimiter({ maxFailures: 2, windowMs: 60_000 });
+    const gate = limiter.begin("k");
+    if (!gate.allowed) throw new Error("expected allowed");
+    gate.failed();
+    gate.failed();
+    expect(limiter.begin("k").allowed).toBe(true);
   });
 });
 

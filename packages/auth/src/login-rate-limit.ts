@@ -4,49 +4,71 @@ export interface LoginRateLimitOptions {
   now?: () => number;
 }
 
-export type LoginGate = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+/** An attempt let through: report how it ended, exactly once. */
+export interface LoginAttempt {
+  allowed: true;
+  succeeded(): void;
+  failed(): void;
+}
+
+export type LoginGate = LoginAttempt | { allowed: false; retryAfterSeconds: number };
+
+interface Entry {
+  failures: number;
+  /** Attempts let through whose outcome is not known yet. */
+  pending: number;
+  windowStart: number;
+}
 
 /**
- * Counts failed logins per key (client address + account) in a fixed window. In memory on purpose:
- * a restart resets it, which costs an attacker a restart they cannot trigger.
+ * Counts failed logins per key (client address + account) in a fixed window. An attempt reserves
+ * its place before the password is checked, so parallel guesses cannot all slip through while the
+ * (slow, on purpose) hash is computed. In memory on purpose: a restart resets it, which costs an
+ * attacker a restart they cannot trigger.
  */
 export class LoginRateLimiter {
-  private readonly failures = new Map<string, { count: number; windowStart: number }>();
+  private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
 
   constructor(private readonly options: LoginRateLimitOptions) {
     this.now = options.now ?? Date.now;
   }
 
-  check(key: string): LoginGate {
-    const entry = this.current(key);
-    if (!entry || entry.count < this.options.maxFailures) return { allowed: true };
-    const retryAfterMs = entry.windowStart + this.options.windowMs - this.now();
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
+  begin(key: string): LoginGate {
+    let entry = this.current(key);
+    if (entry && entry.failures + entry.pending >= this.options.maxFailures) {
+      const retryAfterMs = entry.windowStart + this.options.windowMs - this.now();
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
+    }
+    if (!entry) {
+      entry = { failures: 0, pending: 0, windowStart: this.now() };
+      this.entries.set(key, entry);
+      if (this.entries.size > 10_000) this.evictExpired();
+    }
+    entry.pending++;
+    const reserved = entry;
+    let settled = false;
+    const settle = (failed: boolean) => {
+      if (settled) return;
+      settled = true;
+      reserved.pending--;
+      if (failed) reserved.failures++;
+      else if (this.entries.get(key) === reserved) this.entries.delete(key);
+    };
+    return { allowed: true, succeeded: () => settle(false), failed: () => settle(true) };
   }
 
-  recordFailure(key: string): void {
-    const entry = this.current(key);
-    if (entry) entry.count++;
-    else this.failures.set(key, { count: 1, windowStart: this.now() });
-    if (this.failures.size > 10_000) this.evictExpired();
-  }
-
-  recordSuccess(key: string): void {
-    this.failures.delete(key);
-  }
-
-  private current(key: string) {
-    const entry = this.failures.get(key);
+  private current(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (this.now() - entry.windowStart >= this.options.windowMs) {
-      this.failures.delete(key);
+    if (entry.pending === 0 && this.now() - entry.windowStart >= this.options.windowMs) {
+      this.entries.delete(key);
       return undefined;
     }
     return entry;
   }
 
   private evictExpired(): void {
-    for (const key of [...this.failures.keys()]) this.current(key);
+    for (const key of [...this.entries.keys()]) this.current(key);
   }
 }

@@ -103,6 +103,30 @@ export const serveOptions = {
     secret: true,
     defaultValue: () => undefined,
   },
+  trustedProxies: {
+    flag: "trusted-proxies",
+    env: "PIER_TRUSTED_PROXIES",
+    // A comma-separated list on the command line and in the environment; an array in code.
+    schema: z.preprocess(
+      (v) =>
+        typeof v === "string"
+          ? v
+              .split(",")
+              .map((part) => part.trim())
+              .filter(Boolean)
+          : v,
+      z.array(
+        z
+          .string()
+          .regex(
+            /^[0-9a-fA-F.:]+(\/\d{1,3})?$/,
+            "must be IP addresses or CIDR ranges, e.g. 10.0.0.0/8,192.168.1.5",
+          ),
+      ),
+    ),
+    help: "proxies in front of pier whose X-Forwarded-For is believed (IPs or CIDRs, comma-separated; default none)",
+    defaultValue: () => [],
+  },
   errorsRetentionDays: {
     flag: "errors-retention-days",
     env: "PIER_ERRORS_RETENTION_DAYS",

@@ -1,6 +1,13 @@
 export { findAppOr404 } from "./app-name.ts";
 export { type AuthDeps, authenticate, requireScope } from "./authenticate.ts";
 export { readBody, readParam } from "./body.ts";
+export {
+  clientAddress,
+  peerAddress,
+  resolveClientAddress,
+  type TrustedProxies,
+  trustedProxies,
+} from "./client-address.ts";
 export { appNameSchema } from "./contract/app-name.ts";
 export { openApiDocument, openApiPath } from "./contract/openapi.ts";
 export { type RouteGroup, type RouteHandler, routeGroup, serveRoute } from "./contract/serve-route.ts";

@@ -7,20 +7,33 @@ type Done = (email: string, csrfToken: string) => void;
 
 function CredentialsForm(props: {
   submitLabel: string;
-  onSubmit: (email: string, password: string) => Promise<void>;
+  onSubmit: (email: string, password: string, setupCode: string) => Promise<void>;
   newPassword?: boolean;
+  /** First run: the code pier printed at start proves the user controls the server. */
+  askSetupCode?: boolean;
 }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  const [setupCode, setSetupCode] = useState("");
   const action = useAction();
   return (
     <form
       class="stack"
       onSubmit={(event) => {
         event.preventDefault();
-        action.run(() => props.onSubmit(email, password));
+        action.run(() => props.onSubmit(email, password, setupCode));
       }}
     >
+      {props.askSetupCode ? (
+        <TextField
+          label="Setup code"
+          name="setup-code"
+          autocomplete="off"
+          required
+          value={setupCode}
+          onValue={setSetupCode}
+        />
+      ) : null}
       <TextField
         label="Email"
         name="email"
@@ -71,17 +84,23 @@ export function SetupPage({ onDone }: { onDone: Done }) {
       <div class="panel">
         <h1>Welcome to pier</h1>
         <p class="muted">No account exists yet. Create the admin account for this server.</p>
+        <p class="small muted">
+          The setup code is in pier's log from its start (<code>first run: …</code>) and in the file{" "}
+          <code>setup-code</code> in its data dir (<code>/var/lib/pier</code> when run as root). It proves you
+          control the server.
+        </p>
         <CredentialsForm
           submitLabel="Create admin account"
           newPassword
-          onSubmit={async (email, password) => {
-            const answer = await pier.call("POST /api/v1/auth/setup", { body: { email, password } });
+          askSetupCode
+          onSubmit={async (email, password, setupCode) => {
+            const answer = await pier.call("POST /api/v1/auth/setup", {
+              body: { email, password, setupCode },
+            });
             onDone(answer.user.email, answer.csrfToken);
           }}
         />
-        <p class="small muted">
-          At least 10 characters. Anyone who reaches this page first becomes admin, so finish setup now.
-        </p>
+        <p class="small muted">Passwords have at least 10 characters.</p>
       </div>
     </main>
   );

@@ -10,8 +10,15 @@ import {
   tokenHint,
   verifyPassword,
 } from "@pier/auth";
-import { ConflictError, newId, RateLimitedError, UnauthorizedError } from "@pier/core";
-import { type RouteGroup, serveRoute } from "@pier/http";
+import {
+  ConflictError,
+  ForbiddenError,
+  newId,
+  PierError,
+  RateLimitedError,
+  UnauthorizedError,
+} from "@pier/core";
+import { authenticate, clientAddress, type RouteGroup, serveRoute, trustedProxies } from "@pier/http";
 import type { Context } from "hono";
 import type { ApiDeps } from "../context.ts";
 import { apiRoutes } from "./contract.ts";
@@ -22,30 +29,59 @@ function isHttps(c: Context): boolean {
   return c.req.header("x-forwarded-proto") === "https" || new URL(c.req.url).protocol === "https:";
 }
 
-function clientAddress(c: Context): string {
-  return c.req.header("x-forwarded-for")?.split(",")[0]?.trim() ?? c.env?.remoteAddress ?? "local";
-}
-
 export function authRoutes(group: RouteGroup, deps: ApiDeps): void {
-  /** Checks a password under the login rate limit; the same path for the dashboard and the CLI. */
-  async function verifyCredentials(c: Context, email: string, password: string) {
-    const key = `${clientAddress(c)}|${email}`;
-    const gate = deps.loginLimiter.check(key);
+  const trusted = deps.trustedProxies ?? trustedProxies([]);
+
+  /** A place under the login limit for this client and account, or a 429 saying when to retry. */
+  function attempt(c: Context, account: string) {
+    const gate = deps.loginLimiter.begin(`${clientAddress(c, trusted)}|${account}`);
     if (!gate.allowed) {
       throw new RateLimitedError(
-        `Too many failed logins; try again in ${gate.retryAfterSeconds} s.`,
+        `Too many failed attempts; try again in ${gate.retryAfterSeconds} s.`,
         gate.retryAfterSeconds,
       );
     }
-    const user = await deps.stores.users.findByEmail(email);
-    // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
-    if (!user || !ok) {
-      deps.loginLimiter.recordFailure(key);
-      throw new UnauthorizedError("Wrong email or password.");
+    return gate;
+  }
+
+  /** Checks a password under the login rate limit; the same path for the dashboard and the CLI. */
+  async function verifyCredentials(c: Context, email: string, password: string) {
+    const gate = attempt(c, email);
+    let verified: Awaited<ReturnType<typeof deps.stores.users.findByEmail>>;
+    try {
+      const user = await deps.stores.users.findByEmail(email);
+      // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
+      if (await verifyPassword(password, user?.passwordHash ?? (await dummyHash()))) verified = user;
+    } finally {
+      // Settled on every path, errors included: a reserved place must never stay taken.
+      if (verified) gate.succeeded();
+      else gate.failed();
     }
-    deps.loginLimiter.recordSuccess(key);
-    return user;
+    if (!verified) throw new UnauthorizedError("Wrong email or password.");
+    return verified;
+  }
+
+  /**
+   * Setup needs proof of control of the server: the setup code from its log or data dir, or an
+   * admin API token (e.g. PIER_ADMIN_TOKEN). Wrong codes count against the same limit as logins.
+   */
+  async function proveControl(c: Context, setupCode: string | undefined) {
+    if (c.req.header("authorization") !== undefined) {
+      await authenticate(deps)(c, async () => {});
+      if (!c.get("principal").scopes.includes("admin"))
+        throw new ForbiddenError("Creating the first admin with a token needs an admin token.");
+      return;
+    }
+    const gate = attempt(c, "setup");
+    if (setupCode !== undefined && deps.setup?.accepts(setupCode)) return gate.succeeded();
+    gate.failed();
+    throw new PierError(
+      "setup_code_required",
+      setupCode === undefined
+        ? "Enter the setup code pier printed when it started (it is also in the data dir, in the file setup-code), or send an admin token."
+        : "Wrong setup code: use the one pier printed when it started (also in the data dir, in the file setup-code).",
+      403,
+    );
   }
 
   async function startSession(c: Context, userId: string) {
@@ -75,12 +111,14 @@ export function authRoutes(group: RouteGroup, deps: ApiDeps): void {
     if ((await deps.stores.users.count()) > 0) {
       throw new ConflictError("pier already has an admin; log in instead.");
     }
+    await proveControl(c, body.setupCode);
     const user = await deps.stores.users.create({
       id: newId("usr"),
       email: body.email,
       passwordHash: await hashPassword(body.password),
       role: "admin",
     });
+    deps.setup?.spend();
     const csrfToken = await startSession(c, user.id);
     return { user: { id: user.id, email: user.email, role: user.role }, csrfToken };
   });

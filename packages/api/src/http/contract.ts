@@ -11,6 +11,7 @@ import {
   credentialsBody,
   hostSchema,
   settingsBody,
+  setupBody,
 } from "../schemas.ts";
 
 const appParams = z.object({ name: appNameSchema });
@@ -72,8 +73,9 @@ export const apiRoutes = defineRoutes({
     path: "/api/v1/auth/setup",
     tag: "auth",
     access: "public",
-    summary: "Create the first admin and start a session (only while no user exists)",
-    body: credentialsBody,
+    summary:
+      "Create the first admin and start a session: only while no user exists, with the setup code pier printed at start (or an admin token)",
+    body: setupBody,
     status: 201,
     response: z.object({ user: userSchema, csrfToken: z.string() }),
   },

@@ -1,0 +1,27 @@
+import { expect, test } from "bun:test";
+import { resolveClientAddress, trustedProxies } from "./client-address.ts";
+
+const none = trustedProxies([]);
+const lan = trustedProxies(["10.0.0.0/8", "::1"]);
+
+test("without trusted proxies X-Forwarded-For is ignored: the peer is the client", () => {
+  expect(resolveClientAddress("203.0.113.7", "1.2.3.4", none)).toBe("203.0.113.7");
+  expect(resolveClientAddress(undefined, "1.2.3.4", none)).toBe("unknown");
+});
+
+test("a trusted peer's header is read from the right, skipping other trusted hops", () => {
+  expect(resolveClientAddress("10.0.0.2", "198.51.100.9", lan)).toBe("198.51.100.9");
+  // The client wrote the first entry itself; the proxies appended the rest.
+  expect(resolveClientAddress("10.0.0.2", "6.6.6.6, 198.51.100.9, 10.0.0.3", lan)).toBe("198.51.100.9");
+  expect(resolveClientAddress("::1", "198.51.100.9", lan)).toBe("198.51.100.9");
+  expect(resolveClientAddress("::ffff:10.1.1.1", "198.51.100.9", lan)).toBe("198.51.100.9");
+  expect(resolveClientAddress("10.0.0.2", "not-an-ip", lan)).toBe("10.0.0.2");
+});
+
+test("an untrusted peer cannot pose as a trusted one", () => {
+  expect(resolveClientAddress("203.0.113.7", "10.0.0.2", lan)).toBe("203.0.113.7");
+});
+
+test("bad entries are refused", () => {
+  expect(() => trustedProxies(["10.0.0.0/8", "example.com"])).toThrow("not an IP address");
+});
