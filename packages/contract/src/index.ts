@@ -1,4 +1,5 @@
 import { apiRoutes } from "@pier/api/contract";
+import { errorsRoutes } from "@pier/errors/contract";
 import { openApiDocument } from "@pier/http";
 import { defineRoutes, type RoutesOf } from "@pier/http/contract";
 import { metaRoutes } from "./meta-routes.ts";
@@ -6,11 +7,15 @@ import { metaRoutes } from "./meta-routes.ts";
 /** Every route group of pier's API, by owning subsystem. */
 export const routeGroups = {
   api: apiRoutes,
+  errors: errorsRoutes,
   meta: metaRoutes,
 } as const;
 
 /** Any route of pier's API: what the CLI's and the dashboard's client are typed with. */
-export type PierRoute = RoutesOf<typeof apiRoutes> | RoutesOf<typeof metaRoutes>;
+export type PierRoute =
+  | RoutesOf<typeof apiRoutes>
+  | RoutesOf<typeof errorsRoutes>
+  | RoutesOf<typeof metaRoutes>;
 
 export function pierOpenApi(version: string): Record<string, unknown> {
   return openApiDocument(Object.values(routeGroups), {

@@ -1,12 +1,14 @@
 import type { AppRow } from "@pier/db";
 import { isUniqueViolation } from "@pier/db";
 import type { PierContext } from "@pier/platform";
+import type { z } from "zod";
+import type { projectView } from "./http/contract.ts";
 import type { ErrorsService } from "./service.ts";
 import type { ProjectRow } from "./store/tables.ts";
 
 export interface AppProjects {
   ensure(app: Pick<AppRow, "id" | "name">): Promise<ProjectRow>;
-  describe(project: ProjectRow): Promise<Record<string, unknown>>;
+  describe(project: ProjectRow): Promise<z.input<typeof projectView>>;
   /** DSN for the SDK inside or in front of an app: through an app host's `/_pier/` when given. */
   dsn(project: ProjectRow, appHost?: string | null): string;
 }

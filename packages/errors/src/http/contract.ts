@@ -1,0 +1,280 @@
+import { defineRoutes } from "@pier/http/contract";
+import { z } from "zod";
+import { processedEventSchema } from "../process/processed-event.ts";
+
+// Dates in this API are epoch milliseconds (numbers), as the error pages and the CLI read them.
+
+const issueStatus = z.enum(["unresolved", "resolved", "ignored"]);
+const periodSchema = z.enum(["1h", "24h", "14d", "30d"]);
+
+export const createProjectBody = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9][a-z0-9._-]*$/i, "letters, digits, . _ -"),
+  platform: z.string().max(64).optional(),
+  rateLimitPerMinute: z.number().int().min(0).max(10_000_000).optional(),
+  webhookUrl: z.url().nullable().optional(),
+  webhookSecret: z.string().min(8).max(256).nullable().optional(),
+});
+export const updateProjectBody = createProjectBody.partial();
+export type ProjectChanges = z.infer<typeof updateProjectBody>;
+
+const issueListQuery = z.object({
+  project: z.coerce.number().int().positive().optional(),
+  app: z.string().optional(),
+  status: issueStatus.optional(),
+  environment: z.string().max(64).optional(),
+  release: z.string().max(200).optional(),
+  query: z.string().max(200).optional(),
+  sort: z.enum(["lastSeen", "firstSeen", "count", "users"]).default("lastSeen"),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const updateIssueBody = z.object({
+  status: issueStatus,
+  /** Defaults to the issue's latest release: later releases regress it. */
+  resolvedInRelease: z.string().max(200).nullable().optional(),
+});
+
+/** `file` names the minified file as stack frames do: `~/static/app.min.js` for any origin, or an exact path. */
+const sourceMapFile = "file is required (e.g. ~/static/app.min.js)";
+const sourceMapQuery = z.object({
+  file: z.string({ error: sourceMapFile }).min(1, sourceMapFile).max(2000),
+});
+const releaseParams = z.object({ id: z.string(), release: z.string().min(1).max(200) });
+
+/** A project as the API shows it: its DSNs and the ingest counters since start. */
+export const projectView = z.object({
+  id: z.number(),
+  name: z.string(),
+  appId: z.string().nullable(),
+  platform: z.string(),
+  publicKey: z.string(),
+  rateLimitPerMinute: z.number(),
+  webhookUrl: z.string().nullable(),
+  webhookSecretSet: z.boolean(),
+  createdAt: z.number(),
+  /** Through the console port. */
+  dsn: z.string(),
+  /** Through each of the app's hosts (`/_pier/`), for browsers: same origin. */
+  appHostDsns: z.record(z.string(), z.string()),
+  /** Events stored, dropped or refused since start, by reason. */
+  stats: z.record(z.string(), z.number()),
+});
+
+export const issueView = z.object({
+  id: z.string(),
+  projectId: z.number(),
+  title: z.string(),
+  culprit: z.string(),
+  level: z.string(),
+  platform: z.string(),
+  status: issueStatus,
+  substatus: z.enum(["new", "ongoing", "regressed"]).nullable(),
+  groupingKind: z.string(),
+  count: z.number(),
+  usersCount: z.number(),
+  firstSeen: z.number(),
+  lastSeen: z.number(),
+  firstRelease: z.string().nullable(),
+  lastRelease: z.string().nullable(),
+  resolvedInRelease: z.string().nullable(),
+  resolvedAt: z.number().nullable(),
+});
+
+const tagSummary = z.object({
+  key: z.string(),
+  totalCount: z.number(),
+  topValues: z.array(z.object({ value: z.string(), count: z.number(), lastSeen: z.number() })),
+});
+
+const histogramView = z.object({
+  period: periodSchema,
+  bucketMs: z.number(),
+  /** Start of the first bucket; buckets without events are left out. */
+  since: z.number(),
+  buckets: z.array(z.object({ start: z.number(), count: z.number() })),
+});
+
+const eventSummary = z.object({
+  eventId: z.string(),
+  issueId: z.string(),
+  receivedAt: z.number(),
+  level: z.string(),
+  release: z.string().nullable(),
+  environment: z.string().nullable(),
+});
+
+const sourceMapView = z.object({
+  file: z.string(),
+  release: z.string(),
+  bytes: z.number(),
+  uploadedAt: z.number(),
+});
+
+const deleted = z.object({ deleted: z.literal(true) });
+
+/** `/api/v1/errors`: error-tracking projects and their DSNs, issues, events and source maps. */
+export const errorsRoutes = defineRoutes({
+  listErrorProjects: {
+    method: "GET",
+    path: "/api/v1/errors/projects",
+    tag: "errors",
+    access: "read",
+    summary: "List error-tracking projects with their DSNs",
+    response: z.object({ projects: z.array(projectView) }),
+  },
+  createErrorProject: {
+    method: "POST",
+    path: "/api/v1/errors/projects",
+    tag: "errors",
+    access: "write",
+    summary: "Create a standalone project (for an app hosted elsewhere)",
+    body: createProjectBody,
+    status: 201,
+    response: z.object({ project: projectView }),
+  },
+  getErrorProject: {
+    method: "GET",
+    path: "/api/v1/errors/projects/:id",
+    tag: "errors",
+    access: "read",
+    summary: "A project and its DSNs",
+    response: z.object({ project: projectView }),
+  },
+  updateErrorProject: {
+    method: "PATCH",
+    path: "/api/v1/errors/projects/:id",
+    tag: "errors",
+    access: "write",
+    summary: "Change a project's name, platform, rate limit or webhook (only the fields given)",
+    body: updateProjectBody,
+    response: z.object({ project: projectView }),
+  },
+  rotateErrorProjectKey: {
+    method: "POST",
+    path: "/api/v1/errors/projects/:id/rotate-key",
+    tag: "errors",
+    access: "write",
+    summary: "Give a project a new public key: DSNs with the old one stop working",
+    response: z.object({ project: projectView }),
+  },
+  deleteErrorProject: {
+    method: "DELETE",
+    path: "/api/v1/errors/projects/:id",
+    tag: "errors",
+    access: "write",
+    summary: "Delete a project with its issues, events and source maps",
+    response: deleted,
+  },
+  ensureAppErrorProject: {
+    method: "PUT",
+    path: "/api/v1/errors/apps/:name/project",
+    tag: "errors",
+    access: "write",
+    summary: "The project of an app, created when it has none",
+    response: z.object({ project: projectView }),
+  },
+  getErrorEvent: {
+    method: "GET",
+    path: "/api/v1/errors/projects/:id/events/:eventId",
+    tag: "errors",
+    access: "read",
+    summary: "One event, frames resolved through the release's source maps",
+    response: z.object({ event: processedEventSchema }),
+  },
+  uploadSourceMap: {
+    method: "PUT",
+    path: "/api/v1/errors/projects/:id/releases/:release/sourcemaps",
+    tag: "errors",
+    access: "write",
+    summary: "Upload the source map of one minified file of a release (replaces an earlier one)",
+    params: releaseParams,
+    query: sourceMapQuery,
+    rawBody: "application/json",
+    status: 201,
+    response: z.object({ sourceMap: sourceMapView }),
+  },
+  listSourceMaps: {
+    method: "GET",
+    path: "/api/v1/errors/projects/:id/releases/:release/sourcemaps",
+    tag: "errors",
+    access: "read",
+    summary: "The source maps uploaded for a release",
+    params: releaseParams,
+    response: z.object({ sourceMaps: z.array(sourceMapView) }),
+  },
+  listIssues: {
+    method: "GET",
+    path: "/api/v1/errors/issues",
+    tag: "errors",
+    access: "read",
+    summary: "List issues, filtered and sorted",
+    query: issueListQuery,
+    response: z.union([
+      z.object({ issues: z.array(issueView), total: z.number(), limit: z.number(), offset: z.number() }),
+      // `app` names an app without a project yet: nothing to list.
+      z.object({ issues: z.array(issueView).length(0), total: z.literal(0), project: z.null() }),
+    ]),
+  },
+  getIssue: {
+    method: "GET",
+    path: "/api/v1/errors/issues/:id",
+    tag: "errors",
+    access: "read",
+    summary: "An issue with its latest event, tags and events over a period",
+    query: z.object({ period: periodSchema.default("24h") }),
+    response: z.object({
+      issue: issueView,
+      project: z.object({ id: z.number(), name: z.string(), appId: z.string().nullable() }).nullable(),
+      latestEvent: processedEventSchema.nullable(),
+      tags: z.array(tagSummary),
+      histogram: histogramView,
+    }),
+  },
+  updateIssue: {
+    method: "PATCH",
+    path: "/api/v1/errors/issues/:id",
+    tag: "errors",
+    access: "write",
+    summary: "Resolve, ignore or reopen an issue",
+    body: updateIssueBody,
+    response: z.object({ issue: issueView }),
+  },
+  deleteIssue: {
+    method: "DELETE",
+    path: "/api/v1/errors/issues/:id",
+    tag: "errors",
+    access: "write",
+    summary: "Delete an issue and its events",
+    response: deleted,
+  },
+  listIssueEvents: {
+    method: "GET",
+    path: "/api/v1/errors/issues/:id/events",
+    tag: "errors",
+    access: "read",
+    summary: "An issue's events, newest first (page with `before`, a receivedAt)",
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+      before: z.coerce.number().optional(),
+    }),
+    response: z.object({ events: z.array(eventSummary) }),
+  },
+  getErrorSettings: {
+    method: "GET",
+    path: "/api/v1/errors/settings",
+    tag: "errors",
+    access: "read",
+    summary: "Retention, the event store in use and the tunnel path for browser SDKs",
+    response: z.object({
+      retentionDays: z.number(),
+      eventStore: z.enum(["sql", "clickhouse"]),
+      tunnelPath: z.string(),
+    }),
+  },
+});
