@@ -1,11 +1,12 @@
 import { useState } from "preact/hooks";
-import { api, failure, writeHeaders } from "../api.ts";
+import { pier } from "../api.ts";
 import { ErrorBox, Link, Loading, useAction } from "../components/ui.tsx";
 import { relativeTime } from "../format.ts";
 import { useApi } from "../use-api.ts";
 import {
   type ErrorEvent,
   type ErrorFrame,
+  type ErrorIssue,
   fillBuckets,
   type IssueDetail,
   issueBadge,
@@ -14,15 +15,7 @@ import {
 // One issue: status actions, events over time, the latest event's stack trace (in-app frames
 // highlighted), breadcrumbs and tags. GET/PATCH /api/v1/errors/issues/:id.
 
-async function setStatus(id: string, status: string): Promise<void> {
-  const response = await fetch(`/api/v1/errors/issues/${encodeURIComponent(id)}`, {
-    method: "PATCH",
-    credentials: "same-origin",
-    headers: writeHeaders(true),
-    body: JSON.stringify({ status }),
-  });
-  if (!response.ok) throw await failure(response, "Changing the issue's status");
-}
+const periodChoices = ["1h", "24h", "14d", "30d"] as const;
 
 function EventsChart({ histogram }: { histogram: IssueDetail["histogram"] }) {
   const buckets = fillBuckets(histogram);
@@ -117,9 +110,9 @@ function StackTrace({ event }: { event: ErrorEvent }) {
 }
 
 export function ErrorIssuePage({ id }: { id: string }) {
-  const [period, setPeriod] = useState("24h");
+  const [period, setPeriod] = useState<IssueDetail["histogram"]["period"]>("24h");
   const detail = useApi(
-    () => api.get<IssueDetail>(`/errors/issues/${encodeURIComponent(id)}?period=${period}`),
+    () => pier.call("GET /api/v1/errors/issues/:id", { params: { id }, query: { period } }),
     [id, period],
     30_000,
   );
@@ -128,7 +121,12 @@ export function ErrorIssuePage({ id }: { id: string }) {
   if (!detail.data) return <ErrorBox error={detail.error} />;
   const { issue, latestEvent: event, tags, histogram, project } = detail.data;
   const badge = issueBadge(issue);
-  const change = (status: string) => action.run(() => setStatus(issue.id, status).then(detail.reload));
+  const change = (status: ErrorIssue["status"]) =>
+    action.run(() =>
+      pier
+        .call("PATCH /api/v1/errors/issues/:id", { params: { id: issue.id }, body: { status } })
+        .then(detail.reload),
+    );
   return (
     <>
       <p class="small">
@@ -192,7 +190,10 @@ export function ErrorIssuePage({ id }: { id: string }) {
       <div class="panel">
         <div class="spread">
           <h2>Events over time</h2>
-          <select value={period} onChange={(e) => setPeriod(e.currentTarget.value)}>
+          <select
+            value={period}
+            onChange={(e) => setPeriod(periodChoices.find((p) => p === e.currentTarget.value) ?? "24h")}
+          >
             <option value="1h">1 hour</option>
             <option value="24h">24 hours</option>
             <option value="14d">14 days</option>

@@ -1,19 +1,15 @@
 import { useState } from "preact/hooks";
-import { api } from "../api.ts";
+import { pier } from "../api.ts";
 import { TextField } from "../components/text-field.tsx";
 import { CardsTable, CopyBlock, Link, ListState, useAction } from "../components/ui.tsx";
 import { relativeTime } from "../format.ts";
 import { useApi } from "../use-api.ts";
-import { type ErrorIssue, type ErrorProject, issueBadge } from "./errors-types.ts";
+import { issueBadge } from "./errors-types.ts";
 
-// Error tracking: projects with their DSNs, and the issues list with filters.
-// Mirrors /api/v1/errors (packages/errors/README.md).
+// Error tracking: projects with their DSNs, and the issues list with filters (/api/v1/errors).
 
 function ProjectsPanel() {
-  const projects = useApi(
-    () => api.get<{ projects: ErrorProject[] }>("/errors/projects").then((r) => r.projects),
-    [],
-  );
+  const projects = useApi(() => pier.call("GET /api/v1/errors/projects").then((r) => r.projects), []);
   const [name, setName] = useState("");
   const [open, setOpen] = useState<number | null>(null);
   const create = useAction();
@@ -29,7 +25,7 @@ function ProjectsPanel() {
         onSubmit={(event) => {
           event.preventDefault();
           create.run(async () => {
-            const { project } = await api.post<{ project: ErrorProject }>("/errors/projects", { name });
+            const { project } = await pier.call("POST /api/v1/errors/projects", { body: { name } });
             setName("");
             setOpen(project.id);
             await projects.reload();
@@ -90,6 +86,9 @@ function ProjectsPanel() {
   );
 }
 
+const statusChoices = ["unresolved", "resolved", "ignored"] as const;
+const sortChoices = ["lastSeen", "firstSeen", "count", "users"] as const;
+
 function IssuesPanel() {
   const [filters, setFilters] = useState({
     status: "unresolved",
@@ -97,13 +96,17 @@ function IssuesPanel() {
     environment: "",
     release: "",
   });
-  const query = new URLSearchParams({ sort: filters.sort, limit: "100" });
-  if (filters.status !== "all") query.set("status", filters.status);
-  if (filters.environment) query.set("environment", filters.environment);
-  if (filters.release) query.set("release", filters.release);
+  // Unset filters stay out of the query string ("all" statuses is no status filter).
+  const query = {
+    sort: sortChoices.find((s) => s === filters.sort) ?? "lastSeen",
+    limit: 100,
+    status: statusChoices.find((s) => s === filters.status),
+    environment: filters.environment || undefined,
+    release: filters.release || undefined,
+  };
   const issues = useApi(
-    () => api.get<{ issues: ErrorIssue[]; total: number }>(`/errors/issues?${query}`),
-    [query.toString()],
+    () => pier.call("GET /api/v1/errors/issues", { query }),
+    [filters.status, filters.sort, filters.environment, filters.release],
     15_000,
   );
   const set = (key: keyof typeof filters) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) =>

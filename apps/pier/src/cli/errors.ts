@@ -1,25 +1,8 @@
-import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
+import type { PierRoute } from "@pier/contract";
+import type { ClientInput, RouteOf } from "@pier/http/contract";
+import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, type ParsedArgs, UsageError } from "./command.ts";
 import { errorsSourcemapsCommand } from "./errors-sourcemaps.ts";
-
-interface ProjectView {
-  id: number;
-  name: string;
-  appId: string | null;
-  dsn: string;
-  appHostDsns: Record<string, string>;
-  rateLimitPerMinute: number;
-}
-interface IssueView {
-  id: string;
-  title: string;
-  culprit: string;
-  status: string;
-  substatus: string | null;
-  count: number;
-  usersCount: number;
-  lastSeen: number;
-}
 
 const json = { type: "boolean", help: "print JSON" } as const;
 const str = (args: ParsedArgs, key: string) =>
@@ -33,33 +16,44 @@ function ago(ms: number): string {
   return `${Math.round(s / 86_400)}d ago`;
 }
 
-/** Flags → the issues list query string; pure so it is testable without a server. */
-export function issueQueryFromFlags(args: ParsedArgs, command: Command): string {
-  const query = new URLSearchParams();
+type IssueFilters = NonNullable<ClientInput<RouteOf<PierRoute, "GET /api/v1/errors/issues">>["query"]>;
+
+const statuses = ["unresolved", "resolved", "ignored"] as const;
+const sorts = { "last-seen": "lastSeen", count: "count", users: "users", new: "firstSeen" } as const;
+const isStatus = (value: string): value is (typeof statuses)[number] =>
+  (statuses as readonly string[]).includes(value);
+const isSort = (value: string): value is keyof typeof sorts => Object.hasOwn(sorts, value);
+
+/** Flags → the issues list query; pure so it is testable without a server. */
+export function issueFiltersFromFlags(args: ParsedArgs, command: Command): IssueFilters {
+  const filters: IssueFilters = {};
   const project = str(args, "project");
   const app = str(args, "app");
   if (project && app) throw new UsageError("give --project or --app, not both", command);
-  if (project) query.set("project", project);
-  if (app) query.set("app", app);
+  if (project) filters.project = project;
+  if (app) filters.app = app;
   const status = str(args, "status") ?? "unresolved";
   if (status !== "all") {
-    if (!["unresolved", "resolved", "ignored"].includes(status))
-      throw new UsageError("--status is unresolved, resolved, ignored or all", command);
-    query.set("status", status);
+    if (!isStatus(status)) throw new UsageError("--status is unresolved, resolved, ignored or all", command);
+    filters.status = status;
   }
-  for (const key of ["environment", "release"]) if (str(args, key)) query.set(key, str(args, key)!);
+  const environment = str(args, "environment");
+  if (environment) filters.environment = environment;
+  const release = str(args, "release");
+  if (release) filters.release = release;
   const sort = str(args, "sort");
   if (sort) {
-    const map: Record<string, string> = {
-      "last-seen": "lastSeen",
-      count: "count",
-      users: "users",
-      new: "firstSeen",
-    };
-    if (!map[sort]) throw new UsageError("--sort is last-seen, count, users or new", command);
-    query.set("sort", map[sort]);
+    if (!isSort(sort)) throw new UsageError("--sort is last-seen, count, users or new", command);
+    filters.sort = sorts[sort];
   }
-  return query.toString();
+  return filters;
+}
+
+/** The same filters as the query string the client sends. */
+export function issueQueryFromFlags(args: ParsedArgs, command: Command): string {
+  return new URLSearchParams(
+    Object.entries(issueFiltersFromFlags(args, command)).map(([key, value]) => [key, String(value)]),
+  ).toString();
 }
 
 export const errorsProjectsCommand: Command = {
@@ -68,11 +62,7 @@ export const errorsProjectsCommand: Command = {
   usage: "pier errors projects [--json]",
   flags: { json, ...connectionFlags },
   async run(args) {
-    const { projects } = await apiRequest<{ projects: ProjectView[] }>(
-      resolveConnection(args),
-      "GET",
-      "/api/v1/errors/projects",
-    );
+    const { projects } = await pierApi(resolveConnection(args)).call("GET /api/v1/errors/projects");
     if (args.flags.json) console.log(JSON.stringify(projects, null, 2));
     else if (projects.length === 0)
       console.log(
@@ -105,22 +95,22 @@ export const errorsCreateCommand: Command = {
     ...connectionFlags,
   },
   async run(args) {
-    const body: Record<string, unknown> = { name: args.positionals[0] };
-    if (str(args, "platform")) body.platform = str(args, "platform");
+    let rateLimitPerMinute: number | undefined;
     if (str(args, "rate-limit") !== undefined) {
-      const n = Number(str(args, "rate-limit"));
-      if (!Number.isInteger(n) || n < 0)
+      rateLimitPerMinute = Number(str(args, "rate-limit"));
+      if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 0)
         throw new UsageError("--rate-limit must be a whole number >= 0", this);
-      body.rateLimitPerMinute = n;
     }
-    if (str(args, "webhook")) body.webhookUrl = str(args, "webhook");
-    if (str(args, "webhook-secret")) body.webhookSecret = str(args, "webhook-secret");
-    const { project } = await apiRequest<{ project: ProjectView }>(
-      resolveConnection(args),
-      "POST",
-      "/api/v1/errors/projects",
+    const body = {
+      name: args.positionals[0]!,
+      ...(str(args, "platform") ? { platform: str(args, "platform") } : {}),
+      ...(rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute }),
+      ...(str(args, "webhook") ? { webhookUrl: str(args, "webhook") } : {}),
+      ...(str(args, "webhook-secret") ? { webhookSecret: str(args, "webhook-secret") } : {}),
+    };
+    const { project } = await pierApi(resolveConnection(args)).call("POST /api/v1/errors/projects", {
       body,
-    );
+    });
     if (args.flags.json) console.log(JSON.stringify(project, null, 2));
     else console.log(`Project ${project.name} (id ${project.id})\nSENTRY_DSN=${project.dsn}`);
     return 0;
@@ -143,11 +133,9 @@ export const errorsIssuesCommand: Command = {
     ...connectionFlags,
   },
   async run(args) {
-    const { issues, total } = await apiRequest<{ issues: IssueView[]; total: number }>(
-      resolveConnection(args),
-      "GET",
-      `/api/v1/errors/issues?${issueQueryFromFlags(args, this)}`,
-    );
+    const { issues, total } = await pierApi(resolveConnection(args)).call("GET /api/v1/errors/issues", {
+      query: issueFiltersFromFlags(args, this),
+    });
     if (args.flags.json) console.log(JSON.stringify(issues, null, 2));
     else if (issues.length === 0) console.log("No issues match.");
     else {
@@ -164,7 +152,11 @@ export const errorsIssuesCommand: Command = {
   },
 };
 
-function statusCommand(verb: "resolve" | "ignore" | "reopen", status: string, summary: string): Command {
+function statusCommand(
+  verb: "resolve" | "ignore" | "reopen",
+  status: (typeof statuses)[number],
+  summary: string,
+): Command {
   return {
     name: `errors ${verb}`,
     summary,
@@ -177,14 +169,11 @@ function statusCommand(verb: "resolve" | "ignore" | "reopen", status: string, su
       ...connectionFlags,
     },
     async run(args) {
-      const body: Record<string, unknown> = { status };
-      if (str(args, "release")) body.resolvedInRelease = str(args, "release");
-      const { issue } = await apiRequest<{ issue: IssueView }>(
-        resolveConnection(args),
-        "PATCH",
-        `/api/v1/errors/issues/${encodeURIComponent(args.positionals[0]!)}`,
-        body,
-      );
+      const release = str(args, "release");
+      const { issue } = await pierApi(resolveConnection(args)).call("PATCH /api/v1/errors/issues/:id", {
+        params: { id: args.positionals[0]! },
+        body: { status, ...(release ? { resolvedInRelease: release } : {}) },
+      });
       console.log(`${issue.id}: ${issue.status} — ${issue.title}`);
       return 0;
     },
