@@ -50,8 +50,28 @@ export interface Channel {
   config: ChannelConfig;
 }
 
+const hidden = z.literal("***");
+
+/** A channel's config as the API shows it: a set secret or password reads `***`. */
+export const redactedChannelConfigSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("webhook"), url: z.string(), secret: hidden.optional() }),
+  z.object({ kind: z.enum(["slack", "discord"]), url: z.string() }),
+  z.object({
+    kind: z.literal("email"),
+    host: z.string(),
+    port: z.number().int(),
+    security: z.enum(["none", "starttls", "tls"]),
+    username: z.string().optional(),
+    password: hidden.optional(),
+    from: z.string(),
+    to: z.array(z.string()),
+    allowInvalidCertificate: z.boolean(),
+  }),
+]);
+export type RedactedChannelConfig = z.infer<typeof redactedChannelConfigSchema>;
+
 /** What the API shows: secrets and passwords are never echoed back. */
-export function redactChannelConfig(config: ChannelConfig): Record<string, unknown> {
+export function redactChannelConfig(config: ChannelConfig): RedactedChannelConfig {
   if (config.kind === "webhook") return { ...config, secret: config.secret ? "***" : undefined };
   if (config.kind === "email") return { ...config, password: config.password ? "***" : undefined };
   return { ...config };

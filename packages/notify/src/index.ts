@@ -5,7 +5,9 @@ export {
   channelConfigSchema,
   channelEventsSchema,
   type EmailChannelConfig,
+  type RedactedChannelConfig,
   redactChannelConfig,
+  redactedChannelConfigSchema,
   wantsEvent,
 } from "./channels.ts";
 export {
