@@ -2,6 +2,7 @@ import { apiRoutes } from "@pier/api/contract";
 import { errorsRoutes } from "@pier/errors/contract";
 import { openApiDocument } from "@pier/http";
 import { defineRoutes, type RoutesOf } from "@pier/http/contract";
+import { uptimeRoutes } from "@pier/uptime/contract";
 import { metaRoutes } from "./meta-routes.ts";
 
 /** Every route group of pier's API, by owning subsystem. */
@@ -9,13 +10,15 @@ export const routeGroups = {
   api: apiRoutes,
   errors: errorsRoutes,
   meta: metaRoutes,
+  uptime: uptimeRoutes,
 } as const;
 
 /** Any route of pier's API: what the CLI's and the dashboard's client are typed with. */
 export type PierRoute =
   | RoutesOf<typeof apiRoutes>
   | RoutesOf<typeof errorsRoutes>
-  | RoutesOf<typeof metaRoutes>;
+  | RoutesOf<typeof metaRoutes>
+  | RoutesOf<typeof uptimeRoutes>;
 
 export function pierOpenApi(version: string): Record<string, unknown> {
   return openApiDocument(Object.values(routeGroups), {

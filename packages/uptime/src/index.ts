@@ -37,9 +37,8 @@ export { percentiles, uptimePercent } from "./stats.ts";
 export { escapeHtml, overallState, renderStatusPage, type StatusPageModel } from "./status-page/render.ts";
 export {
   type StatusPageInput,
-  StatusPages,
   statusPageInputSchema,
   statusPagePatchSchema,
-  statusPageView,
-} from "./status-page/status-pages.ts";
+} from "./status-page/status-page-input.ts";
+export { StatusPages, statusPageView } from "./status-page/status-pages.ts";
 export type { MonitorRow, StatusPageRow, UptimeStore } from "./store.ts";

@@ -15,9 +15,9 @@ export function monitorView(row: MonitorRow, headerNames: string[] = []) {
     retries: row.retries,
     http:
       row.kind === "http"
-        ? { ...row.httpOptions, headers: Object.fromEntries(headerNames.map((h) => [h, "***"])) }
+        ? { ...row.httpOptions, headers: Object.fromEntries(headerNames.map((h) => [h, "***" as const])) }
         : undefined,
-    status: row.enabled ? row.status : "paused",
+    status: row.enabled ? row.status : ("paused" as const),
     consecutiveFailures: row.consecutiveFailures,
     openIncidentId: row.openIncidentId,
     lastCheckAt: row.lastCheckAt?.toISOString() ?? null,

@@ -1,4 +1,4 @@
-import type { ApiEnv } from "@pier/http";
+import { type ApiEnv, type RouteGroup, routeGroup } from "@pier/http";
 import {
   createChannelStore,
   createNotifier,
@@ -12,9 +12,9 @@ import type { RouteSpec } from "@pier/proxy";
 import { routeSpecSchema } from "@pier/proxy/spec";
 import type { Hono } from "hono";
 import { createClickHouseCheckResults } from "./check-results/clickhouse-check-results.ts";
-import { channelsApi } from "./http/channels-routes.ts";
-import { monitorsApi } from "./http/monitors-routes.ts";
-import { publicStatusHandlers, statusPagesApi } from "./http/status-pages-routes.ts";
+import { channelsRoutes } from "./http/channels-routes.ts";
+import { incidentsRoutes, monitorsRoutes } from "./http/monitors-routes.ts";
+import { publicStatusHandlers, statusPagesRoutes } from "./http/status-pages-routes.ts";
 import { UptimeService } from "./service.ts";
 import { uptimeSettingsFromEnv } from "./settings.ts";
 import { StatusPages } from "./status-page/status-pages.ts";
@@ -91,7 +91,11 @@ export async function startUptime(ctx: PierContext): Promise<RunningUptime> {
   pages = new StatusPages(uptime.store, { cacheMs: 30_000 });
   const statusPages = pages;
 
-  const { monitors, incidents } = monitorsApi(uptime, ctx.authenticate);
+  const group = (prefix: string, serve: (group: RouteGroup) => void): Hono<ApiEnv> => {
+    const built = routeGroup(prefix, ctx.authenticate);
+    serve(built);
+    return built.app;
+  };
   const publicPages = publicStatusHandlers(statusPages);
   // Status hosts get a listener of their own that serves nothing but status pages: routing a
   // public status domain to the console would expose the dashboard and API on it too.
@@ -115,10 +119,10 @@ export async function startUptime(ctx: PierContext): Promise<RunningUptime> {
     notifier,
     appMonitors: settings.appMonitors,
     routes: {
-      monitors,
-      incidents,
-      channels: channelsApi(channels, testNotifier, ctx.authenticate),
-      statusPages: statusPagesApi(statusPages, ctx.authenticate, republish),
+      monitors: group("/api/v1/monitors", (g) => monitorsRoutes(g, uptime)),
+      incidents: group("/api/v1/incidents", (g) => incidentsRoutes(g, uptime)),
+      channels: group("/api/v1/notification-channels", (g) => channelsRoutes(g, channels, testNotifier)),
+      statusPages: group("/api/v1/status-pages", (g) => statusPagesRoutes(g, statusPages, republish)),
     },
     async notify(event) {
       const parsed = notificationEventSchema.safeParse(event);

@@ -1,50 +1,27 @@
 import { ConflictError, NotFoundError, newId } from "@pier/core";
 import { isUniqueViolation } from "@pier/db";
-import { type ApiEnv, readBody, requireScope } from "@pier/http";
-import {
-  type Channel,
-  type ChannelStore,
-  channelConfigSchema,
-  channelEventsSchema,
-  type Notifier,
-  redactChannelConfig,
-} from "@pier/notify";
-import { Hono, type MiddlewareHandler } from "hono";
-import { z } from "zod";
-
-const createBody = z.strictObject({
-  name: z.string().min(1).max(100),
-  events: channelEventsSchema,
-  enabled: z.boolean().default(true),
-  config: channelConfigSchema,
-});
-const patchBody = z.strictObject({
-  name: z.string().min(1).max(100).optional(),
-  // Unwrapped: zod 4 would apply the [] default and a rename would clear the channel's events.
-  events: channelEventsSchema.unwrap().optional(),
-  enabled: z.boolean().optional(),
-  config: channelConfigSchema.optional(),
-});
-const testBody = z.strictObject({ message: z.string().max(1000).optional() });
+import { type ApiEnv, type RouteGroup, serveRoute } from "@pier/http";
+import { type Channel, type ChannelStore, type Notifier, redactChannelConfig } from "@pier/notify";
+import type { MiddlewareHandler } from "hono";
+import { uptimeRoutes } from "./contract.ts";
 
 function channelView(channel: Channel) {
   return { ...channel, config: redactChannelConfig(channel.config) };
 }
 
 /** `/api/v1/notification-channels`: webhook, Slack, Discord and email destinations. */
-export function channelsApi(store: ChannelStore, notifier: Notifier, auth: MiddlewareHandler<ApiEnv>) {
-  const api = new Hono<ApiEnv>();
-  api.use("*", auth);
+export function channelsRoutes(group: RouteGroup, store: ChannelStore, notifier: Notifier): void {
   const find = async (ref: string) => {
     const channel = await store.find(ref);
     if (!channel) throw new NotFoundError("Notification channel", ref);
     return channel;
   };
-  api.get("/", requireScope("read"), async (c) =>
-    c.json({ channels: (await store.list()).map(channelView) }),
-  );
-  api.post("/", requireScope("admin"), async (c) => {
-    const body = await readBody(c, createBody);
+
+  serveRoute(group, uptimeRoutes.listChannels, async () => ({
+    channels: (await store.list()).map(channelView),
+  }));
+
+  serveRoute(group, uptimeRoutes.createChannel, async ({ body }) => {
     const config =
       body.config.kind === "webhook" && !body.config.secret
         ? { ...body.config, secret: `whsec_${crypto.randomUUID().replaceAll("-", "")}` }
@@ -58,34 +35,48 @@ export function channelsApi(store: ChannelStore, notifier: Notifier, auth: Middl
     }
     // The only time the webhook secret is shown: receivers need it to verify signatures.
     const secret = config.kind === "webhook" ? config.secret : undefined;
-    return c.json({ channel: channelView(channel), secret }, 201);
+    return { channel: channelView(channel), secret };
   });
-  api.get("/:channel", requireScope("read"), async (c) => {
-    const channel = await find(c.req.param("channel"));
-    return c.json({ channel: channelView(channel), deliveries: await store.deliveries(channel.id, 20) });
+
+  serveRoute(group, uptimeRoutes.getChannel, async ({ params }) => {
+    const channel = await find(params.channel);
+    return { channel: channelView(channel), deliveries: await store.deliveries(channel.id, 20) };
   });
-  api.patch("/:channel", requireScope("admin"), async (c) => {
-    const channel = await find(c.req.param("channel"));
-    const patch = await readBody(c, patchBody);
-    const updated = { ...channel, ...patch, config: patch.config ?? channel.config };
+
+  serveRoute(group, uptimeRoutes.updateChannel, async ({ params, body }) => {
+    const channel = await find(params.channel);
+    const updated = { ...channel, ...body, config: body.config ?? channel.config };
     await store.update(updated);
-    return c.json({ channel: channelView(updated) });
+    return { channel: channelView(updated) };
   });
-  api.delete("/:channel", requireScope("admin"), async (c) => {
-    const channel = await find(c.req.param("channel"));
+
+  serveRoute(group, uptimeRoutes.deleteChannel, async ({ params }) => {
+    const channel = await find(params.channel);
     await store.delete(channel.id);
-    return c.json({ deleted: true });
+    return { deleted: true as const };
   });
-  api.post("/:channel/test", requireScope("write"), async (c) => {
-    const channel = await find(c.req.param("channel"));
-    // The body is optional; one that is sent must be JSON (a form post is a 400, not ignored).
-    const body = (await c.req.text()).trim() ? await readBody(c, testBody) : {};
+
+  // The body is optional; one that is sent must be JSON (a form post is a 400, not ignored).
+  group.app.use(uptimeRoutes.testChannel.path.slice(group.prefix.length), bodilessMeansEmptyObject);
+  serveRoute(group, uptimeRoutes.testChannel, async ({ params, body }, c) => {
+    const channel = await find(params.channel);
     const delivery = await notifier.deliver(channel, {
       kind: "test",
       message:
         body.message ?? `Test notification from pier to "${channel.name}". If you can read this, it works.`,
     });
-    return c.json({ delivery }, delivery.ok ? 200 : 502);
+    // A failed send answers 502 with the same body, so the caller sees why it failed.
+    return delivery.ok ? { delivery } : c.json({ delivery }, 502);
   });
-  return api;
 }
+
+/** A request that carries no body reads as `{}`; decided from the headers, before authentication. */
+const bodilessMeansEmptyObject: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  const raw = c.req.raw;
+  if (raw.body === null || raw.headers.get("content-length") === "0") {
+    const headers = new Headers(raw.headers);
+    headers.delete("content-length");
+    c.req.raw = new Request(raw.url, { method: raw.method, headers, body: "{}", signal: raw.signal });
+  }
+  await next();
+};

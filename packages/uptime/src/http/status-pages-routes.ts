@@ -1,11 +1,6 @@
-import { type ApiEnv, readBody, requireScope } from "@pier/http";
-import { Hono, type MiddlewareHandler } from "hono";
-import {
-  type StatusPages,
-  statusPageInputSchema,
-  statusPagePatchSchema,
-  statusPageView,
-} from "../status-page/status-pages.ts";
+import { type RouteGroup, serveRoute } from "@pier/http";
+import { type StatusPages, statusPageView } from "../status-page/status-pages.ts";
+import { uptimeRoutes } from "./contract.ts";
 
 function undo(revert: () => Promise<unknown>) {
   return async (error: unknown): Promise<never> => {
@@ -15,39 +10,40 @@ function undo(revert: () => Promise<unknown>) {
 }
 
 /** `/api/v1/status-pages`: which monitors a public page shows, and where. */
-export function statusPagesApi(
+export function statusPagesRoutes(
+  group: RouteGroup,
   pages: StatusPages,
-  auth: MiddlewareHandler<ApiEnv>,
   onHostsChanged: () => Promise<void>,
-) {
-  const api = new Hono<ApiEnv>();
-  api.use("*", auth);
-  api.get("/", requireScope("read"), async (c) =>
-    c.json({ statusPages: (await pages.list()).map(statusPageView) }),
-  );
-  api.post("/", requireScope("write"), async (c) => {
-    const row = await pages.create(await readBody(c, statusPageInputSchema));
+): void {
+  serveRoute(group, uptimeRoutes.listStatusPages, async () => ({
+    statusPages: (await pages.list()).map(statusPageView),
+  }));
+
+  serveRoute(group, uptimeRoutes.createStatusPage, async ({ body }) => {
+    const row = await pages.create(body);
     // A host another route owns would make every later publish fail: undo and report the conflict.
     if (row.host) await onHostsChanged().catch(undo(() => pages.delete(row.slug)));
-    return c.json({ statusPage: statusPageView(row) }, 201);
+    return { statusPage: statusPageView(row) };
   });
-  api.get("/:slug", requireScope("read"), async (c) =>
-    c.json({ statusPage: statusPageView(await pages.find(c.req.param("slug"))) }),
-  );
-  api.patch("/:slug", requireScope("write"), async (c) => {
-    const before = await pages.find(c.req.param("slug"));
-    const row = await pages.update(before.slug, await readBody(c, statusPagePatchSchema));
+
+  serveRoute(group, uptimeRoutes.getStatusPage, async ({ params }) => ({
+    statusPage: statusPageView(await pages.find(params.slug)),
+  }));
+
+  serveRoute(group, uptimeRoutes.updateStatusPage, async ({ params, body }) => {
+    const before = await pages.find(params.slug);
+    const row = await pages.update(before.slug, body);
     if (row.host !== before.host)
       await onHostsChanged().catch(undo(() => pages.update(row.slug, { host: before.host })));
-    return c.json({ statusPage: statusPageView(row) });
+    return { statusPage: statusPageView(row) };
   });
-  api.delete("/:slug", requireScope("write"), async (c) => {
-    const row = await pages.find(c.req.param("slug"));
+
+  serveRoute(group, uptimeRoutes.deleteStatusPage, async ({ params }) => {
+    const row = await pages.find(params.slug);
     await pages.delete(row.slug);
     if (row.host) await onHostsChanged();
-    return c.json({ deleted: true });
+    return { deleted: true as const };
   });
-  return api;
 }
 
 const htmlHeaders = {
