@@ -1,26 +1,19 @@
-import type { IncidentView, MonitorView, statusPageView } from "@pier/uptime";
+import type { PierRoute } from "@pier/contract";
+import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import { useState } from "preact/hooks";
-import { api, failure, writeHeaders } from "../api.ts";
+import { pier } from "../api.ts";
 import { CardsTable, CopyBlock, DeleteButton, ListState, useAction } from "../components/ui.tsx";
 import { bindFields } from "../form-fields.ts";
 import { formatDuration, relativeTime } from "../format.ts";
 import { useApi } from "../use-api.ts";
 
-// Uptime: monitors, incidents, notification channels and status pages.
-// Mirrors /api/v1/{monitors,incidents,notification-channels,status-pages} (packages/uptime/README.md);
-// the monitor, incident and status page shapes are the API's own (type-only imports).
+// Uptime: monitors, incidents, notification channels and status pages, through
+// /api/v1/{monitors,incidents,notification-channels,status-pages} (the server's contract).
 
-type Monitor = MonitorView;
-type Incident = IncidentView;
-type StatusPage = ReturnType<typeof statusPageView>;
+type Answer<K extends string> = ClientOutput<RouteOf<PierRoute, K>>;
+type Monitor = Answer<"GET /api/v1/monitors">["monitors"][number];
 
-interface Channel {
-  id: string;
-  name: string;
-  enabled: boolean;
-  events: string[];
-  config: { kind: string; url?: string; to?: string[] };
-}
+const channelKinds = ["webhook", "slack", "discord", "email"] as const;
 
 const tones: Record<Monitor["status"], string> = {
   up: "ok",
@@ -30,28 +23,15 @@ const tones: Record<Monitor["status"], string> = {
   paused: "muted",
 };
 
-async function patch(path: string, body: unknown): Promise<void> {
-  const response = await fetch(`/api/v1${path}`, {
-    method: "PATCH",
-    credentials: "same-origin",
-    headers: writeHeaders(true),
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw await failure(response, `PATCH ${path}`);
-}
-
 const monitorPath = (m: Monitor) => `/monitors/${encodeURIComponent(m.id)}`;
+const monitorParams = (m: Monitor) => ({ params: { monitor: m.id } });
 
 function MonitorsPanel({ onChange }: { onChange: () => void }) {
-  const monitors = useApi(
-    () => api.get<{ monitors: Monitor[] }>("/monitors").then((r) => r.monitors),
-    [],
-    15_000,
-  );
+  const monitors = useApi(() => pier.call("GET /api/v1/monitors").then((r) => r.monitors), [], 15_000);
   const [form, setForm] = useState({
     name: "",
     target: "",
-    kind: "http",
+    kind: "http" as "http" | "tcp",
     interval: "60",
     retries: "1",
     keyword: "",
@@ -71,13 +51,15 @@ function MonitorsPanel({ onChange }: { onChange: () => void }) {
         onSubmit={(event) => {
           event.preventDefault();
           save.run(async () => {
-            await api.post("/monitors", {
-              name: form.name,
-              kind: form.kind,
-              target: form.target,
-              intervalSeconds: Number(form.interval),
-              retries: Number(form.retries),
-              ...(form.kind === "http" && form.keyword ? { http: { keyword: form.keyword } } : {}),
+            await pier.call("POST /api/v1/monitors", {
+              body: {
+                name: form.name,
+                kind: form.kind,
+                target: form.target,
+                intervalSeconds: Number(form.interval),
+                retries: Number(form.retries),
+                ...(form.kind === "http" && form.keyword ? { http: { keyword: form.keyword } } : {}),
+              },
             });
             setForm({ ...form, name: "", target: "", keyword: "" });
             await refresh();
@@ -90,7 +72,10 @@ function MonitorsPanel({ onChange }: { onChange: () => void }) {
         </label>
         <label>
           Kind
-          <select value={form.kind} onChange={(e) => setForm({ ...form, kind: e.currentTarget.value })}>
+          <select
+            value={form.kind}
+            onChange={(e) => setForm({ ...form, kind: e.currentTarget.value === "tcp" ? "tcp" : "http" })}
+          >
             <option value="http">HTTP(S)</option>
             <option value="tcp">TCP</option>
           </select>
@@ -153,7 +138,11 @@ function MonitorsPanel({ onChange }: { onChange: () => void }) {
                   <button
                     type="button"
                     disabled={act.busy}
-                    onClick={() => act.run(() => api.post(`${monitorPath(m)}/check`).then(refresh))}
+                    onClick={() =>
+                      act.run(() =>
+                        pier.call("POST /api/v1/monitors/:monitor/check", monitorParams(m)).then(refresh),
+                      )
+                    }
                   >
                     Check now
                   </button>{" "}
@@ -161,7 +150,14 @@ function MonitorsPanel({ onChange }: { onChange: () => void }) {
                     type="button"
                     disabled={act.busy}
                     onClick={() =>
-                      act.run(() => patch(monitorPath(m), { enabled: m.status === "paused" }).then(refresh))
+                      act.run(() =>
+                        pier
+                          .call("PATCH /api/v1/monitors/:monitor", {
+                            ...monitorParams(m),
+                            body: { enabled: m.status === "paused" },
+                          })
+                          .then(refresh),
+                      )
                     }
                   >
                     {m.status === "paused" ? "Resume" : "Pause"}
@@ -184,7 +180,7 @@ function MonitorsPanel({ onChange }: { onChange: () => void }) {
 
 function IncidentsPanel({ version }: { version: number }) {
   const incidents = useApi(
-    () => api.get<{ incidents: Incident[] }>("/incidents?limit=20").then((r) => r.incidents),
+    () => pier.call("GET /api/v1/incidents", { query: { limit: 20 } }).then((r) => r.incidents),
     [version],
     15_000,
   );
@@ -217,13 +213,10 @@ function IncidentsPanel({ version }: { version: number }) {
 }
 
 function ChannelsPanel() {
-  const channels = useApi(
-    () => api.get<{ channels: Channel[] }>("/notification-channels").then((r) => r.channels),
-    [],
-  );
+  const channels = useApi(() => pier.call("GET /api/v1/notification-channels").then((r) => r.channels), []);
   const [form, setForm] = useState({
     name: "",
-    kind: "webhook",
+    kind: "webhook" as (typeof channelKinds)[number],
     url: "",
     to: "",
     host: "",
@@ -244,18 +237,18 @@ function ChannelsPanel() {
         onSubmit={(event) => {
           event.preventDefault();
           save.run(async () => {
-            const config = email
-              ? {
-                  kind: "email",
-                  host: form.host,
-                  port: Number(form.port),
-                  from: form.from,
-                  to: form.to.split(",").map((s) => s.trim()),
-                }
-              : { kind: form.kind, url: form.url };
-            const created = await api.post<{ secret?: string }>("/notification-channels", {
-              name: form.name,
-              config,
+            const config =
+              form.kind === "email"
+                ? {
+                    kind: form.kind,
+                    host: form.host,
+                    port: Number(form.port),
+                    from: form.from,
+                    to: form.to.split(",").map((s) => s.trim()),
+                  }
+                : { kind: form.kind, url: form.url };
+            const created = await pier.call("POST /api/v1/notification-channels", {
+              body: { name: form.name, config },
             });
             setSecret(created.secret ?? null);
             setForm({ ...form, name: "", url: "", to: "" });
@@ -269,7 +262,12 @@ function ChannelsPanel() {
         </label>
         <label>
           Kind
-          <select value={form.kind} onChange={(e) => setForm({ ...form, kind: e.currentTarget.value })}>
+          <select
+            value={form.kind}
+            onChange={(e) =>
+              setForm({ ...form, kind: channelKinds.find((k) => k === e.currentTarget.value) ?? "webhook" })
+            }
+          >
             <option value="webhook">Webhook (signed JSON)</option>
             <option value="slack">Slack</option>
             <option value="discord">Discord</option>
@@ -326,7 +324,7 @@ function ChannelsPanel() {
                 <td data-label="Name">{c.name}</td>
                 <td data-label="Kind">{c.config.kind}</td>
                 <td data-label="Destination" class="mono">
-                  {c.config.url ?? c.config.to?.join(", ")}
+                  {c.config.kind === "email" ? c.config.to.join(", ") : c.config.url}
                 </td>
                 <td data-label="Events">{c.events.length ? c.events.join(", ") : "all"}</td>
                 <td data-label="">
@@ -336,7 +334,10 @@ function ChannelsPanel() {
                     onClick={() =>
                       act.run(async () => {
                         setTested(null);
-                        await api.post(`/notification-channels/${c.id}/test`);
+                        await pier.call("POST /api/v1/notification-channels/:channel/test", {
+                          params: { channel: c.id },
+                          body: {},
+                        });
                         setTested(`Test notification delivered to ${c.name}.`);
                       })
                     }
@@ -360,10 +361,7 @@ function ChannelsPanel() {
 }
 
 function StatusPagesPanel() {
-  const pages = useApi(
-    () => api.get<{ statusPages: StatusPage[] }>("/status-pages").then((r) => r.statusPages),
-    [],
-  );
+  const pages = useApi(() => pier.call("GET /api/v1/status-pages").then((r) => r.statusPages), []);
   const [form, setForm] = useState({ slug: "", title: "", monitors: "", host: "" });
   const save = useAction();
   const field = bindFields(form, setForm);
@@ -375,14 +373,16 @@ function StatusPagesPanel() {
         onSubmit={(event) => {
           event.preventDefault();
           save.run(async () => {
-            await api.post("/status-pages", {
-              slug: form.slug,
-              title: form.title || form.slug,
-              monitors: form.monitors
-                .split(",")
-                .map((s) => s.trim())
-                .filter(Boolean),
-              ...(form.host ? { host: form.host } : {}),
+            await pier.call("POST /api/v1/status-pages", {
+              body: {
+                slug: form.slug,
+                title: form.title || form.slug,
+                monitors: form.monitors
+                  .split(",")
+                  .map((s) => s.trim())
+                  .filter(Boolean),
+                ...(form.host ? { host: form.host } : {}),
+              },
             });
             setForm({ slug: "", title: "", monitors: "", host: "" });
             await pages.reload();

@@ -1,5 +1,6 @@
-import type { IncidentView, MonitorView } from "@pier/uptime";
-import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
+import type { PierRoute } from "@pier/contract";
+import type { ClientInput, RouteOf } from "@pier/http/contract";
+import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, type ParsedArgs, UsageError } from "./command.ts";
 import { notifyAddCommand, notifyDeleteCommand, notifyListCommand, notifyTestCommand } from "./notify.ts";
 import {
@@ -8,11 +9,11 @@ import {
   statusPagesListCommand,
 } from "./status-pages.ts";
 
-type Percentiles = { p50: number | null; p95: number | null; p99: number | null; samples: number };
+type MonitorBody = ClientInput<RouteOf<PierRoute, "POST /api/v1/monitors">>["body"];
 
 const json = { type: "boolean", help: "print JSON" } as const;
 const name = [{ name: "NAME", required: true }];
-const path = (id: string) => `/api/v1/monitors/${encodeURIComponent(id)}`;
+const monitorParams = (args: ParsedArgs) => ({ params: { monitor: args.positionals[0]! } });
 const str = (args: ParsedArgs, key: string) =>
   typeof args.flags[key] === "string" ? (args.flags[key] as string) : undefined;
 const int = (args: ParsedArgs, key: string, command: Command) => {
@@ -30,11 +31,11 @@ const duration = (ms: number) =>
       : `${(ms / 3600_000).toFixed(1)}h`;
 
 /** Flags → the API's monitor body; pure so the mapping is testable without a server. */
-export function monitorBodyFromFlags(args: ParsedArgs, command: Command): Record<string, unknown> {
+export function monitorBodyFromFlags(args: ParsedArgs, command: Command): MonitorBody {
   const url = args.positionals[1];
   const tcp = str(args, "tcp");
   if (!url === !tcp) throw new UsageError("give exactly one of a URL or --tcp HOST:PORT", command);
-  const http: Record<string, unknown> = {};
+  const http: NonNullable<MonitorBody["http"]> = {};
   if (str(args, "expect-status")) http.expectedStatus = str(args, "expect-status");
   if (str(args, "keyword")) http.keyword = str(args, "keyword");
   if (args.flags["keyword-absent"]) http.keywordMode = "absent";
@@ -49,10 +50,10 @@ export function monitorBodyFromFlags(args: ParsedArgs, command: Command): Record
     if (at < 1) throw new UsageError('--header must look like "Name: value"', command);
     http.headers = { [header.slice(0, at).trim()]: header.slice(at + 1).trim() };
   }
-  const body: Record<string, unknown> = {
-    name: args.positionals[0],
+  const body: MonitorBody = {
+    name: args.positionals[0]!,
     kind: url ? "http" : "tcp",
-    target: url ?? tcp,
+    target: (url ?? tcp)!,
   };
   if (int(args, "interval", command) !== undefined) body.intervalSeconds = int(args, "interval", command);
   if (int(args, "timeout", command) !== undefined) body.timeoutMs = int(args, "timeout", command);
@@ -68,11 +69,7 @@ export const monitorsListCommand: Command = {
   usage: "pier monitors list [--json]",
   flags: { json, ...connectionFlags },
   async run(args) {
-    const { monitors } = await apiRequest<{ monitors: MonitorView[] }>(
-      resolveConnection(args),
-      "GET",
-      "/api/v1/monitors",
-    );
+    const { monitors } = await pierApi(resolveConnection(args)).call("GET /api/v1/monitors");
     if (args.flags.json) console.log(JSON.stringify(monitors, null, 2));
     else if (monitors.length === 0)
       console.log("No monitors yet. Add one with `pier monitors create NAME URL`.");
@@ -126,12 +123,7 @@ export const monitorsCreateCommand: Command = {
   },
   async run(args) {
     const body = monitorBodyFromFlags(args, monitorsCreateCommand);
-    const { monitor } = await apiRequest<{ monitor: MonitorView }>(
-      resolveConnection(args),
-      "POST",
-      "/api/v1/monitors",
-      body,
-    );
+    const { monitor } = await pierApi(resolveConnection(args)).call("POST /api/v1/monitors", { body });
     console.log(
       `Created monitor ${monitor.name} (${monitor.id}): ${monitor.target} every ${monitor.intervalSeconds}s.`,
     );
@@ -146,17 +138,11 @@ export const monitorsShowCommand: Command = {
   positionals: name,
   flags: { json, ...connectionFlags },
   async run(args) {
-    const connection = resolveConnection(args);
-    const stats = await apiRequest<{
-      monitor: MonitorView;
-      uptime: Record<string, number | null>;
-      latency: Record<string, Percentiles>;
-    }>(connection, "GET", path(args.positionals[0]!));
-    const { incidents } = await apiRequest<{ incidents: IncidentView[] }>(
-      connection,
-      "GET",
-      `/api/v1/incidents?monitor=${encodeURIComponent(stats.monitor.id)}&limit=5`,
-    );
+    const api = pierApi(resolveConnection(args));
+    const stats = await api.call("GET /api/v1/monitors/:monitor", monitorParams(args));
+    const { incidents } = await api.call("GET /api/v1/incidents", {
+      query: { monitor: stats.monitor.id, limit: 5 },
+    });
     if (args.flags.json) {
       console.log(JSON.stringify({ ...stats, incidents }, null, 2));
       return 0;
@@ -169,7 +155,7 @@ export const monitorsShowCommand: Command = {
     console.log(
       `uptime   24h ${pct(stats.uptime["24h"])}  7d ${pct(stats.uptime["7d"])}  30d ${pct(stats.uptime["30d"])}  90d ${pct(stats.uptime["90d"])}`,
     );
-    const day = stats.latency["24h"]!;
+    const day = stats.latency["24h"];
     console.log(
       `latency  24h p50 ${ms(day.p50)}  p95 ${ms(day.p95)}  p99 ${ms(day.p99)}  (${day.samples} checks)`,
     );
@@ -189,10 +175,10 @@ export const monitorsCheckCommand: Command = {
   positionals: name,
   flags: { ...connectionFlags },
   async run(args) {
-    const { result, monitor } = await apiRequest<{
-      result: { ok: boolean; latencyMs: number; status?: number; error?: string };
-      monitor: MonitorView;
-    }>(resolveConnection(args), "POST", `${path(args.positionals[0]!)}/check`);
+    const { result, monitor } = await pierApi(resolveConnection(args)).call(
+      "POST /api/v1/monitors/:monitor/check",
+      monitorParams(args),
+    );
     const detail = result.ok ? `ok in ${result.latencyMs}ms` : `FAILED: ${result.error}`;
     console.log(`${monitor.name}: ${detail} (now ${monitor.status})`);
     return result.ok ? 0 : 1;
@@ -210,7 +196,10 @@ function toggle(enabled: boolean): Command {
     positionals: name,
     flags: { ...connectionFlags },
     async run(args) {
-      await apiRequest(resolveConnection(args), "PATCH", path(args.positionals[0]!), { enabled });
+      await pierApi(resolveConnection(args)).call("PATCH /api/v1/monitors/:monitor", {
+        ...monitorParams(args),
+        body: { enabled },
+      });
       console.log(`${enabled ? "Resumed" : "Paused"} ${args.positionals[0]}.`);
       return 0;
     },
@@ -226,7 +215,7 @@ export const monitorsDeleteCommand: Command = {
   positionals: name,
   flags: { ...connectionFlags },
   async run(args) {
-    await apiRequest(resolveConnection(args), "DELETE", path(args.positionals[0]!));
+    await pierApi(resolveConnection(args)).call("DELETE /api/v1/monitors/:monitor", monitorParams(args));
     console.log(`Deleted monitor ${args.positionals[0]}.`);
     return 0;
   },
@@ -243,14 +232,9 @@ export const monitorsIncidentsCommand: Command = {
     ...connectionFlags,
   },
   async run(args) {
-    const query = new URLSearchParams();
-    if (args.flags.open) query.set("open", "true");
-    if (str(args, "monitor")) query.set("monitor", str(args, "monitor")!);
-    const { incidents } = await apiRequest<{ incidents: IncidentView[] }>(
-      resolveConnection(args),
-      "GET",
-      `/api/v1/incidents?${query}`,
-    );
+    const { incidents } = await pierApi(resolveConnection(args)).call("GET /api/v1/incidents", {
+      query: { open: args.flags.open ? "true" : undefined, monitor: str(args, "monitor") },
+    });
     if (args.flags.json) console.log(JSON.stringify(incidents, null, 2));
     else if (incidents.length === 0) console.log("No incidents.");
     else

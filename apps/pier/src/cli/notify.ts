@@ -1,28 +1,34 @@
-import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
+import type { PierRoute } from "@pier/contract";
+import type { ClientInput, RouteOf } from "@pier/http/contract";
+import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, type ParsedArgs, UsageError } from "./command.ts";
 
-interface ChannelView {
-  id: string;
-  name: string;
-  enabled: boolean;
-  events: string[];
-  config: { kind: string; url?: string; to?: string[] };
-}
+type ChannelConfigBody = ClientInput<
+  RouteOf<PierRoute, "POST /api/v1/notification-channels">
+>["body"]["config"];
 
 const str = (args: ParsedArgs, key: string) =>
   typeof args.flags[key] === "string" ? (args.flags[key] as string) : undefined;
-const channelPath = (ref: string) => `/api/v1/notification-channels/${encodeURIComponent(ref)}`;
+const channelParams = (args: ParsedArgs) => ({ params: { channel: args.positionals[0]! } });
+
+const securities = ["starttls", "tls", "none"] as const;
+const smtpSecurity = (value: string | undefined, command: Command) => {
+  const found = securities.find((s) => s === value);
+  if (value !== undefined && !found)
+    throw new UsageError(`--smtp-security must be one of ${securities.join(", ")}`, command);
+  return found;
+};
 
 /** Flags → channel config; exactly one destination kind. */
-export function channelConfigFromFlags(args: ParsedArgs, command: Command): Record<string, unknown> {
-  const given = ["webhook", "slack", "discord", "email"].filter((k) => str(args, k));
+export function channelConfigFromFlags(args: ParsedArgs, command: Command): ChannelConfigBody {
+  const given = (["webhook", "slack", "discord", "email"] as const).filter((k) => str(args, k));
   if (given.length !== 1)
     throw new UsageError("give exactly one of --webhook, --slack, --discord or --email", command);
   const kind = given[0]!;
   if (kind !== "email") {
-    const config: Record<string, unknown> = { kind, url: str(args, kind) };
-    if (kind === "webhook" && str(args, "secret")) config.secret = str(args, "secret");
-    return config;
+    const url = str(args, kind)!;
+    const secret = str(args, "secret");
+    return kind === "webhook" && secret ? { kind, url, secret } : { kind, url };
   }
   const host = str(args, "smtp-host");
   const from = str(args, "from");
@@ -35,7 +41,7 @@ export function channelConfigFromFlags(args: ParsedArgs, command: Command): Reco
       .map((s) => s.trim()),
     host,
     port: port ? Number(port) : undefined,
-    security: str(args, "smtp-security"),
+    security: smtpSecurity(str(args, "smtp-security"), command),
     username: str(args, "smtp-user"),
     password: str(args, "smtp-password") ?? process.env.PIER_SMTP_PASSWORD,
     from,
@@ -69,17 +75,15 @@ export const notifyAddCommand: Command = {
   },
   async run(args) {
     const body = {
-      name: args.positionals[0],
+      name: args.positionals[0]!,
       config: channelConfigFromFlags(args, notifyAddCommand),
       events: str(args, "events")
         ?.split(",")
         .map((s) => s.trim()),
     };
-    const { channel, secret } = await apiRequest<{ channel: ChannelView; secret?: string }>(
-      resolveConnection(args),
-      "POST",
-      "/api/v1/notification-channels",
-      body,
+    const { channel, secret } = await pierApi(resolveConnection(args)).call(
+      "POST /api/v1/notification-channels",
+      { body },
     );
     console.log(`Added ${channel.config.kind} channel ${channel.name} (${channel.id}).`);
     if (secret) console.log(`Signing secret (verify X-Pier-Signature with it; shown once): ${secret}`);
@@ -93,17 +97,13 @@ export const notifyListCommand: Command = {
   usage: "pier notify list [--json]",
   flags: { json: { type: "boolean", help: "print JSON" }, ...connectionFlags },
   async run(args) {
-    const { channels } = await apiRequest<{ channels: ChannelView[] }>(
-      resolveConnection(args),
-      "GET",
-      "/api/v1/notification-channels",
-    );
+    const { channels } = await pierApi(resolveConnection(args)).call("GET /api/v1/notification-channels");
     if (args.flags.json) console.log(JSON.stringify(channels, null, 2));
     else if (channels.length === 0)
       console.log("No channels yet. Add one with `pier notify add NAME --webhook URL`.");
     else
       for (const c of channels) {
-        const where = c.config.url ?? c.config.to?.join(",") ?? "";
+        const where = c.config.kind === "email" ? c.config.to.join(",") : c.config.url;
         const events = c.events.length ? c.events.join(",") : "all events";
         console.log(`${c.name}  ${c.config.kind}  ${where}  ${events}${c.enabled ? "" : "  (disabled)"}`);
       }
@@ -119,11 +119,9 @@ export const notifyTestCommand: Command = {
   flags: { message: { type: "string", value: "TEXT", help: "custom text" }, ...connectionFlags },
   async run(args) {
     try {
-      const { delivery } = await apiRequest<{ delivery: { ok: boolean; attempts: number } }>(
-        resolveConnection(args),
-        "POST",
-        `${channelPath(args.positionals[0]!)}/test`,
-        { message: str(args, "message") },
+      const { delivery } = await pierApi(resolveConnection(args)).call(
+        "POST /api/v1/notification-channels/:channel/test",
+        { ...channelParams(args), body: { message: str(args, "message") } },
       );
       console.log(`Delivered a test notification to ${args.positionals[0]} (${delivery.attempts} attempt).`);
       return 0;
@@ -142,7 +140,10 @@ export const notifyDeleteCommand: Command = {
   positionals: [{ name: "NAME", required: true }],
   flags: { ...connectionFlags },
   async run(args) {
-    await apiRequest(resolveConnection(args), "DELETE", channelPath(args.positionals[0]!));
+    await pierApi(resolveConnection(args)).call(
+      "DELETE /api/v1/notification-channels/:channel",
+      channelParams(args),
+    );
     console.log(`Deleted channel ${args.positionals[0]}.`);
     return 0;
   },

@@ -1,9 +1,5 @@
-import type { statusPageView } from "@pier/uptime";
-import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
+import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import type { Command, ParsedArgs } from "./command.ts";
-
-/** The API's answer for a status page (type only: the CLI never loads the uptime code). */
-type StatusPageView = ReturnType<typeof statusPageView>;
 
 const str = (args: ParsedArgs, key: string) =>
   typeof args.flags[key] === "string" ? (args.flags[key] as string) : undefined;
@@ -31,11 +27,8 @@ export const statusPagesCreateCommand: Command = {
   async run(args) {
     const connection = resolveConnection(args);
     const slug = args.positionals[0]!;
-    const { statusPage } = await apiRequest<{ statusPage: StatusPageView }>(
-      connection,
-      "POST",
-      "/api/v1/status-pages",
-      {
+    const { statusPage } = await pierApi(connection).call("POST /api/v1/status-pages", {
+      body: {
         slug,
         title: str(args, "title") ?? slug,
         description: str(args, "description"),
@@ -45,7 +38,7 @@ export const statusPagesCreateCommand: Command = {
             ?.split(",")
             .map((s) => s.trim()) ?? [],
       },
-    );
+    });
     console.log(`Created status page ${statusPage.slug}: ${new URL(statusPage.path, connection.url)}`);
     if (statusPage.host) console.log(`Also at http://${statusPage.host}/ once DNS points at this server.`);
     return 0;
@@ -59,11 +52,7 @@ export const statusPagesListCommand: Command = {
   flags: { ...connectionFlags },
   async run(args) {
     const connection = resolveConnection(args);
-    const { statusPages } = await apiRequest<{ statusPages: StatusPageView[] }>(
-      connection,
-      "GET",
-      "/api/v1/status-pages",
-    );
+    const { statusPages } = await pierApi(connection).call("GET /api/v1/status-pages");
     if (statusPages.length === 0) console.log("No status pages yet.");
     for (const p of statusPages) {
       console.log(
@@ -81,11 +70,9 @@ export const statusPagesDeleteCommand: Command = {
   positionals: [{ name: "SLUG", required: true }],
   flags: { ...connectionFlags },
   async run(args) {
-    await apiRequest(
-      resolveConnection(args),
-      "DELETE",
-      `/api/v1/status-pages/${encodeURIComponent(args.positionals[0]!)}`,
-    );
+    await pierApi(resolveConnection(args)).call("DELETE /api/v1/status-pages/:slug", {
+      params: { slug: args.positionals[0]! },
+    });
     console.log(`Deleted status page ${args.positionals[0]}.`);
     return 0;
   },
