@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type PierProcess, startPier } from "../support/pier-process.ts";
 
@@ -77,5 +87,99 @@ describe("login limits (review finding 3)", () => {
   test("an attacker at one address cannot lock the admin out at another", async () => {
     const v6 = `http://[::1]:${pier.consolePort}`;
     expect(await login(v6, admin.password)).toBe(200);
+  });
+});
+
+describe("deploys cannot reach host files (review finding 1)", () => {
+  const token = `pier_sec${crypto.randomUUID().replaceAll("-", "")}`;
+  let pier: PierProcess;
+  let work: string;
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), "pier-sec-deploy-"));
+    pier = await startPier({
+      env: { PIER_ADMIN_TOKEN: token, PIER_RELEASE_MAX_BYTES: String(16 * 1024 * 1024) },
+      args: ["--proxy-workers", "1", "--base-domain", "pier.test"],
+    });
+  });
+  afterAll(async () => {
+    await pier.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const authed = (path: string, init: RequestInit = {}) =>
+    fetch(`${pier.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) },
+    });
+
+  /** Creates `app`, uploads `dir` as a tar.gz (symlinks kept as links) and waits for the outcome. */
+  async function deployDir(app: string, dir: string) {
+    expect((await authed("/api/v1/apps", json({ name: app }))).status).toBe(201);
+    const tar = new Uint8Array(Bun.spawnSync(["tar", "-czf", "-", "-C", dir, "."]).stdout);
+    const started = await authed(`/api/v1/apps/${app}/deploy`, {
+      method: "POST",
+      headers: { "content-type": "application/gzip" },
+      body: tar,
+    });
+    expect(started.status).toBeLessThan(300);
+    const { deployment } = (await started.json()) as { deployment: { id: string } };
+    for (let i = 0; i < 300; i++) {
+      const { deployment: now } = (await (await authed(`/api/v1/deployments/${deployment.id}`)).json()) as {
+        deployment: { status: string; error: string | null };
+      };
+      if (now.status === "failed" || now.status === "live") return now;
+      await Bun.sleep(100);
+    }
+    throw new Error("deploy did not finish");
+  }
+
+  test("[static] dir through a symlink to /etc fails the deploy and serves nothing of the host", async () => {
+    const dir = join(work, "static-leak");
+    mkdirSync(dir);
+    symlinkSync("/etc", join(dir, "site"));
+    writeFileSync(join(dir, "pier.toml"), '[static]\ndir = "site"\n');
+    const outcome = await deployDir("leak", dir);
+    expect(outcome.status).toBe("failed");
+    expect(outcome.error).toContain("outside the release");
+    const viaProxy = await fetch(`http://127.0.0.1:${pier.httpPort}/passwd`, {
+      headers: { host: "leak.pier.test" },
+    });
+    expect(await viaProxy.text()).not.toContain("root:");
+  });
+
+  test("a symlink inside a published site that points at a host file is refused", async () => {
+    const dir = join(work, "static-inner-leak");
+    mkdirSync(join(dir, "public"), { recursive: true });
+    writeFileSync(join(dir, "public/index.html"), "<h1>hello</h1>");
+    symlinkSync("/etc/passwd", join(dir, "public/passwd.txt"));
+    writeFileSync(join(dir, "pier.toml"), '[static]\ndir = "public"\n');
+    const outcome = await deployDir("innerleak", dir);
+    expect(outcome.status).toBe("failed");
+    expect(outcome.error).toContain("passwd.txt is a symlink to /etc/passwd");
+  });
+
+  test("[build] context through a symlink fails before pier writes or reads anything there", async () => {
+    const outside = join(work, "outside");
+    mkdirSync(outside);
+    writeFileSync(join(outside, "package.json"), '{"name":"host-files","scripts":{"start":"bun x"}}');
+    const dir = join(work, "context-leak");
+    mkdirSync(dir);
+    symlinkSync(outside, join(dir, "ctx"));
+    writeFileSync(join(dir, "pier.toml"), '[build]\ncontext = "ctx"\n');
+    const outcome = await deployDir("ctxleak", dir);
+    expect(outcome.status).toBe("failed");
+    expect(outcome.error).toContain('[build] context "ctx" leads outside the release');
+    expect(readdirSync(outside)).toEqual(["package.json"]);
+  });
+
+  test("a gzip bomb is refused at the release limit and leaves no files behind", async () => {
+    const dir = join(work, "bomb");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "index.html"), "<h1>bomb</h1>");
+    Bun.spawnSync(["truncate", "-s", String(256 * 1024 * 1024), join(dir, "zeros.bin")]);
+    const outcome = await deployDir("bomb", dir);
+    expect(outcome.status).toBe("failed");
+    expect(outcome.error).toContain("PIER_RELEASE_MAX_BYTES");
+    expect(readdirSync(join(pier.dataDir, "builds"))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { mkdir, rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type Docker from "dockerode";
 import { type BuildPlan, detectBuildPlan } from "./build-plan.ts";
 import { writeContextTarball } from "./context-tarball.ts";
@@ -7,6 +7,7 @@ import { buildImage } from "./docker/images.ts";
 import { generateDockerfile, generatedAppDir, generatedDockerfileName } from "./dockerfile.ts";
 import { BuildContextError } from "./errors.ts";
 import type { PierConfig } from "./pier-toml.ts";
+import { assertLinksInside, resolveInRelease } from "./release-fs.ts";
 import { readPierConfig, readRepoSnapshot } from "./repo-snapshot.ts";
 import type { BaseImages } from "./settings.ts";
 
@@ -25,12 +26,19 @@ export interface PreparedBuild {
  */
 export async function prepareBuild(sourceDir: string, baseImages: BaseImages): Promise<PreparedBuild> {
   const config = await readPierConfig(sourceDir);
-  const contextDir = resolve(sourceDir, config.build.context);
+  // Every path from pier.toml is followed through symlinks and must stay inside the release.
+  const contextDir = await resolveInRelease(sourceDir, config.build.context, "[build] context");
   const plan = detectBuildPlan(await readRepoSnapshot(contextDir), config);
-  if (plan.kind === "dockerfile") return { config, plan, contextDir, dockerfile: plan.dockerfile };
+  if (plan.kind === "dockerfile") {
+    await resolveInRelease(contextDir, plan.dockerfile, "[build] dockerfile");
+    return { config, plan, contextDir, dockerfile: plan.dockerfile };
+  }
   const text = generateDockerfile(plan, baseImages, { port: config.deploy.port });
   if (text === null) return { config, plan, contextDir, dockerfile: null };
-  await Bun.write(join(contextDir, generatedDockerfileName), text);
+  // A file of that name from the release (a symlink, say) is replaced, never written through.
+  const generated = join(contextDir, generatedDockerfileName);
+  await rm(generated, { force: true });
+  await Bun.write(generated, text);
   return { config, plan, contextDir, dockerfile: generatedDockerfileName };
 }
 
@@ -58,7 +66,8 @@ export async function buildRelease(docker: Docker, options: BuildReleaseOptions)
   say(`Detected: ${plan.reason}`);
 
   if (plan.kind === "static" && !plan.build) {
-    const siteDir = resolve(prepared.contextDir, plan.dir);
+    const siteDir = await resolveInRelease(prepared.contextDir, plan.dir, "[static] dir");
+    await assertLinksInside(siteDir, options.sourceDir, "[static] dir");
     await copyTree(siteDir, options.staticDir);
     say(`Static site: ${plan.dir}/ published without a container`);
     return { kind: "static", siteDir: options.staticDir, spa: plan.spa, config, plan };
@@ -79,6 +88,8 @@ export async function buildRelease(docker: Docker, options: BuildReleaseOptions)
     });
     if (plan.kind !== "static") return { kind: "image", image: built.tag, imageId: built.id, config, plan };
     await copyFromImage(docker, built.tag, `${generatedAppDir}/${plan.dir}`, options.staticDir);
+    // Paths in the image mean nothing on the host: an absolute link there would point at a host file.
+    await assertLinksInside(options.staticDir, options.staticDir, "the static build output");
     say(`Static site: ${plan.dir}/ copied out of the build image`);
     return { kind: "static", siteDir: options.staticDir, spa: plan.spa, config, plan };
   } finally {
@@ -125,7 +136,8 @@ export async function copyFromImage(
 
 async function copyTree(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true });
-  const proc = Bun.spawn(["cp", "-R", `${from}/.`, to], { stderr: "pipe" });
+  // -L: links (all checked to stay inside the release) become files, so the published site holds none.
+  const proc = Bun.spawn(["cp", "-RL", `${from}/.`, to], { stderr: "pipe" });
   const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
   if (code !== 0)
     throw new BuildContextError(`Could not publish the static site from ${from}: ${stderr.trim()}`);

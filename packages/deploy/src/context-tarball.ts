@@ -1,7 +1,9 @@
 import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { BuildContextError } from "./errors.ts";
+import { extractArchive } from "./extract-archive.ts";
 import { compileIgnoreRules, type IgnoreMatcher } from "./ignore-rules.ts";
+import { type ReleaseLimits, releaseLimitsFromEnv, type TarSummary } from "./tar-limits.ts";
 
 /**
  * Files of a working tree that belong in a build context: `git ls-files` (tracked + untracked,
@@ -47,18 +49,15 @@ export async function writeContextTarball(
 }
 
 /**
- * Extracts an uploaded context tarball (tar or tar.gz) into `destDir`. GNU tar and bsdtar refuse
- * absolute and `..` member names and delay symlinks, so an archive cannot write outside destDir.
+ * Extracts an uploaded release (tar or tar.gz) into `destDir`, within the release limits (see
+ * extractArchive: nothing outside destDir, no device nodes, bounded size and file count).
  */
-export async function extractTarball(tarPath: string, destDir: string): Promise<void> {
-  await Bun.$`mkdir -p ${destDir}`.quiet();
-  const proc = Bun.spawn(["tar", "-x", "-f", tarPath, "-C", destDir, "--no-same-owner"], {
-    stdout: "ignore",
-    stderr: "pipe",
-  });
-  const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
-  if (code !== 0)
-    throw new BuildContextError(`Could not extract the uploaded build context: ${stderr.trim()}`);
+export async function extractTarball(
+  tarPath: string,
+  destDir: string,
+  limits: ReleaseLimits = releaseLimitsFromEnv(),
+): Promise<TarSummary> {
+  return extractArchive(Bun.file(tarPath).stream(), destDir, limits);
 }
 
 async function gitListFiles(dir: string): Promise<string[] | null> {

@@ -1,6 +1,6 @@
-import { join } from "node:path";
 import type { RepoSnapshot } from "./build-plan.ts";
 import { defaultPierConfig, type PierConfig, parsePierToml } from "./pier-toml.ts";
+import { readReleaseFile } from "./release-fs.ts";
 
 // Never worth walking for detection, and can hold hundreds of thousands of files.
 const skippedDirs = new Set([".git", "node_modules"]);
@@ -19,12 +19,11 @@ export async function readRepoSnapshot(dir: string): Promise<RepoSnapshot> {
     paths.push(normalised);
   }
   paths.sort();
-  const packageJson = Bun.file(join(dir, "package.json"));
-  return { paths, packageJson: (await packageJson.exists()) ? await packageJson.text() : undefined };
+  return { paths, packageJson: await readReleaseFile(dir, "package.json") };
 }
 
 /** pier.toml of a directory, or the defaults when it has none. Throws PierTomlError. */
 export async function readPierConfig(dir: string): Promise<PierConfig> {
-  const file = Bun.file(join(dir, "pier.toml"));
-  return (await file.exists()) ? parsePierToml(await file.text()) : defaultPierConfig;
+  const text = await readReleaseFile(dir, "pier.toml");
+  return text === undefined ? defaultPierConfig : parsePierToml(text);
 }
