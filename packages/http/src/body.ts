@@ -4,11 +4,16 @@ import type { z } from "zod";
 import { describeZodError } from "./error-response.ts";
 
 /** Reads and validates a JSON body; anything malformed becomes a 400 that says what to send. */
-export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+export async function readBody<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+  options: { optional?: boolean } = {},
+): Promise<z.infer<S>> {
   const text = await c.req.text();
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // An optional body may be left out entirely: that reads as `{}`, so its defaults apply.
+    raw = options.optional && text.trim() === "" ? {} : JSON.parse(text);
   } catch {
     throw new ValidationError("Request body must be valid JSON (Content-Type: application/json).");
   }

@@ -136,9 +136,13 @@ describe("openApiDocument", () => {
     expect(doc.paths["/api/v1/widgets-health"]!.get!.security).toEqual([]);
   });
 
-  test("two routes for one method and path are refused", () => {
+  test("two routes for one method and path, or under one name, are refused", () => {
     expect(() => openApiDocument([widgets, { again: widgets.health }], { title: "t", version: "1" })).toThrow(
-      "two contract routes",
+      "two contract routes for GET",
+    );
+    const renamed = { health: { ...widgets.health, path: "/api/v1/other" } };
+    expect(() => openApiDocument([widgets, renamed], { title: "t", version: "1" })).toThrow(
+      'two contract routes named "health"',
     );
   });
 });
@@ -167,5 +171,39 @@ describe("client", () => {
       { method: "POST", path: "/api/v1/widgets/acme", body: { name: "bolt" } },
       { method: "GET", path: "/api/v1/widgets?limit=3", body: undefined },
     ]);
+  });
+});
+
+describe("bodyOptional", () => {
+  const routes = defineRoutes({
+    poke: {
+      method: "POST",
+      path: "/api/v1/poke",
+      tag: "t",
+      access: "public",
+      summary: "Poke",
+      body: z.strictObject({ message: z.string().default("hello") }),
+      bodyOptional: true,
+      response: z.object({ message: z.string() }),
+    },
+  });
+  const app = new Hono<ApiEnv>();
+  app.onError((error, c) => errorResponse(c, error, () => {}));
+  const group = routeGroup("/api/v1", async (_, next) => next());
+  serveRoute(group, routes.poke, ({ body }) => ({ message: body.message }));
+  app.route("/api/v1", group.app);
+
+  test("a request without a body reads as {} and gets the defaults; a bad body is still a 400", async () => {
+    expect(await (await app.request("/api/v1/poke", { method: "POST" })).json()).toEqual({
+      message: "hello",
+    });
+    const given = await app.request("/api/v1/poke", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "hi" }),
+    });
+    expect(await given.json()).toEqual({ message: "hi" });
+    expect((await app.request("/api/v1/poke", { method: "POST", body: "{oops" })).status).toBe(400);
+    expect((await app.request("/api/v1/poke", { method: "POST", body: '{"other":1}' })).status).toBe(400);
   });
 });

@@ -81,7 +81,7 @@ function operation(def: RouteDef, operationId: string): JsonSchema {
   else op["x-pier-scope"] = def.access;
   if (def.body) {
     op.requestBody = {
-      required: true,
+      required: !def.bodyOptional,
       content: { "application/json": { schema: jsonSchema(def.body, "input") } },
     };
   } else if (def.rawBody) {
@@ -96,8 +96,11 @@ export function openApiDocument(
   info: { title: string; version: string; description?: string },
 ): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
+  const operationIds = new Set<string>();
   for (const group of groups) {
     for (const [operationId, def] of Object.entries(group)) {
+      if (operationIds.has(operationId)) throw new Error(`two contract routes named "${operationId}"`);
+      operationIds.add(operationId);
       const path = openApiPath(def.path);
       paths[path] ??= {};
       const method = def.method.toLowerCase();

@@ -28,6 +28,8 @@ export interface RouteDef {
   query?: z.ZodType;
   /** A JSON request body. */
   body?: z.ZodType;
+  /** The body may be left out (an empty request reads as `{}`): for actions whose fields all have defaults. */
+  bodyOptional?: boolean;
   /** A non-JSON request body (uploads): its media type, read by the handler itself. */
   rawBody?: string;
   /** The JSON answer on success; for `produces` routes, omitted. */
@@ -77,7 +79,11 @@ export type ClientInput<D extends RouteDef> = ([ParamNames<D["path"]>] extends [
   ? { params?: undefined }
   : { params: PathParams<D["path"]> }) &
   (D["query"] extends z.ZodType ? { query?: z.input<D["query"]> } : { query?: undefined }) &
-  (D["body"] extends z.ZodType ? { body: z.input<D["body"]> } : { body?: undefined });
+  (D["body"] extends z.ZodType
+    ? D["bodyOptional"] extends true
+      ? { body?: z.input<D["body"]> }
+      : { body: z.input<D["body"]> }
+    : { body?: undefined });
 
 /** What a client gets back: the JSON after serialisation (timestamps are strings). */
 export type ClientOutput<D extends RouteDef> = Infer<D["response"], "output">;

@@ -53,7 +53,7 @@ export function serveRoute<D extends RouteDef>(group: RouteGroup, def: D, handle
     const input = {
       params: def.params ? parseWith(def.params, c.req.param(), "path") : c.req.param(),
       query: def.query ? parseWith(def.query, c.req.query(), "query") : {},
-      body: def.body ? await readBody(c, def.body) : undefined,
+      body: def.body ? await readBody(c, def.body, { optional: def.bodyOptional }) : undefined,
     } as RouteInput<D>;
     const result = await handler(input, c);
     if (result instanceof Response) return result;

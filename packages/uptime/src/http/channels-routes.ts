@@ -1,8 +1,7 @@
 import { ConflictError, NotFoundError, newId } from "@pier/core";
 import { isUniqueViolation } from "@pier/db";
-import { type ApiEnv, type RouteGroup, serveRoute } from "@pier/http";
+import { type RouteGroup, serveRoute } from "@pier/http";
 import { type Channel, type ChannelStore, type Notifier, redactChannelConfig } from "@pier/notify";
-import type { MiddlewareHandler } from "hono";
 import { uptimeRoutes } from "./contract.ts";
 
 function channelView(channel: Channel) {
@@ -57,7 +56,6 @@ export function channelsRoutes(group: RouteGroup, store: ChannelStore, notifier:
   });
 
   // The body is optional; one that is sent must be JSON (a form post is a 400, not ignored).
-  group.app.use(uptimeRoutes.testChannel.path.slice(group.prefix.length), bodilessMeansEmptyObject);
   serveRoute(group, uptimeRoutes.testChannel, async ({ params, body }, c) => {
     const channel = await find(params.channel);
     const delivery = await notifier.deliver(channel, {
@@ -69,14 +67,3 @@ export function channelsRoutes(group: RouteGroup, store: ChannelStore, notifier:
     return delivery.ok ? { delivery } : c.json({ delivery }, 502);
   });
 }
-
-/** A request that carries no body reads as `{}`; decided from the headers, before authentication. */
-const bodilessMeansEmptyObject: MiddlewareHandler<ApiEnv> = async (c, next) => {
-  const raw = c.req.raw;
-  if (raw.body === null || raw.headers.get("content-length") === "0") {
-    const headers = new Headers(raw.headers);
-    headers.delete("content-length");
-    c.req.raw = new Request(raw.url, { method: raw.method, headers, body: "{}", signal: raw.signal });
-  }
-  await next();
-};

@@ -148,6 +148,7 @@ export const uptimeRoutes = defineRoutes({
     access: "write",
     summary: "Send a test notification (one attempt); a failed delivery answers 502 with the same body",
     body: testChannelBody,
+    bodyOptional: true,
     response: z.object({ delivery: testDeliverySchema }),
   },
 
