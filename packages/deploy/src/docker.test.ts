@@ -141,6 +141,10 @@ describe.skipIf(!ready)("deploy engine on Docker", () => {
     expect(info.HostConfig.RestartPolicy?.Name).toBe("unless-stopped");
     expect(info.HostConfig.Memory).toBe(256 * 1024 * 1024);
     expect(info.HostConfig.NanoCpus).toBe(5e8);
+    // The default process limit, and swap counted against the memory cap.
+    expect(info.HostConfig.PidsLimit).toBe(1024);
+    expect(info.HostConfig.MemorySwap).toBe(256 * 1024 * 1024);
+    expect(info.HostConfig.ReadonlyRootfs).toBe(false);
     expect(info.HostConfig.PortBindings?.["3000/tcp"]?.[0]?.HostIp).toBe("127.0.0.1");
     expect(info.Config.Env).toContain("PORT=3000");
     expect(progress.at(-1)).toStartWith("Live");

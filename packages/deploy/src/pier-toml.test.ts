@@ -46,8 +46,25 @@ WORKERS = 4
     expect(config.health).toEqual({ path: "/healthz", interval: 500, timeout: 2000 });
     expect(config.deploy).toMatchObject({ replicas: 3, drain_timeout: 60_000, port: 8080 });
     expect(config.build.args).toEqual({ NODE_VERSION: "22", DEBUG: "true" });
-    expect(config.resources).toEqual({ memory: 512 * 1024 * 1024, cpus: 0.5 });
+    expect(config.resources).toEqual({ memory: 512 * 1024 * 1024, cpus: 0.5, pids: 1024 });
     expect(config.env).toEqual({ LOG_LEVEL: "info", WORKERS: "4" });
+  });
+
+  test('replicas are capped by default (1 GiB, 1024 processes), lifted with memory = "none"', () => {
+    expect(parsePierToml("").resources).toEqual({ memory: 1024 ** 3, pids: 1024 });
+    expect(parsePierToml(`[resources]\nmemory = "none"\npids = 64`).resources).toEqual({
+      memory: null,
+      pids: 64,
+    });
+    expect(parseError(`[resources]\npids = 2`).field).toBe("resources.pids");
+  });
+
+  test("user and read_only run the replica as someone else on a read-only root", () => {
+    const { deploy } = parsePierToml(`[deploy]\nuser = "1000:1000"\nread_only = true`);
+    expect(deploy).toMatchObject({ user: "1000:1000", read_only: true });
+    expect(parsePierToml("").deploy).toMatchObject({ read_only: false });
+    expect(parsePierToml("").deploy.user).toBeUndefined();
+    expect(parseError(`[deploy]\nuser = "root; rm -rf /"`).field).toBe("deploy.user");
   });
 
   test("a bad value names the field and its line", () => {

@@ -16,10 +16,15 @@ const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
 });
 
 const memory = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  // "none" lifts the default cap: for apps sized by their host, e.g. a database on its own machine.
+  if (value === "none") return null;
   const bytes = parseMemory(value);
   // Docker refuses limits under 6 MiB; saying so here beats a cryptic daemon error at deploy time.
   if (bytes === null || bytes < 6 * 1024 * 1024) {
-    ctx.addIssue({ code: "custom", message: `expected a memory size of at least 6m, like "512m" or "1g"` });
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a memory size of at least 6m, like "512m" or "1g", or "none" for no limit`,
+    });
     return z.NEVER;
   }
   return bytes;
@@ -50,6 +55,13 @@ export const pierTomlSchema = z.strictObject({
       timeout: duration.default(d.deploy.timeoutMs),
       drain_timeout: duration.default(d.deploy.drainTimeoutMs),
       stop_timeout: duration.default(d.deploy.stopTimeoutMs),
+      /** Run as this user (`name`, `uid` or `uid:gid`) instead of the image's own USER. */
+      user: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/, 'expected a user like "app", "1000" or "1000:1000"')
+        .optional(),
+      /** A read-only root filesystem; /tmp stays writable (in memory). */
+      read_only: z.boolean().default(false),
     })
     .prefault({}),
   build: z
@@ -63,8 +75,9 @@ export const pierTomlSchema = z.strictObject({
     .prefault({}),
   resources: z
     .strictObject({
-      memory: memory.optional(),
+      memory: memory.default(d.resources.memoryBytes),
       cpus: z.number().positive().max(256).optional(),
+      pids: z.int().min(16).max(1_000_000).default(d.resources.pids),
     })
     .prefault({}),
   static: z

@@ -15,8 +15,13 @@ export interface ReplicaSpec {
   /** Port the app listens on inside the container; also given to it as PORT. */
   port: number;
   envVars: Record<string, string>;
-  memoryBytes?: number;
+  /** Memory cap in bytes; null for none. */
+  memoryBytes?: number | null;
   cpus?: number;
+  pidsLimit?: number;
+  /** `user`, `uid` or `uid:gid`; the image's USER when absent. */
+  user?: string;
+  readOnly?: boolean;
 }
 
 export interface StartedReplica {

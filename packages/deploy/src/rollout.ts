@@ -109,6 +109,9 @@ async function switchTraffic(
         envVars,
         memoryBytes: config.resources.memory,
         cpus: config.resources.cpus,
+        pidsLimit: config.resources.pids,
+        user: config.deploy.user,
+        readOnly: config.deploy.read_only,
       });
       replicas.push(started);
       say(`  replica ${replica} started (${started.containerId.slice(0, 12)}, ${started.upstream})`);

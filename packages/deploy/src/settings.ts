@@ -21,6 +21,15 @@ export const deployDefaults = {
     /** Grace between SIGTERM and SIGKILL when a replica is stopped. */
     stopTimeoutMs: 10_000,
   },
+  /**
+   * What a replica may use unless pier.toml [resources] says otherwise. Memory is capped so one
+   * leaking app cannot take the machine (and pier) down with it; CPU is shared, not capped; the
+   * process limit stops a fork bomb.
+   */
+  resources: {
+    memoryBytes: 1024 * 1024 * 1024,
+    pids: 1024,
+  },
   build: {
     dockerfile: "Dockerfile",
     context: ".",

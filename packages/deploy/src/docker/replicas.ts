@@ -14,6 +14,37 @@ function statusCode(error: unknown): number | undefined {
   return (error as { statusCode?: number }).statusCode;
 }
 
+/** How a replica's container is created: loopback-only port, no privileges, limits. Pure. */
+export function containerOptions(spec: ReplicaSpec, instance?: string): Docker.ContainerCreateOptions {
+  const portKey = `${spec.port}/tcp`;
+  const env = { ...spec.envVars, PORT: String(spec.port), HOST: "0.0.0.0" };
+  return {
+    name: containerName(spec),
+    Image: spec.image,
+    User: spec.user,
+    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    Labels: pierLabels({ ...spec, port: spec.port, instance }),
+    ExposedPorts: { [portKey]: {} },
+    HostConfig: {
+      // Loopback only: the proxy is the one way in; HostPort "" lets the Engine pick a free port.
+      PortBindings: { [portKey]: [{ HostIp: "127.0.0.1", HostPort: "" }] },
+      RestartPolicy: { Name: "unless-stopped" },
+      Privileged: false,
+      SecurityOpt: ["no-new-privileges"],
+      // An init as PID 1 forwards SIGTERM to the app; a bare app as PID 1 would ignore it.
+      Init: true,
+      Memory: spec.memoryBytes ?? undefined,
+      // Swap counts against the cap too: a replica over it is killed, not paged for minutes.
+      MemorySwap: spec.memoryBytes ?? undefined,
+      NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,
+      PidsLimit: spec.pidsLimit,
+      ReadonlyRootfs: spec.readOnly ?? false,
+      Tmpfs: spec.readOnly ? { "/tmp": "rw,nosuid,nodev,size=64m" } : undefined,
+      LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
+    },
+  };
+}
+
 /** ReplicaRuntime on the Docker Engine. `instance` labels containers with the owning pier. */
 export function createDockerReplicaRuntime(
   docker: Docker,
@@ -22,26 +53,7 @@ export function createDockerReplicaRuntime(
   return {
     async start(spec) {
       const portKey = `${spec.port}/tcp`;
-      const env = { ...spec.envVars, PORT: String(spec.port), HOST: "0.0.0.0" };
-      const container = await docker.createContainer({
-        name: containerName(spec),
-        Image: spec.image,
-        Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-        Labels: pierLabels({ ...spec, port: spec.port, instance: options.instance }),
-        ExposedPorts: { [portKey]: {} },
-        HostConfig: {
-          // Loopback only: the proxy is the one way in; HostPort "" lets the Engine pick a free port.
-          PortBindings: { [portKey]: [{ HostIp: "127.0.0.1", HostPort: "" }] },
-          RestartPolicy: { Name: "unless-stopped" },
-          Privileged: false,
-          SecurityOpt: ["no-new-privileges"],
-          // An init as PID 1 forwards SIGTERM to the app; a bare app as PID 1 would ignore it.
-          Init: true,
-          Memory: spec.memoryBytes,
-          NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,
-          LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
-        },
-      });
+      const container = await docker.createContainer(containerOptions(spec, options.instance));
       try {
         await container.start();
         const info = await container.inspect();
