@@ -183,3 +183,91 @@ describe("deploys cannot reach host files (review finding 1)", () => {
     expect(readdirSync(join(pier.dataDir, "builds"))).toEqual([]);
   });
 });
+
+describe("user-typed targets cannot reach pier's machine (review finding 4)", () => {
+  const token = `pier_sec${crypto.randomUUID().replaceAll("-", "")}`;
+  let pier: PierProcess;
+  let hits = 0;
+  // Stands in for an internal service (ClickHouse, a metadata service) on loopback.
+  const internal = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch() {
+      hits++;
+      return new Response("ClickHouse version 18.16 internal-secret");
+    },
+  });
+  beforeAll(async () => {
+    // The suites open loopback for their fake services; this one runs with pier's default policy.
+    pier = await startPier({ env: { PIER_ADMIN_TOKEN: token, PIER_EGRESS_ALLOW: undefined } });
+  });
+  afterAll(async () => {
+    await pier.stop();
+    internal.stop(true);
+  });
+  const authed = (path: string, body?: unknown, method = body === undefined ? "GET" : "POST") =>
+    fetch(`${pier.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  async function checkNow(name: string, monitor: Record<string, unknown>) {
+    expect(
+      (await authed("/api/v1/monitors", { name, intervalSeconds: 3600, retries: 0, ...monitor })).status,
+    ).toBe(201);
+    const checked = await authed(`/api/v1/monitors/${name}/check`, {});
+    expect(checked.status).toBe(200);
+    return ((await checked.json()) as { result: { ok: boolean; error?: string } }).result;
+  }
+
+  test("a keyword monitor cannot read an internal HTTP service, the console or a metadata address", async () => {
+    const oracle = await checkNow("oracle", {
+      target: `http://127.0.0.1:${internal.port}/`,
+      http: { keyword: "ClickHouse" },
+    });
+    expect(oracle.ok).toBe(false);
+    expect(oracle.error).toContain("pier does not connect to 127.0.0.1 (loopback)");
+    const console = await checkNow("console", { target: `http://localhost:${pier.consolePort}/healthz` });
+    expect(console.error).toMatch(/pier does not connect to .*loopback/);
+    const metadata = await checkNow("metadata", { target: "http://[::ffff:a9fe:a9fe]/latest/meta-data/" });
+    expect(metadata.error).toContain("link-local");
+    expect(hits).toBe(0);
+  });
+
+  test("a TCP monitor is no port scanner", async () => {
+    const scan = await checkNow("scan", { kind: "tcp", target: `127.0.0.1:${pier.consolePort}` });
+    expect(scan.ok).toBe(false);
+    expect(scan.error).toContain("pier does not connect to 127.0.0.1");
+  });
+
+  test("a notification webhook to loopback is refused, and says why", async () => {
+    const created = await authed("/api/v1/notification-channels", {
+      name: "inside",
+      config: { kind: "webhook", url: `http://127.0.0.1:${internal.port}/hook` },
+    });
+    expect(created.status).toBe(201);
+    const sent = await authed("/api/v1/notification-channels/inside/test", {});
+    expect(sent.status).toBe(502);
+    expect(JSON.stringify(await sent.json())).toContain("pier does not connect to 127.0.0.1");
+    expect(hits).toBe(0);
+  });
+
+  test("an AI provider base URL on loopback is never called", async () => {
+    const provider = await authed("/api/v1/ai/providers", {
+      name: "inside",
+      kind: "openai-compatible",
+      baseUrl: `http://127.0.0.1:${internal.port}/v1`,
+      models: ["m"],
+    });
+    expect(provider.status).toBe(201);
+    const { secret } = (await (await authed("/api/v1/ai/keys", { name: "k" })).json()) as { secret: string };
+    const chat = await fetch(`${pier.url}/ai/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "inside/m", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(chat.status).toBeGreaterThanOrEqual(400);
+    expect(hits).toBe(0);
+  });
+});

@@ -66,6 +66,9 @@ export async function startPier(options: StartPierOptions = {}): Promise<PierPro
         ...process.env,
         PIER_LOG_FORMAT: "json",
         PIER_CHECK_RESPONSES: "1",
+        // The suites' monitors, webhooks and fake AI providers listen on loopback, which pier's egress
+        // policy refuses by default: opened here on purpose (security.e2e.test.ts checks the default).
+        PIER_EGRESS_ALLOW: "127.0.0.0/8,::1",
         ...options.env,
       }).filter((entry): entry is [string, string] => entry[1] !== undefined),
     ),

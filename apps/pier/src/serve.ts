@@ -12,6 +12,7 @@ import { LoginRateLimiter } from "@pier/auth";
 import type { ServeConfig } from "@pier/config";
 import { createLogger, type Logger, pierVersion } from "@pier/core";
 import { createStores, openDatabase } from "@pier/db";
+import { createEgressFetch, egressPolicy, machineAddresses } from "@pier/egress";
 import { authenticate, trustedProxies } from "@pier/http";
 import {
   capabilityRegistry,
@@ -85,6 +86,7 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   const consoleUrl = config.publicUrl ?? `http://${shownHost}:${config.consolePort}`;
 
+  const egress = egressPolicy({ allow: config.egressAllow, ownAddresses: machineAddresses() });
   const { capabilities, provide } = capabilityRegistry();
   const context: PierContext = {
     config,
@@ -98,6 +100,7 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     proxy,
     tls,
     consoleUrl,
+    egress: { policy: egress, fetch: createEgressFetch(egress) },
     addRawHandler: (handler) => rawHandlers.push(handler),
     capabilities,
     provide,

@@ -36,7 +36,7 @@ export interface DispatchOptions {
   endpoint: Endpoint;
   body: Record<string, unknown>;
   settings: Pick<GatewaySettings, "timeoutMs" | "retries" | "backoffMs">;
-  fetch: typeof fetch;
+  fetch: (input: string, init?: RequestInit) => Promise<Response>;
   clientSignal?: AbortSignal;
   sleep?: (ms: number) => Promise<unknown>;
 }

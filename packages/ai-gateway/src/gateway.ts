@@ -41,7 +41,7 @@ export interface GatewayDeps {
   store: AiStore;
   secretBox: SecretBox;
   logger: Logger;
-  fetch?: typeof fetch;
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   now?: () => number;
 }
 
@@ -64,7 +64,7 @@ export class AiGateway {
   private readonly windows = new Map<string, MinuteWindow>();
   private readonly spend = new Map<string, { month: number; usd: number }>();
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly fetch: typeof fetch;
+  private readonly fetch: (input: string, init?: RequestInit) => Promise<Response>;
   private readonly now: () => number;
 
   private constructor(private readonly deps: GatewayDeps) {

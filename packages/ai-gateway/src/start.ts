@@ -25,7 +25,13 @@ export async function startAiGateway(ctx: PierContext): Promise<RunningAiGateway
       })
     : undefined;
   const store = createAiStore(ctx.database, { usage });
-  const gateway = await AiGateway.create({ store, secretBox: ctx.secretBox, logger });
+  // Provider base URLs are typed in by users: calls to them go through the egress policy.
+  const gateway = await AiGateway.create({
+    store,
+    secretBox: ctx.secretBox,
+    logger,
+    fetch: ctx.egress.fetch,
+  });
   return {
     gateway,
     openAi: openAiRoutes(gateway) as unknown as Hono<ApiEnv>,

@@ -292,9 +292,9 @@ describe("dashboard sessions", () => {
     });
     const statuses = await Promise.all(
       Array.from({ length: 40 }, () =>
-        call("POST", "/api/v1/auth/login", { email: "me@example.com", password: "wrong password" }).then(
-          (r) => r.status,
-        ),
+        Promise.resolve(
+          call("POST", "/api/v1/auth/login", { email: "me@example.com", password: "wrong password" }),
+        ).then((r) => r.status),
       ),
     );
     expect(statuses.filter((s) => s === 401)).toHaveLength(3);

@@ -127,6 +127,29 @@ export const serveOptions = {
     help: "proxies in front of pier whose X-Forwarded-For is believed (IPs or CIDRs, comma-separated; default none)",
     defaultValue: () => [],
   },
+  egressAllow: {
+    flag: "egress-allow",
+    env: "PIER_EGRESS_ALLOW",
+    schema: z.preprocess(
+      (v) =>
+        typeof v === "string"
+          ? v
+              .split(",")
+              .map((part) => part.trim())
+              .filter(Boolean)
+          : v,
+      z.array(
+        z
+          .string()
+          .regex(
+            /^[0-9a-fA-F.:]+(\/\d{1,3})?$/,
+            "must be IP addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8",
+          ),
+      ),
+    ),
+    help: "addresses monitors, webhooks and AI providers may reach although refused by default (loopback, link-local, this machine); IPs or CIDRs, comma-separated",
+    defaultValue: () => [],
+  },
   errorsRetentionDays: {
     flag: "errors-retention-days",
     env: "PIER_ERRORS_RETENTION_DAYS",

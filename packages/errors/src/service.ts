@@ -41,7 +41,7 @@ export interface ErrorsServiceOptions {
    * first event. Off, or when the worker cannot start, the writer runs on the main thread.
    */
   writerThread?: boolean;
-  webhookFetch?: typeof fetch;
+  webhookFetch?: (input: string, init?: RequestInit) => Promise<Response>;
   /** Where uploaded source maps are kept (files); without it events are shown as stored. */
   sourceMapsDir?: string;
 }

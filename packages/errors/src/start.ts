@@ -23,6 +23,8 @@ export async function startErrors(ctx: PierContext): Promise<RunningErrors> {
     consoleUrl: ctx.consoleUrl,
     writerThread: ctx.config.errorsWriterThread === "on",
     sourceMapsDir: join(ctx.config.dataDir, "sourcemaps"),
+    // Project webhooks are user-typed URLs: they go through the egress policy.
+    webhookFetch: ctx.egress.fetch,
   });
   const projects = appProjects(ctx, service);
   ctx.logger.info("error tracking ready", {

@@ -1,6 +1,7 @@
 import type { ServeConfig } from "@pier/config";
 import type { Logger } from "@pier/core";
 import type { Database, Stores } from "@pier/db";
+import type { EgressFetch, EgressPolicy } from "@pier/egress";
 import type { ApiEnv } from "@pier/http";
 import type { ProxyPool } from "@pier/proxy";
 import type { SecretBox } from "@pier/secrets";
@@ -31,6 +32,11 @@ export interface PierContext {
   proxy: ProxyPool | undefined;
   tls: CertificateManager;
   consoleUrl: string;
+  /**
+   * How user-typed targets are reached (monitors, webhooks, SMTP, AI providers): the policy of
+   * which addresses are refused, and a fetch that applies it to every address it dials.
+   */
+  egress: { policy: EgressPolicy; fetch: EgressFetch };
   addRawHandler(handler: RawHandler): void;
   /**
    * What modules offer each other (error DSNs, notifications, app monitors, …). A module provides

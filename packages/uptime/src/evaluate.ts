@@ -34,6 +34,8 @@ export function describeNetworkError(error: unknown, timeoutMs: number): string 
   const e = error as { name?: string; code?: string; message?: string };
   if (e.name === "TimeoutError" || e.name === "AbortError") return `timed out after ${timeoutMs} ms`;
   const code = e.code ?? "";
+  // The egress policy's own words: which address and why pier will not connect to it.
+  if (code === "egress_refused") return e.message ?? "refused by the egress policy";
   if (code === "ECONNREFUSED" || /refused/i.test(e.message ?? "")) return "connection refused";
   if (code === "ENOTFOUND" || /getaddrinfo|DNS/i.test(e.message ?? "")) return "DNS lookup failed";
   if (code === "ECONNRESET") return "connection reset";

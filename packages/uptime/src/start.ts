@@ -1,17 +1,22 @@
+import { resolveAllowed } from "@pier/egress";
 import { type ApiEnv, type RouteGroup, routeGroup } from "@pier/http";
 import {
   createChannelStore,
   createNotifier,
   type DeliveryRecord,
+  type MailMessage,
   type NotificationEvent,
   type Notifier,
   notificationEventSchema,
+  type SmtpOptions,
+  sendMail,
 } from "@pier/notify";
 import type { PierContext } from "@pier/platform";
 import type { RouteSpec } from "@pier/proxy";
 import { routeSpecSchema } from "@pier/proxy/spec";
 import type { Hono } from "hono";
 import { createClickHouseCheckResults } from "./check-results/clickhouse-check-results.ts";
+import { egressCheckers } from "./checks/egress-checkers.ts";
 import { channelsRoutes } from "./http/channels-routes.ts";
 import { incidentsRoutes, monitorsRoutes } from "./http/monitors-routes.ts";
 import { publicStatusHandlers, statusPagesRoutes } from "./http/status-pages-routes.ts";
@@ -46,6 +51,10 @@ export async function startUptime(ctx: PierContext): Promise<RunningUptime> {
 
   const channels = createChannelStore(ctx.database, ctx.secretBox);
   const notifierOptions = {
+    // Webhooks and SMTP servers are user-typed targets: they go through the egress policy.
+    fetch: ctx.egress.fetch,
+    sendMail: async (options: SmtpOptions, message: MailMessage) =>
+      sendMail({ ...options, address: await resolveAllowed(options.host, ctx.egress.policy) }, message),
     listChannels: () => channels.list(),
     logger: logger.child({ component: "notify" }),
     onDelivery: (record: DeliveryRecord) => {
@@ -87,6 +96,7 @@ export async function startUptime(ctx: PierContext): Promise<RunningUptime> {
     notify: (event) => notifier.notify(event),
     minIntervalSeconds: settings.minIntervalSeconds,
     onStateChange: () => pages?.invalidate(),
+    checkers: egressCheckers(ctx.egress),
   });
   pages = new StatusPages(uptime.store, { cacheMs: 30_000 });
   const statusPages = pages;

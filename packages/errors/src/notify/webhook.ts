@@ -7,7 +7,7 @@ export interface WebhookOptions {
   attempts?: number;
   timeoutMs?: number;
   backoffMs?: number;
-  fetch?: typeof fetch;
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   now?: () => number;
 }
 

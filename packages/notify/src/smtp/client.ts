@@ -4,6 +4,8 @@ import { ReplyReader, type SmtpReply } from "./reply.ts";
 
 export interface SmtpOptions {
   host: string;
+  /** Where to connect when not `host` itself (the egress policy's checked address); TLS still names `host`. */
+  address?: string;
   port: number;
   security: "none" | "starttls" | "tls";
   username?: string;
@@ -73,7 +75,7 @@ export async function sendMail(options: SmtpOptions, message: MailMessage): Prom
   }, timeoutMs);
   try {
     socket = await Bun.connect<SocketData>({
-      hostname: options.host,
+      hostname: options.address ?? options.host,
       port: options.port,
       tls: options.security === "tls" ? tlsOptions : undefined,
       data: { reader },

@@ -25,11 +25,17 @@ async function readCapped(response: Response): Promise<string> {
   return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, maxBodyBytes));
 }
 
-export async function runHttpCheck(target: HttpCheckTarget): Promise<CheckResult> {
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** `fetchImpl` is pier's egress fetch in `pier serve`: user-typed URLs go through the egress policy. */
+export async function runHttpCheck(
+  target: HttpCheckTarget,
+  fetchImpl: FetchLike = fetch,
+): Promise<CheckResult> {
   const started = performance.now();
   const signal = AbortSignal.timeout(target.timeoutMs);
   try {
-    const response = await fetch(target.url, {
+    const response = await fetchImpl(target.url, {
       method: target.http.method,
       headers: { "user-agent": "pier-uptime/1", ...target.http.headers },
       redirect: target.http.followRedirects ? "follow" : "manual",

@@ -1,0 +1,10 @@
+export { createEgressFetch, type EgressFetch } from "./egress-fetch.ts";
+export { EgressRefusedError } from "./errors.ts";
+export {
+  type EgressPolicy,
+  type EgressVerdict,
+  egressPolicy,
+  machineAddresses,
+  unrestrictedEgress,
+} from "./policy.ts";
+export { type Lookup, resolveAllowed } from "./resolve.ts";
