@@ -271,3 +271,73 @@ describe("user-typed targets cannot reach pier's machine (review finding 4)", ()
     expect(hits).toBe(0);
   });
 });
+
+describe("error events are scrubbed before they are stored (review finding 5)", () => {
+  const token = `pier_${"S3cretAdminToken".repeat(3)}`;
+  let pier: PierProcess;
+  beforeAll(async () => {
+    pier = await startPier({ env: { PIER_ADMIN_TOKEN: token, PIER_ERRORS_WRITER_THREAD: "on" } });
+  });
+  afterAll(() => pier.stop());
+  const authed = (path: string, body?: unknown, method = body === undefined ? "GET" : "POST") =>
+    fetch(`${pier.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  /** What `sentry-cli send-event` sends by default: the whole environment of the shell it ran in. */
+  const cliEvent = (dsn: string) => ({
+    event_id: crypto.randomUUID().replaceAll("-", ""),
+    level: "error",
+    message: "release failed",
+    platform: "other",
+    extra: { environ: { PIER_ADMIN_TOKEN: token, SENTRY_DSN: dsn, HOME: "/root" } },
+    request: {
+      url: "https://shop.test/pay",
+      headers: { Authorization: `Bearer ${token}` },
+      query_string: `token=${token}`,
+    },
+    user: { id: "7", ip_address: "{{auto}}" },
+  });
+
+  async function sendAndRead(project: { id: number; publicKey: string; dsn: string }) {
+    const event = cliEvent(project.dsn);
+    const sent = await fetch(`${pier.url}/api/${project.id}/store/?sentry_key=${project.publicKey}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(event),
+    });
+    expect(sent.status).toBe(200);
+    const res = await authed(`/api/v1/errors/projects/${project.id}/events/${event.event_id}`);
+    expect(res.status).toBe(200);
+    return JSON.stringify(await res.json());
+  }
+
+  test("credentials, the DSN and auth headers are [Filtered] in the API and absent from the data dir", async () => {
+    const { project } = (await (await authed("/api/v1/errors/projects", { name: "cli" })).json()) as {
+      project: { id: number; publicKey: string; dsn: string };
+    };
+    const stored = await sendAndRead(project);
+    expect(stored).toContain("[Filtered]");
+    expect(stored).not.toContain(token);
+    expect(stored).not.toContain(project.publicKey);
+    expect(stored).toContain("/root");
+    // The SDK's {{auto}} address is the client's, as the console saw it.
+    expect(stored).toContain("127.0.0.1");
+    // Nothing under the data dir holds the token: not the database, not the WAL.
+    const grep = Bun.spawnSync(["grep", "-rl", "--binary-files=text", token, pier.dataDir]);
+    expect(grep.stdout.toString()).toBe("");
+  });
+
+  test("a project can add fields, drop IPs, or turn scrubbing off", async () => {
+    const { project } = (await (
+      await authed("/api/v1/errors/projects", { name: "raw", scrubbing: { enabled: false, dropIp: true } })
+    ).json()) as { project: { id: number; publicKey: string; dsn: string; scrubbing: unknown } };
+    expect(project.scrubbing).toEqual({ enabled: false, fields: [], dropIp: true });
+    const stored = await sendAndRead(project);
+    expect(stored).toContain(token);
+    expect(stored).not.toContain("{{auto}}");
+    expect(stored).not.toContain("127.0.0.1");
+  });
+});

@@ -8,12 +8,12 @@ import {
   seedAdminToken,
   setupCodePath,
 } from "@pier/api";
-import { LoginRateLimiter } from "@pier/auth";
+import { generateSecretToken, LoginRateLimiter } from "@pier/auth";
 import type { ServeConfig } from "@pier/config";
 import { createLogger, type Logger, pierVersion } from "@pier/core";
 import { createStores, openDatabase } from "@pier/db";
 import { createEgressFetch, egressPolicy, machineAddresses } from "@pier/egress";
-import { authenticate, trustedProxies } from "@pier/http";
+import { authenticate, requestOrigins, trustedProxies } from "@pier/http";
 import {
   capabilityRegistry,
   type PierContext,
@@ -70,13 +70,14 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
   const routes = new RouteRegistry(proxy);
   const tls = await startCertificates(config.dataDir, proxy, logger);
 
+  const proxies = trustedProxies(config.trustedProxies);
   const apiDeps: ApiDeps = {
     stores,
     logger: logger.child({ component: "api" }),
     version: pierVersion,
     loginLimiter: new LoginRateLimiter({ maxFailures: 10, windowMs: 15 * 60_000 }),
     setup: setup.gate,
-    trustedProxies: trustedProxies(config.trustedProxies),
+    trustedProxies: proxies,
     routePublisher: routes,
     certificates: certificatePort(tls),
     onDomainsChanged: () => (proxy ? routes.publish() : Promise.resolve()),
@@ -86,6 +87,8 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   const consoleUrl = config.publicUrl ?? `http://${shownHost}:${config.consolePort}`;
 
+  // Made anew at each start and known only to this process and its proxy workers.
+  const edgeSecret = generateSecretToken("edge");
   const egress = egressPolicy({ allow: config.egressAllow, ownAddresses: machineAddresses() });
   const { capabilities, provide } = capabilityRegistry();
   const context: PierContext = {
@@ -101,6 +104,8 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     tls,
     consoleUrl,
     egress: { policy: egress, fetch: createEgressFetch(egress) },
+    originOf: requestOrigins(edgeSecret, proxies),
+    edgeSecret,
     addRawHandler: (handler) => rawHandlers.push(handler),
     capabilities,
     provide,

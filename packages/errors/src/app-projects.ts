@@ -56,6 +56,7 @@ export function appProjects(ctx: PierContext, service: ErrorsService): AppProjec
         rateLimitPerMinute: project.rateLimitPerMinute,
         webhookUrl: project.webhookUrl,
         webhookSecretSet: project.webhookSecretSealed !== null,
+        scrubbing: { enabled: project.scrubData, fields: project.scrubFields, dropIp: project.scrubIp },
         createdAt: project.createdAt.getTime(),
         dsn: dsn(project),
         appHostDsns: Object.fromEntries(hosts.map((h) => [h, dsn(project, h)])),

@@ -17,9 +17,12 @@ export const errorsModule: PierModule = {
     await ctx.database.migrate(errorsMigrations);
     const load = once(async () => (await import("./start.ts")).startErrors(ctx));
     // Raw handler: ingest skips Hono's middleware (request log, session lookup) on the hot path.
-    ctx.addRawHandler((request) => {
+    ctx.addRawHandler((request, server) => {
       const route = matchIngestPath(pathOf(request.url));
-      return route ? load().then(({ service }) => service.ingest(request, route)) : null;
+      if (!route) return null;
+      // The client's address stands in for the SDK's `{{auto}}` user IP (unless the project drops IPs).
+      const clientIp = ctx.originOf(request, server).address;
+      return load().then(({ service }) => service.ingest(request, route, clientIp));
     });
     lazyRoute(ctx.console, "/api/v1/errors", async () => (await load()).api);
     const withdraw = ctx.provide("errors", {

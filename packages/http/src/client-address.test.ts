@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { resolveClientAddress, trustedProxies } from "./client-address.ts";
+import { requestOrigins, resolveClientAddress, trustedProxies } from "./client-address.ts";
 
 const none = trustedProxies([]);
 const lan = trustedProxies(["10.0.0.0/8", "::1"]);
@@ -24,4 +24,19 @@ test("an untrusted peer cannot pose as a trusted one", () => {
 
 test("bad entries are refused", () => {
   expect(() => trustedProxies(["10.0.0.0/8", "example.com"])).toThrow("not an IP address");
+});
+
+test("requestOrigins: only the workers' secret makes forwarded headers count", () => {
+  const origins = requestOrigins("s3cret-edge-value", trustedProxies([]));
+  const server = { requestIP: () => ({ address: "127.0.0.1" }) };
+  const forwarded = new Request("http://h/", {
+    headers: { "x-pier-edge": "s3cret-edge-value", "x-forwarded-for": "203.0.113.5" },
+  });
+  expect(origins(forwarded, server)).toEqual({ address: "203.0.113.5", viaEdge: true });
+  const forged = new Request("http://h/", {
+    headers: { "x-pier-edge": "guess", "x-forwarded-for": "203.0.113.5" },
+  });
+  expect(origins(forged, server)).toEqual({ address: "127.0.0.1", viaEdge: false });
+  const direct = new Request("http://h/", { headers: { "x-forwarded-for": "203.0.113.5" } });
+  expect(origins(direct, server)).toEqual({ address: "127.0.0.1", viaEdge: false });
 });

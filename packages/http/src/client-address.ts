@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import { BlockList, isIP } from "node:net";
 import type { Context } from "hono";
 
@@ -59,4 +60,46 @@ export function peerAddress(c: Context): string | undefined {
 
 export function clientAddress(c: Context, trusted: TrustedProxies): string {
   return resolveClientAddress(peerAddress(c), c.req.header("x-forwarded-for"), trusted);
+}
+
+/**
+ * The header pier's proxy workers add to what they forward to the console (ingest on app hosts),
+ * carrying a secret made at each start. Only with it are X-Pier-App, X-Pier-Host and
+ * X-Forwarded-For believed on ingest routes: a client sending them straight to the console gains
+ * nothing. Workers remove any copy a client sends.
+ */
+export const EDGE_SECRET_HEADER = "x-pier-edge";
+
+export interface RequestOrigin {
+  /** The client: the address pier's proxy saw, a trusted proxy's forwarded address, or the peer. */
+  address: string;
+  /** Forwarded by pier's own proxy workers, so their X-Pier-* headers can be believed. */
+  viaEdge: boolean;
+}
+
+export type OriginOf = (
+  request: Request,
+  server: { requestIP(request: Request): { address: string } | null },
+) => RequestOrigin;
+
+/** How the console tells where a request comes from, given the workers' secret and the trusted proxies. */
+export function requestOrigins(edgeSecret: string, trusted: TrustedProxies): OriginOf {
+  const expected = Buffer.from(edgeSecret);
+  return (request, server) => {
+    const peer = server.requestIP(request)?.address;
+    const claimed = request.headers.get(EDGE_SECRET_HEADER);
+    const viaEdge =
+      claimed !== null &&
+      claimed.length === expected.length &&
+      timingSafeEqual(Buffer.from(claimed), expected);
+    if (viaEdge) {
+      // The worker overwrote X-Forwarded-For with the address it saw: one value, the client.
+      const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+      return { address: forwarded || peer || "unknown", viaEdge };
+    }
+    return {
+      address: resolveClientAddress(peer, request.headers.get("x-forwarded-for") ?? undefined, trusted),
+      viaEdge,
+    };
+  };
 }

@@ -3,7 +3,11 @@ export { type AuthDeps, authenticate, requireScope } from "./authenticate.ts";
 export { readBody, readParam } from "./body.ts";
 export {
   clientAddress,
+  EDGE_SECRET_HEADER,
+  type OriginOf,
   peerAddress,
+  type RequestOrigin,
+  requestOrigins,
   resolveClientAddress,
   type TrustedProxies,
   trustedProxies,

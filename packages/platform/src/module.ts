@@ -2,7 +2,7 @@ import type { ServeConfig } from "@pier/config";
 import type { Logger } from "@pier/core";
 import type { Database, Stores } from "@pier/db";
 import type { EgressFetch, EgressPolicy } from "@pier/egress";
-import type { ApiEnv } from "@pier/http";
+import type { ApiEnv, OriginOf } from "@pier/http";
 import type { ProxyPool } from "@pier/proxy";
 import type { SecretBox } from "@pier/secrets";
 import type { CertificateManager } from "@pier/tls";
@@ -37,6 +37,14 @@ export interface PierContext {
    * which addresses are refused, and a fetch that applies it to every address it dials.
    */
   egress: { policy: EgressPolicy; fetch: EgressFetch };
+  /**
+   * Where a console request comes from: the client behind pier's own proxy workers (which prove
+   * it with a per-start secret), behind a --trusted-proxies proxy, or the TCP peer. Ingest routes
+   * believe X-Pier-App/-Host only when `viaEdge`.
+   */
+  originOf: OriginOf;
+  /** The secret the proxy workers add to what they forward here (see originOf). */
+  edgeSecret: string;
   addRawHandler(handler: RawHandler): void;
   /**
    * What modules offer each other (error DSNs, notifications, app monitors, …). A module provides

@@ -34,9 +34,12 @@ export function errorsApi(ctx: PierContext, service: ErrorsService, appProjects:
     return issue;
   }
   async function sealChanges(body: ProjectChanges) {
-    const { webhookSecret, ...rest } = body;
+    const { webhookSecret, scrubbing, ...rest } = body;
     return {
       ...rest,
+      ...(scrubbing?.enabled === undefined ? {} : { scrubData: scrubbing.enabled }),
+      ...(scrubbing?.fields === undefined ? {} : { scrubFields: scrubbing.fields }),
+      ...(scrubbing?.dropIp === undefined ? {} : { scrubIp: scrubbing.dropIp }),
       ...(webhookSecret === undefined
         ? {}
         : {

@@ -18,6 +18,16 @@ export const createProjectBody = z.strictObject({
   rateLimitPerMinute: z.number().int().min(0).max(10_000_000).optional(),
   webhookUrl: z.url().nullable().optional(),
   webhookSecret: z.string().min(8).max(256).nullable().optional(),
+  /** Server-side scrubbing; on by default, like Sentry's. */
+  scrubbing: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      /** Key names filtered on top of the defaults (password, secret, token, auth, cookie, dsn, …). */
+      fields: z.array(z.string().trim().min(1).max(100)).max(100).optional(),
+      /** Store no user IP at all (not even the client's for the SDKs' `{{auto}}`). */
+      dropIp: z.boolean().optional(),
+    })
+    .optional(),
 });
 export const updateProjectBody = createProjectBody.partial();
 export type ProjectChanges = z.infer<typeof updateProjectBody>;
@@ -57,6 +67,7 @@ export const projectView = z.object({
   rateLimitPerMinute: z.number(),
   webhookUrl: z.string().nullable(),
   webhookSecretSet: z.boolean(),
+  scrubbing: z.object({ enabled: z.boolean(), fields: z.array(z.string()), dropIp: z.boolean() }),
   createdAt: z.number(),
   /** Through the console port. */
   dsn: z.string(),

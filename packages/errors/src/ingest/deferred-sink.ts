@@ -90,7 +90,13 @@ export class DeferredSink implements EventSink {
 
   private forwardRaw(sink: EventSink, item: RawPendingEvent): boolean {
     if (sink.enqueueRaw) return sink.enqueueRaw(item);
-    const prepared = prepareEventBytes(item.projectId, item.eventId, item.payload, item.receivedAt);
+    const prepared = prepareEventBytes(
+      item.projectId,
+      item.eventId,
+      item.payload,
+      item.receivedAt,
+      item.scrub,
+    );
     if (prepared) return sink.enqueue(prepared);
     this.options.onInvalid?.(item.projectId, 1);
     return true;

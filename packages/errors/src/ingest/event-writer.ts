@@ -3,6 +3,7 @@ import type { Database } from "@pier/db";
 import { eq, sql } from "drizzle-orm";
 import type { Grouping } from "../process/grouping.ts";
 import { type IssueState, statusAfterEvent } from "../process/issue-status.ts";
+import type { EventScrub } from "../process/prepare-event.ts";
 import type { ProcessedEvent } from "../process/processed-event.ts";
 import type { EventStore, StoredEvent } from "../store/event-store.ts";
 import type { IssueStore } from "../store/issue-store.ts";
@@ -49,6 +50,8 @@ export interface RawPendingEvent {
   eventId: string;
   receivedAt: number;
   payload: Uint8Array;
+  /** Applied where the event is parsed (the writer thread, or the deferred sink). */
+  scrub?: EventScrub;
 }
 
 /** Where accepted events go: the writer in this thread, or the same writer in a worker thread. */

@@ -1,5 +1,6 @@
 import { inflateSync } from "node:zlib";
-import { looksLikeJsonObject, prepareEvent } from "../process/prepare-event.ts";
+import { type EventScrub, looksLikeJsonObject, prepareEvent } from "../process/prepare-event.ts";
+import type { ScrubSettings } from "../process/scrub.ts";
 import type { ProjectRow } from "../store/tables.ts";
 import { keyFromEnvelopeDsn, keyFromHeaders } from "./auth.ts";
 import { type BodyLimits, decodeBody, readLimitedBody } from "./decode-body.ts";
@@ -154,8 +155,14 @@ export function createIngestHandler(deps: IngestDeps) {
   }
 
   /** An event parsed here (the /store/ endpoint, or no writer thread): group it, then queue it. */
-  function acceptParsed(project: ProjectRow, payload: unknown, bytes: Uint8Array, eventId: string): void {
-    const prepared = prepareEvent(project.id, eventId, payload, bytes, now());
+  function acceptParsed(
+    project: ProjectRow,
+    payload: unknown,
+    bytes: Uint8Array,
+    eventId: string,
+    scrub: EventScrub,
+  ): void {
+    const prepared = prepareEvent(project.id, eventId, payload, bytes, now(), scrub);
     if (prepared === null) throw new MalformedPayloadError("An event must be a JSON object.");
     if (duplicate(project, eventId)) return;
     queued(project, eventId, deps.writer.enqueue(prepared));
@@ -166,7 +173,12 @@ export function createIngestHandler(deps: IngestDeps) {
    * JSON object and hands the bytes over: parsing and grouping run in the thread (malformed JSON
    * inside is then counted as `invalid_event` instead of answered with 400).
    */
-  function acceptItem(project: ProjectRow, item: EnvelopeItem, headerEventId: unknown): string {
+  function acceptItem(
+    project: ProjectRow,
+    item: EnvelopeItem,
+    headerEventId: unknown,
+    scrub: EventScrub,
+  ): string {
     // When the thread falls behind, this thread parses and groups too, so the work splits over both
     // cores instead of piling up in the thread's queue (measured: seconds of backlog otherwise).
     if (deps.writer.enqueueRaw && deps.writer.pending < RAW_HANDOFF_BACKLOG) {
@@ -174,18 +186,23 @@ export function createIngestHandler(deps: IngestDeps) {
         throw new MalformedPayloadError("An event must be a JSON object.");
       const eventId = eventIdOf(headerEventId);
       if (!duplicate(project, eventId)) {
-        const raw = { projectId: project.id, eventId, receivedAt: now(), payload: item.payload };
+        const raw = { projectId: project.id, eventId, receivedAt: now(), payload: item.payload, scrub };
         queued(project, eventId, deps.writer.enqueueRaw(raw));
       }
       return eventId;
     }
     const payload = parseItemJson(item);
     const eventId = eventIdOf(headerEventId, (payload as { event_id?: unknown } | null)?.event_id);
-    acceptParsed(project, payload, item.payload, eventId);
+    acceptParsed(project, payload, item.payload, eventId, scrub);
     return eventId;
   }
 
-  return async function handleIngest(request: Request, route: IngestRoute): Promise<Response> {
+  /** `clientIp`: the SDK's client (for `{{auto}}` user addresses), as the console saw it. */
+  return async function handleIngest(
+    request: Request,
+    route: IngestRoute,
+    clientIp: string | null = null,
+  ): Promise<Response> {
     if (request.method === "OPTIONS") return preflight(request);
     try {
       if (request.method !== "POST") {
@@ -203,7 +220,7 @@ export function createIngestHandler(deps: IngestDeps) {
         project ??= await authorize(route.projectId!, headerKey);
         const { payload, bytes } = storeBodyJson(body, deps.limits.maxDecodedBytes);
         const id = eventIdOf((payload as { event_id?: unknown } | null)?.event_id);
-        acceptParsed(project, payload, bytes, id);
+        acceptParsed(project, payload, bytes, id, { settings: scrubSettingsOf(project), clientIp });
         return idResponse(id);
       }
 
@@ -222,13 +239,14 @@ export function createIngestHandler(deps: IngestDeps) {
         project = await authorize(projectId, headerKey ?? fromDsn?.publicKey ?? null);
       }
       let id: string | null = null;
+      const scrub = { settings: scrubSettingsOf(project), clientIp };
       for (const item of envelope.items) {
         if (item.type !== "event") {
           deps.stats.add(project.id, `dropped_${item.type}`);
           continue;
         }
         // The header's event_id names the envelope's (first) event, as Sentry defines it.
-        const eventId = acceptItem(project, item, id === null ? envelope.header.event_id : undefined);
+        const eventId = acceptItem(project, item, id === null ? envelope.header.event_id : undefined, scrub);
         id ??= eventId;
       }
       return idResponse(id ?? eventIdOf(envelope.header.event_id));
@@ -237,4 +255,9 @@ export function createIngestHandler(deps: IngestDeps) {
       throw error;
     }
   };
+}
+
+/** A project's scrubbing as the ingest path applies it. */
+function scrubSettingsOf(project: ProjectRow): ScrubSettings {
+  return { enabled: project.scrubData, fields: project.scrubFields, dropIp: project.scrubIp };
 }

@@ -55,7 +55,13 @@ self.onmessage = async (event: MessageEvent<ToWriter>) => {
       for (const item of message.items) writer?.enqueue(item);
       const invalid = new Map<number, number>();
       for (const item of message.raw) {
-        const prepared = prepareEventBytes(item.projectId, item.eventId, item.payload, item.receivedAt);
+        const prepared = prepareEventBytes(
+          item.projectId,
+          item.eventId,
+          item.payload,
+          item.receivedAt,
+          item.scrub,
+        );
         if (prepared) writer?.enqueue(prepared);
         else invalid.set(item.projectId, (invalid.get(item.projectId) ?? 0) + 1);
       }

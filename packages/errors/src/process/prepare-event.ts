@@ -2,8 +2,16 @@ import type { PendingEvent } from "../ingest/event-writer.ts";
 import { groupEvent, issueCulprit, issueTitle } from "./grouping.ts";
 import { normalizeEvent, userKey } from "./normalize.ts";
 import { readRawEvent } from "./read-event.ts";
+import { type ScrubSettings, scrubEvent } from "./scrub.ts";
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** How one event is scrubbed: its project's settings and the client address for `{{auto}}`. */
+export interface EventScrub {
+  settings: ScrubSettings;
+  clientIp: string | null;
+}
 
 /**
  * What the writer needs from one SDK event: the summary fields, the grouping, title and culprit.
@@ -16,7 +24,14 @@ export function prepareEvent(
   payload: unknown,
   bytes: Uint8Array,
   receivedAt: number,
+  scrub?: EventScrub,
 ): PendingEvent | null {
+  // Scrubbed before anything reads it, and stored scrubbed: the raw values never reach the disk.
+  if (scrub && payload !== null && typeof payload === "object" && !Array.isArray(payload)) {
+    if (scrubEvent(payload as Record<string, unknown>, scrub.settings, scrub.clientIp)) {
+      bytes = encoder.encode(JSON.stringify(payload));
+    }
+  }
   const raw = readRawEvent(payload, { details: false });
   if (raw === null) return null;
   const event = normalizeEvent(raw, eventId, receivedAt, { details: false });
@@ -57,6 +72,7 @@ export function prepareEventBytes(
   eventId: string,
   bytes: Uint8Array,
   receivedAt: number,
+  scrub?: EventScrub,
 ): PendingEvent | null {
   let payload: unknown;
   try {
@@ -64,7 +80,7 @@ export function prepareEventBytes(
   } catch {
     return null;
   }
-  return prepareEvent(projectId, eventId, payload, bytes, receivedAt);
+  return prepareEvent(projectId, eventId, payload, bytes, receivedAt, scrub);
 }
 
 /** The cheap check the request path can afford when parsing happens elsewhere: does it open an object? */

@@ -2,7 +2,7 @@ import { pgColumns } from "@pier/db";
 import { index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 
 // Mirror of sqlite.ts, column for column (schema-parity.test.ts).
-const { bytes, createdAt, id, serialId, timestamp } = pgColumns;
+const { boolean, bytes, createdAt, id, json, serialId, timestamp } = pgColumns;
 
 export const errorProjects = pgTable("error_projects", {
   id: serialId(),
@@ -13,6 +13,12 @@ export const errorProjects = pgTable("error_projects", {
   rateLimitPerMinute: integer("rate_limit_per_minute").notNull().default(6000),
   webhookUrl: text("webhook_url"),
   webhookSecretSealed: text("webhook_secret_sealed"),
+  /** Server-side scrubbing of credentials and sensitive fields (on unless the project turns it off). */
+  scrubData: boolean("scrub_data").notNull().default(true),
+  /** Key names filtered on top of the defaults. */
+  scrubFields: json<string[]>("scrub_fields").notNull().default([]),
+  /** Store no user IP address at all, not even the client's for `{{auto}}`. */
+  scrubIp: boolean("scrub_ip").notNull().default(false),
   createdAt: createdAt(),
 });
 

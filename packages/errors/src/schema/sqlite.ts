@@ -2,7 +2,7 @@ import { sqliteColumns } from "@pier/db";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Epoch milliseconds here, timestamptz in pg.ts; both read back as Date.
-const { bytes, createdAt, id, serialId, timestamp } = sqliteColumns;
+const { boolean, bytes, createdAt, id, json, serialId, timestamp } = sqliteColumns;
 
 /** A DSN's target: one per app (app_id set) or standalone for apps hosted elsewhere. */
 export const errorProjects = sqliteTable("error_projects", {
@@ -15,6 +15,12 @@ export const errorProjects = sqliteTable("error_projects", {
   rateLimitPerMinute: integer("rate_limit_per_minute").notNull().default(6000),
   webhookUrl: text("webhook_url"),
   webhookSecretSealed: text("webhook_secret_sealed"),
+  /** Server-side scrubbing of credentials and sensitive fields (on unless the project turns it off). */
+  scrubData: boolean("scrub_data").notNull().default(true),
+  /** Key names filtered on top of the defaults. */
+  scrubFields: json<string[]>("scrub_fields").notNull().default([]),
+  /** Store no user IP address at all, not even the client's for `{{auto}}`. */
+  scrubIp: boolean("scrub_ip").notNull().default(false),
   createdAt: createdAt(),
 });
 

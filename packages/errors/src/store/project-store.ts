@@ -11,7 +11,17 @@ export interface NewProject {
 }
 
 export type ProjectChanges = Partial<
-  Pick<ProjectRow, "name" | "platform" | "rateLimitPerMinute" | "webhookUrl" | "webhookSecretSealed">
+  Pick<
+    ProjectRow,
+    | "name"
+    | "platform"
+    | "rateLimitPerMinute"
+    | "webhookUrl"
+    | "webhookSecretSealed"
+    | "scrubData"
+    | "scrubFields"
+    | "scrubIp"
+  >
 >;
 
 /** Projects change rarely and are read on every ingest request: a small cache by id fronts the table. */
