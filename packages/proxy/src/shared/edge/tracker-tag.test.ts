@@ -14,6 +14,14 @@ describe("injectTrackerTag", () => {
     );
     expect(injectTrackerTag("<p>hi</p>")).toBe(`${TRACKER_TAG}<p>hi</p>`);
   });
+  test("a page without <head> or <body> keeps its doctype first (no quirks mode)", () => {
+    expect(injectTrackerTag("<!DOCTYPE html>\n<title>x</title><p>hi</p>")).toBe(
+      `<!DOCTYPE html>${TRACKER_TAG}\n<title>x</title><p>hi</p>`,
+    );
+    expect(injectTrackerTag('<!doctype html><html lang="en"><p>hi</p></html>')).toBe(
+      `<!doctype html><html lang="en">${TRACKER_TAG}<p>hi</p></html>`,
+    );
+  });
   test("leaves pages that already load the tracker alone", () => {
     const page = '<head><script src="/_pier/script.js"></script></head>';
     expect(injectTrackerTag(page)).toBe(page);
