@@ -67,7 +67,7 @@ test("a client error ends the loop without fallback", async () => {
   expect(calls).toEqual(["a"]);
 });
 
-test("embeddings skip an Anthropic target; all failing gives the last error", async () => {
+test("embeddings skip an Anthropic target; all failing is a 502 with the last provider's body", async () => {
   const { calls, fetch } = scripted({ b: [500, 500, 500] });
   const result = await dispatch({
     targets: [
@@ -82,7 +82,36 @@ test("embeddings skip an Anthropic target; all failing gives the last error", as
     sleep: async () => {},
   });
   expect(calls).toEqual(["b", "b", "b"]);
-  expect(result).toMatchObject({ ok: false, status: 500, attempts: 3 });
+  expect(result).toMatchObject({ ok: false, status: 502, attempts: 3, body: JSON.stringify({ host: "b" }) });
+});
+
+test("every provider rate limited: 502 with the last Retry-After; a provider's 4xx is passed on as it is", async () => {
+  const limited = (async () =>
+    new Response("{}", {
+      status: 429,
+      headers: { "retry-after": "17" },
+    })) as unknown as typeof globalThis.fetch;
+  const result = await dispatch({
+    targets: [{ provider: "a", model: "m" }],
+    providers,
+    endpoint: "chat/completions",
+    body: { model: "x", messages: [] },
+    settings: { ...settings, retries: 0 },
+    fetch: limited,
+    sleep: async () => {},
+  });
+  expect(result).toMatchObject({ ok: false, status: 502, retryAfter: "17" });
+  const { fetch } = scripted({ a: [401] });
+  const refused = await dispatch({
+    targets: [{ provider: "a", model: "m" }],
+    providers,
+    endpoint: "chat/completions",
+    body: { model: "x", messages: [] },
+    settings,
+    fetch,
+    sleep: async () => {},
+  });
+  expect(refused).toMatchObject({ ok: false, status: 401, attempts: 1 });
 });
 
 test("a network error is a 502 after retries", async () => {

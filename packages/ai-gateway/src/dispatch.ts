@@ -28,6 +28,8 @@ export interface DispatchFailure {
   target?: Target;
   attempts: number;
   error: string;
+  /** The provider's Retry-After on its last 429/503, passed on so the client's SDK backs off as asked. */
+  retryAfter?: string;
 }
 
 export interface DispatchOptions {
@@ -119,7 +121,9 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchSucces
           body: text,
           contentType: response.headers.get("content-type") ?? "application/json",
           error: `${target.provider}/${target.model} answered ${response.status}`,
+          retryAfter: response.headers.get("retry-after") ?? undefined,
         };
+        // The request itself was refused (bad input, auth): the provider's own answer says why.
         if (!isRetriableStatus(response.status)) return { ...last, attempts, target };
       } catch (error) {
         settle();
@@ -141,5 +145,8 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchSucces
       }
     }
   }
-  return { ...last, attempts, target: lastTarget };
+  // Every provider failed: the client talks to a gateway, so a provider's 429 or 500 is a 502
+  // (504 stays a timeout), with the last provider's body and Retry-After to say why and when.
+  const status = last.status === 504 || last.status === 400 ? last.status : 502;
+  return { ...last, status, attempts, target: lastTarget };
 }

@@ -96,7 +96,7 @@ export class AiGateway {
       );
     const key = await this.catalog.findKey(match[1]!);
     if (!key)
-      throw new UnauthorizedError("This AI key is unknown or revoked; issue one with `pier ai keys create`.");
+      throw new UnauthorizedError("This AI key is unknown or revoked; issue one with `pier ai key NAME`.");
     if (pierAppId && key.appId && key.appId !== pierAppId)
       throw new ForbiddenError("This AI key belongs to another app than the host it was sent to.");
     return key;
@@ -356,10 +356,12 @@ export class AiGateway {
       latencyMs: this.now() - startedAt,
       error: result.error.slice(0, 500),
     });
-    return new Response(result.body, {
-      status: result.status,
-      headers: { "content-type": result.contentType, "x-pier-attempts": String(result.attempts) },
-    });
+    const headers: Record<string, string> = {
+      "content-type": result.contentType,
+      "x-pier-attempts": String(result.attempts),
+    };
+    if (result.retryAfter) headers["retry-after"] = result.retryAfter;
+    return new Response(result.body, { status: result.status, headers });
   }
 
   /** Costs the request, feeds limits and budget in memory, then writes the row without making the client wait. */
