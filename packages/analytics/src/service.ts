@@ -3,12 +3,15 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { RawBeacon } from "@pier/proxy/edge";
 import { type BeaconContext, type EnrichResult, enrichBeacon } from "./ingest/enrich.ts";
+import type { IngestStats } from "./ingest/ingest-stats.ts";
 import { SessionTracker } from "./ingest/sessions.ts";
 import { SaltRing, type SaltStorage } from "./ingest/visitor.ts";
-import { WriteQueue, type WriteQueueStats } from "./ingest/write-queue.ts";
+import { WriteQueue } from "./ingest/write-queue.ts";
 import type { AnalyticsQuery, AnalyticsStore, FunnelResult, FunnelStep } from "./query/types.ts";
 import { ClickHouseAnalyticsStore } from "./store/clickhouse-store.ts";
 import { SqliteAnalyticsStore } from "./store/sqlite-store.ts";
+
+export type { IngestStats };
 
 export interface AnalyticsOptions {
   dataDir: string;
@@ -19,13 +22,6 @@ export interface AnalyticsOptions {
   flushIntervalMs?: number;
   onWriteError?(error: unknown, lost: number): void;
   now?: () => number;
-}
-
-export interface IngestStats extends WriteQueueStats {
-  accepted: number;
-  bots: number;
-  invalid: number;
-  openVisits: number;
 }
 
 /** The running analytics subsystem: ingest pipeline, write queue and the store queries go to. */

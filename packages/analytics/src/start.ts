@@ -34,7 +34,7 @@ export async function startAnalytics(ctx: PierContext, republish: () => void): P
     authenticate,
     resolveSite,
     requestMetrics: (key, from) => stores.requestMetrics.since(key, from),
-  }) as unknown as Hono<ApiEnv>;
+  });
   log.info("analytics ready", { store: analytics.store.kind });
   return { analytics, beacons: beaconHandler(analytics, settings), api };
 }

@@ -1,3 +1,4 @@
+import { analyticsRoutes } from "@pier/analytics/contract";
 import { apiRoutes } from "@pier/api/contract";
 import { errorsRoutes } from "@pier/errors/contract";
 import { openApiDocument } from "@pier/http";
@@ -7,6 +8,7 @@ import { metaRoutes } from "./meta-routes.ts";
 
 /** Every route group of pier's API, by owning subsystem. */
 export const routeGroups = {
+  analytics: analyticsRoutes,
   api: apiRoutes,
   errors: errorsRoutes,
   meta: metaRoutes,
@@ -15,6 +17,7 @@ export const routeGroups = {
 
 /** Any route of pier's API: what the CLI's and the dashboard's client are typed with. */
 export type PierRoute =
+  | RoutesOf<typeof analyticsRoutes>
   | RoutesOf<typeof apiRoutes>
   | RoutesOf<typeof errorsRoutes>
   | RoutesOf<typeof metaRoutes>

@@ -1,4 +1,7 @@
 import type { RequestMetricRow } from "@pier/db";
+import type { RequestSummary } from "./types.ts";
+
+export type { RequestSummary };
 
 /** The proxy's per-minute aggregates for one app: @pier/db's stored row without the app key. */
 export type RequestMinute = Omit<RequestMetricRow, "appKey">;
@@ -51,17 +54,6 @@ export function mergeRequestMinutes(rows: RequestMinute[]): RequestMinute[] {
         bytesOut: sum("bytesOut"),
       };
     });
-}
-
-export interface RequestSummary {
-  requests: number;
-  ratePerMinute: number;
-  status: { "2xx": number; "3xx": number; "4xx": number; "5xx": number };
-  /** Request-weighted means of the per-flush percentiles: an approximation, exact only per flush. */
-  latencyMs: { p50: number; p95: number; p99: number };
-  bytesIn: number;
-  bytesOut: number;
-  series: { t: number; requests: number; errors5xx: number; p95Ms: number }[];
 }
 
 export function summarizeRequestMetrics(rows: RequestMinute[], from: number, to: number): RequestSummary {

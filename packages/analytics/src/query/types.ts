@@ -30,58 +30,65 @@ export interface AnalyticsQuery {
   filters: Filters;
 }
 
-export interface Overview {
-  visitors: number;
-  visits: number;
-  pageviews: number;
-  viewsPerVisit: number;
+export const overviewSchema = z.object({
+  visitors: z.number(),
+  visits: z.number(),
+  pageviews: z.number(),
+  viewsPerVisit: z.number(),
   /** Share of visits with a single pageview or event, 0..1. */
-  bounceRate: number;
+  bounceRate: z.number(),
   /** Mean visit duration (first to last event) in milliseconds. */
-  visitDurationMs: number;
-}
+  visitDurationMs: z.number(),
+});
+export type Overview = z.infer<typeof overviewSchema>;
 
-export interface SeriesPoint extends Overview {
+export const seriesPointSchema = overviewSchema.extend({
   /** Bucket start, epoch ms (UTC hour or day). */
-  t: number;
-}
+  t: z.number(),
+});
+export type SeriesPoint = z.infer<typeof seriesPointSchema>;
 
-export interface BreakdownRow {
-  value: string;
-  visitors: number;
-  visits: number;
-  pageviews: number;
-}
+export const breakdownRowSchema = z.object({
+  value: z.string(),
+  visitors: z.number(),
+  visits: z.number(),
+  pageviews: z.number(),
+});
+export type BreakdownRow = z.infer<typeof breakdownRowSchema>;
 
-export interface CustomEventRow {
-  name: string;
-  visitors: number;
-  events: number;
-}
+export const customEventRowSchema = z.object({ name: z.string(), visitors: z.number(), events: z.number() });
+export type CustomEventRow = z.infer<typeof customEventRowSchema>;
 
-export interface PropRow {
-  prop: string;
-  value: string;
-  events: number;
-}
+export const propRowSchema = z.object({ prop: z.string(), value: z.string(), events: z.number() });
+export type PropRow = z.infer<typeof propRowSchema>;
 
-export interface Percentiles {
-  samples: number;
-  p50: number | null;
-  p75: number | null;
-  p95: number | null;
-}
+export const percentilesSchema = z.object({
+  samples: z.number(),
+  p50: z.number().nullable(),
+  p75: z.number().nullable(),
+  p95: z.number().nullable(),
+});
+export type Percentiles = z.infer<typeof percentilesSchema>;
 export const vitalMetrics = ["lcp", "cls", "inp", "ttfb"] as const;
 export type VitalMetric = (typeof vitalMetrics)[number];
 /** Vitals are bucketed to whole ms (CLS to thousandths) in every store, so percentiles agree. */
 export const vitalScale: Record<VitalMetric, number> = { lcp: 1, inp: 1, ttfb: 1, cls: 1000 };
-export type VitalsSummary = Record<VitalMetric, Percentiles>;
+/** Milliseconds; CLS is unitless. */
+export const vitalsSummarySchema = z.object({
+  lcp: percentilesSchema,
+  cls: percentilesSchema,
+  inp: percentilesSchema,
+  ttfb: percentilesSchema,
+});
+export type VitalsSummary = z.infer<typeof vitalsSummarySchema>;
 
-export interface Realtime {
-  visitors: number;
-  pageviews: number;
-  pages: { path: string; visitors: number }[];
-}
+/** The last five minutes. */
+export const realtimeSchema = z.object({
+  visitors: z.number(),
+  pageviews: z.number(),
+  pages: z.array(z.object({ path: z.string(), visitors: z.number() })),
+});
+export type Realtime = z.infer<typeof realtimeSchema>;
 
 export const funnelStepSchema = z.union([
   z.strictObject({ page: z.string().min(1).max(500) }),
@@ -90,9 +97,34 @@ export const funnelStepSchema = z.union([
 export type FunnelStep = z.infer<typeof funnelStepSchema>;
 export const funnelStepsSchema = z.array(funnelStepSchema).min(2).max(8);
 
-export interface FunnelResult {
-  steps: { step: FunnelStep; visits: number; conversionRate: number; fromPreviousRate: number }[];
-}
+export const funnelResultSchema = z.object({
+  steps: z.array(
+    z.object({
+      step: funnelStepSchema,
+      visits: z.number(),
+      /** Relative to the first step, 0..1. */
+      conversionRate: z.number(),
+      /** Relative to the step before, 0..1. */
+      fromPreviousRate: z.number(),
+    }),
+  ),
+});
+export type FunnelResult = z.infer<typeof funnelResultSchema>;
+
+/** The proxy's per-minute request metrics of a site over a range (see request-metrics.ts). */
+export const requestSummarySchema = z.object({
+  requests: z.number(),
+  ratePerMinute: z.number(),
+  status: z.object({ "2xx": z.number(), "3xx": z.number(), "4xx": z.number(), "5xx": z.number() }),
+  /** Request-weighted means of the per-flush percentiles: an approximation, exact only per flush. */
+  latencyMs: z.object({ p50: z.number(), p95: z.number(), p99: z.number() }),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+  series: z.array(
+    z.object({ t: z.number(), requests: z.number(), errors5xx: z.number(), p95Ms: z.number() }),
+  ),
+});
+export type RequestSummary = z.infer<typeof requestSummarySchema>;
 
 /** Raw sums a store hands back; ratios are derived in one place so both stores agree. */
 export interface OverviewSums {

@@ -1,17 +1,10 @@
 import type { Database } from "@pier/db";
 import { eq } from "drizzle-orm";
-import { z } from "zod";
 import * as pgSchema from "./schema/pg.ts";
 import * as sqliteSchema from "./schema/sqlite.ts";
+import { defaultSiteSettings, type SiteSettings } from "./site-settings.ts";
 
-export const siteSettingsSchema = z.strictObject({
-  /** Send nothing from browsers that set Do-Not-Track. */
-  respectDnt: z.boolean(),
-  /** Ask the proxy to add the tracker tag to the app's HTML responses. */
-  autoInject: z.boolean(),
-});
-export type SiteSettings = z.infer<typeof siteSettingsSchema>;
-export const defaultSiteSettings: SiteSettings = { respectDnt: false, autoInject: false };
+export { defaultSiteSettings, type SiteSettings } from "./site-settings.ts";
 
 /**
  * Settings are read on every /_pier/script.js request, so they are cached in memory and written
