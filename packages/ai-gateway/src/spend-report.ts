@@ -30,12 +30,11 @@ export function summarizeSpend(rows: SpendBucket[], appNames: ReadonlyMap<string
     if (!byModel.has(row.model)) byModel.set(row.model, zero());
     add(byModel.get(row.model)!, row);
   }
-  const sorted = (m: Map<string, Totals>, key: "app" | "model") =>
-    [...m].map(([name, t]) => ({ [key]: name, ...t })).sort((a, b) => b.costUsd - a.costUsd);
+  const byCost = (a: Totals, b: Totals) => b.costUsd - a.costUsd;
   return {
     total,
-    byApp: sorted(byApp, "app"),
-    byModel: sorted(byModel, "model"),
+    byApp: [...byApp].map(([app, t]) => ({ app, ...t })).sort(byCost),
+    byModel: [...byModel].map(([model, t]) => ({ model, ...t })).sort(byCost),
     series: rows.map((r) => ({
       bucket: new Date(r.bucket).toISOString(),
       app: appName(r.appId),

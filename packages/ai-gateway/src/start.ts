@@ -35,7 +35,7 @@ export async function startAiGateway(ctx: PierContext): Promise<RunningAiGateway
   return {
     gateway,
     openAi: openAiRoutes(gateway) as unknown as Hono<ApiEnv>,
-    admin: adminRoutes(gateway, ctx.authenticate, ctx.stores.apps) as unknown as Hono<ApiEnv>,
+    admin: adminRoutes(gateway, ctx.authenticate, ctx.stores.apps),
     async stop() {
       // Usage rows still being written belong to requests that were answered.
       await gateway.idle();

@@ -1,3 +1,4 @@
+import { aiRoutes } from "@pier/ai-gateway/contract";
 import { analyticsRoutes } from "@pier/analytics/contract";
 import { apiRoutes } from "@pier/api/contract";
 import { errorsRoutes } from "@pier/errors/contract";
@@ -8,6 +9,7 @@ import { metaRoutes } from "./meta-routes.ts";
 
 /** Every route group of pier's API, by owning subsystem. */
 export const routeGroups = {
+  ai: aiRoutes,
   analytics: analyticsRoutes,
   api: apiRoutes,
   errors: errorsRoutes,
@@ -17,6 +19,7 @@ export const routeGroups = {
 
 /** Any route of pier's API: what the CLI's and the dashboard's client are typed with. */
 export type PierRoute =
+  | RoutesOf<typeof aiRoutes>
   | RoutesOf<typeof analyticsRoutes>
   | RoutesOf<typeof apiRoutes>
   | RoutesOf<typeof errorsRoutes>

@@ -1,37 +1,18 @@
 import { NotFoundError, ValidationError } from "@pier/core";
-import { type ApiEnv, readBody, readParam, requireScope } from "@pier/http";
-import { Hono, type MiddlewareHandler } from "hono";
-import { z } from "zod";
+import { type ApiEnv, routeGroup, serveRoute } from "@pier/http";
+import type { RouteDef } from "@pier/http/contract";
+import type { Hono, MiddlewareHandler } from "hono";
 import type { AiGateway } from "../gateway.ts";
 import { builtinPrices } from "../prices.ts";
-import {
-  aliasBodySchema,
-  keyBodySchema,
-  keyPatchSchema,
-  priceBodySchema,
-  providerBodySchema,
-  settingsPatchSchema,
-} from "../schemas.ts";
 import { summarizeSpend } from "../spend-report.ts";
 import type { KeyRow } from "../store.ts";
+import { aiRoutes as routes } from "./contract.ts";
 
 export interface AppDirectory {
   findByName(name: string): Promise<{ id: string; name: string } | undefined>;
   list(): Promise<{ id: string; name: string }[]>;
 }
 
-const spendQuerySchema = z.object({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  interval: z.enum(["hour", "day"]).default("day"),
-  app: z.string().optional(),
-});
-/** Model names are free-form (`gpt-4o`, `openrouter/meta/llama-3`) but printable and short. */
-const priceModelSchema = z
-  .string()
-  .min(1)
-  .max(200, "a model name is at most 200 characters")
-  .regex(/^[^\p{Cc}\s]+$/u, "a model name has no spaces or control characters");
 const intervalMs = { hour: 3_600_000, day: 86_400_000 } as const;
 const maxBuckets = 24 * 93;
 
@@ -50,13 +31,21 @@ function presentKey(row: KeyRow, appNames: Map<string, string>) {
   };
 }
 
+/**
+ * Served with the parameter `param` taking the rest of the path (Hono's `{.+}`): model and alias
+ * names hold slashes, and clients send them as they are (`/prices/openrouter/meta/llama-3`).
+ */
+function restOfPath<D extends RouteDef>(def: D, param: string): D {
+  return { ...def, path: def.path.replace(`:${param}`, `:${param}{.+}`) };
+}
+
 /** Operator API at `/api/v1/ai`: providers, aliases, keys, prices, settings, usage and spend. */
 export function adminRoutes(
   gateway: AiGateway,
   authenticate: MiddlewareHandler<ApiEnv>,
   apps: AppDirectory,
 ): Hono<ApiEnv> {
-  const api = new Hono<ApiEnv>();
+  const group = routeGroup("/api/v1/ai", authenticate);
   const { catalog, store } = gateway;
   const appNames = async () => new Map((await apps.list()).map((a) => [a.id, a.name]));
   const appIdFor = async (name: string) => {
@@ -64,129 +53,117 @@ export function adminRoutes(
     if (!app) throw new NotFoundError("App", name);
     return app.id;
   };
-  api.use("*", authenticate);
 
-  api.get("/providers", requireScope("read"), (c) =>
-    c.json({
-      providers: [...catalog.providers.values()].map((p) => ({
-        name: p.name,
-        kind: p.kind,
-        baseUrl: p.baseUrl,
-        hasApiKey: p.apiKey !== undefined,
-        models: p.models,
-      })),
-    }),
-  );
-  api.post("/providers", requireScope("admin"), async (c) => {
-    const body = await readBody(c, providerBodySchema);
+  serveRoute(group, routes.aiListProviders, () => ({
+    providers: [...catalog.providers.values()].map((p) => ({
+      name: p.name,
+      kind: p.kind,
+      baseUrl: p.baseUrl,
+      hasApiKey: p.apiKey !== undefined,
+      models: p.models,
+    })),
+  }));
+  serveRoute(group, routes.aiSaveProvider, async ({ body }) => {
     await catalog.putProvider(body);
-    return c.json(
-      {
-        provider: {
-          name: body.name,
-          kind: body.kind,
-          baseUrl: body.baseUrl ?? null,
-          hasApiKey: !!body.apiKey,
-          models: body.models,
-        },
+    return {
+      provider: {
+        name: body.name,
+        kind: body.kind,
+        baseUrl: body.baseUrl ?? null,
+        hasApiKey: !!body.apiKey,
+        models: body.models,
       },
-      201,
-    );
+    };
   });
-  api.delete("/providers/:name", requireScope("admin"), async (c) => {
-    await catalog.deleteProvider(c.req.param("name"));
-    return c.json({ deleted: true });
+  serveRoute(group, routes.aiDeleteProvider, async ({ params }) => {
+    await catalog.deleteProvider(params.name);
+    return { deleted: true as const };
   });
 
-  api.get("/aliases", requireScope("read"), (c) =>
-    c.json({ aliases: [...catalog.aliases].map(([name, targets]) => ({ name, targets })) }),
-  );
-  api.post("/aliases", requireScope("admin"), async (c) => {
-    const body = await readBody(c, aliasBodySchema);
+  serveRoute(group, routes.aiListAliases, () => ({
+    aliases: [...catalog.aliases].map(([name, targets]) => ({ name, targets })),
+  }));
+  serveRoute(group, routes.aiSaveAlias, async ({ body }) => {
     await catalog.putAlias(body.name, body.targets);
-    return c.json({ alias: body }, 201);
+    return { alias: body };
   });
-  api.delete("/aliases/:name{.+}", requireScope("admin"), async (c) => {
-    await catalog.deleteAlias(c.req.param("name"));
-    return c.json({ deleted: true });
+  serveRoute(group, restOfPath(routes.aiDeleteAlias, "name"), async ({ params }) => {
+    await catalog.deleteAlias(params.name);
+    return { deleted: true as const };
   });
 
-  api.get("/keys", requireScope("read"), async (c) => {
+  serveRoute(group, routes.aiListKeys, async () => {
     const names = await appNames();
-    return c.json({ keys: (await store.keys.list()).map((k) => presentKey(k, names)) });
+    return { keys: (await store.keys.list()).map((k) => presentKey(k, names)) };
   });
-  api.post("/keys", requireScope("write"), async (c) => {
-    const body = await readBody(c, keyBodySchema);
+  serveRoute(group, routes.aiCreateKey, async ({ body }) => {
     const appId = body.app ? await appIdFor(body.app) : null;
     const { key, row } = await catalog.createKey({ ...body, appId });
-    return c.json({ key: presentKey(row, await appNames()), secret: key }, 201);
+    return { key: presentKey(row, await appNames()), secret: key };
   });
-  api.patch("/keys/:id", requireScope("write"), async (c) => {
-    const row = await catalog.updateKey(c.req.param("id"), await readBody(c, keyPatchSchema));
-    return c.json({ key: presentKey(row, await appNames()) });
+  serveRoute(group, routes.aiUpdateKey, async ({ params, body }) => {
+    const row = await catalog.updateKey(params.id, body);
+    return { key: presentKey(row, await appNames()) };
   });
-  api.delete("/keys/:id", requireScope("write"), async (c) => {
-    const row = await catalog.revokeKey(c.req.param("id"));
-    return c.json({ key: presentKey(row, await appNames()) });
-  });
-
-  api.get("/prices", requireScope("read"), (c) =>
-    c.json({ builtin: builtinPrices, overrides: Object.fromEntries(catalog.prices) }),
-  );
-  api.put("/prices/:model{.+}", requireScope("admin"), async (c) => {
-    const model = readParam(c.req.param("model"), priceModelSchema, "model");
-    const price = await readBody(c, priceBodySchema);
-    await catalog.putPrice(model, price);
-    return c.json({ model, price });
-  });
-  api.delete("/prices/:model{.+}", requireScope("admin"), async (c) => {
-    await catalog.deletePrice(c.req.param("model"));
-    return c.json({ deleted: true });
+  serveRoute(group, routes.aiRevokeKey, async ({ params }) => {
+    const row = await catalog.revokeKey(params.id);
+    return { key: presentKey(row, await appNames()) };
   });
 
-  api.get("/settings", requireScope("read"), (c) => c.json({ settings: catalog.settings }));
-  api.patch("/settings", requireScope("admin"), async (c) => {
-    const settings = await catalog.patchSettings(await readBody(c, settingsPatchSchema));
-    return c.json({ settings });
+  serveRoute(group, routes.aiListPrices, () => ({
+    builtin: builtinPrices,
+    overrides: Object.fromEntries(catalog.prices),
+  }));
+  serveRoute(group, restOfPath(routes.aiSetPrice, "model"), async ({ params, body }) => {
+    await catalog.putPrice(params.model, body);
+    return { model: params.model, price: body };
   });
-  api.post("/cache/clear", requireScope("admin"), (c) => {
+  serveRoute(group, restOfPath(routes.aiDeletePrice, "model"), async ({ params }) => {
+    await catalog.deletePrice(params.model);
+    return { deleted: true as const };
+  });
+
+  serveRoute(group, routes.aiGetSettings, () => ({ settings: catalog.settings }));
+  serveRoute(group, routes.aiUpdateSettings, async ({ body }) => ({
+    settings: await catalog.patchSettings(body),
+  }));
+  serveRoute(group, routes.aiClearCache, () => {
     gateway.clearCache();
-    return c.json({ cleared: true });
+    return { cleared: true as const };
   });
 
-  api.get("/usage", requireScope("read"), async (c) => {
-    const limit = Math.min(1000, Math.max(1, Number(c.req.query("limit") ?? 100) || 100));
-    const app = c.req.query("app");
-    const rows = await store.usage.recent({ limit, appId: app ? await appIdFor(app) : undefined });
+  serveRoute(group, routes.aiListUsage, async ({ query }) => {
+    const rows = await store.usage.recent({
+      limit: query.limit,
+      appId: query.app ? await appIdFor(query.app) : undefined,
+    });
     const names = await appNames();
-    return c.json({
+    return {
       usage: rows.map((r) => ({
         ...r,
         app: r.appId ? (names.get(r.appId) ?? r.appId) : null,
         createdAt: r.createdAt.toISOString(),
       })),
-    });
+    };
   });
 
-  api.get("/spend", requireScope("read"), async (c) => {
-    const query = spendQuerySchema.safeParse(c.req.query());
-    if (!query.success) throw new ValidationError("spend: from/to are ISO dates, interval is hour or day.");
-    const bucketMs = intervalMs[query.data.interval];
-    const to = query.data.to ? new Date(query.data.to) : new Date();
-    const from = query.data.from ? new Date(query.data.from) : new Date(to.getTime() - 30 * 86_400_000);
+  serveRoute(group, routes.aiSpend, async ({ query }) => {
+    const bucketMs = intervalMs[query.interval];
+    const to = query.to ? new Date(query.to) : new Date();
+    const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * 86_400_000);
     if (from >= to) throw new ValidationError("spend: from must be before to.");
     if ((to.getTime() - from.getTime()) / bucketMs > maxBuckets)
       throw new ValidationError(
         `spend: at most ${maxBuckets} buckets per query; narrow the range or use interval=day.`,
       );
-    const appId = query.data.app ? await appIdFor(query.data.app) : undefined;
+    const appId = query.app ? await appIdFor(query.app) : undefined;
     const rows = await store.usage.spend({ from, to, bucketMs, appId });
-    return c.json({
+    return {
       from: from.toISOString(),
       to: to.toISOString(),
-      interval: query.data.interval,
+      interval: query.interval,
       ...summarizeSpend(rows, await appNames()),
-    });
+    };
   });
-  return api;
+  return group.app;
 }
