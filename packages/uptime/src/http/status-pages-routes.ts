@@ -46,16 +46,30 @@ export function statusPagesRoutes(
   });
 }
 
+/**
+ * Browsers and shared caches keep a copy but ask again every time (a 304 when nothing changed): a
+ * page cached for even 30 s went on showing an outage that was over.
+ */
+const revalidate = "public, no-cache";
+
 const htmlHeaders = {
   "content-type": "text/html; charset=utf-8",
-  // Shared caches may keep it briefly too: a status page gets its traffic all at once.
-  "cache-control": "public, max-age=30",
+  "cache-control": revalidate,
   "x-frame-options": "DENY",
   "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
 };
 
+/** The answer, or a 304 when the client's copy (If-None-Match) is the current one. */
+function withEtag(request: Request, body: string, headers: Record<string, string>): Response {
+  const etag = `"${Bun.hash(body).toString(36)}"`;
+  const all = { ...headers, etag };
+  if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers: all });
+  return new Response(request.method === "HEAD" ? null : body, { headers: all });
+}
+
 /** The public side: no login, HTML or JSON. */
 async function servePublicStatusPage(
+  request: Request,
   pages: StatusPages,
   by: { slug: string } | { host: string },
   format: "html" | "json",
@@ -63,11 +77,13 @@ async function servePublicStatusPage(
   const page = await pages.render(by);
   if (!page) return null;
   if (format === "json") {
-    return Response.json(page.model, {
-      headers: { "cache-control": "public, max-age=30", "access-control-allow-origin": "*" },
+    return withEtag(request, JSON.stringify(page.model), {
+      "content-type": "application/json;charset=utf-8",
+      "cache-control": revalidate,
+      "access-control-allow-origin": "*",
     });
   }
-  return new Response(page.html, { headers: htmlHeaders });
+  return withEtag(request, page.html, htmlHeaders);
 }
 
 const notFound = () =>
@@ -84,7 +100,7 @@ export function publicStatusHandlers(pages: StatusPages) {
       if (!readOnly(request)) return null;
       const match = /^\/status\/([a-z0-9][a-z0-9-]*?)(\.json)?\/?$/.exec(new URL(request.url).pathname);
       if (!match) return null;
-      return servePublicStatusPage(pages, { slug: match[1]! }, match[2] ? "json" : "html").then(
+      return servePublicStatusPage(request, pages, { slug: match[1]! }, match[2] ? "json" : "html").then(
         (r) => r ?? notFound(),
       );
     },
@@ -92,7 +108,9 @@ export function publicStatusHandlers(pages: StatusPages) {
       const path = new URL(request.url).pathname;
       if (!readOnly(request) || (path !== "/" && path !== "/index.json")) return notFound();
       const host = (request.headers.get("host") ?? "").replace(/:\d+$/, "").toLowerCase();
-      return (await servePublicStatusPage(pages, { host }, path === "/" ? "html" : "json")) ?? notFound();
+      return (
+        (await servePublicStatusPage(request, pages, { host }, path === "/" ? "html" : "json")) ?? notFound()
+      );
     },
   };
 }
