@@ -2,6 +2,7 @@ import { realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { brotliCompress, gzip, constants as zlibConstants } from "node:zlib";
+import { injectTrackerTag, TRACKER_INJECT_HEADER } from "@pier/proxy/edge";
 import { contentTypeFor, isCompressible } from "./content-types.ts";
 import {
   cacheControlFor,
@@ -30,6 +31,8 @@ interface FoundFile {
   abs: string;
   size: number;
   mtimeMs: number;
+  /** The page with the analytics tag added, when the route asks for it (HTML only). */
+  injected?: Uint8Array<ArrayBuffer>;
 }
 
 /** Compressing costs more than serving: below this size the saving does not pay. */
@@ -63,7 +66,7 @@ export function createStaticSiteHandler(options: StaticSiteOptions): (request: R
     const key = `${encoding}:${file.rel}:${etag}`;
     const hit = cache.get(key);
     if (hit) return hit;
-    const raw = new Uint8Array(await Bun.file(file.abs).arrayBuffer());
+    const raw = file.injected ?? new Uint8Array(await Bun.file(file.abs).arrayBuffer());
     const out =
       encoding === "br"
         ? await brotli(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } })
@@ -100,7 +103,13 @@ export function createStaticSiteHandler(options: StaticSiteOptions): (request: R
     }
 
     const contentType = contentTypeFor(file.rel);
-    const etag = etagFor(file.size, file.mtimeMs);
+    let etag = etagFor(file.size, file.mtimeMs);
+    // Injected before compressing, so browsers (which always ask for br or gzip) get the tag too.
+    if (request.headers.get(TRACKER_INJECT_HEADER) === "tracker" && contentType.startsWith("text/html")) {
+      const page = injectTrackerTag(await Bun.file(file.abs).text());
+      file = { ...file, injected: new TextEncoder().encode(page), size: Buffer.byteLength(page) };
+      etag = `${etag.slice(0, -1)}-t"`;
+    }
     const headers: Record<string, string> = {
       "content-type": contentType,
       etag,
@@ -131,6 +140,7 @@ export function createStaticSiteHandler(options: StaticSiteOptions): (request: R
       return new Response(request.method === "HEAD" ? null : body, { status, headers });
     }
     headers["content-length"] = String(file.size);
-    return new Response(request.method === "HEAD" ? null : Bun.file(file.abs), { status, headers });
+    const body = file.injected ?? Bun.file(file.abs);
+    return new Response(request.method === "HEAD" ? null : body, { status, headers });
   };
 }

@@ -1,6 +1,13 @@
 export const TRACKER_TAG = '<script defer src="/_pier/script.js"></script>';
 
 /**
+ * Set by the proxy on requests to a route with tracker auto-injection. pier's own static-site
+ * server injects the tag itself before compressing (the proxy can only inject into uncompressed
+ * answers, and browsers always ask for compressed ones); other upstreams ignore it.
+ */
+export const TRACKER_INJECT_HEADER = "x-pier-inject-tracker";
+
+/**
  * Adds the tracker tag to an HTML document: before </head>, else after <body ...>, else after
  * <html ...> or the doctype (anything before the doctype would put the page in quirks mode), else
  * at the start. Pure so the proxy and the static-site server can call it on a whole HTML body; a
