@@ -342,3 +342,41 @@ describe("error events are scrubbed before they are stored (review finding 5)", 
     expect(ip).toBeNull();
   });
 });
+
+describe("the console over TLS (review finding 10)", () => {
+  const token = `pier_sec${crypto.randomUUID().replaceAll("-", "")}`;
+  let pier: PierProcess;
+  beforeAll(async () => {
+    pier = await startPier({
+      env: { PIER_ADMIN_TOKEN: token },
+      args: ["--proxy-workers", "1", "--console-host", "console.pier.test"],
+    });
+  });
+  afterAll(() => pier.stop());
+  // The certificate is self-signed until ACME is configured; the name is what is checked here.
+  const tls = { serverName: "console.pier.test", rejectUnauthorized: false };
+
+  test("the API answers on the HTTPS port under the console host, with the token", async () => {
+    const health = await fetch(`https://127.0.0.1:${pier.httpsPort}/healthz`, {
+      headers: { host: "console.pier.test" },
+      tls,
+    } as RequestInit);
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as { ok: boolean }).ok).toBe(true);
+    const apps = await fetch(`https://127.0.0.1:${pier.httpsPort}/api/v1/apps`, {
+      headers: { host: "console.pier.test", authorization: `Bearer ${token}` },
+      tls,
+    } as RequestInit);
+    expect(apps.status).toBe(200);
+    expect(pier.logs()).toContain("https://console.pier.test");
+  });
+
+  test("plain HTTP on the console host is redirected to HTTPS", async () => {
+    const plain = await fetch(`http://127.0.0.1:${pier.httpPort}/api/v1/apps`, {
+      headers: { host: "console.pier.test" },
+      redirect: "manual",
+    });
+    expect([301, 308]).toContain(plain.status);
+    expect(plain.headers.get("location")).toStartWith("https://console.pier.test");
+  });
+});

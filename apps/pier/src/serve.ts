@@ -70,14 +70,16 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
   const routes = new RouteRegistry(proxy);
   const tls = await startCertificates(config.dataDir, proxy, logger);
 
-  const proxies = trustedProxies(config.trustedProxies);
+  // Made anew at each start and known only to this process and its proxy workers.
+  const edgeSecret = generateSecretToken("edge");
+  const originOf = requestOrigins(edgeSecret, trustedProxies(config.trustedProxies));
   const apiDeps: ApiDeps = {
     stores,
     logger: logger.child({ component: "api" }),
     version: pierVersion,
     loginLimiter: new LoginRateLimiter({ maxFailures: 10, windowMs: 15 * 60_000 }),
     setup: setup.gate,
-    trustedProxies: proxies,
+    originOf,
     routePublisher: routes,
     certificates: certificatePort(tls),
     onDomainsChanged: () => (proxy ? routes.publish() : Promise.resolve()),
@@ -85,10 +87,13 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
   const consoleApp = createApi(apiDeps);
   const rawHandlers: RawHandler[] = [];
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-  const consoleUrl = config.publicUrl ?? `http://${shownHost}:${config.consolePort}`;
+  const httpsPort = config.httpsPort === 443 ? "" : `:${config.httpsPort}`;
+  const consoleUrl =
+    config.publicUrl ??
+    (config.consoleHost
+      ? `https://${config.consoleHost}${httpsPort}`
+      : `http://${shownHost}:${config.consolePort}`);
 
-  // Made anew at each start and known only to this process and its proxy workers.
-  const edgeSecret = generateSecretToken("edge");
   const egress = egressPolicy({ allow: config.egressAllow, ownAddresses: machineAddresses() });
   const { capabilities, provide } = capabilityRegistry();
   const context: PierContext = {
@@ -104,7 +109,7 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     tls,
     consoleUrl,
     egress: { policy: egress, fetch: createEgressFetch(egress) },
-    originOf: requestOrigins(edgeSecret, proxies),
+    originOf,
     edgeSecret,
     addRawHandler: (handler) => rawHandlers.push(handler),
     capabilities,

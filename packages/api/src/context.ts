@@ -1,7 +1,7 @@
 import type { LoginRateLimiter } from "@pier/auth";
 import type { Logger } from "@pier/core";
 import type { Stores } from "@pier/db";
-import type { TrustedProxies } from "@pier/http";
+import type { OriginOf } from "@pier/http";
 import type { DomainStatus } from "@pier/tls";
 import type { SetupGate } from "./setup-code.ts";
 
@@ -30,6 +30,9 @@ export interface ApiDeps {
   sessionTtlMs?: number;
   /** The first-admin setup code; without it, setup needs an admin token. */
   setup?: SetupGate;
-  /** Whose X-Forwarded-For is believed (login limits key by the client address); none by default. */
-  trustedProxies?: TrustedProxies;
+  /**
+   * Where a request comes from (login limits key by the client address): pier's own proxy
+   * workers and --trusted-proxies are believed, anyone else is their TCP peer.
+   */
+  originOf?: OriginOf;
 }

@@ -1,5 +1,6 @@
 import { routeGroup } from "@pier/http";
-import type { PierModule } from "@pier/platform";
+import { internalConsoleUrl, type PierModule } from "@pier/platform";
+import { routeSpecSchema } from "@pier/proxy/spec";
 import { certificateRoutes } from "./http/certificates-routes.ts";
 import { proxyStatusRoutes } from "./http/proxy-status-routes.ts";
 import { settingsRoutes } from "./http/settings-routes.ts";
@@ -23,6 +24,21 @@ export const apiModule: PierModule = {
       acmeEnabled: tls.acmeEnabled,
     });
     console.route("/api/v1", group.app);
+    if (config.consoleHost) {
+      // The console on the HTTPS port under its own name: tokens and passwords no longer travel in
+      // clear to :7070. Plain HTTP on that name is redirected; pushes and uploads may be large and
+      // deploy logs long, so the route's limits are the console's own.
+      const route = routeSpecSchema.parse({
+        id: "console",
+        host: config.consoleHost,
+        upstreams: [internalConsoleUrl(config)],
+        redirectHttps: true,
+        maxBodyBytes: 1024 ** 3,
+        upstreamTimeoutMs: 3_600_000,
+      });
+      routes.register("console", () => [route]);
+      await tls.ensure(config.consoleHost).catch(() => {});
+    }
     // Domains attached before this start (or while ACME was off) get their certificate now.
     for (const domain of await stores.domains.listAll()) await tls.ensure(domain.host).catch(() => {});
     return {};

@@ -69,6 +69,20 @@ export const serveOptions = {
     help: "apps answer at APP.BASE_DOMAIN, previews at BRANCH--APP.BASE_DOMAIN",
     defaultValue: () => "localhost",
   },
+  consoleHost: {
+    flag: "console-host",
+    env: "PIER_CONSOLE_HOST",
+    schema: z
+      .string()
+      .regex(
+        /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i,
+        "must be a host name, e.g. pier.example.com",
+      )
+      .transform((h) => h.toLowerCase())
+      .optional(),
+    help: "serve the console (API, dashboard, git) on the HTTPS port under this host name too, with a certificate like any app domain",
+    defaultValue: () => undefined,
+  },
   publicUrl: {
     flag: "public-url",
     env: "PIER_PUBLIC_URL",

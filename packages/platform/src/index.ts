@@ -9,6 +9,6 @@ export {
   type UptimeCapability,
 } from "./capabilities.ts";
 export type { PierContext, PierModule, RawHandler, StartedModule } from "./module.ts";
-export { startProxy } from "./proxy-service.ts";
+export { internalConsoleUrl, startProxy } from "./proxy-service.ts";
 export { type RouteProvider, RouteRegistry } from "./route-registry.ts";
 export { startCertificates } from "./tls-service.ts";

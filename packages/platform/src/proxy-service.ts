@@ -3,6 +3,12 @@ import type { Logger } from "@pier/core";
 import type { Stores } from "@pier/db";
 import type { ProxyPool } from "@pier/proxy";
 
+/** How the proxy workers reach the console on this machine: /_pier/ forwarding and the console host. */
+export function internalConsoleUrl(config: Pick<ServeConfig, "host" | "consolePort">): string {
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${config.consolePort}`;
+}
+
 /** Starts the worker pool and turns its request records into per-minute metrics rows. */
 export async function startProxy(
   config: ServeConfig,
@@ -16,13 +22,12 @@ export async function startProxy(
   // Loaded only with workers to run: the control plane alone never needs the pool's code.
   const { startProxyPool } = await import("@pier/proxy");
   const log = logger.child({ component: "proxy" });
-  const internalHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   return startProxyPool({
     workers: config.proxyWorkers,
     httpPort: config.httpPort,
     httpsPort: config.httpsPort,
     hostname: config.host,
-    internalUpstream: `http://${internalHost}:${config.consolePort}`,
+    internalUpstream: internalConsoleUrl(config),
     ackTimeoutMs: 5000,
     log: (level, msg, fields) => log[level](msg, fields),
     onAggregates: (aggregates) => {

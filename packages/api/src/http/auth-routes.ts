@@ -18,7 +18,8 @@ import {
   RateLimitedError,
   UnauthorizedError,
 } from "@pier/core";
-import { authenticate, clientAddress, type RouteGroup, serveRoute, trustedProxies } from "@pier/http";
+import { authenticate, peerAddress, type RouteGroup, serveRoute } from "@pier/http";
+import type { Server } from "bun";
 import type { Context } from "hono";
 import type { ApiDeps } from "../context.ts";
 import { apiRoutes } from "./contract.ts";
@@ -30,11 +31,11 @@ function isHttps(c: Context): boolean {
 }
 
 export function authRoutes(group: RouteGroup, deps: ApiDeps): void {
-  const trusted = deps.trustedProxies ?? trustedProxies([]);
-
   /** A place under the login limit for this client and account, or a 429 saying when to retry. */
   function attempt(c: Context, account: string) {
-    const gate = deps.loginLimiter.begin(`${clientAddress(c, trusted)}|${account}`);
+    const client =
+      deps.originOf?.(c.req.raw, c.env as Server<unknown>).address ?? peerAddress(c) ?? "unknown";
+    const gate = deps.loginLimiter.begin(`${client}|${account}`);
     if (!gate.allowed) {
       throw new RateLimitedError(
         `Too many failed attempts; try again in ${gate.retryAfterSeconds} s.`,
