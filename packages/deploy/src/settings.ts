@@ -34,6 +34,8 @@ export const deployDefaults = {
     dockerfile: "Dockerfile",
     context: ".",
   },
+  /** How long a replica that exited outside pier may take to come back before it is reported down. */
+  replicaDownAfterMs: 15_000,
   /** Releases (images) kept per app; older ones are pruned after a successful deploy. */
   keepReleases: 5,
   baseImages: {

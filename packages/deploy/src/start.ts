@@ -12,11 +12,12 @@ import { DeployEngine } from "./engine/engine.ts";
 import { loadOrCreateInstanceId } from "./engine/instance-id.ts";
 import { appDeleted, platformDeployHooks } from "./engine/platform-hooks.ts";
 import { reconcile } from "./engine/reconcile.ts";
+import { ReplicaWatch } from "./engine/replica-watch.ts";
 import { appRoutes, ServingTable } from "./engine/serving.ts";
 import { createDeployApi } from "./http/deploy-routes.ts";
 import { createGitEndpoint } from "./http/git-endpoint.ts";
 import { ownedPaths } from "./http/owned-paths.ts";
-import { baseImagesFromEnv } from "./settings.ts";
+import { baseImagesFromEnv, deployDefaults } from "./settings.ts";
 import { combineRuntimes, createStaticReplicaRuntime } from "./static/static-replicas.ts";
 
 const notMine = new Response(null, { status: 599 });
@@ -111,6 +112,51 @@ export async function startDeploy(
   });
   if (report) log.info("deployments reconciled", { ...report });
 
+  // Replicas restarted or stopped behind pier's back are followed from the Engine's events.
+  const watch = dockerAvailable
+    ? new ReplicaWatch({
+        docker,
+        instance,
+        serving,
+        publishRoutes,
+        logger: log,
+        downAfterMs: Number(process.env.PIER_REPLICA_DOWN_AFTER_MS) || deployDefaults.replicaDownAfterMs,
+        async recordReplicaEvent(deploymentId, event) {
+          const row = await stores.deployments.findById(deploymentId);
+          if (!row) return;
+          const before = (row.meta.replicas as { restarts?: number } | undefined) ?? {};
+          const replicas = {
+            restarts: (before.restarts ?? 0) + (event.restarted ? 1 : 0),
+            ...(event.restarted
+              ? { lastRestartAt: new Date().toISOString() }
+              : { lastExitCode: event.exitCode, lastExitAt: new Date().toISOString() }),
+          };
+          await stores.deployments.update(deploymentId, {
+            meta: { ...row.meta, replicas: { ...before, ...replicas } },
+          });
+        },
+        reportDown(entry, exitCode) {
+          const serving = entry.upstreams.length;
+          log.error("a replica stayed down after exiting outside pier", {
+            app: entry.app,
+            environment: entry.env,
+            deployment: entry.deploymentId,
+            exitCode,
+            serving,
+          });
+          void ctx.capabilities.notify?.notify({
+            kind: "replica.down",
+            app: entry.app,
+            environment: entry.env,
+            deploymentId: entry.deploymentId,
+            exitCode,
+            serving,
+          });
+        },
+      })
+    : undefined;
+  await watch?.start();
+
   const git = createGitEndpoint({
     ...ops,
     dataDir: config.dataDir,
@@ -201,6 +247,7 @@ export async function startDeploy(
     async stop() {
       // Containers keep serving while pier restarts (adopted on the next start); static
       // replicas live in this process and come back from the data dir.
+      await watch?.stop();
       await git.close();
       await statics.stopAll();
     },

@@ -39,6 +39,16 @@ export const notificationEventSchema = z.discriminatedUnion("kind", [
     url: z.string().optional(),
   }),
   z.object({
+    kind: z.literal("replica.down"),
+    app: z.string(),
+    environment: z.string(),
+    deploymentId: z.string(),
+    /** The container's exit code, when Docker reported one. */
+    exitCode: z.number().int().nullable(),
+    /** Replicas of the release still serving. */
+    serving: z.number().int().nonnegative(),
+  }),
+  z.object({
     kind: z.literal("error.new_issue"),
     project: z.string(),
     issueId: z.string(),
@@ -99,6 +109,12 @@ export function renderEvent(event: NotificationEvent): RenderedEvent {
         title: `❌ Deploy of ${event.app}${event.environment ? ` (${event.environment})` : ""} failed`,
         text: `Deployment ${event.deploymentId} failed: ${event.reason}. The previous release stays live.${event.url ? ` ${event.url}` : ""}`,
         severity: "critical",
+      };
+    case "replica.down":
+      return {
+        title: `🔴 A replica of ${event.app} (${event.environment}) stopped and did not come back`,
+        text: `Deployment ${event.deploymentId}: a container exited${event.exitCode === null ? "" : ` with code ${event.exitCode}`} outside pier and stayed down; ${event.serving === 0 ? "nothing serves the app now (redeploy or start it)" : `${event.serving} replica(s) still serve`}.`,
+        severity: event.serving === 0 ? "critical" : "warning",
       };
     case "error.new_issue":
       return {
