@@ -1,7 +1,9 @@
-import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
+import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, intFlag, type ParsedArgs, requireStringFlag, UsageError } from "./command.ts";
 
 // `pier ai ...`: the AI gateway's providers, aliases, keys and spend, over /api/v1/ai.
+
+const providerKinds = ["openai", "openai-compatible", "anthropic"] as const;
 
 const list = (value: unknown) =>
   typeof value === "string" && value
@@ -49,15 +51,18 @@ export const aiProviderCommand: Command = {
     ...connectionFlags,
   },
   async run(args) {
-    const kind = requireStringFlag(args, "kind", aiProviderCommand);
-    const body: Record<string, unknown> = {
-      name: args.positionals[0],
+    const flag = requireStringFlag(args, "kind", aiProviderCommand);
+    const kind = providerKinds.find((k) => k === flag);
+    if (!kind) throw new UsageError(`--kind must be one of ${providerKinds.join(", ")}`, aiProviderCommand);
+    const baseUrl = args.flags["base-url"];
+    const body = {
+      name: args.positionals[0]!,
       kind,
       models: list(args.flags.models),
+      ...(typeof baseUrl === "string" ? { baseUrl } : {}),
+      ...(args.flags["api-key-stdin"] ? { apiKey: (await Bun.stdin.text()).trim() } : {}),
     };
-    if (typeof args.flags["base-url"] === "string") body.baseUrl = args.flags["base-url"];
-    if (args.flags["api-key-stdin"]) body.apiKey = (await Bun.stdin.text()).trim();
-    await apiRequest(resolveConnection(args), "POST", "/api/v1/ai/providers", body);
+    await pierApi(resolveConnection(args)).call("POST /api/v1/ai/providers", { body });
     console.log(`Provider ${args.positionals[0]} saved; call its models as ${args.positionals[0]}/MODEL.`);
     return 0;
   },
@@ -69,15 +74,7 @@ export const aiProvidersCommand: Command = {
   usage: "pier ai providers [--json]",
   flags: { json: { type: "boolean", help: "print JSON" }, ...connectionFlags },
   async run(args) {
-    const { providers } = await apiRequest<{
-      providers: {
-        name: string;
-        kind: string;
-        baseUrl: string | null;
-        hasApiKey: boolean;
-        models: string[];
-      }[];
-    }>(resolveConnection(args), "GET", "/api/v1/ai/providers");
+    const { providers } = await pierApi(resolveConnection(args)).call("GET /api/v1/ai/providers");
     if (args.flags.json) console.log(JSON.stringify(providers, null, 2));
     else if (providers.length === 0)
       console.log("No providers yet. Add one with `pier ai provider NAME --kind openai --api-key-stdin`.");
@@ -109,9 +106,8 @@ export const aiAliasCommand: Command = {
   flags: { ...connectionFlags },
   async run(args) {
     const targets = list(args.positionals[1]);
-    await apiRequest(resolveConnection(args), "POST", "/api/v1/ai/aliases", {
-      name: args.positionals[0],
-      targets,
+    await pierApi(resolveConnection(args)).call("POST /api/v1/ai/aliases", {
+      body: { name: args.positionals[0]!, targets },
     });
     console.log(`Model ${args.positionals[0]} → ${targets.join(" → ")}`);
     return 0;
@@ -136,23 +132,18 @@ export const aiKeyCommand: Command = {
     ...connectionFlags,
   },
   async run(args) {
-    const body: Record<string, unknown> = {
-      name: args.positionals[0],
-      allowedModels: list(args.flags.models),
-    };
-    if (typeof args.flags.app === "string") body.app = args.flags.app;
     const rpm = positiveNumber(args, "rpm", aiKeyCommand);
     const tpm = positiveNumber(args, "tpm", aiKeyCommand);
     const budget = positiveNumber(args, "budget", aiKeyCommand);
-    if (rpm !== undefined) body.requestsPerMinute = Math.round(rpm);
-    if (tpm !== undefined) body.tokensPerMinute = Math.round(tpm);
-    if (budget !== undefined) body.monthlyBudgetUsd = budget;
-    const { key, secret } = await apiRequest<{ key: { id: string }; secret: string }>(
-      resolveConnection(args),
-      "POST",
-      "/api/v1/ai/keys",
-      body,
-    );
+    const body = {
+      name: args.positionals[0]!,
+      allowedModels: list(args.flags.models),
+      ...(typeof args.flags.app === "string" ? { app: args.flags.app } : {}),
+      ...(rpm !== undefined ? { requestsPerMinute: Math.round(rpm) } : {}),
+      ...(tpm !== undefined ? { tokensPerMinute: Math.round(tpm) } : {}),
+      ...(budget !== undefined ? { monthlyBudgetUsd: budget } : {}),
+    };
+    const { key, secret } = await pierApi(resolveConnection(args)).call("POST /api/v1/ai/keys", { body });
     console.error(
       `Created AI key ${key.id}. Shown once; use it as OPENAI_API_KEY with OPENAI_BASE_URL=<pier>/ai/v1:`,
     );
@@ -185,18 +176,22 @@ export const aiLimitsCommand: Command = {
     ...connectionFlags,
   },
   async run(args) {
-    const body: Record<string, unknown> = {};
     const rpm = limitFlag(args, "rpm", aiLimitsCommand);
     const tpm = limitFlag(args, "tpm", aiLimitsCommand);
     const budget = limitFlag(args, "budget", aiLimitsCommand);
-    if (rpm !== undefined) body.requestsPerMinute = rpm === null ? null : Math.round(rpm);
-    if (tpm !== undefined) body.tokensPerMinute = tpm === null ? null : Math.round(tpm);
-    if (budget !== undefined) body.monthlyBudgetUsd = budget;
-    if (typeof args.flags.models === "string") body.allowedModels = list(args.flags.models);
+    const round = (value: number | null) => (value === null ? null : Math.round(value));
+    const body = {
+      ...(rpm !== undefined ? { requestsPerMinute: round(rpm) } : {}),
+      ...(tpm !== undefined ? { tokensPerMinute: round(tpm) } : {}),
+      ...(budget !== undefined ? { monthlyBudgetUsd: budget } : {}),
+      ...(typeof args.flags.models === "string" ? { allowedModels: list(args.flags.models) } : {}),
+    };
     if (Object.keys(body).length === 0)
       throw new UsageError("nothing to change: pass --rpm, --tpm, --budget or --models", aiLimitsCommand);
-    const id = encodeURIComponent(args.positionals[0]!);
-    await apiRequest(resolveConnection(args), "PATCH", `/api/v1/ai/keys/${id}`, body);
+    await pierApi(resolveConnection(args)).call("PATCH /api/v1/ai/keys/:id", {
+      params: { id: args.positionals[0]! },
+      body,
+    });
     console.log(`Updated ${args.positionals[0]}.`);
     return 0;
   },
@@ -208,16 +203,7 @@ export const aiKeysCommand: Command = {
   usage: "pier ai keys [--json]",
   flags: { json: { type: "boolean", help: "print JSON" }, ...connectionFlags },
   async run(args) {
-    const { keys } = await apiRequest<{
-      keys: {
-        id: string;
-        name: string;
-        hint: string;
-        app: string | null;
-        monthlyBudgetUsd: number | null;
-        revokedAt: string | null;
-      }[];
-    }>(resolveConnection(args), "GET", "/api/v1/ai/keys");
+    const { keys } = await pierApi(resolveConnection(args)).call("GET /api/v1/ai/keys");
     if (args.flags.json) console.log(JSON.stringify(keys, null, 2));
     else
       console.log(
@@ -244,22 +230,13 @@ export const aiRevokeCommand: Command = {
   positionals: [{ name: "KEY_ID", required: true }],
   flags: { ...connectionFlags },
   async run(args) {
-    await apiRequest(
-      resolveConnection(args),
-      "DELETE",
-      `/api/v1/ai/keys/${encodeURIComponent(args.positionals[0]!)}`,
-    );
+    await pierApi(resolveConnection(args)).call("DELETE /api/v1/ai/keys/:id", {
+      params: { id: args.positionals[0]! },
+    });
     console.log(`Revoked ${args.positionals[0]}.`);
     return 0;
   },
 };
-
-interface SpendTotals {
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-}
 
 export const aiSpendCommand: Command = {
   name: "ai spend",
@@ -273,21 +250,18 @@ export const aiSpendCommand: Command = {
   },
   async run(args) {
     const days = intFlag(args, "days", aiSpendCommand, { min: 1, max: 3650 }) ?? 30;
-    const query = new URLSearchParams({
-      from: new Date(Date.now() - days * 86_400_000).toISOString(),
-      interval: "day",
+    const report = await pierApi(resolveConnection(args)).call("GET /api/v1/ai/spend", {
+      query: {
+        from: new Date(Date.now() - days * 86_400_000).toISOString(),
+        interval: "day",
+        ...(typeof args.flags.app === "string" ? { app: args.flags.app } : {}),
+      },
     });
-    if (typeof args.flags.app === "string") query.set("app", args.flags.app);
-    const report = await apiRequest<{
-      total: SpendTotals;
-      byApp: (SpendTotals & { app: string })[];
-      byModel: (SpendTotals & { model: string })[];
-    }>(resolveConnection(args), "GET", `/api/v1/ai/spend?${query}`);
     if (args.flags.json) {
       console.log(JSON.stringify(report, null, 2));
       return 0;
     }
-    const row = (name: string, t: SpendTotals) => [
+    const row = (name: string, t: (typeof report)["total"]) => [
       name,
       String(t.requests),
       String(t.promptTokens + t.completionTokens),
