@@ -3,6 +3,8 @@
  * gets a new host port and must be routed again; one that stays down must be reported.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createDockerClient, listPierContainers, removeAppContainersAndImages } from "@pier/deploy";
 import { type PierProcess, startPier } from "../support/pier-process.ts";
 import {
@@ -52,7 +54,9 @@ Bun.serve({
 };
 
 const replicaContainer = async () => {
-  const [container] = (await listPierContainers(docker, { app: appName })).filter((c) => c.state === "running");
+  const [container] = (await listPierContainers(docker, { app: appName })).filter(
+    (c) => c.state === "running",
+  );
   return container;
 };
 const hostPortOf = async (id: string) =>
@@ -133,5 +137,31 @@ describe.skipIf(!ready)("replicas changed outside pier", () => {
       serving: 0,
     });
     expect(pier.logs()).toContain("a replica stayed down after exiting outside pier");
+  }, 60_000);
+});
+
+describe.skipIf(!ready)("leftovers (review finding 17)", () => {
+  test("a build killed mid-way leaves nothing once pier starts again", async () => {
+    await pier.stop();
+    const leftover = join(pier.dataDir, "builds", "dep_killedmidway", "src");
+    mkdirSync(leftover, { recursive: true });
+    writeFileSync(join(leftover, "big.bin"), "x".repeat(1024));
+    pier = await startPier({
+      dataDir: pier.dataDir,
+      env: { PIER_BASE_IMAGE_BUN: process.env.PIER_BASE_IMAGE_BUN || "pier-base/bun:1" },
+      args: ["--proxy-workers", "1", "--base-domain", baseDomain],
+    });
+    call = api(pier.url, token);
+    await waitFor(
+      "the deploy engine swept builds/",
+      async () => !existsSync(join(pier.dataDir, "builds", "dep_killedmidway")),
+    );
+  }, 60_000);
+
+  test("deleting an app removes its images too", async () => {
+    const images = () => docker.listImages({ filters: { label: [`pier.app=${appName}`] } });
+    expect((await images()).length).toBeGreaterThan(0);
+    expect((await call("DELETE", `/api/v1/apps/${appName}`)).status).toBe(200);
+    await waitFor("no image of the deleted app", async () => (await images()).length === 0);
   }, 60_000);
 });

@@ -55,6 +55,8 @@ export interface BuildReleaseOptions {
   workDir: string;
   /** For static sites: where the site files end up (the proxy serves them from there). */
   staticDir: string;
+  /** The pier instance, labelled on the image. */
+  instance?: string;
   onLog?: (line: string) => void;
 }
 
@@ -84,6 +86,7 @@ export async function buildRelease(docker: Docker, options: BuildReleaseOptions)
       contextTarball: tarPath,
       dockerfile: prepared.dockerfile!,
       buildArgs: config.build.args,
+      instance: options.instance,
       onLog: say,
     });
     if (plan.kind !== "static") return { kind: "image", image: built.tag, imageId: built.id, config, plan };

@@ -4,12 +4,14 @@ import type { PierContext, RawHandler } from "@pier/platform";
 import type { RouteSpec } from "@pier/proxy";
 import type Docker from "dockerode";
 import { createDockerClient, pingDockerEngine } from "./docker/client.ts";
+import { removeAppImages } from "./docker/images.ts";
 import { createDockerReplicaRuntime, listPierContainers } from "./docker/replicas.ts";
 import { appDataPaths, removeAppData } from "./engine/app-files.ts";
 import { DeployLogs } from "./engine/deploy-log.ts";
 import { proxyDrainMonitor } from "./engine/drain.ts";
 import { DeployEngine } from "./engine/engine.ts";
 import { loadOrCreateInstanceId } from "./engine/instance-id.ts";
+import { sweepLeftovers } from "./engine/leftovers.ts";
 import { appDeleted, platformDeployHooks } from "./engine/platform-hooks.ts";
 import { reconcile } from "./engine/reconcile.ts";
 import { ReplicaWatch } from "./engine/replica-watch.ts";
@@ -86,6 +88,7 @@ export async function startDeploy(
     dataDir: config.dataDir,
     baseImages: baseImagesFromEnv(),
     docker,
+    instance,
     runtime,
     serving,
     logs,
@@ -111,6 +114,16 @@ export async function startDeploy(
     return null;
   });
   if (report) log.info("deployments reconciled", { ...report });
+  const swept = await sweepLeftovers({
+    dataDir: config.dataDir,
+    docker: dockerAvailable ? docker() : undefined,
+    instance,
+    apps: (await stores.apps.list()).map((a) => a.name),
+  }).catch((error) => {
+    log.warn("leftovers of earlier runs not removed", { error });
+    return null;
+  });
+  if (swept && swept.builds + swept.images > 0) log.info("leftovers of earlier runs removed", swept);
 
   // Replicas restarted or stopped behind pier's back are followed from the Engine's events.
   const watch = dockerAvailable
@@ -234,6 +247,10 @@ export async function startDeploy(
         for (const c of await listPierContainers(docker(), { app: name, instance }).catch(() => [])) {
           await runtime.remove(c.containerId).catch(() => {});
         }
+        // Its releases go too: a deleted app's images only take disk space.
+        await removeAppImages(docker(), name, instance).catch((error) =>
+          log.warn("images of a deleted app not removed", { app: name, error }),
+        );
       }
       for (const { path, error } of await removeAppData(files)) {
         log.warn("file of a deleted app not removed", { app: name, path, error });

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import type Docker from "dockerode";
 import { ImageBuildError } from "../errors.ts";
 import { deployDefaults } from "../settings.ts";
-import { pierLabels } from "./labels.ts";
+import { labelKeys, pierLabels } from "./labels.ts";
 import { createLineSplitter } from "./log-lines.ts";
 
 export interface BuildImageOptions {
@@ -13,6 +13,8 @@ export interface BuildImageOptions {
   /** Dockerfile path inside the context. */
   dockerfile?: string;
   buildArgs?: Record<string, string>;
+  /** The pier that builds it (label pier.instance): its sweeps never touch another pier's images. */
+  instance?: string;
   /** Each line of build output as it arrives. */
   onLog?: (line: string) => void;
 }
@@ -48,7 +50,10 @@ export async function buildImage(docker: Docker, options: BuildImageOptions): Pr
     t: tag,
     dockerfile: options.dockerfile ?? deployDefaults.build.dockerfile,
     buildargs: options.buildArgs ?? {},
-    labels: pierLabels({ app: options.app, deploymentId: options.deploymentId }),
+    labels: {
+      ...pierLabels({ app: options.app, deploymentId: options.deploymentId, instance: options.instance }),
+      [labelKeys.builtAt]: String(Date.now()),
+    },
     rm: true,
     forcerm: true,
   });
@@ -85,7 +90,10 @@ export async function pruneAppImages(
 ): Promise<string[]> {
   const keep = options.keep ?? deployDefaults.keepReleases;
   const images = await docker.listImages({ filters: { label: [`pier.app=${app}`] } });
-  images.sort((a, b) => b.Created - a.Created);
+  // Newest first; two builds in one second are told apart by pier's own millisecond label.
+  const builtAt = (image: (typeof images)[number]) =>
+    Number(image.Labels?.[labelKeys.builtAt]) || image.Created * 1000;
+  images.sort((a, b) => builtAt(b) - builtAt(a));
   const removed: string[] = [];
   for (const image of images.slice(keep)) {
     const tags = (image.RepoTags ?? []).filter((t) => t.startsWith(`pier/${app}:`));
@@ -96,6 +104,26 @@ export async function pruneAppImages(
     } catch (error) {
       // 409: still used by a container. That release is kept; the next prune tries again.
       if ((error as { statusCode?: number }).statusCode !== 409) throw error;
+    }
+  }
+  return removed;
+}
+
+/**
+ * Removes every image of `app` (of this pier `instance` when given, and unlabelled older ones):
+ * deleting an app must not leave its releases behind. Images still used by a container stay.
+ */
+export async function removeAppImages(docker: Docker, app: string, instance?: string): Promise<number> {
+  let removed = 0;
+  for (const image of await docker.listImages({ filters: { label: [`${labelKeys.app}=${app}`] } })) {
+    const owner = image.Labels?.[labelKeys.instance];
+    if (instance && owner && owner !== instance) continue;
+    try {
+      await docker.getImage(image.Id).remove({ force: false, noprune: false });
+      removed++;
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status !== 404 && status !== 409) throw error;
     }
   }
   return removed;

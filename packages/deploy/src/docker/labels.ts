@@ -7,6 +7,8 @@ export const labelKeys = {
   port: "pier.port",
   /** Which pier (data dir) owns a container: two piers on one Engine must not adopt or remove each other's. */
   instance: "pier.instance",
+  /** When an image was built, in epoch ms: the Engine's own Created has whole seconds only. */
+  builtAt: "pier.built-at",
 } as const;
 
 export function pierLabels(values: {

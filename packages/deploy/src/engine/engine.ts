@@ -23,6 +23,8 @@ export interface DeployEngineDeps {
   dataDir: string;
   baseImages: BaseImages;
   docker: () => Docker;
+  /** This pier's label on what it builds (see loadOrCreateInstanceId). */
+  instance?: string;
   runtime: ReplicaRuntime;
   serving: ServingTable;
   logs: DeployLogs;
@@ -154,6 +156,7 @@ export class DeployEngine {
         deploymentId: deployment.id,
         docker: this.deps.docker,
         baseImages: this.deps.baseImages,
+        instance: this.deps.instance,
         say: (line) => say(`       ${line}`),
       });
     } catch (error) {

@@ -40,6 +40,7 @@ export interface ReleaseContext {
   docker: () => Docker;
   baseImages: BaseImages;
   say: (line: string) => void;
+  instance?: string;
 }
 
 /** Source -> image reference (built, pulled or reused) plus the release's pier.toml. */
@@ -80,6 +81,7 @@ export async function obtainRelease(source: DeploySource, ctx: ReleaseContext): 
       baseImages: ctx.baseImages,
       workDir,
       staticDir,
+      instance: ctx.instance,
       onLog: ctx.say,
     });
     if (release.kind === "image") {
