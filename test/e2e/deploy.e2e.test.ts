@@ -111,7 +111,9 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
       "broken",
     );
     const push = await repo.push("main");
-    expect(push.code).toBe(0);
+    // The failed deploy refuses the push (review finding 16): CI pipelines see git fail.
+    expect(push.code).not.toBe(0);
+    expect(push.output).toContain("pre-receive hook declined");
     expect(push.output).toContain("failed its health check on /health: ");
     expect(push.output).toContain("remote: -----> DEPLOY FAILED");
     expect(push.output).toContain("The previous release keeps serving");

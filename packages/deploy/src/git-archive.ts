@@ -11,11 +11,14 @@ export async function extractCommit(
   commit: string,
   destDir: string,
   limits: ReleaseLimits = releaseLimitsFromEnv(),
+  /** Extra environment for git: a pending push's quarantined objects (GIT_OBJECT_DIRECTORY, …). */
+  objectEnv: Record<string, string> = {},
 ): Promise<void> {
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) {
     throw new BuildContextError(`Not a full commit id: ${commit}`);
   }
   const archive = Bun.spawn(["git", "--git-dir", gitDir, "archive", "--format=tar", commit], {
+    env: { ...process.env, ...objectEnv },
     stdout: "pipe",
     stderr: "pipe",
   });

@@ -10,6 +10,8 @@ const scratch = await mkdtemp(join(tmpdir(), "pier-git-"));
 const token = "secret-token";
 const pushes: PushEvent[] = [];
 let pauseMs = 0;
+/** Pushes whose deploy "fails": the hook refuses them. */
+let refuseNext = false;
 
 const handler = createGitHttpHandler({
   dataDir: join(scratch, "data"),
@@ -24,8 +26,19 @@ const handler = createGitHttpHandler({
       output.line(`-----> Building ${push.app} ${update.newSha.slice(0, 7)} (${update.branch})`);
       if (pauseMs) await Bun.sleep(pauseMs);
       output.line("       step 1/2\n");
+      // The pushed objects are readable through the quarantine environment while the push is pending.
+      const show = Bun.spawnSync(["git", "--git-dir", push.gitDir, "cat-file", "-t", update.newSha], {
+        env: { ...process.env, ...push.objectEnv },
+      });
+      output.line(`       object: ${show.stdout.toString().trim()}`);
+      if (refuseNext) {
+        refuseNext = false;
+        output.line("-----> DEPLOY FAILED: health check");
+        return false;
+      }
       output.line(`-----> Live at https://${push.app}.example.test`);
     }
+    return true;
   },
 });
 
@@ -123,6 +136,33 @@ describe("git smart HTTP", () => {
     expect(pushes.at(-1)!.updates[0]).toMatchObject({ kind: "update", oldSha: previous });
   }, 30_000);
 
+  test("a failed deploy refuses the push: git exits non-zero, the branch stays, the same commit deploys again", async () => {
+    const dir = join(scratch, "demo");
+    const before = (await git(dir, "rev-parse", "HEAD")).out.trim();
+    await Bun.write(join(dir, "index.ts"), "console.log(3)\n");
+    await git(dir, "commit", "-q", "-am", "third");
+    const head = (await git(dir, "rev-parse", "HEAD")).out.trim();
+    refuseNext = true;
+    const refused = await git(dir, "push", `${base}/demo.git`, "main");
+    expect(refused.code).not.toBe(0);
+    expect(refused.out).toContain("remote:        object: commit");
+    expect(refused.out).toContain("remote: -----> DEPLOY FAILED");
+    expect(refused.out).toContain("pre-receive hook declined");
+    const remoteHead = Bun.spawnSync([
+      "git",
+      "--git-dir",
+      join(scratch, "data", "git", "demo.git"),
+      "rev-parse",
+      "main",
+    ]);
+    expect(remoteHead.stdout.toString().trim()).toBe(before);
+    // Not "Everything up-to-date": the same commit is pushed, and deployed, again.
+    const again = await git(dir, "push", `${base}/demo.git`, "main");
+    expectSuccess(again);
+    expect(again.out).toContain(`remote: -----> Building demo ${head.slice(0, 7)} (main)`);
+    expect(again.out).toContain("remote: -----> Live at https://demo.example.test");
+  }, 30_000);
+
   test("deleting a branch is reported with an all-zero new sha", async () => {
     const dir = join(scratch, "demo");
     await git(dir, "checkout", "-q", "-b", "feature/login");
@@ -139,7 +179,7 @@ describe("git smart HTTP", () => {
   test("clone and fetch work with the token", async () => {
     const clone = await git(scratch, "clone", "-q", `${base}/demo.git`, join(scratch, "cloned"));
     expectSuccess(clone);
-    expect(await Bun.file(join(scratch, "cloned", "index.ts")).text()).toBe("console.log(2)\n");
+    expect(await Bun.file(join(scratch, "cloned", "index.ts")).text()).toBe("console.log(3)\n");
   }, 30_000);
 
   test("a wrong or missing token is refused with a Basic challenge before git runs", async () => {

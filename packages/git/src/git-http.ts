@@ -1,6 +1,6 @@
 import type { Server } from "bun";
 import { cgiResponse } from "./cgi.ts";
-import { HookChannel, type PushOutput } from "./hook-channel.ts";
+import { HookChannel, type ObjectEnv, type PushOutput } from "./hook-channel.ts";
 import { diffRefs, type RefUpdate } from "./ref-updates.ts";
 import { appNamePattern, ensureBareRepo, readRefs, repoExists, repoPath, reposRoot } from "./repos.ts";
 
@@ -11,6 +11,11 @@ export interface PushEvent {
   /** The bare repository (give it to extractCommit from @pier/deploy). */
   gitDir: string;
   updates: RefUpdate[];
+  /**
+   * While the push is pending its objects are in git's quarantine: run git with this environment
+   * to read them (extractCommit takes it). Empty once the refs moved (the detached fallback).
+   */
+  objectEnv: ObjectEnv;
 }
 
 export interface GitHttpOptions {
@@ -23,11 +28,12 @@ export interface GitHttpOptions {
   /** Checks the token (the password of HTTP Basic auth) before git runs. */
   authorize(app: string, token: string, access: GitAccess): boolean | Promise<boolean>;
   /**
-   * Called once per push after the refs are updated. Lines written to `output` appear in the
-   * pusher's terminal as `remote: ...` until the returned promise settles: finish with the live
-   * URL or the failure reason. A thrown error is printed too.
+   * Called once per push before the refs are updated (git's pre-receive). Lines written to
+   * `output` appear in the pusher's terminal as `remote: ...` until the returned promise settles:
+   * finish with the live URL or the failure reason. Resolve false (or throw) to refuse the push:
+   * git then exits non-zero and the branch keeps its previous commit.
    */
-  onPush(push: PushEvent, output: PushOutput): Promise<void>;
+  onPush(push: PushEvent, output: PushOutput): Promise<boolean>;
   /** Called when onPush ran without a connected hook (its output lines then come here). */
   onDetachedOutput?(app: string, line: string): void;
 }
@@ -81,7 +87,9 @@ export function createGitHttpHandler(options: GitHttpOptions): GitHttpHandler {
     // check); the push connection must survive it.
     if (isPushPost) server?.timeout(request, 0);
     const session = isPushPost
-      ? await hooks.register((updates, output) => options.onPush({ app, gitDir, updates }, output))
+      ? await hooks.register((updates, output, objectEnv) =>
+          options.onPush({ app, gitDir, updates, objectEnv }, output),
+        )
       : null;
     const refsBefore = isPushPost ? await readRefs(gitDir) : null;
 
@@ -122,7 +130,7 @@ export function createGitHttpHandler(options: GitHttpOptions): GitHttpHandler {
       if (updates.length === 0) return;
       const detached: PushOutput = { line: (line) => options.onDetachedOutput?.(app, line) };
       await options
-        .onPush({ app, gitDir, updates }, detached)
+        .onPush({ app, gitDir, updates, objectEnv: {} }, detached)
         .catch((error: Error) => detached.line(error.message));
     });
     request.signal.addEventListener("abort", () => proc.kill(), { once: true });

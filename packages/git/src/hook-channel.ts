@@ -7,7 +7,14 @@ export interface PushOutput {
   line(text: string): void;
 }
 
-type HookHandler = (updates: RefUpdate[], output: PushOutput) => Promise<void>;
+/**
+ * Where the pushed objects are while the push is pending (git's quarantine): a git command run
+ * with this environment sees them, as the hook itself does.
+ */
+export type ObjectEnv = Record<string, string>;
+
+/** Resolves true when every update deployed (the push is accepted), false to refuse the push. */
+type HookHandler = (updates: RefUpdate[], output: PushOutput, objects: ObjectEnv) => Promise<boolean>;
 
 interface PendingPush {
   handler: HookHandler;
@@ -20,8 +27,9 @@ interface PendingPush {
 const maxHookInput = 1024 * 1024;
 
 /**
- * A loopback TCP listener the post-receive hook calls back on. Each push registers a one-time
- * secret; the hook presents it, sends its ref lines, and receives the deploy log until pier closes.
+ * A loopback TCP listener the pre-receive hook calls back on. Each push registers a one-time
+ * secret; the hook presents it with its object directories, sends its ref lines, receives the
+ * deploy log, and last a `PIER-RESULT ok|failed` line: its exit code, the push's fate.
  */
 export class HookChannel {
   private server: Server | null = null;
@@ -84,6 +92,14 @@ export class HookChannel {
       if (!input.includes("\n\n")) return;
       socket.off("data", onData);
       const [greeting = "", ...rest] = input.split("\n");
+      const objects: ObjectEnv = {};
+      while (rest[0]?.startsWith("PIER-OBJECTS ") || rest[0]?.startsWith("PIER-ALTERNATES ")) {
+        const line = rest.shift()!;
+        const value = line.slice(line.indexOf(" ") + 1);
+        if (!value) continue;
+        if (line.startsWith("PIER-OBJECTS ")) objects.GIT_OBJECT_DIRECTORY = value;
+        else objects.GIT_ALTERNATE_OBJECT_DIRECTORIES = value;
+      }
       const secret = /^PIER-HOOK ([0-9a-f]+)$/.exec(greeting)?.[1];
       const entry = secret ? this.pending.get(secret) : undefined;
       if (!entry || entry.connected) {
@@ -91,22 +107,31 @@ export class HookChannel {
         return;
       }
       entry.connected = true;
-      void this.serve(socket, entry, parseHookInput(rest.join("\n")));
+      void this.serve(socket, entry, parseHookInput(rest.join("\n")), objects);
     };
     socket.on("data", onData);
   }
 
-  private async serve(socket: Socket, entry: PendingPush, updates: RefUpdate[]): Promise<void> {
+  private async serve(
+    socket: Socket,
+    entry: PendingPush,
+    updates: RefUpdate[],
+    objects: ObjectEnv,
+  ): Promise<void> {
     const output: PushOutput = {
       line(text) {
-        if (socket.writable) socket.write(`${text.replace(/\r?\n$/, "")}\n`);
+        // A line of ours must never read as the verdict.
+        const clean = text.replace(/\r?\n$/, "").replace(/^PIER-RESULT/, " PIER-RESULT");
+        if (socket.writable) socket.write(`${clean}\n`);
       },
     };
+    let accepted = false;
     try {
-      await entry.handler(updates, output);
+      accepted = await entry.handler(updates, output, objects);
     } catch (error) {
       output.line(`pier: ${(error as Error).message}`);
     } finally {
+      if (socket.writable) socket.write(`PIER-RESULT ${accepted ? "ok" : "failed"}\n`);
       socket.end();
       entry.finish();
     }

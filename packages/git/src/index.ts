@@ -1,7 +1,7 @@
 export { GitServiceError } from "./errors.ts";
 export type { GitAccess, GitHttpHandler, GitHttpOptions, PushEvent } from "./git-http.ts";
 export { createGitHttpHandler } from "./git-http.ts";
-export type { PushOutput } from "./hook-channel.ts";
+export type { ObjectEnv, PushOutput } from "./hook-channel.ts";
 export type { RefUpdate } from "./ref-updates.ts";
 export { diffRefs, parseHookInput, zeroSha } from "./ref-updates.ts";
 export { appNamePattern, repoPath } from "./repos.ts";

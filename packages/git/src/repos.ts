@@ -1,4 +1,4 @@
-import { chmod, mkdir } from "node:fs/promises";
+import { chmod, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { GitServiceError } from "./errors.ts";
 
@@ -15,21 +15,37 @@ export function repoPath(dataDir: string, app: string): string {
 }
 
 /**
- * The post-receive hook: sends the ref updates to pier over a loopback TCP connection (port and a
- * one-time secret come from the environment pier gives `git http-backend`), then copies whatever
- * pier answers to stdout, which git relays to the pusher as `remote:` lines. Bash's /dev/tcp keeps
- * it free of curl/nc. Without PIER_HOOK_PORT (a push by other means) it does nothing.
+ * The pre-receive hook: sends the ref updates, and where git keeps the pushed objects until the
+ * push is accepted (the quarantine), to pier over a loopback TCP connection (port and a one-time
+ * secret come from the environment pier gives `git http-backend`); copies whatever pier answers to
+ * stdout, which git relays to the pusher as `remote:` lines, and exits with pier's verdict. So a
+ * failed deploy rejects the push (git exits non-zero, CI notices) and leaves the branch where it
+ * was: pushing the same commit again deploys again. Bash's /dev/tcp keeps it free of curl/nc.
+ * Without PIER_HOOK_PORT (a push by other means) it lets the push through.
  */
-export const postReceiveHook = `#!/usr/bin/env bash
+export const preReceiveHook = `#!/usr/bin/env bash
 # Installed by pier; rewritten on every push.
 [ -n "$PIER_HOOK_PORT" ] || exit 0
 if ! exec 3<>"/dev/tcp/127.0.0.1/$PIER_HOOK_PORT"; then
-  echo "pier: could not reach the deploy service on port $PIER_HOOK_PORT"
-  exit 0
+  echo "pier: could not reach the deploy service on port $PIER_HOOK_PORT; push refused"
+  exit 1
 fi
-{ printf 'PIER-HOOK %s\\n' "$PIER_HOOK_SECRET"; cat; printf '\\n'; } >&3
-cat <&3
-exit 0
+{
+  printf 'PIER-HOOK %s\n' "$PIER_HOOK_SECRET"
+  printf 'PIER-OBJECTS %s\n' "\${GIT_OBJECT_DIRECTORY:-}"
+  printf 'PIER-ALTERNATES %s\n' "\${GIT_ALTERNATE_OBJECT_DIRECTORIES:-}"
+  cat
+  printf '\n'
+} >&3
+status=1
+while IFS= read -r line <&3; do
+  case "$line" in
+    "PIER-RESULT ok") status=0 ;;
+    "PIER-RESULT "*) status=1 ;;
+    *) printf '%s\n' "$line" ;;
+  esac
+done
+exit $status
 `;
 
 export async function repoExists(gitDir: string): Promise<boolean> {
@@ -46,12 +62,14 @@ export async function ensureBareRepo(gitDir: string, defaultBranch: string): Pro
     await git(["--git-dir", gitDir, "config", "receive.denyNonFastForwards", "false"]);
     await git(["--git-dir", gitDir, "config", "receive.denyDeletes", "false"]);
   }
-  const hookPath = join(gitDir, "hooks", "post-receive");
+  const hookPath = join(gitDir, "hooks", "pre-receive");
   const hook = Bun.file(hookPath);
-  if (!(await hook.exists()) || (await hook.text()) !== postReceiveHook) {
-    await Bun.write(hookPath, postReceiveHook);
+  if (!(await hook.exists()) || (await hook.text()) !== preReceiveHook) {
+    await Bun.write(hookPath, preReceiveHook);
     await chmod(hookPath, 0o755);
   }
+  // Repositories from before deploys ran in pre-receive: their hook would deploy a second time.
+  await rm(join(gitDir, "hooks", "post-receive"), { force: true });
 }
 
 /** `refname -> sha` of every ref. */

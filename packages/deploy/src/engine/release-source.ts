@@ -13,7 +13,14 @@ import { staticImageRef } from "../static/static-replicas.ts";
 
 /** Where a deployment's release comes from. */
 export type DeploySource =
-  | { kind: "git"; gitDir: string; commitSha: string; branch: string }
+  | {
+      kind: "git";
+      gitDir: string;
+      commitSha: string;
+      branch: string;
+      /** Where git keeps the pushed objects until the push is accepted (see @pier/git PushEvent). */
+      objectEnv?: Record<string, string>;
+    }
   | { kind: "upload"; tarPath: string; branch: string | null }
   | { kind: "image"; image: string; port?: number }
   /** Re-runs an earlier release: rollback, or a restart with changed env vars. */
@@ -69,7 +76,7 @@ export async function obtainRelease(source: DeploySource, ctx: ReleaseContext): 
     await mkdir(sourceDir, { recursive: true });
     if (source.kind === "git") {
       ctx.say(`Extracting ${source.commitSha.slice(0, 12)}`);
-      await extractCommit(source.gitDir, source.commitSha, sourceDir);
+      await extractCommit(source.gitDir, source.commitSha, sourceDir, undefined, source.objectEnv);
     } else {
       await extractTarball(source.tarPath, sourceDir);
     }

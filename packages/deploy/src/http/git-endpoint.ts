@@ -1,7 +1,7 @@
 import { hashToken, hasScope, scopeSchema } from "@pier/auth";
 import type { Logger } from "@pier/core";
 import type { Stores } from "@pier/db";
-import { createGitHttpHandler, type GitHttpHandler, type PushOutput } from "@pier/git";
+import { createGitHttpHandler, type GitHttpHandler, type PushEvent, type PushOutput } from "@pier/git";
 import type { DeployEngine } from "../engine/engine.ts";
 import { targetEnvironment } from "../engine/environments.ts";
 import { type OperationDeps, removePreview } from "../engine/operations.ts";
@@ -41,7 +41,11 @@ export function createGitEndpoint(deps: GitEndpointDeps): GitHttpHandler {
     onDetachedOutput: (app, line) => log.info("deploy output", { app, line }),
     async onPush(push, output) {
       const app = await deps.stores.apps.findByName(push.app);
-      if (!app) return output.line("pier: this app was deleted while pushing");
+      if (!app) {
+        output.line("pier: this app was deleted while pushing");
+        return false;
+      }
+      let accepted = true;
       for (const update of push.updates) {
         if (!update.branch) continue;
         if (update.kind === "delete") {
@@ -58,8 +62,10 @@ export function createGitEndpoint(deps: GitEndpointDeps): GitHttpHandler {
           );
           continue;
         }
-        await deployPush(deps, app, update.branch, update.newSha, push.gitDir, output);
+        const live = await deployPush(deps, app, update.branch, update.newSha, push, output);
+        accepted &&= live;
       }
+      return accepted;
     },
   });
 }
@@ -69,13 +75,14 @@ async function deployPush(
   app: NonNullable<Awaited<ReturnType<Stores["apps"]["findByName"]>>>,
   branch: string,
   commitSha: string,
-  gitDir: string,
+  push: Pick<PushEvent, "gitDir" | "objectEnv">,
   output: PushOutput,
-): Promise<void> {
+): Promise<boolean> {
   const target = targetEnvironment(app, branch, deps.baseDomain);
   const { log, done } = await deps.engine.start(app, target, {
     kind: "git",
-    gitDir,
+    gitDir: push.gitDir,
+    objectEnv: push.objectEnv,
     commitSha,
     branch,
   });
@@ -85,8 +92,8 @@ async function deployPush(
   const unfollow = log.follow({ line: (line) => output.line(line), end: () => {} });
   const final = await done;
   unfollow();
-  if (final.status !== "live") {
-    // post-receive runs after the refs moved, so git itself reports success: say it plainly.
-    output.line(`-----> DEPLOY FAILED (${final.id}): ${final.error ?? "unknown reason"}`);
-  }
+  if (final.status === "live") return true;
+  output.line(`-----> DEPLOY FAILED (${final.id}): ${final.error ?? "unknown reason"}`);
+  output.line(`-----> Push refused: ${branch} keeps its previous commit; fix it and push again`);
+  return false;
 }

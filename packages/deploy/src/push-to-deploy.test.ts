@@ -1,5 +1,5 @@
 /**
- * The whole chain the control plane wires: git push -> post-receive hook -> extractCommit ->
+ * The whole chain the control plane wires: git push -> pre-receive hook -> extractCommit ->
  * buildRelease -> runRollout on a real Docker Engine, with the log in the push output.
  * Needs dockerd and pier-base/bun:1: skipped outside CI when missing, failing in CI.
  */
@@ -7,20 +7,17 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  buildRelease,
-  createDockerClient,
-  createDockerReplicaRuntime,
-  DeployFailedError,
-  DeployQueue,
-  extractCommit,
-  isDockerAvailable,
-  removeAppContainersAndImages,
-  runRollout,
-  type StartedReplica,
-} from "@pier/deploy";
+import { createGitHttpHandler } from "@pier/git";
 import { requireService } from "@pier/testkit";
-import { createGitHttpHandler } from "./git-http.ts";
+import { buildRelease } from "./build-release.ts";
+import { DeployQueue } from "./deploy-queue.ts";
+import { createDockerClient, isDockerAvailable } from "./docker/client.ts";
+import { removeAppContainersAndImages } from "./docker/remove-app.ts";
+import { createDockerReplicaRuntime } from "./docker/replicas.ts";
+import { DeployFailedError } from "./errors.ts";
+import { extractCommit } from "./git-archive.ts";
+import type { StartedReplica } from "./ports.ts";
+import { runRollout } from "./rollout.ts";
 
 const docker = createDockerClient();
 const dockerUp = await isDockerAvailable(docker);
@@ -53,12 +50,14 @@ const handler = createGitHttpHandler({
   dataDir: join(scratch, "data"),
   authorize: (_app, token) => token === "t0ken",
   async onPush(push, output) {
+    let accepted = true;
     for (const update of push.updates) {
       if (update.kind === "delete" || update.branch !== "main") continue;
       const deploymentId = update.newSha.slice(0, 12);
       const sourceDir = join(scratch, "src", deploymentId);
       try {
-        await extractCommit(push.gitDir, update.newSha, sourceDir);
+        // pre-receive: the pushed objects are still in git's quarantine.
+        await extractCommit(push.gitDir, update.newSha, sourceDir, undefined, push.objectEnv);
         const release = await buildRelease(docker, {
           app: push.app,
           deploymentId,
@@ -85,11 +84,13 @@ const handler = createGitHttpHandler({
         );
         serving.set(push.app, result.replicas);
       } catch (error) {
+        accepted = false;
         output.line(
           `-----> ${error instanceof DeployFailedError ? error.message : `Build failed: ${(error as Error).message}`}`,
         );
       }
     }
+    return accepted;
   },
 });
 const server = Bun.serve({
