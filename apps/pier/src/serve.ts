@@ -11,7 +11,7 @@ import {
 import { generateSecretToken, LoginRateLimiter } from "@pier/auth";
 import type { ServeConfig } from "@pier/config";
 import { createLogger, type Logger, pierVersion } from "@pier/core";
-import { createStores, openDatabase } from "@pier/db";
+import { createStores, openDatabase, StorageFullError, storageFullIn } from "@pier/db";
 import { createEgressFetch, egressPolicy, machineAddresses } from "@pier/egress";
 import { authenticate, requestOrigins, trustedProxies } from "@pier/http";
 import {
@@ -80,6 +80,7 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     loginLimiter: new LoginRateLimiter({ maxFailures: 10, windowMs: 15 * 60_000 }),
     setup: setup.gate,
     originOf,
+    dataDir: config.dataDir,
     routePublisher: routes,
     certificates: certificatePort(tls),
     onDomainsChanged: () => (proxy ? routes.publish() : Promise.resolve()),
@@ -144,6 +145,12 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     maxRequestBodySize: 1024 * 1024 * 1024,
     error(error) {
       logger.error("console server error", { error });
+      const full = storageFullIn(error, { dataDir: config.dataDir });
+      if (full) {
+        // Raw handlers serve public endpoints too: the answer does not name the data dir's path.
+        const { code, message, status } = new StorageFullError(full);
+        return Response.json({ error: { code, message } }, { status });
+      }
       return Response.json({ error: { code: "internal_error", message: "Internal error" } }, { status: 500 });
     },
   });

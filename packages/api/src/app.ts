@@ -15,7 +15,9 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.use("*", requestLog(deps.logger));
   app.onError((error, c) =>
-    errorResponse(c, error, (e) => deps.logger.error("unhandled error", { error: e })),
+    errorResponse(c, error, (e) => deps.logger.error("unhandled error", { error: e }), {
+      dataDir: deps.dataDir,
+    }),
   );
   app.notFound((c) => {
     throw new NotFoundError("Route", `${c.req.method} ${c.req.path}`);

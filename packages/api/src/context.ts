@@ -30,6 +30,8 @@ export interface ApiDeps {
   sessionTtlMs?: number;
   /** The first-admin setup code; without it, setup needs an admin token. */
   setup?: SetupGate;
+  /** Named in the 507 a write answers when the disk holding it is full. */
+  dataDir?: string;
   /**
    * Where a request comes from (login limits key by the client address): pier's own proxy
    * workers and --trusted-proxies are believed, anyone else is their TCP peer.

@@ -13,6 +13,14 @@ export {
   type Tables,
 } from "./open.ts";
 export { schemaShape } from "./schema-shape.ts";
+export {
+  isStorageFull,
+  StorageFullError,
+  type StorageFullOptions,
+  type StorageFullWhere,
+  storageFullIn,
+  storageFullMessage,
+} from "./storage-full.ts";
 export type { AppRow } from "./stores/apps.ts";
 export type { DeploymentRow, NewDeployment } from "./stores/deployments.ts";
 export type { DomainRow } from "./stores/domains.ts";

@@ -1,4 +1,5 @@
 import { PierError } from "@pier/core";
+import { StorageFullError, storageFullIn } from "@pier/db";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
@@ -7,8 +8,24 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
+export interface ErrorResponseOptions {
+  /** pier's data dir, named in the 507 a full disk answers with (and checked after a disk I/O error). */
+  dataDir?: string;
+}
+
 /** The one place errors become HTTP answers: every 4xx/5xx body is `{error:{code,message}}`. */
-export function errorResponse(c: Context, error: unknown, log: (e: unknown) => void): Response {
+export function errorResponse(
+  c: Context,
+  error: unknown,
+  log: (e: unknown) => void,
+  options: ErrorResponseOptions = {},
+): Response {
+  // A write that found the disk full is no bug: 507 says what to free, and the next write succeeds.
+  const full = error instanceof PierError ? null : storageFullIn(error, options);
+  if (full) {
+    log(error);
+    error = new StorageFullError(full, options.dataDir);
+  }
   if (error instanceof PierError) {
     const headers: Record<string, string> = {};
     if ("retryAfterSeconds" in error) headers["Retry-After"] = String(error.retryAfterSeconds);

@@ -16,7 +16,12 @@ export { appNameSchema } from "./contract/app-name.ts";
 export { openApiDocument, openApiPath } from "./contract/openapi.ts";
 export { type RouteGroup, type RouteHandler, routeGroup, serveRoute } from "./contract/serve-route.ts";
 export type { ApiEnv, Principal } from "./env.ts";
-export { describeZodError, type ErrorBody, errorResponse } from "./error-response.ts";
+export {
+  describeZodError,
+  type ErrorBody,
+  type ErrorResponseOptions,
+  errorResponse,
+} from "./error-response.ts";
 export { lazyRoute } from "./lazy-route.ts";
 export { rejectNulInUrl } from "./reject-nul.ts";
 export { requestLog } from "./request-log.ts";
