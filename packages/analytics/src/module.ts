@@ -1,9 +1,12 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { once } from "@pier/core";
+import { isStorageFull } from "@pier/db";
 import { lazyRoute, pathOf } from "@pier/http";
 import type { PierModule } from "@pier/platform";
+import type { RawBeacon } from "@pier/proxy/edge";
 import { EVENT_PATH, SCRIPT_PATH } from "./http/ingest-routes.ts";
+import { IngestRefusedError } from "./ingest/ingest-refused.ts";
 import { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
 import { SiteSettingsStore } from "./settings/settings-store.ts";
 
@@ -30,24 +33,58 @@ export const analyticsModule: PierModule = {
     });
     // Routes published before this module migrated lack the autoInject flag.
     if ((await SiteSettingsStore.readAutoInjectSites(database)).size > 0) republish();
-    const load = once(async () => (await import("./start.ts")).startAnalytics(ctx, republish));
+    const storageFull = (error: unknown) => isStorageFull(error, { dataDir: config.dataDir });
+    let stopped = false;
+    let workersAnswer = true;
+    // Beacons on app hosts are answered by the proxy workers and arrive here in batches; the raw
+    // handler below still serves beacons sent straight to the console port.
+    const fromWorkers = (beacons: RawBeacon[]) => {
+      load()
+        .then(({ analytics }) => analytics.ingestRaw(beacons))
+        .catch((error) => {
+          log.error("analytics not started; beacons lost", { error, lost: beacons.length });
+          if (storageFull(error)) answerInWorkers(false);
+        });
+    };
+    // Workers answer 202 before anything is stored: while nothing can be kept they forward beacons
+    // to the console instead, which answers 503 with Retry-After.
+    const answerInWorkers = (on: boolean) => {
+      if (stopped || !proxy || workersAnswer === on) return;
+      workersAnswer = on;
+      proxy
+        .setBeaconHandler(on ? fromWorkers : null)
+        .catch((error) => log.warn("proxy workers did not switch beacon answering", { error, on }));
+    };
+    const load = once(async () => {
+      const running = await (await import("./start.ts")).startAnalytics(ctx, republish);
+      running.analytics.onStorageFullChange((full, error) => {
+        if (full)
+          log.error("storage full: analytics events are kept and retried, beacons answered 503", { error });
+        else log.info("storage writable again: analytics beacons accepted");
+        answerInWorkers(!full);
+      });
+      answerInWorkers(true);
+      return running;
+    });
 
     addRawHandler((request, server) => {
       const path = pathOf(request.url);
       if (path !== EVENT_PATH && path !== SCRIPT_PATH) return null;
-      return load().then(({ beacons }) => beacons(request, server));
+      return load().then(
+        ({ beacons }) => beacons(request, server),
+        (error) => {
+          // analytics.db could not even be created: the sender comes back later, as while it is full.
+          if (path === EVENT_PATH && storageFull(error)) return new IngestRefusedError(true).response();
+          throw error;
+        },
+      );
     });
-    // Beacons on app hosts are answered by the proxy workers and arrive here in batches; the raw
-    // handler above still serves beacons sent straight to the console port.
-    await proxy?.setBeaconHandler((beacons) => {
-      load()
-        .then(({ analytics }) => analytics.ingestRaw(beacons))
-        .catch((error) => log.error("analytics not started; beacons lost", { error, lost: beacons.length }));
-    });
+    await proxy?.setBeaconHandler(fromWorkers);
     lazyRoute(console, "/api/v1/analytics", async () => (await load()).api);
     if (config.clickhouseUrl || existsSync(join(config.dataDir, "analytics.db"))) await load();
     return {
       stop: async () => {
+        stopped = true;
         withdraw();
         await proxy
           ?.setBeaconHandler(null)

@@ -1,6 +1,7 @@
 import { PierError } from "@pier/core";
 import { countryFromHeaders, EVENT_PATH, InvalidEventError, MAX_EVENT_BYTES } from "@pier/proxy/edge";
 import type { Server } from "bun";
+import { IngestRefusedError } from "../ingest/ingest-refused.ts";
 import type { Analytics } from "../service.ts";
 import type { SiteSettingsStore } from "../settings/settings-store.ts";
 import { trackerScript } from "../tracker/tracker.ts";
@@ -31,6 +32,8 @@ export function beaconHandler(analytics: Analytics, settings: SiteSettingsStore)
         // 202 for bots too: telling them apart would only help them adapt.
         return new Response(null, { status: 202 });
       } catch (error) {
+        // A refused beacon (full queue or full storage) says when to try again.
+        if (error instanceof IngestRefusedError) return error.response();
         if (!(error instanceof PierError)) throw error;
         return Response.json(
           { error: { code: error.code, message: error.message } },

@@ -148,14 +148,14 @@ describe("beacons", () => {
 });
 
 describe("write queue", () => {
-  test("drops and counts when full, never blocks, writes in batches", async () => {
+  test("refuses and counts when full, never blocks, writes in batches", async () => {
     const written: number[] = [];
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => {
       release = r;
     });
     const queue = new WriteQueue({
-      capacity: 3,
+      capacity: 5,
       batchSize: 2,
       flushIntervalMs: 60_000,
       write: async (batch) => {
@@ -165,12 +165,13 @@ describe("write queue", () => {
       onError: () => {},
     });
     const record = { kind: "vitals", vitals: {} } as IngestRecord;
-    // The first two start a write that hangs on the gate; three more fill the buffer, one overflows.
+    // The first two start a write that hangs on the gate; three more fill the buffer (the two in
+    // flight count against the capacity), one is refused.
     for (let i = 0; i < 6; i++) queue.offer(record);
-    expect(queue.snapshot()).toMatchObject({ queued: 3, dropped: 1 });
+    expect(queue.snapshot()).toMatchObject({ queued: 5, refused: 1, dropped: 0 });
     release();
     await queue.close();
     expect(written).toEqual([2, 3]);
-    expect(queue.snapshot()).toMatchObject({ queued: 0, written: 5, dropped: 1 });
+    expect(queue.snapshot()).toMatchObject({ queued: 0, written: 5, refused: 1 });
   });
 });

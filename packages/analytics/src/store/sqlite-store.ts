@@ -92,6 +92,7 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
     const events: EventRecord[] = [];
     const today = utcDay(this.now());
     const touchedPastDays = new Set<string>();
+    const newSites = new Set<string>();
     this.db.transaction(() => {
       for (const record of batch) {
         if (record.kind === "vitals") {
@@ -105,9 +106,9 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
         this.insertEvent.run(e.site, e.ts, e.session, e.visitor, e.name, e.path, e.props);
       }
       for (const e of events) {
-        if (!this.knownSites.has(e.site)) {
+        if (!this.knownSites.has(e.site) && !newSites.has(e.site)) {
           this.db.query("INSERT OR IGNORE INTO sites (site) VALUES (?)").run(e.site);
-          this.knownSites.add(e.site);
+          newSites.add(e.site);
         }
       }
       for (const d of sessionDeltas(events)) {
@@ -141,6 +142,8 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
         this.rollups.invalidate(site, Number(day));
       }
     })();
+    // Only once committed: a batch rolled back (a full disk) is written again with its sites.
+    for (const site of newSites) this.knownSites.add(site);
   }
 
   /** Rolls up every completed day in the range that is not rolled yet (queries also do it lazily). */
