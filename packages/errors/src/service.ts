@@ -105,8 +105,17 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
   };
   const onError = (error: unknown, dropped: number) =>
     logger.error("error events could not be stored", { error, dropped });
+  const onStorageFullChange = (full: boolean, error?: unknown) => {
+    if (full) logger.error("storage full: error events are kept and retried, ingest answers 503", { error });
+    else logger.info("storage writable again: error events are stored and accepted");
+  };
   const mainThreadWriter = () =>
-    new EventWriter(database, issues, events, { ...options.writer, onNotice, onError });
+    new EventWriter(database, issues, events, {
+      ...options.writer,
+      onNotice,
+      onError,
+      onStorageFullChange,
+    });
   const onInvalid = (projectId: number, count: number) => stats.add(projectId, "invalid_event", count);
   const writer: EventSink =
     database.dialect === "sqlite" && !options.clickhouseUrl && options.writerThread !== false
@@ -117,6 +126,7 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
               ...options.writer,
               onNotice,
               onError,
+              onStorageFullChange,
               onInvalid,
             }),
           fallback: mainThreadWriter,

@@ -27,6 +27,7 @@ function recordingSink(withRaw: boolean) {
       seen.push("stop");
     },
     stored: 0,
+    storageFull: false,
     pending: 0,
   };
   return { sink, seen };

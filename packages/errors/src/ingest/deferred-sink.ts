@@ -34,6 +34,10 @@ export class DeferredSink implements EventSink {
     return this.sink ? this.sink.pending : this.waiting.length;
   }
 
+  get storageFull(): boolean {
+    return this.sink?.storageFull ?? false;
+  }
+
   /** Whether the real sink was asked for (an event arrived). */
   get started(): boolean {
     return this.starting !== null;

@@ -39,6 +39,22 @@ export class IngestRateLimitedError extends IngestError {
   }
 }
 
+/** How long SDKs are asked to wait while storage is full: freeing space takes an operator. */
+export const STORAGE_FULL_RETRY_AFTER_SECONDS = 30;
+
+/** Storage is full: 503 with Retry-After, which Sentry SDKs honour, until a write succeeds again. */
+export class IngestStorageFullError extends IngestError {
+  readonly retryAfterSeconds = STORAGE_FULL_RETRY_AFTER_SECONDS;
+  constructor() {
+    super(
+      "storage_full",
+      "pier cannot store events right now: the disk it writes them to is full. " +
+        `Nothing in this request was kept; send it again after ${STORAGE_FULL_RETRY_AFTER_SECONDS} s.`,
+      503,
+    );
+  }
+}
+
 export class IngestOverloadedError extends IngestError {
   constructor() {
     super("overloaded", "pier is storing events slower than they arrive; retry in a second.", 503);

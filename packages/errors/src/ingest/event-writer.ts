@@ -1,5 +1,6 @@
+import { dirname } from "node:path";
 import { newId } from "@pier/core";
-import type { Database } from "@pier/db";
+import { type Database, isStorageFull } from "@pier/db";
 import { eq, sql } from "drizzle-orm";
 import type { Grouping } from "../process/grouping.ts";
 import { type IssueState, statusAfterEvent } from "../process/issue-status.ts";
@@ -38,8 +39,18 @@ export interface EventWriterOptions {
   flushIntervalMs?: number;
   /** Events held in memory before ingest answers 503: bounds memory when storage falls behind. */
   maxQueue?: number;
+  /** How soon a batch kept because storage was full is tried again (default 1 s). */
+  storageRetryMs?: number;
+  /**
+   * Take events while storage is full instead of refusing them: the writer thread's writer, whose
+   * events the main thread has acknowledged already.
+   */
+  keepWhileStorageFull?: boolean;
   onNotice?: (notice: IssueNotice) => void;
+  /** A batch that failed for another reason than full storage: it is not retried. */
   onError?: (error: unknown, dropped: number) => void;
+  /** Storage ran out (with the error): batches are kept and retried; or a write succeeded again. */
+  onStorageFullChange?: (full: boolean, error?: unknown) => void;
   /** After every batch, stored or dropped: how many events this writer has finished with in total. */
   onProgress?: (handled: number) => void;
 }
@@ -56,7 +67,7 @@ export interface RawPendingEvent {
 
 /** Where accepted events go: the writer in this thread, or the same writer in a worker thread. */
 export interface EventSink {
-  /** False when the queue is full: the caller answers 503 so the SDK retries later. */
+  /** False when the queue or storage is full: the caller answers 503 so the SDK retries later. */
   enqueue(item: PendingEvent): boolean;
   /** Present when the sink parses events itself (writer thread): the request path only frames them. */
   enqueueRaw?(item: RawPendingEvent): boolean;
@@ -68,10 +79,18 @@ export interface EventSink {
   readonly stored: number;
   /** Events accepted but not stored yet. */
   readonly pending: number;
+  /** The last write found storage full: events are refused until a write succeeds again. */
+  readonly storageFull: boolean;
 }
 
 interface CachedIssue extends IssueState {
   id: string;
+}
+
+interface Committed {
+  /** Events for the store's after-commit step (ClickHouse keeps them outside the transaction). */
+  stored: StoredEvent[];
+  notices: IssueNotice[];
 }
 
 const newIssueId = () => newId("iss", 12);
@@ -80,6 +99,10 @@ const newIssueId = () => newId("iss", 12);
  * Batches accepted events into one transaction per flush: one issue upsert per distinct issue,
  * one multi-row insert for events, tags and users. This is what makes thousands of events per
  * second fit on a small machine; the request path only parses and enqueues.
+ *
+ * A batch whose transaction fails because storage is full is kept, ahead of later events, and
+ * tried again every `storageRetryMs`; meanwhile `enqueue` refuses, so ingest answers 503 instead
+ * of acknowledging events it may not be able to keep. The first commit that succeeds ends that.
  */
 export class EventWriter implements EventSink {
   private queue: PendingEvent[] = [];
@@ -92,9 +115,12 @@ export class EventWriter implements EventSink {
   private readonly maxBatch: number;
   private readonly flushIntervalMs: number;
   private readonly maxQueue: number;
+  private readonly storageRetryMs: number;
+  private readonly isStorageFull: (error: unknown) => boolean;
   private readonly t;
   stored = 0;
   handled = 0;
+  storageFull = false;
 
   constructor(
     private readonly database: Database,
@@ -109,6 +135,9 @@ export class EventWriter implements EventSink {
     this.maxBatch = options.maxBatch ?? 5000;
     this.flushIntervalMs = options.flushIntervalMs ?? 250;
     this.maxQueue = options.maxQueue ?? 20_000;
+    this.storageRetryMs = options.storageRetryMs ?? 1000;
+    const dataDir = database.dialect === "sqlite" ? dirname(database.location) : undefined;
+    this.isStorageFull = (error) => isStorageFull(error, { dataDir });
     this.t = errorTables(database);
   }
 
@@ -116,39 +145,59 @@ export class EventWriter implements EventSink {
     return this.queue.length;
   }
 
-  /** False when the queue is full: the caller answers 503 so the SDK retries later. */
+  /** False when the queue or storage is full: the caller answers 503 so the SDK retries later. */
   enqueue(item: PendingEvent): boolean {
+    if (this.storageFull && !this.options.keepWhileStorageFull) return false;
     if (this.queue.length >= this.maxQueue) return false;
     this.queue.push(item);
-    if (this.queue.length >= this.maxBatch) void this.flush();
-    else if (this.timer === null) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        void this.flush();
-      }, this.flushIntervalMs);
-    }
+    if (this.queue.length >= this.maxBatch && !this.storageFull) void this.flush();
+    else this.flushIn(this.flushIntervalMs);
     return true;
   }
 
-  /** Writes everything queued so far; concurrent callers share the same run. */
+  private flushIn(ms: number): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, ms);
+  }
+
+  /**
+   * Writes everything queued so far; concurrent callers share the same run. While storage is
+   * full it tries once and returns with the events still queued.
+   */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
     if (this.queue.length === 0) return;
     this.flushing = (async () => {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
+        let committed: Committed;
         try {
-          await this.writeBatch(batch);
-          this.stored += batch.length;
+          committed = await this.commitBatch(batch);
         } catch (error) {
-          // The cache may now describe rows that were rolled back; the database is the truth.
-          this.issueCache.clear();
-          this.releaseCache.clear();
-          this.knownUsers.clear();
+          this.forgetCached();
+          if (this.isStorageFull(error)) {
+            this.queue = batch.concat(this.queue);
+            this.setStorageFull(true, error);
+            this.flushIn(this.storageRetryMs);
+            return;
+          }
+          this.options.onError?.(error, batch.length);
+          this.progress(batch.length);
+          continue;
+        }
+        this.setStorageFull(false);
+        try {
+          await this.events.afterCommit(committed.stored);
+          this.stored += batch.length;
+          for (const notice of committed.notices) this.options.onNotice?.(notice);
+        } catch (error) {
+          // Committed already: trying the batch again would count its issues twice.
+          this.forgetCached();
           this.options.onError?.(error, batch.length);
         }
-        this.handled += batch.length;
-        this.options.onProgress?.(this.handled);
+        this.progress(batch.length);
       }
     })();
     try {
@@ -167,6 +216,32 @@ export class EventWriter implements EventSink {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.flush();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.queue.length > 0) {
+      // Storage still full at shutdown: what is kept in memory goes with the process.
+      this.options.onError?.(new Error("storage still full at shutdown"), this.queue.length);
+      this.progress(this.queue.length);
+      this.queue = [];
+    }
+  }
+
+  private progress(events: number): void {
+    this.handled += events;
+    this.options.onProgress?.(this.handled);
+  }
+
+  /** After a failed transaction the caches may describe rows that were rolled back. */
+  private forgetCached(): void {
+    this.issueCache.clear();
+    this.releaseCache.clear();
+    this.knownUsers.clear();
+  }
+
+  private setStorageFull(full: boolean, error?: unknown): void {
+    if (this.storageFull === full) return;
+    this.storageFull = full;
+    this.options.onStorageFullChange?.(full, error);
   }
 
   private async loadState(batch: PendingEvent[]): Promise<Write[]> {
@@ -213,7 +288,8 @@ export class EventWriter implements EventSink {
     return writes;
   }
 
-  private async writeBatch(batch: PendingEvent[]): Promise<void> {
+  /** One transaction for the batch; what is left to do once it is committed comes back. */
+  private async commitBatch(batch: PendingEvent[]): Promise<Committed> {
     const writes = await this.loadState(batch);
     const { errorIssues: i, errorIssueTags: tags, errorIssueUsers: users } = this.t;
     const groups = new Map<string, PendingEvent[]>();
@@ -363,7 +439,6 @@ export class EventWriter implements EventSink {
     await runWrites(this.database, writes);
     if (this.knownUsers.size > 200_000) this.knownUsers.clear();
     for (const pair of userRows.keys()) this.knownUsers.add(pair);
-    await this.events.afterCommit(stored);
-    for (const notice of notices) this.options.onNotice?.(notice);
+    return { stored, notices };
   }
 }

@@ -9,6 +9,7 @@ import {
   IngestError,
   IngestOverloadedError,
   IngestRateLimitedError,
+  IngestStorageFullError,
   InvalidKeyError,
   MalformedPayloadError,
 } from "./errors.ts";
@@ -48,6 +49,7 @@ function preflight(request: Request): Response {
 export function ingestErrorResponse(error: IngestError): Response {
   const headers: Record<string, string> = { ...corsHeaders, "x-sentry-error": error.message };
   if (error instanceof IngestOverloadedError) headers["retry-after"] = "1";
+  if (error instanceof IngestStorageFullError) headers["retry-after"] = String(error.retryAfterSeconds);
   if (error instanceof IngestRateLimitedError) {
     headers["retry-after"] = String(error.retryAfterSeconds);
     // Sentry SDKs read this header to back off every category for the given seconds.
@@ -138,8 +140,12 @@ export function createIngestHandler(deps: IngestDeps) {
     return project;
   }
 
-  /** Counts the event once it is queued; a full queue is a 503 the SDK retries. */
+  /** Counts the event once it is queued; a full queue or full storage is a 503 the SDK retries. */
   function queued(project: ProjectRow, eventId: string, accepted: boolean): void {
+    if (!accepted && deps.writer.storageFull) {
+      deps.stats.add(project.id, "storage_full");
+      throw new IngestStorageFullError();
+    }
     if (!accepted) {
       deps.stats.add(project.id, "queue_full");
       throw new IngestOverloadedError();

@@ -17,4 +17,6 @@ export type FromWriter =
   | { v: 1; type: "progress"; handled: number }
   | { v: 1; type: "notice"; notice: IssueNotice }
   | { v: 1; type: "invalid"; projectId: number; count: number }
-  | { v: 1; type: "error"; message: string; dropped: number };
+  | { v: 1; type: "error"; message: string; dropped: number }
+  /** Storage ran out (events are kept and retried; the main thread refuses new ones), or a write succeeded again. */
+  | { v: 1; type: "storage"; full: boolean; message?: string };

@@ -21,6 +21,8 @@ export interface WriterThreadOptions {
   handoffMs?: number;
   onNotice?: (notice: IssueNotice) => void;
   onError?: (message: string, dropped: number) => void;
+  /** The worker's writer found storage full (with its error), or wrote again. */
+  onStorageFullChange?: (full: boolean, error?: unknown) => void;
   /** Events the worker found not to be JSON objects, counted per project. */
   onInvalid?: (projectId: number, count: number) => void;
   startTimeoutMs?: number;
@@ -40,6 +42,8 @@ export class WriterThread implements EventSink {
   private sent = 0;
   private handled = 0;
   stored = 0;
+  /** As the worker last said: while true, enqueue refuses (ingest answers 503). */
+  storageFull = false;
 
   private constructor(
     private readonly worker: Worker,
@@ -86,7 +90,10 @@ export class WriterThread implements EventSink {
     else if (message.type === "invalid") this.options.onInvalid?.(message.projectId, message.count);
     else if (message.type === "progress") this.handled = message.handled;
     else if (message.type === "error") this.options.onError?.(message.message, message.dropped);
-    else if (message.type === "flushed") {
+    else if (message.type === "storage") {
+      this.storageFull = message.full;
+      this.options.onStorageFullChange?.(message.full, message.message);
+    } else if (message.type === "flushed") {
       this.stored = message.stored;
       this.waiting.get(message.id)?.();
       this.waiting.delete(message.id);
@@ -98,14 +105,14 @@ export class WriterThread implements EventSink {
   }
 
   enqueue(item: PendingEvent): boolean {
-    if (this.pending >= (this.options.maxQueue ?? 20_000)) return false;
+    if (this.storageFull || this.pending >= (this.options.maxQueue ?? 20_000)) return false;
     this.outbox.push(item);
     this.scheduleHandoff();
     return true;
   }
 
   enqueueRaw(item: RawPendingEvent): boolean {
-    if (this.pending >= (this.options.maxQueue ?? 20_000)) return false;
+    if (this.storageFull || this.pending >= (this.options.maxQueue ?? 20_000)) return false;
     this.rawOutbox.push(item);
     this.scheduleHandoff();
     return true;

@@ -42,10 +42,14 @@ self.onmessage = async (event: MessageEvent<ToWriter>) => {
       writer = new EventWriter(database, createIssueStore(database), createSqlEventStore(database), {
         maxBatch: message.maxBatch,
         flushIntervalMs: message.flushIntervalMs,
-        // The main thread bounds what it hands over; this queue never refuses.
+        // The main thread bounds what it hands over and refuses while storage is full: what it
+        // acknowledged is taken here in any case.
         maxQueue: Number.POSITIVE_INFINITY,
+        keepWhileStorageFull: true,
         onNotice: (notice) => post({ v: 1, type: "notice", notice }),
         onError: (error, dropped) => post({ v: 1, type: "error", message: String(error), dropped }),
+        onStorageFullChange: (full, error) =>
+          post({ v: 1, type: "storage", full, ...(error === undefined ? {} : { message: String(error) }) }),
         onProgress: (handled) => post({ v: 1, type: "progress", handled: handled + invalidTotal }),
       });
       post({ v: 1, type: "ready" });
