@@ -1,6 +1,7 @@
 import { aiRoutes } from "@pier/ai-gateway/contract";
 import { analyticsRoutes } from "@pier/analytics/contract";
 import { apiRoutes } from "@pier/api/contract";
+import { deployRoutes } from "@pier/deploy/contract";
 import { errorsRoutes } from "@pier/errors/contract";
 import { openApiDocument } from "@pier/http";
 import { defineRoutes, type RoutesOf } from "@pier/http/contract";
@@ -12,6 +13,7 @@ export const routeGroups = {
   ai: aiRoutes,
   analytics: analyticsRoutes,
   api: apiRoutes,
+  deploy: deployRoutes,
   errors: errorsRoutes,
   meta: metaRoutes,
   uptime: uptimeRoutes,
@@ -22,6 +24,7 @@ export type PierRoute =
   | RoutesOf<typeof aiRoutes>
   | RoutesOf<typeof analyticsRoutes>
   | RoutesOf<typeof apiRoutes>
+  | RoutesOf<typeof deployRoutes>
   | RoutesOf<typeof errorsRoutes>
   | RoutesOf<typeof metaRoutes>
   | RoutesOf<typeof uptimeRoutes>;

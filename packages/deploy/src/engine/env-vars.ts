@@ -1,11 +1,5 @@
 import type { Stores } from "@pier/db";
 import type { SecretBox } from "@pier/secrets";
-import { z } from "zod";
-
-export const envKeySchema = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "env var names are letters, digits and _, not starting with a digit")
-  .max(256);
 
 /** Set by pier for every replica; an app's own value would silently lose. */
 export const reservedEnvKeys = new Set(["PORT", "HOST"]);

@@ -1,5 +1,6 @@
 import type { DeploymentRow, EnvironmentRow } from "@pier/db";
 import type { ServedEnvironment } from "../engine/serving.ts";
+import type { AppStatus } from "./schemas.ts";
 
 export function presentDeployment(row: DeploymentRow, environments: Map<string, EnvironmentRow>) {
   const meta = row.meta as {
@@ -47,13 +48,14 @@ export function presentEnvironment(
     host: environment.host,
     url,
     currentDeploymentId: environment.currentDeploymentId,
-    status: served && served.upstreams.length > 0 ? "live" : current ? current.status : "new",
+    status: served && served.upstreams.length > 0 ? ("live" as const) : (current?.status ?? ("new" as const)),
     replicas: served?.upstreams.length ?? 0,
+    createdAt: environment.createdAt,
   };
 }
 
 /** live/deploying/failed/new for the dashboard's app list. Pure. */
-export function appStatus(deployments: DeploymentRow[], hasLiveProduction: boolean): string {
+export function appStatus(deployments: DeploymentRow[], hasLiveProduction: boolean): AppStatus {
   if (deployments.some((d) => d.status === "queued" || d.status === "building" || d.status === "starting"))
     return "deploying";
   if (hasLiveProduction) return "live";

@@ -1,0 +1,243 @@
+import { appNameSchema, defineRoutes, timestamp } from "@pier/http/contract";
+import { z } from "zod";
+import {
+  appStatusSchema,
+  branchQuery,
+  clampedQueryNumber,
+  deploymentStatus,
+  envBody,
+  environmentName,
+  envKeySchema,
+  imageBody,
+  rollbackBody,
+} from "./schemas.ts";
+
+const appParams = z.object({ name: appNameSchema });
+const deploymentParams = z.object({ id: z.string().min(1).max(64) });
+const uploadQuery = z.object({ branch: branchQuery.optional() });
+
+export const deploymentView = z.object({
+  id: z.string(),
+  status: deploymentStatus,
+  source: z.enum(["git", "upload", "image", "rollback"]),
+  branch: z.string().nullable(),
+  commitSha: z.string().nullable(),
+  image: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: timestamp(),
+  finishedAt: timestamp().nullable(),
+  /** The environment's name; null once the environment is gone. */
+  environment: z.string().nullable(),
+  /** How the release runs: "image" (containers) or "static" (files served by pier). */
+  kind: z.string().nullable(),
+  url: z.string().nullable(),
+  /** Why pier reused an earlier release: "rollback", or "restart" after an env change. */
+  trigger: z.string().nullable(),
+  /** The deployment whose release a rollback or restart reused. */
+  basedOn: z.string().nullable(),
+  replicas: z.number().int(),
+  logTail: z.array(z.string()),
+});
+
+export const environmentView = z.object({
+  name: z.string(),
+  kind: z.enum(["production", "preview"]),
+  branch: z.string(),
+  host: z.string().nullable(),
+  url: z.string().nullable(),
+  currentDeploymentId: z.string().nullable(),
+  /** "live" while replicas serve it, else its current deployment's status, "new" before any. */
+  status: z.union([deploymentStatus, z.literal("new")]),
+  replicas: z.number().int(),
+  createdAt: timestamp(),
+});
+
+export const envVarView = z.object({
+  key: z.string(),
+  /** Masked for secrets. */
+  value: z.string(),
+  secret: z.boolean(),
+  /** null for every environment. */
+  environment: z.string().nullable(),
+  updatedAt: timestamp(),
+});
+
+export const metricPointView = z.object({
+  minute: z.string(),
+  requests: z.number().int(),
+  status2xx: z.number().int(),
+  status3xx: z.number().int(),
+  status4xx: z.number().int(),
+  status5xx: z.number().int(),
+  p50Ms: z.number(),
+  p95Ms: z.number(),
+  p99Ms: z.number(),
+});
+
+const startedDeployment = z.object({ deployment: deploymentView });
+const envChange = z.object({ ok: z.literal(true), key: z.string(), restarting: z.array(z.string()) });
+
+/** The deploy API: deployments, uploads, rollbacks, environments, env vars, logs and metrics. */
+export const deployRoutes = defineRoutes({
+  appsOverview: {
+    method: "GET",
+    path: "/api/v1/apps-overview",
+    tag: "apps",
+    access: "read",
+    summary: "Every app with its status, production release, domains and replicas (the dashboard's list)",
+    response: z.object({
+      apps: z.array(
+        z.object({
+          name: z.string(),
+          id: z.string(),
+          status: appStatusSchema,
+          url: z.string(),
+          domains: z.array(z.string()),
+          currentDeployment: deploymentView.nullable(),
+          replicas: z.number().int(),
+          previews: z.number().int(),
+          lastDeployAt: timestamp().nullable(),
+        }),
+      ),
+    }),
+  },
+  listDeployments: {
+    method: "GET",
+    path: "/api/v1/apps/:name/deployments",
+    tag: "deployments",
+    access: "read",
+    summary: "An app's deployments, newest first (limit 1 to 200, default 50)",
+    params: appParams,
+    query: z.object({ limit: clampedQueryNumber({ absent: 50, unreadable: 50, min: 1, max: 200 }) }),
+    response: z.object({ deployments: z.array(deploymentView) }),
+  },
+  getDeployment: {
+    method: "GET",
+    path: "/api/v1/deployments/:id",
+    tag: "deployments",
+    access: "read",
+    summary: "One deployment",
+    params: deploymentParams,
+    response: z.object({ deployment: deploymentView }),
+  },
+  deploymentLog: {
+    method: "GET",
+    path: "/api/v1/deployments/:id/log",
+    tag: "deployments",
+    access: "read",
+    summary:
+      "A deployment's build and rollout log as text; with ?follow=1 an event stream (`line` events, then one `status`)",
+    params: deploymentParams,
+    query: z.object({ follow: z.string().optional() }),
+    produces: "text/plain",
+  },
+  deployUpload: {
+    method: "POST",
+    path: "/api/v1/apps/:name/deploy",
+    tag: "deployments",
+    access: "deploy",
+    summary: "Deploy a build context (a tar or tar.gz of the source, up to 512 MiB); ?branch= for a preview",
+    params: appParams,
+    query: uploadQuery,
+    rawBody: "application/gzip",
+    status: 202,
+    response: startedDeployment,
+  },
+  deployStatic: {
+    method: "POST",
+    path: "/api/v1/apps/:name/deploy/static",
+    tag: "deployments",
+    access: "deploy",
+    summary: "The same upload as POST /api/v1/apps/:name/deploy (a static site is told by its pier.toml)",
+    params: appParams,
+    query: uploadQuery,
+    rawBody: "application/gzip",
+    status: 202,
+    response: startedDeployment,
+  },
+  deployImage: {
+    method: "POST",
+    path: "/api/v1/apps/:name/deploy/image",
+    tag: "deployments",
+    access: "deploy",
+    summary: "Deploy a prebuilt image (pulled unless present)",
+    params: appParams,
+    body: imageBody,
+    status: 202,
+    response: startedDeployment,
+  },
+  rollback: {
+    method: "POST",
+    path: "/api/v1/apps/:name/rollback",
+    tag: "deployments",
+    access: "deploy",
+    summary: "Put an earlier production release back live (default: the previous one); an empty body works",
+    params: appParams,
+    body: rollbackBody,
+    status: 202,
+    response: startedDeployment,
+  },
+  listEnvironments: {
+    method: "GET",
+    path: "/api/v1/apps/:name/environments",
+    tag: "deployments",
+    access: "read",
+    summary: "An app's production and preview environments",
+    params: appParams,
+    response: z.object({ environments: z.array(environmentView) }),
+  },
+  listEnv: {
+    method: "GET",
+    path: "/api/v1/apps/:name/env",
+    tag: "apps",
+    access: "read",
+    summary: "An app's env vars (secret values masked)",
+    params: appParams,
+    response: z.object({ env: z.array(envVarView) }),
+  },
+  setEnv: {
+    method: "PUT",
+    path: "/api/v1/apps/:name/env",
+    tag: "apps",
+    access: "write",
+    summary: "Set an env var (encrypted at rest); running replicas of the environment restart",
+    params: appParams,
+    body: envBody,
+    response: envChange,
+  },
+  unsetEnv: {
+    method: "DELETE",
+    path: "/api/v1/apps/:name/env/:key",
+    tag: "apps",
+    access: "write",
+    summary: "Remove an env var (?environment= for an override); running replicas restart",
+    params: z.object({ name: appNameSchema, key: envKeySchema }),
+    query: z.object({ environment: environmentName.default("") }),
+    response: envChange,
+  },
+  appLogs: {
+    method: "GET",
+    path: "/api/v1/apps/:name/logs",
+    tag: "apps",
+    access: "read",
+    summary: "Container logs of every replica as an event stream of `log` events (tail 0 to 5000, ?follow=1)",
+    params: appParams,
+    query: z.object({
+      tail: clampedQueryNumber({ absent: 200, unreadable: 0, min: 0, max: 5000 }),
+      follow: z.string().optional(),
+    }),
+    produces: "text/event-stream",
+  },
+  appMetrics: {
+    method: "GET",
+    path: "/api/v1/apps/:name/metrics",
+    tag: "apps",
+    access: "read",
+    summary: "Requests per minute by status class with latency percentiles (minutes 1 to 10080, default 60)",
+    params: appParams,
+    query: z.object({
+      minutes: clampedQueryNumber({ absent: 60, unreadable: 60, min: 1, max: 7 * 24 * 60 }),
+    }),
+    response: z.object({ points: z.array(metricPointView) }),
+  },
+});
