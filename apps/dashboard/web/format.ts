@@ -1,7 +1,8 @@
 /** Pure presentation logic: tested without a browser. */
 
 // Type-only: erased from the browser bundle, which must never load server code.
-import type { RequestMetricRow } from "@pier/db";
+import type { PierRoute } from "@pier/contract";
+import type { ClientOutput, RouteOf } from "@pier/http/contract";
 
 export type Tone = "ok" | "warn" | "bad" | "muted";
 
@@ -89,14 +90,13 @@ export function deployCommands(origin: string, app: string, token = "TOKEN"): De
 
 type Percentile = "p50Ms" | "p95Ms" | "p99Ms";
 
+type ApiMetricPoint = ClientOutput<RouteOf<PierRoute, "GET /api/v1/apps/:name/metrics">>["points"][number];
+
 /**
- * One minute of GET /apps/:name/metrics: a stored row's counters with an ISO minute. The minutes
- * fillMinutes adds have an epoch-ms minute and no percentiles.
+ * One minute of GET /apps/:name/metrics (an ISO minute). The minutes fillMinutes adds have an
+ * epoch-ms minute and no percentiles.
  */
-export type MetricPoint = Omit<
-  RequestMetricRow,
-  "appKey" | "minute" | "bytesIn" | "bytesOut" | Percentile
-> & {
+export type MetricPoint = Omit<ApiMetricPoint, "minute" | Percentile> & {
   minute: string | number;
 } & Record<Percentile, number | null>;
 

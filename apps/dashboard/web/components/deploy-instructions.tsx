@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { api } from "../api.ts";
+import { pier } from "../api.ts";
 import { deployCommands } from "../format.ts";
 import { CopyBlock, ErrorBox, useAction } from "./ui.tsx";
 
@@ -10,9 +10,8 @@ export function DeployInstructions({ app }: { app: string }) {
   const commands = deployCommands(location.origin, app, token ?? "TOKEN");
 
   async function createToken() {
-    const created = await api.post<{ token: string }>("/tokens", {
-      name: `deploy-${app}`,
-      scopes: ["deploy"],
+    const created = await pier.call("POST /api/v1/tokens", {
+      body: { name: `deploy-${app}`, scopes: ["deploy"] },
     });
     setToken(created.token);
   }

@@ -88,13 +88,18 @@ export function ConfirmButton(props: {
   );
 }
 
-/** The Delete (Remove, Revoke…) button of a list row: asks, DELETEs `path`, then reloads the list. */
-export function DeleteButton(props: {
-  label: string;
-  question: string;
-  path: string;
-  onDeleted: () => Promise<unknown>;
-}) {
+/**
+ * The Delete (Remove, Revoke…) button of a list row: asks, sends the deletion, then reloads the
+ * list. `remove` is the typed call (`() => pier.call("DELETE /api/v1/…", …)`); `path`, a path
+ * under /api/v1, serves the pages that do not use pier.call yet.
+ */
+export function DeleteButton(
+  props: {
+    label: string;
+    question: string;
+    onDeleted: () => Promise<unknown>;
+  } & ({ remove: () => Promise<unknown> } | { path: string }),
+) {
   return (
     <ConfirmButton
       label={props.label}
@@ -102,7 +107,7 @@ export function DeleteButton(props: {
       question={props.question}
       confirmLabel={props.label}
       onConfirm={async () => {
-        await api.delete(props.path);
+        await ("remove" in props ? props.remove() : api.delete(props.path));
         await props.onDeleted();
       }}
     />

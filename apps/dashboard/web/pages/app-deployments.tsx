@@ -1,11 +1,14 @@
+import type { PierRoute } from "@pier/contract";
+import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import { useState } from "preact/hooks";
-import { api } from "../api.ts";
+import { pier } from "../api.ts";
 import { DeployInstructions } from "../components/deploy-instructions.tsx";
 import { DeploymentLog } from "../components/deployment-log.tsx";
 import { CardsTable, ConfirmButton, ListState, StatusBadge } from "../components/ui.tsx";
 import { deploymentDuration, isInProgress, relativeTime, shortSha } from "../format.ts";
-import type { Deployment } from "../types.ts";
 import { useApi } from "../use-api.ts";
+
+type Deployment = ClientOutput<RouteOf<PierRoute, "GET /api/v1/deployments/:id">>["deployment"];
 
 /** Mirrors the API's rule: an earlier production release that once went live and has an image. */
 export function isRollbackTarget(d: Deployment, current: Deployment): boolean {
@@ -19,7 +22,8 @@ export function isRollbackTarget(d: Deployment, current: Deployment): boolean {
 
 export function DeploymentsTab({ app }: { app: string }) {
   const history = useApi(
-    () => api.get<{ deployments: Deployment[] }>(`/apps/${app}/deployments`).then((a) => a.deployments),
+    () =>
+      pier.call("GET /api/v1/apps/:name/deployments", { params: { name: app } }).then((a) => a.deployments),
     [app],
     2000,
   );
@@ -36,9 +40,12 @@ export function DeploymentsTab({ app }: { app: string }) {
   const shown = deployments.find((d) => d.id === shownId);
 
   async function rollback(to?: string) {
-    const answer = await api.post<{ deployment?: Deployment }>(`/apps/${app}/rollback`, to ? { to } : {});
-    setNotice(`Rollback started${answer.deployment ? ` (${answer.deployment.id})` : ""}.`);
-    if (answer.deployment) setSelected(answer.deployment.id);
+    const { deployment } = await pier.call("POST /api/v1/apps/:name/rollback", {
+      params: { name: app },
+      body: to ? { to } : {},
+    });
+    setNotice(`Rollback started (${deployment.id}).`);
+    setSelected(deployment.id);
     await history.reload();
   }
 

@@ -1,9 +1,12 @@
+import type { PierRoute } from "@pier/contract";
+import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import { useState } from "preact/hooks";
-import { api } from "../api.ts";
+import { pier } from "../api.ts";
 import { TextField } from "../components/text-field.tsx";
 import { CardsTable, DeleteButton, ErrorBox, ListState, StatusBadge, useAction } from "../components/ui.tsx";
-import type { Domain } from "../types.ts";
 import { useApi } from "../use-api.ts";
+
+type Domain = ClientOutput<RouteOf<PierRoute, "GET /api/v1/apps/:name/domains">>["domains"][number];
 
 function certificateText(tls: Domain["tls"]): string {
   if (!tls) return "no certificate";
@@ -13,7 +16,7 @@ function certificateText(tls: Domain["tls"]): string {
 
 export function DomainsTab({ app }: { app: string }) {
   const domains = useApi(
-    () => api.get<{ domains: Domain[] }>(`/apps/${app}/domains`).then((a) => a.domains),
+    () => pier.call("GET /api/v1/apps/:name/domains", { params: { name: app } }).then((a) => a.domains),
     [app],
     10_000,
   );
@@ -28,7 +31,7 @@ export function DomainsTab({ app }: { app: string }) {
           onSubmit={(event) => {
             event.preventDefault();
             add.run(async () => {
-              await api.post(`/apps/${app}/domains`, { host });
+              await pier.call("POST /api/v1/apps/:name/domains", { params: { name: app }, body: { host } });
               setHost("");
               await domains.reload();
             });
@@ -77,7 +80,11 @@ export function DomainsTab({ app }: { app: string }) {
                     <DeleteButton
                       label="Remove"
                       question={`Remove ${d.host}?`}
-                      path={`/apps/${app}/domains/${d.host}`}
+                      remove={() =>
+                        pier.call("DELETE /api/v1/apps/:name/domains/:host", {
+                          params: { name: app, host: d.host },
+                        })
+                      }
                       onDeleted={domains.reload}
                     />
                   </td>

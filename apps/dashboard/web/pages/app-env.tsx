@@ -1,19 +1,19 @@
+import type { PierRoute } from "@pier/contract";
+import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import { useState } from "preact/hooks";
-import { api } from "../api.ts";
+import { pier } from "../api.ts";
 import { TextField } from "../components/text-field.tsx";
 import { CardsTable, DeleteButton, ErrorBox, ListState, useAction } from "../components/ui.tsx";
 import { maskedValue } from "../format.ts";
-import type { EnvVar } from "../types.ts";
 import { useApi } from "../use-api.ts";
 
-function envPath(app: string, key: string, environment: string | null): string {
-  const query =
-    environment && environment !== "production" ? `?environment=${encodeURIComponent(environment)}` : "";
-  return `/apps/${app}/env/${encodeURIComponent(key)}${query}`;
-}
+type EnvVar = ClientOutput<RouteOf<PierRoute, "GET /api/v1/apps/:name/env">>["env"][number];
 
 export function EnvTab({ app }: { app: string }) {
-  const vars = useApi(() => api.get<{ env: EnvVar[] }>(`/apps/${app}/env`).then((a) => a.env), [app]);
+  const vars = useApi(
+    () => pier.call("GET /api/v1/apps/:name/env", { params: { name: app } }).then((a) => a.env),
+    [app],
+  );
   const [key, setKey] = useState("");
   const [value, setValue] = useState("");
   const [secret, setSecret] = useState(false);
@@ -27,7 +27,8 @@ export function EnvTab({ app }: { app: string }) {
     // Secrets are never sent back to the browser: editing one means typing the new value.
     setValue(v.secret ? "" : (v.value ?? ""));
     setSecret(v.secret);
-    setEnvironment(v.environment && v.environment !== "production" ? v.environment : "");
+    // The var's own scope: saving an override must not turn it into an app-wide value.
+    setEnvironment(v.environment ?? "");
   }
 
   function reset() {
@@ -47,11 +48,9 @@ export function EnvTab({ app }: { app: string }) {
           onSubmit={(event) => {
             event.preventDefault();
             save.run(async () => {
-              await api.put(`/apps/${app}/env`, {
-                key,
-                value,
-                secret,
-                ...(environment ? { environment } : {}),
+              await pier.call("PUT /api/v1/apps/:name/env", {
+                params: { name: app },
+                body: { key, value, secret, ...(environment ? { environment } : {}) },
               });
               reset();
               await vars.reload();
@@ -141,7 +140,12 @@ export function EnvTab({ app }: { app: string }) {
                       <DeleteButton
                         label="Delete"
                         question={`Delete ${v.key}?`}
-                        path={envPath(app, v.key, v.environment)}
+                        remove={() =>
+                          pier.call("DELETE /api/v1/apps/:name/env/:key", {
+                            params: { name: app, key: v.key },
+                            query: { environment: v.environment ?? undefined },
+                          })
+                        }
                         onDeleted={vars.reload}
                       />
                     </span>

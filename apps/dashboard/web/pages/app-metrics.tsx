@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
-import { api } from "../api.ts";
+import { pier } from "../api.ts";
 import { MetricsChart } from "../components/metrics-chart.tsx";
 import { ListState } from "../components/ui.tsx";
-import { fillMinutes, type MetricPoint, summarizeMetrics } from "../format.ts";
+import { fillMinutes, summarizeMetrics } from "../format.ts";
 import { useApi } from "../use-api.ts";
 
 const ranges = [60, 360, 1440];
@@ -10,7 +10,13 @@ const ranges = [60, 360, 1440];
 export function MetricsTab({ app }: { app: string }) {
   const [minutes, setMinutes] = useState(60);
   const metrics = useApi(
-    () => api.get<{ points: MetricPoint[] }>(`/apps/${app}/metrics?minutes=${minutes}`).then((a) => a.points),
+    () =>
+      pier
+        .call("GET /api/v1/apps/:name/metrics", {
+          params: { name: app },
+          query: { minutes: String(minutes) },
+        })
+        .then((a) => a.points),
     [app, minutes],
     30_000,
   );

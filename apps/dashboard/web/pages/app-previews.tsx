@@ -1,12 +1,12 @@
-import { api } from "../api.ts";
+import { pier } from "../api.ts";
 import { CardsTable, ListState, StatusBadge } from "../components/ui.tsx";
 import { relativeTime } from "../format.ts";
-import type { Environment } from "../types.ts";
 import { useApi } from "../use-api.ts";
 
 export function PreviewsTab({ app }: { app: string }) {
   const envs = useApi(
-    () => api.get<{ environments: Environment[] }>(`/apps/${app}/environments`).then((a) => a.environments),
+    () =>
+      pier.call("GET /api/v1/apps/:name/environments", { params: { name: app } }).then((a) => a.environments),
     [app],
     5000,
   );
@@ -30,10 +30,10 @@ export function PreviewsTab({ app }: { app: string }) {
                 <tr key={e.name}>
                   <td data-label="Environment">{e.name}</td>
                   <td data-label="Branch" class="mono">
-                    {e.branch ?? "–"}
+                    {e.branch}
                   </td>
                   <td data-label="Status">
-                    <StatusBadge status={e.status ?? null} />
+                    <StatusBadge status={e.status} />
                   </td>
                   <td data-label="URL">
                     {url ? (

@@ -1,4 +1,4 @@
-import { api } from "../api.ts";
+import { pier } from "../api.ts";
 import { ErrorBox, Link } from "../components/ui.tsx";
 import { type AppTab, appTabs, routeHref } from "../routes.ts";
 import { useApi } from "../use-api.ts";
@@ -20,12 +20,8 @@ const tabLabels: Record<AppTab, string> = {
   analytics: "Analytics",
 };
 
-interface AppDetail {
-  app: { name: string; defaultBranch: string; createdAt: string; domains: string[] };
-}
-
 export function AppPage({ name, tab }: { name: string; tab: AppTab }) {
-  const detail = useApi(() => api.get<AppDetail>(`/apps/${name}`), [name]);
+  const detail = useApi(() => pier.call("GET /api/v1/apps/:name", { params: { name } }), [name]);
   return (
     <>
       <div class="spread">

@@ -1,9 +1,21 @@
+import type { PierRoute } from "@pier/contract";
+import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import { useLayoutEffect } from "preact/hooks";
-import { ApiError, api, errorMessage } from "../api.ts";
+import { ApiError, errorMessage, pier } from "../api.ts";
 import { CardsTable, Link, ListState, StatusBadge } from "../components/ui.tsx";
 import { relativeTime, shortSha } from "../format.ts";
-import type { AppSummary } from "../types.ts";
 import { useApi } from "../use-api.ts";
+
+type OverviewApp = ClientOutput<RouteOf<PierRoute, "GET /api/v1/apps-overview">>["apps"][number];
+type Nullable<T, K extends keyof T> = Omit<T, K> & { [P in K]: T[P] | null };
+/** A row of the list: the overview's, or only name and domains when the overview is unavailable. */
+type AppSummary = Nullable<
+  Pick<
+    OverviewApp,
+    "name" | "domains" | "status" | "url" | "currentDeployment" | "replicas" | "lastDeployAt"
+  >,
+  "status" | "url" | "replicas"
+>;
 
 interface AppsAnswer {
   apps: AppSummary[];
@@ -37,17 +49,17 @@ function loadApps(): Promise<AppsAnswer> {
 
 async function fetchApps(): Promise<AppsAnswer> {
   try {
-    const { apps } = await api.get<{ apps: AppSummary[] }>("/apps-overview");
+    const { apps } = await pier.call("GET /api/v1/apps-overview");
     return { apps, degraded: null };
   } catch (error) {
     // A server without the deploy API still lists apps; the user is told what is missing.
     if (!(error instanceof ApiError) || error.status !== 404) throw error;
-    const { apps } = await api.get<{ apps: { name: string; domains?: string[] }[] }>("/apps");
+    const { apps } = await pier.call("GET /api/v1/apps");
     const summaries = apps.map((a) => ({
       name: a.name,
       status: null,
       url: null,
-      domains: a.domains ?? [],
+      domains: [],
       currentDeployment: null,
       replicas: null,
       lastDeployAt: null,
@@ -58,7 +70,6 @@ async function fetchApps(): Promise<AppsAnswer> {
 
 export function release(current: AppSummary["currentDeployment"]): string {
   if (!current) return "–";
-  if (typeof current === "string") return current;
   return current.commitSha
     ? `${shortSha(current.commitSha)}${current.branch ? ` (${current.branch})` : ""}`
     : current.id;

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { api } from "../api.ts";
+import { pier } from "../api.ts";
 import { TextField } from "../components/text-field.tsx";
 import { ErrorBox, useAction } from "../components/ui.tsx";
 import { navigate } from "../router.ts";
@@ -16,7 +16,7 @@ export function NewAppPage() {
         onSubmit={(event) => {
           event.preventDefault();
           action.run(async () => {
-            await api.post("/apps", { name, defaultBranch: branch || undefined });
+            await pier.call("POST /api/v1/apps", { body: { name, defaultBranch: branch || undefined } });
             navigate(`/apps/${name}`);
           });
         }}

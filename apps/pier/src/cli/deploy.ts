@@ -1,17 +1,15 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { apiError, apiFetch, apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
+import type { PierRoute } from "@pier/contract";
+import { buildPath } from "@pier/http/client";
+import type { ClientOutput, RouteOf } from "@pier/http/contract";
+import { apiError, apiFetch, connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import type { CliConfig } from "./cli-config.ts";
 import { type Command, intFlag, requireStringFlag, UsageError } from "./command.ts";
 
-export interface DeploymentView {
-  id: string;
-  status: string;
-  error: string | null;
-  environment: string | null;
-  url: string | null;
-}
+type UploadRoute = RouteOf<PierRoute, "POST /api/v1/apps/:name/deploy">;
+type Deployment = ClientOutput<UploadRoute>["deployment"];
 
 /** Reads an SSE response, calling `onEvent` per event; resolves when the server ends the stream. */
 export async function readEventStream(
@@ -111,16 +109,14 @@ export const deployCommand: Command = {
     const app = requireStringFlag(args, "app", this);
     const connection = resolveConnection(args);
     const branch = typeof args.flags.branch === "string" ? args.flags.branch : undefined;
-    let deployment: DeploymentView;
+    let deployment: Deployment;
     if (typeof args.flags.image === "string") {
       if (args.positionals.length) throw new UsageError("give either DIR or --image, not both", this);
       const port = intFlag(args, "port", this, { min: 1, max: 65535 });
-      ({ deployment } = await apiRequest<{ deployment: DeploymentView }>(
-        connection,
-        "POST",
-        `/api/v1/apps/${encodeURIComponent(app)}/deploy/image`,
-        { image: args.flags.image, port, branch },
-      ));
+      ({ deployment } = await pierApi(connection).call("POST /api/v1/apps/:name/deploy/image", {
+        params: { name: app },
+        body: { image: args.flags.image, port, branch },
+      }));
     } else {
       const dir = resolve(args.positionals[0] ?? ".");
       if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory())
@@ -143,14 +139,15 @@ async function uploadDirectory(
   app: string,
   dir: string,
   branch?: string,
-): Promise<DeploymentView> {
+): Promise<Deployment> {
   const scratch = mkdtempSync(join(tmpdir(), "pier-deploy-"));
   try {
     const tarPath = join(scratch, "context.tar.gz");
     const context = await (await import("@pier/deploy")).writeContextTarball(dir, tarPath, { gzip: true });
     console.error(`Packed ${context.files.length} files from ${dir} (${formatBytes(context.bytes)})`);
-    const query = branch ? `?branch=${encodeURIComponent(branch)}` : "";
-    const response = await apiFetch(connection, `/api/v1/apps/${encodeURIComponent(app)}/deploy${query}`, {
+    // The tarball streams with a progress bar, so this one call is a plain fetch, not pierApi's JSON.
+    const uploadPath: UploadRoute["path"] = "/api/v1/apps/:name/deploy";
+    const response = await apiFetch(connection, buildPath(uploadPath, { name: app }, { branch }), {
       method: "POST",
       headers: {
         "content-type": "application/gzip",
@@ -159,7 +156,7 @@ async function uploadDirectory(
       body: uploadBody(tarPath, context.bytes),
     });
     const payload = (await response.json().catch(() => ({}))) as {
-      deployment?: DeploymentView;
+      deployment?: Deployment;
       error?: { code: string; message: string };
     };
     if (!response.ok || !payload.deployment) throw apiError(response.status, payload);

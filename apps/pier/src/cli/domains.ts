@@ -1,8 +1,7 @@
-import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
+import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, requireStringFlag } from "./command.ts";
 
 const flags = { app: { type: "string", value: "APP", help: "the app" }, ...connectionFlags } as const;
-const path = (app: string) => `/api/v1/apps/${encodeURIComponent(app)}/domains`;
 
 export const domainsAddCommand: Command = {
   name: "domains add",
@@ -12,7 +11,10 @@ export const domainsAddCommand: Command = {
   flags,
   async run(args) {
     const app = requireStringFlag(args, "app", this);
-    await apiRequest(resolveConnection(args), "POST", path(app), { host: args.positionals[0] });
+    await pierApi(resolveConnection(args)).call("POST /api/v1/apps/:name/domains", {
+      params: { name: app },
+      body: { host: args.positionals[0]! },
+    });
     console.log(`${args.positionals[0]} now routes to ${app}. Point its DNS A/AAAA records at this server.`);
     return 0;
   },
@@ -26,11 +28,9 @@ export const domainsRemoveCommand: Command = {
   flags,
   async run(args) {
     const app = requireStringFlag(args, "app", this);
-    await apiRequest(
-      resolveConnection(args),
-      "DELETE",
-      `${path(app)}/${encodeURIComponent(args.positionals[0]!)}`,
-    );
+    await pierApi(resolveConnection(args)).call("DELETE /api/v1/apps/:name/domains/:host", {
+      params: { name: app, host: args.positionals[0]! },
+    });
     console.log(`Removed ${args.positionals[0]} from ${app}.`);
     return 0;
   },
@@ -43,11 +43,9 @@ export const domainsListCommand: Command = {
   flags,
   async run(args) {
     const app = requireStringFlag(args, "app", this);
-    const { domains } = await apiRequest<{ domains: { host: string }[] }>(
-      resolveConnection(args),
-      "GET",
-      path(app),
-    );
+    const { domains } = await pierApi(resolveConnection(args)).call("GET /api/v1/apps/:name/domains", {
+      params: { name: app },
+    });
     if (domains.length === 0) console.log(`No domains on ${app}.`);
     for (const d of domains) console.log(d.host);
     return 0;

@@ -1,4 +1,4 @@
-import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
+import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, requireStringFlag, UsageError } from "./command.ts";
 
 const appFlags = {
@@ -11,8 +11,6 @@ const appFlags = {
   ...connectionFlags,
 } as const;
 
-const path = (app: string) => `/api/v1/apps/${encodeURIComponent(app)}/env`;
-
 export const envSetCommand: Command = {
   name: "env set",
   summary: "Set env vars (encrypted at rest); running replicas restart with the new values.",
@@ -24,15 +22,18 @@ export const envSetCommand: Command = {
   flags: { ...appFlags, plain: { type: "boolean", help: "not a secret: show the value in lists" } },
   async run(args) {
     const app = requireStringFlag(args, "app", this);
-    const connection = resolveConnection(args);
+    const api = pierApi(resolveConnection(args));
     for (const pair of args.positionals) {
       const eq = pair.indexOf("=");
       if (eq <= 0) throw new UsageError(`expected KEY=VALUE, got "${pair}"`, this);
-      const result = await apiRequest<{ restarting: string[] }>(connection, "PUT", path(app), {
-        key: pair.slice(0, eq),
-        value: pair.slice(eq + 1),
-        secret: !args.flags.plain,
-        environment: (args.flags.environment as string | undefined) ?? "",
+      const result = await api.call("PUT /api/v1/apps/:name/env", {
+        params: { name: app },
+        body: {
+          key: pair.slice(0, eq),
+          value: pair.slice(eq + 1),
+          secret: !args.flags.plain,
+          environment: (args.flags.environment as string | undefined) ?? "",
+        },
       });
       const restart = result.restarting.length ? `; restarting (${result.restarting.join(", ")})` : "";
       console.log(`Set ${pair.slice(0, eq)} on ${app}${restart}`);
@@ -49,13 +50,11 @@ export const envUnsetCommand: Command = {
   flags: appFlags,
   async run(args) {
     const app = requireStringFlag(args, "app", this);
-    const environment = args.flags.environment as string | undefined;
-    const query = environment ? `?environment=${encodeURIComponent(environment)}` : "";
-    await apiRequest(
-      resolveConnection(args),
-      "DELETE",
-      `${path(app)}/${encodeURIComponent(args.positionals[0]!)}${query}`,
-    );
+    const environment = (args.flags.environment as string | undefined) || undefined;
+    await pierApi(resolveConnection(args)).call("DELETE /api/v1/apps/:name/env/:key", {
+      params: { name: app, key: args.positionals[0]! },
+      query: { environment },
+    });
     console.log(`Removed ${args.positionals[0]} from ${app}`);
     return 0;
   },
@@ -68,9 +67,9 @@ export const envListCommand: Command = {
   flags: { ...appFlags, json: { type: "boolean", help: "print JSON" } },
   async run(args) {
     const app = requireStringFlag(args, "app", this);
-    const { env } = await apiRequest<{
-      env: { key: string; value: string; secret: boolean; environment: string | null }[];
-    }>(resolveConnection(args), "GET", path(app));
+    const { env } = await pierApi(resolveConnection(args)).call("GET /api/v1/apps/:name/env", {
+      params: { name: app },
+    });
     if (args.flags.json) console.log(JSON.stringify(env, null, 2));
     else if (env.length === 0)
       console.log(`No env vars on ${app}. Set one with \`pier env set KEY=VALUE --app ${app}\`.`);

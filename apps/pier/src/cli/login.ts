@@ -1,4 +1,4 @@
-import { apiRequest } from "./api-client.ts";
+import { pierApi } from "./api-client.ts";
 import { cliConfigPath, writeCliConfig } from "./cli-config.ts";
 import { type Command, UsageError } from "./command.ts";
 
@@ -25,14 +25,12 @@ export const loginCommand: Command = {
       const email = args.flags.email as string | undefined;
       const password = (args.flags.password as string | undefined) ?? process.env.PIER_PASSWORD;
       if (!email || !password) throw new UsageError("give --token, or --email with --password", loginCommand);
-      const created = await apiRequest<{ token: string }>({ url }, "POST", "/api/v1/auth/cli-token", {
-        email,
-        password,
-        name: "cli",
+      const created = await pierApi({ url }).call("POST /api/v1/auth/cli-token", {
+        body: { email, password, name: "cli" },
       });
       token = created.token;
     }
-    const me = await apiRequest<{ scopes: string[] }>({ url, token }, "GET", "/api/v1/auth/me");
+    const me = await pierApi({ url, token }).call("GET /api/v1/auth/me");
     writeCliConfig({ url, token });
     console.log(`Logged in to ${url} (scopes: ${me.scopes.join(", ")}). Saved to ${cliConfigPath()}.`);
     return 0;

@@ -1,7 +1,7 @@
-import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
+import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import type { Command } from "./command.ts";
 import { requireStringFlag } from "./command.ts";
-import { type DeploymentView, followDeployment } from "./deploy.ts";
+import { followDeployment } from "./deploy.ts";
 
 export const rollbackCommand: Command = {
   name: "rollback",
@@ -17,12 +17,10 @@ export const rollbackCommand: Command = {
     const app = requireStringFlag(args, "app", this);
     const connection = resolveConnection(args);
     const body = typeof args.flags.to === "string" ? { to: args.flags.to } : {};
-    const { deployment } = await apiRequest<{ deployment: DeploymentView }>(
-      connection,
-      "POST",
-      `/api/v1/apps/${encodeURIComponent(app)}/rollback`,
+    const { deployment } = await pierApi(connection).call("POST /api/v1/apps/:name/rollback", {
+      params: { name: app },
       body,
-    );
+    });
     console.error(`Rollback ${deployment.id} queued`);
     return args.flags.detach ? 0 : followDeployment(connection, deployment.id);
   },

@@ -1,4 +1,5 @@
-import { apiRequest, connectionFlags, resolveConnection } from "./api-client.ts";
+import type { Scope } from "@pier/auth/scopes";
+import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import type { Command } from "./command.ts";
 
 export const tokenCreateCommand: Command = {
@@ -11,17 +12,13 @@ export const tokenCreateCommand: Command = {
     ...connectionFlags,
   },
   async run(args) {
-    const body: { name: string; scopes?: string[] } = {
+    const body: { name: string; scopes?: Scope[] } = {
       name: (args.flags.name as string | undefined) ?? "cli",
     };
+    // Unchecked here: the server refuses an unknown scope with the list of valid ones.
     if (typeof args.flags.scopes === "string")
-      body.scopes = args.flags.scopes.split(",").map((s) => s.trim());
-    const created = await apiRequest<{ id: string; token: string; scopes: string[] }>(
-      resolveConnection(args),
-      "POST",
-      "/api/v1/tokens",
-      body,
-    );
+      body.scopes = args.flags.scopes.split(",").map((s) => s.trim() as Scope);
+    const created = await pierApi(resolveConnection(args)).call("POST /api/v1/tokens", { body });
     console.error(`Created token ${created.id} with scopes ${created.scopes.join(", ")}. Store it now:`);
     console.log(created.token);
     return 0;
@@ -34,9 +31,7 @@ export const tokenListCommand: Command = {
   usage: "pier token list",
   flags: { ...connectionFlags },
   async run(args) {
-    const { tokens } = await apiRequest<{
-      tokens: { id: string; name: string; hint: string; scopes: string[]; revokedAt: string | null }[];
-    }>(resolveConnection(args), "GET", "/api/v1/tokens");
+    const { tokens } = await pierApi(resolveConnection(args)).call("GET /api/v1/tokens");
     for (const t of tokens) {
       console.log(`${t.id}  ${t.hint}  ${t.name}  [${t.scopes.join(",")}]${t.revokedAt ? "  revoked" : ""}`);
     }
@@ -52,7 +47,7 @@ export const tokenRevokeCommand: Command = {
   flags: { ...connectionFlags },
   async run(args) {
     const id = args.positionals[0]!;
-    await apiRequest(resolveConnection(args), "DELETE", `/api/v1/tokens/${encodeURIComponent(id)}`);
+    await pierApi(resolveConnection(args)).call("DELETE /api/v1/tokens/:id", { params: { id } });
     console.log(`Revoked ${id}.`);
     return 0;
   },
