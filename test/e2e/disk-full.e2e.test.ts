@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statfsSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireService } from "@pier/testkit";
@@ -151,6 +160,9 @@ describe.skipIf(!mounted)("disk full", () => {
     ({ project } = await apiJson<{ project: typeof project }>("POST", "/api/v1/errors/projects", {
       name: "disk",
     }));
+    // An app to upload a build context to, with the deploy engine loaded.
+    expect((await api("POST", "/api/v1/apps", { name: "upload" })).status).toBe(201);
+    expect((await api("GET", "/api/v1/apps/upload/deployments")).status).toBe(200);
     // Loaded and written to once before the disk fills: the error writer thread, analytics.db.
     expect((await sendEvent()).status).toBe(200);
     expect((await sendBeacon("console")).status).toBe(202);
@@ -221,6 +233,15 @@ describe.skipIf(!mounted)("disk full", () => {
       },
     });
 
+    // An upload that finds no room: the same 507, and nothing half-written is left behind.
+    const upload = await fetch(`${pier.url}/api/v1/apps/upload/deploy`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/gzip" },
+      body: Bun.gzipSync(crypto.getRandomValues(new Uint8Array(64 * 1024))),
+    });
+    expect(upload.status).toBe(507);
+    expect(((await upload.json()) as { error: { code: string } }).error.code).toBe("storage_full");
+    expect(readdirSync(join(dataDir, "uploads"))).toEqual([]);
     expect((await fetch(`${pier.url}/healthz`)).status).toBe(200);
   }, 90_000);
 
