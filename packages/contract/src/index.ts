@@ -4,7 +4,7 @@ import { apiRoutes } from "@pier/api/contract";
 import { deployRoutes } from "@pier/deploy/contract";
 import { errorsRoutes } from "@pier/errors/contract";
 import { openApiDocument } from "@pier/http";
-import { defineRoutes, type RoutesOf } from "@pier/http/contract";
+import type { RoutesOf } from "@pier/http/contract";
 import { uptimeRoutes } from "@pier/uptime/contract";
 import { metaRoutes } from "./meta-routes.ts";
 

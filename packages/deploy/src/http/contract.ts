@@ -174,6 +174,7 @@ export const deployRoutes = defineRoutes({
     summary: "Put an earlier production release back live (default: the previous one); an empty body works",
     params: appParams,
     body: rollbackBody,
+    bodyOptional: true,
     status: 202,
     response: startedDeployment,
   },

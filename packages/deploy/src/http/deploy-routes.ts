@@ -2,7 +2,7 @@ import { NotFoundError, ValidationError } from "@pier/core";
 import { type ApiEnv, findAppOr404, rejectNulInUrl, routeGroup, serveRoute } from "@pier/http";
 import type { PierContext } from "@pier/platform";
 import type Docker from "dockerode";
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono } from "hono";
 import { streamAppLogs } from "../engine/app-logs.ts";
 import type { DeployLogs } from "../engine/deploy-log.ts";
 import type { DeployEngine } from "../engine/engine.ts";
@@ -129,7 +129,6 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
     return { deployment: await presentStarted(deps, started.deployment.id) };
   });
 
-  group.app.use(deployRoutes.rollback.path, bodilessMeansEmptyObject);
   serveRoute(group, deployRoutes.rollback, async ({ params, body }) => {
     const row = await app(params.name);
     const started = await rollback(deps, row, body.to);
@@ -213,15 +212,6 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
  * `curl -X POST …/rollback` without a body means "the previous release": a request that carries
  * no body reads as `{}`. Decided from the headers, so nothing is read before authentication.
  */
-const bodilessMeansEmptyObject: MiddlewareHandler<ApiEnv> = async (c, next) => {
-  const raw = c.req.raw;
-  if (raw.body === null || raw.headers.get("content-length") === "0") {
-    const headers = new Headers(raw.headers);
-    headers.delete("content-length");
-    c.req.raw = new Request(raw.url, { method: raw.method, headers, body: "{}", signal: raw.signal });
-  }
-  await next();
-};
 
 async function findDeployment(deps: DeployApiDeps, id: string) {
   const row = await deps.ctx.stores.deployments.findById(id);
