@@ -11,7 +11,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type PierProcess, startPier } from "../support/pier-process.ts";
+import { type PierProcess, runCli, startPier } from "../support/pier-process.ts";
 
 // Findings of the outside security review, tried against the compiled binary the way they were
 // found: from outside, with nothing but HTTP.
@@ -378,5 +378,96 @@ describe("the console over TLS (review finding 10)", () => {
     });
     expect([301, 308]).toContain(plain.status);
     expect(plain.headers.get("location")).toStartWith("https://console.pier.test");
+  });
+});
+
+describe("tokens limited to an app (review finding 8)", () => {
+  const admin = `pier_sec${crypto.randomUUID().replaceAll("-", "")}`;
+  let pier: PierProcess;
+  let ci: string;
+  let work: string;
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), "pier-sec-scoped-"));
+    pier = await startPier({
+      env: { PIER_ADMIN_TOKEN: admin },
+      args: ["--proxy-workers", "1", "--base-domain", "pier.test"],
+    });
+    for (const name of ["shop", "blog"]) {
+      const res = await fetch(`${pier.url}/api/v1/apps`, {
+        ...json({ name }),
+        headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+      });
+      expect(res.status).toBe(201);
+    }
+    const cli = await runCli([
+      "token",
+      "create",
+      "--name",
+      "ci-shop",
+      "--app",
+      "shop",
+      "--scope",
+      "deploy",
+      "--url",
+      pier.url,
+      "--token",
+      admin,
+    ]);
+    expect(cli.code).toBe(0);
+    expect(cli.stderr).toContain("for shop only");
+    ci = cli.stdout.trim();
+  });
+  afterAll(async () => {
+    await pier.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+  const as = (token: string, path: string, init: RequestInit = {}) =>
+    fetch(`${pier.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) },
+    });
+
+  /** A static site in a fresh repository, pushed with `token` to `app`. */
+  function push(app: string, token: string) {
+    const dir = mkdtempSync(join(work, `${app}-`));
+    writeFileSync(join(dir, "index.html"), `<h1>${app}</h1>`);
+    const git = (...args: string[]) =>
+      Bun.spawnSync(["git", "-c", "user.name=ci", "-c", "user.email=ci@pier.test", ...args], {
+        cwd: dir,
+        env: { ...process.env, HOME: dir, GIT_TERMINAL_PROMPT: "0" },
+      });
+    git("init", "-q", "-b", "main");
+    git("add", ".");
+    git("commit", "-qm", "site");
+    return git("push", `http://x:${token}@127.0.0.1:${pier.consolePort}/git/${app}.git`, "main");
+  }
+
+  test("it deploys its app with git and the API", async () => {
+    const pushed = push("shop", ci);
+    expect(pushed.exitCode).toBe(0);
+    expect((await as(ci, "/api/v1/apps/shop/deployments")).status).toBe(200);
+    expect((await as(ci, "/api/v1/apps/shop/env")).status).toBe(200);
+  });
+
+  test("it cannot push, deploy, read env or logs of another app, nor act on the platform", async () => {
+    expect(push("blog", ci).exitCode).not.toBe(0);
+    const tar = new Uint8Array(Bun.spawnSync(["tar", "-czf", "-", "-C", work, "."]).stdout);
+    const upload = await as(ci, "/api/v1/apps/blog/deploy", {
+      method: "POST",
+      headers: { "content-type": "application/gzip" },
+      body: tar,
+    });
+    expect(upload.status).toBe(403);
+    expect((await upload.json()).error.message).toContain("limited to the app shop");
+    expect((await as(ci, "/api/v1/apps/blog/env")).status).toBe(403);
+    expect((await as(ci, "/api/v1/apps/blog/logs")).status).toBe(403);
+    expect((await as(ci, "/api/v1/apps")).status).toBe(403);
+    // The admin's deployment of blog is not even visible to it.
+    expect(push("blog", admin).exitCode).toBe(0);
+    const { deployments } = (await (await as(admin, "/api/v1/apps/blog/deployments")).json()) as {
+      deployments: { id: string }[];
+    };
+    expect((await as(ci, `/api/v1/deployments/${deployments[0]!.id}`)).status).toBe(404);
+    expect((await as(ci, "/api/v1/auth/me")).status).toBe(200);
   });
 });

@@ -30,6 +30,8 @@ export type CreateRouteBody = z.infer<typeof createRouteBody>;
 
 export const createTokenBody = z.strictObject({
   name: z.string().trim().min(1, "token name is required").max(80),
+  /** Limit the token to these apps: a CI secret for one repository cannot deploy another. */
+  apps: z.array(appNameSchema).min(1).max(50).optional(),
   scopes: z
     .array(z.enum(["admin", "write", "deploy", "read"]))
     .min(1)

@@ -54,7 +54,7 @@ async function principalFromBearer(deps: AuthDeps, header: string): Promise<Prin
     const parsed = scopeSchema.safeParse(s);
     return parsed.success ? [parsed.data] : [];
   });
-  return { kind: "token", tokenId: row.id, scopes, userId: row.userId };
+  return { kind: "token", tokenId: row.id, scopes, userId: row.userId, apps: row.apps ?? null };
 }
 
 async function principalFromSession(
@@ -84,4 +84,15 @@ export function requireScope(scope: Scope): MiddlewareHandler<ApiEnv> {
     }
     return next();
   };
+}
+
+/**
+ * A credential limited to some apps may act on those only: `app` is the app a request is about.
+ * Throws a 403 naming the apps the token may use.
+ */
+export function assertAppAccess(principal: Principal, app: string): void {
+  if (principal.kind !== "token" || !principal.apps || principal.apps.includes(app)) return;
+  throw new ForbiddenError(
+    `This token is limited to the app${principal.apps.length === 1 ? "" : "s"} ${principal.apps.join(", ")}; "${app}" needs another token.`,
+  );
 }

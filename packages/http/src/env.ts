@@ -2,7 +2,14 @@ import type { Scope } from "@pier/auth";
 
 /** Who is calling: an API token (scripts, the CLI) or a dashboard session. */
 export type Principal =
-  | { kind: "token"; tokenId: string; scopes: Scope[]; userId: string | null }
+  | {
+      kind: "token";
+      tokenId: string;
+      scopes: Scope[];
+      userId: string | null;
+      /** The apps a token is limited to (`pier token create --app`); null for every app. */
+      apps?: string[] | null;
+    }
   | {
       kind: "session";
       userId: string;

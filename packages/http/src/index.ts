@@ -1,5 +1,5 @@
 export { findAppOr404 } from "./app-name.ts";
-export { type AuthDeps, authenticate, requireScope } from "./authenticate.ts";
+export { type AuthDeps, assertAppAccess, authenticate, requireScope } from "./authenticate.ts";
 export { readBody, readParam } from "./body.ts";
 export {
   clientAddress,

@@ -1,25 +1,44 @@
-import type { Scope } from "@pier/auth/scopes";
+import { scopeSchema } from "@pier/auth/scopes";
 import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
-import type { Command } from "./command.ts";
+import { type Command, UsageError } from "./command.ts";
 
 export const tokenCreateCommand: Command = {
   name: "token create",
   summary: "Create an API token. It is printed once; pier keeps only its hash.",
-  usage: "pier token create --name NAME [--scopes admin|write|deploy|read,...]",
+  usage: "pier token create --name NAME [--scope admin|write|deploy|read,...] [--app APP,...]",
   flags: {
     name: { type: "string", value: "NAME", help: "what the token is for (e.g. ci)" },
-    scopes: { type: "string", value: "LIST", help: "comma-separated scopes (default admin)" },
+    scope: { type: "string", value: "LIST", help: "comma-separated scopes (default admin)" },
+    scopes: { type: "string", value: "LIST", help: "the same as --scope" },
+    app: {
+      type: "string",
+      value: "APP,...",
+      help: "limit the token to these apps: a CI secret for one repository cannot deploy another",
+    },
     ...connectionFlags,
   },
   async run(args) {
-    const body: { name: string; scopes?: Scope[] } = {
+    const list = (value: unknown) =>
+      typeof value === "string"
+        ? value
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined;
+    const requested = list(args.flags.scope ?? args.flags.scopes);
+    const scopes = requested === undefined ? undefined : scopeSchema.array().safeParse(requested);
+    if (scopes && !scopes.success)
+      throw new UsageError(`--scope takes ${scopeSchema.options.join(", ")} (comma-separated)`);
+    const body = {
       name: (args.flags.name as string | undefined) ?? "cli",
+      ...(scopes ? { scopes: scopes.data } : {}),
+      ...(list(args.flags.app) ? { apps: list(args.flags.app) } : {}),
     };
-    // Unchecked here: the server refuses an unknown scope with the list of valid ones.
-    if (typeof args.flags.scopes === "string")
-      body.scopes = args.flags.scopes.split(",").map((s) => s.trim() as Scope);
     const created = await pierApi(resolveConnection(args)).call("POST /api/v1/tokens", { body });
-    console.error(`Created token ${created.id} with scopes ${created.scopes.join(", ")}. Store it now:`);
+    const limited = created.apps ? ` for ${created.apps.join(", ")} only` : "";
+    console.error(
+      `Created token ${created.id} with scopes ${created.scopes.join(", ")}${limited}. Store it now:`,
+    );
     console.log(created.token);
     return 0;
   },
@@ -33,7 +52,8 @@ export const tokenListCommand: Command = {
   async run(args) {
     const { tokens } = await pierApi(resolveConnection(args)).call("GET /api/v1/tokens");
     for (const t of tokens) {
-      console.log(`${t.id}  ${t.hint}  ${t.name}  [${t.scopes.join(",")}]${t.revokedAt ? "  revoked" : ""}`);
+      const apps = t.apps ? `  apps: ${t.apps.join(",")}` : "";
+      console.log(`${t.id}  ${t.hint}  ${t.name}  [${t.scopes.join(",")}]${apps}${t.revokedAt ? "  revoked" : ""}`);
     }
     return 0;
   },

@@ -30,6 +30,8 @@ export const tokenView = z.object({
   name: z.string(),
   hint: z.string(),
   scopes: z.array(z.string()),
+  /** The apps the token is limited to; null for every app. */
+  apps: z.array(z.string()).nullable(),
   createdAt: timestamp(),
   lastUsedAt: timestamp().nullable(),
   revokedAt: timestamp().nullable(),
@@ -40,6 +42,7 @@ export const createdTokenView = z.object({
   id: z.string(),
   name: z.string(),
   scopes: z.array(z.string()),
+  apps: z.array(z.string()).nullable().optional(),
   token: z.string(),
 });
 

@@ -1,5 +1,5 @@
 import { generateSecretToken, hashToken, tokenHint } from "@pier/auth";
-import { NotFoundError, newId } from "@pier/core";
+import { NotFoundError, newId, ValidationError } from "@pier/core";
 import { type RouteGroup, serveRoute } from "@pier/http";
 import type { ApiDeps } from "../context.ts";
 import { apiRoutes } from "./contract.ts";
@@ -13,6 +13,7 @@ export function tokenRoutes(group: RouteGroup, deps: ApiDeps): void {
         name: t.name,
         hint: t.hint,
         scopes: t.scopes,
+        apps: t.apps ?? null,
         createdAt: t.createdAt,
         lastUsedAt: t.lastUsedAt,
         revokedAt: t.revokedAt,
@@ -21,6 +22,10 @@ export function tokenRoutes(group: RouteGroup, deps: ApiDeps): void {
   });
 
   serveRoute(group, apiRoutes.createToken, async ({ body }, c) => {
+    for (const app of body.apps ?? []) {
+      if (!(await deps.stores.apps.findByName(app)))
+        throw new ValidationError(`apps: there is no app "${app}".`);
+    }
     const token = generateSecretToken();
     const row = await deps.stores.tokens.create({
       id: newId("tok"),
@@ -28,10 +33,11 @@ export function tokenRoutes(group: RouteGroup, deps: ApiDeps): void {
       tokenHash: hashToken(token),
       hint: tokenHint(token),
       scopes: body.scopes,
+      apps: body.apps ?? null,
       userId: c.get("principal").userId,
     });
     // The only time the token is ever shown: only its hash is stored.
-    return { id: row.id, name: row.name, scopes: row.scopes, token };
+    return { id: row.id, name: row.name, scopes: row.scopes, apps: row.apps ?? null, token };
   });
 
   serveRoute(group, apiRoutes.revokeToken, async ({ params }) => {

@@ -32,6 +32,8 @@ export const apiTokens = sqliteTable("api_tokens", {
   tokenHash: text("token_hash").notNull().unique(),
   hint: text("hint").notNull(),
   scopes: json<string[]>("scopes").notNull(),
+  /** App names the token is limited to (deploys, env, logs of those apps only); null: every app. */
+  apps: json<string[]>("apps"),
   userId: text("user_id").references(() => users.id, { onDelete: "cascade" }),
   createdAt: createdAt(),
   lastUsedAt: timestamp("last_used_at"),

@@ -12,6 +12,10 @@ export function createAppStore({ db, t }: Database) {
     async list(): Promise<AppRow[]> {
       return db.select().from(t.apps).orderBy(asc(t.apps.name));
     },
+    async findById(id: string): Promise<AppRow | undefined> {
+      const [row] = await db.select().from(t.apps).where(eq(t.apps.id, id)).limit(1);
+      return row;
+    },
     async findByName(name: string): Promise<AppRow | undefined> {
       const [row] = await db.select().from(t.apps).where(eq(t.apps.name, name)).limit(1);
       return row;

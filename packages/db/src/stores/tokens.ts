@@ -11,6 +11,7 @@ export function createTokenStore({ db, t }: Database) {
       tokenHash: string;
       hint: string;
       scopes: string[];
+      apps?: string[] | null;
       userId?: string | null;
     }): Promise<ApiTokenRow> {
       const [row] = await db.insert(t.apiTokens).values(token).returning();

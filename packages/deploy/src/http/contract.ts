@@ -116,6 +116,7 @@ export const deployRoutes = defineRoutes({
     path: "/api/v1/deployments/:id",
     tag: "deployments",
     access: "read",
+    appScope: "handler",
     summary: "One deployment",
     params: deploymentParams,
     response: z.object({ deployment: deploymentView }),
@@ -125,6 +126,7 @@ export const deployRoutes = defineRoutes({
     path: "/api/v1/deployments/:id/log",
     tag: "deployments",
     access: "read",
+    appScope: "handler",
     summary:
       "A deployment's build and rollout log as text; with ?follow=1 an event stream (`line` events, then one `status`)",
     params: deploymentParams,

@@ -1,5 +1,13 @@
 import { NotFoundError, ValidationError } from "@pier/core";
-import { type ApiEnv, findAppOr404, rejectNulInUrl, routeGroup, serveRoute } from "@pier/http";
+import {
+  type ApiEnv,
+  assertAppAccess,
+  findAppOr404,
+  type Principal,
+  rejectNulInUrl,
+  routeGroup,
+  serveRoute,
+} from "@pier/http";
 import type { PierContext } from "@pier/platform";
 import type Docker from "dockerode";
 import { Hono } from "hono";
@@ -74,14 +82,14 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
     return { deployments: deployments.map((d) => presentDeployment(d, byId)) };
   });
 
-  serveRoute(group, deployRoutes.getDeployment, async ({ params }) => {
-    const row = await findDeployment(deps, params.id);
+  serveRoute(group, deployRoutes.getDeployment, async ({ params }, c) => {
+    const row = await findDeployment(deps, params.id, c.get("principal"));
     const byId = environmentsById(await stores.environments.listForApp(row.appId));
     return { deployment: presentDeployment(row, byId) };
   });
 
   serveRoute(group, deployRoutes.deploymentLog, async ({ params, query }, c) => {
-    const row = await findDeployment(deps, params.id);
+    const row = await findDeployment(deps, params.id, c.get("principal"));
     if (!query.follow) {
       return new Response(await deps.logs.read(row.id), {
         headers: { "content-type": "text/plain; charset=utf-8" },
@@ -208,14 +216,16 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
   return api;
 }
 
-/**
- * `curl -X POST …/rollback` without a body means "the previous release": a request that carries
- * no body reads as `{}`. Decided from the headers, so nothing is read before authentication.
- */
-
-async function findDeployment(deps: DeployApiDeps, id: string) {
+/** A deployment by id; a token limited to other apps gets the same 404 as for an unknown id. */
+async function findDeployment(deps: DeployApiDeps, id: string, principal: Principal) {
   const row = await deps.ctx.stores.deployments.findById(id);
-  if (!row) throw new NotFoundError("Deployment", id);
+  const app = row ? await deps.ctx.stores.apps.findById(row.appId) : undefined;
+  if (!row || !app) throw new NotFoundError("Deployment", id);
+  try {
+    assertAppAccess(principal, app.name);
+  } catch {
+    throw new NotFoundError("Deployment", id);
+  }
   return row;
 }
 

@@ -28,6 +28,8 @@ export async function authorizeGit(
     return parsed.success ? [parsed.data] : [];
   });
   if (!hasScope(scopes, access === "push" ? "deploy" : "read")) return false;
+  // A token limited to some apps pushes and fetches those only.
+  if (row.apps && !row.apps.includes(app)) return false;
   // Unknown apps are refused: a push must not create repositories for names nobody registered.
   return (await stores.apps.findByName(app)) !== undefined;
 }

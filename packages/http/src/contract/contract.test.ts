@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Hono } from "hono";
 import { z } from "zod";
+import { assertAppAccess } from "../authenticate.ts";
 import { buildPath, createApiClient } from "../client/api-client.ts";
 import type { ApiEnv } from "../env.ts";
 import { errorResponse } from "../error-response.ts";
@@ -205,5 +206,58 @@ describe("bodyOptional", () => {
     expect(await given.json()).toEqual({ message: "hi" });
     expect((await app.request("/api/v1/poke", { method: "POST", body: "{oops" })).status).toBe(400);
     expect((await app.request("/api/v1/poke", { method: "POST", body: '{"other":1}' })).status).toBe(400);
+  });
+});
+
+describe("tokens limited to apps", () => {
+  const routes = defineRoutes({
+    appThing: {
+      method: "GET",
+      path: "/api/v1/apps/:name/thing",
+      tag: "t",
+      access: "read",
+      summary: "An app's thing",
+      response: z.object({ ok: z.boolean() }),
+    },
+    platformThing: {
+      method: "GET",
+      path: "/api/v1/things",
+      tag: "t",
+      access: "read",
+      summary: "A platform-wide thing",
+      response: z.object({ ok: z.boolean() }),
+    },
+    byId: {
+      method: "GET",
+      path: "/api/v1/things/:id",
+      tag: "t",
+      access: "read",
+      appScope: "handler",
+      summary: "A thing whose app the handler knows",
+      response: z.object({ ok: z.boolean() }),
+    },
+  });
+  const app = new Hono<ApiEnv>();
+  app.onError((error, c) => errorResponse(c, error, () => {}));
+  const group = routeGroup("/api/v1", async (c, next) => {
+    c.set("principal", { kind: "token", tokenId: "t", scopes: ["deploy"], userId: null, apps: ["shop"] });
+    return next();
+  });
+  serveRoute(group, routes.appThing, () => ({ ok: true }));
+  serveRoute(group, routes.platformThing, () => ({ ok: true }));
+  serveRoute(group, routes.byId, ({ params }, c) => {
+    assertAppAccess(c.get("principal"), params.id === "1" ? "shop" : "blog");
+    return { ok: true };
+  });
+  app.route("/api/v1", group.app);
+
+  test("reach their apps' routes only; platform routes are refused; handler-checked routes decide", async () => {
+    expect((await app.request("/api/v1/apps/shop/thing")).status).toBe(200);
+    const other = await app.request("/api/v1/apps/blog/thing");
+    expect(other.status).toBe(403);
+    expect((await other.json()).error.message).toContain("limited to the app shop");
+    expect((await app.request("/api/v1/things")).status).toBe(403);
+    expect((await app.request("/api/v1/things/1")).status).toBe(200);
+    expect((await app.request("/api/v1/things/2")).status).toBe(403);
   });
 });

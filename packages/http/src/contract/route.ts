@@ -22,6 +22,13 @@ export interface RouteDef {
   /** OpenAPI tag: the subsystem that owns the route. */
   tag: string;
   access: RouteAccess;
+  /**
+   * How a token limited to some apps is checked: `"name"` (the default for paths under
+   * `/api/v1/apps/:name`) compares the `:name` parameter; `"handler"` leaves it to the handler
+   * (`assertAppAccess` once it knows the app, e.g. from a deployment id). Any other route refuses
+   * such tokens: they are for one repository's CI, not for the whole platform.
+   */
+  appScope?: "name" | "handler";
   /** Extra checks of path parameters beyond "present" (e.g. the app-name rule). */
   params?: z.ZodType<Record<string, string>, Record<string, string>>;
   /** Query parameters arrive as strings: use `z.coerce` for numbers. */

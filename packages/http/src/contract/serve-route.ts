@@ -1,8 +1,8 @@
-import { PierError, ValidationError } from "@pier/core";
+import { ForbiddenError, PierError, ValidationError } from "@pier/core";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
-import { requireScope } from "../authenticate.ts";
+import { assertAppAccess, requireScope } from "../authenticate.ts";
 import { readBody } from "../body.ts";
 import type { ApiEnv } from "../env.ts";
 import { describeZodError } from "../error-response.ts";
@@ -46,6 +46,7 @@ export function serveRoute<D extends RouteDef>(group: RouteGroup, def: D, handle
   if (def.access !== "public")
     guards.push((c, next) => (c.get("principal") ? next() : group.authenticate(c, next)));
   if (def.access !== "public" && def.access !== "self") guards.push(requireScope(def.access));
+  if (def.access !== "public") guards.push(appScopeGuard(def));
   if (!def.path.startsWith(group.prefix))
     throw new Error(`${def.method} ${def.path} does not belong to a group mounted at ${group.prefix}`);
   const path = def.path.slice(group.prefix.length) || "/";
@@ -70,6 +71,23 @@ export function serveRoute<D extends RouteDef>(group: RouteGroup, def: D, handle
     }
     return c.json(result as object, (def.status ?? 200) as ContentfulStatusCode);
   });
+}
+
+/** Routes an app-limited token may call: its apps' own routes, and those whose handler checks. */
+function appScopeGuard(def: RouteDef): MiddlewareHandler<ApiEnv> {
+  const scope = def.appScope ?? (def.path.startsWith("/api/v1/apps/:name") ? "name" : undefined);
+  return async (c, next) => {
+    const principal = c.get("principal");
+    if (principal.kind === "token" && principal.apps && scope !== "handler") {
+      if (scope === "name") assertAppAccess(principal, c.req.param("name") ?? "");
+      else if (def.access !== "self") {
+        throw new ForbiddenError(
+          `This token is limited to the app${principal.apps.length === 1 ? "" : "s"} ${principal.apps.join(", ")}; ${def.method} ${def.path} needs a token for the whole platform.`,
+        );
+      }
+    }
+    return next();
+  };
 }
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
