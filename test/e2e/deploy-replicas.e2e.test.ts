@@ -3,10 +3,11 @@
  * gets a new host port and must be routed again; one that stays down must be reported.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDockerClient, listPierContainers, removeAppContainersAndImages } from "@pier/deploy";
-import { type PierProcess, startPier } from "../support/pier-process.ts";
+import { type PierProcess, runCli, startPier } from "../support/pier-process.ts";
 import {
   api,
   baseDomain,
@@ -138,6 +139,24 @@ describe.skipIf(!ready)("replicas changed outside pier", () => {
     });
     expect(pier.logs()).toContain("a replica stayed down after exiting outside pier");
   }, 60_000);
+});
+
+describe.skipIf(!ready)("a quiet build (review finding 15)", () => {
+  test("pier deploy follows a build that prints nothing for 12 s to the end", async () => {
+    const name = `quiet${Date.now().toString(36)}`;
+    expect((await call("POST", "/api/v1/apps", { name })).status).toBe(201);
+    const dir = mkdtempSync(join(tmpdir(), "pier-quiet-"));
+    writeFileSync(
+      join(dir, "Dockerfile"),
+      `FROM ${process.env.PIER_BASE_IMAGE_BUN || "pier-base/bun:1"}\nRUN sleep 12\nCOPY server.ts /app/server.ts\nCMD ["bun", "/app/server.ts"]\n`,
+    );
+    writeFileSync(join(dir, "server.ts"), crashingApp["server.ts"]);
+    writeFileSync(join(dir, "pier.toml"), crashingApp["pier.toml"]);
+    const cli = await runCli(["deploy", dir, "--app", name, "--url", pier.url, "--token", token]);
+    expect(cli.stdout + cli.stderr).toContain("Live at");
+    expect(cli.code).toBe(0);
+    await removeAppContainersAndImages(docker, name);
+  }, 120_000);
 });
 
 describe.skipIf(!ready)("leftovers (review finding 17)", () => {

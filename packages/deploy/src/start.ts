@@ -1,5 +1,4 @@
-import { PierError } from "@pier/core";
-import { appNameSchema } from "@pier/http";
+import { appNameSchema, errorResponse } from "@pier/http";
 import type { PierContext, RawHandler } from "@pier/platform";
 import type { RouteSpec } from "@pier/proxy";
 import type Docker from "dockerode";
@@ -179,24 +178,9 @@ export async function startDeploy(
 
   const api = createDeployApi({ ...ops, ctx, logs, liveUrl, docker, instance });
   api.notFound(() => notMine);
-  api.onError((error) => {
-    if (error instanceof PierError) {
-      return Response.json({ error: { code: error.code, message: error.message } }, { status: error.status });
-    }
-    if ((error as { name?: string }).name === "ZodError" || error instanceof SyntaxError) {
-      return Response.json({ error: { code: "invalid_request", message: error.message } }, { status: 400 });
-    }
-    log.error("deploy API error", { error });
-    return Response.json(
-      {
-        error: {
-          code: "internal_error",
-          message: "Something went wrong inside pier; the server log has details.",
-        },
-      },
-      { status: 500 },
-    );
-  });
+  // The one mapping of errors to answers (@pier/http), as on the rest of the console: a full disk
+  // is a 507, a ZodError a 400, anything unexpected a logged 500.
+  api.onError((error, c) => errorResponse(c, error, (e) => log.error("deploy API error", { error: e })));
   const handle: RawHandler = (request, server) => {
     const path = new URL(request.url).pathname;
     if (path.startsWith("/git/")) {

@@ -25,4 +25,4 @@ export {
 export { lazyRoute } from "./lazy-route.ts";
 export { rejectNulInUrl } from "./reject-nul.ts";
 export { requestLog } from "./request-log.ts";
-export { pathOf } from "./request-path.ts";
+export { keepOpen, pathOf } from "./request-path.ts";

@@ -3,6 +3,7 @@ import {
   type ApiEnv,
   assertAppAccess,
   findAppOr404,
+  keepOpen,
   type Principal,
   rejectNulInUrl,
   routeGroup,
@@ -96,6 +97,7 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
       });
     }
     const running = deps.logs.running(row.id);
+    keepOpen(c.env, c.req.raw);
     return sseResponse(c.req.raw.signal, async (send, closed) => {
       if (!running) {
         for (const line of (await deps.logs.read(row.id)).split("\n").slice(0, -1)) send("line", line);
@@ -196,6 +198,7 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
   serveRoute(group, deployRoutes.appLogs, async ({ params, query }, c) => {
     const row = await app(params.name);
     const follow = query.follow === "1" || query.follow === "true";
+    keepOpen(c.env, c.req.raw);
     return sseResponse(c.req.raw.signal, (send, closed) =>
       streamAppLogs(
         deps.docker(),

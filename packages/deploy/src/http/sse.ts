@@ -20,14 +20,15 @@ export function sseResponse(
           closed.abort();
         }
       };
-      // Comments keep idle proxies and browsers from timing the stream out.
+      // Comments keep idle proxies and browsers from timing the stream out (the console itself
+      // does not: routes that stream call keepOpen).
       const heartbeat = setInterval(() => {
         try {
           controller.enqueue(encoder.encode(": keep-alive\n\n"));
         } catch {
           closed.abort();
         }
-      }, 15_000);
+      }, 5_000);
       try {
         await run(send, closed.signal);
       } finally {
