@@ -40,6 +40,15 @@ describe("dashboard assets", () => {
     expect(await get(path, {}, "HEAD")!.text()).toBe("");
   });
 
+  test("a mistyped page address gets the dashboard's own 404 page, a script gets nothing of it", async () => {
+    const browser = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
+    const typo = get("/setings", browser)!;
+    expect(typo.status).toBe(404);
+    expect(typo.headers.get("content-type")).toContain("text/html");
+    expect(await typo.text()).toContain("<script");
+    expect(get("/setings")).toBeNull();
+  });
+
   test("API, git, ingest paths and writes are left to their owners", () => {
     expect(get("/api/v1/apps")).toBeNull();
     expect(get("/git/shop.git/info/refs")).toBeNull();

@@ -80,7 +80,7 @@ const securityHeaders = {
   "referrer-policy": "same-origin",
 };
 
-function respond(request: Request, file: DashboardAsset): Response {
+function respond(request: Request, file: DashboardAsset, status = 200): Response {
   const headers: Record<string, string> = {
     "content-type": file.contentType,
     etag: file.etag,
@@ -88,12 +88,13 @@ function respond(request: Request, file: DashboardAsset): Response {
     "cache-control": file.immutable ? "public, max-age=31536000, immutable" : "no-cache",
     ...(file.immutable ? {} : securityHeaders),
   };
-  if (request.headers.get("if-none-match") === file.etag) return new Response(null, { status: 304, headers });
+  if (status === 200 && request.headers.get("if-none-match") === file.etag)
+    return new Response(null, { status: 304, headers });
   const gzip = /\bgzip\b/.test(request.headers.get("accept-encoding") ?? "");
   if (gzip) headers["content-encoding"] = "gzip";
   const body = gzip ? file.gzip : file.body;
   headers["content-length"] = String(body.byteLength);
-  return new Response(request.method === "HEAD" ? null : body, { headers });
+  return new Response(request.method === "HEAD" ? null : body, { status, headers });
 }
 
 /** The dashboard's answer for a console request, or null when the path belongs to someone else. */
@@ -103,5 +104,8 @@ export function serveDashboard(assets: DashboardAssets, request: Request): Respo
   const file = assets.byPath.get(url.pathname);
   if (file) return respond(request, file);
   if (parseRoute(url.pathname)) return respond(request, assets.index);
+  // A mistyped address typed into the browser gets the dashboard's own "Page not found" (status
+  // 404), not the API's JSON; scripts asking for JSON still get that.
+  if ((request.headers.get("accept") ?? "").includes("text/html")) return respond(request, assets.index, 404);
   return null;
 }
