@@ -2,12 +2,14 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliDecompressSync } from "node:zlib";
 import type { Server } from "bun";
 import { Analytics } from "../service.ts";
 import type { SiteSettingsStore } from "../settings/settings-store.ts";
 import { defaultSiteSettings } from "../settings/site-settings.ts";
 import type { SqliteAnalyticsStore } from "../store/sqlite-store.ts";
-import { beaconHandler } from "./ingest-routes.ts";
+import { trackerScript } from "../tracker/tracker.ts";
+import { beaconHandler, compressedTracker } from "./ingest-routes.ts";
 
 // The console's beacon endpoint while the store's disk is full: 503 with Retry-After instead of a
 // 202 for events that might not be kept, and back to 202 by itself once a write succeeds.
@@ -101,4 +103,16 @@ test("listeners hear when storage fills up and when it has room again", async ()
   await analytics.flush();
   stop();
   expect(heard).toEqual([true, false]);
+});
+
+test("the tracker script is sent compressed to browsers that take it, and is small", () => {
+  const script = trackerScript({ respectDnt: true });
+  const br = compressedTracker(script, "gzip, deflate, br, zstd");
+  expect(br.encoding).toBe("br");
+  expect(brotliDecompressSync(br.body as Uint8Array).toString()).toBe(script);
+  expect((br.body as Uint8Array).byteLength).toBeLessThan(2048);
+  const gzip = compressedTracker(script, "gzip");
+  expect(gzip.encoding).toBe("gzip");
+  expect(Bun.gunzipSync(gzip.body as Uint8Array<ArrayBuffer>)).toEqual(new Uint8Array(Buffer.from(script)));
+  expect(compressedTracker(script, null)).toEqual({ body: script, encoding: null });
 });

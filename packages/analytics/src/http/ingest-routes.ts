@@ -1,3 +1,4 @@
+import { brotliCompressSync } from "node:zlib";
 import { PierError } from "@pier/core";
 import { countryFromHeaders, EVENT_PATH, InvalidEventError, MAX_EVENT_BYTES } from "@pier/proxy/edge";
 import type { Server } from "bun";
@@ -43,16 +44,42 @@ export function beaconHandler(analytics: Analytics, settings: SiteSettingsStore)
     }
     if (path === SCRIPT_PATH && (request.method === "GET" || request.method === "HEAD")) {
       const { site } = siteOf(request.headers);
-      return new Response(trackerScript(settings.get(site)), {
+      const script = compressedTracker(
+        trackerScript(settings.get(site)),
+        request.headers.get("accept-encoding"),
+      );
+      return new Response(request.method === "HEAD" ? null : script.body, {
         headers: {
           "content-type": "application/javascript; charset=utf-8",
           "cache-control": "public, max-age=300",
           "x-content-type-options": "nosniff",
+          vary: "Accept-Encoding",
+          ...(script.encoding ? { "content-encoding": script.encoding } : {}),
         },
       });
     }
     return null;
   };
+}
+
+/** Two variants of the tracker exist (Do-Not-Track on or off): each is compressed once. */
+const compressedScripts = new Map<string, { br: Uint8Array<ArrayBuffer>; gzip: Uint8Array<ArrayBuffer> }>();
+
+/** The tracker in the encoding the browser takes best (it is fetched on every first page view). */
+export function compressedTracker(
+  script: string,
+  acceptEncoding: string | null,
+): { body: Uint8Array<ArrayBuffer> | string; encoding: "br" | "gzip" | null } {
+  let variants = compressedScripts.get(script);
+  if (!variants) {
+    const bytes = Buffer.from(script);
+    variants = { br: new Uint8Array(brotliCompressSync(bytes)), gzip: Bun.gzipSync(bytes) };
+    compressedScripts.set(script, variants);
+  }
+  const accepted = acceptEncoding ?? "";
+  if (/\bbr\b/.test(accepted)) return { body: variants.br, encoding: "br" };
+  if (/\bgzip\b/.test(accepted)) return { body: variants.gzip, encoding: "gzip" };
+  return { body: script, encoding: null };
 }
 
 async function ingest(analytics: Analytics, request: Request, server: Server<unknown>): Promise<void> {
