@@ -1,17 +1,9 @@
 // Spend of the AI gateway: daily cost stacked by model (see pages/ai.tsx).
+import type { PierRoute } from "@pier/contract";
+import type { ClientOutput, RouteOf } from "@pier/http/contract";
 
-export interface Totals {
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-}
-export interface SpendReport {
-  total: Totals;
-  byApp: (Totals & { app: string })[];
-  byModel: (Totals & { model: string })[];
-  series: (Totals & { bucket: string; app: string; model: string })[];
-}
+export type SpendReport = ClientOutput<RouteOf<PierRoute, "GET /api/v1/ai/spend">>;
+
 // Single requests cost fractions of a cent: small amounts keep two significant digits.
 export const usd = (value: number) =>
   value === 0

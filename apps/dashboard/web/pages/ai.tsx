@@ -1,32 +1,17 @@
+import type { PierRoute } from "@pier/contract";
+import type { ClientInput, RouteOf } from "@pier/http/contract";
 import { useState } from "preact/hooks";
-import { api } from "../api.ts";
+import { pier } from "../api.ts";
 import { SpendChart, type SpendReport, usd } from "../components/spend-chart.tsx";
 import { TextField } from "../components/text-field.tsx";
 import { CardsTable, CopyBlock, DeleteButton, ListState, useAction } from "../components/ui.tsx";
 import { bindFields } from "../form-fields.ts";
 import { useApi } from "../use-api.ts";
 
-// The AI gateway: spend per app and model over time, providers and virtual keys.
-// Mirrors GET/POST /api/v1/ai/{spend,providers,keys} (packages/ai-gateway/README.md).
+// The AI gateway: spend per app and model over time, providers and virtual keys
+// (/api/v1/ai, packages/ai-gateway/README.md).
 
-interface Provider {
-  name: string;
-  kind: string;
-  baseUrl: string | null;
-  hasApiKey: boolean;
-  models: string[];
-}
-interface AiKey {
-  id: string;
-  name: string;
-  hint: string;
-  app: string | null;
-  allowedModels: string[];
-  requestsPerMinute: number | null;
-  tokensPerMinute: number | null;
-  monthlyBudgetUsd: number | null;
-  revokedAt: string | null;
-}
+type ProviderKind = ClientInput<RouteOf<PierRoute, "POST /api/v1/ai/providers">>["body"]["kind"];
 
 const ranges = [7, 30, 90];
 
@@ -56,9 +41,9 @@ function SpendPanel() {
   const [days, setDays] = useState(30);
   const spend = useApi(
     () =>
-      api.get<SpendReport>(
-        `/ai/spend?interval=day&from=${new Date(Date.now() - days * 86_400_000).toISOString()}`,
-      ),
+      pier.call("GET /api/v1/ai/spend", {
+        query: { interval: "day", from: new Date(Date.now() - days * 86_400_000).toISOString() },
+      }),
     [days],
     60_000,
   );
@@ -106,11 +91,9 @@ function SpendPanel() {
 }
 
 function ProvidersPanel() {
-  const providers = useApi(
-    () => api.get<{ providers: Provider[] }>("/ai/providers").then((a) => a.providers),
-    [],
-  );
-  const [form, setForm] = useState({ name: "", kind: "openai", baseUrl: "", apiKey: "", models: "" });
+  const providers = useApi(() => pier.call("GET /api/v1/ai/providers").then((a) => a.providers), []);
+  const empty = { name: "", kind: "openai" as ProviderKind, baseUrl: "", apiKey: "", models: "" };
+  const [form, setForm] = useState(empty);
   const save = useAction();
   const field = bindFields(form, setForm);
   return (
@@ -121,17 +104,19 @@ function ProvidersPanel() {
         onSubmit={(event) => {
           event.preventDefault();
           save.run(async () => {
-            await api.post("/ai/providers", {
-              name: form.name,
-              kind: form.kind,
-              ...(form.baseUrl ? { baseUrl: form.baseUrl } : {}),
-              ...(form.apiKey ? { apiKey: form.apiKey } : {}),
-              models: form.models
-                .split(",")
-                .map((m) => m.trim())
-                .filter(Boolean),
+            await pier.call("POST /api/v1/ai/providers", {
+              body: {
+                name: form.name,
+                kind: form.kind,
+                ...(form.baseUrl ? { baseUrl: form.baseUrl } : {}),
+                ...(form.apiKey ? { apiKey: form.apiKey } : {}),
+                models: form.models
+                  .split(",")
+                  .map((m) => m.trim())
+                  .filter(Boolean),
+              },
             });
-            setForm({ name: "", kind: "openai", baseUrl: "", apiKey: "", models: "" });
+            setForm(empty);
             await providers.reload();
           });
         }}
@@ -142,7 +127,10 @@ function ProvidersPanel() {
         </label>
         <label>
           Kind
-          <select value={form.kind} onChange={(e) => setForm({ ...form, kind: e.currentTarget.value })}>
+          <select
+            value={form.kind}
+            onChange={(e) => setForm({ ...form, kind: e.currentTarget.value as ProviderKind })}
+          >
             <option value="openai">OpenAI</option>
             <option value="openai-compatible">OpenAI-compatible</option>
             <option value="anthropic">Anthropic</option>
@@ -189,7 +177,9 @@ function ProvidersPanel() {
                   <DeleteButton
                     label="Remove"
                     question={`Remove provider "${p.name}"?`}
-                    path={`/ai/providers/${p.name}`}
+                    remove={() =>
+                      pier.call("DELETE /api/v1/ai/providers/:name", { params: { name: p.name } })
+                    }
                     onDeleted={providers.reload}
                   />
                 </td>
@@ -205,7 +195,7 @@ function ProvidersPanel() {
 function KeysPanel() {
   // The API keeps revoked keys for the record; only usable ones belong in this list.
   const keys = useApi(
-    () => api.get<{ keys: AiKey[] }>("/ai/keys").then((a) => a.keys.filter((k) => !k.revokedAt)),
+    () => pier.call("GET /api/v1/ai/keys").then((a) => a.keys.filter((k) => !k.revokedAt)),
     [],
   );
   const [name, setName] = useState("");
@@ -221,10 +211,12 @@ function KeysPanel() {
         onSubmit={(event) => {
           event.preventDefault();
           create.run(async () => {
-            const answer = await api.post<{ secret: string }>("/ai/keys", {
-              name,
-              ...(app ? { app } : {}),
-              ...(budget ? { monthlyBudgetUsd: Number(budget) } : {}),
+            const answer = await pier.call("POST /api/v1/ai/keys", {
+              body: {
+                name,
+                ...(app ? { app } : {}),
+                ...(budget ? { monthlyBudgetUsd: Number(budget) } : {}),
+              },
             });
             setCreated(answer.secret);
             setName("");
@@ -284,7 +276,7 @@ function KeysPanel() {
                   <DeleteButton
                     label="Revoke"
                     question={`Revoke "${k.name}"? Apps using it get 401.`}
-                    path={`/ai/keys/${k.id}`}
+                    remove={() => pier.call("DELETE /api/v1/ai/keys/:id", { params: { id: k.id } })}
                     onDeleted={keys.reload}
                   />
                 </td>

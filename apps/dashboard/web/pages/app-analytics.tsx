@@ -1,50 +1,16 @@
+import type { PierRoute } from "@pier/contract";
+import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import { useState } from "preact/hooks";
-import { api, errorMessage } from "../api.ts";
+import { errorMessage, pier } from "../api.ts";
 import { TextField } from "../components/text-field.tsx";
 import { CardsTable, ErrorBox, ListState } from "../components/ui.tsx";
 import { useApi } from "../use-api.ts";
 
-// Mirrors of @pier/analytics' JSON answers (packages/analytics/README.md); read, never trusted for logic.
-interface Overview {
-  visitors: number;
-  visits: number;
-  pageviews: number;
-  viewsPerVisit: number;
-  bounceRate: number;
-  visitDurationMs: number;
-}
-interface Row {
-  value: string;
-  visitors: number;
-  visits: number;
-  pageviews: number;
-}
-interface Percentiles {
-  samples: number;
-  p50: number | null;
-  p75: number | null;
-  p95: number | null;
-}
-interface Dashboard {
-  range: { from: number; to: number; interval: "hour" | "day" };
-  overview: Overview;
-  timeseries: (Overview & { t: number })[];
-  pages: Row[];
-  sources: Row[];
-  countries: Row[];
-  devices: Row[];
-  events: { name: string; visitors: number; events: number }[];
-  vitals: Record<"lcp" | "cls" | "inp" | "ttfb", Percentiles>;
-  realtime: { visitors: number };
-  requests: {
-    requests: number;
-    status: Record<string, number>;
-    latencyMs: { p50: number; p95: number; p99: number };
-  };
-}
-interface FunnelAnswer {
-  funnel: { steps: { step: { page?: string; event?: string }; visits: number; conversionRate: number }[] };
-}
+// The analytics of an app (/api/v1/analytics, packages/analytics/README.md).
+type Answer<K extends string> = ClientOutput<RouteOf<PierRoute, K>>;
+type Dashboard = Answer<"GET /api/v1/analytics/:site/dashboard">;
+type FunnelResult = Answer<"POST /api/v1/analytics/:site/funnel">["funnel"];
+type Row = Dashboard["pages"][number];
 
 const periods = [
   ["day", "last 24 h"],
@@ -52,6 +18,7 @@ const periods = [
   ["30d", "last 30 days"],
   ["90d", "last 90 days"],
 ] as const;
+type Period = (typeof periods)[number][0];
 
 const duration = (ms: number) =>
   ms < 60_000
@@ -107,9 +74,9 @@ function Breakdown({ title, rows, label }: { title: string; rows: Row[]; label: 
   );
 }
 
-function Funnel({ app, period }: { app: string; period: string }) {
+function Funnel({ app, period }: { app: string; period: Period }) {
   const [steps, setSteps] = useState("/, /pricing, event:signup");
-  const [result, setResult] = useState<FunnelAnswer["funnel"] | null>(null);
+  const [result, setResult] = useState<FunnelResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const run = async (e: Event) => {
     e.preventDefault();
@@ -119,7 +86,11 @@ function Funnel({ app, period }: { app: string; period: string }) {
       .filter(Boolean)
       .map((s) => (s.startsWith("event:") ? { event: s.slice(6) } : { page: s }));
     try {
-      setResult((await api.post<FunnelAnswer>(`/analytics/${app}/funnel`, { period, steps: parsed })).funnel);
+      const answer = await pier.call("POST /api/v1/analytics/:site/funnel", {
+        params: { site: app },
+        body: { period, steps: parsed },
+      });
+      setResult(answer.funnel);
       setError(null);
     } catch (err) {
       setError(errorMessage(err));
@@ -143,7 +114,7 @@ function Funnel({ app, period }: { app: string; period: string }) {
           <tbody>
             {result.steps.map((s, i) => (
               <tr key={i}>
-                <td data-label="Step">{s.step.page ?? `event ${s.step.event}`}</td>
+                <td data-label="Step">{"page" in s.step ? s.step.page : `event ${s.step.event}`}</td>
                 <td data-label="Visits">{s.visits}</td>
                 <td data-label="Conversion">{percent(s.conversionRate)}</td>
               </tr>
@@ -156,9 +127,13 @@ function Funnel({ app, period }: { app: string; period: string }) {
 }
 
 export function AnalyticsTab({ app }: { app: string }) {
-  const [period, setPeriod] = useState("7d");
+  const [period, setPeriod] = useState<Period>("7d");
   const data = useApi(
-    () => api.get<Dashboard>(`/analytics/${app}/dashboard?period=${period}&limit=10`),
+    () =>
+      pier.call("GET /api/v1/analytics/:site/dashboard", {
+        params: { site: app },
+        query: { period, limit: 10 },
+      }),
     [app, period],
     60_000,
   );
@@ -170,7 +145,7 @@ export function AnalyticsTab({ app }: { app: string }) {
           <h2>Visitors</h2>
           <select
             value={period}
-            onChange={(e) => setPeriod(e.currentTarget.value)}
+            onChange={(e) => setPeriod(e.currentTarget.value as Period)}
             aria-label="Analytics range"
           >
             {periods.map(([value, label]) => (
@@ -216,8 +191,8 @@ export function AnalyticsTab({ app }: { app: string }) {
               <VisitorsChart points={report.timeseries} />
               <p class="small muted">
                 Add <code>{'<script defer src="/_pier/script.js"></script>'}</code> to your pages. No cookies.
-                Requests through the proxy: {report.requests.requests} (5xx{" "}
-                {report.requests.status["5xx"] ?? 0}, p95 {report.requests.latencyMs.p95} ms).
+                Requests through the proxy: {report.requests.requests} (5xx {report.requests.status["5xx"]},
+                p95 {report.requests.latencyMs.p95} ms).
               </p>
             </>
           )}
