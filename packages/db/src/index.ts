@@ -2,6 +2,7 @@
 export * as pgColumns from "./columns/pg.ts";
 export * as sqliteColumns from "./columns/sqlite.ts";
 export { hasRows } from "./has-rows.ts";
+export { type HeldLease, type HoldLeaseOptions, holdLease } from "./lease.ts";
 export { type EmbeddedMigration, pendingMigrations, splitStatements } from "./migrate.ts";
 export type { MigrationSet } from "./open.ts";
 export {
@@ -27,6 +28,7 @@ export type { DomainRow } from "./stores/domains.ts";
 export type { EnvVarRow } from "./stores/env-vars.ts";
 export type { EnvironmentRow } from "./stores/environments.ts";
 export { createStores, type Stores } from "./stores/index.ts";
+export type { LeaseRow, LeaseStore } from "./stores/leases.ts";
 export type { RequestMetricRow } from "./stores/request-metrics.ts";
 export type { RouteRow } from "./stores/routes.ts";
 export type { ApiTokenRow } from "./stores/tokens.ts";

@@ -2,16 +2,20 @@
 
 import sqlite0 from "../migrations/sqlite/0000_init.sql" with { type: "text" };
 import sqlite1 from "../migrations/sqlite/0001_graceful_stick.sql" with { type: "text" };
+import sqlite2 from "../migrations/sqlite/0002_petite_stepford_cuckoos.sql" with { type: "text" };
 import pg0 from "../migrations/pg/0000_init.sql" with { type: "text" };
 import pg1 from "../migrations/pg/0001_slow_cassandra_nova.sql" with { type: "text" };
+import pg2 from "../migrations/pg/0002_red_hellcat.sql" with { type: "text" };
 
 import type { EmbeddedMigration } from "./migrate.ts";
 
 export const sqliteMigrations: EmbeddedMigration[] = [
   { id: "0000_init", sql: sqlite0 },
   { id: "0001_graceful_stick", sql: sqlite1 },
+  { id: "0002_petite_stepford_cuckoos", sql: sqlite2 },
 ];
 export const pgMigrations: EmbeddedMigration[] = [
   { id: "0000_init", sql: pg0 },
   { id: "0001_slow_cassandra_nova", sql: pg1 },
+  { id: "0002_red_hellcat", sql: pg2 },
 ];

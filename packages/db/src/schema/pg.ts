@@ -60,6 +60,8 @@ export const environments = pgTable(
     branch: text("branch").notNull(),
     host: text("host"),
     currentDeploymentId: text("current_deployment_id"),
+    /** Set while the environment sleeps (replicas stopped after [deploy] / [preview] sleep_after idle). */
+    sleepingSince: timestamp("sleeping_since"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("environments_app_name_idx").on(t.appId, t.name)],
@@ -146,3 +148,14 @@ export const requestMetrics = pgTable(
   },
   (t) => [index("request_metrics_app_minute_idx").on(t.appKey, t.minute)],
 );
+
+/**
+ * Named leases: which pier process holds a job that only one may run (the cron scheduler), until
+ * when. Renewed by the holder; another process takes it over once it expired (see leases store).
+ */
+export const leases = pgTable("leases", {
+  name: text("name").primaryKey(),
+  holder: text("holder").notNull(),
+  expiresAt: timestamp("expires_at").notNull(),
+  acquiredAt: timestamp("acquired_at").notNull(),
+});

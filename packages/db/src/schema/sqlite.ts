@@ -60,6 +60,8 @@ export const environments = sqliteTable(
     branch: text("branch").notNull(),
     host: text("host"),
     currentDeploymentId: text("current_deployment_id"),
+    /** Set while the environment sleeps (replicas stopped after [deploy] / [preview] sleep_after idle). */
+    sleepingSince: timestamp("sleeping_since"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("environments_app_name_idx").on(t.appId, t.name)],
@@ -148,3 +150,14 @@ export const requestMetrics = sqliteTable(
   // Several partial rows per minute are normal (one per flush); readers sum counts and weight percentiles.
   (t) => [index("request_metrics_app_minute_idx").on(t.appKey, t.minute)],
 );
+
+/**
+ * Named leases: which pier process holds a job that only one may run (the cron scheduler), until
+ * when. Renewed by the holder; another process takes it over once it expired (see leases store).
+ */
+export const leases = sqliteTable("leases", {
+  name: text("name").primaryKey(),
+  holder: text("holder").notNull(),
+  expiresAt: timestamp("expires_at").notNull(),
+  acquiredAt: timestamp("acquired_at").notNull(),
+});

@@ -51,6 +51,10 @@ export function createEnvironmentStore({ db, t }: Database) {
         .set({ currentDeploymentId: deploymentId })
         .where(eq(t.environments.id, id));
     },
+    /** Marks the environment asleep (its replicas stopped) or, with null, awake. */
+    async setSleeping(id: string, since: Date | null): Promise<void> {
+      await db.update(t.environments).set({ sleepingSince: since }).where(eq(t.environments.id, id));
+    },
     async remove(id: string): Promise<boolean> {
       const rows = await db
         .delete(t.environments)

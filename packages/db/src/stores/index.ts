@@ -5,6 +5,7 @@ import { createDeploymentStore } from "./deployments.ts";
 import { createDomainStore } from "./domains.ts";
 import { createEnvVarStore } from "./env-vars.ts";
 import { createEnvironmentStore } from "./environments.ts";
+import { createLeaseStore } from "./leases.ts";
 import { createRequestMetricStore } from "./request-metrics.ts";
 import { createRouteStore } from "./routes.ts";
 import { createSessionStore } from "./sessions.ts";
@@ -26,6 +27,7 @@ export function createStores(database: Database) {
     envVars: createEnvVarStore(database),
     settings: createSettingStore(database),
     requestMetrics: createRequestMetricStore(database),
+    leases: createLeaseStore(database),
   };
 }
 
