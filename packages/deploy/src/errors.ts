@@ -60,6 +60,7 @@ export type DeployFailureReason =
   | "REPLICA_START_FAILED"
   | "HEALTH_CHECK_FAILED"
   | "ROUTE_SWAP_FAILED"
+  | "RELEASE_COMMAND_FAILED"
   | "DEPLOY_CANCELLED";
 
 /** A rollout that did not go live; the previous release keeps serving. */

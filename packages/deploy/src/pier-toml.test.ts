@@ -15,7 +15,14 @@ function parseError(text: string): PierTomlError {
 describe("parsePierToml", () => {
   test("empty file gives every default", () => {
     expect(parsePierToml("")).toEqual(defaultPierConfig);
-    expect(defaultPierConfig.health).toEqual({ path: "/", interval: 1000, timeout: 5000 });
+    expect(defaultPierConfig.health).toEqual({
+      path: "/",
+      interval: 1000,
+      timeout: 5000,
+      liveness: true,
+      liveness_interval: 10_000,
+      liveness_failures: 3,
+    });
     expect(defaultPierConfig.deploy.replicas).toBe(1);
   });
 
@@ -43,7 +50,7 @@ cpus = 0.5
 LOG_LEVEL = "info"
 WORKERS = 4
 `);
-    expect(config.health).toEqual({ path: "/healthz", interval: 500, timeout: 2000 });
+    expect(config.health).toMatchObject({ path: "/healthz", interval: 500, timeout: 2000 });
     expect(config.deploy).toMatchObject({ replicas: 3, drain_timeout: 60_000, port: 8080 });
     expect(config.build.args).toEqual({ NODE_VERSION: "22", DEBUG: "true" });
     expect(config.resources).toEqual({ memory: 512 * 1024 * 1024, cpus: 0.5, pids: 1024 });
@@ -108,5 +115,90 @@ WORKERS = 4
   test("TOML syntax errors are reported as PierTomlError", () => {
     const error = parseError(`[deploy]\nreplicas = = 2\n`);
     expect(error.message).toContain("not valid TOML");
+  });
+
+  test("release command, sleep and liveness settings", () => {
+    const config = parsePierToml(`
+[health]
+liveness_interval = "2s"
+liveness_failures = 5
+
+[deploy]
+release_command = "bun run migrate"
+release_timeout = "2m"
+sleep_after = "1h"
+
+[preview]
+sleep_after = "30m"
+`);
+    expect(config.deploy.release_command).toBe("bun run migrate");
+    expect(config.deploy.release_timeout).toBe(120_000);
+    expect(config.deploy.sleep_after).toBe(3_600_000);
+    expect(config.preview.sleep_after).toBe(1_800_000);
+    expect(config.health).toMatchObject({ liveness: true, liveness_interval: 2000, liveness_failures: 5 });
+    expect(
+      parsePierToml(`[deploy]\nrelease_command = ["bun", "run", "migrate"]`).deploy.release_command,
+    ).toEqual(["bun", "run", "migrate"]);
+    expect(defaultPierConfig.deploy.release_command).toBeUndefined();
+    expect(defaultPierConfig.deploy.release_timeout).toBe(600_000);
+    expect(parseError(`[preview]\nsleep_after = "10ms"`).message).toContain("at least 1s");
+  });
+
+  test("[[cron]] jobs: defaults, validation with the field and line", () => {
+    const config = parsePierToml(`
+[[cron]]
+name = "digest"
+schedule = "0 7 * * *"
+timezone = "Europe/Berlin"
+command = "bun run digest.ts"
+
+[[cron]]
+name = "ping"
+schedule = "*/5 * * * *"
+path = "/cron/ping"
+overlap = "queue"
+timeout = "30s"
+retries = 2
+catch_up = true
+`);
+    expect(config.cron).toEqual([
+      {
+        name: "digest",
+        schedule: "0 7 * * *",
+        timezone: "Europe/Berlin",
+        command: "bun run digest.ts",
+        overlap: "skip",
+        timeout: 3_600_000,
+        retries: 0,
+        catch_up: false,
+      },
+      {
+        name: "ping",
+        schedule: "*/5 * * * *",
+        timezone: "UTC",
+        path: "/cron/ping",
+        overlap: "queue",
+        timeout: 30_000,
+        retries: 2,
+        catch_up: true,
+      },
+    ]);
+    expect(defaultPierConfig.cron).toEqual([]);
+    const bad = parseError(`[[cron]]\nname = "x"\nschedule = "0 25 * * *"\ncommand = "true"\n`);
+    expect(bad.message).toContain("cron.0.schedule");
+    expect(bad.message).toContain("not a valid schedule");
+    expect(parseError(`[[cron]]\nname = "x"\nschedule = "* * * * *"\n`).message).toContain(
+      "either command or path",
+    );
+    expect(
+      parseError(
+        `[[cron]]\nname = "x"\nschedule = "* * * * *"\ntimezone = "Nowhere/Land"\ncommand = "true"\n`,
+      ).message,
+    ).toContain("unknown time zone");
+    expect(
+      parseError(
+        `[[cron]]\nname = "x"\nschedule = "* * * * *"\ncommand = "a"\n[[cron]]\nname = "x"\nschedule = "* * * * *"\ncommand = "b"\n`,
+      ).message,
+    ).toContain('two jobs are named "x"');
   });
 });

@@ -1,3 +1,4 @@
+import { parseSchedule, ScheduleError, secondsAllowed } from "@pier/cron/schedule";
 import { z } from "zod";
 import { PierTomlError } from "./errors.ts";
 import { parseDuration, parseMemory } from "./quantities.ts";
@@ -40,12 +41,51 @@ const relativePath = z
 
 const d = deployDefaults;
 
+/** A command: a string runs through `/bin/sh -c` (pipes, &&); an array runs as is (no shell). */
+const command = z.union([z.string().min(1).max(4096), z.array(z.string().max(4096)).min(1).max(256)]);
+
+const sleepAfter = duration.refine((ms) => ms >= 1000, "must be at least 1s");
+
+const cronJob = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _ (up to 63), e.g. "digest"'),
+    schedule: z.string().min(1).max(200),
+    timezone: z.string().min(1).max(64).default("UTC"),
+    /** Runs in a one-off container of the current release... */
+    command: command.optional(),
+    /** ...or is a request to the app's own route (GET, through the proxy). */
+    path: z.string().startsWith("/", "must start with /").max(2048).optional(),
+    /** What to do when the previous run is still going: skip this one, or queue it. */
+    overlap: z.enum(["skip", "queue"]).default("skip"),
+    timeout: duration.default(d.cron.timeoutMs),
+    retries: z.int().min(0).max(10).default(0),
+    /** Run once at start when pier was down at a scheduled time. */
+    catch_up: z.boolean().default(false),
+  })
+  .superRefine((job, ctx) => {
+    if ((job.command === undefined) === (job.path === undefined))
+      ctx.addIssue({ code: "custom", path: ["command"], message: "a job has either command or path" });
+    try {
+      parseSchedule(job.schedule, { timezone: job.timezone, seconds: secondsAllowed() });
+    } catch (error) {
+      if (!(error instanceof ScheduleError)) throw error;
+      ctx.addIssue({ code: "custom", path: ["schedule"], message: error.message });
+    }
+  });
+
 export const pierTomlSchema = z.strictObject({
   health: z
     .strictObject({
       path: z.string().startsWith("/", "must start with /").default(d.health.path),
       interval: duration.default(d.health.intervalMs),
       timeout: duration.default(d.health.timeoutMs),
+      /** Keep probing live replicas after the deploy; an unhealthy one is replaced. */
+      liveness: z.boolean().default(true),
+      liveness_interval: duration.default(d.health.livenessIntervalMs),
+      /** Failed probes in a row before a live replica is replaced. */
+      liveness_failures: z.int().min(1).max(100).default(d.health.livenessFailures),
     })
     .prefault({}),
   deploy: z
@@ -62,6 +102,11 @@ export const pierTomlSchema = z.strictObject({
         .optional(),
       /** A read-only root filesystem; /tmp stays writable (in memory). */
       read_only: z.boolean().default(false),
+      /** Run once per deploy in a one-off container of the new image, before any replica starts. */
+      release_command: command.optional(),
+      release_timeout: duration.default(d.deploy.releaseTimeoutMs),
+      /** Stop the replicas after this long without requests (every environment); none by default. */
+      sleep_after: sleepAfter.optional(),
     })
     .prefault({}),
   build: z
@@ -88,6 +133,28 @@ export const pierTomlSchema = z.strictObject({
       spa: z.boolean().default(false),
     })
     .prefault({}),
+  preview: z
+    .strictObject({
+      /** Stop a preview's replicas after this long without requests; overrides [deploy] sleep_after. */
+      sleep_after: sleepAfter.optional(),
+    })
+    .prefault({}),
+  cron: z
+    .array(cronJob)
+    .max(50)
+    .superRefine((jobs, ctx) => {
+      const seen = new Set<string>();
+      jobs.forEach((job, index) => {
+        if (seen.has(job.name))
+          ctx.addIssue({
+            code: "custom",
+            path: [index, "name"],
+            message: `two jobs are named "${job.name}"`,
+          });
+        seen.add(job.name);
+      });
+    })
+    .default([]),
   env: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
     .superRefine((env, ctx) => {
@@ -101,6 +168,22 @@ export const pierTomlSchema = z.strictObject({
 });
 
 export type PierConfig = z.infer<typeof pierTomlSchema>;
+
+/**
+ * A release's stored config (deployments.meta.config) with the defaults of keys added after it
+ * was deployed: releases live on through rollbacks and restarts.
+ */
+export function completeConfig(config: PierConfig): PierConfig {
+  const d = defaultPierConfig;
+  return {
+    ...d,
+    ...config,
+    health: { ...d.health, ...config.health },
+    deploy: { ...d.deploy, ...config.deploy },
+    preview: { ...d.preview, ...config.preview },
+    cron: config.cron ?? [],
+  };
+}
 
 /** pier.toml with every default applied; what a repo without pier.toml gets. */
 export const defaultPierConfig: PierConfig = pierTomlSchema.parse({});

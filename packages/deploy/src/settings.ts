@@ -9,6 +9,10 @@ export const deployDefaults = {
     intervalMs: 1000,
     /** Timeout of one health probe request. */
     timeoutMs: 5000,
+    /** Pause between two liveness probes of a live replica. */
+    livenessIntervalMs: 10_000,
+    /** Failed liveness probes in a row before the replica is replaced. */
+    livenessFailures: 3,
   },
   deploy: {
     replicas: 1,
@@ -20,6 +24,12 @@ export const deployDefaults = {
     drainTimeoutMs: 30_000,
     /** Grace between SIGTERM and SIGKILL when a replica is stopped. */
     stopTimeoutMs: 10_000,
+    /** How long the release command may run before the deploy fails. */
+    releaseTimeoutMs: 10 * 60_000,
+  },
+  cron: {
+    /** How long one run of a cron job may take before it is stopped and counted as failed. */
+    timeoutMs: 60 * 60_000,
   },
   /**
    * What a replica may use unless pier.toml [resources] says otherwise. Memory is capped so one

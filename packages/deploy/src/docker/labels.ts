@@ -9,6 +9,8 @@ export const labelKeys = {
   instance: "pier.instance",
   /** When an image was built, in epoch ms: the Engine's own Created has whole seconds only. */
   builtAt: "pier.built-at",
+  /** On one-off containers (release command, pier run, cron): what started it. Never routed. */
+  oneOff: "pier.one-off",
 } as const;
 
 export function pierLabels(values: {

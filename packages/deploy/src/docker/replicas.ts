@@ -139,6 +139,8 @@ export interface PierContainer {
   state: string;
   /** Published loopback port when running. */
   hostPort: number | null;
+  /** What started a one-off container (label pier.one-off); null for replicas. */
+  oneOff: string | null;
   upstream: string | null;
 }
 
@@ -167,6 +169,7 @@ export async function listPierContainers(
       state: c.State,
       hostPort,
       upstream: hostPort ? `127.0.0.1:${hostPort}` : null,
+      oneOff: c.Labels[labelKeys.oneOff] ?? null,
     };
   });
 }

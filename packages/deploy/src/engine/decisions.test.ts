@@ -43,7 +43,13 @@ test("rollback goes to the newest earlier release that went live with a differen
 });
 
 test("reconcile adopts running replicas of live releases and removes everything else", () => {
-  const c = (id: string, deploymentId: string, state: string, upstream: string | null): PierContainer => ({
+  const c = (
+    id: string,
+    deploymentId: string,
+    state: string,
+    upstream: string | null,
+    oneOff: string | null = null,
+  ): PierContainer => ({
     containerId: id,
     name: id,
     app: "web",
@@ -55,6 +61,7 @@ test("reconcile adopts running replicas of live releases and removes everything 
     state,
     hostPort: upstream ? 1 : null,
     upstream,
+    oneOff,
   });
   const plan = planContainers(
     [
@@ -62,11 +69,14 @@ test("reconcile adopts running replicas of live releases and removes everything 
       c("crashed", "d2", "exited", null),
       c("interrupted", "d3", "running", "127.0.0.1:2"),
       c("old", "d1", "running", "127.0.0.1:3"),
+      c("cron-running", "d2", "running", null, "cron"),
+      c("release-ended", "d3", "exited", null, "release"),
     ],
     new Set(["d2"]),
   );
   expect(plan.adopt.map((x) => x.containerId)).toEqual(["live"]);
-  expect(plan.remove.map((x) => x.containerId)).toEqual(["crashed", "interrupted", "old"]);
+  // A running one-off finishes on its own (a pier handing over may still be waiting for it).
+  expect(plan.remove.map((x) => x.containerId)).toEqual(["crashed", "interrupted", "old", "release-ended"]);
 });
 
 test("app status: deploying beats live beats failed beats new", () => {

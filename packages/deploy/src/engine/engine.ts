@@ -1,11 +1,12 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type Logger, newId } from "@pier/core";
+import { ConflictError, type Logger, newId } from "@pier/core";
 import type { AppRow, DeploymentRow, EnvironmentRow, Stores } from "@pier/db";
 import type { SecretBox } from "@pier/secrets";
 import type Docker from "dockerode";
 import { DeployQueue } from "../deploy-queue.ts";
 import { pruneAppImages } from "../docker/images.ts";
+import { type OneOffKind, type OneOffResult, type OneOffSpec, runOneOff } from "../docker/one-off.ts";
 import { DeployError, DeployFailedError, ImageBuildError } from "../errors.ts";
 import type { DrainMonitor, ReplicaRuntime } from "../ports.ts";
 import { runRollout } from "../rollout.ts";
@@ -13,7 +14,7 @@ import type { BaseImages } from "../settings.ts";
 import type { DeployLog, DeployLogs } from "./deploy-log.ts";
 import { resolveEnvVars } from "./env-vars.ts";
 import type { TargetEnvironment } from "./environments.ts";
-import { type DeploySource, obtainRelease, type Release } from "./release-source.ts";
+import { type DeploySource, obtainRelease, type Release, releaseMetaSchema } from "./release-source.ts";
 import { type ServedReplica, type ServingTable, servedEnvironment } from "./serving.ts";
 
 export interface DeployEngineDeps {
@@ -177,16 +178,12 @@ export class DeployEngine {
     }
     const host = environment.host ?? app.name;
     try {
-      const platformEnv = await this.deps.hooks?.platformEnv({
-        app,
-        environment,
-        deploymentId: deployment.id,
-        url: this.deps.liveUrl(host),
-      });
-      const envVars = {
-        ...platformEnv,
-        ...(await resolveEnvVars(stores, this.deps.secretBox, app.id, environment.name)),
-      };
+      const envVars = await this.environmentEnv(app, environment, deployment.id);
+      const releaseCommand = release.meta.config.deploy.release_command;
+      if (releaseCommand && (source.kind !== "release" || source.runReleaseCommand)) {
+        if (release.meta.kind === "static") say("-----> Static sites have no release command; skipped");
+        else await this.runReleaseCommand(app, environment, deployment.id, release, envVars, say);
+      }
       const result = await runRollout(
         {
           runtime: this.deps.runtime,
@@ -242,6 +239,149 @@ export class DeployEngine {
       }
       return this.finishFailed(deployment.id, log, `Deploy failed: ${describe(error)}`, []);
     }
+  }
+
+  /**
+   * The env of an environment's containers: what the platform injects (Sentry, AI gateway, linked
+   * services), then the app's own variables, which win.
+   */
+  async environmentEnv(
+    app: AppRow,
+    environment: EnvironmentRow,
+    deploymentId: string,
+  ): Promise<Record<string, string>> {
+    const platformEnv = await this.deps.hooks?.platformEnv({
+      app,
+      environment,
+      deploymentId,
+      url: this.deps.liveUrl(environment.host ?? app.name),
+    });
+    return {
+      ...platformEnv,
+      ...(await resolveEnvVars(this.deps.stores, this.deps.secretBox, app.id, environment.name)),
+    };
+  }
+
+  /**
+   * `[deploy] release_command`: once per deploy, in a one-off container of the new image, before
+   * any replica starts. A failure throws DeployFailedError: nothing was touched, the old release
+   * keeps serving.
+   */
+  private async runReleaseCommand(
+    app: AppRow,
+    environment: EnvironmentRow,
+    deploymentId: string,
+    release: Release,
+    envVars: Record<string, string>,
+    say: (line: string) => void,
+  ): Promise<void> {
+    const { config } = release.meta;
+    const command = config.deploy.release_command!;
+    const shown = typeof command === "string" ? command : command.join(" ");
+    say(`-----> Running release command: ${shown}`);
+    const result = await runOneOff(
+      this.deps.docker(),
+      this.oneOffFor(
+        app.name,
+        environment.name,
+        deploymentId,
+        release.image,
+        config,
+        envVars,
+        "release",
+        command,
+      ),
+      {
+        instance: this.deps.instance,
+        timeoutMs: config.deploy.release_timeout,
+        onLine: (line) => say(`       ${line}`),
+      },
+    );
+    if (result.exitCode === 0 && !result.timedOut) {
+      say(`-----> Release command finished in ${(result.durationMs / 1000).toFixed(1)}s`);
+      return;
+    }
+    const why = result.timedOut
+      ? `did not finish within ${config.deploy.release_timeout / 1000}s`
+      : `exited with code ${result.exitCode}`;
+    const message = `release command ${why}`;
+    say(`-----> Deploy failed: ${message}`);
+    say("-----> No replica was started; the previous release keeps serving");
+    throw new DeployFailedError("RELEASE_COMMAND_FAILED", message, result.tail);
+  }
+
+  private oneOffFor(
+    app: string,
+    env: string,
+    deploymentId: string,
+    image: string,
+    config: Release["meta"]["config"],
+    envVars: Record<string, string>,
+    kind: OneOffKind,
+    command: string | string[],
+  ): OneOffSpec {
+    return {
+      kind,
+      command,
+      app,
+      env,
+      deploymentId,
+      image,
+      port: config.deploy.port,
+      envVars: { ...config.env, ...envVars },
+      memoryBytes: config.resources.memory,
+      cpus: config.resources.cpus,
+      pidsLimit: config.resources.pids,
+      user: config.deploy.user,
+      readOnly: config.deploy.read_only,
+    };
+  }
+
+  /**
+   * A one-off container of an environment's current release, with the env its replicas get:
+   * for `pier run` and cron jobs. Throws ConflictError when nothing was deployed there, or the
+   * release is a static site (no container to run a command in).
+   */
+  async oneOffSpec(
+    app: AppRow,
+    environmentName: string,
+    kind: OneOffKind,
+    command: string | string[],
+  ): Promise<OneOffSpec> {
+    const { stores } = this.deps;
+    const environment = await stores.environments.findByName(app.id, environmentName);
+    const current = environment?.currentDeploymentId
+      ? await stores.deployments.findById(environment.currentDeploymentId)
+      : undefined;
+    if (!environment || !current?.image)
+      throw new ConflictError(`${app.name} has no live release in ${environmentName}: deploy it first.`);
+    const meta = releaseMetaSchema.parse(current.meta);
+    if (meta.kind === "static")
+      throw new ConflictError(`${app.name} is a static site: there is no container to run commands in.`);
+    const envVars = await this.environmentEnv(app, environment, current.id);
+    return this.oneOffFor(
+      app.name,
+      environment.name,
+      current.id,
+      current.image,
+      meta.config,
+      envVars,
+      kind,
+      command,
+    );
+  }
+
+  /** Runs a command to its end in a one-off container of the current release (cron jobs). */
+  async runOneOff(
+    app: AppRow,
+    environmentName: string,
+    kind: OneOffKind,
+    command: string | string[],
+    options: { timeoutMs: number; onLine?: (line: string) => void; signal?: AbortSignal },
+  ): Promise<OneOffResult & { deploymentId: string }> {
+    const spec = await this.oneOffSpec(app, environmentName, kind, command);
+    const result = await runOneOff(this.deps.docker(), spec, { instance: this.deps.instance, ...options });
+    return { ...result, deploymentId: spec.deploymentId };
   }
 
   private async afterLive(app: AppRow, release: Release): Promise<void> {

@@ -36,7 +36,12 @@ export function rollbackCandidates(history: DeploymentRow[], current: Deployment
 }
 
 /** Re-runs an earlier release with the same health-checked swap. */
-export async function rollback(deps: OperationDeps, app: AppRow, to?: string): Promise<StartedDeploy> {
+export async function rollback(
+  deps: OperationDeps,
+  app: AppRow,
+  to?: string,
+  runReleaseCommand = false,
+): Promise<StartedDeploy> {
   const production = await deps.stores.environments.findByName(app.id, "production");
   const current = production?.currentDeploymentId
     ? await deps.stores.deployments.findById(production.currentDeploymentId)
@@ -60,7 +65,12 @@ export async function rollback(deps: OperationDeps, app: AppRow, to?: string): P
     target = rollbackCandidates(history, current)[0];
     if (!target) throw new ConflictError(`${app.name} has no earlier release to roll back to.`);
   }
-  return deps.engine.start(app, targetOf(production), { kind: "release", from: target, reason: "rollback" });
+  return deps.engine.start(app, targetOf(production), {
+    kind: "release",
+    from: target,
+    reason: "rollback",
+    runReleaseCommand,
+  });
 }
 
 /**

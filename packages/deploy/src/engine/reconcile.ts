@@ -39,6 +39,12 @@ export function planContainers(
   const adopt: PierContainer[] = [];
   const remove: PierContainer[] = [];
   for (const c of containers) {
+    // A one-off still running (a release command, pier run, a cron job of a pier that is handing
+    // over to this one) finishes on its own; one that ended is what a crash left behind.
+    if (c.oneOff) {
+      if (c.state !== "running") remove.push(c);
+      continue;
+    }
     if (currentDeploymentIds.has(c.deploymentId) && c.state === "running" && c.upstream) adopt.push(c);
     else remove.push(c);
   }

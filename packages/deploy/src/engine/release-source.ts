@@ -7,7 +7,7 @@ import { buildRelease } from "../build-release.ts";
 import { extractTarball } from "../context-tarball.ts";
 import { ensureImage } from "../docker/pull.ts";
 import { extractCommit } from "../git-archive.ts";
-import { defaultPierConfig, type PierConfig } from "../pier-toml.ts";
+import { completeConfig, defaultPierConfig, type PierConfig } from "../pier-toml.ts";
 import type { BaseImages } from "../settings.ts";
 import { staticImageRef } from "../static/static-replicas.ts";
 
@@ -23,13 +23,16 @@ export type DeploySource =
     }
   | { kind: "upload"; tarPath: string; branch: string | null }
   | { kind: "image"; image: string; port?: number }
-  /** Re-runs an earlier release: rollback, or a restart with changed env vars. */
-  | { kind: "release"; from: DeploymentRow; reason: "rollback" | "restart" };
+  /**
+   * Re-runs an earlier release: rollback, or a restart with changed env vars. Its release command
+   * ran when it was first deployed; it runs again only when asked.
+   */
+  | { kind: "release"; from: DeploymentRow; reason: "rollback" | "restart"; runReleaseCommand?: boolean };
 
 /** What a release is, stored in `deployments.meta` so rollback and restart can run it again. */
 export const releaseMetaSchema = z.object({
   kind: z.enum(["image", "static"]),
-  config: z.custom<PierConfig>((v) => typeof v === "object" && v !== null),
+  config: z.custom<PierConfig>((v) => typeof v === "object" && v !== null).transform(completeConfig),
   staticDir: z.string().optional(),
   spa: z.boolean().optional(),
 });

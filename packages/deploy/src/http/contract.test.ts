@@ -14,6 +14,7 @@ const production: EnvironmentRow = {
   branch: "main",
   host: null,
   currentDeploymentId: "dep_2",
+  sleepingSince: null,
   createdAt: new Date(Date.UTC(2026, 0, 1)),
 };
 

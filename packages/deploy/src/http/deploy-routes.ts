@@ -141,7 +141,7 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
 
   serveRoute(group, deployRoutes.rollback, async ({ params, body }) => {
     const row = await app(params.name);
-    const started = await rollback(deps, row, body.to);
+    const started = await rollback(deps, row, body.to, body.releaseCommand);
     return { deployment: await presentStarted(deps, started.deployment.id) };
   });
 

@@ -28,7 +28,11 @@ export const imageBody = z.strictObject({
   branch: z.string().min(1).max(200).optional(),
 });
 
-export const rollbackBody = z.strictObject({ to: z.string().min(1).max(64).optional() });
+export const rollbackBody = z.strictObject({
+  to: z.string().min(1).max(64).optional(),
+  /** Run the release's `[deploy] release_command` again (it ran when the release was first deployed). */
+  releaseCommand: z.boolean().optional(),
+});
 
 export const envBody = z.strictObject({
   key: envKeySchema,

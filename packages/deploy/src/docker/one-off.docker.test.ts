@@ -1,0 +1,60 @@
+/** runOneOff against a real Docker Engine and pier-base/bun:1 (skips outside CI without them). */
+import { describe, expect, test } from "bun:test";
+import { requireService } from "@pier/testkit";
+import { createDockerClient, isDockerAvailable } from "./client.ts";
+import { labelKeys } from "./labels.ts";
+import { runOneOff } from "./one-off.ts";
+
+const image = "pier-base/bun:1";
+const docker = createDockerClient();
+const up = await isDockerAvailable(docker);
+const present =
+  up &&
+  (await docker
+    .getImage(image)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    ));
+const ready = requireService(
+  `the Docker Engine with ${image}`,
+  !up ? "the Docker Engine is not reachable" : !present ? `the image ${image} is missing` : null,
+  "Start dockerd and build the base images with scripts/base-images/build.sh.",
+);
+const app = `oneoff${Date.now().toString(36)}`;
+const spec = (command: string | string[]) => ({
+  kind: "release" as const,
+  app,
+  env: "production",
+  deploymentId: "dep_test",
+  image,
+  port: 3000,
+  envVars: { GREETING: "hello" },
+  command,
+});
+const leftovers = async () =>
+  docker.listContainers({ all: true, filters: { label: [`${labelKeys.app}=${app}`] } });
+
+describe.skipIf(!ready)("runOneOff", () => {
+  test("streams stdout and stderr lines, returns the exit code, removes the container", async () => {
+    const lines: string[] = [];
+    const result = await runOneOff(docker, spec("echo $GREETING $PORT; echo oops >&2; exit 3"), {
+      timeoutMs: 20_000,
+      onLine: (line, stream) => lines.push(`${stream}:${line}`),
+    });
+    expect(result.exitCode).toBe(3);
+    expect(result.timedOut).toBe(false);
+    expect(lines).toEqual(["stdout:hello 3000", "stderr:oops"]);
+    expect(result.tail).toEqual(["hello 3000", "oops"]);
+    expect(await leftovers()).toHaveLength(0);
+  }, 30_000);
+
+  test("a command past its timeout is killed", async () => {
+    const result = await runOneOff(docker, spec(["sleep", "30"]), { timeoutMs: 500 });
+    expect(result.timedOut).toBe(true);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.durationMs).toBeLessThan(10_000);
+    expect(await leftovers()).toHaveLength(0);
+  }, 30_000);
+});
