@@ -1,27 +1,24 @@
 import type { Socket } from "bun";
-import {
-  type CompiledRoute,
-  findRoute,
-  normalizeHost,
-  type UpstreamTarget,
-  upstreamPathFor,
-} from "../shared/route-table.ts";
-import { answerBeacon, beaconTooLarge, isBeaconRequest, MAX_EVENT_BYTES } from "./beacon-ingest.ts";
+import type { CompiledRoute, UpstreamTarget } from "../shared/route-table.ts";
+import { normalizeHost, upstreamPathFor } from "../shared/route-table.ts";
+import { unwatchDeadline, watchDeadline } from "./deadline-sweep.ts";
 import { type FrontState, poolFor } from "./front-state.ts";
 import {
-  acmeAnswer,
   badGatewayPage,
   badRequestPage,
   gatewayTimeoutPage,
   type LocalResponse,
-  maintenancePage,
-  notFoundPage,
   noUpstreamPage,
   payloadTooLargePage,
-  redirect,
   serializeLocal,
-  unknownHostPage,
 } from "./pages.ts";
+import { recordExchange } from "./phases/exchange-record.ts";
+import { answerBeacon } from "./phases/filters/beacon-ingest.ts";
+import { overBodyLimit } from "./phases/filters/body-limit.ts";
+import { requestFilter } from "./phases/request-filter.ts";
+import { injectedResponse, ResponseWrite, responseFilter } from "./phases/response-filter.ts";
+import type { ProxySession } from "./phases/session.ts";
+import { UpstreamChoice } from "./phases/upstream-choice.ts";
 import {
   type BadRequestError,
   MAX_REQUEST_HEAD_BYTES,
@@ -29,7 +26,6 @@ import {
   RequestHead,
 } from "./request-head.ts";
 import { ChunkedDecoder, parseResponseHead, ResponseHead, rewriteResponseHead } from "./response-parser.ts";
-import { injectedResponse, wantsInjection } from "./tracker-inject.ts";
 import {
   type ForwardedHeaders,
   requestIdText,
@@ -39,40 +35,29 @@ import {
 import type { UpstreamConn, UpstreamOwner } from "./upstream-pool.ts";
 
 /**
- * One client connection of the socket-level front: parses request heads, forwards the rewritten
- * head and the body bytes to a pooled upstream socket, and pipes the response bytes back with just
- * enough parsing to find where each response ends (Content-Length, chunked or close), so both
- * connections stay alive. Backpressure both ways: a short write queues the rest and pauses the
- * socket that produces the bytes until the slow side drains.
+ * The engine of the socket-level front: one client connection's HTTP/1.1 byte and state machine.
+ * It parses request heads, forwards the rewritten head and the body bytes to a pooled upstream
+ * socket, and pipes the response bytes back with just enough parsing to find where each response
+ * ends (Content-Length, chunked or close), so both connections stay alive; it handles keep-alive,
+ * pipelining, tunnels and backpressure both ways (a short write queues the rest and pauses the
+ * socket that produces the bytes until the slow side drains).
+ * What to do with a request is decided by the phases it calls (phases/): the request filter chain,
+ * the upstream choice with its retries, the response filter and the request record.
  */
 
-const ACME_PREFIX = "/.well-known/acme-challenge/";
-const PIER_PREFIX = "/_pier/";
-const MAX_ATTEMPTS = 3;
-/** A few string compares (the method is usually one of methodOf's shared constants), not a Set lookup. */
-function isIdempotent(method: string): boolean {
-  return (
-    method === "GET" ||
-    method === "HEAD" ||
-    method === "OPTIONS" ||
-    method === "PUT" ||
-    method === "DELETE" ||
-    method === "TRACE"
-  );
-}
 /** Pipelined bytes buffered beyond this pause reading from the client. */
 const MAX_BUFFERED = 256 * 1024;
 export const CLIENT_IDLE_TIMEOUT_S = 120;
-const SWEEP_INTERVAL_MS = 50;
 /** Upstream heads are written here, one at a time per thread (see upstream-head.ts). */
 const headScratch = Buffer.allocUnsafe(MAX_REQUEST_HEAD_BYTES + 4096);
 
-enum Phase {
+/** Where the connection is in its current exchange. */
+enum Stage {
   Idle = 0,
   Exchange = 1,
   Tunnel = 2,
   Closed = 3,
-  /** Reading the body of a beacon the worker answers itself (beacon-ingest.ts). */
+  /** Reading the body of a beacon the worker answers itself (phases/filters/beacon-ingest.ts). */
   Beacon = 4,
 }
 
@@ -83,25 +68,9 @@ enum BodyMode {
   UntilClose = 3,
 }
 
-/**
- * The thread's open client connections, swept by one timer for a passed deadline. Membership
- * changes per connection, not per request: a set entry per exchange cost a native call each way.
- */
-const openConnections = new Set<FrontConnection>();
-let sweepTimer: Timer | null = null;
-
-function ensureSweep(): void {
-  if (sweepTimer !== null) return;
-  sweepTimer = setInterval(() => {
-    const now = performance.now();
-    for (const c of openConnections) if (c.deadline !== 0 && c.deadline <= now) c.timedOut();
-  }, SWEEP_INTERVAL_MS);
-  sweepTimer.unref?.();
-}
-
-export class FrontConnection implements UpstreamOwner {
+export class FrontConnection implements UpstreamOwner, ProxySession {
   socket: Socket<FrontConnection> | null = null;
-  private phase = Phase.Idle;
+  private stage = Stage.Idle;
   /** Received bytes not yet consumed (a partial head or pipelined requests). */
   private buf: Buffer | null = null;
   private out: Uint8Array[] | null = null;
@@ -121,17 +90,13 @@ export class FrontConnection implements UpstreamOwner {
 
   // The current exchange.
   private req: RequestHead | null = null;
-  private route: CompiledRoute | null = null;
-  private host = "";
+  route: CompiledRoute | null = null;
+  host = "";
   private upstreamPath = "";
   private started = 0;
   private bytesIn = 0;
   private bytesOut = 0;
-  private target: UpstreamTarget | null = null;
-  private pinned: UpstreamTarget | null = null;
-  private exclude: UpstreamTarget | null = null;
-  private attemptsLeft = 0;
-  private retryable = false;
+  private readonly choice: UpstreamChoice;
   private upstream: UpstreamConn | null = null;
   private reqDone = true;
   private reqRemaining = 0;
@@ -152,9 +117,11 @@ export class FrontConnection implements UpstreamOwner {
   deadline = 0;
 
   constructor(
-    private readonly state: FrontState,
-    private readonly tls: boolean,
-  ) {}
+    readonly state: FrontState,
+    readonly tls: boolean,
+  ) {
+    this.choice = new UpstreamChoice(state.health);
+  }
 
   open(socket: Socket<FrontConnection>): void {
     this.socket = socket;
@@ -169,27 +136,26 @@ export class FrontConnection implements UpstreamOwner {
       requestNumber: 0,
       extra: "",
     };
-    openConnections.add(this);
-    ensureSweep();
+    watchDeadline(this);
   }
 
   // ---- client side -------------------------------------------------------------------------
 
   data(chunk: Buffer): void {
     this.bytesIn += chunk.length;
-    switch (this.phase) {
-      case Phase.Idle:
+    switch (this.stage) {
+      case Stage.Idle:
         this.buf = this.buf === null ? chunk : Buffer.concat([this.buf, chunk]);
         this.processBuffered();
         return;
-      case Phase.Exchange:
+      case Stage.Exchange:
         if (!this.reqDone) this.feedBody(chunk, 0);
         else this.keep(chunk, 0);
         return;
-      case Phase.Tunnel:
+      case Stage.Tunnel:
         if (this.upstream !== null && !this.upstream.write(chunk)) this.pauseClient();
         return;
-      case Phase.Beacon:
+      case Stage.Beacon:
         this.feedBeacon(chunk, 0);
         return;
     }
@@ -216,15 +182,18 @@ export class FrontConnection implements UpstreamOwner {
     this.socket?.resume();
   }
 
-  /** The id in pages and logs: the client's X-Request-Id, else the one generated for upstream. */
-  private get requestId(): string {
+  get request(): RequestHead {
+    return this.req!;
+  }
+
+  get requestId(): string {
     return this.req?.requestId ?? requestIdText(this.state.requestIdPrefix, this.forwarded!.requestNumber);
   }
 
   closed(): void {
-    this.phase = Phase.Closed;
+    this.stage = Stage.Closed;
     this.socket = null;
-    openConnections.delete(this);
+    unwatchDeadline(this);
     const up = this.upstream;
     this.upstream = null;
     // A half-done exchange leaves the upstream socket mid-message: it cannot be reused.
@@ -232,7 +201,7 @@ export class FrontConnection implements UpstreamOwner {
   }
 
   idleTimeout(): void {
-    if (this.phase === Phase.Idle) this.socket?.end();
+    if (this.stage === Stage.Idle) this.socket?.end();
     else this.socket?.timeout(CLIENT_IDLE_TIMEOUT_S);
   }
 
@@ -279,7 +248,7 @@ export class FrontConnection implements UpstreamOwner {
   }
 
   private endClient(): void {
-    this.phase = Phase.Closed;
+    this.stage = Stage.Closed;
     if (this.out !== null) this.endAfterFlush = true;
     else this.socket?.end();
   }
@@ -293,11 +262,11 @@ export class FrontConnection implements UpstreamOwner {
     } finally {
       this.processing = false;
     }
-    if (this.phase === Phase.Idle) this.resumeClient();
+    if (this.stage === Stage.Idle) this.resumeClient();
   }
 
   private processLoop(): void {
-    while (this.phase === Phase.Idle && this.buf !== null) {
+    while (this.stage === Stage.Idle && this.buf !== null) {
       let head: RequestHead | null;
       try {
         head = parseRequestHead(this.buf, 0, this.hostRaw, this.requestHead);
@@ -312,100 +281,34 @@ export class FrontConnection implements UpstreamOwner {
       const buf = this.buf;
       this.buf = null;
       this.startRequest(head);
-      // startRequest moves the phase on; TypeScript cannot see that through the call.
-      const phase = this.phase as Phase;
-      if (phase === Phase.Beacon) this.feedBeacon(buf, head.headLength);
-      else if (phase === Phase.Exchange && !this.reqDone) this.feedBody(buf, head.headLength);
-      else if (phase !== Phase.Closed) this.keep(buf, head.headLength);
+      // startRequest moves the stage on; TypeScript cannot see that through the call.
+      const stage = this.stage as Stage;
+      if (stage === Stage.Beacon) this.feedBeacon(buf, head.headLength);
+      else if (stage === Stage.Exchange && !this.reqDone) this.feedBody(buf, head.headLength);
+      else if (stage !== Stage.Closed) this.keep(buf, head.headLength);
     }
   }
 
   // ---- request -----------------------------------------------------------------------------
 
   private startRequest(h: RequestHead): void {
-    const state = this.state;
     this.req = h;
     this.started = performance.now();
     this.bytesIn = h.headLength;
     this.bytesOut = 0;
     this.route = null;
-    const path = h.target;
     if (h.host !== this.hostRaw) {
       this.hostRaw = h.host;
       this.hostNormalized = normalizeHost(h.host);
     }
-    const host = this.hostNormalized;
-    this.host = host;
-    if (h.requestId === null) this.forwarded!.requestNumber = state.requestCounter++;
-    const hasBody = h.contentLength > 0 || h.chunked;
-    if (path.charCodeAt(0) !== 47 /* / */) {
-      this.local(badRequestPage(400, "request target must be a path"), true, false);
-      return;
-    }
-    if (!this.tls && path.startsWith(ACME_PREFIX)) {
-      const q = path.indexOf("?");
-      const answer = state.acme.get(path.slice(ACME_PREFIX.length, q === -1 ? path.length : q));
-      this.local(
-        answer !== undefined
-          ? acmeAnswer(answer)
-          : notFoundPage("No ACME challenge is pending for this token.", this.requestId),
-        hasBody,
-        false,
-      );
-      return;
-    }
-    const route = findRoute(state.table, host, path);
-    if (route === null) {
-      this.local(unknownHostPage(host, this.requestId), hasBody, true);
-      return;
-    }
-    this.route = route;
-    if (route.redirectHttps && !this.tls) {
-      this.local(redirect(`https://${host}${this.portSuffix(true)}${path}`), hasBody, true);
-      return;
-    }
-    if (route.canonicalHost !== null && route.canonicalHost !== host) {
-      const proto = this.tls ? "https" : "http";
-      this.local(
-        redirect(`${proto}://${route.canonicalHost}${this.portSuffix(this.tls)}${path}`),
-        hasBody,
-        true,
-      );
-      return;
-    }
-    if (path.startsWith(PIER_PREFIX)) {
-      if (state.beacon !== null && isBeaconRequest(h.method, path, h.chunked)) {
-        this.startBeacon(h.contentLength);
-        return;
-      }
-      if (state.internal !== null) {
-        let extra = `x-pier-host: ${host}\r\n`;
-        if (route.appId !== null) extra += `x-pier-app: ${route.appId}\r\n`;
-        this.forward(path, state.internal, extra);
-        return;
-      }
-    }
-    if (route.maintenance !== null) {
-      const q = path.indexOf("?");
-      const bare = q === -1 ? path : path.slice(0, q);
-      if (route.maintenance.healthPath !== bare) {
-        this.local(maintenancePage(route.maintenance.message, this.requestId), hasBody, true);
-        return;
-      }
-    }
-    if (h.contentLength > route.maxBodyBytes) {
-      this.local(payloadTooLargePage(route.maxBodyBytes, this.requestId), true, true);
-      return;
-    }
-    this.forward(upstreamPathFor(route, path), null, "");
+    this.host = this.hostNormalized;
+    if (h.requestId === null) this.forwarded!.requestNumber = this.state.requestCounter++;
+    if (requestFilter(this)) return;
+    this.forward(upstreamPathFor(this.route!, h.target), null, "");
   }
 
-  private startBeacon(contentLength: number): void {
-    if (contentLength > MAX_EVENT_BYTES) {
-      this.local(beaconTooLarge(), true, true);
-      return;
-    }
-    this.phase = Phase.Beacon;
+  readBeacon(contentLength: number): void {
+    this.stage = Stage.Beacon;
     this.beaconChunks = [];
     this.beaconRemaining = Math.max(contentLength, 0);
     if (this.beaconRemaining === 0) this.endBeacon();
@@ -417,7 +320,7 @@ export class FrontConnection implements UpstreamOwner {
     this.beaconRemaining -= end - offset;
     if (this.beaconRemaining > 0) return;
     this.endBeacon();
-    if (this.phase !== Phase.Idle) return;
+    if (this.stage !== Stage.Idle) return;
     this.keep(chunk, end);
     if (this.buf !== null) this.processBuffered();
   }
@@ -435,66 +338,51 @@ export class FrontConnection implements UpstreamOwner {
       this.socket?.remoteAddress ?? "",
       sink ?? (() => {}),
     );
-    this.local(answer, false, true);
+    this.respond(answer, false, true);
   }
 
-  private portSuffix(toTls: boolean): string {
-    const port = toTls ? this.state.httpsPort : this.state.httpPort;
-    return port === null || port === (toTls ? 443 : 80) ? "" : `:${port}`;
-  }
-
-  /** Answers from the proxy itself; a request body that was not read forces the connection closed. */
-  private local(res: LocalResponse, closeForBody: boolean, record: boolean): void {
+  respond(res: LocalResponse, closeForBody: boolean, record: boolean): void {
     const h = this.req!;
     const close = h.close || h.http10 || closeForBody;
     this.write(serializeLocal(res, close, h.method === "HEAD"));
     if (record) this.record(res.status, null);
-    this.phase = Phase.Idle;
+    this.stage = Stage.Idle;
     if (close) this.endClient();
   }
 
   private record(status: number, upstream: string | null): void {
-    const route = this.route;
-    this.state.record(
+    recordExchange(
+      this.state,
       this.host,
-      route === null ? null : route.id,
-      route === null ? null : route.appId,
+      this.route,
       status,
       this.started,
-      performance.now() - this.started,
       this.bytesIn,
       this.bytesOut,
       upstream,
     );
   }
 
-  private forward(path: string, pinned: UpstreamTarget | null, extra: string): void {
+  forward(path: string, pinned: UpstreamTarget | null, extra: string): void {
     const h = this.req!;
     this.upstreamPath = path;
     this.forwarded!.extra = extra;
-    this.pinned = pinned;
-    this.exclude = null;
     this.reqDone = !(h.contentLength > 0 || h.chunked);
     this.reqRemaining = h.contentLength;
     this.reqDecoder = h.chunked ? new ChunkedDecoder() : null;
-    this.retryable = this.reqDone && isIdempotent(h.method);
-    this.attemptsLeft = pinned !== null ? 1 : Math.min(MAX_ATTEMPTS, this.route!.upstreams.length);
+    this.choice.start(this.route!, pinned, h.method, this.reqDone);
     this.res = null;
     this.resPending = null;
     this.closeAfter = h.close || h.http10;
     this.upstreamReusable = true;
-    this.phase = Phase.Exchange;
+    this.stage = Stage.Exchange;
     // The request arrived moments ago: its start time serves as the clock for the first deadline.
     this.attempt(null, this.started);
   }
 
   /** `now` is performance.now() or a time read just before, for the response deadline. */
   private attempt(lastError: string | null, now: number): void {
-    const route = this.route!;
-    const target =
-      this.attemptsLeft-- > 0
-        ? (this.pinned ?? this.state.health.pick(route, route.rr++, this.exclude))
-        : null;
+    const target = this.choice.next(this.route!);
     if (target === null) {
       const page =
         lastError === null
@@ -503,7 +391,6 @@ export class FrontConnection implements UpstreamOwner {
       this.failLocal(page);
       return;
     }
-    this.target = target;
     this.send(target, false, now);
   }
 
@@ -531,7 +418,7 @@ export class FrontConnection implements UpstreamOwner {
         this.abortExchange(badRequestPage(400, "malformed chunked request body"));
         return;
       }
-      if (this.reqDecoder.decodedBytes > this.route!.maxBodyBytes) {
+      if (overBodyLimit(this.route!, this.reqDecoder.decodedBytes)) {
         this.abortExchange(payloadTooLargePage(this.route!.maxBodyBytes, this.requestId));
         return;
       }
@@ -572,8 +459,8 @@ export class FrontConnection implements UpstreamOwner {
   private failLocal(page: LocalResponse): void {
     this.deadline = 0;
     this.upstream = null;
-    this.local(page, !this.reqDone, true);
-    if (this.phase === Phase.Idle && this.buf !== null) this.processBuffered();
+    this.respond(page, !this.reqDone, true);
+    if (this.stage === Stage.Idle && this.buf !== null) this.processBuffered();
   }
 
   timedOut(): void {
@@ -601,11 +488,8 @@ export class FrontConnection implements UpstreamOwner {
     if (conn !== this.upstream) return;
     this.upstream = null;
     this.deadline = 0;
-    const target = this.target!;
-    if (this.pinned === null) this.state.health.markFailed(target.origin);
-    const message = `could not connect to upstream ${target.origin}: ${err.message}; is the app listening?`;
-    if (this.retryable) {
-      this.exclude = target;
+    const message = `could not connect to upstream ${this.choice.target!.origin}: ${err.message}; is the app listening?`;
+    if (this.choice.connectFailed()) {
       this.attempt(message, performance.now());
     } else {
       this.failLocal(badGatewayPage(this.host, message, this.requestId));
@@ -616,17 +500,17 @@ export class FrontConnection implements UpstreamOwner {
     if (conn !== this.upstream) return;
     this.upstream = null;
     this.deadline = 0;
-    if (this.phase === Phase.Tunnel) {
+    if (this.stage === Stage.Tunnel) {
       this.endClient();
       return;
     }
     if (this.res === null) {
       // A reused keep-alive socket that closes before answering went stale: retry on a fresh one.
-      if (conn.reused && this.resPending === null && this.retryable) {
-        this.send(this.target!, true, performance.now());
+      if (this.choice.retriesStaleSocket(conn.reused, this.resPending !== null)) {
+        this.send(this.choice.target!, true, performance.now());
         return;
       }
-      const origin = this.target!.origin;
+      const origin = this.choice.target!.origin;
       this.failLocal(
         badGatewayPage(
           this.host,
@@ -641,13 +525,13 @@ export class FrontConnection implements UpstreamOwner {
       return;
     }
     // The body was cut short: the client must not take a truncated body as complete.
-    this.phase = Phase.Closed;
+    this.stage = Stage.Closed;
     this.socket?.terminate();
   }
 
   upstreamData(conn: UpstreamConn, chunk: Buffer): void {
     if (conn !== this.upstream) return;
-    if (this.phase === Phase.Tunnel) {
+    if (this.stage === Stage.Tunnel) {
       this.write(chunk);
       return;
     }
@@ -674,7 +558,7 @@ export class FrontConnection implements UpstreamOwner {
       if (head.status === 101 && this.req!.upgrade !== null) {
         this.deadline = 0;
         this.res = head;
-        this.phase = Phase.Tunnel;
+        this.stage = Stage.Tunnel;
         this.socket?.timeout(0);
         this.write(buf);
         const early = this.buf;
@@ -710,21 +594,28 @@ export class FrontConnection implements UpstreamOwner {
     // it now: else it keeps the socket for its next request and sends it into a closed one.
     if (this.resMode === BodyMode.UntilClose || !this.reqDone) this.closeAfter = true;
     if (head.close) this.upstreamReusable = false;
-    if (
-      this.route!.injectTracker &&
-      this.pinned === null &&
-      req.method === "GET" &&
-      this.resMode === BodyMode.Length &&
-      wantsInjection(head)
+    switch (
+      responseFilter(
+        this.route!,
+        this.choice.pinned !== null,
+        req.method,
+        this.resMode === BodyMode.Length,
+        head,
+        this.closeAfter,
+        this.dechunk,
+      )
     ) {
-      this.injectBody = [];
-      this.body(buf, head.headLength, head.headLength);
-    } else if (head.hopByHop || this.closeAfter || this.dechunk) {
-      this.write(rewriteResponseHead(head, this.closeAfter, this.dechunk));
-      this.body(buf, head.headLength, head.headLength);
-    } else {
-      // The head passes byte for byte, in one write with the body bytes that came with it.
-      this.body(buf, head.headLength, 0);
+      case ResponseWrite.Injected:
+        this.injectBody = [];
+        this.body(buf, head.headLength, head.headLength);
+        return;
+      case ResponseWrite.RewrittenHead:
+        this.write(rewriteResponseHead(head, this.closeAfter, this.dechunk));
+        this.body(buf, head.headLength, head.headLength);
+        return;
+      case ResponseWrite.Verbatim:
+        this.body(buf, head.headLength, 0);
+        return;
     }
   }
 
@@ -785,35 +676,16 @@ export class FrontConnection implements UpstreamOwner {
       if (this.upstreamReusable && this.reqDone && up.queue === null) up.pool.release(up);
       else up.terminate();
     }
-    this.record(this.res!.status, this.target!.origin);
-    if (this.pinned === null && this.target !== null) this.state.health.markHealthy(this.target.origin);
+    this.record(this.res!.status, this.choice.target!.origin);
+    this.choice.succeeded();
     this.res = null;
     this.req = null;
     if (this.closeAfter || !this.reqDone) {
       this.endClient();
       return;
     }
-    this.phase = Phase.Idle;
+    this.stage = Stage.Idle;
     if (this.buf !== null) this.processBuffered();
     else this.resumeClient();
   }
 }
-
-/** Socket handlers shared by every front listener (plain and TLS). */
-export const frontHandlers = {
-  data(socket: Socket<FrontConnection>, chunk: Buffer) {
-    socket.data.data(chunk);
-  },
-  drain(socket: Socket<FrontConnection>) {
-    socket.data.drain();
-  },
-  close(socket: Socket<FrontConnection>) {
-    socket.data.closed();
-  },
-  error(socket: Socket<FrontConnection>) {
-    socket.data.closed();
-  },
-  timeout(socket: Socket<FrontConnection>) {
-    socket.data.idleTimeout();
-  },
-};

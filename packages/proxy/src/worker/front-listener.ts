@@ -1,7 +1,7 @@
 import { createServer, type Server as TlsServer } from "node:tls";
 import type { Socket, TCPSocketListener } from "bun";
 import type { Certificate } from "../shared/worker-messages.ts";
-import { FrontConnection, frontHandlers } from "./front-connection.ts";
+import { FrontConnection } from "./front-connection.ts";
 import type { FrontState } from "./front-state.ts";
 
 /**
@@ -20,6 +20,25 @@ export class TlsFrontError extends Error {
     this.name = "TlsFrontError";
   }
 }
+
+/** Socket handlers shared by every front listener (plain and TLS). */
+const frontHandlers = {
+  data(socket: Socket<FrontConnection>, chunk: Buffer) {
+    socket.data.data(chunk);
+  },
+  drain(socket: Socket<FrontConnection>) {
+    socket.data.drain();
+  },
+  close(socket: Socket<FrontConnection>) {
+    socket.data.closed();
+  },
+  error(socket: Socket<FrontConnection>) {
+    socket.data.closed();
+  },
+  timeout(socket: Socket<FrontConnection>) {
+    socket.data.idleTimeout();
+  },
+};
 
 function handlersFor(state: FrontState, tls: boolean) {
   return {

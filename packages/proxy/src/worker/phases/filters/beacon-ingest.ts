@@ -1,8 +1,9 @@
-import { acceptBeacon, EVENT_PATH } from "../shared/edge/accept-beacon.ts";
-import { countryFromHeaders } from "../shared/edge/country-header.ts";
-import { MAX_EVENT_BYTES } from "../shared/edge/event-payload.ts";
-import type { RawBeacon } from "../shared/edge/raw-beacon.ts";
-import type { LocalResponse } from "./pages.ts";
+import { acceptBeacon, EVENT_PATH } from "../../../shared/edge/accept-beacon.ts";
+import { countryFromHeaders } from "../../../shared/edge/country-header.ts";
+import { MAX_EVENT_BYTES } from "../../../shared/edge/event-payload.ts";
+import type { RawBeacon } from "../../../shared/edge/raw-beacon.ts";
+import type { LocalResponse } from "../../pages.ts";
+import type { ProxySession } from "../session.ts";
 
 /**
  * Analytics beacons answered by the worker itself (`POST /_pier/event` on a routed host): the body
@@ -10,7 +11,22 @@ import type { LocalResponse } from "./pages.ts";
  * in a batch, instead of a second HTTP hop per beacon to the console port.
  */
 
-export { MAX_EVENT_BYTES } from "../shared/edge/event-payload.ts";
+/**
+ * Takes `POST /_pier/event` when the main thread collects beacons: a declared body over the limit
+ * is refused at once, any other is read by the front, which then calls answerBeacon. Without a
+ * collector the request goes on to the console like every other /_pier/ path.
+ */
+export function takeBeacon(s: ProxySession): boolean {
+  const h = s.request;
+  if (s.state.beacon === null || !isBeaconRequest(h.method, h.target, h.chunked)) return false;
+  return startBeacon(s, h.contentLength);
+}
+
+function startBeacon(s: ProxySession, contentLength: number): boolean {
+  if (contentLength > MAX_EVENT_BYTES) s.respond(beaconTooLarge(), true, true);
+  else s.readBeacon(contentLength);
+  return true;
+}
 
 /** Only headers the beacon record needs are looked up in the kept header lines. */
 const BEACON_HEADERS = ["user-agent", "cf-ipcountry", "x-vercel-ip-country", "x-country-code"] as const;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type ProxyPool, startProxyPool } from "../main/proxy-pool.ts";
-import { routeSpecSchema } from "../shared/route-spec.ts";
-import { freePort, startUpstream } from "../testing/test-servers.ts";
-import { parseResponseHead } from "./response-parser.ts";
+import { type ProxyPool, startProxyPool } from "../../main/proxy-pool.ts";
+import { routeSpecSchema } from "../../shared/route-spec.ts";
+import { freePort, startUpstream } from "../../testing/test-servers.ts";
+import { parseResponseHead } from "../response-parser.ts";
 import { INJECT_MAX_BYTES, injectedResponse, wantsInjection } from "./tracker-inject.ts";
 
 const TAG = '<script defer src="/_pier/script.js"></script>';

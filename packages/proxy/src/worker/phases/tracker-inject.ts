@@ -1,5 +1,5 @@
-import { injectTrackerTag, shouldInject } from "../shared/edge/tracker-tag.ts";
-import { type ResponseHead, responseHeadText } from "./response-parser.ts";
+import { injectTrackerTag, shouldInject } from "../../shared/edge/tracker-tag.ts";
+import { type ResponseHead, responseHeadText } from "../response-parser.ts";
 
 /**
  * Analytics auto-injection (routes with `injectTracker`): a 200 `text/html` answer to a GET, not

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type ProxyPool, startProxyPool } from "../main/proxy-pool.ts";
-import type { RawBeacon } from "../shared/edge/raw-beacon.ts";
-import { routeSpecSchema } from "../shared/route-spec.ts";
-import { freePort, startUpstream } from "../testing/test-servers.ts";
-import { isBeaconRequest, pickHeaders } from "./beacon-ingest.ts";
+import { type ProxyPool, startProxyPool } from "../../../main/proxy-pool.ts";
+import type { RawBeacon } from "../../../shared/edge/raw-beacon.ts";
+import { routeSpecSchema } from "../../../shared/route-spec.ts";
+import { fakeSession } from "../../../testing/fake-session.ts";
+import { freePort, startUpstream } from "../../../testing/test-servers.ts";
+import { answerBeacon, isBeaconRequest, pickHeaders, takeBeacon } from "./beacon-ingest.ts";
 
 const chrome =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -156,5 +157,50 @@ describe("pure helpers", () => {
     expect(h.get("user-agent")).toBe("Mozilla/5.0 X");
     expect(h.get("x-country-code")).toBe("fr");
     expect(h.has("cf-ipcountry")).toBe(false);
+  });
+});
+
+describe("takeBeacon filter", () => {
+  const routes = [{ id: "r", host: "a.test", appId: "app_1", upstreams: ["http://127.0.0.1:3001"] }];
+  const beacon = (length: number) =>
+    `POST /_pier/event HTTP/1.1\nHost: a.test\nContent-Length: ${length}\n\n`;
+
+  test("with a collector, a beacon's body is read by the front; one declared over 8 KB is refused at once", () => {
+    const s = fakeSession(beacon(120), { routes, beacons: true });
+    expect(takeBeacon(s)).toBe(true);
+    expect(s.beaconBytes).toBe(120);
+    const big = fakeSession(beacon(8 * 1024 + 1), { routes, beacons: true });
+    expect(takeBeacon(big)).toBe(true);
+    expect(big.answered?.res.status).toBe(413);
+    expect(big.answered).toMatchObject({ closeForBody: true, record: true });
+  });
+
+  test("without a collector, and for chunked beacons, the request goes on (to the console)", () => {
+    expect(takeBeacon(fakeSession(beacon(10), { routes }))).toBe(false);
+    const chunked = "POST /_pier/event HTTP/1.1\nHost: a.test\nTransfer-Encoding: chunked\n\n";
+    expect(takeBeacon(fakeSession(chunked, { routes, beacons: true }))).toBe(false);
+  });
+
+  test("answerBeacon hands an accepted beacon to the sink with the route's app and the client's headers", () => {
+    const got: RawBeacon[] = [];
+    const kept = `User-Agent: ${chrome}\r\nCF-IPCountry: de\r\n`;
+    const ok = answerBeacon('{"n":"pageview","u":"/"}', kept, "a.test", "app_1", "10.0.0.9", (b) =>
+      got.push(b),
+    );
+    expect(ok.status).toBe(202);
+    expect(got).toEqual([
+      {
+        body: '{"n":"pageview","u":"/"}',
+        site: "app_1",
+        host: "a.test",
+        clientIp: "10.0.0.9",
+        userAgent: chrome,
+        country: "DE",
+      },
+    ]);
+    const bad = answerBeacon("{", kept, "a.test", null, "10.0.0.9", (b) => got.push(b));
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error.code).toBe("invalid_event");
+    expect(got.length).toBe(1);
   });
 });

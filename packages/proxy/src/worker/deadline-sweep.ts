@@ -1,0 +1,30 @@
+/**
+ * The thread's open client connections, swept by one timer for a passed response deadline.
+ * Membership changes per connection, not per request: a set entry per exchange cost a native call
+ * each way.
+ */
+
+/** A connection that may be waiting for a response head. */
+export interface DeadlineWatched {
+  /** When the awaited response head is late (performance.now() ms); 0 when none is awaited. */
+  deadline: number;
+  timedOut(): void;
+}
+
+const SWEEP_INTERVAL_MS = 50;
+const watched = new Set<DeadlineWatched>();
+let sweepTimer: Timer | null = null;
+
+export function watchDeadline(conn: DeadlineWatched): void {
+  watched.add(conn);
+  if (sweepTimer !== null) return;
+  sweepTimer = setInterval(() => {
+    const now = performance.now();
+    for (const c of watched) if (c.deadline !== 0 && c.deadline <= now) c.timedOut();
+  }, SWEEP_INTERVAL_MS);
+  sweepTimer.unref?.();
+}
+
+export function unwatchDeadline(conn: DeadlineWatched): void {
+  watched.delete(conn);
+}

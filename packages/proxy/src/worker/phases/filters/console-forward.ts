@@ -1,0 +1,23 @@
+import type { UpstreamTarget } from "../../../shared/route-table.ts";
+import type { ProxySession } from "../session.ts";
+
+export const PIER_PREFIX = "/_pier/";
+
+/**
+ * `/_pier/` paths on a routed host (the tracker script, beacons the worker does not take, status
+ * pages) go to pier's console port, not to the app, with the host and app the route resolved to:
+ * the console can trust these headers because the front strips any the client sent.
+ */
+export function forwardToConsole(s: ProxySession): boolean {
+  const internal = s.state.internal;
+  if (internal === null || !s.request.target.startsWith(PIER_PREFIX)) return false;
+  return sendToConsole(s, internal);
+}
+
+function sendToConsole(s: ProxySession, internal: UpstreamTarget): boolean {
+  const appId = s.route!.appId;
+  let extra = `x-pier-host: ${s.host}\r\n`;
+  if (appId !== null) extra += `x-pier-app: ${appId}\r\n`;
+  s.forward(s.request.target, internal, extra);
+  return true;
+}
