@@ -105,9 +105,9 @@ interface PackedGroup {
 
 /**
  * Pure: what aggregateRequestRecords(unpackRecords(p)) gives, read straight from the packed
- * numbers. The main thread aggregates every record the proxy serves: building a record object
- * each and sorting durations with a comparator cost it 0.45 µs per request under wrk, this about
- * 0.1 µs.
+ * numbers. The main thread aggregates every record the proxy serves, and building a record object
+ * each and sorting durations with a comparator cost it several times more per request
+ * (docs/performance.md, Proxy notes).
  */
 export function aggregatePackedRecords(p: PackedRecords, bucketMs = 60_000): RequestMinuteAggregate[] {
   const n = p.numbers;

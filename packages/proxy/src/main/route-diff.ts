@@ -2,9 +2,9 @@ import type { RouteSpec } from "../shared/route-spec.ts";
 
 /**
  * Main-thread bookkeeping for route publishes: only what changed since the previous version
- * travels to the workers. Measured with 10,000 routes on the shared 2-core machine: sending the
- * whole table as JSON cost 20-75 ms per publish (stringify, copy per worker, parse, index); a delta
- * of a few routes is under a millisecond per worker.
+ * travels to the workers. Sending the whole table as JSON costs a stringify, a copy per worker, a
+ * parse and an index per publish, a delta only its few routes (docs/performance.md, Measured while
+ * building).
  */
 export interface RouteDelta {
   upserts: RouteSpec[];
@@ -19,7 +19,7 @@ function freezeSpec(spec: RouteSpec): void {
   Object.freeze(spec);
 }
 
-/** Upserts per chunk when streaming: ~160 KB of JSON, a few milliseconds of work for a worker. */
+/** Upserts per chunk when streaming: small enough for a worker to take between other work (docs/performance.md, Measured while building). */
 export const ROUTE_CHUNK = 1000;
 
 export class RouteDiffer {
@@ -35,8 +35,8 @@ export class RouteDiffer {
    * text. A caller that keeps its route objects between publishes (the route providers cache
    * them) pays a map lookup per route: the second time the same object is published it is checked
    * once more by text and frozen, after that it is unchanged by identity, and mutating it throws.
-   * Objects published once are never frozen: freezing costs ~1 µs per fresh object in
-   * JavaScriptCore and makes every later JSON.stringify of it 3-4x slower.
+   * Objects published once are never frozen: freezing a fresh object is dear in JavaScriptCore and
+   * slows every later JSON.stringify of it (docs/performance.md, Measured while building).
    *
    * With `onChunk`, every ROUTE_CHUNK upserts are handed over as a JSON array while the diff goes
    * on, so workers parse and compile them in parallel with the rest of the diff.

@@ -2,13 +2,12 @@ import type { RequestRecord } from "./request-record.ts";
 
 /**
  * Request records cross from workers to the main thread packed: numbers in one transferable
- * Float64Array, strings (hosts, route ids, upstreams: a handful per batch) interned once per batch.
- * Measured: posting batches of 256 record objects (structured clone) gave the 2-worker proxy p99
- * latencies of 60-120 ms under wrk; with packed batches p99 stayed near 10 ms.
+ * Float64Array, strings (hosts, route ids, upstreams: a handful per batch) interned once per batch:
+ * batches of record objects went through structured clone and raised the proxy's tail latency
+ * under load (docs/performance.md, Measured while building).
  * A batch grows from `minCapacity` to `maxCapacity` while traffic fills it before the flush timer:
- * each message costs the main thread a wake-up (about 100 µs on the 2-core VM), which came to
- * 0.4 µs per request with 256-record batches and 0.08 µs with 4,096; a quiet worker keeps a small
- * buffer.
+ * each message costs the main thread a wake-up, so large batches while busy cost it less per
+ * request (docs/performance.md, Proxy notes); a quiet worker keeps a small buffer.
  */
 
 /** Numbers per record; the positions are read by aggregatePackedRecords (main/record-aggregation.ts). */

@@ -8,10 +8,10 @@ import type { RawBeacon } from "./edge/raw-beacon.ts";
  * for shape only: a full zod parse of 10,000 routes per worker would dominate swap time.
  *
  * Routes travel as JSON strings of validated RouteSpecs: the whole table once at init, then only
- * deltas against the previous version (see main/route-diff.ts), each worker indexing them itself.
- * Measured for 10,000 routes: structured clone of the indexed Maps ~60 ms per worker; the whole
- * table as JSON 20-75 ms per publish on the shared 2-core machine; a delta well under 1 ms. A large
- * delta is streamed in chunks (`routes-part`) so that workers work in parallel with the main thread.
+ * deltas against the previous version (see main/route-diff.ts), each worker indexing them itself:
+ * with thousands of routes, cloning the indexed Maps or sending the whole table per publish cost
+ * far more than a delta (docs/performance.md, Measured while building). A large delta is streamed
+ * in chunks (`routes-part`) so that workers work in parallel with the main thread.
  */
 
 const routesJson = z.string().startsWith("[");

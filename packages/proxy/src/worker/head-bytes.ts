@@ -1,9 +1,8 @@
 /**
  * Byte-level pieces of HTTP/1.1 head parsing shared by the request and response parsers. Heads
  * are read straight from the received Buffer: names are matched and numbers parsed in place, so
- * the common request allocates one string (the target) and the common response none. Measured
- * against the earlier latin1-string parsers in one interleaved wrk run: about 1 µs of CPU less per
- * proxied request (docs/performance.md, Proxy notes).
+ * the common request allocates one string (the target) and the common response none, which cost
+ * less CPU per proxied request than latin1-string parsers (docs/performance.md, Proxy notes).
  */
 
 /**
@@ -104,7 +103,7 @@ export function indexOfColon(buf: Uint8Array, start: number, end: number): numbe
  */
 export function findLineEnd(buf: Buffer, pos: number): number {
   // A loop the JIT inlines: head lines are short, and Buffer#indexOf's native call cost more
-  // than the scan (a third of a whole in-process exchange, measured with bun --cpu-prof).
+  // than the scan (bench/proxy/exchange.ts under bun --cpu-prof; docs/performance.md, Proxy notes).
   const n = buf.length;
   for (let i = pos; i < n; i++) {
     if (buf[i] === 13) {
