@@ -1,6 +1,7 @@
 import { aiGatewayModule } from "@pier/ai-gateway";
 import { analyticsModule } from "@pier/analytics";
 import { apiModule } from "@pier/api";
+import { cronModule } from "@pier/cron";
 import { dashboardModule } from "@pier/dashboard";
 import { deployModule } from "@pier/deploy";
 import { errorsModule } from "@pier/errors";
@@ -17,5 +18,6 @@ export const modules: PierModule[] = [
   errorsModule,
   aiGatewayModule,
   uptimeModule,
+  cronModule,
   openApiModule,
 ];

@@ -1,6 +1,7 @@
 import { aiRoutes } from "@pier/ai-gateway/contract";
 import { analyticsRoutes } from "@pier/analytics/contract";
 import { apiRoutes } from "@pier/api/contract";
+import { cronRoutes } from "@pier/cron/contract";
 import { deployRoutes } from "@pier/deploy/contract";
 import { errorsRoutes } from "@pier/errors/contract";
 import { openApiDocument } from "@pier/http";
@@ -13,6 +14,7 @@ export const routeGroups = {
   ai: aiRoutes,
   analytics: analyticsRoutes,
   api: apiRoutes,
+  cron: cronRoutes,
   deploy: deployRoutes,
   errors: errorsRoutes,
   meta: metaRoutes,
@@ -24,6 +26,7 @@ export type PierRoute =
   | RoutesOf<typeof aiRoutes>
   | RoutesOf<typeof analyticsRoutes>
   | RoutesOf<typeof apiRoutes>
+  | RoutesOf<typeof cronRoutes>
   | RoutesOf<typeof deployRoutes>
   | RoutesOf<typeof errorsRoutes>
   | RoutesOf<typeof metaRoutes>

@@ -70,6 +70,8 @@ describe("dueTimes", () => {
       "2030-01-01T00:45:00.000Z",
       "2030-01-01T01:00:00.000Z",
     ]);
-    expect(dueTimes(s, new Date("2030-01-01T00:00:00Z"), new Date("2030-01-02T00:00:00Z"), 2)).toHaveLength(2);
+    expect(dueTimes(s, new Date("2030-01-01T00:00:00Z"), new Date("2030-01-02T00:00:00Z"), 2)).toHaveLength(
+      2,
+    );
   });
 });

@@ -41,7 +41,9 @@ export function parseSchedule(expression: string, options: ScheduleOptions = {})
   }
   const timezone = options.timezone ?? "UTC";
   if (!validTimezone(timezone)) {
-    throw new ScheduleError(`unknown time zone "${timezone}"; use an IANA name like "Europe/Berlin" or "UTC"`);
+    throw new ScheduleError(
+      `unknown time zone "${timezone}"; use an IANA name like "Europe/Berlin" or "UTC"`,
+    );
   }
   let cron: Cron;
   try {

@@ -45,9 +45,15 @@ export const deployModule: PierModule = {
       if (request.method === "DELETE" && appPath.test(path)) return viaEngine(request, server);
       return null;
     });
+    const withdrawRuntime = ctx.provide("appRuntime", {
+      runOneOff: async (input) => (await load()).runtime.runOneOff(input),
+      wake: async (app, environment) => (await load()).runtime.wake(app, environment),
+      wakeRoute: async (routeId) => (await load()).runtime.wakeRoute(routeId),
+    });
     if (await hasRows(ctx.database, "deployments")) await load();
     return {
       async stop() {
+        withdrawRuntime();
         await (await load.started())?.stop();
       },
     };

@@ -1,5 +1,6 @@
+import { NotFoundError } from "@pier/core";
 import { appNameSchema, errorResponse } from "@pier/http";
-import type { PierContext, RawHandler } from "@pier/platform";
+import type { AppRuntimeCapability, PierContext, RawHandler } from "@pier/platform";
 import type { RouteSpec } from "@pier/proxy";
 import type Docker from "dockerode";
 import { createDockerClient, pingDockerEngine } from "./docker/client.ts";
@@ -26,6 +27,8 @@ const notMine = new Response(null, { status: 599 });
 export interface RunningDeploy {
   /** Git pushes, the deploy API and app deletion; null for any other request. */
   handle: RawHandler;
+  /** What other subsystems get through the `appRuntime` capability. */
+  runtime: AppRuntimeCapability;
   stop(): Promise<void>;
 }
 
@@ -243,8 +246,21 @@ export async function startDeploy(
     return response;
   };
 
+  const appRuntime: AppRuntimeCapability = {
+    async runOneOff({ app, environment, command, timeoutMs, onLine, signal }) {
+      const row = await stores.apps.findByName(app);
+      if (!row) throw new NotFoundError("App", app);
+      return engine.runOneOff(row, environment, "cron", command, { timeoutMs, onLine, signal });
+    },
+    async wake() {},
+    async wakeRoute() {
+      return false;
+    },
+  };
+
   return {
     handle,
+    runtime: appRuntime,
     async stop() {
       // Containers keep serving while pier restarts (adopted on the next start); static
       // replicas live in this process and come back from the data dir.

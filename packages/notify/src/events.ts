@@ -49,6 +49,29 @@ export const notificationEventSchema = z.discriminatedUnion("kind", [
     serving: z.number().int().nonnegative(),
   }),
   z.object({
+    kind: z.literal("replica.unhealthy"),
+    app: z.string(),
+    environment: z.string(),
+    deploymentId: z.string(),
+    /** The last failed liveness probe ("HTTP 500", "no answer within 5000ms"...). */
+    reason: z.string(),
+    /** Replacements in a row that did not make the app healthy. */
+    replacements: z.number().int().nonnegative(),
+    /** Whether pier keeps trying (with a back-off) or gave up until the next deploy. */
+    retrying: z.boolean(),
+  }),
+  z.object({
+    kind: z.literal("cron.failed"),
+    app: z.string(),
+    job: z.string(),
+    runId: z.string(),
+    /** "exited with code 1", "timed out after 60s", "HTTP 500"... */
+    reason: z.string(),
+    attempts: z.number().int().positive(),
+    /** The last lines of the run's output. */
+    output: z.array(z.string()),
+  }),
+  z.object({
     kind: z.literal("error.new_issue"),
     project: z.string(),
     issueId: z.string(),
@@ -115,6 +138,18 @@ export function renderEvent(event: NotificationEvent): RenderedEvent {
         title: `🔴 A replica of ${event.app} (${event.environment}) stopped and did not come back`,
         text: `Deployment ${event.deploymentId}: a container exited${event.exitCode === null ? "" : ` with code ${event.exitCode}`} outside pier and stayed down; ${event.serving === 0 ? "nothing serves the app now (redeploy or start it)" : `${event.serving} replica(s) still serve`}.`,
         severity: event.serving === 0 ? "critical" : "warning",
+      };
+    case "replica.unhealthy":
+      return {
+        title: `🔴 ${event.app} (${event.environment}) keeps failing its health check`,
+        text: `Deployment ${event.deploymentId}: a replica failed its liveness checks (${event.reason}) and was replaced ${event.replacements} time(s) without recovering; ${event.retrying ? "pier keeps replacing it with a back-off" : "pier stopped replacing it until the next deploy"}.`,
+        severity: "critical",
+      };
+    case "cron.failed":
+      return {
+        title: `❌ Cron job ${event.job} of ${event.app} failed`,
+        text: `Run ${event.runId} ${event.reason}${event.attempts > 1 ? ` (after ${event.attempts} attempts)` : ""}.${event.output.length ? ` Last output: ${event.output.slice(-5).join(" / ")}` : ""}`,
+        severity: "warning",
       };
     case "error.new_issue":
       return {

@@ -46,12 +46,57 @@ export interface AnalyticsCapability {
   autoInjectSites(): Promise<Set<string>>;
 }
 
+/** What a one-off run of a command in an app's container ended with. */
+export interface OneOffOutcome {
+  /** null when the command never ran. */
+  exitCode: number | null;
+  timedOut: boolean;
+  cancelled: boolean;
+  /** The last lines of output. */
+  tail: string[];
+  durationMs: number;
+  /** The release it ran in. */
+  deploymentId: string;
+}
+
+/**
+ * The deploy engine's running apps, for other subsystems: one-off commands in an app's current
+ * release (cron jobs), and waking an environment that sleeps (the proxy, when a request arrives
+ * for a sleeping route).
+ */
+export interface AppRuntimeCapability {
+  /** Runs `command` to its end in a one-off container of the environment's current release. */
+  runOneOff(input: {
+    app: string;
+    environment: string;
+    command: string | string[];
+    timeoutMs: number;
+    onLine?: (line: string) => void;
+    signal?: AbortSignal;
+  }): Promise<OneOffOutcome>;
+  /**
+   * Starts a sleeping environment again: replicas started, health-checked, routed (every proxy
+   * worker acknowledged). Resolves at once when it is awake; concurrent calls share one wake-up.
+   * Rejects with the reason when it cannot be woken (then the route stays asleep).
+   */
+  wake(app: string, environment: string): Promise<void>;
+  /** The same for the route the proxy matched (RouteSpec id); false when it is no sleeping route. */
+  wakeRoute(routeId: string): Promise<boolean>;
+}
+
+/** Cron jobs, for the deploy engine: a release went live, its [[cron]] jobs may have changed. */
+export interface CronCapability {
+  releaseLive(app: AppRef): void;
+}
+
 export interface Capabilities {
   errors?: ErrorsCapability;
   aiGateway?: AiGatewayCapability;
   uptime?: UptimeCapability;
   notify?: NotifyCapability;
   analytics?: AnalyticsCapability;
+  appRuntime?: AppRuntimeCapability;
+  cron?: CronCapability;
 }
 
 /** The mutable side of `PierContext.capabilities`: serve.ts owns it, modules provide through it. */

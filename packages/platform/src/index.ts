@@ -2,10 +2,13 @@ export {
   type AiGatewayCapability,
   type AnalyticsCapability,
   type AppRef,
+  type AppRuntimeCapability,
   type Capabilities,
   capabilityRegistry,
+  type CronCapability,
   type ErrorsCapability,
   type NotifyCapability,
+  type OneOffOutcome,
   type UptimeCapability,
 } from "./capabilities.ts";
 export type { PierContext, PierModule, RawHandler, StartedModule } from "./module.ts";

@@ -2,6 +2,7 @@ import { adminCreateCommand } from "./admin.ts";
 import { aiCommands } from "./ai.ts";
 import { appsCreateCommand, appsDeleteCommand, appsListCommand } from "./apps.ts";
 import type { Command } from "./command.ts";
+import { cronCommands } from "./cron.ts";
 import { deployCommand } from "./deploy.ts";
 import { domainsAddCommand, domainsListCommand, domainsRemoveCommand } from "./domains.ts";
 import { envListCommand, envSetCommand, envUnsetCommand } from "./env.ts";
@@ -37,6 +38,7 @@ export const commands: Command[] = [
   ...aiCommands,
   ...uptimeCommands,
   ...errorsCommands,
+  ...cronCommands,
 ];
 
 /** Longest match first, so `apps create` wins over a group named `apps`. */

@@ -34,6 +34,9 @@ export function platformDeployHooks(capabilities: Readonly<Capabilities>, logger
     },
     outcome({ app, environment, deploymentId, url, deployment }) {
       if (deployment.status === "live" && environment.kind === "production") {
+        capabilities.cron?.releaseLive({ id: app.id, name: app.name });
+      }
+      if (deployment.status === "live" && environment.kind === "production") {
         const health =
           (deployment.meta as { config?: { health?: { path?: string } } }).config?.health?.path ?? "/";
         capabilities.uptime
