@@ -79,6 +79,13 @@ export const notificationEventSchema = z.discriminatedUnion("kind", [
     culprit: z.string().optional(),
     url: z.string().optional(),
   }),
+  z.object({
+    kind: z.literal("backup.failed"),
+    runId: z.string(),
+    /** Where the archive was going: a directory on the server, s3://…, or "download". */
+    target: z.string(),
+    reason: z.string(),
+  }),
   z.object({ kind: z.literal("test"), message: z.string() }),
 ]);
 
@@ -156,6 +163,12 @@ export function renderEvent(event: NotificationEvent): RenderedEvent {
         title: `🐞 New error in ${event.project}: ${event.title}`,
         text: `${event.culprit ? `${event.culprit}. ` : ""}Issue ${event.issueId}.${event.url ? ` ${event.url}` : ""}`,
         severity: "warning",
+      };
+    case "backup.failed":
+      return {
+        title: "❌ Backup failed",
+        text: `The backup ${event.runId} to ${event.target} failed: ${event.reason}. The last good archive is the newest one there; \`pier backup list\` shows them.`,
+        severity: "critical",
       };
     case "test":
       return { title: "pier test notification", text: event.message, severity: "info" };
