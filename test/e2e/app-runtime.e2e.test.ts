@@ -1,0 +1,249 @@
+/**
+ * The app runtime against real containers: release commands (a failing one keeps the old release
+ * with 0 failed requests under load), cron jobs (every "minute" observed twice with the test-only
+ * seconds field, overlap skip, a failure notified, no double run across a restart), pier run.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createDockerClient, removeAppContainersAndImages } from "@pier/deploy";
+import { type PierProcess, runCli, startPier } from "../support/pier-process.ts";
+import {
+  api,
+  baseDomain,
+  deployEnv,
+  gitRemote,
+  requireDocker,
+  ScratchRepo,
+  viaProxy,
+  waitFor,
+} from "./deploy-fixtures.ts";
+
+const ready = await requireDocker();
+const token = `pier_runtime${crypto.randomUUID().replaceAll("-", "")}`;
+const suffix = Date.now().toString(36);
+const docker = createDockerClient();
+const apps: string[] = [];
+let pier: PierProcess;
+let call: ReturnType<typeof api>;
+const notifications: { kind: string; [key: string]: unknown }[] = [];
+const receiver = Bun.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  async fetch(request) {
+    const body = (await request.json()) as { data?: { kind: string } };
+    if (body.data) notifications.push(body.data);
+    return new Response("ok");
+  },
+});
+
+const pierEnv = () => ({
+  PIER_ADMIN_TOKEN: token,
+  ...deployEnv(),
+  PIER_CRON_SECONDS: "1",
+  PIER_CRON_RETRY_BASE_MS: "200",
+});
+const start = (dataDir?: string) =>
+  startPier({ dataDir, env: pierEnv(), args: ["--proxy-workers", "1", "--base-domain", baseDomain] });
+
+/** A Bun app answering VERSION; its pier.toml gets `extra` appended. */
+function app(version: string, extra = "") {
+  return {
+    "package.json": JSON.stringify({ name: "rt-app", scripts: { start: "bun server.ts" } }),
+    "bunfig.toml": "",
+    "pier.toml": `[health]\npath = "/"\ninterval = "200ms"\n[deploy]\ntimeout = "20s"\ndrain_timeout = "1s"\nstop_timeout = "1s"\n${extra}`,
+    "server.ts": `Bun.serve({ port: Number(process.env.PORT), hostname: process.env.HOST, fetch: () => new Response(${JSON.stringify(version)}) });`,
+    "migrate.ts": `console.log("migrating", process.env.MESSAGE ?? "-"); console.error("to schema 2"); process.exit(Number(process.env.MIGRATE_EXIT ?? 0));`,
+    "job.ts": `console.log("job ran at", new Date().toISOString()); await Bun.sleep(Number(process.argv[2] ?? 0)); process.exit(Number(process.argv[3] ?? 0));`,
+    "echo.ts": `const input = await new Response(Bun.stdin.stream()).text(); console.log("got:" + input.trim()); console.error("to stderr"); process.exit(7);`,
+  };
+}
+
+async function createApp(name: string) {
+  apps.push(name);
+  expect((await call("POST", "/api/v1/apps", { name })).status).toBe(201);
+  return new ScratchRepo(gitRemote(pier, token, name));
+}
+
+beforeAll(async () => {
+  if (!ready) return;
+  pier = await start();
+  call = api(pier.url, token);
+  expect(
+    (
+      await call("POST", "/api/v1/notification-channels", {
+        name: "ops",
+        events: ["cron.failed"],
+        config: { kind: "webhook", url: `http://127.0.0.1:${receiver.port}/hook` },
+      })
+    ).status,
+  ).toBe(201);
+});
+
+afterAll(async () => {
+  receiver.stop(true);
+  if (!ready) return;
+  await pier?.stop();
+  for (const name of apps) await removeAppContainersAndImages(docker, name);
+});
+
+describe.skipIf(!ready)("release command", () => {
+  const name = `rel${suffix}`;
+  const host = `${name}.${baseDomain}`;
+
+  test("runs before the replicas with the app's env, its output in the deploy log", async () => {
+    const repo = await createApp(name);
+    expect(
+      (await call("PUT", `/api/v1/apps/${name}/env`, { key: "MESSAGE", value: "hi", secret: false })).status,
+    ).toBe(200);
+    await repo.commit(app("v1", `release_command = "bun migrate.ts"\n`));
+    const push = await repo.push("main");
+    expect(push.output).toContain("Running release command: bun migrate.ts");
+    expect(push.output).toContain("migrating hi");
+    expect(push.output).toContain("to schema 2");
+    expect(push.output).toContain("Live at");
+    expect(await (await viaProxy(pier.httpPort, host)).text()).toBe("v1");
+    // Removed once it ran; nothing of it is left.
+    const oneOffs = await docker.listContainers({
+      all: true,
+      filters: { label: ["pier.one-off", `pier.app=${name}`] },
+    });
+    expect(oneOffs).toHaveLength(0);
+  }, 120_000);
+
+  test("a failing release command fails the deploy; the old release serves with 0 failed requests", async () => {
+    const repo = new ScratchRepo(gitRemote(pier, token, name));
+    // The repo of the first test lives in another directory; this one starts from the same files.
+    await repo.commit(app("v2", `release_command = ["bun", "migrate.ts"]\n[env]\nMIGRATE_EXIT = "3"\n`));
+    const stop = new AbortController();
+    let requests = 0;
+    const failures: string[] = [];
+    const load = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (!stop.signal.aborted) {
+          requests++;
+          try {
+            const res = await fetch(`http://127.0.0.1:${pier.httpPort}/`, { headers: { host } });
+            const body = await res.text();
+            if (res.status !== 200 || body !== "v1") failures.push(`${res.status} ${body.slice(0, 80)}`);
+          } catch (error) {
+            failures.push((error as Error).message);
+          }
+        }
+      }),
+    );
+    const push = await repo.push("main", ["--force"]);
+    await Bun.sleep(300);
+    stop.abort();
+    await load;
+    expect(push.code).not.toBe(0);
+    expect(push.output).toContain("release command exited with code 3");
+    expect(push.output).toContain("the previous release keeps serving");
+    expect(requests).toBeGreaterThan(50);
+    expect(failures).toEqual([]);
+    const { body } = await call<{ deployments: { status: string; error: string | null }[] }>(
+      "GET",
+      `/api/v1/apps/${name}/deployments`,
+    );
+    expect(body.deployments[0]).toMatchObject({
+      status: "failed",
+      error: "release command exited with code 3",
+    });
+    expect(body.deployments[1]?.status).toBe("live");
+  }, 120_000);
+});
+
+describe.skipIf(!ready)("cron jobs", () => {
+  const name = `cron${suffix}`;
+  type Run = {
+    job: string;
+    status: string;
+    trigger: string;
+    scheduledAt: string | null;
+    exitCode: number | null;
+    output: string[];
+  };
+  const history = async (job?: string) =>
+    (
+      await call<{ runs: Run[] }>(
+        "GET",
+        `/api/v1/apps/${name}/cron/history?limit=500${job ? `&job=${job}` : ""}`,
+      )
+    ).body.runs;
+
+  test("a job every 'minute' (seconds in tests) runs on schedule, twice observed; overlap skip; failures notified", async () => {
+    const repo = await createApp(name);
+    await repo.commit(
+      app(
+        "c1",
+        [
+          `[[cron]]\nname = "tick"\nschedule = "*/2 * * * * *"\ncommand = "bun job.ts"\n`,
+          // Runs 3 s every 1 s: every other time is skipped while it is still running.
+          `[[cron]]\nname = "slow"\nschedule = "* * * * * *"\ncommand = ["bun", "job.ts", "3000"]\n`,
+          `[[cron]]\nname = "broken"\nschedule = "*/3 * * * * *"\ncommand = "bun job.ts 0 4"\nretries = 1\n`,
+        ].join("\n"),
+      ),
+    );
+    expect((await repo.push("main")).output).toContain("Live at");
+    const tick = await waitFor(
+      "two runs of tick",
+      async () => {
+        const runs = (await history("tick")).filter((r) => r.status === "succeeded");
+        return runs.length >= 2 && runs;
+      },
+      30_000,
+    );
+    expect(tick[0]!.output.join("\n")).toContain("job ran at");
+    expect(tick[0]!.trigger).toBe("schedule");
+    const times = tick.map((r) => new Date(r.scheduledAt!).getTime());
+    expect(new Set(times).size).toBe(times.length);
+    await waitFor("a skipped run of slow", async () =>
+      (await history("slow")).some((r) => r.status === "skipped"),
+    );
+    const failed = await waitFor("cron.failed notified", async () =>
+      notifications.find((n) => n.kind === "cron.failed" && n.job === "broken"),
+    );
+    expect(failed).toMatchObject({ app: name, attempts: 2, reason: "exited with code 4" });
+    const broken = await history("broken");
+    expect(broken.some((r) => r.trigger === "retry" && r.exitCode === 4)).toBe(true);
+
+    const list = await runCli(["cron", "list", "--app", name, "--url", pier.url, "--token", token]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain("tick");
+    expect(list.stdout).toContain("*/2 * * * * *");
+  }, 90_000);
+
+  test("pier cron run runs now and exits with the job's code", async () => {
+    const ran = await runCli(["cron", "run", "broken", "--app", name, "--url", pier.url, "--token", token]);
+    expect(ran.stdout).toContain("job ran at");
+    expect(ran.code).toBe(4);
+    const history = await runCli([
+      "cron",
+      "history",
+      "--app",
+      name,
+      "--job",
+      "broken",
+      "--url",
+      pier.url,
+      "--token",
+      token,
+    ]);
+    expect(history.stdout).toContain("manual");
+  }, 60_000);
+
+  test("a restart runs no scheduled time twice", async () => {
+    await pier.stop();
+    await Bun.sleep(3000);
+    pier = await start(pier.dataDir);
+    call = api(pier.url, token);
+    await Bun.sleep(5000);
+    const runs = (await history("tick")).filter((r) => r.trigger !== "manual" && r.status !== "skipped");
+    const times = runs.map((r) => r.scheduledAt);
+    expect(new Set(times).size).toBe(times.length);
+    // Without catch_up the times missed while pier was down were let go: runs resume on schedule.
+    expect(runs.some((r) => r.trigger === "catch_up")).toBe(false);
+    expect(
+      runs.filter((r) => r.status === "succeeded" && Date.now() - new Date(r.scheduledAt!).getTime() < 5000)
+        .length,
+    ).toBeGreaterThan(0);
+  }, 60_000);
+});
