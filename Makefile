@@ -8,7 +8,7 @@ VERSION := $(shell sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' apps/pier/package
 BUN := $(shell if command -v bun >/dev/null 2>&1 && [ "$$(bun --version)" = "$(BUN_VERSION)" ]; then command -v bun; else echo $(CURDIR)/.bun/node_modules/bun/bin/bun.exe; fi)
 ENTRY := apps/pier/src/main.ts
 # Worker threads are separate entrypoints so `bun build --compile` embeds them.
-WORKERS := $(wildcard packages/proxy/src/worker/entry.ts packages/errors/src/ingest/writer-worker.ts)
+WORKERS := $(wildcard packages/proxy/src/worker/entry.ts packages/errors/src/ingest/writer-worker.ts packages/backup/src/snapshot/sqlite-snapshot-worker.ts)
 BUILD_FLAGS := --compile --splitting --minify --sourcemap --bytecode --bytecode-order=bench/startup/bytecode-order.txt --compile-jit-policy=50 --format=esm --define 'PIER_BUILD_VERSION="$(VERSION)"'
 TARGETS := linux-x64 linux-arm64 darwin-x64 darwin-arm64
 DATA_DIR ?= ./.pier-data

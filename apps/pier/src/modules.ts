@@ -1,6 +1,7 @@
 import { aiGatewayModule } from "@pier/ai-gateway";
 import { analyticsModule } from "@pier/analytics";
 import { apiModule } from "@pier/api";
+import { backupModule } from "@pier/backup";
 import { cronModule } from "@pier/cron";
 import { dashboardModule } from "@pier/dashboard";
 import { deployModule } from "@pier/deploy";
@@ -18,6 +19,7 @@ export const modules: PierModule[] = [
   errorsModule,
   aiGatewayModule,
   uptimeModule,
+  backupModule,
   cronModule,
   openApiModule,
 ];

@@ -1,6 +1,7 @@
 import { aiRoutes } from "@pier/ai-gateway/contract";
 import { analyticsRoutes } from "@pier/analytics/contract";
 import { apiRoutes } from "@pier/api/contract";
+import { backupRoutes } from "@pier/backup/contract";
 import { cronRoutes } from "@pier/cron/contract";
 import { deployRoutes } from "@pier/deploy/contract";
 import { errorsRoutes } from "@pier/errors/contract";
@@ -14,6 +15,7 @@ export const routeGroups = {
   ai: aiRoutes,
   analytics: analyticsRoutes,
   api: apiRoutes,
+  backup: backupRoutes,
   cron: cronRoutes,
   deploy: deployRoutes,
   errors: errorsRoutes,
@@ -26,6 +28,7 @@ export type PierRoute =
   | RoutesOf<typeof aiRoutes>
   | RoutesOf<typeof analyticsRoutes>
   | RoutesOf<typeof apiRoutes>
+  | RoutesOf<typeof backupRoutes>
   | RoutesOf<typeof cronRoutes>
   | RoutesOf<typeof deployRoutes>
   | RoutesOf<typeof errorsRoutes>

@@ -1,6 +1,7 @@
 import { adminCreateCommand } from "./admin.ts";
 import { aiCommands } from "./ai.ts";
 import { appsCreateCommand, appsDeleteCommand, appsListCommand } from "./apps.ts";
+import { backupCommands } from "./backup.ts";
 import type { Command } from "./command.ts";
 import { cronCommands } from "./cron.ts";
 import { deployCommand } from "./deploy.ts";
@@ -39,6 +40,7 @@ export const commands: Command[] = [
   ...uptimeCommands,
   ...errorsCommands,
   ...cronCommands,
+  ...backupCommands,
 ];
 
 /** Longest match first, so `apps create` wins over a group named `apps`. */

@@ -1,11 +1,14 @@
+import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { DeploymentRow } from "@pier/db";
+import { repoPath } from "@pier/git";
 import type Docker from "dockerode";
 import { z } from "zod";
 import { buildRelease } from "../build-release.ts";
 import { extractTarball } from "../context-tarball.ts";
 import { ensureImage } from "../docker/pull.ts";
+import { ImageBuildError } from "../errors.ts";
 import { extractCommit } from "../git-archive.ts";
 import { completeConfig, defaultPierConfig, type PierConfig } from "../pier-toml.ts";
 import type { BaseImages } from "../settings.ts";
@@ -66,8 +69,11 @@ export async function obtainRelease(source: DeploySource, ctx: ReleaseContext): 
   if (source.kind === "release") {
     const meta = releaseMetaSchema.parse(source.from.meta);
     if (!source.from.image) throw new Error(`Deployment ${source.from.id} has no release to run`);
-    if (meta.kind === "image") await ensureImage(ctx.docker(), source.from.image, ctx.say);
-    else if (!(await Bun.file(join(meta.staticDir ?? "", "index.html")).exists()) && meta.staticDir) {
+    if (meta.kind === "image") {
+      const rebuild = await rebuildSource(source.from, source.from.image, ctx);
+      if (rebuild) return obtainRelease(rebuild, ctx);
+      await ensureImage(ctx.docker(), source.from.image, ctx.say);
+    } else if (!(await Bun.file(join(meta.staticDir ?? "", "index.html")).exists()) && meta.staticDir) {
       ctx.say(`Warning: ${meta.staticDir} has no index.html`);
     }
     return { image: source.from.image, meta };
@@ -104,4 +110,36 @@ export async function obtainRelease(source: DeploySource, ctx: ReleaseContext): 
   } finally {
     await rm(workDir, { recursive: true, force: true }).catch(() => {});
   }
+}
+
+/**
+ * An image pier built that this Docker Engine does not have (a pier restored from a backup on a
+ * new machine, or images removed by hand) comes back from the commit it was built from: the
+ * repository is in the data dir. An upload's source is not kept, so that release cannot.
+ */
+async function rebuildSource(
+  from: DeploymentRow,
+  image: string,
+  ctx: ReleaseContext,
+): Promise<DeploySource | null> {
+  if (!image.startsWith("pier/")) return null;
+  const present = await ctx
+    .docker()
+    .getImage(image)
+    .inspect()
+    .then(
+      () => true,
+      (error: { statusCode?: number }) => (error.statusCode === 404 ? false : Promise.reject(error)),
+    );
+  if (present) return null;
+  const gitDir = repoPath(ctx.dataDir, ctx.app);
+  if (!from.commitSha || !existsSync(gitDir))
+    throw new ImageBuildError(
+      `the image ${image} of deployment ${from.id} is not on this Docker Engine and cannot be rebuilt (${from.commitSha ? "the app's repository is missing" : "it was deployed from an upload, whose source pier does not keep"}): deploy ${ctx.app} again with pier deploy or git push`,
+      [],
+    );
+  ctx.say(
+    `Image ${image} is not on this Docker Engine: rebuilding it from commit ${from.commitSha.slice(0, 12)}`,
+  );
+  return { kind: "git", gitDir, commitSha: from.commitSha, branch: from.branch ?? "main" };
 }

@@ -1,0 +1,72 @@
+/**
+ * What restore changes in the restored database, and what it tells the user about each app (pure).
+ */
+
+/**
+ * Static releases record their directory as an absolute path (`static:/var/lib/pier/static/dep_x`
+ * and `meta.staticDir`); restored into another data dir they must point there.
+ */
+export function relocateStaticRelease(
+  image: string,
+  meta: Record<string, unknown>,
+  from: string,
+  to: string,
+): { image: string; meta: Record<string, unknown> } | null {
+  const oldRoot = `${from.replace(/\/+$/, "")}/static/`;
+  const newRoot = `${to.replace(/\/+$/, "")}/static/`;
+  if (oldRoot === newRoot) return null;
+  const move = (path: string) => (path.startsWith(oldRoot) ? newRoot + path.slice(oldRoot.length) : path);
+  const match = /^static:(spa:)?(.*)$/.exec(image);
+  const newImage = match ? `static:${match[1] ?? ""}${move(match[2]!)}` : image;
+  const staticDir = typeof meta.staticDir === "string" ? move(meta.staticDir) : meta.staticDir;
+  if (newImage === image && staticDir === meta.staticDir) return null;
+  return { image: newImage, meta: staticDir === undefined ? meta : { ...meta, staticDir } };
+}
+
+export interface LiveRelease {
+  app: string;
+  environment: string;
+  deploymentId: string;
+  source: string;
+  commitSha: string | null;
+  image: string | null;
+  kind: string | null;
+}
+
+export type RebuildPlan =
+  | { app: string; environment: string; how: "static" }
+  | { app: string; environment: string; how: "image"; image: string }
+  | { app: string; environment: string; how: "rebuild-from-git"; image: string; commit: string }
+  | { app: string; environment: string; how: "redeploy"; image: string };
+
+/**
+ * How each live release comes back on the restored pier's first start: static sites are in the
+ * archive and serve at once; a container release runs its image when this Docker Engine has it;
+ * otherwise pier pulls a registry image, rebuilds an image it built from the pushed commit (the
+ * repository is in the archive), and an uploaded release, whose source pier does not keep, needs
+ * `pier deploy` again.
+ */
+export function rebuildPlan(releases: LiveRelease[]): RebuildPlan[] {
+  return releases.map((r): RebuildPlan => {
+    const base = { app: r.app, environment: r.environment };
+    if (r.kind === "static" || r.image?.startsWith("static:")) return { ...base, how: "static" };
+    const image = r.image ?? "(none)";
+    if (!image.startsWith("pier/")) return { ...base, how: "image", image };
+    if (r.commitSha) return { ...base, how: "rebuild-from-git", image, commit: r.commitSha };
+    return { ...base, how: "redeploy", image };
+  });
+}
+
+export function describePlan(plan: RebuildPlan): string {
+  const where = `${plan.app}${plan.environment === "production" ? "" : ` (${plan.environment})`}`;
+  switch (plan.how) {
+    case "static":
+      return `${where}: static site, served from the archive at once`;
+    case "image":
+      return `${where}: runs ${plan.image}, pulled at first start if this machine does not have it`;
+    case "rebuild-from-git":
+      return `${where}: runs ${plan.image} if this Docker Engine has it, else rebuilt at first start from commit ${plan.commit.slice(0, 12)}`;
+    case "redeploy":
+      return `${where}: runs ${plan.image} if this Docker Engine has it; it was uploaded (pier keeps no source of uploads), so elsewhere run \`pier deploy\` again`;
+  }
+}
