@@ -247,3 +247,64 @@ describe.skipIf(!ready)("cron jobs", () => {
     ).toBeGreaterThan(0);
   }, 60_000);
 });
+
+describe.skipIf(!ready)("sleeping environments", () => {
+  const name = `nap${suffix}`;
+  const host = `${name}.${baseDomain}`;
+  type Env = { name: string; status: string; replicas: number; sleepingSince: string | null };
+  const production = async () =>
+    (await call<{ environments: Env[] }>("GET", `/api/v1/apps/${name}/environments`)).body.environments.find(
+      (e) => e.name === "production",
+    )!;
+  const replicas = async () =>
+    (await docker.listContainers({ filters: { label: [`pier.app=${name}`] } })).filter(
+      (c) => !c.Labels["pier.one-off"],
+    );
+
+  test("idle for sleep_after: replicas stopped, the environment sleeping; wake starts it again", async () => {
+    const repo = await createApp(name);
+    await repo.commit(app("awake", `sleep_after = "2s"\n`));
+    expect((await repo.push("main")).output).toContain("Live at");
+    expect(await (await viaProxy(pier.httpPort, host)).text()).toBe("awake");
+    // Requests keep it awake.
+    for (let i = 0; i < 6; i++) {
+      expect((await viaProxy(pier.httpPort, host)).status).toBe(200);
+      await Bun.sleep(500);
+    }
+    expect((await production()).status).toBe("live");
+    const asleep = await waitFor("the environment sleeps", async () => {
+      const env = await production();
+      return env.status === "sleeping" && env;
+    });
+    expect(asleep.replicas).toBe(0);
+    expect(asleep.sleepingSince).not.toBeNull();
+    expect(await replicas()).toHaveLength(0);
+
+    const started = performance.now();
+    const woke = await call<{ environment: Env; wokeInMs: number }>(
+      "POST",
+      `/api/v1/apps/${name}/environments/production/wake`,
+    );
+    const ms = Math.round(performance.now() - started);
+    expect(woke.status).toBe(200);
+    expect(woke.body.environment).toMatchObject({ status: "live", replicas: 1, sleepingSince: null });
+    console.log(`wake-up of a Bun app through the API: ${ms} ms (engine: ${woke.body.wokeInMs} ms)`);
+    expect(await (await viaProxy(pier.httpPort, host)).text()).toBe("awake");
+    expect(await replicas()).toHaveLength(1);
+  }, 90_000);
+
+  test("a restart keeps a sleeping environment asleep", async () => {
+    await waitFor("asleep again", async () => (await production()).status === "sleeping");
+    await pier.stop();
+    pier = await start(pier.dataDir);
+    call = api(pier.url, token);
+    expect((await production()).status).toBe("sleeping");
+    expect(await replicas()).toHaveLength(0);
+    const woke = await call<{ environment: Env }>(
+      "POST",
+      `/api/v1/apps/${name}/environments/production/wake`,
+    );
+    expect(woke.body.environment.status).toBe("live");
+    expect(await (await viaProxy(pier.httpPort, host)).text()).toBe("awake");
+  }, 90_000);
+});

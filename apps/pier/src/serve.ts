@@ -18,6 +18,7 @@ import {
   capabilityRegistry,
   type PierContext,
   type RawHandler,
+  RequestActivity,
   RouteRegistry,
   type StartedModule,
   startCertificates,
@@ -66,7 +67,8 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     });
   }
 
-  const proxy = await startProxy(config, stores, logger);
+  const activity = new RequestActivity();
+  const proxy = await startProxy(config, stores, logger, activity);
   const routes = new RouteRegistry(proxy);
   const tls = await startCertificates(config.dataDir, proxy, logger);
 
@@ -107,6 +109,7 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     authenticate: authenticate(apiDeps),
     routes,
     proxy,
+    activity,
     tls,
     consoleUrl,
     egress: { policy: egress, fetch: createEgressFetch(egress) },

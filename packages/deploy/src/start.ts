@@ -16,6 +16,7 @@ import { appDeleted, platformDeployHooks } from "./engine/platform-hooks.ts";
 import { reconcile } from "./engine/reconcile.ts";
 import { ReplicaWatch } from "./engine/replica-watch.ts";
 import { appRoutes, ServingTable } from "./engine/serving.ts";
+import { SleepManager } from "./engine/sleep.ts";
 import { createDeployApi } from "./http/deploy-routes.ts";
 import { createGitEndpoint } from "./http/git-endpoint.ts";
 import { ownedPaths } from "./http/owned-paths.ts";
@@ -127,6 +128,22 @@ export async function startDeploy(
   });
   if (swept && swept.builds + swept.images > 0) log.info("leftovers of earlier runs removed", swept);
 
+  // Environments with [deploy] / [preview] sleep_after stop their replicas when idle.
+  const sleeper = new SleepManager({
+    stores,
+    serving,
+    runtime,
+    engine,
+    logger: log,
+    publishRoutes,
+    drain: proxyDrainMonitor(ctx.proxy),
+    inFlight: ctx.proxy ? (upstreams) => ctx.proxy!.inFlight(upstreams.map((u) => `http://${u}`)) : undefined,
+    lastRequestAt: (appId) => ctx.activity?.lastAppRequestAt(appId),
+    lastRouteRequestAt: (routeId) => ctx.activity?.lastRouteRequestAt(routeId),
+  });
+  engine.onLive((app, env) => sleeper.markActive(app, env));
+  sleeper.start();
+
   // Replicas restarted or stopped behind pier's back are followed from the Engine's events.
   const watch = dockerAvailable
     ? new ReplicaWatch({
@@ -179,7 +196,15 @@ export async function startDeploy(
     logger: log,
   });
 
-  const api = createDeployApi({ ...ops, ctx, logs, liveUrl, docker, instance });
+  const api = createDeployApi({
+    ...ops,
+    ctx,
+    logs,
+    liveUrl,
+    docker,
+    instance,
+    wake: (app, environment) => sleeper.wake(app, environment),
+  });
   api.notFound(() => notMine);
   // The one mapping of errors to answers (@pier/http), as on the rest of the console: a full disk
   // is a 507, a ZodError a 400, anything unexpected a logged 500.
@@ -252,10 +277,8 @@ export async function startDeploy(
       if (!row) throw new NotFoundError("App", app);
       return engine.runOneOff(row, environment, "cron", command, { timeoutMs, onLine, signal });
     },
-    async wake() {},
-    async wakeRoute() {
-      return false;
-    },
+    wake: (app, environment) => sleeper.wake(app, environment),
+    wakeRoute: (routeId) => sleeper.wakeRoute(routeId),
   };
 
   return {
@@ -264,6 +287,7 @@ export async function startDeploy(
     async stop() {
       // Containers keep serving while pier restarts (adopted on the next start); static
       // replicas live in this process and come back from the data dir.
+      sleeper.stop();
       await watch?.stop();
       await git.close();
       await statics.stopAll();

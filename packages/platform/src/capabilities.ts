@@ -89,6 +89,33 @@ export interface CronCapability {
   releaseLive(app: AppRef): void;
 }
 
+/**
+ * Managed services (databases, caches), for the deploy engine: the connection URLs of the services
+ * linked to an app and the private networks its replicas join to reach them.
+ */
+export interface ServicesCapability {
+  /**
+   * Env vars of an environment of the app (DATABASE_URL, REDIS_URL or the names chosen at link
+   * time). A preview gets a database of its own when its pier.toml asks for one (`[preview]
+   * database = "empty" | "copy"`); "shared" uses production's.
+   */
+  envFor(
+    app: AppRef,
+    environment: { name: string; kind: "production" | "preview" },
+    options: { previewDatabase: "shared" | "empty" | "copy" },
+  ): Promise<Record<string, string>>;
+  /** Docker networks the app's replicas join (none without links). */
+  networksFor(app: AppRef): Promise<string[]>;
+}
+
+/** The deploy engine, for subsystems whose changes need an app's replicas restarted. */
+export interface DeployCapability {
+  /** Rolling restart of every live environment of the app with its current release; deployment ids. */
+  restartApp(appName: string): Promise<string[]>;
+  /** The Docker volume of an app's `[[volumes]]` entry. */
+  volumeName(appName: string, volume: string): string;
+}
+
 export interface Capabilities {
   errors?: ErrorsCapability;
   aiGateway?: AiGatewayCapability;
@@ -97,6 +124,8 @@ export interface Capabilities {
   analytics?: AnalyticsCapability;
   appRuntime?: AppRuntimeCapability;
   cron?: CronCapability;
+  services?: ServicesCapability;
+  deploy?: DeployCapability;
 }
 
 /** The mutable side of `PierContext.capabilities`: serve.ts owns it, modules provide through it. */

@@ -4,14 +4,17 @@ export {
   type AppRef,
   type AppRuntimeCapability,
   type Capabilities,
-  capabilityRegistry,
   type CronCapability,
+  capabilityRegistry,
+  type DeployCapability,
   type ErrorsCapability,
   type NotifyCapability,
   type OneOffOutcome,
+  type ServicesCapability,
   type UptimeCapability,
 } from "./capabilities.ts";
 export type { PierContext, PierModule, RawHandler, StartedModule } from "./module.ts";
 export { internalConsoleUrl, startProxy } from "./proxy-service.ts";
+export { RequestActivity } from "./request-activity.ts";
 export { type RouteProvider, RouteRegistry } from "./route-registry.ts";
 export { startCertificates } from "./tls-service.ts";

@@ -9,6 +9,7 @@ import type { CertificateManager } from "@pier/tls";
 import type { Server } from "bun";
 import type { Hono, MiddlewareHandler } from "hono";
 import type { Capabilities } from "./capabilities.ts";
+import type { RequestActivity } from "./request-activity.ts";
 import type { RouteRegistry } from "./route-registry.ts";
 
 /** A handler that sees the raw request before Hono; returns null when the request is not its own. */
@@ -30,6 +31,8 @@ export interface PierContext {
   authenticate: MiddlewareHandler<ApiEnv>;
   routes: RouteRegistry;
   proxy: ProxyPool | undefined;
+  /** When requests last reached each app through the proxy (idle environments sleep by it). */
+  activity?: RequestActivity;
   tls: CertificateManager;
   consoleUrl: string;
   /**

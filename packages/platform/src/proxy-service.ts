@@ -2,6 +2,7 @@ import type { ServeConfig } from "@pier/config";
 import type { Logger } from "@pier/core";
 import type { Stores } from "@pier/db";
 import type { ProxyPool } from "@pier/proxy";
+import type { RequestActivity } from "./request-activity.ts";
 
 /** How the proxy workers reach the console on this machine: /_pier/ forwarding and the console host. */
 export function internalConsoleUrl(config: Pick<ServeConfig, "host" | "consolePort">): string {
@@ -14,6 +15,7 @@ export async function startProxy(
   config: ServeConfig,
   stores: Stores,
   logger: Logger,
+  activity?: RequestActivity,
 ): Promise<ProxyPool | undefined> {
   if (config.proxyWorkers === 0) {
     logger.info("proxy disabled (--proxy-workers 0)");
@@ -31,6 +33,9 @@ export async function startProxy(
     ackTimeoutMs: 5000,
     log: (level, msg, fields) => log[level](msg, fields),
     onAggregates: (aggregates) => {
+      // A batch arrives within a second of its requests: "now" is when the app was last asked for.
+      const now = Date.now();
+      for (const a of aggregates) if (a.appId) activity?.touchApp(a.appId, now);
       const rows = aggregates.map((a) => ({
         appKey: a.appId ?? "static",
         minute: new Date(a.minute),

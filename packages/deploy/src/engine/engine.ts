@@ -76,6 +76,7 @@ export class DeployEngine {
   // runRollout serialises on its own queue too; a private one keeps it from touching the global.
   private readonly rolloutQueue = new DeployQueue();
   private readonly running = new Set<Promise<unknown>>();
+  private liveListeners: ((app: string, env: string) => void)[] = [];
 
   constructor(private readonly deps: DeployEngineDeps) {}
 
@@ -126,6 +127,11 @@ export class DeployEngine {
   /** Runs `task` in the app's deploy slot, after any running deploy of that app. */
   exclusive<T>(app: string, task: () => Promise<T>): Promise<T> {
     return this.appQueue.run(app, task);
+  }
+
+  /** Called whenever a release of an environment goes live (sleep counts idle time from then). */
+  onLive(listener: (app: string, env: string) => void): void {
+    this.liveListeners.push(listener);
   }
 
   isBusy(app: string): boolean {
@@ -211,6 +217,12 @@ export class DeployEngine {
       const entry = this.deps.serving.get(app.name, environment.name)!;
       entry.deploymentId = deployment.id;
       entry.replicas = result.replicas.map((r) => ({ containerId: r.containerId, upstream: r.upstream }));
+      // A deploy to a sleeping environment wakes it.
+      if (entry.sleeping || environment.sleepingSince) {
+        entry.sleeping = false;
+        await stores.environments.setSleeping(environment.id, null);
+      }
+      for (const listener of this.liveListeners) listener(app.name, environment.name);
       await stores.environments.setCurrent(environment.id, deployment.id);
       const live = await stores.deployments.update(deployment.id, {
         status: "live",

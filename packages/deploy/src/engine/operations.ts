@@ -86,6 +86,8 @@ export async function restartForEnvChange(
   for (const environment of await deps.stores.environments.listForApp(app.id)) {
     if (scope !== "" && environment.name !== scope) continue;
     if (!environment.currentDeploymentId) continue;
+    // A sleeping environment picks the new env up when it wakes.
+    if (environment.sleepingSince) continue;
     const current = await deps.stores.deployments.findById(environment.currentDeploymentId);
     if (!current?.image) continue;
     started.push(

@@ -29,6 +29,7 @@ export interface ReconcileReport {
   redeployed: number;
   interrupted: number;
   removedOrphans: number;
+  sleeping: number;
 }
 
 /** What to do with each labelled container, given the deployments that should be serving. Pure. */
@@ -63,6 +64,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     redeployed: 0,
     interrupted: 0,
     removedOrphans: 0,
+    sleeping: 0,
   };
   const { stores } = deps;
 
@@ -104,6 +106,11 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     if (!app || !deployment) continue;
     const meta = releaseMetaSchema.safeParse(deployment.meta);
     if (!meta.success || !deployment.image) continue;
+    if (meta.data.kind === "static" && environment.sleepingSince) {
+      deps.serving.set({ ...servedEnvironment(app, environment, deployment.id, []), sleeping: true });
+      report.sleeping++;
+      continue;
+    }
     if (meta.data.kind === "static") {
       const replicas = [];
       for (let replica = 1; replica <= meta.data.config.deploy.replicas; replica++) {
@@ -132,7 +139,14 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     }
 
     if (!deps.dockerAvailable) continue;
-    const mine = containers.filter((c) => c.deploymentId === deployment.id);
+    const mine = containers.filter((c) => c.deploymentId === deployment.id && !c.oneOff);
+    if (environment.sleepingSince && mine.length === 0) {
+      // Asleep before the restart: its route stays sleeping until a request wakes it.
+      deps.serving.set({ ...servedEnvironment(app, environment, deployment.id, []), sleeping: true });
+      report.sleeping++;
+      continue;
+    }
+    if (environment.sleepingSince) await deps.stores.environments.setSleeping(environment.id, null);
     if (mine.length > 0) {
       deps.serving.set(
         servedEnvironment(

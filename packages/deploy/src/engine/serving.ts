@@ -19,6 +19,8 @@ export interface ServedEnvironment {
   upstreams: string[];
   /** The live release's replicas, drained when the next release goes live. */
   replicas: ServedReplica[];
+  /** Asleep after being idle: no replicas, the route kept as sleeping until a request wakes it. */
+  sleeping?: boolean;
 }
 
 /** What serves `deploymentId` in `environment`: its replicas, and the proxy dialling all of them. */
@@ -87,15 +89,23 @@ export function previewHost(slug: string, app: string, baseDomain: string): stri
   return `${slug}--${app}.${baseDomain}`;
 }
 
-/** Route specs for every environment with replicas. Pure: domains are passed in by app id. */
+/**
+ * A route of a sleeping environment: no upstreams, and `sleeping: true` for the proxy, which holds
+ * the request and asks the control plane to wake it (the `appRuntime` capability's wakeRoute with
+ * this route's id). RouteSpec gains the field on the proxy's side; until then the extra key rides
+ * along in the snapshot.
+ */
+export type AppRouteSpec = RouteSpec & { sleeping?: true };
+
+/** Route specs for every environment with replicas, or asleep. Pure: domains are passed in by app id. */
 export function appRoutes(
   served: ServedEnvironment[],
   domainsByApp: Map<string, string[]>,
   baseDomain: string,
-): RouteSpec[] {
-  const routes: RouteSpec[] = [];
+): AppRouteSpec[] {
+  const routes: AppRouteSpec[] = [];
   for (const entry of served) {
-    if (entry.upstreams.length === 0) continue;
+    if (entry.upstreams.length === 0 && !entry.sleeping) continue;
     const hosts =
       entry.kind === "production"
         ? [productionHost(entry.app, baseDomain), ...(domainsByApp.get(entry.appId) ?? [])]
@@ -112,6 +122,7 @@ export function appRoutes(
         upstreams: entry.upstreams.map((u) => `http://${u}`),
         appId: entry.appId,
         redirectHttps: false,
+        ...(entry.sleeping ? { sleeping: true as const } : {}),
       });
     }
   }

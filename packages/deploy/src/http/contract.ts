@@ -46,9 +46,14 @@ export const environmentView = z.object({
   host: z.string().nullable(),
   url: z.string().nullable(),
   currentDeploymentId: z.string().nullable(),
-  /** "live" while replicas serve it, else its current deployment's status, "new" before any. */
-  status: z.union([deploymentStatus, z.literal("new")]),
+  /**
+   * "live" while replicas serve it, "sleeping" while idle (the next request wakes it), else its
+   * current deployment's status, "new" before any.
+   */
+  status: z.union([deploymentStatus, z.literal("new"), z.literal("sleeping")]),
   replicas: z.number().int(),
+  /** Since when it sleeps ([deploy] / [preview] sleep_after); null while awake. */
+  sleepingSince: timestamp().nullable(),
   createdAt: timestamp(),
 });
 
@@ -188,6 +193,16 @@ export const deployRoutes = defineRoutes({
     summary: "An app's production and preview environments",
     params: appParams,
     response: z.object({ environments: z.array(environmentView) }),
+  },
+  wakeEnvironment: {
+    method: "POST",
+    path: "/api/v1/apps/:name/environments/:environment/wake",
+    tag: "deployments",
+    access: "deploy",
+    summary:
+      "Wake a sleeping environment: its release started, health-checked and routed; answers once it serves (at once when awake)",
+    params: z.object({ name: appNameSchema, environment: environmentName }),
+    response: z.object({ environment: environmentView, wokeInMs: z.number().int() }),
   },
   listEnv: {
     method: "GET",

@@ -33,6 +33,8 @@ export interface DeployApiDeps extends OperationDeps {
   liveUrl(host: string): string;
   docker: () => Docker;
   instance: string;
+  /** Starts a sleeping environment (SleepManager.wake). */
+  wake(app: string, environment: string): Promise<void>;
 }
 
 /**
@@ -162,6 +164,28 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
           );
         }),
       ),
+    };
+  });
+
+  serveRoute(group, deployRoutes.wakeEnvironment, async ({ params }) => {
+    const row = await app(params.name);
+    const environment = await stores.environments.findByName(row.id, params.environment);
+    if (!environment) throw new NotFoundError("Environment", params.environment);
+    const started = performance.now();
+    await deps.wake(row.name, environment.name);
+    const wokeInMs = Math.round(performance.now() - started);
+    const fresh = (await stores.environments.findById(environment.id)) ?? environment;
+    const current = fresh.currentDeploymentId
+      ? await stores.deployments.findById(fresh.currentDeploymentId)
+      : undefined;
+    return {
+      environment: presentEnvironment(
+        fresh,
+        deps.serving.get(row.name, fresh.name),
+        current,
+        fresh.host ? deps.liveUrl(fresh.host) : null,
+      ),
+      wokeInMs,
     };
   });
 

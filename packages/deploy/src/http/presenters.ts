@@ -48,8 +48,14 @@ export function presentEnvironment(
     host: environment.host,
     url,
     currentDeploymentId: environment.currentDeploymentId,
-    status: served && served.upstreams.length > 0 ? ("live" as const) : (current?.status ?? ("new" as const)),
+    status:
+      served && served.upstreams.length > 0
+        ? ("live" as const)
+        : served?.sleeping
+          ? ("sleeping" as const)
+          : (current?.status ?? ("new" as const)),
     replicas: served?.upstreams.length ?? 0,
+    sleepingSince: served?.sleeping ? (environment.sleepingSince ?? null) : null,
     createdAt: environment.createdAt,
   };
 }
