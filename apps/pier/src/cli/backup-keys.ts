@@ -58,6 +58,6 @@ export function progressPrinter(
     const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
     const total = p.totalBytes ? ` of ${mb(p.totalBytes)}` : "";
     const what = p.phase === "database" ? `copying ${p.member}` : `${p.files} files, ${mb(p.bytes)}${total}`;
-    console.error(`${verb}: ${p.phase}: ${what}`);
+    console.error(`${verb}${p.phase === verb ? "" : ` (${p.phase})`}: ${what}`);
   };
 }

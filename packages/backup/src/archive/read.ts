@@ -96,7 +96,7 @@ function damaged(error: unknown): Error {
   // DecompressionStream's own errors: a flipped byte in the compressed stream, or a cut-off one.
   if (
     error instanceof Error &&
-    /gzip|deflate|decompress|zlib|incorrect header|invalid|unexpected end/i.test(error.message)
+    /gzip|inflate|deflate|decompress|zlib|incorrect header|invalid|unexpected end/i.test(error.message)
   )
     return new BackupDamagedError(`the compressed data is corrupt (${error.message})`);
   return error as Error;

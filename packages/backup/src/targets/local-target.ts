@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { BackupTargetError } from "../errors.ts";
 import { parseArchiveName } from "../format/archive-name.ts";
@@ -33,6 +33,8 @@ export function localTarget(dir: string): BackupTarget {
       });
       const final = join(root, name);
       const partial = join(root, `.${name}.partial`);
+      // An archive holds every secret pier keeps: readable by its owner only, from the first byte.
+      await writeFile(partial, "", { mode: 0o600 });
       const writer = Bun.file(partial).writer();
       let bytes = 0;
       try {

@@ -92,7 +92,7 @@ export function s3Target(spec: string, env: Record<string, string | undefined>):
       return sortNewestFirst(archives);
     },
     async write(name, data) {
-      // A multipart upload becomes visible only when it completes: a failed one leaves nothing.
+      // A multipart upload becomes visible only when it completes; a failed one is removed below.
       const writer = client
         .file(keyOf(name))
         .writer({ partSize, queueSize: 2, retry: 3, type: "application/octet-stream" });
@@ -104,7 +104,9 @@ export function s3Target(spec: string, env: Record<string, string | undefined>):
         }
         await writer.end();
       } catch (error) {
+        // end(error) may still send what was buffered as the whole object: remove it again.
         await Promise.resolve(writer.end(error as Error)).catch(() => {});
+        await client.delete(keyOf(name)).catch(() => {});
         if (error instanceof BackupTargetError) throw error;
         throw error instanceof Error && "code" in error
           ? s3Error(`uploading to ${location}/${name}`, error)
