@@ -151,6 +151,48 @@ describe.skipIf(!ready)("release command", () => {
   }, 120_000);
 });
 
+describe.skipIf(!ready)("pier run and pier exec", () => {
+  const name = `rel${suffix}`;
+  const cli = (args: string[], stdin?: string) =>
+    runCli([...args, "--url", pier.url, "--token", token], {}, stdin);
+
+  test("pier run: stdin in, stdout and stderr out, the command's exit code, the container removed", async () => {
+    const result = await cli(["run", "--app", name, "--", "bun", "echo.ts"], "hello pier\n");
+    expect(result.stdout).toContain("got:hello pier");
+    expect(result.stderr).toContain("to stderr");
+    expect(result.code).toBe(7);
+    const ok = await cli(["run", "--app", name, "--", "sh", "-c", "echo $MESSAGE; exit 0"]);
+    expect(ok.stdout.trim()).toBe("hi");
+    expect(ok.code).toBe(0);
+    const left = await docker.listContainers({
+      all: true,
+      filters: { label: ["pier.one-off=run", `pier.app=${name}`] },
+    });
+    expect(left).toHaveLength(0);
+  }, 60_000);
+
+  test("pier exec runs inside the live replica", async () => {
+    const result = await cli([
+      "exec",
+      "--app",
+      name,
+      "--",
+      "sh",
+      "-c",
+      "cat /proc/1/cmdline | tr '\\0' ' '; exit 3",
+    ]);
+    expect(result.stdout).toContain("init");
+    expect(result.code).toBe(3);
+  }, 60_000);
+
+  test("errors: no such app, no command", async () => {
+    const missing = await cli(["run", "--app", "nosuchapp", "--", "true"]);
+    expect(missing.code).not.toBe(0);
+    const usage = await cli(["run", "--app", name]);
+    expect(usage.code).toBe(2);
+  }, 30_000);
+});
+
 describe.skipIf(!ready)("cron jobs", () => {
   const name = `cron${suffix}`;
   type Run = {

@@ -13,7 +13,7 @@ import type { ServeConfig } from "@pier/config";
 import { createLogger, type Logger, pierVersion } from "@pier/core";
 import { createStores, openDatabase, StorageFullError, storageFullIn } from "@pier/db";
 import { createEgressFetch, egressPolicy, machineAddresses } from "@pier/egress";
-import { authenticate, requestOrigins, trustedProxies } from "@pier/http";
+import { authenticate, requestOrigins, socketSessions, trustedProxies } from "@pier/http";
 import {
   capabilityRegistry,
   type PierContext,
@@ -144,6 +144,8 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
       }
       return consoleApp.fetch(request, server);
     },
+    // `pier run` and `pier exec` sessions: the route that upgrades brings its own handlers.
+    websocket: socketSessions,
     // Large pushes and uploads arrive on this port; per-route limits are enforced by the handlers.
     maxRequestBodySize: 1024 * 1024 * 1024,
     error(error) {

@@ -17,6 +17,8 @@ export interface Command {
   flags: Record<string, FlagSpec>;
   /** Positional arguments this command accepts, for help and arity checks. */
   positionals?: { name: string; required: boolean }[];
+  /** The last positional takes every argument left (`pier run -- CMD ARGS...`). */
+  variadic?: boolean;
   run(args: ParsedArgs): Promise<number>;
 }
 
@@ -63,7 +65,7 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs |
     const missing = expected[parsed.positionals.length]!.name;
     throw new UsageError(`missing argument <${missing}>`, command);
   }
-  if (parsed.positionals.length > expected.length) {
+  if (parsed.positionals.length > expected.length && !command.variadic) {
     throw new UsageError(`unexpected argument "${parsed.positionals[expected.length]}"`, command);
   }
   return { flags: parsed.values as ParsedArgs["flags"], positionals: parsed.positionals };

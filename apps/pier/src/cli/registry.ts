@@ -12,6 +12,7 @@ import { loginCommand } from "./login.ts";
 import { logsCommand } from "./logs.ts";
 import { uptimeCommands } from "./monitors.ts";
 import { rollbackCommand } from "./rollback.ts";
+import { execCommand, runCommand } from "./run.ts";
 import { serveCommand } from "./serve.ts";
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./token.ts";
 import { versionCommand } from "./version.ts";
@@ -40,6 +41,8 @@ export const commands: Command[] = [
   ...uptimeCommands,
   ...errorsCommands,
   ...cronCommands,
+  runCommand,
+  execCommand,
   ...backupCommands,
 ];
 

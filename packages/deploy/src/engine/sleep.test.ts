@@ -6,7 +6,7 @@ import { shouldSleep, sleepAfterOf } from "./sleep.ts";
 const config = (deploy?: number, preview?: number): PierConfig => ({
   ...defaultPierConfig,
   deploy: { ...defaultPierConfig.deploy, sleep_after: deploy },
-  preview: { sleep_after: preview },
+  preview: { ...defaultPierConfig.preview, sleep_after: preview },
 });
 
 test("previews take [preview] sleep_after, then [deploy]; production only [deploy]", () => {

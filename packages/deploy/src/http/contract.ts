@@ -80,6 +80,38 @@ export const metricPointView = z.object({
 });
 
 const startedDeployment = z.object({ deployment: deploymentView });
+
+/** `pier run` / `pier exec`: the command as a JSON array, the environment, and the terminal. */
+const commandQuery = z.object({
+  cmd: z
+    .string()
+    .max(64 * 1024)
+    .transform((text, ctx) => {
+      const parsed = z
+        .array(z.string().max(16 * 1024))
+        .min(1)
+        .max(1024)
+        .safeParse(safeJson(text));
+      if (!parsed.success) {
+        ctx.addIssue({ code: "custom", message: 'cmd must be a JSON array of strings, e.g. ["bun","repl"]' });
+        return z.NEVER;
+      }
+      return parsed.data;
+    }),
+  /** "production" (default), "preview:BRANCH", or a preview environment's name. */
+  environment: z.string().min(1).max(300).default("production"),
+  tty: z.enum(["0", "1"]).default("0"),
+  cols: z.coerce.number().int().min(1).max(1000).optional(),
+  rows: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 const envChange = z.object({ ok: z.literal(true), key: z.string(), restarting: z.array(z.string()) });
 
 /** The deploy API: deployments, uploads, rollbacks, environments, env vars, logs and metrics. */
@@ -203,6 +235,27 @@ export const deployRoutes = defineRoutes({
       "Wake a sleeping environment: its release started, health-checked and routed; answers once it serves (at once when awake)",
     params: z.object({ name: appNameSchema, environment: environmentName }),
     response: z.object({ environment: environmentView, wokeInMs: z.number().int() }),
+  },
+  runCommand: {
+    method: "GET",
+    path: "/api/v1/apps/:name/run",
+    tag: "apps",
+    access: "deploy",
+    summary:
+      "WebSocket: run a command in a one-off container of the current release (pier run); binary messages are stdin and, prefixed with 1 or 2, stdout and stderr; JSON messages eof, resize, exit",
+    params: appParams,
+    query: commandQuery,
+    produces: "application/vnd.pier.command-session",
+  },
+  execCommand: {
+    method: "GET",
+    path: "/api/v1/apps/:name/exec",
+    tag: "apps",
+    access: "deploy",
+    summary: "WebSocket: run a command inside a running replica (pier exec); the protocol of /run",
+    params: appParams,
+    query: commandQuery.extend({ replica: z.coerce.number().int().min(1).max(32).default(1) }),
+    produces: "application/vnd.pier.command-session",
   },
   listEnv: {
     method: "GET",

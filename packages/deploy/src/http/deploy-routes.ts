@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from "@pier/core";
+import { ConflictError, NotFoundError, ValidationError } from "@pier/core";
 import {
   type ApiEnv,
   assertAppAccess,
@@ -7,9 +7,11 @@ import {
   type Principal,
   rejectNulInUrl,
   routeGroup,
+  type SocketSession,
   serveRoute,
 } from "@pier/http";
 import type { PierContext } from "@pier/platform";
+import type { Server } from "bun";
 import type Docker from "dockerode";
 import { Hono } from "hono";
 import { streamAppLogs } from "../engine/app-logs.ts";
@@ -20,7 +22,9 @@ import { targetEnvironment } from "../engine/environments.ts";
 import { mergeMetricRows } from "../engine/metrics.ts";
 import { type OperationDeps, restartForEnvChange, rollback } from "../engine/operations.ts";
 import type { ServingTable } from "../engine/serving.ts";
+import { isStaticReplicaId } from "../static/static-replicas.ts";
 import { receiveBuildContext } from "./build-context-upload.ts";
+import { commandSession } from "./command-session.ts";
 import { deployRoutes } from "./contract.ts";
 import { appStatus, environmentsById, presentDeployment, presentEnvironment } from "./presenters.ts";
 import { sseResponse } from "./sse.ts";
@@ -188,6 +192,39 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
       wokeInMs,
     };
   });
+
+  for (const route of [deployRoutes.runCommand, deployRoutes.execCommand]) {
+    serveRoute(group, route, async ({ params, query }, c) => {
+      const row = await app(params.name);
+      const environment = query.environment.startsWith("preview:")
+        ? targetEnvironment(row, query.environment.slice("preview:".length), ctx.config.baseDomain).name
+        : query.environment;
+      const tty = query.tty === "1";
+      const terminal = { tty, cols: query.cols, rows: query.rows };
+      let session: SocketSession;
+      if (route === deployRoutes.runCommand) {
+        const spec = await engine.oneOffSpec(row, environment, "run", query.cmd);
+        session = commandSession(deps.docker(), { kind: "run", spec, instance: deps.instance }, terminal);
+      } else {
+        const replica = (query as { replica?: number }).replica ?? 1;
+        const served = deps.serving.get(row.name, environment);
+        const target = served?.replicas[replica - 1];
+        if (!target || isStaticReplicaId(target.containerId))
+          throw new ConflictError(
+            `${row.name} (${environment}) has no running replica ${replica}${served?.sleeping ? ": it sleeps (wake it first)" : ""}.`,
+          );
+        session = commandSession(
+          deps.docker(),
+          { kind: "exec", containerId: target.containerId, command: query.cmd },
+          terminal,
+        );
+      }
+      const server = c.env as unknown as Server<SocketSession>;
+      if (!server.upgrade(c.req.raw, { data: session }))
+        throw new ValidationError("This route speaks WebSocket: connect with pier run / pier exec.");
+      return new Response(null, { status: 101 });
+    });
+  }
 
   serveRoute(group, deployRoutes.listEnv, async ({ params }) => {
     const row = await app(params.name);
