@@ -7,6 +7,7 @@ import { dashboardModule } from "@pier/dashboard";
 import { deployModule } from "@pier/deploy";
 import { errorsModule } from "@pier/errors";
 import type { PierModule } from "@pier/platform";
+import { servicesModule } from "@pier/services";
 import { uptimeModule } from "@pier/uptime";
 import { openApiModule } from "./openapi-module.ts";
 
@@ -19,6 +20,7 @@ export const modules: PierModule[] = [
   errorsModule,
   aiGatewayModule,
   uptimeModule,
+  servicesModule,
   backupModule,
   cronModule,
   openApiModule,

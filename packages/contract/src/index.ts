@@ -7,6 +7,7 @@ import { deployRoutes } from "@pier/deploy/contract";
 import { errorsRoutes } from "@pier/errors/contract";
 import { openApiDocument } from "@pier/http";
 import type { RoutesOf } from "@pier/http/contract";
+import { servicesRoutes } from "@pier/services/contract";
 import { uptimeRoutes } from "@pier/uptime/contract";
 import { metaRoutes } from "./meta-routes.ts";
 
@@ -20,6 +21,7 @@ export const routeGroups = {
   deploy: deployRoutes,
   errors: errorsRoutes,
   meta: metaRoutes,
+  services: servicesRoutes,
   uptime: uptimeRoutes,
 } as const;
 
@@ -33,6 +35,7 @@ export type PierRoute =
   | RoutesOf<typeof deployRoutes>
   | RoutesOf<typeof errorsRoutes>
   | RoutesOf<typeof metaRoutes>
+  | RoutesOf<typeof servicesRoutes>
   | RoutesOf<typeof uptimeRoutes>;
 
 export function pierOpenApi(version: string): Record<string, unknown> {

@@ -5,6 +5,7 @@ import type { PierModule } from "@pier/platform";
 import type { RouteSpec } from "@pier/proxy";
 import type { Server } from "bun";
 import { Hono } from "hono";
+import { appVolumeName } from "./docker/labels.ts";
 import { ownedPaths } from "./http/owned-paths.ts";
 
 const appPath = /^\/api\/v1\/apps\/[^/]+$/;
@@ -49,6 +50,8 @@ export const deployModule: PierModule = {
       runOneOff: async (input) => (await load()).runtime.runOneOff(input),
       wake: async (app, environment) => (await load()).runtime.wake(app, environment),
       wakeRoute: async (routeId) => (await load()).runtime.wakeRoute(routeId),
+      restartApp: async (app) => (await load()).runtime.restartApp(app),
+      volumeName: appVolumeName,
     });
     if (await hasRows(ctx.database, "deployments")) await load();
     return {

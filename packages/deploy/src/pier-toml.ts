@@ -107,6 +107,12 @@ export const pierTomlSchema = z.strictObject({
       release_timeout: duration.default(d.deploy.releaseTimeoutMs),
       /** Stop the replicas after this long without requests (every environment); none by default. */
       sleep_after: sleepAfter.optional(),
+      /**
+       * "rolling": new replicas start while the old ones serve (zero downtime; old and new share
+       * any volume for a moment). "stop-first": the old ones stop before the new ones start, for
+       * apps that cannot share their files (SQLite in a volume): a short outage on every deploy.
+       */
+      strategy: z.enum(["rolling", "stop-first"]).optional(),
     })
     .prefault({}),
   build: z
@@ -137,8 +143,49 @@ export const pierTomlSchema = z.strictObject({
     .strictObject({
       /** Stop a preview's replicas after this long without requests; overrides [deploy] sleep_after. */
       sleep_after: sleepAfter.optional(),
+      /** A preview's linked databases: production's ("shared"), a new empty one, or a copy of production's. */
+      database: z.enum(["shared", "empty", "copy"]).optional(),
     })
     .prefault({}),
+  /** Named volumes that outlive releases: `[[volumes]] name = "uploads" path = "/app/uploads"`. */
+  volumes: z
+    .array(
+      z.strictObject({
+        name: z
+          .string()
+          .regex(
+            /^[a-z0-9][a-z0-9_-]{0,39}$/,
+            "volume names are lowercase letters, digits, - and _ (40 at most)",
+          ),
+        path: z
+          .string()
+          .regex(/^\/[^\0]*$/, "must be an absolute path in the container")
+          .refine((p) => !p.split("/").includes(".."), "must not contain ..")
+          .refine((p) => p !== "/", "must not be /"),
+      }),
+    )
+    .max(16)
+    .superRefine((volumes, ctx) => {
+      const names = new Set<string>();
+      const paths = new Set<string>();
+      volumes.forEach((volume, index) => {
+        if (names.has(volume.name))
+          ctx.addIssue({
+            code: "custom",
+            path: [index, "name"],
+            message: `volume "${volume.name}" is declared twice`,
+          });
+        if (paths.has(volume.path))
+          ctx.addIssue({
+            code: "custom",
+            path: [index, "path"],
+            message: `two volumes are mounted at ${volume.path}`,
+          });
+        names.add(volume.name);
+        paths.add(volume.path);
+      });
+    })
+    .default([]),
   cron: z
     .array(cronJob)
     .max(50)

@@ -22,6 +22,10 @@ export interface ReplicaSpec {
   /** `user`, `uid` or `uid:gid`; the image's USER when absent. */
   user?: string;
   readOnly?: boolean;
+  /** Docker networks joined besides the default bridge (linked services; see @pier/services). */
+  networks?: string[];
+  /** Named volumes of the app (`[[volumes]]`) mounted at their paths; shared by every replica. */
+  volumes?: { name: string; path: string }[];
 }
 
 export interface StartedReplica {

@@ -34,6 +34,8 @@ export interface RolloutRequest {
   previous: { containerId: string; upstream: string }[];
   /** Printed when live, e.g. https://app.example.com. */
   liveUrl?: string;
+  /** Docker networks the replicas join (linked services). */
+  networks?: string[];
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -62,8 +64,13 @@ export async function runRollout(ports: RolloutPorts, request: RolloutRequest): 
   const queue = ports.queue ?? defaultDeployQueue;
   const say = (line: string) => request.onProgress?.(line);
   if (queue.isBusy(request.appId)) say(`Waiting for the running deploy of ${request.appId} to finish`);
-  const result = await queue.run(request.appId, () => switchTraffic(ports, request, say));
-  return { ...result, retired: retire(ports, request, say) };
+  // stop-first: the old release goes before the new one starts (apps that cannot share a volume).
+  const stopFirst = request.config.deploy.strategy === "stop-first" && request.previous.length > 0;
+  const result = await queue.run(request.appId, async () => {
+    if (stopFirst) await stopPrevious(ports, request, say);
+    return switchTraffic(ports, stopFirst ? { ...request, previous: [] } : request, say);
+  });
+  return { ...result, retired: stopFirst ? Promise.resolve() : retire(ports, request, say) };
 }
 
 async function switchTraffic(
@@ -112,6 +119,8 @@ async function switchTraffic(
         pidsLimit: config.resources.pids,
         user: config.deploy.user,
         readOnly: config.deploy.read_only,
+        networks: request.networks,
+        volumes: config.volumes,
       });
       replicas.push(started);
       say(`  replica ${replica} started (${started.containerId.slice(0, 12)}, ${started.upstream})`);
@@ -201,6 +210,20 @@ async function switchTraffic(
   await record({ status: "live", replicas });
   say(request.liveUrl ? `Live at ${request.liveUrl}` : `Live (${upstreams.join(", ")})`);
   return { replicas, upstreams, switchedAfterMs };
+}
+
+async function stopPrevious(ports: RolloutPorts, request: RolloutRequest, say: (line: string) => void) {
+  say(
+    'Stopping the previous release first ([deploy] strategy = "stop-first": requests fail until the new one is live)',
+  );
+  await ports.routes.setAppUpstreams(request.appId, request.env, []);
+  const graceMs = request.config.deploy.stop_timeout;
+  await Promise.all(
+    request.previous.map(async (r) => {
+      await ports.runtime.stop(r.containerId, graceMs);
+      await ports.runtime.remove(r.containerId);
+    }),
+  );
 }
 
 async function retire(

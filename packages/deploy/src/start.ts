@@ -5,6 +5,7 @@ import type { RouteSpec } from "@pier/proxy";
 import type Docker from "dockerode";
 import { createDockerClient, pingDockerEngine } from "./docker/client.ts";
 import { removeAppImages } from "./docker/images.ts";
+import { appVolumeName } from "./docker/labels.ts";
 import { createDockerReplicaRuntime, listPierContainers } from "./docker/replicas.ts";
 import { appDataPaths, removeAppData } from "./engine/app-files.ts";
 import { DeployLogs } from "./engine/deploy-log.ts";
@@ -12,6 +13,7 @@ import { proxyDrainMonitor } from "./engine/drain.ts";
 import { DeployEngine } from "./engine/engine.ts";
 import { loadOrCreateInstanceId } from "./engine/instance-id.ts";
 import { sweepLeftovers } from "./engine/leftovers.ts";
+import { restartForEnvChange } from "./engine/operations.ts";
 import { appDeleted, platformDeployHooks } from "./engine/platform-hooks.ts";
 import { reconcile } from "./engine/reconcile.ts";
 import { ReplicaWatch } from "./engine/replica-watch.ts";
@@ -279,6 +281,12 @@ export async function startDeploy(
     },
     wake: (app, environment) => sleeper.wake(app, environment),
     wakeRoute: (routeId) => sleeper.wakeRoute(routeId),
+    async restartApp(app) {
+      const row = await stores.apps.findByName(app);
+      if (!row) throw new NotFoundError("App", app);
+      return (await restartForEnvChange(ops, row, "")).map((started) => started.deployment.id);
+    },
+    volumeName: appVolumeName,
   };
 
   return {

@@ -72,6 +72,25 @@ export const notificationEventSchema = z.discriminatedUnion("kind", [
     output: z.array(z.string()),
   }),
   z.object({
+    kind: z.literal("service.down"),
+    service: z.string(),
+    serviceKind: z.string(),
+    /** What Docker saw: stopped, missing or unhealthy. */
+    health: z.string(),
+  }),
+  z.object({
+    kind: z.literal("service.recovered"),
+    service: z.string(),
+    serviceKind: z.string(),
+    downMs: z.number().int().nonnegative(),
+  }),
+  z.object({
+    kind: z.literal("service.backup_failed"),
+    service: z.string(),
+    backupId: z.string(),
+    reason: z.string(),
+  }),
+  z.object({
     kind: z.literal("error.new_issue"),
     project: z.string(),
     issueId: z.string(),
@@ -157,6 +176,24 @@ export function renderEvent(event: NotificationEvent): RenderedEvent {
         title: `❌ Cron job ${event.job} of ${event.app} failed`,
         text: `Run ${event.runId} ${event.reason}${event.attempts > 1 ? ` (after ${event.attempts} attempts)` : ""}.${event.output.length ? ` Last output: ${event.output.slice(-5).join(" / ")}` : ""}`,
         severity: "warning",
+      };
+    case "service.down":
+      return {
+        title: `🔴 Service ${event.service} (${event.serviceKind}) is down`,
+        text: `Its container is ${event.health}; apps linked to it cannot reach it. pier services logs ${event.service} says why, pier services restart ${event.service} starts it again.`,
+        severity: "critical",
+      };
+    case "service.recovered":
+      return {
+        title: `✅ Service ${event.service} is up again`,
+        text: `${event.service} (${event.serviceKind}) is healthy again after ${formatDuration(event.downMs)}.`,
+        severity: "resolved",
+      };
+    case "service.backup_failed":
+      return {
+        title: `❌ Backup of ${event.service} failed`,
+        text: `Backup ${event.backupId} failed: ${event.reason}. Earlier backups are kept; pier services backup ${event.service} tries again.`,
+        severity: "critical",
       };
     case "error.new_issue":
       return {

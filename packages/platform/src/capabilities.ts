@@ -82,6 +82,13 @@ export interface AppRuntimeCapability {
   wake(app: string, environment: string): Promise<void>;
   /** The same for the route the proxy matched (RouteSpec id); false when it is no sleeping route. */
   wakeRoute(routeId: string): Promise<boolean>;
+  /**
+   * Rolling restart of every live environment of the app with its current release and a fresh env
+   * (a linked service changed); the ids of the deployments started.
+   */
+  restartApp(app: string): Promise<string[]>;
+  /** The Docker volume of an app's `[[volumes]]` entry. */
+  volumeName(app: string, volume: string): string;
 }
 
 /** Cron jobs, for the deploy engine: a release went live, its [[cron]] jobs may have changed. */
@@ -108,14 +115,6 @@ export interface ServicesCapability {
   networksFor(app: AppRef): Promise<string[]>;
 }
 
-/** The deploy engine, for subsystems whose changes need an app's replicas restarted. */
-export interface DeployCapability {
-  /** Rolling restart of every live environment of the app with its current release; deployment ids. */
-  restartApp(appName: string): Promise<string[]>;
-  /** The Docker volume of an app's `[[volumes]]` entry. */
-  volumeName(appName: string, volume: string): string;
-}
-
 export interface Capabilities {
   errors?: ErrorsCapability;
   aiGateway?: AiGatewayCapability;
@@ -125,7 +124,6 @@ export interface Capabilities {
   appRuntime?: AppRuntimeCapability;
   cron?: CronCapability;
   services?: ServicesCapability;
-  deploy?: DeployCapability;
 }
 
 /** The mutable side of `PierContext.capabilities`: serve.ts owns it, modules provide through it. */

@@ -6,7 +6,6 @@ export {
   type Capabilities,
   type CronCapability,
   capabilityRegistry,
-  type DeployCapability,
   type ErrorsCapability,
   type NotifyCapability,
   type OneOffOutcome,

@@ -31,3 +31,11 @@ export function pierLabels(values: {
   if (values.instance !== undefined) labels[labelKeys.instance] = values.instance;
   return labels;
 }
+
+/**
+ * The Docker volume of an app's `[[volumes]]` entry: one per app and name, shared by its
+ * environments' replicas and kept across releases, rollbacks and the app's deletion.
+ */
+export function appVolumeName(app: string, volume: string): string {
+  return `pier-vol-${app}-${volume}`;
+}

@@ -2,7 +2,7 @@ import type Docker from "dockerode";
 import type { ReplicaSpec } from "../ports.ts";
 import { labelKeys } from "./labels.ts";
 import { createLogDemuxer, type LogStream } from "./log-lines.ts";
-import { containerOptions } from "./replicas.ts";
+import { containerOptions, joinNetworks } from "./replicas.ts";
 
 /** What started a one-off container (label pier.one-off). */
 export type OneOffKind = "release" | "run" | "cron";
@@ -113,6 +113,7 @@ export async function runOneOff(
       stream.on("close", resolve);
       stream.on("error", () => resolve());
     });
+    await joinNetworks(docker, container.id, spec.networks);
     await container.start();
     const kill = async () => {
       await container.kill().catch(() => {});

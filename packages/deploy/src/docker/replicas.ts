@@ -1,7 +1,7 @@
 import type Docker from "dockerode";
 import { ReplicaExitedError } from "../errors.ts";
 import type { ReplicaRuntime, ReplicaSpec, ReplicaState } from "../ports.ts";
-import { labelKeys, pierLabels } from "./labels.ts";
+import { appVolumeName, labelKeys, pierLabels } from "./labels.ts";
 import { createLogDemuxer, type LogStream } from "./log-lines.ts";
 
 /** Docker names allow [a-zA-Z0-9_.-]; anything else in app/env/deployment ids becomes "-". */
@@ -12,6 +12,17 @@ function containerName(spec: ReplicaSpec): string {
 
 function statusCode(error: unknown): number | undefined {
   return (error as { statusCode?: number }).statusCode;
+}
+
+/** Joins the networks of `networks` (created with the container's first API version, one at a time). */
+export async function joinNetworks(
+  docker: Docker,
+  containerId: string,
+  networks: string[] = [],
+): Promise<void> {
+  for (const network of networks) {
+    await docker.getNetwork(network).connect({ Container: containerId });
+  }
 }
 
 /** How a replica's container is created: loopback-only port, no privileges, limits. Pure. */
@@ -40,6 +51,19 @@ export function containerOptions(spec: ReplicaSpec, instance?: string): Docker.C
       PidsLimit: spec.pidsLimit,
       ReadonlyRootfs: spec.readOnly ?? false,
       Tmpfs: spec.readOnly ? { "/tmp": "rw,nosuid,nodev,size=64m" } : undefined,
+      Mounts: spec.volumes?.length
+        ? (spec.volumes.map((v) => ({
+            Type: "volume" as const,
+            Source: appVolumeName(spec.app, v.name),
+            Target: v.path,
+            // Labels when the Engine creates the volume on first use (pier volumes list reads them).
+            VolumeOptions: {
+              NoCopy: false,
+              Labels: { "pier.volume.app": spec.app, "pier.volume.name": v.name },
+              DriverConfig: { Name: "local", Options: {} },
+            },
+          })) satisfies Docker.MountConfig)
+        : undefined,
       LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
     },
   };
@@ -55,6 +79,7 @@ export function createDockerReplicaRuntime(
       const portKey = `${spec.port}/tcp`;
       const container = await docker.createContainer(containerOptions(spec, options.instance));
       try {
+        await joinNetworks(docker, container.id, spec.networks);
         await container.start();
         const info = await container.inspect();
         if (!info.State.Running || info.State.Restarting) {

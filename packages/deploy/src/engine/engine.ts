@@ -43,6 +43,8 @@ export interface DeployHooks {
   platformEnv(input: DeployHookInput): Promise<Record<string, string>>;
   /** Called once a deploy ended; must not throw (outcome handlers are best effort). */
   outcome(input: DeployHookInput & { deployment: DeploymentRow }): void;
+  /** Docker networks the app's containers join (linked services). */
+  networks?(app: AppRow): Promise<string[]>;
 }
 
 export interface DeployHookInput {
@@ -50,6 +52,8 @@ export interface DeployHookInput {
   environment: EnvironmentRow;
   deploymentId: string;
   url: string;
+  /** `[preview] database` of the release: what a preview's linked databases are. */
+  previewDatabase?: "shared" | "empty" | "copy";
 }
 
 export interface StartedDeploy {
@@ -184,11 +188,12 @@ export class DeployEngine {
     }
     const host = environment.host ?? app.name;
     try {
-      const envVars = await this.environmentEnv(app, environment, deployment.id);
+      const envVars = await this.environmentEnv(app, environment, deployment.id, release.meta.config);
+      const networks = (await this.deps.hooks?.networks?.(app)) ?? [];
       const releaseCommand = release.meta.config.deploy.release_command;
       if (releaseCommand && (source.kind !== "release" || source.runReleaseCommand)) {
         if (release.meta.kind === "static") say("-----> Static sites have no release command; skipped");
-        else await this.runReleaseCommand(app, environment, deployment.id, release, envVars, say);
+        else await this.runReleaseCommand(app, environment, deployment.id, release, envVars, say, networks);
       }
       const result = await runRollout(
         {
@@ -211,6 +216,7 @@ export class DeployEngine {
           envVars,
           previous,
           liveUrl: this.deps.liveUrl(host),
+          networks,
           onProgress: (line) => say(`-----> ${line}`),
         },
       );
@@ -261,12 +267,14 @@ export class DeployEngine {
     app: AppRow,
     environment: EnvironmentRow,
     deploymentId: string,
+    config?: Release["meta"]["config"],
   ): Promise<Record<string, string>> {
     const platformEnv = await this.deps.hooks?.platformEnv({
       app,
       environment,
       deploymentId,
       url: this.deps.liveUrl(environment.host ?? app.name),
+      previewDatabase: config?.preview.database,
     });
     return {
       ...platformEnv,
@@ -286,6 +294,7 @@ export class DeployEngine {
     release: Release,
     envVars: Record<string, string>,
     say: (line: string) => void,
+    networks: string[],
   ): Promise<void> {
     const { config } = release.meta;
     const command = config.deploy.release_command!;
@@ -302,6 +311,7 @@ export class DeployEngine {
         envVars,
         "release",
         command,
+        networks,
       ),
       {
         instance: this.deps.instance,
@@ -331,6 +341,7 @@ export class DeployEngine {
     envVars: Record<string, string>,
     kind: OneOffKind,
     command: string | string[],
+    networks: string[] = [],
   ): OneOffSpec {
     return {
       kind,
@@ -346,6 +357,8 @@ export class DeployEngine {
       pidsLimit: config.resources.pids,
       user: config.deploy.user,
       readOnly: config.deploy.read_only,
+      networks,
+      volumes: config.volumes,
     };
   }
 
@@ -370,7 +383,8 @@ export class DeployEngine {
     const meta = releaseMetaSchema.parse(current.meta);
     if (meta.kind === "static")
       throw new ConflictError(`${app.name} is a static site: there is no container to run commands in.`);
-    const envVars = await this.environmentEnv(app, environment, current.id);
+    const envVars = await this.environmentEnv(app, environment, current.id, meta.config);
+    const networks = (await this.deps.hooks?.networks?.(app)) ?? [];
     return this.oneOffFor(
       app.name,
       environment.name,
@@ -380,6 +394,7 @@ export class DeployEngine {
       envVars,
       kind,
       command,
+      networks,
     );
   }
 

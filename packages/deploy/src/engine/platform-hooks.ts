@@ -10,8 +10,8 @@ import type { DeployHooks } from "./engine.ts";
  */
 export function platformDeployHooks(capabilities: Readonly<Capabilities>, logger: Logger): DeployHooks {
   return {
-    async platformEnv({ app, environment, deploymentId, url }) {
-      const [sentry, ai] = await Promise.all([
+    async platformEnv({ app, environment, deploymentId, url, previewDatabase }) {
+      const [sentry, ai, services] = await Promise.all([
         (
           capabilities.errors?.sentryEnv({
             app,
@@ -29,8 +29,17 @@ export function platformDeployHooks(capabilities: Readonly<Capabilities>, logger
           logger.warn("no AI gateway env for this deploy", { app: app.name, error });
           return {};
         }),
+        // Not caught: an app linked to a database must not go live without its URL.
+        capabilities.services?.envFor(
+          { id: app.id, name: app.name },
+          { name: environment.name, kind: environment.kind },
+          { previewDatabase: previewDatabase ?? "shared" },
+        ) ?? Promise.resolve({}),
       ]);
-      return { ...sentry, ...ai };
+      return { ...sentry, ...ai, ...services };
+    },
+    async networks(app) {
+      return (await capabilities.services?.networksFor({ id: app.id, name: app.name })) ?? [];
     },
     outcome({ app, environment, deploymentId, url, deployment }) {
       if (deployment.status === "live" && environment.kind === "production") {

@@ -1,0 +1,136 @@
+import { PassThrough, type Readable } from "node:stream";
+import type Docker from "dockerode";
+import { dumpCommand, mysqlIdent, mysqlStatement, pgIdent, psql, restoreCommand } from "../commands.ts";
+import { execChecked, execOutput } from "../docker/exec.ts";
+import type { Credentials, ServiceKind } from "../kinds.ts";
+
+/**
+ * Logical backups of a running service, through `docker exec` in its container: `pg_dump -Fc`,
+ * `mariadb-dump --single-transaction`, Redis `BGSAVE` and its RDB file. Each returns the dump as a
+ * stream that fails if the tool did.
+ */
+export async function dumpService(
+  docker: Docker,
+  container: string,
+  kind: ServiceKind,
+  credentials: Credentials,
+): Promise<Readable> {
+  if (kind !== "redis") return execOutput(docker, container, dumpCommand(kind, credentials));
+  await snapshotRedis(docker, container);
+  return execOutput(docker, container, ["cat", "/data/dump.rdb"]);
+}
+
+const info = async (docker: Docker, container: string) =>
+  Object.fromEntries(
+    (await execChecked(docker, container, ["redis-cli", "INFO", "persistence"])).stdout
+      .split(/\r?\n/)
+      .map((line) => line.split(":", 2) as [string, string])
+      .filter((pair) => pair.length === 2),
+  );
+
+/** BGSAVE and wait for it: the RDB file on the volume is then a consistent point in time. */
+async function snapshotRedis(docker: Docker, container: string): Promise<void> {
+  const before = Number((await info(docker, container)).rdb_last_save_time ?? 0);
+  const started = Date.now();
+  await execChecked(docker, container, ["redis-cli", "BGSAVE", "SCHEDULE"]);
+  while (Date.now() - started < 10 * 60_000) {
+    const now = await info(docker, container);
+    const saved = Number(now.rdb_last_save_time ?? 0);
+    if (now.rdb_bgsave_in_progress === "0" && saved >= before && saved * 1000 >= started - 1000) {
+      if (now.rdb_last_bgsave_status !== "ok")
+        throw new Error("Redis could not write its RDB snapshot (BGSAVE failed)");
+      return;
+    }
+    await Bun.sleep(100);
+  }
+  throw new Error("Redis did not finish its RDB snapshot within 10 minutes");
+}
+
+/**
+ * Loads a PostgreSQL dump into a fresh database beside the live one, then swaps the two: a dump
+ * that fails to load leaves the service as it was. The swap closes the app's connections to the
+ * old database (they reconnect to the restored one).
+ */
+export async function restorePostgres(
+  docker: Docker,
+  container: string,
+  credentials: Credentials,
+  dump: Readable,
+): Promise<void> {
+  const db = credentials.database;
+  const staging = `${db}__restore`;
+  const old = `${db}__old`;
+  const run = (sql: string) => execChecked(docker, container, psql(credentials, sql));
+  await run(`DROP DATABASE IF EXISTS ${pgIdent(staging)}`);
+  await run(`CREATE DATABASE ${pgIdent(staging)} OWNER ${pgIdent(credentials.user)}`);
+  try {
+    await execChecked(docker, container, restoreCommand("postgres", credentials, staging), { stdin: dump });
+  } catch (error) {
+    await run(`DROP DATABASE IF EXISTS ${pgIdent(staging)}`).catch(() => {});
+    throw error;
+  }
+  await run(`DROP DATABASE IF EXISTS ${pgIdent(old)}`);
+  await run(`ALTER DATABASE ${pgIdent(db)} ALLOW_CONNECTIONS false`);
+  try {
+    await run(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db}' AND pid <> pg_backend_pid()`,
+    );
+    await run(`ALTER DATABASE ${pgIdent(db)} RENAME TO ${pgIdent(old)}`);
+  } catch (error) {
+    await run(`ALTER DATABASE ${pgIdent(db)} ALLOW_CONNECTIONS true`).catch(() => {});
+    throw error;
+  }
+  await run(`ALTER DATABASE ${pgIdent(staging)} RENAME TO ${pgIdent(db)}`);
+  await run(`DROP DATABASE ${pgIdent(old)} WITH (FORCE)`);
+}
+
+/**
+ * MySQL/MariaDB: the dump is loaded into a scratch database first (a dump the server refuses
+ * leaves the service untouched), then into the service's database, whose tables it drops and
+ * recreates (`--add-drop-table`). `reopen` gives the dump again from the start.
+ */
+export async function restoreMysql(
+  docker: Docker,
+  container: string,
+  kind: "mysql" | "mariadb",
+  credentials: Credentials,
+  reopen: () => Promise<Readable>,
+): Promise<void> {
+  const staging = `${credentials.database}__restore`;
+  const run = (sql: string) => execChecked(docker, container, mysqlStatement(kind, sql));
+  await run(`DROP DATABASE IF EXISTS ${mysqlIdent(staging)}; CREATE DATABASE ${mysqlIdent(staging)}`);
+  try {
+    await execChecked(docker, container, restoreCommand(kind, credentials, staging), {
+      stdin: await reopen(),
+    });
+  } finally {
+    await run(`DROP DATABASE IF EXISTS ${mysqlIdent(staging)}`).catch(() => {});
+  }
+  await execChecked(docker, container, restoreCommand(kind, credentials, credentials.database), {
+    stdin: await reopen(),
+  });
+}
+
+/** Waits for the AOF rewrite `CONFIG SET appendonly yes` started (Redis restore, phase two). */
+export async function enableRedisAof(docker: Docker, container: string): Promise<void> {
+  await execChecked(docker, container, ["redis-cli", "CONFIG", "SET", "appendonly", "yes"]);
+  const started = Date.now();
+  while (Date.now() - started < 10 * 60_000) {
+    const now = await info(docker, container);
+    if (now.aof_enabled === "1" && now.aof_rewrite_in_progress === "0" && now.aof_rewrite_scheduled === "0") {
+      if (now.aof_last_bgrewrite_status !== "ok")
+        throw new Error("Redis could not write its AOF after the restore");
+      return;
+    }
+    await Bun.sleep(100);
+  }
+  throw new Error("Redis did not finish writing its AOF within 10 minutes");
+}
+
+/** Counts what passes, for the size of a dump streamed into a tar entry. */
+export function counted(stream: Readable, onBytes: (n: number) => void): Readable {
+  const pass = new PassThrough();
+  stream.on("data", (chunk: Buffer) => onBytes(chunk.length));
+  stream.on("error", (error) => pass.destroy(error));
+  return stream.pipe(pass);
+}

@@ -1,0 +1,142 @@
+import { type Logger, ValidationError } from "@pier/core";
+import type { Stores } from "@pier/db";
+import { DeployQueue, ensureImage, parseMemory, tailContainerLogs } from "@pier/deploy";
+import type { Capabilities } from "@pier/platform";
+import type { SecretBox } from "@pier/secrets";
+import type Docker from "dockerode";
+import type { BackupStorage } from "./backup/storage.ts";
+import { serviceContainerName } from "./docker/names.ts";
+import {
+  type ServiceContainerSpec,
+  startServiceContainer,
+  waitHealthy,
+} from "./docker/service-containers.ts";
+import { ServiceNotFoundError, ServiceStartError } from "./errors.ts";
+import type { Credentials, ServiceKind } from "./kinds.ts";
+import type { ServicesSettings } from "./settings.ts";
+import type { ServiceRow, ServicesStore } from "./store.ts";
+
+/** What the services subsystem's parts share (services, links, backups, the watch). */
+export class ServicesContext {
+  /** One operation per service at a time: a backup never races a restore, restart or upgrade. */
+  private readonly queue = new DeployQueue();
+
+  constructor(
+    readonly deps: {
+      store: ServicesStore;
+      stores: Stores;
+      secretBox: SecretBox;
+      docker: () => Docker;
+      settings: ServicesSettings;
+      dataDir: string;
+      logger: Logger;
+      capabilities: Readonly<Capabilities>;
+      storage: BackupStorage;
+      /** How long a new or restarted container may take to pass its health check. */
+      healthyTimeoutMs?: number;
+    },
+  ) {}
+
+  get store() {
+    return this.deps.store;
+  }
+  get docker(): Docker {
+    return this.deps.docker();
+  }
+  get logger() {
+    return this.deps.logger;
+  }
+
+  exclusive<T>(service: string, task: () => Promise<T>): Promise<T> {
+    return this.queue.run(service, task);
+  }
+
+  isBusy(service: string): boolean {
+    return this.queue.isBusy(service);
+  }
+
+  async find(name: string): Promise<ServiceRow> {
+    const row = await this.store.services.find(name);
+    if (!row) throw new ServiceNotFoundError(name);
+    return row;
+  }
+
+  async credentials(row: ServiceRow): Promise<Credentials> {
+    return JSON.parse(await this.deps.secretBox.decrypt(row.credentialsSealed)) as Credentials;
+  }
+
+  async sealCredentials(credentials: Credentials): Promise<string> {
+    return this.deps.secretBox.encrypt(JSON.stringify(credentials));
+  }
+
+  async linkedApps(row: ServiceRow): Promise<string[]> {
+    return (await this.store.links.forService(row.id)).map((l) => l.appName);
+  }
+
+  /** Creates and starts the container of `row` and waits for its health check; removes it on failure. */
+  async startContainer(
+    row: ServiceRow,
+    options: { image?: string; commandOverride?: string[]; apps?: string[] } = {},
+  ): Promise<void> {
+    const docker = this.docker;
+    const image = options.image ?? row.image;
+    await ensureImage(docker, image).catch((error: Error) => {
+      throw new ServiceStartError(
+        `${error.message}. On a machine without a registry, build a local image and point pier at it with PIER_SERVICE_IMAGE_${row.kind.toUpperCase()}_${row.version.replaceAll(".", "_")}=IMAGE.`,
+      );
+    });
+    const spec: ServiceContainerSpec = {
+      name: row.name,
+      kind: row.kind as ServiceKind,
+      image,
+      credentials: await this.credentials(row),
+      memoryBytes: row.memoryBytes,
+      healthIntervalMs: this.deps.settings.healthIntervalMs,
+      apps: options.apps ?? (await this.linkedApps(row)),
+      commandOverride: options.commandOverride,
+    };
+    const containerName = serviceContainerName(row.name);
+    try {
+      await startServiceContainer(docker, spec);
+      await waitHealthy(docker, row.name, this.deps.healthyTimeoutMs ?? 120_000, () =>
+        tailContainerLogs(docker, containerName, 20),
+      );
+    } catch (error) {
+      await docker
+        .getContainer(containerName)
+        .remove({ force: true })
+        .catch(() => {});
+      if ((error as { statusCode?: number }).statusCode === 409) {
+        throw new ServiceStartError(
+          `A container named ${containerName} exists already on this Docker Engine (another pier, or a leftover): remove it with docker rm -f ${containerName}.`,
+        );
+      }
+      throw error instanceof ServiceStartError ? error : new ServiceStartError((error as Error).message);
+    }
+  }
+}
+
+/** 32 letters and digits: safe in URLs, shells and SQL without quoting, ~190 bits. */
+export function generatePassword(length = 32): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = crypto.getRandomValues(new Uint8Array(length * 2));
+  let out = "";
+  for (const byte of bytes) {
+    // 248 = 4 * 62: values above are dropped so every character is equally likely.
+    if (byte < 248) out += alphabet[byte % 62];
+    if (out.length === length) break;
+  }
+  return out.length === length ? out : generatePassword(length);
+}
+
+/** `--memory 512m` -> bytes; "none" -> null. */
+export function memoryBytes(value: string): number | null {
+  if (value === "none") return null;
+  const bytes = parseMemory(value);
+  if (bytes === null || bytes < 32 * 1024 * 1024) {
+    throw new ValidationError(
+      `memory "${value}" is too small or unreadable: give at least 32m, e.g. 512m or 1g`,
+    );
+  }
+  return bytes;
+}

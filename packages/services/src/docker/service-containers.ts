@@ -1,0 +1,254 @@
+import type Docker from "dockerode";
+import { containerCommand, containerEnv, healthCommand } from "../commands.ts";
+import { type Credentials, kindSpec, type ServiceKind } from "../kinds.ts";
+import {
+  appNetworkName,
+  serviceContainerName,
+  serviceLabels,
+  serviceNetworkName,
+  serviceVolumeName,
+} from "./names.ts";
+
+export interface ServiceContainerSpec {
+  name: string;
+  kind: ServiceKind;
+  image: string;
+  credentials: Credentials;
+  memoryBytes: number | null;
+  healthIntervalMs: number;
+  instance?: string;
+  /** Apps whose networks the container joins (alias: the service name). */
+  apps: string[];
+  /** Extra command-line arguments (a Redis restore starts once without AOF). */
+  commandOverride?: string[];
+}
+
+const statusCode = (error: unknown) => (error as { statusCode?: number }).statusCode;
+
+/**
+ * How a service's container is created: its volume at the kind's data path, a health check of
+ * its kind, restart policy, memory cap, no host port, and only its own network (apps' networks
+ * are joined after creation). Pure.
+ */
+export function serviceContainerOptions(spec: ServiceContainerSpec): Docker.ContainerCreateOptions {
+  const kind = kindSpec(spec.kind);
+  const env = containerEnv(spec.kind, spec.credentials);
+  const ms = (n: number) => n * 1_000_000;
+  return {
+    name: serviceContainerName(spec.name),
+    Image: spec.image,
+    Cmd: spec.commandOverride ?? containerCommand(spec.kind, spec.credentials),
+    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    Labels: {
+      [serviceLabels.service]: spec.name,
+      [serviceLabels.kind]: spec.kind,
+      ...(spec.instance ? { [serviceLabels.instance]: spec.instance } : {}),
+    },
+    StopSignal: kind.stopSignal,
+    ExposedPorts: { [`${kind.port}/tcp`]: {} },
+    Healthcheck: {
+      Test: ["CMD", ...healthCommand(spec.kind, spec.credentials)],
+      Interval: ms(spec.healthIntervalMs),
+      Timeout: ms(5_000),
+      Retries: 3,
+      StartPeriod: ms(60_000),
+      StartInterval: ms(1_000),
+    },
+    HostConfig: {
+      Mounts: [{ Type: "volume", Source: serviceVolumeName(spec.name), Target: kind.dataPath }],
+      NetworkMode: serviceNetworkName(spec.name),
+      RestartPolicy: { Name: "unless-stopped" },
+      Privileged: false,
+      SecurityOpt: ["no-new-privileges"],
+      Memory: spec.memoryBytes ?? undefined,
+      MemorySwap: spec.memoryBytes ?? undefined,
+      // PostgreSQL's shared buffers live in /dev/shm; Docker's 64 MiB default is too small for many.
+      ShmSize: spec.kind === "postgres" ? 256 * 1024 * 1024 : undefined,
+      LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
+    },
+  };
+}
+
+export async function ensureNetwork(docker: Docker, name: string, instance?: string): Promise<void> {
+  try {
+    await docker.getNetwork(name).inspect();
+  } catch (error) {
+    if (statusCode(error) !== 404) throw error;
+    await docker
+      .createNetwork({
+        Name: name,
+        Driver: "bridge",
+        // No way out through these: a database needs none, and apps keep the default bridge for theirs.
+        Internal: true,
+        Labels: instance ? { [serviceLabels.instance]: instance } : {},
+      })
+      .catch((createError) => {
+        if (statusCode(createError) !== 409) throw createError;
+      });
+  }
+}
+
+export async function ensureVolume(
+  docker: Docker,
+  name: string,
+  labels: Record<string, string>,
+): Promise<void> {
+  try {
+    await docker.getVolume(name).inspect();
+  } catch (error) {
+    if (statusCode(error) !== 404) throw error;
+    await docker.createVolume({ Name: name, Labels: labels });
+  }
+}
+
+/** Joins `network` with the service name as its DNS alias there; already joined is fine. */
+export async function connectToNetwork(
+  docker: Docker,
+  containerName: string,
+  network: string,
+  alias?: string,
+): Promise<void> {
+  try {
+    await docker.getNetwork(network).connect({
+      Container: containerName,
+      EndpointConfig: alias ? { Aliases: [alias] } : {},
+    });
+  } catch (error) {
+    const message = String((error as Error).message);
+    if (statusCode(error) === 403 && /already exists|already attached/.test(message)) return;
+    if (/already exists in network|is already attached/.test(message)) return;
+    throw error;
+  }
+}
+
+export async function disconnectFromNetwork(
+  docker: Docker,
+  containerName: string,
+  network: string,
+): Promise<void> {
+  try {
+    await docker.getNetwork(network).disconnect({ Container: containerName, Force: true });
+  } catch (error) {
+    if (statusCode(error) !== 404 && !/is not connected/.test(String((error as Error).message))) throw error;
+  }
+}
+
+/** Creates and starts the service's container (network and volume first), joining its apps' networks. */
+export async function startServiceContainer(docker: Docker, spec: ServiceContainerSpec): Promise<string> {
+  await ensureNetwork(docker, serviceNetworkName(spec.name), spec.instance);
+  await ensureVolume(docker, serviceVolumeName(spec.name), {
+    [serviceLabels.service]: spec.name,
+    ...(spec.instance ? { [serviceLabels.instance]: spec.instance } : {}),
+  });
+  const container = await docker.createContainer(serviceContainerOptions(spec));
+  try {
+    for (const app of spec.apps) {
+      await ensureNetwork(docker, appNetworkName(app), spec.instance);
+      await connectToNetwork(docker, container.id, appNetworkName(app), spec.name);
+    }
+    await container.start();
+  } catch (error) {
+    await container.remove({ force: true }).catch(() => {});
+    throw error;
+  }
+  return container.id;
+}
+
+/** Stops (clean shutdown of the server) and removes the container; the volume stays. */
+export async function removeServiceContainer(docker: Docker, name: string, graceSeconds = 30): Promise<void> {
+  const container = docker.getContainer(serviceContainerName(name));
+  try {
+    await container.stop({ t: graceSeconds });
+  } catch (error) {
+    const code = statusCode(error);
+    if (code !== 304 && code !== 404) throw error;
+  }
+  try {
+    await container.remove({ force: true });
+  } catch (error) {
+    if (statusCode(error) !== 404) throw error;
+  }
+}
+
+export async function removeVolume(docker: Docker, name: string): Promise<void> {
+  try {
+    await docker.getVolume(name).remove({ force: true });
+  } catch (error) {
+    if (statusCode(error) !== 404) throw error;
+  }
+}
+
+export async function removeNetwork(docker: Docker, name: string): Promise<void> {
+  try {
+    await docker.getNetwork(name).remove();
+  } catch (error) {
+    const code = statusCode(error);
+    // 403: still in use (an app's replicas, another service): it stays until they leave.
+    if (code !== 404 && code !== 403 && code !== 409) throw error;
+  }
+}
+
+export type ServiceHealth = "healthy" | "starting" | "unhealthy" | "stopped" | "missing";
+
+export interface ContainerState {
+  health: ServiceHealth;
+  running: boolean;
+  startedAt: string | null;
+  exitCode: number | null;
+  /** The container's address on its own network, for `--expose`. */
+  address: string | null;
+  restartCount: number;
+}
+
+export async function inspectService(docker: Docker, name: string): Promise<ContainerState> {
+  try {
+    const info = await docker.getContainer(serviceContainerName(name)).inspect();
+    const running = info.State.Running && !info.State.Restarting;
+    const reported = (info.State.Health?.Status ?? "starting") as ServiceHealth | "none";
+    // "none": an image without a health check; running is all there is to know.
+    const health: ServiceHealth = !running ? "stopped" : reported === "none" ? "healthy" : reported;
+    const networks = info.NetworkSettings.Networks ?? {};
+    const own = networks[serviceNetworkName(name)] ?? Object.values(networks)[0];
+    return {
+      health,
+      running,
+      startedAt: running ? info.State.StartedAt : null,
+      exitCode: running ? null : info.State.ExitCode,
+      address: own?.IPAddress || null,
+      restartCount: info.RestartCount ?? 0,
+    };
+  } catch (error) {
+    if (statusCode(error) !== 404) throw error;
+    return {
+      health: "missing",
+      running: false,
+      startedAt: null,
+      exitCode: null,
+      address: null,
+      restartCount: 0,
+    };
+  }
+}
+
+/** Resolves once Docker's health check passes; throws with the container's last log lines otherwise. */
+export async function waitHealthy(
+  docker: Docker,
+  name: string,
+  timeoutMs: number,
+  tail: () => Promise<string[]>,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let state = await inspectService(docker, name);
+  while (Date.now() < deadline) {
+    if (state.health === "healthy") return;
+    if (state.health === "stopped" || state.health === "missing") break;
+    await Bun.sleep(250);
+    state = await inspectService(docker, name);
+  }
+  const lines = await tail().catch(() => []);
+  const why =
+    state.health === "stopped" ? `its container exited (code ${state.exitCode})` : `it is ${state.health}`;
+  throw new Error(
+    `${name} did not become healthy within ${Math.round(timeoutMs / 1000)}s: ${why}.${lines.length ? `\n${lines.join("\n")}` : ""}`,
+  );
+}

@@ -1,0 +1,64 @@
+import type { ServicesContext } from "./context.ts";
+import { inspectService } from "./docker/service-containers.ts";
+import { observeHealth, type WatchState } from "./health.ts";
+
+/**
+ * Looks at every running service's container every few seconds (Docker's own health check
+ * decides healthy/unhealthy) and tells the notification channels when one stays down and when it
+ * is back. Services pier itself is working on (restart, restore, upgrade) are left alone meanwhile.
+ */
+export class HealthWatch {
+  private readonly states = new Map<string, WatchState>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private busy = false;
+
+  constructor(
+    private readonly ctx: ServicesContext,
+    private readonly everyMs: number,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.look(), this.everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async look(now = Date.now()): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (const row of await this.ctx.store.services.list()) {
+        if (row.status !== "running" || this.ctx.isBusy(row.name)) continue;
+        const health = (await inspectService(this.ctx.docker, row.name).catch(() => null))?.health;
+        if (!health) continue;
+        const before = this.states.get(row.name) ?? { downSince: null, reported: false };
+        const { state, event } = observeHealth(before, health, now, this.ctx.deps.settings.downAfterMs);
+        this.states.set(row.name, state);
+        if (event?.kind === "down") {
+          this.ctx.logger.error("service down", { service: row.name, health });
+          void this.ctx.deps.capabilities.notify?.notify({
+            kind: "service.down",
+            service: row.name,
+            serviceKind: row.kind,
+            health,
+          });
+        } else if (event?.kind === "recovered") {
+          this.ctx.logger.info("service recovered", { service: row.name, downMs: event.downMs });
+          void this.ctx.deps.capabilities.notify?.notify({
+            kind: "service.recovered",
+            service: row.name,
+            serviceKind: row.kind,
+            downMs: event.downMs,
+          });
+        }
+      }
+    } catch (error) {
+      this.ctx.logger.warn("service health not checked", { error });
+    } finally {
+      this.busy = false;
+    }
+  }
+}

@@ -1,0 +1,229 @@
+import { ConflictError, NotFoundError, newId } from "@pier/core";
+import { dumpCommand, mysqlIdent, mysqlStatement, pgIdent, psql, restoreCommand } from "./commands.ts";
+import type { ServicesContext } from "./context.ts";
+import { execChecked, execOutput } from "./docker/exec.ts";
+import { appNetworkName, serviceContainerName } from "./docker/names.ts";
+import { connectToNetwork, disconnectFromNetwork, ensureNetwork } from "./docker/service-containers.ts";
+import { type Credentials, kindSpec, type ServiceKind } from "./kinds.ts";
+import { connectionUrl, type PreviewDatabase, previewDatabaseName } from "./links.ts";
+import type { LinkRow, ServiceRow } from "./store.ts";
+
+export interface EnvironmentRef {
+  name: string;
+  kind: "production" | "preview";
+}
+
+/**
+ * Links between services and apps: the private network they share and the connection URL in the
+ * app's env (read by the deploy engine through the `services` capability at every deploy, so a
+ * rollback or restart gets them too). Linking and unlinking restart the app's live releases.
+ */
+export class ServiceLinks {
+  constructor(private readonly ctx: ServicesContext) {}
+
+  async link(
+    name: string,
+    appName: string,
+    envVar?: string,
+  ): Promise<{ link: LinkRow; restarting: string[] }> {
+    const row = await this.ctx.find(name);
+    const app = await this.ctx.deps.stores.apps.findByName(appName);
+    if (!app) throw new NotFoundError("App", appName);
+    if (await this.ctx.store.links.find(row.id, app.id))
+      throw new ConflictError(`${name} is linked to ${appName} already.`);
+    const variable = envVar ?? kindSpec(row.kind as ServiceKind).linkVar;
+    for (const other of await this.ctx.store.links.forApp(app.id)) {
+      if (other.envVar === variable) {
+        throw new ConflictError(
+          `${appName} gets ${variable} from another service already; give this link another name (--var REDIS_URL, --var CACHE_URL…).`,
+        );
+      }
+    }
+    const docker = this.ctx.docker;
+    const network = appNetworkName(app.name);
+    await ensureNetwork(docker, network);
+    await connectToNetwork(docker, serviceContainerName(row.name), network, row.name);
+    const link = await this.ctx.store.links.insert({
+      id: newId("lnk"),
+      serviceId: row.id,
+      appId: app.id,
+      appName: app.name,
+      envVar: variable,
+    });
+    this.ctx.logger.info("service linked", { service: name, app: appName, envVar: variable });
+    return { link, restarting: await this.restartApp(app.name) };
+  }
+
+  async unlink(name: string, appName: string): Promise<{ restarting: string[] }> {
+    const row = await this.ctx.find(name);
+    const link = (await this.ctx.store.links.forService(row.id)).find((l) => l.appName === appName);
+    if (!link) throw new NotFoundError(`Link of ${name} to app`, appName);
+    for (const database of Object.values(link.previews))
+      await this.dropPreview(row, database).catch(() => {});
+    await this.ctx.store.links.remove(link.id);
+    const restarting = await this.restartApp(appName);
+    // After the restart the app's replicas no longer need the service; until then they keep it.
+    await disconnectFromNetwork(
+      this.ctx.docker,
+      serviceContainerName(row.name),
+      appNetworkName(appName),
+    ).catch((error) => this.ctx.logger.warn("service not disconnected from the app's network", { error }));
+    return { restarting };
+  }
+
+  private async restartApp(app: string): Promise<string[]> {
+    const deploy = this.ctx.deps.capabilities.appRuntime;
+    if (!deploy) return [];
+    return deploy.restartApp(app).catch((error) => {
+      this.ctx.logger.warn("app not restarted after a service link change", { app, error });
+      return [];
+    });
+  }
+
+  /** The Docker networks an app's replicas join (created when missing). */
+  async networksFor(appId: string): Promise<string[]> {
+    const links = await this.ctx.store.links.forApp(appId);
+    if (!links.length) return [];
+    const network = appNetworkName(links[0]!.appName);
+    await ensureNetwork(this.ctx.docker, network);
+    return [network];
+  }
+
+  /**
+   * The env an environment of an app gets from its links. A preview gets a database of its own
+   * when pier.toml says `[preview] database = "empty"` or `"copy"` (a copy of production's, made on
+   * its first deploy); `"shared"` (the default) uses production's.
+   */
+  async envFor(
+    appId: string,
+    environment: EnvironmentRef,
+    preview: PreviewDatabase,
+  ): Promise<Record<string, string>> {
+    const env: Record<string, string> = {};
+    for (const link of await this.ctx.store.links.forApp(appId)) {
+      const row = (await this.ctx.store.services.list()).find((s) => s.id === link.serviceId);
+      if (!row) continue;
+      const credentials = await this.ctx.credentials(row);
+      const kind = row.kind as ServiceKind;
+      let database = credentials.database;
+      if (environment.kind === "preview" && preview !== "shared") {
+        database = await this.ensurePreview(row, link, credentials, environment.name, preview);
+      }
+      env[link.envVar] = connectionUrl(kind, credentials, row.name, database);
+    }
+    return env;
+  }
+
+  private async ensurePreview(
+    row: ServiceRow,
+    link: LinkRow,
+    credentials: Credentials,
+    environment: string,
+    mode: "empty" | "copy",
+  ): Promise<string> {
+    if (link.previews[environment]) return link.previews[environment];
+    const database = previewDatabaseName(row.kind as ServiceKind, credentials, environment, link.previews);
+    await this.ctx.exclusive(row.name, async () => {
+      const docker = this.ctx.docker;
+      const container = serviceContainerName(row.name);
+      const kind = row.kind as ServiceKind;
+      if (kind === "postgres") {
+        await execChecked(
+          docker,
+          container,
+          psql(credentials, `CREATE DATABASE ${pgIdent(database)} OWNER ${pgIdent(credentials.user)}`),
+        );
+        if (mode === "copy") {
+          await execChecked(docker, container, restoreCommand("postgres", credentials, database), {
+            stdin: execOutput(docker, container, dumpCommand("postgres", credentials)),
+          });
+        }
+      } else if (kind === "redis") {
+        await execChecked(docker, container, ["redis-cli", "-n", database, "FLUSHDB"]);
+        if (mode === "copy") {
+          const copy =
+            "for _, key in ipairs(redis.call('KEYS', '*')) do redis.call('COPY', key, key, 'DB', ARGV[1], 'REPLACE') end return 1";
+          await execChecked(docker, container, ["redis-cli", "EVAL", copy, "0", database]);
+        }
+      } else {
+        await execChecked(
+          docker,
+          container,
+          mysqlStatement(
+            kind,
+            `CREATE DATABASE ${mysqlIdent(database)}; GRANT ALL ON ${mysqlIdent(database)}.* TO '${credentials.user}'@'%'`,
+          ),
+        );
+        if (mode === "copy") {
+          await execChecked(docker, container, restoreCommand(kind, credentials, database), {
+            stdin: execOutput(docker, container, dumpCommand(kind, credentials)),
+          });
+        }
+      }
+    });
+    await this.ctx.store.links.setPreviews(link.id, { ...link.previews, [environment]: database });
+    this.ctx.logger.info("preview database created", { service: row.name, environment, database, mode });
+    return database;
+  }
+
+  private async dropPreview(row: ServiceRow, database: string): Promise<void> {
+    const docker = this.ctx.docker;
+    const container = serviceContainerName(row.name);
+    const kind = row.kind as ServiceKind;
+    const credentials = await this.ctx.credentials(row);
+    if (kind === "postgres")
+      await execChecked(
+        docker,
+        container,
+        psql(credentials, `DROP DATABASE IF EXISTS ${pgIdent(database)} WITH (FORCE)`),
+      );
+    else if (kind === "redis") await execChecked(docker, container, ["redis-cli", "-n", database, "FLUSHDB"]);
+    else
+      await execChecked(
+        docker,
+        container,
+        mysqlStatement(kind, `DROP DATABASE IF EXISTS ${mysqlIdent(database)}`),
+      );
+  }
+
+  /** Preview databases whose environment is gone (branch deleted, app deleted) are dropped. */
+  async sweepPreviews(): Promise<number> {
+    let dropped = 0;
+    for (const link of await this.ctx.store.links.all()) {
+      const names = Object.keys(link.previews);
+      if (!names.length) continue;
+      const row = (await this.ctx.store.services.list()).find((s) => s.id === link.serviceId);
+      if (!row) continue;
+      const kept: Record<string, string> = {};
+      for (const [environment, database] of Object.entries(link.previews)) {
+        if (await this.ctx.deps.stores.environments.findByName(link.appId, environment)) {
+          kept[environment] = database;
+          continue;
+        }
+        await this.ctx
+          .exclusive(row.name, () => this.dropPreview(row, database))
+          .then(() => dropped++)
+          .catch((error) => {
+            kept[environment] = database;
+            this.ctx.logger.warn("preview database not dropped", { service: row.name, database, error });
+          });
+      }
+      await this.ctx.store.links.setPreviews(link.id, kept);
+    }
+    return dropped;
+  }
+
+  /** An app was deleted: its links go (the services stay). */
+  async appDeleted(appId: string): Promise<void> {
+    for (const link of await this.ctx.store.links.forApp(appId)) {
+      const row = (await this.ctx.store.services.list()).find((s) => s.id === link.serviceId);
+      if (row)
+        await disconnectFromNetwork(
+          this.ctx.docker,
+          serviceContainerName(row.name),
+          appNetworkName(link.appName),
+        ).catch(() => {});
+    }
+    await this.ctx.store.links.removeForApp(appId);
+  }
+}
