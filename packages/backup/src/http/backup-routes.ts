@@ -18,26 +18,26 @@ export function backupsRoutes(
 ): void {
   const view = async () => settingsView(await backups.settings(), backups.defaultTarget());
 
-  serveRoute(group, backupRoutes.listBackups, async () => ({
+  serveRoute(group, backupRoutes.listPierBackups, async () => ({
     runs: (await backups.runs.list()).map(runView),
     settings: await view(),
   }));
 
-  serveRoute(group, backupRoutes.getBackup, async ({ params }) => {
+  serveRoute(group, backupRoutes.getPierBackupRun, async ({ params }) => {
     const row = await backups.runs.find(params.id);
     if (!row) throw new NotFoundError("Backup run", params.id);
     return { run: runView(row) };
   });
 
-  serveRoute(group, backupRoutes.getBackupSettings, async () => ({ settings: await view() }));
+  serveRoute(group, backupRoutes.getPierBackupSettings, async () => ({ settings: await view() }));
 
-  serveRoute(group, backupRoutes.updateBackupSettings, async ({ body }) => {
+  serveRoute(group, backupRoutes.updatePierBackupSettings, async ({ body }) => {
     await backups.updateSettings(body);
     onSettingsChanged();
     return { settings: await view() };
   });
 
-  serveRoute(group, backupRoutes.runBackup, async (_, c) => {
+  serveRoute(group, backupRoutes.runPierBackup, async (_, c) => {
     keepOpen(c.env, c.req.raw);
     // The backup goes on when the client hangs up: it only stops hearing about it.
     let send: (line: BackupProgressLine | { type: "done"; run: ReturnType<typeof runView> }) => void =
@@ -76,7 +76,7 @@ export function backupsRoutes(
     });
   });
 
-  serveRoute(group, backupRoutes.downloadBackup, async ({ body }, c) => {
+  serveRoute(group, backupRoutes.downloadPierBackup, async ({ body }, c) => {
     keepOpen(c.env, c.req.raw);
     const given = body.encryption;
     let key: Parameters<BackupService["download"]>[0];

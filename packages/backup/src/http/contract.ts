@@ -43,7 +43,7 @@ export const downloadBody = z.strictObject({
  * to the caller, and the schedule. All admin: an archive holds every secret pier keeps.
  */
 export const backupRoutes = defineRoutes({
-  listBackups: {
+  listPierBackups: {
     method: "GET",
     path: "/api/v1/backups",
     tag: "backups",
@@ -51,7 +51,7 @@ export const backupRoutes = defineRoutes({
     summary: "Backup runs, newest first, with result, size and duration, and the schedule",
     response: z.object({ runs: z.array(backupRunSchema), settings: backupSettingsViewSchema }),
   },
-  runBackup: {
+  runPierBackup: {
     method: "POST",
     path: "/api/v1/backups",
     tag: "backups",
@@ -60,7 +60,7 @@ export const backupRoutes = defineRoutes({
       "Make a backup now to the configured target; answers NDJSON progress lines, the last one {type:done, run}",
     produces: "application/x-ndjson",
   },
-  downloadBackup: {
+  downloadPierBackup: {
     method: "POST",
     path: "/api/v1/backups/download",
     tag: "backups",
@@ -70,7 +70,7 @@ export const backupRoutes = defineRoutes({
     bodyOptional: true,
     produces: "application/octet-stream",
   },
-  getBackup: {
+  getPierBackupRun: {
     method: "GET",
     path: "/api/v1/backups/runs/:id",
     tag: "backups",
@@ -78,7 +78,7 @@ export const backupRoutes = defineRoutes({
     summary: "One backup run",
     response: z.object({ run: backupRunSchema }),
   },
-  getBackupSettings: {
+  getPierBackupSettings: {
     method: "GET",
     path: "/api/v1/backups/settings",
     tag: "backups",
@@ -86,7 +86,7 @@ export const backupRoutes = defineRoutes({
     summary: "The backup schedule, retention, target and encryption key reference",
     response: z.object({ settings: backupSettingsViewSchema }),
   },
-  updateBackupSettings: {
+  updatePierBackupSettings: {
     method: "PUT",
     path: "/api/v1/backups/settings",
     tag: "backups",
