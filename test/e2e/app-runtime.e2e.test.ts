@@ -153,8 +153,12 @@ describe.skipIf(!ready)("release command", () => {
 
 describe.skipIf(!ready)("pier run and pier exec", () => {
   const name = `rel${suffix}`;
-  const cli = (args: string[], stdin?: string) =>
-    runCli([...args, "--url", pier.url, "--token", token], {}, stdin);
+  // Connection flags go before --: what follows it is the command.
+  const cli = (args: string[], stdin?: string) => {
+    const split = args.indexOf("--");
+    const [before, after] = split === -1 ? [args, []] : [args.slice(0, split), args.slice(split)];
+    return runCli([...before, "--url", pier.url, "--token", token, ...after], {}, stdin);
+  };
 
   test("pier run: stdin in, stdout and stderr out, the command's exit code, the container removed", async () => {
     const result = await cli(["run", "--app", name, "--", "bun", "echo.ts"], "hello pier\n");

@@ -35,9 +35,10 @@ test("pier was down at 07:00: without catch_up the run is let go, with it one ru
   });
 });
 
-test("the grace is a minute, or half the period for frequent schedules", () => {
+test("the grace is a minute, or half the period for frequent schedules, at least a tick and a half", () => {
   expect(graceMs(daily, at("2030-01-01T07:00:00Z"))).toBe(60_000);
   expect(graceMs(minutely, at("2030-01-01T07:00:00Z"))).toBe(30_000);
+  expect(graceMs(parseSchedule("* * * * * *", { seconds: true }), at("2030-01-01T07:00:00Z"))).toBe(1500);
   // 40 s late for an every-minute job: missed, and the position still moves past it.
   const plan = planTick(minutely, at("2030-01-01T07:00:00Z"), at("2030-01-01T07:01:40Z"), false);
   expect(plan.run).toBeNull();

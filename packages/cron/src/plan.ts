@@ -10,11 +10,17 @@ export interface TickPlan {
   missed: number;
 }
 
-/** At most this late a due time still counts as on time: a minute, or half the schedule's period. */
+/** The scheduler looks for due times every second: a time is seen up to a tick late. */
+const tickSlackMs = 1500;
+
+/**
+ * At most this late a due time still counts as on time: a minute, or half the schedule's period,
+ * but never less than a tick and a half (a seconds schedule is seen up to a tick late).
+ */
 export function graceMs(schedule: Schedule, dueAt: Date): number {
   const following = schedule.next(dueAt);
   const period = following ? following.getTime() - dueAt.getTime() : Number.POSITIVE_INFINITY;
-  return Math.min(60_000, period / 2);
+  return Math.max(tickSlackMs, Math.min(60_000, period / 2));
 }
 
 /**

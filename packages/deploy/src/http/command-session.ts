@@ -133,6 +133,8 @@ export function commandSession(
           // The last output frames arrive just before the exit is known.
           await Bun.sleep(50);
           options.onEnd?.(code);
+          // Removed before the exit is told, so a caller that sees the exit finds nothing left.
+          await attached.cleanup();
           if (!closed) {
             ws.send(JSON.stringify({ type: "exit", code }));
             ws.close(1000, "exited");
