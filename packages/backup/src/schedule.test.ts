@@ -48,8 +48,8 @@ describe("archive names and prune", () => {
     expect(parseArchiveName("notes.txt")).toBeNull();
     const names = [1, 2, 3, 4].map((d) => archiveName(new Date(Date.UTC(2026, 0, d)), d % 2 === 0));
     expect(selectPrunable([...names, "notes.txt", ".pier-backup-x.partial"], 2)).toEqual([
-      names[1],
-      names[0],
+      names[1]!,
+      names[0]!,
     ]);
     expect(selectPrunable(names, 10)).toEqual([]);
   });
