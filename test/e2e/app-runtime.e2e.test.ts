@@ -355,3 +355,69 @@ describe.skipIf(!ready)("sleeping environments", () => {
     expect(await (await viaProxy(pier.httpPort, host)).text()).toBe("awake");
   }, 90_000);
 });
+
+describe.skipIf(!ready)("liveness", () => {
+  const name = `live${suffix}`;
+  const host = `${name}.${baseDomain}`;
+  /** Two replicas; /sick makes the one that answers fail its health checks from then on. */
+  const files = {
+    ...app("x"),
+    "pier.toml": `[health]\npath = "/health"\ninterval = "200ms"\nliveness_interval = "300ms"\nliveness_failures = 2\n[deploy]\nreplicas = 2\ntimeout = "20s"\ndrain_timeout = "1s"\nstop_timeout = "1s"\n`,
+    "server.ts": `let sick = false;
+Bun.serve({ port: Number(process.env.PORT), hostname: process.env.HOST, fetch(req) {
+  const path = new URL(req.url).pathname;
+  if (path === "/sick") { sick = true; return new Response("now sick"); }
+  if (path === "/health") return new Response(sick ? "sick" : "ok", { status: sick ? 500 : 200 });
+  return new Response("ok");
+} });`,
+  };
+  const running = async () =>
+    (await docker.listContainers({ filters: { label: [`pier.app=${name}`] } }))
+      .filter((c) => !c.Labels["pier.one-off"])
+      .map((c) => c.Id)
+      .sort();
+
+  test("a replica that turns unhealthy is replaced while the other serves: 0 failed requests", async () => {
+    const repo = await createApp(name);
+    await repo.commit(files);
+    expect((await repo.push("main")).output).toContain("Live at");
+    const before = await running();
+    expect(before).toHaveLength(2);
+    const stop = new AbortController();
+    let requests = 0;
+    const failures: string[] = [];
+    const load = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (!stop.signal.aborted) {
+          requests++;
+          try {
+            const res = await fetch(`http://127.0.0.1:${pier.httpPort}/`, { headers: { host } });
+            if (res.status !== 200) failures.push(`HTTP ${res.status}`);
+            await res.text();
+          } catch (error) {
+            failures.push((error as Error).message);
+          }
+        }
+      }),
+    );
+    try {
+      expect(await (await viaProxy(pier.httpPort, host, "/sick")).text()).toBe("now sick");
+      const after = await waitFor(
+        "the sick replica replaced",
+        async () => {
+          const now = await running();
+          return now.length === 2 && now.filter((id) => before.includes(id)).length === 1 && now;
+        },
+        30_000,
+      );
+      expect(after).toHaveLength(2);
+      await Bun.sleep(500);
+    } finally {
+      stop.abort();
+      await load;
+    }
+    expect(requests).toBeGreaterThan(50);
+    expect(failures).toEqual([]);
+    expect(pier.logs()).toContain("unhealthy replica replaced");
+  }, 90_000);
+});

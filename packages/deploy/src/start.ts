@@ -13,6 +13,7 @@ import { proxyDrainMonitor } from "./engine/drain.ts";
 import { DeployEngine } from "./engine/engine.ts";
 import { loadOrCreateInstanceId } from "./engine/instance-id.ts";
 import { sweepLeftovers } from "./engine/leftovers.ts";
+import { LivenessWatch } from "./engine/liveness.ts";
 import { restartForEnvChange } from "./engine/operations.ts";
 import { appDeleted, platformDeployHooks } from "./engine/platform-hooks.ts";
 import { reconcile } from "./engine/reconcile.ts";
@@ -145,6 +146,18 @@ export async function startDeploy(
   });
   engine.onLive((app, env) => sleeper.markActive(app, env));
   sleeper.start();
+  // [health] keeps being probed on live replicas; an unhealthy one is replaced.
+  const liveness = new LivenessWatch({
+    stores,
+    serving,
+    runtime,
+    engine,
+    logger: log,
+    publishRoutes,
+    drain: proxyDrainMonitor(ctx.proxy),
+    notify: (event) => void ctx.capabilities.notify?.notify(event),
+  });
+  if (dockerAvailable) liveness.start();
 
   // Replicas restarted or stopped behind pier's back are followed from the Engine's events.
   const watch = dockerAvailable
@@ -296,6 +309,7 @@ export async function startDeploy(
       // Containers keep serving while pier restarts (adopted on the next start); static
       // replicas live in this process and come back from the data dir.
       sleeper.stop();
+      liveness.stop();
       await watch?.stop();
       await git.close();
       await statics.stopAll();
