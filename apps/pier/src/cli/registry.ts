@@ -14,6 +14,7 @@ import { uptimeCommands } from "./monitors.ts";
 import { rollbackCommand } from "./rollback.ts";
 import { execCommand, runCommand } from "./run.ts";
 import { serveCommand } from "./serve.ts";
+import { servicesCommands } from "./services.ts";
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./token.ts";
 import { versionCommand } from "./version.ts";
 
@@ -44,6 +45,7 @@ export const commands: Command[] = [
   runCommand,
   execCommand,
   ...backupCommands,
+  ...servicesCommands,
 ];
 
 /** Longest match first, so `apps create` wins over a group named `apps`. */

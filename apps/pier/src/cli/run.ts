@@ -31,11 +31,32 @@ async function runSession(args: ParsedArgs, command: Command, path: "run" | "exe
     tty: tty ? "1" : "0",
   });
   if (typeof args.flags.replica === "string") query.set("replica", args.flags.replica);
+  return attachTerminal(
+    connection,
+    `/api/v1/apps/${encodeURIComponent(app)}/${path}`,
+    query,
+    tty,
+    `pier ${path}`,
+  );
+}
+
+/**
+ * Attaches this terminal (or stdin/stdout/stderr) to a command session at `path` (the protocol of
+ * packages/deploy/src/http/command-session.ts) and resolves with the command's exit code.
+ */
+export async function attachTerminal(
+  connection: { url: string; token: string },
+  path: string,
+  query: URLSearchParams,
+  tty: boolean,
+  label: string,
+): Promise<number> {
+  const stdin = process.stdin;
   if (tty && process.stdout.columns) {
     query.set("cols", String(process.stdout.columns));
     query.set("rows", String(process.stdout.rows));
   }
-  const url = apiUrl(connection, `/api/v1/apps/${encodeURIComponent(app)}/${path}?${query}`);
+  const url = apiUrl(connection, `${path}?${query}`);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const socket = new WebSocket(url, { headers: { authorization: `Bearer ${connection.token}` } } as never);
   socket.binaryType = "arraybuffer";
@@ -73,10 +94,10 @@ async function runSession(args: ParsedArgs, command: Command, path: "run" | "exe
     });
     socket.addEventListener("close", (event) => {
       restore();
-      if (failure) console.error(`pier ${path}: ${failure}`);
+      if (failure) console.error(`${label}: ${failure}`);
       else if (code === null && event.code !== 1000)
         console.error(
-          `pier ${path}: ${event.reason || "the session ended without an exit code (is the token allowed to deploy this app?)"}`,
+          `${label}: ${event.reason || "the session ended without an exit code (is the token allowed to deploy this app?)"}`,
         );
       resolve(code ?? 1);
     });

@@ -8,6 +8,7 @@ import {
   linkBody,
   logsQuery,
   restoreBody,
+  terminalQuery,
   updateServiceBody,
   volumeBackupBody,
   volumeRestoreBody,
@@ -99,13 +100,15 @@ export const servicesRoutes = defineRoutes({
     summary: "Unlink an app: the variable leaves its env and its releases restart without it",
     response: z.object({ ok: z.literal(true), restarting: z.array(z.string()) }),
   },
-  connectInfo: {
+  connectService: {
     method: "GET",
     path: "/api/v1/services/:service/connect",
     tag: "services",
     access: "admin",
-    summary: "The container and client command `pier services connect` runs with docker exec -it",
-    response: z.object({ container: z.string(), command: z.array(z.string()), url: z.string() }),
+    summary:
+      "WebSocket: the kind's shell client (psql, mysql/mariadb, redis-cli) in the service's container (pier services connect); the protocol of /api/v1/apps/:name/run",
+    query: terminalQuery,
+    produces: "application/vnd.pier.command-session",
   },
   exposeService: {
     method: "POST",

@@ -1,5 +1,8 @@
 import { Readable } from "node:stream";
-import { keepOpen, type RouteGroup, serveRoute } from "@pier/http";
+import { ValidationError } from "@pier/core";
+import { commandSession } from "@pier/deploy";
+import { keepOpen, type RouteGroup, type SocketSession, serveRoute } from "@pier/http";
+import type { Server } from "bun";
 import type { ServiceBackups } from "../backups.ts";
 import type { ServicesContext } from "../context.ts";
 import { inspectService } from "../docker/service-containers.ts";
@@ -69,7 +72,18 @@ export function servicesRoutes(group: RouteGroup, api: ServicesApi): void {
     return { ok: true as const, restarting };
   });
 
-  serveRoute(group, r.connectInfo, ({ params }) => manager.connectInfo(params.service));
+  serveRoute(group, r.connectService, async ({ params, query }, c) => {
+    const { container, command } = await manager.connectInfo(params.service);
+    const session = commandSession(
+      ctx.docker,
+      { kind: "exec", containerId: container, command },
+      { tty: query.tty === "1", cols: query.cols, rows: query.rows },
+    );
+    const server = c.env as unknown as Server<SocketSession>;
+    if (!server.upgrade(c.req.raw, { data: session }))
+      throw new ValidationError("This route speaks WebSocket: connect with pier services connect.");
+    return new Response(null, { status: 101 });
+  });
 
   serveRoute(group, r.exposeService, async ({ params, body }, c) => {
     const row = await ctx.find(params.service);

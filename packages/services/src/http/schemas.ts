@@ -83,3 +83,10 @@ export const exposeBody = z.strictObject({
 
 export const volumeBackupBody = z.strictObject({});
 export const volumeRestoreBody = z.strictObject({ backup: z.string().min(1) });
+
+/** `pier services connect`: a terminal or plain pipes, and the terminal's size. */
+export const terminalQuery = z.object({
+  tty: z.enum(["0", "1"]).default("0"),
+  cols: z.coerce.number().int().min(1).max(1000).optional(),
+  rows: z.coerce.number().int().min(1).max(1000).optional(),
+});
