@@ -15,6 +15,7 @@ import { connect } from "node:tls";
 import { type LocalS3, startLocalS3 } from "@pier/backup/testing";
 import { createDockerClient, removeAppContainersAndImages } from "@pier/deploy";
 import { startWebhookReceiver } from "@pier/notify/testing";
+import { freshPostgresDatabase } from "../support/database-backends.ts";
 import { type PierProcess, runCli, startPier } from "../support/pier-process.ts";
 import {
   api,
@@ -30,6 +31,8 @@ import {
 } from "./deploy-fixtures.ts";
 
 const docker = await requireDocker();
+const sourceDatabase = freshPostgresDatabase("pier_backup_src");
+const restoredDatabase = freshPostgresDatabase("pier_backup_dst");
 const token = `pier_backup_e2e_${crypto.randomUUID().replaceAll("-", "")}`;
 const scratch = mkdtempSync(join(tmpdir(), "pier-backup-e2e-"));
 let s3Env: Record<string, string> = {};
@@ -326,4 +329,81 @@ describe.skipIf(!docker)("backup and restore through the compiled binary", () =>
     expect(live.image).not.toBe(image);
     expect(await apiView(b)).toEqual(before);
   }, 150_000);
+});
+
+describe.skipIf(!sourceDatabase || !restoredDatabase)("backup and restore of a pier on PostgreSQL", () => {
+  test("pg_dump into the archive, psql into an empty database: the restored pier serves and answers the same", async () => {
+    const sourceUrl = await sourceDatabase!.create();
+    const restoredUrl = await restoredDatabase!.create();
+    const pg = await startPier({
+      env: { PIER_ADMIN_TOKEN: token, PIER_DATABASE_URL: sourceUrl },
+      args: ["--proxy-workers", "1", "--base-domain", baseDomain],
+    });
+    let restored: PierProcess | undefined;
+    try {
+      const call = api(pg.url, token);
+      expect((await call("POST", "/api/v1/apps", { name: "docs" })).status).toBe(201);
+      const site = join(scratch, "pg-site");
+      mkdirSync(site);
+      for (const [name, text] of Object.entries(staticSiteFiles("Docs on PostgreSQL")))
+        writeFileSync(join(site, name), text);
+      expect((await runCli(["deploy", site, "--app", "docs", ...conn(pg)])).code).toBe(0);
+      const apps = (await call<{ apps: { name: string }[] }>("GET", "/api/v1/apps")).body.apps.map(
+        (x) => x.name,
+      );
+
+      const dir = join(scratch, "pg-archives");
+      const made = await cli([
+        "backup",
+        "create",
+        "--data-dir",
+        pg.dataDir,
+        "--database-url",
+        sourceUrl,
+        "--to",
+        dir,
+      ]);
+      expect(made.code).toBe(0);
+      const archive = join(dir, readdirSync(dir)[0]!);
+      expect((await cli(["backup", "verify", archive])).stdout).toContain("PostgreSQL dump");
+      // Not into a database that has tables, unless forced.
+      const busy = await cli([
+        "backup",
+        "restore",
+        archive,
+        "--data-dir",
+        join(scratch, "pg-busy"),
+        "--database-url",
+        sourceUrl,
+      ]);
+      expect(busy.stderr).toContain("has tables already");
+      expect(existsSync(join(scratch, "pg-busy"))).toBe(false);
+
+      const dataDir = join(scratch, "pg-restored");
+      const done = await cli([
+        "backup",
+        "restore",
+        archive,
+        "--data-dir",
+        dataDir,
+        "--database-url",
+        restoredUrl,
+      ]);
+      expect(done.code).toBe(0);
+      expect(done.stdout).toContain("docs: static site, served from the archive at once");
+      restored = await startPier({
+        dataDir,
+        env: { PIER_DATABASE_URL: restoredUrl },
+        args: ["--proxy-workers", "1", "--base-domain", baseDomain],
+      });
+      expect(await (await viaProxy(restored.httpPort, `docs.${baseDomain}`)).text()).toContain(
+        "Docs on PostgreSQL",
+      );
+      const again = await api(restored.url, token)<{ apps: { name: string }[] }>("GET", "/api/v1/apps");
+      expect(again.body.apps.map((x) => x.name)).toEqual(apps);
+    } finally {
+      await restored?.stop();
+      await pg.stop();
+    }
+  }, 90_000);
 });

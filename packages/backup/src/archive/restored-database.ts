@@ -84,7 +84,8 @@ export function openRestoredPostgres(url: string): RestoredDatabase {
       }[];
     },
     async updateRelease(id, image, meta) {
-      await sql`UPDATE deployments SET image = ${image}, meta = ${JSON.stringify(meta)}::jsonb WHERE id = ${id}`;
+      // Through text: a string parameter cast straight to jsonb would be stored as a JSON string.
+      await sql`UPDATE deployments SET image = ${image}, meta = ${JSON.stringify(meta)}::text::jsonb WHERE id = ${id}`;
     },
     async finishRun(runId, archive, bytes) {
       const [exists] = (await sql`SELECT to_regclass('public.backup_runs') AS t`) as { t: string | null }[];
