@@ -17,7 +17,15 @@ const inProgressStatuses = new Set([
   "health_checking",
 ]);
 const okStatuses = new Set(["live", "succeeded", "success", "healthy", "active", "running", "issued"]);
-const badStatuses = new Set(["failed", "error", "crashed", "cancelled", "canceled", "unhealthy"]);
+const badStatuses = new Set([
+  "failed",
+  "error",
+  "crashed",
+  "cancelled",
+  "canceled",
+  "unhealthy",
+  "timed_out",
+]);
 
 export function isInProgress(status: string | null | undefined): boolean {
   return !!status && inProgressStatuses.has(status);

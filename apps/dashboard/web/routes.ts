@@ -11,7 +11,16 @@ export type Route =
   | { page: "login" }
   | { page: "setup" };
 
-export const appTabs = ["deployments", "env", "domains", "previews", "logs", "metrics", "analytics"] as const;
+export const appTabs = [
+  "deployments",
+  "env",
+  "domains",
+  "previews",
+  "cron",
+  "logs",
+  "metrics",
+  "analytics",
+] as const;
 export type AppTab = (typeof appTabs)[number];
 
 const appNamePattern = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;

@@ -3,6 +3,7 @@ import { ErrorBox, Link } from "../components/ui.tsx";
 import { type AppTab, appTabs, routeHref } from "../routes.ts";
 import { useApi } from "../use-api.ts";
 import { AnalyticsTab } from "./app-analytics.tsx";
+import { CronTab } from "./app-cron.tsx";
 import { DeploymentsTab } from "./app-deployments.tsx";
 import { DomainsTab } from "./app-domains.tsx";
 import { EnvTab } from "./app-env.tsx";
@@ -15,6 +16,7 @@ const tabLabels: Record<AppTab, string> = {
   env: "Environment",
   domains: "Domains",
   previews: "Previews",
+  cron: "Cron",
   logs: "Logs",
   metrics: "Metrics",
   analytics: "Analytics",
@@ -42,6 +44,7 @@ export function AppPage({ name, tab }: { name: string; tab: AppTab }) {
       {tab === "env" ? <EnvTab app={name} /> : null}
       {tab === "domains" ? <DomainsTab app={name} /> : null}
       {tab === "previews" ? <PreviewsTab app={name} /> : null}
+      {tab === "cron" ? <CronTab app={name} /> : null}
       {tab === "logs" ? <LogsTab app={name} /> : null}
       {tab === "metrics" ? <MetricsTab app={name} /> : null}
       {tab === "analytics" ? <AnalyticsTab app={name} /> : null}
