@@ -4,6 +4,7 @@ import { TextField } from "../components/text-field.tsx";
 import { CardsTable, CopyBlock, DeleteButton, ErrorBox, ListState, useAction } from "../components/ui.tsx";
 import { relativeTime } from "../format.ts";
 import { useApi } from "../use-api.ts";
+import { BackupsPanel } from "./settings-backups.tsx";
 
 const scopeChoices = ["admin", "write", "deploy", "read"] as const;
 
@@ -170,6 +171,7 @@ export function SettingsPage() {
       <h1>Settings</h1>
       <TokensPanel />
       <ServerSettingsPanel />
+      <BackupsPanel />
     </>
   );
 }
