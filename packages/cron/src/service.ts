@@ -276,7 +276,7 @@ export class CronService {
       const [lastRun] = await this.deps.cron.history(app.id, { job: row.name, limit: 1 });
       let nextRunAt: Date | null = null;
       try {
-        const from = row.lastScheduledAt > now ? row.lastScheduledAt : now;
+        const from = new Date(Math.max(row.lastScheduledAt.getTime(), now.getTime()));
         nextRunAt = this.scheduleOf(row, job.data).next(from);
       } catch {
         nextRunAt = null;
