@@ -125,6 +125,17 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
     expect(log.body).toContain("Health check: GET /health");
   }, 120_000);
 
+  test("pier deploy --ref deploys what was pushed again, without a new push", async () => {
+    const cli = await pierCli("deploy", "--app", appName, "--ref", "main");
+    expect(cli.stderr).toContain("queued (production)");
+    expect(cli.stdout).toContain("Live at");
+    expect(cli.code).toBe(0);
+    expect(await text(host(appName))).toBe("v1 -");
+    const unknown = await pierCli("deploy", "--app", appName, "--ref", "no-such-branch");
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("does not exist");
+  }, 120_000);
+
   test("rollback goes back to the previous release with a health-checked swap", async () => {
     await repo.commit(bunAppFiles("v2"), "v2");
     expect((await repo.push("main")).code).toBe(0);

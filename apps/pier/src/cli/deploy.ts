@@ -95,12 +95,18 @@ export const deployCommand: Command = {
   name: "deploy",
   summary:
     "Deploy a directory (uploaded as a tarball, .gitignore/.dockerignore respected) or a prebuilt image.",
-  usage: "pier deploy [DIR] --app APP [--branch BRANCH] | pier deploy --image REF --app APP [--port N]",
+  usage:
+    "pier deploy [DIR] --app APP [--branch BRANCH] | pier deploy --image REF --app APP [--port N] | pier deploy --ref REF --app APP",
   positionals: [{ name: "DIR", required: false }],
   flags: {
     app: { type: "string", value: "APP", help: "app to deploy" },
     image: { type: "string", value: "REF", help: "deploy this prebuilt image instead of a directory" },
     port: { type: "string", value: "N", help: "port the image listens on (with --image; default 3000)" },
+    ref: {
+      type: "string",
+      value: "REF",
+      help: "deploy a branch or commit already pushed with git again (e.g. after a failed or interrupted deploy)",
+    },
     branch: { type: "string", value: "BRANCH", help: "deploy as this branch's preview environment" },
     detach: { type: "boolean", help: "return once the deploy is queued, without following the log" },
     ...connectionFlags,
@@ -110,8 +116,18 @@ export const deployCommand: Command = {
     const connection = resolveConnection(args);
     const branch = typeof args.flags.branch === "string" ? args.flags.branch : undefined;
     let deployment: Deployment;
-    if (typeof args.flags.image === "string") {
-      if (args.positionals.length) throw new UsageError("give either DIR or --image, not both", this);
+    const sources = [
+      args.positionals.length > 0,
+      typeof args.flags.image === "string",
+      typeof args.flags.ref === "string",
+    ];
+    if (sources.filter(Boolean).length > 1) throw new UsageError("give one of DIR, --image or --ref", this);
+    if (typeof args.flags.ref === "string") {
+      ({ deployment } = await pierApi(connection).call("POST /api/v1/apps/:name/deploy/git", {
+        params: { name: app },
+        body: { ref: args.flags.ref, branch },
+      }));
+    } else if (typeof args.flags.image === "string") {
       const port = intFlag(args, "port", this, { min: 1, max: 65535 });
       ({ deployment } = await pierApi(connection).call("POST /api/v1/apps/:name/deploy/image", {
         params: { name: app },

@@ -8,6 +8,7 @@ import {
   envBody,
   environmentName,
   envKeySchema,
+  gitRefBody,
   imageBody,
   rollbackBody,
 } from "./schemas.ts";
@@ -202,6 +203,19 @@ export const deployRoutes = defineRoutes({
     summary: "Deploy a prebuilt image (pulled unless present)",
     params: appParams,
     body: imageBody,
+    status: 202,
+    response: startedDeployment,
+  },
+  deployGitRef: {
+    method: "POST",
+    path: "/api/v1/apps/:name/deploy/git",
+    tag: "deployments",
+    access: "deploy",
+    summary:
+      "Deploy a branch or commit that was pushed (default: the production branch's head): a redeploy without a new push",
+    params: appParams,
+    body: gitRefBody,
+    bodyOptional: true,
     status: 202,
     response: startedDeployment,
   },

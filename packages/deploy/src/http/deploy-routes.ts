@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError } from "@pier/core";
+import { repoPath } from "@pier/git";
 import {
   type ApiEnv,
   assertAppAccess,
@@ -142,6 +143,19 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
     const row = await app(params.name);
     const target = targetEnvironment(row, body.branch, ctx.config.baseDomain);
     const started = await engine.start(row, target, { kind: "image", image: body.image, port: body.port });
+    return { deployment: await presentStarted(deps, started.deployment.id) };
+  });
+
+  serveRoute(group, deployRoutes.deployGitRef, async ({ params, body }) => {
+    const row = await app(params.name);
+    const ref = body.ref ?? row.defaultBranch;
+    const gitDir = repoPath(ctx.config.dataDir, row.name);
+    const commitSha = await resolveCommit(gitDir, ref);
+    if (!commitSha) throw new NotFoundError(`Branch or commit of ${row.name}`, ref);
+    // A branch deploys to its own environment; a bare commit to production unless told otherwise.
+    const branch = body.branch ?? (/^[0-9a-f]{7,64}$/.test(ref) ? row.defaultBranch : ref);
+    const target = targetEnvironment(row, branch, ctx.config.baseDomain);
+    const started = await engine.start(row, target, { kind: "git", gitDir, commitSha, branch });
     return { deployment: await presentStarted(deps, started.deployment.id) };
   });
 
@@ -297,4 +311,17 @@ async function presentStarted(deps: DeployApiDeps, id: string) {
   const row = await deps.ctx.stores.deployments.findById(id);
   const byId = environmentsById(await deps.ctx.stores.environments.listForApp(row!.appId));
   return presentDeployment(row!, byId);
+}
+
+/** The full commit id `ref` names in a bare repository, or null (nothing pushed, unknown ref). */
+async function resolveCommit(gitDir: string, ref: string): Promise<string | null> {
+  const proc = Bun.spawn(
+    ["git", "--git-dir", gitDir, "rev-parse", "--verify", "--quiet", `${ref}^{commit}`],
+    {
+      stdout: "pipe",
+      stderr: "ignore",
+    },
+  );
+  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+  return code === 0 ? out.trim() : null;
 }

@@ -28,6 +28,19 @@ export const imageBody = z.strictObject({
   branch: z.string().min(1).max(200).optional(),
 });
 
+export const gitRefBody = z.strictObject({
+  /** A branch or a commit that was pushed; the app's production branch when absent. */
+  ref: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9._/-]+$/, "a branch name or a commit id")
+    .refine((r) => !r.startsWith("-") && !r.includes(".."), "a branch name or a commit id")
+    .optional(),
+  /** The environment's branch when `ref` is a commit (default: production). */
+  branch: z.string().min(1).max(200).optional(),
+});
+
 export const rollbackBody = z.strictObject({
   to: z.string().min(1).max(64).optional(),
   /** Run the release's `[deploy] release_command` again (it ran when the release was first deployed). */
