@@ -306,8 +306,11 @@ export async function redeploysUnderLoad(options: {
   host: string;
   times: number;
   maxSeconds: number;
+  /** The app of release `rN` (default bunAppFiles); it answers `rN -` on / like bunAppFiles. */
+  files?: (version: string) => Record<string, string>;
 }): Promise<{ load: LoadResult; pushes: number[] }> {
-  await redeployRepeatedly(options.repo, 1, () => bunAppFiles("r0"));
+  const files = options.files ?? ((version: string) => bunAppFiles(version));
+  await redeployRepeatedly(options.repo, 1, () => files("r0"));
   const stop = new AbortController();
   const load = runLoad({
     httpPort: options.httpPort,
@@ -319,7 +322,7 @@ export async function redeploysUnderLoad(options: {
   });
   let pushes: number[] = [];
   try {
-    pushes = await redeployRepeatedly(options.repo, options.times, (i) => bunAppFiles(`r${i}`));
+    pushes = await redeployRepeatedly(options.repo, options.times, (i) => files(`r${i}`));
     await Bun.sleep(500);
   } finally {
     stop.abort();

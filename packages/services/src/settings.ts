@@ -21,8 +21,17 @@ export interface ServicesSettings {
   downAfterMs: number;
   /** Health check cadence of the containers (Docker's HEALTHCHECK). */
   healthIntervalMs: number;
-  /** S3-compatible storage for `s3://` backup targets; Bun's S3 client reads the rest (S3_*, AWS_*). */
-  s3: { endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string };
+  /**
+   * S3-compatible storage for `s3://` backup targets: the same PIER_BACKUP_S3_* settings as
+   * platform backups (@pier/backup); Bun's S3 client falls back to S3_* and AWS_*.
+   */
+  s3: {
+    endpoint?: string;
+    region?: string;
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    sessionToken?: string;
+  };
 }
 
 export function servicesSettingsFromEnv(
@@ -36,10 +45,11 @@ export function servicesSettingsFromEnv(
     downAfterMs: number(env.PIER_SERVICE_DOWN_AFTER_MS, 15_000),
     healthIntervalMs: number(env.PIER_SERVICE_HEALTH_INTERVAL_MS, 5_000),
     s3: {
-      endpoint: env.PIER_S3_ENDPOINT || undefined,
-      region: env.PIER_S3_REGION || undefined,
-      accessKeyId: env.PIER_S3_ACCESS_KEY_ID || undefined,
-      secretAccessKey: env.PIER_S3_SECRET_ACCESS_KEY || undefined,
+      endpoint: env.PIER_BACKUP_S3_ENDPOINT || undefined,
+      region: env.PIER_BACKUP_S3_REGION || undefined,
+      accessKeyId: env.PIER_BACKUP_S3_ACCESS_KEY_ID || undefined,
+      secretAccessKey: env.PIER_BACKUP_S3_SECRET_ACCESS_KEY || undefined,
+      sessionToken: env.PIER_BACKUP_S3_SESSION_TOKEN || undefined,
     },
   };
 }

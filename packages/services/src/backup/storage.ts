@@ -47,8 +47,8 @@ export class BackupStorage {
     const bucket = match[1]!;
     let client = this.clients.get(bucket);
     if (!client) {
-      const { endpoint, region, accessKeyId, secretAccessKey } = this.settings.s3;
-      client = new Bun.S3Client({ bucket, endpoint, region, accessKeyId, secretAccessKey });
+      const { endpoint, region, accessKeyId, secretAccessKey, sessionToken } = this.settings.s3;
+      client = new Bun.S3Client({ bucket, endpoint, region, accessKeyId, secretAccessKey, sessionToken });
       this.clients.set(bucket, client);
     }
     return client.file(match[2]!, { partSize, queueSize: 2 });

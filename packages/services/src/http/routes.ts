@@ -161,8 +161,9 @@ export function servicesRoutes(group: RouteGroup, api: ServicesApi): void {
 
   serveRoute(group, r.restoreService, async ({ params, body }, c) => {
     keepOpen(c.env, c.req.raw);
-    // A deleted service's backups stay listed under its name: restoring them needs --to.
-    const backup = await backups.find(body.backup, params.service);
+    // Any backup may go into any service of its kind (a copy of production into staging); a
+    // deleted service's backups stay listed under its name and go into a new one with `to`.
+    const backup = await backups.find(body.backup);
     let row: ServiceRow;
     if (body.to) {
       const kind = backup.kind as "postgres" | "mysql" | "mariadb" | "redis";
