@@ -1,6 +1,7 @@
 import type { Logger } from "@pier/core";
 import type { AppRow, Stores } from "@pier/db";
 import { DeployQueue } from "../deploy-queue.ts";
+import type { HealthProbe } from "../health-check.ts";
 import type { PierConfig } from "../pier-toml.ts";
 import type { DrainMonitor, ReplicaRuntime } from "../ports.ts";
 import { runRollout } from "../rollout.ts";
@@ -41,6 +42,8 @@ export interface SleepDeps {
   lastRequestAt?(appId: string): number | undefined;
   /** Last request to one route (RouteSpec id), when the proxy reports routes. */
   lastRouteRequestAt?(routeId: string): number | undefined;
+  /** The health probe of a wake-up (tests); HTTP GET otherwise. */
+  probe?: HealthProbe;
   now?: () => number;
 }
 
@@ -204,6 +207,7 @@ export class SleepManager {
         runtime: this.deps.runtime,
         queue: new DeployQueue(),
         drain: this.deps.drain,
+        probe: this.deps.probe,
         routes: {
           setAppUpstreams: async (appName, envName, upstreams) => {
             const now = this.deps.serving.get(appName, envName)!;
