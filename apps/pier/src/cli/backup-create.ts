@@ -196,5 +196,7 @@ async function download(
   console.log(
     `Backup written to ${stored.location} (${mb(stored.bytes)}, ${seconds(Date.now() - started)}${key ? ", encrypted" : ""}).`,
   );
+  const warning = res.headers.get("x-pier-backup-warning");
+  if (warning) console.log(`Note: ${warning}.`);
   return 0;
 }

@@ -97,6 +97,9 @@ export function backupsRoutes(
         "x-pier-backup-name": download.name,
         "x-pier-backup-run": download.run.id,
         "x-pier-backup-bytes": String(download.totalBytes),
+        ...(download.run.warnings.length
+          ? { "x-pier-backup-warning": download.run.warnings.join("; ") }
+          : {}),
       },
     });
   });
