@@ -1,11 +1,11 @@
-import { join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { type Logger, newId } from "@pier/core";
 import type { Database, Stores } from "@pier/db";
 import type { NotificationEvent } from "@pier/notify";
 import type { ProgressListener } from "./archive/progress.ts";
 import { type Snapshot, takeSnapshot } from "./archive/snapshot.ts";
 import { archiveStream } from "./archive/write.ts";
-import { BackupKeyError, BackupRunningError } from "./errors.ts";
+import { BackupKeyError, BackupRunningError, BackupTargetError } from "./errors.ts";
 import { archiveName, selectPrunable } from "./format/archive-name.ts";
 import { chunksOf, streamOf } from "./format/byte-reader.ts";
 import { type EncryptionKey, parseKeyFile } from "./format/encryption.ts";
@@ -98,6 +98,10 @@ export class BackupService {
   async updateSettings(patch: BackupSettingsPatch, now = new Date()): Promise<StoredBackupSettings> {
     const current = await this.settings();
     const next: BackupSettings = { ...current, ...patch };
+    if (next.target && !isS3Location(next.target) && !isAbsolute(next.target))
+      throw new BackupTargetError(
+        `the target "${next.target}" must be an absolute path on the server (or s3://bucket/prefix)`,
+      );
     openTarget(next.target ?? this.defaultTarget(), this.env);
     await encryptionKeyOf(next.encryption, this.env);
     const stored: StoredBackupSettings = {
