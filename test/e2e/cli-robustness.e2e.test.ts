@@ -211,6 +211,53 @@ const cases: Record<string, CommandCase> = {
     server: true,
     unknownApp: ["logs", "--app", "no-such-app"],
   },
+  run: {
+    // Without --: a command with no dashes needs none, and flags after it stay flags.
+    valid: ["run", "--app", "no-such-app", "true"],
+    missing: [
+      ["run", "--app", "robust"],
+      ["run", "true"],
+    ],
+    bad: [{ args: ["run", "--app", "robust", "--env", "nowhere", "true"], code: 1 }],
+    server: true,
+    unknownApp: ["run", "--app", "no-such-app", "true"],
+  },
+  exec: {
+    valid: ["exec", "--app", "no-such-app", "true"],
+    missing: [
+      ["exec", "--app", "robust"],
+      ["exec", "true"],
+    ],
+    bad: [{ args: ["exec", "--app", "robust", "--replica", "0", "true"], code: 1 }],
+    server: true,
+    unknownApp: ["exec", "--app", "no-such-app", "true"],
+  },
+  "cron list": {
+    valid: ["cron", "list", "--app", "no-such-app"],
+    missing: [["cron", "list"]],
+    server: true,
+    unknownApp: ["cron", "list", "--app", "no-such-app"],
+  },
+  "cron run": {
+    valid: ["cron", "run", "digest", "--app", "no-such-app", "--detach"],
+    missing: [
+      ["cron", "run", "--app", "robust"],
+      ["cron", "run", "digest"],
+    ],
+    bad: [
+      { args: ["cron", "run", "Bad Name", "--app", "robust"], code: 1 },
+      { args: ["cron", "run", "nojob", "--app", "robust"], code: 1, says: "nojob" },
+    ],
+    server: true,
+    unknownApp: ["cron", "run", "digest", "--app", "no-such-app"],
+  },
+  "cron history": {
+    valid: ["cron", "history", "--app", "no-such-app"],
+    missing: [["cron", "history"]],
+    bad: number(["cron", "history", "--app", "robust"], "--limit", (v) => (v === "" ? 2 : 1)),
+    server: true,
+    unknownApp: ["cron", "history", "--app", "no-such-app"],
+  },
   "ai provider": {
     valid: ["ai", "provider", "p1", "--kind", "openai"],
     missing: [

@@ -1,4 +1,4 @@
-import { apiUrl, connectionFlags, resolveConnection } from "./api-client.ts";
+import { apiError, apiFetch, apiUrl, connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, type ParsedArgs, requireStringFlag, UsageError } from "./command.ts";
 
 const sessionFlags = {
@@ -23,6 +23,9 @@ async function runSession(args: ParsedArgs, command: Command, path: "run" | "exe
   if (cmd.length === 0)
     throw new UsageError("give the command after --, e.g. pier run --app shop -- bun repl", command);
   const connection = resolveConnection(args);
+  // A WebSocket that fails to open tells nothing of why: ask first, so a wrong token, an unknown
+  // app or an unreachable pier get the same messages as every other command.
+  await pierApi(connection).call("GET /api/v1/apps/:name", { params: { name: app } });
   const stdin = process.stdin;
   const tty = args.flags.tty === true || (stdin.isTTY === true && args.flags["no-tty"] !== true);
   const query = new URLSearchParams({
@@ -89,11 +92,20 @@ export async function attachTerminal(
       const bytes = new Uint8Array(event.data as ArrayBuffer);
       (bytes[0] === 2 ? process.stderr : process.stdout).write(bytes.subarray(1));
     });
+    let opened = false;
+    socket.addEventListener("open", () => {
+      opened = true;
+    });
     socket.addEventListener("error", () => {
       failure ??= `could not open a session with pier at ${connection.url}`;
     });
-    socket.addEventListener("close", (event) => {
+    socket.addEventListener("close", async (event) => {
       restore();
+      if (!opened) {
+        // The same request without the upgrade answers with the reason (no live release, ...).
+        const res = await apiFetch(connection, `${path}?${query}`).catch(() => null);
+        if (res && !res.ok) failure = apiError(res.status, await res.json().catch(() => undefined)).message;
+      }
       if (failure) console.error(`${label}: ${failure}`);
       else if (code === null && event.code !== 1000)
         console.error(
