@@ -62,7 +62,11 @@ function sourceFiles(dir: string, excluded: string[]): string[] {
   return files;
 }
 
-const workspaces: Workspace[] = workspaceDirs().map((dir) => ({ dir, manifest: readManifest(dir), excluded: [] }));
+const workspaces: Workspace[] = workspaceDirs().map((dir) => ({
+  dir,
+  manifest: readManifest(dir),
+  excluded: [],
+}));
 workspaces.push({
   dir: root,
   manifest: rootManifest,
@@ -88,21 +92,26 @@ for (const workspace of workspaces) {
   }
   const declared = { ...manifest.dependencies, ...manifest.peerDependencies };
   const declaredDev = manifest.devDependencies ?? {};
-  const label = workspace.dir === root ? "package.json (root)" : `${relative(root, workspace.dir)}/package.json`;
+  const label =
+    workspace.dir === root ? "package.json (root)" : `${relative(root, workspace.dir)}/package.json`;
 
   for (const [name, file] of runtime) {
     if (name === manifest.name) {
       problems.push(`${file}: imports its own package "${name}" by name; import the file relatively`);
     } else if (!(name in declared)) {
       const where = name in declaredDev ? "is only a devDependency" : "is not declared";
-      problems.push(`${label}: "${name}" ${where} but ${file} imports it at run time (add it to "dependencies")`);
+      problems.push(
+        `${label}: "${name}" ${where} but ${file} imports it at run time (add it to "dependencies")`,
+      );
     }
   }
   for (const [name, file] of dev) {
     if (name === manifest.name) {
       problems.push(`${file}: imports its own package "${name}" by name; import the file relatively`);
     } else if (!(name in declared) && !(name in declaredDev)) {
-      problems.push(`${label}: "${name}" is not declared but ${file} imports it (add it to "devDependencies")`);
+      problems.push(
+        `${label}: "${name}" is not declared but ${file} imports it (add it to "devDependencies")`,
+      );
     }
   }
   for (const name of [...Object.keys(declared), ...Object.keys(declaredDev)]) {

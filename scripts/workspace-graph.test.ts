@@ -16,7 +16,13 @@ import { Database } from "bun:sqlite";
 /* import { also } from "block-comment"; */
 const url = "http://example.com"; // a URL is not a comment start inside a string
 `;
-  expect([...importedPackages(text)].sort()).toEqual(["@pier/core", "@pier/db", "@pier/proxy", "hono", "zod"]);
+  expect([...importedPackages(text)].sort()).toEqual([
+    "@pier/core",
+    "@pier/db",
+    "@pier/proxy",
+    "hono",
+    "zod",
+  ]);
 });
 
 test("isTestFile: tests, testing helpers, scripts and drizzle configs", () => {

@@ -24,6 +24,6 @@ export {
 } from "./error-response.ts";
 export { lazyRoute } from "./lazy-route.ts";
 export { rejectNulInUrl } from "./reject-nul.ts";
-export { type SocketSession, socketSessions } from "./socket-session.ts";
 export { requestLog } from "./request-log.ts";
 export { keepOpen, pathOf } from "./request-path.ts";
+export { type SocketSession, socketSessions } from "./socket-session.ts";

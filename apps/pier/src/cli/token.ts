@@ -53,7 +53,9 @@ export const tokenListCommand: Command = {
     const { tokens } = await pierApi(resolveConnection(args)).call("GET /api/v1/tokens");
     for (const t of tokens) {
       const apps = t.apps ? `  apps: ${t.apps.join(",")}` : "";
-      console.log(`${t.id}  ${t.hint}  ${t.name}  [${t.scopes.join(",")}]${apps}${t.revokedAt ? "  revoked" : ""}`);
+      console.log(
+        `${t.id}  ${t.hint}  ${t.name}  [${t.scopes.join(",")}]${apps}${t.revokedAt ? "  revoked" : ""}`,
+      );
     }
     return 0;
   },

@@ -23,7 +23,8 @@ export interface ApiClient<R extends RouteDef> {
   ): Promise<ClientOutput<RouteOf<R, K>>>;
 }
 
-type OptionalIfEmpty<I> = {} extends I ? [input?: I] : [input: I];
+/** Callers may leave the input out when nothing in it is required. */
+type OptionalIfEmpty<I> = Partial<I> extends I ? [input?: I] : [input: I];
 
 /** Fills `:name` parameters (percent-encoded) and appends the query, skipping undefined values. */
 export function buildPath(
