@@ -1,7 +1,7 @@
 import type { PierRoute } from "@pier/contract";
 import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
-import { type Command, requireStringFlag } from "./command.ts";
+import { type Command, intFlag, requireStringFlag } from "./command.ts";
 
 type CronRun = ClientOutput<RouteOf<PierRoute, "GET /api/v1/apps/:name/cron/runs/:id">>["run"];
 
@@ -85,7 +85,7 @@ export const cronHistoryCommand: Command = {
   },
   async run(args) {
     const app = requireStringFlag(args, "app", this);
-    const limit = typeof args.flags.limit === "string" ? args.flags.limit : "20";
+    const limit = intFlag(args, "limit", this, { min: 1, max: 500 }) ?? 20;
     const query = { limit, ...(typeof args.flags.job === "string" ? { job: args.flags.job } : {}) };
     const { runs } = await pierApi(resolveConnection(args)).call("GET /api/v1/apps/:name/cron/history", {
       params: { name: app },
