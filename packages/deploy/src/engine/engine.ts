@@ -138,6 +138,11 @@ export class DeployEngine {
     this.liveListeners.push(listener);
   }
 
+  /** Docker networks an app's containers join (its linked services). */
+  async appNetworks(app: AppRow): Promise<string[]> {
+    return (await this.deps.hooks?.networks?.(app)) ?? [];
+  }
+
   isBusy(app: string): boolean {
     return this.appQueue.isBusy(app);
   }

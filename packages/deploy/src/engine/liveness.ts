@@ -209,6 +209,8 @@ export class LivenessWatch {
         pidsLimit: config.resources.pids,
         user: config.deploy.user,
         readOnly: config.deploy.read_only,
+        networks: await this.deps.engine.appNetworks(appRow),
+        volumes: config.volumes,
       });
       const outcome = await waitForHealthy({
         url: `http://${started.upstream}${config.health.path}`,

@@ -64,6 +64,7 @@ function setup(options: { startFails?: boolean } = {}) {
     exclusive: <T>(_app: string, task: () => Promise<T>) => task(),
     isBusy: () => false,
     environmentEnv: async () => ({ FROM_PIER: "1" }),
+    appNetworks: async () => ["pier-svc-db"],
   } as unknown as DeployEngine;
   let now = 1_000_000;
   let publishes = 0;
@@ -119,6 +120,7 @@ test("concurrent wake-ups share one start; it resolves once routed, with the app
   expect(t.started).toHaveLength(1);
   expect(t.started[0]).toMatchObject({ deploymentId: "dep_1", image: "pier/shop:dep_1" });
   expect(t.started[0]!.envVars.FROM_PIER).toBe("1");
+  expect(t.started[0]!.networks).toEqual(["pier-svc-db"]);
   expect(t.serving.get("shop", "production")).toMatchObject({
     sleeping: false,
     upstreams: ["127.0.0.1:4100"],

@@ -224,6 +224,7 @@ export class SleepManager {
         image: deployment.image,
         config: wakeConfig,
         envVars,
+        networks: await this.deps.engine.appNetworks(appRow),
         previous: [],
       },
     );

@@ -4,6 +4,7 @@ import type Docker from "dockerode";
 import { z } from "zod";
 import { createFrameDemuxer } from "../docker/frames.ts";
 import { type OneOffSpec, oneOffContainerOptions } from "../docker/one-off.ts";
+import { joinNetworks } from "../docker/replicas.ts";
 
 /**
  * The wire protocol of `pier run` and `pier exec` over a WebSocket. Client to server: binary
@@ -67,6 +68,7 @@ export function commandSession(
         hijack: true,
       })) as unknown as NodeJS.ReadWriteStream;
       stream.on("data", (chunk: Uint8Array) => onOutput(chunk));
+      await joinNetworks(docker, container.id, target.spec.networks);
       await container.start();
       return {
         stream,
