@@ -201,4 +201,19 @@ catch_up = true
       ).message,
     ).toContain('two jobs are named "x"');
   });
+
+  test("[[volumes]], [deploy] strategy and [preview] database", () => {
+    const config = parsePierToml(
+      `[deploy]\nstrategy = "stop-first"\n[preview]\ndatabase = "copy"\n[[volumes]]\nname = "uploads"\npath = "/app/uploads"\n`,
+    );
+    expect(config.volumes).toEqual([{ name: "uploads", path: "/app/uploads" }]);
+    expect(config.deploy.strategy).toBe("stop-first");
+    expect(config.preview.database).toBe("copy");
+    expect(defaultPierConfig.volumes).toEqual([]);
+    expect(parseError(`[[volumes]]\nname = "a"\npath = "relative"\n`).message).toContain("absolute path");
+    expect(
+      parseError(`[[volumes]]\nname = "a"\npath = "/x"\n[[volumes]]\nname = "a"\npath = "/y"\n`).message,
+    ).toContain('volume "a" is declared twice');
+    expect(parseError(`[deploy]\nstrategy = "blue-green"\n`).message).toContain("deploy.strategy");
+  });
 });
