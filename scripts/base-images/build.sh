@@ -3,12 +3,13 @@
 #   pier-base/debian:bookworm  (debootstrap minbase, docker import)
 #   pier-base/bun:1            (the above + the Bun binary at /usr/local/bin/bun)
 # Idempotent: an image that already exists is skipped. Needs root (debootstrap).
-# Env: PIER_BASE_SUITE (default bookworm), PIER_BASE_MIRROR (default deb.debian.org),
+# Env: PIER_BASE_SUITE (default bookworm), PIER_BASE_MIRROR (default: the Debian mirror this
+#      machine's apt uses, from scripts/debian-mirror.sh),
 #      BUN_BINARY (default: the bun on PATH), PIER_BASE_FORCE=1 to rebuild.
 set -euo pipefail
 
 suite="${PIER_BASE_SUITE:-bookworm}"
-mirror="${PIER_BASE_MIRROR:-http://deb.debian.org/debian}"
+mirror="${PIER_BASE_MIRROR:-}"
 debian_image="pier-base/debian:${suite}"
 bun_image="pier-base/bun:1"
 force="${PIER_BASE_FORCE:-0}"
@@ -40,6 +41,7 @@ image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 if [[ "$force" != "1" ]] && image_exists "$debian_image"; then
   log "$debian_image exists, skipping"
 else
+  [[ -n "$mirror" ]] || mirror=$(sh "$(dirname "$0")/../debian-mirror.sh")
   rootfs=$(mktemp -d /tmp/pier-rootfs.XXXXXX)
   trap 'rm -rf "$rootfs"' EXIT
   log "debootstrap --variant=minbase $suite into $rootfs (about a minute)"
