@@ -16,7 +16,7 @@ CONSOLE_PORT ?= 7070
 HTTP_PORT ?= 8080
 HTTPS_PORT ?= 8443
 
-.PHONY: check-migrations bytecode-order bench-analytics bench-errors bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
+.PHONY: bench-services check-migrations bytecode-order bench-analytics bench-errors bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -106,6 +106,9 @@ bench-ai-gateway: build ## added time to first token of the AI gateway
 
 bench-errors: build ## Sentry envelope ingest into SQLite (wrk)
 	$(BUN) bench/errors/run.ts
+
+bench-services: build ## managed PostgreSQL: backup and restore of a 1 GB database, pier's peak RSS (needs Docker and scripts/base-images/services.sh)
+	$(BUN) bench/services/run.ts
 
 bench-analytics: build ## analytics: beacons through the proxy (wrk), queries over 10M events (~10 min)
 	$(BUN) bench/analytics/run.ts
