@@ -67,13 +67,16 @@ async function psql(service: string, sql: string): Promise<string> {
     Cmd: ["psql", "-U", service.replaceAll("-", "_"), "-d", service.replaceAll("-", "_"), "-qAtc", sql],
     AttachStdout: true,
     AttachStderr: true,
-    // A terminal: the output comes back as it is, not multiplexed.
-    Tty: true,
   });
-  const stream = await exec.start({ Tty: true });
+  const stream = await exec.start({});
   let out = "";
-  stream.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  await new Promise((resolve) => stream.on("end", resolve));
+  docker.modem.demuxStream(
+    stream,
+    { write: (chunk: Buffer) => (out += chunk.toString()) } as never,
+    process.stderr,
+  );
+  // The exec's stream does not always end with the command: its state says when it is done.
+  while ((await exec.inspect()).Running) await Bun.sleep(200);
   return out.trim();
 }
 
