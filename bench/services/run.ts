@@ -26,11 +26,15 @@ if (
 }
 const targetGb = Number(process.env.BENCH_SERVICES_GB ?? 1);
 const token = `pier_bench${crypto.randomUUID().replaceAll("-", "")}`;
-const pier = await startPier({
-  env: { PIER_ADMIN_TOKEN: token, ...deployEnv(), PIER_SERVICE_IMAGE_POSTGRES_15: image },
-  args: ["--proxy-workers", "1"],
-});
-const call = api(pier.url, token);
+// A fresh pier for each size: the allocator keeps freed memory for 60 s (docs/operations.md,
+// Memory), so a second measurement in the same process would start from the first one's peak.
+const startBenchPier = () =>
+  startPier({
+    env: { PIER_ADMIN_TOKEN: token, ...deployEnv(), PIER_SERVICE_IMAGE_POSTGRES_15: image },
+    args: ["--proxy-workers", "1"],
+  });
+let pier = await startBenchPier();
+let call = api(pier.url, token);
 
 /** RSS of pier and its children (`pier serve` re-executes itself with allocator settings on Linux). */
 function treeRss(pid: number): number {
@@ -88,7 +92,10 @@ interface Row {
   restore: { ms: number; peak: number };
 }
 
-async function measure(label: string, gb: number): Promise<Row> {
+async function measure(label: string, gb: number): Promise<Row & { idle: number }> {
+  await pier.stop();
+  pier = await startBenchPier();
+  call = api(pier.url, token);
   const name = `bench-${label}`;
   const created = await call("POST", "/api/v1/services", {
     name,
@@ -97,8 +104,8 @@ async function measure(label: string, gb: number): Promise<Row> {
     memory: "2g",
   });
   if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
-  // About 290 bytes a row on disk; md5 text compresses about as well as typical table data.
-  const rows = Math.round((gb * 1024 ** 3) / 290);
+  // About 206 bytes a row on disk; md5 text compresses about as well as typical table data.
+  const rows = Math.round((gb * 1024 ** 3) / 206);
   console.log(`${label}: generating ${rows.toLocaleString()} rows`);
   await psql(
     name,
@@ -110,6 +117,7 @@ async function measure(label: string, gb: number): Promise<Row> {
   const dbBytes = Number(await psql(name, `SELECT pg_database_size(current_database())`));
   console.log(`${label}: database ${mb(dbBytes).toFixed(0)} MiB`);
   await Bun.sleep(2000);
+  const idle = treeRss(pier.proc.pid);
   const backup = await withPeakRss(() =>
     call<{ backup: { id: string; sizeBytes: number; rawBytes: number } }>(
       "POST",
@@ -133,6 +141,7 @@ async function measure(label: string, gb: number): Promise<Row> {
   await call("DELETE", `/api/v1/services/${name}?confirm=${name}&purge=true`);
   return {
     label,
+    idle,
     dbBytes,
     backup: { ms: backup.ms, peak: backup.peak, stored: sizeBytes, raw: rawBytes },
     restore: { ms: restore.ms, peak: restore.peak },
@@ -140,18 +149,17 @@ async function measure(label: string, gb: number): Promise<Row> {
 }
 
 try {
-  const idle = treeRss(pier.proc.pid);
   const results = [await measure("small", targetGb / 10), await measure("large", targetGb)];
   const lines = results.map(
     (r) =>
-      `| ${mb(r.dbBytes).toFixed(0)} MiB | ${(r.backup.ms / 1000).toFixed(1)} s (${(mb(r.dbBytes) / (r.backup.ms / 1000)).toFixed(0)} MiB/s) | ${mb(r.backup.raw).toFixed(0)} → ${mb(r.backup.stored).toFixed(0)} MiB | ${mb(r.backup.peak).toFixed(0)} MiB | ${(r.restore.ms / 1000).toFixed(1)} s (${(mb(r.dbBytes) / (r.restore.ms / 1000)).toFixed(0)} MiB/s) | ${mb(r.restore.peak).toFixed(0)} MiB |`,
+      `| ${mb(r.dbBytes).toFixed(0)} MiB | ${(r.backup.ms / 1000).toFixed(1)} s (${(mb(r.dbBytes) / (r.backup.ms / 1000)).toFixed(0)} MiB/s) | ${mb(r.backup.raw).toFixed(0)} → ${mb(r.backup.stored).toFixed(0)} MiB | ${mb(r.idle).toFixed(0)} MiB | ${mb(r.backup.peak).toFixed(0)} MiB | ${(r.restore.ms / 1000).toFixed(1)} s (${(mb(r.dbBytes) / (r.restore.ms / 1000)).toFixed(0)} MiB/s) | ${mb(r.restore.peak).toFixed(0)} MiB |`,
   );
   writePerformanceSection(
     "Managed services",
-    `\`make bench-services\` (bench/services/run.ts): a PostgreSQL 15 service (${image}) filled with generated rows, then \`POST /api/v1/services/NAME/backups\` (pg_dump -Fc -Z0 through docker exec, gzip level 1, SHA-256, to the data dir) and \`POST /api/v1/services/NAME/restore\` (checksum check, then pg_restore into a scratch database that replaces the live one). Throughput is the database's size on disk over the wall time of the call. RSS is pier's (the serving process and its parent), sampled every 50 ms; idle before: ${mb(idle).toFixed(0)} MiB. ${machineLine()}.
+    `\`make bench-services\` (bench/services/run.ts): a PostgreSQL 15 service (${image}) filled with generated rows, then \`POST /api/v1/services/NAME/backups\` (pg_dump -Fc -Z0 through docker exec, gzip level 1, SHA-256, to the data dir) and \`POST /api/v1/services/NAME/restore\` (checksum check, then pg_restore into a scratch database that replaces the live one). Throughput is the database's size on disk over the wall time of the call. RSS is pier's (the serving process and its parent), sampled every 50 ms; each size runs in a fresh pier. ${machineLine()}.
 
-| database | backup | dump → stored | pier peak RSS (backup) | restore | pier peak RSS (restore) |
-| --- | --- | --- | --- | --- | --- |
+| database | backup | dump → stored | pier RSS before | pier peak RSS (backup) | restore | pier peak RSS (restore) |
+| --- | --- | --- | --- | --- | --- | --- |
 ${lines.join("\n")}
 
 The dump streams from the container's exec connection through gzip and the hash to the file with backpressure at every step (packages/services/src/docker/demux.ts), so pier's memory stays the same for a database ten times larger; the time goes to pg_dump, gzip and pg_restore.`,

@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import { PassThrough, type Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type Docker from "dockerode";
@@ -105,11 +104,24 @@ export async function execChecked(
 
 async function feed(source: Readable, target: Writable): Promise<void> {
   for await (const chunk of source) {
-    if (!target.write(chunk)) await Promise.race([once(target, "drain"), once(target, "close")]);
+    if (!target.write(chunk)) await drained(target);
     if (target.destroyed) throw new Error("the command closed its input");
   }
   // Half-close: the command sees the end of its stdin while its output keeps coming.
   target.end();
+}
+
+/** The next `drain` (or the end of the stream); the listeners go again either way. */
+function drained(target: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      target.off("drain", done);
+      target.off("close", done);
+      resolve();
+    };
+    target.on("drain", done);
+    target.on("close", done);
+  });
 }
 
 async function exitCodeOf(exec: Docker.Exec): Promise<number> {
