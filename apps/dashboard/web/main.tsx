@@ -9,6 +9,7 @@ import { LoginPage, SetupPage } from "./pages/auth.tsx";
 import { ErrorIssuePage } from "./pages/error-issue.tsx";
 import { ErrorsPage } from "./pages/errors.tsx";
 import { NewAppPage } from "./pages/new-app.tsx";
+import { ServicePage, ServicesPage } from "./pages/services.tsx";
 import { SettingsPage } from "./pages/settings.tsx";
 import { UptimePage } from "./pages/uptime.tsx";
 import { currentRoute, navigate, useRoute } from "./router.ts";
@@ -96,6 +97,8 @@ function Shell({ initial }: { initial: Session }) {
   else if (route?.page === "settings") page = <SettingsPage />;
   else if (route?.page === "ai") page = <AiPage />;
   else if (route?.page === "uptime") page = <UptimePage />;
+  else if (route?.page === "services") page = <ServicesPage />;
+  else if (route?.page === "service") page = <ServicePage name={route.name} />;
   else if (route?.page === "errors") page = <ErrorsPage />;
   else if (route?.page === "error-issue") page = <ErrorIssuePage id={route.id} />;
 
@@ -107,6 +110,7 @@ function Shell({ initial }: { initial: Session }) {
         </Link>
         <nav>
           <Link href="/">Apps</Link>
+          <Link href="/services">Services</Link>
           <Link href="/ai">AI</Link>
           <Link href="/uptime">Uptime</Link>
           <Link href="/errors">Errors</Link>

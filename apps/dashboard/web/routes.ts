@@ -6,6 +6,8 @@ export type Route =
   | { page: "settings" }
   | { page: "ai" }
   | { page: "uptime" }
+  | { page: "services" }
+  | { page: "service"; name: string }
   | { page: "errors" }
   | { page: "error-issue"; id: string }
   | { page: "login" }
@@ -39,6 +41,8 @@ export function parseRoute(pathname: string, search = ""): Route | null {
       return { page: "ai" };
     case "/uptime":
       return { page: "uptime" };
+    case "/services":
+      return { page: "services" };
     case "/errors":
       return { page: "errors" };
     case "/login":
@@ -46,6 +50,8 @@ export function parseRoute(pathname: string, search = ""): Route | null {
     case "/setup":
       return { page: "setup" };
   }
+  const service = /^\/services\/([^/]+)$/.exec(path);
+  if (service && appNamePattern.test(service[1]!)) return { page: "service", name: service[1]! };
   const issue = /^\/errors\/issues\/(iss_[a-z0-9]+)$/.exec(path);
   if (issue) return { page: "error-issue", id: issue[1]! };
   const match = /^\/apps\/([^/]+)$/.exec(path);
@@ -66,6 +72,8 @@ export function routeHref(route: Route): string {
       return route.tab === "deployments" ? `/apps/${route.name}` : `/apps/${route.name}?tab=${route.tab}`;
     case "error-issue":
       return `/errors/issues/${route.id}`;
+    case "service":
+      return `/services/${route.name}`;
     default:
       return `/${route.page}`;
   }
