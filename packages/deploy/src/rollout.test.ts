@@ -201,4 +201,24 @@ describe("runRollout", () => {
     expect(error.reason).toBe("DEPLOY_CANCELLED");
     expect([...world.alive]).toEqual([]);
   });
+
+  test('strategy "stop-first": the old release is unrouted and stopped before the new one starts; networks and volumes reach the replicas', async () => {
+    const world = fakeWorld();
+    const stopFirst = {
+      ...config,
+      deploy: { ...config.deploy, replicas: 1, strategy: "stop-first" as const },
+      volumes: [{ name: "data", path: "/data" }],
+    };
+    const result = await runRollout(world.ports, request({ config: stopFirst, networks: ["pier-app-shop"] }));
+    await result.retired;
+    expect(world.events).toEqual([
+      "routes shop/production -> ",
+      "stop d1-1",
+      "remove d1-1",
+      "start d2-1",
+      "routes shop/production -> 127.0.0.1:40000",
+    ]);
+    expect(world.specs[0]!.networks).toEqual(["pier-app-shop"]);
+    expect(world.specs[0]!.volumes).toEqual([{ name: "data", path: "/data" }]);
+  });
 });

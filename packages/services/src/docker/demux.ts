@@ -7,7 +7,11 @@ import { Transform, type TransformCallback } from "node:stream";
  * writer (compression, disk, S3) is slower than the database.
  */
 export class ExecOutputDemux extends Transform {
-  private pending: Buffer = Buffer.alloc(0);
+  /** Bytes of a frame header split across two chunks. */
+  private header: Buffer = Buffer.alloc(0);
+  /** Payload bytes left of the current frame, and its stream (1 stdout, 2 stderr). */
+  private remaining = 0;
+  private stream = 1;
   private stderrTail = "";
 
   constructor(private readonly stderrLimit = 16 * 1024) {
@@ -18,19 +22,29 @@ export class ExecOutputDemux extends Transform {
     return this.stderrTail;
   }
 
+  // Payloads go on as slices of the chunk they arrived in, a frame split across chunks in parts:
+  // nothing is copied, which keeps the allocator's churn (and so pier's RSS) down on big dumps.
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    let offset = 0;
-    while (this.pending.length - offset >= 8) {
-      const type = this.pending[offset]!;
-      const size = this.pending.readUInt32BE(offset + 4);
-      if (this.pending.length - offset - 8 < size) break;
-      const payload = this.pending.subarray(offset + 8, offset + 8 + size);
-      if (type === 2) this.keepStderr(payload);
-      else this.push(Buffer.from(payload));
-      offset += 8 + size;
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.remaining === 0) {
+        const take = Math.min(8 - this.header.length, chunk.length - at);
+        const part = chunk.subarray(at, at + take);
+        this.header = this.header.length ? Buffer.concat([this.header, part]) : part;
+        at += take;
+        if (this.header.length < 8) break;
+        this.stream = this.header[0]!;
+        this.remaining = this.header.readUInt32BE(4);
+        this.header = Buffer.alloc(0);
+        continue;
+      }
+      const take = Math.min(this.remaining, chunk.length - at);
+      const payload = chunk.subarray(at, at + take);
+      if (this.stream === 2) this.keepStderr(payload);
+      else this.push(payload);
+      this.remaining -= take;
+      at += take;
     }
-    this.pending = offset === 0 ? this.pending : Buffer.from(this.pending.subarray(offset));
     callback();
   }
 
