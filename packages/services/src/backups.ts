@@ -5,6 +5,7 @@ import { PassThrough, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { newId } from "@pier/core";
 import { ArchiveCorruptError, newArchiveKey, readArchive, sha256Of, writeArchive } from "./backup/archive.ts";
+import { streamChunk } from "./backup/chunks.ts";
 import { dumpService, enableRedisAof, restoreMysql, restorePostgres } from "./backup/logical.ts";
 import { localTarget, s3Target } from "./backup/storage.ts";
 import { putFile, restoreVolume, snapshotVolume } from "./backup/volumes.ts";
@@ -230,7 +231,7 @@ export class ServiceBackups {
     }
     const key = await this.keyOf(backup);
     return {
-      open: async () => readArchive(createReadStream(file, { highWaterMark: 1 << 20 }), { key }),
+      open: async () => readArchive(createReadStream(file, { highWaterMark: streamChunk }), { key }),
       release,
     };
   }
@@ -359,7 +360,7 @@ export class ServiceBackups {
 
 /** Runs `then` once `stream` has ended (or failed), before its consumer sees the end. */
 function afterEnd(stream: Readable, then: () => Promise<void>): Readable {
-  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const out = new PassThrough({ highWaterMark: streamChunk });
   stream.on("data", (chunk: Buffer) => {
     if (!out.write(chunk)) {
       stream.pause();

@@ -5,6 +5,7 @@ import { Readable, Writable } from "node:stream";
 import { ValidationError } from "@pier/core";
 import type { S3Client } from "bun";
 import type { ServicesSettings } from "../settings.ts";
+import { streamChunk } from "./chunks.ts";
 
 /**
  * Where backups are kept: the data dir (`file:/abs/path`) or S3-compatible storage
@@ -64,7 +65,7 @@ export class BackupStorage {
     const sink = this.s3(location).writer({ partSize, queueSize: 2, retry: 3 });
     let unflushed = 0;
     return new Writable({
-      highWaterMark: 1 << 20,
+      highWaterMark: streamChunk,
       async write(chunk: Buffer, _encoding, callback) {
         try {
           sink.write(chunk);
@@ -98,7 +99,7 @@ export class BackupStorage {
     if (location.startsWith("file:")) {
       const path = location.slice("file:".length);
       await stat(path);
-      return createReadStream(path, { highWaterMark: 1 << 20 });
+      return createReadStream(path, { highWaterMark: streamChunk });
     }
     const file = this.s3(location);
     if (!(await file.exists())) throw new Error(`${location} does not exist`);

@@ -1,6 +1,7 @@
 import { PassThrough, type Readable } from "node:stream";
 import type Docker from "dockerode";
 import { serviceLabels } from "../docker/names.ts";
+import { streamChunk } from "./chunks.ts";
 import { tarHeader, tarTrailer } from "./tar-entry.ts";
 
 /**
@@ -34,7 +35,7 @@ export async function snapshotVolume(docker: Docker, image: string, volume: stri
   const container = await helper(docker, image, volume, { readOnly: true });
   try {
     const archive = (await container.getArchive({ path: "/volume" })) as unknown as Readable;
-    const out = new PassThrough({ highWaterMark: 1 << 20 });
+    const out = new PassThrough({ highWaterMark: streamChunk });
     archive.on("error", (error) => out.destroy(error));
     out.on("close", () => container.remove({ force: true }).catch(() => {}));
     return archive.pipe(out);
@@ -84,7 +85,7 @@ export async function putFile(
   file: { name: string; size: number; content: Readable },
 ): Promise<void> {
   const container = await helper(docker, image, volume, { readOnly: false });
-  const tar = new PassThrough({ highWaterMark: 1 << 20 });
+  const tar = new PassThrough({ highWaterMark: streamChunk });
   let written = 0;
   tar.write(tarHeader(file.name, file.size));
   file.content.on("data", (chunk: Buffer) => {

@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from "node:stream";
+import { streamChunk } from "../backup/chunks.ts";
 
 /**
  * Docker's multiplexed exec/attach stream (8-byte header: stream type, 3 zero bytes, big-endian
@@ -15,7 +16,7 @@ export class ExecOutputDemux extends Transform {
   private stderrTail = "";
 
   constructor(private readonly stderrLimit = 16 * 1024) {
-    super({ highWaterMark: 1 << 20 });
+    super({ highWaterMark: streamChunk });
   }
 
   get stderr(): string {

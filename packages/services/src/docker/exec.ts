@@ -1,6 +1,7 @@
 import { PassThrough, type Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type Docker from "dockerode";
+import { streamChunk } from "../backup/chunks.ts";
 import { ExecOutputDemux } from "./demux.ts";
 
 export interface ExecOptions {
@@ -82,7 +83,7 @@ export function execOutput(
   cmd: string[],
   options: Omit<ExecOptions, "stdout"> = {},
 ): Readable {
-  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const out = new PassThrough({ highWaterMark: streamChunk });
   execIn(docker, containerId, cmd, { ...options, stdout: out }).then(
     (result) => (result.exitCode === 0 ? out.end() : out.destroy(new ExecFailedError(cmd, result))),
     (error: Error) => out.destroy(error),
