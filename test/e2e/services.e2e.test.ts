@@ -63,11 +63,11 @@ const webhook = startWebhookReceiver();
 const docker = createDockerClient();
 
 /** The app: writes and reads through DATABASE_URL (PostgreSQL), MYSQL_URL (MariaDB), REDIS_URL. */
-function appFiles(version: string) {
+function appFiles(version: string, preview = "") {
   return {
     "package.json": JSON.stringify({ name: "svc-app", scripts: { start: "bun server.ts" } }),
     "bunfig.toml": "",
-    "pier.toml": `[health]\npath = "/health"\ninterval = "200ms"\n[deploy]\ntimeout = "30s"\ndrain_timeout = "1s"\nstop_timeout = "2s"\n[[volumes]]\nname = "files"\npath = "/files"\n`,
+    "pier.toml": `[health]\npath = "/health"\ninterval = "200ms"\n[deploy]\ntimeout = "30s"\ndrain_timeout = "1s"\nstop_timeout = "2s"\n[[volumes]]\nname = "files"\npath = "/files"\n${preview}`,
     "server.ts": `
 import { RedisClient, SQL } from "bun";
 const version = ${JSON.stringify(version)};
@@ -421,6 +421,31 @@ describe.skipIf(!ready)("managed services", () => {
     );
     expect((await cli("services", "logs", "shop-db", "--tail", "5")).length).toBeGreaterThan(0);
   }, 60_000);
+
+  test("a preview gets copies of the linked databases; a minor upgrade keeps the data, a new major is refused", async () => {
+    repo.git("checkout", "-q", "-b", "feature-x");
+    await repo.commit(appFiles("p1", `[preview]\ndatabase = "copy"\n`), "preview");
+    expect((await repo.push("feature-x")).output).toContain("Live at");
+    repo.git("checkout", "-q", "main");
+    const preview = async (path: string) =>
+      (await viaProxy(pier.httpPort, `feature-x--shop.${baseDomain}`, path)).text();
+    const production = await read();
+    expect(await preview("/write?v=preview-only")).toBe("written");
+    const copied = JSON.parse(await preview("/read")) as Record<string, string[]>;
+    for (const kind of ["pg", "my", "redis"])
+      expect(copied[kind]).toEqual([...production[kind]!, "preview-only"]);
+    expect(await read()).toEqual(production);
+    expect(await cli("services", "info", "shop-db")).toContain("previews: feature-x");
+
+    const major = await runCli(["services", "upgrade", "shop-db", "--version", "16"], cliEnv);
+    expect(major.code).not.toBe(0);
+    expect(major.stderr).toContain("pier services restore shop-db BACKUP --to NEW_NAME --version 16");
+    expect(await cli("services", "upgrade", "shop-db", "--version", "15.1")).toContain("postgres 15.1");
+    await waitFor(
+      "the app on the upgraded service",
+      async () => (await read()).pg?.join() === production.pg!.join(),
+    );
+  }, 90_000);
 
   test("delete asks for the name, keeps the data volume unless --purge, refuses while linked", async () => {
     const refused = await runCli(["services", "delete", "shop-cache", "--confirm", "shop-cache"], cliEnv);

@@ -14,12 +14,13 @@ export function connectionUrl(
   credentials: Credentials,
   host: string,
   database: string = credentials.database,
+  port: number = kindSpec(kind).port,
 ): string {
   const spec = kindSpec(kind);
   const password = encodeURIComponent(credentials.password);
   if (kind === "redis")
-    return `redis://:${password}@${host}:${spec.port}/${database === credentials.database ? "0" : database}`;
-  return `${spec.scheme}://${encodeURIComponent(credentials.user)}:${password}@${host}:${spec.port}/${database}`;
+    return `redis://:${password}@${host}:${port}/${database === credentials.database ? "0" : database}`;
+  return `${spec.scheme}://${encodeURIComponent(credentials.user)}:${password}@${host}:${port}/${database}`;
 }
 
 /**

@@ -194,13 +194,20 @@ export class ServiceManager {
     return tailContainerLogs(this.ctx.docker, serviceContainerName(row.name), tail);
   }
 
-  async connectInfo(name: string): Promise<{ container: string; command: string[]; url: string }> {
+  /** The container and client of `connect`; `url` as reached at `at` (an --expose address). */
+  async connectInfo(
+    name: string,
+    at?: { host: string; port: number },
+  ): Promise<{ container: string; command: string[]; url: string }> {
     const row = await this.ctx.find(name);
     const credentials = await this.ctx.credentials(row);
+    const kind = row.kind as ServiceKind;
     return {
       container: serviceContainerName(row.name),
-      command: clientCommand(row.kind as ServiceKind, credentials),
-      url: connectionUrl(row.kind as ServiceKind, credentials, row.name),
+      command: clientCommand(kind, credentials),
+      url: at
+        ? connectionUrl(kind, credentials, at.host, credentials.database, at.port)
+        : connectionUrl(kind, credentials, row.name),
     };
   }
 }

@@ -32,7 +32,7 @@ function printService(s: Service): void {
   console.log(`  reachable from linked apps at ${s.host}:${s.port}; data in the volume ${s.volume}`);
   if (s.memoryBytes) console.log(`  memory cap ${formatBytes(s.memoryBytes)}`);
   console.log(
-    `  linked to: ${s.links.length ? s.links.map((l) => `${l.app} (${l.envVar})`).join(", ") : "no app (pier services link NAME --app APP)"}`,
+    `  linked to: ${s.links.length ? s.links.map((l) => `${l.app} (${l.envVar}${l.previews.length ? `; previews: ${l.previews.join(", ")}` : ""})`).join(", ") : "no app (pier services link NAME --app APP)"}`,
   );
   const b = s.backup;
   console.log(

@@ -95,13 +95,14 @@ export function servicesRoutes(group: RouteGroup, api: ServicesApi): void {
       { hostname, port: Number(port) },
       { hostname: state.address, port: servicePort },
     );
+    const { url } = await manager.connectInfo(row.name, { host: hostname, port: forward.port });
     keepOpen(c.env, c.req.raw);
     const encoder = new TextEncoder();
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(
           encoder.encode(
-            `${row.name} is reachable at ${hostname}:${forward.port} until this request ends (${body.minutes} min at most)\n`,
+            `${row.name} is reachable at ${url} until this request ends (${body.minutes} min at most)\n`,
           ),
         );
         const close = () => {
