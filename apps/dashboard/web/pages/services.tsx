@@ -241,7 +241,7 @@ export function ServicePage({ name }: { name: string }) {
               <TextField
                 label="Variable"
                 name="link-var"
-                placeholder="DATABASE_URL"
+                placeholder={s.kind === "redis" ? "REDIS_URL" : "DATABASE_URL"}
                 value={envVar}
                 onValue={setEnvVar}
                 trim
