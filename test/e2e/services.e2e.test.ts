@@ -321,6 +321,19 @@ describe.skipIf(!ready)("managed services", () => {
     await new Promise((resolve) => stream.on("end", resolve));
     expect(text).toContain("first");
     await cli("services", "delete", "shop-db-copy", "--confirm", "shop-db-copy", "--purge");
+
+    // A backup that cannot be stored fails, is recorded, and the channels hear of it.
+    await cli("services", "configure", "shop-db", "--backup-to", "s3://no-such-bucket/x");
+    const failed = await runCli(["services", "backup", "shop-db"], cliEnv);
+    expect(failed.code).not.toBe(0);
+    await waitFor("the service.backup_failed notification", async () =>
+      webhook.received.some((r) => JSON.stringify(r.json).includes("service.backup_failed")),
+    );
+    expect(
+      (await call()<{ backups: { status: string }[] }>("GET", "/api/v1/services/shop-db/backups")).body
+        .backups[0]!.status,
+    ).toBe("failed");
+    await cli("services", "configure", "shop-db", "--backup-to", "local");
   }, 120_000);
 
   test("bad input: clear errors and nothing half-created", async () => {
@@ -454,6 +467,10 @@ describe.skipIf(!ready)("managed services", () => {
     await cli("services", "unlink", "shop-cache", "--app", "shop");
     await appSettled();
     expect(JSON.parse((await get("/env")).text).redis).toBe(false);
+    // A snapshot of the data volume (the server stopped meanwhile) and its restore.
+    const snapshot = /bak_\w+/.exec(await cli("services", "backup", "shop-cache", "--snapshot"))![0];
+    expect(await cli("services", "restore", "shop-cache", snapshot)).toContain("Restored");
+    expect(await cli("services", "info", "shop-cache")).toContain("healthy");
     const typo = await runCli(["services", "delete", "shop-cache"], cliEnv, "shop-cach\n");
     expect(typo.code).toBe(2);
     const deleted = await runCli(["services", "delete", "shop-cache"], cliEnv, "shop-cache\n");

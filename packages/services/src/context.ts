@@ -69,8 +69,14 @@ export class ServicesContext {
     return this.deps.secretBox.encrypt(JSON.stringify(credentials));
   }
 
+  /** Apps linked to the service; links of apps deleted since are dropped on the way. */
   async linkedApps(row: ServiceRow): Promise<string[]> {
-    return (await this.store.links.forService(row.id)).map((l) => l.appName);
+    const apps: string[] = [];
+    for (const link of await this.store.links.forService(row.id)) {
+      if (await this.deps.stores.apps.findById(link.appId)) apps.push(link.appName);
+      else await this.store.links.remove(link.id);
+    }
+    return apps;
   }
 
   /** Creates and starts the container of `row` and waits for its health check; removes it on failure. */

@@ -190,6 +190,21 @@ export class ServiceLinks {
   async sweepPreviews(): Promise<number> {
     let dropped = 0;
     for (const link of await this.ctx.store.links.all()) {
+      // The app was deleted: its link goes (the service stays, and leaves the app's network).
+      if (!(await this.ctx.deps.stores.apps.findById(link.appId))) {
+        const row = (await this.ctx.store.services.list()).find((s) => s.id === link.serviceId);
+        if (row) {
+          for (const database of Object.values(link.previews))
+            await this.dropPreview(row, database).catch(() => {});
+          await disconnectFromNetwork(
+            this.ctx.docker,
+            serviceContainerName(row.name),
+            appNetworkName(link.appName),
+          ).catch(() => {});
+        }
+        await this.ctx.store.links.remove(link.id);
+        continue;
+      }
       const names = Object.keys(link.previews);
       if (!names.length) continue;
       const row = (await this.ctx.store.services.list()).find((s) => s.id === link.serviceId);
@@ -211,19 +226,5 @@ export class ServiceLinks {
       await this.ctx.store.links.setPreviews(link.id, kept);
     }
     return dropped;
-  }
-
-  /** An app was deleted: its links go (the services stay). */
-  async appDeleted(appId: string): Promise<void> {
-    for (const link of await this.ctx.store.links.forApp(appId)) {
-      const row = (await this.ctx.store.services.list()).find((s) => s.id === link.serviceId);
-      if (row)
-        await disconnectFromNetwork(
-          this.ctx.docker,
-          serviceContainerName(row.name),
-          appNetworkName(link.appName),
-        ).catch(() => {});
-    }
-    await this.ctx.store.links.removeForApp(appId);
   }
 }
