@@ -33,9 +33,9 @@ export {
 export { extractCommit } from "./git-archive.ts";
 export type { HealthOutcome, HealthProbe, ProbeResult } from "./health-check.ts";
 export { probeHttp, waitForHealthy } from "./health-check.ts";
+export { commandSession } from "./http/command-session.ts";
 export type { IgnoreFlavor, IgnoreMatcher } from "./ignore-rules.ts";
 export { compileIgnoreRules } from "./ignore-rules.ts";
-export { commandSession } from "./http/command-session.ts";
 export { deployModule } from "./module.ts";
 export type { PierConfig } from "./pier-toml.ts";
 export { defaultPierConfig, parsePierToml, pierTomlSchema } from "./pier-toml.ts";
