@@ -3,7 +3,12 @@ import { dumpCommand, mysqlIdent, mysqlStatement, pgIdent, psql, restoreCommand 
 import type { ServicesContext } from "./context.ts";
 import { execChecked, execOutput } from "./docker/exec.ts";
 import { appNetworkName, serviceContainerName } from "./docker/names.ts";
-import { connectToNetwork, disconnectFromNetwork, ensureNetwork } from "./docker/service-containers.ts";
+import {
+  connectToNetwork,
+  disconnectFromNetwork,
+  ensureNetwork,
+  removeNetwork,
+} from "./docker/service-containers.ts";
 import { type Credentials, kindSpec, type ServiceKind } from "./kinds.ts";
 import { connectionUrl, type PreviewDatabase, previewDatabaseName } from "./links.ts";
 import type { LinkRow, ServiceRow } from "./store.ts";
@@ -202,6 +207,7 @@ export class ServiceLinks {
             appNetworkName(link.appName),
           ).catch(() => {});
         }
+        await removeNetwork(this.ctx.docker, appNetworkName(link.appName)).catch(() => {});
         await this.ctx.store.links.remove(link.id);
         continue;
       }

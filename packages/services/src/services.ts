@@ -10,7 +10,7 @@ import {
   removeServiceContainer,
   removeVolume,
 } from "./docker/service-containers.ts";
-import { ServiceNameTakenError, UnsupportedVersionError } from "./errors.ts";
+import { DockerUnavailableError, ServiceNameTakenError, UnsupportedVersionError } from "./errors.ts";
 import type { CreateServiceInput, UpdateServiceInput } from "./http/schemas.ts";
 import {
   type Credentials,
@@ -46,6 +46,9 @@ export class ServiceManager {
     const kind = input.kind;
     const { version, series } = this.resolveVersion(kind, input.version);
     if (await this.ctx.store.services.find(input.name)) throw new ServiceNameTakenError(input.name);
+    await this.ctx.docker.ping().catch(() => {
+      throw new DockerUnavailableError();
+    });
     const spec = kindSpec(kind);
     const identifier = sqlIdentifier(input.name);
     const credentials: Credentials = {
@@ -78,7 +81,7 @@ export class ServiceManager {
     try {
       await this.ctx.exclusive(row.name, () => this.ctx.startContainer(row, { apps: [] }));
     } catch (error) {
-      await this.destroy(row, { purge: true }).catch(() => {});
+      await this.destroy(row, { purge: true, bestEffort: true });
       throw error;
     }
     this.ctx.logger.info("service created", {
@@ -162,12 +165,26 @@ export class ServiceManager {
     return { volumeKept: purge ? null : serviceVolumeName(name) };
   }
 
-  private async destroy(row: ServiceRow, options: { purge: boolean }): Promise<void> {
+  /**
+   * Container, network, (volume) and row. After a failed create everything is tried and the row
+   * goes whatever the Engine says: a service that never worked must not stay listed.
+   */
+  private async destroy(row: ServiceRow, options: { purge: boolean; bestEffort?: boolean }): Promise<void> {
     const docker = this.ctx.docker;
-    await removeServiceContainer(docker, row.name);
-    await removeNetwork(docker, serviceNetworkName(row.name));
-    if (options.purge) await removeVolume(docker, serviceVolumeName(row.name));
-    await this.ctx.store.services.remove(row.id);
+    const step = (work: Promise<void>) =>
+      options.bestEffort
+        ? work.catch((error) =>
+            this.ctx.logger.warn("leftover of a failed service", { service: row.name, error }),
+          )
+        : work;
+    try {
+      await step(removeServiceContainer(docker, row.name));
+      await step(removeNetwork(docker, serviceNetworkName(row.name)));
+      if (options.purge) await step(removeVolume(docker, serviceVolumeName(row.name)));
+    } finally {
+      if (options.bestEffort) await this.ctx.store.services.remove(row.id);
+    }
+    if (!options.bestEffort) await this.ctx.store.services.remove(row.id);
   }
 
   async state(row: ServiceRow): Promise<ContainerState | null> {
