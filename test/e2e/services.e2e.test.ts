@@ -6,7 +6,7 @@ import { createDockerClient } from "@pier/deploy";
 import { startWebhookReceiver } from "@pier/notify/testing";
 import { requireService } from "@pier/testkit";
 import type { PierProcess } from "../support/pier-process.ts";
-import { runCli, startPier } from "../support/pier-process.ts";
+import { freePort, pierBinary, runCli, startPier } from "../support/pier-process.ts";
 import {
   api as apiOf,
   baseDomain,
@@ -243,6 +243,35 @@ describe.skipIf(!ready)("managed services", () => {
     expect(await read()).toEqual({ pg: ["first"], my: ["first"], redis: ["first"] });
     const list = await cli("services", "list");
     expect(list).toMatch(/shop-db\s+postgres\s+15\s+healthy\s+shop/);
+
+    // The shell client in the container, over the console's command session (no docker CLI needed).
+    const shell = await runCli(
+      ["services", "connect", "shop-db", "--no-tty"],
+      cliEnv,
+      "SELECT 40 + 2 AS answer;\n",
+    );
+    expect(shell.code).toBe(0);
+    expect(shell.stdout).toContain("42");
+    // A loopback port of the server forwarded to it while the command runs; its URL works there.
+    const port = freePort();
+    const expose = Bun.spawn(
+      [pierBinary, "services", "connect", "shop-db", "--expose", `127.0.0.1:${port}`],
+      {
+        env: { ...process.env, ...cliEnv },
+        stdout: "pipe",
+      },
+    );
+    try {
+      const reader = expose.stdout.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      const url = /postgres:\/\/\S+/.exec(first)![0];
+      expect(url).toContain(`@127.0.0.1:${port}/shop_db`);
+      const sql = new Bun.SQL(url);
+      expect(await sql`SELECT body FROM notes`).toEqual([{ body: "first" }]);
+      await sql.close();
+    } finally {
+      expose.kill();
+    }
   }, 120_000);
 
   test("three redeploys under load: no failed request, and the data is still there", async () => {
