@@ -5,6 +5,7 @@ import { backupCommands } from "./backup.ts";
 import type { Command } from "./command.ts";
 import { cronCommands } from "./cron.ts";
 import { deployCommand } from "./deploy.ts";
+import { doctorCommand } from "./doctor.ts";
 import { domainsAddCommand, domainsListCommand, domainsRemoveCommand } from "./domains.ts";
 import { envListCommand, envSetCommand, envUnsetCommand } from "./env.ts";
 import { errorsCommands } from "./errors.ts";
@@ -14,6 +15,7 @@ import { uptimeCommands } from "./monitors.ts";
 import { rollbackCommand } from "./rollback.ts";
 import { execCommand, runCommand } from "./run.ts";
 import { serveCommand } from "./serve.ts";
+import { serviceCommands } from "./service.ts";
 import { servicesCommands } from "./services.ts";
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./token.ts";
 import { versionCommand } from "./version.ts";
@@ -46,6 +48,8 @@ export const commands: Command[] = [
   execCommand,
   ...backupCommands,
   ...servicesCommands,
+  doctorCommand,
+  ...serviceCommands,
 ];
 
 /** Longest match first, so `apps create` wins over a group named `apps`. */

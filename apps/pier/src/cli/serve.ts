@@ -48,6 +48,8 @@ export const serveCommand: Command = {
       }
       return 0;
     }
+    // The token is in the config now; the processes pier starts (git, builds) must not inherit it.
+    delete process.env.PIER_ADMIN_TOKEN;
     // The whole platform loads only for `serve`: other commands start in a few ms without it.
     const { createServeLogger, startPier } = await import("../serve.ts");
     const logger = createServeLogger(resolved.config);
@@ -69,6 +71,9 @@ export const serveCommand: Command = {
       ),
       sinceProcessStartMs: Math.round(process.uptime() * 1000),
     });
+    // What the host lacks (git, Docker, disk, clock, …), as `pier doctor` says it: one warning
+    // each, checked after start-up so it costs the start nothing.
+    void import("../doctor/index.ts").then(({ logHostFindings }) => logHostFindings(resolved.config, logger));
     await waitForShutdownSignal();
     logger.info("shutting down");
     await pier.stop();
