@@ -51,6 +51,23 @@ build-all: install ## cross-build pier for linux/darwin x64/arm64 into dist/
 	done
 	@ls -lh dist/
 
+RELEASE_BUILD := dist/release-build
+RELEASE_XZ_LEVEL ?= 6
+
+# The public half of the signing key is built into every binary (and install.sh), so the key is
+# settled first; PIER_RELEASE_BASE_URL is where install.sh downloads from (else it asks --base-url).
+release: install ## signed release of the four targets in dist/release/VERSION (PIER_RELEASE_KEY=key.pem signs; without it an ephemeral key)
+	@rm -rf $(RELEASE_BUILD)
+	@$(BUN) scripts/release/signing-key.ts $(RELEASE_BUILD)/key
+	@for target in $(TARGETS); do \
+	  echo "==> pier-$$target (release)"; \
+	  $(BUN) build $(BUILD_FLAGS) --define "PIER_RELEASE_PUBLIC_KEY=\"$$(cat $(RELEASE_BUILD)/key/public-key.txt)\"" \
+	    --target=bun-$$target $(ENTRY) $(WORKERS) --outfile $(RELEASE_BUILD)/$$target/pier || exit 1; \
+	done
+	$(BUN) scripts/release/package.ts --version $(VERSION) --out dist/release --key-dir $(RELEASE_BUILD)/key \
+	  --xz-level $(RELEASE_XZ_LEVEL) --sourcemaps --require-embedded-key $(foreach t,$(TARGETS),--binary $(t)=$(RELEASE_BUILD)/$(t)/pier)
+	@rm -f $(RELEASE_BUILD)/key/ephemeral-release-key.pem
+
 run: build ## build and start pier with an embedded SQLite in ./.pier-data
 	@mkdir -p $(DATA_DIR) && chmod 700 $(DATA_DIR)
 	@[ -s $(DATA_DIR)/admin-token ] || (umask 077; echo "pier_$$(head -c 30 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)" > $(DATA_DIR)/admin-token)
