@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { ValidationError } from "@pier/core";
+import { ConflictError, ValidationError } from "@pier/core";
 import { commandSession } from "@pier/deploy";
 import { keepOpen, type RouteGroup, type SocketSession, serveRoute } from "@pier/http";
 import type { Server } from "bun";
@@ -91,7 +91,7 @@ export function servicesRoutes(group: RouteGroup, api: ServicesApi): void {
     if (!state.address) throw new Error(`${row.name} is not running (${state.health}); start it first`);
     const [hostname, port] = body.address.split(":") as [string, string];
     const { port: servicePort } = await manager.view(row);
-    const forward = forwardTcp(
+    const forward = openForward(
       { hostname, port: Number(port) },
       { hostname: state.address, port: servicePort },
     );
@@ -217,4 +217,16 @@ export function volumesRoutes(group: RouteGroup, api: ServicesApi): void {
     await api.volumes.restore(params.app, params.volume, body.backup);
     return { ok: true as const };
   });
+}
+
+/** forwardTcp, with a port taken on the server said so plainly. */
+function openForward(...args: Parameters<typeof forwardTcp>): ReturnType<typeof forwardTcp> {
+  try {
+    return forwardTcp(...args);
+  } catch (error) {
+    const { hostname, port } = args[0];
+    throw new ConflictError(
+      `${hostname}:${port} cannot be listened on at the server (${(error as Error).message}); pick another port.`,
+    );
+  }
 }
