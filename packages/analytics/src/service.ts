@@ -6,6 +6,7 @@ import type { RawBeacon } from "@pier/proxy/edge";
 import { type BeaconContext, type EnrichResult, enrichBeacon } from "./ingest/enrich.ts";
 import { IngestRefusedError } from "./ingest/ingest-refused.ts";
 import type { IngestStats } from "./ingest/ingest-stats.ts";
+import type { IngestRecord } from "./ingest/records.ts";
 import { SessionTracker } from "./ingest/sessions.ts";
 import { SaltRing, type SaltStorage } from "./ingest/visitor.ts";
 import { WriteQueue } from "./ingest/write-queue.ts";
@@ -27,6 +28,8 @@ export interface AnalyticsOptions {
   flushIntervalMs?: number;
   onWriteError?(error: unknown, lost: number): void;
   now?: () => number;
+  /** A site's excluded paths (its settings): records of those paths are accepted and dropped. */
+  isExcluded?(site: string, path: string): boolean;
 }
 
 /** The running analytics subsystem: ingest pipeline, write queue and the store queries go to. */
@@ -42,6 +45,7 @@ export class Analytics {
     private readonly queue: WriteQueue,
     private readonly now: () => number,
     private readonly storage: { isFull(error: unknown): boolean; listeners: Set<StorageFullListener> },
+    private readonly isExcluded: (site: string, path: string) => boolean,
   ) {
     this.sweeper = setInterval(() => {
       this.sessions.sweep(this.now());
@@ -83,7 +87,16 @@ export class Analytics {
       },
     });
     const salts = new SaltRing(saltStorage(saltDb, isFull));
-    return new Analytics(store, salts, saltDb, new SessionTracker(), queue, now, { isFull, listeners });
+    return new Analytics(
+      store,
+      salts,
+      saltDb,
+      new SessionTracker(),
+      queue,
+      now,
+      { isFull, listeners },
+      options.isExcluded ?? (() => false),
+    );
   }
 
   /**
@@ -92,7 +105,7 @@ export class Analytics {
    */
   ingest(body: string, context: Omit<BeaconContext, "now">): EnrichResult {
     const result = this.enrich(body, context);
-    if (!result.accepted) return result;
+    if (!result.accepted || this.excluded(result.record)) return result;
     if (!this.queue.offer(result.record)) throw new IngestRefusedError(this.queue.storageFull);
     this.counters.accepted++;
     return result;
@@ -111,7 +124,8 @@ export class Analytics {
       } catch {
         continue; // counted as invalid by enrich()
       }
-      if (result.accepted && this.queue.keep(result.record)) this.counters.accepted++;
+      if (result.accepted && !this.excluded(result.record) && this.queue.keep(result.record))
+        this.counters.accepted++;
     }
   }
 
@@ -124,6 +138,11 @@ export class Analytics {
   onStorageFullChange(listener: StorageFullListener): () => void {
     this.storage.listeners.add(listener);
     return () => this.storage.listeners.delete(listener);
+  }
+
+  private excluded(record: IngestRecord): boolean {
+    const { site, path } = record.kind === "event" ? record.event : record.vitals;
+    return this.isExcluded(site, path);
   }
 
   private enrich(body: string, context: Omit<BeaconContext, "now">): EnrichResult {

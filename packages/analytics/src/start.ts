@@ -5,6 +5,7 @@ import { beaconHandler } from "./http/ingest-routes.ts";
 import { queryRoutes, type ResolvedSite } from "./http/query-routes.ts";
 import { Analytics } from "./service.ts";
 import { SiteSettingsStore } from "./settings/settings-store.ts";
+import { isExcludedPath } from "./settings/site-settings.ts";
 
 export interface RunningAnalytics {
   analytics: Analytics;
@@ -23,6 +24,7 @@ export async function startAnalytics(ctx: PierContext, republish: () => void): P
     dataDir: config.dataDir,
     clickhouseUrl: config.clickhouseUrl,
     onWriteError: (error, lost) => log.error("analytics batch not written", { error, lost }),
+    isExcluded: (site, path) => isExcludedPath(settings.get(site).excludedPaths, path),
   });
   const resolveSite = async (param: string): Promise<ResolvedSite> => {
     const app = await stores.apps.findByName(param.toLowerCase());

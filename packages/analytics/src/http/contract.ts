@@ -16,7 +16,7 @@ import {
   seriesPointSchema,
   vitalsSummarySchema,
 } from "../query/types.ts";
-import { siteSettingsSchema } from "../settings/site-settings.ts";
+import { siteSettingsBodySchema, siteSettingsSchema } from "../settings/site-settings.ts";
 
 // `:site` is an app name (its events are stored under the app id) or the host of a route without
 // an app. Times are epoch milliseconds.
@@ -157,7 +157,7 @@ export const analyticsRoutes = defineRoutes({
     path: "/api/v1/analytics/:site/settings",
     tag: "analytics",
     access: "read",
-    summary: "A site's Do-Not-Track and tracker auto-injection settings",
+    summary: "A site's Do-Not-Track, tracker auto-injection and excluded paths",
     response: settingsAnswer,
   },
   analyticsUpdateSettings: {
@@ -165,8 +165,8 @@ export const analyticsRoutes = defineRoutes({
     path: "/api/v1/analytics/:site/settings",
     tag: "analytics",
     access: "write",
-    summary: "Set a site's Do-Not-Track and tracker auto-injection settings",
-    body: siteSettingsSchema,
+    summary: "Set a site's Do-Not-Track, tracker auto-injection and excluded paths (left out: kept)",
+    body: siteSettingsBodySchema,
     response: settingsAnswer,
   },
 });

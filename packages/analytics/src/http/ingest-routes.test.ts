@@ -6,7 +6,7 @@ import { brotliDecompressSync } from "node:zlib";
 import type { Server } from "bun";
 import { Analytics } from "../service.ts";
 import type { SiteSettingsStore } from "../settings/settings-store.ts";
-import { defaultSiteSettings } from "../settings/site-settings.ts";
+import { defaultSiteSettings, isExcludedPath } from "../settings/site-settings.ts";
 import type { SqliteAnalyticsStore } from "../store/sqlite-store.ts";
 import { trackerScript } from "../tracker/tracker.ts";
 import { beaconHandler, compressedTracker } from "./ingest-routes.ts";
@@ -115,4 +115,49 @@ test("the tracker script is sent compressed to browsers that take it, and is sma
   expect(gzip.encoding).toBe("gzip");
   expect(Bun.gunzipSync(gzip.body as Uint8Array<ArrayBuffer>)).toEqual(new Uint8Array(Buffer.from(script)));
   expect(compressedTracker(script, null)).toEqual({ body: script, encoding: null });
+});
+
+test("beacons of a site's excluded paths are answered 202 and not stored, from the console and workers", async () => {
+  const excludedDir = mkdtempSync(join(tmpdir(), "pier-analytics-excluded-"));
+  const excluding = await Analytics.start({
+    dataDir: excludedDir,
+    flushIntervalMs: 20,
+    isExcluded: (site, path) => site === "shop" && isExcludedPath(["/admin/*", "/health"], path),
+  });
+  try {
+    const handler = beaconHandler(excluding, settings);
+    for (const path of ["/admin/users", "/health", "/pricing"]) {
+      const request = new Request("http://shop.test/_pier/event", {
+        method: "POST",
+        body: JSON.stringify({ n: "pageview", u: `https://shop.test${path}` }),
+        headers: { "user-agent": chrome, "x-forwarded-for": "203.0.113.9", "x-pier-app": "shop" },
+      });
+      expect((await (handler(request, server) as Promise<Response>)).status).toBe(202);
+    }
+    excluding.ingestRaw([
+      {
+        body: '{"n":"pageview","u":"/admin/"}',
+        site: "shop",
+        host: "shop.test",
+        clientIp: "203.0.113.9",
+        userAgent: chrome,
+        country: "",
+      },
+    ]);
+    await excluding.flush();
+    const rows = (excluding.store as SqliteAnalyticsStore).db.query("SELECT path FROM events").all();
+    expect(rows).toEqual([{ path: "/pricing" }]);
+  } finally {
+    await excluding.stop();
+    rmSync(excludedDir, { recursive: true, force: true });
+  }
+});
+
+test("excluded paths match exactly, or everything under a prefix that ends in *", () => {
+  expect(isExcludedPath(["/admin/*"], "/admin/")).toBe(true);
+  expect(isExcludedPath(["/admin/*"], "/admin")).toBe(false);
+  expect(isExcludedPath(["/admin*"], "/administrator")).toBe(true);
+  expect(isExcludedPath(["/health"], "/health")).toBe(true);
+  expect(isExcludedPath(["/health"], "/health/deep")).toBe(false);
+  expect(isExcludedPath([], "/")).toBe(false);
 });

@@ -138,7 +138,16 @@ describe("the analytics query API", () => {
   test("settings read back as they were put", async () => {
     await send("PUT", "/api/v1/analytics/shop/settings", { respectDnt: false, autoInject: true });
     const settings = await (await send("GET", "/api/v1/analytics/shop/settings", undefined, "read")).json();
-    expect(settings).toEqual({ settings: { respectDnt: false, autoInject: true } });
+    expect(settings).toEqual({ settings: { respectDnt: false, autoInject: true, excludedPaths: [] } });
+    const paths = { respectDnt: true, autoInject: true, excludedPaths: ["/admin/*", "/health"] };
+    await send("PUT", "/api/v1/analytics/shop/settings", paths);
+    // Left out, the excluded paths stay as they were.
+    await send("PUT", "/api/v1/analytics/shop/settings", { respectDnt: false, autoInject: true });
+    expect(await (await send("GET", "/api/v1/analytics/shop/settings", undefined, "read")).json()).toEqual({
+      settings: { respectDnt: false, autoInject: true, excludedPaths: ["/admin/*", "/health"] },
+    });
+    const bad = await send("PUT", "/api/v1/analytics/shop/settings", { ...paths, excludedPaths: ["admin"] });
+    expect(bad.status).toBe(400);
   });
 
   test("bad dimensions, filters and ranges are 400s that say what to send", async () => {

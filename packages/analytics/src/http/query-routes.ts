@@ -133,7 +133,9 @@ export function queryRoutes(deps: QueryRoutesDeps): Hono<ApiEnv> {
 
   serveRoute(group, routes.analyticsUpdateSettings, async ({ params, body }) => {
     const resolved = await deps.resolveSite(params.site);
-    return { settings: await deps.settings.set(resolved.site, body) };
+    const current = deps.settings.get(resolved.site);
+    const settings = { ...body, excludedPaths: body.excludedPaths ?? current.excludedPaths };
+    return { settings: await deps.settings.set(resolved.site, settings) };
   });
 
   return group.app;

@@ -5,6 +5,7 @@ import {
   percentileFromHistogram,
   percentileRank,
   percentilesFromHistogram,
+  vitalFromHistogram,
 } from "./funnel.ts";
 
 const ev = (session: number, ts: number, name: string, path = "/") => ({ session, ts, name, path });
@@ -50,6 +51,25 @@ test("histogram percentiles are scaled back to the metric's unit", () => {
   ];
   expect(percentilesFromHistogram(cls, 1000)).toEqual({ samples: 100, p50: 0.01, p75: 0.25, p95: 0.25 });
   expect(percentilesFromHistogram([], 1)).toEqual({ samples: 0, p50: null, p75: null, p95: null });
+});
+
+test("Web Vitals ratings: good up to the first threshold, poor above the second", () => {
+  // LCP in ms: 2500 is still good, 4000 still needs improvement, 4001 is poor.
+  const lcp = vitalFromHistogram("lcp", [
+    [1200, 2],
+    [2500, 1],
+    [4000, 3],
+    [4001, 2],
+  ]);
+  expect(lcp.ratings).toEqual({ good: 0.375, needsImprovement: 0.375, poor: 0.25 });
+  expect(lcp.p75).toBe(4000);
+  // CLS in thousandths: 0.1 good, 0.25 needs improvement.
+  const cls = vitalFromHistogram("cls", [
+    [100, 1],
+    [250, 1],
+    [300, 2],
+  ]);
+  expect(cls.ratings).toEqual({ good: 0.25, needsImprovement: 0.25, poor: 0.5 });
 });
 
 test("funnel match reads pageviews of the step pages and the step events only", () => {

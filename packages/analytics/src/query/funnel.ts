@@ -1,4 +1,13 @@
-import type { FunnelEvent, FunnelResult, FunnelStep, Percentiles } from "./types.ts";
+import {
+  type FunnelEvent,
+  type FunnelResult,
+  type FunnelStep,
+  type Percentiles,
+  type VitalMetric,
+  type VitalStats,
+  vitalScale,
+  vitalThresholds,
+} from "./types.ts";
 
 function matches(step: FunnelStep, event: FunnelEvent): boolean {
   return "page" in step ? event.name === "pageview" && event.path === step.page : event.name === step.event;
@@ -87,4 +96,28 @@ export function percentilesFromHistogram(histogram: [number, number][], scale: n
     return v === null ? null : v / scale;
   };
   return { samples, p50: at(0.5), p75: at(0.75), p95: at(0.95) };
+}
+
+/** Percentiles and the good / needs-improvement / poor shares of one metric's scaled histogram. */
+export function vitalFromHistogram(metric: VitalMetric, histogram: [number, number][]): VitalStats {
+  const scale = vitalScale[metric];
+  const percentiles = percentilesFromHistogram(histogram, scale);
+  const { good, poor } = vitalThresholds[metric];
+  const counts = { good: 0, needsImprovement: 0, poor: 0 };
+  for (const [value, count] of histogram) {
+    const unscaled = value / scale;
+    if (unscaled <= good) counts.good += count;
+    else if (unscaled <= poor) counts.needsImprovement += count;
+    else counts.poor += count;
+  }
+  const share = (n: number) =>
+    percentiles.samples ? Math.round((n / percentiles.samples) * 10_000) / 10_000 : 0;
+  return {
+    ...percentiles,
+    ratings: {
+      good: share(counts.good),
+      needsImprovement: share(counts.needsImprovement),
+      poor: share(counts.poor),
+    },
+  };
 }

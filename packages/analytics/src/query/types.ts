@@ -73,12 +73,31 @@ export const vitalMetrics = ["lcp", "cls", "inp", "ttfb"] as const;
 export type VitalMetric = (typeof vitalMetrics)[number];
 /** Vitals are bucketed to whole ms (CLS to thousandths) in every store, so percentiles agree. */
 export const vitalScale: Record<VitalMetric, number> = { lcp: 1, inp: 1, ttfb: 1, cls: 1000 };
+/**
+ * The thresholds of the Web Vitals ratings (web.dev/articles/vitals): a value up to `good` is
+ * good, one above `poor` is poor, in between it needs improvement. Milliseconds; CLS is unitless.
+ */
+export const vitalThresholds: Record<VitalMetric, { good: number; poor: number }> = {
+  lcp: { good: 2500, poor: 4000 },
+  inp: { good: 200, poor: 500 },
+  cls: { good: 0.1, poor: 0.25 },
+  ttfb: { good: 800, poor: 1800 },
+};
+/** Shares of the samples per rating, 0..1 (all 0 without samples). */
+export const vitalRatingsSchema = z.object({
+  good: z.number(),
+  needsImprovement: z.number(),
+  poor: z.number(),
+});
+export type VitalRatings = z.infer<typeof vitalRatingsSchema>;
+export const vitalStatsSchema = percentilesSchema.extend({ ratings: vitalRatingsSchema });
+export type VitalStats = z.infer<typeof vitalStatsSchema>;
 /** Milliseconds; CLS is unitless. */
 export const vitalsSummarySchema = z.object({
-  lcp: percentilesSchema,
-  cls: percentilesSchema,
-  inp: percentilesSchema,
-  ttfb: percentilesSchema,
+  lcp: vitalStatsSchema,
+  cls: vitalStatsSchema,
+  inp: vitalStatsSchema,
+  ttfb: vitalStatsSchema,
 });
 export type VitalsSummary = z.infer<typeof vitalsSummarySchema>;
 

@@ -17,13 +17,15 @@ test("auto-inject sites are readable by other modules, and a change of autoInjec
   const store = await SiteSettingsStore.load(database);
   let changes = 0;
   store.onAutoInjectChange(() => changes++);
-  await store.set("app_1", { respectDnt: false, autoInject: true });
-  await store.set("app_2", { respectDnt: true, autoInject: false });
-  await store.set("app_1", { respectDnt: true, autoInject: true });
+  await store.set("app_1", { respectDnt: false, autoInject: true, excludedPaths: [] });
+  await store.set("app_2", { respectDnt: true, autoInject: false, excludedPaths: ["/admin/*"] });
+  await store.set("app_1", { respectDnt: true, autoInject: true, excludedPaths: [] });
   expect(changes).toBe(1);
   expect(await SiteSettingsStore.readAutoInjectSites(database)).toEqual(new Set(["app_1"]));
   await store.remove("app_1");
   expect(changes).toBe(2);
   expect(await SiteSettingsStore.readAutoInjectSites(database)).toEqual(new Set());
+  // Excluded paths survive a restart (a fresh load reads them back from the database).
+  expect((await SiteSettingsStore.load(database)).get("app_2").excludedPaths).toEqual(["/admin/*"]);
   await database.close();
 });

@@ -1,10 +1,22 @@
 import type { Database } from "@pier/db";
 import { eq } from "drizzle-orm";
+import { z } from "zod";
 import * as pgSchema from "./schema/pg.ts";
 import * as sqliteSchema from "./schema/sqlite.ts";
-import { defaultSiteSettings, type SiteSettings } from "./site-settings.ts";
+import { defaultSiteSettings, excludedPathSchema, type SiteSettings } from "./site-settings.ts";
 
 export { defaultSiteSettings, type SiteSettings } from "./site-settings.ts";
+
+const storedPaths = z.array(excludedPathSchema);
+/** The column holds JSON written by `set`; anything else reads as no excluded path. */
+function parseExcludedPaths(json: string): string[] {
+  try {
+    const parsed = storedPaths.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
 
 /**
  * Settings are read on every /_pier/script.js request, so they are cached in memory and written
@@ -49,7 +61,11 @@ export class SiteSettingsStore {
   static async load(database: Database): Promise<SiteSettingsStore> {
     const store = new SiteSettingsStore(database);
     for (const row of await database.db.select().from(store.table)) {
-      store.cache.set(row.site, { respectDnt: row.respectDnt, autoInject: row.autoInject });
+      store.cache.set(row.site, {
+        respectDnt: row.respectDnt,
+        autoInject: row.autoInject,
+        excludedPaths: parseExcludedPaths(row.excludedPaths),
+      });
     }
     return store;
   }
@@ -64,11 +80,16 @@ export class SiteSettingsStore {
   }
 
   async set(site: string, settings: SiteSettings): Promise<SiteSettings> {
-    const row = { site, ...settings, updatedAt: new Date() };
+    const columns = {
+      respectDnt: settings.respectDnt,
+      autoInject: settings.autoInject,
+      excludedPaths: JSON.stringify(settings.excludedPaths),
+      updatedAt: new Date(),
+    };
     await this.database.db
       .insert(this.table)
-      .values(row)
-      .onConflictDoUpdate({ target: this.table.site, set: { ...settings, updatedAt: row.updatedAt } });
+      .values({ site, ...columns })
+      .onConflictDoUpdate({ target: this.table.site, set: columns });
     const before = this.get(site);
     this.cache.set(site, settings);
     this.autoInjectChanged(before, settings);

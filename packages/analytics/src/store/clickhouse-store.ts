@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import { int, openClickHouse, quote, selectRows } from "@pier/clickhouse";
 import type { IngestRecord } from "../ingest/records.ts";
-import { FunnelCounter, funnelMatchSql, percentilesFromHistogram } from "../query/funnel.ts";
+import { FunnelCounter, funnelMatchSql, vitalFromHistogram } from "../query/funnel.ts";
 import {
   type AnalyticsQuery,
   type AnalyticsStore,
@@ -165,9 +165,9 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
       const rows =
         await this.rows(`SELECT toInt64(round(assumeNotNull(${metric}) * ${scale})) AS v, count() AS c
         ${base} AND isNotNull(${metric}) GROUP BY v ORDER BY v`);
-      out[metric] = percentilesFromHistogram(
+      out[metric] = vitalFromHistogram(
+        metric,
         rows.map((r) => [Number(r.v), Number(r.c)]),
-        scale,
       );
     }
     return out;

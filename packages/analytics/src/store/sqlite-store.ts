@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import type { EventRecord, IngestRecord } from "../ingest/records.ts";
 import { utcDay } from "../ingest/visitor.ts";
-import { FunnelCounter, percentilesFromHistogram } from "../query/funnel.ts";
+import { FunnelCounter, vitalFromHistogram } from "../query/funnel.ts";
 import {
   type AnalyticsQuery,
   type AnalyticsStore,
@@ -20,7 +20,6 @@ import {
   sumsOf,
   type VitalsSummary,
   vitalMetrics,
-  vitalScale,
 } from "../query/types.ts";
 import { fillSeries, type Segment, splitByWholeDays } from "./ranges.ts";
 import { sessionDeltas } from "./session-deltas.ts";
@@ -278,9 +277,9 @@ export class SqliteAnalyticsStore implements AnalyticsStore {
           : rawVitalsHistogram(this.db, q, metric, segment.from, segment.to);
         for (const [value, count] of histogram) merged.set(value, (merged.get(value) ?? 0) + count);
       }
-      out[metric] = percentilesFromHistogram(
+      out[metric] = vitalFromHistogram(
+        metric,
         [...merged].sort((a, b) => a[0] - b[0]),
-        vitalScale[metric],
       );
     }
     return out;

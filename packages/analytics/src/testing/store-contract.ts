@@ -125,9 +125,16 @@ export function storeContract(
   test(`${name}: Web Vitals percentiles (nearest rank)`, async () => {
     const { store, q } = await all();
     const vitals = await store.vitals(q);
-    expect(vitals.lcp).toEqual({ samples: 300, p50: 50, p75: 75, p95: 95 });
-    expect(vitals.ttfb).toEqual({ samples: 300, p50: 100, p75: 100, p95: 100 });
-    expect(vitals.inp).toEqual({ samples: 0, p50: null, p75: null, p95: null });
+    const allGood = { good: 1, needsImprovement: 0, poor: 0 };
+    expect(vitals.lcp).toEqual({ samples: 300, p50: 50, p75: 75, p95: 95, ratings: allGood });
+    expect(vitals.ttfb).toEqual({ samples: 300, p50: 100, p75: 100, p95: 100, ratings: allGood });
+    expect(vitals.inp).toEqual({
+      samples: 0,
+      p50: null,
+      p75: null,
+      p95: null,
+      ratings: { good: 0, needsImprovement: 0, poor: 0 },
+    });
   });
 
   test(`${name}: realtime counts the last five minutes only`, async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE "analytics_settings" ADD COLUMN "excluded_paths" text DEFAULT '[]' NOT NULL;
