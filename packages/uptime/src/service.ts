@@ -18,7 +18,7 @@ import {
 } from "./monitor.ts";
 import { incidentView, monitorView } from "./presenters.ts";
 import { CheckScheduler, type Clock, systemClock } from "./scheduler.ts";
-import { dailySeries, dayKey, sumRollups, uptimePercent } from "./stats.ts";
+import { dailySeries, dayKey, latencyBuckets, sumRollups, uptimePercent } from "./stats.ts";
 import { createUptimeStore, type MonitorRow, type UptimeStore } from "./store.ts";
 
 const day = 86_400_000;
@@ -437,6 +437,15 @@ export class UptimeService {
   async recentChecks(idOrName: string, limit = 100) {
     const row = await this.findMonitor(idOrName);
     return (await this.store.checks.latest(row.id, limit)).map((c) => ({ ...c, at: c.at.toISOString() }));
+  }
+
+  /** Response times over the last day (5-minute buckets) or week (hourly), from the raw checks. */
+  async latencySeries(idOrName: string, period: "24h" | "7d") {
+    const row = await this.findMonitor(idOrName);
+    const [span, bucketMs] = period === "24h" ? [day, 300_000] : [7 * day, 3_600_000];
+    const from = Math.floor((this.clock.now() - span) / bucketMs) * bucketMs + bucketMs;
+    const checks = await this.store.checks.since(row.id, new Date(from));
+    return { period, bucketMs, points: latencyBuckets(checks, from, bucketMs, span / bucketMs) };
   }
 
   async incidents(filter: { monitor?: string; open?: boolean; limit?: number }) {

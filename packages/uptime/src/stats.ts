@@ -49,3 +49,37 @@ export function sumRollups(rollups: DailyRollup[]): { checks: number; failures: 
     },
   );
 }
+
+export interface LatencyBucket {
+  /** Bucket start, epoch ms. */
+  t: number;
+  checks: number;
+  failures: number;
+  /** Of the bucket's successful checks; null without any. */
+  p50: number | null;
+  p95: number | null;
+}
+
+/**
+ * Checks in `count` buckets of `bucketMs` starting at `from` (empty ones included), with the
+ * response-time percentiles of each: what the monitor page charts.
+ */
+export function latencyBuckets(
+  checks: { at: Date; ok: boolean; latencyMs: number }[],
+  from: number,
+  bucketMs: number,
+  count: number,
+): LatencyBucket[] {
+  const slots = Array.from({ length: count }, () => ({ checks: 0, failures: 0, latencies: [] as number[] }));
+  for (const check of checks) {
+    const slot = slots[Math.floor((check.at.getTime() - from) / bucketMs)];
+    if (!slot) continue;
+    slot.checks++;
+    if (check.ok) slot.latencies.push(check.latencyMs);
+    else slot.failures++;
+  }
+  return slots.map((slot, i) => {
+    const { p50, p95 } = percentiles(slot.latencies);
+    return { t: from + i * bucketMs, checks: slot.checks, failures: slot.failures, p50, p95 };
+  });
+}

@@ -9,7 +9,7 @@ import { testClickHouse } from "../../../../test/support/clickhouse.ts";
 import { flakyHttpServer } from "../../testing/flaky-servers.ts";
 import { uptimeMigrations } from "../migrations.ts";
 import { UptimeService } from "../service.ts";
-import { dayKey, percentiles } from "../stats.ts";
+import { dayKey, latencyBuckets, percentiles } from "../stats.ts";
 import type { CheckResults, CheckRow } from "./check-results.ts";
 import { createClickHouseCheckResults } from "./clickhouse-check-results.ts";
 import { createSqlCheckResults } from "./sql-check-results.ts";
@@ -97,6 +97,24 @@ describe.each(backends)("check results on %s", (_name, open) => {
       failures: 0,
       latency: { p50: null, p95: null, p99: null, samples: 0 },
     });
+  });
+
+  test("checks since a moment come oldest first, ready to bucket for the response-time chart", async () => {
+    const results = await open();
+    await record(results, check("mon_s", now - 3 * hour, true, 30));
+    await record(results, check("mon_s", now - 90 * 60_000, false, 9999));
+    await record(results, check("mon_s", now - 80 * 60_000, true, 10));
+    await record(results, check("mon_s", now - 70 * 60_000, true, 20));
+    const since = await results.since("mon_s", new Date(now - 2 * hour));
+    expect(since.map((c) => [c.at.getTime(), c.ok, c.latencyMs])).toEqual([
+      [now - 90 * 60_000, false, 9999],
+      [now - 80 * 60_000, true, 10],
+      [now - 70 * 60_000, true, 20],
+    ]);
+    expect(latencyBuckets(since, now - 2 * hour, hour, 2)).toEqual([
+      { t: now - 2 * hour, checks: 3, failures: 1, p50: 10, p95: 20 },
+      { t: now - hour, checks: 0, failures: 0, p50: null, p95: null },
+    ]);
   });
 
   test("daily counters add up per monitor and day, from a given day on", async () => {

@@ -23,6 +23,8 @@ export interface CheckResults {
   /** Newest first. */
   latest(monitorId: string, limit: number): Promise<CheckRow[]>;
   window(monitorId: string, from: Date): Promise<CheckWindow>;
+  /** Every check since `from`, oldest first, reduced to what a response-time chart needs. */
+  since(monitorId: string, from: Date): Promise<Pick<CheckRow, "at" | "ok" | "latencyMs">[]>;
   /** Oldest day first; days without checks are absent. */
   daily(monitorIds: string[], fromDay: string): Promise<DailyRow[]>;
   /** Retention: raw checks before `rawBefore`, counters of days before `dailyBeforeDay`. */

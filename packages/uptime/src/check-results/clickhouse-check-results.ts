@@ -140,6 +140,17 @@ export async function createClickHouseCheckResults(
         latency: { p50: value("p50"), p95: value("p95"), p99: value("p99"), samples },
       };
     },
+    async since(monitorId, from) {
+      const found = await rows<Pick<RawRow, "at" | "ok" | "latency_ms">>(
+        `SELECT at, ok, latency_ms FROM ${checksTable}
+         WHERE monitor_id = ${quote(monitorId)} AND at >= ${int(from.getTime())} ORDER BY at`,
+      );
+      return found.map((r) => ({
+        at: new Date(Number(r.at)),
+        ok: Number(r.ok) === 1,
+        latencyMs: Number(r.latency_ms),
+      }));
+    },
     async daily(monitorIds, fromDay): Promise<DailyRow[]> {
       if (monitorIds.length === 0) return [];
       const found = await rows<{ monitor_id: string; day_key: string; checks: string; failures: string }>(

@@ -42,6 +42,13 @@ export function createSqlCheckResults(database: Database): CheckResults {
         latency: percentiles(ok.map((r) => r.latencyMs)),
       };
     },
+    since(monitorId, from) {
+      return db
+        .select({ at: c.at, ok: c.ok, latencyMs: c.latencyMs })
+        .from(c)
+        .where(and(eq(c.monitorId, monitorId), gte(c.at, from)))
+        .orderBy(asc(c.at));
+    },
     daily(monitorIds, fromDay): Promise<DailyRow[]> {
       if (monitorIds.length === 0) return Promise.resolve([]);
       return db

@@ -6,6 +6,7 @@ import {
   checksQuery,
   createChannelBody,
   incidentsQuery,
+  latencyQuery,
   patchChannelBody,
   testChannelBody,
 } from "./schemas.ts";
@@ -16,6 +17,7 @@ import {
   deletedResponse,
   deliverySchema,
   incidentSchema,
+  latencySeriesSchema,
   monitorSchema,
   monitorStatsSchema,
   statusPageSchema,
@@ -87,6 +89,15 @@ export const uptimeRoutes = defineRoutes({
     summary: "A monitor's recent checks, newest first",
     query: checksQuery,
     response: z.object({ checks: z.array(checkSchema) }),
+  },
+  monitorLatency: {
+    method: "GET",
+    path: "/api/v1/monitors/:monitor/latency",
+    tag: "uptime",
+    access: "read",
+    summary: "Response-time percentiles (p50, p95) and failures per bucket over 24 h or 7 d",
+    query: latencyQuery,
+    response: latencySeriesSchema,
   },
   listIncidents: {
     method: "GET",

@@ -29,6 +29,10 @@ export function monitorsRoutes(group: RouteGroup, uptime: UptimeService): void {
     return { result, monitor: await uptime.view(monitor) };
   });
 
+  serveRoute(group, uptimeRoutes.monitorLatency, ({ params, query }) =>
+    uptime.latencySeries(params.monitor, query.period),
+  );
+
   serveRoute(group, uptimeRoutes.listChecks, async ({ params, query }) => ({
     checks: await uptime.recentChecks(params.monitor, query.limit),
   }));

@@ -10,6 +10,8 @@ export const incidentsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 
+export const latencyQuery = z.object({ period: z.enum(["24h", "7d"]).default("24h") });
+
 export const checksQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });

@@ -80,6 +80,21 @@ export const monitorStatsSchema = z.object({
   ),
 });
 
+/** Response times per bucket (5 minutes over 24 h, an hour over 7 d), empty buckets included. */
+export const latencySeriesSchema = z.object({
+  period: z.enum(["24h", "7d"]),
+  bucketMs: z.number(),
+  points: z.array(
+    z.object({
+      t: z.number(),
+      checks: z.number().int(),
+      failures: z.number().int(),
+      p50: z.number().nullable(),
+      p95: z.number().nullable(),
+    }),
+  ),
+});
+
 export const checkSchema = z.object({
   monitorId: z.string(),
   at: timestamp(),
