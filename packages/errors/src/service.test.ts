@@ -216,13 +216,15 @@ for (const backend of backends) {
       expect(webhooks.some((w) => w.event === "issue.regressed" && w.body.includes(issue!.id))).toBe(true);
     });
 
-    test("filters by status, environment and release; sorts by count", async () => {
+    test("filters by status, environment, release and level; sorts by count", async () => {
       await post(envelope([thrown("staging-only", "3.0.0", { environment: "staging" })]));
       await service.settled();
       const staging = await service.issues.list({ projectId, environment: "staging" });
       expect(staging.issues.map((i) => i.culprit)).toEqual(["staging-only(/srv/app.js)"]);
       const byRelease = await service.issues.list({ projectId, release: "1.0.0" });
       expect(byRelease.issues.map((i) => i.culprit)).toEqual(["charge(/srv/app.js)"]);
+      expect((await service.issues.list({ projectId, level: "error" })).total).toBeGreaterThan(0);
+      expect((await service.issues.list({ projectId, level: "debug" })).total).toBe(0);
       const byCount = await service.issues.list({ projectId, sort: "count" });
       expect(byCount.issues[0]!.count).toBeGreaterThanOrEqual(byCount.issues[1]!.count);
       const ignoredTarget = staging.issues[0]!;

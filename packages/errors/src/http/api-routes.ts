@@ -142,6 +142,16 @@ export function errorsApi(ctx: PierContext, service: ErrorsService, appProjects:
     const updated = await service.setStatus(issue, body.status, body.resolvedInRelease);
     return { issue: issueJson(updated) };
   });
+  serveRoute(group, routes.bulkUpdateIssues, async ({ body }) => {
+    const issues = [];
+    const notFound: string[] = [];
+    for (const id of new Set(body.ids)) {
+      const issue = await service.issues.get(id);
+      if (issue) issues.push(issueJson(await service.setStatus(issue, body.status)));
+      else notFound.push(id);
+    }
+    return { issues, notFound };
+  });
   serveRoute(group, routes.deleteIssue, async ({ params }) => {
     await service.deleteIssue(await issueOr404(params.id));
     return { deleted: true as const };

@@ -38,6 +38,7 @@ const issueListQuery = z.object({
   status: issueStatus.optional(),
   environment: z.string().max(64).optional(),
   release: z.string().max(200).optional(),
+  level: z.enum(["fatal", "error", "warning", "info", "debug"]).optional(),
   query: z.string().max(200).optional(),
   sort: z.enum(["lastSeen", "firstSeen", "count", "users"]).default("lastSeen"),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -48,6 +49,12 @@ const updateIssueBody = z.object({
   status: issueStatus,
   /** Defaults to the issue's latest release: later releases regress it. */
   resolvedInRelease: z.string().max(200).nullable().optional(),
+});
+
+const bulkUpdateIssuesBody = z.strictObject({
+  ids: z.array(z.string().min(1).max(64)).min(1).max(200),
+  /** Resolved issues are resolved in their own latest release, as one at a time. */
+  status: issueStatus,
 });
 
 /** `file` names the minified file as stack frames do: `~/static/app.min.js` for any origin, or an exact path. */
@@ -255,6 +262,15 @@ export const errorsRoutes = defineRoutes({
     summary: "Resolve, ignore or reopen an issue",
     body: updateIssueBody,
     response: z.object({ issue: issueView }),
+  },
+  bulkUpdateIssues: {
+    method: "POST",
+    path: "/api/v1/errors/issues/bulk",
+    tag: "errors",
+    access: "write",
+    summary: "Resolve, ignore or reopen several issues at once (ids not found are named, not fatal)",
+    body: bulkUpdateIssuesBody,
+    response: z.object({ issues: z.array(issueView), notFound: z.array(z.string()) }),
   },
   deleteIssue: {
     method: "DELETE",

@@ -8,6 +8,7 @@ export interface IssueFilter {
   status?: IssueStatus;
   environment?: string;
   release?: string;
+  level?: string;
   query?: string;
   sort?: "lastSeen" | "firstSeen" | "count" | "users";
   limit?: number;
@@ -43,6 +44,7 @@ export function createIssueStore(database: Database) {
       if (filter.status) conditions.push(eq(i.status, filter.status));
       if (filter.environment) conditions.push(withTag("environment", filter.environment));
       if (filter.release) conditions.push(withTag("release", filter.release));
+      if (filter.level) conditions.push(eq(i.level, filter.level));
       // lower() on both sides: LIKE is case-insensitive on SQLite but not on PostgreSQL.
       if (filter.query) {
         const pattern = `%${filter.query.replace(/[%_\\]/g, "").toLowerCase()}%`;
