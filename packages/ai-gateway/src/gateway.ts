@@ -284,6 +284,14 @@ export class AiGateway {
     return usd;
   }
 
+  /** What a key used against its limits: spend this calendar month, requests and tokens in the last minute. */
+  async keyUsage(
+    keyId: string,
+  ): Promise<{ monthUsd: number; lastMinute: { requests: number; tokens: number } }> {
+    const { requests, tokens } = this.windows.get(keyId)?.totals(this.now()) ?? { requests: 0, tokens: 0 };
+    return { monthUsd: await this.spentThisMonth(keyId), lastMinute: { requests, tokens } };
+  }
+
   private async checkBudget(key: KeyRow): Promise<void> {
     if (key.monthlyBudgetUsd == null) return;
     if ((await this.spentThisMonth(key.id)) >= key.monthlyBudgetUsd)

@@ -156,6 +156,9 @@ describe("the AI gateway's operator API", () => {
     expect(revoked.key.revokedAt).toBeString();
     const { keys } = await answer("aiListKeys", "GET", "/api/v1/ai/keys");
     expect(keys).toHaveLength(2);
+    // Active keys carry what they used against their limits; revoked ones none.
+    const byName = Object.fromEntries(keys.map((k: { name: string; usage: unknown }) => [k.name, k.usage]));
+    expect(byName).toEqual({ web: null, scripts: { monthUsd: 0, lastMinute: { requests: 0, tokens: 0 } } });
     expect((await send("POST", "/api/v1/ai/keys", { name: "x", app: "nope" })).status).toBe(404);
   });
 

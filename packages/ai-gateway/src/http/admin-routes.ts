@@ -94,7 +94,15 @@ export function adminRoutes(
 
   serveRoute(group, routes.aiListKeys, async () => {
     const names = await appNames();
-    return { keys: (await store.keys.list()).map((k) => presentKey(k, names)) };
+    const rows = await store.keys.list();
+    return {
+      keys: await Promise.all(
+        rows.map(async (k) => ({
+          ...presentKey(k, names),
+          usage: k.revokedAt ? null : await gateway.keyUsage(k.id),
+        })),
+      ),
+    };
   });
   serveRoute(group, routes.aiCreateKey, async ({ body }) => {
     const appId = body.app ? await appIdFor(body.app) : null;

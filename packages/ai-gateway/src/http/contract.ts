@@ -66,6 +66,14 @@ export const keyView = z.object({
   revokedAt: timestamp().nullable(),
 });
 
+/** What an active key used against its limits (the list of keys shows it). */
+const keyUsageView = z.object({
+  /** Cost of the current calendar month (UTC), what the monthly budget is checked against. */
+  monthUsd: z.number(),
+  /** Requests and tokens of the last 60 seconds, what the per-minute limits are checked against. */
+  lastMinute: z.object({ requests: z.number(), tokens: z.number() }),
+});
+
 /** USD per million tokens. */
 const priceView = z.object({ inputPerMillion: z.number(), outputPerMillion: z.number() });
 
@@ -173,8 +181,8 @@ export const aiRoutes = defineRoutes({
     path: "/api/v1/ai/keys",
     tag: "ai-gateway",
     access: "read",
-    summary: "Virtual keys, newest first, revoked ones included",
-    response: z.object({ keys: z.array(keyView) }),
+    summary: "Virtual keys, newest first, revoked ones included; active ones with their usage",
+    response: z.object({ keys: z.array(keyView.extend({ usage: keyUsageView.nullable() })) }),
   },
   aiCreateKey: {
     method: "POST",
