@@ -480,6 +480,120 @@ const cases: Record<string, CommandCase> = {
       } satisfies CommandCase,
     ]),
   ),
+  // Managed services (packages/services): bad input is refused before anything is created.
+  "services create": {
+    valid: ["services", "create", "redis", "robust-svc"],
+    missing: [
+      ["services", "create"],
+      ["services", "create", "redis"],
+    ],
+    bad: [
+      { args: ["services", "create", "mongodb", "robust-svc"], code: 2, says: "unknown kind" },
+      { args: ["services", "create", "redis", "Bad_Name"], code: 1 },
+      { args: ["services", "create", "postgres", "robust-svc", "--version", "42"], code: 1, says: "42" },
+      ...number(["services", "create", "redis", "robust-svc"], "--keep"),
+    ],
+    server: true,
+  },
+  "services list": { valid: ["services", "list"], server: true },
+  "services info": {
+    valid: ["services", "info", "no-such-svc"],
+    missing: [["services", "info"]],
+    bad: [{ args: ["services", "info", "no-such-svc"], code: 1, says: "no-such-svc" }],
+    server: true,
+  },
+  "services link": {
+    valid: ["services", "link", "no-such-svc", "--app", "robust"],
+    missing: [
+      ["services", "link", "no-such-svc"],
+      ["services", "link", "--app", "robust"],
+    ],
+    bad: [{ args: ["services", "link", "no-such-svc", "--app", "robust", "--var", "1BAD"], code: 1 }],
+    server: true,
+  },
+  "services unlink": {
+    valid: ["services", "unlink", "no-such-svc", "--app", "robust"],
+    missing: [["services", "unlink", "no-such-svc"]],
+    server: true,
+  },
+  "services backup": {
+    valid: ["services", "backup", "no-such-svc"],
+    missing: [["services", "backup"]],
+    bad: [{ args: ["services", "backup", "no-such-svc"], code: 1, says: "no-such-svc" }],
+    server: true,
+  },
+  "services restore": {
+    valid: ["services", "restore", "no-such-svc", "bak_nope"],
+    missing: [["services", "restore", "no-such-svc"]],
+    bad: [{ args: ["services", "restore", "no-such-svc", "bak_nope", "--to", "Bad_Name"], code: 1 }],
+    server: true,
+  },
+  "services connect": {
+    valid: ["services", "connect", "no-such-svc", "--expose", "127.0.0.1:1"],
+    missing: [["services", "connect"]],
+    bad: [
+      ...number(["services", "connect", "no-such-svc", "--expose", "127.0.0.1:1"], "--minutes"),
+      {
+        args: ["services", "connect", "no-such-svc", "--expose", "10.0.0.1:5432"],
+        code: 1,
+        says: "loopback",
+      },
+    ],
+    server: true,
+  },
+  "services delete": {
+    valid: ["services", "delete", "no-such-svc", "--confirm", "no-such-svc"],
+    missing: [["services", "delete"]],
+    bad: [
+      { args: ["services", "delete", "no-such-svc", "--confirm", "other"], code: 2, says: "nothing deleted" },
+    ],
+    server: true,
+  },
+  "services restart": {
+    valid: ["services", "restart", "no-such-svc"],
+    missing: [["services", "restart"]],
+    server: true,
+  },
+  "services logs": {
+    valid: ["services", "logs", "no-such-svc"],
+    missing: [["services", "logs"]],
+    bad: number(["services", "logs", "no-such-svc"], "--tail"),
+    server: true,
+  },
+  "services upgrade": {
+    valid: ["services", "upgrade", "no-such-svc", "--version", "16"],
+    missing: [["services", "upgrade", "no-such-svc"]],
+    bad: [{ args: ["services", "upgrade", "no-such-svc", "--version", "x.y"], code: 1 }],
+    server: true,
+  },
+  "services configure": {
+    valid: ["services", "configure", "no-such-svc", "--keep", "3"],
+    missing: [["services", "configure"]],
+    bad: [
+      ...number(["services", "configure", "no-such-svc"], "--keep"),
+      { args: ["services", "configure", "no-such-svc", "--backup", "sometimes"], code: 1, says: "schedule" },
+    ],
+    server: true,
+  },
+  "services download": {
+    valid: ["services", "download", "no-such-svc", "bak_nope", "--output", "robust.dump"],
+    missing: [
+      ["services", "download", "no-such-svc", "bak_nope"],
+      ["services", "download", "no-such-svc"],
+    ],
+    server: true,
+  },
+  "volumes list": { valid: ["volumes", "list"], server: true },
+  "volumes backup": {
+    valid: ["volumes", "backup", "no-such-app", "data"],
+    missing: [["volumes", "backup", "robust"]],
+    server: true,
+  },
+  "volumes restore": {
+    valid: ["volumes", "restore", "no-such-app", "data", "bak_nope"],
+    missing: [["volumes", "restore", "robust", "data"]],
+    server: true,
+  },
 };
 
 const adminToken = "pier_cli_robustness_admin_token_0123456789";
