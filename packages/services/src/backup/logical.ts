@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type Docker from "dockerode";
 import { dumpCommand, mysqlIdent, mysqlStatement, pgIdent, psql, restoreCommand } from "../commands.ts";
 import { execChecked, execOutput } from "../docker/exec.ts";
@@ -125,12 +125,4 @@ export async function enableRedisAof(docker: Docker, container: string): Promise
     await Bun.sleep(100);
   }
   throw new Error("Redis did not finish writing its AOF within 10 minutes");
-}
-
-/** Counts what passes, for the size of a dump streamed into a tar entry. */
-export function counted(stream: Readable, onBytes: (n: number) => void): Readable {
-  const pass = new PassThrough();
-  stream.on("data", (chunk: Buffer) => onBytes(chunk.length));
-  stream.on("error", (error) => pass.destroy(error));
-  return stream.pipe(pass);
 }
