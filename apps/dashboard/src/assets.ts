@@ -48,7 +48,12 @@ export async function loadDashboardAssets(bundle: HTMLBundle = dashboardHtml): P
       });
     }
   } else {
-    const built = await Bun.build({ entrypoints: [bundle.index], minify: true, publicPath: "/" });
+    const built = await Bun.build({
+      entrypoints: [bundle.index],
+      minify: true,
+      splitting: true,
+      publicPath: "/",
+    });
     if (!built.success)
       throw new DashboardBundleError(`Bundling the dashboard failed: ${built.logs.join("\n")}`);
     for (const output of built.outputs) {
