@@ -7,6 +7,7 @@ import { startWebhookReceiver } from "@pier/notify/testing";
 import { requireService } from "@pier/testkit";
 import type { PierProcess } from "../support/pier-process.ts";
 import { freePort, pierBinary, runCli, startPier } from "../support/pier-process.ts";
+import { chromiumAvailable, launchChromium, screenshotDir, watchPage } from "./dashboard-browser.ts";
 import {
   api as apiOf,
   baseDomain,
@@ -53,6 +54,7 @@ const ready =
     "Build them with scripts/base-images/services.sh (after scripts/base-images/build.sh).",
   );
 
+const browserReady = ready && chromiumAvailable();
 const token = `pier_svc${crypto.randomUUID().replaceAll("-", "")}`;
 const host = `shop.${baseDomain}`;
 let pier: PierProcess;
@@ -488,6 +490,35 @@ describe.skipIf(!ready)("managed services", () => {
       async () => (await read()).pg?.join() === production.pg!.join(),
     );
   }, 90_000);
+
+  test.if(browserReady)(
+    "the dashboard lists the services, and a service's links, backups and logs",
+    async () => {
+      const browser = await launchChromium();
+      try {
+        const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+        watchPage(page);
+        await page.goto(pier.url);
+        await page.getByLabel("Setup code").fill(pier.setupCode());
+        await page.getByLabel("Email").fill("admin@example.com");
+        await page.getByLabel("Password").fill("correct horse battery");
+        await page.getByRole("button", { name: "Create admin account" }).click();
+        await page.getByRole("heading", { name: "Apps" }).waitFor();
+        await page.getByRole("link", { name: "Services" }).click();
+        const row = page.locator("[data-service=shop-db]");
+        await row.waitFor();
+        expect(await row.textContent()).toContain("postgres");
+        await row.getByRole("link", { name: "shop-db" }).click();
+        await page.locator("[data-testid=service-backups] tr[data-backup]").first().waitFor();
+        expect(await page.locator("main").textContent()).toContain("DATABASE_URL");
+        await page.locator("[data-testid=service-logs]").waitFor();
+        await page.screenshot({ path: join(screenshotDir, "services.png"), fullPage: true });
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
 
   test("delete asks for the name, keeps the data volume unless --purge, refuses while linked", async () => {
     const refused = await runCli(["services", "delete", "shop-cache", "--confirm", "shop-cache"], cliEnv);

@@ -1,7 +1,7 @@
 import type { PierRoute } from "@pier/contract";
 import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import { useState } from "preact/hooks";
-import { pier } from "../api.ts";
+import { api, pier } from "../api.ts";
 import { TextField } from "../components/text-field.tsx";
 import { CardsTable, ConfirmButton, ErrorBox, Link, ListState, useAction } from "../components/ui.tsx";
 import { formatDuration, relativeTime } from "../format.ts";
@@ -271,6 +271,7 @@ export function ServicePage({ name }: { name: string }) {
               <p class="muted">No backups yet.</p>
             )}
           </div>
+          <LogsPanel service={name} />
           <div class="panel">
             <h2>Delete</h2>
             <p class="small muted">
@@ -341,5 +342,22 @@ function BackupsTable(props: {
         </tr>
       )}
     </CardsTable>
+  );
+}
+
+/** The container's last lines (a service that will not start says why here). */
+function LogsPanel({ service }: { service: string }) {
+  const logs = useApi(
+    () => api.text(`/services/${encodeURIComponent(service)}/logs?tail=100`),
+    [service],
+    15_000,
+  );
+  return (
+    <div class="panel">
+      <h2>Logs</h2>
+      <ListState query={logs} what="logs" isEmpty={(text) => text.trim() === ""} empty="No output yet.">
+        {(text) => <pre data-testid="service-logs">{text}</pre>}
+      </ListState>
+    </div>
   );
 }
