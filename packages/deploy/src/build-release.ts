@@ -58,6 +58,7 @@ export interface BuildReleaseOptions {
   /** The pier instance, labelled on the image. */
   instance?: string;
   onLog?: (line: string) => void;
+  signal?: AbortSignal;
 }
 
 /** Source tree -> image (apps) or site directory (static sites). Throws the package's errors. */
@@ -88,6 +89,7 @@ export async function buildRelease(docker: Docker, options: BuildReleaseOptions)
       buildArgs: config.build.args,
       instance: options.instance,
       onLog: say,
+      signal: options.signal,
     });
     if (plan.kind !== "static") return { kind: "image", image: built.tag, imageId: built.id, config, plan };
     await copyFromImage(docker, built.tag, `${generatedAppDir}/${plan.dir}`, options.staticDir);

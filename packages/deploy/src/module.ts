@@ -5,6 +5,7 @@ import type { PierModule } from "@pier/platform";
 import type { RouteSpec } from "@pier/proxy";
 import type { Server } from "bun";
 import { Hono } from "hono";
+import { pingDockerEngine } from "./docker/client.ts";
 import { appVolumeName } from "./docker/labels.ts";
 import { ownedPaths } from "./http/owned-paths.ts";
 
@@ -52,6 +53,7 @@ export const deployModule: PierModule = {
       wakeRoute: async (routeId) => (await load()).runtime.wakeRoute(routeId),
       restartApp: async (app) => (await load()).runtime.restartApp(app),
       volumeName: appVolumeName,
+      dockerReachable: () => pingDockerEngine(),
     });
     if (await hasRows(ctx.database, "deployments")) await load();
     return {

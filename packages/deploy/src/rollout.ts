@@ -45,11 +45,20 @@ export interface RolloutResult {
   upstreams: string[];
   /** Milliseconds from the call to routes acknowledged. */
   switchedAfterMs: number;
+  /** How long each step took: starting the replicas, their health checks, the route swap. */
+  phases: RolloutPhases;
   /**
-   * Settles when the previous replicas are drained, stopped and removed. Runs after the app's
-   * queue slot is released: the next deploy need not wait for a drain. Never rejects.
+   * Settles when the previous replicas are drained, stopped and removed, with the milliseconds that
+   * took (null when there was nothing to retire). Runs after the app's queue slot is released: the
+   * next deploy need not wait for a drain. Never rejects.
    */
-  retired: Promise<void>;
+  retired: Promise<number | null>;
+}
+
+export interface RolloutPhases {
+  startMs: number;
+  healthMs: number;
+  switchMs: number;
 }
 
 const logTailLines = 30;
@@ -70,7 +79,7 @@ export async function runRollout(ports: RolloutPorts, request: RolloutRequest): 
     if (stopFirst) await stopPrevious(ports, request, say);
     return switchTraffic(ports, stopFirst ? { ...request, previous: [] } : request, say);
   });
-  return { ...result, retired: stopFirst ? Promise.resolve() : retire(ports, request, say) };
+  return { ...result, retired: stopFirst ? Promise.resolve(null) : retire(ports, request, say) };
 }
 
 async function switchTraffic(
@@ -100,6 +109,13 @@ async function switchTraffic(
   const cancelled = () => request.signal?.aborted === true;
 
   const count = config.deploy.replicas;
+  const phases: RolloutPhases = { startMs: 0, healthMs: 0, switchMs: 0 };
+  let phaseStart = performance.now();
+  const endPhase = (phase: keyof RolloutPhases) => {
+    const now = performance.now();
+    phases[phase] = Math.round(now - phaseStart);
+    phaseStart = now;
+  };
   await record({ status: "starting" });
   say(`Starting ${count} replica${count === 1 ? "" : "s"} of ${request.image}`);
   const envVars = { ...config.env, ...request.envVars };
@@ -140,6 +156,7 @@ async function switchTraffic(
     }
   }
 
+  endPhase("startMs");
   await record({ status: "health_checking", replicas });
   const { path, interval, timeout } = config.health;
   say(`Health check: GET ${path} every ${interval / 1000}s, up to ${config.deploy.timeout / 1000}s`);
@@ -185,6 +202,7 @@ async function switchTraffic(
     );
   }
 
+  endPhase("healthMs");
   await record({ status: "switching", replicas });
   const upstreams = replicas.map((r) => r.upstream);
   say("Switching traffic to the new release");
@@ -207,9 +225,10 @@ async function switchTraffic(
     );
   }
   const switchedAfterMs = Math.round(performance.now() - started);
+  endPhase("switchMs");
   await record({ status: "live", replicas });
   say(request.liveUrl ? `Live at ${request.liveUrl}` : `Live (${upstreams.join(", ")})`);
-  return { replicas, upstreams, switchedAfterMs };
+  return { replicas, upstreams, switchedAfterMs, phases };
 }
 
 async function stopPrevious(ports: RolloutPorts, request: RolloutRequest, say: (line: string) => void) {
@@ -230,10 +249,11 @@ async function retire(
   ports: RolloutPorts,
   request: RolloutRequest,
   say: (line: string) => void,
-): Promise<void> {
+): Promise<number | null> {
   const old = request.previous;
-  if (old.length === 0) return;
+  if (old.length === 0) return null;
   const { drain_timeout: drainMs, stop_timeout: graceMs } = request.config.deploy;
+  const started = performance.now();
   try {
     const upstreams = old.map((r) => r.upstream);
     if (ports.drain) await ports.drain.waitForIdle(upstreams, drainMs);
@@ -248,4 +268,5 @@ async function retire(
   } catch (error) {
     say(`Could not retire previous replicas: ${(error as Error).message}`);
   }
+  return Math.round(performance.now() - started);
 }

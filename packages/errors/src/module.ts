@@ -35,6 +35,18 @@ export const errorsModule: PierModule = {
           SENTRY_ENVIRONMENT: environment,
         };
       },
+      async eventCountsByApp(since) {
+        // Nothing stored yet: no reason to load the service (and its writer thread) to say so.
+        if (!load.started() && !(await hasRows(ctx.database, "error_issues"))) return new Map();
+        const { service } = await load();
+        const counts = await service.events.countsByProject(since.getTime());
+        const byApp = new Map<string, number>();
+        for (const project of await service.projects.list()) {
+          const count = counts.get(project.id);
+          if (project.appId && count) byApp.set(project.appId, count);
+        }
+        return byApp;
+      },
     });
     // With ClickHouse configured, an unreachable server stops the start.
     if (ctx.config.clickhouseUrl || (await hasRows(ctx.database, "error_issues"))) await load();

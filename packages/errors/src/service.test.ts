@@ -183,6 +183,8 @@ for (const backend of backends) {
       const histogram = await service.events.histogram(issue.id, Date.now() - 3600_000, 3600_000);
       expect(histogram.reduce((n, b) => n + b.count, 0)).toBe(3);
       expect((await service.events.list(issue.id, 10)).length).toBe(3);
+      expect((await service.events.countsByProject(Date.now() - 3600_000)).get(projectId)).toBe(3);
+      expect((await service.events.countsByProject(Date.now() + 3600_000)).size).toBe(0);
       const created = webhooks.find((w) => w.event === "issue.created" && w.body.includes(issue.id));
       for (let i = 0; i < 50 && !webhooks.some((w) => w.body.includes(issue.id)); i++) await Bun.sleep(20);
       const hook = created ?? webhooks.find((w) => w.body.includes(issue.id))!;

@@ -19,6 +19,8 @@ export interface ErrorsCapability {
     environment: string;
     host?: string | null;
   }): Promise<Record<string, string>>;
+  /** Error events each app's project received since `since`, by app id (apps without any are absent). */
+  eventCountsByApp?(since: Date): Promise<Map<string, number>>;
 }
 
 /** The AI gateway, for the deploy engine: OPENAI_* variables so the SDKs in an app talk to pier. */
@@ -33,6 +35,14 @@ export interface UptimeCapability {
   ensureAppMonitor(app: AppRef, url: string): Promise<unknown>;
   /** The app is gone: monitors pier made for it go too (monitors a user made stay). */
   removeAppMonitors(appId: string): Promise<void>;
+  /** Each app's own monitor: its state and uptime in percent since `since` (null without checks). */
+  appSummaries?(since: Date): Promise<AppUptime[]>;
+}
+
+export interface AppUptime {
+  appId: string;
+  status: "unknown" | "up" | "retrying" | "down" | "paused";
+  uptime: number | null;
 }
 
 /** Notification channels, for any subsystem (failed deploys, new error issues, incidents). */
@@ -89,6 +99,8 @@ export interface AppRuntimeCapability {
   restartApp(app: string): Promise<string[]>;
   /** The Docker volume of an app's `[[volumes]]` entry. */
   volumeName(app: string, volume: string): string;
+  /** Whether the Docker Engine answers a ping now (without loading the engine). */
+  dockerReachable?(): Promise<boolean>;
 }
 
 /** Cron jobs, for the deploy engine: a release went live, its [[cron]] jobs may have changed. */

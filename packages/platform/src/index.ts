@@ -3,6 +3,7 @@ export {
   type AnalyticsCapability,
   type AppRef,
   type AppRuntimeCapability,
+  type AppUptime,
   type Capabilities,
   type CronCapability,
   capabilityRegistry,

@@ -46,6 +46,11 @@ export const uptimeModule: PierModule = {
       async removeAppMonitors(appId) {
         await (await load()).uptime.removeAppMonitors(appId);
       },
+      async appSummaries(since) {
+        // Without monitors there is nothing to summarise: no reason to load the service for it.
+        if (!load.started() && !(await hasRows(ctx.database, "uptime_monitors"))) return [];
+        return (await load()).uptime.appSummaries(since);
+      },
     });
     const withdrawNotify = ctx.provide("notify", {
       async notify(event) {

@@ -1,6 +1,7 @@
 import { type Logger, newId, ValidationError } from "@pier/core";
 import type { Database } from "@pier/db";
 import type { NotificationEvent } from "@pier/notify";
+import type { AppUptime } from "@pier/platform";
 import type { CheckResults } from "./check-results/check-results.ts";
 import { runHttpCheck } from "./checks/http-check.ts";
 import { runTcpCheck } from "./checks/tcp-check.ts";
@@ -432,6 +433,21 @@ export class UptimeService {
       latency: { "24h": lastDay.latency, "7d": week.latency },
       daily: series,
     };
+  }
+
+  /** Every app's own monitor (the one pier made): its state and uptime since `since` (the dashboard's home). */
+  async appSummaries(since: Date): Promise<AppUptime[]> {
+    const rows = (await this.store.monitors.list()).filter((row) => row.auto && row.appId);
+    return Promise.all(
+      rows.map(async (row) => {
+        const window = await this.store.checks.window(row.id, since);
+        return {
+          appId: row.appId!,
+          status: row.enabled ? row.status : ("paused" as const),
+          uptime: uptimePercent(window.checks, window.failures),
+        };
+      }),
+    );
   }
 
   async recentChecks(idOrName: string, limit = 100) {

@@ -17,6 +17,8 @@ export interface BuildImageOptions {
   instance?: string;
   /** Each line of build output as it arrives. */
   onLog?: (line: string) => void;
+  /** Aborting closes the connection to the Engine, which then stops the build. */
+  signal?: AbortSignal;
 }
 
 export interface BuiltImage {
@@ -57,6 +59,12 @@ export async function buildImage(docker: Docker, options: BuildImageOptions): Pr
     rm: true,
     forcerm: true,
   });
+  const abandon = () => {
+    failure ??= "cancelled";
+    (stream as unknown as { destroy?: () => void }).destroy?.();
+  };
+  if (options.signal?.aborted) abandon();
+  options.signal?.addEventListener("abort", abandon, { once: true });
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
       stream,
@@ -71,6 +79,7 @@ export async function buildImage(docker: Docker, options: BuildImageOptions): Pr
   }).catch((error: Error) => {
     failure ??= error.message;
   });
+  options.signal?.removeEventListener("abort", abandon);
   splitter.end();
   if (failure) {
     throw new ImageBuildError(`Image build failed: ${failure.trim()}`, tail.slice(-20));

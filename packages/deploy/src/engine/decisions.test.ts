@@ -79,11 +79,17 @@ test("reconcile adopts running replicas of live releases and removes everything 
   expect(plan.remove.map((x) => x.containerId)).toEqual(["crashed", "interrupted", "old", "release-ended"]);
 });
 
-test("app status: deploying beats live beats failed beats new", () => {
-  expect(appStatus([deployment("a", "building", null, 1)], true)).toBe("deploying");
-  expect(appStatus([deployment("a", "failed", null, 1)], true)).toBe("live");
-  expect(appStatus([deployment("a", "failed", null, 1)], false)).toBe("failed");
-  expect(appStatus([], false)).toBe("new");
+test("app status: deploying beats live, sleeping and crashed, which beat failed and new", () => {
+  const serving = { current: true, serving: 2, sleeping: false };
+  const none = { current: false, serving: 0, sleeping: false };
+  expect(appStatus([deployment("a", "building", null, 1)], serving)).toBe("deploying");
+  expect(appStatus([deployment("a", "failed", null, 1)], serving)).toBe("live");
+  expect(appStatus([deployment("a", "live", null, 1)], { ...serving, serving: 0, sleeping: true })).toBe(
+    "sleeping",
+  );
+  expect(appStatus([deployment("a", "live", null, 1)], { ...serving, serving: 0 })).toBe("crashed");
+  expect(appStatus([deployment("a", "failed", null, 1)], none)).toBe("failed");
+  expect(appStatus([], none)).toBe("new");
 });
 
 test("docker log timestamps are split off the line", () => {

@@ -8,11 +8,12 @@ import { DeployQueue } from "../deploy-queue.ts";
 import { pruneAppImages } from "../docker/images.ts";
 import { type OneOffKind, type OneOffResult, type OneOffSpec, runOneOff } from "../docker/one-off.ts";
 import { DeployError, DeployFailedError, ImageBuildError } from "../errors.ts";
+import { readCommit } from "../git-history.ts";
 import type { DrainMonitor, ReplicaRuntime } from "../ports.ts";
 import { runRollout } from "../rollout.ts";
 import type { BaseImages } from "../settings.ts";
 import type { DeployLog, DeployLogs } from "./deploy-log.ts";
-import { resolveEnvVars } from "./env-vars.ts";
+import { envVersions, resolveEnvVars } from "./env-vars.ts";
 import type { TargetEnvironment } from "./environments.ts";
 import { type DeploySource, obtainRelease, type Release, releaseMetaSchema } from "./release-source.ts";
 import { type ServedReplica, type ServingTable, servedEnvironment } from "./serving.ts";
@@ -56,6 +57,40 @@ export interface DeployHookInput {
   previewDatabase?: "shared" | "empty" | "copy";
 }
 
+/** Who asked for a deploy: an email, a token's name; what the dashboard shows as "by". */
+export interface StartOptions {
+  actor?: string | null;
+}
+
+/** A deployment's status changed (the dashboard's live view listens). */
+export interface DeploymentChange {
+  id: string;
+  app: string;
+  environment: string;
+  status: string;
+}
+
+/** What a cancel request met: a running deploy now stopping, or why it cannot be stopped. */
+export type CancelOutcome = "cancelling" | "not_running" | "switching";
+
+/** How long each step of a deploy took, in `deployments.meta.timings`. */
+export interface DeployTimings {
+  queuedMs?: number;
+  buildMs?: number;
+  releaseCommandMs?: number;
+  startMs?: number;
+  healthMs?: number;
+  switchMs?: number;
+  drainMs?: number;
+  totalMs?: number;
+}
+
+interface RunningDeployment {
+  abort: AbortController;
+  /** Set once the route swap began: from then on the deploy finishes. */
+  switching: boolean;
+}
+
 export interface StartedDeploy {
   deployment: DeploymentRow;
   /** The live log; followers get the lines written so far, then new ones. */
@@ -80,14 +115,23 @@ export class DeployEngine {
   // runRollout serialises on its own queue too; a private one keeps it from touching the global.
   private readonly rolloutQueue = new DeployQueue();
   private readonly running = new Set<Promise<unknown>>();
+  private readonly inFlight = new Map<string, RunningDeployment>();
   private liveListeners: ((app: string, env: string) => void)[] = [];
+  private readonly changeListeners = new Set<(change: DeploymentChange) => void>();
 
   constructor(private readonly deps: DeployEngineDeps) {}
 
-  async start(app: AppRow, target: TargetEnvironment, source: DeploySource): Promise<StartedDeploy> {
+  async start(
+    app: AppRow,
+    target: TargetEnvironment,
+    source: DeploySource,
+    options: StartOptions = {},
+  ): Promise<StartedDeploy> {
     const { stores } = this.deps;
     const environment = await stores.environments.ensure({ id: newId("env"), appId: app.id, ...target });
     const from = source.kind === "release" ? source.from : null;
+    const commit =
+      source.kind === "git" ? await readCommit(source.gitDir, source.commitSha, source.objectEnv) : null;
     const deployment = await stores.deployments.create({
       id: newId("dep"),
       appId: app.id,
@@ -103,11 +147,18 @@ export class DeployEngine {
             : (from?.branch ?? null),
       commitSha: source.kind === "git" ? source.commitSha : (from?.commitSha ?? null),
       image: source.kind === "image" ? source.image : null,
-      meta: from
-        ? { ...releaseFields(from.meta), basedOn: from.id, trigger: (source as { reason: string }).reason }
-        : {},
+      meta: {
+        ...(from
+          ? { ...releaseFields(from.meta), basedOn: from.id, trigger: (source as { reason: string }).reason }
+          : {}),
+        ...(commit ? { commitAuthor: commit.author, commitMessage: commit.subject } : {}),
+        ...(options.actor ? { actor: options.actor } : {}),
+      },
     });
+    this.changed(deployment, app.name, environment.name);
     const log = this.deps.logs.open(deployment.id);
+    const abort = new AbortController();
+    this.inFlight.set(deployment.id, { abort, switching: false });
     if (this.appQueue.isBusy(app.name)) log.line(`Queued behind the running deploy of ${app.name}`);
     const done = this.appQueue
       .run(app.name, () => this.execute(app, environment, deployment, source, log))
@@ -121,11 +172,49 @@ export class DeployEngine {
         return final;
       })
       .finally(() => {
+        this.inFlight.delete(deployment.id);
         if (source.kind === "upload") rm(source.tarPath, { force: true }).catch(() => {});
       });
     this.running.add(done);
     done.finally(() => this.running.delete(done));
     return { deployment, log, done };
+  }
+
+  /**
+   * Stops a deploy that has not begun to switch traffic: a queued one never starts, a build is
+   * abandoned (the Engine stops building when its client goes), new replicas are removed. The old
+   * release keeps serving; the deployment ends as "cancelled".
+   */
+  cancel(deploymentId: string): CancelOutcome {
+    const running = this.inFlight.get(deploymentId);
+    if (!running) return "not_running";
+    if (running.switching) return "switching";
+    running.abort.abort();
+    return "cancelling";
+  }
+
+  /** Every status change of every deployment, until the returned function is called. */
+  onChange(listener: (change: DeploymentChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(row: DeploymentRow | undefined, app: string, environment: string): void {
+    if (!row) return;
+    const change = { id: row.id, app, environment, status: row.status };
+    for (const listener of this.changeListeners) listener(change);
+  }
+
+  /** A status change, recorded and announced. */
+  private async setStatus(
+    app: AppRow,
+    environment: EnvironmentRow,
+    id: string,
+    patch: Parameters<Stores["deployments"]["update"]>[1],
+  ): Promise<DeploymentRow | undefined> {
+    const row = await this.deps.stores.deployments.update(id, patch);
+    this.changed(row, app.name, environment.name);
+    return row;
   }
 
   /** Runs `task` in the app's deploy slot, after any running deploy of that app. */
@@ -161,7 +250,19 @@ export class DeployEngine {
   ): Promise<DeploymentRow> {
     const { stores } = this.deps;
     const say = (line: string) => log.line(line);
-    await stores.deployments.update(deployment.id, { status: "building" });
+    const running = this.inFlight.get(deployment.id);
+    const signal = running?.abort.signal;
+    const timings: DeployTimings = { queuedMs: Date.now() - deployment.createdAt.getTime() };
+    const began = performance.now();
+    let stepStart = began;
+    const endStep = (step: keyof DeployTimings) => {
+      const now = performance.now();
+      timings[step] = Math.round(now - stepStart);
+      stepStart = now;
+    };
+    const cancelled = () => this.finishCancelled(app, environment, deployment.id, log, timings);
+    if (signal?.aborted) return cancelled();
+    await this.setStatus(app, environment, deployment.id, { status: "building" });
     say(`Deploying ${app.name} (${environment.name}) as ${deployment.id}`);
 
     let release: Release;
@@ -174,15 +275,27 @@ export class DeployEngine {
         baseImages: this.deps.baseImages,
         instance: this.deps.instance,
         say: (line) => say(`       ${line}`),
+        signal,
       });
     } catch (error) {
+      if (signal?.aborted) return cancelled();
       const tail = error instanceof ImageBuildError ? error.logTail : [];
-      return this.finishFailed(deployment.id, log, `Build failed: ${describe(error)}`, tail);
+      return this.finishFailed(
+        deployment.id,
+        log,
+        `Build failed: ${describe(error)}`,
+        tail,
+        false,
+        app,
+        environment,
+      );
     }
-    await stores.deployments.update(deployment.id, {
+    endStep("buildMs");
+    if (signal?.aborted) return cancelled();
+    await this.setStatus(app, environment, deployment.id, {
       status: "starting",
       image: release.image,
-      meta: { ...deployment.meta, ...release.meta },
+      meta: { ...deployment.meta, ...release.meta, timings },
     });
 
     const served = this.deps.serving.get(app.name, environment.name);
@@ -194,12 +307,26 @@ export class DeployEngine {
     const host = environment.host ?? app.name;
     try {
       const envVars = await this.environmentEnv(app, environment, deployment.id, release.meta.config);
+      const envVersionsUsed = envVersions(await stores.envVars.listForApp(app.id), environment.name);
       const networks = (await this.deps.hooks?.networks?.(app)) ?? [];
       const releaseCommand = release.meta.config.deploy.release_command;
       if (releaseCommand && (source.kind !== "release" || source.runReleaseCommand)) {
         if (release.meta.kind === "static") say("-----> Static sites have no release command; skipped");
-        else await this.runReleaseCommand(app, environment, deployment.id, release, envVars, say, networks);
+        else {
+          await this.runReleaseCommand(
+            app,
+            environment,
+            deployment.id,
+            release,
+            envVars,
+            say,
+            networks,
+            signal,
+          );
+          endStep("releaseCommandMs");
+        }
       }
+      if (signal?.aborted) throw new DeployFailedError("DEPLOY_CANCELLED", "deploy cancelled", []);
       const result = await runRollout(
         {
           runtime: this.deps.runtime,
@@ -207,6 +334,11 @@ export class DeployEngine {
           drain: this.deps.drain,
           routes: {
             setAppUpstreams: async (appName, envName, upstreams) => {
+              // The swap is the point of no return: a cancel arriving after the last check is refused.
+              if (running) {
+                if (signal?.aborted) throw new DeployFailedError("DEPLOY_CANCELLED", "deploy cancelled", []);
+                running.switching = true;
+              }
               this.deps.serving.setUpstreams(appName, envName, upstreams);
               await this.deps.publishRoutes();
             },
@@ -223,8 +355,11 @@ export class DeployEngine {
           liveUrl: this.deps.liveUrl(host),
           networks,
           onProgress: (line) => say(`-----> ${line}`),
+          signal,
         },
       );
+      Object.assign(timings, result.phases);
+      timings.totalMs = timings.queuedMs! + Math.round(performance.now() - began);
       const entry = this.deps.serving.get(app.name, environment.name)!;
       entry.deploymentId = deployment.id;
       entry.replicas = result.replicas.map((r) => ({ containerId: r.containerId, upstream: r.upstream }));
@@ -235,7 +370,7 @@ export class DeployEngine {
       }
       for (const listener of this.liveListeners) listener(app.name, environment.name);
       await stores.environments.setCurrent(environment.id, deployment.id);
-      const live = await stores.deployments.update(deployment.id, {
+      const live = await this.setStatus(app, environment, deployment.id, {
         status: "live",
         finishedAt: new Date(),
         meta: {
@@ -244,23 +379,40 @@ export class DeployEngine {
           replicas: entry.replicas,
           url: this.deps.liveUrl(host),
           switchedAfterMs: result.switchedAfterMs,
+          timings,
+          envVersions: envVersionsUsed,
+          ...(previousDeploymentId && previousDeploymentId !== deployment.id
+            ? { replaced: previousDeploymentId }
+            : {}),
         },
       });
       if (previousDeploymentId && previousDeploymentId !== deployment.id) {
         const replaced =
           source.kind === "release" && source.reason === "rollback" ? "rolled_back" : "superseded";
-        await stores.deployments.update(previousDeploymentId, { status: replaced });
+        await this.setStatus(app, environment, previousDeploymentId, { status: replaced });
       }
       this.deps.logs.close(deployment.id, { status: "live", error: null });
-      result.retired.then(() => this.afterLive(app, release));
+      result.retired.then(async (drainMs) => {
+        if (drainMs !== null) await this.recordTiming(deployment.id, { drainMs });
+        await this.afterLive(app, release);
+      });
       return live!;
     } catch (error) {
       const entry = this.deps.serving.get(app.name, environment.name);
       if (entry && entry.upstreams.length === 0) this.deps.serving.delete(app.name, environment.name);
+      if (signal?.aborted && !running?.switching) return cancelled();
       if (error instanceof DeployFailedError) {
-        return this.finishFailed(deployment.id, log, error.message, error.logTail, true);
+        return this.finishFailed(deployment.id, log, error.message, error.logTail, true, app, environment);
       }
-      return this.finishFailed(deployment.id, log, `Deploy failed: ${describe(error)}`, []);
+      return this.finishFailed(
+        deployment.id,
+        log,
+        `Deploy failed: ${describe(error)}`,
+        [],
+        false,
+        app,
+        environment,
+      );
     }
   }
 
@@ -300,6 +452,7 @@ export class DeployEngine {
     envVars: Record<string, string>,
     say: (line: string) => void,
     networks: string[],
+    signal?: AbortSignal,
   ): Promise<void> {
     const { config } = release.meta;
     const command = config.deploy.release_command!;
@@ -322,6 +475,7 @@ export class DeployEngine {
         instance: this.deps.instance,
         timeoutMs: config.deploy.release_timeout,
         onLine: (line) => say(`       ${line}`),
+        signal,
       },
     );
     if (result.exitCode === 0 && !result.timedOut) {
@@ -455,6 +609,8 @@ export class DeployEngine {
     message: string,
     logTail: string[],
     alreadyPrinted = false,
+    app?: AppRow,
+    environment?: EnvironmentRow,
   ): Promise<DeploymentRow> {
     if (!alreadyPrinted) {
       log.line(`-----> ${message}`);
@@ -467,8 +623,38 @@ export class DeployEngine {
       finishedAt: new Date(),
       meta: { ...(row?.meta ?? {}), logTail },
     });
+    if (app && environment) this.changed(updated, app.name, environment.name);
     this.deps.logs.close(deploymentId, { status: "failed", error: updated?.error ?? message });
     return updated!;
+  }
+
+  private async finishCancelled(
+    app: AppRow,
+    environment: EnvironmentRow,
+    deploymentId: string,
+    log: DeployLog,
+    timings: DeployTimings,
+  ): Promise<DeploymentRow> {
+    log.line("-----> Deploy cancelled: nothing was switched, the previous release keeps serving");
+    const row = await this.deps.stores.deployments.findById(deploymentId);
+    const updated = await this.setStatus(app, environment, deploymentId, {
+      status: "cancelled",
+      error: "cancelled",
+      finishedAt: new Date(),
+      meta: { ...(row?.meta ?? {}), timings },
+    });
+    this.deps.logs.close(deploymentId, { status: "cancelled", error: "cancelled" });
+    return updated!;
+  }
+
+  /** Adds step timings measured after the deployment row was finished (the drain of the old release). */
+  private async recordTiming(deploymentId: string, more: DeployTimings): Promise<void> {
+    const row = await this.deps.stores.deployments.findById(deploymentId).catch(() => undefined);
+    if (!row) return;
+    const timings = { ...(row.meta.timings as DeployTimings | undefined), ...more };
+    await this.deps.stores.deployments
+      .update(deploymentId, { meta: { ...row.meta, timings } })
+      .catch(() => {});
   }
 }
 
@@ -483,8 +669,8 @@ function describe(error: unknown): string {
   return err.message ?? String(error);
 }
 
-/** Only what describes the release itself carries over to a rollback or restart. */
+/** Only what describes the release itself carries over to a rollback, restart or promotion. */
 function releaseFields(meta: Record<string, unknown>): Record<string, unknown> {
-  const { kind, config, staticDir, spa } = meta;
-  return { kind, config, staticDir, spa };
+  const { kind, config, staticDir, spa, commitAuthor, commitMessage } = meta;
+  return { kind, config, staticDir, spa, commitAuthor, commitMessage };
 }

@@ -51,3 +51,32 @@ export async function listEnvVars(
     })),
   );
 }
+
+/**
+ * When each variable an environment gets was last set (epoch ms), recorded with a release so two
+ * releases can be compared by key without keeping any value: a changed time is a changed variable.
+ */
+export function envVersions(
+  rows: { key: string; environment: string; updatedAt: Date }[],
+  environment: string,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const scope of ["", environment]) {
+    for (const row of rows) if (row.environment === scope) out[row.key] = row.updatedAt.getTime();
+  }
+  return out;
+}
+
+export interface EnvChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+/** Keys added, removed and set again between two releases' envVersions. Pure. */
+export function diffEnvVersions(from: Record<string, number>, to: Record<string, number>): EnvChanges {
+  const added = Object.keys(to).filter((k) => !(k in from));
+  const removed = Object.keys(from).filter((k) => !(k in to));
+  const changed = Object.keys(to).filter((k) => k in from && from[k] !== to[k]);
+  return { added: added.sort(), removed: removed.sort(), changed: changed.sort() };
+}

@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from "@pier/core";
 import type { AppRow, DeploymentRow, EnvironmentRow, Stores } from "@pier/db";
 import type { ReplicaRuntime } from "../ports.ts";
 import type { DeployEngine, StartedDeploy } from "./engine.ts";
-import type { TargetEnvironment } from "./environments.ts";
+import { type TargetEnvironment, targetEnvironment } from "./environments.ts";
 import type { ServingTable } from "./serving.ts";
 
 export interface OperationDeps {
@@ -41,6 +41,7 @@ export async function rollback(
   app: AppRow,
   to?: string,
   runReleaseCommand = false,
+  actor: string | null = null,
 ): Promise<StartedDeploy> {
   const production = await deps.stores.environments.findByName(app.id, "production");
   const current = production?.currentDeploymentId
@@ -65,12 +66,44 @@ export async function rollback(
     target = rollbackCandidates(history, current)[0];
     if (!target) throw new ConflictError(`${app.name} has no earlier release to roll back to.`);
   }
-  return deps.engine.start(app, targetOf(production), {
-    kind: "release",
-    from: target,
-    reason: "rollback",
-    runReleaseCommand,
-  });
+  return deps.engine.start(
+    app,
+    targetOf(production),
+    { kind: "release", from: target, reason: "rollback", runReleaseCommand },
+    { actor },
+  );
+}
+
+/**
+ * A preview's current release goes to production as it is (no rebuild): production's env vars and
+ * routes, its release command run again (production's database is not the preview's).
+ */
+export async function promote(
+  deps: OperationDeps,
+  app: AppRow,
+  environmentName: string,
+  baseDomain: string,
+  actor: string | null = null,
+): Promise<StartedDeploy> {
+  const preview = await deps.stores.environments.findByName(app.id, environmentName);
+  if (!preview) throw new NotFoundError("Environment", environmentName);
+  if (preview.kind !== "preview")
+    throw new ConflictError(`${environmentName} is production already; promote a preview environment.`);
+  const current = preview.currentDeploymentId
+    ? await deps.stores.deployments.findById(preview.currentDeploymentId)
+    : undefined;
+  if (!current?.image || current.status === "failed")
+    throw new ConflictError(
+      `The preview ${environmentName} has no live release to promote; deploy it first.`,
+    );
+  const production = await deps.stores.environments.findByName(app.id, "production");
+  const target = production ? targetOf(production) : targetEnvironment(app, null, baseDomain);
+  return deps.engine.start(
+    app,
+    target,
+    { kind: "release", from: current, reason: "promote", runReleaseCommand: true },
+    { actor },
+  );
 }
 
 /**

@@ -30,7 +30,13 @@ export type DeploySource =
    * Re-runs an earlier release: rollback, or a restart with changed env vars. Its release command
    * ran when it was first deployed; it runs again only when asked.
    */
-  | { kind: "release"; from: DeploymentRow; reason: "rollback" | "restart"; runReleaseCommand?: boolean };
+  | {
+      kind: "release";
+      from: DeploymentRow;
+      /** rollback: an earlier release of production; restart: env changed; promote: a preview's release to production. */
+      reason: "rollback" | "restart" | "promote";
+      runReleaseCommand?: boolean;
+    };
 
 /** What a release is, stored in `deployments.meta` so rollback and restart can run it again. */
 export const releaseMetaSchema = z.object({
@@ -54,6 +60,8 @@ export interface ReleaseContext {
   baseImages: BaseImages;
   say: (line: string) => void;
   instance?: string;
+  /** A cancelled deploy: an image build in progress is abandoned. */
+  signal?: AbortSignal;
 }
 
 /** Source -> image reference (built, pulled or reused) plus the release's pier.toml. */
@@ -99,6 +107,7 @@ export async function obtainRelease(source: DeploySource, ctx: ReleaseContext): 
       staticDir,
       instance: ctx.instance,
       onLog: ctx.say,
+      signal: ctx.signal,
     });
     if (release.kind === "image") {
       return { image: release.image, meta: { kind: "image", config: release.config } };

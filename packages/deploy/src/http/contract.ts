@@ -17,6 +17,25 @@ const appParams = z.object({ name: appNameSchema });
 const deploymentParams = z.object({ id: z.string().min(1).max(64) });
 const uploadQuery = z.object({ branch: branchQuery.optional() });
 
+/** How long each step of a deploy took, in ms; a step the deploy did not have (or has not reached) is absent. */
+export const deployTimingsView = z.object({
+  /** Waiting behind the running deploy of the same app. */
+  queuedMs: z.number().optional(),
+  /** Building the image or the static site (or pulling, or reusing, an image). */
+  buildMs: z.number().optional(),
+  releaseCommandMs: z.number().optional(),
+  /** Starting the new replicas. */
+  startMs: z.number().optional(),
+  /** Until every new replica passed its health check. */
+  healthMs: z.number().optional(),
+  /** Until every proxy worker routed to the new replicas. */
+  switchMs: z.number().optional(),
+  /** Draining and stopping the replicas of the release it replaced. */
+  drainMs: z.number().optional(),
+  /** From the request to live. */
+  totalMs: z.number().optional(),
+});
+
 export const deploymentView = z.object({
   id: z.string(),
   status: deploymentStatus,
@@ -32,13 +51,23 @@ export const deploymentView = z.object({
   /** How the release runs: "image" (containers) or "static" (files served by pier). */
   kind: z.string().nullable(),
   url: z.string().nullable(),
-  /** Why pier reused an earlier release: "rollback", or "restart" after an env change. */
+  /** Why pier reused an earlier release: "rollback", "restart" after an env change, or "promote" (a preview's release to production). */
   trigger: z.string().nullable(),
-  /** The deployment whose release a rollback or restart reused. */
+  /** The deployment whose release a rollback, restart or promotion reused. */
   basedOn: z.string().nullable(),
+  /** The deployment that was live before this one went live (what a rollback took down). */
+  replaced: z.string().nullable(),
+  /** Who started it: a user's email or a token's name; null when pier did (a restart after an env change). */
+  actor: z.string().nullable(),
+  /** The commit's author and subject line, for deploys from git. */
+  commitAuthor: z.string().nullable(),
+  commitMessage: z.string().nullable(),
+  timings: deployTimingsView,
   replicas: z.number().int(),
   logTail: z.array(z.string()),
 });
+
+const commitView = z.object({ sha: z.string(), author: z.string(), date: z.string(), subject: z.string() });
 
 export const environmentView = z.object({
   name: z.string(),
@@ -132,12 +161,50 @@ export const deployRoutes = defineRoutes({
           url: z.string(),
           domains: z.array(z.string()),
           currentDeployment: deploymentView.nullable(),
+          /** The newest deployment of any environment (running, failed or live). */
+          lastDeployment: deploymentView.nullable(),
           replicas: z.number().int(),
           previews: z.number().int(),
           lastDeployAt: timestamp().nullable(),
         }),
       ),
     }),
+  },
+  appsActivity: {
+    method: "GET",
+    path: "/api/v1/apps-activity",
+    tag: "apps",
+    access: "read",
+    summary:
+      "Every app's last hours (1 to 168, default 24): requests per bucket, 5xx answers, the uptime of its monitor and its error events",
+    query: z.object({ hours: clampedQueryNumber({ absent: 24, unreadable: 24, min: 1, max: 168 }) }),
+    response: z.object({
+      hours: z.number().int(),
+      /** The width of one request bucket; buckets run oldest first and end with the current one. */
+      bucketMinutes: z.number().int(),
+      apps: z.array(
+        z.object({
+          name: z.string(),
+          requests: z.array(z.number().int()),
+          totalRequests: z.number().int(),
+          errors5xx: z.number().int(),
+          /** Percent of successful checks of the app's own monitor; null without checks or monitor. */
+          uptime: z.number().nullable(),
+          monitor: z.enum(["unknown", "up", "retrying", "down", "paused"]).nullable(),
+          /** Error events its project received; null when error tracking is not running. */
+          errorEvents: z.number().int().nullable(),
+        }),
+      ),
+    }),
+  },
+  deployEvents: {
+    method: "GET",
+    path: "/api/v1/deploy-events",
+    tag: "deployments",
+    access: "read",
+    summary:
+      "An event stream of deployment status changes of every app: `deployment` events {id, app, environment, status}",
+    produces: "text/event-stream",
   },
   listDeployments: {
     method: "GET",
@@ -219,6 +286,52 @@ export const deployRoutes = defineRoutes({
     status: 202,
     response: startedDeployment,
   },
+  cancelDeployment: {
+    method: "POST",
+    path: "/api/v1/deployments/:id/cancel",
+    tag: "deployments",
+    access: "deploy",
+    appScope: "handler",
+    summary:
+      "Cancel a deploy that has not begun to switch traffic (409 once it has, or when it is over); the previous release keeps serving",
+    params: deploymentParams,
+    status: 202,
+    response: z.object({ deployment: deploymentView }),
+  },
+  compareDeployments: {
+    method: "GET",
+    path: "/api/v1/apps/:name/compare",
+    tag: "deployments",
+    access: "read",
+    summary:
+      "What changed between two deployments of an app: commits (ahead: in `to` only, behind: in `from` only, up to 100 each), env vars set, added or removed (names only), image",
+    params: appParams,
+    query: z.object({ from: z.string().min(1).max(64), to: z.string().min(1).max(64) }),
+    response: z.object({
+      from: deploymentView,
+      to: deploymentView,
+      /** null when a side has no commit or the repository is gone. */
+      commits: z.object({ ahead: z.array(commitView), behind: z.array(commitView) }).nullable(),
+      /** null when a side was recorded before pier kept env versions. */
+      env: z
+        .object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()) })
+        .nullable(),
+      imageChanged: z.boolean(),
+    }),
+  },
+  listRefs: {
+    method: "GET",
+    path: "/api/v1/apps/:name/refs",
+    tag: "deployments",
+    access: "read",
+    summary:
+      "Branches pushed to the app's repository with their head commits, newest first (what can be deployed)",
+    params: appParams,
+    response: z.object({
+      defaultBranch: z.string(),
+      branches: z.array(commitView.extend({ branch: z.string() })),
+    }),
+  },
   rollback: {
     method: "POST",
     path: "/api/v1/apps/:name/rollback",
@@ -249,6 +362,17 @@ export const deployRoutes = defineRoutes({
       "Wake a sleeping environment: its release started, health-checked and routed; answers once it serves (at once when awake)",
     params: z.object({ name: appNameSchema, environment: environmentName }),
     response: z.object({ environment: environmentView, wokeInMs: z.number().int() }),
+  },
+  promoteEnvironment: {
+    method: "POST",
+    path: "/api/v1/apps/:name/environments/:environment/promote",
+    tag: "deployments",
+    access: "deploy",
+    summary:
+      "Deploy a preview's current release to production (the same build, production's env vars, its release command run again)",
+    params: z.object({ name: appNameSchema, environment: environmentName }),
+    status: 202,
+    response: startedDeployment,
   },
   runCommand: {
     method: "GET",

@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError } from "@pier/core";
+import type { Stores } from "@pier/db";
 import { repoPath } from "@pier/git";
 import {
   type ApiEnv,
@@ -21,9 +22,11 @@ import type { DeployEngine } from "../engine/engine.ts";
 import { listEnvVars, reservedEnvKeys } from "../engine/env-vars.ts";
 import { targetEnvironment } from "../engine/environments.ts";
 import { mergeMetricRows } from "../engine/metrics.ts";
-import { type OperationDeps, restartForEnvChange, rollback } from "../engine/operations.ts";
+import { type OperationDeps, promote, restartForEnvChange, rollback } from "../engine/operations.ts";
 import type { ServingTable } from "../engine/serving.ts";
+import { branchHeads, commitsBetween } from "../git-history.ts";
 import { isStaticReplicaId } from "../static/static-replicas.ts";
+import { bucketCounts, bucketMinutesFor, envChangesBetween } from "./app-activity.ts";
 import { receiveBuildContext } from "./build-context-upload.ts";
 import { commandSession } from "./command-session.ts";
 import { deployRoutes } from "./contract.ts";
@@ -68,12 +71,17 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
         return {
           name: row.name,
           id: row.id,
-          status: appStatus(deployments, Boolean(served?.upstreams.length)),
+          status: appStatus(deployments, {
+            current: Boolean(production?.currentDeploymentId),
+            serving: served?.upstreams.length ?? 0,
+            sleeping: Boolean(served?.sleeping ?? production?.sleepingSince),
+          }),
           url: production?.host
             ? deps.liveUrl(production.host)
             : deps.liveUrl(`${row.name}.${ctx.config.baseDomain}`),
           domains: domains.filter((d) => d.appId === row.id).map((d) => d.host),
           currentDeployment: current ? presentDeployment(current, byId) : null,
+          lastDeployment: deployments[0] ? presentDeployment(deployments[0], byId) : null,
           replicas: served?.upstreams.length ?? 0,
           previews: environments.filter((e) => e.kind === "preview").length,
           lastDeployAt: deployments[0]?.createdAt ?? null,
@@ -81,6 +89,100 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
       }),
     );
     return { apps };
+  });
+
+  serveRoute(group, deployRoutes.appsActivity, async ({ query }) => {
+    const now = Date.now();
+    const since = new Date(now - query.hours * 3_600_000);
+    const bucketMinutes = bucketMinutesFor(query.hours);
+    const buckets = Math.ceil((query.hours * 60) / bucketMinutes);
+    const apps = await stores.apps.list();
+    const [minutes, uptime, errorEvents] = await Promise.all([
+      stores.requestMetrics.countsSince(
+        apps.map((a) => a.id),
+        new Date(now - buckets * bucketMinutes * 60_000),
+      ),
+      // Other subsystems answer when they run; their absence (or failure) leaves a column empty.
+      ctx.capabilities.uptime?.appSummaries?.(since).catch(() => []) ?? [],
+      ctx.capabilities.errors?.eventCountsByApp?.(since).catch(() => null) ?? null,
+    ]);
+    return {
+      hours: query.hours,
+      bucketMinutes,
+      apps: apps.map((a) => {
+        const mine = minutes.filter((m) => m.appKey === a.id);
+        const monitor = uptime.find((u) => u.appId === a.id);
+        return {
+          name: a.name,
+          requests: bucketCounts(mine, buckets, bucketMinutes * 60_000, now),
+          totalRequests: mine.filter((m) => m.minute >= since).reduce((sum, m) => sum + m.requests, 0),
+          errors5xx: mine.filter((m) => m.minute >= since).reduce((sum, m) => sum + m.status5xx, 0),
+          uptime: monitor?.uptime ?? null,
+          monitor: monitor?.status ?? null,
+          errorEvents: errorEvents ? (errorEvents.get(a.id) ?? 0) : null,
+        };
+      }),
+    };
+  });
+
+  serveRoute(group, deployRoutes.deployEvents, async (_, c) => {
+    keepOpen(c.env, c.req.raw);
+    return sseResponse(c.req.raw.signal, async (send, closed) => {
+      send("ready", "{}");
+      await new Promise<void>((resolve) => {
+        const stop = engine.onChange((change) => send("deployment", JSON.stringify(change)));
+        closed.addEventListener("abort", () => {
+          stop();
+          resolve();
+        });
+      });
+    });
+  });
+
+  serveRoute(group, deployRoutes.cancelDeployment, async ({ params }, c) => {
+    const row = await findDeployment(deps, params.id, c.get("principal"));
+    const outcome = engine.cancel(row.id);
+    if (outcome === "switching")
+      throw new ConflictError(
+        `${row.id} is already switching traffic to the new release; it can no longer be cancelled.`,
+      );
+    if (outcome === "not_running")
+      throw new ConflictError(
+        `${row.id} is not running (${row.status}); only a running deploy can be cancelled.`,
+      );
+    return { deployment: await presentStarted(deps, row.id) };
+  });
+
+  serveRoute(group, deployRoutes.compareDeployments, async ({ params, query }) => {
+    const row = await app(params.name);
+    const [from, to] = await Promise.all([query.from, query.to].map((id) => stores.deployments.findById(id)));
+    if (!from || from.appId !== row.id) throw new NotFoundError("Deployment", query.from);
+    if (!to || to.appId !== row.id) throw new NotFoundError("Deployment", query.to);
+    const byId = environmentsById(await stores.environments.listForApp(row.id));
+    const gitDir = repoPath(ctx.config.dataDir, row.name);
+    let commits = null;
+    if (from.commitSha && to.commitSha) {
+      const [ahead, behind] = await Promise.all([
+        commitsBetween(gitDir, from.commitSha, to.commitSha, 100),
+        commitsBetween(gitDir, to.commitSha, from.commitSha, 100),
+      ]);
+      if (ahead && behind) commits = { ahead, behind };
+    }
+    return {
+      from: presentDeployment(from, byId),
+      to: presentDeployment(to, byId),
+      commits,
+      env: envChangesBetween(from, to),
+      imageChanged: from.image !== to.image,
+    };
+  });
+
+  serveRoute(group, deployRoutes.listRefs, async ({ params }) => {
+    const row = await app(params.name);
+    return {
+      defaultBranch: row.defaultBranch,
+      branches: await branchHeads(repoPath(ctx.config.dataDir, row.name)),
+    };
   });
 
   serveRoute(group, deployRoutes.listDeployments, async ({ params, query }) => {
@@ -134,19 +236,29 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
       const branch = query.branch || null;
       const tarPath = await receiveBuildContext(c.req.raw, ctx.config.dataDir);
       const target = targetEnvironment(row, branch, ctx.config.baseDomain);
-      const started = await engine.start(row, target, { kind: "upload", tarPath, branch });
+      const started = await engine.start(
+        row,
+        target,
+        { kind: "upload", tarPath, branch },
+        { actor: await actorOf(stores, c.get("principal")) },
+      );
       return { deployment: await presentStarted(deps, started.deployment.id) };
     });
   }
 
-  serveRoute(group, deployRoutes.deployImage, async ({ params, body }) => {
+  serveRoute(group, deployRoutes.deployImage, async ({ params, body }, c) => {
     const row = await app(params.name);
     const target = targetEnvironment(row, body.branch, ctx.config.baseDomain);
-    const started = await engine.start(row, target, { kind: "image", image: body.image, port: body.port });
+    const started = await engine.start(
+      row,
+      target,
+      { kind: "image", image: body.image, port: body.port },
+      { actor: await actorOf(stores, c.get("principal")) },
+    );
     return { deployment: await presentStarted(deps, started.deployment.id) };
   });
 
-  serveRoute(group, deployRoutes.deployGitRef, async ({ params, body }) => {
+  serveRoute(group, deployRoutes.deployGitRef, async ({ params, body }, c) => {
     const row = await app(params.name);
     const ref = body.ref ?? row.defaultBranch;
     const gitDir = repoPath(ctx.config.dataDir, row.name);
@@ -155,13 +267,26 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
     // A branch deploys to its own environment; a bare commit to production unless told otherwise.
     const branch = body.branch ?? (/^[0-9a-f]{7,64}$/.test(ref) ? row.defaultBranch : ref);
     const target = targetEnvironment(row, branch, ctx.config.baseDomain);
-    const started = await engine.start(row, target, { kind: "git", gitDir, commitSha, branch });
+    const started = await engine.start(
+      row,
+      target,
+      { kind: "git", gitDir, commitSha, branch },
+      { actor: await actorOf(stores, c.get("principal")) },
+    );
     return { deployment: await presentStarted(deps, started.deployment.id) };
   });
 
-  serveRoute(group, deployRoutes.rollback, async ({ params, body }) => {
+  serveRoute(group, deployRoutes.rollback, async ({ params, body }, c) => {
     const row = await app(params.name);
-    const started = await rollback(deps, row, body.to, body.releaseCommand);
+    const actor = await actorOf(stores, c.get("principal"));
+    const started = await rollback(deps, row, body.to, body.releaseCommand, actor);
+    return { deployment: await presentStarted(deps, started.deployment.id) };
+  });
+
+  serveRoute(group, deployRoutes.promoteEnvironment, async ({ params }, c) => {
+    const row = await app(params.name);
+    const actor = await actorOf(stores, c.get("principal"));
+    const started = await promote(deps, row, params.environment, ctx.config.baseDomain, actor);
     return { deployment: await presentStarted(deps, started.deployment.id) };
   });
 
@@ -305,6 +430,13 @@ async function findDeployment(deps: DeployApiDeps, id: string, principal: Princi
     throw new NotFoundError("Deployment", id);
   }
   return row;
+}
+
+/** Who a deployment is by: the signed-in user's email, or the name of the token that asked. */
+async function actorOf(stores: Stores, principal: Principal): Promise<string | null> {
+  if (principal.kind === "session") return principal.email;
+  const token = (await stores.tokens.list()).find((t) => t.id === principal.tokenId);
+  return token ? `token ${token.name}` : null;
 }
 
 async function presentStarted(deps: DeployApiDeps, id: string) {

@@ -10,6 +10,11 @@ export function presentDeployment(row: DeploymentRow, environments: Map<string, 
     replicas?: unknown[];
     trigger?: string;
     basedOn?: string;
+    replaced?: string;
+    actor?: string;
+    commitAuthor?: string;
+    commitMessage?: string;
+    timings?: Record<string, unknown>;
   };
   return {
     id: row.id,
@@ -26,9 +31,35 @@ export function presentDeployment(row: DeploymentRow, environments: Map<string, 
     url: meta.url ?? null,
     trigger: meta.trigger ?? null,
     basedOn: meta.basedOn ?? null,
-    replicas: meta.replicas?.length ?? 0,
+    replaced: meta.replaced ?? null,
+    actor: meta.actor ?? null,
+    commitAuthor: meta.commitAuthor ?? null,
+    commitMessage: meta.commitMessage ?? null,
+    timings: presentTimings(meta.timings),
+    replicas: Array.isArray(meta.replicas) ? meta.replicas.length : 0,
     logTail: meta.logTail ?? [],
   };
+}
+
+const timingKeys = [
+  "queuedMs",
+  "buildMs",
+  "releaseCommandMs",
+  "startMs",
+  "healthMs",
+  "switchMs",
+  "drainMs",
+  "totalMs",
+] as const;
+
+/** The step timings a deployment recorded; anything else in the field is left out. Pure. */
+export function presentTimings(stored: Record<string, unknown> | undefined) {
+  const out: Partial<Record<(typeof timingKeys)[number], number>> = {};
+  for (const key of timingKeys) {
+    const value = stored?.[key];
+    if (typeof value === "number" && Number.isFinite(value)) out[key] = value;
+  }
+  return out;
 }
 
 export function environmentsById(rows: EnvironmentRow[]): Map<string, EnvironmentRow> {
@@ -60,11 +91,19 @@ export function presentEnvironment(
   };
 }
 
-/** live/deploying/failed/new for the dashboard's app list. Pure. */
-export function appStatus(deployments: DeploymentRow[], hasLiveProduction: boolean): AppStatus {
+/**
+ * The app list's status from its deployments and how production is served. A production release
+ * that is current but has no replica serving it (and does not sleep) has crashed. Pure.
+ */
+export function appStatus(
+  deployments: DeploymentRow[],
+  production: { current: boolean; serving: number; sleeping: boolean },
+): AppStatus {
   if (deployments.some((d) => d.status === "queued" || d.status === "building" || d.status === "starting"))
     return "deploying";
-  if (hasLiveProduction) return "live";
+  if (production.serving > 0) return "live";
+  if (production.current && production.sleeping) return "sleeping";
+  if (production.current) return "crashed";
   if (deployments.some((d) => d.status === "failed")) return "failed";
   return "new";
 }

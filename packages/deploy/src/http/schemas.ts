@@ -65,8 +65,12 @@ export const deploymentStatus = z.enum([
   "cancelled",
 ]);
 
-/** What the apps list shows per app (appStatus). */
-export const appStatusSchema = z.enum(["deploying", "live", "failed", "new"]);
+/**
+ * What the apps list shows per app (appStatus): deploying, live, sleeping (idle, woken by the next
+ * request), crashed (a live release with no replica serving), failed (never live, last deploy
+ * failed), new (never deployed).
+ */
+export const appStatusSchema = z.enum(["deploying", "live", "sleeping", "crashed", "failed", "new"]);
 export type AppStatus = z.infer<typeof appStatusSchema>;
 
 /**

@@ -78,6 +78,12 @@ export async function createClickHouseEventStore(options: ClickHouseEventStoreOp
       );
       return found.map((r) => ({ start: Number(r.start), count: Number(r.count) }));
     },
+    async countsByProject(sinceMs): Promise<Map<number, number>> {
+      const found = await rows<{ project_id: string; count: string }>(
+        `SELECT project_id, count() AS count FROM ${table} WHERE received_at >= ${int(sinceMs)} GROUP BY project_id`,
+      );
+      return new Map(found.map((r) => [Number(r.project_id), Number(r.count)]));
+    },
     async deleteIssue(issueId) {
       await client.command({ query: `ALTER TABLE ${table} DELETE WHERE issue_id = ${quote(issueId)}` });
     },

@@ -49,6 +49,8 @@ export interface EventStore {
   latest(issueId: string): Promise<StoredPayload | null>;
   list(issueId: string, limit: number, beforeMs?: number): Promise<EventSummary[]>;
   histogram(issueId: string, sinceMs: number, bucketMs: number): Promise<HistogramBucket[]>;
+  /** Events received since `sinceMs`, per project (projects without any are absent). */
+  countsByProject(sinceMs: number): Promise<Map<number, number>>;
   deleteIssue(issueId: string): Promise<void>;
   deleteProject(projectId: number): Promise<void>;
   purgeBefore(cutoffMs: number): Promise<void>;

@@ -99,6 +99,14 @@ export function createSqlEventStore(database: Database): EventStore {
         .orderBy(bucket);
       return rows.map((r) => ({ start: Number(r.start), count: Number(r.count) }));
     },
+    async countsByProject(sinceMs): Promise<Map<number, number>> {
+      const rows = await db
+        .select({ projectId: e.projectId, count: sql<number>`count(*)` })
+        .from(e)
+        .where(gte(e.receivedAt, new Date(sinceMs)))
+        .groupBy(e.projectId);
+      return new Map(rows.map((r) => [Number(r.projectId), Number(r.count)]));
+    },
     async deleteIssue(issueId) {
       await db.delete(e).where(eq(e.issueId, issueId));
     },
