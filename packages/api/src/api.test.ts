@@ -319,6 +319,118 @@ describe("dashboard sessions", () => {
   });
 });
 
+describe("users", () => {
+  async function signIn(email: string, password: string) {
+    const login = await call("POST", "/api/v1/auth/login", { email, password });
+    expect(login.status).toBe(200);
+    const { csrfToken } = await login.json();
+    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    return (method: string, path: string, body?: unknown) =>
+      call(method, path, body, { cookie, "x-csrf-token": csrfToken });
+  }
+
+  test("an admin invites a second admin and a member with temporary passwords; roles decide what they may do", async () => {
+    await call("POST", "/api/v1/auth/setup", {
+      email: "first@example.com",
+      password: "a long password",
+      setupCode,
+    });
+    const first = await signIn("first@example.com", "a long password");
+    const me = await (await first("GET", "/api/v1/auth/me")).json();
+    expect(me.user.role).toBe("admin");
+
+    const invited = await first("POST", "/api/v1/users", { email: "Second@Example.com", role: "admin" });
+    expect(invited.status).toBe(201);
+    const { user, temporaryPassword } = await invited.json();
+    expect(user).toMatchObject({ email: "second@example.com", role: "admin", you: false });
+    expect(temporaryPassword.length).toBeGreaterThanOrEqual(20);
+    expect((await first("POST", "/api/v1/users", { email: "second@example.com" })).status).toBe(409);
+
+    const second = await signIn("second@example.com", temporaryPassword);
+    const { temporaryPassword: memberPassword } = await (
+      await second("POST", "/api/v1/users", { email: "member@example.com" })
+    ).json();
+    const member = await signIn("member@example.com", memberPassword);
+    expect((await member("GET", "/api/v1/users")).status).toBe(403);
+    expect((await member("POST", "/api/v1/apps", { name: "web" })).status).toBe(201);
+
+    const list = (await (await second("GET", "/api/v1/users")).json()).users;
+    expect(list.map((u: { email: string; you: boolean }) => [u.email, u.you])).toEqual([
+      ["first@example.com", false],
+      ["second@example.com", true],
+      ["member@example.com", false],
+    ]);
+  });
+
+  test("the last admin can be neither demoted nor removed, nobody removes themselves, a removed user's tokens stop", async () => {
+    await call("POST", "/api/v1/auth/setup", {
+      email: "only@example.com",
+      password: "a long password",
+      setupCode,
+    });
+    const only = await signIn("only@example.com", "a long password");
+    const users = (await (await only("GET", "/api/v1/users")).json()).users;
+    const self = users[0].id;
+    expect((await only("PATCH", `/api/v1/users/${self}`, { role: "member" })).status).toBe(409);
+    expect((await only("DELETE", `/api/v1/users/${self}`)).status).toBe(403);
+
+    const { user, temporaryPassword } = await (
+      await only("POST", "/api/v1/users", { email: "dev@example.com", role: "admin" })
+    ).json();
+    const dev = await signIn("dev@example.com", temporaryPassword);
+    const { token } = await (
+      await dev("POST", "/api/v1/tokens", { name: "dev-ci", scopes: ["read"] })
+    ).json();
+    expect((await call("GET", "/api/v1/apps", undefined, { authorization: `Bearer ${token}` })).status).toBe(
+      200,
+    );
+    expect((await only("PATCH", `/api/v1/users/${self}`, { role: "member" })).status).toBe(200);
+    expect((await dev("DELETE", `/api/v1/users/${self}`)).status).toBe(200);
+    expect((await dev("PATCH", `/api/v1/users/${user.id}`, { role: "member" })).status).toBe(409);
+
+    // dev is the only admin left: another admin removes them.
+    expect((await asAdmin("DELETE", `/api/v1/users/${user.id}`)).status).toBe(409);
+    const ops = await (
+      await dev("POST", "/api/v1/users", { email: "ops@example.com", role: "admin" })
+    ).json();
+    const opsSession = await signIn("ops@example.com", ops.temporaryPassword);
+    const removed = await (await opsSession("DELETE", `/api/v1/users/${user.id}`)).json();
+    expect(removed.revokedTokens).toBe(1);
+    expect((await call("GET", "/api/v1/apps", undefined, { authorization: `Bearer ${token}` })).status).toBe(
+      401,
+    );
+    expect((await dev("GET", "/api/v1/apps")).status).toBe(401);
+  });
+
+  test("a password change needs the current password and ends the other sessions", async () => {
+    await call("POST", "/api/v1/auth/setup", {
+      email: "me@example.com",
+      password: "a long password",
+      setupCode,
+    });
+    const here = await signIn("me@example.com", "a long password");
+    const elsewhere = await signIn("me@example.com", "a long password");
+    const wrong = await here("POST", "/api/v1/auth/password", {
+      currentPassword: "not it",
+      newPassword: "another long password",
+    });
+    expect(wrong.status).toBe(401);
+    const short = await here("POST", "/api/v1/auth/password", {
+      currentPassword: "a long password",
+      newPassword: "short",
+    });
+    expect(short.status).toBe(400);
+    const changed = await here("POST", "/api/v1/auth/password", {
+      currentPassword: "a long password",
+      newPassword: "another long password",
+    });
+    expect(changed.status).toBe(200);
+    expect((await here("GET", "/api/v1/apps")).status).toBe(200);
+    expect((await elsewhere("GET", "/api/v1/apps")).status).toBe(401);
+    await signIn("me@example.com", "another long password");
+  });
+});
+
 describe("static routes", () => {
   test("validated, stored and published; deletion publishes again", async () => {
     const bad = await asAdmin("POST", "/api/v1/routes", { host: "a.test", upstreams: ["ftp://x"] });

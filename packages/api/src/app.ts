@@ -8,6 +8,7 @@ import { appRoutes } from "./http/apps-routes.ts";
 import { authRoutes } from "./http/auth-routes.ts";
 import { staticRouteRoutes } from "./http/static-routes-routes.ts";
 import { tokenRoutes } from "./http/tokens-routes.ts";
+import { userRoutes } from "./http/users-routes.ts";
 
 const maxApiBodyBytes = 1024 * 1024;
 
@@ -49,6 +50,7 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   const core = routeGroup("/api/v1", auth);
   appRoutes(core, deps);
   tokenRoutes(core, deps);
+  userRoutes(core, deps);
   staticRouteRoutes(core, deps);
   api.route("/", core.app);
   app.route("/api/v1", api);

@@ -2,6 +2,7 @@ import { routeGroup } from "@pier/http";
 import { internalConsoleUrl, type PierModule } from "@pier/platform";
 import { routeSpecSchema } from "@pier/proxy/spec";
 import { certificateRoutes } from "./http/certificates-routes.ts";
+import { platformHealthRoutes } from "./http/platform-health-routes.ts";
 import { proxyStatusRoutes } from "./http/proxy-status-routes.ts";
 import { settingsRoutes } from "./http/settings-routes.ts";
 import { cachedStaticRoutes } from "./static-routes.ts";
@@ -12,12 +13,13 @@ import { cachedStaticRoutes } from "./static-routes.ts";
  */
 export const apiModule: PierModule = {
   name: "api",
-  async start({ config, console, authenticate, routes, stores, tls, proxy }) {
+  async start({ config, console, authenticate, routes, stores, tls, proxy, database, capabilities }) {
     // Routes created through `POST /api/v1/routes`: fixed upstreams, no deployment behind them.
     routes.register("static", cachedStaticRoutes(stores.routes));
     const group = routeGroup("/api/v1", authenticate);
     certificateRoutes(group, tls);
     proxyStatusRoutes(group, proxy, config);
+    platformHealthRoutes(group, { config, tls, database, capabilities });
     settingsRoutes(group, stores, {
       baseDomain: config.baseDomain,
       acmeEmail: process.env.PIER_ACME_EMAIL || null,

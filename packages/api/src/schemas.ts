@@ -50,6 +50,21 @@ export const setupBody = credentialsBody.extend({
 
 export const cliTokenBody = credentialsBody.extend({ name: z.string().trim().min(1).max(80).default("cli") });
 
+export const roleSchema = z.enum(["admin", "member"]);
+
+/** A new user: they get a temporary password, shown once to the admin who invites them. */
+export const inviteUserBody = z.strictObject({
+  email: z.email("must be an email address").toLowerCase(),
+  role: roleSchema.default("member"),
+});
+
+export const updateUserBody = z.strictObject({ role: roleSchema });
+
+export const changePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1, "the current password is required").max(1024),
+  newPassword: z.string().min(1).max(1024),
+});
+
 export const settingsBody = z.strictObject({
   baseDomain: hostSchema
     .refine((h) => !h.startsWith("*."), "base domain must not be a wildcard (apps get APP.BASE_DOMAIN)")

@@ -158,7 +158,11 @@ export function authRoutes(group: RouteGroup, deps: ApiDeps): void {
     if (principal.kind === "session") {
       return {
         kind: "session" as const,
-        user: { id: principal.userId, email: principal.email },
+        user: {
+          id: principal.userId,
+          email: principal.email,
+          role: principal.scopes.includes("admin") ? ("admin" as const) : ("member" as const),
+        },
         scopes: principal.scopes,
         csrfToken: principal.csrfToken,
       };

@@ -4,19 +4,61 @@ import { domainStatusSchema } from "@pier/tls/schemas";
 import { z } from "zod";
 import {
   addDomainBody,
+  changePasswordBody,
   cliTokenBody,
   createAppBody,
   createRouteBody,
   createTokenBody,
   credentialsBody,
   hostSchema,
+  inviteUserBody,
   settingsBody,
   setupBody,
+  updateUserBody,
 } from "../schemas.ts";
 
 const appParams = z.object({ name: appNameSchema });
 const publishedSchema = z.object({ version: z.number().int(), ackMs: z.number() });
 const userSchema = z.object({ id: z.string(), email: z.string(), role: z.enum(["admin", "member"]) });
+
+/** A user as admins see them: never a password, not even its hash. */
+export const userView = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: z.enum(["admin", "member"]),
+  createdAt: timestamp(),
+  /** The user asking. */
+  you: z.boolean(),
+});
+
+const bytesFree = z.object({ totalBytes: z.number(), freeBytes: z.number() });
+
+/** What the dashboard's home says about the server pier runs on. */
+export const platformHealthView = z.object({
+  version: z.string(),
+  startedAt: timestamp(),
+  database: z.enum(["sqlite", "postgres"]),
+  host: z.object({
+    platform: z.string(),
+    cpus: z.number().int(),
+    loadAverage: z.array(z.number()),
+    memory: bytesFree,
+    /** The file system of the data dir; null when it cannot be read. */
+    disk: bytesFree.extend({ path: z.string() }).nullable(),
+  }),
+  process: z.object({ rssBytes: z.number() }),
+  docker: z.object({ reachable: z.boolean() }).nullable(),
+  certificates: z.object({
+    total: z.number().int(),
+    /** Signed by the ACME CA and current. */
+    trusted: z.number().int(),
+    /** Still on pier's own self-signed certificate (browsers warn). */
+    selfSigned: z.number().int(),
+    failed: z.number().int(),
+    /** Expiring within 14 days: renewal should have happened by then. */
+    expiringSoon: z.array(z.object({ host: z.string(), notAfter: z.string(), issuer: z.string() })),
+  }),
+});
 
 export const appView = z.object({
   id: z.string(),
@@ -118,12 +160,70 @@ export const apiRoutes = defineRoutes({
     response: z.discriminatedUnion("kind", [
       z.object({
         kind: z.literal("session"),
-        user: z.object({ id: z.string(), email: z.string() }),
+        user: z.object({ id: z.string(), email: z.string(), role: z.enum(["admin", "member"]).optional() }),
         scopes: z.array(scopeSchema),
         csrfToken: z.string(),
       }),
       z.object({ kind: z.literal("token"), tokenId: z.string(), scopes: z.array(scopeSchema) }),
     ]),
+  },
+
+  changePassword: {
+    method: "POST",
+    path: "/api/v1/auth/password",
+    tag: "auth",
+    access: "self",
+    summary: "Change the signed-in user's password (the current one is asked again); other sessions end",
+    body: changePasswordBody,
+    response: z.object({ ok: z.literal(true) }),
+  },
+
+  listUsers: {
+    method: "GET",
+    path: "/api/v1/users",
+    tag: "users",
+    access: "admin",
+    summary: "The people who can sign in to the dashboard",
+    response: z.object({ users: z.array(userView) }),
+  },
+  inviteUser: {
+    method: "POST",
+    path: "/api/v1/users",
+    tag: "users",
+    access: "admin",
+    summary:
+      "Add a user (admin or member) with a temporary password, shown once: hand it over, they change it after signing in",
+    body: inviteUserBody,
+    status: 201,
+    response: z.object({ user: userView, temporaryPassword: z.string() }),
+  },
+  updateUser: {
+    method: "PATCH",
+    path: "/api/v1/users/:id",
+    tag: "users",
+    access: "admin",
+    summary: "Change a user's role (the last admin stays an admin)",
+    body: updateUserBody,
+    response: z.object({ user: userView }),
+  },
+  removeUser: {
+    method: "DELETE",
+    path: "/api/v1/users/:id",
+    tag: "users",
+    access: "admin",
+    summary:
+      "Remove a user: their sessions end and the API tokens they created are revoked (not yourself, not the last admin)",
+    response: z.object({ ok: z.literal(true), id: z.string(), revokedTokens: z.number().int() }),
+  },
+
+  platformHealth: {
+    method: "GET",
+    path: "/api/v1/platform/health",
+    tag: "platform",
+    access: "read",
+    summary:
+      "The server: pier's version, memory and disk of the host, Docker reachable, certificates that need attention",
+    response: platformHealthView,
   },
 
   listApps: {

@@ -1,4 +1,4 @@
-import { and, eq, gt, lt } from "drizzle-orm";
+import { and, eq, gt, lt, ne } from "drizzle-orm";
 import type { Database } from "../open.ts";
 import type { UserRow } from "./users.ts";
 
@@ -22,6 +22,10 @@ export function createSessionStore({ db, t }: Database) {
     },
     async delete(idHash: string) {
       await db.delete(t.sessions).where(eq(t.sessions.idHash, idHash));
+    },
+    /** Ends a user's other sessions (after a password change): all but `keep`. */
+    async deleteForUser(userId: string, keep: string) {
+      await db.delete(t.sessions).where(and(eq(t.sessions.userId, userId), ne(t.sessions.idHash, keep)));
     },
     async deleteExpired(now = new Date()) {
       await db.delete(t.sessions).where(lt(t.sessions.expiresAt, now));

@@ -118,6 +118,34 @@ for (const [dialect, open] of backends) {
       expect(await stores.tokens.existsWithHash("abc")).toBe(true);
     });
 
+    test("a removed user's tokens stay on record, revoked; their sessions go with them", async () => {
+      await stores.users.create({ id: "usr_a", email: "a@x.y", passwordHash: "h", role: "admin" });
+      await stores.users.create({ id: "usr_b", email: "b@x.y", passwordHash: "h", role: "member" });
+      expect((await stores.users.list()).map((u) => u.email)).toEqual(["a@b.c", "a@x.y", "b@x.y"]);
+      expect((await stores.users.setRole("usr_b", "admin"))?.role).toBe("admin");
+      await stores.sessions.create({
+        idHash: "b-session",
+        userId: "usr_b",
+        csrfToken: "c",
+        expiresAt: new Date(Date.now() + 60_000),
+      });
+      await stores.tokens.create({
+        id: "tok_b",
+        name: "b-ci",
+        tokenHash: "bhash",
+        hint: "h",
+        scopes: ["deploy"],
+        userId: "usr_b",
+      });
+      expect(await stores.tokens.revokeForUser("usr_b")).toBe(1);
+      expect(await stores.users.delete("usr_b")).toBe(true);
+      expect(await stores.users.delete("usr_b")).toBe(false);
+      expect(await stores.sessions.findActive("b-session")).toBeUndefined();
+      const kept = (await stores.tokens.list()).find((t) => t.id === "tok_b");
+      expect(kept?.revokedAt).toBeInstanceOf(Date);
+      expect(kept?.userId).toBeNull();
+    });
+
     test("routes keep JSON upstreams and options; settings upsert", async () => {
       await stores.routes.create({
         id: "rt_1",

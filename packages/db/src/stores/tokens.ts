@@ -44,6 +44,19 @@ export function createTokenStore({ db, t }: Database) {
         .returning({ id: t.apiTokens.id });
       return rows.length > 0;
     },
+    /**
+     * Revokes every token a user created and unlinks it from them, so the rows stay (revoked) when
+     * the user is deleted instead of going with them; returns how many were still active.
+     */
+    async revokeForUser(userId: string, now = new Date()): Promise<number> {
+      const active = await db
+        .update(t.apiTokens)
+        .set({ revokedAt: now })
+        .where(and(eq(t.apiTokens.userId, userId), isNull(t.apiTokens.revokedAt)))
+        .returning({ id: t.apiTokens.id });
+      await db.update(t.apiTokens).set({ userId: null }).where(eq(t.apiTokens.userId, userId));
+      return active.length;
+    },
     async touch(id: string, now = new Date()) {
       await db.update(t.apiTokens).set({ lastUsedAt: now }).where(eq(t.apiTokens.id, id));
     },
