@@ -14,11 +14,32 @@ let browser: Browser;
 let page: Page;
 const app = flakyHttpServer();
 const webhook = startWebhookReceiver();
+const token = `pier_updash${crypto.randomUUID().replaceAll("-", "")}`;
+
+function bearer(path: string) {
+  return fetch(`${pier.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+}
+
+/** At 390 px the page must not scroll sideways; a screenshot for the record. */
+async function checkNarrow(url: string, name: string) {
+  const narrow = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    storageState: await page.context().storageState(),
+  });
+  const phone = await narrow.newPage();
+  watchPage(phone);
+  await phone.goto(url);
+  await phone.locator("main h1").first().waitFor();
+  await phone.waitForLoadState("networkidle");
+  expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await phone.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+  await narrow.close();
+}
 
 describe.skipIf(!enabled)("uptime page in the dashboard", () => {
   beforeAll(async () => {
     pier = await startPier({
-      env: { PIER_UPTIME_MIN_INTERVAL_SECONDS: "1" },
+      env: { PIER_UPTIME_MIN_INTERVAL_SECONDS: "1", PIER_ADMIN_TOKEN: token },
       args: ["--proxy-workers", "0"],
     });
     browser = await launchChromium();
@@ -66,9 +87,23 @@ describe.skipIf(!enabled)("uptime page in the dashboard", () => {
 
     await page.locator("input[name=page-slug]").fill("acme");
     await page.locator("input[name=page-title]").fill("ACME status");
-    await page.locator("input[name=page-monitors]").fill("web");
+    await page.locator("input[name=page-monitor-web]").check();
+    // The preview words the banner as the public page will.
+    await page.getByTestId("status-page-preview").getByText("Major outage").waitFor();
     await page.getByRole("button", { name: "Create page" }).click();
     await page.getByRole("link", { name: "ACME status" }).waitFor();
+    await page.getByTestId("status-pages").getByRole("button", { name: "Edit" }).click();
+    await page
+      .getByRole("form", { name: "Edit status page acme" })
+      .locator("textarea[name=page-description]")
+      .fill("Shop and API");
+    await page.getByRole("button", { name: "Save page" }).click();
+    await page.getByRole("button", { name: "Save page" }).waitFor({ state: "detached" });
+    const { statusPage } = (await (await bearer("/api/v1/status-pages/acme")).json()) as {
+      statusPage: { description: string; monitorIds: string[] };
+    };
+    expect(statusPage.description).toBe("Shop and API");
+    expect(statusPage.monitorIds).toHaveLength(1);
     await page.screenshot({ path: join(screenshotDir, "uptime-desktop.png"), fullPage: true });
 
     const status = await browser.newPage({ javaScriptEnabled: false });
@@ -76,5 +111,39 @@ describe.skipIf(!enabled)("uptime page in the dashboard", () => {
     expect(await status.locator(".banner").textContent()).toBe("Major outage");
     await status.screenshot({ path: join(screenshotDir, "status-page-outage.png"), fullPage: true });
     await status.close();
+  }, 60_000);
+
+  test("a monitor's page: uptime, response-time chart, 90 days, checks, incidents; every field editable", async () => {
+    app.setHealthy(true);
+    await page.goto(`${pier.url}/uptime`);
+    await page.getByTestId("uptime-monitors").getByRole("link", { name: "web" }).click();
+    await page.getByTestId("monitor-title").waitFor();
+    await page.getByRole("button", { name: "Check now" }).click();
+    await page.getByTestId("monitor-status").getByText("up").waitFor();
+    await page.getByTestId("monitor-latency-chart").locator("canvas").waitFor();
+    expect(await page.getByTestId("monitor-day-bars").locator("span").count()).toBe(90);
+    await page.getByTestId("monitor-checks").getByText("down").first().waitFor();
+    await page.getByTestId("monitor-incidents").getByText("resolved").waitFor();
+    expect(await page.getByTestId("monitor-uptime").textContent()).toContain("up, 24h");
+
+    await page.getByRole("button", { name: "Edit monitor" }).click();
+    const form = page.getByRole("form", { name: "Edit monitor" });
+    // Its 1 s interval is below the form's minimum, which this server allows for the test.
+    await form.locator("input[name=monitor-interval]").evaluate((el) => el.removeAttribute("min"));
+    await form.locator("input[name=monitor-timeout]").fill("4000");
+    await form.locator("input[name=monitor-keyword]").fill("ok");
+    await form.locator("input[name=monitor-expected-status]").fill("200-299");
+    await form.locator("textarea[name=monitor-headers]").fill("X-Probe: pier");
+    await form.getByRole("button", { name: "Save monitor" }).click();
+    await form.waitFor({ state: "detached" });
+    const { monitor } = (await (await bearer("/api/v1/monitors/web")).json()) as {
+      monitor: { timeoutMs: number; http: { keyword: string; expectedStatus: string; headers: object } };
+    };
+    expect(monitor).toMatchObject({
+      timeoutMs: 4000,
+      http: { keyword: "ok", expectedStatus: "200-299", headers: { "X-Probe": "***" } },
+    });
+    await page.screenshot({ path: join(screenshotDir, "uptime-monitor-desktop.png"), fullPage: true });
+    await checkNarrow(page.url(), "uptime-monitor-390");
   }, 60_000);
 });

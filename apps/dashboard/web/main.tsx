@@ -11,7 +11,7 @@ import { ErrorsPage } from "./pages/errors.tsx";
 import { NewAppPage } from "./pages/new-app.tsx";
 import { ServicePage, ServicesPage } from "./pages/services.tsx";
 import { SettingsPage } from "./pages/settings.tsx";
-import { UptimePage } from "./pages/uptime.tsx";
+import { UptimeMonitorPage, UptimePage } from "./pages/uptime.tsx";
 import { currentRoute, navigate, useRoute } from "./router.ts";
 
 type Session =
@@ -97,6 +97,7 @@ function Shell({ initial }: { initial: Session }) {
   else if (route?.page === "settings") page = <SettingsPage />;
   else if (route?.page === "ai") page = <AiPage />;
   else if (route?.page === "uptime") page = <UptimePage />;
+  else if (route?.page === "uptime-monitor") page = <UptimeMonitorPage id={route.id} />;
   else if (route?.page === "services") page = <ServicesPage />;
   else if (route?.page === "service") page = <ServicePage name={route.name} />;
   else if (route?.page === "errors") page = <ErrorsPage />;

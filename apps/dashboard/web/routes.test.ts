@@ -3,7 +3,16 @@ import { parseRoute, routeHref } from "./routes.ts";
 
 describe("dashboard routes", () => {
   test("known pages parse and round-trip to the same href", () => {
-    for (const href of ["/", "/new", "/settings", "/login", "/setup", "/apps/shop", "/apps/shop?tab=env"]) {
+    for (const href of [
+      "/",
+      "/new",
+      "/settings",
+      "/login",
+      "/setup",
+      "/apps/shop",
+      "/apps/shop?tab=env",
+      "/uptime/monitors/mon_1a",
+    ]) {
       const [pathname, search] = href.split("?");
       const route = parseRoute(pathname!, search ? `?${search}` : "");
       expect(route).not.toBeNull();

@@ -6,6 +6,7 @@ export type Route =
   | { page: "settings" }
   | { page: "ai" }
   | { page: "uptime" }
+  | { page: "uptime-monitor"; id: string }
   | { page: "services" }
   | { page: "service"; name: string }
   | { page: "errors" }
@@ -52,6 +53,8 @@ export function parseRoute(pathname: string, search = ""): Route | null {
   }
   const service = /^\/services\/([^/]+)$/.exec(path);
   if (service && appNamePattern.test(service[1]!)) return { page: "service", name: service[1]! };
+  const monitor = /^\/uptime\/monitors\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (monitor) return { page: "uptime-monitor", id: monitor[1]! };
   const issue = /^\/errors\/issues\/(iss_[a-z0-9]+)$/.exec(path);
   if (issue) return { page: "error-issue", id: issue[1]! };
   const match = /^\/apps\/([^/]+)$/.exec(path);
@@ -74,6 +77,8 @@ export function routeHref(route: Route): string {
       return `/errors/issues/${route.id}`;
     case "service":
       return `/services/${route.name}`;
+    case "uptime-monitor":
+      return `/uptime/monitors/${route.id}`;
     default:
       return `/${route.page}`;
   }

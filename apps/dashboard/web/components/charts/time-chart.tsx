@@ -156,7 +156,6 @@ function chartOptions(UPlot: typeof uPlot, props: TimeChartProps, element: HTMLE
           dash: s.dashed ? [5, 4] : undefined,
           fill: s.kind === "bars" ? stroke : s.kind === "area" ? `${stroke}26` : undefined,
           paths: s.kind === "bars" ? bars : undefined,
-          points: { show: false },
           spanGaps: false,
         };
       }),
