@@ -510,7 +510,7 @@ describe.skipIf(!ready)("managed services", () => {
         expect(await row.textContent()).toContain("postgres");
         await row.getByRole("link", { name: "shop-db" }).click();
         await page.locator("[data-testid=service-backups] tr[data-backup]").first().waitFor();
-        expect(await page.locator("main").textContent()).toContain("DATABASE_URL");
+        expect(await page.locator("main").first().textContent()).toContain("DATABASE_URL");
         await page.locator("[data-testid=service-logs]").waitFor();
         await page.screenshot({ path: join(screenshotDir, "services.png"), fullPage: true });
       } finally {

@@ -40,7 +40,7 @@ export function ServicesPage() {
   const [version, setVersion] = useState("");
   const create = useAction();
   return (
-    <main>
+    <>
       <h1>Services</h1>
       <div class="panel">
         <ListState
@@ -123,7 +123,7 @@ export function ServicesPage() {
           </div>
         </form>
       </div>
-    </main>
+    </>
   );
 }
 
@@ -150,7 +150,7 @@ export function ServicePage({ name }: { name: string }) {
   const s = detail.data?.service;
   const backups = detail.data?.backups ?? [];
   return (
-    <main>
+    <>
       <p class="small">
         <Link href="/services">Services</Link> /
       </p>
@@ -296,7 +296,7 @@ export function ServicePage({ name }: { name: string }) {
           </div>
         </>
       ) : null}
-    </main>
+    </>
   );
 }
 
