@@ -96,6 +96,12 @@ test("the Errors page lists issues; an issue shows its stack trace, breadcrumbs,
   const row = page.getByTestId("error-issues").getByRole("row", { name: /TypeError/ });
   await row.waitFor();
   expect(await row.textContent()).toContain("totalPrice(/app/src/cart.ts)");
+  expect(await row.getByRole("cell").nth(2).textContent()).toBe("shop"); // the project column
+  await page.getByLabel("Level").selectOption("warning");
+  await page.getByText("No issues match these filters.").waitFor();
+  await page.getByLabel("Level").selectOption("error");
+  await page.getByLabel("Search titles").fill("cannot read");
+  await row.waitFor();
   await page.screenshot({ path: join(shots, "issues.png"), fullPage: true });
 
   await row.getByRole("link").click();
@@ -110,6 +116,13 @@ test("the Errors page lists issues; an issue shows its stack trace, breadcrumbs,
   await trace.getByLabel("show library frames").check();
   expect(await trace.locator("li.frame").count()).toBe(2);
   expect(await page.getByTestId("breadcrumbs").textContent()).toContain("POST /api/cart 500");
+  await page.getByTestId("issue-events-chart").locator("canvas").waitFor();
+  await page.getByTestId("issue-events").getByRole("button", { name: "Show" }).first().click();
+  await page
+    .getByTestId("event-detail")
+    .getByRole("heading", { name: /^Event / })
+    .waitFor();
+  expect(await page.getByTestId("event-detail").textContent()).toContain("i.product.price");
   expect(await page.getByTestId("issue-tags").textContent()).toContain("eu-west (100%)");
   await page.screenshot({ path: join(shots, "issue.png"), fullPage: true });
 
@@ -121,4 +134,37 @@ test("the Errors page lists issues; an issue shows its stack trace, breadcrumbs,
     `/api/v1/errors/issues/${id}`,
   );
   expect(issue).toMatchObject({ status: "resolved", usersCount: 2 });
+
+  // Bulk: a second issue, then everything unresolved ignored at once from the list.
+  const other = {
+    ...event("u3"),
+    exception: { values: [{ type: "RangeError", value: "Invalid array length" }] },
+  };
+  const res = await fetch(`${pier.url}/api/${project.id}/store/?sentry_key=${project.publicKey}`, {
+    method: "POST",
+    body: JSON.stringify(other),
+  });
+  expect(res.status).toBe(200);
+  await page.getByRole("link", { name: "Errors", exact: true }).click();
+  await page
+    .getByTestId("error-issues")
+    .getByRole("row", { name: /RangeError/ })
+    .waitFor();
+  await page.getByLabel("Select all shown").check();
+  await page.getByRole("button", { name: "Ignore selected" }).click();
+  await page.getByText("No unresolved issues.", { exact: false }).waitFor();
+  const ignored = await api<{ issues: { title: string }[] }>("GET", "/api/v1/errors/issues?status=ignored");
+  expect(ignored.issues.map((i) => i.title)).toEqual(["RangeError: Invalid array length"]);
+
+  // At phone width the list scrolls no page sideways.
+  const narrow = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    storageState: await page.context().storageState(),
+  });
+  const phone = await narrow.newPage();
+  await phone.goto(`${pier.url}/errors/issues/${id}`);
+  await phone.getByTestId("issue-title").waitFor();
+  expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await phone.screenshot({ path: join(shots, "issue-390.png"), fullPage: true });
+  await narrow.close();
 });
