@@ -14,6 +14,11 @@ let provider: FakeProvider;
 let browser: Browser;
 let page: Page;
 
+async function sessionCookie(): Promise<string> {
+  const cookies = await page.context().cookies();
+  return cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+}
+
 describe.skipIf(!enabled)("AI page in the dashboard", () => {
   beforeAll(async () => {
     provider = startFakeOpenAi();
@@ -64,9 +69,22 @@ describe.skipIf(!enabled)("AI page in the dashboard", () => {
     });
     expect(res.status).toBe(200);
 
+    await page.locator("input[name=alias-name]").fill("smart");
+    await page.locator("textarea[name=alias-targets]").fill("local/gpt-4o-mini\nlocal/gpt-4o");
+    await page.getByRole("button", { name: "Save alias" }).click();
+    await page.getByTestId("ai-aliases").getByText("local/gpt-4o", { exact: true }).waitFor();
+    const { aliases } = (await (
+      await fetch(`${pier.url}/api/v1/ai/aliases`, { headers: { cookie: await sessionCookie() } })
+    ).json()) as { aliases: { name: string; targets: string[] }[] };
+    expect(aliases).toEqual([{ name: "smart", targets: ["local/gpt-4o-mini", "local/gpt-4o"] }]);
+
     await page.reload();
     await page.getByTestId("spend-by-model").getByText("local/gpt-4o-mini").waitFor();
     expect(await page.getByTestId("ai-spend-total").textContent()).toContain("1requests");
+    await page.getByTestId("ai-spend-chart").locator("canvas").waitFor();
+    // The key's usage against its budget and limits.
+    expect(await page.getByTestId("ai-keys").textContent()).toContain("spent this month");
+    expect(await page.getByTestId("ai-keys").textContent()).toContain("1 requests");
     await page.screenshot({ path: join(screenshotDir, "ai-gateway-desktop.png"), fullPage: true });
   });
 });

@@ -1,6 +1,9 @@
-// Spend of the AI gateway: daily cost stacked by model (see pages/ai.tsx).
+// Spend of the AI gateway per day, one line per model or per app (see pages/ai).
 import type { PierRoute } from "@pier/contract";
 import type { ClientOutput, RouteOf } from "@pier/http/contract";
+import { useState } from "preact/hooks";
+import { TimeChart } from "./charts/time-chart.tsx";
+import { Segmented } from "./segmented.tsx";
 
 export type SpendReport = ClientOutput<RouteOf<PierRoute, "GET /api/v1/ai/spend">>;
 
@@ -14,63 +17,49 @@ export const usd = (value: number) =>
         ? `$${value.toFixed(4)}`
         : `$${value.toPrecision(2)}`;
 
-const palette = ["#4f7cff", "#e8a23a", "#3fb68b", "#d9534f", "#9b6bd6", "#5bc0de"];
+const palette = ["var(--accent)", "var(--p95)", "var(--c4xx)", "var(--c2xx)", "var(--c5xx)"];
+const dayMs = 86_400_000;
 
-/** Daily cost stacked by model: hand-written SVG like the traffic chart, no chart library. */
+/** Cost per day of the five most expensive models (or apps), the rest as "other". */
 export function SpendChart({ report, days }: { report: SpendReport; days: number }) {
-  const width = 640;
-  const height = 160;
-  const pad = { left: 48, bottom: 18, top: 6 };
-  const models = report.byModel.map((m) => m.model).slice(0, palette.length);
-  const dayMs = 86_400_000;
+  const [by, setBy] = useState<"model" | "app">("model");
+  const top = (by === "model" ? report.byModel.map((m) => m.model) : report.byApp.map((a) => a.app)).slice(
+    0,
+    5,
+  );
   const start = Math.floor((Date.now() - (days - 1) * dayMs) / dayMs) * dayMs;
-  const perDay = Array.from({ length: days }, () => new Map<string, number>());
+  const x = Array.from({ length: days }, (_, i) => start + i * dayMs);
+  const groups = [...top, "other"];
+  const values = groups.map(() => x.map(() => 0));
   for (const point of report.series) {
     const index = Math.floor((Date.parse(point.bucket) - start) / dayMs);
-    const model = models.includes(point.model) ? point.model : "other";
-    const day = perDay[index];
-    if (day) day.set(model, (day.get(model) ?? 0) + point.costUsd);
+    const name = by === "model" ? point.model : point.app;
+    const group = top.includes(name) ? top.indexOf(name) : groups.length - 1;
+    const row = values[group]!;
+    if (index >= 0 && index < days) row[index] = (row[index] ?? 0) + point.costUsd;
   }
-  const max = Math.max(1e-9, ...perDay.map((d) => [...d.values()].reduce((a, b) => a + b, 0)));
-  const slot = (width - pad.left) / days;
-  const plotH = height - pad.top - pad.bottom;
+  const series = groups
+    .map((name, g) => ({ label: name, values: values[g]!, color: palette[g] ?? "var(--muted)", format: usd }))
+    .filter((s) => s.values.some((v) => v > 0));
   return (
     <>
-      <svg class="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Cost per day by model">
-        <text x={pad.left - 4} y={pad.top + 10} text-anchor="end" font-size="10" fill="var(--muted)">
-          {usd(max)}
-        </text>
-        <line x1={pad.left} x2={width} y1={pad.top + plotH} y2={pad.top + plotH} stroke="var(--border)" />
-        {perDay.map((day, i) => {
-          let y = pad.top + plotH;
-          return [...models, "other"].map((model, m) => {
-            const cost = day.get(model) ?? 0;
-            if (!cost) return null;
-            const h = (cost / max) * plotH;
-            y -= h;
-            return (
-              <rect
-                key={`${i}-${model}`}
-                x={pad.left + i * slot + slot * 0.1}
-                y={y}
-                width={Math.max(1, slot * 0.8)}
-                height={h}
-                fill={palette[m] ?? "var(--muted)"}
-              >
-                <title>{`${new Date(start + i * dayMs).toISOString().slice(0, 10)} ${model}: ${usd(cost)}`}</title>
-              </rect>
-            );
-          });
-        })}
-      </svg>
-      <div class="legend">
-        {models.map((model, m) => (
-          <span key={model}>
-            <i style={{ background: palette[m] }} />
-            {model}
-          </span>
-        ))}
-      </div>
+      <Segmented
+        label="Spend per"
+        options={[
+          ["model", "per model"],
+          ["app", "per app"],
+        ]}
+        value={by}
+        onChange={setBy}
+      />
+      <TimeChart
+        testid="ai-spend-chart"
+        label={`Cost per day ${by === "model" ? "by model" : "by app"}`}
+        x={x}
+        stepMs={dayMs}
+        leftFormat={usd}
+        series={series}
+      />
     </>
   );
 }
