@@ -112,9 +112,44 @@ describe.skipIf(!hasChromium)("analytics of a deployed app in the dashboard", ()
     expect(text).toContain("1visitors");
     expect(text).toContain("2pageviews");
     expect(await page.getByRole("cell", { name: "/pricing.html" }).count()).toBeGreaterThan(0);
+    await page.getByTestId("analytics-chart").locator("canvas").waitFor();
+    // A click on a value filters the whole page; the chip removes it again.
+    await page.getByTestId("breakdown-page").getByRole("button", { name: "/pricing.html" }).click();
+    await page.getByTestId("analytics-filters").getByText("/pricing.html").waitFor();
+    await page.getByRole("button", { name: "Exit page" }).click();
+    await page.getByTestId("breakdown-exit").getByRole("button", { name: "/pricing.html" }).waitFor();
+    await page.getByRole("button", { name: "Remove the filter Page /pricing.html" }).click();
+    await page.getByTestId("analytics-filters").waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Browser" }).waitFor();
+    await page.getByTestId("analytics-vitals").getByText("LCP").waitFor();
+    await page.getByLabel(/Steps in order/).fill("/, /pricing.html");
+    await page.getByRole("button", { name: "Compute funnel" }).click();
+    expect(await page.getByTestId("funnel").textContent()).toContain("100.0 % of step 1");
+    await page.locator("textarea[name=excluded-paths]").fill("/admin/*");
+    await page.locator("input[name=respect-dnt]").check();
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Saved.").waitFor();
+    const { settings } = await (await bearer("/api/v1/analytics/shop/settings")).json();
+    expect(settings).toEqual({ respectDnt: true, autoInject: false, excludedPaths: ["/admin/*"] });
     const shots = join(repoRoot, "test-output", "analytics");
     mkdirSync(shots, { recursive: true });
     await page.screenshot({ path: join(shots, "app-analytics-desktop.png"), fullPage: true });
+    for (const [name, options] of [
+      ["app-analytics-390", { viewport: { width: 390, height: 844 } }],
+      ["app-analytics-dark", { viewport: { width: 1280, height: 900 }, colorScheme: "dark" as const }],
+    ] as const) {
+      const other = await browser.newContext({ ...options, storageState: await context.storageState() });
+      const view = await other.newPage();
+      watchPage(view);
+      await view.goto(`${pier.url}/apps/shop?tab=analytics`);
+      await view.getByTestId("analytics-chart").locator("canvas").waitFor();
+      await view.waitForLoadState("networkidle");
+      expect(await view.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        options.viewport.width,
+      );
+      await view.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+      await other.close();
+    }
     await context.close();
   }, 90_000);
 });
