@@ -69,6 +69,8 @@ const baseRoutes = () => [
   route({ id: "small", host: "small.test", upstreams: [slow.url], maxBodyBytes: 1000 }),
   route({ id: "held", host: "held.test", upstreams: [slow.url] }),
   route({ id: "secure", host: "secure.test", upstreams: [a.url], redirectHttps: true }),
+  route({ id: "tracked", host: "tracked.test", upstreams: [a.url], injectTracker: true }),
+  route({ id: "console-host", host: "console.test", upstreams: [internal.url] }),
   route({ id: "canon", host: "www.canon.test", upstreams: [a.url], canonicalHost: "canon.test" }),
   route({
     id: "maint",
@@ -97,6 +99,7 @@ beforeAll(async () => {
     httpsPort: freePort(),
     hostname: "127.0.0.1",
     internalUpstream: internal.url,
+    edgeSecret: "edge_test_secret",
     recordFlushMs: 100,
     onRecords: (r) => records.push(...r),
   });
@@ -156,6 +159,11 @@ describe("headers and redirects", () => {
       headers: {
         "x-forwarded-for": "6.6.6.6",
         "x-pier-app": "spoof",
+        "x-pier-host": "spoof.test",
+        "x-pier-edge": "edge_test_secret",
+        "x-pier-inject-tracker": "tracker",
+        "x-real-ip": "6.6.6.6",
+        forwarded: "for=6.6.6.6",
         "proxy-connection": "x",
         "x-custom": "1",
       },
@@ -165,7 +173,10 @@ describe("headers and redirects", () => {
     expect(headers["x-forwarded-proto"]).toBe("http");
     expect(headers["x-forwarded-host"]).toBe("ab.test");
     expect(headers["x-request-id"]).toMatch(/.+-\d+-/);
-    expect(headers["x-pier-app"]).toBeUndefined();
+    expect(headers["x-real-ip"]).toBe("127.0.0.1");
+    expect(headers.forwarded).toBe("for=127.0.0.1;proto=http");
+    for (const spoofable of ["x-pier-app", "x-pier-host", "x-pier-edge", "x-pier-inject-tracker"])
+      expect(headers[spoofable]).toBeUndefined();
     expect(headers["proxy-connection"]).toBeUndefined();
     expect(headers["x-custom"]).toBe("1");
     const kept = await get("ab.test", "/h", { headers: { "x-request-id": "abc123" } });
@@ -190,12 +201,23 @@ describe("headers and redirects", () => {
     expect((await get("maint.test", "/health")).status).toBe(200);
   });
 
-  test("/_pier/ goes to the platform with X-Pier-Host and X-Pier-App", async () => {
-    const res = await get("ab.test", "/_pier/script.js");
+  test("/_pier/ goes to the platform with X-Pier-Host, X-Pier-App and the edge secret", async () => {
+    const res = await get("ab.test", "/_pier/script.js", { headers: { "x-pier-app": "spoof" } });
     const body = (await res.json()) as { name: string; headers: Record<string, string> };
     expect(body.name).toBe("console");
     expect(body.headers["x-pier-host"]).toBe("ab.test");
     expect(body.headers["x-pier-app"]).toBe("app-ab");
+    expect(body.headers["x-pier-edge"]).toBe("edge_test_secret");
+  });
+
+  test("a route to the console carries the edge secret; a tracked route asks for the tracker", async () => {
+    const viaConsole = (await (await get("console.test", "/api")).json()) as {
+      headers: Record<string, string>;
+    };
+    expect(viaConsole.headers["x-pier-edge"]).toBe("edge_test_secret");
+    const tracked = (await (await get("tracked.test", "/")).json()) as { headers: Record<string, string> };
+    expect(tracked.headers["x-pier-inject-tracker"]).toBe("tracker");
+    expect(tracked.headers["x-pier-edge"]).toBeUndefined();
   });
 
   test("ACME HTTP-01 challenge is answered by every worker before routing", async () => {

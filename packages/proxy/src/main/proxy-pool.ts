@@ -5,13 +5,20 @@ import type { RouteSpec } from "../shared/route-spec.ts";
 import { checkRouteConflicts } from "../shared/route-table.ts";
 import {
   type Certificate,
+  DEFAULT_HEAD_TIMEOUT_MS,
+  DEFAULT_WAKE_TIMEOUT_MS,
   type FromWorker,
   fromWorkerSchema,
   type ToWorker,
   type WorkerConfig,
 } from "../shared/worker-messages.ts";
-import { aggregatePackedRecords, type RequestMinuteAggregate } from "./record-aggregation.ts";
+import { ProxyStartError, RouteAckTimeoutError } from "./pool-errors.ts";
+import { aggregatePackedRecords, type RequestMinuteAggregate, routeLastSeen } from "./record-aggregation.ts";
 import { RouteDiffer } from "./route-diff.ts";
+import { WakeRequests } from "./wake-requests.ts";
+import { WorkerQuestions } from "./worker-questions.ts";
+
+export { ProxyStartError, RouteAckTimeoutError };
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type ProxyLog = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
@@ -23,17 +30,37 @@ export interface ProxyPoolOptions {
   hostname?: string;
   /** Where /_pier/ paths of routed hosts go, e.g. "http://127.0.0.1:7070". */
   internalUpstream?: string;
+  /**
+   * Sent as X-Pier-Edge with everything forwarded to `internalUpstream` (/_pier/ paths, routes to
+   * the console): the console believes X-Pier-App, X-Pier-Host and X-Forwarded-For only with it.
+   */
+  edgeSecret?: string;
   ackTimeoutMs?: number;
   /** Every request record, one object each (tests, consumers that need single requests). */
   onRecords?: (records: RequestRecord[]) => void;
-  /** Per-minute, per-app aggregates of each batch, computed from the packed numbers (cheaper). */
-  onAggregates?: (aggregates: RequestMinuteAggregate[]) => void;
+  /**
+   * Per-minute, per-app aggregates of each batch, computed from the packed numbers (cheaper). A
+   * returned promise (storing them) is waited for by `drain`.
+   */
+  onAggregates?: (aggregates: RequestMinuteAggregate[]) => void | Promise<void>;
+  /** When each route of a batch last served a request (route id -> epoch ms): sleeping environments go by it. */
+  onRouteActivity?: (lastSeen: Map<string, number>) => void;
+  /**
+   * Wakes a sleeping route (RouteSpec `sleeping`): resolves once every worker routes to the woken
+   * release (false when it was not asleep), rejects when it cannot. Without it, requests on a
+   * sleeping route get a 503 at once.
+   */
+  onWake?: (routeId: string) => Promise<boolean>;
+  /** How long a request on a sleeping route is held while it wakes before a 503 (default 30 s). */
+  wakeTimeoutMs?: number;
   log?: ProxyLog;
   /** Most records a worker posts in one message (a batch starts at 256 and grows while busy). */
   recordBatchSize?: number;
   recordFlushMs?: number;
   beaconBatchSize?: number;
   beaconFlushMs?: number;
+  /** How long a client has to send a whole request head before a 408 (default 10 s; slowloris). */
+  headTimeoutMs?: number;
   /** Override of the worker module; see `proxyWorkerEntrypoint`. */
   workerEntrypoint?: string | URL;
 }
@@ -56,27 +83,24 @@ export interface ProxyPool {
    * RouteAckTimeoutError when a worker does not answer in time.
    */
   inFlight(origins: string[]): Promise<number>;
+  /**
+   * Closes the WebSocket tunnels to these origins with a close frame (1001 Going Away) to the
+   * client and one to the upstream, each between two frames; resolves with how many there were
+   * once they are closed (a tunnel whose close handshake does not end within 2 s is cut). A deploy
+   * calls it at the end of its drain, before the old replicas stop.
+   */
+  closeTunnels(origins: string[]): Promise<number>;
+  /**
+   * The first step of a graceful stop: every worker stops accepting (new connections are refused),
+   * connections end after their exchange in progress (idle ones at once, tunnels with a 1001 close
+   * frame, requests held on sleeping routes with a 503), whatever is still open after `timeoutMs`
+   * is cut, and the workers post the beacons and request records they hold; resolves after those
+   * reached the handlers and the aggregates' promises settled. `cut` counts the connections cut.
+   * The workers stay up (for `setBeaconHandler` and the like) until `stop`.
+   */
+  drain(timeoutMs: number): Promise<{ cut: number }>;
   /** Test hook: makes one worker throw an uncaught error. */
   crashWorker(index: number): void;
-}
-
-export class RouteAckTimeoutError extends Error {
-  readonly code = "ROUTE_ACK_TIMEOUT";
-  constructor(kind: string, version: number, missing: number, timeoutMs: number) {
-    super(
-      `${missing} proxy worker(s) did not acknowledge ${kind} version ${version} within ${timeoutMs} ms; ` +
-        "the worker may be stuck or overloaded: check the proxy log, it is respawned if it died",
-    );
-    this.name = "RouteAckTimeoutError";
-  }
-}
-
-export class ProxyStartError extends Error {
-  readonly code = "PROXY_START";
-  constructor(detail: string) {
-    super(`proxy workers could not start: ${detail}; is another process listening on the HTTP/HTTPS port?`);
-    this.name = "ProxyStartError";
-  }
 }
 
 /** Path of the worker module relative to the repository root: the extra `bun build --compile` entrypoint. */
@@ -105,16 +129,21 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
   const log: ProxyLog = opts.log ?? (() => {});
   const ackTimeoutMs = opts.ackTimeoutMs ?? 5_000;
   const entry = opts.workerEntrypoint ?? proxyWorkerEntrypoint();
+  const wakeTimeoutMs = opts.wakeTimeoutMs ?? DEFAULT_WAKE_TIMEOUT_MS;
   const config = (index: number): WorkerConfig => ({
     workerIndex: index,
     httpPort: opts.httpPort,
     httpsPort: opts.httpsPort ?? null,
     hostname: opts.hostname ?? "0.0.0.0",
     internalUpstream: opts.internalUpstream ?? null,
+    edgeSecret: opts.edgeSecret ?? null,
     recordBatchSize: opts.recordBatchSize ?? 4_096,
     recordFlushMs: opts.recordFlushMs ?? 1_000,
     beaconBatchSize: opts.beaconBatchSize ?? 512,
     beaconFlushMs: opts.beaconFlushMs ?? 250,
+    headTimeoutMs: opts.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS,
+    wakes: opts.onWake !== undefined,
+    wakeTimeoutMs,
   });
 
   const differ = new RouteDiffer();
@@ -123,12 +152,37 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
   let acme: Record<string, string> = {};
   const current: Record<AckKind, number> = { routes: 0, certs: 0, acme: 0, beacons: 0 };
   let onBeacons: ((beacons: RawBeacon[]) => void) | null = null;
+  // Batches the workers accepted before a switch to null can arrive after it: they go to the last
+  // handler, which took such beacons until then (analytics keeps them while its disk is full).
+  let lastBeacons: ((beacons: RawBeacon[]) => void) | null = null;
   const slots: (Slot | null)[] = [];
   let respawns = 0;
   let stopping = false;
   const waiters = new Set<() => void>();
-  let inFlightQuestions = 0;
-  const inFlightAnswers = new Map<number, (worker: number, count: number) => void>();
+  let draining = false;
+  const questions = new WorkerQuestions();
+  /** Storing of aggregates still running: `drain` waits for them. */
+  const storing = new Set<Promise<void>>();
+  const wakes =
+    opts.onWake === undefined
+      ? null
+      : new WakeRequests(
+          opts.onWake,
+          wakeTimeoutMs,
+          (worker, routeId, woken) =>
+            slots[worker]?.worker.postMessage({
+              type: "woken",
+              version: 0,
+              routeId,
+              woken,
+            } satisfies ToWorker),
+          (routeId, error) =>
+            log("warn", "sleeping route not woken; its requests get a 503", { routeId, error }),
+        );
+  const live = () =>
+    slots
+      .filter((slot): slot is Slot => slot !== null)
+      .map((slot) => ({ index: slot.index, post: (msg: ToWorker) => slot.worker.postMessage(msg) }));
 
   const notify = () => {
     for (const w of waiters) w();
@@ -149,7 +203,7 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
         onReady = undefined;
         return;
       }
-      if (stopping) return;
+      if (stopping || draining) return;
       respawns++;
       log("error", "proxy worker died; respawning with the current route table", {
         worker: index,
@@ -176,16 +230,24 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
           if (msg.version > slot.acked[msg.kind]) slot.acked[msg.kind] = msg.version;
           notify();
           return;
-        case "records":
-          if (opts.onAggregates) opts.onAggregates(aggregatePackedRecords(msg));
+        case "records": {
+          const stored = opts.onAggregates?.(aggregatePackedRecords(msg));
+          if (stored) {
+            storing.add(stored);
+            stored.catch(() => {}).finally(() => storing.delete(stored));
+          }
+          if (opts.onRouteActivity) opts.onRouteActivity(routeLastSeen(msg));
           if (opts.onRecords) opts.onRecords(unpackRecords(msg));
           return;
+        }
         case "beacons":
-          // Switched off while a batch was in flight: those few beacons are dropped (already 202).
-          onBeacons?.(msg.beacons);
+          (onBeacons ?? lastBeacons)?.(msg.beacons);
           return;
-        case "in-flight":
-          inFlightAnswers.get(msg.version)?.(index, msg.count);
+        case "answer":
+          questions.answer(index, msg.version, msg.count);
+          return;
+        case "wake":
+          wakes?.ask(index, msg.routeId);
           return;
         case "failed":
           log("error", "proxy worker reported a failure", { worker: index, message: msg.message });
@@ -287,6 +349,7 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
       await waitForAcks("acme", version);
     },
     async setBeaconHandler(handler) {
+      if (onBeacons !== null) lastBeacons = onBeacons;
       onBeacons = handler;
       const version = ++current.beacons;
       broadcast({ type: "beacons", version, enabled: handler !== null });
@@ -296,38 +359,23 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
       return { workers: slots.filter((s) => s !== null).length, respawns, version: routesVersion };
     },
     inFlight(origins) {
-      const version = ++inFlightQuestions;
-      const asked = slots.filter((slot): slot is Slot => slot !== null);
-      return new Promise<number>((resolve, reject) => {
-        const answered = new Set<number>();
-        let total = 0;
-        const done = () => {
-          clearTimeout(timer);
-          inFlightAnswers.delete(version);
-        };
-        const timer = setTimeout(() => {
-          done();
-          reject(
-            new RouteAckTimeoutError("in-flight count", version, asked.length - answered.size, ackTimeoutMs),
-          );
-        }, ackTimeoutMs);
-        inFlightAnswers.set(version, (worker, count) => {
-          if (answered.has(worker)) return;
-          answered.add(worker);
-          total += count;
-          if (answered.size >= asked.length) {
-            done();
-            resolve(total);
-          }
-        });
-        if (asked.length === 0) {
-          done();
-          resolve(0);
-          return;
-        }
-        for (const slot of asked)
-          slot.worker.postMessage({ type: "in-flight", version, origins } satisfies ToWorker);
-      });
+      return questions.ask({ type: "in-flight", origins }, live(), ackTimeoutMs);
+    },
+    closeTunnels(origins) {
+      // The workers give each tunnel up to 2 s to end its close handshake, then cut it.
+      return questions.ask({ type: "close-tunnels", origins, code: 1001 }, live(), ackTimeoutMs + 5_000);
+    },
+    async drain(timeoutMs) {
+      draining = true;
+      let cut = 0;
+      try {
+        cut = await questions.ask({ type: "drain", timeoutMs }, live(), timeoutMs + ackTimeoutMs);
+      } catch (error) {
+        log("warn", "a proxy worker did not finish draining in time", { error });
+      }
+      await Promise.all(storing);
+      log("info", "proxy drained", { cut });
+      return { cut };
     },
     crashWorker(index) {
       slots[index]?.worker.postMessage({ type: "crash", version: routesVersion } satisfies ToWorker);

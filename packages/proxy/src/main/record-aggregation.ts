@@ -157,3 +157,22 @@ function newGroup(appIndex: number, appId: string | null, minute: number, capaci
     agg: emptyAggregate(appId, minute),
   };
 }
+
+/**
+ * When each route of a batch last served a request (epoch ms of the latest exchange's end), from
+ * the packed route ids: what puts idle environments to sleep, per route rather than per app.
+ */
+export function routeLastSeen(p: PackedRecords): Map<string, number> {
+  const seen = new Map<string, number>();
+  const n = p.numbers;
+  for (let r = 0; r < p.count; r++) {
+    const o = r * FIELDS;
+    const id = n[o + 6]!;
+    if (id === NULL_ID) continue;
+    const route = p.strings[id];
+    if (route === undefined) continue;
+    const at = n[o]! + n[o + 2]!;
+    if ((seen.get(route) ?? 0) < at) seen.set(route, at);
+  }
+  return seen;
+}

@@ -48,6 +48,11 @@ export const upstreamsRouteSpecSchema = z.object({
   connectTimeoutMs: z.number().int().positive().optional(),
   /** Add the analytics tracker tag to small uncompressed HTML answers (worker/tracker-inject.ts). */
   injectTracker: z.boolean().optional(),
+  /**
+   * A sleeping environment's route (no upstreams): requests are held while the pool's wake
+   * handler starts it again (worker/wake-holds.ts), then forwarded to the woken release.
+   */
+  sleeping: z.literal(true).optional(),
 });
 
 /**

@@ -104,6 +104,19 @@ describe("routeSpecSchema", () => {
   });
 });
 
+test("routes carry the lines forwarding adds: the tracker request, the edge secret for the console's", () => {
+  const edge = { origin: "http://127.0.0.1:7070", line: "x-pier-edge: s\r\n" };
+  const spec = (r: Record<string, unknown>) => routeSpecSchema.parse({ id: "r", host: "a.test", ...r });
+  expect(compileRoute(spec({ upstreams: ["http://127.0.0.1:3000"] }), edge).forwardExtra).toBe("");
+  expect(
+    compileRoute(spec({ upstreams: ["http://127.0.0.1:3000"], injectTracker: true }), edge).forwardExtra,
+  ).toBe("x-pier-inject-tracker: tracker\r\n");
+  expect(compileRoute(spec({ upstreams: ["http://127.0.0.1:7070"] }), edge).forwardExtra).toBe(
+    "x-pier-edge: s\r\n",
+  );
+  expect(compileRoute(spec({ upstreams: ["http://127.0.0.1:7070"] })).forwardExtra).toBe("");
+});
+
 test("normalizeHost strips ports, keeps IPv6 brackets", () => {
   expect(normalizeHost("[::1]:8080")).toBe("[::1]");
   expect(normalizeHost("Example.COM")).toBe("example.com");
@@ -124,7 +137,13 @@ describe("route deltas", () => {
     const delta = differ.next(changed);
     expect(delta.upserts.map((s) => s.id).sort()).toEqual(["new", "only-docs"]);
     expect(delta.removes).toEqual(["api-v2"]);
-    const patched = applyRouteDelta(live, byId, delta.upserts.map(compileRoute), delta.removes, 2);
+    const patched = applyRouteDelta(
+      live,
+      byId,
+      delta.upserts.map((r) => compileRoute(r)),
+      delta.removes,
+      2,
+    );
     const fresh = buildRouteTable(changed, 2);
     for (const [host, path] of [
       ["app.example.com", "/api/v2/x"],
@@ -180,7 +199,13 @@ describe("route deltas", () => {
     expect(streamed).toEqual(delta.upserts);
     expect(delta.upserts.length).toBe(2401);
     expect(delta.removes).toEqual(["r2499"]);
-    const next = applyRouteDelta(live, byId, delta.upserts.map(compileRoute), delta.removes, 2);
+    const next = applyRouteDelta(
+      live,
+      byId,
+      delta.upserts.map((r) => compileRoute(r)),
+      delta.removes,
+      2,
+    );
     expect(next).not.toBe(live);
     expect(next.size).toBe(after.length);
     expect(matchRoute(next, "app5.example.com", "/")?.route.upstreams[0]?.port).toBe(2);
@@ -194,7 +219,15 @@ describe("route deltas", () => {
     // A small delta on a large table patches it in place.
     after[7] = routeN(7, 4);
     const small = differ.next(after, () => expect.unreachable("one upsert is not chunked"));
-    expect(applyRouteDelta(next, byId, small.upserts.map(compileRoute), small.removes, 3)).toBe(next);
+    expect(
+      applyRouteDelta(
+        next,
+        byId,
+        small.upserts.map((r) => compileRoute(r)),
+        small.removes,
+        3,
+      ),
+    ).toBe(next);
     expect(matchRoute(next, "app7.example.com", "/")?.route.upstreams[0]?.port).toBe(4);
     expect(next.version).toBe(3);
   });

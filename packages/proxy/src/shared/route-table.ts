@@ -1,3 +1,4 @@
+import { TRACKER_INJECT_HEADER } from "./edge/tracker-tag.ts";
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_UPSTREAM_TIMEOUT_MS, type RouteSpec } from "./route-spec.ts";
 
 /** One upstream origin, split once at build time so the hot path never parses a URL. */
@@ -22,6 +23,14 @@ export interface CompiledRoute {
   upstreamTimeoutMs: number;
   connectTimeoutMs: number;
   injectTracker: boolean;
+  /**
+   * Header lines (each ending in CRLF) the proxy adds to every request it forwards to the route's
+   * upstreams: the tracker request on routes with injectTracker, the workers' edge secret on routes
+   * to pier's own console. Built once here, so forwarding adds no string per request.
+   */
+  forwardExtra: string;
+  /** Held and woken instead of answered 503 (route-spec.ts). */
+  sleeping: boolean;
   /** Round-robin cursor. The one mutable field: each worker advances its own cloned copy. */
   rr: number;
 }
@@ -82,7 +91,21 @@ function normalizePrefix(p: string | undefined): string {
   return p.endsWith("/") ? p.slice(0, -1) : p;
 }
 
-export function compileRoute(spec: RouteSpec): CompiledRoute {
+/** Who is pier's console to the workers, and the line that proves a forwarded request came from one. */
+export interface ConsoleEdge {
+  /** The console's origin (`http://127.0.0.1:7070`): routes with an upstream there are the console's. */
+  origin: string;
+  /** "x-pier-edge: <secret>\r\n" */
+  line: string;
+}
+
+function forwardExtraOf(spec: RouteSpec, edge: ConsoleEdge | null): string {
+  let extra = spec.injectTracker ? `${TRACKER_INJECT_HEADER}: tracker\r\n` : "";
+  if (edge !== null && spec.upstreams.includes(edge.origin)) extra += edge.line;
+  return extra;
+}
+
+export function compileRoute(spec: RouteSpec, edge: ConsoleEdge | null = null): CompiledRoute {
   return {
     id: spec.id,
     host: spec.host.toLowerCase(),
@@ -99,6 +122,8 @@ export function compileRoute(spec: RouteSpec): CompiledRoute {
     upstreamTimeoutMs: spec.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
     connectTimeoutMs: spec.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     injectTracker: spec.injectTracker ?? false,
+    forwardExtra: forwardExtraOf(spec, edge),
+    sleeping: spec.sleeping === true,
     rr: 0,
   };
 }
@@ -118,8 +143,15 @@ function insert(index: Map<string, HostRoutes>, key: string, route: CompiledRout
 }
 
 /** Pure. Expects specs already validated by routeSpecSchema (the API boundary does that once). */
-export function buildRouteTable(routes: RouteSpec[], version: number): RouteTable {
-  return indexRoutes(routes.map(compileRoute), version);
+export function buildRouteTable(
+  routes: RouteSpec[],
+  version: number,
+  edge: ConsoleEdge | null = null,
+): RouteTable {
+  return indexRoutes(
+    routes.map((spec) => compileRoute(spec, edge)),
+    version,
+  );
 }
 
 /** Indexes compiled routes into a new table; the route objects themselves are shared, not copied. */

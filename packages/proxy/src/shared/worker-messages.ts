@@ -23,16 +23,32 @@ export const certificateSchema = z.object({
 });
 export type Certificate = z.infer<typeof certificateSchema>;
 
+/** How long a client has to send a whole request head, unless the pool is told otherwise. */
+export const DEFAULT_HEAD_TIMEOUT_MS = 10_000;
+/** How long a request on a sleeping route is held while it wakes, unless the pool is told otherwise. */
+export const DEFAULT_WAKE_TIMEOUT_MS = 30_000;
+
 export const workerConfigSchema = z.object({
   workerIndex: z.number().int(),
   httpPort: z.number().int(),
   httpsPort: z.number().int().nullable(),
   hostname: z.string(),
   internalUpstream: z.string().nullable(),
+  /**
+   * Added as X-Pier-Edge to what the workers forward to the console (/_pier/ paths, routes to the
+   * console), so the console believes their X-Pier-App, X-Pier-Host and X-Forwarded-For.
+   */
+  edgeSecret: z.string().nullable(),
   recordBatchSize: z.number().int().positive(),
   recordFlushMs: z.number().int().positive(),
   beaconBatchSize: z.number().int().positive(),
   beaconFlushMs: z.number().int().positive(),
+  /** A client that has not sent a whole request head by then gets a 408 and is closed. */
+  headTimeoutMs: z.number().int().positive(),
+  /** The main thread wakes sleeping routes (`wake` messages); without it their requests get a 503. */
+  wakes: z.boolean(),
+  /** How long a request is held on a sleeping route before a 503. */
+  wakeTimeoutMs: z.number().int().positive(),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
@@ -66,6 +82,21 @@ export const toWorkerSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("crash"), version: z.number() }),
   /** How many exchanges are in flight to these origins; `version` numbers the question. */
   z.object({ type: z.literal("in-flight"), version: z.number(), origins: z.array(z.string()) }),
+  /**
+   * pier is stopping: stop accepting, let the exchanges in progress finish (tunnels closed with
+   * 1001) for up to `timeoutMs`, cut what is left, post the beacons and records held, then answer
+   * with how many connections were cut.
+   */
+  z.object({ type: z.literal("drain"), version: z.number(), timeoutMs: z.number().int().nonnegative() }),
+  /** Close the WebSocket tunnels to these origins with `code`; answered with how many there were. */
+  z.object({
+    type: z.literal("close-tunnels"),
+    version: z.number(),
+    origins: z.array(z.string()),
+    code: z.number().int(),
+  }),
+  /** The answer to a worker's `wake`: the route serves again (true) or could not be woken. */
+  z.object({ type: z.literal("woken"), version: z.number(), routeId: z.string(), woken: z.boolean() }),
 ]);
 export type ToWorker = z.infer<typeof toWorkerSchema>;
 
@@ -91,6 +122,9 @@ export const fromWorkerSchema = z.discriminatedUnion("type", [
     strings: z.array(z.string()),
   }),
   z.object({ type: z.literal("failed"), version: z.number(), message: z.string() }),
-  z.object({ type: z.literal("in-flight"), version: z.number(), count: z.number().int().nonnegative() }),
+  /** The answer to an `in-flight`, `drain` or `close-tunnels` question of the same version. */
+  z.object({ type: z.literal("answer"), version: z.number(), count: z.number().int().nonnegative() }),
+  /** A request arrived on this sleeping route: wake it (asked once per route while it wakes). */
+  z.object({ type: z.literal("wake"), routeId: z.string() }),
 ]);
 export type FromWorker = z.infer<typeof fromWorkerSchema>;

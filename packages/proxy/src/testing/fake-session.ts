@@ -17,6 +17,8 @@ export interface FakeSessionOptions {
   acme?: Record<string, string>;
   /** Where /_pier/ paths go; null when there is no console to forward to. */
   internal?: UpstreamTarget | null;
+  /** The workers' "x-pier-edge: <secret>\r\n" line. */
+  edgeLine?: string;
   /** The main thread collects beacons (setBeaconHandler). */
   beacons?: boolean;
   httpPort?: number;
@@ -32,6 +34,7 @@ export class FakeSession implements ProxySession {
   answered: { res: LocalResponse; closeForBody: boolean; record: boolean } | null = null;
   forwarded: { path: string; pinned: UpstreamTarget | null; extra: string } | null = null;
   beaconBytes: number | null = null;
+  held = false;
 
   constructor(
     readonly state: FrontState,
@@ -52,11 +55,16 @@ export class FakeSession implements ProxySession {
     this.beaconBytes = contentLength;
   }
 
+  hold(): void {
+    this.held = true;
+  }
+
   /** Whatever a phase did, or "passed" when it let the request go on. */
-  get outcome(): "answered" | "forwarded" | "beacon" | "passed" {
+  get outcome(): "answered" | "forwarded" | "beacon" | "held" | "passed" {
     if (this.answered !== null) return "answered";
     if (this.forwarded !== null) return "forwarded";
     if (this.beaconBytes !== null) return "beacon";
+    if (this.held) return "held";
     return "passed";
   }
 }
@@ -80,6 +88,7 @@ export function fakeSession(head: string, options: FakeSessionOptions = {}): Fak
     table,
     acme: new Map(Object.entries(options.acme ?? {})),
     internal: options.internal ?? null,
+    edgeLine: options.edgeLine ?? "",
     httpsPort: options.httpsPort === undefined ? 443 : options.httpsPort,
     httpPort: options.httpPort ?? 80,
     requestIdPrefix: "test-0-",

@@ -1,14 +1,18 @@
 /**
- * The thread's open client connections, swept by one timer for a passed response deadline.
+ * The thread's open client connections, swept by one timer for a passed deadline (a response
+ * head, a request head, a held request, a tunnel's close).
  * Membership changes per connection, not per request: a set entry per exchange cost a native call
  * each way.
  */
 
-/** A connection that may be waiting for a response head. */
+/** A connection that may be waiting for a response head, or for its client's request head. */
 export interface DeadlineWatched {
   /** When the awaited response head is late (performance.now() ms); 0 when none is awaited. */
   deadline: number;
   timedOut(): void;
+  /** When the request head being received is late; 0 when none is (between keep-alive requests). */
+  headDeadline: number;
+  headTimedOut(): void;
 }
 
 const SWEEP_INTERVAL_MS = 50;
@@ -20,11 +24,19 @@ export function watchDeadline(conn: DeadlineWatched): void {
   if (sweepTimer !== null) return;
   sweepTimer = setInterval(() => {
     const now = performance.now();
-    for (const c of watched) if (c.deadline !== 0 && c.deadline <= now) c.timedOut();
+    for (const c of watched) {
+      if (c.deadline !== 0 && c.deadline <= now) c.timedOut();
+      if (c.headDeadline !== 0 && c.headDeadline <= now) c.headTimedOut();
+    }
   }, SWEEP_INTERVAL_MS);
   sweepTimer.unref?.();
 }
 
 export function unwatchDeadline(conn: DeadlineWatched): void {
   watched.delete(conn);
+}
+
+/** Every open client connection of this thread (a shutdown drains them). */
+export function openConnections(): ReadonlySet<DeadlineWatched> {
+  return watched;
 }

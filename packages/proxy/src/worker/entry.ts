@@ -1,6 +1,8 @@
 /// <reference lib="webworker" />
 
 import type { Server as TlsServer } from "node:tls";
+import type { TCPSocketListener } from "bun";
+import { EDGE_SECRET_HEADER } from "../shared/edge/edge-secret.ts";
 import type { RawBeacon } from "../shared/edge/raw-beacon.ts";
 import { RecordPacker } from "../shared/record-batch.ts";
 import type { RouteSpec } from "../shared/route-spec.ts";
@@ -8,6 +10,7 @@ import {
   applyRouteDelta,
   buildRouteTable,
   type CompiledRoute,
+  type ConsoleEdge,
   compileRoute,
   type RouteTable,
   routesById,
@@ -20,6 +23,8 @@ import {
   toWorkerSchema,
   type WorkerConfig,
 } from "../shared/worker-messages.ts";
+import { openConnections } from "./deadline-sweep.ts";
+import type { FrontConnection } from "./front-connection.ts";
 import { listenHttp, listenHttps } from "./front-listener.ts";
 import { createFrontState, type FrontState } from "./front-state.ts";
 
@@ -36,6 +41,7 @@ function send(msg: FromWorker, transfer?: Transferable[]): void {
 
 let state: FrontState | null = null;
 let config: WorkerConfig | null = null;
+let httpListener: TCPSocketListener<FrontConnection> | null = null;
 let httpsServer: TlsServer | null = null;
 let packer: RecordPacker | null = null;
 let tableVersion = 0;
@@ -77,14 +83,17 @@ const record: FrontState["record"] = (
   }
 };
 
+/** Set at init when the pool has a console and an edge secret: routes to the console carry the secret. */
+let consoleEdge: ConsoleEdge | null = null;
+
 function compileJson(json: string, into: CompiledRoute[]): CompiledRoute[] {
-  for (const spec of JSON.parse(json) as RouteSpec[]) into.push(compileRoute(spec));
+  for (const spec of JSON.parse(json) as RouteSpec[]) into.push(compileRoute(spec, consoleEdge));
   return into;
 }
 
 /** The main thread validated these specs and built the same table once already (conflicts throw there). */
 function indexRoutes(json: string, version: number): RouteTable {
-  const table = buildRouteTable(JSON.parse(json) as RouteSpec[], version);
+  const table = buildRouteTable(JSON.parse(json) as RouteSpec[], version, consoleEdge);
   byId = routesById(table);
   return table;
 }
@@ -101,7 +110,7 @@ function internalTarget(url: string | null): UpstreamTarget | null {
 
 async function startHttps(certs: Certificate[]): Promise<void> {
   const cfg = config!;
-  if (cfg.httpsPort === null || certs.length === 0) return;
+  if (cfg.httpsPort === null || certs.length === 0 || state!.draining) return;
   const previous = httpsServer;
   // A fresh listener with the new certificates binds beside the old one (reusePort), then the old
   // one stops accepting while its open connections carry on: no restart, no refused connection.
@@ -114,18 +123,25 @@ async function onMessage(msg: ToWorker): Promise<void> {
     case "init": {
       config = msg.config;
       packer = new RecordPacker(config.recordBatchSize);
+      const internal = internalTarget(config.internalUpstream);
+      const edgeLine = config.edgeSecret === null ? "" : `${EDGE_SECRET_HEADER}: ${config.edgeSecret}\r\n`;
+      consoleEdge = internal === null || edgeLine === "" ? null : { origin: internal.origin, line: edgeLine };
       tableVersion = msg.version;
       state = createFrontState({
         table: indexRoutes(msg.routes, msg.version),
         acme: new Map(Object.entries(msg.acme)),
-        internal: internalTarget(config.internalUpstream),
+        internal,
+        edgeLine,
         httpsPort: config.httpsPort,
         httpPort: config.httpPort,
+        headTimeoutMs: config.headTimeoutMs,
         requestIdPrefix: `${crypto.randomUUID().slice(0, 8)}-${config.workerIndex}-`,
         record,
         beacon: msg.beacons ? collectBeacon : null,
+        askWake: config.wakes ? (routeId) => send({ type: "wake", routeId }) : undefined,
+        wakeTimeoutMs: config.wakeTimeoutMs,
       });
-      listenHttp(state, config.hostname, config.httpPort);
+      httpListener = listenHttp(state, config.hostname, config.httpPort);
       await startHttps(msg.certs);
       setInterval(flushRecords, config.recordFlushMs);
       setInterval(flushBeacons, config.beaconFlushMs);
@@ -170,9 +186,18 @@ async function onMessage(msg: ToWorker): Promise<void> {
     case "in-flight": {
       let count = 0;
       for (const origin of msg.origins) count += state?.pools.get(origin)?.busy ?? 0;
-      send({ type: "in-flight", version: msg.version, count });
+      send({ type: "answer", version: msg.version, count });
       return;
     }
+    case "drain":
+      send({ type: "answer", version: msg.version, count: await drain(msg.timeoutMs) });
+      return;
+    case "close-tunnels":
+      send({ type: "answer", version: msg.version, count: await closeTunnels(msg.origins, msg.code) });
+      return;
+    case "woken":
+      state?.wakes.answered(msg.routeId, msg.woken);
+      return;
     case "crash":
       // Test hook: an uncaught error kills the worker exactly like a real crash would.
       setTimeout(() => {
@@ -180,6 +205,47 @@ async function onMessage(msg: ToWorker): Promise<void> {
       });
       return;
   }
+}
+
+/** The worker's open client connections (the deadline sweep's set holds every one). */
+const connections = () => openConnections() as ReadonlySet<FrontConnection>;
+
+/** Waits until `done()` or `ms` passed, looking every 20 ms. */
+async function until(done: () => boolean, ms: number): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!done() && performance.now() < deadline) await Bun.sleep(20);
+}
+
+/**
+ * Stops accepting (the listeners close: new connections are refused once every worker's is
+ * closed), lets every open connection finish its exchange in progress (drain), cuts those still
+ * open after `timeoutMs`, and posts what this worker still holds: accepted beacons and request
+ * records. Returns how many connections were cut.
+ */
+async function drain(timeoutMs: number): Promise<number> {
+  const s = state;
+  if (s === null) return 0;
+  s.draining = true;
+  httpListener?.stop(false);
+  httpListener = null;
+  httpsServer?.close();
+  httpsServer = null;
+  for (const conn of [...connections()]) conn.stopAfterExchange();
+  await until(() => connections().size === 0, timeoutMs);
+  const cut = connections().size;
+  for (const conn of [...connections()]) conn.cut();
+  flushBeacons();
+  flushRecords();
+  return cut;
+}
+
+/** Closes this worker's WebSocket tunnels to `origins` with `code`; resolves once they are gone (bounded). */
+async function closeTunnels(origins: string[], code: number): Promise<number> {
+  const tunnels = [...connections()].filter((conn) => conn.tunnelsTo(origins));
+  for (const conn of tunnels) conn.closeTunnel(code);
+  // Each tunnel cuts itself when its close handshake has not ended in time.
+  await until(() => tunnels.every((conn) => !connections().has(conn)), 5_000);
+  return tunnels.length;
 }
 
 self.onmessage = (event: MessageEvent) => {

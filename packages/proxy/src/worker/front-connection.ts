@@ -1,6 +1,6 @@
 import type { Socket } from "bun";
 import type { CompiledRoute, UpstreamTarget } from "../shared/route-table.ts";
-import { normalizeHost, upstreamPathFor } from "../shared/route-table.ts";
+import { findRoute, normalizeHost, upstreamPathFor } from "../shared/route-table.ts";
 import { unwatchDeadline, watchDeadline } from "./deadline-sweep.ts";
 import { type FrontState, poolFor } from "./front-state.ts";
 import {
@@ -10,14 +10,16 @@ import {
   type LocalResponse,
   noUpstreamPage,
   payloadTooLargePage,
+  requestTimeoutPage,
   serializeLocal,
+  wakeFailedPage,
 } from "./pages.ts";
 import { recordExchange } from "./phases/exchange-record.ts";
 import { answerBeacon } from "./phases/filters/beacon-ingest.ts";
 import { overBodyLimit } from "./phases/filters/body-limit.ts";
 import { requestFilter } from "./phases/request-filter.ts";
 import { injectedResponse, ResponseWrite, responseFilter } from "./phases/response-filter.ts";
-import type { ProxySession } from "./phases/session.ts";
+import { hasBody, type ProxySession } from "./phases/session.ts";
 import { UpstreamChoice } from "./phases/upstream-choice.ts";
 import {
   type BadRequestError,
@@ -28,11 +30,14 @@ import {
 import { ChunkedDecoder, parseResponseHead, ResponseHead, rewriteResponseHead } from "./response-parser.ts";
 import {
   type ForwardedHeaders,
+  forwardingLines,
   requestIdText,
   upstreamHeadBound,
   writeUpstreamHead,
 } from "./upstream-head.ts";
 import type { UpstreamConn, UpstreamOwner } from "./upstream-pool.ts";
+import type { HeldRequest } from "./wake-holds.ts";
+import { GOING_AWAY, WebSocketTunnel } from "./websocket-frames.ts";
 
 /**
  * The engine of the socket-level front: one client connection's HTTP/1.1 byte and state machine.
@@ -47,6 +52,11 @@ import type { UpstreamConn, UpstreamOwner } from "./upstream-pool.ts";
 
 /** Pipelined bytes buffered beyond this pause reading from the client. */
 const MAX_BUFFERED = 256 * 1024;
+/**
+ * How long a tunnel being closed by the proxy waits for both ends to finish the close handshake
+ * (and for a frame in flight to end) before both sockets are cut.
+ */
+const TUNNEL_CLOSE_GRACE_MS = 2_000;
 export const CLIENT_IDLE_TIMEOUT_S = 120;
 /** Upstream heads are written here, one at a time per thread (see upstream-head.ts). */
 const headScratch = Buffer.allocUnsafe(MAX_REQUEST_HEAD_BYTES + 4096);
@@ -59,6 +69,8 @@ enum Stage {
   Closed = 3,
   /** Reading the body of a beacon the worker answers itself (phases/filters/beacon-ingest.ts). */
   Beacon = 4,
+  /** The request waits for its sleeping route to wake (wake-holds.ts); body bytes are kept. */
+  Held = 5,
 }
 
 enum BodyMode {
@@ -68,7 +80,7 @@ enum BodyMode {
   UntilClose = 3,
 }
 
-export class FrontConnection implements UpstreamOwner, ProxySession {
+export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest {
   socket: Socket<FrontConnection> | null = null;
   private stage = Stage.Idle;
   /** Received bytes not yet consumed (a partial head or pipelined requests). */
@@ -113,8 +125,18 @@ export class FrontConnection implements UpstreamOwner, ProxySession {
   private injectBody: Buffer[] | null = null;
   private beaconChunks: Buffer[] = [];
   private beaconRemaining = 0;
+  /** A WebSocket tunnel's frames, followed so the proxy can close it; null for other tunnels. */
+  private ws: WebSocketTunnel | null = null;
+  /** The proxy is closing this tunnel. */
+  private tunnelClosing = false;
   /** When the awaited response head is late (performance.now() ms); 0 when none is awaited. */
   deadline = 0;
+  /**
+   * When the request head being received is late (performance.now() ms): set when the connection
+   * opens and when a keep-alive connection starts a new head, 0 from the head's end on, so a
+   * request whose head arrives whole costs no clock read for it.
+   */
+  headDeadline = 0;
 
   constructor(
     readonly state: FrontState,
@@ -128,14 +150,12 @@ export class FrontConnection implements UpstreamOwner, ProxySession {
     socket.setNoDelay(true);
     socket.timeout(CLIENT_IDLE_TIMEOUT_S);
     this.forwarded = {
-      forwardedFor: Buffer.from(
-        `x-forwarded-for: ${socket.remoteAddress}\r\nx-forwarded-proto: ${this.tls ? "https" : "http"}\r\n`,
-        "latin1",
-      ),
+      forwardedFor: forwardingLines(socket.remoteAddress, this.tls),
       requestIdPrefix: this.state.requestIdPrefixBytes,
       requestNumber: 0,
       extra: "",
     };
+    this.headDeadline = performance.now() + this.state.headTimeoutMs;
     watchDeadline(this);
   }
 
@@ -153,10 +173,14 @@ export class FrontConnection implements UpstreamOwner, ProxySession {
         else this.keep(chunk, 0);
         return;
       case Stage.Tunnel:
-        if (this.upstream !== null && !this.upstream.write(chunk)) this.pauseClient();
+        if (this.ws !== null) this.ws.fromClient(chunk);
+        else if (this.upstream !== null && !this.upstream.write(chunk)) this.pauseClient();
         return;
       case Stage.Beacon:
         this.feedBeacon(chunk, 0);
+        return;
+      case Stage.Held:
+        this.keep(chunk, 0);
         return;
     }
   }
@@ -191,6 +215,7 @@ export class FrontConnection implements UpstreamOwner, ProxySession {
   }
 
   closed(): void {
+    if (this.stage === Stage.Held) this.state.wakes.release(this.route!.id, this);
     this.stage = Stage.Closed;
     this.socket = null;
     unwatchDeadline(this);
@@ -277,7 +302,11 @@ export class FrontConnection implements UpstreamOwner, ProxySession {
         this.endClient();
         return;
       }
-      if (head === null) return;
+      if (head === null) {
+        // Part of a head: it has the head timeout to arrive whole (slowloris).
+        if (this.headDeadline === 0) this.headDeadline = performance.now() + this.state.headTimeoutMs;
+        return;
+      }
       const buf = this.buf;
       this.buf = null;
       this.startRequest(head);
@@ -292,6 +321,7 @@ export class FrontConnection implements UpstreamOwner, ProxySession {
   // ---- request -----------------------------------------------------------------------------
 
   private startRequest(h: RequestHead): void {
+    this.headDeadline = 0;
     this.req = h;
     this.started = performance.now();
     this.bytesIn = h.headLength;
@@ -304,7 +334,8 @@ export class FrontConnection implements UpstreamOwner, ProxySession {
     this.host = this.hostNormalized;
     if (h.requestId === null) this.forwarded!.requestNumber = this.state.requestCounter++;
     if (requestFilter(this)) return;
-    this.forward(upstreamPathFor(this.route!, h.target), null, "");
+    const route = this.route!;
+    this.forward(upstreamPathFor(route, h.target), null, route.forwardExtra);
   }
 
   readBeacon(contentLength: number): void {
@@ -343,7 +374,7 @@ export class FrontConnection implements UpstreamOwner, ProxySession {
 
   respond(res: LocalResponse, closeForBody: boolean, record: boolean): void {
     const h = this.req!;
-    const close = h.close || h.http10 || closeForBody;
+    const close = h.close || h.http10 || closeForBody || this.state.draining;
     this.write(serializeLocal(res, close, h.method === "HEAD"));
     if (record) this.record(res.status, null);
     this.stage = Stage.Idle;
@@ -373,7 +404,7 @@ export class FrontConnection implements UpstreamOwner, ProxySession {
     this.choice.start(this.route!, pinned, h.method, this.reqDone);
     this.res = null;
     this.resPending = null;
-    this.closeAfter = h.close || h.http10;
+    this.closeAfter = h.close || h.http10 || this.state.draining;
     this.upstreamReusable = true;
     this.stage = Stage.Exchange;
     // The request arrived moments ago: its start time serves as the clock for the first deadline.
@@ -463,8 +494,33 @@ export class FrontConnection implements UpstreamOwner, ProxySession {
     if (this.stage === Stage.Idle && this.buf !== null) this.processBuffered();
   }
 
+  /** The client sent part of a head (or nothing on a new connection) for longer than the head timeout. */
+  headTimedOut(): void {
+    this.headDeadline = 0;
+    if (this.stage !== Stage.Idle) return;
+    // A connection that never said anything is closed without an answer, as an idle one is.
+    if (this.buf !== null) {
+      this.buf = null;
+      this.write(serializeLocal(requestTimeoutPage(this.state.headTimeoutMs), true, false));
+    }
+    this.endClient();
+  }
+
   timedOut(): void {
     this.deadline = 0;
+    if (this.stage === Stage.Held) {
+      this.state.wakes.release(this.route!.id, this);
+      this.resumeHeld(false);
+      return;
+    }
+    if (this.stage === Stage.Tunnel) {
+      // The close handshake did not finish in time (or a frame never ended): cut both ends.
+      this.upstream?.terminate();
+      this.upstream = null;
+      this.stage = Stage.Closed;
+      this.socket?.terminate();
+      return;
+    }
     const up = this.upstream;
     this.upstream = null;
     up?.terminate();
@@ -532,7 +588,8 @@ export class FrontConnection implements UpstreamOwner, ProxySession {
   upstreamData(conn: UpstreamConn, chunk: Buffer): void {
     if (conn !== this.upstream) return;
     if (this.stage === Stage.Tunnel) {
-      this.write(chunk);
+      if (this.ws !== null) this.ws.fromUpstream(chunk);
+      else this.write(chunk);
       return;
     }
     if (this.res !== null) {
@@ -556,14 +613,7 @@ export class FrontConnection implements UpstreamOwner, ProxySession {
       }
       this.resPending = null;
       if (head.status === 101 && this.req!.upgrade !== null) {
-        this.deadline = 0;
-        this.res = head;
-        this.stage = Stage.Tunnel;
-        this.socket?.timeout(0);
-        this.write(buf);
-        const early = this.buf;
-        this.buf = null;
-        if (early !== null) conn.write(early);
+        this.startTunnel(conn, head, buf);
         return;
       }
       if (head.status >= 200) {
@@ -575,6 +625,132 @@ export class FrontConnection implements UpstreamOwner, ProxySession {
       if (buf.length === head.headLength) return;
       buf = buf.subarray(head.headLength);
     }
+  }
+
+  // ---- tunnels ------------------------------------------------------------------------------
+
+  private startTunnel(conn: UpstreamConn, head: ResponseHead, buf: Buffer): void {
+    this.deadline = 0;
+    this.res = head;
+    this.stage = Stage.Tunnel;
+    this.socket?.timeout(0);
+    const early = this.buf;
+    this.buf = null;
+    // WebSocket frames are followed both ways so that the proxy can close the tunnel with a frame
+    // of its own between two of theirs (closeTunnel); other protocols are passed on blind.
+    if (isWebSocket(this.req!.upgrade!)) {
+      this.ws = new WebSocketTunnel({
+        toClient: (bytes) => this.write(bytes),
+        toUpstream: (bytes) => this.upstream?.write(bytes) ?? true,
+        pauseClient: () => this.pauseClient(),
+      });
+      this.ws.fromUpstream(buf, head.headLength);
+      if (early !== null) this.ws.fromClient(early);
+    } else {
+      this.write(buf);
+      if (early !== null) conn.write(early);
+    }
+    if (this.state.draining) this.closeTunnel(GOING_AWAY);
+  }
+
+  /** The connection is a tunnel to one of these origins (`http://host:port`). */
+  tunnelsTo(origins: readonly string[]): boolean {
+    return (
+      this.stage === Stage.Tunnel &&
+      this.upstream !== null &&
+      origins.includes(this.upstream.pool.target.origin)
+    );
+  }
+
+  /**
+   * Ends the tunnel from the proxy's side: a WebSocket gets a close frame with `code` both ways
+   * (WebSocketTunnel.close), and the sockets close once the upstream closes its socket, or after
+   * TUNNEL_CLOSE_GRACE_MS; any other tunnel is closed at once.
+   */
+  closeTunnel(code: number): void {
+    if (this.stage !== Stage.Tunnel || this.tunnelClosing) return;
+    this.tunnelClosing = true;
+    this.deadline = performance.now() + TUNNEL_CLOSE_GRACE_MS;
+    if (this.ws !== null) {
+      this.ws.close(code);
+      return;
+    }
+    const up = this.upstream;
+    this.upstream = null;
+    up?.terminate();
+    this.endClient();
+  }
+
+  // ---- shutdown and sleeping routes ---------------------------------------------------------
+
+  /**
+   * pier is stopping (state.draining is set): the connection ends after the exchange in progress,
+   * at once when idle; a tunnel is closed with 1001, a held request answered 503.
+   */
+  stopAfterExchange(): void {
+    switch (this.stage) {
+      case Stage.Idle:
+        // Part of a head arrived: that request is answered first (the head timeout bounds it).
+        if (this.buf === null) this.endClient();
+        return;
+      case Stage.Exchange:
+        // Before the answer's head: it says connection: close; after: the socket closes after it.
+        this.closeAfter = true;
+        return;
+      case Stage.Held:
+        this.state.wakes.release(this.route!.id, this);
+        this.resumeHeld(false);
+        return;
+      case Stage.Tunnel:
+        this.closeTunnel(GOING_AWAY);
+        return;
+    }
+  }
+
+  /** Cuts the connection (the shutdown timeout passed with it still open). */
+  cut(): void {
+    const up = this.upstream;
+    this.upstream = null;
+    up?.terminate();
+    this.stage = Stage.Closed;
+    this.socket?.terminate();
+  }
+
+  hold(): void {
+    const route = this.route!;
+    if (!this.state.wakes.hold(route.id, this)) {
+      this.respond(wakeFailedPage(this.host, this.requestId), hasBody(this.req!), true);
+      return;
+    }
+    this.stage = Stage.Held;
+    this.deadline = performance.now() + this.state.wakeTimeoutMs;
+  }
+
+  /** The held request's route woke (or could not be): the request goes on, or is answered 503. */
+  resumeHeld(woken: boolean): void {
+    if (this.stage !== Stage.Held) return;
+    this.deadline = 0;
+    this.stage = Stage.Idle;
+    const h = this.req!;
+    const buf = this.buf;
+    this.buf = null;
+    // The table already routes to the woken release: the main thread answers after every worker
+    // acknowledged it.
+    const route = woken ? findRoute(this.state.table, this.host, h.target) : null;
+    if (route === null || route.sleeping || this.state.draining) {
+      this.respond(wakeFailedPage(this.host, this.requestId), hasBody(h), true);
+      if (this.stage === Stage.Idle && buf !== null) {
+        this.keep(buf, 0);
+        this.processBuffered();
+      }
+      return;
+    }
+    this.route = route;
+    this.forward(upstreamPathFor(route, h.target), null, route.forwardExtra);
+    if (buf === null) return;
+    // forward() moved the stage on; TypeScript cannot see that through the call.
+    if ((this.stage as Stage) === Stage.Exchange && !this.reqDone) this.feedBody(buf, 0);
+    else this.keep(buf, 0);
   }
 
   private startResponse(head: ResponseHead, buf: Buffer): void {
@@ -688,4 +864,8 @@ export class FrontConnection implements UpstreamOwner, ProxySession {
     if (this.buf !== null) this.processBuffered();
     else this.resumeClient();
   }
+}
+
+function isWebSocket(upgrade: string): boolean {
+  return upgrade.length === 9 && upgrade.toLowerCase() === "websocket";
 }

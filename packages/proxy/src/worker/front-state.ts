@@ -1,16 +1,22 @@
 import type { RawBeacon } from "../shared/edge/raw-beacon.ts";
 import type { RecordPacker } from "../shared/record-batch.ts";
 import type { RouteTable, UpstreamTarget } from "../shared/route-table.ts";
+import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_WAKE_TIMEOUT_MS } from "../shared/worker-messages.ts";
 import { UpstreamHealth } from "./upstream-health.ts";
 import { UpstreamPool } from "./upstream-pool.ts";
+import { WakeHolds } from "./wake-holds.ts";
 
 /** Everything a worker's front connections read; `table` and `acme` are swapped whole, never mutated. */
 export interface FrontState {
   table: RouteTable;
   acme: Map<string, string>;
   internal: UpstreamTarget | null;
+  /** "x-pier-edge: <secret>\r\n" for requests forwarded to the console; "" without a secret. */
+  edgeLine: string;
   httpsPort: number | null;
   httpPort: number;
+  /** How long a client has to send a whole request head (a connection's first, or one it started). */
+  headTimeoutMs: number;
   /** Unique per worker, prefix of generated request ids. */
   requestIdPrefix: string;
   /** The same as latin1 bytes, copied into forwarded heads. */
@@ -22,13 +28,42 @@ export interface FrontState {
   beacon: ((beacon: RawBeacon) => void) | null;
   health: UpstreamHealth;
   pools: Map<string, UpstreamPool>;
+  /** Requests held on sleeping routes until the main thread woke them (wake-holds.ts). */
+  wakes: WakeHolds;
+  /** How long a request is held on a sleeping route before a 503. */
+  wakeTimeoutMs: number;
+  /** pier is stopping: connections end after their current exchange (FrontConnection.drain). */
+  draining: boolean;
 }
 
-export function createFrontState(
-  init: Omit<FrontState, "health" | "pools" | "requestCounter" | "requestIdPrefixBytes">,
-): FrontState {
+export type FrontStateInit = Omit<
+  FrontState,
+  | "health"
+  | "pools"
+  | "requestCounter"
+  | "requestIdPrefixBytes"
+  | "headTimeoutMs"
+  | "edgeLine"
+  | "wakes"
+  | "wakeTimeoutMs"
+  | "draining"
+> & {
+  headTimeoutMs?: number;
+  edgeLine?: string;
+  /** Posts a wake request for a sleeping route to the main thread; without it such requests get a 503. */
+  askWake?: (routeId: string) => void;
+  wakeTimeoutMs?: number;
+};
+
+export function createFrontState(init: FrontStateInit): FrontState {
+  const { askWake, headTimeoutMs, edgeLine, wakeTimeoutMs, ...rest } = init;
   return {
-    ...init,
+    ...rest,
+    headTimeoutMs: headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS,
+    edgeLine: edgeLine ?? "",
+    wakes: new WakeHolds(askWake ?? null),
+    wakeTimeoutMs: wakeTimeoutMs ?? DEFAULT_WAKE_TIMEOUT_MS,
+    draining: false,
     requestIdPrefixBytes: Buffer.from(init.requestIdPrefix, "latin1"),
     requestCounter: 0,
     health: new UpstreamHealth(),

@@ -58,7 +58,7 @@ test("head lines: ends found, bare CRs told apart from incomplete lines, only in
 
   const names = nameIndex(["host", "connection"]);
   const line = new HeaderLine();
-  const head = b("Host:  a.test \r\nX-Other: v\r\nno colon\r\n\r\n");
+  const head = b("Host:  a.test \r\nX-Other: v\r\nnocolon\r\n\r\n");
   expect(readHeaderLine(head, 0, names, line)).toBe(LineKind.Header);
   expect([line.name, head.toString("latin1", line.valueStart, line.valueEnd), line.end]).toEqual([
     "host",
@@ -73,4 +73,25 @@ test("head lines: ends found, bare CRs told apart from incomplete lines, only in
   expect(readHeaderLine(b("Host: a\rb\r\n"), 0, names, line)).toBe(LineKind.BareCr);
   expect(readHeaderLine(b(": empty name\r\n"), 0, names, line)).toBe(LineKind.Header);
   expect(line.colon).toBe(0);
+});
+
+test("lines other HTTP readers would split or join differently are told apart", () => {
+  const names = nameIndex(["host"]);
+  const line = new HeaderLine();
+  expect(findLineEnd(b("X: a\nb\r\n"), 0)).toBe(-3);
+  expect(findLineEnd(b("X: a\0b\r\n"), 0)).toBe(-3);
+  expect(findLineEnd(b("X: a\tb \xe9\r\n"), 0)).toBe(8);
+  const kinds: [string, LineKind][] = [
+    ["X: a\nHost: b\r\n", LineKind.BadByte],
+    ["X: a\0\r\n", LineKind.BadByte],
+    [" folded\r\n", LineKind.Folded],
+    ["\tfolded\r\n", LineKind.Folded],
+    ["Host : a\r\n", LineKind.BadName],
+    ["Ho st: a\r\n", LineKind.BadName],
+    ["Host\t: a\r\n", LineKind.BadName],
+    ["X(y): a\r\n", LineKind.BadName],
+    ["X-Y_z.1~!#$%&'*+^`|: ok\r\n", LineKind.Header],
+  ];
+  for (const [text, kind] of kinds)
+    expect([text, readHeaderLine(b(text), 0, names, line)]).toEqual([text, kind]);
 });

@@ -91,24 +91,47 @@ export function parseDecimal(buf: Uint8Array, start: number, end: number): numbe
   return Number.isSafeInteger(n) ? n : -1;
 }
 
-/** Index of the ':' ending a header name in [start, end), or -1. */
+/**
+ * tchar (RFC 9110 5.6.2): the bytes a header name may hold. Anything else before the colon (a
+ * space, a tab, a separator) makes the line one that proxies and servers read differently, which
+ * is how request smuggling starts: such a line is refused, never passed on.
+ */
+const TCHAR = (() => {
+  const table = new Uint8Array(256);
+  for (let c = 0x21; c < 0x7f; c++) table[c] = 1;
+  for (const c of '"(),/:;<=>?@[\\]{}') table[c.charCodeAt(0)] = 0;
+  return table;
+})();
+
+/** Index of the ':' ending a header name in [start, end); -1 without one, -2 after a byte no name holds. */
 export function indexOfColon(buf: Uint8Array, start: number, end: number): number {
-  for (let i = start; i < end; i++) if (buf[i] === 58) return i;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c === 58) return i;
+    if (TCHAR[c] === 0) return -2;
+  }
   return -1;
 }
 
 /**
  * Index of the CR that ends the line starting at `pos`: -1 while the line is incomplete, -2 when
- * that CR is not followed by LF (a bare CR, refused by both parsers).
+ * that CR is not followed by LF (a bare CR), -3 at a control byte other than a tab (a bare LF, a
+ * NUL): both parsers refuse the last two, since other HTTP implementations end or split lines
+ * there and would read the head differently.
  */
 export function findLineEnd(buf: Buffer, pos: number): number {
   // A loop the JIT inlines: head lines are short, and Buffer#indexOf's native call cost more
   // than the scan (bench/proxy/exchange.ts under bun --cpu-prof; docs/performance.md, Proxy notes).
+  // Printable bytes take one comparison.
   const n = buf.length;
   for (let i = pos; i < n; i++) {
-    if (buf[i] === 13) {
-      if (i + 1 >= n) return -1;
-      return buf[i + 1] === 10 ? i : -2;
+    const c = buf[i]!;
+    if (c < 32) {
+      if (c === 13) {
+        if (i + 1 >= n) return -1;
+        return buf[i + 1] === 10 ? i : -2;
+      }
+      if (c !== 9) return -3;
     }
   }
   return -1;
@@ -122,6 +145,12 @@ export enum LineKind {
   Incomplete = 2,
   BareCr = 3,
   NoColon = 4,
+  /** A control byte other than a tab (a bare LF, a NUL) in the line. */
+  BadByte = 5,
+  /** A line starting with a space or tab: an obs-fold continuation (RFC 9112 5.2), refused. */
+  Folded = 6,
+  /** A byte no header name may hold before the colon (white space before it, a separator). */
+  BadName = 7,
 }
 
 /** What readHeaderLine found; one object per parser, filled again for every line. */
@@ -148,12 +177,13 @@ export function readHeaderLine(
   line: HeaderLine,
 ): LineKind {
   const end = findLineEnd(buf, pos);
-  if (end === -1) return LineKind.Incomplete;
-  if (end === -2) return LineKind.BareCr;
+  if (end < 0) return end === -1 ? LineKind.Incomplete : end === -2 ? LineKind.BareCr : LineKind.BadByte;
   line.end = end;
   if (end === pos) return LineKind.End;
+  const first = buf[pos]!;
+  if (first === 32 || first === 9) return LineKind.Folded;
   const colon = indexOfColon(buf, pos, end);
-  if (colon === -1) return LineKind.NoColon;
+  if (colon < 0) return colon === -1 ? LineKind.NoColon : LineKind.BadName;
   line.colon = colon;
   const candidates = names.get(nameKey(buf[pos]!, colon - pos));
   const name = candidates === undefined ? null : matchName(buf, pos, colon, candidates);

@@ -21,6 +21,7 @@ const REASONS: Record<number, string> = {
   308: "Permanent Redirect",
   400: "Bad Request",
   404: "Not Found",
+  408: "Request Timeout",
   413: "Content Too Large",
   431: "Request Header Fields Too Large",
   502: "Bad Gateway",
@@ -94,6 +95,18 @@ export function gatewayTimeoutPage(host: string, timeoutMs: number, requestId: s
   );
 }
 
+/** A request on a sleeping route that could not wait for it to wake (failed, too slow, or pier stopping). */
+export function wakeFailedPage(host: string, requestId: string): LocalResponse {
+  return page(
+    503,
+    "Starting up",
+    `<p>The app for <code>${escapeHtml(host)}</code> was asleep and is not awake yet.</p>
+<p>Retry in a few seconds. If this lasts, check the app's deployments and logs in the dashboard.</p>`,
+    requestId,
+    "retry-after: 5\r\n",
+  );
+}
+
 export function maintenancePage(message: string, requestId: string): LocalResponse {
   return page(
     503,
@@ -124,6 +137,11 @@ export function redirect(location: string): LocalResponse {
 
 export function badRequestPage(status: number, detail: string): LocalResponse {
   return { status, headers: "content-type: text/plain\r\n", body: `${detail}\n` };
+}
+
+/** A client that has not sent a whole request head within the head timeout (slowloris). */
+export function requestTimeoutPage(timeoutMs: number): LocalResponse {
+  return badRequestPage(408, `the request head did not arrive within ${timeoutMs} ms`);
 }
 
 export function acmeAnswer(answer: string): LocalResponse {

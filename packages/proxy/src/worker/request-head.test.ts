@@ -88,3 +88,68 @@ test("one head object serves a connection's requests; an incomplete or bad head 
   parseRequestHead(Buffer.from("GET /b HTTP/1.1\r\nHost: b\r\n\r\n"), 0, "", h);
   expect([h.method, h.target, h.kept, h.contentLength, h.host]).toEqual(["GET", "/b", "", -1, "b"]);
 });
+
+test("heads other HTTP readers would read differently are refused, not forwarded", () => {
+  for (const bad of [
+    "GET / HTTP/1.1\r\nX: a\r\n folded\r\n\r\n",
+    "GET / HTTP/1.1\r\nX: a\r\n\tfolded\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost : a\r\n\r\n",
+    "GET / HTTP/1.1\r\nContent-Length\t: 5\r\n\r\n",
+    "GET / HTTP/1.1\r\nX Y: a\r\n\r\n",
+    "GET / HTTP/1.1\r\nX: a\nContent-Length: 5\r\n\r\n",
+    "GET / HTTP/1.1\r\nX: a\0b\r\n\r\n",
+    "GET / HTTP/1.1\r\nX: a\rb\r\n\r\n",
+    "GET /\0 HTTP/1.1\r\n\r\n",
+    "GET /a b HTTP/1.1\r\n\r\n",
+  ]) {
+    expect(() => parse(bad)).toThrow(BadRequestError);
+  }
+  expect(parse("GET / HTTP/1.1\r\nX: a\tb\r\n\r\n")!.kept).toBe("X: a\tb\r\n");
+});
+
+test("a head of more than 64 KiB is refused however it arrives, whole in one piece too", () => {
+  const whole = `GET / HTTP/1.1\r\nHost: a\r\n${"X: 0123456789abcdef\r\n".repeat(5000)}\r\n`;
+  expect(whole.length).toBeGreaterThan(100_000);
+  let err: BadRequestError | null = null;
+  try {
+    parse(whole);
+  } catch (e) {
+    err = e as BadRequestError;
+  }
+  expect(err?.status).toBe(431);
+  const justUnder = `GET / HTTP/1.1\r\nX: ${"a".repeat(64 * 1024 - 23)}\r\n\r\n`;
+  expect(justUnder.length).toBe(64 * 1024);
+  expect(parse(justUnder)).not.toBeNull();
+});
+
+test("headers named in Connection are dropped with it; the body's framing stays", () => {
+  const h = parse(
+    "GET / HTTP/1.1\r\nX-A: 1\r\nConnection: keep-alive, X-Secret ,x-other\r\nX-Secret: s\r\nX-B: 2\r\nX-OTHER: o\r\nX-Secrets: kept\r\n\r\n",
+  )!;
+  expect(h.kept).toBe("X-A: 1\r\nX-B: 2\r\nX-Secrets: kept\r\n");
+  expect(h.close).toBe(false);
+  const post = parse("POST / HTTP/1.1\r\nConnection: close, Content-Length\r\nContent-Length: 2\r\n\r\n")!;
+  expect([post.kept, post.contentLength, post.close]).toEqual(["Content-Length: 2\r\n", 2, true]);
+  const ws = parse(
+    "GET / HTTP/1.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: x\r\n\r\n",
+  )!;
+  expect([ws.kept, ws.upgrade]).toEqual(["", "h2c"]);
+});
+
+test("forwarding and X-Pier-* headers a client sends are dropped", () => {
+  const h = parse(
+    "GET / HTTP/1.1\r\nX-Real-IP: 6.6.6.6\r\nForwarded: for=6.6.6.6\r\nX-Pier-Edge: guess\r\nX-Pier-Inject-Tracker: tracker\r\nX-Pier-App: victim\r\nX-Pier-Host: v.test\r\nX-Keep: 1\r\n\r\n",
+  )!;
+  expect(h.kept).toBe("X-Keep: 1\r\n");
+});
+
+test("dot segments are removed from the target before routing; a repeated target is reused", () => {
+  const h = new RequestHead();
+  const at = (target: string) =>
+    parseRequestHead(Buffer.from(`GET ${target} HTTP/1.1\r\n\r\n`, "latin1"), 0, "", h)!;
+  expect([at("/public/../admin").target, h.rawTarget]).toEqual(["/admin", false]);
+  expect([at("/a/%2E%2e/b?x=/../y").target, h.rawTarget]).toEqual(["/b?x=/../y", false]);
+  const plain = at("/.well-known/x?y=..").target;
+  expect([plain, h.rawTarget]).toEqual(["/.well-known/x?y=..", true]);
+  expect(at("/.well-known/x?y=..").target).toBe(plain);
+});

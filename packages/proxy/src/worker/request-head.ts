@@ -3,12 +3,14 @@ import {
   equalsLowerAscii,
   findLineEnd,
   HeaderLine,
-  includesLowerAscii,
+  indexOfColon,
   LineKind,
   nameIndex,
   parseDecimal,
   readHeaderLine,
+  trimOwsEnd,
 } from "./head-bytes.ts";
+import { removeDotSegments, scanTarget, TargetKind } from "./target-path.ts";
 
 /**
  * Pure HTTP/1.1 request-head parsing for the socket-level front, in place over the received
@@ -20,7 +22,10 @@ import {
 
 /**
  * Hop-by-hop headers describe the client hop only; forwarding and X-Pier-* headers are the proxy's
- * to set, so a client can never spoof them. Host and X-Request-Id are re-added by the proxy.
+ * to set, so a client can never spoof them: the console believes X-Pier-App and X-Pier-Host only
+ * with the workers' X-Pier-Edge secret, and pier's static-site server injects the tracker only when
+ * asked with X-Pier-Inject-Tracker. Host, X-Request-Id and the forwarding headers are re-added by
+ * the proxy (upstream-head.ts); headers named in Connection are dropped as well.
  */
 export const STRIPPED_REQUEST_HEADERS = new Set([
   "connection",
@@ -35,9 +40,13 @@ export const STRIPPED_REQUEST_HEADERS = new Set([
   "x-forwarded-for",
   "x-forwarded-proto",
   "x-forwarded-host",
+  "x-real-ip",
+  "forwarded",
   "x-request-id",
   "x-pier-host",
   "x-pier-app",
+  "x-pier-edge",
+  "x-pier-inject-tracker",
 ]);
 
 const INTERESTING = nameIndex([...STRIPPED_REQUEST_HEADERS, "content-length"]);
@@ -62,8 +71,10 @@ export class RequestHead {
   /** Where the head starts in `buf` (the request line). */
   start = 0;
   method = "";
-  /** Request target as sent (origin-form path with query). */
+  /** Request target (origin-form path with query), dot segments removed (target-path.ts). */
   target = "";
+  /** `target` is the client's bytes unchanged, so the forwarded head can copy them. */
+  rawTarget = false;
   /** End of the target in `buf`: [start, targetEnd) is "METHOD TARGET". */
   targetEnd = 0;
   http10 = false;
@@ -124,6 +135,7 @@ export function parseRequestHead(
   const lineEnd = findLineEnd(buf, from);
   if (lineEnd === -1) return incomplete(buf, from);
   if (lineEnd === -2) throw new BadRequestError("bare CR in the request line");
+  if (lineEnd === -3) throw new BadRequestError("control byte in the request line");
   let sp1 = from;
   while (sp1 < lineEnd && buf[sp1] !== 32) sp1++;
   let sp2 = lineEnd - 1;
@@ -139,9 +151,8 @@ export function parseRequestHead(
   let hostEnd = sp2;
   let contentLength = -1;
   let chunked = false;
-  let connectionClose = false;
-  let connectionKeepAlive = false;
-  let connectionUpgrade = false;
+  let connection = 0;
+  NAMED.count = 0;
   let upgrade: string | null = null;
   let requestId: string | null = null;
   // Collected apart and copied at the end: an incomplete or bad head must leave `into` as it was.
@@ -157,10 +168,8 @@ export function parseRequestHead(
   for (;;) {
     const kind = readHeaderLine(buf, pos, INTERESTING, line);
     if (kind === LineKind.Incomplete) return incomplete(buf, from);
-    if (kind === LineKind.BareCr) throw new BadRequestError("bare CR in a header line");
     if (kind === LineKind.End) break;
-    if (kind === LineKind.NoColon || line.colon === pos)
-      throw new BadRequestError("header line without name");
+    if (kind !== LineKind.Header || line.colon === pos) throw new BadRequestError(LINE_ERRORS[kind]);
     const name = line.name;
     if (name === null) {
       pos = line.end + 2;
@@ -189,22 +198,33 @@ export function parseRequestHead(
       }
       chunked = true;
     } else if (name === "connection") {
-      connectionClose ||= includesLowerAscii(buf, vs, ve, "close");
-      connectionKeepAlive ||= includesLowerAscii(buf, vs, ve, "keep-alive");
-      connectionUpgrade ||= includesLowerAscii(buf, vs, ve, "upgrade");
+      connection |= readConnectionOptions(buf, vs, ve);
     } else if (name === "upgrade") upgrade = buf.toString("latin1", vs, ve);
     else if (name === "x-request-id") requestId = buf.toString("latin1", vs, ve);
     pos = line.end + 2;
   }
   nRuns = addRun(keptRuns, nRuns, runStart, pos);
+  // Headers the client named in Connection are hop-by-hop too (RFC 9110 7.6.1).
+  if (NAMED.count > 0) nRuns = dropConnectionNamed(buf, keptRuns, nRuns);
   // RFC 9112 6.3: with both, Transfer-Encoding wins and Content-Length must not be forwarded.
   if (chunked && contentLength !== -1) throw new BadRequestError("both content-length and transfer-encoding");
+  // Checked once whole as well: a head that arrives in one piece never waits in incomplete().
+  if (pos + 2 - from > MAX_REQUEST_HEAD_BYTES) throw new BadRequestError("head larger than 64 KiB", 431);
+  // As with Host: a keep-alive client (a poller, a health check, a load test) often repeats its
+  // target, and then neither a string nor a scan is needed.
+  const ts = sp1 + 1;
+  const repeated = into.rawTarget && equalsLatin1(buf, ts, sp2, into.target);
+  const targetKind = repeated ? TargetKind.Plain : scanTarget(buf, ts, sp2);
+  if (targetKind === TargetKind.Invalid) throw new BadRequestError("white space in the request target");
   const h = into;
   h.buf = buf;
   h.start = from;
   h.method = methodOf(buf, from, sp1);
-  // As with Host: a keep-alive client (a poller, a health check, a load test) often repeats it.
-  if (!equalsLatin1(buf, sp1 + 1, sp2, h.target)) h.target = buf.toString("latin1", sp1 + 1, sp2);
+  if (!repeated) {
+    const target = buf.toString("latin1", ts, sp2);
+    h.rawTarget = targetKind === TargetKind.Plain;
+    h.target = h.rawTarget ? target : removeDotSegments(target);
+  }
   h.targetEnd = sp2;
   h.http10 = http10;
   h.host = host;
@@ -212,8 +232,8 @@ export function parseRequestHead(
   h.hostEnd = hostEnd;
   h.contentLength = contentLength;
   h.chunked = chunked;
-  h.close = http10 ? !connectionKeepAlive : connectionClose;
-  h.upgrade = upgrade !== null && connectionUpgrade ? upgrade : null;
+  h.close = http10 ? (connection & KEEP_ALIVE) === 0 : (connection & CLOSE) !== 0;
+  h.upgrade = upgrade !== null && (connection & UPGRADE) !== 0 ? upgrade : null;
   h.requestId = requestId;
   const runs = h.keptRuns;
   // A connection's requests nearly always carry the same header lines, so this rarely changes.
@@ -234,6 +254,95 @@ function addRun(runs: number[], n: number, start: number, end: number): number {
 /** Scratch for the runs and lines of the head being parsed (one parse at a time per thread). */
 const KEPT_RUNS: number[] = [];
 const LINE = new HeaderLine();
+
+const LINE_ERRORS: Record<LineKind, string> = {
+  [LineKind.Header]: "header line without name",
+  [LineKind.End]: "",
+  [LineKind.Incomplete]: "",
+  [LineKind.BareCr]: "bare CR in a header line",
+  [LineKind.NoColon]: "header line without colon",
+  [LineKind.BadByte]: "control byte (bare LF, NUL) in a header line",
+  [LineKind.Folded]: "folded header line (starting with white space)",
+  [LineKind.BadName]: "white space or a separator in a header name",
+};
+
+const CLOSE = 1;
+const KEEP_ALIVE = 2;
+const UPGRADE = 4;
+
+/**
+ * Connection options other than close, keep-alive and upgrade: names of headers to drop, as
+ * [start, end) pairs of the head being parsed, and how many numbers are set.
+ */
+const NAMED = { ranges: [] as number[], count: 0 };
+
+/** The options of one Connection value as CLOSE | KEEP_ALIVE | UPGRADE; other tokens go to NAMED. */
+function readConnectionOptions(buf: Buffer, start: number, end: number): number {
+  let flags = 0;
+  let i = start;
+  while (i < end) {
+    while (i < end && (buf[i] === 44 || buf[i] === 32 || buf[i] === 9)) i++;
+    let j = i;
+    while (j < end && buf[j] !== 44) j++;
+    const tokenEnd = trimOwsEnd(buf, i, j);
+    if (tokenEnd > i) {
+      if (equalsLowerAscii(buf, i, tokenEnd, "close")) flags |= CLOSE;
+      else if (equalsLowerAscii(buf, i, tokenEnd, "keep-alive")) flags |= KEEP_ALIVE;
+      else if (equalsLowerAscii(buf, i, tokenEnd, "upgrade")) flags |= UPGRADE;
+      else {
+        NAMED.ranges[NAMED.count] = i;
+        NAMED.ranges[NAMED.count + 1] = tokenEnd;
+        NAMED.count += 2;
+      }
+    }
+    i = j + 1;
+  }
+  return flags;
+}
+
+/** Whether the name [start, end) is one the client listed in Connection (ASCII case ignored). */
+function namedInConnection(buf: Buffer, start: number, end: number): boolean {
+  // The body's framing is not the client's to drop.
+  if (equalsLowerAscii(buf, start, end, "content-length")) return false;
+  const ranges = NAMED.ranges;
+  for (let r = 0; r < NAMED.count; r += 2) {
+    const at = ranges[r]!;
+    if (ranges[r + 1]! - at !== end - start) continue;
+    let same = true;
+    for (let i = 0; i < end - start && same; i++) {
+      const a = buf[start + i]!;
+      const b = buf[at + i]!;
+      same = a === b || ((a | 0x20) === (b | 0x20) && (a | 0x20) >= 97 && (a | 0x20) <= 122);
+    }
+    if (same) return true;
+  }
+  return false;
+}
+
+const DROP_SCRATCH: number[] = [];
+
+/** The kept runs without the lines named in Connection; returns their new count. */
+function dropConnectionNamed(buf: Buffer, runs: number[], n: number): number {
+  const out = DROP_SCRATCH;
+  let m = 0;
+  for (let r = 0; r < n; r += 2) {
+    let runStart = runs[r]!;
+    const end = runs[r + 1]!;
+    // Every line in a run was checked already: each has a colon and ends in CRLF.
+    for (let p = runStart; p < end; ) {
+      let eol = p;
+      while (buf[eol] !== 13) eol++;
+      if (namedInConnection(buf, p, indexOfColon(buf, p, eol))) {
+        m = addRun(out, m, runStart, p);
+        runStart = eol + 2;
+      }
+      p = eol + 2;
+    }
+    m = addRun(out, m, runStart, end);
+  }
+  for (let i = 0; i < m; i++) runs[i] = out[i]!;
+  return m;
+}
 
 function incomplete(buf: Buffer, from: number): null {
   if (buf.length - from > MAX_REQUEST_HEAD_BYTES) throw new BadRequestError("head larger than 64 KiB", 431);

@@ -60,6 +60,29 @@ test("chunked decoder handles pieces split at every byte, extensions and trailer
   }
 });
 
+test("chunked decoder refuses what other readers end elsewhere: bare LF, long sizes, control bytes", () => {
+  const decode = (text: string) => new ChunkedDecoder().feed(Buffer.from(text, "latin1"), 0, null);
+  const ok = ["5 ;a=b\r\nhello\r\n0\r\n\r\n", `${"0".repeat(15)}1\r\nx\r\n0\r\nX: t\r\n\r\n`];
+  for (const body of ok) expect(decode(`${body}NEXT`)).toBe(body.length);
+  for (const bad of [
+    "5\nhello\r\n0\r\n\r\n",
+    "5\r\nhello\n0\r\n\r\n",
+    "5\r\nhello\r\n0\n\r\n",
+    "5\r\nhello\r\n0\r\n\n",
+    "5\r\nhello\r\n0\r\nX: t\n\r\n",
+    "5\rhello\r\n0\r\n\r\n",
+    `${"0".repeat(16)}1\r\nx\r\n0\r\n\r\n`,
+    "fffffffffffffffff\r\n",
+    "20000000000000\r\n",
+    "5;a\0b\r\nhello\r\n0\r\n\r\n",
+    "5;a\nb\r\nhello\r\n0\r\n\r\n",
+    "5x\r\nhello\r\n0\r\n\r\n",
+    "\r\n",
+  ]) {
+    expect(() => decode(bad)).toThrow(UpstreamProtocolError);
+  }
+});
+
 test("framing values are read in place: case, white space, lists and non-digits", () => {
   const head = (s: string) => parseResponseHead(Buffer.from(`HTTP/1.1 200 OK\r\n${s}\r\n\r\n`))!;
   expect(head("CONTENT-LENGTH:\t12 ").contentLength).toBe(12);

@@ -64,6 +64,17 @@ const EMPTY = Buffer.alloc(0);
 /** Scratch for the line being read (one parse at a time per thread). */
 const LINE = new HeaderLine();
 
+const LINE_ERRORS: Record<LineKind, string> = {
+  [LineKind.Header]: "",
+  [LineKind.End]: "",
+  [LineKind.Incomplete]: "",
+  [LineKind.BareCr]: "bare CR in the head",
+  [LineKind.NoColon]: "header line without colon",
+  [LineKind.BadByte]: "control byte (bare LF, NUL) in the head",
+  [LineKind.Folded]: "folded header line",
+  [LineKind.BadName]: "white space or a separator in a header name",
+};
+
 /** The head as latin1 text, without the final blank line (ends with CRLF). */
 export function responseHeadText(head: ResponseHead): string {
   return head.buf.toString("latin1", head.start, head.start + head.headLength - 2);
@@ -76,7 +87,7 @@ export function responseHeadText(head: ResponseHead): string {
 export function parseResponseHead(buf: Buffer, from = 0, into = new ResponseHead()): ResponseHead | null {
   const lineEnd = findLineEnd(buf, from);
   if (lineEnd === -1) return incomplete(buf, from);
-  if (lineEnd === -2) throw new UpstreamProtocolError("bare CR in the head");
+  if (lineEnd < -1) throw new UpstreamProtocolError("bare CR or control byte in the status line");
   if (lineEnd - from < 12 || !equalsLatin1(buf, from, from + 7, "HTTP/1.") || buf[from + 8] !== 32) {
     throw new UpstreamProtocolError("bad status line");
   }
@@ -91,9 +102,8 @@ export function parseResponseHead(buf: Buffer, from = 0, into = new ResponseHead
   for (;;) {
     const kind = readHeaderLine(buf, pos, INTERESTING, line);
     if (kind === LineKind.Incomplete) return incomplete(buf, from);
-    if (kind === LineKind.BareCr) throw new UpstreamProtocolError("bare CR in the head");
     if (kind === LineKind.End) break;
-    if (kind === LineKind.NoColon) throw new UpstreamProtocolError("header line without colon");
+    if (kind !== LineKind.Header) throw new UpstreamProtocolError(LINE_ERRORS[kind]);
     // Only a few names matter: the rest are skipped without reading further.
     const name = line.name;
     if (name !== null) {
@@ -154,21 +164,38 @@ export function rewriteResponseHead(head: ResponseHead, closeClient: boolean, de
 
 enum ChunkState {
   Size = 0,
-  SizeExt = 1,
-  Data = 2,
-  DataCr = 3,
-  DataLf = 4,
-  Trailer = 5,
-  Done = 6,
+  /** After the size: white space before an extension, or the CR. */
+  SizeEnd = 1,
+  /** A chunk extension (`;name=value`), up to its CR. */
+  Ext = 2,
+  SizeLf = 3,
+  Data = 4,
+  DataCr = 5,
+  DataLf = 6,
+  /** Start of a trailer line; a CR here is the blank line that ends the body. */
+  TrailerStart = 7,
+  Trailer = 8,
+  TrailerLf = 9,
+  EndLf = 10,
+  Done = 11,
 }
 
-/** Incremental decoder for `Transfer-Encoding: chunked`; emits payload slices as they arrive. */
+/**
+ * Hex digits a chunk size may have. 16 already exceed what a body may hold (2^53 bytes): more only
+ * serve to overflow a parser, and parsers that overflow differently disagree on where a body ends.
+ */
+export const MAX_CHUNK_SIZE_DIGITS = 16;
+
+/**
+ * Incremental decoder for `Transfer-Encoding: chunked`; emits payload slices as they arrive.
+ * Strict where readers of chunked bodies are known to differ (RFC 9112 7.1): every line ends in
+ * CRLF (a bare LF or CR is refused), sizes have at most MAX_CHUNK_SIZE_DIGITS digits, extensions
+ * hold no control bytes.
+ */
 export class ChunkedDecoder {
   private state = ChunkState.Size;
   private size = 0;
-  private sawDigit = false;
-  /** Consecutive bytes of the current trailer line; 0 right after a CRLF means end. */
-  private trailerLineLength = 0;
+  private digits = 0;
   /** Payload bytes seen so far (for body size limits). */
   decodedBytes = 0;
 
@@ -176,40 +203,43 @@ export class ChunkedDecoder {
     return this.state === ChunkState.Done;
   }
 
-  /** Returns the index just past the terminating chunk when done, else -1. */
+  /** Returns the index just past the terminating chunk when done, else -1. Throws on bad framing. */
   feed(buf: Uint8Array, start: number, emit: ((chunk: Uint8Array) => void) | null): number {
     let i = start;
     const n = buf.length;
     while (i < n) {
+      const c = buf[i]!;
       switch (this.state) {
         case ChunkState.Size: {
-          const c = buf[i]!;
           const digit = hexValue(c);
           if (digit !== -1) {
+            if (++this.digits > MAX_CHUNK_SIZE_DIGITS) throw new UpstreamProtocolError("chunk size too long");
             this.size = this.size * 16 + digit;
-            this.sawDigit = true;
             i++;
-          } else if (c === 13 || c === 59 /* ; */ || c === 32 || c === 9) {
-            if (!this.sawDigit) throw new UpstreamProtocolError("chunk size missing");
-            this.state = ChunkState.SizeExt;
-          } else {
-            throw new UpstreamProtocolError("bad chunk size");
+            break;
           }
+          if (this.digits === 0) throw new UpstreamProtocolError("chunk size missing");
+          if (this.size > Number.MAX_SAFE_INTEGER) throw new UpstreamProtocolError("chunk size too large");
+          this.state = ChunkState.SizeEnd;
           break;
         }
-        case ChunkState.SizeExt: {
-          const lf = buf.indexOf(10, i);
-          if (lf === -1) return -1;
-          i = lf + 1;
-          this.sawDigit = false;
-          if (this.size === 0) {
-            this.state = ChunkState.Trailer;
-            this.trailerLineLength = 0;
-          } else {
-            this.state = ChunkState.Data;
-          }
+        case ChunkState.SizeEnd:
+          i++;
+          if (c === 13) this.state = ChunkState.SizeLf;
+          else if (c === 59 /* ; */) this.state = ChunkState.Ext;
+          else if (c !== 32 && c !== 9) throw new UpstreamProtocolError("bad chunk size");
           break;
-        }
+        case ChunkState.Ext:
+          i++;
+          if (c === 13) this.state = ChunkState.SizeLf;
+          else if (c < 32 && c !== 9) throw new UpstreamProtocolError("control byte in a chunk extension");
+          break;
+        case ChunkState.SizeLf:
+          if (c !== 10) throw new UpstreamProtocolError("chunk size line not ended by CRLF");
+          i++;
+          this.digits = 0;
+          this.state = this.size === 0 ? ChunkState.TrailerStart : ChunkState.Data;
+          break;
         case ChunkState.Data: {
           const take = Math.min(this.size, n - i);
           if (emit !== null) emit(buf.subarray(i, i + take));
@@ -220,29 +250,36 @@ export class ChunkedDecoder {
           break;
         }
         case ChunkState.DataCr:
-          if (buf[i] !== 13) throw new UpstreamProtocolError("chunk not followed by CRLF");
+          if (c !== 13) throw new UpstreamProtocolError("chunk not followed by CRLF");
           this.state = ChunkState.DataLf;
           i++;
           break;
         case ChunkState.DataLf:
-          if (buf[i] !== 10) throw new UpstreamProtocolError("chunk not followed by CRLF");
+          if (c !== 10) throw new UpstreamProtocolError("chunk not followed by CRLF");
           this.state = ChunkState.Size;
           this.size = 0;
           i++;
           break;
-        case ChunkState.Trailer: {
-          const c = buf[i++]!;
-          if (c === 10) {
-            if (this.trailerLineLength === 0) {
-              this.state = ChunkState.Done;
-              return i;
-            }
-            this.trailerLineLength = 0;
-          } else if (c !== 13) {
-            this.trailerLineLength++;
-          }
+        case ChunkState.TrailerStart:
+          i++;
+          if (c === 13) this.state = ChunkState.EndLf;
+          else if (c < 32 && c !== 9) throw new UpstreamProtocolError("control byte in a trailer");
+          else this.state = ChunkState.Trailer;
           break;
-        }
+        case ChunkState.Trailer:
+          i++;
+          if (c === 13) this.state = ChunkState.TrailerLf;
+          else if (c < 32 && c !== 9) throw new UpstreamProtocolError("control byte in a trailer");
+          break;
+        case ChunkState.TrailerLf:
+          if (c !== 10) throw new UpstreamProtocolError("trailer line not ended by CRLF");
+          i++;
+          this.state = ChunkState.TrailerStart;
+          break;
+        case ChunkState.EndLf:
+          if (c !== 10) throw new UpstreamProtocolError("chunked body not ended by CRLF");
+          this.state = ChunkState.Done;
+          return i + 1;
         case ChunkState.Done:
           return i;
       }

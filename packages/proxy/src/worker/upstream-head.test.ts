@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import { parseRequestHead } from "./request-head.ts";
 import {
   type ForwardedHeaders,
+  forwardingLines,
   requestIdText,
   upstreamHeadBound,
   writeUpstreamHead,
@@ -63,4 +64,17 @@ test("the generated id in the head is the one requestIdText names", () => {
     const text = written("GET / HTTP/1.1\r\nHost: h\r\n\r\n", null, forwarded({ requestNumber: n }));
     expect(text).toContain(`x-request-id: ${requestIdText("ab12-0-", n)}\r\n`);
   }
+});
+
+test("the client's address in every form apps read; IPv6 quoted in Forwarded", () => {
+  expect(forwardingLines("10.1.2.3", false).toString("latin1")).toBe(
+    "x-forwarded-for: 10.1.2.3\r\nx-forwarded-proto: http\r\nx-real-ip: 10.1.2.3\r\nforwarded: for=10.1.2.3;proto=http\r\n",
+  );
+  expect(forwardingLines("::1", true).toString("latin1")).toContain('forwarded: for="[::1]";proto=https\r\n');
+});
+
+test("a target whose dot segments were removed is written as resolved, not as sent", () => {
+  expect(written("GET /public/../admin HTTP/1.1\r\nHost: a\r\n\r\n", null, forwarded())).toStartWith(
+    "GET /admin HTTP/1.1\r\n",
+  );
 });

@@ -14,7 +14,7 @@ const CRLF = Buffer.from("\r\n", "latin1");
 
 /** What the proxy adds to every forwarded head besides the client's lines. */
 export interface ForwardedHeaders {
-  /** "x-forwarded-for: <ip>\r\nx-forwarded-proto: <proto>\r\n", fixed per connection. */
+  /** X-Forwarded-For, X-Forwarded-Proto, X-Real-IP and Forwarded lines (forwardingLines), fixed per connection. */
   forwardedFor: Buffer;
   /** Prefix of generated request ids (latin1 bytes), unique per worker. */
   requestIdPrefix: Buffer;
@@ -22,6 +22,21 @@ export interface ForwardedHeaders {
   requestNumber: number;
   /** Extra header lines ("name: value\r\n"...), "" for none. */
   extra: string;
+}
+
+/**
+ * What the proxy says about the client on every forwarded request: its address and scheme, in
+ * each of the forms apps read. The client's own copies of these headers are dropped
+ * (STRIPPED_REQUEST_HEADERS), so an app never sees an address the client chose.
+ */
+export function forwardingLines(clientIp: string, tls: boolean): Buffer {
+  const proto = tls ? "https" : "http";
+  // RFC 7239: an IPv6 address is quoted and bracketed.
+  const node = clientIp.includes(":") ? `"[${clientIp}]"` : clientIp;
+  return Buffer.from(
+    `x-forwarded-for: ${clientIp}\r\nx-forwarded-proto: ${proto}\r\nx-real-ip: ${clientIp}\r\nforwarded: for=${node};proto=${proto}\r\n`,
+    "latin1",
+  );
 }
 
 /** The generated request id: the prefix and the number in base 36 (what writeUpstreamHead writes). */
@@ -72,12 +87,12 @@ function putBase36(out: Buffer, at: number, n: number): number {
 
 /**
  * Writes the upstream head for `h` into `out` (at least upstreamHeadBound bytes long) and returns
- * its length. `path` is the target to send: the client's own bytes when it is the same string.
+ * its length. `path` is the target to send: the client's own bytes when it is the target as sent.
  */
 export function writeUpstreamHead(out: Buffer, h: RequestHead, path: string, f: ForwardedHeaders): number {
   const src = h.buf;
   let at: number;
-  if (path === h.target) at = put(out, 0, src, h.start, h.targetEnd);
+  if (path === h.target && h.rawTarget) at = put(out, 0, src, h.start, h.targetEnd);
   else at = out.write(`${h.method} ${path}`, 0, "latin1");
   at = putAll(out, at, HTTP11_HOST);
   at = put(out, at, src, h.hostStart, h.hostEnd);

@@ -6,6 +6,7 @@
  */
 export { acceptBeacon, type BeaconVerdict, EVENT_PATH } from "./accept-beacon.ts";
 export { countryFromHeaders } from "./country-header.ts";
+export { EDGE_SECRET_HEADER } from "./edge-secret.ts";
 export { type EventPayload, InvalidEventError, MAX_EVENT_BYTES, parseEventPayload } from "./event-payload.ts";
 export type { RawBeacon } from "./raw-beacon.ts";
 export { injectTrackerTag, shouldInject, TRACKER_INJECT_HEADER, TRACKER_TAG } from "./tracker-tag.ts";

@@ -7,6 +7,7 @@ import { redirectToHttps } from "./filters/https-redirect.ts";
 import { answerMaintenance } from "./filters/maintenance.ts";
 import { refuseNonPathTarget } from "./filters/request-target.ts";
 import { lookUpRoute } from "./filters/route-lookup.ts";
+import { holdOnSleepingRoute } from "./filters/sleeping-route.ts";
 import type { ProxySession } from "./session.ts";
 
 /**
@@ -32,13 +33,14 @@ export const REQUEST_FILTERS: readonly RequestFilter[] = [
   forwardToConsole,
   answerMaintenance,
   limitBodySize,
+  holdOnSleepingRoute,
 ];
 
 /**
  * Runs REQUEST_FILTERS in order and says whether one of them ended the exchange; false sends the
  * request to the route's replicas. Written out call by call rather than as a loop over the list:
  * every call site then sees one function, which the JIT inlines, where a loop's single call site
- * would see nine (request-filter.test.ts checks that the two agree).
+ * would see ten (request-filter.test.ts checks that the two agree).
  */
 export function requestFilter(s: ProxySession): boolean {
   return (
@@ -50,6 +52,7 @@ export function requestFilter(s: ProxySession): boolean {
     takeBeacon(s) ||
     forwardToConsole(s) ||
     answerMaintenance(s) ||
-    limitBodySize(s)
+    limitBodySize(s) ||
+    holdOnSleepingRoute(s)
   );
 }

@@ -32,6 +32,11 @@ export interface ProxySession {
   forward(path: string, pinned: UpstreamTarget | null, extra: string): void;
   /** Reads a body of `contentLength` bytes and answers it as an analytics beacon. */
   readBeacon(contentLength: number): void;
+  /**
+   * Holds the request while its sleeping route wakes (the main thread is asked once per route),
+   * then sends it to the woken release, or answers 503 with Retry-After when it does not wake in time.
+   */
+  hold(): void;
 }
 
 export function hasBody(h: RequestHead): boolean {
