@@ -34,7 +34,7 @@ export async function startAiGateway(ctx: PierContext): Promise<RunningAiGateway
   });
   return {
     gateway,
-    openAi: openAiRoutes(gateway) as unknown as Hono<ApiEnv>,
+    openAi: openAiRoutes(gateway, ctx.originOf) as unknown as Hono<ApiEnv>,
     admin: adminRoutes(gateway, ctx.authenticate, ctx.stores.apps),
     async stop() {
       // Usage rows still being written belong to requests that were answered.

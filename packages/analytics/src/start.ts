@@ -38,5 +38,5 @@ export async function startAnalytics(ctx: PierContext, republish: () => void): P
     requestMetrics: (key, from) => stores.requestMetrics.since(key, from),
   });
   log.info("analytics ready", { store: analytics.store.kind });
-  return { analytics, beacons: beaconHandler(analytics, settings), api };
+  return { analytics, beacons: beaconHandler(analytics, settings, ctx.originOf), api };
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliDecompressSync } from "node:zlib";
+import { requestOrigins, trustedProxies } from "@pier/http";
 import type { Server } from "bun";
 import { Analytics } from "../service.ts";
 import type { SiteSettingsStore } from "../settings/settings-store.ts";
@@ -16,7 +17,10 @@ import { beaconHandler, compressedTracker } from "./ingest-routes.ts";
 const chrome =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const dir = mkdtempSync(join(tmpdir(), "pier-analytics-ingest-"));
-const server = { requestIP: () => null } as unknown as Server<unknown>;
+const server = { requestIP: () => ({ address: "127.0.0.1" }) } as unknown as Server<unknown>;
+const originOf = requestOrigins("edge_test", trustedProxies([]));
+/** What a proxy worker adds to a beacon it forwards: the app, the host and the edge secret. */
+const viaWorker = { "x-forwarded-for": "203.0.113.9", "x-pier-app": "shop", "x-pier-edge": "edge_test" };
 const settings = { get: () => defaultSiteSettings } as unknown as SiteSettingsStore;
 let analytics: Analytics;
 let beacons: ReturnType<typeof beaconHandler>;
@@ -32,7 +36,7 @@ beforeAll(async () => {
       throw Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL", errno: 13 });
     return write(batch);
   };
-  beacons = beaconHandler(analytics, settings);
+  beacons = beaconHandler(analytics, settings, originOf);
 });
 
 afterAll(async () => {
@@ -45,7 +49,7 @@ const pageview = (path: string) =>
     new Request("http://shop.test/_pier/event", {
       method: "POST",
       body: JSON.stringify({ n: "pageview", u: `https://shop.test${path}` }),
-      headers: { "user-agent": chrome, "x-forwarded-for": "203.0.113.9", "x-pier-app": "shop" },
+      headers: { "user-agent": chrome, ...viaWorker },
     }),
     server,
   ) as Promise<Response>;
@@ -93,6 +97,28 @@ test("while storage is full beacons get 503 with Retry-After; accepted ones are 
   expect(analytics.stats()).toMatchObject({ written: 3, refused: 1, failed: 0, storageFull: false });
 });
 
+test("X-Pier-App and X-Forwarded-For count only from pier's proxy workers (the edge secret)", async () => {
+  const post = (headers: Record<string, string>) =>
+    beacons(
+      new Request("http://127.0.0.1:7070/_pier/event", {
+        method: "POST",
+        body: JSON.stringify({ n: "pageview", u: "https://victim.test/forged" }),
+        headers: { "user-agent": chrome, ...headers },
+      }),
+      server,
+    ) as Promise<Response>;
+  const before = storedPaths().length;
+  const forged = { "x-pier-app": "victim", "x-pier-host": "victim.test", "x-forwarded-for": "198.51.100.1" };
+  expect((await post(forged)).status).toBe(400);
+  expect((await post({ ...forged, "x-pier-edge": "a guess" })).status).toBe(400);
+  expect((await post({ host: "victim.test" })).status).toBe(400);
+  await analytics.flush();
+  expect(storedPaths().length).toBe(before);
+  expect((await post({ ...forged, "x-pier-edge": "edge_test" })).status).toBe(202);
+  await analytics.flush();
+  expect(storedPaths().at(-1)).toBe("/forged");
+});
+
 test("listeners hear when storage fills up and when it has room again", async () => {
   const heard: boolean[] = [];
   const stop = analytics.onStorageFullChange((full) => heard.push(full));
@@ -125,12 +151,12 @@ test("beacons of a site's excluded paths are answered 202 and not stored, from t
     isExcluded: (site, path) => site === "shop" && isExcludedPath(["/admin/*", "/health"], path),
   });
   try {
-    const handler = beaconHandler(excluding, settings);
+    const handler = beaconHandler(excluding, settings, originOf);
     for (const path of ["/admin/users", "/health", "/pricing"]) {
       const request = new Request("http://shop.test/_pier/event", {
         method: "POST",
         body: JSON.stringify({ n: "pageview", u: `https://shop.test${path}` }),
-        headers: { "user-agent": chrome, "x-forwarded-for": "203.0.113.9", "x-pier-app": "shop" },
+        headers: { "user-agent": chrome, ...viaWorker },
       });
       expect((await (handler(request, server) as Promise<Response>)).status).toBe(202);
     }

@@ -1,5 +1,6 @@
 import { brotliCompressSync } from "node:zlib";
 import { PierError } from "@pier/core";
+import type { OriginOf, RequestOrigin } from "@pier/http";
 import { countryFromHeaders, EVENT_PATH, InvalidEventError, MAX_EVENT_BYTES } from "@pier/proxy/edge";
 import type { Server } from "bun";
 import { IngestRefusedError } from "../ingest/ingest-refused.ts";
@@ -11,8 +12,14 @@ import { readLimited } from "./read-limited.ts";
 export const SCRIPT_PATH = "/_pier/script.js";
 export { EVENT_PATH };
 
-/** Which site a browser request belongs to: the proxy's app id, else the original host. */
-export function siteOf(headers: Headers): { site: string; host: string } {
+/**
+ * Which site a browser request belongs to: the app id the proxy resolved, else the host it was
+ * sent to. Only pier's own proxy workers may say so (`viaEdge`: they prove it with the edge secret
+ * and drop any X-Pier-* a client sent): a request straight to the console port belongs to no site,
+ * so nobody can write events for an app by naming it.
+ */
+export function siteOf(headers: Headers, viaEdge: boolean): { site: string; host: string } {
+  if (!viaEdge) return { site: "", host: "" };
   const host = (headers.get("x-pier-host") ?? headers.get("host") ?? "").toLowerCase().replace(/:\d+$/, "");
   return { site: headers.get("x-pier-app") || host, host };
 }
@@ -23,13 +30,13 @@ export function siteOf(headers: Headers): { site: string; host: string } {
  * per-request log line and auth middleware. No auth: any page may send beacons; abuse is bounded by
  * the body limit, validation and the bounded write queue.
  */
-export function beaconHandler(analytics: Analytics, settings: SiteSettingsStore) {
+export function beaconHandler(analytics: Analytics, settings: SiteSettingsStore, originOf: OriginOf) {
   return async (request: Request, server: Server<unknown>): Promise<Response | null> => {
     const path = pathOf(request.url);
     if (path === EVENT_PATH) {
       if (request.method !== "POST") return new Response(null, { status: 405, headers: { allow: "POST" } });
       try {
-        await ingest(analytics, request, server);
+        await ingest(analytics, request, originOf(request, server));
         // 202 for bots too: telling them apart would only help them adapt.
         return new Response(null, { status: 202 });
       } catch (error) {
@@ -43,7 +50,7 @@ export function beaconHandler(analytics: Analytics, settings: SiteSettingsStore)
       }
     }
     if (path === SCRIPT_PATH && (request.method === "GET" || request.method === "HEAD")) {
-      const { site } = siteOf(request.headers);
+      const { site } = siteOf(request.headers, originOf(request, server).viaEdge);
       const script = compressedTracker(
         trackerScript(settings.get(site)),
         request.headers.get("accept-encoding"),
@@ -82,20 +89,18 @@ export function compressedTracker(
   return { body: script, encoding: null };
 }
 
-async function ingest(analytics: Analytics, request: Request, server: Server<unknown>): Promise<void> {
+async function ingest(analytics: Analytics, request: Request, origin: RequestOrigin): Promise<void> {
   const headers = request.headers;
   const declared = Number(headers.get("content-length") ?? 0);
   if (declared > MAX_EVENT_BYTES)
     throw new InvalidEventError(`body larger than ${MAX_EVENT_BYTES} bytes`, 413);
   const body = await readLimited(request, MAX_EVENT_BYTES);
-  const { site, host } = siteOf(headers);
+  const { site, host } = siteOf(headers, origin.viaEdge);
   if (!site) throw new InvalidEventError("no site: send beacons through an app host");
-  const forwarded = headers.get("x-forwarded-for");
-  const clientIp = forwarded?.split(",")[0]?.trim() || server.requestIP(request)?.address || "";
   analytics.ingest(body, {
     site,
     host,
-    clientIp,
+    clientIp: origin.address,
     userAgent: headers.get("user-agent") ?? "",
     country: countryFromHeaders(headers),
   });
