@@ -67,14 +67,18 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     });
   }
 
-  const activity = new RequestActivity();
-  const proxy = await startProxy(config, stores, logger, activity);
-  const routes = new RouteRegistry(proxy);
-  const tls = await startCertificates(config.dataDir, proxy, logger);
-
   // Made anew at each start and known only to this process and its proxy workers.
   const edgeSecret = generateSecretToken("edge");
   const originOf = requestOrigins(edgeSecret, trustedProxies(config.trustedProxies));
+  const { capabilities, provide } = capabilityRegistry();
+  const activity = new RequestActivity();
+  const proxy = await startProxy(config, stores, logger, activity, {
+    edgeSecret,
+    // Looked up per sleeping route woken: the deploy module provides it once it started.
+    wakeRoute: (routeId) => capabilities.appRuntime?.wakeRoute(routeId) ?? Promise.resolve(false),
+  });
+  const routes = new RouteRegistry(proxy);
+  const tls = await startCertificates(config.dataDir, proxy, logger);
   const apiDeps: ApiDeps = {
     stores,
     logger: logger.child({ component: "api" }),
@@ -98,7 +102,6 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
       : `http://${shownHost}:${config.consolePort}`);
 
   const egress = egressPolicy({ allow: config.egressAllow, ownAddresses: machineAddresses() });
-  const { capabilities, provide } = capabilityRegistry();
   const context: PierContext = {
     config,
     logger,
@@ -174,8 +177,25 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     consoleUrl,
     async stop() {
       clearInterval(sweeper);
-      // Graceful: in-flight API requests finish, then modules, proxy and database close in reverse order.
-      await consoleServer.stop(false);
+      // Graceful, in this order (docs/operations.md, Stopping): nothing new is accepted, what is in
+      // flight finishes within --shutdown-timeout, every queue is written, then the database closes.
+      const deadline = performance.now() + config.shutdownTimeoutMs;
+      // 1. The proxy: its listeners close, its exchanges finish (keep-alive connections close after
+      //    their answer, WebSockets get a 1001 close frame), and the workers hand over the beacons
+      //    and request records they hold. The console serves on meanwhile: some exchanges go to it.
+      const drained = await proxy?.drain(config.shutdownTimeoutMs);
+      if (drained?.cut)
+        logger.warn("proxied requests still in flight at --shutdown-timeout were cut", {
+          connections: drained.cut,
+        });
+      // 2. The console: in-flight API requests finish in what is left of the timeout.
+      const consoleStopped = await Promise.race([
+        consoleServer.stop(false).then(() => true),
+        Bun.sleep(Math.max(0, deadline - performance.now())).then(() => false),
+      ]);
+      if (!consoleStopped) await consoleServer.stop(true);
+      // 3. Modules in reverse order: each writes what it holds (analytics the beacons the workers
+      //    handed over and its write queue, errors its writer's queue) before it returns.
       for (const { name, module } of started.reverse()) {
         await module
           .stop?.()

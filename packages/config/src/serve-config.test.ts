@@ -46,6 +46,22 @@ describe("resolveServeConfig", () => {
     expect(() => resolveServeConfig({ "errors-writer-thread": "maybe" }, {})).toThrow(ConfigError);
   });
 
+  test("the proxy's timeouts: durations with a unit or seconds, defaults 10 s, 30 s and 30 s", () => {
+    const defaults = resolveServeConfig({}, {}).config;
+    expect([defaults.headTimeoutMs, defaults.shutdownTimeoutMs, defaults.wakeTimeoutMs]).toEqual([
+      10_000, 30_000, 30_000,
+    ]);
+    const { config } = resolveServeConfig(
+      { "head-timeout": "500ms", "shutdown-timeout": "2m" },
+      { PIER_WAKE_TIMEOUT: "45" },
+    );
+    expect([config.headTimeoutMs, config.shutdownTimeoutMs, config.wakeTimeoutMs]).toEqual([
+      500, 120_000, 45_000,
+    ]);
+    for (const bad of ["soon", "0", "-1s", "2h"])
+      expect(() => resolveServeConfig({ "head-timeout": bad }, {})).toThrow(ConfigError);
+  });
+
   test("ports outside 0..65535 are rejected", () => {
     expect(() => resolveServeConfig({ "http-port": "70000" }, {})).toThrow(ConfigError);
   });

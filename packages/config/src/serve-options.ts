@@ -4,6 +4,23 @@ import { z } from "zod";
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** "10s", "500ms", "2m" or a bare number of seconds, as milliseconds (at least 1 ms, at most a day). */
+const duration = z.preprocess(
+  (v) => {
+    if (typeof v === "number") return v * 1000;
+    const match = typeof v === "string" ? /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(v) : null;
+    if (!match) return v;
+    return Math.round(
+      Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? "s") as "ms" | "s" | "m"],
+    );
+  },
+  z
+    .number("must be a duration like 10s, 500ms or 2m")
+    .int()
+    .min(1, "must be at least 1ms")
+    .max(86_400_000, "must be at most a day"),
+);
+
 /** Each option of `pier serve`: its flag, its environment variable, its schema and default. One table, so
  * the flag parser, `--help`, `--print-config` and the env loader can never disagree. */
 export interface ServeOption {
@@ -181,6 +198,27 @@ export const serveOptions = {
     ),
     help: "on: error events are parsed and stored in a writer thread; off: on the main thread",
     defaultValue: () => "on",
+  },
+  headTimeoutMs: {
+    flag: "head-timeout",
+    env: "PIER_HEAD_TIMEOUT",
+    schema: duration,
+    help: "a client of the proxy that has not sent a whole request head by then gets a 408 and is closed (slowloris)",
+    defaultValue: () => "10s",
+  },
+  shutdownTimeoutMs: {
+    flag: "shutdown-timeout",
+    env: "PIER_SHUTDOWN_TIMEOUT",
+    schema: duration,
+    help: "on SIGTERM, how long requests in flight through the proxy and the console may take to finish before they are cut",
+    defaultValue: () => "30s",
+  },
+  wakeTimeoutMs: {
+    flag: "wake-timeout",
+    env: "PIER_WAKE_TIMEOUT",
+    schema: duration,
+    help: "how long the proxy holds a request for a sleeping environment while it wakes, before a 503",
+    defaultValue: () => "30s",
   },
   logLevel: {
     flag: "log-level",

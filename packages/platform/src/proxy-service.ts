@@ -10,12 +10,24 @@ export function internalConsoleUrl(config: Pick<ServeConfig, "host" | "consolePo
   return `http://${host.includes(":") ? `[${host}]` : host}:${config.consolePort}`;
 }
 
-/** Starts the worker pool and turns its request records into per-minute metrics rows. */
+/** What the pool needs from the rest of pier beside its settings. */
+export interface ProxyWiring {
+  /** Made at each start (PierContext.edgeSecret): the workers add it to what they forward to the console. */
+  edgeSecret?: string;
+  /**
+   * Wakes the sleeping environment of a route (the appRuntime capability's wakeRoute, looked up
+   * when a request arrives); without it requests on sleeping routes get a 503.
+   */
+  wakeRoute?(routeId: string): Promise<boolean>;
+}
+
+/** Starts the worker pool and turns its request records into per-minute metrics rows and activity. */
 export async function startProxy(
   config: ServeConfig,
   stores: Stores,
   logger: Logger,
   activity?: RequestActivity,
+  wiring: ProxyWiring = {},
 ): Promise<ProxyPool | undefined> {
   if (config.proxyWorkers === 0) {
     logger.info("proxy disabled (--proxy-workers 0)");
@@ -30,6 +42,10 @@ export async function startProxy(
     httpsPort: config.httpsPort,
     hostname: config.host,
     internalUpstream: internalConsoleUrl(config),
+    edgeSecret: wiring.edgeSecret,
+    headTimeoutMs: config.headTimeoutMs,
+    wakeTimeoutMs: config.wakeTimeoutMs,
+    onWake: wiring.wakeRoute,
     ackTimeoutMs: 5000,
     log: (level, msg, fields) => log[level](msg, fields),
     onAggregates: (aggregates) => {
@@ -50,7 +66,13 @@ export async function startProxy(
         bytesIn: a.bytesIn,
         bytesOut: a.bytesOut,
       }));
-      stores.requestMetrics.insert(rows).catch((error) => log.warn("request metrics not stored", { error }));
+      // Returned so that a graceful stop waits for the last rows before the database closes.
+      return stores.requestMetrics
+        .insert(rows)
+        .catch((error) => log.warn("request metrics not stored", { error }));
+    },
+    onRouteActivity: (lastSeen) => {
+      for (const [routeId, at] of lastSeen) activity?.touchRoute(routeId, at);
     },
   });
 }

@@ -1,7 +1,7 @@
 /**
- * When requests last reached each app (and, once the proxy reports them, each route), from the
- * proxy's request records as they arrive on the main thread (every second per busy worker). The
- * deploy engine puts idle environments to sleep from it. In memory only: after a restart every
+ * When requests last reached each app and each route, from the proxy's request records as they
+ * arrive on the main thread (every second per busy worker). The deploy engine puts idle
+ * environments to sleep from it. In memory only: after a restart every
  * app counts as just active.
  */
 export class RequestActivity {
@@ -20,7 +20,12 @@ export class RequestActivity {
     return this.apps.get(appId);
   }
 
-  lastRouteRequestAt(routeId: string): number | undefined {
-    return this.routes.get(routeId);
+  /** The latest request to any route whose id starts with `idPrefix` (a route id itself, or an environment's `deploy:<id>:`). */
+  lastRouteRequestAt(idPrefix: string): number | undefined {
+    let last: number | undefined;
+    for (const [id, at] of this.routes) {
+      if (at > (last ?? 0) && id.startsWith(idPrefix)) last = at;
+    }
+    return last;
   }
 }

@@ -10,6 +10,7 @@ test("the drain ends once nothing is in flight to the old upstreams, asked as ht
         asked.push(origins);
         return counts.shift() ?? 0;
       },
+      closeTunnels: async () => 0,
     },
     5,
   );
@@ -20,17 +21,26 @@ test("the drain ends once nothing is in flight to the old upstreams, asked as ht
   expect(asked[0]).toEqual(["http://127.0.0.1:4001", "http://127.0.0.1:4002"]);
 });
 
-test("busy until the timeout: the drain gives up at the timeout, not before", async () => {
-  const drain = proxyDrainMonitor({ inFlight: async () => 1 }, 5);
+test("busy until the timeout: the drain gives up at the timeout, not before, and closes the tunnels left", async () => {
+  const closed: string[][] = [];
+  const drain = proxyDrainMonitor(
+    { inFlight: async () => 1, closeTunnels: async (origins) => closed.push(origins) },
+    5,
+  );
   const started = performance.now();
   await drain.waitForIdle(["127.0.0.1:4001"], 150);
   const waited = performance.now() - started;
   expect(waited).toBeGreaterThanOrEqual(145);
   expect(waited).toBeLessThan(1_000);
+  expect(closed).toEqual([["http://127.0.0.1:4001"]]);
 });
 
 test("no proxy, or workers that do not answer: the whole timeout is waited", async () => {
-  for (const proxy of [undefined, { inFlight: async () => Promise.reject(new Error("no answer")) }]) {
+  const silent = {
+    inFlight: async () => Promise.reject(new Error("no answer")),
+    closeTunnels: async () => Promise.reject(new Error("no answer")),
+  };
+  for (const proxy of [undefined, silent]) {
     const started = performance.now();
     await proxyDrainMonitor(proxy, 5).waitForIdle(["127.0.0.1:4001"], 120);
     expect(performance.now() - started).toBeGreaterThanOrEqual(115);

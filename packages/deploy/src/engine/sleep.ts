@@ -40,8 +40,11 @@ export interface SleepDeps {
   drain?: DrainMonitor;
   /** Last request to any route of the app (epoch ms), from the proxy's request records. */
   lastRequestAt?(appId: string): number | undefined;
-  /** Last request to one route (RouteSpec id), when the proxy reports routes. */
-  lastRouteRequestAt?(routeId: string): number | undefined;
+  /**
+   * Last request to any route whose RouteSpec id starts with this prefix, when the proxy reports
+   * routes: an environment's routes are `deploy:<environmentId>:<host>`.
+   */
+  lastRouteRequestAt?(idPrefix: string): number | undefined;
   /** The health probe of a wake-up (tests); HTTP GET otherwise. */
   probe?: HealthProbe;
   now?: () => number;
@@ -97,7 +100,11 @@ export class SleepManager {
     const k = key(entry.app, entry.env);
     if (!this.awakeSince.has(k)) this.awakeSince.set(k, this.now());
     let last = this.awakeSince.get(k)!;
-    const byApp = this.deps.lastRequestAt?.(entry.appId);
+    // The environment's own routes when the proxy reports routes, so production traffic does not
+    // keep an idle preview awake; else any request to the app.
+    const byApp = this.deps.lastRouteRequestAt
+      ? this.deps.lastRouteRequestAt(`deploy:${entry.environmentId}:`)
+      : this.deps.lastRequestAt?.(entry.appId);
     if (byApp !== undefined) last = Math.max(last, byApp);
     return last;
   }
