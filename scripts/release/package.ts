@@ -120,8 +120,8 @@ export function parsePackageArgs(argv: string[], env: Record<string, string | un
   };
 }
 
-function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+function humanSize(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 export async function packageRelease(
@@ -162,7 +162,7 @@ export async function packageRelease(
       ]);
       const binarySize = Bun.file(path).size;
       console.log(
-        `==> ${xz}: ${mib(xzSize)} (binary ${mib(binarySize)}, .tar.gz ${mib(gzSize)}) in ${Math.round((performance.now() - started) / 1000)} s`,
+        `==> ${xz}: ${humanSize(xzSize)} (binary ${humanSize(binarySize)}, .tar.gz ${humanSize(gzSize)}) in ${Math.round((performance.now() - started) / 1000)} s`,
       );
       targets.push({
         name: target,
@@ -253,7 +253,7 @@ if (import.meta.main) {
     const { dir } = await packageRelease(options);
     console.log(`==> release ${options.version} in ${dir}:`);
     for (const name of readdirSync(dir).sort())
-      console.log(`    ${basename(name).padEnd(44)} ${mib(Bun.file(join(dir, name)).size)}`);
+      console.log(`    ${basename(name).padEnd(44)} ${humanSize(Bun.file(join(dir, name)).size)}`);
     if (!options.baseUrl)
       console.log(
         "    (no PIER_RELEASE_BASE_URL: install.sh will ask for --base-url; serve the parent directory)",

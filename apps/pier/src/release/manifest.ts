@@ -18,8 +18,9 @@ export const releaseManifestSchema = z.object({
   publicKey: z.string().min(1),
   targets: z
     .array(
-      archiveFile.extend({
+      z.object({
         name: z.enum(releaseTargets),
+        ...archiveFile.shape,
         /** Size of the pier binary once unpacked. */
         binarySize: z.number().int().positive(),
         /** The same binary as .tar.gz, for hosts without xz. */
