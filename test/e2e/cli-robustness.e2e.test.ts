@@ -107,6 +107,28 @@ const cases: Record<string, CommandCase> = {
     ],
   },
   version: { valid: ["version"] },
+  // Host checks and the systemd service: every case here is refused before anything is checked,
+  // written or started (CI runs this suite as root).
+  doctor: {
+    valid: ["doctor"],
+    bad: [...number(["doctor"], "--http-port"), { args: ["doctor", "--console-port", "70000"], code: 2 }],
+  },
+  "service install": {
+    valid: ["service", "install"],
+    bad: [
+      ...number(["service", "install"], "--https-port"),
+      { args: ["service", "install", "--data-dir", "relative/dir"], code: 2, says: "absolute path" },
+      { args: ["service", "install", "--binary", "/nonexistent/pier"], code: 1, says: "does not exist" },
+    ],
+  },
+  "service status": {
+    valid: ["service", "status"],
+    bad: [{ args: ["service", "status", "--unit-dir", "systemd"], code: 2, says: "absolute path" }],
+  },
+  "service uninstall": {
+    valid: ["service", "uninstall"],
+    bad: [{ args: ["service", "uninstall", "--config-dir", "etc/pier"], code: 2, says: "absolute path" }],
+  },
   deploy: {
     valid: ["deploy", "--app", "no-such-app", "--image", "nginx:1", "--detach"],
     missing: [["deploy", "--image", "nginx:1"]],

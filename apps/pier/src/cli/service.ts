@@ -46,9 +46,9 @@ function runningBinary(): string | undefined {
 
 export const serviceInstallCommand: Command = {
   name: "service install",
-  summary: "Install pier as a systemd service (user pier, /var/lib/pier, ports 80/443) and start it.",
+  summary: "Install pier as a systemd service (user pier, /var/lib/pier, ports 80/443) and start it (root).",
   usage:
-    "sudo pier service install [--binary PATH] [--http-port N] [--https-port N] [--console-port N] [--no-start]",
+    "pier service install [--binary PATH] [--http-port N] [--https-port N] [--console-port N] [--no-start]",
   flags: {
     binary: { type: "string", value: "PATH", help: "the pier binary the unit runs (default: this one)" },
     ...layoutFlags,
@@ -134,8 +134,8 @@ export const serviceStatusCommand: Command = {
 
 export const serviceUninstallCommand: Command = {
   name: "service uninstall",
-  summary: "Stop and remove the pier service; keeps the data unless --purge.",
-  usage: "sudo pier service uninstall [--purge]",
+  summary: "Stop and remove the pier service; keeps the data unless --purge (root).",
+  usage: "pier service uninstall [--purge]",
   flags: {
     ...layoutFlags,
     purge: { type: "boolean", help: "also delete the data dir, /etc/pier and the pier user (no undo)" },
