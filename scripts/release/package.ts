@@ -59,6 +59,8 @@ export interface PackageOptions {
   binaries: { target: ReleaseTarget; path: string }[];
   out: string;
   keyDir: string;
+  /** The key dir was made for this run: the ephemeral key in it goes when packaging ends. */
+  keyDirIsTemporary: boolean;
   xzLevel: number;
   gzipLevel: number;
   baseUrl: string;
@@ -111,6 +113,7 @@ export function parsePackageArgs(argv: string[], env: Record<string, string | un
     out: values.out!,
     // Never inside --out: that directory is what gets served.
     keyDir: values["key-dir"] ?? mkdtempSync(join(tmpdir(), "pier-release-key-")),
+    keyDirIsTemporary: values["key-dir"] === undefined,
     xzLevel: level("xz-level", 0),
     gzipLevel: level("gzip-level", 1),
     baseUrl: values["base-url"]!,
@@ -129,6 +132,7 @@ export async function packageRelease(
 ): Promise<{ dir: string; manifest: ReleaseManifest }> {
   requireTools(["tar", "xz", "gzip"]);
   const { key } = await loadSigningKey(options.keyDir);
+  if (options.keyDirIsTemporary) rmSync(options.keyDir, { recursive: true, force: true });
   const publicKey = encodePublicKey(key.publicKey);
   if (options.requireEmbeddedKey) {
     for (const { target, path } of options.binaries) {

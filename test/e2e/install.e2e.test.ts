@@ -5,7 +5,7 @@
  * fallbacks (wget, gzip, ssh-keygen) and --service under a booted systemd.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { requireService } from "@pier/testkit";
 import { freePort, pierBinary, repoRoot } from "../support/pier-process.ts";
@@ -138,6 +138,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
+  if (releaseDir) rmSync(releaseDir, { recursive: true, force: true });
 });
 
 describe.skipIf(!ready)("install.sh on x86_64 Debian (minbase + curl, xz, openssl)", () => {
