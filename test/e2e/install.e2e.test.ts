@@ -153,12 +153,12 @@ describe.skipIf(!ready)("install.sh on x86_64 Debian (minbase + curl, xz, openss
     expect(result.installed).toBe(`pier ${releaseVersion}`);
   }, 120_000);
 
-  test("--prefix and a user without root put it where asked, or in ~/.local/bin", async () => {
+  test("--version with --prefix, and a user without root, put it where asked or in ~/.local/bin", async () => {
     const prefixed = await inContainer(
       amd64Image,
       installScript({
         fetch: curl(server.url("good")),
-        args: "--prefix /opt/pier --no-doctor",
+        args: `--version ${releaseVersion} --prefix /opt/pier --no-doctor`,
         bin: "/opt/pier/bin/pier",
       }),
     );
