@@ -46,6 +46,17 @@ export type BuiltRelease =
   | { kind: "image"; image: string; imageId: string; config: PierConfig; plan: BuildPlan }
   | { kind: "static"; siteDir: string; spa: boolean; config: PierConfig; plan: BuildPlan };
 
+/**
+ * Makes an image available where the release runs and answers the reference to run: a cluster
+ * pushes it to its registry (building its other platforms from the same context) and answers a
+ * reference by digest. Absent on a single machine, where the local image is run as is.
+ */
+export type PublishImage = (input: {
+  image: string;
+  config: PierConfig;
+  build?: { contextTarball: string; dockerfile: string; buildArgs: Record<string, string> };
+}) => Promise<string>;
+
 export interface BuildReleaseOptions {
   app: string;
   deploymentId: string;
@@ -59,6 +70,7 @@ export interface BuildReleaseOptions {
   instance?: string;
   onLog?: (line: string) => void;
   signal?: AbortSignal;
+  publish?: PublishImage;
 }
 
 /** Source tree -> image (apps) or site directory (static sites). Throws the package's errors. */
@@ -91,7 +103,20 @@ export async function buildRelease(docker: Docker, options: BuildReleaseOptions)
       onLog: say,
       signal: options.signal,
     });
-    if (plan.kind !== "static") return { kind: "image", image: built.tag, imageId: built.id, config, plan };
+    if (plan.kind !== "static") {
+      const image = options.publish
+        ? await options.publish({
+            image: built.tag,
+            config,
+            build: {
+              contextTarball: tarPath,
+              dockerfile: prepared.dockerfile!,
+              buildArgs: config.build.args,
+            },
+          })
+        : built.tag;
+      return { kind: "image", image, imageId: built.id, config, plan };
+    }
     await copyFromImage(docker, built.tag, `${generatedAppDir}/${plan.dir}`, options.staticDir);
     // Paths in the image mean nothing on the host: an absolute link there would point at a host file.
     await assertLinksInside(options.staticDir, options.staticDir, "the static build output");

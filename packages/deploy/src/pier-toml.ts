@@ -46,6 +46,23 @@ const command = z.union([z.string().min(1).max(4096), z.array(z.string().max(409
 
 const sleepAfter = duration.refine((ms) => ms >= 1000, "must be at least 1s");
 
+/** A Swarm placement constraint: `node.labels.zone==b`, `node.platform.arch!=aarch64`, `node.role==worker`. */
+const placementConstraint = z
+  .string()
+  .trim()
+  .regex(
+    /^(node\.(id|hostname|role|platform\.os|platform\.arch|labels\.[A-Za-z0-9_.-]+)|engine\.labels\.[A-Za-z0-9_.-]+)\s*(==|!=)\s*[A-Za-z0-9_.:/-]+$/,
+    'expected a constraint like "node.labels.zone==b", "node.role!=manager" or "node.platform.arch==aarch64"',
+  );
+
+/** An OCI platform pier can build for and Swarm can place by. */
+const platform = z
+  .string()
+  .regex(
+    /^linux\/(amd64|arm64|arm\/v7|arm\/v6|386|ppc64le|s390x|riscv64)$/,
+    'expected a platform like "linux/amd64" or "linux/arm64"',
+  );
+
 const cronJob = z
   .strictObject({
     name: z
@@ -113,6 +130,12 @@ export const pierTomlSchema = z.strictObject({
        * apps that cannot share their files (SQLite in a volume): a short outage on every deploy.
        */
       strategy: z.enum(["rolling", "stop-first"]).optional(),
+      /** On a cluster: Swarm placement constraints every replica must satisfy (`node.labels.zone==b`). */
+      placement: z.array(placementConstraint).max(32).default([]),
+      /** On a cluster: "node" spreads replicas over nodes (one per node while there are enough). */
+      spread: z.enum(["node", "none"]).default("node"),
+      /** On a cluster: the platforms to build and run (`linux/arm64`); default every one placement allows. */
+      platforms: z.array(platform).min(1).max(8).optional(),
     })
     .prefault({}),
   build: z

@@ -26,6 +26,13 @@ export interface ReplicaSpec {
   networks?: string[];
   /** Named volumes of the app (`[[volumes]]`) mounted at their paths; shared by every replica. */
   volumes?: { name: string; path: string }[];
+  /** For a cluster runtime (see @pier/cluster); the local Docker runtime ignores them. */
+  replicas?: number;
+  placement?: string[];
+  spread?: "node" | "none";
+  platforms?: string[];
+  stopGraceMs?: number;
+  healthPath?: string;
 }
 
 export interface StartedReplica {

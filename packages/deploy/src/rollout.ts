@@ -137,6 +137,12 @@ async function switchTraffic(
         readOnly: config.deploy.read_only,
         networks: request.networks,
         volumes: config.volumes,
+        replicas: count,
+        placement: config.deploy.placement,
+        spread: config.deploy.spread,
+        platforms: config.deploy.platforms,
+        stopGraceMs: config.deploy.stop_timeout,
+        healthPath: config.health.path,
       });
       replicas.push(started);
       say(`  replica ${replica} started (${started.containerId.slice(0, 12)}, ${started.upstream})`);

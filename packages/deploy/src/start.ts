@@ -8,6 +8,7 @@ import { removeAppImages } from "./docker/images.ts";
 import { appVolumeName } from "./docker/labels.ts";
 import { createDockerReplicaRuntime, listPierContainers } from "./docker/replicas.ts";
 import { appDataPaths, removeAppData } from "./engine/app-files.ts";
+import { clusterAwareRuntime, clusterPublisher, followClusterMoves } from "./engine/cluster-link.ts";
 import { DeployLogs } from "./engine/deploy-log.ts";
 import { proxyDrainMonitor } from "./engine/drain.ts";
 import { DeployEngine } from "./engine/engine.ts";
@@ -61,10 +62,13 @@ export async function startDeploy(
   const statics = createStaticReplicaRuntime();
   const instance = loadOrCreateInstanceId(config.dataDir);
   let containers: ReturnType<typeof createDockerReplicaRuntime> | undefined;
-  const runtime = combineRuntimes(() => {
+  // Container replicas run on this Engine, or on the swarm once `pier cluster init` made one.
+  const local = () => {
     containers ??= createDockerReplicaRuntime(docker(), { instance });
     return containers;
-  }, statics);
+  };
+  const clustered = clusterAwareRuntime(ctx.capabilities, local);
+  const runtime = combineRuntimes(() => clustered, statics);
   const logs = new DeployLogs(config.dataDir);
   const port = config.httpPort === 80 ? "" : `:${config.httpPort}`;
   const liveUrl = (host: string) => `http://${host}${port}`;
@@ -102,8 +106,16 @@ export async function startDeploy(
     liveUrl,
     hooks: platformDeployHooks(ctx.capabilities, log),
     drain: proxyDrainMonitor(ctx.proxy),
+    publisher: (app, deploymentId, say) => clusterPublisher(ctx.capabilities, app, deploymentId, say),
   });
   const ops = { stores, engine, serving, runtime, publishRoutes };
+  // A cluster moves replicas (a lost node, a drain): the routes follow, health-checked.
+  const stopFollowingCluster = followClusterMoves({
+    capabilities: ctx.capabilities,
+    serving,
+    publishRoutes,
+    logger: log,
+  });
 
   const report = await reconcile({
     stores,
@@ -115,6 +127,8 @@ export async function startDeploy(
     docker,
     dockerAvailable,
     instance,
+    clusterReplicas: async (deploymentIds) =>
+      (await ctx.capabilities.cluster?.replicasOf(deploymentIds)) ?? [],
   }).catch((error) => {
     log.error("reconciliation failed; live releases may need a redeploy", { error });
     return null;
@@ -279,6 +293,11 @@ export async function startDeploy(
           log.warn("images of a deleted app not removed", { app: name, error }),
         );
       }
+      await ctx.capabilities.cluster
+        ?.removeApp(name)
+        .catch((error) =>
+          log.warn("cluster services or images of a deleted app not removed", { app: name, error }),
+        );
       for (const { path, error } of await removeAppData(files)) {
         log.warn("file of a deleted app not removed", { app: name, path, error });
       }
@@ -310,6 +329,7 @@ export async function startDeploy(
       // replicas live in this process and come back from the data dir.
       sleeper.stop();
       liveness.stop();
+      stopFollowingCluster();
       await watch?.stop();
       await git.close();
       await statics.stopAll();

@@ -105,6 +105,22 @@ export const notificationEventSchema = z.discriminatedUnion("kind", [
     target: z.string(),
     reason: z.string(),
   }),
+  z.object({
+    kind: z.literal("node.down"),
+    /** The swarm node's host name and id. */
+    node: z.string(),
+    nodeId: z.string(),
+    /** What Swarm says: down, disconnected, unknown. */
+    state: z.string(),
+    /** Replicas pier routed to that node when it went; Swarm starts them on other nodes. */
+    replicas: z.number().int().nonnegative(),
+  }),
+  z.object({
+    kind: z.literal("node.up"),
+    node: z.string(),
+    nodeId: z.string(),
+    downMs: z.number().int().nonnegative(),
+  }),
   z.object({ kind: z.literal("test"), message: z.string() }),
 ]);
 
@@ -206,6 +222,18 @@ export function renderEvent(event: NotificationEvent): RenderedEvent {
         title: "❌ Backup failed",
         text: `The backup ${event.runId} to ${event.target} failed: ${event.reason}. The last good archive is the newest one there; \`pier backup list\` shows them.`,
         severity: "critical",
+      };
+    case "node.down":
+      return {
+        title: `🔴 Cluster node ${event.node} is ${event.state}`,
+        text: `Swarm lost node ${event.node} (${event.nodeId.slice(0, 12)}); ${event.replicas === 0 ? "no replica ran there" : `its ${event.replicas} replica(s) left the routes and are started on the other nodes`}. pier cluster nodes shows what runs where.`,
+        severity: "critical",
+      };
+    case "node.up":
+      return {
+        title: `✅ Cluster node ${event.node} is back`,
+        text: `${event.node} is ready again after ${formatDuration(event.downMs)}; new releases may be placed on it (running replicas are not moved back).`,
+        severity: "resolved",
       };
     case "test":
       return { title: "pier test notification", text: event.message, severity: "info" };

@@ -127,7 +127,98 @@ export interface ServicesCapability {
   networksFor(app: AppRef): Promise<string[]>;
 }
 
+/**
+ * One replica of a release as a cluster runs it, in the deploy engine's terms (the fields of its
+ * ReplicaSpec that a cluster uses; @pier/deploy's ReplicaRuntime accepts a ClusterReplicaRuntime).
+ */
+export interface ClusterReplicaSpec {
+  app: string;
+  env: string;
+  deploymentId: string;
+  /** 1-based; a cluster's replica n is the n-th task slot of the release's service. */
+  replica: number;
+  image: string;
+  port: number;
+  envVars: Record<string, string>;
+  memoryBytes?: number | null;
+  cpus?: number;
+  pidsLimit?: number;
+  user?: string;
+  readOnly?: boolean;
+  /** Replicas of the release in all: a cluster starts them together. */
+  replicas?: number;
+  /** Swarm placement constraints (`node.labels.zone==b`), pier.toml [deploy] placement. */
+  placement?: string[];
+  /** "node": replicas spread over nodes; "none": wherever Swarm puts them. */
+  spread?: "node" | "none";
+  /** `linux/amd64`… the release may run on (pier.toml [deploy] platforms); every one built when absent. */
+  platforms?: string[];
+  /** SIGTERM grace when a replica is stopped. */
+  stopGraceMs?: number;
+  /** pier.toml [health] path: a replica the cluster moved is routed again once it answers there. */
+  healthPath?: string;
+}
+
+export interface ClusterStartedReplica {
+  containerId: string;
+  replica: number;
+  hostPort: number;
+  /** `<node address>:<published port>`, what the proxy dials. */
+  upstream: string;
+}
+
+/** The deploy engine's ReplicaRuntime, on a cluster: ids start with `swarm:`. */
+export interface ClusterReplicaRuntime {
+  start(spec: ClusterReplicaSpec): Promise<ClusterStartedReplica>;
+  state(containerId: string): Promise<{ running: boolean; exitCode: number | null }>;
+  stop(containerId: string, graceMs: number): Promise<void>;
+  remove(containerId: string): Promise<void>;
+  tailLogs(containerId: string, lines: number): Promise<string[]>;
+}
+
+/** Where a replica serves now, as the cluster follows its tasks (rescheduled, restarted, gone). */
+export interface ClusterReplicaPlace {
+  containerId: string;
+  deploymentId: string;
+  /** `<node address>:<port>` once its task runs and answers its health check; null while it has none. */
+  upstream: string | null;
+}
+
+/** What the deploy engine hands over to make a release image pullable by every node. */
+export interface ClusterImageInput {
+  app: string;
+  deploymentId: string;
+  /** The image as this machine's Docker Engine has it (a pier build, or a reference deployed as is). */
+  image: string;
+  placement: string[];
+  /** pier.toml [deploy] platforms; absent: every architecture placement allows. */
+  platforms?: string[];
+  /** The build, when pier built the image: other architectures are built from the same context. */
+  build?: { contextTarball: string; dockerfile: string; buildArgs: Record<string, string> };
+  say(line: string): void;
+}
+
+/**
+ * The Swarm cluster (`pier cluster init`), for the deploy engine: once a cluster exists, container
+ * releases are pushed to the cluster's registry and run as Swarm services on its nodes; static
+ * sites stay in this process.
+ */
+export interface ClusterCapability {
+  /** Whether new releases run on the cluster; false: on this machine's Docker Engine as before. */
+  enabled(): Promise<boolean>;
+  replicas: ClusterReplicaRuntime;
+  /** Builds the other architectures, pushes, and answers the reference every node pulls (by digest). */
+  publishImage(input: ClusterImageInput): Promise<string>;
+  /** Running replicas of these deployments (adopted after pier restarts). */
+  replicasOf(deploymentIds: string[]): Promise<ClusterReplicaPlace[]>;
+  /** Called when a served replica moved, came back or went; returns the unsubscribe function. */
+  onReplicaMoved(listener: (place: ClusterReplicaPlace) => void): () => void;
+  /** The app was deleted: its services and registry images go. */
+  removeApp(app: string): Promise<void>;
+}
+
 export interface Capabilities {
+  cluster?: ClusterCapability;
   errors?: ErrorsCapability;
   aiGateway?: AiGatewayCapability;
   uptime?: UptimeCapability;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-export const issuerKindSchema = z.enum(["acme", "self-signed"]);
+/** `installed`: handed over by another subsystem (the cluster's registry, signed by its own CA), renewed by it. */
+export const issuerKindSchema = z.enum(["acme", "self-signed", "installed"]);
 export type IssuerKind = z.infer<typeof issuerKindSchema>;
 
 /** pending: waiting for the first ACME certificate; issued: current goal met; failed: last attempt failed. */

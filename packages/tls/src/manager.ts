@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { AcmeIssuer, type AcmeIssuerOptions } from "./acme-issuer.ts";
-import { readCertificateFacts } from "./certificate-facts.ts";
+import { keyMatchesCertificate, readCertificateFacts } from "./certificate-facts.ts";
 import type { CertificateMeta, domainStatusSchema } from "./certificate-meta.ts";
 import { ChallengeMap } from "./challenge-map.ts";
 import { AcmeDisabledError, UnknownCertificateError } from "./errors.ts";
@@ -132,6 +132,25 @@ export class CertificateManager {
       void this.#attemptAcme(host);
     }
     return status;
+  }
+
+  /**
+   * Serves a certificate issued elsewhere for `host` (a chain in PEM, leaf first, and its key):
+   * neither ACME nor the self-signed renewal touches it; whoever installed it installs the next one.
+   */
+  async install(input: string, certificate: { cert: string; key: string }): Promise<DomainStatus> {
+    const host = parseHostName(input, { acme: false });
+    if (!keyMatchesCertificate(certificate.cert, certificate.key))
+      throw new Error(`the key does not belong to the certificate given for ${host}`);
+    const facts = readCertificateFacts(certificate.cert);
+    const now = this.#clock();
+    const meta: CertificateMeta = {
+      ...selfSignedMeta({ host, acme: false, facts, now }),
+      issuer: "installed",
+    };
+    await this.#withLock(host, () => this.#put({ meta, ...certificate }));
+    this.#log("info", "certificate installed", { host, notAfter: meta.notAfter });
+    return toStatus(meta, this.#renewBeforeMs);
   }
 
   status(input: string): DomainStatus | undefined {

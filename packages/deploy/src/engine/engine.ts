@@ -4,6 +4,7 @@ import { ConflictError, type Logger, newId } from "@pier/core";
 import type { AppRow, DeploymentRow, EnvironmentRow, Stores } from "@pier/db";
 import type { SecretBox } from "@pier/secrets";
 import type Docker from "dockerode";
+import type { PublishImage } from "../build-release.ts";
 import { DeployQueue } from "../deploy-queue.ts";
 import { pruneAppImages } from "../docker/images.ts";
 import { type OneOffKind, type OneOffResult, type OneOffSpec, runOneOff } from "../docker/one-off.ts";
@@ -36,6 +37,12 @@ export interface DeployEngineDeps {
   hooks?: DeployHooks;
   /** Ends the drain of old replicas once the proxy has nothing in flight to them. */
   drain?: DrainMonitor;
+  /** Where a release's image must go before its replicas start (a cluster: see cluster-link.ts). */
+  publisher?(
+    app: string,
+    deploymentId: string,
+    say: (line: string) => void,
+  ): Promise<PublishImage | undefined>;
 }
 
 /** What other subsystems add to a deploy: their env vars, and reactions to its outcome. */
@@ -276,6 +283,7 @@ export class DeployEngine {
         instance: this.deps.instance,
         say: (line) => say(`       ${line}`),
         signal,
+        publish: await this.deps.publisher?.(app.name, deployment.id, (line) => say(`       ${line}`)),
       });
     } catch (error) {
       if (signal?.aborted) return cancelled();

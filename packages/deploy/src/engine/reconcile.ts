@@ -1,6 +1,7 @@
 import { appendFile } from "node:fs/promises";
 import type { Logger } from "@pier/core";
 import type { AppRow, DeploymentRow, Stores } from "@pier/db";
+import type { ClusterReplicaPlace } from "@pier/platform";
 import type Docker from "dockerode";
 import { listPierContainers, type PierContainer } from "../docker/replicas.ts";
 import type { ReplicaRuntime } from "../ports.ts";
@@ -21,6 +22,8 @@ export interface ReconcileDeps {
   dockerAvailable: boolean;
   /** Only this pier's containers are adopted or removed. */
   instance: string;
+  /** A cluster's running replicas of these (current) deployments; it removes its others. */
+  clusterReplicas?(deploymentIds: string[]): Promise<ClusterReplicaPlace[]>;
 }
 
 export interface ReconcileReport {
@@ -82,6 +85,12 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     const row = await stores.deployments.findById(environment.currentDeploymentId!);
     if (row) current.set(row.id, row);
   }
+  const clustered = deps.clusterReplicas
+    ? await deps.clusterReplicas([...current.keys()]).catch((error) => {
+        deps.logger.warn("the cluster's replicas could not be listed; its releases start again", { error });
+        return [];
+      })
+    : [];
 
   let containers: PierContainer[] = [];
   // Containers only ever exist for apps (deleting an app removes its containers), so a pier
@@ -139,7 +148,15 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     }
 
     if (!deps.dockerAvailable) continue;
-    const mine = containers.filter((c) => c.deploymentId === deployment.id && !c.oneOff);
+    const mine = containers
+      .filter((c) => c.deploymentId === deployment.id && !c.oneOff)
+      .map((c) => ({ containerId: c.containerId, upstream: c.upstream! }))
+      // A cluster replica without a running task yet has no upstream: the cluster routes it once it runs.
+      .concat(
+        clustered
+          .filter((p) => p.deploymentId === deployment.id)
+          .map((p) => ({ ...p, upstream: p.upstream ?? "" })),
+      );
     if (environment.sleepingSince && mine.length === 0) {
       // Asleep before the restart: its route stays sleeping until a request wakes it.
       deps.serving.set({ ...servedEnvironment(app, environment, deployment.id, []), sleeping: true });
@@ -148,14 +165,13 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     }
     if (environment.sleepingSince) await deps.stores.environments.setSleeping(environment.id, null);
     if (mine.length > 0) {
-      deps.serving.set(
-        servedEnvironment(
-          app,
-          environment,
-          deployment.id,
-          mine.map((c) => ({ containerId: c.containerId, upstream: c.upstream! })),
-        ),
+      const served = servedEnvironment(
+        app,
+        environment,
+        deployment.id,
+        mine.map((c) => ({ containerId: c.containerId, upstream: c.upstream })),
       );
+      deps.serving.set({ ...served, upstreams: served.upstreams.filter(Boolean) });
       report.adopted += mine.length;
       continue;
     }

@@ -5,7 +5,7 @@ import type { DeploymentRow } from "@pier/db";
 import { repoPath } from "@pier/git";
 import type Docker from "dockerode";
 import { z } from "zod";
-import { buildRelease } from "../build-release.ts";
+import { buildRelease, type PublishImage } from "../build-release.ts";
 import { extractTarball } from "../context-tarball.ts";
 import { ensureImage } from "../docker/pull.ts";
 import { ImageBuildError } from "../errors.ts";
@@ -62,6 +62,8 @@ export interface ReleaseContext {
   instance?: string;
   /** A cancelled deploy: an image build in progress is abandoned. */
   signal?: AbortSignal;
+  /** Where the image must go for its replicas (a cluster's registry); see PublishImage. */
+  publish?: PublishImage;
 }
 
 /** Source -> image reference (built, pulled or reused) plus the release's pier.toml. */
@@ -72,7 +74,8 @@ export async function obtainRelease(source: DeploySource, ctx: ReleaseContext): 
     const config: PierConfig = source.port
       ? { ...defaultPierConfig, deploy: { ...defaultPierConfig.deploy, port: source.port } }
       : defaultPierConfig;
-    return { image: source.image, meta: { kind: "image", config } };
+    const image = ctx.publish ? await ctx.publish({ image: source.image, config }) : source.image;
+    return { image, meta: { kind: "image", config } };
   }
   if (source.kind === "release") {
     const meta = releaseMetaSchema.parse(source.from.meta);
@@ -81,6 +84,8 @@ export async function obtainRelease(source: DeploySource, ctx: ReleaseContext): 
       const rebuild = await rebuildSource(source.from, source.from.image, ctx);
       if (rebuild) return obtainRelease(rebuild, ctx);
       await ensureImage(ctx.docker(), source.from.image, ctx.say);
+      if (ctx.publish)
+        return { image: await ctx.publish({ image: source.from.image, config: meta.config }), meta };
     } else if (!(await Bun.file(join(meta.staticDir ?? "", "index.html")).exists()) && meta.staticDir) {
       ctx.say(`Warning: ${meta.staticDir} has no index.html`);
     }
@@ -108,6 +113,7 @@ export async function obtainRelease(source: DeploySource, ctx: ReleaseContext): 
       instance: ctx.instance,
       onLog: ctx.say,
       signal: ctx.signal,
+      publish: ctx.publish,
     });
     if (release.kind === "image") {
       return { image: release.image, meta: { kind: "image", config: release.config } };
