@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FakeProvider, startFakeAnthropic, startFakeOpenAi } from "@pier/ai-gateway/testing";
 import OpenAI from "openai";
@@ -265,12 +266,41 @@ describe("AI gateway through pier serve", () => {
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(chunkDelayMs * 3);
   });
 
-  test("a key bound to one app is refused on another app's host", async () => {
+  test("a key bound to one app is refused on another app's host; only the proxy says which app", async () => {
     const key = await issueKey(["bound", "--app", "shop"]);
-    const res = await fetch(`${pier.url}/_pier/ai/v1/models`, {
+    // Another app with a route: a static site deployed from a tarball, at other.localhost.
+    expect(
+      (
+        await fetch(`${pier.url}/api/v1/apps`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+          body: JSON.stringify({ name: "other" }),
+        })
+      ).status,
+    ).toBe(201);
+    const site = mkdtempSync(join(tmpdir(), "pier-ai-other-"));
+    writeFileSync(join(site, "index.html"), "<h1>other</h1>");
+    const deploy = await fetch(`${pier.url}/api/v1/apps/other/deploy`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/gzip" },
+      body: new Uint8Array(Bun.spawnSync(["tar", "-czf", "-", "-C", site, "."]).stdout),
+    });
+    expect(deploy.status).toBeLessThan(300);
+    const onOther = () =>
+      fetch(`http://127.0.0.1:${pier.httpPort}/_pier/ai/v1/models`, {
+        headers: { host: "other.localhost", authorization: `Bearer ${key}` },
+      });
+    let res = await onOther();
+    for (let i = 0; i < 100 && res.status !== 403; i++) {
+      await Bun.sleep(100);
+      res = await onOther();
+    }
+    expect(res.status).toBe(403);
+    // Sent straight to the console, X-Pier-App is the client's word: it binds nothing.
+    const forged = await fetch(`${pier.url}/_pier/ai/v1/models`, {
       headers: { authorization: `Bearer ${key}`, "x-pier-app": "app_someoneelse" },
     });
-    expect(res.status).toBe(403);
+    expect(forged.status).toBe(200);
   });
 
   test("usage and spend per app and model", async () => {

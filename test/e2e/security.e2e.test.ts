@@ -471,3 +471,119 @@ describe("tokens limited to an app (review finding 8)", () => {
     expect((await as(ci, "/api/v1/auth/me")).status).toBe(200);
   });
 });
+
+describe("ingest believes only pier's own proxy (review finding 7)", () => {
+  const token = `pier_sec${crypto.randomUUID().replaceAll("-", "")}`;
+  const chrome =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+  let pier: PierProcess;
+  let victimId: string;
+  let work: string;
+  const authed = (path: string, init: RequestInit = {}) =>
+    fetch(`${pier.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) },
+    });
+  const pageview = (path: string) => JSON.stringify({ n: "pageview", u: `https://victim.pier.test${path}` });
+  const stored = async () => {
+    const res = await authed("/api/v1/analytics/victim/breakdown/page?period=day");
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { rows: { value: string }[] }).rows.map((r) => r.value).sort();
+  };
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), "pier-sec-ingest-"));
+    writeFileSync(join(work, "index.html"), "<h1>victim</h1>");
+    pier = await startPier({
+      env: { PIER_ADMIN_TOKEN: token },
+      args: ["--proxy-workers", "1", "--base-domain", "pier.test"],
+    });
+    const created = await authed("/api/v1/apps", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "victim" }),
+    });
+    expect(created.status).toBe(201);
+    victimId = ((await created.json()) as { app: { id: string } }).app.id;
+    const tar = new Uint8Array(Bun.spawnSync(["tar", "-czf", "-", "-C", work, "."]).stdout);
+    const deploy = await authed("/api/v1/apps/victim/deploy", {
+      method: "POST",
+      headers: { "content-type": "application/gzip" },
+      body: tar,
+    });
+    expect(deploy.status).toBeLessThan(300);
+    for (let i = 0; i < 300; i++) {
+      const res = await fetch(`http://127.0.0.1:${pier.httpPort}/`, {
+        headers: { host: "victim.pier.test" },
+      });
+      if (res.status === 200 && (await res.text()).includes("victim")) break;
+      await Bun.sleep(100);
+    }
+  });
+  afterAll(async () => {
+    await pier.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test("a beacon posted to the console naming the victim's app writes nothing for it", async () => {
+    const forged = {
+      "content-type": "text/plain",
+      "user-agent": chrome,
+      "x-pier-app": victimId,
+      "x-pier-host": "victim.pier.test",
+      "x-forwarded-for": "198.51.100.7",
+    };
+    const direct = await fetch(`${pier.url}/_pier/event`, {
+      method: "POST",
+      headers: forged,
+      body: pageview("/forged"),
+    });
+    expect(direct.status).toBe(400);
+    const guessed = await fetch(`${pier.url}/_pier/event`, {
+      method: "POST",
+      headers: { ...forged, "x-pier-edge": "edge_guess", host: "victim.pier.test" },
+      body: pageview("/guessed"),
+    });
+    expect(guessed.status).toBe(400);
+    await Bun.sleep(600);
+    expect(await stored()).toEqual([]);
+  });
+
+  test("the same beacon through the app's host is stored for it, answered by the worker or forwarded", async () => {
+    const viaHost = await fetch(`http://127.0.0.1:${pier.httpPort}/_pier/event`, {
+      method: "POST",
+      headers: { host: "victim.pier.test", "content-type": "text/plain", "user-agent": chrome },
+      body: pageview("/through-the-host"),
+    });
+    expect(viaHost.status).toBe(202);
+    // A chunked beacon is not answered by the worker: it goes on to the console with the edge secret.
+    const body = pageview("/forwarded");
+    const chunked = await new Promise<string>((resolve) => {
+      let text = "";
+      Bun.connect({
+        hostname: "127.0.0.1",
+        port: pier.httpPort,
+        socket: {
+          open(s) {
+            s.write(
+              `POST /_pier/event HTTP/1.1\r\nHost: victim.pier.test\r\nUser-Agent: ${chrome}\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+            );
+          },
+          data(_s, d) {
+            text += d.toString();
+          },
+          close() {
+            resolve(text);
+          },
+        },
+      });
+    });
+    expect(chunked).toStartWith("HTTP/1.1 202");
+    let paths: string[] = [];
+    for (let i = 0; i < 50 && paths.length < 2; i++) {
+      await Bun.sleep(100);
+      paths = await stored();
+    }
+    expect(paths).toEqual(["/forwarded", "/through-the-host"]);
+  });
+});
