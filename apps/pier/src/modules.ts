@@ -2,6 +2,7 @@ import { aiGatewayModule } from "@pier/ai-gateway";
 import { analyticsModule } from "@pier/analytics";
 import { apiModule } from "@pier/api";
 import { backupModule } from "@pier/backup";
+import { clusterModule } from "@pier/cluster";
 import { cronModule } from "@pier/cron";
 import { dashboardModule } from "@pier/dashboard";
 import { deployModule } from "@pier/deploy";
@@ -14,6 +15,8 @@ import { openApiModule } from "./openapi-module.ts";
 /** Started in this order, stopped in reverse. One line per subsystem. */
 export const modules: PierModule[] = [
   apiModule,
+  // Before deploy: the engine's reconcile adopts the cluster's replicas through its capability.
+  clusterModule,
   deployModule,
   dashboardModule,
   analyticsModule,

@@ -2,6 +2,7 @@ import { aiRoutes } from "@pier/ai-gateway/contract";
 import { analyticsRoutes } from "@pier/analytics/contract";
 import { apiRoutes } from "@pier/api/contract";
 import { backupRoutes } from "@pier/backup/contract";
+import { clusterRoutes } from "@pier/cluster/contract";
 import { cronRoutes } from "@pier/cron/contract";
 import { deployRoutes } from "@pier/deploy/contract";
 import { errorsRoutes } from "@pier/errors/contract";
@@ -17,6 +18,7 @@ export const routeGroups = {
   analytics: analyticsRoutes,
   api: apiRoutes,
   backup: backupRoutes,
+  cluster: clusterRoutes,
   cron: cronRoutes,
   deploy: deployRoutes,
   errors: errorsRoutes,
@@ -31,6 +33,7 @@ export type PierRoute =
   | RoutesOf<typeof analyticsRoutes>
   | RoutesOf<typeof apiRoutes>
   | RoutesOf<typeof backupRoutes>
+  | RoutesOf<typeof clusterRoutes>
   | RoutesOf<typeof cronRoutes>
   | RoutesOf<typeof deployRoutes>
   | RoutesOf<typeof errorsRoutes>

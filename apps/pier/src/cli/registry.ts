@@ -2,6 +2,7 @@ import { adminCreateCommand } from "./admin.ts";
 import { aiCommands } from "./ai.ts";
 import { appsCreateCommand, appsDeleteCommand, appsListCommand } from "./apps.ts";
 import { backupCommands } from "./backup.ts";
+import { clusterCommands } from "./cluster.ts";
 import type { Command } from "./command.ts";
 import { cronCommands } from "./cron.ts";
 import { deployCommand } from "./deploy.ts";
@@ -48,6 +49,7 @@ export const commands: Command[] = [
   execCommand,
   ...backupCommands,
   ...servicesCommands,
+  ...clusterCommands,
   doctorCommand,
   ...serviceCommands,
 ];
