@@ -76,11 +76,13 @@ const version = ${JSON.stringify(version)};
 const env = process.env;
 const pg = env.DATABASE_URL ? new SQL(env.DATABASE_URL) : null;
 const my = env.MYSQL_URL ? new SQL(env.MYSQL_URL) : null;
-// A client whose connection failed for good (the server was restarted) is made anew.
+// A client still retrying a server that was restarted (a restore recreates the container) can
+// keep a command queued for many seconds: after 1 s it is replaced by a new one.
 const redisOptions = { maxRetries: 3 };
 let redis = env.REDIS_URL ? new RedisClient(env.REDIS_URL, redisOptions) : null;
 async function withRedis(run) {
-  try { return await run(redis); } catch (error) {
+  const slow = Bun.sleep(1000).then(() => { throw new Error("redis: no answer within 1 s"); });
+  try { return await Promise.race([run(redis), slow]); } catch (error) {
     redis.close(); redis = new RedisClient(env.REDIS_URL, redisOptions); return run(redis);
   }
 }

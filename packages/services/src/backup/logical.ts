@@ -106,9 +106,32 @@ export async function restoreMysql(
   } finally {
     await run(`DROP DATABASE IF EXISTS ${mysqlIdent(staging)}`).catch(() => {});
   }
+  // The apps' connections go before (a transaction of theirs would hold the tables' locks) and
+  // after (their prepared statements name tables that were dropped and made again): their
+  // drivers reconnect to the restored database.
+  await closeConnections(docker, container, kind, credentials.user);
   await execChecked(docker, container, restoreCommand(kind, credentials, credentials.database), {
     stdin: await reopen(),
   });
+  await closeConnections(docker, container, kind, credentials.user);
+}
+
+async function closeConnections(docker: Docker, container: string, kind: "mysql" | "mariadb", user: string) {
+  const { stdout } = await execChecked(docker, container, [
+    ...mysqlStatement(
+      kind,
+      `SELECT id FROM information_schema.processlist WHERE user = '${user.replaceAll("'", "''")}'`,
+    ),
+    "--skip-column-names",
+    "--batch",
+  ]);
+  const ids = stdout.split(/\s+/).filter((id) => /^\d+$/.test(id));
+  if (ids.length === 0) return;
+  // A connection may close by itself meanwhile: that is what was wanted.
+  await execChecked(docker, container, [
+    ...mysqlStatement(kind, ids.map((id) => `KILL CONNECTION ${id};`).join(" ")),
+    "--force",
+  ]).catch(() => {});
 }
 
 /** Waits for the AOF rewrite `CONFIG SET appendonly yes` started (Redis restore, phase two). */
