@@ -365,6 +365,85 @@ describe.skipIf(!ready)("sleeping environments", () => {
   }, 90_000);
 });
 
+describe.skipIf(!ready)("sleeping previews woken by the proxy", () => {
+  const name = `wake${suffix}`;
+  const preview = `feature--${name}.${baseDomain}`;
+  type Env = { name: string; status: string };
+  const previewEnv = async () =>
+    (await call<{ environments: Env[] }>("GET", `/api/v1/apps/${name}/environments`)).body.environments.find(
+      (e) => e.name === "feature",
+    );
+  const asleep = () => waitFor("the preview sleeps", async () => (await previewEnv())?.status === "sleeping");
+  /** The app of app(), whose WebSocket at /ws echoes with its version too. */
+  const files = (version: string, pierToml: string) => ({
+    ...app(version),
+    "pier.toml": pierToml,
+    "server.ts": `Bun.serve({
+  port: Number(process.env.PORT),
+  hostname: process.env.HOST,
+  fetch(req, server) {
+    if (new URL(req.url).pathname === "/ws" && server.upgrade(req)) return undefined;
+    return new Response(${JSON.stringify(version)});
+  },
+  websocket: { message(ws, message) { ws.send(${JSON.stringify(version)} + ":" + message); } },
+});`,
+  });
+  const toml = (extra = "") =>
+    `[health]\npath = "/"\ninterval = "200ms"\n[deploy]\ntimeout = "20s"\ndrain_timeout = "1s"\nstop_timeout = "1s"\n${extra}`;
+
+  test("a preview that sleeps after 2 s: 50 concurrent requests during wake-up are all answered 200", async () => {
+    const repo = await createApp(name);
+    await repo.commit(files("prod", toml()));
+    expect((await repo.push("main")).output).toContain("Live at");
+    repo.git("checkout", "-q", "-b", "feature");
+    await repo.commit(files("preview", toml(`[preview]\nsleep_after = "2s"\n`)));
+    expect((await repo.push("feature")).output).toContain(`Live at http://${preview}`);
+    await asleep();
+    // Production stays awake: it has no sleep_after of its own.
+    expect(await (await viaProxy(pier.httpPort, `${name}.${baseDomain}`)).text()).toBe("prod");
+
+    const sent = performance.now();
+    const firstBytes: number[] = [];
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const res = await fetch(`http://127.0.0.1:${pier.httpPort}/n/${i}`, {
+          headers: { host: preview, connection: "close" },
+          signal: AbortSignal.timeout(30_000),
+        });
+        firstBytes.push(performance.now() - sent);
+        return [res.status, await res.text()];
+      }),
+    );
+    expect(answers).toEqual(Array.from({ length: 50 }, () => [200, "preview"]));
+    const sorted = firstBytes.sort((a, b) => a - b);
+    console.log(
+      `wake-up through the proxy (Bun app, 50 requests held): first byte after ${Math.round(sorted[0]!)} ms, last after ${Math.round(sorted.at(-1)!)} ms`,
+    );
+    expect((await previewEnv())?.status).toBe("live");
+  }, 120_000);
+
+  test("a WebSocket upgrade wakes it too", async () => {
+    await asleep();
+    const ws = new WebSocket(`ws://127.0.0.1:${pier.httpPort}/ws`, {
+      headers: { host: preview },
+    } as unknown as string[]);
+    const opened = await new Promise<boolean>((resolve) => {
+      ws.addEventListener("open", () => resolve(true));
+      ws.addEventListener("error", () => resolve(false));
+    });
+    expect(opened).toBe(true);
+    const echoed = new Promise<string>((resolve) =>
+      ws.addEventListener("message", (e) => resolve(String(e.data))),
+    );
+    ws.send("hello");
+    expect(await echoed).toBe("preview:hello");
+    // An open WebSocket keeps it awake past sleep_after.
+    await Bun.sleep(3_500);
+    expect((await previewEnv())?.status).toBe("live");
+    ws.close();
+  }, 90_000);
+});
+
 describe.skipIf(!ready)("liveness", () => {
   const name = `live${suffix}`;
   const host = `${name}.${baseDomain}`;
