@@ -606,6 +606,58 @@ const cases: Record<string, CommandCase> = {
     server: true,
   },
   "volumes list": { valid: ["volumes", "list"], server: true },
+  "backup create": {
+    valid: ["backup", "create"],
+    bad: [
+      { args: ["backup", "create", "--encrypt"], code: 2, says: "--key-file" },
+      { args: ["backup", "create", "--key-file", "/nonexistent/key"], code: 2, says: "--encrypt" },
+      { args: ["backup", "create", "--to", "s3://"], code: "1or2", says: "s3://BUCKET" },
+    ],
+    server: true,
+  },
+  "backup list": {
+    valid: ["backup", "list", "/nonexistent-backups"],
+    missing: [["backup", "list"]],
+    bad: [{ args: ["backup", "list", "s3://"], code: 1, says: "s3://BUCKET" }],
+  },
+  "backup verify": {
+    valid: ["backup", "verify", "/nonexistent/archive.pier"],
+    missing: [["backup", "verify"]],
+    bad: [{ args: ["backup", "verify", "/nonexistent/archive.pier"], code: 1, says: "does not exist" }],
+  },
+  "backup restore": {
+    valid: ["backup", "restore", "/nonexistent/archive.pier", "--data-dir", "/nonexistent/restored"],
+    missing: [["backup", "restore"], ["backup", "restore", "/nonexistent/archive.pier"]],
+    bad: [
+      {
+        args: ["backup", "restore", "/nonexistent/archive.pier", "--data-dir", "/nonexistent/restored"],
+        code: 1,
+        says: "does not exist",
+      },
+    ],
+  },
+  "backup prune": {
+    valid: ["backup", "prune", "/nonexistent-backups", "--keep", "3"],
+    missing: [["backup", "prune"], ["backup", "prune", "/nonexistent-backups"]],
+    bad: [
+      ...number(["backup", "prune", "/nonexistent-backups"], "--keep"),
+      { args: ["backup", "prune", "/nonexistent-backups", "--keep", "0"], code: 2, says: "--keep" },
+    ],
+  },
+  "backup status": { valid: ["backup", "status"], server: true },
+  "backup settings": {
+    valid: ["backup", "settings"],
+    bad: [
+      ...number(["backup", "settings"], "--keep"),
+      { args: ["backup", "settings", "--schedule", "sometimes"], code: 2, says: "--schedule" },
+      { args: ["backup", "settings", "--key-file", "/k", "--no-encryption"], code: 2, says: "one of" },
+    ],
+    server: true,
+  },
+  "backup keygen": {
+    valid: ["backup", "keygen", "backup.key"],
+    missing: [["backup", "keygen"]],
+  },
   "volumes backup": {
     valid: ["volumes", "backup", "no-such-app", "data"],
     missing: [["volumes", "backup", "robust"]],

@@ -1,3 +1,4 @@
+import { parseSchedule } from "@pier/backup";
 import type { PierRoute } from "@pier/contract";
 import type { ClientInput, RouteOf } from "@pier/http/contract";
 import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
@@ -76,7 +77,14 @@ export const backupSettingsCommand: Command = {
   async run(args) {
     const api = pierApi(resolveConnection(args));
     const body: SettingsBody = {};
-    if (typeof args.flags.schedule === "string") body.schedule = args.flags.schedule;
+    if (typeof args.flags.schedule === "string") {
+      if (!parseSchedule(args.flags.schedule))
+        throw new UsageError(
+          `--schedule "${args.flags.schedule}" is not a schedule: write off, hourly, "daily HH:MM" or "weekly DAY HH:MM"`,
+          backupSettingsCommand,
+        );
+      body.schedule = args.flags.schedule;
+    }
     const keep = intFlag(args, "keep", backupSettingsCommand, { min: 1, max: 10_000 });
     if (keep !== undefined) body.keep = keep;
     if (typeof args.flags.target === "string")
