@@ -627,7 +627,10 @@ const cases: Record<string, CommandCase> = {
   },
   "backup restore": {
     valid: ["backup", "restore", "/nonexistent/archive.pier", "--data-dir", "/nonexistent/restored"],
-    missing: [["backup", "restore"], ["backup", "restore", "/nonexistent/archive.pier"]],
+    missing: [
+      ["backup", "restore"],
+      ["backup", "restore", "/nonexistent/archive.pier"],
+    ],
     bad: [
       {
         args: ["backup", "restore", "/nonexistent/archive.pier", "--data-dir", "/nonexistent/restored"],
@@ -638,7 +641,10 @@ const cases: Record<string, CommandCase> = {
   },
   "backup prune": {
     valid: ["backup", "prune", "/nonexistent-backups", "--keep", "3"],
-    missing: [["backup", "prune"], ["backup", "prune", "/nonexistent-backups"]],
+    missing: [
+      ["backup", "prune"],
+      ["backup", "prune", "/nonexistent-backups"],
+    ],
     bad: [
       ...number(["backup", "prune", "/nonexistent-backups"], "--keep"),
       { args: ["backup", "prune", "/nonexistent-backups", "--keep", "0"], code: 2, says: "--keep" },
