@@ -538,6 +538,10 @@ describe.skipIf(!ready)("managed services", () => {
     const deleted = await runCli(["services", "delete", "shop-cache"], cliEnv, "shop-cache\n");
     expect(deleted.stdout).toContain("pier-svc-shop-cache-data");
     expect(await docker.getVolume("pier-svc-shop-cache-data").inspect()).toBeTruthy();
+    // The kept volume holds data made with the old credentials: the name is not reused over it.
+    const again = await runCli(["services", "create", "redis", "shop-cache", "--version", "7"], cliEnv);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("docker volume rm pier-svc-shop-cache-data");
     expect(readdirSync(join(pier.dataDir, "backups", "services", "shop-cache")).length).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -108,10 +108,12 @@ export class ServicesContext {
         tailContainerLogs(docker, containerName, 20),
       );
     } catch (error) {
-      await docker
-        .getContainer(containerName)
-        .remove({ force: true })
-        .catch(() => {});
+      // A name taken by a container that is not this one (409) is left alone.
+      if ((error as { statusCode?: number }).statusCode !== 409)
+        await docker
+          .getContainer(containerName)
+          .remove({ force: true })
+          .catch(() => {});
       if ((error as { statusCode?: number }).statusCode === 409) {
         throw new ServiceStartError(
           `A container named ${containerName} exists already on this Docker Engine (another pier, or a leftover): remove it with docker rm -f ${containerName}.`,

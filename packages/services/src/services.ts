@@ -49,6 +49,7 @@ export class ServiceManager {
     await this.ctx.docker.ping().catch(() => {
       throw new DockerUnavailableError();
     });
+    await this.refuseLeftovers(input.name);
     const spec = kindSpec(kind);
     const identifier = sqlIdentifier(input.name);
     const credentials: Credentials = {
@@ -91,6 +92,29 @@ export class ServiceManager {
       restoring: options.restoring,
     });
     return (await this.ctx.store.services.update(row.id, { status: "running", lastError: null }))!;
+  }
+
+  /**
+   * A container or data volume of this name on the Engine is not ours to take over or remove: one
+   * of another pier, or the volume a deleted service left (initialised with other credentials).
+   */
+  private async refuseLeftovers(name: string): Promise<void> {
+    const docker = this.ctx.docker;
+    const container = serviceContainerName(name);
+    const volume = serviceVolumeName(name);
+    const exists = (inspect: Promise<unknown>) =>
+      inspect.then(
+        () => true,
+        () => false,
+      );
+    if (await exists(docker.getContainer(container).inspect()))
+      throw new ConflictError(
+        `A container named ${container} exists on this Docker Engine already (another pier, or a leftover): pick another name, or remove it with docker rm -f ${container}.`,
+      );
+    if (await exists(docker.getVolume(volume).inspect()))
+      throw new ConflictError(
+        `The data volume ${volume} of an earlier service named ${name} is still here (it was deleted without --purge): pick another name, or remove the volume first with docker volume rm ${volume}.`,
+      );
   }
 
   async update(name: string, input: UpdateServiceInput): Promise<ServiceRow> {
