@@ -6,13 +6,11 @@ import { pipeline } from "node:stream/promises";
 import { newId } from "@pier/core";
 import { ArchiveCorruptError, newArchiveKey, readArchive, sha256Of, writeArchive } from "./backup/archive.ts";
 import { streamChunk } from "./backup/chunks.ts";
-import { dumpService, enableRedisAof, restoreMysql, restorePostgres } from "./backup/logical.ts";
+import { dumpService, restoreMysql, restorePostgres, restoreRedis } from "./backup/logical.ts";
 import { localTarget, s3Target } from "./backup/storage.ts";
-import { putFile, restoreVolume, snapshotVolume } from "./backup/volumes.ts";
-import { containerCommand } from "./commands.ts";
+import { restoreVolume, snapshotVolume } from "./backup/volumes.ts";
 import type { ServicesContext } from "./context.ts";
 import { serviceContainerName, serviceVolumeName } from "./docker/names.ts";
-import { removeServiceContainer } from "./docker/service-containers.ts";
 import { BackupNotFoundError, BackupUnusableError } from "./errors.ts";
 import { kindSpec, type ServiceKind, upgradeDecision } from "./kinds.ts";
 import { expiredBackups } from "./schedule.ts";
@@ -59,10 +57,10 @@ export class ServiceBackups {
         const docker = this.ctx.docker;
         if (!options.snapshot)
           return dumpService(docker, serviceContainerName(row.name), kind, await this.ctx.credentials(row));
-        // A consistent snapshot of a database's files needs the server stopped: it restarts at the end.
-        await removeServiceContainer(docker, row.name);
+        // A consistent snapshot of a database's files needs the server stopped: it starts at the end.
+        await this.ctx.stopContainer(row);
         const tar = await snapshotVolume(docker, row.image, serviceVolumeName(row.name));
-        return afterEnd(tar, () => this.ctx.startContainer(row));
+        return afterEnd(tar, () => this.ctx.startAgain(row));
       }),
     );
     if (done.status === "ok") await this.prune(row);
@@ -245,11 +243,11 @@ export class ServiceBackups {
     try {
       await this.ctx.exclusive(row.name, async () => {
         if (backup.source === "volume") {
-          await removeServiceContainer(docker, row.name);
+          await this.ctx.stopContainer(row);
           try {
             await restoreVolume(docker, row.image, serviceVolumeName(row.name), await open());
           } finally {
-            await this.ctx.startContainer(row);
+            await this.ctx.startAgain(row);
           }
           return;
         }
@@ -257,51 +255,13 @@ export class ServiceBackups {
         if (kind === "postgres") await restorePostgres(docker, container, credentials, await open());
         else if (kind === "mysql" || kind === "mariadb")
           await restoreMysql(docker, container, kind, credentials, open);
-        else {
-          // Redis reads an RDB only at start, and not at all while an AOF is on: start once without
-          // AOF to load it, write the AOF from it, then start as usual.
-          await removeServiceContainer(docker, row.name);
-          await putFile(docker, row.image, serviceVolumeName(row.name), {
-            name: "dump.rdb",
-            size: backup.rawBytes ?? 0,
-            content: await open(),
-          });
-          await this.clearAof(row);
-          const plain = containerCommand("redis", credentials)!.map((arg, i, all) =>
-            all[i - 1] === "--appendonly" ? "no" : arg,
-          );
-          await this.ctx.startContainer(row, { commandOverride: plain });
-          await enableRedisAof(docker, container);
-          await removeServiceContainer(docker, row.name);
-          await this.ctx.startContainer(row);
-        }
+        else await restoreRedis(docker, container, { size: backup.rawBytes ?? 0, content: await open() });
       });
     } catch (error) {
       if (error instanceof ArchiveCorruptError) throw new BackupUnusableError(error.message);
       throw error;
     } finally {
       await release();
-    }
-  }
-
-  private async clearAof(row: ServiceRow): Promise<void> {
-    const docker = this.ctx.docker;
-    const helper = await docker.createContainer({
-      Image: row.image,
-      Entrypoint: ["rm"],
-      Cmd: ["-rf", "/data/appendonlydir"],
-      User: "0",
-      NetworkDisabled: true,
-      HostConfig: {
-        Mounts: [{ Type: "volume", Source: serviceVolumeName(row.name), Target: "/data" }],
-        NetworkMode: "none",
-      },
-    });
-    try {
-      await helper.start();
-      await helper.wait();
-    } finally {
-      await helper.remove({ force: true }).catch(() => {});
     }
   }
 

@@ -37,7 +37,19 @@ export function containerEnv(kind: ServiceKind, c: Credentials): Record<string, 
 export function containerCommand(kind: ServiceKind, c: Credentials): string[] | undefined {
   if (kind === "redis") {
     // AOF (fsync every second) so a crash loses at most a second of writes, not minutes.
-    return ["redis-server", "--requirepass", c.password, "--appendonly", "yes", "--dir", "/data"];
+    // DEBUG RELOAD from inside the container is how a restore loads an RDB without a restart (a
+    // new container would get a new address, which clients that cache DNS keep dialling).
+    return [
+      "redis-server",
+      "--requirepass",
+      c.password,
+      "--appendonly",
+      "yes",
+      "--dir",
+      "/data",
+      "--enable-debug-command",
+      "local",
+    ];
   }
   if (kind === "mariadb") return ["mariadbd"];
   return undefined;

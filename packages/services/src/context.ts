@@ -79,6 +79,39 @@ export class ServicesContext {
     return apps;
   }
 
+  /** A clean shutdown that keeps the container: started again it is on the same networks. */
+  async stopContainer(row: ServiceRow): Promise<void> {
+    try {
+      await this.docker.getContainer(serviceContainerName(row.name)).stop({ t: 30 });
+    } catch (error) {
+      const code = (error as { statusCode?: number }).statusCode;
+      if (code !== 304 && code !== 404) throw error;
+    }
+  }
+
+  /**
+   * Starts (or restarts) the container pier already has, recreating it only when it is gone, and
+   * waits for its health check. The same container keeps its name on every network; a new one
+   * would also get a new address there, which apps that cache DNS lookups dial for a while.
+   */
+  async startAgain(row: ServiceRow, options: { restart?: boolean } = {}): Promise<void> {
+    const docker = this.docker;
+    const container = docker.getContainer(serviceContainerName(row.name));
+    try {
+      if (options.restart) await container.restart({ t: 30 });
+      else await container.start();
+    } catch (error) {
+      const code = (error as { statusCode?: number }).statusCode;
+      if (code === 404) return this.startContainer(row);
+      if (code !== 304) throw error;
+    }
+    await waitHealthy(docker, row.name, this.deps.healthyTimeoutMs ?? 120_000, () =>
+      tailContainerLogs(docker, serviceContainerName(row.name), 20),
+    ).catch((error: Error) => {
+      throw new ServiceStartError(error.message);
+    });
+  }
+
   /** Creates and starts the container of `row` and waits for its health check; removes it on failure. */
   async startContainer(
     row: ServiceRow,

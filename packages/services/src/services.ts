@@ -167,8 +167,7 @@ export class ServiceManager {
   async restart(name: string): Promise<ServiceRow> {
     const row = await this.ctx.find(name);
     return this.ctx.exclusive(row.name, async () => {
-      await removeServiceContainer(this.ctx.docker, row.name);
-      await this.ctx.startContainer(row);
+      await this.ctx.startAgain(row, { restart: true });
       return (await this.ctx.store.services.update(row.id, { status: "running", lastError: null }))!;
     });
   }

@@ -3,6 +3,7 @@ import type Docker from "dockerode";
 import { dumpCommand, mysqlIdent, mysqlStatement, pgIdent, psql, restoreCommand } from "../commands.ts";
 import { execChecked, execOutput } from "../docker/exec.ts";
 import type { Credentials, ServiceKind } from "../kinds.ts";
+import { putFile } from "./volumes.ts";
 
 /**
  * Logical backups of a running service, through `docker exec` in its container: `pg_dump -Fc`,
@@ -134,13 +135,32 @@ async function closeConnections(docker: Docker, container: string, kind: "mysql"
   ]).catch(() => {});
 }
 
-/** Waits for the AOF rewrite `CONFIG SET appendonly yes` started (Redis restore, phase two). */
-export async function enableRedisAof(docker: Docker, container: string): Promise<void> {
-  await execChecked(docker, container, ["redis-cli", "CONFIG", "SET", "appendonly", "yes"]);
+/**
+ * Redis: the RDB file goes next to the live one, the server reloads its data from it (`DEBUG
+ * RELOAD NOSAVE`, allowed from inside the container only) and rewrites its AOF from the result.
+ * The container keeps running at the same address; clients see their keys replaced.
+ */
+export async function restoreRedis(
+  docker: Docker,
+  container: string,
+  rdb: { size: number; content: Readable },
+): Promise<void> {
+  const file = "pier-restore.rdb";
+  await putFile(docker.getContainer(container), "/data", { name: file, ...rdb });
+  const cli = (...args: string[]) => execChecked(docker, container, ["redis-cli", ...args]);
+  try {
+    await cli("CONFIG", "SET", "dbfilename", file);
+    const reload = await cli("DEBUG", "RELOAD", "NOSAVE");
+    if (!/OK/.test(reload.stdout)) throw new Error(`Redis did not load the backup: ${reload.stdout.trim()}`);
+  } finally {
+    await cli("CONFIG", "SET", "dbfilename", "dump.rdb").catch(() => {});
+    await execChecked(docker, container, ["rm", "-f", `/data/${file}`]).catch(() => {});
+  }
+  await cli("BGREWRITEAOF");
   const started = Date.now();
   while (Date.now() - started < 10 * 60_000) {
     const now = await info(docker, container);
-    if (now.aof_enabled === "1" && now.aof_rewrite_in_progress === "0" && now.aof_rewrite_scheduled === "0") {
+    if (now.aof_rewrite_in_progress === "0" && now.aof_rewrite_scheduled === "0") {
       if (now.aof_last_bgrewrite_status !== "ok")
         throw new Error("Redis could not write its AOF after the restore");
       return;

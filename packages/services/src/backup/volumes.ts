@@ -77,14 +77,12 @@ export async function clearVolume(docker: Docker, image: string, volume: string)
   }
 }
 
-/** Writes one file of `size` bytes into the volume (a Redis RDB on restore), streamed. */
+/** Writes one file of `size` bytes into `dir` of a container (a Redis RDB on restore), streamed. */
 export async function putFile(
-  docker: Docker,
-  image: string,
-  volume: string,
+  container: Docker.Container,
+  dir: string,
   file: { name: string; size: number; content: Readable },
 ): Promise<void> {
-  const container = await helper(docker, image, volume, { readOnly: false });
   const tar = new PassThrough({ highWaterMark: streamChunk });
   let written = 0;
   tar.write(tarHeader(file.name, file.size));
@@ -100,12 +98,8 @@ export async function putFile(
     else tar.end(tarTrailer(file.size));
   });
   file.content.on("error", (error) => tar.destroy(error));
-  try {
-    await container.putArchive(tar as unknown as NodeJS.ReadableStream, { path: "/volume" });
-    if (written !== file.size) throw new Error(`expected ${file.size} bytes, got ${written}`);
-  } finally {
-    await container.remove({ force: true }).catch(() => {});
-  }
+  await container.putArchive(tar as unknown as NodeJS.ReadableStream, { path: dir });
+  if (written !== file.size) throw new Error(`expected ${file.size} bytes, got ${written}`);
 }
 
 /** Helpers a crash left behind. */
