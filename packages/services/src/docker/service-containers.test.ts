@@ -54,6 +54,8 @@ test("Redis: password and AOF on the command line, the CLI authenticated through
     "yes",
     "--dir",
     "/data",
+    "--enable-debug-command",
+    "local",
   ]);
   expect(options.Env).toEqual(["REDISCLI_AUTH=pw"]);
   expect(options.Healthcheck?.Test).toEqual(["CMD", "redis-cli", "ping"]);
