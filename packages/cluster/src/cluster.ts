@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { hashToken, hasScope, scopeSchema } from "@pier/auth";
 import { ConflictError, type Logger, ValidationError } from "@pier/core";
 import { createDockerClient, deployDefaults } from "@pier/deploy";
 import type { ClusterCapability, PierContext } from "@pier/platform";
@@ -72,7 +73,7 @@ export class ClusterService {
   /** Brings back a cluster `pier cluster init` made before this start. */
   async resume(): Promise<void> {
     const state = await this.store.read();
-    if (state) await this.start(state);
+    if (state) await this.start(state, false);
   }
 
   get enabled(): boolean {
@@ -146,17 +147,37 @@ export class ClusterService {
       advertiseAddr: swarm.advertiseAddr,
     });
     try {
-      await this.start(state);
+      await this.start(state, true);
     } catch (error) {
+      // Not half on: new releases keep running on this Engine until an init succeeds.
       this.state = null;
+      this.registry = null;
+      this.publisher = null;
+      this.watch.stop();
+      await this.store.remove();
       throw error;
     }
   }
 
-  /** Registry up and trusted, routes published, watch running: new releases go to the cluster. */
-  private async start(state: ClusterState): Promise<void> {
+  /**
+   * Registry trusted and its route published, watch running: new releases go to the cluster. At
+   * init the registry is waited for and a login through pier's proxy proves the whole path (name,
+   * certificate, token service); at a restart that waits in the background, since the console and
+   * its token endpoint only listen once every module started.
+   */
+  private async start(state: ClusterState, verify: boolean): Promise<void> {
     const registry = new ClusterRegistry({
       store: this.store,
+      apiToken: async (secret) => {
+        const row = await this.ctx.stores.tokens.findActiveByHash(hashToken(secret));
+        if (!row) return null;
+        const scopes = row.scopes.flatMap((s) => {
+          const parsed = scopeSchema.safeParse(s);
+          return parsed.success ? [parsed.data] : [];
+        });
+        if (!hasScope(scopes, "read")) return null;
+        return { push: hasScope(scopes, "write"), apps: row.apps ?? null };
+      },
       settings: state.registry,
       open: (sealed) => this.ctx.secretBox.decrypt(sealed),
       logger: this.log,
@@ -164,8 +185,7 @@ export class ClusterService {
     });
     if (state.registry.kind === "internal") {
       await this.ensureCertificate(registry);
-      const ca = await registry.caFingerprint();
-      if (ca) {
+      if (await registry.caFingerprint()) {
         const path = await trustRegistryCa(registry.address, (await registry.ca()).cert).catch(
           (error: Error) => {
             this.log.warn("could not make this Docker Engine trust the cluster CA", { error: error.message });
@@ -174,23 +194,8 @@ export class ClusterService {
         );
         if (path) this.log.info("this Docker Engine trusts the cluster CA for the registry", { path });
       }
-      // The runtime labels services with the state's instance; routes include the registry's.
-      this.registry = registry;
-      this.state = state;
-      await this.ctx.routes.publish();
-      await registry.ensureService(this.docker(), {
-        image: this.settings.registryImage,
-        nodeId: state.nodeId,
-      });
-      const auth = await registry.pushAuth();
-      await this.docker()
-        .checkAuth(auth)
-        .catch((error: Error) => {
-          throw new ConflictError(
-            `The Docker Engine cannot log in to the cluster's registry at ${registry.address} (${error.message}): ${registry.settings.kind === "internal" ? `${registry.settings.host} must resolve to this machine and port ${registry.settings.port} be open` : "check the address and credentials"}.`,
-          );
-        });
     }
+    // The runtime labels services with the state's instance; the route provider reads the registry.
     this.registry = registry;
     this.state = state;
     this.publisher = new ReleasePublisher({
@@ -208,6 +213,22 @@ export class ClusterService {
       12 * 3600_000,
     );
     this.renewTimer.unref?.();
+    if (state.registry.kind !== "internal") return;
+    const ensure = () =>
+      registry.ensureService(this.docker(), { image: this.settings.registryImage, nodeId: state.nodeId });
+    if (!verify) {
+      void ensure().catch((error) => this.log.error("the cluster's registry is not running", { error }));
+      return;
+    }
+    await this.ctx.routes.publish();
+    await ensure();
+    await this.docker()
+      .checkAuth(await registry.pushAuth())
+      .catch((error: Error) => {
+        throw new ConflictError(
+          `The Docker Engine cannot log in to the cluster's registry at ${registry.address} (${error.message}): ${state.registry.kind === "internal" ? `${state.registry.host} must resolve to this machine and port ${state.registry.port} be open to it` : "check the address and credentials"}.`,
+        );
+      });
   }
 
   private async ensureCertificate(registry: ClusterRegistry): Promise<void> {

@@ -58,6 +58,7 @@ test("a release's service: host-mode port without a fixed port, limits, placemen
   expect(container.StopGracePeriod).toBe(3_000_000_000);
   expect(container.Labels["pier.cluster.health-path"]).toBe("/health");
   expect(container.Labels["pier.app"]).toBeUndefined();
+  expect(container.Labels["pier.instance"]).toBe("swarm");
   expect(body.TaskTemplate.Resources.Limits).toEqual({
     MemoryBytes: 268435456,
     NanoCPUs: 500000000,

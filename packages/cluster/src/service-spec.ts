@@ -1,3 +1,4 @@
+import { labelKeys } from "@pier/deploy";
 import type { ClusterReplicaSpec } from "@pier/platform";
 import { swarmPlacement } from "./placement.ts";
 
@@ -79,7 +80,10 @@ export function releaseServiceSpec(input: ReleaseServiceInput): Record<string, u
       ContainerSpec: {
         Image: spec.image,
         Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-        Labels: labels,
+        // The image pier built carries pier.app and pier.instance: a task container on the manager
+        // would look like a local replica to the deploy engine's adoption and sweeps, which look
+        // for this Engine's instance id. "swarm" is never one.
+        Labels: { ...labels, [labelKeys.instance]: "swarm" },
         ...(spec.user ? { User: spec.user } : {}),
         ReadOnly: spec.readOnly ?? false,
         // An init as PID 1 forwards SIGTERM to the app; a bare app as PID 1 would ignore it.

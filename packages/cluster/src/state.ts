@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 
@@ -69,6 +69,11 @@ export class ClusterStateStore {
 
   async write(state: ClusterState): Promise<void> {
     await this.writeFile("state.json", `${JSON.stringify(clusterStateSchema.parse(state), null, 2)}\n`);
+  }
+
+  /** Forgets the cluster (an init that failed half-way); keys stay for the next attempt. */
+  async remove(): Promise<void> {
+    await rm(this.statePath, { force: true });
   }
 
   async readFile(name: string): Promise<string | null> {

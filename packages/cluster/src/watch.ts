@@ -59,6 +59,7 @@ export class ClusterWatch {
   constructor(private readonly deps: ClusterWatchDeps) {}
 
   start(): void {
+    this.stopped = false;
     this.schedule(0);
     void this.followEvents();
   }

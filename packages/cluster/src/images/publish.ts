@@ -8,7 +8,7 @@ import type { ClusterRegistry } from "../registry/cluster-registry.ts";
 import type { ManifestListEntry } from "../registry/registry-client.ts";
 import type { RegistryAuth } from "../runtime.ts";
 import type { ClusterStateStore } from "../state.ts";
-import { buildForPlatform } from "./buildkit.ts";
+import { buildForPlatform } from "./platform-build.ts";
 
 const releaseLogSchema = z.array(
   z.object({
@@ -90,9 +90,11 @@ export class ReleasePublisher {
         }
         local = `pier/${input.app}:${releaseTag}-${platformTag(platform)}`;
         const started = performance.now();
-        input.say(`Cluster: building ${platform} (BuildKit, emulated)`);
+        input.say(`Cluster: building ${platform} (emulated)`);
         try {
-          await buildForPlatform({
+          const clusterHost = `${registry.address.split("/")[0]}/`;
+          const auth = await registry.pushAuth();
+          await buildForPlatform(docker, {
             platform,
             tag: local,
             contextTarball: input.build.contextTarball,
@@ -103,7 +105,7 @@ export class ReleasePublisher {
               [labelKeys.deployment]: input.deploymentId,
               [labelKeys.builtAt]: String(Date.now()),
             },
-            registryAuth: await registry.buildAuthConfig(),
+            authFor: async (reference) => (reference.startsWith(clusterHost) ? auth : undefined),
             say: (line) => input.say(`  [${platformTag(platform)}] ${line}`),
           });
         } catch (error) {

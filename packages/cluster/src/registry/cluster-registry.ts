@@ -32,8 +32,18 @@ const tokenTtlSeconds = 300;
 const leafDays = 90;
 const renewBeforeDays = 30;
 
+/** An API token of pier as a registry password: `docker login` with it pushes and pulls. */
+export interface ApiTokenGrant {
+  /** Whether it may push (write scope or more), or only pull (read, deploy). */
+  push: boolean;
+  /** Apps it is limited to (its repositories only), or null for all. */
+  apps: string[] | null;
+}
+
 export interface ClusterRegistryDeps {
   store: ClusterStateStore;
+  /** What an API token used as a password grants; null when it is no valid token. */
+  apiToken?(secret: string): Promise<ApiTokenGrant | null>;
   settings: RegistrySettings;
   /** Decrypts passwords sealed in the state file. */
   open(sealed: string): Promise<string>;
@@ -108,12 +118,6 @@ export class ClusterRegistry {
     return { username, password: (await this.secrets()).pull, serveraddress: this.address.split("/")[0]! };
   }
 
-  /** For builds: the registries base images may come from, with credentials. */
-  async buildAuthConfig(): Promise<Record<string, { username: string; password: string }>> {
-    const auth = await this.pushAuth();
-    return { [auth.serveraddress]: { username: auth.username, password: auth.password } };
-  }
-
   /** The registry API, for manifest lists and deletes: pier's own over loopback with its own tokens. */
   async client(): Promise<RegistryClient> {
     const s = this.deps.settings;
@@ -147,7 +151,8 @@ export class ClusterRegistry {
 
   /**
    * `GET /_pier/registry/token?service=…&scope=…` with basic credentials: the push credential gets
-   * pull, push and delete, the nodes' credential pull only; unknown credentials a 401.
+   * pull, push and delete, the nodes' credential pull only, a pier API token (any user name) push
+   * and pull of its apps' repositories with write scope, pull with read; unknown credentials a 401.
    */
   async issueToken(request: Request): Promise<Response> {
     const s = this.deps.settings;
@@ -155,9 +160,14 @@ export class ClusterRegistry {
     const credentials = basicCredentials(request.headers.get("authorization"));
     const secrets = await this.secrets();
     let role: RegistryRole | null = null;
+    let grant: ApiTokenGrant | null = null;
     if (credentials?.username === pushUser && sameSecret(credentials.password, secrets.push)) role = "push";
     else if (credentials?.username === pullUser && sameSecret(credentials.password, secrets.pull))
       role = "pull";
+    else if (credentials && this.deps.apiToken) {
+      grant = await this.deps.apiToken(credentials.password);
+      if (grant) role = grant.push ? "push" : "pull";
+    }
     if (!role || !credentials) {
       return Response.json(
         { errors: [{ code: "UNAUTHORIZED", message: "pier's registry needs the cluster's credentials" }] },
@@ -169,10 +179,20 @@ export class ClusterRegistry {
       .getAll("scope")
       .flatMap((scope) => scope.split(" "))
       .map(parseScope);
-    const access = grantAccess(
+    let access = grantAccess(
       requested.filter((a) => a !== null),
       role,
     );
+    if (grant) {
+      // Users push their own images and read what they may; deleting stays pier's.
+      const apps = grant.apps;
+      access = access
+        .filter(
+          (a) => a.type === "repository" && (apps === null || apps.some((app) => a.name === `pier/${app}`)),
+        )
+        .map((a) => ({ ...a, actions: a.actions.filter((action) => action === "pull" || action === "push") }))
+        .filter((a) => a.actions.length > 0);
+    }
     const token = signRegistryToken(
       {
         issuer: tokenIssuer,
