@@ -186,7 +186,11 @@ async function switchTraffic(
       if (!outcome.healthy && !stopChecks.signal.aborted) {
         firstFailure ??= replica.replica;
         stopChecks.abort();
-      } else
+      } else if (!outcome.healthy)
+        say(
+          `  replica ${replica.replica}: health check stopped (${request.signal?.aborted ? "deploy cancelled" : outcome.detail})`,
+        );
+      else
         say(
           `  replica ${replica.replica} healthy after ${(outcome.afterMs / 1000).toFixed(1)}s (${outcome.detail})`,
         );

@@ -165,6 +165,9 @@ for (const [dialect, open] of backends) {
       await stores.settings.set("base_domain", "example.com");
       await stores.settings.set("base_domain", "example.org");
       expect(await stores.settings.get<string>("base_domain")).toBe("example.org");
+      await stores.settings.set("base_domain", null);
+      expect(await stores.settings.get<string>("base_domain")).toBeUndefined();
+      await stores.settings.set("base_domain", null);
     });
 
     test("deployments list newest first", async () => {
