@@ -15,17 +15,48 @@ const inProgressStatuses = new Set([
   "rolling_out",
   "running_health_checks",
   "health_checking",
+  "switching",
+  "retrying",
 ]);
-const okStatuses = new Set(["live", "succeeded", "success", "healthy", "active", "running", "issued"]);
-const badStatuses = new Set([
-  "failed",
-  "error",
-  "crashed",
-  "cancelled",
-  "canceled",
-  "unhealthy",
-  "timed_out",
-]);
+const okStatuses = new Set(["live", "succeeded", "success", "healthy", "active", "running", "issued", "up"]);
+const badStatuses = new Set(["failed", "error", "crashed", "unhealthy", "timed_out", "down"]);
+
+/**
+ * The one vocabulary of statuses across the dashboard: what the API says (`rolled_back`,
+ * `superseded`, `new`…) in the words a user reads. Unknown statuses are shown as words too.
+ */
+const statusWords: Record<string, string> = {
+  live: "Live",
+  deploying: "Deploying",
+  queued: "Queued",
+  building: "Building",
+  starting: "Starting",
+  switching: "Switching",
+  health_checking: "Health check",
+  failed: "Failed",
+  crashed: "Crashed",
+  sleeping: "Sleeping",
+  cancelled: "Cancelled",
+  canceled: "Cancelled",
+  superseded: "Replaced",
+  rolled_back: "Rolled back",
+  new: "Not deployed",
+  issued: "Issued",
+  pending: "Pending",
+  up: "Up",
+  down: "Down",
+  retrying: "Retrying",
+  paused: "Paused",
+  unknown: "Unknown",
+};
+
+export function statusLabel(status: string | null | undefined): string {
+  if (!status) return "Not deployed";
+  const known = statusWords[status];
+  if (known) return known;
+  const words = status.replaceAll("_", " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 export function isInProgress(status: string | null | undefined): boolean {
   return !!status && inProgressStatuses.has(status);
@@ -37,6 +68,34 @@ export function statusTone(status: string | null | undefined): Tone {
   if (badStatuses.has(status)) return "bad";
   if (inProgressStatuses.has(status)) return "warn";
   return "muted";
+}
+
+const byteUnits = ["B", "KB", "MB", "GB", "TB"];
+
+/** 1536 -> "1.5 KB" (powers of 1024, one decimal under 10). */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return "–";
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < byteUnits.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 && unit > 0 ? value.toFixed(1) : Math.round(value)} ${byteUnits[unit]}`;
+}
+
+/** Uptime-style percentages: 100 %, 99.95 %, 97.3 %; "–" without data. */
+export function formatPercent(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "–";
+  if (value >= 100) return "100 %";
+  return `${value >= 99 ? value.toFixed(2) : value.toFixed(1)} %`;
+}
+
+/** 1234 -> "1.2k", 1500000 -> "1.5M": compact counts for narrow columns. */
+export function compactNumber(value: number): string {
+  if (value < 1000) return String(Math.round(value));
+  if (value < 1_000_000) return `${(value / 1000).toFixed(value < 10_000 ? 1 : 0)}k`;
+  return `${(value / 1_000_000).toFixed(1)}M`;
 }
 
 function toDate(value: string | number | Date | null | undefined): Date | null {

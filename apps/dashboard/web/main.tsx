@@ -1,18 +1,40 @@
-import { render } from "preact";
+import { type ComponentChildren, render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, errorMessage, onUnauthorized, pier, setCsrfToken } from "./api.ts";
-import { ErrorBox, Link } from "./components/ui.tsx";
-import { AiPage } from "./pages/ai.tsx";
-import { AppPage } from "./pages/app.tsx";
+import { ErrorBoundary, Header, NotFound, PaletteHost, usePaletteShortcut } from "./components/shell.tsx";
+import { ErrorBox } from "./components/ui.tsx";
+import { lazyPage } from "./lazy-page.tsx";
 import { AppsPage, dropPrefetchedApps, prefetchApps } from "./pages/apps.tsx";
 import { LoginPage, SetupPage } from "./pages/auth.tsx";
-import { ErrorIssuePage } from "./pages/error-issue.tsx";
-import { ErrorsPage } from "./pages/errors.tsx";
-import { NewAppPage } from "./pages/new-app.tsx";
-import { ServicePage, ServicesPage } from "./pages/services.tsx";
-import { SettingsPage } from "./pages/settings.tsx";
 import { UptimeMonitorPage, UptimePage } from "./pages/uptime.tsx";
 import { currentRoute, navigate, useRoute } from "./router.ts";
+import type { Route } from "./routes.ts";
+
+// The home is in the first load; every other page is a chunk fetched when it is first opened
+// (docs/performance.md, Dashboard: first-load weight).
+const NewAppPage = lazyPage(() => import("./pages/new-app.tsx").then((m) => m.NewAppPage), "the form");
+const AppPage = lazyPage<{ name: string; tab: Extract<Route, { page: "app" }>["tab"] }>(
+  () => import("./pages/app.tsx").then((m) => m.AppPage),
+  "the app",
+);
+const SettingsPage = lazyPage<{ tab: NonNullable<Extract<Route, { page: "settings" }>["tab"]> }>(
+  () => import("./pages/settings.tsx").then((m) => m.SettingsPage),
+  "settings",
+);
+const AiPage = lazyPage<object>(() => import("./pages/ai.tsx").then((m) => m.AiPage), "the AI gateway");
+const ServicesPage = lazyPage<object>(
+  () => import("./pages/services.tsx").then((m) => m.ServicesPage),
+  "services",
+);
+const ServicePage = lazyPage<{ name: string }>(
+  () => import("./pages/services.tsx").then((m) => m.ServicePage),
+  "the service",
+);
+const ErrorsPage = lazyPage<object>(() => import("./pages/errors.tsx").then((m) => m.ErrorsPage), "errors");
+const ErrorIssuePage = lazyPage<{ id: string }>(
+  () => import("./pages/error-issue.tsx").then((m) => m.ErrorIssuePage),
+  "the issue",
+);
 
 type Session =
   | { state: "unreachable"; error: string }
@@ -42,10 +64,43 @@ async function loadSession(): Promise<Session> {
 const bootSession = loadSession();
 if (currentRoute()?.page === "apps") prefetchApps();
 
+function pageFor(route: Route | null): ComponentChildren {
+  switch (route?.page) {
+    case "apps":
+    case "login":
+    case "setup":
+      return <AppsPage />;
+    case "new-app":
+      return <NewAppPage />;
+    case "app":
+      return <AppPage name={route.name} tab={route.tab} />;
+    case "settings":
+      return <SettingsPage tab={route.tab ?? "general"} />;
+    case "ai":
+      return <AiPage />;
+    case "uptime":
+      return <UptimePage />;
+    case "uptime-monitor":
+      return <UptimeMonitorPage id={route.id} />;
+    case "services":
+      return <ServicesPage />;
+    case "service":
+      return <ServicePage name={route.name} />;
+    case "errors":
+      return <ErrorsPage />;
+    case "error-issue":
+      return <ErrorIssuePage id={route.id} />;
+    default:
+      return <NotFound />;
+  }
+}
+
 function Shell({ initial }: { initial: Session }) {
   const route = useRoute();
   const [session, setSession] = useState<Session>(initial);
   const [logoutError, setLogoutError] = useState<string | null>(null);
+  const [searching, setSearching] = useState(false);
+  usePaletteShortcut(() => setSearching(true));
 
   useEffect(() => {
     // Only a signed-in session can expire. Requests sent before the session was known (the apps
@@ -57,6 +112,11 @@ function Shell({ initial }: { initial: Session }) {
     );
   }, []);
 
+  useEffect(() => {
+    // A new page starts at its top, and its title says where the user is (tabs, history, screen readers).
+    document.title = route ? `${titleOf(route)} · pier` : "Page not found · pier";
+  }, [route && titleOf(route)]);
+
   function signedIn(email: string, csrfToken: string) {
     dropPrefetchedApps();
     setCsrfToken(csrfToken);
@@ -66,7 +126,7 @@ function Shell({ initial }: { initial: Session }) {
 
   if (session.state === "unreachable") {
     return (
-      <main class="auth">
+      <main class="auth" id="main">
         <h1>pier</h1>
         <ErrorBox error={session.error} />
         <button type="button" onClick={() => loadSession().then(setSession)}>
@@ -90,55 +150,39 @@ function Shell({ initial }: { initial: Session }) {
     }
   }
 
-  let page = <NotFound />;
-  if (route?.page === "apps" || route?.page === "login" || route?.page === "setup") page = <AppsPage />;
-  else if (route?.page === "new-app") page = <NewAppPage />;
-  else if (route?.page === "app") page = <AppPage name={route.name} tab={route.tab} />;
-  else if (route?.page === "settings") page = <SettingsPage />;
-  else if (route?.page === "ai") page = <AiPage />;
-  else if (route?.page === "uptime") page = <UptimePage />;
-  else if (route?.page === "uptime-monitor") page = <UptimeMonitorPage id={route.id} />;
-  else if (route?.page === "services") page = <ServicesPage />;
-  else if (route?.page === "service") page = <ServicePage name={route.name} />;
-  else if (route?.page === "errors") page = <ErrorsPage />;
-  else if (route?.page === "error-issue") page = <ErrorIssuePage id={route.id} />;
-
   return (
     <>
-      <header class="top">
-        <Link href="/" class="brand">
-          pier
-        </Link>
-        <nav>
-          <Link href="/">Apps</Link>
-          <Link href="/services">Services</Link>
-          <Link href="/ai">AI</Link>
-          <Link href="/uptime">Uptime</Link>
-          <Link href="/errors">Errors</Link>
-          <Link href="/settings">Settings</Link>
-        </nav>
-        <span class="who">
-          <span data-testid="user-email">{session.email}</span>
-          <button type="button" class="link" onClick={logout}>
-            Log out
-          </button>
-        </span>
-      </header>
-      <main>
+      <Header route={route} email={session.email} onLogout={logout} onSearch={() => setSearching(true)} />
+      <main id="main" tabIndex={-1}>
         <ErrorBox error={logoutError} />
-        {page}
+        <ErrorBoundary resetKey={location.pathname + location.search}>{pageFor(route)}</ErrorBoundary>
       </main>
+      <PaletteHost open={searching} onClose={() => setSearching(false)} />
     </>
   );
 }
 
-function NotFound() {
-  return (
-    <div class="panel">
-      <h1>Page not found</h1>
-      <Link href="/">Back to apps</Link>
-    </div>
-  );
+function titleOf(route: Route): string {
+  switch (route.page) {
+    case "apps":
+    case "login":
+    case "setup":
+      return "Overview";
+    case "app":
+      return route.name;
+    case "service":
+      return route.name;
+    case "new-app":
+      return "New app";
+    case "error-issue":
+      return "Issue";
+    case "uptime-monitor":
+      return "Monitor";
+    case "ai":
+      return "AI gateway";
+    default:
+      return route.page.charAt(0).toUpperCase() + route.page.slice(1);
+  }
 }
 
 // The first render waits for the session check (a few ms): no login-page flash for a signed-in user.

@@ -17,10 +17,13 @@ export function useRoute(): Route | null {
   const [route, setRoute] = useState(currentRoute);
   useEffect(() => {
     const update = () => setRoute(currentRoute());
+    // A new #fragment (a deployment to show) is a change of route for the pages that read it.
     addEventListener("popstate", update);
+    addEventListener("hashchange", update);
     addEventListener(changeEvent, update);
     return () => {
       removeEventListener("popstate", update);
+      removeEventListener("hashchange", update);
       removeEventListener(changeEvent, update);
     };
   }, []);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseRoute, routeHref } from "./routes.ts";
+import { navSections, parseRoute, routeHref } from "./routes.ts";
 
 describe("dashboard routes", () => {
   test("known pages parse and round-trip to the same href", () => {
@@ -11,6 +11,8 @@ describe("dashboard routes", () => {
       "/setup",
       "/apps/shop",
       "/apps/shop?tab=env",
+      "/apps/shop?tab=settings",
+      "/settings?tab=users",
       "/uptime/monitors/mon_1a",
     ]) {
       const [pathname, search] = href.split("?");
@@ -22,6 +24,13 @@ describe("dashboard routes", () => {
 
   test("unknown tabs fall back to deployments, trailing slashes are ignored", () => {
     expect(parseRoute("/apps/shop/", "?tab=nope")).toEqual({ page: "app", name: "shop", tab: "deployments" });
+    expect(parseRoute("/settings", "?tab=nope")).toEqual({ page: "settings" });
+    expect(parseRoute("/settings", "?tab=general")).toEqual({ page: "settings" });
+  });
+
+  test("every page belongs to at most one section of the navigation", () => {
+    const pages = navSections.flatMap((s) => s.pages);
+    expect(new Set(pages).size).toBe(pages.length);
   });
 
   test("paths owned by the API, git and ingest are not dashboard pages", () => {

@@ -3,7 +3,7 @@ export type Route =
   | { page: "apps" }
   | { page: "new-app" }
   | { page: "app"; name: string; tab: AppTab }
-  | { page: "settings" }
+  | { page: "settings"; tab?: SettingsTab }
   | { page: "ai" }
   | { page: "uptime" }
   | { page: "uptime-monitor"; id: string }
@@ -23,8 +23,33 @@ export const appTabs = [
   "logs",
   "metrics",
   "analytics",
+  "settings",
 ] as const;
 export type AppTab = (typeof appTabs)[number];
+
+export const settingsTabs = [
+  "general",
+  "users",
+  "tokens",
+  "certificates",
+  "notifications",
+  "routes",
+  "backups",
+] as const;
+export type SettingsTab = (typeof settingsTabs)[number];
+
+/**
+ * The sections of the main navigation, in its order: each owns the pages listed (the link is
+ * marked current on them). The command palette offers the same list.
+ */
+export const navSections: { label: string; href: string; pages: Route["page"][] }[] = [
+  { label: "Apps", href: "/", pages: ["apps", "app", "new-app"] },
+  { label: "Services", href: "/services", pages: ["services", "service"] },
+  { label: "AI", href: "/ai", pages: ["ai"] },
+  { label: "Uptime", href: "/uptime", pages: ["uptime", "uptime-monitor"] },
+  { label: "Errors", href: "/errors", pages: ["errors", "error-issue"] },
+  { label: "Settings", href: "/settings", pages: ["settings"] },
+];
 
 const appNamePattern = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
 
@@ -36,8 +61,11 @@ export function parseRoute(pathname: string, search = ""): Route | null {
       return { page: "apps" };
     case "/new":
       return { page: "new-app" };
-    case "/settings":
-      return { page: "settings" };
+    case "/settings": {
+      const tab = new URLSearchParams(search).get("tab");
+      const known = settingsTabs.find((t) => t === tab);
+      return known && known !== "general" ? { page: "settings", tab: known } : { page: "settings" };
+    }
     case "/ai":
       return { page: "ai" };
     case "/uptime":
@@ -79,6 +107,8 @@ export function routeHref(route: Route): string {
       return `/services/${route.name}`;
     case "uptime-monitor":
       return `/uptime/monitors/${route.id}`;
+    case "settings":
+      return route.tab && route.tab !== "general" ? `/settings?tab=${route.tab}` : "/settings";
     default:
       return `/${route.page}`;
   }

@@ -9,7 +9,13 @@ const maxLines = 2000;
  * A running deployment's build and rollout log, live over SSE; a finished one's log as text.
  * `onFinished` lets the history refresh the moment the stream reports the final status.
  */
-export function DeploymentLog(props: { id: string; live: boolean; onFinished?: () => void }) {
+export function DeploymentLog(props: {
+  id: string;
+  live: boolean;
+  onFinished?: () => void;
+  /** Inside another panel (a deployment's detail): no panel and heading of its own. */
+  bare?: boolean;
+}) {
   const [lines, setLines] = useState<string[]>([]);
   const [status, setStatus] = useState<{ status: string; error?: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -59,19 +65,24 @@ export function DeploymentLog(props: { id: string; live: boolean; onFinished?: (
   }, [lines]);
 
   return (
-    <div class="panel" data-testid="deployment-log">
+    <div class={props.bare ? "" : "panel"} data-testid="deployment-log" data-deployment={props.id}>
       <div class="spread">
-        <h2>
-          Log of <span class="mono">{props.id}</span>
-        </h2>
+        {props.bare ? (
+          <h3 class="small muted">Build and rollout log</h3>
+        ) : (
+          <h2>
+            Log of <span class="mono">{props.id}</span>
+          </h2>
+        )}
         <span class="row">
-          {streaming ? <span class="badge warn">live</span> : null}
+          {streaming ? <span class="badge warn">streaming</span> : null}
           {status ? <StatusBadge status={status.status} /> : null}
         </span>
       </div>
       <ErrorBox error={error} />
       {status?.error ? <ErrorBox error={status.error} /> : null}
-      <pre class="log" ref={box}>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling log must be reachable to scroll it by keyboard */}
+      <pre class="log" ref={box} tabIndex={0} role="log" aria-label={`Log of ${props.id}`}>
         {lines.length ? lines.join("\n") : streaming ? "waiting for output…" : "(no output)"}
       </pre>
     </div>

@@ -1,14 +1,34 @@
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api, errorMessage } from "../api.ts";
-import { statusTone } from "../format.ts";
+import { statusLabel, statusTone } from "../format.ts";
 import { listView } from "../list-view.ts";
 import { linkClick } from "../router.ts";
 import type { Loaded } from "../use-api.ts";
 
-export function Link(props: { href: string; class?: string; children: ComponentChildren }) {
+export function Link(props: {
+  href: string;
+  class?: string;
+  children: ComponentChildren;
+  /** The page this link leads to is the one shown: `aria-current="page"`. */
+  current?: boolean;
+  title?: string;
+  "aria-label"?: string;
+  /** Runs before the navigation (closing a menu, say). */
+  onNavigate?: () => void;
+}) {
   return (
-    <a href={props.href} class={props.class} onClick={linkClick}>
+    <a
+      href={props.href}
+      class={props.class}
+      title={props.title}
+      aria-label={props["aria-label"]}
+      aria-current={props.current ? "page" : undefined}
+      onClick={(event) => {
+        props.onNavigate?.();
+        linkClick(event);
+      }}
+    >
       {props.children}
     </a>
   );
@@ -23,8 +43,13 @@ export function ErrorBox({ error }: { error: string | null | undefined }) {
   );
 }
 
+/** A status in the dashboard's words ("Rolled back", not `rolled_back`); `data-status` keeps the API's. */
 export function StatusBadge({ status }: { status: string | null | undefined }) {
-  return <span class={`badge ${statusTone(status)}`}>{status ?? "not deployed"}</span>;
+  return (
+    <span class={`badge ${statusTone(status)}`} data-status={status ?? "new"}>
+      {statusLabel(status)}
+    </span>
+  );
 }
 
 /** Runs a write and keeps its error on screen; `busy` disables the button that started it. */
@@ -137,8 +162,112 @@ export function CopyBlock({ text, label }: { text: string; label?: string }) {
   );
 }
 
-export function Loading({ what }: { what: string }) {
-  return <p class="muted">Loading {what}…</p>;
+/** Placeholder bars where data will be, with "Loading {what}…" for screen readers and tests. */
+export function Loading({ what, rows = 3 }: { what: string; rows?: number }) {
+  return (
+    <div class="skeleton" role="status" aria-live="polite">
+      <span class="skeleton-text">Loading {what}…</span>
+      {Array.from({ length: rows }, (_, i) => (
+        <span key={i} class="skeleton-bar" style={{ width: `${92 - i * 17}%` }} />
+      ))}
+    </div>
+  );
+}
+
+/** What an empty panel says: what is missing, and the next step (a sentence, a link, a button). */
+export function EmptyState(props: { title: string; children?: ComponentChildren; testid?: string }) {
+  return (
+    <div class="empty" data-testid={props.testid}>
+      <p class="empty-title">{props.title}</p>
+      {props.children ? <div class="empty-next">{props.children}</div> : null}
+    </div>
+  );
+}
+
+/**
+ * A destructive action that needs its target's name typed first (deleting an app): a slip of the
+ * mouse cannot do it, and the name on screen says what goes.
+ */
+export function TypedConfirm(props: {
+  name: string;
+  label: string;
+  consequence: ComponentChildren;
+  onConfirm: () => Promise<unknown>;
+}) {
+  const [typed, setTyped] = useState("");
+  const action = useAction();
+  return (
+    <form
+      class="stack typed-confirm"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (typed === props.name) action.run(props.onConfirm);
+      }}
+    >
+      <div class="small">{props.consequence}</div>
+      <label>
+        Type <strong class="mono">{props.name}</strong> to confirm
+        <input
+          name="confirm-name"
+          autocomplete="off"
+          spellcheck={false}
+          value={typed}
+          onInput={(e) => setTyped(e.currentTarget.value)}
+        />
+      </label>
+      <ErrorBox error={action.error} />
+      <div class="row">
+        <button type="submit" class="danger" disabled={typed !== props.name || action.busy}>
+          {action.busy ? "Working…" : props.label}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * Tabs that scroll sideways when they do not fit (a phone): the hidden side fades out so there is
+ * visibly more, and the current tab is scrolled into view.
+ */
+export function ScrollTabs(props: {
+  label: string;
+  tabs: { href: string; label: string; current: boolean }[];
+}) {
+  const strip = useRef<HTMLDivElement>(null);
+  const [more, setMore] = useState({ left: false, right: false });
+  const measure = () => {
+    const el = strip.current;
+    if (!el) return;
+    setMore({ left: el.scrollLeft > 2, right: el.scrollLeft + el.clientWidth < el.scrollWidth - 2 });
+  };
+  const currentHref = props.tabs.find((t) => t.current)?.href;
+  useLayoutEffect(() => {
+    const el = strip.current;
+    const active = el?.querySelector<HTMLElement>("[aria-current=page]");
+    if (el && active) {
+      const left = active.offsetLeft - el.clientWidth / 2 + active.offsetWidth / 2;
+      el.scrollLeft = Math.max(0, left);
+    }
+    measure();
+  }, [currentHref]);
+  useEffect(() => {
+    addEventListener("resize", measure);
+    return () => removeEventListener("resize", measure);
+  }, []);
+  return (
+    <nav
+      class={`tabs-wrap${more.left ? " more-left" : ""}${more.right ? " more-right" : ""}`}
+      aria-label={props.label}
+    >
+      <div class="tabs" ref={strip} onScroll={measure}>
+        {props.tabs.map((t) => (
+          <Link key={t.href} href={t.href} class={t.current ? "active" : ""} current={t.current}>
+            {t.label}
+          </Link>
+        ))}
+      </div>
+    </nav>
+  );
 }
 
 /**

@@ -2,8 +2,9 @@ import type { PierRoute } from "@pier/contract";
 import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import { useState } from "preact/hooks";
 import { pier } from "../api.ts";
+import { certificateState } from "../certificates.ts";
 import { TextField } from "../components/text-field.tsx";
-import { CardsTable, DeleteButton, ErrorBox, ListState, StatusBadge, useAction } from "../components/ui.tsx";
+import { CardsTable, DeleteButton, EmptyState, ErrorBox, ListState, useAction } from "../components/ui.tsx";
 import { useApi } from "../use-api.ts";
 
 type Domain = ClientOutput<RouteOf<PierRoute, "GET /api/v1/apps/:name/domains">>["domains"][number];
@@ -41,7 +42,7 @@ export function DomainsTab({ app }: { app: string }) {
             label="Host"
             name="host"
             required
-            placeholder="www.example.com"
+            placeholder="e.g. www.example.com"
             value={host}
             onValue={setHost}
             trim
@@ -57,7 +58,15 @@ export function DomainsTab({ app }: { app: string }) {
       </div>
       <div class="panel">
         <h2>Domains</h2>
-        <ListState query={domains} what="domains" empty="No custom domains.">
+        <ListState
+          query={domains}
+          what="domains"
+          empty={
+            <EmptyState title="No custom domains">
+              The app answers at its own name under the base domain; add your own host above.
+            </EmptyState>
+          }
+        >
           {(rows) => (
             <CardsTable testid="domains-table" columns={["Host", "Certificate", ""]} rows={rows}>
               {(d) => (
@@ -68,7 +77,9 @@ export function DomainsTab({ app }: { app: string }) {
                     </a>
                   </td>
                   <td data-label="Certificate">
-                    <StatusBadge status={d.tls?.status ?? null} />{" "}
+                    <span class={`badge ${certificateState(d.tls).tone}`}>
+                      {certificateState(d.tls).label}
+                    </span>{" "}
                     <span class="small muted">{certificateText(d.tls)}</span>
                     {d.tls?.lastError ? (
                       <div class="small" style={{ color: "var(--bad)" }}>

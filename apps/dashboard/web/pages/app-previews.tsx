@@ -1,6 +1,16 @@
 import { pier } from "../api.ts";
-import { CardsTable, ErrorBox, ListState, StatusBadge, useAction } from "../components/ui.tsx";
+import {
+  CardsTable,
+  ConfirmButton,
+  EmptyState,
+  ErrorBox,
+  ListState,
+  StatusBadge,
+  useAction,
+} from "../components/ui.tsx";
 import { relativeTime } from "../format.ts";
+import { useDeployChanges } from "../live.ts";
+import { navigate } from "../router.ts";
 import { useApi } from "../use-api.ts";
 
 export function PreviewsTab({ app }: { app: string }) {
@@ -11,6 +21,16 @@ export function PreviewsTab({ app }: { app: string }) {
     5000,
   );
   const wake = useAction();
+  useDeployChanges(
+    (change) => change.app === app,
+    () => envs.reload(),
+  );
+  async function promote(environment: string) {
+    const { deployment } = await pier.call("POST /api/v1/apps/:name/environments/:environment/promote", {
+      params: { name: app, environment },
+    });
+    navigate(`/apps/${app}#${deployment.id}`);
+  }
   return (
     <div class="panel">
       <h2>Environments</h2>
@@ -20,17 +40,26 @@ export function PreviewsTab({ app }: { app: string }) {
         (its replicas stopped) until the next request wakes it.
       </p>
       <ErrorBox error={wake.error} />
-      <ListState query={envs} what="environments" empty="No environments yet.">
+      <ListState
+        query={envs}
+        what="environments"
+        empty={
+          <EmptyState title="No environments yet">
+            Deploy the app once for production; push another branch (or upload with a preview branch) for a
+            preview.
+          </EmptyState>
+        }
+      >
         {(rows) => (
           <CardsTable
             testid="environments-table"
-            columns={["Environment", "Branch", "Status", "URL", "Created"]}
+            columns={["Environment", "Branch", "Status", "URL", "Created", ""]}
             rows={rows}
           >
             {(e) => {
               const url = e.url ?? (e.host ? `http://${e.host}` : null);
               return (
-                <tr key={e.name}>
+                <tr key={e.name} data-environment={e.name}>
                   <td data-label="Environment">{e.name}</td>
                   <td data-label="Branch" class="mono">
                     {e.branch}
@@ -70,6 +99,16 @@ export function PreviewsTab({ app }: { app: string }) {
                     )}
                   </td>
                   <td data-label="Created">{relativeTime(e.createdAt)}</td>
+                  <td data-label="">
+                    {e.kind === "preview" && e.currentDeploymentId ? (
+                      <ConfirmButton
+                        label="Promote to production"
+                        question={`Deploy ${e.name}'s release to production (same build, production's env vars)?`}
+                        confirmLabel="Promote"
+                        onConfirm={() => promote(e.name)}
+                      />
+                    ) : null}
+                  </td>
                 </tr>
               );
             }}

@@ -1,5 +1,10 @@
-import { pier } from "../api.ts";
-import { ErrorBox, Link } from "../components/ui.tsx";
+import { useState } from "preact/hooks";
+import { ApiError, pier } from "../api.ts";
+import { DeployPanel } from "../components/deploy-panel.tsx";
+import { NotFound } from "../components/shell.tsx";
+import { ErrorBox, ScrollTabs, StatusBadge } from "../components/ui.tsx";
+import { useDeployChanges } from "../live.ts";
+import { navigate } from "../router.ts";
 import { type AppTab, appTabs, routeHref } from "../routes.ts";
 import { useApi } from "../use-api.ts";
 import { AnalyticsTab } from "./app-analytics.tsx";
@@ -10,6 +15,7 @@ import { EnvTab } from "./app-env.tsx";
 import { LogsTab } from "./app-logs.tsx";
 import { MetricsTab } from "./app-metrics.tsx";
 import { PreviewsTab } from "./app-previews.tsx";
+import { AppSettingsTab } from "./app-settings.tsx";
 
 const tabLabels: Record<AppTab, string> = {
   deployments: "Deployments",
@@ -20,27 +26,82 @@ const tabLabels: Record<AppTab, string> = {
   logs: "Logs",
   metrics: "Metrics",
   analytics: "Analytics",
+  settings: "Settings",
 };
 
+/** The app, or null when there is none of that name (the page then says so). */
+async function loadApp(name: string) {
+  try {
+    return (await pier.call("GET /api/v1/apps/:name", { params: { name } })).app;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+async function loadProduction(name: string) {
+  const { environments } = await pier.call("GET /api/v1/apps/:name/environments", { params: { name } });
+  return environments.find((e) => e.kind === "production") ?? null;
+}
+
 export function AppPage({ name, tab }: { name: string; tab: AppTab }) {
-  const detail = useApi(() => pier.call("GET /api/v1/apps/:name", { params: { name } }), [name]);
+  const detail = useApi(() => loadApp(name), [name]);
+  const production = useApi(() => loadProduction(name), [name], 30_000);
+  const [deploying, setDeploying] = useState(false);
+  useDeployChanges(
+    (change) => change.app === name,
+    () => production.reload(),
+  );
+  if (detail.data === null) return <NotFound what={`The app "${name}"`} />;
+  const env = production.data;
   return (
     <>
-      <div class="spread">
-        <h1>{name}</h1>
-        <span class="small muted">
-          {detail.data ? `default branch ${detail.data.app.defaultBranch}` : ""}
-        </span>
+      <div class="page-head">
+        <div>
+          <h1>{name}</h1>
+          <div class="sub">
+            <StatusBadge status={env?.status ?? (production.data === null ? "new" : undefined)} />
+            {env?.url ? (
+              <a href={env.url} target="_blank" rel="noreferrer">
+                {env.url.replace(/^https?:\/\//, "")}
+              </a>
+            ) : null}
+            {detail.data ? <span>production branch {detail.data.defaultBranch}</span> : null}
+            {detail.data?.domains.length ? <span>{detail.data.domains.join(", ")}</span> : null}
+          </div>
+        </div>
+        <button
+          type="button"
+          class="primary"
+          aria-expanded={deploying}
+          aria-controls="deploy-panel"
+          onClick={() => setDeploying(!deploying)}
+        >
+          Deploy
+        </button>
       </div>
       <ErrorBox error={detail.error} />
-      <nav class="tabs" aria-label="App sections">
-        {appTabs.map((t) => (
-          <Link key={t} href={routeHref({ page: "app", name, tab: t })} class={t === tab ? "active" : ""}>
-            {tabLabels[t]}
-          </Link>
-        ))}
-      </nav>
-      {tab === "deployments" ? <DeploymentsTab app={name} /> : null}
+      {deploying ? (
+        <div id="deploy-panel">
+          <DeployPanel
+            app={name}
+            onClose={() => setDeploying(false)}
+            onStarted={(id) => {
+              setDeploying(false);
+              navigate(`${routeHref({ page: "app", name, tab: "deployments" })}#${id}`);
+            }}
+          />
+        </div>
+      ) : null}
+      <ScrollTabs
+        label="App sections"
+        tabs={appTabs.map((t) => ({
+          href: routeHref({ page: "app", name, tab: t }),
+          label: tabLabels[t],
+          current: t === tab,
+        }))}
+      />
+      {tab === "deployments" ? <DeploymentsTab app={name} focus={location.hash.slice(1)} /> : null}
       {tab === "env" ? <EnvTab app={name} /> : null}
       {tab === "domains" ? <DomainsTab app={name} /> : null}
       {tab === "previews" ? <PreviewsTab app={name} /> : null}
@@ -48,6 +109,7 @@ export function AppPage({ name, tab }: { name: string; tab: AppTab }) {
       {tab === "logs" ? <LogsTab app={name} /> : null}
       {tab === "metrics" ? <MetricsTab app={name} /> : null}
       {tab === "analytics" ? <AnalyticsTab app={name} /> : null}
+      {tab === "settings" ? <AppSettingsTab app={name} defaultBranch={detail.data?.defaultBranch} /> : null}
     </>
   );
 }

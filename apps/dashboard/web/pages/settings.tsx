@@ -1,105 +1,25 @@
 import { useEffect, useState } from "preact/hooks";
 import { pier } from "../api.ts";
 import { TextField } from "../components/text-field.tsx";
-import { CardsTable, CopyBlock, DeleteButton, ErrorBox, ListState, useAction } from "../components/ui.tsx";
-import { relativeTime } from "../format.ts";
+import { ErrorBox, ScrollTabs, useAction } from "../components/ui.tsx";
+import { routeHref, type SettingsTab, settingsTabs } from "../routes.ts";
 import { useApi } from "../use-api.ts";
 import { BackupsPanel } from "./settings-backups.tsx";
+import { CertificatesPanel } from "./settings-certificates.tsx";
+import { NotificationsPanel } from "./settings-notifications.tsx";
+import { StaticRoutesPanel } from "./settings-routes.tsx";
+import { TokensPanel } from "./settings-tokens.tsx";
+import { UsersPanel } from "./settings-users.tsx";
 
-const scopeChoices = ["admin", "write", "deploy", "read"] as const;
-
-function TokensPanel() {
-  // The API keeps revoked tokens for the record; only usable ones belong in this list.
-  const tokens = useApi(
-    () => pier.call("GET /api/v1/tokens").then((a) => a.tokens.filter((t) => !t.revokedAt)),
-    [],
-  );
-  const [name, setName] = useState("");
-  const [scope, setScope] = useState<(typeof scopeChoices)[number]>("deploy");
-  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
-  const create = useAction();
-  return (
-    <div class="panel">
-      <h2>API tokens</h2>
-      <form
-        class="inline"
-        onSubmit={(event) => {
-          event.preventDefault();
-          create.run(async () => {
-            const answer = await pier.call("POST /api/v1/tokens", { body: { name, scopes: [scope] } });
-            setCreated(answer);
-            setName("");
-            await tokens.reload();
-          });
-        }}
-      >
-        <TextField
-          label="Name"
-          name="token-name"
-          required
-          placeholder="laptop"
-          value={name}
-          onValue={setName}
-        />
-        <label>
-          Scope
-          <select
-            name="scope"
-            value={scope}
-            onChange={(e) => setScope(scopeChoices.find((s) => s === e.currentTarget.value) ?? "deploy")}
-          >
-            {scopeChoices.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" class="primary" disabled={create.busy}>
-          Create token
-        </button>
-      </form>
-      {created ? (
-        <div class="secret-once" data-testid="new-token">
-          <strong>Copy the token "{created.name}" now: it will not be shown again.</strong>
-          <CopyBlock text={created.token} />
-          <button type="button" onClick={() => setCreated(null)}>
-            Done
-          </button>
-        </div>
-      ) : null}
-      <ListState query={tokens} what="tokens" extraError={create.error} empty="No active tokens.">
-        {(active) => (
-          <CardsTable
-            testid="tokens-table"
-            columns={["Name", "Token", "Scopes", "Created", "Last used", ""]}
-            rows={active}
-          >
-            {(t) => (
-              <tr key={t.id} data-token={t.name}>
-                <td data-label="Name">{t.name}</td>
-                <td data-label="Token" class="mono">
-                  {t.hint}
-                </td>
-                <td data-label="Scopes">{t.scopes.join(", ")}</td>
-                <td data-label="Created">{relativeTime(t.createdAt)}</td>
-                <td data-label="Last used">{relativeTime(t.lastUsedAt)}</td>
-                <td data-label="">
-                  <DeleteButton
-                    label="Revoke"
-                    question={`Revoke "${t.name}"? Scripts using it stop working.`}
-                    path={`/tokens/${t.id}`}
-                    onDeleted={tokens.reload}
-                  />
-                </td>
-              </tr>
-            )}
-          </CardsTable>
-        )}
-      </ListState>
-    </div>
-  );
-}
+const tabLabels: Record<SettingsTab, string> = {
+  general: "General",
+  users: "Users",
+  tokens: "API tokens",
+  certificates: "Certificates",
+  notifications: "Notifications",
+  routes: "Static routes",
+  backups: "Backups",
+};
 
 function ServerSettingsPanel() {
   const settings = useApi(() => pier.call("GET /api/v1/settings"), []);
@@ -112,6 +32,7 @@ function ServerSettingsPanel() {
     setBaseDomain(settings.data.settings.baseDomain ?? "");
     setAcmeEmail(settings.data.settings.acmeEmail ?? "");
   }, [settings.data]);
+  const effective = settings.data?.effective;
   return (
     <div class="panel">
       <h2>Server</h2>
@@ -133,7 +54,7 @@ function ServerSettingsPanel() {
         <TextField
           label="Base domain"
           name="base-domain"
-          placeholder={settings.data?.effective.baseDomain ?? "example.com"}
+          placeholder="e.g. apps.example.com"
           value={baseDomain}
           onValue={setBaseDomain}
           trim
@@ -141,20 +62,33 @@ function ServerSettingsPanel() {
         <span class="small muted">
           Apps answer at APP.BASE_DOMAIN, previews at BRANCH--APP.BASE_DOMAIN. Point a wildcard DNS record at
           this server.
-          {settings.data ? ` Now: ${settings.data.effective.baseDomain}.` : ""}
+          {effective ? (
+            <>
+              {" "}
+              In effect now: <span class="mono">{effective.baseDomain}</span>
+              {settings.data?.settings.baseDomain ? "" : " (the start-up default)"}.
+            </>
+          ) : null}
         </span>
         <TextField
           label="ACME email"
           name="acme-email"
           type="email"
-          placeholder="ops@example.com"
+          placeholder="e.g. ops@example.com"
           value={acmeEmail}
           onValue={setAcmeEmail}
           trim
         />
-        <span class="small muted">Contact address for Let's Encrypt (expiry notices).</span>
+        <span class="small muted">
+          Contact address for Let's Encrypt (expiry notices).
+          {effective ? ` ACME is ${effective.acme ? "on" : "off"} on this server.` : ""}
+        </span>
         <ErrorBox error={save.error} />
-        {saved ? <div class="notice">Settings saved.</div> : null}
+        {saved ? (
+          <div class="notice" role="status">
+            Settings saved.
+          </div>
+        ) : null}
         <div class="row">
           <button type="submit" class="primary" disabled={save.busy || !settings.data}>
             Save settings
@@ -165,13 +99,94 @@ function ServerSettingsPanel() {
   );
 }
 
-export function SettingsPage() {
+function PasswordPanel() {
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [done, setDone] = useState(false);
+  const change = useAction();
+  return (
+    <div class="panel">
+      <h2>Your password</h2>
+      <form
+        class="stack"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setDone(false);
+          change.run(async () => {
+            await pier.call("POST /api/v1/auth/password", {
+              body: { currentPassword: current, newPassword: next },
+            });
+            setCurrent("");
+            setNext("");
+            setDone(true);
+          });
+        }}
+      >
+        <TextField
+          label="Current password"
+          name="current-password"
+          type="password"
+          autocomplete="current-password"
+          required
+          value={current}
+          onValue={setCurrent}
+        />
+        <TextField
+          label="New password"
+          name="new-password"
+          type="password"
+          autocomplete="new-password"
+          required
+          minLength={10}
+          value={next}
+          onValue={setNext}
+        />
+        <span class="small muted">At least 10 characters. Your other sessions end.</span>
+        <ErrorBox error={change.error} />
+        {done ? (
+          <div class="notice" role="status">
+            Password changed.
+          </div>
+        ) : null}
+        <div class="row">
+          <button type="submit" class="primary" disabled={change.busy}>
+            Change password
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+export function SettingsPage({ tab }: { tab: SettingsTab }) {
   return (
     <>
-      <h1>Settings</h1>
-      <TokensPanel />
-      <ServerSettingsPanel />
-      <BackupsPanel />
+      <div class="page-head">
+        <div>
+          <h1>Settings</h1>
+          <div class="sub">The server, the people and tokens that reach it, where it sends alerts.</div>
+        </div>
+      </div>
+      <ScrollTabs
+        label="Settings sections"
+        tabs={settingsTabs.map((t) => ({
+          href: routeHref({ page: "settings", tab: t }),
+          label: tabLabels[t],
+          current: t === tab,
+        }))}
+      />
+      {tab === "general" ? (
+        <>
+          <ServerSettingsPanel />
+          <PasswordPanel />
+        </>
+      ) : null}
+      {tab === "users" ? <UsersPanel /> : null}
+      {tab === "tokens" ? <TokensPanel /> : null}
+      {tab === "certificates" ? <CertificatesPanel /> : null}
+      {tab === "notifications" ? <NotificationsPanel /> : null}
+      {tab === "routes" ? <StaticRoutesPanel /> : null}
+      {tab === "backups" ? <BackupsPanel /> : null}
     </>
   );
 }
