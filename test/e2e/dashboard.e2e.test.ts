@@ -1,13 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type PierProcess, startPier } from "../support/pier-process.ts";
-import { chromiumAvailable, launchChromium, screenshotDir, watchPage } from "./dashboard-browser.ts";
+import {
+  chromiumAvailable,
+  horizontalOverflow,
+  launchChromium,
+  shoot,
+  variantContext,
+  variants,
+  watchPage,
+} from "./dashboard-browser.ts";
 
 // The dashboard through the compiled binary, driven by Debian's Chromium: what a user clicks,
-// checked against what the API then says.
+// checked against what the API then says. One pier and one browser for the whole file.
 const adminToken = `pier_dash${crypto.randomUUID().replaceAll("-", "")}`;
 const admin = { email: "admin@example.com", password: "correct horse battery" };
 const enabled = chromiumAvailable();
@@ -23,36 +31,74 @@ function bearer(path: string, init: RequestInit = {}, token = adminToken) {
   });
 }
 
-async function shot(name: string, target: Page = page) {
-  await target.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+async function json<T = Record<string, unknown>>(path: string): Promise<T> {
+  return (await (await bearer(path)).json()) as T;
 }
 
-/** A second context sharing the session cookie: same user, other viewport or color scheme. */
-async function variant(options: { width: number; height: number; dark?: boolean }) {
-  const other = await browser.newContext({
-    viewport: { width: options.width, height: options.height },
-    colorScheme: options.dark ? "dark" : "light",
-    storageState: await context.storageState(),
-  });
-  return other.newPage();
-}
-
-function staticSite(title: string): Uint8Array {
+function siteDir(title: string, extra: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "pier-dash-site-"));
   writeFileSync(join(dir, "index.html"), `<!doctype html><title>${title}</title><h1>${title}</h1>`);
+  for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+function tarGz(dir: string): Uint8Array {
   const tar = Bun.spawnSync(["tar", "-czf", "-", "-C", dir, "."]);
   if (tar.exitCode !== 0) throw new Error(`tar failed: ${tar.stderr}`);
   return tar.stdout;
 }
 
-async function deploySite(app: string, title: string): Promise<string> {
-  const res = await bearer(`/api/v1/apps/${app}/deploy`, {
+async function deploySite(app: string, title: string, branch?: string): Promise<string> {
+  const res = await bearer(`/api/v1/apps/${app}/deploy${branch ? `?branch=${branch}` : ""}`, {
     method: "POST",
     headers: { "content-type": "application/gzip" },
-    body: new Uint8Array(staticSite(title)),
+    body: new Uint8Array(tarGz(siteDir(title))),
   });
   expect(res.status).toBe(202);
   return ((await res.json()) as { deployment: { id: string } }).deployment.id;
+}
+
+async function waitForStatus(id: string, wanted: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let status = "";
+  while (Date.now() < deadline) {
+    status = (await json<{ deployment: { status: string } }>(`/api/v1/deployments/${id}`)).deployment.status;
+    if (status === wanted) return;
+    await Bun.sleep(100);
+  }
+  throw new Error(`${id} is ${status}, not ${wanted}`);
+}
+
+function git(cwd: string, ...args: string[]) {
+  const run = Bun.spawnSync(["git", ...args], {
+    cwd,
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "Ann Dev",
+      GIT_AUTHOR_EMAIL: "ann@example.com",
+      GIT_COMMITTER_NAME: "Ann Dev",
+      GIT_COMMITTER_EMAIL: "ann@example.com",
+    },
+  });
+  if (run.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${run.stderr}`);
+  return run.stdout.toString().trim();
+}
+
+/** Runs `act` and answers the id of the deployment the request matching `url` started. */
+async function started(url: string, act: () => Promise<unknown>): Promise<string> {
+  const answer = page.waitForResponse((r) => r.url().includes(url) && r.request().method() === "POST");
+  await act();
+  const response = await answer;
+  expect(response.status()).toBe(202);
+  return ((await response.json()) as { deployment: { id: string } }).deployment.id;
+}
+
+/** The detail panel once it shows `id`, live. */
+async function liveDetail(id: string) {
+  const detail = page.getByTestId("deployment-detail");
+  await detail.locator(`[data-deployment='${id}']`).waitFor({ timeout: 15_000 });
+  await detail.locator(".badge", { hasText: "Live" }).first().waitFor({ timeout: 30_000 });
+  return detail;
 }
 
 describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
@@ -60,8 +106,7 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     pier = await startPier({ env: { PIER_ADMIN_TOKEN: adminToken }, args: ["--proxy-workers", "1"] });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    watchPage(page);
+    page = watchPage(await context.newPage());
   });
   afterAll(async () => {
     await browser?.close();
@@ -88,7 +133,7 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
     expect(await page.getByRole("heading", { name: "Welcome to pier" }).isVisible()).toBe(true);
     await page.unroute("**/api/v1/apps-overview");
-    await shot("setup-desktop");
+    await shoot(page, "flow-setup");
     await page.getByLabel("Setup code").fill(pier.setupCode());
     await page.getByLabel("Email").fill(admin.email);
     await page.getByLabel("Password").fill("short");
@@ -101,6 +146,8 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     await page.getByRole("heading", { name: "Apps" }).waitFor();
     expect(await page.getByTestId("user-email").textContent()).toBe(admin.email);
     expect((await (await fetch(`${pier.url}/api/v1/auth/setup`)).json()).needsSetup).toBe(false);
+    // An empty pier says what to do next.
+    expect(await page.getByTestId("apps-empty").textContent()).toContain("Create your first app");
   });
 
   test("a wrong password shows an error; the right one logs in", async () => {
@@ -112,7 +159,6 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     await login.getByLabel("Password").fill("not the password");
     await login.getByRole("button", { name: "Log in" }).click();
     expect(await login.getByRole("alert").textContent()).toContain("Wrong email or password");
-    await shot("login-error-desktop", login);
     await login.getByLabel("Password").fill(admin.password);
     await login.getByRole("button", { name: "Log in" }).click();
     await login.getByRole("heading", { name: "Apps" }).waitFor();
@@ -129,20 +175,12 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     expect(await instructions.textContent()).toContain(
       `git remote add pier http://x:TOKEN@${host}/git/shop.git`,
     );
-    expect(await instructions.textContent()).toContain("git push pier main");
     expect(await instructions.textContent()).toContain("pier deploy --app shop");
-    await shot("new-app-desktop");
-
     await instructions.getByRole("button", { name: "Create one for shop now" }).click();
     await instructions.getByText("A deploy token was created").waitFor();
     const remote = await instructions.locator("pre").first().textContent();
-    const token = /x:(\S+)@/.exec(remote ?? "")?.[1];
-    expect(token).toMatch(/^pier_/);
-    // The filled-in token is real and may deploy.
-    const tokens = (await (await bearer("/api/v1/tokens")).json()).tokens as {
-      name: string;
-      scopes: string[];
-    }[];
+    expect(/x:(\S+)@/.exec(remote ?? "")?.[1]).toMatch(/^pier_/);
+    const { tokens } = await json<{ tokens: { name: string; scopes: string[] }[] }>("/api/v1/tokens");
     expect(tokens.find((t) => t.name === "deploy-shop")?.scopes).toEqual(["deploy"]);
   });
 
@@ -153,47 +191,64 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     expect(await page.getByRole("alert").textContent()).toContain('An app named "shop" already exists');
   });
 
-  test("create a token (shown once), use it, revoke it", async () => {
-    await page.getByRole("link", { name: "Settings" }).click();
-    await page.getByLabel("Name").fill("ci-read");
-    await page.getByLabel("Scope").selectOption("read");
+  test("the overview updates live when a deploy goes through: status in words, who deployed, activity", async () => {
+    await page.goto(pier.url);
+    const row = page.locator("tr[data-app='shop']");
+    await row.locator(".badge", { hasText: "Not deployed" }).waitFor();
+    const began = Date.now();
+    await deploySite("shop", "Shop v1");
+    // The deploy-events stream brings it, well before the 15 s poll would.
+    await row.locator(".badge", { hasText: "Live" }).waitFor({ timeout: 10_000 });
+    expect(Date.now() - began).toBeLessThan(8_000);
+    expect(await row.textContent()).toContain("by token PIER_ADMIN_TOKEN");
+    await row.locator("svg[role=img]").waitFor();
+    const health = page.getByTestId("platform-health");
+    await health.getByTestId("health-pier").waitFor();
+    expect(await health.getByTestId("health-docker").textContent()).toMatch(
+      /Reachable|Not reachable|not running/,
+    );
+    expect(await health.getByTestId("health-disk").textContent()).toContain("free of");
+    await shoot(page, "flow-overview");
+  });
+
+  test("settings: base domain and ACME email are saved, bad input is explained, placeholders are examples", async () => {
+    await page.goto(`${pier.url}/settings`);
+    const field = page.getByLabel("Base domain");
+    expect(await field.getAttribute("placeholder")).toMatch(/^e\.g\. /);
+    await field.fill("bad domain!");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    expect(await page.getByRole("alert").textContent()).toContain("host name");
+    await field.fill("apps.example.com");
+    await page.getByLabel("ACME email").fill("ops@example.com");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Settings saved.").waitFor();
+    const saved = await json<{ settings: unknown }>("/api/v1/settings");
+    expect(saved.settings).toEqual({ baseDomain: "apps.example.com", acmeEmail: "ops@example.com" });
+    // Back to the default: the rest of the suite reaches apps at APP.localhost.
+    await field.fill("");
+    await page.getByLabel("ACME email").fill("");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Settings saved.").waitFor();
+  });
+
+  test("a token limited to one app: created once, shown once, scoped, revoked", async () => {
+    await page.goto(`${pier.url}/settings?tab=tokens`);
+    await page.getByLabel("Name").fill("ci-shop");
+    await page.getByLabel("Scope").selectOption("deploy");
+    await page.locator("input[name=token-app][value=shop]").check();
     await page.getByRole("button", { name: "Create token" }).click();
     const token = (await page.getByTestId("new-token").locator("pre").textContent())?.trim() ?? "";
-    expect((await bearer("/api/v1/apps", {}, token)).status).toBe(200);
-    await shot("settings-desktop");
+    expect((await bearer("/api/v1/apps/shop/deployments", {}, token)).status).toBe(200);
+    expect((await bearer("/api/v1/tokens", {}, token)).status).toBe(403);
+    const listed = await json<{ tokens: { name: string; apps: string[] | null }[] }>("/api/v1/tokens");
+    expect(listed.tokens.find((t) => t.name === "ci-shop")?.apps).toEqual(["shop"]);
     await page.getByTestId("new-token").getByRole("button", { name: "Done" }).click();
-    expect(await page.getByTestId("new-token").count()).toBe(0);
-
-    const row = page.locator("tr[data-token='ci-read']");
+    const row = page.locator("tr[data-token='ci-shop']");
+    expect(await row.textContent()).toContain("shop");
     await row.getByRole("button", { name: "Revoke" }).click();
     await row.getByRole("button", { name: "Revoke" }).click(); // the confirmation
     await row.waitFor({ state: "detached" });
     expect((await bearer("/api/v1/apps", {}, token)).status).toBe(401);
-  });
-
-  test("settings: base domain and ACME email are saved, bad input is explained", async () => {
-    await page.getByLabel("Base domain").fill("bad domain!");
-    await page.getByRole("button", { name: "Save settings" }).click();
-    expect(await page.getByRole("alert").textContent()).toContain("host name");
-    await page.getByLabel("Base domain").fill("apps.example.com");
-    await page.getByLabel("ACME email").fill("ops@example.com");
-    await page.getByRole("button", { name: "Save settings" }).click();
-    await page.getByText("Settings saved.").waitFor();
-    const saved = await (await bearer("/api/v1/settings")).json();
-    expect(saved.settings).toEqual({ baseDomain: "apps.example.com", acmeEmail: "ops@example.com" });
-    await page.reload();
-    await page.waitForFunction(
-      () => document.querySelector<HTMLInputElement>("input[name=base-domain]")?.value === "apps.example.com",
-    );
-  });
-
-  test("a static site deployed through the API appears live in the open apps list", async () => {
-    await page.goto(pier.url);
-    await page.locator("tr[data-app='shop']").waitFor();
-    await deploySite("shop", "Shop v1");
-    // The list polls; no reload happens here.
-    await page.locator("tr[data-app='shop'] .badge", { hasText: "live" }).waitFor({ timeout: 30_000 });
-    await shot("apps-desktop");
   });
 
   test("add an environment variable (secret stays masked)", async () => {
@@ -205,98 +260,298 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     const row = page.locator("tr[data-env-key='API_KEY']");
     await row.waitFor();
     expect(await row.textContent()).not.toContain("s3cr3t-value");
-    const env = (await (await bearer("/api/v1/apps/shop/env")).json()).env as {
-      key: string;
-      secret: boolean;
-    }[];
+    const { env } = await json<{ env: { key: string; secret: boolean }[] }>("/api/v1/apps/shop/env");
     expect(env.find((e) => e.key === "API_KEY")?.secret).toBe(true);
-    await shot("app-env-desktop");
   });
 
-  test("a second deploy streams into the page, then roll back to the first with confirmation", async () => {
+  test("deploy a folder from the browser: packed here, uploaded, live, with its step timings", async () => {
     await page.goto(`${pier.url}/apps/shop`);
-    const first = page.locator("tr[data-deployment]").first();
-    await first.waitFor();
-    const second = await deploySite("shop", "Shop v2");
-    const row = page.locator(`tr[data-deployment='${second}']`);
-    await row.locator(".badge", { hasText: "live" }).waitFor({ timeout: 30_000 });
-    // The newest deployment's build log is on the page without a click.
-    const log = page.getByTestId("deployment-log");
-    await log.locator("h2", { hasText: second }).waitFor();
-    expect(((await log.locator("pre").textContent()) ?? "").length).toBeGreaterThan(20);
-    await shot("app-deployments-desktop");
+    await page.getByRole("button", { name: "Deploy", exact: true }).click();
+    const panel = page.getByTestId("deploy-panel");
+    await panel.getByRole("button", { name: "Upload" }).click();
+    const dir = siteDir("Shop from the browser");
+    mkdirSync(join(dir, "node_modules", "left-out"), { recursive: true });
+    writeFileSync(join(dir, "node_modules", "left-out", "index.js"), "nope");
+    mkdirSync(join(dir, "assets"));
+    writeFileSync(join(dir, "assets", "app.js"), "console.log('hi')");
+    await panel.getByTestId("folder-input").setInputFiles(dir);
+    expect(await panel.getByTestId("upload-summary").textContent()).toContain("2 files");
+    const id = await started("/api/v1/apps/shop/deploy", () =>
+      panel.getByRole("button", { name: "Upload and deploy" }).click(),
+    );
+    const detail = await liveDetail(id);
+    expect(await detail.textContent()).toContain(`by ${admin.email}`);
+    await detail.getByTestId("deploy-timings").getByText("Health check").waitFor();
+    const served = await fetch(`http://127.0.0.1:${pier.httpPort}/assets/app.js`, {
+      headers: { host: "shop.localhost" },
+    });
+    expect(await served.text()).toBe("console.log('hi')");
+    await shoot(page, "flow-deployed-from-browser");
+  });
 
-    const older = page.locator("tr[data-deployment]").filter({ hasText: "superseded" }).first();
-    const olderId = await older.getAttribute("data-deployment");
+  test("a deploy's log streams into the page; a rollback says what it put back; compare shows the env change", async () => {
+    await page.goto(`${pier.url}/apps/shop`);
+    await page.locator("tr[data-deployment]").first().waitFor();
+    const second = await deploySite("shop", "Shop v3");
+    const row = page.locator(`tr[data-deployment='${second}']`);
+    await row.locator(".badge", { hasText: "Live" }).waitFor({ timeout: 30_000 });
+    const detail = page.getByTestId("deployment-detail");
+    await detail.locator(`[data-deployment='${second}']`).waitFor();
+    expect(((await detail.locator("pre").textContent()) ?? "").length).toBeGreaterThan(20);
+
+    await page.getByRole("button", { name: "Compare releases" }).click();
+    const compare = page.getByTestId("compare");
+    const { deployments } = await json<{ deployments: { id: string }[] }>("/api/v1/apps/shop/deployments");
+    await compare.getByLabel("From").selectOption(deployments.at(-1)!.id);
+    await compare.getByLabel("To").selectOption(second);
+    expect(await compare.getByTestId("env-changes").textContent()).toContain("API_KEY");
+
+    const older = page.locator("tr[data-deployment]").filter({ hasText: "Replaced" }).first();
+    const olderId = (await older.getAttribute("data-deployment"))!;
     await older.getByRole("button", { name: "Roll back to this" }).click();
     await older.getByRole("button", { name: "Roll back", exact: true }).click();
     await page.getByText("Rollback started").waitFor();
-    const deadline = Date.now() + 30_000;
-    let live: { basedOn: string | null; status: string } | undefined;
-    while (Date.now() < deadline) {
-      const { deployments } = await (await bearer("/api/v1/apps/shop/deployments")).json();
-      live = deployments.find((d: { status: string }) => d.status === "live");
-      if (live && live.basedOn === olderId) break;
-      await Bun.sleep(250);
-    }
-    expect(live?.basedOn).toBe(olderId);
+    await detail.getByText(`Put back the release of ${olderId}`).waitFor({ timeout: 30_000 });
     await page
-      .locator("tr[data-deployment] .badge", { hasText: "rolled_back" })
+      .locator("tr[data-deployment] .badge", { hasText: "Rolled back" })
       .first()
       .waitFor({ timeout: 10_000 });
+    expect(await page.locator("tr[data-deployment] .badge", { hasText: "rolled_back" }).count()).toBe(0);
   });
 
-  test("screenshots at 375 px and in dark mode", async () => {
-    const phone = await variant({ width: 375, height: 812 });
-    await phone.goto(pier.url);
-    await phone.locator("tr[data-app='shop']").waitFor();
-    await shot("apps-375", phone);
-    await phone.goto(`${pier.url}/apps/shop`);
-    await phone.getByRole("heading", { name: "shop" }).waitFor();
-    await shot("app-375", phone);
-    // Nothing may overflow the phone's width.
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
-    await phone.goto(`${pier.url}/settings`);
-    await phone.getByRole("heading", { name: "API tokens" }).waitFor();
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
-    await shot("settings-375", phone);
-
-    const dark = await variant({ width: 1280, height: 800, dark: true });
-    await dark.goto(`${pier.url}/apps/shop`);
-    await dark.getByRole("heading", { name: "shop" }).waitFor();
-    const background = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    expect(background).toBe("rgb(15, 17, 21)");
-    await shot("app-dark-desktop", dark);
-    const darkPhone = await variant({ width: 375, height: 812, dark: true });
-    await darkPhone.goto(pier.url);
-    await darkPhone.getByRole("heading", { name: "Apps" }).waitFor();
-    await shot("apps-dark-375", darkPhone);
+  test("a running deploy is cancelled from the page; the release before keeps serving", async () => {
+    const dir = siteDir("Never healthy", {
+      "pier.toml": '[health]\npath = "/not-there"\n\n[deploy]\ntimeout = "40s"\n',
+    });
+    const res = await bearer("/api/v1/apps/shop/deploy", {
+      method: "POST",
+      headers: { "content-type": "application/gzip" },
+      body: new Uint8Array(tarGz(dir)),
+    });
+    const { deployment } = (await res.json()) as { deployment: { id: string } };
+    await page.goto(`${pier.url}/apps/shop#${deployment.id}`);
+    const detail = page.getByTestId("deployment-detail");
+    await detail.locator(".badge", { hasText: "Starting" }).first().waitFor({ timeout: 15_000 });
+    await detail.getByRole("button", { name: "Cancel deploy" }).click();
+    await detail.getByRole("button", { name: "Stop it" }).click();
+    await waitForStatus(deployment.id, "cancelled", 15_000);
+    await detail.locator(".badge", { hasText: "Cancelled" }).first().waitFor();
+    const live = await fetch(`http://127.0.0.1:${pier.httpPort}/`, { headers: { host: "shop.localhost" } });
+    expect(live.status).toBe(200);
   });
 
-  test("every app tab renders without a script error; failures of its API are shown, not swallowed", async () => {
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    // Some traffic through the proxy so the metrics tab has points once the minute is flushed.
-    for (let i = 0; i < 20; i++) {
-      await fetch(`http://127.0.0.1:${pier.httpPort}/`, { headers: { host: "shop.localhost" } }).catch(
-        () => {},
+  test("redeploy a pushed branch and deploy a commit from the page: commit, author and who", async () => {
+    const token = (
+      await (
+        await bearer("/api/v1/tokens", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ name: "push", scopes: ["deploy"] }),
+        })
+      ).json()
+    ).token as string;
+    const repo = siteDir("Shop from git");
+    git(repo, "init", "-q", "-b", "main");
+    git(repo, "add", ".");
+    git(repo, "commit", "-q", "-m", "First page of the shop");
+    const first = git(repo, "rev-parse", "HEAD");
+    writeFileSync(join(repo, "index.html"), "<h1>Second</h1>");
+    git(repo, "commit", "-q", "-am", "Second page");
+    git(repo, "push", "-q", `http://x:${token}@127.0.0.1:${pier.consolePort}/git/shop.git`, "main");
+
+    await page.goto(`${pier.url}/apps/shop`);
+    await page.getByRole("button", { name: "Deploy", exact: true }).click();
+    const panel = page.getByTestId("deploy-panel");
+    await panel.getByText("Second page").waitFor();
+    const redeploy = await started("/deploy/git", () =>
+      panel.getByRole("button", { name: "Redeploy main" }).click(),
+    );
+    const detail = await liveDetail(redeploy);
+    expect(await detail.textContent()).toContain("Second page (Ann Dev)");
+    expect(await detail.textContent()).toContain(`by ${admin.email}`);
+
+    await page.getByRole("button", { name: "Deploy", exact: true }).click();
+    await panel.getByRole("button", { name: "Branch or commit" }).click();
+    await panel.getByLabel("Branch or commit").fill(first.slice(0, 10));
+    const commit = await started("/deploy/git", () =>
+      panel.getByRole("button", { name: "Deploy", exact: true }).click(),
+    );
+    expect(await (await liveDetail(commit)).textContent()).toContain("First page of the shop");
+  });
+
+  test("a preview is promoted to production with the same build", async () => {
+    const preview = await deploySite("shop", "Shop feature", "feature-x");
+    await waitForStatus(preview, "live");
+    await page.goto(`${pier.url}/apps/shop?tab=previews`);
+    const row = page.locator("tr[data-environment='feature-x']");
+    await row.getByRole("button", { name: "Promote to production" }).click();
+    const promoted = await started("/promote", () =>
+      row.getByRole("button", { name: "Promote", exact: true }).click(),
+    );
+    const detail = await liveDetail(promoted);
+    expect(await detail.textContent()).toContain(`Promoted from ${preview}`);
+    const live = await fetch(`http://127.0.0.1:${pier.httpPort}/`, { headers: { host: "shop.localhost" } });
+    expect(await live.text()).toContain("Shop feature");
+  });
+
+  test("users: invite a member (temporary password shown once), they sign in, an admin removes them", async () => {
+    await page.goto(`${pier.url}/settings?tab=users`);
+    await page.getByLabel("Email").fill("dev@example.com");
+    await page.getByRole("button", { name: "Invite" }).click();
+    const password =
+      (await page.getByTestId("temporary-password").locator("pre").textContent())?.trim() ?? "";
+    expect(password.length).toBeGreaterThanOrEqual(20);
+    const other = await browser.newContext();
+    const dev = await other.newPage();
+    await dev.goto(pier.url);
+    await dev.getByLabel("Email").fill("dev@example.com");
+    await dev.getByLabel("Password").fill(password);
+    await dev.getByRole("button", { name: "Log in" }).click();
+    await dev.getByRole("heading", { name: "Apps" }).waitFor();
+    await page.getByTestId("temporary-password").getByRole("button", { name: "Done" }).click();
+    const row = page.locator("tr[data-user='dev@example.com']");
+    await row.getByLabel("Role of dev@example.com").selectOption("admin");
+    for (let i = 0; i < 50; i++) {
+      const { users } = await json<{ users: { email: string; role: string }[] }>("/api/v1/users");
+      if (users.find((u) => u.email === "dev@example.com")?.role === "admin") break;
+      await Bun.sleep(100);
+    }
+    await row.getByRole("button", { name: "Remove" }).click();
+    await row.getByRole("button", { name: "Remove" }).click();
+    await row.waitFor({ state: "detached" });
+    expect(await dev.evaluate(async () => (await fetch("/api/v1/apps")).status)).toBe(401);
+    await other.close();
+  });
+
+  test("notifications with per-event filters, a static route, and certificates that do not call self-signed trusted", async () => {
+    await page.goto(`${pier.url}/settings?tab=notifications`);
+    await page.getByLabel("Name").fill("ops-hook");
+    await page.getByLabel("Kind").selectOption("webhook");
+    await page.getByLabel("URL").fill("https://hooks.example.com/pier");
+    const events = page.locator("input[name=new-channel-event]");
+    for (const box of await events.all()) await box.uncheck();
+    await page.locator("input[name=new-channel-event][value='deploy.failed']").check();
+    await page.getByRole("button", { name: "Add channel" }).click();
+    await page.locator("tr[data-channel='ops-hook']").waitFor();
+    const { channels } = await json<{ channels: { name: string; events: string[] }[] }>(
+      "/api/v1/notification-channels",
+    );
+    expect(channels.find((c) => c.name === "ops-hook")?.events).toEqual(["deploy.failed"]);
+
+    await page.goto(`${pier.url}/settings?tab=routes`);
+    await page.getByLabel("Host").fill("nas.example.com");
+    await page.getByLabel("Upstreams").fill("http://127.0.0.1:9");
+    await page.getByRole("button", { name: "Add route" }).click();
+    await page.locator("tr[data-route='nas.example.com']").waitFor();
+
+    await bearer("/api/v1/apps/shop/domains", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ host: "shop.example.com" }),
+    });
+    await page.goto(`${pier.url}/settings?tab=certificates`);
+    const cert = page.locator("tr[data-host='shop.example.com']");
+    expect(await cert.locator(".badge").textContent()).toContain("Self-signed");
+    expect(await cert.locator(".badge.ok").count()).toBe(0);
+  });
+
+  test("Ctrl-K jumps to an app with the keyboard alone; every page is reachable by Tab with a visible focus", async () => {
+    await page.goto(`${pier.url}/settings`);
+    await page.getByRole("heading", { name: "Server" }).waitFor();
+    await page.keyboard.press("Control+k");
+    const input = page.getByRole("combobox", { name: "Search pages and apps" });
+    await input.waitFor();
+    await page.keyboard.type("shop logs");
+    expect(await page.getByRole("option").first().textContent()).toContain("shop → Logs");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${pier.url}/apps/shop?tab=logs`);
+    await page.keyboard.press("Control+k");
+    await input.waitFor();
+    await page.keyboard.type("api tok");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${pier.url}/settings?tab=tokens`);
+
+    await page.goto(pier.url);
+    await page.locator("tr[data-app='shop']").waitFor();
+    const seen: { text: string; outline: string }[] = [];
+    for (let i = 0; i < 16; i++) {
+      await page.keyboard.press("Tab");
+      seen.push(
+        await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement;
+          return { text: el.textContent?.trim() ?? "", outline: getComputedStyle(el).outlineStyle };
+        }),
       );
     }
-    for (const tab of ["domains", "previews", "logs", "metrics"]) {
-      await page.goto(`${pier.url}/apps/shop?tab=${tab}`);
-      await page.locator("nav.tabs a.active", { hasText: /./ }).waitFor();
-      await page.locator(".panel").first().waitFor();
-      await Bun.sleep(300);
-      await shot(`app-${tab}-desktop`);
+    expect(seen[0]?.text).toBe("Skip to content");
+    for (const label of ["Apps", "Services", "Settings", "New app", "shop"]) {
+      const hit = seen.find((s) => s.text === label);
+      expect(hit, label).toBeDefined();
+      expect(hit?.outline).not.toBe("none");
     }
-    await page.goto(`${pier.url}/apps/shop?tab=domains`);
-    await page.getByLabel("Host").fill("shop.example.com");
-    await page.getByRole("button", { name: "Add domain" }).click();
-    await page.locator("tr[data-host='shop.example.com']").waitFor();
-    expect(await page.locator("tr[data-host='shop.example.com']").textContent()).toContain("self-signed");
+    expect(await page.locator("nav.main a[aria-current=page]").textContent()).toBe("Apps");
+    // Every field of every settings section has a name a screen reader can say.
+    for (const tab of ["", "?tab=tokens", "?tab=users", "?tab=notifications", "?tab=routes"]) {
+      await page.goto(`${pier.url}/settings${tab}`);
+      await page.locator("main form").first().waitFor();
+      const unnamed = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLInputElement>("main input, main select, main textarea")]
+          .filter((el) => el.type !== "hidden" && !el.hidden)
+          .filter(
+            (el) =>
+              !(el.labels?.length || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby")),
+          )
+          .map((el) => el.name || el.outerHTML.slice(0, 60)),
+      );
+      expect(unnamed).toEqual([]);
+    }
+  });
+
+  test("at 390 px: the app's tabs scroll with a cue, the menu opens, nothing scrolls sideways", async () => {
+    const phone = await variantContext(browser, context, variants[2]);
+    const small = watchPage(await phone.newPage());
+    await small.goto(`${pier.url}/apps/shop?tab=analytics`);
+    await small.locator(".tabs a[aria-current=page]").waitFor();
+    // The current tab is scrolled into view and the hidden side is marked.
+    expect(await small.locator(".tabs a[aria-current=page]").isVisible()).toBe(true);
+    await small.waitForFunction(() => document.querySelector(".tabs-wrap")?.className.includes("more-"));
+    expect(await horizontalOverflow(small)).toBe(0);
+    expect(await small.getByRole("link", { name: "Services" }).isVisible()).toBe(false);
+    await small.getByRole("button", { name: "Menu" }).click();
+    await small.getByRole("link", { name: "Services" }).click();
+    await small.waitForURL(`${pier.url}/services`);
+    await small.goto(pier.url);
+    await small.locator("tr[data-app='shop']").waitFor();
+    expect(await horizontalOverflow(small)).toBe(0);
+    await phone.close();
+  });
+
+  test("a mistyped address and an unknown app get the dashboard's own not-found page", async () => {
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${pier.url}/no-such-page`);
+    expect(await page.getByTestId("not-found").textContent()).toContain("Page not found");
     await page.goto(`${pier.url}/apps/ghost`);
-    expect(await page.getByRole("alert").first().textContent()).toContain("ghost");
+    expect(await page.getByTestId("not-found").textContent()).toContain('The app "ghost" not found');
     expect(errors).toEqual([]);
+  });
+
+  test("delete an app after typing its name", async () => {
+    await bearer("/api/v1/apps", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "scratch" }),
+    });
+    await page.goto(`${pier.url}/apps/scratch?tab=settings`);
+    const zone = page.getByTestId("delete-app");
+    const button = zone.getByRole("button", { name: "Delete scratch" });
+    expect(await button.isDisabled()).toBe(true);
+    await zone.getByLabel("Type scratch to confirm").fill("scratc");
+    expect(await button.isDisabled()).toBe(true);
+    await zone.getByLabel("Type scratch to confirm").fill("scratch");
+    await button.click();
+    await page.waitForURL(`${pier.url}/`);
+    expect((await bearer("/api/v1/apps/scratch")).status).toBe(404);
   });
 
   test("logging out returns to the login page and the session is gone", async () => {

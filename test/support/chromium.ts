@@ -44,8 +44,10 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 export function watchPage(page: Page): Page {
   page.setDefaultTimeout(10_000);
   page.on("pageerror", (error) => console.error(`[browser] ${error.message}`));
-  page.on("requestfailed", (request) =>
-    console.error(`[browser] ${request.method()} ${request.url()} failed: ${request.failure()?.errorText}`),
-  );
+  page.on("requestfailed", (request) => {
+    // Requests a navigation cuts off (an open event stream, say) are not failures.
+    if (request.failure()?.errorText === "net::ERR_ABORTED") return;
+    console.error(`[browser] ${request.method()} ${request.url()} failed: ${request.failure()?.errorText}`);
+  });
   return page;
 }
