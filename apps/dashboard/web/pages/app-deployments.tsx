@@ -11,8 +11,12 @@ import { useApi } from "../use-api.ts";
 
 export { isRollbackTarget };
 
-/** `focus`: a deployment to show (the #fragment a deploy started from the page leads to). */
-export function DeploymentsTab({ app, focus = "" }: { app: string; focus?: string }) {
+/**
+ * `focus`: a deployment to show (the #fragment a deploy started from the page leads to);
+ * `onChange` hears every change of the app's deployments (the page's status badge).
+ */
+export function DeploymentsTab(props: { app: string; focus?: string; onChange?: () => void }) {
+  const { app, focus = "" } = props;
   const history = useApi(
     () =>
       pier.call("GET /api/v1/apps/:name/deployments", { params: { name: app } }).then((a) => a.deployments),
@@ -21,7 +25,10 @@ export function DeploymentsTab({ app, focus = "" }: { app: string; focus?: strin
   );
   useDeployChanges(
     (change) => change.app === app,
-    () => history.reload(),
+    () => {
+      history.reload();
+      props.onChange?.();
+    },
   );
   const [selected, setSelected] = useState<string | null>(null);
   const [comparing, setComparing] = useState(false);

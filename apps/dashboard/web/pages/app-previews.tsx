@@ -13,7 +13,7 @@ import { useDeployChanges } from "../live.ts";
 import { navigate } from "../router.ts";
 import { useApi } from "../use-api.ts";
 
-export function PreviewsTab({ app }: { app: string }) {
+export function PreviewsTab({ app, onChange }: { app: string; onChange?: () => void }) {
   const envs = useApi(
     () =>
       pier.call("GET /api/v1/apps/:name/environments", { params: { name: app } }).then((a) => a.environments),
@@ -23,7 +23,10 @@ export function PreviewsTab({ app }: { app: string }) {
   const wake = useAction();
   useDeployChanges(
     (change) => change.app === app,
-    () => envs.reload(),
+    () => {
+      envs.reload();
+      onChange?.();
+    },
   );
   async function promote(environment: string) {
     const { deployment } = await pier.call("POST /api/v1/apps/:name/environments/:environment/promote", {

@@ -3,7 +3,6 @@ import { ApiError, pier } from "../api.ts";
 import { DeployPanel } from "../components/deploy-panel.tsx";
 import { NotFound } from "../components/shell.tsx";
 import { ErrorBox, ScrollTabs, StatusBadge } from "../components/ui.tsx";
-import { useDeployChanges } from "../live.ts";
 import { navigate } from "../router.ts";
 import { type AppTab, appTabs, routeHref } from "../routes.ts";
 import { useApi } from "../use-api.ts";
@@ -48,10 +47,6 @@ export function AppPage({ name, tab }: { name: string; tab: AppTab }) {
   const detail = useApi(() => loadApp(name), [name]);
   const production = useApi(() => loadProduction(name), [name], 30_000);
   const [deploying, setDeploying] = useState(false);
-  useDeployChanges(
-    (change) => change.app === name,
-    () => production.reload(),
-  );
   if (detail.data === null) return <NotFound what={`The app "${name}"`} />;
   const env = production.data;
   return (
@@ -101,10 +96,13 @@ export function AppPage({ name, tab }: { name: string; tab: AppTab }) {
           current: t === tab,
         }))}
       />
-      {tab === "deployments" ? <DeploymentsTab app={name} focus={location.hash.slice(1)} /> : null}
+      {/* Only the tabs about deployments hold the deploy-events stream open (and refresh the status above). */}
+      {tab === "deployments" ? (
+        <DeploymentsTab app={name} focus={location.hash.slice(1)} onChange={production.reload} />
+      ) : null}
       {tab === "env" ? <EnvTab app={name} /> : null}
       {tab === "domains" ? <DomainsTab app={name} /> : null}
-      {tab === "previews" ? <PreviewsTab app={name} /> : null}
+      {tab === "previews" ? <PreviewsTab app={name} onChange={production.reload} /> : null}
       {tab === "cron" ? <CronTab app={name} /> : null}
       {tab === "logs" ? <LogsTab app={name} /> : null}
       {tab === "metrics" ? <MetricsTab app={name} /> : null}
