@@ -14,7 +14,7 @@ const upstream: Server<unknown> = Bun.serve({
   port: 0,
   async fetch(req, server) {
     const path = new URL(req.url).pathname;
-    if (path === "/ws" && server.upgrade(req)) return undefined;
+    if (path === "/ws" && server.upgrade(req, { data: undefined })) return undefined;
     if (path === "/slow") await Bun.sleep(2_000);
     return new Response(`answered ${path}`);
   },

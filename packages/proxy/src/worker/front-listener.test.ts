@@ -68,3 +68,14 @@ test.skipIf(!openssl)(
     expect(pool.stats().respawns).toBe(0);
   },
 );
+
+test.skipIf(!openssl)("a drain closes the HTTPS listeners too: new TLS connections are refused", async () => {
+  await pool.setCertificates([selfSigned("one.test")]);
+  expect((await handshake(httpsPort, "one.test")).cn).toBe("one.test");
+  expect(await pool.drain(1_000)).toEqual({ cut: 0 });
+  const outcome = await handshake(httpsPort, "one.test").then(
+    () => "served",
+    (error: NodeJS.ErrnoException) => error.code,
+  );
+  expect(outcome).toBe("ECONNREFUSED");
+});
