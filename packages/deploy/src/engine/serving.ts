@@ -92,8 +92,7 @@ export function previewHost(slug: string, app: string, baseDomain: string): stri
 /**
  * A route of a sleeping environment: no upstreams, and `sleeping: true` for the proxy, which holds
  * the request and asks the control plane to wake it (the `appRuntime` capability's wakeRoute with
- * this route's id). RouteSpec gains the field on the proxy's side; until then the extra key rides
- * along in the snapshot.
+ * this route's id; RouteSpec's `sleeping` in @pier/proxy).
  */
 export type AppRouteSpec = RouteSpec & { sleeping?: true };
 
