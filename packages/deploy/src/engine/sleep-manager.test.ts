@@ -8,7 +8,13 @@ import { ServingTable, servedEnvironment } from "./serving.ts";
 import { SleepManager } from "./sleep.ts";
 
 /** A SleepManager over fakes: one app with one live replica of dep_1, sleep_after 2 s. */
-function setup(options: { startFails?: boolean } = {}) {
+function setup(
+  options: {
+    startFails?: boolean;
+    lastRequestAt?: (appId: string) => number | undefined;
+    lastRouteRequestAt?: (idPrefix: string) => number | undefined;
+  } = {},
+) {
   const serving = new ServingTable();
   const environment = {
     id: "env_1",
@@ -77,7 +83,8 @@ function setup(options: { startFails?: boolean } = {}) {
     publishRoutes: async () => {
       publishes++;
     },
-    lastRequestAt: () => undefined,
+    lastRequestAt: options.lastRequestAt ?? (() => undefined),
+    lastRouteRequestAt: options.lastRouteRequestAt,
     probe: async () => ({ healthy: true, detail: "HTTP 200" }),
     now: () => now,
   });
@@ -105,6 +112,26 @@ test("idle past sleep_after: replicas removed, route kept as sleeping, remembere
   expect(t.removed).toEqual(["c0"]);
   expect(t.environment.sleepingSince).not.toBeNull();
   expect(t.publishes()).toBe(1);
+});
+
+test("with per-route activity, only requests to the environment's own routes keep it awake", async () => {
+  const asked: string[] = [];
+  let clock = 0;
+  const t = setup({
+    // Busy elsewhere in the app (another environment) all the time...
+    lastRequestAt: () => clock,
+    // ...but nothing on this environment's routes.
+    lastRouteRequestAt: (prefix) => {
+      asked.push(prefix);
+      return undefined;
+    },
+  });
+  await t.manager.check();
+  t.advance(2500);
+  clock = 1_000_000 + 2500;
+  await t.manager.check();
+  expect(t.manager.isSleeping("shop", "production")).toBe(true);
+  expect(asked).toContain("deploy:env_1:");
 });
 
 test("concurrent wake-ups share one start; it resolves once routed, with the app's env", async () => {
