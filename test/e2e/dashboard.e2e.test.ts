@@ -289,6 +289,33 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     await shoot(page, "flow-deployed-from-browser");
   });
 
+  test("an archive dropped on the page deploys as it is", async () => {
+    await page.goto(`${pier.url}/apps/shop`);
+    await page.getByRole("button", { name: "Deploy", exact: true }).click();
+    const panel = page.getByTestId("deploy-panel");
+    await panel.getByRole("button", { name: "Upload" }).click();
+    await panel.getByTestId("dropzone").waitFor();
+    await page.evaluate(
+      (data) => {
+        const file = new File([new Uint8Array(data)], "site.tar.gz", { type: "application/gzip" });
+        const transfer = new DataTransfer();
+        transfer.items.add(file);
+        const zone = document.querySelector("[data-testid=dropzone]")!;
+        zone.dispatchEvent(
+          new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }),
+        );
+      },
+      Array.from(tarGz(siteDir("Dropped archive"))),
+    );
+    expect(await panel.getByTestId("upload-summary").textContent()).toContain("site.tar.gz");
+    const id = await started("/api/v1/apps/shop/deploy", () =>
+      panel.getByRole("button", { name: "Upload and deploy" }).click(),
+    );
+    await liveDetail(id);
+    const served = await fetch(`http://127.0.0.1:${pier.httpPort}/`, { headers: { host: "shop.localhost" } });
+    expect(await served.text()).toContain("Dropped archive");
+  });
+
   test("a deploy's log streams into the page; a rollback says what it put back; compare shows the env change", async () => {
     await page.goto(`${pier.url}/apps/shop`);
     await page.locator("tr[data-deployment]").first().waitFor();
