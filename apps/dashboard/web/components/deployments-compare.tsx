@@ -1,13 +1,13 @@
 import { useState } from "preact/hooks";
 import { pier } from "../api.ts";
 import type { Deployment } from "../deployments.ts";
-import { relativeTime, shortSha } from "../format.ts";
+import { relativeTime, shortSha, statusLabel } from "../format.ts";
 import { useApi } from "../use-api.ts";
 import { ErrorBox, Loading } from "./ui.tsx";
 
 function optionText(d: Deployment): string {
   const commit = d.commitSha ? ` ${shortSha(d.commitSha)}` : "";
-  return `${d.id}${commit} · ${d.status.replaceAll("_", " ")} · ${relativeTime(d.createdAt)}`;
+  return `${d.id}${commit} · ${statusLabel(d.status)} · ${relativeTime(d.createdAt)}`;
 }
 
 /** What changed between two releases: the commits in one and not the other, env vars, the image. */
