@@ -1,4 +1,6 @@
 export {
+  assignListenFds,
+  type ListenFds,
   PROXY_WORKER_ENTRYPOINT,
   type ProxyLog,
   type ProxyPool,

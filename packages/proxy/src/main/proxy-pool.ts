@@ -63,6 +63,32 @@ export interface ProxyPoolOptions {
   headTimeoutMs?: number;
   /** Override of the worker module; see `proxyWorkerEntrypoint`. */
   workerEntrypoint?: string | URL;
+  /**
+   * Listening sockets (fds) a previous pier handed over, per port: the workers listen on these
+   * instead of binding, spread over them (`assignListenFds`), so nothing queued on them is lost.
+   * A worker left without one binds with reusePort; a respawned worker always binds.
+   */
+  inheritedListeners?: ListenFds;
+  /**
+   * Open no listener until `listen()`: a pier taking over from another accepts nothing before
+   * its routes are published (the other one serves meanwhile).
+   */
+  deferListening?: boolean;
+}
+
+/** Listening sockets by port, as fds of this process. */
+export interface ListenFds {
+  http: number[];
+  https: number[];
+}
+
+/**
+ * Which inherited sockets worker `index` of `workers` listens on: round-robin, so every socket
+ * has a worker accepting on it (a socket nobody accepts on would hold its connections forever)
+ * and each worker has at most one more than another. Pure.
+ */
+export function assignListenFds(fds: readonly number[], index: number, workers: number): number[] {
+  return fds.filter((_, i) => i % workers === index);
 }
 
 export interface ProxyPool {
@@ -91,14 +117,22 @@ export interface ProxyPool {
    */
   closeTunnels(origins: string[]): Promise<number>;
   /**
-   * The first step of a graceful stop: every worker stops accepting (new connections are refused),
-   * connections end after their exchange in progress (idle ones at once, tunnels with a 1001 close
+   * The first step of a graceful stop: every worker stops accepting (new connections are refused,
+   * unless the sockets were handed to another pier, which accepts them), connections end after
+   * their exchange in progress (idle ones after a 1 s grace, tunnels with a 1001 close
    * frame, requests held on sleeping routes with a 503), whatever is still open after `timeoutMs`
    * is cut, and the workers post the beacons and request records they hold; resolves after those
    * reached the handlers and the aggregates' promises settled. `cut` counts the connections cut.
    * The workers stay up (for `setBeaconHandler` and the like) until `stop`.
    */
   drain(timeoutMs: number): Promise<{ cut: number }>;
+  /** Starts accepting after `deferListening`; resolves once every worker listens. */
+  listen(): Promise<void>;
+  /**
+   * The listening sockets of the live workers (their fds in this process), for a hand-over to pass
+   * to the next pier. Empty for a port no worker listens on yet (HTTPS before any certificate).
+   */
+  listenerFds(): ListenFds;
   /** Test hook: makes one worker throw an uncaught error. */
   crashWorker(index: number): void;
 }
@@ -119,10 +153,13 @@ export function proxyWorkerEntrypoint(): string | URL {
 
 type AckKind = "routes" | "certs" | "acme" | "beacons";
 
+const noFds: ListenFds = { http: [], https: [] };
+
 interface Slot {
   index: number;
   worker: Worker;
   acked: Record<AckKind, number>;
+  listening: ListenFds;
 }
 
 export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool> {
@@ -130,7 +167,7 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
   const ackTimeoutMs = opts.ackTimeoutMs ?? 5_000;
   const entry = opts.workerEntrypoint ?? proxyWorkerEntrypoint();
   const wakeTimeoutMs = opts.wakeTimeoutMs ?? DEFAULT_WAKE_TIMEOUT_MS;
-  const config = (index: number): WorkerConfig => ({
+  const config = (index: number, listenFds: ListenFds): WorkerConfig => ({
     workerIndex: index,
     httpPort: opts.httpPort,
     httpsPort: opts.httpsPort ?? null,
@@ -144,6 +181,8 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
     headTimeoutMs: opts.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS,
     wakes: opts.onWake !== undefined,
     wakeTimeoutMs,
+    listenFds,
+    deferListening: !listening,
   });
 
   const differ = new RouteDiffer();
@@ -161,6 +200,7 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
   const waiters = new Set<() => void>();
   let draining = false;
   const questions = new WorkerQuestions();
+  let listening = opts.deferListening !== true;
   /** Storing of aggregates still running: `drain` waits for them. */
   const storing = new Set<Promise<void>>();
   const wakes =
@@ -188,9 +228,14 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
     for (const w of waiters) w();
   };
 
-  function spawn(index: number, onReady?: (err: Error | null) => void): void {
+  function spawn(index: number, onReady?: (err: Error | null) => void, listenFds = noFds): void {
     const worker = new Worker(entry);
-    const slot: Slot = { index, worker, acked: { routes: -1, certs: -1, acme: -1, beacons: -1 } };
+    const slot: Slot = {
+      index,
+      worker,
+      acked: { routes: -1, certs: -1, acme: -1, beacons: -1 },
+      listening: noFds,
+    };
     slots[index] = slot;
     let dead = false;
     const die = (why: string) => {
@@ -249,6 +294,9 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
         case "wake":
           wakes?.ask(index, msg.routeId);
           return;
+        case "listening":
+          slot.listening = { http: msg.http, https: msg.https };
+          return;
         case "failed":
           log("error", "proxy worker reported a failure", { worker: index, message: msg.message });
           if (onReady) die(msg.message);
@@ -262,7 +310,7 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
       msg: {
         type: "init",
         version: routesVersion,
-        config: config(index),
+        config: config(index, listenFds),
         routes: differ.allJson(),
         certsVersion: current.certs,
         certs,
@@ -303,12 +351,16 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
     });
   }
 
+  const inherited = opts.inheritedListeners ?? noFds;
   await Promise.all(
     Array.from(
       { length: opts.workers },
       (_, i) =>
         new Promise<void>((resolve, reject) => {
-          spawn(i, (err) => (err ? reject(err) : resolve()));
+          spawn(i, (err) => (err ? reject(err) : resolve()), {
+            http: assignListenFds(inherited.http, i, opts.workers),
+            https: assignListenFds(inherited.https, i, opts.workers),
+          });
         }),
     ),
   ).catch((err) => {
@@ -376,6 +428,18 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
       await Promise.all(storing);
       log("info", "proxy drained", { cut });
       return { cut };
+    },
+    async listen() {
+      if (listening) return;
+      listening = true;
+      await questions.ask({ type: "listen" }, live(), ackTimeoutMs);
+    },
+    listenerFds() {
+      const live = slots.filter((slot): slot is Slot => slot !== null);
+      return {
+        http: live.flatMap((slot) => slot.listening.http),
+        https: live.flatMap((slot) => slot.listening.https),
+      };
     },
     crashWorker(index) {
       slots[index]?.worker.postMessage({ type: "crash", version: routesVersion } satisfies ToWorker);

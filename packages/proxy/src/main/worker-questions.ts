@@ -3,6 +3,7 @@ import { RouteAckTimeoutError } from "./pool-errors.ts";
 
 /** A question asked of every worker at once and answered by each with a count (`answer` messages). */
 export type Question =
+  | { type: "listen" }
   | { type: "in-flight"; origins: string[] }
   | { type: "drain"; timeoutMs: number }
   | { type: "close-tunnels"; origins: string[]; code: number };

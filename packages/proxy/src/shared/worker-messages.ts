@@ -49,6 +49,13 @@ export const workerConfigSchema = z.object({
   wakes: z.boolean(),
   /** How long a request is held on a sleeping route before a 503. */
   wakeTimeoutMs: z.number().int().positive(),
+  /**
+   * Listening sockets inherited from the pier this one takes over from (a hand-over): the worker
+   * listens on these fds instead of binding; empty lists mean bind the port with reusePort.
+   */
+  listenFds: z.object({ http: z.array(z.number().int()), https: z.array(z.number().int()) }),
+  /** Open no listener until a `listen` message (a hand-over: only once the routes are in). */
+  deferListening: z.boolean(),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
@@ -80,6 +87,8 @@ export const toWorkerSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("acme"), version: z.number(), acme: z.record(z.string(), z.string()) }),
   z.object({ type: z.literal("beacons"), version: z.number(), enabled: z.boolean() }),
   z.object({ type: z.literal("crash"), version: z.number() }),
+  /** Start listening (after a deferred init); answered with how many listeners are open. */
+  z.object({ type: z.literal("listen"), version: z.number() }),
   /** How many exchanges are in flight to these origins; `version` numbers the question. */
   z.object({ type: z.literal("in-flight"), version: z.number(), origins: z.array(z.string()) }),
   /**
@@ -122,9 +131,15 @@ export const fromWorkerSchema = z.discriminatedUnion("type", [
     strings: z.array(z.string()),
   }),
   z.object({ type: z.literal("failed"), version: z.number(), message: z.string() }),
-  /** The answer to an `in-flight`, `drain` or `close-tunnels` question of the same version. */
+  /** The answer to a `listen`, `in-flight`, `drain` or `close-tunnels` question of the same version. */
   z.object({ type: z.literal("answer"), version: z.number(), count: z.number().int().nonnegative() }),
   /** A request arrived on this sleeping route: wake it (asked once per route while it wakes). */
   z.object({ type: z.literal("wake"), routeId: z.string() }),
+  /** The fds of this worker's listening sockets, after each change: what a hand-over passes on. */
+  z.object({
+    type: z.literal("listening"),
+    http: z.array(z.number().int()),
+    https: z.array(z.number().int()),
+  }),
 ]);
 export type FromWorker = z.infer<typeof fromWorkerSchema>;

@@ -25,12 +25,19 @@ import {
 } from "../shared/worker-messages.ts";
 import { openConnections } from "./deadline-sweep.ts";
 import type { FrontConnection } from "./front-connection.ts";
-import { listenHttp, listenHttps } from "./front-listener.ts";
+import {
+  httpListenerFd,
+  httpsListenerFd,
+  listenHttp,
+  listenHttps,
+  replaceHttpsCertificates,
+} from "./front-listener.ts";
 import { createFrontState, type FrontState } from "./front-state.ts";
 
 /**
  * Proxy worker entrypoint. Must stay a separate file: the compiled binary embeds it as an extra
- * entrypoint (see README). It listens with reusePort so every worker accepts on the same ports.
+ * entrypoint (see README). It listens with reusePort so every worker accepts on the same ports, or
+ * on the sockets a previous pier handed over (`config.listenFds`).
  */
 
 declare const self: Worker;
@@ -41,8 +48,12 @@ function send(msg: FromWorker, transfer?: Transferable[]): void {
 
 let state: FrontState | null = null;
 let config: WorkerConfig | null = null;
-let httpListener: TCPSocketListener<FrontConnection> | null = null;
-let httpsServer: TlsServer | null = null;
+/** One per socket: a worker given several inherited sockets listens on each. */
+let httpListeners: TCPSocketListener<FrontConnection>[] = [];
+let httpsServers: TlsServer[] = [];
+/** Set by `listen` (at init unless deferred); certificates that arrive before wait for it. */
+let listening = false;
+let latestCerts: Certificate[] = [];
 let packer: RecordPacker | null = null;
 let tableVersion = 0;
 let byId = new Map<string, CompiledRoute>();
@@ -110,12 +121,42 @@ function internalTarget(url: string | null): UpstreamTarget | null {
 
 async function startHttps(certs: Certificate[]): Promise<void> {
   const cfg = config!;
-  if (cfg.httpsPort === null || certs.length === 0 || state!.draining) return;
-  const previous = httpsServer;
-  // A fresh listener with the new certificates binds beside the old one (reusePort), then the old
-  // one stops accepting while its open connections carry on: no restart, no refused connection.
-  httpsServer = await listenHttps(state!, cfg.hostname, cfg.httpsPort, certs);
-  previous?.close();
+  latestCerts = certs;
+  if (!listening || cfg.httpsPort === null || certs.length === 0 || state!.draining) return;
+  if (httpsServers.length > 0) {
+    // In place: closing a listener would reset the connections queued on its socket.
+    for (const server of httpsServers) replaceHttpsCertificates(server, certs);
+    return;
+  }
+  const fds = cfg.listenFds.https;
+  httpsServers =
+    fds.length === 0
+      ? [await listenHttps(state!, cfg.hostname, cfg.httpsPort, certs)]
+      : await Promise.all(fds.map((fd) => listenHttps(state!, cfg.hostname, cfg.httpsPort!, certs, fd)));
+  reportListening();
+}
+
+/** Opens the listeners: on the inherited sockets when there are any, else bound with reusePort. */
+async function listen(): Promise<void> {
+  const cfg = config!;
+  const s = state!;
+  if (listening || s.draining) return;
+  listening = true;
+  httpListeners =
+    cfg.listenFds.http.length === 0
+      ? [listenHttp(s, cfg.hostname, cfg.httpPort)]
+      : cfg.listenFds.http.map((fd) => listenHttp(s, cfg.hostname, cfg.httpPort, fd));
+  reportListening();
+  await startHttps(latestCerts);
+}
+
+/** Tells the pool which sockets this worker listens on: a hand-over passes them to the next pier. */
+function reportListening(): void {
+  send({
+    type: "listening",
+    http: httpListeners.map(httpListenerFd).filter((fd): fd is number => fd !== undefined),
+    https: httpsServers.map(httpsListenerFd).filter((fd): fd is number => fd !== undefined),
+  });
 }
 
 async function onMessage(msg: ToWorker): Promise<void> {
@@ -141,8 +182,8 @@ async function onMessage(msg: ToWorker): Promise<void> {
         askWake: config.wakes ? (routeId) => send({ type: "wake", routeId }) : undefined,
         wakeTimeoutMs: config.wakeTimeoutMs,
       });
-      httpListener = listenHttp(state, config.hostname, config.httpPort);
-      await startHttps(msg.certs);
+      latestCerts = msg.certs;
+      if (!config.deferListening) await listen();
       setInterval(flushRecords, config.recordFlushMs);
       setInterval(flushBeacons, config.beaconFlushMs);
       send({ type: "ready", version: msg.version });
@@ -189,6 +230,10 @@ async function onMessage(msg: ToWorker): Promise<void> {
       send({ type: "answer", version: msg.version, count });
       return;
     }
+    case "listen":
+      await listen();
+      send({ type: "answer", version: msg.version, count: httpListeners.length + httpsServers.length });
+      return;
     case "drain":
       send({ type: "answer", version: msg.version, count: await drain(msg.timeoutMs) });
       return;
@@ -226,14 +271,22 @@ async function drain(timeoutMs: number): Promise<number> {
   const s = state;
   if (s === null) return 0;
   s.draining = true;
-  httpListener?.stop(false);
-  httpListener = null;
-  httpsServer?.close();
-  httpsServer = null;
+  // Closes this process's fds only: after a hand-over the sockets live on in the next pier, which
+  // accepts what is queued on them.
+  for (const listener of httpListeners) listener.stop(false);
+  httpListeners = [];
+  for (const server of httpsServers) server.close();
+  httpsServers = [];
   for (const conn of [...connections()]) conn.stopAfterExchange();
   await until(() => connections().size === 0, timeoutMs);
-  const cut = connections().size;
-  for (const conn of [...connections()]) conn.cut();
+  // Idle keep-alive connections still in their grace end quietly; the others are cut.
+  let cut = 0;
+  for (const conn of [...connections()]) {
+    if (conn.endIfIdle()) continue;
+
+    conn.cut();
+    cut++;
+  }
   flushBeacons();
   flushRecords();
   return cut;

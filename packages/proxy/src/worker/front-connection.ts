@@ -58,6 +58,12 @@ const MAX_BUFFERED = 256 * 1024;
  */
 const TUNNEL_CLOSE_GRACE_MS = 2_000;
 export const CLIENT_IDLE_TIMEOUT_S = 120;
+/**
+ * How long a keep-alive connection idle when a drain starts stays open: a request the client sent
+ * meanwhile (or that sits unread in the socket buffer, which a close would answer with a reset) is
+ * answered with `connection: close`. Under load every connection ends that way within moments.
+ */
+const DRAIN_IDLE_GRACE_MS = 1_000;
 /** Upstream heads are written here, one at a time per thread (see upstream-head.ts). */
 const headScratch = Buffer.allocUnsafe(MAX_REQUEST_HEAD_BYTES + 4096);
 
@@ -685,13 +691,15 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
 
   /**
    * pier is stopping (state.draining is set): the connection ends after the exchange in progress,
-   * at once when idle; a tunnel is closed with 1001, a held request answered 503.
+   * after DRAIN_IDLE_GRACE_MS when idle (a request arriving meanwhile is answered, with close); a
+   * tunnel is closed with 1001, a held request answered 503.
    */
   stopAfterExchange(): void {
     switch (this.stage) {
       case Stage.Idle:
         // Part of a head arrived: that request is answered first (the head timeout bounds it).
-        if (this.buf === null) this.endClient();
+        // Between requests, the head deadline ends the connection quietly after a grace.
+        if (this.buf === null) this.headDeadline = performance.now() + DRAIN_IDLE_GRACE_MS;
         return;
       case Stage.Exchange:
         // Before the answer's head: it says connection: close; after: the socket closes after it.
@@ -705,6 +713,18 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
         this.closeTunnel(GOING_AWAY);
         return;
     }
+  }
+
+  /** Between requests with nothing buffered: ending it now loses no request. */
+  get idle(): boolean {
+    return this.stage === Stage.Idle && this.buf === null;
+  }
+
+  /** Ends the connection quietly (no reset) when it is idle; false when it is not. */
+  endIfIdle(): boolean {
+    if (!this.idle) return false;
+    this.endClient();
+    return true;
   }
 
   /** Cuts the connection (the shutdown timeout passed with it still open). */

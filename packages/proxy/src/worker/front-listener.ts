@@ -51,43 +51,84 @@ function handlersFor(state: FrontState, tls: boolean) {
   };
 }
 
+/**
+ * Listens on `fd`, a listening socket inherited from the pier this one took over from (see
+ * `ProxyPoolOptions.inheritedListeners`), or else binds `port` with reusePort beside the other
+ * workers. Either way the socket's fd is `listener.fd`, which a hand-over passes on.
+ */
 export function listenHttp(
   state: FrontState,
   hostname: string,
   port: number,
+  fd?: number,
 ): TCPSocketListener<FrontConnection> {
   // reusePort works at runtime for listeners although bun-types only declares it for connect.
-  const options = { hostname, port, reusePort: true, socket: handlersFor(state, false) };
+  const options =
+    fd === undefined
+      ? { hostname, port, reusePort: true, socket: handlersFor(state, false) }
+      : { fd, socket: handlersFor(state, false) };
   return Bun.listen<FrontConnection>(options as Bun.TCPSocketListenOptions<FrontConnection>);
 }
 
 /**
  * The first certificate is the default: clients without SNI (or naming an unknown host) get it,
- * so HTTPS always answers once any certificate exists.
+ * so HTTPS always answers once any certificate exists. With `fd` the server listens on that
+ * inherited socket instead of binding `port`.
  */
 export async function listenHttps(
   state: FrontState,
   hostname: string,
   port: number,
   certs: Certificate[],
+  fd?: number,
 ): Promise<TlsServer> {
   const [first, ...rest] = certs;
   if (first === undefined) throw new TlsFrontError("no certificate");
   const server = createServer({ cert: first.cert, key: first.key });
   server.addContext(first.serverName, { cert: first.cert, key: first.key });
   for (const c of rest) server.addContext(c.serverName, { cert: c.cert, key: c.key });
+  const where = fd === undefined ? { host: hostname, port, reusePort: true } : { fd };
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen({ host: hostname, port, reusePort: true } as Parameters<typeof server.listen>[0], () => {
+    server.listen(where as Parameters<typeof server.listen>[0], () => {
       server.off("error", reject);
       resolve();
     });
   });
-  const handle = (server as unknown as { _handle?: { reload?: (o: unknown) => void } })._handle;
+  const handle = tlsHandle(server);
   if (typeof handle?.reload !== "function") {
     server.close();
     throw new TlsFrontError("node:tls server has no reloadable Bun listener handle");
   }
   handle.reload({ socket: handlersFor(state, true) });
   return server;
+}
+
+function tlsHandle(server: TlsServer): { reload?: (o: unknown) => void; fd?: number } | undefined {
+  return (server as unknown as { _handle?: { reload?: (o: unknown) => void; fd?: number } })._handle;
+}
+
+/** The listening socket's fd of a plain listener (Bun has it at runtime; bun-types does not declare it). */
+export function httpListenerFd(listener: TCPSocketListener<FrontConnection>): number | undefined {
+  const fd = (listener as unknown as { fd?: unknown }).fd;
+  return typeof fd === "number" && fd >= 0 ? fd : undefined;
+}
+
+/** The listening socket's fd of an HTTPS server (what a hand-over passes on), if it has one. */
+export function httpsListenerFd(server: TlsServer): number | undefined {
+  const fd = tlsHandle(server)?.fd;
+  return typeof fd === "number" && fd >= 0 ? fd : undefined;
+}
+
+/**
+ * New certificates for a listening server, in place: the first becomes the default, every one is
+ * (re)added by its name. Nothing is rebound, so the listening socket (possibly shared with another
+ * pier during a hand-over) and the connections queued on it stay. A name that is no longer in
+ * `certs` keeps its last context until the next start; a host without a route only gets a 404.
+ */
+export function replaceHttpsCertificates(server: TlsServer, certs: Certificate[]): void {
+  const [first] = certs;
+  if (first === undefined) return;
+  server.setSecureContext({ cert: first.cert, key: first.key });
+  for (const c of certs) server.addContext(c.serverName, { cert: c.cert, key: c.key });
 }
