@@ -505,8 +505,8 @@ describe.skipIf(!ready)("managed services", () => {
         await page.getByLabel("Email").fill("admin@example.com");
         await page.getByLabel("Password").fill("correct horse battery");
         await page.getByRole("button", { name: "Create admin account" }).click();
-        await page.getByRole("heading", { name: "Apps" }).waitFor();
-        await page.getByRole("link", { name: "Services" }).click();
+        // Signed in once the navigation shows; the Services page is one of its links.
+        await page.getByRole("link", { name: "Services" }).first().click();
         const row = page.locator("[data-service=shop-db]");
         await row.waitFor();
         expect(await row.textContent()).toContain("postgres");
