@@ -18,8 +18,9 @@ import {
 
 // Every page of the dashboard in every variant (light, dark, 390 px): rendered without a script
 // error, the navigation marks where the user is, nothing scrolls sideways on a phone, and a
-// screenshot of each lands in test/e2e/screenshots/ for a reviewer. A page added to routes.ts must
-// be added to `examples` below (the type says so), so new pages are photographed too.
+// screenshot of each lands in test/e2e/screenshots/ for a reviewer. A section added to the
+// navigation (routes.ts, navSections) is visited at its own address without a change here; pages
+// with parameters (an id, a name) get their addresses in `examples`.
 const adminToken = `pier_pages${crypto.randomUUID().replaceAll("-", "")}`;
 const enabled = chromiumAvailable();
 let pier: PierProcess;
@@ -28,8 +29,8 @@ let signedIn: BrowserContext;
 let monitorId = "mon_missing";
 
 /** Paths of each page, with the data the suite makes; ids it does not make show their "not found" state. */
-function examples(): Record<Route["page"], string[]> {
-  return {
+function examples(): Partial<Record<Route["page"], string[]>> {
+  const listed: Partial<Record<Route["page"], string[]>> = {
     apps: ["/"],
     "new-app": ["/new"],
     app: [
@@ -52,6 +53,10 @@ function examples(): Record<Route["page"], string[]> {
     login: [],
     setup: [],
   };
+  for (const section of navSections) {
+    if (!section.pages.some((page) => listed[page])) listed[section.pages[0]!] = [section.href];
+  }
+  return listed;
 }
 
 /** The pages whose layout this suite holds to "no sideways scrolling at 390 px". */
@@ -178,7 +183,7 @@ describe.skipIf(!enabled)("every dashboard page, light, dark and at 390 px", () 
       page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`));
       const overflowing: string[] = [];
       for (const [kind, paths] of Object.entries(examples())) {
-        for (const path of paths) {
+        for (const path of paths ?? []) {
           await page.goto(`${pier.url}${path}`);
           await page.locator("main").waitFor();
           await settled(page);

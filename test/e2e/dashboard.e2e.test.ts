@@ -429,12 +429,22 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
       (await page.getByTestId("temporary-password").locator("pre").textContent())?.trim() ?? "";
     expect(password.length).toBeGreaterThanOrEqual(20);
     const other = await browser.newContext();
-    const dev = await other.newPage();
+    const dev = watchPage(await other.newPage());
     await dev.goto(pier.url);
+    await dev.getByRole("heading", { name: "Log in to pier" }).waitFor();
     await dev.getByLabel("Email").fill("dev@example.com");
     await dev.getByLabel("Password").fill(password);
     await dev.getByRole("button", { name: "Log in" }).click();
-    await dev.getByRole("heading", { name: "Apps" }).waitFor();
+    // Signed in, or the reason why not (the alert) in the failure.
+    await dev
+      .getByRole("heading", { name: "Apps" })
+      .or(dev.getByRole("alert"))
+      .first()
+      .waitFor({ timeout: 20_000 });
+    expect(
+      await dev.getByRole("alert").count(),
+      (await dev.getByRole("alert").allTextContents()).join(),
+    ).toBe(0);
     await page.getByTestId("temporary-password").getByRole("button", { name: "Done" }).click();
     const row = page.locator("tr[data-user='dev@example.com']");
     await row.getByLabel("Role of dev@example.com").selectOption("admin");

@@ -13,6 +13,7 @@ export function TextField(props: {
   type?: "text" | "email" | "password" | "number";
   placeholder?: string;
   required?: boolean;
+  disabled?: boolean;
   autocomplete?: string;
   minLength?: number;
   min?: string;

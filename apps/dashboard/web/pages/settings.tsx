@@ -26,11 +26,14 @@ function ServerSettingsPanel() {
   const [baseDomain, setBaseDomain] = useState("");
   const [acmeEmail, setAcmeEmail] = useState("");
   const [saved, setSaved] = useState(false);
+  // The fields open once the stored values are in them: typing earlier would be overwritten.
+  const [ready, setReady] = useState(false);
   const save = useAction();
   useEffect(() => {
     if (!settings.data) return;
     setBaseDomain(settings.data.settings.baseDomain ?? "");
     setAcmeEmail(settings.data.settings.acmeEmail ?? "");
+    setReady(true);
   }, [settings.data]);
   const effective = settings.data?.effective;
   return (
@@ -54,6 +57,7 @@ function ServerSettingsPanel() {
         <TextField
           label="Base domain"
           name="base-domain"
+          disabled={!ready}
           placeholder="e.g. apps.example.com"
           value={baseDomain}
           onValue={setBaseDomain}
@@ -74,6 +78,7 @@ function ServerSettingsPanel() {
           label="ACME email"
           name="acme-email"
           type="email"
+          disabled={!ready}
           placeholder="e.g. ops@example.com"
           value={acmeEmail}
           onValue={setAcmeEmail}
