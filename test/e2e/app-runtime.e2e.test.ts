@@ -351,6 +351,9 @@ describe.skipIf(!ready)("sleeping environments", () => {
 
   test("a restart keeps a sleeping environment asleep", async () => {
     await waitFor("asleep again", async () => (await production()).status === "sleeping");
+    // The status flips first; the database remembers it, then the replicas go: a stop before that
+    // would leave it awake after the restart.
+    await waitFor("no replica left", async () => (await replicas()).length === 0);
     await pier.stop();
     pier = await start(pier.dataDir);
     call = api(pier.url, token);
