@@ -16,7 +16,7 @@ CONSOLE_PORT ?= 7070
 HTTP_PORT ?= 8080
 HTTPS_PORT ?= 8443
 
-.PHONY: bench-services check-migrations bytecode-order bench-analytics bench-errors bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e lint format migrations bench-startup clean
+.PHONY: bench-cluster bench-services check-migrations bytecode-order bench-analytics bench-errors bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e test-cluster lint format migrations bench-startup clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -94,7 +94,10 @@ test-unit: install ## unit tests (bun test, beside the code)
 test-e2e: build dist/pier-linux-arm64 ## end-to-end suites against the compiled binaries
 	$(BUN) test --timeout 600000 test/e2e
 
-test: lint test-unit test-e2e ## everything: lint, unit and end-to-end tests
+test-cluster: build dist/pier-linux-arm64 ## the cluster suite: a swarm of dockerds in network namespaces and an emulated arm64 node (root, about 3 minutes)
+	BUN=$(BUN) bash test/cluster/run.sh
+
+test: lint test-unit test-e2e test-cluster ## everything: lint, unit, end-to-end and cluster tests
 
 migrations: install ## regenerate SQL migrations after a schema change (every package with src/**/schema/{sqlite,pg}.ts)
 	$(BUN) packages/db/scripts/migrations.ts
@@ -123,6 +126,9 @@ bench-ai-gateway: build ## added time to first token of the AI gateway
 
 bench-errors: build ## Sentry envelope ingest into SQLite (wrk)
 	$(BUN) bench/errors/run.ts
+
+bench-cluster: build dist/pier-linux-arm64 ## git push to live on a 3-node swarm (and multi-arch with an emulated arm64 node), failover after a node is lost (root, about 4 minutes)
+	BUN=$(BUN) bash bench/cluster/run.sh
 
 bench-services: build ## managed PostgreSQL: backup and restore of a 1 GB database, pier's peak RSS (needs Docker and scripts/base-images/services.sh)
 	$(BUN) bench/services/run.ts

@@ -67,6 +67,11 @@ if [[ -f "$S/.created-run-netns" ]] && [[ -z "$(ls -A /run/netns 2>/dev/null)" ]
   rm -f "$S/.created-run-netns"
 fi
 if [[ "${PIER_CLUSTER_KEEP_DATA:-0}" != "1" ]]; then
+  # The daemons' logs outlive the run (what a failed suite needs), in $S/logs.
+  mkdir -p "$S/logs"
+  for i in "${nodes[@]}"; do
+    for f in dockerd containerd; do [[ -f "$S/n$i/$f.log" ]] && mv "$S/n$i/$f.log" "$S/logs/n$i.$f.log"; done
+  done
   for i in "${nodes[@]}"; do rm -rf "${S:?}/n$i" "$S/node$i.sock"; done
   rm -f "$S/node-count"
 fi

@@ -11,7 +11,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 export PIER_CLUSTER_DIR=${PIER_CLUSTER_DIR:-/tmp/pier-cluster-suite}
 export PIER_CLUSTER_PI=${PIER_CLUSTER_PI:-1}
-BUN=${BUN:-$(make -s -C "$repo" print-bun)}
+BUN=${BUN:-$(make -s -C "$repo" print-bun | tail -1)}
+[[ -x "$BUN" ]] || { echo "cluster suite: no Bun at '$BUN' (make bun)" >&2; exit 1; }
 export BUN
 
 missing=""
@@ -37,6 +38,7 @@ fi
 
 started=$SECONDS
 "$here/cluster-down.sh" >/dev/null 2>&1 # leftovers of an interrupted run
+rm -f "$PIER_CLUSTER_DIR/pier.log"
 trap '"$here/cluster-down.sh"' EXIT
 trap 'exit 130' INT TERM
 "$here/cluster-up.sh" || exit 1
@@ -45,5 +47,9 @@ nsenter --target "$node1" --net --mount --uts -- env -C "$repo" \
   PIER_CLUSTER_DIR="$PIER_CLUSTER_DIR" \
   "$BUN" test --timeout 900000 "$here/cluster.test.ts"
 code=$?
+if [[ $code != 0 && -f "$PIER_CLUSTER_DIR/pier.log" ]]; then
+  echo "--- pier's warnings and errors:"
+  grep -E '"level":"(warn|error)"' "$PIER_CLUSTER_DIR/pier.log" | grep -v '"host check' | tail -40
+fi
 echo "cluster suite: exit $code after $((SECONDS - started)) s (setup and teardown included)"
 exit $code

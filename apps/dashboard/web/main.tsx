@@ -30,6 +30,7 @@ const ServicePage = lazyPage<{ name: string }>(
   () => import("./pages/services.tsx").then((m) => m.ServicePage),
   "the service",
 );
+const NodesPage = lazyPage<object>(() => import("./pages/nodes.tsx").then((m) => m.NodesPage), "nodes");
 const ErrorsPage = lazyPage<object>(() => import("./pages/errors.tsx").then((m) => m.ErrorsPage), "errors");
 const ErrorIssuePage = lazyPage<{ id: string }>(
   () => import("./pages/error-issue.tsx").then((m) => m.ErrorIssuePage),
@@ -86,6 +87,8 @@ function pageFor(route: Route | null): ComponentChildren {
       return <ServicesPage />;
     case "service":
       return <ServicePage name={route.name} />;
+    case "nodes":
+      return <NodesPage />;
     case "errors":
       return <ErrorsPage />;
     case "error-issue":

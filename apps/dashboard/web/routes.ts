@@ -9,6 +9,7 @@ export type Route =
   | { page: "uptime-monitor"; id: string }
   | { page: "services" }
   | { page: "service"; name: string }
+  | { page: "nodes" }
   | { page: "errors" }
   | { page: "error-issue"; id: string }
   | { page: "login" }
@@ -45,6 +46,7 @@ export type SettingsTab = (typeof settingsTabs)[number];
 export const navSections: { label: string; href: string; pages: Route["page"][] }[] = [
   { label: "Apps", href: "/", pages: ["apps", "app", "new-app"] },
   { label: "Services", href: "/services", pages: ["services", "service"] },
+  { label: "Nodes", href: "/nodes", pages: ["nodes"] },
   { label: "AI", href: "/ai", pages: ["ai"] },
   { label: "Uptime", href: "/uptime", pages: ["uptime", "uptime-monitor"] },
   { label: "Errors", href: "/errors", pages: ["errors", "error-issue"] },
@@ -72,6 +74,8 @@ export function parseRoute(pathname: string, search = ""): Route | null {
       return { page: "uptime" };
     case "/services":
       return { page: "services" };
+    case "/nodes":
+      return { page: "nodes" };
     case "/errors":
       return { page: "errors" };
     case "/login":

@@ -82,6 +82,7 @@ test("host networking: the app listens on the port pier chose, nothing is publis
   expect(body.TaskTemplate.Networks).toEqual([{ Target: "hostnet" }]);
   expect(body.EndpointSpec).toEqual({ Mode: "dnsrr" });
   expect(body.Labels["pier.cluster.host-port"]).toBe("24321");
+  expect(body.TaskTemplate.Placement.MaxReplicas).toBe(1);
 });
 
 test("host ports avoid those in use", () => {

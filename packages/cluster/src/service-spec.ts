@@ -95,11 +95,15 @@ export function releaseServiceSpec(input: ReleaseServiceInput): Record<string, u
       Resources: { Limits: limits, Reservations: reservations },
       // A crashed process comes back on its node; a lost node's tasks are started elsewhere.
       RestartPolicy: { Condition: "any", Delay: 1_000_000_000, MaxAttempts: 0 },
-      Placement: swarmPlacement({
-        placement: spec.placement ?? [],
-        spread: spec.spread ?? "node",
-        platforms: input.platforms,
-      }),
+      Placement: {
+        ...swarmPlacement({
+          placement: spec.placement ?? [],
+          spread: spec.spread ?? "node",
+          platforms: input.platforms,
+        }),
+        // Host-network tasks of one release share a port: two on one node would collide.
+        ...(hostNetwork ? { MaxReplicas: 1 } : {}),
+      },
       ...(hostNetwork ? { Networks: [{ Target: hostNetwork.networkId }] } : {}),
       LogDriver: { Name: "json-file", Options: { "max-size": "10m", "max-file": "3" } },
     },
