@@ -33,6 +33,7 @@ import {
   replaceHttpsCertificates,
 } from "./front-listener.ts";
 import { createFrontState, type FrontState } from "./front-state.ts";
+import { GOING_AWAY } from "./websocket-frames.ts";
 
 /**
  * Proxy worker entrypoint. Must stay a separate file: the compiled binary embeds it as an extra
@@ -277,8 +278,13 @@ async function drain(timeoutMs: number): Promise<number> {
   httpListeners = [];
   for (const server of httpsServers) server.close();
   httpsServers = [];
+  const deadline = performance.now() + timeoutMs;
   for (const conn of [...connections()]) conn.stopAfterExchange();
-  await until(() => connections().size === 0, timeoutMs);
+  // WebSockets (and other tunnels) end last: they stay open while the other exchanges finish, so
+  // during a hand-over they keep working until the old process is about to go, then get 1001.
+  await until(() => [...connections()].every((conn) => conn.inTunnel), timeoutMs);
+  for (const conn of [...connections()]) conn.closeTunnel(GOING_AWAY);
+  await until(() => connections().size === 0, Math.max(0, deadline - performance.now()));
   // Idle keep-alive connections still in their grace end quietly; the others are cut.
   let cut = 0;
   for (const conn of [...connections()]) {

@@ -692,7 +692,7 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
   /**
    * pier is stopping (state.draining is set): the connection ends after the exchange in progress,
    * after DRAIN_IDLE_GRACE_MS when idle (a request arriving meanwhile is answered, with close); a
-   * tunnel is closed with 1001, a held request answered 503.
+   * held request is answered 503. A tunnel is left open: the drain closes tunnels last.
    */
   stopAfterExchange(): void {
     switch (this.stage) {
@@ -709,10 +709,11 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
         this.state.wakes.release(this.route!.id, this);
         this.resumeHeld(false);
         return;
-      case Stage.Tunnel:
-        this.closeTunnel(GOING_AWAY);
-        return;
     }
+  }
+
+  get inTunnel(): boolean {
+    return this.stage === Stage.Tunnel;
   }
 
   /** Between requests with nothing buffered: ending it now loses no request. */
