@@ -327,7 +327,7 @@ export async function startDeploy(
     async stop() {
       // Containers keep serving while pier restarts (adopted on the next start); static
       // replicas live in this process and come back from the data dir.
-      sleeper.stop();
+      await sleeper.stop();
       liveness.stop();
       stopFollowingCluster();
       await watch?.stop();

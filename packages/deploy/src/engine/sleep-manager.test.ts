@@ -11,6 +11,8 @@ import { SleepManager } from "./sleep.ts";
 function setup(
   options: {
     startFails?: boolean;
+    /** The database write of a sleep takes this long. */
+    writeMs?: number;
     lastRequestAt?: (appId: string) => number | undefined;
     lastRouteRequestAt?: (idPrefix: string) => number | undefined;
   } = {},
@@ -38,6 +40,7 @@ function setup(
     environments: {
       findById: async () => environment,
       setSleeping: async (_id: string, since: Date | null) => {
+        if (options.writeMs) await Bun.sleep(options.writeMs);
         environment.sleepingSince = since;
       },
     },
@@ -167,4 +170,21 @@ test("a wake-up that fails rejects and leaves the environment asleep", async () 
   await expect(t.manager.wake("shop", "production")).rejects.toThrow(/no such image/);
   expect(t.manager.isSleeping("shop", "production")).toBe(true);
   expect(t.environment.sleepingSince).not.toBeNull();
+});
+
+test("stop waits for a sleep in progress to be written, and no check starts after it", async () => {
+  const t = setup({ writeMs: 50 });
+  await t.manager.check();
+  t.advance(2500);
+  const checking = t.manager.check();
+  await Bun.sleep(5);
+  await t.manager.stop();
+  // The route already said sleeping; the database must say so too before pier goes on stopping.
+  expect(t.environment.sleepingSince).not.toBeNull();
+  await checking;
+  t.serving.get("shop", "production")!.sleeping = false;
+  t.serving.get("shop", "production")!.replicas = [{ containerId: "c9", upstream: "127.0.0.1:4009" }];
+  t.advance(5000);
+  await t.manager.check();
+  expect(t.removed).toEqual(["c0"]);
 });

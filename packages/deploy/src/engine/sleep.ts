@@ -65,7 +65,8 @@ export class SleepManager {
   private readonly waking = new Map<string, Promise<void>>();
   private readonly configs = new Map<string, PierConfig | null>();
   private timer: ReturnType<typeof setInterval> | undefined;
-  private checking = false;
+  private checking: Promise<void> | undefined;
+  private stopped = false;
   private readonly now: () => number;
 
   constructor(private readonly deps: SleepDeps) {
@@ -78,8 +79,14 @@ export class SleepManager {
     this.timer.unref?.();
   }
 
-  stop(): void {
+  /**
+   * Stops looking for idle environments and waits for a sleep in progress: pier may be stopping,
+   * and one cut between the route swap and the database write would wake up live after a restart.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
+    await this.checking;
   }
 
   /** An environment (re)started serving: its idle time counts from now. */
@@ -109,30 +116,33 @@ export class SleepManager {
     return last;
   }
 
-  async check(): Promise<void> {
-    if (this.checking) return;
-    this.checking = true;
-    try {
-      for (const entry of this.deps.serving.list()) {
-        if (entry.sleeping || entry.replicas.length === 0) continue;
-        const config = await this.configOf(entry.deploymentId);
-        const sleepAfterMs = config ? sleepAfterOf(config, entry.kind) : undefined;
-        if (sleepAfterMs === undefined) continue;
-        const lastActiveAt = this.lastActiveAt(entry);
-        const busy = this.deps.engine.isBusy(entry.app) || this.waking.has(key(entry.app, entry.env));
-        if (!shouldSleep({ sleepAfterMs, lastActiveAt, now: this.now(), busy, inFlight: 0 })) continue;
-        const inFlight = (await this.deps.inFlight?.(entry.upstreams).catch(() => 1)) ?? 0;
-        if (inFlight > 0) continue;
-        await this.sleep(entry.app, entry.env).catch((error) =>
-          this.deps.logger.warn("environment not put to sleep", {
-            app: entry.app,
-            environment: entry.env,
-            error,
-          }),
-        );
-      }
-    } finally {
-      this.checking = false;
+  check(): Promise<void> {
+    if (this.checking || this.stopped) return this.checking ?? Promise.resolve();
+    this.checking = this.checkAll().finally(() => {
+      this.checking = undefined;
+    });
+    return this.checking;
+  }
+
+  private async checkAll(): Promise<void> {
+    for (const entry of this.deps.serving.list()) {
+      if (this.stopped) return;
+      if (entry.sleeping || entry.replicas.length === 0) continue;
+      const config = await this.configOf(entry.deploymentId);
+      const sleepAfterMs = config ? sleepAfterOf(config, entry.kind) : undefined;
+      if (sleepAfterMs === undefined) continue;
+      const lastActiveAt = this.lastActiveAt(entry);
+      const busy = this.deps.engine.isBusy(entry.app) || this.waking.has(key(entry.app, entry.env));
+      if (!shouldSleep({ sleepAfterMs, lastActiveAt, now: this.now(), busy, inFlight: 0 })) continue;
+      const inFlight = (await this.deps.inFlight?.(entry.upstreams).catch(() => 1)) ?? 0;
+      if (inFlight > 0) continue;
+      await this.sleep(entry.app, entry.env).catch((error) =>
+        this.deps.logger.warn("environment not put to sleep", {
+          app: entry.app,
+          environment: entry.env,
+          error,
+        }),
+      );
     }
   }
 
