@@ -420,8 +420,21 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
     async drain(timeoutMs) {
       draining = true;
       let cut = 0;
+      const deadline = performance.now() + timeoutMs;
+      const left = () => Math.max(0, Math.round(deadline - performance.now()));
       try {
-        cut = await questions.ask({ type: "drain", timeoutMs }, live(), timeoutMs + ackTimeoutMs);
+        // WebSockets stay open until no worker has anything else in flight (a hand-over keeps them
+        // working as long as it can), then all are closed with 1001 together.
+        await questions.ask(
+          { type: "drain", timeoutMs, phase: "exchanges" },
+          live(),
+          timeoutMs + ackTimeoutMs,
+        );
+        cut = await questions.ask(
+          { type: "drain", timeoutMs: left(), phase: "tunnels" },
+          live(),
+          left() + ackTimeoutMs,
+        );
       } catch (error) {
         log("warn", "a proxy worker did not finish draining in time", { error });
       }

@@ -5,7 +5,7 @@ import { RouteAckTimeoutError } from "./pool-errors.ts";
 export type Question =
   | { type: "listen" }
   | { type: "in-flight"; origins: string[] }
-  | { type: "drain"; timeoutMs: number }
+  | { type: "drain"; timeoutMs: number; phase: "exchanges" | "tunnels" }
   | { type: "close-tunnels"; origins: string[]; code: number };
 
 /**

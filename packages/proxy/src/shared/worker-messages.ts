@@ -92,11 +92,18 @@ export const toWorkerSchema = z.discriminatedUnion("type", [
   /** How many exchanges are in flight to these origins; `version` numbers the question. */
   z.object({ type: z.literal("in-flight"), version: z.number(), origins: z.array(z.string()) }),
   /**
-   * pier is stopping: stop accepting, let the exchanges in progress finish (tunnels closed with
-   * 1001) for up to `timeoutMs`, cut what is left, post the beacons and records held, then answer
-   * with how many connections were cut.
+   * pier is stopping, in two phases asked of every worker in turn, so that WebSockets stay open
+   * until no worker has anything else in flight. "exchanges": stop accepting and let the
+   * exchanges in progress finish, for up to `timeoutMs`, tunnels left open (answered with 0).
+   * "tunnels": close the tunnels with 1001, cut whatever is open after `timeoutMs`, post the
+   * beacons and records held, then answer with how many connections were cut.
    */
-  z.object({ type: z.literal("drain"), version: z.number(), timeoutMs: z.number().int().nonnegative() }),
+  z.object({
+    type: z.literal("drain"),
+    version: z.number(),
+    timeoutMs: z.number().int().nonnegative(),
+    phase: z.enum(["exchanges", "tunnels"]),
+  }),
   /** Close the WebSocket tunnels to these origins with `code`; answered with how many there were. */
   z.object({
     type: z.literal("close-tunnels"),

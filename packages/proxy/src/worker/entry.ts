@@ -236,7 +236,12 @@ async function onMessage(msg: ToWorker): Promise<void> {
       send({ type: "answer", version: msg.version, count: httpListeners.length + httpsServers.length });
       return;
     case "drain":
-      send({ type: "answer", version: msg.version, count: await drain(msg.timeoutMs) });
+      if (msg.phase === "exchanges") await drainExchanges(msg.timeoutMs);
+      send({
+        type: "answer",
+        version: msg.version,
+        count: msg.phase === "tunnels" ? await closeAndCut(msg.timeoutMs) : 0,
+      });
       return;
     case "close-tunnels":
       send({ type: "answer", version: msg.version, count: await closeTunnels(msg.origins, msg.code) });
@@ -263,14 +268,13 @@ async function until(done: () => boolean, ms: number): Promise<void> {
 }
 
 /**
- * Stops accepting (the listeners close: new connections are refused once every worker's is
- * closed), lets every open connection finish its exchange in progress (drain), cuts those still
- * open after `timeoutMs`, and posts what this worker still holds: accepted beacons and request
- * records. Returns how many connections were cut.
+ * The drain's first phase: stops accepting (the listeners close: new connections are refused once
+ * every worker's is closed, unless another pier took the sockets over) and lets every open
+ * connection finish its exchange in progress, for up to `timeoutMs`.
  */
-async function drain(timeoutMs: number): Promise<number> {
+async function drainExchanges(timeoutMs: number): Promise<void> {
   const s = state;
-  if (s === null) return 0;
+  if (s === null) return;
   s.draining = true;
   // Closes this process's fds only: after a hand-over the sockets live on in the next pier, which
   // accepts what is queued on them.
@@ -278,13 +282,21 @@ async function drain(timeoutMs: number): Promise<number> {
   httpListeners = [];
   for (const server of httpsServers) server.close();
   httpsServers = [];
-  const deadline = performance.now() + timeoutMs;
   for (const conn of [...connections()]) conn.stopAfterExchange();
-  // WebSockets (and other tunnels) end last: they stay open while the other exchanges finish, so
-  // during a hand-over they keep working until the old process is about to go, then get 1001.
+  // WebSockets (and other tunnels) end last (the second phase): they stay open while the other
+  // exchanges finish, so during a hand-over they keep working until the old process is about to go.
   await until(() => [...connections()].every((conn) => conn.inTunnel), timeoutMs);
+}
+
+/**
+ * The drain's second phase: tunnels closed with 1001, whatever is left after `timeoutMs` cut, and
+ * what this worker still holds (accepted beacons, request records) posted. Returns how many
+ * connections were cut.
+ */
+async function closeAndCut(timeoutMs: number): Promise<number> {
+  if (state === null) return 0;
   for (const conn of [...connections()]) conn.closeTunnel(GOING_AWAY);
-  await until(() => connections().size === 0, Math.max(0, deadline - performance.now()));
+  await until(() => connections().size === 0, timeoutMs);
   // Idle keep-alive connections still in their grace end quietly; the others are cut.
   let cut = 0;
   for (const conn of [...connections()]) {
