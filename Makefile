@@ -9,14 +9,15 @@ BUN := $(shell if command -v bun >/dev/null 2>&1 && [ "$$(bun --version)" = "$(B
 ENTRY := apps/pier/src/main.ts
 # Worker threads are separate entrypoints so `bun build --compile` embeds them.
 WORKERS := $(wildcard packages/proxy/src/worker/entry.ts packages/errors/src/ingest/writer-worker.ts packages/backup/src/snapshot/sqlite-snapshot-worker.ts)
-BUILD_FLAGS := --compile --splitting --minify --sourcemap --bytecode --bytecode-order=bench/startup/bytecode-order.txt --compile-jit-policy=50 --format=esm --define 'PIER_BUILD_VERSION="$(VERSION)"'
+BUILD_FLAGS_BASE := --compile --splitting --minify --sourcemap --bytecode --bytecode-order=bench/startup/bytecode-order.txt --compile-jit-policy=50 --format=esm
+BUILD_FLAGS := $(BUILD_FLAGS_BASE) --define 'PIER_BUILD_VERSION="$(VERSION)"'
 TARGETS := linux-x64 linux-arm64 darwin-x64 darwin-arm64
 DATA_DIR ?= ./.pier-data
 CONSOLE_PORT ?= 7070
 HTTP_PORT ?= 8080
 HTTPS_PORT ?= 8443
 
-.PHONY: bench-cluster bench-services check-migrations bytecode-order bench-analytics bench-errors bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun help bun install build build-all run test test-unit test-e2e test-cluster lint format migrations bench-startup clean
+.PHONY: bench-cluster bench-services check-migrations bytecode-order bench-analytics bench-errors bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun print-build help bun install build build-all run test test-unit test-e2e test-cluster lint format migrations bench-startup clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -55,13 +56,15 @@ RELEASE_BUILD := dist/release-build
 RELEASE_XZ_LEVEL ?= 6
 
 # The public half of the signing key is built into every binary (and install.sh), so the key is
-# settled first; PIER_RELEASE_BASE_URL is where install.sh downloads from (else it asks --base-url).
+# settled first; PIER_RELEASE_BASE_URL is where install.sh downloads from (else it asks --base-url)
+# and where `pier upgrade` looks for newer releases (else it asks --release-url).
 release: install ## signed release of the four targets in dist/release/VERSION (PIER_RELEASE_KEY=key.pem signs; without it an ephemeral key)
 	@rm -rf $(RELEASE_BUILD)
 	@$(BUN) scripts/release/signing-key.ts $(RELEASE_BUILD)/key
 	@for target in $(TARGETS); do \
 	  echo "==> pier-$$target (release)"; \
 	  $(BUN) build $(BUILD_FLAGS) --define "PIER_RELEASE_PUBLIC_KEY=\"$$(cat $(RELEASE_BUILD)/key/public-key.txt)\"" \
+	    --define 'PIER_RELEASE_BASE_URL="$(PIER_RELEASE_BASE_URL)"' \
 	    --target=bun-$$target $(ENTRY) $(WORKERS) --outfile $(RELEASE_BUILD)/$$target/pier || exit 1; \
 	done
 	$(BUN) scripts/release/package.ts --version $(VERSION) --out dist/release --key-dir $(RELEASE_BUILD)/key \
@@ -141,3 +144,6 @@ clean: ## remove build output
 
 print-bun: bun ## print the path of the Bun this Makefile uses
 	@echo $(BUN)
+
+print-build: ## print the flags (without the version) and entrypoints of make build, for tests that build a variant
+	@echo $(BUILD_FLAGS_BASE) $(ENTRY) $(WORKERS)

@@ -129,6 +129,24 @@ const cases: Record<string, CommandCase> = {
     valid: ["service", "uninstall"],
     bad: [{ args: ["service", "uninstall", "--config-dir", "etc/pier"], code: 2, says: "absolute path" }],
   },
+  upgrade: {
+    valid: ["upgrade", "--check"],
+    bad: [
+      { args: ["upgrade", "--version", "latest-please"], code: 2, says: "version like 1.2.3" },
+      { args: ["upgrade", "--rollback", "--version", "1.2.3"], code: 2, says: "--rollback" },
+      { args: ["upgrade", "--check", "--release-url", "ftp://releases"], code: 2, says: "http://" },
+      { args: ["upgrade", "--check", "--data-dir", "relative/dir"], code: 2, says: "absolute path" },
+      { args: ["upgrade", "--timeout", "soon"], code: 2, says: "duration" },
+      { args: ["upgrade", "--deploy-wait", "-5m"], code: 2 },
+      // dist/pier is no release build: it has no key to verify a download with.
+      { args: ["upgrade", "--check", "--release-url", "http://127.0.0.1:9"], code: 1, says: "release key" },
+      {
+        args: ["upgrade", "--rollback", "--data-dir", "/nonexistent/pier-data"],
+        code: 1,
+        says: "pier.previous",
+      },
+    ],
+  },
   deploy: {
     valid: ["deploy", "--app", "no-such-app", "--image", "nginx:1", "--detach"],
     missing: [["deploy", "--image", "nginx:1"]],

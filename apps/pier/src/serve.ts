@@ -10,13 +10,15 @@ import {
 } from "@pier/api";
 import { generateSecretToken, LoginRateLimiter } from "@pier/auth";
 import type { ServeConfig } from "@pier/config";
-import { createLogger, type Logger, pierVersion } from "@pier/core";
+import { createLogger, type Logger, PierError, pierVersion } from "@pier/core";
 import { createStores, openDatabase, StorageFullError, storageFullIn } from "@pier/db";
 import { createEgressFetch, egressPolicy, machineAddresses } from "@pier/egress";
 import { authenticate, requestOrigins, socketSessions, trustedProxies } from "@pier/http";
 import {
   capabilityRegistry,
+  createPrimaryRole,
   type PierContext,
+  type PrimaryRoleControl,
   type RawHandler,
   RequestActivity,
   RouteRegistry,
@@ -25,11 +27,53 @@ import {
   startProxy,
 } from "@pier/platform";
 import { createSecretBox, loadOrCreateKey } from "@pier/secrets";
+import type { ListenerFds } from "./handover/protocol.ts";
 import { modules } from "./modules.ts";
+
+/**
+ * Throws when something listens on `port` already. Binding without SO_REUSEPORT fails if any
+ * socket is bound there, reuseport or not, which the console's own bind (with it) would not.
+ */
+export class PortInUseError extends PierError {
+  constructor(port: number, flag: string) {
+    super(
+      "port_in_use",
+      `port ${port} (${flag}) is in use by another process, perhaps another pier: stop it or choose another port`,
+      409,
+    );
+  }
+}
+
+function assertPortFree(host: string, port: number, flag: string): void {
+  try {
+    Bun.listen({ hostname: host, port, socket: { data() {} } }).stop(true);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EADDRINUSE") return;
+    throw new PortInUseError(port, flag);
+  }
+}
 
 export interface RunningPier {
   consoleUrl: string;
+  /** Shared with a successor during a hand-over: both piers' workers and consoles believe it. */
+  edgeSecret: string;
+  /** The proxy's listening sockets (fds), for a hand-over to pass on. */
+  proxyListeners(): ListenerFds;
+  /** Who runs the schedulers; a hand-over releases it to the successor. */
+  primary: PrimaryRoleControl;
+  /** Deployments still queued, building or starting (a hand-over waits until there are none). */
+  deploysInProgress(): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** How this start differs when it takes over from a running pier (an upgrade's hand-over). */
+export interface StartOptions {
+  successor?: {
+    /** Listening sockets inherited from the predecessor, as fds of this process. */
+    listeners: ListenerFds;
+    edgeSecret: string;
+  };
 }
 
 export function createServeLogger(config: ServeConfig): Logger {
@@ -40,8 +84,16 @@ export function createServeLogger(config: ServeConfig): Logger {
 }
 
 /** Wires the packages into one running platform. Every step that can fail does so before listening. */
-export async function startPier(config: ServeConfig, logger: Logger): Promise<RunningPier> {
+export async function startPier(
+  config: ServeConfig,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<RunningPier> {
+  const { successor } = options;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // The console binds with SO_REUSEPORT so that a successor can bind beside it; a fresh start
+  // checks first that nothing else has the port, which the option would no longer tell it.
+  if (!successor) assertPortFree(config.host, config.consolePort, "--console-port");
   // Created on first start so env vars and provider keys are encrypted from the first write on.
   const secretBox = await createSecretBox(loadOrCreateKey(join(config.dataDir, "secret.key")));
 
@@ -52,6 +104,10 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     migrated: database.appliedMigrations,
   });
   const stores = createStores(database);
+  // A fresh start competes for the primary role now (taking it when free), a successor only once
+  // its predecessor released it: until then its modules serve and their schedulers wait.
+  const primary = createPrimaryRole({ leases: stores.leases, logger });
+  if (!successor) await primary.compete();
   if (config.adminToken) {
     const seeded = await seedAdminToken(stores, config.adminToken);
     if (seeded === "created") logger.info("admin API token created from PIER_ADMIN_TOKEN");
@@ -67,8 +123,9 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     });
   }
 
-  // Made anew at each start and known only to this process and its proxy workers.
-  const edgeSecret = generateSecretToken("edge");
+  // Made anew at each start and known only to this process and its proxy workers (and, during a
+  // hand-over, to the successor, which keeps it).
+  const edgeSecret = successor?.edgeSecret ?? generateSecretToken("edge");
   const originOf = requestOrigins(edgeSecret, trustedProxies(config.trustedProxies));
   const { capabilities, provide } = capabilityRegistry();
   const activity = new RequestActivity();
@@ -76,6 +133,10 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     edgeSecret,
     // Looked up per sleeping route woken: the deploy module provides it once it started.
     wakeRoute: (routeId) => capabilities.appRuntime?.wakeRoute(routeId) ?? Promise.resolve(false),
+    // A successor accepts on the inherited sockets only once its routes are in (the predecessor
+    // serves meanwhile).
+    inheritedListeners: successor?.listeners,
+    deferListening: successor !== undefined,
   });
   const routes = new RouteRegistry(proxy);
   const tls = await startCertificates(config.dataDir, proxy, logger);
@@ -121,6 +182,7 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
     addRawHandler: (handler) => rawHandlers.push(handler),
     capabilities,
     provide,
+    primary,
   };
   const started: { name: string; module: StartedModule }[] = [];
   for (const module of modules) {
@@ -128,6 +190,7 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
   }
   if (proxy) {
     const published = await routes.publish();
+    await proxy.listen();
     logger.info("proxy ready", {
       workers: config.proxyWorkers,
       http: config.httpPort,
@@ -139,6 +202,7 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
   const consoleServer = Bun.serve({
     hostname: config.host,
     port: config.consolePort,
+    reusePort: true,
     routes: { "/healthz": Response.json({ ok: true, version: pierVersion }) },
     async fetch(request, server) {
       for (const handler of rawHandlers) {
@@ -175,8 +239,16 @@ export async function startPier(config: ServeConfig, logger: Logger): Promise<Ru
 
   return {
     consoleUrl,
+    edgeSecret,
+    proxyListeners: () => proxy?.listenerFds() ?? { http: [], https: [] },
+    primary,
+    deploysInProgress: async () =>
+      (await stores.deploymentQueries.listByStatus(["queued", "building", "starting"])).length,
     async stop() {
       clearInterval(sweeper);
+      // Schedulers stop first and the role is released, so a successor (or the next start)
+      // takes it at once instead of after the lease expires.
+      await primary.release();
       // Graceful, in this order (docs/operations.md, Stopping): nothing new is accepted, what is in
       // flight finishes within --shutdown-timeout, every queue is written, then the database closes.
       const deadline = performance.now() + config.shutdownTimeoutMs;

@@ -20,6 +20,15 @@ export {
   type UptimeCapability,
 } from "./capabilities.ts";
 export type { PierContext, PierModule, RawHandler, StartedModule } from "./module.ts";
+export {
+  createPrimaryRole,
+  holderIsGone,
+  PRIMARY_LEASE,
+  type PrimaryRole,
+  type PrimaryRoleControl,
+  type PrimaryWorkStop,
+  primaryHolderId,
+} from "./primary-role.ts";
 export { internalConsoleUrl, startProxy } from "./proxy-service.ts";
 export { RequestActivity } from "./request-activity.ts";
 export { type RouteProvider, RouteRegistry } from "./route-registry.ts";

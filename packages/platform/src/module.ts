@@ -9,6 +9,7 @@ import type { CertificateManager } from "@pier/tls";
 import type { Server } from "bun";
 import type { Hono, MiddlewareHandler } from "hono";
 import type { Capabilities } from "./capabilities.ts";
+import type { PrimaryRole } from "./primary-role.ts";
 import type { RequestActivity } from "./request-activity.ts";
 import type { RouteRegistry } from "./route-registry.ts";
 
@@ -57,6 +58,12 @@ export interface PierContext {
   capabilities: Readonly<Capabilities>;
   /** Offers a capability until the returned function withdraws it (on stop). */
   provide<K extends keyof Capabilities>(name: K, capability: NonNullable<Capabilities[K]>): () => void;
+  /**
+   * Work only one pier process may do on this database (schedulers, repairs after a restart) goes
+   * through `primary.run`: it runs while this process holds the role, which moves to the next
+   * process during an upgrade's hand-over (docs/architecture.md, Upgrades).
+   */
+  primary: PrimaryRole;
 }
 
 export interface StartedModule {

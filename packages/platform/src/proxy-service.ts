@@ -1,7 +1,7 @@
 import type { ServeConfig } from "@pier/config";
 import type { Logger } from "@pier/core";
 import type { Stores } from "@pier/db";
-import type { ProxyPool } from "@pier/proxy";
+import type { ListenFds, ProxyPool } from "@pier/proxy";
 import type { RequestActivity } from "./request-activity.ts";
 
 /** How the proxy workers reach the console on this machine: /_pier/ forwarding and the console host. */
@@ -19,6 +19,10 @@ export interface ProxyWiring {
    * when a request arrives); without it requests on sleeping routes get a 503.
    */
   wakeRoute?(routeId: string): Promise<boolean>;
+  /** Listening sockets inherited from a predecessor (a hand-over): see ProxyPoolOptions. */
+  inheritedListeners?: ListenFds;
+  /** Accept nothing until `listen()` (a successor, until its routes are published). */
+  deferListening?: boolean;
 }
 
 /** Starts the worker pool and turns its request records into per-minute metrics rows and activity. */
@@ -46,6 +50,8 @@ export async function startProxy(
     headTimeoutMs: config.headTimeoutMs,
     wakeTimeoutMs: config.wakeTimeoutMs,
     onWake: wiring.wakeRoute,
+    inheritedListeners: wiring.inheritedListeners,
+    deferListening: wiring.deferListening,
     ackTimeoutMs: 5000,
     log: (level, msg, fields) => log[level](msg, fields),
     onAggregates: (aggregates) => {

@@ -19,6 +19,7 @@ import { serveCommand } from "./serve.ts";
 import { serviceCommands } from "./service.ts";
 import { servicesCommands } from "./services.ts";
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./token.ts";
+import { upgradeCommand } from "./upgrade.ts";
 import { versionCommand } from "./version.ts";
 
 export const commands: Command[] = [
@@ -52,6 +53,7 @@ export const commands: Command[] = [
   ...clusterCommands,
   doctorCommand,
   ...serviceCommands,
+  upgradeCommand,
 ];
 
 /** Longest match first, so `apps create` wins over a group named `apps`. */

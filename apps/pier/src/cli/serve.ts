@@ -48,8 +48,22 @@ export const serveCommand: Command = {
       }
       return 0;
     }
+    // The name this binary was started under: an upgrade renames the file to pier.previous later.
+    const binary = process.execPath;
     // The token is in the config now; the processes pier starts (git, builds) must not inherit it.
     delete process.env.PIER_ADMIN_TOKEN;
+    // Started by a running pier to take over from it (pier upgrade): what it hands over.
+    const { joinHandover } = await import("../handover/predecessor.ts");
+    const predecessor = await joinHandover();
+    if (!predecessor) {
+      // Two piers on one data dir would share its database and fight over its control socket.
+      const { runningPier } = await import("../upgrade/control-client.ts");
+      const other = await runningPier(resolved.config.dataDir).catch(() => undefined);
+      if (other)
+        throw new Error(
+          `pier ${other.version} (pid ${other.pid}) is running on ${resolved.config.dataDir} already: stop it first, or replace it with pier upgrade`,
+        );
+    }
     // The whole platform loads only for `serve`: other commands start in a few ms without it.
     const { createServeLogger, startPier } = await import("../serve.ts");
     const logger = createServeLogger(resolved.config);
@@ -60,7 +74,36 @@ export const serveCommand: Command = {
         fix: `start pier with ${missing.join(" ")} in its environment`,
       });
     const started = performance.now();
-    const pier = await startPier(resolved.config, logger);
+    let pier: Awaited<ReturnType<typeof startPier>>;
+    try {
+      pier = await startPier(
+        resolved.config,
+        logger,
+        predecessor
+          ? { successor: { listeners: predecessor.listeners, edgeSecret: predecessor.edgeSecret } }
+          : {},
+      );
+    } catch (error) {
+      // The predecessor keeps serving and tells `pier upgrade` why.
+      predecessor?.failed((error as Error).message);
+      throw error;
+    }
+    const { HandoverCoordinator, startControlServer, takeOver } = await import("../handover/index.ts");
+    const coordinator = new HandoverCoordinator({
+      pier,
+      logger,
+      args: process.argv.slice(2),
+      env: process.env,
+    });
+    const control = startControlServer({ dataDir: resolved.config.dataDir, binary, coordinator, logger });
+    if (predecessor)
+      await takeOver({
+        predecessor,
+        pier,
+        consolePort: resolved.config.consolePort,
+        startupMs: Math.round(performance.now() - started),
+        logger,
+      });
     logger.info("pier is ready", {
       version: pierVersion,
       console: pier.consoleUrl,
@@ -74,9 +117,16 @@ export const serveCommand: Command = {
     // What the host lacks (git, Docker, disk, clock, …), as `pier doctor` says it: one warning
     // each, checked after start-up so it costs the start nothing.
     void import("../doctor/index.ts").then(({ logHostFindings }) => logHostFindings(resolved.config, logger));
-    await waitForShutdownSignal();
-    logger.info("shutting down");
+    const why = await Promise.race([
+      waitForShutdownSignal(),
+      coordinator.handedOver.then(() => "handed over"),
+    ]);
+    logger.info(why === "handed over" ? "handed over: draining before exit" : "shutting down");
+    const draining = performance.now();
     await pier.stop();
+    coordinator.finished({ step: "stopped", drainMs: Math.round(performance.now() - draining) });
+    if (why === "handed over") await control.finish();
+    else await control.stop();
     logger.info("stopped");
     // Everything pier owns is closed; a library handle left behind must not delay the exit.
     setTimeout(() => process.exit(0), 100).unref();
