@@ -62,6 +62,7 @@ export class ClusterService {
       follow: (place) => this.watch.follow(place),
       unfollow: (service) => this.watch.unfollow(service),
       startTimeoutMs: settings.startTimeoutMs,
+      stuckMs: settings.stuckMs,
     });
   }
 

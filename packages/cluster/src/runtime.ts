@@ -9,7 +9,13 @@ import type {
 import type Docker from "dockerode";
 import { UnplaceableError } from "./errors.ts";
 import { explainUnplaceable, type NodeFacts, needsHostNetwork, platformOfArch } from "./placement.ts";
-import { chooseHostPort, releaseServiceSpec, serviceLabels, serviceName } from "./service-spec.ts";
+import {
+  apiAtLeast,
+  chooseHostPort,
+  releaseServiceSpec,
+  serviceLabels,
+  serviceName,
+} from "./service-spec.ts";
 import { tailServiceLogs } from "./swarm/service-logs.ts";
 import {
   currentTasks,
@@ -42,6 +48,8 @@ export interface SwarmRuntimeDeps {
   /** A release's service went: stop following its slots. */
   unfollow(service: string): void;
   startTimeoutMs: number;
+  /** How long tasks of a release nothing routes yet may wait before they are restarted (a stalled pull). */
+  stuckMs?: number;
   pollMs?: number;
 }
 
@@ -129,6 +137,7 @@ export class SwarmReplicaRuntime implements ClusterReplicaRuntime {
       hostNetwork = { networkId, port };
       record.hostPort = port;
     }
+    const engine = (await docker.version()) as { ApiVersion?: string };
     const body = releaseServiceSpec({
       spec,
       name: record.service,
@@ -136,6 +145,7 @@ export class SwarmReplicaRuntime implements ClusterReplicaRuntime {
       platforms,
       hostNetwork,
       replicas: record.count,
+      noNewPrivileges: apiAtLeast(engine.ApiVersion, "1.44"),
     });
     await (docker.createService as (auth: unknown, opts: unknown) => Promise<unknown>)(auth, body);
     return this.waitForSlots(record);
@@ -160,6 +170,8 @@ export class SwarmReplicaRuntime implements ClusterReplicaRuntime {
     const docker = this.deps.docker();
     const deadline = performance.now() + this.deps.startTimeoutMs;
     let unplacedSince: number | null = null;
+    let waitingSince = performance.now();
+    let restarts = 0;
     let last = "no task yet";
     while (performance.now() < deadline) {
       const tasks = (await docker.listTasks({ filters: { service: [record.service] } })).map(taskFacts);
@@ -195,11 +207,41 @@ export class SwarmReplicaRuntime implements ClusterReplicaRuntime {
         if (performance.now() - unplacedSince > 3000)
           throw new UnplaceableError(`Swarm cannot place it: ${unplaced}`);
       } else unplacedSince = null;
+      // The Engine gives an image pull no timeout: one that stalls (a connection that stops
+      // sending) keeps its task "preparing" for ever. When the other nodes got the image long
+      // ago and nothing of the release is routed yet, restarting its tasks costs nothing and
+      // starts that pull again (the layers it completed stay).
+      const stuck = started.size > 0 && performance.now() - waitingSince > (this.deps.stuckMs ?? 60_000);
+      if (!unplaced && stuck && record.live.size === 0 && restarts < 2) {
+        restarts++;
+        waitingSince = performance.now();
+        this.deps.logger.warn("a release's tasks are not running yet; restarting them", {
+          service: record.service,
+          waiting: last,
+        });
+        await this.restartTasks(record.service);
+      }
       await Bun.sleep(this.deps.pollMs ?? 250);
     }
     throw new Error(
       `its tasks did not start within ${Math.round(this.deps.startTimeoutMs / 1000)}s (${last}): the nodes may still be pulling the image`,
     );
+  }
+
+  /** Replaces every task of a service at once (Swarm's forced update with no parallelism limit). */
+  private async restartTasks(name: string): Promise<void> {
+    const service = this.deps.docker().getService(name);
+    const current = (await service.inspect()) as {
+      Version: { Index: number };
+      Spec: { TaskTemplate?: { ForceUpdate?: number } & Record<string, unknown> } & Record<string, unknown>;
+    };
+    const template = current.Spec.TaskTemplate ?? {};
+    await service.update({
+      version: current.Version.Index,
+      ...current.Spec,
+      TaskTemplate: { ...template, ForceUpdate: (template.ForceUpdate ?? 0) + 1 },
+      UpdateConfig: { Parallelism: 0, Order: "stop-first", FailureAction: "continue" },
+    });
   }
 
   private async hostPortsInUse(): Promise<Set<number>> {

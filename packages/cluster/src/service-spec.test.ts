@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { chooseHostPort, releaseServiceSpec, serviceName } from "./service-spec.ts";
+import { apiAtLeast, chooseHostPort, releaseServiceSpec, serviceName } from "./service-spec.ts";
 
 // The spec is plain JSON for the Engine; the test reads into it without restating its type.
 // biome-ignore lint/suspicious/noExplicitAny: the Engine's service JSON
@@ -92,4 +92,21 @@ test("host ports avoid those in use", () => {
   expect(() => chooseHostPort(new Set([20000, 20001]), 1, { from: 20000, to: 20001 })).toThrow(
     /no free port/,
   );
+});
+
+test("no-new-privileges only where the Engine's Swarm API takes it", () => {
+  expect(apiAtLeast("1.41", "1.44")).toBe(false);
+  expect(apiAtLeast("1.44", "1.44")).toBe(true);
+  expect(apiAtLeast("1.47", "1.44")).toBe(true);
+  expect(apiAtLeast("2.0", "1.44")).toBe(true);
+  const body = releaseServiceSpec({
+    spec,
+    name: "pier-shop",
+    instance: "i1",
+    platforms: ["linux/amd64"],
+    hostNetwork: null,
+    replicas: 1,
+    noNewPrivileges: true,
+  }) as Spec;
+  expect(body.TaskTemplate.ContainerSpec.Privileges).toEqual({ NoNewPrivileges: true });
 });

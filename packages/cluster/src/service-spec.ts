@@ -39,6 +39,8 @@ export interface ReleaseServiceInput {
   /** Host networking (nodes that cannot give containers a namespace): the app listens on this port. */
   hostNetwork: { networkId: string; port: number } | null;
   replicas: number;
+  /** The Engine's Swarm API takes no-new-privileges for tasks (API 1.44, Docker 25). */
+  noNewPrivileges?: boolean;
 }
 
 /**
@@ -86,6 +88,7 @@ export function releaseServiceSpec(input: ReleaseServiceInput): Record<string, u
         Labels: { ...labels, [labelKeys.instance]: "swarm" },
         ...(spec.user ? { User: spec.user } : {}),
         ReadOnly: spec.readOnly ?? false,
+        ...(input.noNewPrivileges ? { Privileges: { NoNewPrivileges: true } } : {}),
         // An init as PID 1 forwards SIGTERM to the app; a bare app as PID 1 would ignore it.
         Init: true,
         StopSignal: "SIGTERM",
@@ -126,4 +129,11 @@ export function chooseHostPort(
     if (!used.has(port)) return port;
   }
   throw new Error(`no free port left in ${range.from}-${range.to} for a host-network release`);
+}
+
+/** Whether an Engine API version (`1.41`) is at least `wanted` (`1.44`). Pure. */
+export function apiAtLeast(version: string | undefined, wanted: string): boolean {
+  const [major = 0, minor = 0] = (version ?? "0").split(".").map(Number);
+  const [wantMajor = 0, wantMinor = 0] = wanted.split(".").map(Number);
+  return major > wantMajor || (major === wantMajor && minor >= wantMinor);
 }

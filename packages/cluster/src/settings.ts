@@ -11,6 +11,8 @@ const settingsSchema = z.object({
   pollMs: ms(1000),
   /** How long the tasks of a new release may take to run (pulling the image on the nodes included). */
   startTimeoutMs: ms(180_000),
+  /** How long a new release's task may lag behind the others' before its tasks are restarted (a stalled pull). */
+  stuckMs: ms(60_000),
   /** How long a moved replica may take to answer its health check. */
   healthTimeoutMs: ms(60_000),
   /** How long `pier cluster drain` waits for requests in flight to the node's replicas. */
@@ -27,6 +29,7 @@ export function clusterSettingsFromEnv(
     registryPort: env.PIER_CLUSTER_REGISTRY_PORT || undefined,
     pollMs: env.PIER_CLUSTER_POLL_MS || undefined,
     startTimeoutMs: env.PIER_CLUSTER_START_TIMEOUT_MS || undefined,
+    stuckMs: env.PIER_CLUSTER_STUCK_MS || undefined,
     healthTimeoutMs: env.PIER_CLUSTER_HEALTH_TIMEOUT_MS || undefined,
     drainTimeoutMs: env.PIER_CLUSTER_DRAIN_TIMEOUT_MS || undefined,
   });
