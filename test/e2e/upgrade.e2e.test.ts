@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Server } from "bun";
@@ -87,7 +87,50 @@ beforeAll(async () => {
     body: JSON.stringify({ host: "app.test", upstreams: [`http://127.0.0.1:${upstream.port}`] }),
   });
   expect(res.status).toBe(201);
+  // A static site: served by the pier's own static servers, which each process starts for itself.
+  expect((await api("POST", "/api/v1/apps", { name: "site" })).status).toBe(201);
+  await deploySite("first");
 }, 240_000);
+
+async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${pier.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json", ...headers },
+    body:
+      body === undefined
+        ? undefined
+        : body instanceof Uint8Array
+          ? new Uint8Array(body)
+          : JSON.stringify(body),
+  });
+}
+
+/**
+ * Deploys the static site with `title` and waits until the proxy serves it. A deploy asked while
+ * the primary role moves between two processes is answered 503 with Retry-After: asked again.
+ */
+async function deploySite(title: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "pier-upgrade-site-"));
+  writeFileSync(join(dir, "index.html"), `<!doctype html><title>${title}</title><h1>${title}</h1>`);
+  const tar = Bun.spawnSync(["tar", "-czf", "-", "-C", dir, "."]);
+  let status = 0;
+  for (let i = 0; i < 40; i++) {
+    const res = await api("POST", "/api/v1/apps/site/deploy", new Uint8Array(tar.stdout), {
+      "content-type": "application/gzip",
+    });
+    status = res.status;
+    if (status !== 503) break;
+    expect(res.headers.get("retry-after")).toBe("5");
+    await Bun.sleep(250);
+  }
+  expect(status).toBe(202);
+  for (let i = 0; i < 200; i++) {
+    const page = await fetch(`http://127.0.0.1:${pier.httpPort}/`, { headers: { host: "site.localhost" } });
+    if ((await page.text()).includes(title)) return;
+    await Bun.sleep(50);
+  }
+  throw new Error(`the site did not go live with "${title}"`);
+}
 
 afterAll(async () => {
   for (const pid of pids) {
@@ -115,13 +158,13 @@ async function status(): Promise<{ pid: number; version: string }> {
   return (await res.json()) as { pid: number; version: string };
 }
 
-function startLoad(mode: "keepalive" | "fresh", connections: number, durationMs: number) {
+function startLoad(mode: "keepalive" | "fresh", connections: number, durationMs: number, host = "app.test") {
   const proc = Bun.spawn(
     [
       process.execPath,
       join(repoRoot, "test/support/http-load.ts"),
       String(pier.httpPort),
-      "app.test",
+      host,
       "/",
       mode,
       String(connections),
@@ -223,7 +266,11 @@ async function handOverUnderLoad(args: string[], expectVersion: string) {
   const before = await status();
   const socket = openSocket();
   await socket.opened;
-  const loads = [startLoad("keepalive", 16, 9_000), startLoad("fresh", 8, 9_000)];
+  const loads = [
+    startLoad("keepalive", 16, 9_000),
+    startLoad("fresh", 8, 9_000),
+    startLoad("keepalive", 4, 9_000, "site.localhost"),
+  ];
   const stream = readStream();
   await Bun.sleep(2_000);
   const upgradeStartedAt = Date.now();
@@ -275,12 +322,20 @@ async function handOverUnderLoad(args: string[], expectVersion: string) {
 
   const reports = await Promise.all(loads);
   for (const report of reports) expectNoFailure(report);
+  // The new process runs deploys once the old one is gone.
+  await deploySite(`after ${args[0]}`);
   const loadStart = Math.min(...reports.flatMap((r) => r.latencies.slice(0, 1).map(([at]) => at)));
   const steady = p99Between(reports, loadStart, upgradeStartedAt);
   const during = p99Between(reports, upgradeStartedAt, upgradeEndedAt);
   const figures = {
     command: args.join(" "),
-    requests: reports.map((r) => ({ mode: r.mode, requests: r.requests, ok: r.ok, resets: r.resets })),
+    requests: reports.map((r) => ({
+      mode: r.mode,
+      requests: r.requests,
+      ok: r.ok,
+      failed: r.requests - r.ok,
+      resets: r.resets,
+    })),
     upgradeCommandMs: Math.round(upgradeMs),
     readyAfterMs: readyAfter,
     oldDrainMs: drainMs,

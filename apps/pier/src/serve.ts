@@ -139,7 +139,7 @@ export async function startPier(
     deferListening: successor !== undefined,
   });
   const routes = new RouteRegistry(proxy);
-  const tls = await startCertificates(config.dataDir, proxy, logger);
+  const tls = await startCertificates(config.dataDir, proxy, logger, primary);
   const apiDeps: ApiDeps = {
     stores,
     logger: logger.child({ component: "api" }),

@@ -117,33 +117,58 @@ export async function startDeploy(
     logger: log,
   });
 
-  const report = await reconcile({
-    stores,
-    logger: log,
-    serving,
-    logs,
-    engine,
-    statics,
-    docker,
-    dockerAvailable,
-    instance,
-    clusterReplicas: async (deploymentIds) =>
-      (await ctx.capabilities.cluster?.replicasOf(deploymentIds)) ?? [],
-  }).catch((error) => {
-    log.error("reconciliation failed; live releases may need a redeploy", { error });
-    return null;
-  });
-  if (report) log.info("deployments reconciled", { ...report });
-  const swept = await sweepLeftovers({
-    dataDir: config.dataDir,
-    docker: dockerAvailable ? docker() : undefined,
-    instance,
-    apps: (await stores.apps.list()).map((a) => a.name),
-  }).catch((error) => {
-    log.warn("leftovers of earlier runs not removed", { error });
-    return null;
-  });
-  if (swept && swept.builds + swept.images > 0) log.info("leftovers of earlier runs removed", swept);
+  const reconcileAs = (mode: "full" | "adopt" | "repair") =>
+    reconcile({
+      stores,
+      logger: log,
+      serving,
+      logs,
+      engine,
+      statics,
+      docker,
+      dockerAvailable,
+      instance,
+      clusterReplicas: async (deploymentIds) =>
+        (await ctx.capabilities.cluster?.replicasOf(deploymentIds)) ?? [],
+      mode,
+    }).catch((error) => {
+      log.error("reconciliation failed; live releases may need a redeploy", { error });
+      return null;
+    });
+  const sweep = async () => {
+    const swept = await sweepLeftovers({
+      dataDir: config.dataDir,
+      docker: dockerAvailable ? docker() : undefined,
+      instance,
+      apps: (await stores.apps.list()).map((a) => a.name),
+    }).catch((error) => {
+      log.warn("leftovers of earlier runs not removed", { error });
+      return null;
+    });
+    if (swept && swept.builds + swept.images > 0) log.info("leftovers of earlier runs removed", swept);
+  };
+  // Without the primary role (taking over from a pier that still runs), what is live is adopted
+  // and served at once; what changes things (unfinished deploys failed, orphans removed, lost
+  // releases started again, leftovers swept) waits for the role, once.
+  if (ctx.primary.held()) {
+    const report = await reconcileAs("full");
+    if (report) log.info("deployments reconciled", { ...report });
+    await sweep();
+  } else {
+    const report = await reconcileAs("adopt");
+    if (report) log.info("live deployments adopted; repairs wait for the primary role", { ...report });
+    let repaired = false;
+    ctx.primary.run("deploy repairs", () => {
+      if (repaired) return undefined;
+      repaired = true;
+      void reconcileAs("repair").then(async (repairs) => {
+        if (repairs) log.info("deployments reconciled", { ...repairs });
+        await publishRoutes().catch((error) => log.warn("routes not published after the repairs", { error }));
+        await sweep();
+      });
+      return undefined;
+    });
+  }
 
   // Environments with [deploy] / [preview] sleep_after stop their replicas when idle.
   const sleeper = new SleepManager({
@@ -159,7 +184,11 @@ export async function startDeploy(
     lastRouteRequestAt: (routeId) => ctx.activity?.lastRouteRequestAt(routeId),
   });
   engine.onLive((app, env) => sleeper.markActive(app, env));
-  sleeper.start();
+  // Putting idle environments to sleep and replacing unhealthy replicas: one pier does it.
+  const stopSleeping = ctx.primary.run("sleep", () => {
+    sleeper.start();
+    return () => sleeper.stop();
+  });
   // [health] keeps being probed on live replicas; an unhealthy one is replaced.
   const liveness = new LivenessWatch({
     stores,
@@ -171,7 +200,12 @@ export async function startDeploy(
     drain: proxyDrainMonitor(ctx.proxy),
     notify: (event) => void ctx.capabilities.notify?.notify(event),
   });
-  if (dockerAvailable) liveness.start();
+  const stopLiveness = dockerAvailable
+    ? ctx.primary.run("liveness", () => {
+        liveness.start();
+        return () => liveness.stop();
+      })
+    : async () => {};
 
   // Replicas restarted or stopped behind pier's back are followed from the Engine's events.
   const watch = dockerAvailable
@@ -182,7 +216,9 @@ export async function startDeploy(
         publishRoutes,
         logger: log,
         downAfterMs: Number(process.env.PIER_REPLICA_DOWN_AFTER_MS) || deployDefaults.replicaDownAfterMs,
+        // Routes follow replicas in every pier that serves; recording and reporting is the primary's.
         async recordReplicaEvent(deploymentId, event) {
+          if (!ctx.primary.held()) return;
           const row = await stores.deployments.findById(deploymentId);
           if (!row) return;
           const before = (row.meta.replicas as { restarts?: number } | undefined) ?? {};
@@ -197,6 +233,7 @@ export async function startDeploy(
           });
         },
         reportDown(entry, exitCode) {
+          if (!ctx.primary.held()) return;
           const serving = entry.upstreams.length;
           log.error("a replica stayed down after exiting outside pier", {
             app: entry.app,
@@ -240,6 +277,7 @@ export async function startDeploy(
   api.onError((error, c) => errorResponse(c, error, (e) => log.error("deploy API error", { error: e })));
   const handle: RawHandler = (request, server) => {
     const path = new URL(request.url).pathname;
+    if (startsDeploys(request.method, path) && !ctx.primary.held()) return handingOver();
     if (path.startsWith("/git/")) {
       return git.fetch(request, server).then((r) => r ?? new Response("Not found\n", { status: 404 }));
     }
@@ -327,14 +365,38 @@ export async function startDeploy(
     async stop() {
       // Containers keep serving while pier restarts (adopted on the next start); static
       // replicas live in this process and come back from the data dir.
-      await sleeper.stop();
-      liveness.stop();
+      await stopSleeping();
+      await stopLiveness();
       stopFollowingCluster();
       await watch?.stop();
       await git.close();
       await statics.stopAll();
     },
   };
+}
+
+/**
+ * Requests that may start a deploy (or remove an app): a git push, and every write to the deploy
+ * API. Only the pier holding the primary role runs them, so that no deploy is ever split between
+ * two processes during an upgrade's hand-over.
+ */
+function startsDeploys(method: string, path: string): boolean {
+  if (method === "GET" || method === "HEAD") return false;
+  if (path.startsWith("/git/")) return path.endsWith("/git-receive-pack");
+  return ownedPaths.test(path) || /^\/api\/v1\/apps\/[^/]+$/.test(path);
+}
+
+/** The answer while this pier hands over to a new version, or takes over from the old one. */
+function handingOver(): Response {
+  return Response.json(
+    {
+      error: {
+        code: "handing_over",
+        message: "pier is handing over to a new version: deploys start again in a few seconds, try again",
+      },
+    },
+    { status: 503, headers: { "retry-after": "5" } },
+  );
 }
 
 function appNameFromPath(encoded: string): string | undefined {

@@ -47,19 +47,36 @@ export async function startServices(ctx: PierContext): Promise<RunningServices> 
   const backups = new ServiceBackups(context);
   const volumes = new AppVolumes(context, backups);
 
-  const interrupted = await store.backups.failInterrupted();
-  if (interrupted) logger.warn("backups interrupted by the last stop marked failed", { count: interrupted });
-  await removeHelpers(context.docker).catch(() => 0);
+  // Repairs after a stop (backups it cut off, helper containers it left) would break the work of a
+  // pier that still runs: they wait for the primary role (docs/architecture.md, Upgrades), once.
+  let repaired = false;
+  const repair = async () => {
+    repaired = true;
+    const interrupted = await store.backups.failInterrupted();
+    if (interrupted)
+      logger.warn("backups interrupted by the last stop marked failed", { count: interrupted });
+    await removeHelpers(context.docker).catch(() => 0);
+  };
+  if (ctx.primary.held()) await repair();
 
   const scheduler = new BackupScheduler(context, backups);
-  scheduler.start();
   const watch = new HealthWatch(context, Number(process.env.PIER_SERVICE_WATCH_INTERVAL_MS) || 5_000);
-  watch.start();
   const sweep = () =>
     links.sweepPreviews().catch((error) => logger.warn("preview databases not swept", { error }));
-  void sweep();
-  const sweepTimer = setInterval(sweep, 10 * 60_000);
-  sweepTimer.unref();
+  // Scheduled backups, health notifications and the preview sweep: one pier runs them.
+  const stopPrimaryWork = ctx.primary.run("services", () => {
+    if (!repaired) void repair().catch((error) => logger.warn("services not repaired", { error }));
+    scheduler.start();
+    watch.start();
+    void sweep();
+    const sweepTimer = setInterval(sweep, 10 * 60_000);
+    sweepTimer.unref();
+    return async () => {
+      clearInterval(sweepTimer);
+      watch.stop();
+      await scheduler.stop();
+    };
+  });
 
   const api = { ctx: context, manager, links, backups, volumes };
   const group = (prefix: string, serve: typeof servicesRoutes) => {
@@ -74,9 +91,7 @@ export async function startServices(ctx: PierContext): Promise<RunningServices> 
     },
     links,
     async stop() {
-      clearInterval(sweepTimer);
-      watch.stop();
-      await scheduler.stop();
+      await stopPrimaryWork();
     },
   };
 }

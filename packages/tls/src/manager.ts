@@ -75,15 +75,30 @@ export class CertificateManager {
     this.#log = options.log ?? (() => {});
   }
 
-  /** Loads every stored certificate, then checks renewals now and every `checkIntervalMs`. */
-  async start(): Promise<void> {
+  /**
+   * Loads every stored certificate, then (unless `renewals` is false: another pier renews, see
+   * `startRenewals`) checks renewals now and every `checkIntervalMs`.
+   */
+  async start(options: { renewals?: boolean } = {}): Promise<void> {
     const { certificates, skipped } = await this.#store.loadAll();
     for (const entry of skipped) this.#log("warn", "ignoring unreadable certificate directory", { ...entry });
     for (const stored of certificates) this.#entries.set(stored.meta.host, stored);
     this.#emit();
+    if (options.renewals !== false) this.startRenewals();
+  }
+
+  /** Checks renewals now and every `checkIntervalMs` (the pier holding the primary role does). */
+  startRenewals(): void {
+    if (this.#timer) return;
     this.#timer = setInterval(() => void this.#renewInBackground(), this.#checkIntervalMs);
     this.#timer.unref?.();
     void this.#renewInBackground();
+  }
+
+  /** No more renewal checks; an order in flight goes on (see `stop`). */
+  stopRenewals(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
   }
 
   /**

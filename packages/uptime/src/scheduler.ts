@@ -98,6 +98,18 @@ export class CheckScheduler {
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
   }
 
+  /**
+   * Forgets every job and runs again after `stop`: this pier has the primary role again and
+   * schedules the monitors it reads anew (docs/architecture.md, Upgrades).
+   */
+  resume(): void {
+    this.stopped = false;
+    this.jobs.clear();
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+  }
+
   /** Starts every due job that fits under the concurrency cap, earliest first. */
   tick(): void {
     if (this.stopped) return;

@@ -93,6 +93,7 @@ export class UptimeService {
 
   async start(): Promise<void> {
     this.running = true;
+    this.scheduler.resume();
     for (const row of await this.store.monitors.list()) {
       if (row.enabled) this.schedule(row.id, row.intervalSeconds);
     }

@@ -119,7 +119,11 @@ export async function startUptime(ctx: PierContext): Promise<RunningUptime> {
     if (ctx.proxy) await ctx.routes.publish();
   };
 
-  await uptime.start();
+  // Checks, incidents and their notifications: one pier runs them (the primary).
+  const stopChecks = ctx.primary.run("uptime checks", () => {
+    void uptime.start();
+    return () => uptime.stop();
+  });
   logger.info("uptime ready", {
     monitors: (await uptime.store.monitors.list()).length,
     checkResults: uptime.store.checks.kind,
@@ -146,7 +150,7 @@ export async function startUptime(ctx: PierContext): Promise<RunningUptime> {
     async stop() {
       clearInterval(pruneTimer);
       await statusServer.stop(true);
-      await uptime.stop();
+      await stopChecks();
       await checkResults?.close();
     },
   };

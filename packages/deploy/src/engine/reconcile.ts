@@ -24,6 +24,14 @@ export interface ReconcileDeps {
   instance: string;
   /** A cluster's running replicas of these (current) deployments; it removes its others. */
   clusterReplicas?(deploymentIds: string[]): Promise<ClusterReplicaPlace[]>;
+  /**
+   * "full" on an ordinary start. During an upgrade's hand-over the new process must not touch
+   * what the old one still runs: "adopt" only takes over what is live (containers adopted, static
+   * servers started, routes served), changing nothing; "repair" is the rest, once it holds the
+   * primary role: deploys the old process left unfinished failed, orphans removed, live releases
+   * without replicas started again, containers adopted anew (statics already run).
+   */
+  mode?: "full" | "adopt" | "repair";
 }
 
 export interface ReconcileReport {
@@ -70,8 +78,12 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     sleeping: 0,
   };
   const { stores } = deps;
+  const mode = deps.mode ?? "full";
+  const changes = mode !== "adopt";
 
-  for (const row of await stores.deploymentQueries.listByStatus(["queued", "building", "starting"])) {
+  for (const row of changes
+    ? await stores.deploymentQueries.listByStatus(["queued", "building", "starting"])
+    : []) {
     const message = "interrupted: pier stopped during this deploy; deploy again";
     await appendFile(deps.logs.pathOf(row.id), `-----> Deploy failed: ${message}\n`).catch(() => {});
     await stores.deployments.update(row.id, { status: "failed", error: message, finishedAt: new Date() });
@@ -98,7 +110,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   if (deps.dockerAvailable && apps.size > 0) {
     containers = await listPierContainers(deps.docker(), { instance: deps.instance });
     const { adopt, remove } = planContainers(containers, new Set(current.keys()));
-    for (const c of remove) {
+    for (const c of changes ? remove : []) {
       await deps
         .docker()
         .getContainer(c.containerId)
@@ -115,6 +127,8 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     if (!app || !deployment) continue;
     const meta = releaseMetaSchema.safeParse(deployment.meta);
     if (!meta.success || !deployment.image) continue;
+    // Static servers live in this process: started once, by the first pass.
+    if (meta.data.kind === "static" && mode === "repair") continue;
     if (meta.data.kind === "static" && environment.sleepingSince) {
       deps.serving.set({ ...servedEnvironment(app, environment, deployment.id, []), sleeping: true });
       report.sleeping++;
@@ -163,7 +177,8 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
       report.sleeping++;
       continue;
     }
-    if (environment.sleepingSince) await deps.stores.environments.setSleeping(environment.id, null);
+    if (environment.sleepingSince && changes)
+      await deps.stores.environments.setSleeping(environment.id, null);
     if (mine.length > 0) {
       const served = servedEnvironment(
         app,
@@ -176,6 +191,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
       continue;
     }
     // The live release lost its containers (removed by hand, Engine reset): bring it back.
+    if (!changes) continue;
     deps.logger.warn("live release has no running replicas; starting it again", {
       app: app.name,
       environment: environment.name,

@@ -75,6 +75,8 @@ export class SleepManager {
 
   /** Looks for idle environments every `everyMs`. */
   start(everyMs = 1000): void {
+    // Again after a stop too: the primary role moves away and back.
+    this.stopped = false;
     this.timer = setInterval(() => void this.check(), everyMs);
     this.timer.unref?.();
   }
