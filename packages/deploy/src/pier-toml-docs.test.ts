@@ -17,7 +17,8 @@ function documentedKeys(): string[] {
       inner = next;
     }
     if (inner instanceof z.ZodArray) keys.push(`[[${section}]]`);
-    else if (inner instanceof z.ZodObject) for (const key of Object.keys(inner.shape)) keys.push(`[${section}] ${key}`);
+    else if (inner instanceof z.ZodObject)
+      for (const key of Object.keys(inner.shape)) keys.push(`[${section}] ${key}`);
     else keys.push(`[${section}]`);
   }
   return keys;
