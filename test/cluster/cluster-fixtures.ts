@@ -232,7 +232,7 @@ export function clusterApp(version: string, pierToml: string): Record<string, st
   const files = bunAppFiles(version, { pierToml });
   files["server.ts"] = files["server.ts"]!.replace(
     `if (url.pathname === "/health")`,
-    `if (url.pathname === "/whoami") return new Response(require("os").hostname() + " " + process.arch + " " + Bun.spawnSync(["uname", "-m"]).stdout.toString().trim());
+    `if (url.pathname === "/whoami") return new Response(require("node:os").hostname() + " " + process.arch + " " + Bun.spawnSync(["uname", "-m"]).stdout.toString().trim());
     if (url.pathname === "/health")`,
   );
   return files;
