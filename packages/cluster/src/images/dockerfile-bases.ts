@@ -42,7 +42,7 @@ export function dockerfileBases(text: string): DockerfileBases {
           if (!image || !to) return line;
           return line.replace(
             fromLine,
-            (_all, from, flag, _image, as = "", end = "") => `${from}${flag}${to}${as}${end}`,
+            (_all, from, flag, _image, as = "", _stage, end = "") => `${from}${flag}${to}${as}${end}`,
           );
         })
         .join("\n");
