@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { type FakeProvider, startFakeOpenAi } from "@pier/ai-gateway/testing";
 import type { Browser, Page } from "playwright-core";
 import { type PierProcess, startPier } from "../support/pier-process.ts";
-import { chromiumAvailable, launchChromium, screenshotDir, watchPage } from "./dashboard-browser.ts";
+import { chromiumAvailable, launchChromium, shoot, watchPage } from "./dashboard-browser.ts";
 
 // The dashboard's AI page in Chromium: configure a provider and issue a key by clicking, call the
 // gateway with that key, and see the spend appear.
@@ -85,6 +84,6 @@ describe.skipIf(!enabled)("AI page in the dashboard", () => {
     // The key's usage against its budget and limits.
     expect(await page.getByTestId("ai-keys").textContent()).toContain("spent this month");
     expect(await page.getByTestId("ai-keys").textContent()).toContain("1 requests");
-    await page.screenshot({ path: join(screenshotDir, "ai-gateway-desktop.png"), fullPage: true });
+    await shoot(page, "flow-ai-gateway");
   });
 });

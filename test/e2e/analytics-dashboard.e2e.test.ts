@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { chromiumAvailable, launchChromium, watchPage } from "../support/chromium.ts";
-import { type PierProcess, repoRoot, startPier } from "../support/pier-process.ts";
+import { type PierProcess, startPier } from "../support/pier-process.ts";
+import { chromiumAvailable, launchChromium, shoot, watchPage } from "./dashboard-browser.ts";
 
 // A deployed app (static site, no Docker needed) with the tracker tag: visits through the proxy
 // are attributed to the app by X-Pier-App, and the app's Analytics tab in the dashboard shows them.
@@ -131,12 +131,10 @@ describe.skipIf(!hasChromium)("analytics of a deployed app in the dashboard", ()
     await page.getByText("Saved.").waitFor();
     const { settings } = await (await bearer("/api/v1/analytics/shop/settings")).json();
     expect(settings).toEqual({ respectDnt: true, autoInject: false, excludedPaths: ["/admin/*"] });
-    const shots = join(repoRoot, "test-output", "analytics");
-    mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: join(shots, "app-analytics-desktop.png"), fullPage: true });
-    for (const [name, options] of [
-      ["app-analytics-390", { viewport: { width: 390, height: 844 } }],
-      ["app-analytics-dark", { viewport: { width: 1280, height: 900 }, colorScheme: "dark" as const }],
+    await shoot(page, "flow-app-analytics");
+    for (const options of [
+      { viewport: { width: 390, height: 844 } },
+      { viewport: { width: 1280, height: 900 }, colorScheme: "dark" as const },
     ] as const) {
       const other = await browser.newContext({ ...options, storageState: await context.storageState() });
       const view = await other.newPage();
@@ -147,7 +145,7 @@ describe.skipIf(!hasChromium)("analytics of a deployed app in the dashboard", ()
       expect(await view.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
         options.viewport.width,
       );
-      await view.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+      await shoot(view, "flow-app-analytics");
       await other.close();
     }
     await context.close();

@@ -12,9 +12,10 @@ export { chromiumAvailable, chromiumPath, watchPage } from "../support/chromium.
  */
 export const screenshotDir = join(repoRoot, "test", "e2e", "screenshots");
 
-export function launchChromium(): Promise<Browser> {
+/** Chromium for a browser suite; `extraArgs` as in support/chromium.ts (--host-resolver-rules…). */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   mkdirSync(screenshotDir, { recursive: true });
-  return launchBrowser();
+  return launchBrowser(extraArgs);
 }
 
 /** The looks every page is checked and photographed in. */

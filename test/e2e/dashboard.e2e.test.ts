@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
+import { createDockerClient, listPierContainers } from "@pier/deploy";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type PierProcess, startPier } from "../support/pier-process.ts";
 import {
@@ -13,12 +15,17 @@ import {
   variants,
   watchPage,
 } from "./dashboard-browser.ts";
+import { requireDocker } from "./deploy-fixtures.ts";
 
 // The dashboard through the compiled binary, driven by Debian's Chromium: what a user clicks,
 // checked against what the API then says. One pier and one browser for the whole file.
 const adminToken = `pier_dash${crypto.randomUUID().replaceAll("-", "")}`;
 const admin = { email: "admin@example.com", password: "correct horse battery" };
 const enabled = chromiumAvailable();
+// Only the image deploy needs Docker (and the local Bun base image to build its image from).
+const dockerReady = enabled && (await requireDocker());
+const imageApp = `hello-${crypto.randomUUID().slice(0, 8)}`;
+const imageTag = `pier-e2e/${imageApp}:1`;
 let pier: PierProcess;
 let browser: Browser;
 let context: BrowserContext;
@@ -101,6 +108,64 @@ async function liveDetail(id: string) {
   return detail;
 }
 
+/**
+ * A small image that serves HTTP, built here from the local Bun base image (no registry is
+ * reachable in the test run): a Bun server on $PORT that names the path it was asked for.
+ */
+async function buildHelloImage(tag: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "pier-dash-image-"));
+  const base = process.env.PIER_BASE_IMAGE_BUN || "pier-base/bun:1";
+  writeFileSync(
+    join(dir, "server.ts"),
+    `Bun.serve({ port: Number(process.env.PORT), hostname: process.env.HOST, fetch: (r) => new Response("hello from an image at " + new URL(r.url).pathname) });\n`,
+  );
+  writeFileSync(
+    join(dir, "Dockerfile"),
+    `FROM ${base}\nCOPY server.ts /app/server.ts\nCMD ["bun", "/app/server.ts"]\n`,
+  );
+  const docker = createDockerClient();
+  const stream = await docker.buildImage(Readable.from([Buffer.from(tarOf(dir))]), { t: tag });
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(
+      stream,
+      (error) => (error ? reject(error) : resolve()),
+      (event: { error?: string }) => event.error && reject(new Error(event.error)),
+    ),
+  );
+}
+
+function tarOf(dir: string): Uint8Array {
+  const tar = Bun.spawnSync(["tar", "-cf", "-", "-C", dir, "."]);
+  if (tar.exitCode !== 0) throw new Error(`tar failed: ${tar.stderr}`);
+  return tar.stdout;
+}
+
+/** `count` requests to `app` through pier's proxy (on 127.0.0.1). */
+async function traffic(app: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(`http://127.0.0.1:${pier.httpPort}/?visit=${i}`, {
+      headers: { host: `${app}.localhost` },
+    });
+    await res.arrayBuffer();
+  }
+}
+
+/** Waits (at most `timeoutMs`) until `read` answers a text `accept` takes; answers it. */
+async function readUntil(
+  read: () => Promise<string | null>,
+  accept: (text: string) => boolean,
+  timeoutMs: number,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let now = "";
+  while (Date.now() < deadline) {
+    now = (await read()) ?? "";
+    if (accept(now)) return now;
+    await Bun.sleep(250);
+  }
+  throw new Error(`still "${now}" after ${timeoutMs} ms`);
+}
+
 describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
   beforeAll(async () => {
     pier = await startPier({ env: { PIER_ADMIN_TOKEN: adminToken }, args: ["--proxy-workers", "1"] });
@@ -110,7 +175,14 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
   });
   afterAll(async () => {
     await browser?.close();
+    // Deleting the app removes its containers; the image was this suite's own.
+    if (dockerReady && pier) await bearer(`/api/v1/apps/${imageApp}`, { method: "DELETE" }).catch(() => {});
     await pier?.stop();
+    if (dockerReady)
+      await createDockerClient()
+        .getImage(imageTag)
+        .remove({ force: true })
+        .catch(() => {});
   });
 
   test("first run: the dashboard asks for an admin account and signs the new admin in", async () => {
@@ -209,6 +281,59 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     );
     expect(await health.getByTestId("health-disk").textContent()).toContain("free of");
     await shoot(page, "flow-overview");
+  });
+
+  test("traffic to an app moves the home's request figures and its Metrics tab without a reload", async () => {
+    await page.goto(pier.url);
+    const row = page.locator("tr[data-app='shop']");
+    await row.locator(".badge", { hasText: "Live" }).waitFor();
+    const total = page
+      .getByTestId("figures")
+      .locator(".figure", { hasText: "requests in 24 h" })
+      .locator("b");
+    const perApp = row.locator("td[data-label='Requests'] .num");
+    const before = Number(
+      await readUntil(
+        () => total.textContent(),
+        (t) => /^\d+$/.test(t),
+        10_000,
+      ),
+    );
+    // Proof that neither a reload nor the page's 60 s poll brought the new figures: a marker on the
+    // window that a reload would lose, and no request for the activity while waiting.
+    await page.evaluate(() => Object.assign(window, { stillTheSamePage: true }));
+    let polled = 0;
+    const countPolls = (request: { url(): string }) => {
+      if (request.url().includes("/api/v1/apps-activity")) polled++;
+    };
+    page.on("request", countPolls);
+    await traffic("shop", 30);
+    // The stream looks at the activity every 10 s; the proxy reports requests within a second.
+    await readUntil(
+      () => total.textContent(),
+      (t) => Number(t) >= before + 30,
+      25_000,
+    );
+    expect(await perApp.textContent()).toContain(`${before + 30} in 24 h`);
+    page.off("request", countPolls);
+    expect(polled).toBe(0);
+    expect(await page.evaluate(() => "stillTheSamePage" in window)).toBe(true);
+
+    await page.goto(`${pier.url}/apps/shop?tab=metrics`);
+    const perMinute = page.getByTestId("metrics-summary").locator("b").first();
+    const rate = await readUntil(
+      () => perMinute.textContent(),
+      (t) => t !== "",
+      10_000,
+    );
+    await page.evaluate(() => Object.assign(window, { stillTheSamePage: true }));
+    await traffic("shop", 60);
+    await readUntil(
+      () => perMinute.textContent(),
+      (t) => t !== rate,
+      25_000,
+    );
+    expect(await page.evaluate(() => "stillTheSamePage" in window)).toBe(true);
   });
 
   test("settings: base domain and ACME email are saved, bad input is explained, placeholders are examples", async () => {
@@ -329,8 +454,8 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     await page.getByRole("button", { name: "Compare releases" }).click();
     const compare = page.getByTestId("compare");
     const { deployments } = await json<{ deployments: { id: string }[] }>("/api/v1/apps/shop/deployments");
-    await compare.getByLabel("From").selectOption(deployments.at(-1)!.id);
-    await compare.getByLabel("To").selectOption(second);
+    await compare.getByLabel(/^From/).selectOption(deployments.at(-1)!.id);
+    await compare.getByLabel(/^To/).selectOption(second);
     expect(await compare.getByTestId("env-changes").textContent()).toContain("API_KEY");
 
     const older = page.locator("tr[data-deployment]").filter({ hasText: "Replaced" }).first();
@@ -421,6 +546,47 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     expect(await live.text()).toContain("Shop feature");
   });
 
+  test.skipIf(!dockerReady)(
+    "deploy an image by reference from the Image tab: used from this machine without a pull, live behind the proxy",
+    async () => {
+      await buildHelloImage(imageTag);
+      await bearer("/api/v1/apps", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: imageApp }),
+      });
+      await page.goto(`${pier.url}/apps/${imageApp}`);
+      await page.getByRole("button", { name: "Deploy", exact: true }).click();
+      const panel = page.getByTestId("deploy-panel");
+      await panel.getByRole("button", { name: "Image" }).click();
+      await panel.getByLabel("Image", { exact: true }).fill(imageTag);
+      const id = await started(`/api/v1/apps/${imageApp}/deploy/image`, () =>
+        panel.getByRole("button", { name: "Deploy image" }).click(),
+      );
+      const detail = await liveDetail(id);
+      const log = (await detail.locator("pre").textContent()) ?? "";
+      expect(log).toContain(`Image ${imageTag}`);
+      expect(log).not.toContain("Pulling");
+      const served = await fetch(`http://127.0.0.1:${pier.httpPort}/from-the-proxy`, {
+        headers: { host: `${imageApp}.localhost` },
+      });
+      expect(served.status).toBe(200);
+      expect(await served.text()).toBe("hello from an image at /from-the-proxy");
+      // Its replicas are reachable from this machine only: every published port is on 127.0.0.1.
+      const docker = createDockerClient();
+      const replicas = await listPierContainers(docker, { app: imageApp });
+      expect(replicas.length).toBeGreaterThan(0);
+      for (const replica of replicas) {
+        const { NetworkSettings } = await docker.getContainer(replica.containerId).inspect();
+        const bindings = Object.values(NetworkSettings.Ports ?? {}).flatMap((b) => b ?? []);
+        expect(bindings.length).toBeGreaterThan(0);
+        expect(bindings.map((b) => b.HostIp)).toEqual(bindings.map(() => "127.0.0.1"));
+      }
+      await shoot(page, "flow-deployed-image");
+    },
+    120_000,
+  );
+
   test("users: invite a member (temporary password shown once), they sign in, an admin removes them", async () => {
     await page.goto(`${pier.url}/settings?tab=users`);
     await page.getByLabel("Email").fill("dev@example.com");
@@ -490,6 +656,102 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     const cert = page.locator("tr[data-host='shop.example.com']");
     expect(await cert.locator(".badge").textContent()).toContain("Self-signed");
     expect(await cert.locator(".badge.ok").count()).toBe(0);
+  });
+
+  test("a member sees no admin sections, in the settings or the palette; the API refuses them all the same", async () => {
+    await page.goto(`${pier.url}/settings?tab=users`);
+    await page.getByLabel("Email").fill("member@example.com");
+    await page.getByRole("button", { name: "Invite" }).click();
+    const password =
+      (await page.getByTestId("temporary-password").locator("pre").textContent())?.trim() ?? "";
+    await page.getByTestId("temporary-password").getByRole("button", { name: "Done" }).click();
+    const listed = await json<{ users: { email: string; role: string }[] }>("/api/v1/users");
+    expect(listed.users.find((u) => u.email === "member@example.com")?.role).toBe("member");
+
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const member = watchPage(await other.newPage());
+    await member.goto(pier.url);
+    await member.getByLabel("Email").fill("member@example.com");
+    await member.getByLabel("Password").fill(password);
+    await member.getByRole("button", { name: "Log in" }).click();
+    await member.getByTestId("user-email").waitFor();
+
+    await member.goto(`${pier.url}/settings`);
+    const sections = member.getByRole("navigation", { name: "Settings sections" });
+    await sections.getByRole("link", { name: "General" }).waitFor();
+    expect(await sections.getByRole("link").allTextContents()).toEqual([
+      "General",
+      "Certificates",
+      "Notifications",
+      "Static routes",
+    ]);
+    // The server's settings are shown, not offered for change.
+    await member.getByTestId("admins-change").waitFor();
+    expect(await member.getByRole("button", { name: "Save settings" }).count()).toBe(0);
+    expect(await member.getByLabel("Base domain").isDisabled()).toBe(true);
+    await shoot(member, "flow-member-settings");
+    // An admin section's address says whose it is instead of failing with a 403.
+    for (const tab of ["users", "tokens", "backups"]) {
+      await member.goto(`${pier.url}/settings?tab=${tab}`);
+      await member.getByTestId("admins-only").waitFor();
+      expect(await member.getByRole("alert").count()).toBe(0);
+    }
+    await member.goto(`${pier.url}/settings?tab=certificates`);
+    await member.locator("tr[data-host='shop.example.com']").waitFor();
+    expect(await member.getByRole("button", { name: "Renew now" }).count()).toBe(0);
+    await member.goto(`${pier.url}/settings?tab=notifications`);
+    await member.locator("tr[data-channel='ops-hook']").waitFor();
+    expect(await member.getByRole("heading", { name: "Add a notification channel" }).count()).toBe(0);
+    expect(
+      await member.locator("tr[data-channel='ops-hook']").getByRole("button", { name: "Delete" }).count(),
+    ).toBe(0);
+    await member.goto(`${pier.url}/apps/shop?tab=deployments`);
+    // The shortcut works once the page is up (the first render waits for the session check).
+    await member.getByRole("heading", { name: "shop", exact: true }).waitFor();
+    await member.keyboard.press("Control+k");
+    const search = member.getByRole("combobox", { name: "Search pages and apps" });
+    await search.waitFor();
+    await member.keyboard.type("settings");
+    const offered = await member.getByRole("option").allTextContents();
+    expect(offered.some((o) => o.includes("Certificates"))).toBe(true);
+    expect(offered.some((o) => /API tokens|Users|Backups/.test(o))).toBe(false);
+    await member.keyboard.press("Escape");
+
+    // Hidden is not the protection: the server refuses a member's calls to admin routes.
+    const refused = await member.evaluate(async () => {
+      const me = (await (await fetch("/api/v1/auth/me")).json()) as {
+        csrfToken: string;
+        user: { role: string };
+      };
+      const write = (method: string, path: string, body: unknown) =>
+        fetch(path, {
+          method,
+          headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken },
+          body: JSON.stringify(body),
+        });
+      const answers = await Promise.all([
+        fetch("/api/v1/users"),
+        fetch("/api/v1/tokens"),
+        fetch("/api/v1/backups"),
+        write("POST", "/api/v1/users", { email: "sneaky@example.com" }),
+        write("POST", "/api/v1/tokens", { name: "mine", scopes: ["admin"] }),
+        write("PUT", "/api/v1/settings", { baseDomain: "evil.example.com" }),
+        write("POST", "/api/v1/certificates/shop.example.com/renew", {}),
+        write("POST", "/api/v1/notification-channels", {
+          name: "x",
+          config: { kind: "webhook", url: "https://hooks.example.com/x" },
+        }),
+      ]);
+      const codes = await Promise.all(
+        answers.map(
+          async (a) => `${a.status} ${((await a.json()) as { error?: { code: string } }).error?.code}`,
+        ),
+      );
+      return { role: me.user.role, codes };
+    });
+    expect(refused.role).toBe("member");
+    expect(refused.codes).toEqual(Array(8).fill("403 forbidden"));
+    await other.close();
   });
 
   test("Ctrl-K jumps to an app with the keyboard alone; every page is reachable by Tab with a visible focus", async () => {
@@ -571,6 +833,36 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     await page.goto(`${pier.url}/apps/ghost`);
     expect(await page.getByTestId("not-found").textContent()).toContain('The app "ghost" not found');
     expect(errors).toEqual([]);
+  });
+
+  test("a page that throws shows the dashboard's error page, with the navigation and a way back", async () => {
+    // An answer in a shape the page does not expect (as from a server older or newer than the
+    // dashboard) makes the app's page throw while rendering.
+    await page.route("**/api/v1/apps/shop", (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: "application/json",
+        body: JSON.stringify({ app: { name: "shop" } }),
+      }),
+    );
+    try {
+      await page.goto(`${pier.url}/apps/shop`);
+      const error = page.getByTestId("page-error");
+      await error.getByRole("heading", { name: "Something went wrong on this page" }).waitFor();
+      expect(await error.getByRole("alert").textContent()).toContain("undefined");
+      expect(await page.locator("nav.main a[aria-current=page]").textContent()).toBe("Apps");
+      await shoot(page, "flow-page-error");
+    } finally {
+      await page.unroute("**/api/v1/apps/shop");
+    }
+    await page.getByTestId("page-error").getByRole("link", { name: "Go to the overview" }).click();
+    await page.waitForURL(`${pier.url}/`);
+    await page.locator("tr[data-app='shop']").waitFor();
+    expect(await page.getByTestId("page-error").count()).toBe(0);
+    // Back on the app's page, it renders again.
+    await page.locator("tr[data-app='shop']").getByRole("link", { name: "shop", exact: true }).click();
+    await page.getByRole("heading", { name: "shop", exact: true }).waitFor();
+    expect(await page.getByTestId("page-error").count()).toBe(0);
   });
 
   test("delete an app after typing its name", async () => {

@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { chromiumAvailable, launchChromium, watchPage } from "../support/chromium.ts";
-import { jsonApi, type PierProcess, repoRoot, startPier } from "../support/pier-process.ts";
+import { jsonApi, type PierProcess, startPier } from "../support/pier-process.ts";
+import { chromiumAvailable, launchChromium, shoot, watchPage } from "./dashboard-browser.ts";
 
 // The error-tracking pages of the dashboard in Chromium: the issue list, an issue with its stack
 // trace, breadcrumbs and tags, and resolving it, checked against the API.
 const enabled = chromiumAvailable();
 const token = `pier_errdash${crypto.randomUUID().replaceAll("-", "")}`;
-const shots = join(repoRoot, "test-output", "errors");
 let pier: PierProcess;
 let browser: Browser;
 let page: Page;
@@ -56,7 +53,6 @@ const event = (user: string) => ({
 
 beforeAll(async () => {
   if (!enabled) return;
-  mkdirSync(shots, { recursive: true });
   pier = await startPier({ env: { PIER_ADMIN_TOKEN: token }, args: ["--proxy-workers", "0"] });
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -102,7 +98,7 @@ test("the Errors page lists issues; an issue shows its stack trace, breadcrumbs,
   await page.getByLabel("Level").selectOption("error");
   await page.getByLabel("Search titles").fill("cannot read");
   await row.waitFor();
-  await page.screenshot({ path: join(shots, "issues.png"), fullPage: true });
+  await shoot(page, "flow-error-issues");
 
   await row.getByRole("link").click();
   await page.getByTestId("issue-title").waitFor();
@@ -124,7 +120,7 @@ test("the Errors page lists issues; an issue shows its stack trace, breadcrumbs,
     .waitFor();
   expect(await page.getByTestId("event-detail").textContent()).toContain("i.product.price");
   expect(await page.getByTestId("issue-tags").textContent()).toContain("eu-west (100%)");
-  await page.screenshot({ path: join(shots, "issue.png"), fullPage: true });
+  await shoot(page, "flow-error-issue");
 
   await page.getByRole("button", { name: "Resolve" }).click();
   await page.getByTestId("issue-status").getByText("resolved").waitFor();
@@ -165,6 +161,6 @@ test("the Errors page lists issues; an issue shows its stack trace, breadcrumbs,
   await phone.goto(`${pier.url}/errors/issues/${id}`);
   await phone.getByTestId("issue-title").waitFor();
   expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-  await phone.screenshot({ path: join(shots, "issue-390.png"), fullPage: true });
+  await shoot(phone, "flow-error-issue");
   await narrow.close();
 });

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { startWebhookReceiver } from "@pier/notify/testing";
 import { flakyHttpServer } from "@pier/uptime/testing";
 import type { Browser, Page } from "playwright-core";
 import { type PierProcess, startPier } from "../support/pier-process.ts";
-import { chromiumAvailable, launchChromium, screenshotDir, watchPage } from "./dashboard-browser.ts";
+import { chromiumAvailable, launchChromium, shoot, watchPage } from "./dashboard-browser.ts";
 
 // The dashboard's Uptime page in Chromium: add a monitor, see it go down, add a channel and send
 // a test, create a status page, each checked against the API or the receiver.
@@ -32,7 +31,7 @@ async function checkNarrow(url: string, name: string) {
   await phone.locator("main h1").first().waitFor();
   await phone.waitForLoadState("networkidle");
   expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-  await phone.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+  await shoot(phone, name);
   await narrow.close();
 }
 
@@ -104,12 +103,12 @@ describe.skipIf(!enabled)("uptime page in the dashboard", () => {
     };
     expect(statusPage.description).toBe("Shop and API");
     expect(statusPage.monitorIds).toHaveLength(1);
-    await page.screenshot({ path: join(screenshotDir, "uptime-desktop.png"), fullPage: true });
+    await shoot(page, "flow-uptime");
 
     const status = await browser.newPage({ javaScriptEnabled: false });
     await status.goto(`${pier.url}/status/acme`);
     expect(await status.locator(".banner").textContent()).toBe("Major outage");
-    await status.screenshot({ path: join(screenshotDir, "status-page-outage.png"), fullPage: true });
+    await shoot(status, "flow-status-page-outage");
     await status.close();
   }, 60_000);
 
@@ -143,7 +142,7 @@ describe.skipIf(!enabled)("uptime page in the dashboard", () => {
       timeoutMs: 4000,
       http: { keyword: "ok", expectedStatus: "200-299", headers: { "X-Probe": "***" } },
     });
-    await page.screenshot({ path: join(screenshotDir, "uptime-monitor-desktop.png"), fullPage: true });
-    await checkNarrow(page.url(), "uptime-monitor-390");
+    await shoot(page, "flow-uptime-monitor");
+    await checkNarrow(page.url(), "flow-uptime-monitor");
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { type ComponentChildren, render } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { AdminContext } from "./access.ts";
 import { ApiError, errorMessage, onUnauthorized, pier, setCsrfToken } from "./api.ts";
 import { ErrorBoundary, Header, NotFound, PaletteHost, usePaletteShortcut } from "./components/shell.tsx";
 import { ErrorBox } from "./components/ui.tsx";
@@ -40,14 +41,17 @@ const ErrorIssuePage = lazyPage<{ id: string }>(
 type Session =
   | { state: "unreachable"; error: string }
   | { state: "anonymous"; needsSetup: boolean }
-  | { state: "signed-in"; email: string };
+  | { state: "signed-in"; email: string; admin: boolean };
 
 async function loadSession(): Promise<Session> {
   try {
     const me = await pier.call("GET /api/v1/auth/me");
-    if (me.kind === "token") return { state: "signed-in", email: "API token" };
+    if (me.kind === "token")
+      return { state: "signed-in", email: "API token", admin: me.scopes.includes("admin") };
     setCsrfToken(me.csrfToken);
-    return { state: "signed-in", email: me.user.email };
+    // A server from before roles were in this answer said it with the scopes only.
+    const admin = me.user.role ? me.user.role === "admin" : me.scopes.includes("admin");
+    return { state: "signed-in", email: me.user.email, admin };
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 401) {
       return { state: "unreachable", error: errorMessage(error) };
@@ -120,10 +124,10 @@ function Shell({ initial }: { initial: Session }) {
     document.title = route ? `${titleOf(route)} · pier` : "Page not found · pier";
   }, [route && titleOf(route)]);
 
-  function signedIn(email: string, csrfToken: string) {
+  function signedIn(user: { email: string; role: "admin" | "member" }, csrfToken: string) {
     dropPrefetchedApps();
     setCsrfToken(csrfToken);
-    setSession({ state: "signed-in", email });
+    setSession({ state: "signed-in", email: user.email, admin: user.role === "admin" });
     if (route?.page === "login" || route?.page === "setup") navigate("/", true);
   }
 
@@ -154,14 +158,14 @@ function Shell({ initial }: { initial: Session }) {
   }
 
   return (
-    <>
+    <AdminContext.Provider value={session.admin}>
       <Header route={route} email={session.email} onLogout={logout} onSearch={() => setSearching(true)} />
       <main id="main" tabIndex={-1}>
         <ErrorBox error={logoutError} />
         <ErrorBoundary resetKey={location.pathname + location.search}>{pageFor(route)}</ErrorBoundary>
       </main>
       <PaletteHost open={searching} onClose={() => setSearching(false)} />
-    </>
+    </AdminContext.Provider>
   );
 }
 

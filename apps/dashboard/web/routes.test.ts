@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { navSections, parseRoute, routeHref } from "./routes.ts";
+import { navSections, parseRoute, routeHref, settingsTabs, visibleSettingsTabs } from "./routes.ts";
 
 describe("dashboard routes", () => {
   test("known pages parse and round-trip to the same href", () => {
@@ -44,5 +44,10 @@ describe("dashboard routes", () => {
     ]) {
       expect(parseRoute(path)).toBeNull();
     }
+  });
+
+  test("a member sees the settings sections whose calls need no admin", () => {
+    expect(visibleSettingsTabs(true)).toEqual([...settingsTabs]);
+    expect(visibleSettingsTabs(false)).toEqual(["general", "certificates", "notifications", "routes"]);
   });
 });

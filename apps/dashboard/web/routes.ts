@@ -39,6 +39,14 @@ export const settingsTabs = [
 ] as const;
 export type SettingsTab = (typeof settingsTabs)[number];
 
+/** Settings sections whose every call needs an admin: hidden from members (and from their palette). */
+export const adminSettingsTabs: readonly SettingsTab[] = ["users", "tokens", "backups"];
+
+/** The settings sections `admin` (or a member) sees, in order. */
+export function visibleSettingsTabs(admin: boolean): SettingsTab[] {
+  return settingsTabs.filter((tab) => admin || !adminSettingsTabs.includes(tab));
+}
+
 /**
  * The sections of the main navigation, in its order: each owns the pages listed (the link is
  * marked current on them). The command palette offers the same list.

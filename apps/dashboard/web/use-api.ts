@@ -6,6 +6,8 @@ export interface Loaded<T> {
   error: string | null;
   loading: boolean;
   reload(): Promise<void>;
+  /** Shows `value` as the latest data (one pushed by the server); a load in flight is dropped. */
+  replace(value: T): void;
 }
 
 /**
@@ -45,5 +47,11 @@ export function useApi<T>(load: () => Promise<T>, deps: unknown[], pollMs = 0): 
       generation.current++;
     };
   }, [reload, pollMs]);
-  return { data, error, loading, reload };
+  const replace = useCallback((value: T) => {
+    generation.current++;
+    setData(value);
+    setError(null);
+    setLoading(false);
+  }, []);
+  return { data, error, loading, reload, replace };
 }

@@ -14,7 +14,13 @@ export {
 } from "./client-address.ts";
 export { appNameSchema } from "./contract/app-name.ts";
 export { openApiDocument, openApiPath } from "./contract/openapi.ts";
-export { type RouteGroup, type RouteHandler, routeGroup, serveRoute } from "./contract/serve-route.ts";
+export {
+  eventData,
+  type RouteGroup,
+  type RouteHandler,
+  routeGroup,
+  serveRoute,
+} from "./contract/serve-route.ts";
 export type { ApiEnv, Principal } from "./env.ts";
 export {
   describeZodError,

@@ -1,8 +1,9 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useIsAdmin } from "../access.ts";
 import { pier } from "../api.ts";
 import { type PaletteItem, rankItems } from "../palette.ts";
 import { navigate } from "../router.ts";
-import { appTabs, navSections, routeHref, settingsTabs } from "../routes.ts";
+import { appTabs, navSections, routeHref, type SettingsTab, visibleSettingsTabs } from "../routes.ts";
 
 const appTabWords: Record<(typeof appTabs)[number], string> = {
   deployments: "Deployments",
@@ -16,7 +17,7 @@ const appTabWords: Record<(typeof appTabs)[number], string> = {
   settings: "Settings",
 };
 
-const settingsWords: Record<(typeof settingsTabs)[number], [string, string]> = {
+const settingsWords: Record<SettingsTab, [string, string]> = {
   general: ["General", "base domain acme password account"],
   users: ["Users", "people members admins invite"],
   tokens: ["API tokens", "keys ci deploy token"],
@@ -26,11 +27,11 @@ const settingsWords: Record<(typeof settingsTabs)[number], [string, string]> = {
   backups: ["Backups", "restore archive"],
 };
 
-/** Every page, then the apps and services this pier has (fetched when the palette opens). */
-function staticItems(): PaletteItem[] {
+/** Every page the user may open (a member is not offered admin sections), then the apps and services (fetched when the palette opens). */
+function staticItems(admin: boolean): PaletteItem[] {
   const pages: PaletteItem[] = navSections.map((s) => ({ label: s.label, href: s.href, group: "Page" }));
   pages.push({ label: "New app", href: "/new", group: "Action", keywords: "create add" });
-  for (const tab of settingsTabs) {
+  for (const tab of visibleSettingsTabs(admin)) {
     const [label, keywords] = settingsWords[tab];
     pages.push({
       label: `Settings → ${label}`,
@@ -73,7 +74,8 @@ async function loadedItems(): Promise<PaletteItem[]> {
 export function CommandPalette({ onClose }: { onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [query, setQuery] = useState("");
-  const [items, setItems] = useState<PaletteItem[]>(staticItems);
+  const admin = useIsAdmin();
+  const [items, setItems] = useState<PaletteItem[]>(() => staticItems(admin));
   const [selected, setSelected] = useState(0);
   const loading = useRef<Promise<PaletteItem[]> | null>(null);
   const results = rankItems(query, items);
@@ -85,7 +87,7 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
   useEffect(() => {
     let live = true;
     loading.current = loadedItems().then((more) => {
-      const all = [...staticItems(), ...more];
+      const all = [...staticItems(admin), ...more];
       if (live) setItems(all);
       return all;
     });

@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { useIsAdmin } from "../access.ts";
 import { pier } from "../api.ts";
 import { deployCommands } from "../format.ts";
 import { CopyBlock, ErrorBox, useAction } from "./ui.tsx";
@@ -7,6 +8,7 @@ import { CopyBlock, ErrorBox, useAction } from "./ui.tsx";
 export function DeployInstructions({ app }: { app: string }) {
   const [token, setToken] = useState<string | null>(null);
   const action = useAction();
+  const admin = useIsAdmin();
   const commands = deployCommands(location.origin, app, token ?? "TOKEN");
 
   async function createToken() {
@@ -25,10 +27,23 @@ export function DeployInstructions({ app }: { app: string }) {
         </div>
       ) : (
         <p class="small muted">
-          <code>TOKEN</code> is an API token with the <code>deploy</code> scope (Settings → API tokens).{" "}
-          <button type="button" class="link" disabled={action.busy} onClick={() => action.run(createToken)}>
-            Create one for {app} now
-          </button>
+          <code>TOKEN</code> is an API token with the <code>deploy</code> scope
+          {admin ? (
+            <>
+              {" "}
+              (Settings → API tokens).{" "}
+              <button
+                type="button"
+                class="link"
+                disabled={action.busy}
+                onClick={() => action.run(createToken)}
+              >
+                Create one for {app} now
+              </button>
+            </>
+          ) : (
+            ": an admin creates it (Settings → API tokens)."
+          )}
         </p>
       )}
       <ErrorBox error={action.error} />

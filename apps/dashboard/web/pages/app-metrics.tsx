@@ -3,6 +3,7 @@ import { pier } from "../api.ts";
 import { MetricsChart } from "../components/metrics-chart.tsx";
 import { ListState } from "../components/ui.tsx";
 import { fillMinutes, summarizeMetrics } from "../format.ts";
+import { useAppActivity } from "../live.ts";
 import { useApi } from "../use-api.ts";
 
 const ranges = [60, 360, 1440];
@@ -18,8 +19,10 @@ export function MetricsTab({ app }: { app: string }) {
         })
         .then((a) => a.points),
     [app, minutes],
-    30_000,
+    60_000,
   );
+  // New traffic shows without a reload: the deploy-events stream says when the app's figures moved.
+  useAppActivity(app, metrics.reload);
   const summary = summarizeMetrics(metrics.data ?? []);
   return (
     <div class="panel">

@@ -13,7 +13,7 @@ import {
   shortSha,
   statusLabel,
 } from "../format.ts";
-import { useDeployChanges } from "../live.ts";
+import { useActivity, useDeployChanges } from "../live.ts";
 import { useApi } from "../use-api.ts";
 import { PlatformHealth } from "./platform-health.tsx";
 
@@ -169,11 +169,13 @@ function Figures({ apps, activity }: { apps: AppSummary[]; activity: Activity | 
 export function AppsPage() {
   const apps = useApi(loadApps, [], 15_000);
   const activity = useApi(() => pier.call("GET /api/v1/apps-activity"), [], 60_000);
-  // Every deployment's change reaches the list at once; the poll is only a safety net.
+  // Every deployment's change reaches the list at once, and the activity whenever it changed (the
+  // stream looks every 10 s); the polls are only a safety net.
   useDeployChanges(
     () => true,
     () => apps.reload(),
   );
+  useActivity(activity.replace);
   const rendered = apps.data !== undefined;
   const withActivity = rendered && activity.data !== undefined;
   useLayoutEffect(() => {

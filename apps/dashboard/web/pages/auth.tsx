@@ -3,7 +3,7 @@ import { pier } from "../api.ts";
 import { TextField } from "../components/text-field.tsx";
 import { ErrorBox, useAction } from "../components/ui.tsx";
 
-type Done = (email: string, csrfToken: string) => void;
+type Done = (user: { email: string; role: "admin" | "member" }, csrfToken: string) => void;
 
 function CredentialsForm(props: {
   submitLabel: string;
@@ -70,7 +70,7 @@ export function LoginPage({ onDone }: { onDone: Done }) {
           submitLabel="Log in"
           onSubmit={async (email, password) => {
             const answer = await pier.call("POST /api/v1/auth/login", { body: { email, password } });
-            onDone(answer.user.email, answer.csrfToken);
+            onDone(answer.user, answer.csrfToken);
           }}
         />
       </div>
@@ -97,7 +97,7 @@ export function SetupPage({ onDone }: { onDone: Done }) {
             const answer = await pier.call("POST /api/v1/auth/setup", {
               body: { email, password, setupCode },
             });
-            onDone(answer.user.email, answer.csrfToken);
+            onDone(answer.user, answer.csrfToken);
           }}
         />
         <p class="small muted">Passwords have at least 10 characters.</p>

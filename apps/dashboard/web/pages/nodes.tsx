@@ -1,6 +1,7 @@
 import type { PierRoute } from "@pier/contract";
 import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import { useState } from "preact/hooks";
+import { useIsAdmin } from "../access.ts";
 import { pier } from "../api.ts";
 import { CardsTable, ConfirmButton, CopyBlock, ErrorBox, ListState, useAction } from "../components/ui.tsx";
 import { relativeTime } from "../format.ts";
@@ -43,6 +44,8 @@ export function NodesPage() {
   );
   const [join, setJoin] = useState<Join | null>(null);
   const showJoin = useAction();
+  // Draining, activating and the join command (it holds the swarm's token) are an admin's.
+  const admin = useIsAdmin();
   const registry = cluster.data?.cluster.registry;
   return (
     <>
@@ -69,7 +72,15 @@ export function NodesPage() {
             {(data) => (
               <CardsTable
                 testid="nodes-table"
-                columns={["Node", "State", "Platform", "Resources", "Replicas", "Labels", ""]}
+                columns={[
+                  "Node",
+                  "State",
+                  "Platform",
+                  "Resources",
+                  "Replicas",
+                  "Labels",
+                  ...(admin ? [""] : []),
+                ]}
                 rows={data.nodes}
               >
                 {(n) => (
@@ -97,33 +108,35 @@ export function NodesPage() {
                         .map(([k, v]) => `${k}=${v}`)
                         .join(", ") || "–"}
                     </td>
-                    <td>
-                      {n.availability === "active" ? (
-                        <ConfirmButton
-                          label="Drain"
-                          question={`Move ${n.hostname}'s replicas to other nodes?`}
-                          confirmLabel="Drain"
-                          onConfirm={async () => {
-                            await pier.call("POST /api/v1/cluster/nodes/:node/drain", {
-                              params: { node: n.id },
-                            });
-                            await nodes.reload();
-                          }}
-                        />
-                      ) : (
-                        <ConfirmButton
-                          label="Activate"
-                          question={`Place replicas on ${n.hostname} again?`}
-                          confirmLabel="Activate"
-                          onConfirm={async () => {
-                            await pier.call("POST /api/v1/cluster/nodes/:node/activate", {
-                              params: { node: n.id },
-                            });
-                            await nodes.reload();
-                          }}
-                        />
-                      )}
-                    </td>
+                    {admin ? (
+                      <td>
+                        {n.availability === "active" ? (
+                          <ConfirmButton
+                            label="Drain"
+                            question={`Move ${n.hostname}'s replicas to other nodes?`}
+                            confirmLabel="Drain"
+                            onConfirm={async () => {
+                              await pier.call("POST /api/v1/cluster/nodes/:node/drain", {
+                                params: { node: n.id },
+                              });
+                              await nodes.reload();
+                            }}
+                          />
+                        ) : (
+                          <ConfirmButton
+                            label="Activate"
+                            question={`Place replicas on ${n.hostname} again?`}
+                            confirmLabel="Activate"
+                            onConfirm={async () => {
+                              await pier.call("POST /api/v1/cluster/nodes/:node/activate", {
+                                params: { node: n.id },
+                              });
+                              await nodes.reload();
+                            }}
+                          />
+                        )}
+                      </td>
+                    ) : null}
                   </tr>
                 )}
               </CardsTable>
@@ -131,7 +144,7 @@ export function NodesPage() {
           </ListState>
         </div>
       ) : null}
-      {enabled ? (
+      {enabled && admin ? (
         <div class="panel">
           <h2>Add a machine</h2>
           <p class="muted">

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect } from "preact/hooks";
+import { useIsAdmin } from "../access.ts";
 import { ApiError, pier } from "../api.ts";
 import { Link, ListState } from "../components/ui.tsx";
 import { formatBytes, formatDuration, relativeTime } from "../format.ts";
@@ -34,8 +35,9 @@ function Usage({ used, total, label }: { used: number; total: number; label: str
   );
 }
 
-/** Backups need an admin; anyone else sees that they are not theirs to see. */
-async function lastBackup() {
+/** Backups need an admin; anyone else sees that they are not theirs to see (without asking for a 403). */
+async function lastBackup(admin: boolean) {
+  if (!admin) return { run: null, schedule: null, forbidden: true };
   try {
     const { runs, settings } = await pier.call("GET /api/v1/backups");
     return { run: runs[0] ?? null, schedule: settings.schedule, forbidden: false };
@@ -49,7 +51,8 @@ async function lastBackup() {
 /** The home's "is my server fine": version, memory, disk, Docker, certificates, backups. */
 export function PlatformHealth() {
   const health = useApi(() => pier.call("GET /api/v1/platform/health"), [], 60_000);
-  const backups = useApi(lastBackup, [], 60_000);
+  const admin = useIsAdmin();
+  const backups = useApi(() => lastBackup(admin), [admin], 60_000);
   const rendered = health.data !== undefined;
   useLayoutEffect(() => {
     // Read by bench/dashboard: the home's last panel in the DOM.

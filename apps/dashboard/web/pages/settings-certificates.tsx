@@ -1,3 +1,4 @@
+import { useIsAdmin } from "../access.ts";
 import { pier } from "../api.ts";
 import { certificateState } from "../certificates.ts";
 import { CardsTable, EmptyState, ErrorBox, ListState, useAction } from "../components/ui.tsx";
@@ -7,6 +8,7 @@ import { useApi } from "../use-api.ts";
 export function CertificatesPanel() {
   const certs = useApi(() => pier.call("GET /api/v1/certificates"), [], 30_000);
   const renew = useAction();
+  const admin = useIsAdmin();
   return (
     <div class="panel">
       <h2>Certificates</h2>
@@ -31,7 +33,7 @@ export function CertificatesPanel() {
         {(data) => (
           <CardsTable
             testid="certificates-table"
-            columns={["Host", "State", "Issuer", "Expires", "Renews", ""]}
+            columns={["Host", "State", "Issuer", "Expires", "Renews", ...(admin ? [""] : [])]}
             rows={data.certificates}
           >
             {(c) => {
@@ -60,22 +62,24 @@ export function CertificatesPanel() {
                       ? `next try ${new Date(c.nextAttemptAt).toLocaleString()}`
                       : new Date(c.renewAt).toLocaleDateString()}
                   </td>
-                  <td data-label="">
-                    <button
-                      type="button"
-                      disabled={renew.busy}
-                      onClick={() =>
-                        renew.run(async () => {
-                          await pier.call("POST /api/v1/certificates/:host/renew", {
-                            params: { host: c.host },
-                          });
-                          await certs.reload();
-                        })
-                      }
-                    >
-                      Renew now
-                    </button>
-                  </td>
+                  {admin ? (
+                    <td data-label="">
+                      <button
+                        type="button"
+                        disabled={renew.busy}
+                        onClick={() =>
+                          renew.run(async () => {
+                            await pier.call("POST /api/v1/certificates/:host/renew", {
+                              params: { host: c.host },
+                            });
+                            await certs.reload();
+                          })
+                        }
+                      >
+                        Renew now
+                      </button>
+                    </td>
+                  ) : null}
                 </tr>
               );
             }}

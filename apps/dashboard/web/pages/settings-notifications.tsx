@@ -2,6 +2,7 @@ import type { PierRoute } from "@pier/contract";
 import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import type { NotificationKind } from "@pier/notify";
 import { useState } from "preact/hooks";
+import { useIsAdmin } from "../access.ts";
 import { pier } from "../api.ts";
 import { TextField } from "../components/text-field.tsx";
 import {
@@ -177,6 +178,8 @@ function ChannelForm({ onCreated }: { onCreated: (secret?: string) => Promise<vo
 }
 
 function ChannelRow({ channel, reload }: { channel: Channel; reload: () => Promise<void> }) {
+  // Members may send a test; changing or deleting a channel is an admin's.
+  const admin = useIsAdmin();
   const [editing, setEditing] = useState(false);
   const [events, setEvents] = useState(channel.events);
   const action = useAction();
@@ -216,9 +219,11 @@ function ChannelRow({ channel, reload }: { channel: Channel; reload: () => Promi
             {channel.events.length
               ? channel.events.map((k) => eventWords[k as NotificationKind] ?? k).join(", ")
               : "Every event"}{" "}
-            <button type="button" class="link small" onClick={() => setEditing(true)}>
-              Edit
-            </button>
+            {admin ? (
+              <button type="button" class="link small" onClick={() => setEditing(true)}>
+                Edit
+              </button>
+            ) : null}
           </span>
         )}
         <ErrorBox error={action.error} />
@@ -229,7 +234,7 @@ function ChannelRow({ channel, reload }: { channel: Channel; reload: () => Promi
           <input
             type="checkbox"
             checked={channel.enabled}
-            disabled={action.busy}
+            disabled={action.busy || !admin}
             onChange={(e) => patch({ enabled: e.currentTarget.checked })}
           />
           {channel.enabled ? "on" : "off"}
@@ -251,14 +256,18 @@ function ChannelRow({ channel, reload }: { channel: Channel; reload: () => Promi
           >
             Send test
           </button>
-          <DeleteButton
-            label="Delete"
-            question={`Delete the channel ${channel.name}?`}
-            remove={() =>
-              pier.call("DELETE /api/v1/notification-channels/:channel", { params: { channel: channel.id } })
-            }
-            onDeleted={reload}
-          />
+          {admin ? (
+            <DeleteButton
+              label="Delete"
+              question={`Delete the channel ${channel.name}?`}
+              remove={() =>
+                pier.call("DELETE /api/v1/notification-channels/:channel", {
+                  params: { channel: channel.id },
+                })
+              }
+              onDeleted={reload}
+            />
+          ) : null}
         </span>
       </td>
     </tr>
@@ -269,26 +278,29 @@ function ChannelRow({ channel, reload }: { channel: Channel; reload: () => Promi
 export function NotificationsPanel() {
   const channels = useApi(() => pier.call("GET /api/v1/notification-channels").then((a) => a.channels), []);
   const [secret, setSecret] = useState<string | null>(null);
+  const admin = useIsAdmin();
   return (
     <>
-      <div class="panel">
-        <h2>Add a notification channel</h2>
-        <ChannelForm
-          onCreated={async (created) => {
-            setSecret(created ?? null);
-            await channels.reload();
-          }}
-        />
-        {secret ? (
-          <div class="secret-once" role="status">
-            <strong>The webhook's signing secret (X-Pier-Signature), shown only now:</strong>
-            <CopyBlock text={secret} />
-            <button type="button" onClick={() => setSecret(null)}>
-              Done
-            </button>
-          </div>
-        ) : null}
-      </div>
+      {admin ? (
+        <div class="panel">
+          <h2>Add a notification channel</h2>
+          <ChannelForm
+            onCreated={async (created) => {
+              setSecret(created ?? null);
+              await channels.reload();
+            }}
+          />
+          {secret ? (
+            <div class="secret-once" role="status">
+              <strong>The webhook's signing secret (X-Pier-Signature), shown only now:</strong>
+              <CopyBlock text={secret} />
+              <button type="button" onClick={() => setSecret(null)}>
+                Done
+              </button>
+            </div>
+          ) : null}
+        </div>
+      ) : null}
       <div class="panel">
         <h2>Channels</h2>
         <ListState
@@ -296,7 +308,9 @@ export function NotificationsPanel() {
           what="channels"
           empty={
             <EmptyState title="No channels yet">
-              Add Slack, Discord, a webhook or email above to hear about failed deploys, downtime and errors.
+              {admin
+                ? "Add Slack, Discord, a webhook or email above to hear about failed deploys, downtime and errors."
+                : "An admin adds Slack, Discord, a webhook or email here to hear about failed deploys, downtime and errors."}
             </EmptyState>
           }
         >

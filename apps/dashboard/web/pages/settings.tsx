@@ -1,8 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
+import { useIsAdmin } from "../access.ts";
 import { pier } from "../api.ts";
 import { TextField } from "../components/text-field.tsx";
 import { ErrorBox, ScrollTabs, useAction } from "../components/ui.tsx";
-import { routeHref, type SettingsTab, settingsTabs } from "../routes.ts";
+import { adminSettingsTabs, routeHref, type SettingsTab, visibleSettingsTabs } from "../routes.ts";
 import { useApi } from "../use-api.ts";
 import { BackupsPanel } from "./settings-backups.tsx";
 import { CertificatesPanel } from "./settings-certificates.tsx";
@@ -22,6 +23,7 @@ const tabLabels: Record<SettingsTab, string> = {
 };
 
 function ServerSettingsPanel() {
+  const admin = useIsAdmin();
   const settings = useApi(() => pier.call("GET /api/v1/settings"), []);
   const [baseDomain, setBaseDomain] = useState("");
   const [acmeEmail, setAcmeEmail] = useState("");
@@ -57,7 +59,7 @@ function ServerSettingsPanel() {
         <TextField
           label="Base domain"
           name="base-domain"
-          disabled={!ready}
+          disabled={!ready || !admin}
           placeholder="e.g. apps.example.com"
           value={baseDomain}
           onValue={setBaseDomain}
@@ -78,7 +80,7 @@ function ServerSettingsPanel() {
           label="ACME email"
           name="acme-email"
           type="email"
-          disabled={!ready}
+          disabled={!ready || !admin}
           placeholder="e.g. ops@example.com"
           value={acmeEmail}
           onValue={setAcmeEmail}
@@ -94,11 +96,17 @@ function ServerSettingsPanel() {
             Settings saved.
           </div>
         ) : null}
-        <div class="row">
-          <button type="submit" class="primary" disabled={save.busy || !settings.data}>
-            Save settings
-          </button>
-        </div>
+        {admin ? (
+          <div class="row">
+            <button type="submit" class="primary" disabled={save.busy || !settings.data}>
+              Save settings
+            </button>
+          </div>
+        ) : (
+          <p class="small muted" data-testid="admins-change">
+            Only an admin can change these.
+          </p>
+        )}
       </form>
     </div>
   );
@@ -163,18 +171,37 @@ function PasswordPanel() {
   );
 }
 
+/** What a member finds at the address of an admin section (its tab is not shown to them). */
+function AdminsOnly() {
+  return (
+    <div class="panel" data-testid="admins-only">
+      <h2>For admins</h2>
+      <p class="muted">
+        Only an admin of this server can see and change this section. Ask one to do it for you, or to make you
+        an admin.
+      </p>
+    </div>
+  );
+}
+
 export function SettingsPage({ tab }: { tab: SettingsTab }) {
+  const admin = useIsAdmin();
+  const hidden = !admin && adminSettingsTabs.includes(tab);
   return (
     <>
       <div class="page-head">
         <div>
           <h1>Settings</h1>
-          <div class="sub">The server, the people and tokens that reach it, where it sends alerts.</div>
+          <div class="sub">
+            {admin
+              ? "The server, the people and tokens that reach it, where it sends alerts."
+              : "The server, its certificates, where it sends alerts; people and tokens are an admin's."}
+          </div>
         </div>
       </div>
       <ScrollTabs
         label="Settings sections"
-        tabs={settingsTabs.map((t) => ({
+        tabs={visibleSettingsTabs(admin).map((t) => ({
           href: routeHref({ page: "settings", tab: t }),
           label: tabLabels[t],
           current: t === tab,
@@ -186,12 +213,13 @@ export function SettingsPage({ tab }: { tab: SettingsTab }) {
           <PasswordPanel />
         </>
       ) : null}
-      {tab === "users" ? <UsersPanel /> : null}
-      {tab === "tokens" ? <TokensPanel /> : null}
+      {hidden ? <AdminsOnly /> : null}
+      {tab === "users" && !hidden ? <UsersPanel /> : null}
+      {tab === "tokens" && !hidden ? <TokensPanel /> : null}
       {tab === "certificates" ? <CertificatesPanel /> : null}
       {tab === "notifications" ? <NotificationsPanel /> : null}
       {tab === "routes" ? <StaticRoutesPanel /> : null}
-      {tab === "backups" ? <BackupsPanel /> : null}
+      {tab === "backups" && !hidden ? <BackupsPanel /> : null}
     </>
   );
 }

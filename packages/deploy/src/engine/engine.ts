@@ -74,7 +74,7 @@ export interface DeploymentChange {
   id: string;
   app: string;
   environment: string;
-  status: string;
+  status: DeploymentRow["status"];
 }
 
 /** What a cancel request met: a running deploy now stopping, or why it cannot be stopped. */

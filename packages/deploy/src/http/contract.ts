@@ -109,6 +109,34 @@ export const metricPointView = z.object({
   p99Ms: z.number(),
 });
 
+/** Every app's requests, 5xx answers, uptime and error events over the last hours. */
+export const appsActivityView = z.object({
+  hours: z.number().int(),
+  /** The width of one request bucket; buckets run oldest first and end with the current one. */
+  bucketMinutes: z.number().int(),
+  apps: z.array(
+    z.object({
+      name: z.string(),
+      requests: z.array(z.number().int()),
+      totalRequests: z.number().int(),
+      errors5xx: z.number().int(),
+      /** Percent of successful checks of the app's own monitor; null without checks or monitor. */
+      uptime: z.number().nullable(),
+      monitor: z.enum(["unknown", "up", "retrying", "down", "paused"]).nullable(),
+      /** Error events its project received; null when error tracking is not running. */
+      errorEvents: z.number().int().nullable(),
+    }),
+  ),
+});
+
+/** A deployment's status changed. */
+export const deploymentChangeView = z.object({
+  id: z.string(),
+  app: z.string(),
+  environment: z.string(),
+  status: deploymentStatus,
+});
+
 const startedDeployment = z.object({ deployment: deploymentView });
 
 /** `pier run` / `pier exec`: the command as a JSON array, the environment, and the terminal. */
@@ -178,24 +206,7 @@ export const deployRoutes = defineRoutes({
     summary:
       "Every app's last hours (1 to 168, default 24): requests per bucket, 5xx answers, the uptime of its monitor and its error events",
     query: z.object({ hours: clampedQueryNumber({ absent: 24, unreadable: 24, min: 1, max: 168 }) }),
-    response: z.object({
-      hours: z.number().int(),
-      /** The width of one request bucket; buckets run oldest first and end with the current one. */
-      bucketMinutes: z.number().int(),
-      apps: z.array(
-        z.object({
-          name: z.string(),
-          requests: z.array(z.number().int()),
-          totalRequests: z.number().int(),
-          errors5xx: z.number().int(),
-          /** Percent of successful checks of the app's own monitor; null without checks or monitor. */
-          uptime: z.number().nullable(),
-          monitor: z.enum(["unknown", "up", "retrying", "down", "paused"]).nullable(),
-          /** Error events its project received; null when error tracking is not running. */
-          errorEvents: z.number().int().nullable(),
-        }),
-      ),
-    }),
+    response: appsActivityView,
   },
   deployEvents: {
     method: "GET",
@@ -203,8 +214,14 @@ export const deployRoutes = defineRoutes({
     tag: "deployments",
     access: "read",
     summary:
-      "An event stream of deployment status changes of every app: `deployment` events {id, app, environment, status}",
+      "An event stream: `ready` once open, a `deployment` event {id, app, environment, status} at every status change of any app; with ?activity=1 also `activity` events (what GET /api/v1/apps-activity answers for 24 h) when it changed, checked every 10 s",
+    query: z.object({ activity: z.enum(["0", "1"]).default("0") }),
     produces: "text/event-stream",
+    events: {
+      ready: z.object({}),
+      deployment: deploymentChangeView,
+      activity: appsActivityView,
+    },
   },
   listDeployments: {
     method: "GET",

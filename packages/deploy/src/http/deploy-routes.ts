@@ -4,6 +4,7 @@ import { repoPath } from "@pier/git";
 import {
   type ApiEnv,
   assertAppAccess,
+  eventData,
   findAppOr404,
   keepOpen,
   type Principal,
@@ -26,7 +27,9 @@ import { type OperationDeps, promote, restartForEnvChange, rollback } from "../e
 import type { ServingTable } from "../engine/serving.ts";
 import { branchHeads, commitsBetween } from "../git-history.ts";
 import { isStaticReplicaId } from "../static/static-replicas.ts";
-import { bucketCounts, bucketMinutesFor, envChangesBetween } from "./app-activity.ts";
+import { ActivityFeed } from "./activity-feed.ts";
+import { summarizeAppsActivity } from "./activity-summary.ts";
+import { envChangesBetween } from "./app-activity.ts";
 import { receiveBuildContext } from "./build-context-upload.ts";
 import { commandSession } from "./command-session.ts";
 import { deployRoutes } from "./contract.ts";
@@ -91,48 +94,27 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
     return { apps };
   });
 
-  serveRoute(group, deployRoutes.appsActivity, async ({ query }) => {
-    const now = Date.now();
-    const since = new Date(now - query.hours * 3_600_000);
-    const bucketMinutes = bucketMinutesFor(query.hours);
-    const buckets = Math.ceil((query.hours * 60) / bucketMinutes);
-    const apps = await stores.apps.list();
-    const [minutes, uptime, errorEvents] = await Promise.all([
-      stores.requestMetrics.countsSince(
-        apps.map((a) => a.id),
-        new Date(now - buckets * bucketMinutes * 60_000),
-      ),
-      // Other subsystems answer when they run; their absence (or failure) leaves a column empty.
-      ctx.capabilities.uptime?.appSummaries?.(since).catch(() => []) ?? [],
-      ctx.capabilities.errors?.eventCountsByApp?.(since).catch(() => null) ?? null,
-    ]);
-    return {
-      hours: query.hours,
-      bucketMinutes,
-      apps: apps.map((a) => {
-        const mine = minutes.filter((m) => m.appKey === a.id);
-        const monitor = uptime.find((u) => u.appId === a.id);
-        return {
-          name: a.name,
-          requests: bucketCounts(mine, buckets, bucketMinutes * 60_000, now),
-          totalRequests: mine.filter((m) => m.minute >= since).reduce((sum, m) => sum + m.requests, 0),
-          errors5xx: mine.filter((m) => m.minute >= since).reduce((sum, m) => sum + m.status5xx, 0),
-          uptime: monitor?.uptime ?? null,
-          monitor: monitor?.status ?? null,
-          errorEvents: errorEvents ? (errorEvents.get(a.id) ?? 0) : null,
-        };
-      }),
-    };
-  });
+  serveRoute(group, deployRoutes.appsActivity, ({ query }) => summarizeAppsActivity(ctx, query.hours));
 
-  serveRoute(group, deployRoutes.deployEvents, async (_, c) => {
+  // The home's sparklines and figures over 24 h, pushed to the streams that ask (?activity=1).
+  const activityFeed = new ActivityFeed(
+    async () => eventData(deployRoutes.deployEvents, "activity", await summarizeAppsActivity(ctx, 24)),
+    (error) => ctx.logger.warn("apps activity not loaded for deploy-events", { error }),
+  );
+
+  serveRoute(group, deployRoutes.deployEvents, async ({ query }, c) => {
     keepOpen(c.env, c.req.raw);
     return sseResponse(c.req.raw.signal, async (send, closed) => {
-      send("ready", "{}");
+      send("ready", eventData(deployRoutes.deployEvents, "ready", {}));
       await new Promise<void>((resolve) => {
-        const stop = engine.onChange((change) => send("deployment", JSON.stringify(change)));
+        const stopChanges = engine.onChange((change) =>
+          send("deployment", eventData(deployRoutes.deployEvents, "deployment", change)),
+        );
+        const stopActivity =
+          query.activity === "1" ? activityFeed.subscribe((json) => send("activity", json)) : () => {};
         closed.addEventListener("abort", () => {
-          stop();
+          stopChanges();
+          stopActivity();
           resolve();
         });
       });

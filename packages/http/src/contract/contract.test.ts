@@ -7,7 +7,7 @@ import type { ApiEnv } from "../env.ts";
 import { errorResponse } from "../error-response.ts";
 import { openApiDocument } from "./openapi.ts";
 import { defineRoutes, type RoutesOf, timestamp } from "./route.ts";
-import { routeGroup, serveRoute } from "./serve-route.ts";
+import { eventData, routeGroup, serveRoute } from "./serve-route.ts";
 
 const widgets = defineRoutes({
   listWidgets: {
@@ -172,6 +172,44 @@ describe("client", () => {
       { method: "POST", path: "/api/v1/widgets/acme", body: { name: "bolt" } },
       { method: "GET", path: "/api/v1/widgets?limit=3", body: undefined },
     ]);
+  });
+});
+
+describe("event streams", () => {
+  const routes = defineRoutes({
+    ticks: {
+      method: "GET",
+      path: "/api/v1/ticks",
+      tag: "t",
+      access: "read",
+      summary: "Ticks",
+      produces: "text/event-stream",
+      events: { tick: z.object({ n: z.number().int(), at: timestamp() }) },
+    },
+  });
+
+  test("an event's data is the JSON of its schema's input; an event the contract lacks is refused", () => {
+    const at = new Date(Date.UTC(2026, 0, 1));
+    expect(JSON.parse(eventData(routes.ticks, "tick", { n: 1, at }))).toEqual({
+      n: 1,
+      at: "2026-01-01T00:00:00.000Z",
+    });
+    // @ts-expect-error: not an event of the route
+    expect(() => eventData(routes.ticks, "tock", { n: 1 })).toThrow('no event "tock"');
+  });
+
+  test("OpenAPI lists the events with the schemas of their data", () => {
+    const doc = openApiDocument([routes], { title: "t", version: "1" }) as {
+      paths: Record<string, { get: { responses: Record<string, { content: Record<string, unknown> }> } }>;
+    };
+    const stream = doc.paths["/api/v1/ticks"]!.get.responses["200"]!.content["text/event-stream"] as {
+      "x-pier-events": Record<string, { properties: Record<string, { type: string }> }>;
+    };
+    expect(stream["x-pier-events"].tick!.properties.n!.type).toBe("integer");
+    expect(stream["x-pier-events"].tick!.properties.at).toMatchObject({
+      type: "string",
+      format: "date-time",
+    });
   });
 });
 

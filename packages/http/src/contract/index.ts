@@ -1,8 +1,10 @@
 export { appNameSchema } from "./app-name.ts";
 export {
+  type ClientEvent,
   type ClientInput,
   type ClientOutput,
   defineRoutes,
+  type EventInput,
   type HttpMethod,
   isTimestamp,
   okResponse,

@@ -51,13 +51,22 @@ function parameters(def: RouteDef): JsonSchema[] {
   return params;
 }
 
+/** An event stream's events by name, each with the JSON Schema of its `data` (an extension: OpenAPI 3.1 has no word for them). */
+function producedContent(def: RouteDef): JsonSchema {
+  if (!def.events) return {};
+  const events = Object.fromEntries(
+    Object.entries(def.events).map(([name, schema]) => [name, jsonSchema(schema, "output")]),
+  );
+  return { "x-pier-events": events };
+}
+
 function operation(def: RouteDef, operationId: string): JsonSchema {
   const status = String(def.status ?? 200);
   const success: JsonSchema =
     def.status === 204
       ? { description: "No content" }
       : def.produces
-        ? { description: "OK", content: { [def.produces]: {} } }
+        ? { description: "OK", content: { [def.produces]: producedContent(def) } }
         : {
             description: "OK",
             content: {

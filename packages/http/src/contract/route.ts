@@ -43,6 +43,11 @@ export interface RouteDef {
   response?: z.ZodType;
   /** A non-JSON answer (an event stream, a log, a file): its media type. */
   produces?: string;
+  /**
+   * For a `text/event-stream` route: its events by name, each one's `data` the JSON of that
+   * schema (checked in tests like JSON answers, see `eventData`; clients type it with `ClientEvent`).
+   */
+  events?: Record<string, z.ZodType>;
   /** Success status; 200 unless said. */
   status?: 200 | 201 | 202 | 204;
 }
@@ -94,6 +99,22 @@ export type ClientInput<D extends RouteDef> = ([ParamNames<D["path"]>] extends [
 
 /** What a client gets back: the JSON after serialisation (timestamps are strings). */
 export type ClientOutput<D extends RouteDef> = Infer<D["response"], "output">;
+
+/** The data of the event `E` of a streaming route, as a client parses it from the stream. */
+export type ClientEvent<D extends RouteDef, E extends string> =
+  D["events"] extends Record<string, z.ZodType>
+    ? E extends keyof D["events"]
+      ? z.output<D["events"][E]>
+      : never
+    : never;
+
+/** What a server sends as the data of the event `E` (Dates allowed for timestamps). */
+export type EventInput<D extends RouteDef, E extends string> =
+  D["events"] extends Record<string, z.ZodType>
+    ? E extends keyof D["events"]
+      ? z.input<D["events"][E]>
+      : never
+    : never;
 
 /** `"GET /api/v1/apps/:name"`: how a client names a route. */
 export type RouteKey<D extends RouteDef> = D extends RouteDef ? `${D["method"]} ${D["path"]}` : never;

@@ -6,7 +6,7 @@ import { assertAppAccess, requireScope } from "../authenticate.ts";
 import { readBody } from "../body.ts";
 import type { ApiEnv } from "../env.ts";
 import { describeZodError } from "../error-response.ts";
-import type { RouteDef, RouteInput, RouteResult } from "./route.ts";
+import type { EventInput, RouteDef, RouteInput, RouteResult } from "./route.ts";
 
 export type RouteHandler<D extends RouteDef> = (
   input: RouteInput<D>,
@@ -71,6 +71,31 @@ export function serveRoute<D extends RouteDef>(group: RouteGroup, def: D, handle
     }
     return c.json(result as object, (def.status ?? 200) as ContentfulStatusCode);
   });
+}
+
+/**
+ * The `data` of the event `name` of a streaming route, as JSON. With PIER_CHECK_RESPONSES it is
+ * checked against the route's event schema first and a mismatch throws (ending the stream), so an
+ * event that drifted from its contract fails the suite the way a JSON answer does.
+ */
+export function eventData<D extends RouteDef, E extends string>(
+  def: D,
+  name: E,
+  data: EventInput<D, E>,
+): string {
+  const schema = def.events?.[name];
+  if (!schema) throw new Error(`${def.method} ${def.path} has no event "${name}" in its contract`);
+  if (checkResponses) {
+    const checked = schema.safeParse(data);
+    if (!checked.success) {
+      throw new PierError(
+        "contract_violation",
+        `${def.method} ${def.path} sent a "${name}" event outside its schema: ${describeZodError(checked.error)}`,
+        500,
+      );
+    }
+  }
+  return JSON.stringify(data);
 }
 
 /** Routes an app-limited token may call: its apps' own routes, and those whose handler checks. */

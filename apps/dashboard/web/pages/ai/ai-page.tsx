@@ -1,6 +1,7 @@
 import type { PierRoute } from "@pier/contract";
 import type { ClientInput, RouteOf } from "@pier/http/contract";
 import { useState } from "preact/hooks";
+import { useIsAdmin } from "../../access.ts";
 import { pier } from "../../api.ts";
 import { SpendChart, type SpendReport, usd } from "../../components/spend-chart.tsx";
 import { TextField } from "../../components/text-field.tsx";
@@ -97,72 +98,80 @@ function ProvidersPanel() {
   const [form, setForm] = useState(empty);
   const save = useAction();
   const field = bindFields(form, setForm);
+  // Providers hold the platform's API keys: adding and removing them is an admin's.
+  const admin = useIsAdmin();
   return (
     <div class="panel">
       <h2>Providers</h2>
-      <form
-        class="inline"
-        onSubmit={(event) => {
-          event.preventDefault();
-          save.run(async () => {
-            await pier.call("POST /api/v1/ai/providers", {
-              body: {
-                name: form.name,
-                kind: form.kind,
-                ...(form.baseUrl ? { baseUrl: form.baseUrl } : {}),
-                ...(form.apiKey ? { apiKey: form.apiKey } : {}),
-                models: form.models
-                  .split(",")
-                  .map((m) => m.trim())
-                  .filter(Boolean),
-              },
+      {admin ? (
+        <form
+          class="inline"
+          onSubmit={(event) => {
+            event.preventDefault();
+            save.run(async () => {
+              await pier.call("POST /api/v1/ai/providers", {
+                body: {
+                  name: form.name,
+                  kind: form.kind,
+                  ...(form.baseUrl ? { baseUrl: form.baseUrl } : {}),
+                  ...(form.apiKey ? { apiKey: form.apiKey } : {}),
+                  models: form.models
+                    .split(",")
+                    .map((m) => m.trim())
+                    .filter(Boolean),
+                },
+              });
+              setForm(empty);
+              await providers.reload();
             });
-            setForm(empty);
-            await providers.reload();
-          });
-        }}
-      >
-        <label>
-          Name
-          <input name="provider-name" required placeholder="openai" {...field("name")} />
-        </label>
-        <label>
-          Kind
-          <select
-            value={form.kind}
-            onChange={(e) => setForm({ ...form, kind: e.currentTarget.value as ProviderKind })}
-          >
-            <option value="openai">OpenAI</option>
-            <option value="openai-compatible">OpenAI-compatible</option>
-            <option value="anthropic">Anthropic</option>
-          </select>
-        </label>
-        <label>
-          Base URL
-          <input name="provider-base-url" placeholder="(default)" {...field("baseUrl")} />
-        </label>
-        <label>
-          API key
-          <input name="provider-api-key" type="password" autocomplete="off" {...field("apiKey")} />
-        </label>
-        <label>
-          Models
-          <input name="provider-models" placeholder="gpt-4o-mini, gpt-4o" {...field("models")} />
-        </label>
-        <button type="submit" class="primary" disabled={save.busy}>
-          Save provider
-        </button>
-      </form>
+          }}
+        >
+          <label>
+            Name
+            <input name="provider-name" required placeholder="openai" {...field("name")} />
+          </label>
+          <label>
+            Kind
+            <select
+              value={form.kind}
+              onChange={(e) => setForm({ ...form, kind: e.currentTarget.value as ProviderKind })}
+            >
+              <option value="openai">OpenAI</option>
+              <option value="openai-compatible">OpenAI-compatible</option>
+              <option value="anthropic">Anthropic</option>
+            </select>
+          </label>
+          <label>
+            Base URL
+            <input name="provider-base-url" placeholder="(default)" {...field("baseUrl")} />
+          </label>
+          <label>
+            API key
+            <input name="provider-api-key" type="password" autocomplete="off" {...field("apiKey")} />
+          </label>
+          <label>
+            Models
+            <input name="provider-models" placeholder="gpt-4o-mini, gpt-4o" {...field("models")} />
+          </label>
+          <button type="submit" class="primary" disabled={save.busy}>
+            Save provider
+          </button>
+        </form>
+      ) : null}
       <ListState
         query={providers}
         what="providers"
         extraError={save.error}
-        empty="No providers yet: apps can only call models once one is configured."
+        empty={
+          admin
+            ? "No providers yet: apps can only call models once one is configured."
+            : "No providers yet: apps can only call models once an admin configures one."
+        }
       >
         {(rows) => (
           <CardsTable
             testid="ai-providers"
-            columns={["Name", "Kind", "Base URL", "Key", "Models", ""]}
+            columns={["Name", "Kind", "Base URL", "Key", "Models", ...(admin ? [""] : [])]}
             rows={rows}
           >
             {(p) => (
@@ -174,16 +183,18 @@ function ProvidersPanel() {
                 </td>
                 <td data-label="Key">{p.hasApiKey ? "stored" : "none"}</td>
                 <td data-label="Models">{p.models.map((m) => `${p.name}/${m}`).join(", ")}</td>
-                <td data-label="">
-                  <DeleteButton
-                    label="Remove"
-                    question={`Remove provider "${p.name}"?`}
-                    remove={() =>
-                      pier.call("DELETE /api/v1/ai/providers/:name", { params: { name: p.name } })
-                    }
-                    onDeleted={providers.reload}
-                  />
-                </td>
+                {admin ? (
+                  <td data-label="">
+                    <DeleteButton
+                      label="Remove"
+                      question={`Remove provider "${p.name}"?`}
+                      remove={() =>
+                        pier.call("DELETE /api/v1/ai/providers/:name", { params: { name: p.name } })
+                      }
+                      onDeleted={providers.reload}
+                    />
+                  </td>
+                ) : null}
               </tr>
             )}
           </CardsTable>
@@ -214,6 +225,7 @@ function AliasesPanel() {
   const [name, setName] = useState("");
   const [targets, setTargets] = useState("");
   const save = useAction();
+  const admin = useIsAdmin();
   const list = targets
     .split(/[\n,]/)
     .map((t) => t.trim())
@@ -221,41 +233,43 @@ function AliasesPanel() {
   return (
     <section class="panel" aria-label="Model aliases">
       <h2>Model aliases</h2>
-      <form
-        class="inline"
-        aria-label="Save an alias"
-        onSubmit={(event) => {
-          event.preventDefault();
-          save.run(async () => {
-            await pier.call("POST /api/v1/ai/aliases", { body: { name, targets: list } });
-            setName("");
-            setTargets("");
-            await aliases.reload();
-          });
-        }}
-      >
-        <TextField
-          label="Alias"
-          name="alias-name"
-          required
-          placeholder="smart"
-          value={name}
-          onValue={setName}
-        />
-        <label>
-          Targets in fallback order, one per line (provider/model)
-          <textarea
-            name="alias-targets"
-            rows={2}
+      {admin ? (
+        <form
+          class="inline"
+          aria-label="Save an alias"
+          onSubmit={(event) => {
+            event.preventDefault();
+            save.run(async () => {
+              await pier.call("POST /api/v1/ai/aliases", { body: { name, targets: list } });
+              setName("");
+              setTargets("");
+              await aliases.reload();
+            });
+          }}
+        >
+          <TextField
+            label="Alias"
+            name="alias-name"
             required
-            value={targets}
-            onInput={(e) => setTargets(e.currentTarget.value)}
+            placeholder="smart"
+            value={name}
+            onValue={setName}
           />
-        </label>
-        <button type="submit" class="primary" disabled={save.busy}>
-          Save alias
-        </button>
-      </form>
+          <label>
+            Targets in fallback order, one per line (provider/model)
+            <textarea
+              name="alias-targets"
+              rows={2}
+              required
+              value={targets}
+              onInput={(e) => setTargets(e.currentTarget.value)}
+            />
+          </label>
+          <button type="submit" class="primary" disabled={save.busy}>
+            Save alias
+          </button>
+        </form>
+      ) : null}
       <ListState
         query={aliases}
         what="aliases"
@@ -263,7 +277,11 @@ function AliasesPanel() {
         empty="No aliases: apps name provider/model directly."
       >
         {(rows) => (
-          <CardsTable testid="ai-aliases" columns={["Alias", "Tried in order", ""]} rows={rows}>
+          <CardsTable
+            testid="ai-aliases"
+            columns={["Alias", "Tried in order", ...(admin ? [""] : [])]}
+            rows={rows}
+          >
             {(a) => (
               <tr key={a.name}>
                 <td data-label="Alias" class="mono">
@@ -278,23 +296,27 @@ function AliasesPanel() {
                     ))}
                   </ol>
                 </td>
-                <td data-label="">
-                  <button
-                    type="button"
-                    onClick={() => {
-                      setName(a.name);
-                      setTargets(a.targets.join("\n"));
-                    }}
-                  >
-                    Edit
-                  </button>{" "}
-                  <DeleteButton
-                    label="Remove"
-                    question={`Remove alias "${a.name}"?`}
-                    remove={() => pier.call("DELETE /api/v1/ai/aliases/:name", { params: { name: a.name } })}
-                    onDeleted={aliases.reload}
-                  />
-                </td>
+                {admin ? (
+                  <td data-label="">
+                    <button
+                      type="button"
+                      onClick={() => {
+                        setName(a.name);
+                        setTargets(a.targets.join("\n"));
+                      }}
+                    >
+                      Edit
+                    </button>{" "}
+                    <DeleteButton
+                      label="Remove"
+                      question={`Remove alias "${a.name}"?`}
+                      remove={() =>
+                        pier.call("DELETE /api/v1/ai/aliases/:name", { params: { name: a.name } })
+                      }
+                      onDeleted={aliases.reload}
+                    />
+                  </td>
+                ) : null}
               </tr>
             )}
           </CardsTable>

@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { useIsAdmin } from "../../access.ts";
 import { pier } from "../../api.ts";
 import { CardsTable, CopyBlock, DeleteButton, Link, ListState, useAction } from "../../components/ui.tsx";
 import { bindFields } from "../../form-fields.ts";
@@ -150,80 +151,84 @@ function ChannelsPanel() {
   const act = useAction();
   const field = bindFields(form, setForm);
   const email = form.kind === "email";
+  // Adding and deleting channels is an admin's; anyone may send a test.
+  const admin = useIsAdmin();
   return (
     <div class="panel">
       <h2>Notification channels</h2>
-      <form
-        class="inline"
-        onSubmit={(event) => {
-          event.preventDefault();
-          save.run(async () => {
-            const config =
-              form.kind === "email"
-                ? {
-                    kind: form.kind,
-                    host: form.host,
-                    port: Number(form.port),
-                    from: form.from,
-                    to: form.to.split(",").map((s) => s.trim()),
-                  }
-                : { kind: form.kind, url: form.url };
-            const created = await pier.call("POST /api/v1/notification-channels", {
-              body: { name: form.name, config },
+      {admin ? (
+        <form
+          class="inline"
+          onSubmit={(event) => {
+            event.preventDefault();
+            save.run(async () => {
+              const config =
+                form.kind === "email"
+                  ? {
+                      kind: form.kind,
+                      host: form.host,
+                      port: Number(form.port),
+                      from: form.from,
+                      to: form.to.split(",").map((s) => s.trim()),
+                    }
+                  : { kind: form.kind, url: form.url };
+              const created = await pier.call("POST /api/v1/notification-channels", {
+                body: { name: form.name, config },
+              });
+              setSecret(created.secret ?? null);
+              setForm({ ...form, name: "", url: "", to: "" });
+              await channels.reload();
             });
-            setSecret(created.secret ?? null);
-            setForm({ ...form, name: "", url: "", to: "" });
-            await channels.reload();
-          });
-        }}
-      >
-        <label>
-          Name
-          <input name="channel-name" required placeholder="ops" {...field("name")} />
-        </label>
-        <label>
-          Kind
-          <select
-            value={form.kind}
-            onChange={(e) =>
-              setForm({ ...form, kind: channelKinds.find((k) => k === e.currentTarget.value) ?? "webhook" })
-            }
-          >
-            <option value="webhook">Webhook (signed JSON)</option>
-            <option value="slack">Slack</option>
-            <option value="discord">Discord</option>
-            <option value="email">Email (SMTP)</option>
-          </select>
-        </label>
-        {email ? (
-          <>
-            <label>
-              To
-              <input name="channel-to" required placeholder="ops@example.com" {...field("to")} />
-            </label>
-            <label>
-              SMTP host
-              <input name="channel-host" required {...field("host")} />
-            </label>
-            <label>
-              Port
-              <input name="channel-port" type="number" {...field("port")} />
-            </label>
-            <label>
-              From
-              <input name="channel-from" required placeholder="pier@example.com" {...field("from")} />
-            </label>
-          </>
-        ) : (
+          }}
+        >
           <label>
-            URL
-            <input name="channel-url" required type="url" {...field("url")} />
+            Name
+            <input name="channel-name" required placeholder="ops" {...field("name")} />
           </label>
-        )}
-        <button type="submit" class="primary" disabled={save.busy}>
-          Add channel
-        </button>
-      </form>
+          <label>
+            Kind
+            <select
+              value={form.kind}
+              onChange={(e) =>
+                setForm({ ...form, kind: channelKinds.find((k) => k === e.currentTarget.value) ?? "webhook" })
+              }
+            >
+              <option value="webhook">Webhook (signed JSON)</option>
+              <option value="slack">Slack</option>
+              <option value="discord">Discord</option>
+              <option value="email">Email (SMTP)</option>
+            </select>
+          </label>
+          {email ? (
+            <>
+              <label>
+                To
+                <input name="channel-to" required placeholder="ops@example.com" {...field("to")} />
+              </label>
+              <label>
+                SMTP host
+                <input name="channel-host" required {...field("host")} />
+              </label>
+              <label>
+                Port
+                <input name="channel-port" type="number" {...field("port")} />
+              </label>
+              <label>
+                From
+                <input name="channel-from" required placeholder="pier@example.com" {...field("from")} />
+              </label>
+            </>
+          ) : (
+            <label>
+              URL
+              <input name="channel-url" required type="url" {...field("url")} />
+            </label>
+          )}
+          <button type="submit" class="primary" disabled={save.busy}>
+            Add channel
+          </button>
+        </form>
+      ) : null}
       {secret ? (
         <CopyBlock label="Signing secret (shown once): verify X-Pier-Signature with it" text={secret} />
       ) : null}
@@ -232,7 +237,11 @@ function ChannelsPanel() {
         query={channels}
         what="channels"
         extraError={save.error ?? act.error}
-        empty="No channels: incidents are only visible here until you add one."
+        empty={
+          admin
+            ? "No channels: incidents are only visible here until you add one."
+            : "No channels: incidents are only visible here until an admin adds one."
+        }
       >
         {(rows) => (
           <CardsTable
@@ -265,12 +274,14 @@ function ChannelsPanel() {
                   >
                     Send test
                   </button>{" "}
-                  <DeleteButton
-                    label="Delete"
-                    question={`Delete channel "${c.name}"?`}
-                    path={`/notification-channels/${c.id}`}
-                    onDeleted={channels.reload}
-                  />
+                  {admin ? (
+                    <DeleteButton
+                      label="Delete"
+                      question={`Delete channel "${c.name}"?`}
+                      path={`/notification-channels/${c.id}`}
+                      onDeleted={channels.reload}
+                    />
+                  ) : null}
                 </td>
               </tr>
             )}
