@@ -129,6 +129,82 @@ const cases: Record<string, CommandCase> = {
     valid: ["service", "uninstall"],
     bad: [{ args: ["service", "uninstall", "--config-dir", "etc/pier"], code: 2, says: "absolute path" }],
   },
+  // The cluster: the cases are refused before Docker or the server is asked (CI runs as root, and
+  // a valid `cluster init` against the suite's pier would make this machine a swarm manager).
+  "cluster init": {
+    valid: ["cluster", "init"],
+    bad: [
+      { args: ["cluster", "init", "--advertise-addr", "not an addr"], code: 2, says: "--advertise-addr" },
+      { args: ["cluster", "init", "--registry-host", "a b"], code: 2, says: "host name" },
+      { args: ["cluster", "init", "--registry-tls", "self"], code: 2, says: "cluster-ca or acme" },
+      { args: ["cluster", "init", "--registry-user", "u"], code: 2, says: "--registry" },
+      { args: ["cluster", "init", "--registry", "reg.example.test:5000"], code: 2, says: "--registry-user" },
+    ],
+    server: true,
+  },
+  "cluster join-command": { valid: ["cluster", "join-command"], server: true },
+  "cluster join": {
+    valid: ["cluster", "join", "10.0.0.1", "--token", "SWMTKN-1-abc-def"],
+    missing: [
+      ["cluster", "join"],
+      ["cluster", "join", "10.0.0.1"],
+    ],
+    bad: [
+      { args: ["cluster", "join", "bad host!", "--token", "SWMTKN-1-abc-def"], code: 2, says: "MANAGER" },
+      { args: ["cluster", "join", "10.0.0.1:99999", "--token", "SWMTKN-1-abc-def"], code: 2, says: "port" },
+      { args: ["cluster", "join", "10.0.0.1", "--token", "nope"], code: 2, says: "join-command" },
+      { args: ["cluster", "join", "10.0.0.1", "--token", ""], code: 2 },
+      {
+        args: ["cluster", "join", "10.0.0.1", "--token", "SWMTKN-1-abc-def", "--registry", "reg:5000"],
+        code: 2,
+        says: "go together",
+      },
+      {
+        args: [
+          ...["cluster", "join", "10.0.0.1", "--token", "SWMTKN-1-abc-def"],
+          ...["--registry", "reg:5000", "--registry-ca-sha256", "zz"],
+        ],
+        code: 2,
+        says: "64 hex digits",
+      },
+    ],
+  },
+  "cluster nodes": { valid: ["cluster", "nodes"], server: true },
+  "cluster label": {
+    valid: ["cluster", "label", "no-such-node", "zone=b"],
+    missing: [
+      ["cluster", "label"],
+      ["cluster", "label", "no-such-node"],
+    ],
+    bad: [
+      { args: ["cluster", "label", "no-such-node", "=b"], code: 2, says: "KEY=VALUE" },
+      { args: ["cluster", "label", "no-such-node", "bad key=1"], code: 2, says: "label names" },
+      // No cluster on this pier: the server says so.
+      { args: ["cluster", "label", "no-such-node", "zone=b"], code: 1, says: "cluster" },
+    ],
+    server: true,
+  },
+  "cluster drain": {
+    valid: ["cluster", "drain", "no-such-node"],
+    missing: [
+      ["cluster", "drain"],
+      ["cluster", "drain", ""],
+    ],
+    bad: [{ args: ["cluster", "drain", "no-such-node"], code: 1, says: "cluster" }],
+    server: true,
+  },
+  "cluster activate": {
+    valid: ["cluster", "activate", "no-such-node"],
+    missing: [["cluster", "activate"]],
+    bad: [{ args: ["cluster", "activate", "no-such-node"], code: 1, says: "cluster" }],
+    server: true,
+  },
+  "cluster remove": {
+    valid: ["cluster", "remove", "no-such-node"],
+    missing: [["cluster", "remove"]],
+    bad: [{ args: ["cluster", "remove", "no-such-node", "--force"], code: 1, says: "cluster" }],
+    server: true,
+  },
   upgrade: {
     valid: ["upgrade", "--check"],
     bad: [

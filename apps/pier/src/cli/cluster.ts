@@ -1,5 +1,7 @@
+import { initClusterBody, joinArgs, labelKey, labelsBody } from "@pier/cluster/contract";
 import type { PierRoute } from "@pier/contract";
 import type { ClientOutput, RouteOf } from "@pier/http/contract";
+import type { z } from "zod";
 import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, type ParsedArgs, requireStringFlag, UsageError } from "./command.ts";
 
@@ -11,6 +13,21 @@ const nodeArg = [{ name: "NODE", required: true }];
 const str = (args: ParsedArgs, key: string) =>
   typeof args.flags[key] === "string" ? (args.flags[key] as string) : undefined;
 const node = (args: ParsedArgs) => ({ node: args.positionals[0]! });
+
+/** Checks what the server would refuse before asking it, so a typo is a usage error (exit 2). */
+function checked<S extends z.ZodType>(schema: S, value: unknown, command: Command): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const { path, message } = parsed.error.issues[0]!;
+  // Messages that name their flag stand alone; the others get the flag (or label) they are about.
+  if (/^(--|[A-Z]{2})/.test(message) || path.length === 0) throw new UsageError(message, command);
+  const [first, second] = path.map(String);
+  const where =
+    first === "set" || first === "remove"
+      ? `label ${JSON.stringify(second ?? "")}`
+      : `--${first!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  throw new UsageError(`${where} ${message}`, command);
+}
 
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 
@@ -88,6 +105,14 @@ const initCommand: Command = {
     if (tls !== undefined && tls !== "cluster-ca" && tls !== "acme")
       throw new UsageError(`--registry-tls must be cluster-ca or acme, got "${tls}"`, this);
     const external = str(args, "registry");
+    if (!external && (str(args, "registry-user") !== undefined || args.flags["registry-password-stdin"]))
+      throw new UsageError("--registry-user and --registry-password-stdin go with --registry", this);
+    const local = { advertiseAddr: str(args, "advertise-addr"), registryHost: str(args, "registry-host") };
+    checked(
+      initClusterBody,
+      { ...local, registry: external ? { address: external, username: "u", password: "p" } : undefined },
+      this,
+    );
     let registry: { address: string; username: string; password: string } | undefined;
     if (external) {
       const username = requireStringFlag(args, "registry-user", this);
@@ -100,8 +125,7 @@ const initCommand: Command = {
     console.error("Initialising the cluster (swarm, registry)...");
     const answer = await pierApi(resolveConnection(args)).call("POST /api/v1/cluster/init", {
       body: {
-        advertiseAddr: str(args, "advertise-addr"),
-        registryHost: str(args, "registry-host"),
+        ...local,
         registryTls: tls as "cluster-ca" | "acme" | undefined,
         registry,
       },
@@ -155,15 +179,19 @@ const joinCommand: Command = {
     const pin = str(args, "registry-ca-sha256");
     if ((registry === undefined) !== (pin === undefined))
       throw new UsageError("--registry and --registry-ca-sha256 go together", this);
+    const input = checked(
+      joinArgs,
+      {
+        manager: args.positionals[0]!,
+        token,
+        registry,
+        registryCaSha256: pin,
+        advertiseAddr: str(args, "advertise-addr"),
+      },
+      this,
+    );
     const { joinCluster } = await import("@pier/cluster/join");
-    const joined = await joinCluster({
-      manager: args.positionals[0]!,
-      token,
-      registry,
-      registryCaSha256: pin,
-      advertiseAddr: str(args, "advertise-addr"),
-      say: (line) => console.log(line),
-    });
+    const joined = await joinCluster({ ...input, say: (line) => console.log(line) });
     console.log(
       joined.alreadyMember
         ? `This Docker Engine is already in a swarm (node ${joined.nodeId.slice(0, 12)}).`
@@ -206,6 +234,11 @@ const labelCommand: Command = {
       else if (item.endsWith("-") && item.length > 1) remove.push(item.slice(0, -1));
       else throw new UsageError(`"${item}" is neither KEY=VALUE nor KEY-`, this);
     }
+    for (const key of [...Object.keys(set), ...remove]) {
+      const bad = labelKey.safeParse(key).error;
+      if (bad) throw new UsageError(`label "${key}": ${bad.issues[0]!.message}`, this);
+    }
+    checked(labelsBody, { set, remove }, this);
     const { node: changed } = await pierApi(resolveConnection(args)).call(
       "PATCH /api/v1/cluster/nodes/:node/labels",
       { params: node(args), body: { set, remove } },

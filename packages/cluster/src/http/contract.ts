@@ -16,7 +16,7 @@ const address = z
   .trim()
   .regex(/^[0-9a-fA-F:.]+$/, "must be an IP address of this machine, e.g. 10.0.0.5");
 
-const labelKey = z
+export const labelKey = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, "label names are letters, digits, _, . and -");
 
@@ -37,6 +37,49 @@ export const initClusterBody = z.strictObject({
       username: z.string().min(1).max(200),
       password: z.string().min(1).max(4096),
     })
+    .optional(),
+});
+
+/** `host[:port]` with a port in range: the manager of `pier cluster join`, a registry's address. */
+const hostPort = (what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(
+      /^(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::\d{1,5})?$/,
+      `${what} must be HOST or HOST:PORT`,
+    )
+    .refine((value) => {
+      const port = /:(\d{1,5})$/.exec(value)?.[1];
+      return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+    }, `${what}'s port must be between 1 and 65535`);
+
+/**
+ * What `pier cluster join` is given, checked before it touches Docker: a typo must not reach
+ * `docker swarm join`, whose errors (DNS lookups, dial failures) say little about the fix.
+ */
+export const joinArgs = z.strictObject({
+  manager: hostPort("MANAGER"),
+  token: z
+    .string()
+    .regex(
+      /^SWMTKN-1-[0-9a-z]+-[0-9a-z]+$/,
+      "--token must be a swarm join token (SWMTKN-1-…): pier cluster join-command prints it",
+    ),
+  registry: hostPort("--registry").optional(),
+  registryCaSha256: z
+    .string()
+    .regex(
+      /^[0-9a-fA-F]{64}$/,
+      "--registry-ca-sha256 must be 64 hex digits (pier cluster join-command prints it)",
+    )
+    .optional(),
+  advertiseAddr: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9.:%[\]-]+$/,
+      "--advertise-addr must be an IP address (optionally :PORT) or an interface name",
+    )
     .optional(),
 });
 
