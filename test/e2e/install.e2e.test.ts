@@ -16,6 +16,7 @@ import {
   releaseVersion,
   serveRelease,
 } from "../support/release-server.ts";
+import { type SystemdContainer, startSystemdContainer } from "../support/systemd-container.ts";
 
 const amd64Image = "pier-test/install:bookworm-amd64";
 const arm64Image = "pier-test/install:bookworm-arm64";
@@ -318,57 +319,14 @@ const systemdReady =
 
 describe.skipIf(!systemdReady)("install.sh --service under systemd", () => {
   const name = `pier-e2e-systemd-${process.pid}`;
-  // Not spawnSync: the release server the container downloads from runs on this thread.
-  const exec = async (script: string) => {
-    const run = Bun.spawn(["docker", "exec", name, "sh", "-c", script], { stdout: "pipe", stderr: "pipe" });
-    const [code, stdout, stderr] = await Promise.all([
-      run.exited,
-      new Response(run.stdout).text(),
-      new Response(run.stderr).text(),
-    ]);
-    return { code, out: `${stdout}${stderr}`.trim() };
-  };
+  let container: SystemdContainer | undefined;
+  const exec = (script: string) => container!.exec(script);
 
   beforeAll(async () => {
-    const started = Bun.spawnSync(
-      [
-        "docker",
-        "run",
-        "-d",
-        "--name",
-        name,
-        "--cap-add",
-        "SYS_ADMIN",
-        "--security-opt",
-        "seccomp=unconfined",
-        "--cgroupns=host",
-        "-v",
-        "/sys/fs/cgroup:/sys/fs/cgroup:rw",
-        "--tmpfs",
-        "/run",
-        "--tmpfs",
-        "/run/lock",
-        amd64Image,
-        "/lib/systemd/systemd",
-      ],
-      { stdout: "pipe", stderr: "pipe" },
-    );
-    if (started.exitCode !== 0) throw new Error(`could not start the systemd container: ${started.stderr}`);
-    const deadline = Date.now() + 60_000;
-    let state = "";
-    while (Date.now() < deadline) {
-      state = (await exec("systemctl is-system-running")).out;
-      if (state === "running" || state === "degraded") return;
-      await Bun.sleep(250);
-    }
-    throw new Error(
-      `systemd did not come up in the container (${state}): ${(await exec("journalctl -b --no-pager | tail -20")).out}`,
-    );
+    container = await startSystemdContainer(name, amd64Image);
   }, 90_000);
 
-  afterAll(() => {
-    Bun.spawnSync(["docker", "rm", "-f", name], { stdout: "ignore", stderr: "ignore" });
-  });
+  afterAll(() => container?.remove());
 
   test("installs the unit, its user and token, starts pier on 80/443 as that user, and uninstalls", async () => {
     const url = server.url("good", bridge);

@@ -46,6 +46,9 @@ StartLimitBurst=10
 
 [Service]
 Type=simple
+# pier upgrade starts the new pier from this one, which then names it the main process
+# (sd_notify MAINPID=) before it drains and exits: systemd follows the new process.
+NotifyAccess=main
 User=${options.user}
 Group=${options.user}
 ${options.dockerGroup ? `# Membership of the Docker socket's group gives what Docker can do: pier builds and runs apps with it.\nSupplementaryGroups=${options.dockerGroup}\n` : ""}ExecStart=${binary} serve
