@@ -46,6 +46,17 @@ describe("resolveServeConfig", () => {
     expect(() => resolveServeConfig({ "errors-writer-thread": "maybe" }, {})).toThrow(ConfigError);
   });
 
+  test("session replay settings: retention days and the size per replay", () => {
+    const defaults = resolveServeConfig({}, {}).config;
+    expect(defaults.replayRetentionDays).toBe(14);
+    expect(defaults.replayMaxMb).toBe(20);
+    const { config } = resolveServeConfig({ "replay-max-mb": "5" }, { PIER_REPLAY_RETENTION_DAYS: "3" });
+    expect(config.replayRetentionDays).toBe(3);
+    expect(config.replayMaxMb).toBe(5);
+    expect(() => resolveServeConfig({ "replay-max-mb": "0" }, {})).toThrow(ConfigError);
+    expect(() => resolveServeConfig({ "replay-retention-days": "x" }, {})).toThrow(ConfigError);
+  });
+
   test("the proxy's timeouts: durations with a unit or seconds, defaults 10 s, 30 s and 30 s", () => {
     const defaults = resolveServeConfig({}, {}).config;
     expect([defaults.headTimeoutMs, defaults.shutdownTimeoutMs, defaults.wakeTimeoutMs]).toEqual([

@@ -188,6 +188,20 @@ export const serveOptions = {
     help: "days error events (and issues not seen since) are kept",
     defaultValue: () => 30,
   },
+  replayRetentionDays: {
+    flag: "replay-retention-days",
+    env: "PIER_REPLAY_RETENTION_DAYS",
+    schema: z.coerce.number().int().min(1, "must be at least 1 day").max(3650),
+    help: "days session replays are kept after their last segment arrived",
+    defaultValue: () => 14,
+  },
+  replayMaxMb: {
+    flag: "replay-max-mb",
+    env: "PIER_REPLAY_MAX_MB",
+    schema: z.coerce.number().int().min(1, "must be at least 1 MB").max(1024, "must be at most 1024 MB"),
+    help: "MB of recording (compressed, as the SDK sends it) stored per session replay; later segments are dropped",
+    defaultValue: () => 20,
+  },
   errorsWriterThread: {
     flag: "errors-writer-thread",
     env: "PIER_ERRORS_WRITER_THREAD",

@@ -2,16 +2,20 @@
 
 import sqlite0 from "../migrations/sqlite/0000_init.sql" with { type: "text" };
 import sqlite1 from "../migrations/sqlite/0001_fine_eternals.sql" with { type: "text" };
+import sqlite2 from "../migrations/sqlite/0002_flowery_molly_hayes.sql" with { type: "text" };
 import pg0 from "../migrations/pg/0000_init.sql" with { type: "text" };
 import pg1 from "../migrations/pg/0001_late_tana_nile.sql" with { type: "text" };
+import pg2 from "../migrations/pg/0002_first_marvex.sql" with { type: "text" };
 
 import type { EmbeddedMigration } from "@pier/db";
 
 export const sqliteMigrations: EmbeddedMigration[] = [
   { id: "errors/0000_init", sql: sqlite0 },
   { id: "errors/0001_fine_eternals", sql: sqlite1 },
+  { id: "errors/0002_flowery_molly_hayes", sql: sqlite2 },
 ];
 export const pgMigrations: EmbeddedMigration[] = [
   { id: "errors/0000_init", sql: pg0 },
   { id: "errors/0001_late_tana_nile", sql: pg1 },
+  { id: "errors/0002_first_marvex", sql: pg2 },
 ];

@@ -15,6 +15,8 @@ import type { IssueStatus } from "./process/issue-status.ts";
 import { normalizeEvent } from "./process/normalize.ts";
 import type { ProcessedEvent } from "./process/processed-event.ts";
 import { readRawEvent } from "./process/read-event.ts";
+import { createReplayIngest, defaultReplayLimits } from "./replays/replay-ingest.ts";
+import { createReplayStore } from "./replays/replay-store.ts";
 import { SourceMapStore } from "./sourcemaps/store.ts";
 import { symbolicate } from "./sourcemaps/symbolicate.ts";
 import { createClickHouseEventStore } from "./store/clickhouse-event-store.ts";
@@ -44,6 +46,8 @@ export interface ErrorsServiceOptions {
   webhookFetch?: (input: string, init?: RequestInit) => Promise<Response>;
   /** Where uploaded source maps are kept (files); without it events are shown as stored. */
   sourceMapsDir?: string;
+  /** Session replays: days kept after their last segment (default 14) and stored bytes per replay. */
+  replays?: { retentionDays?: number; maxBytesPerReplay?: number };
 }
 
 const DAY = 86_400_000;
@@ -139,18 +143,27 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
         })
       : mainThreadWriter();
 
+  // Replays stay in SQL with ClickHouse too: they are a few rows of large blobs, read one at a time.
+  const replays = createReplayStore(database);
+  const replayRetentionDays = options.replays?.retentionDays ?? 14;
+  const replayLimits = {
+    ...defaultReplayLimits,
+    ...(options.replays?.maxBytesPerReplay ? { maxBytesPerReplay: options.replays.maxBytesPerReplay } : {}),
+  };
   const ingest = createIngestHandler({
     project: (id) => projects.get(id),
     writer,
     limiter: new KeyRateLimiter(),
     limits: { ...defaultBodyLimits, ...options.limits },
     stats,
+    replays: createReplayIngest({ store: replays, stats, limits: replayLimits }),
   });
 
   async function purgeExpired(now = Date.now()): Promise<void> {
     const cutoff = now - retentionDays * DAY;
     await events.purgeBefore(cutoff);
     await issues.purgeBefore(new Date(cutoff));
+    await replays.purgeBefore(now - replayRetentionDays * DAY);
   }
   const sweeper = setInterval(() => {
     purgeExpired().catch((error) => logger.warn("error retention sweep failed", { error }));
@@ -165,6 +178,9 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
     stats,
     ingest,
     retentionDays,
+    replays,
+    replayRetentionDays,
+    replayLimits,
     purgeExpired,
     /** Reads go through here so an API call right after ingest sees the event (read-your-writes). */
     async settled(): Promise<void> {

@@ -20,6 +20,10 @@ export async function startErrors(ctx: PierContext): Promise<RunningErrors> {
     secretBox: ctx.secretBox,
     clickhouseUrl: ctx.config.clickhouseUrl,
     retentionDays: ctx.config.errorsRetentionDays,
+    replays: {
+      retentionDays: ctx.config.replayRetentionDays,
+      maxBytesPerReplay: ctx.config.replayMaxMb * 1024 * 1024,
+    },
     consoleUrl: ctx.consoleUrl,
     writerThread: ctx.config.errorsWriterThread === "on",
     sourceMapsDir: join(ctx.config.dataDir, "sourcemaps"),

@@ -4,6 +4,7 @@ import type { PierContext } from "@pier/platform";
 import type { Hono } from "hono";
 import { z } from "zod";
 import type { AppProjects } from "../app-projects.ts";
+import type { ReplayRow } from "../replays/replay-row.ts";
 import { type ErrorsService, issueJson } from "../service.ts";
 import { MAX_SOURCE_MAP_BYTES } from "../sourcemaps/store.ts";
 import type { ProjectRow } from "../store/tables.ts";
@@ -160,10 +161,75 @@ export function errorsApi(ctx: PierContext, service: ErrorsService, appProjects:
     const issue = await issueOr404(params.id);
     return { events: await service.events.list(issue.id, query.limit, query.before) };
   });
+  // Session replays: stored per project, linked to issues through their events' replayId tag.
+  async function replayOr404(project: ProjectRow, replayId: string): Promise<ReplayRow> {
+    const replay = await service.replays.get(project.id, replayId);
+    if (!replay) throw new NotFoundError("Replay", replayId);
+    return replay;
+  }
+  serveRoute(group, routes.listErrorReplays, async ({ params, query }) => {
+    const project = await projectOr404(params.id);
+    return { replays: (await service.replays.list(project.id, query.limit, query.before)).map(replayJson) };
+  });
+  serveRoute(group, routes.listIssueReplays, async ({ params, query }) => {
+    const issue = await issueOr404(params.id);
+    const replays = await service.replays.listForIssue(issue.projectId, issue.id, query.limit);
+    return { replays: replays.map(replayJson) };
+  });
+  serveRoute(group, routes.getErrorReplay, async ({ params }) => {
+    const project = await projectOr404(params.id);
+    const replay = await replayOr404(project, params.replayId);
+    await service.settled();
+    const issues = await service.replays.issuesOf(project.id, replay.replayId);
+    return {
+      replay: replayJson(replay),
+      project: { id: project.id, name: project.name, appId: project.appId },
+      issues,
+    };
+  });
+  serveRoute(group, routes.getErrorReplaySegments, async ({ params, query }) => {
+    const project = await projectOr404(params.id);
+    const replay = await replayOr404(project, params.replayId);
+    // A page holds about 2 MB of stored (compressed) recording: tens of MB of rrweb JSON at most.
+    return service.replays.segments(project.id, replay.replayId, query.after, 2 * 1024 * 1024);
+  });
+  serveRoute(group, routes.deleteErrorReplay, async ({ params }) => {
+    const project = await projectOr404(params.id);
+    if (!(await service.replays.delete(project.id, params.replayId)))
+      throw new NotFoundError("Replay", params.replayId);
+    return { deleted: true as const };
+  });
   serveRoute(group, routes.getErrorSettings, () => ({
     retentionDays: service.retentionDays,
+    replayRetentionDays: service.replayRetentionDays,
+    replayMaxBytes: service.replayLimits.maxBytesPerReplay,
     eventStore: service.events.kind,
     tunnelPath: "/_pier/errors/tunnel",
   }));
   return group.app;
+}
+
+/** The API's view of a replay row (dates as epoch ms). */
+function replayJson(replay: ReplayRow) {
+  return {
+    replayId: replay.replayId,
+    projectId: replay.projectId,
+    startedAt: replay.startedAt.getTime(),
+    endedAt: replay.endedAt.getTime(),
+    durationMs: replay.endedAt.getTime() - replay.startedAt.getTime(),
+    lastReceivedAt: replay.lastReceivedAt.getTime(),
+    replayType: replay.replayType,
+    segments: replay.segments,
+    bytes: replay.bytes,
+    truncated: replay.truncated,
+    release: replay.release,
+    environment: replay.environment,
+    platform: replay.platform,
+    user: replay.userLabel,
+    browser: replay.browser,
+    os: replay.os,
+    urls: replay.urls,
+    errorIds: replay.errorIds,
+    traceIds: replay.traceIds,
+  };
 }

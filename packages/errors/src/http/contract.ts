@@ -136,6 +136,40 @@ const sourceMapView = z.object({
 
 const deleted = z.object({ deleted: z.literal(true) });
 
+const replayIdParams = z.object({
+  id: z.string(),
+  replayId: z.string().regex(/^[0-9a-f]{32}$/, "a replay id is 32 lowercase hex digits"),
+});
+
+/** A session replay (Sentry's replayIntegration): when, how long, where, and what it holds. */
+export const replayView = z.object({
+  replayId: z.string(),
+  projectId: z.number(),
+  /** First and last recorded rrweb event (epoch ms). */
+  startedAt: z.number(),
+  endedAt: z.number(),
+  durationMs: z.number(),
+  lastReceivedAt: z.number(),
+  /** `session` (sampled from the start) or `buffer` (sent because an error happened). */
+  replayType: z.string(),
+  segments: z.number(),
+  /** Recording bytes stored; `truncated` when the size limit per replay dropped later segments. */
+  bytes: z.number(),
+  truncated: z.boolean(),
+  release: z.string().nullable(),
+  environment: z.string().nullable(),
+  platform: z.string(),
+  user: z.string().nullable(),
+  browser: z.string().nullable(),
+  os: z.string().nullable(),
+  urls: z.array(z.string()),
+  /** Error events the SDK sent during the replay. */
+  errorIds: z.array(z.string()),
+  traceIds: z.array(z.string()),
+});
+
+const replayEventView = z.looseObject({ type: z.number(), timestamp: z.number() });
+
 /** `/api/v1/errors`: error-tracking projects and their DSNs, issues, events and source maps. */
 export const errorsRoutes = defineRoutes({
   listErrorProjects: {
@@ -292,6 +326,65 @@ export const errorsRoutes = defineRoutes({
     }),
     response: z.object({ events: z.array(eventSummary) }),
   },
+  listErrorReplays: {
+    method: "GET",
+    path: "/api/v1/errors/projects/:id/replays",
+    tag: "errors",
+    access: "read",
+    summary: "A project's session replays, newest first (page with `before`, a startedAt)",
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      before: z.coerce.number().optional(),
+    }),
+    response: z.object({ replays: z.array(replayView) }),
+  },
+  listIssueReplays: {
+    method: "GET",
+    path: "/api/v1/errors/issues/:id/replays",
+    tag: "errors",
+    access: "read",
+    summary: "The session replays in which the issue's events happened, newest first",
+    query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }),
+    response: z.object({ replays: z.array(replayView) }),
+  },
+  getErrorReplay: {
+    method: "GET",
+    path: "/api/v1/errors/projects/:id/replays/:replayId",
+    tag: "errors",
+    access: "read",
+    summary: "A session replay and the issues whose events happened in it",
+    params: replayIdParams,
+    response: z.object({
+      replay: replayView,
+      project: z.object({ id: z.number(), name: z.string(), appId: z.string().nullable() }),
+      issues: z.array(z.object({ id: z.string(), title: z.string(), level: z.string(), count: z.number() })),
+    }),
+  },
+  getErrorReplaySegments: {
+    method: "GET",
+    path: "/api/v1/errors/projects/:id/replays/:replayId/segments",
+    tag: "errors",
+    access: "read",
+    summary: "A replay's rrweb events by segment, in order, a few MB per page (`after`: the `next` cursor)",
+    params: replayIdParams,
+    query: z.object({ after: z.coerce.number().int().min(-1).default(-1) }),
+    response: z.object({
+      segments: z.array(
+        z.object({ segmentId: z.number(), receivedAt: z.number(), events: z.array(replayEventView) }),
+      ),
+      /** Pass as `after` for the next page; null after the last segment. */
+      next: z.number().nullable(),
+    }),
+  },
+  deleteErrorReplay: {
+    method: "DELETE",
+    path: "/api/v1/errors/projects/:id/replays/:replayId",
+    tag: "errors",
+    access: "write",
+    summary: "Delete a session replay and its recording",
+    params: replayIdParams,
+    response: deleted,
+  },
   getErrorSettings: {
     method: "GET",
     path: "/api/v1/errors/settings",
@@ -300,6 +393,8 @@ export const errorsRoutes = defineRoutes({
     summary: "Retention, the event store in use and the tunnel path for browser SDKs",
     response: z.object({
       retentionDays: z.number(),
+      replayRetentionDays: z.number(),
+      replayMaxBytes: z.number(),
       eventStore: z.enum(["sql", "clickhouse"]),
       tunnelPath: z.string(),
     }),

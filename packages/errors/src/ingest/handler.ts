@@ -1,6 +1,7 @@
 import { inflateSync } from "node:zlib";
 import { type EventScrub, looksLikeJsonObject, prepareEvent } from "../process/prepare-event.ts";
 import type { ScrubSettings } from "../process/scrub.ts";
+import { isReplayItem, type ReplayIngest } from "../replays/replay-ingest.ts";
 import type { ProjectRow } from "../store/tables.ts";
 import { keyFromEnvelopeDsn, keyFromHeaders } from "./auth.ts";
 import { type BodyLimits, decodeBody, readLimitedBody } from "./decode-body.ts";
@@ -24,6 +25,8 @@ export interface IngestDeps {
   limiter: KeyRateLimiter;
   limits: BodyLimits;
   stats: IngestStats;
+  /** Session replays; without it their items are counted as dropped like other item types. */
+  replays?: ReplayIngest;
   now?: () => number;
 }
 
@@ -246,7 +249,12 @@ export function createIngestHandler(deps: IngestDeps) {
       }
       let id: string | null = null;
       const scrub = { settings: scrubSettingsOf(project), clientIp };
+      const replayItems: EnvelopeItem[] = [];
       for (const item of envelope.items) {
+        if (deps.replays && isReplayItem(item.type)) {
+          replayItems.push(item);
+          continue;
+        }
         if (item.type !== "event") {
           deps.stats.add(project.id, `dropped_${item.type}`);
           continue;
@@ -255,6 +263,8 @@ export function createIngestHandler(deps: IngestDeps) {
         const eventId = acceptItem(project, item, id === null ? envelope.header.event_id : undefined, scrub);
         id ??= eventId;
       }
+      if (deps.replays && replayItems.length > 0)
+        id ??= await deps.replays(project.id, replayItems, envelope.header.event_id, scrub);
       return idResponse(id ?? eventIdOf(envelope.header.event_id));
     } catch (error) {
       if (error instanceof IngestError) return ingestErrorResponse(error);

@@ -1,5 +1,13 @@
 import { sqliteColumns } from "@pier/db";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  foreignKey,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 // Epoch milliseconds here, timestamptz in pg.ts; both read back as Date.
 const { boolean, bytes, createdAt, id, json, serialId, timestamp } = sqliteColumns;
@@ -114,5 +122,64 @@ export const errorEvents = sqliteTable(
     primaryKey({ columns: [t.projectId, t.eventId] }),
     index("error_events_issue_idx").on(t.issueId, t.receivedAt),
     index("error_events_received_idx").on(t.receivedAt),
+  ],
+);
+
+/**
+ * Session replays (Sentry `replay_event` + `replay_recording` items): one row per replay, what the
+ * list views show. Error events link to a replay through their `replayId` tag (error_issue_tags).
+ */
+export const errorReplays = sqliteTable(
+  "error_replays",
+  {
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => errorProjects.id, { onDelete: "cascade" }),
+    replayId: text("replay_id").notNull(),
+    /** First and last rrweb event of the segments stored. */
+    startedAt: timestamp("started_at").notNull(),
+    endedAt: timestamp("ended_at").notNull(),
+    /** When the last segment arrived: retention counts from here. */
+    lastReceivedAt: timestamp("last_received_at").notNull(),
+    replayType: text("replay_type").notNull(),
+    segments: integer("segments").notNull(),
+    /** Recording bytes stored (as the SDK sent them, compressed or not). */
+    bytes: integer("bytes").notNull(),
+    /** A segment was refused because the replay reached its size limit. */
+    truncated: boolean("truncated").notNull().default(false),
+    release: text("release"),
+    environment: text("environment"),
+    platform: text("platform").notNull(),
+    userLabel: text("user_label"),
+    browser: text("browser"),
+    os: text("os"),
+    urls: json<string[]>("urls").notNull().default([]),
+    errorIds: json<string[]>("error_ids").notNull().default([]),
+    traceIds: json<string[]>("trace_ids").notNull().default([]),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.replayId] }),
+    index("error_replays_project_started_idx").on(t.projectId, t.startedAt),
+    index("error_replays_received_idx").on(t.lastReceivedAt),
+  ],
+);
+
+/** The rrweb events of one replay segment, as the SDK sent them (zlib) or zstd-compressed when plain. */
+export const errorReplaySegments = sqliteTable(
+  "error_replay_segments",
+  {
+    projectId: integer("project_id").notNull(),
+    replayId: text("replay_id").notNull(),
+    segmentId: integer("segment_id").notNull(),
+    receivedAt: timestamp("received_at").notNull(),
+    encoding: text("encoding", { enum: ["zlib", "zstd"] }).notNull(),
+    payload: bytes("payload").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.replayId, t.segmentId] }),
+    foreignKey({
+      columns: [t.projectId, t.replayId],
+      foreignColumns: [errorReplays.projectId, errorReplays.replayId],
+    }).onDelete("cascade"),
   ],
 );
