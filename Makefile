@@ -105,7 +105,7 @@ test: lint test-unit test-e2e test-cluster ## everything: lint, unit, end-to-end
 migrations: install ## regenerate SQL migrations after a schema change (every package with src/**/schema/{sqlite,pg}.ts)
 	$(BUN) packages/db/scripts/migrations.ts
 
-check-migrations: install ## fail when a schema changed without `make migrations` (writes nothing)
+check-migrations: install ## fail when a schema changed without `make migrations`, or a migration drops, renames, retypes or rebuilds without a contract-step marker (writes nothing)
 	$(BUN) packages/db/scripts/migrations.ts --check
 
 bench-startup: build ## binary size, cold start and idle RSS (writes docs/performance.md section)
