@@ -165,6 +165,21 @@ describe("a Bun app with 3 replicas", () => {
     expect(failures(result)).toBe(0);
     expect(result.bodies.get("r10 -")).toBeGreaterThan(0);
     expect(await spread(c, app)).toEqual({ "pierc-n1": 1, "pierc-n2": 1, "pierc-n3": 1 });
+    // Old releases leave the registry with their images: the newest five stay (rollback targets).
+    const ca = registryCa(c);
+    const bearer = await fetch(
+      `https://${c.registry}/_pier/registry/token?service=pier-registry&scope=repository:pier/${app}:pull`,
+      {
+        headers: { authorization: `Basic ${Buffer.from(`admin:${c.token}`).toString("base64")}` },
+        tls: { ca },
+      },
+    ).then(async (r) => ((await r.json()) as { token: string }).token);
+    const tags = await fetch(`https://${c.registry}/v2/pier/${app}/tags/list`, {
+      headers: { authorization: `Bearer ${bearer}` },
+      tls: { ca },
+    }).then(async (r) => ((await r.json()) as { tags: string[] }).tags);
+    say(`registry after 11 releases of ${app}: ${tags.length} tags`);
+    expect(tags.length).toBeLessThanOrEqual(5);
   }, 400_000);
 
   test("drain a node under load: its replica moves, no failed request", async () => {
@@ -246,6 +261,22 @@ describe.if(nodeCount === 4)("mixed architectures", () => {
     expect(answers).toContain("pierc-n4 arm64 aarch64");
     expect(answers.filter((a) => a.endsWith("x64 x86_64")).length).toBe(3);
   }, 300_000);
+
+  test("a release that cannot be built for arm64 runs on the amd64 nodes only, and the log says why", async () => {
+    expect((await c.call("POST", "/api/v1/apps", { name: "amd" })).status).toBe(201);
+    const repo = repoOf("amd");
+    const files = clusterApp("m1", pierToml("replicas = 3"));
+    // A base with no arm64 variant.
+    files.Dockerfile = `FROM ${c.registry}/pier-base/bun:1-amd64\nWORKDIR /app\nCOPY . .\nCMD ["bun", "server.ts"]\n`;
+    await repo.commit(files);
+    const push = await repo.push("main");
+    expect(push.output).toContain("has no linux/arm64 variant");
+    expect(push.output).toContain("the release runs only on linux/amd64 nodes");
+    expect(push.output).toContain("Live at");
+    const where = await spread(c, "amd");
+    expect(where["pierc-n4"]).toBeUndefined();
+    say(`amd64-only release: ${JSON.stringify(where)}`);
+  }, 240_000);
 });
 
 describe("a node is lost", () => {
