@@ -6,7 +6,7 @@ import {
   type ProviderConfig,
   UnsupportedEndpointError,
 } from "./providers.ts";
-import type { GatewaySettings } from "./schemas.ts";
+import type { ChatRequest, GatewaySettings } from "./schemas.ts";
 
 export interface DispatchSuccess {
   ok: true;
@@ -37,6 +37,8 @@ export interface DispatchOptions {
   providers: ReadonlyMap<string, ProviderConfig>;
   endpoint: Endpoint;
   body: Record<string, unknown>;
+  /** The request as chat completions, for targets that need it translated (see `wireFor`). */
+  asChat?: () => ChatRequest;
   settings: Pick<GatewaySettings, "timeoutMs" | "retries" | "backoffMs">;
   fetch: (input: string, init?: RequestInit) => Promise<Response>;
   clientSignal?: AbortSignal;
@@ -79,7 +81,7 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchSucces
     if (!provider) continue;
     let call: ReturnType<typeof buildUpstreamCall>;
     try {
-      call = buildUpstreamCall(provider, options.endpoint, options.body, target.model);
+      call = buildUpstreamCall(provider, options.endpoint, options.body, target.model, options.asChat);
     } catch (error) {
       if (!(error instanceof UnsupportedEndpointError)) throw error;
       last = gatewayError(400, error.code, error.message);

@@ -9,22 +9,20 @@ import {
 } from "@pier/core";
 import type { SecretBox } from "@pier/secrets";
 import type { z } from "zod";
-import { fromAnthropicResponse } from "./anthropic.ts";
 import { Catalog } from "./catalog.ts";
+import { ConversationStore } from "./conversations.ts";
 import { type DispatchFailure, dispatch } from "./dispatch.ts";
+import { messagesRequestSchema } from "./messages.ts";
 import { checkMinuteLimits, MinuteWindow } from "./minute-window.ts";
 import { isModelAllowed, ModelNotAllowedError, resolveTargets } from "./model-routing.ts";
 import { costUsd, findPrice } from "./prices.ts";
-import type { Endpoint } from "./providers.ts";
+import { type Endpoint, wireFor } from "./providers.ts";
 import { type CachedResponse, cacheKey, ResponseCache } from "./response-cache.ts";
-import {
-  chatRequestSchema,
-  completionRequestSchema,
-  embeddingRequestSchema,
-  openAiUsageSchema,
-} from "./schemas.ts";
+import { responsesRequestSchema } from "./responses.ts";
+import { chatRequestSchema, completionRequestSchema, embeddingRequestSchema } from "./schemas.ts";
 import type { AiStore, KeyRow } from "./store.ts";
 import { relayStream } from "./stream-relay.ts";
+import { Surface, usageOf } from "./surfaces.ts";
 import type { NewUsage } from "./usage-log.ts";
 
 export class BudgetExceededError extends PierError {
@@ -49,6 +47,8 @@ const bodySchemas: Record<Endpoint, z.ZodType<{ model: string; stream?: boolean 
   "chat/completions": chatRequestSchema,
   completions: completionRequestSchema,
   embeddings: embeddingRequestSchema,
+  responses: responsesRequestSchema,
+  messages: messagesRequestSchema,
 };
 const maxBodyBytes = 8 * 1024 * 1024;
 
@@ -64,6 +64,7 @@ export class AiGateway {
   private readonly windows = new Map<string, MinuteWindow>();
   private readonly spend = new Map<string, { month: number; usd: number }>();
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly conversations = new ConversationStore();
   private readonly fetch: (input: string, init?: RequestInit) => Promise<Response>;
   private readonly now: () => number;
 
@@ -154,18 +155,27 @@ export class AiGateway {
     const hit = cacheId ? this.cache.get(cacheId, startedAt) : undefined;
     if (hit) return this.replay(hit, base, startedAt, stream);
 
+    const surface = new Surface({
+      endpoint,
+      body,
+      model: requested,
+      scope: key.appId ?? key.id,
+      conversations: this.conversations,
+      nowSeconds: Math.floor(startedAt / 1000),
+    });
     const result = await dispatch({
       targets,
       providers: this.catalog.providers,
       endpoint,
       body,
+      asChat: surface.asChat,
       settings: this.catalog.settings,
       fetch: this.fetch,
       clientSignal: request.signal,
     });
     if (!result.ok) return this.failure(result, base, startedAt);
 
-    const kind = result.provider.kind === "anthropic" ? "anthropic" : "openai";
+    const wire = wireFor(result.provider.kind, endpoint);
     const headers = {
       "x-pier-cache": bypass ? "bypass" : "miss",
       "x-pier-provider": result.target.provider,
@@ -183,9 +193,7 @@ export class AiGateway {
       result.settle();
       const body = relayStream({
         upstream: result.response,
-        kind,
-        model: requested,
-        includeUsage,
+        codec: surface.codec(wire, includeUsage),
         startedAt,
         now: this.now,
         abortUpstream: result.abort,
@@ -253,13 +261,11 @@ export class AiGateway {
     } catch {
       json = undefined;
     }
-    if (kind === "anthropic" && json !== undefined) {
-      json = fromAnthropicResponse(json, requested, Math.floor(startedAt / 1000));
+    if (wire !== "native" && json !== undefined) {
+      json = surface.answer(wire, json);
       text = JSON.stringify(json);
     }
-    const tokens = openAiUsageSchema.safeParse((json as { usage?: unknown } | undefined)?.usage ?? {});
-    const promptTokens = tokens.success ? tokens.data.prompt_tokens : 0;
-    const completionTokens = tokens.success ? tokens.data.completion_tokens : 0;
+    const { promptTokens, completionTokens } = usageOf(json);
     this.record({ ...usage, status: 200, promptTokens, completionTokens, latencyMs, ttftMs: latencyMs });
     if (cacheId && json !== undefined)
       this.cache.set(cacheId, { kind: "json", body: text, promptTokens, completionTokens });

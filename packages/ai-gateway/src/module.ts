@@ -5,8 +5,9 @@ import type { PierModule } from "@pier/platform";
 import { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
 
 /**
- * The AI gateway in `pier serve`: OpenAI-compatible endpoints at `/ai/v1` on the console and at
- * `/_pier/ai/v1` on every app host (the proxy forwards `/_pier/*` here), operator API at `/api/v1/ai`.
+ * The AI gateway in `pier serve`: the OpenAI (chat, Responses) and Anthropic (Messages) endpoints at
+ * `/ai/v1` on the console and at `/_pier/ai/v1` on every app host (the proxy forwards `/_pier/*`
+ * here), operator API at `/api/v1/ai`.
  * The gateway loads on the first request to one of those, or when a deploy needs its env vars
  * (the `aiGateway` capability).
  */

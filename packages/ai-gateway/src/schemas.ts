@@ -110,9 +110,3 @@ export const embeddingRequestSchema = z.looseObject({
   model: z.string().min(1),
   input: z.unknown(),
 });
-
-/** Token counts as OpenAI reports them; providers that omit a field count as zero. */
-export const openAiUsageSchema = z.looseObject({
-  prompt_tokens: z.number().int().nonnegative().catch(0).default(0),
-  completion_tokens: z.number().int().nonnegative().catch(0).default(0),
-});

@@ -1,5 +1,5 @@
-import { AnthropicStreamTranslator } from "./anthropic.ts";
 import { SseParser } from "./sse.ts";
+import type { StreamCodec } from "./stream-codecs.ts";
 
 export interface RelayOutcome {
   status: number;
@@ -13,10 +13,8 @@ export interface RelayOutcome {
 
 export interface RelayOptions {
   upstream: Response;
-  kind: "openai" | "anthropic";
-  /** Model name shown in translated chunks. */
-  model: string;
-  includeUsage: boolean;
+  /** What each provider event becomes downstream (stream-codecs.ts); it reads the usage too. */
+  codec: StreamCodec;
   startedAt: number;
   now: () => number;
   abortUpstream(): void;
@@ -26,22 +24,19 @@ export interface RelayOptions {
 }
 
 const maxCachedBytes = 1024 * 1024;
-const usagePattern = /"usage"\s*:\s*\{/;
-const contentPattern = /"(?:content|text)"\s*:\s*"[^"]/;
+// A token of text: chat deltas, Anthropic text_delta, Responses output_text.delta.
+const contentPattern = /"(?:content|text|delta)"\s*:\s*"[^"]/;
 
 /**
  * Passes a provider's SSE stream to the client event by event as it arrives: never more than one
- * partial event is held back. On the side it reads usage (OpenAI's final usage chunk, Anthropic's
- * message_start/message_delta) and the time to the first token.
+ * partial event is held back. Its codec translates each event when the client speaks another API
+ * than the provider and reads the usage; the relay measures the time to the first token.
  */
 export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
   const reader = options.upstream.body!.getReader();
   const parser = new SseParser();
   const encoder = new TextEncoder();
-  const translator =
-    options.kind === "anthropic"
-      ? new AnthropicStreamTranslator(options.model, options.includeUsage, Math.floor(Date.now() / 1000))
-      : undefined;
+  const codec = options.codec;
   let promptTokens = 0;
   let completionTokens = 0;
   let contentEvents = 0;
@@ -53,10 +48,8 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
   const finish = (status: number, error?: string) => {
     if (finished) return;
     finished = true;
-    if (translator) {
-      promptTokens = translator.promptTokens;
-      completionTokens = translator.completionTokens;
-    }
+    promptTokens = codec.promptTokens;
+    completionTokens = codec.completionTokens;
     // Providers that send no usage chunk still get an estimate: one token per content event.
     if (completionTokens === 0) completionTokens = contentEvents;
     options.onDone({
@@ -76,28 +69,10 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
     else events.push(text);
   };
 
-  const handleOpenAi = (raw: string, data: string): string => {
-    if (data !== "[DONE]" && usagePattern.test(data)) {
-      try {
-        const chunk = JSON.parse(data) as {
-          choices?: unknown[];
-          usage?: { prompt_tokens?: number; completion_tokens?: number };
-        };
-        promptTokens = chunk.usage?.prompt_tokens ?? promptTokens;
-        completionTokens = chunk.usage?.completion_tokens ?? completionTokens;
-        // pier asked for this chunk; a client that did not must not see a chunk without choices.
-        if (!options.includeUsage && (!chunk.choices || chunk.choices.length === 0)) return "";
-      } catch {
-        // not JSON: forward as is
-      }
-    }
-    return raw;
-  };
-
   const process = (chunk: Uint8Array): string => {
     let out = "";
     for (const event of parser.push(chunk)) {
-      const text = translator ? translator.translate(event) : handleOpenAi(event.raw, event.data);
+      const text = codec.translate(event);
       if (!text) continue;
       if (contentPattern.test(text)) {
         contentEvents++;
@@ -141,18 +116,14 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
             options.abortUpstream();
             reader.cancel().catch(() => {});
             const message = `The provider stopped sending for ${options.idleTimeoutMs} ms; pier closed the stream.`;
-            controller.enqueue(
-              encoder.encode(
-                `data: ${JSON.stringify({ error: { code: "upstream_timeout", message, type: "upstream_timeout" } })}\n\n`,
-              ),
-            );
+            controller.enqueue(encoder.encode(codec.error("upstream_timeout", message)));
             controller.close();
             return;
           }
           if (result.done) {
             let tail = "";
-            for (const event of parser.flush()) tail += translator ? translator.translate(event) : event.raw;
-            if (translator) tail += translator.finish();
+            for (const event of parser.flush()) tail += codec.translate(event);
+            tail += codec.finish();
             if (tail) {
               keep(tail);
               controller.enqueue(encoder.encode(tail));

@@ -94,10 +94,16 @@ function fakeServer(
   };
 }
 
-/** Serves `/v1/chat/completions`, `/v1/completions`, `/v1/embeddings` like OpenAI does. */
-export function startFakeOpenAi(options: FakeProviderOptions = {}): FakeProvider {
+/**
+ * Serves `/v1/chat/completions` (tool calls included), `/v1/completions`, `/v1/embeddings` like
+ * OpenAI does, and `/v1/responses` with `responses: true` (OpenAI itself; most compatible servers
+ * have no /responses).
+ */
+export function startFakeOpenAi(options: FakeProviderOptions & { responses?: boolean } = {}): FakeProvider {
   const tokens = options.tokens ?? ["Hello", " from", " the", " fake", " provider"];
   const delay = options.chunkDelayMs ?? 0;
+  const responses = new Map<string, string>();
+  const hasResponses = options.responses === true;
   return fakeServer(options, (path, body) => {
     const model = String(body.model);
     const created = Math.floor(Date.now() / 1000);
@@ -115,8 +121,16 @@ export function startFakeOpenAi(options: FakeProviderOptions = {}): FakeProvider
         usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
       });
     }
+    if (path === "/v1/responses") {
+      if (!hasResponses) return new Response("not found", { status: 404 });
+      return responsesAnswer(body, tokens, delay, responses);
+    }
     const chat = path === "/v1/chat/completions";
     if (!chat && path !== "/v1/completions") return new Response("not found", { status: 404 });
+    const tooling = chat ? chatToolTurn(body) : null;
+    if (typeof tooling === "string")
+      return Response.json({ error: { message: tooling, type: "invalid_request_error" } }, { status: 400 });
+    if (tooling) return chatToolAnswer(tooling, Boolean(body.stream), model, promptTokens, delay);
     const usage = {
       prompt_tokens: promptTokens,
       completion_tokens: tokens.length,
@@ -261,7 +275,10 @@ function toolTurn(body: Record<string, unknown>): ToolTurn | string | null {
   const tools = body.tools as { name: string; input_schema?: unknown }[] | undefined;
   if (!tools?.length) return null;
   if (tools.some((t) => typeof t.input_schema !== "object")) return "tools[].input_schema is required";
-  const question = blocks.flatMap((b) => (b.type === "text" && b.text ? [b.text] : [])).join(" ");
+  const question =
+    typeof last?.content === "string"
+      ? last.content
+      : blocks.flatMap((b) => (b.type === "text" && b.text ? [b.text] : [])).join(" ");
   const city = question.replace(/[?!.]/g, "").split(" ").at(-1) ?? "";
   return { kind: "call", tool: tools[0]!.name, input: { city } };
 }
@@ -312,6 +329,169 @@ function toolAnswer(
     () => sse("content_block_stop", { index: 0 }),
     () => sse("message_delta", { delta: { stop_reason: stopReason }, usage: { output_tokens: 5 } }),
     () => sse("message_stop", {}),
+  ];
+  return new Response(streamOf(parts, delay), { headers: { "content-type": "text/event-stream" } });
+}
+
+type ChatMessage = { role: string; content?: unknown; tool_call_id?: string; tool_calls?: { id: string }[] };
+
+/**
+ * Tool calls as OpenAI does them, mirroring the Anthropic fake: with `tools` and a user question,
+ * call the first tool with {"city": <last word>}; `role: "tool"` results must answer the tool_calls
+ * of the assistant turn before them (else 400), and the reply quotes them.
+ */
+function chatToolTurn(body: Record<string, unknown>): ToolTurn | string | null {
+  const messages = body.messages as ChatMessage[];
+  const results: ChatMessage[] = [];
+  let i = messages.length - 1;
+  while (i >= 0 && messages[i]!.role === "tool") results.unshift(messages[i--]!);
+  if (results.length > 0) {
+    const asked = new Set((messages[i]?.tool_calls ?? []).map((c) => c.id));
+    for (const r of results)
+      if (!asked.has(r.tool_call_id ?? ""))
+        return `tool message ${r.tool_call_id} answers no tool_call of the previous assistant turn`;
+    return { kind: "answer", text: `Tools said: ${results.map((r) => String(r.content)).join(", ")}` };
+  }
+  const tools = body.tools as
+    | { type: string; function?: { name: string; parameters?: unknown } }[]
+    | undefined;
+  if (!tools?.length) return null;
+  if (tools.some((t) => t.type !== "function" || typeof t.function?.name !== "string"))
+    return "tools[] must be function tools";
+  const last = messages.at(-1);
+  const text =
+    typeof last?.content === "string"
+      ? last.content
+      : Array.isArray(last?.content)
+        ? (last.content as { text?: string }[]).map((p) => p.text ?? "").join(" ")
+        : "";
+  const city = text.replace(/[?!.]/g, "").split(" ").at(-1) ?? "";
+  return { kind: "call", tool: tools[0]!.function!.name, input: { city } };
+}
+
+function chatToolAnswer(
+  turn: ToolTurn,
+  stream: boolean,
+  model: string,
+  promptTokens: number,
+  delay: number,
+): Response {
+  const created = Math.floor(Date.now() / 1000);
+  const usage = { prompt_tokens: promptTokens, completion_tokens: 5, total_tokens: promptTokens + 5 };
+  const finish = turn.kind === "call" ? "tool_calls" : "stop";
+  const call =
+    turn.kind === "call"
+      ? { id: "call_fake1", name: turn.tool, arguments: JSON.stringify(turn.input) }
+      : null;
+  if (!stream) {
+    const message = call
+      ? {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            { id: call.id, type: "function", function: { name: call.name, arguments: call.arguments } },
+          ],
+        }
+      : { role: "assistant", content: turn.kind === "answer" ? turn.text : "" };
+    return Response.json({
+      id: "chatcmpl-fake-tools",
+      object: "chat.completion",
+      created,
+      model,
+      choices: [{ index: 0, message, finish_reason: finish }],
+      usage,
+    });
+  }
+  const event = (delta: Record<string, unknown>, finishReason: string | null, extra = {}) =>
+    `data: ${JSON.stringify({ id: "chatcmpl-fake-tools", object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra })}\n\n`;
+  const parts: (() => string)[] = [() => event({ role: "assistant", content: null }, null)];
+  if (call) {
+    parts.push(() =>
+      event(
+        {
+          tool_calls: [
+            { index: 0, id: call.id, type: "function", function: { name: call.name, arguments: "" } },
+          ],
+        },
+        null,
+      ),
+    );
+    for (const piece of [call.arguments.slice(0, 5), call.arguments.slice(5)])
+      parts.push(() => event({ tool_calls: [{ index: 0, function: { arguments: piece } }] }, null));
+  } else if (turn.kind === "answer") parts.push(() => event({ content: turn.text }, null));
+  parts.push(() => event({}, finish));
+  parts.push(
+    () =>
+      `data: ${JSON.stringify({ id: "chatcmpl-fake-tools", object: "chat.completion.chunk", created, model, choices: [], usage })}\n\n`,
+  );
+  parts.push(() => "data: [DONE]\n\n");
+  return new Response(streamOf(parts, delay), { headers: { "content-type": "text/event-stream" } });
+}
+
+/**
+ * OpenAI's own /v1/responses, text only: the answer is the tokens, or "Earlier: <text of the
+ * previous answer>" when `previous_response_id` names one this server gave (an unknown id is a
+ * 400, as OpenAI answers); plain or streamed with the lifecycle events.
+ */
+function responsesAnswer(
+  body: Record<string, unknown>,
+  tokens: string[],
+  delay: number,
+  kept: Map<string, string>,
+): Response {
+  const previous = body.previous_response_id as string | undefined;
+  if (previous && !kept.has(previous))
+    return Response.json(
+      {
+        error: {
+          message: `Previous response with id '${previous}' not found.`,
+          type: "invalid_request_error",
+        },
+      },
+      { status: 400 },
+    );
+  const pieces = previous ? ["Earlier: ", kept.get(previous)!] : tokens;
+  const text = pieces.join("");
+  const id = `resp_fake${kept.size}`;
+  kept.set(id, text);
+  const inputTokens = words(body.input) + words(body.instructions);
+  const usage = {
+    input_tokens: inputTokens,
+    output_tokens: pieces.length,
+    total_tokens: inputTokens + pieces.length,
+  };
+  const item = (status: string, content: unknown[]) => ({
+    id: `msg_fake${kept.size}`,
+    type: "message",
+    status,
+    role: "assistant",
+    content,
+  });
+  const part = { type: "output_text", text, annotations: [] };
+  const response = (status: string, output: unknown[], withUsage: boolean) => ({
+    id,
+    object: "response",
+    created_at: Math.floor(Date.now() / 1000),
+    status,
+    model: String(body.model),
+    output,
+    previous_response_id: previous ?? null,
+    usage: withUsage ? usage : null,
+  });
+  if (!body.stream) return Response.json(response("completed", [item("completed", [part])], true));
+  let sequence = 0;
+  const sse = (type: string, data: Record<string, unknown>) =>
+    `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`;
+  const at = { item_id: `msg_fake${kept.size}`, output_index: 0, content_index: 0 };
+  const parts: (() => string)[] = [
+    () => sse("response.created", { response: response("in_progress", [], false) }),
+    () => sse("response.output_item.added", { output_index: 0, item: item("in_progress", []) }),
+    () => sse("response.content_part.added", { ...at, part: { ...part, text: "" } }),
+    ...pieces.map((delta) => () => sse("response.output_text.delta", { ...at, delta })),
+    () => sse("response.output_text.done", { ...at, text }),
+    () => sse("response.content_part.done", { ...at, part }),
+    () => sse("response.output_item.done", { output_index: 0, item: item("completed", [part]) }),
+    () => sse("response.completed", { response: response("completed", [item("completed", [part])], true) }),
   ];
   return new Response(streamOf(parts, delay), { headers: { "content-type": "text/event-stream" } });
 }
