@@ -9,6 +9,7 @@ import { deployModule } from "@pier/deploy";
 import { errorsModule } from "@pier/errors";
 import type { PierModule } from "@pier/platform";
 import { servicesModule } from "@pier/services";
+import { tracesModule } from "@pier/traces";
 import { uptimeModule } from "@pier/uptime";
 import { openApiModule } from "./openapi-module.ts";
 
@@ -21,6 +22,7 @@ export const modules: PierModule[] = [
   dashboardModule,
   analyticsModule,
   errorsModule,
+  tracesModule,
   aiGatewayModule,
   uptimeModule,
   servicesModule,

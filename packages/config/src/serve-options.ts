@@ -213,6 +213,13 @@ export const serveOptions = {
     help: "on: error events are parsed and stored in a writer thread; off: on the main thread",
     defaultValue: () => "on",
   },
+  tracesRetentionDays: {
+    flag: "traces-retention-days",
+    env: "PIER_TRACES_RETENTION_DAYS",
+    schema: z.coerce.number().int().min(1, "must be at least 1 day").max(3650),
+    help: "days trace spans (OTLP and Sentry transactions) are kept",
+    defaultValue: () => 7,
+  },
   headTimeoutMs: {
     flag: "head-timeout",
     env: "PIER_HEAD_TIMEOUT",

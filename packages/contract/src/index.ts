@@ -9,6 +9,7 @@ import { errorsRoutes } from "@pier/errors/contract";
 import { openApiDocument } from "@pier/http";
 import type { RoutesOf } from "@pier/http/contract";
 import { servicesRoutes } from "@pier/services/contract";
+import { tracesRoutes } from "@pier/traces/contract";
 import { uptimeRoutes } from "@pier/uptime/contract";
 import { metaRoutes } from "./meta-routes.ts";
 
@@ -24,6 +25,7 @@ export const routeGroups = {
   errors: errorsRoutes,
   meta: metaRoutes,
   services: servicesRoutes,
+  traces: tracesRoutes,
   uptime: uptimeRoutes,
 } as const;
 
@@ -39,6 +41,7 @@ export type PierRoute =
   | RoutesOf<typeof errorsRoutes>
   | RoutesOf<typeof metaRoutes>
   | RoutesOf<typeof servicesRoutes>
+  | RoutesOf<typeof tracesRoutes>
   | RoutesOf<typeof uptimeRoutes>;
 
 export function pierOpenApi(version: string): Record<string, unknown> {

@@ -26,6 +26,9 @@ export const errorsModule: PierModule = {
     });
     lazyRoute(ctx.console, "/api/v1/errors", async () => (await load()).api);
     const withdraw = ctx.provide("errors", {
+      async authorizeIngest(key, stream) {
+        return (await load()).service.authorizeIngest(key, stream);
+      },
       async sentryEnv({ app, release, environment, host }) {
         const { projects } = await load();
         const project = await projects.ensure(app);

@@ -5,7 +5,8 @@ import { type Dsn, formatDsn } from "./dsn.ts";
 import { type BodyLimits, defaultBodyLimits } from "./ingest/decode-body.ts";
 import { DeferredSink } from "./ingest/deferred-sink.ts";
 import { type EventSink, EventWriter, type IssueNotice } from "./ingest/event-writer.ts";
-import { createIngestHandler } from "./ingest/handler.ts";
+import { createIngestHandler, type IngestDeps } from "./ingest/handler.ts";
+import { ingestKeyGrant } from "./ingest/key-grant.ts";
 import { KeyRateLimiter } from "./ingest/rate-limit.ts";
 import { IngestStats } from "./ingest/stats.ts";
 import { WriterThread } from "./ingest/writer-thread.ts";
@@ -48,6 +49,8 @@ export interface ErrorsServiceOptions {
   sourceMapsDir?: string;
   /** Session replays: days kept after their last segment (default 14) and stored bytes per replay. */
   replays?: { retentionDays?: number; maxBytesPerReplay?: number };
+  /** Envelope items other subsystems keep (see IngestDeps.forwardItem). */
+  forwardItem?: IngestDeps["forwardItem"];
 }
 
 const DAY = 86_400_000;
@@ -150,14 +153,17 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
     ...defaultReplayLimits,
     ...(options.replays?.maxBytesPerReplay ? { maxBytesPerReplay: options.replays.maxBytesPerReplay } : {}),
   };
+  const limiter = new KeyRateLimiter();
   const ingest = createIngestHandler({
     project: (id) => projects.get(id),
     writer,
-    limiter: new KeyRateLimiter(),
+    limiter,
     limits: { ...defaultBodyLimits, ...options.limits },
     stats,
     replays: createReplayIngest({ store: replays, stats, limits: replayLimits }),
+    forwardItem: options.forwardItem,
   });
+  const authorizeIngest = ingestKeyGrant(projects, limiter);
 
   async function purgeExpired(now = Date.now()): Promise<void> {
     const cutoff = now - retentionDays * DAY;
@@ -177,6 +183,7 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
     writer,
     stats,
     ingest,
+    authorizeIngest,
     retentionDays,
     replays,
     replayRetentionDays,

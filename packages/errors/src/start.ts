@@ -29,6 +29,13 @@ export async function startErrors(ctx: PierContext): Promise<RunningErrors> {
     sourceMapsDir: join(ctx.config.dataDir, "sourcemaps"),
     // Project webhooks are user-typed URLs: they go through the egress policy.
     webhookFetch: ctx.egress.fetch,
+    // Looked up per item, so traces started after errors still get them.
+    forwardItem: (project, item) =>
+      ctx.capabilities.traces?.acceptSentryItem(
+        { projectId: project.id, appId: project.appId, name: project.name },
+        item.type,
+        item.payload,
+      ) ?? false,
   });
   const projects = appProjects(ctx, service);
   ctx.logger.info("error tracking ready", {

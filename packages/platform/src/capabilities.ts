@@ -21,6 +21,27 @@ export interface ErrorsCapability {
   }): Promise<Record<string, string>>;
   /** Error events each app's project received since `since`, by app id (apps without any are absent). */
   eventCountsByApp?(since: Date): Promise<Map<string, number>>;
+  /**
+   * For other ingest endpoints (OTLP traces, logs): the project whose public key was sent, with a
+   * rate limit of its own per `stream` at the project's events per minute.
+   */
+  authorizeIngest?(key: string, stream: string): Promise<IngestGrant>;
+}
+
+/** What an ingest key is worth: the project it belongs to, or why it is refused. */
+export type IngestGrant =
+  | { ok: true; projectId: number; appId: string | null; name: string }
+  | { ok: false; reason: "invalid_key" }
+  | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
+
+/** Traces, for error tracking: Sentry `transaction` and `span` envelope items are stored as spans. */
+export interface TracesCapability {
+  /** True when the item type is one traces keeps (it then parses and stores it in the background). */
+  acceptSentryItem(
+    owner: { projectId: number; appId: string | null; name: string },
+    type: string,
+    payload: Uint8Array,
+  ): boolean;
 }
 
 /** The AI gateway, for the deploy engine: OPENAI_* variables so the SDKs in an app talk to pier. */
@@ -227,6 +248,7 @@ export interface Capabilities {
   appRuntime?: AppRuntimeCapability;
   cron?: CronCapability;
   services?: ServicesCapability;
+  traces?: TracesCapability;
 }
 
 /** The mutable side of `PierContext.capabilities`: serve.ts owns it, modules provide through it. */

@@ -14,9 +14,11 @@ export {
   type CronCapability,
   capabilityRegistry,
   type ErrorsCapability,
+  type IngestGrant,
   type NotifyCapability,
   type OneOffOutcome,
   type ServicesCapability,
+  type TracesCapability,
   type UptimeCapability,
 } from "./capabilities.ts";
 export type { PierContext, PierModule, RawHandler, StartedModule } from "./module.ts";

@@ -28,6 +28,8 @@ export interface IngestDeps {
   /** Session replays; without it their items are counted as dropped like other item types. */
   replays?: ReplayIngest;
   now?: () => number;
+  /** Items other subsystems keep (transactions and spans go to traces); true when one took it. */
+  forwardItem?: (project: ProjectRow, item: EnvelopeItem) => boolean;
 }
 
 const corsHeaders = {
@@ -256,7 +258,8 @@ export function createIngestHandler(deps: IngestDeps) {
           continue;
         }
         if (item.type !== "event") {
-          deps.stats.add(project.id, `dropped_${item.type}`);
+          const kept = deps.forwardItem?.(project, item) ?? false;
+          deps.stats.add(project.id, kept ? item.type : `dropped_${item.type}`);
           continue;
         }
         // The header's event_id names the envelope's (first) event, as Sentry defines it.

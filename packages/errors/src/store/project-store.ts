@@ -46,6 +46,10 @@ export function createProjectStore(database: Database) {
       const [row] = await db.select().from(p).where(eq(p.appId, appId)).limit(1);
       return row;
     },
+    async byPublicKey(key: string): Promise<ProjectRow | undefined> {
+      const [row] = await db.select().from(p).where(eq(p.publicKey, key)).limit(1);
+      return row;
+    },
     async byName(name: string): Promise<ProjectRow | undefined> {
       const [row] = await db.select().from(p).where(eq(p.name, name)).limit(1);
       return row;

@@ -1,0 +1,2 @@
+export { tracesModule } from "./module.ts";
+export { normalizeId, type SpanRecord } from "./span.ts";

@@ -1,0 +1,72 @@
+import { join } from "node:path";
+import type { Logger } from "@pier/core";
+import type { IngestGrant } from "@pier/platform";
+import { createOtlpTraceHandler, defaultOtlpLimits, type OtlpLimits } from "./ingest/otlp-handler.ts";
+import { spansFromSpanItem, spansFromTransaction } from "./sentry/sentry-spans.ts";
+import type { SpanOwner, SpanRecord } from "./span.ts";
+import { SqliteTraceStore } from "./store/sqlite-trace-store.ts";
+import type { TraceStore } from "./store/trace-store.ts";
+
+export interface TracesServiceOptions {
+  dataDir: string;
+  logger: Logger;
+  retentionDays: number;
+  authorize(key: string): Promise<IngestGrant>;
+  limits?: Partial<OtlpLimits>;
+}
+
+const DAY_US = 86_400_000_000;
+/** Item types of Sentry envelopes that carry spans. */
+export const SENTRY_SPAN_ITEMS = new Set(["transaction", "span"]);
+
+/** The traces subsystem as one object: the store, OTLP ingest, Sentry items and the retention sweep. */
+export function createTracesService(options: TracesServiceOptions) {
+  const { logger } = options;
+  const store: TraceStore = new SqliteTraceStore(join(options.dataDir, "traces.db"));
+  const save = async (spans: SpanRecord[], owner: SpanOwner) => store.insert(spans, owner);
+  const otlp = createOtlpTraceHandler({
+    authorize: options.authorize,
+    store: save,
+    limits: { ...defaultOtlpLimits, ...options.limits },
+  });
+
+  async function purgeExpired(now = Date.now()): Promise<number> {
+    return store.purgeBefore(now * 1000 - options.retentionDays * DAY_US);
+  }
+  const sweeper = setInterval(() => {
+    purgeExpired().catch((error) => logger.warn("trace retention sweep failed", { error }));
+  }, 3_600_000);
+  sweeper.unref();
+
+  /** A Sentry envelope item the errors ingest handed over (already authenticated). */
+  function acceptSentryItem(owner: SpanOwner, type: string, payload: Uint8Array): boolean {
+    if (!SENTRY_SPAN_ITEMS.has(type)) return false;
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(payload));
+    } catch {
+      logger.debug("sentry span item is not JSON; dropped", { type });
+      return true;
+    }
+    const spans = type === "transaction" ? spansFromTransaction(json, owner) : spansFromSpanItem(json, owner);
+    if (spans.length > 0)
+      save(spans, owner).catch((error) =>
+        logger.error("sentry spans not stored", { error, lost: spans.length }),
+      );
+    return true;
+  }
+
+  return {
+    store,
+    otlp,
+    acceptSentryItem,
+    purgeExpired,
+    retentionDays: options.retentionDays,
+    async stop(): Promise<void> {
+      clearInterval(sweeper);
+      await store.close();
+    },
+  };
+}
+
+export type TracesService = ReturnType<typeof createTracesService>;

@@ -1,0 +1,223 @@
+import { Database } from "bun:sqlite";
+import type { SpanOwner, SpanRecord } from "../span.ts";
+import type { RouteSample, RouteSampleFilter, StoredSpan, TraceFilter, TraceStore } from "./trace-store.ts";
+
+/**
+ * Spans live in their own SQLite file (`<data-dir>/traces.db`), as analytics events do: ingest
+ * writes constantly and must not hold the control plane's write lock, and the file can be deleted
+ * or moved on its own. Keyed by (trace, span): a trace reads as one range, and an exporter's
+ * retry replaces rather than duplicates.
+ */
+const ddl = [
+  `CREATE TABLE IF NOT EXISTS spans (
+    trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT,
+    project_id INTEGER NOT NULL, app_id TEXT, service TEXT NOT NULL, name TEXT NOT NULL,
+    kind TEXT NOT NULL, route TEXT NOT NULL, status TEXT NOT NULL, status_message TEXT,
+    start_us INTEGER NOT NULL, duration_us INTEGER NOT NULL, entry INTEGER NOT NULL,
+    attributes TEXT NOT NULL, events TEXT NOT NULL, source TEXT NOT NULL,
+    PRIMARY KEY (trace_id, span_id)) WITHOUT ROWID`,
+  "CREATE INDEX IF NOT EXISTS spans_entry_start ON spans (entry, start_us)",
+  "CREATE INDEX IF NOT EXISTS spans_app_entry_start ON spans (app_id, entry, start_us)",
+  "CREATE INDEX IF NOT EXISTS spans_start ON spans (start_us)",
+];
+
+type Row = {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  project_id: number;
+  app_id: string | null;
+  service: string;
+  name: string;
+  kind: string;
+  route: string;
+  status: string;
+  status_message: string | null;
+  start_us: number;
+  duration_us: number;
+  entry: number;
+  attributes: string;
+  events: string;
+  source: string;
+};
+
+export function spanOfRow(row: Row): StoredSpan {
+  return {
+    traceId: row.trace_id,
+    spanId: row.span_id,
+    parentSpanId: row.parent_span_id,
+    projectId: row.project_id,
+    appId: row.app_id,
+    service: row.service,
+    name: row.name,
+    kind: row.kind as StoredSpan["kind"],
+    route: row.route,
+    status: row.status as StoredSpan["status"],
+    statusMessage: row.status_message,
+    startUs: row.start_us,
+    durationUs: row.duration_us,
+    entry: row.entry === 1,
+    // Written by this store from records: trusted JSON.
+    attributes: JSON.parse(row.attributes),
+    events: JSON.parse(row.events),
+    source: row.source as StoredSpan["source"],
+  };
+}
+
+type Param = string | number | null;
+
+/** WHERE clauses shared by the list and the samples: the owner, the service, the time range. */
+function ownerWhere(
+  filter: {
+    appId?: string;
+    projectId?: number;
+    service?: string;
+    route?: string;
+    fromUs: number;
+    toUs?: number;
+  },
+  where: string[],
+  params: Param[],
+): void {
+  if (filter.appId !== undefined) {
+    where.push("app_id = ?");
+    params.push(filter.appId);
+  }
+  if (filter.projectId !== undefined) {
+    where.push("project_id = ?");
+    params.push(filter.projectId);
+  }
+  if (filter.service !== undefined) {
+    where.push("service = ?");
+    params.push(filter.service);
+  }
+  if (filter.route !== undefined) {
+    where.push("route = ?");
+    params.push(filter.route);
+  }
+  where.push("start_us >= ?");
+  params.push(filter.fromUs);
+  if (filter.toUs !== undefined) {
+    where.push("start_us < ?");
+    params.push(filter.toUs);
+  }
+}
+
+export class SqliteTraceStore implements TraceStore {
+  readonly kind = "sqlite";
+  readonly db: Database;
+  private readonly insertSpan;
+
+  constructor(path: string) {
+    this.db = new Database(path, { create: true, strict: true });
+    this.db.run("PRAGMA journal_mode = WAL");
+    this.db.run("PRAGMA synchronous = NORMAL");
+    this.db.run("PRAGMA busy_timeout = 5000");
+    for (const statement of ddl) this.db.run(statement);
+    this.insertSpan = this.db.prepare(
+      "INSERT OR REPLACE INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+  }
+
+  async insert(spans: SpanRecord[], owner: SpanOwner): Promise<void> {
+    this.db.transaction(() => {
+      for (const s of spans) {
+        this.insertSpan.run(
+          s.traceId,
+          s.spanId,
+          s.parentSpanId,
+          owner.projectId,
+          owner.appId,
+          s.service,
+          s.name,
+          s.kind,
+          s.route,
+          s.status,
+          s.statusMessage,
+          s.startUs,
+          s.durationUs,
+          s.entry ? 1 : 0,
+          JSON.stringify(s.attributes),
+          JSON.stringify(s.events),
+          s.source,
+        );
+      }
+    })();
+  }
+
+  async list(filter: TraceFilter): Promise<{ spans: StoredSpan[]; total: number }> {
+    const where = ["entry = 1"];
+    const params: Param[] = [];
+    ownerWhere(filter, where, params);
+    if (filter.status !== undefined) {
+      where.push("status = ?");
+      params.push(filter.status);
+    }
+    if (filter.minDurationUs !== undefined) {
+      where.push("duration_us >= ?");
+      params.push(filter.minDurationUs);
+    }
+    if (filter.maxDurationUs !== undefined) {
+      where.push("duration_us <= ?");
+      params.push(filter.maxDurationUs);
+    }
+    const clause = where.join(" AND ");
+    const order = filter.sort === "slowest" ? "duration_us DESC" : "start_us DESC";
+    const rows = this.db
+      .query<Row, Param[]>(`SELECT * FROM spans WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .all(...params, filter.limit, filter.offset);
+    const total = this.db
+      .query<{ n: number }, Param[]>(`SELECT count(*) AS n FROM spans WHERE ${clause}`)
+      .get(...params);
+    return { spans: rows.map(spanOfRow), total: total?.n ?? 0 };
+  }
+
+  async trace(traceId: string): Promise<StoredSpan[]> {
+    return this.db
+      .query<Row, [string]>("SELECT * FROM spans WHERE trace_id = ? ORDER BY start_us, span_id")
+      .all(traceId)
+      .map(spanOfRow);
+  }
+
+  async samples(filter: RouteSampleFilter): Promise<RouteSample[]> {
+    const where = ["entry = 1"];
+    const params: Param[] = [];
+    ownerWhere(filter, where, params);
+    return this.db
+      .query<
+        { service: string; route: string; start_us: number; duration_us: number; status: string },
+        Param[]
+      >(
+        `SELECT service, route, start_us, duration_us, status FROM spans WHERE ${where.join(" AND ")}
+         ORDER BY start_us DESC LIMIT ?`,
+      )
+      .all(...params, filter.limit)
+      .map((row) => ({
+        service: row.service,
+        route: row.route,
+        startUs: row.start_us,
+        durationUs: row.duration_us,
+        error: row.status === "error",
+      }));
+  }
+
+  async services(filter: { appId?: string; projectId?: number; fromUs: number }): Promise<string[]> {
+    const where = ["entry = 1"];
+    const params: Param[] = [];
+    ownerWhere(filter, where, params);
+    return this.db
+      .query<{ service: string }, Param[]>(
+        `SELECT DISTINCT service FROM spans WHERE ${where.join(" AND ")} ORDER BY service`,
+      )
+      .all(...params)
+      .map((row) => row.service);
+  }
+
+  async purgeBefore(cutoffUs: number): Promise<number> {
+    return this.db.run("DELETE FROM spans WHERE start_us < ?", [cutoffUs]).changes;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
