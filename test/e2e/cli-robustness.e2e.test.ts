@@ -323,6 +323,11 @@ const cases: Record<string, CommandCase> = {
     bad: [
       ...number(["logs", "--app", "robust"], "--tail"),
       { args: ["logs", "--app", "..", "--tail", "5"], code: 2 },
+      { args: ["logs", "--app", "robust", "--since", "yesterday"], code: 2, says: "--since" },
+      { args: ["logs", "--app", "robust", "--until", "1y"], code: 2, says: "--until" },
+      { args: ["logs", "--app", "robust", "--level", "loud"], code: 2, says: "--level" },
+      { args: ["logs", "--app", "robust", "--stream", "stdin"], code: 2, says: "--stream" },
+      { args: ["logs", "--app", "robust", "--grep", "x".repeat(501)], code: "1or2" },
     ],
     server: true,
     unknownApp: ["logs", "--app", "no-such-app"],

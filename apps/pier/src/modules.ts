@@ -7,6 +7,7 @@ import { cronModule } from "@pier/cron";
 import { dashboardModule } from "@pier/dashboard";
 import { deployModule } from "@pier/deploy";
 import { errorsModule } from "@pier/errors";
+import { logsModule } from "@pier/logs";
 import type { PierModule } from "@pier/platform";
 import { servicesModule } from "@pier/services";
 import { tracesModule } from "@pier/traces";
@@ -23,6 +24,7 @@ export const modules: PierModule[] = [
   analyticsModule,
   errorsModule,
   tracesModule,
+  logsModule,
   aiGatewayModule,
   uptimeModule,
   servicesModule,

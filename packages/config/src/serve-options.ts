@@ -234,6 +234,20 @@ export const serveOptions = {
     help: "on SIGTERM, how long requests in flight through the proxy and the console may take to finish before they are cut",
     defaultValue: () => "30s",
   },
+  logsRetentionDays: {
+    flag: "logs-retention-days",
+    env: "PIER_LOGS_RETENTION_DAYS",
+    schema: z.coerce.number().int().min(1, "must be at least 1 day").max(3650),
+    help: "days app log lines (containers' stdout/stderr and OTLP logs) are kept",
+    defaultValue: () => 14,
+  },
+  logsMaxMb: {
+    flag: "logs-max-mb",
+    env: "PIER_LOGS_MAX_MB",
+    schema: z.coerce.number().int().min(16, "must be at least 16 MB").max(10_000_000),
+    help: "size in MB the stored app log lines may take in logs.db; the oldest lines go first beyond it",
+    defaultValue: () => 2048,
+  },
   wakeTimeoutMs: {
     flag: "wake-timeout",
     env: "PIER_WAKE_TIMEOUT",

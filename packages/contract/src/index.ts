@@ -8,6 +8,7 @@ import { deployRoutes } from "@pier/deploy/contract";
 import { errorsRoutes } from "@pier/errors/contract";
 import { openApiDocument } from "@pier/http";
 import type { RoutesOf } from "@pier/http/contract";
+import { logsRoutes } from "@pier/logs/contract";
 import { servicesRoutes } from "@pier/services/contract";
 import { tracesRoutes } from "@pier/traces/contract";
 import { uptimeRoutes } from "@pier/uptime/contract";
@@ -23,6 +24,7 @@ export const routeGroups = {
   cron: cronRoutes,
   deploy: deployRoutes,
   errors: errorsRoutes,
+  logs: logsRoutes,
   meta: metaRoutes,
   services: servicesRoutes,
   traces: tracesRoutes,
@@ -39,6 +41,7 @@ export type PierRoute =
   | RoutesOf<typeof cronRoutes>
   | RoutesOf<typeof deployRoutes>
   | RoutesOf<typeof errorsRoutes>
+  | RoutesOf<typeof logsRoutes>
   | RoutesOf<typeof metaRoutes>
   | RoutesOf<typeof servicesRoutes>
   | RoutesOf<typeof tracesRoutes>

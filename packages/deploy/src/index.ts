@@ -10,6 +10,7 @@ export type { BuildImageOptions, BuiltImage } from "./docker/images.ts";
 export { buildImage, pruneAppImages, releaseImageTag } from "./docker/images.ts";
 export { labelKeys } from "./docker/labels.ts";
 export type { LogStream } from "./docker/log-lines.ts";
+export { createLogDemuxer } from "./docker/log-lines.ts";
 export { ensureImage } from "./docker/pull.ts";
 export { removeAppContainersAndImages } from "./docker/remove-app.ts";
 export type { LogFollowOptions, PierContainer } from "./docker/replicas.ts";
@@ -20,6 +21,7 @@ export {
   tailContainerLogs,
 } from "./docker/replicas.ts";
 export { generateDockerfile, generatedDockerfileName } from "./dockerfile.ts";
+export { loadOrCreateInstanceId } from "./engine/instance-id.ts";
 export type { DeployFailureReason } from "./errors.ts";
 export {
   BuildContextError,

@@ -1,0 +1,103 @@
+import { join } from "node:path";
+import { isStorageFull } from "@pier/db";
+import { createDockerClient, loadOrCreateInstanceId, pingDockerEngine } from "@pier/deploy";
+import type { PierContext } from "@pier/platform";
+import { DockerLogCollector } from "./collector/docker-collector.ts";
+import { createLogRoutes } from "./http/log-routes.ts";
+import { LogWriter } from "./log-writer.ts";
+import { SqliteLogStore } from "./store/sqlite-store.ts";
+
+/** Settings with their defaults; every one a named value (docs/performance.md has the figures). */
+export const logsDefaults = {
+  flushMs: 250,
+  batchSize: 2000,
+  /** Lines held in memory before the Docker streams pause (about 4 MB at 200 bytes a line). */
+  highWater: 20_000,
+  rescanMs: 10_000,
+  pruneEveryMs: 60_000,
+  /** A dropped batch is logged at most this often: a full disk must not flood pier's own log. */
+  dropLogEveryMs: 30_000,
+};
+
+export type RunningLogs = Awaited<ReturnType<typeof startLogs>>;
+
+export async function startLogs(ctx: PierContext) {
+  const log = ctx.logger.child({ component: "logs" });
+  const store = new SqliteLogStore(join(ctx.config.dataDir, "logs.db"));
+  let lastDropLog = 0;
+  const writer = new LogWriter(store, {
+    flushMs: logsDefaults.flushMs,
+    batchSize: logsDefaults.batchSize,
+    highWater: logsDefaults.highWater,
+    onDropped(count, error) {
+      if (Date.now() - lastDropLog < logsDefaults.dropLogEveryMs) return;
+      lastDropLog = Date.now();
+      const full = isStorageFull(error, { dataDir: ctx.config.dataDir });
+      log.error(full ? "storage full: app log lines dropped" : "app log lines not stored", {
+        dropped: count,
+        droppedSinceStart: writer.dropped,
+        error: String(error),
+      });
+    },
+  });
+
+  const prune = () => {
+    try {
+      const dropped = store.prune({
+        maxAgeMs: ctx.config.logsRetentionDays * 86_400_000,
+        maxBytes: ctx.config.logsMaxMb * 1024 * 1024,
+      });
+      if (dropped > 0) log.info("old log lines pruned", { dropped });
+    } catch (error) {
+      log.warn("log retention did not run", { error: String(error) });
+    }
+  };
+  const stopPruning = ctx.primary.run("logs retention", () => {
+    prune();
+    const timer = setInterval(prune, logsDefaults.pruneEveryMs);
+    return () => clearInterval(timer);
+  });
+
+  // One pier reads the containers (two during an upgrade's hand-over would store every line twice).
+  let collector: DockerLogCollector | null = null;
+  const stopCollecting = ctx.primary.run("logs collector", () => {
+    let stopped = false;
+    void (async () => {
+      if (!(await pingDockerEngine())) {
+        log.info("Docker not reachable: container logs are not collected");
+        return;
+      }
+      if (stopped) return;
+      collector = new DockerLogCollector({
+        docker: createDockerClient(),
+        instance: loadOrCreateInstanceId(ctx.config.dataDir),
+        writer,
+        cursors: store.cursors(),
+        dropCursors: (keep) => store.dropCursors(keep),
+        logger: log,
+        rescanMs: logsDefaults.rescanMs,
+      });
+      collector.start();
+    })();
+    return async () => {
+      stopped = true;
+      await collector?.stop();
+      collector = null;
+    };
+  });
+
+  const routes = createLogRoutes({ stores: ctx.stores, store, authenticate: ctx.authenticate });
+
+  return {
+    store,
+    writer,
+    routes,
+    collector: () => collector,
+    async stop() {
+      await stopCollecting();
+      await stopPruning();
+      await writer.stop();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,218 @@
+import { Database, type Statement } from "bun:sqlite";
+import { levelOfRank, levelRank } from "../level.ts";
+import type { LogRecord, StoredLogRecord } from "../log-record.ts";
+import { type LogQuery, likePattern, trigramPhrase } from "./log-query.ts";
+
+/**
+ * Log lines live in their own SQLite file (`<data-dir>/logs.db`), apart from the control plane:
+ * a chatty app writes constantly, and a separate file keeps those writes off the control plane's
+ * write lock and can be deleted on its own. Text search is an FTS5 index with the trigram
+ * tokenizer over the line (external content, kept by triggers): any substring of three
+ * characters or more is found through the index, case-insensitively, like `grep -i -F`.
+ */
+const ddl = [
+  `CREATE TABLE IF NOT EXISTS log_lines (
+    id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, app TEXT NOT NULL, env TEXT NOT NULL,
+    release TEXT NOT NULL, replica TEXT NOT NULL, stream TEXT NOT NULL, level INTEGER,
+    line TEXT NOT NULL, attrs TEXT)`,
+  // (app) orders an app's lines by id, newest first without a sort; (app, ts) answers --since.
+  "CREATE INDEX IF NOT EXISTS log_lines_app ON log_lines (app)",
+  "CREATE INDEX IF NOT EXISTS log_lines_app_ts ON log_lines (app, ts)",
+  "CREATE INDEX IF NOT EXISTS log_lines_ts ON log_lines (ts)",
+  `CREATE VIRTUAL TABLE IF NOT EXISTS log_text USING fts5(
+    line, content='log_lines', content_rowid='id', tokenize='trigram')`,
+  `CREATE TRIGGER IF NOT EXISTS log_lines_ai AFTER INSERT ON log_lines BEGIN
+    INSERT INTO log_text (rowid, line) VALUES (new.id, new.line); END`,
+  `CREATE TRIGGER IF NOT EXISTS log_lines_ad AFTER DELETE ON log_lines BEGIN
+    INSERT INTO log_text (log_text, rowid, line) VALUES ('delete', old.id, old.line); END`,
+  // Where the collector stopped reading each container (Docker's RFC 3339 nanosecond timestamp,
+  // normalised), written in the same transaction as the lines: a restart resumes after them.
+  `CREATE TABLE IF NOT EXISTS log_cursors (
+    container_id TEXT PRIMARY KEY, ts TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID`,
+];
+
+interface Row {
+  id: number;
+  ts: number;
+  app: string;
+  env: string;
+  release: string;
+  replica: string;
+  stream: string;
+  level: number | null;
+  line: string;
+  attrs: string | null;
+}
+
+export interface ContainerCursor {
+  containerId: string;
+  ts: string;
+}
+
+export class SqliteLogStore {
+  readonly db: Database;
+  private readonly insertLine: Statement;
+  private readonly upsertCursor: Statement;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(path: string) {
+    this.db = new Database(path, { create: true });
+    this.db.run("PRAGMA journal_mode = WAL");
+    this.db.run("PRAGMA synchronous = NORMAL");
+    this.db.run("PRAGMA busy_timeout = 5000");
+    for (const statement of ddl) this.db.run(statement);
+    this.insertLine = this.db.prepare(
+      `INSERT INTO log_lines (ts, app, env, release, replica, stream, level, line, attrs)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.upsertCursor = this.db.prepare(
+      `INSERT INTO log_cursors (container_id, ts, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (container_id) DO UPDATE SET ts = excluded.ts, updated_at = excluded.updated_at`,
+    );
+  }
+
+  /** Stores lines and the collector's cursors in one transaction: both land, or neither does. */
+  insert(records: readonly LogRecord[], cursors: readonly ContainerCursor[] = []): void {
+    if (records.length === 0 && cursors.length === 0) return;
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const r of records)
+        this.insertLine.run(
+          r.ts,
+          r.app,
+          r.env,
+          r.release,
+          r.replica,
+          r.stream,
+          r.level === null ? null : levelRank(r.level),
+          r.line,
+          r.attrs,
+        );
+      for (const c of cursors) this.upsertCursor.run(c.containerId, c.ts, now);
+    })();
+    if (records.length > 0) for (const listener of this.listeners) listener();
+  }
+
+  /** Called after each stored batch (live tails wake up on it). Returns the unsubscribe. */
+  onInsert(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  cursors(): Map<string, string> {
+    const rows = this.db.query("SELECT container_id, ts FROM log_cursors").all() as {
+      container_id: string;
+      ts: string;
+    }[];
+    return new Map(rows.map((r) => [r.container_id, r.ts]));
+  }
+
+  /** Forgets cursors of containers that no longer exist (they cannot be read again anyway). */
+  dropCursors(keep: ReadonlySet<string>): void {
+    for (const id of this.cursors().keys())
+      if (!keep.has(id)) this.db.run("DELETE FROM log_cursors WHERE container_id = ?", [id]);
+  }
+
+  /**
+   * Lines matching `q`: newest first (up to `limit`), or with `afterId` the oldest lines stored
+   * after it. Ordered by id, the order lines were stored in.
+   */
+  search(q: LogQuery): StoredLogRecord[] {
+    const where: string[] = ["l.app = ?"];
+    const args: (string | number)[] = [q.app];
+    let from = "log_lines l";
+    const add = (clause: string, ...values: (string | number)[]) => {
+      where.push(clause);
+      args.push(...values);
+    };
+    if (q.grep) {
+      const phrase = trigramPhrase(q.grep);
+      if (phrase) {
+        from = "log_text f JOIN log_lines l ON l.id = f.rowid";
+        where.unshift("log_text MATCH ?");
+        args.unshift(phrase);
+      } else add("l.line LIKE ? ESCAPE '\\'", likePattern(q.grep));
+    }
+    if (q.env !== undefined) add("l.env = ?", q.env);
+    if (q.release !== undefined) add("l.release = ?", q.release);
+    if (q.replica !== undefined) add("l.replica = ?", q.replica);
+    if (q.stream !== undefined) add("l.stream = ?", q.stream);
+    if (q.level !== undefined) add("l.level >= ?", levelRank(q.level));
+    if (q.since !== undefined) add("l.ts >= ?", q.since);
+    if (q.until !== undefined) add("l.ts < ?", q.until);
+    if (q.afterId !== undefined) add("l.id > ?", q.afterId);
+    if (q.beforeId !== undefined) add("l.id < ?", q.beforeId);
+    const order = q.afterId !== undefined ? "ASC" : "DESC";
+    const rows = this.db
+      .query(`SELECT l.* FROM ${from} WHERE ${where.join(" AND ")} ORDER BY l.id ${order} LIMIT ?`)
+      .all(...args, q.limit) as Row[];
+    return rows.map(present);
+  }
+
+  /** The id of the newest stored line (0 when there is none): where a live tail starts. */
+  lastId(): number {
+    return (this.db.query("SELECT max(id) AS id FROM log_lines").get() as { id: number | null }).id ?? 0;
+  }
+
+  /** Bytes the file's live pages take (free pages are reused by later writes). */
+  usedBytes(): number {
+    const pages = (this.db.query("PRAGMA page_count").get() as { page_count: number }).page_count;
+    const free = (this.db.query("PRAGMA freelist_count").get() as { freelist_count: number }).freelist_count;
+    const size = (this.db.query("PRAGMA page_size").get() as { page_size: number }).page_size;
+    return (pages - free) * size;
+  }
+
+  /**
+   * Drops lines older than `maxAgeMs`, then the oldest lines while the file is over `maxBytes`,
+   * a chunk at a time so a write is never blocked for long. Returns how many were dropped.
+   */
+  prune(options: { maxAgeMs: number; maxBytes: number; now?: number; chunk?: number }): number {
+    const chunk = options.chunk ?? 20_000;
+    const cutoff = (options.now ?? Date.now()) - options.maxAgeMs;
+    let dropped = 0;
+    for (;;) {
+      const changes = this.db.run(
+        "DELETE FROM log_lines WHERE id IN (SELECT id FROM log_lines WHERE ts < ? ORDER BY ts LIMIT ?)",
+        [cutoff, chunk],
+      ).changes;
+      dropped += changes;
+      if (changes < chunk) break;
+    }
+    while (this.usedBytes() > options.maxBytes) {
+      const changes = this.db.run(
+        "DELETE FROM log_lines WHERE id IN (SELECT id FROM log_lines ORDER BY id LIMIT ?)",
+        [chunk],
+      ).changes;
+      dropped += changes;
+      if (changes === 0) break;
+    }
+    return dropped;
+  }
+
+  count(app?: string): number {
+    const row = app
+      ? this.db.query("SELECT count(*) AS n FROM log_lines WHERE app = ?").get(app)
+      : this.db.query("SELECT count(*) AS n FROM log_lines").get();
+    return (row as { n: number }).n;
+  }
+
+  close(): void {
+    this.listeners.clear();
+    this.db.close();
+  }
+}
+
+function present(row: Row): StoredLogRecord {
+  return {
+    id: row.id,
+    ts: row.ts,
+    app: row.app,
+    env: row.env,
+    release: row.release,
+    replica: row.replica,
+    stream: row.stream as StoredLogRecord["stream"],
+    level: levelOfRank(row.level),
+    line: row.line,
+    attrs: row.attrs,
+  };
+}
