@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Server, Subprocess } from "bun";
+import { testClickHouse } from "../support/clickhouse.ts";
 import { type PierProcess, repoRoot, startPier } from "../support/pier-process.ts";
 
 // Traces through the compiled binary, sent by the real OpenTelemetry SDK and exporters (protobuf
@@ -11,6 +12,7 @@ const token = `pier_traces${crypto.randomUUID().replaceAll("-", "")}`;
 const fixtures = join(import.meta.dir, "traces-fixtures");
 let pier: PierProcess;
 let project: { id: number; publicKey: string; dsn: string };
+const clickhouse = await testClickHouse("traces_e2e");
 const children: Subprocess[] = [];
 const upstreams: Server<unknown>[] = [];
 
@@ -100,6 +102,7 @@ afterAll(async () => {
   for (const child of children) child.kill();
   for (const upstream of upstreams) upstream.stop(true);
   await pier?.stop();
+  await clickhouse.dropDatabases();
 });
 
 describe("OTLP/HTTP ingest with the OpenTelemetry SDK", () => {
@@ -286,5 +289,36 @@ describe("a trace across two services through pier's proxy", () => {
     expect(client.service).toBe("checkout");
     expect(stock).toMatchObject({ parentSpanId: out.clientSpanId, entry: true, route: "GET /stock" });
     expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([out.traceId!]));
+  });
+});
+
+describe.skipIf(!clickhouse.available)("with PIER_CLICKHOUSE_URL", () => {
+  test("spans go to ClickHouse and read back the same way", async () => {
+    const database = clickhouse.freshDatabase();
+    const other = await startPier({
+      env: { PIER_ADMIN_TOKEN: token, PIER_CLICKHOUSE_URL: `${clickhouse.url}/${database}` },
+      args: ["--proxy-workers", "1"],
+    });
+    try {
+      const res = await fetch(`${other.url}/api/v1/errors/projects`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ name: "ch" }),
+      });
+      const { project: chProject } = (await res.json()) as { project: typeof project };
+      const ids = await run("otel-export.ts", ["proto", `${other.url}/v1/traces`, chProject.publicKey]);
+      expect(Number(await clickhouse.query(`SELECT count() FROM ${database}.trace_spans`))).toBe(3);
+      const traceRes = await fetch(`${other.url}/api/v1/traces/${ids.traceId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const { spans } = (await traceRes.json()) as { spans: Span[] };
+      expect(spans.map((s) => s.spanId).sort()).toEqual(
+        [ids.rootSpanId!, ids.childSpanId!, spans.find((s) => s.name === "render")!.spanId].sort(),
+      );
+      const child = spans.find((s) => s.spanId === ids.childSpanId)!;
+      expect(child).toMatchObject({ parentSpanId: ids.rootSpanId, attributes: { "db.rows": 3 } });
+    } finally {
+      await other.stop();
+    }
   });
 });

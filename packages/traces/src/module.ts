@@ -11,7 +11,8 @@ const SENTRY_SPAN_ITEMS = new Set(["transaction", "span"]);
  * Distributed tracing: OTLP/HTTP trace export at `/v1/traces` on the console and
  * `/_pier/otlp/v1/traces` on every app host (the proxy forwards `/_pier/*` here), Sentry
  * transactions and spans handed over by error tracking, the `/api/v1/traces` API and the
- * retention sweep. Loads on first use, or at start when traces.db exists (a sweep to run).
+ * retention sweep. Loads on first use, or at start when traces.db exists (a sweep to run) or
+ * ClickHouse is configured.
  */
 export const tracesModule: PierModule = {
   name: "traces",
@@ -34,7 +35,8 @@ export const tracesModule: PierModule = {
         return true;
       },
     });
-    if (existsSync(join(ctx.config.dataDir, "traces.db"))) await load();
+    // With ClickHouse configured, an unreachable server stops the start (as for errors and analytics).
+    if (ctx.config.clickhouseUrl || existsSync(join(ctx.config.dataDir, "traces.db"))) await load();
     return {
       async stop() {
         withdraw();

@@ -4,11 +4,15 @@ import type { IngestGrant } from "@pier/platform";
 import { createOtlpTraceHandler, defaultOtlpLimits, type OtlpLimits } from "./ingest/otlp-handler.ts";
 import { spansFromSpanItem, spansFromTransaction } from "./sentry/sentry-spans.ts";
 import type { SpanOwner, SpanRecord } from "./span.ts";
+import { createClickHouseTraceStore } from "./store/clickhouse-trace-store.ts";
 import { SqliteTraceStore } from "./store/sqlite-trace-store.ts";
 import type { TraceStore } from "./store/trace-store.ts";
 
 export interface TracesServiceOptions {
   dataDir: string;
+  /** Spans go to ClickHouse instead of traces.db. */
+  clickhouseUrl?: string;
+  clickhouseDatabase?: string;
   logger: Logger;
   retentionDays: number;
   authorize(key: string): Promise<IngestGrant>;
@@ -20,9 +24,11 @@ const DAY_US = 86_400_000_000;
 export const SENTRY_SPAN_ITEMS = new Set(["transaction", "span"]);
 
 /** The traces subsystem as one object: the store, OTLP ingest, Sentry items and the retention sweep. */
-export function createTracesService(options: TracesServiceOptions) {
+export async function createTracesService(options: TracesServiceOptions) {
   const { logger } = options;
-  const store: TraceStore = new SqliteTraceStore(join(options.dataDir, "traces.db"));
+  const store: TraceStore = options.clickhouseUrl
+    ? await createClickHouseTraceStore({ url: options.clickhouseUrl, database: options.clickhouseDatabase })
+    : new SqliteTraceStore(join(options.dataDir, "traces.db"));
   const save = async (spans: SpanRecord[], owner: SpanOwner) => store.insert(spans, owner);
   const otlp = createOtlpTraceHandler({
     authorize: options.authorize,
@@ -69,4 +75,4 @@ export function createTracesService(options: TracesServiceOptions) {
   };
 }
 
-export type TracesService = ReturnType<typeof createTracesService>;
+export type TracesService = Awaited<ReturnType<typeof createTracesService>>;

@@ -12,8 +12,9 @@ export interface RunningTraces {
 /** Traces' store, ingest and API, started on first use (see module.ts). */
 export async function startTraces(ctx: PierContext): Promise<RunningTraces> {
   const log = ctx.logger.child({ component: "traces" });
-  const service = createTracesService({
+  const service = await createTracesService({
     dataDir: ctx.config.dataDir,
+    clickhouseUrl: ctx.config.clickhouseUrl,
     logger: log,
     retentionDays: ctx.config.tracesRetentionDays,
     // Keys are the error-tracking projects' public keys: one secret per app for every SDK.

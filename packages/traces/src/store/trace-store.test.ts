@@ -1,0 +1,129 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { testClickHouse } from "../../../../test/support/clickhouse.ts";
+import type { SpanRecord } from "../span.ts";
+import { createClickHouseTraceStore } from "./clickhouse-trace-store.ts";
+import { SqliteTraceStore } from "./sqlite-trace-store.ts";
+import type { TraceStore } from "./trace-store.ts";
+
+// The same behaviour from traces.db and from ClickHouse.
+const clickhouse = await testClickHouse("traces_test");
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  await clickhouse.dropDatabases();
+});
+
+const backends: { name: string; open(): Promise<TraceStore> }[] = [
+  {
+    name: "sqlite",
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), "pier-traces-"));
+      dirs.push(dir);
+      return new SqliteTraceStore(join(dir, "traces.db"));
+    },
+  },
+];
+if (clickhouse.available) {
+  backends.push({
+    name: "clickhouse",
+    open: () => createClickHouseTraceStore({ url: clickhouse.url, database: clickhouse.freshDatabase() }),
+  });
+}
+
+const base = 1_700_000_000_000_000;
+function span(over: Partial<SpanRecord>): SpanRecord {
+  return {
+    traceId: "a".repeat(32),
+    spanId: "1".repeat(16),
+    parentSpanId: null,
+    name: "GET /x",
+    kind: "server",
+    service: "api",
+    route: "GET /x",
+    status: "unset",
+    statusMessage: null,
+    startUs: base,
+    durationUs: 1000,
+    entry: true,
+    attributes: { "http.route": "/x", n: 1 },
+    events: [{ name: "e", timeUs: base + 5, attributes: { k: "v" } }],
+    source: "otlp",
+    ...over,
+  };
+}
+
+for (const backend of backends) {
+  describe(`trace store on ${backend.name}`, () => {
+    test("insert, list with filters, a trace, samples, services and retention", async () => {
+      const store = await backend.open();
+      const owner = { projectId: 7, appId: "app_1", defaultService: "api" };
+      await store.insert(
+        [
+          span({}),
+          span({
+            spanId: "2".repeat(16),
+            parentSpanId: "1".repeat(16),
+            entry: false,
+            kind: "client",
+            startUs: base + 10,
+          }),
+          span({
+            traceId: "b".repeat(32),
+            service: "web",
+            route: "GET /y",
+            durationUs: 90_000,
+            status: "error",
+            startUs: base + 100,
+          }),
+          span({ traceId: "c".repeat(32), startUs: base - 86_400_000_000 }),
+        ],
+        owner,
+      );
+      await store.insert([span({ traceId: "d".repeat(32), startUs: base + 200 })], {
+        ...owner,
+        projectId: 8,
+        appId: null,
+      });
+      const range = { fromUs: base - 1000, toUs: base + 1_000_000 };
+      const all = await store.list({ ...range, sort: "recent", limit: 10, offset: 0 });
+      expect(all.total).toBe(3);
+      expect(all.spans.map((s) => s.traceId[0])).toEqual(["d", "b", "a"]);
+      const slow = await store.list({
+        ...range,
+        appId: "app_1",
+        minDurationUs: 50_000,
+        sort: "slowest",
+        limit: 10,
+        offset: 0,
+      });
+      expect(slow.spans.map((s) => s.service)).toEqual(["web"]);
+      expect(
+        (await store.list({ ...range, status: "error", sort: "recent", limit: 10, offset: 0 })).total,
+      ).toBe(1);
+      expect((await store.list({ ...range, projectId: 8, sort: "recent", limit: 10, offset: 0 })).total).toBe(
+        1,
+      );
+
+      const trace = await store.trace("a".repeat(32));
+      expect(trace.map((s) => s.spanId)).toEqual(["1".repeat(16), "2".repeat(16)]);
+      expect(trace[0]).toEqual({ ...span({}), projectId: 7, appId: "app_1" });
+      expect(trace[1]!.parentSpanId).toBe("1".repeat(16));
+
+      const samples = await store.samples({ ...range, appId: "app_1", limit: 100 });
+      expect(samples.map((s) => [s.route, s.error]).sort()).toEqual([
+        ["GET /x", false],
+        ["GET /y", true],
+      ]);
+      expect(await store.services({ fromUs: range.fromUs })).toEqual(["api", "web"]);
+      await store.purgeBefore(base - 1000);
+      // ClickHouse deletes by mutation, which may finish after the ALTER returns.
+      for (let i = 0; i < 50 && (await store.trace("c".repeat(32))).length > 0; i++) await Bun.sleep(100);
+      expect(await store.trace("c".repeat(32))).toEqual([]);
+      expect((await store.trace("a".repeat(32))).length).toBe(2);
+      await store.close();
+    });
+  });
+}
