@@ -310,3 +310,36 @@ describe("Messages API through pier serve", () => {
     expect(String(unsupported.message)).toContain("document");
   });
 });
+
+describe("on an app host", () => {
+  test("both SDKs through the proxy at /_pier/ai, streams intact, with the app's key", async () => {
+    const route = await fetch(`${pier.url}/api/v1/routes`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ host: "ai.shop.test", upstreams: [compat.url] }),
+    });
+    expect(route.status).toBeLessThan(300);
+    const apiKey = await issueKey("host");
+    const headers = { host: "ai.shop.test" };
+    const anthropic = new Anthropic({
+      baseURL: `http://127.0.0.1:${pier.httpPort}/_pier/ai`,
+      apiKey,
+      maxRetries: 0,
+      defaultHeaders: headers,
+    });
+    const message = await anthropic.messages
+      .stream({ model: "compat/gpt-4o-mini", max_tokens: 50, messages: [{ role: "user", content: "host" }] })
+      .finalMessage();
+    expect(texts(message)).toEqual(["Hello from the fake provider"]);
+    const openai = new OpenAI({
+      baseURL: `http://127.0.0.1:${pier.httpPort}/_pier/ai/v1`,
+      apiKey,
+      maxRetries: 0,
+      defaultHeaders: headers,
+    });
+    const response = await openai.responses
+      .stream({ model: "claude/claude-3-5-haiku-latest", input: "host" })
+      .finalResponse();
+    expect(response.output_text).toBe("Bonjour depuis Claude");
+  });
+});

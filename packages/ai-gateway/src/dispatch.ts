@@ -39,6 +39,8 @@ export interface DispatchOptions {
   body: Record<string, unknown>;
   /** The request as chat completions, for targets that need it translated (see `wireFor`). */
   asChat?: () => ChatRequest;
+  /** Client headers passed to a provider that speaks the client's API (see `buildUpstreamCall`). */
+  passHeaders?: Record<string, string>;
   settings: Pick<GatewaySettings, "timeoutMs" | "retries" | "backoffMs">;
   fetch: (input: string, init?: RequestInit) => Promise<Response>;
   clientSignal?: AbortSignal;
@@ -81,7 +83,14 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchSucces
     if (!provider) continue;
     let call: ReturnType<typeof buildUpstreamCall>;
     try {
-      call = buildUpstreamCall(provider, options.endpoint, options.body, target.model, options.asChat);
+      call = buildUpstreamCall(
+        provider,
+        options.endpoint,
+        options.body,
+        target.model,
+        options.asChat,
+        options.passHeaders,
+      );
     } catch (error) {
       if (!(error instanceof UnsupportedEndpointError)) throw error;
       last = gatewayError(400, error.code, error.message);

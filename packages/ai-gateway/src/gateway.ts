@@ -52,6 +52,12 @@ const bodySchemas: Record<Endpoint, z.ZodType<{ model: string; stream?: boolean 
 };
 const maxBodyBytes = 8 * 1024 * 1024;
 
+/** Anthropic's beta flags (`anthropic-beta`, which its SDK's beta methods send) go to Anthropic providers. */
+function passHeaders(endpoint: Endpoint, headers: Headers): Record<string, string> {
+  const beta = endpoint === "messages" ? headers.get("anthropic-beta") : null;
+  return beta ? { "anthropic-beta": beta } : {};
+}
+
 function monthStart(nowMs: number): Date {
   const d = new Date(nowMs);
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
@@ -103,19 +109,33 @@ export class AiGateway {
     return key;
   }
 
-  /** The model list a key may use: aliases plus the models each provider was configured with. */
-  models(key: KeyRow) {
+  /**
+   * The model list a key may use: aliases plus the models each provider was configured with, in
+   * OpenAI's shape, or in Anthropic's for its SDK (`client.models.list()`, which sends anthropic-version).
+   */
+  models(key: KeyRow, shape: "openai" | "anthropic" = "openai") {
     const ids = [
       ...[...this.catalog.aliases.keys()].map((id) => ({ id, owned_by: "pier" })),
       ...[...this.catalog.providers.values()].flatMap((p) =>
         p.models.map((m) => ({ id: `${p.name}/${m}`, owned_by: p.name })),
       ),
     ];
+    const allowed = ids.filter((m) => isModelAllowed(m.id, key.allowedModels));
+    if (shape === "anthropic")
+      return {
+        data: allowed.map((m) => ({
+          type: "model",
+          id: m.id,
+          display_name: m.id,
+          created_at: "1970-01-01T00:00:00Z",
+        })),
+        has_more: false,
+        first_id: allowed[0]?.id ?? null,
+        last_id: allowed.at(-1)?.id ?? null,
+      };
     return {
       object: "list",
-      data: ids
-        .filter((m) => isModelAllowed(m.id, key.allowedModels))
-        .map((m) => ({ id: m.id, object: "model", created: 0, owned_by: m.owned_by })),
+      data: allowed.map((m) => ({ id: m.id, object: "model", created: 0, owned_by: m.owned_by })),
     };
   }
 
@@ -151,7 +171,10 @@ export class AiGateway {
       stream,
     };
     const bypass = /no-store|no-cache|off/i.test(request.headers.get("x-pier-cache") ?? "");
-    const cacheId = bypass ? undefined : cacheKey(key.appId ?? key.id, endpoint, body);
+    const forward = passHeaders(endpoint, request.headers);
+    // Beta flags can change the answer: they are part of what makes two requests the same.
+    const cacheScope = `${endpoint}${Object.keys(forward).length ? JSON.stringify(forward) : ""}`;
+    const cacheId = bypass ? undefined : cacheKey(key.appId ?? key.id, cacheScope, body);
     const hit = cacheId ? this.cache.get(cacheId, startedAt) : undefined;
     if (hit) return this.replay(hit, base, startedAt, stream);
 
@@ -169,6 +192,7 @@ export class AiGateway {
       endpoint,
       body,
       asChat: surface.asChat,
+      passHeaders: forward,
       settings: this.catalog.settings,
       fetch: this.fetch,
       clientSignal: request.signal,

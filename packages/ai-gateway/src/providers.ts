@@ -58,6 +58,8 @@ export function buildUpstreamCall(
   body: Record<string, unknown>,
   model: string,
   asChat: () => ChatRequest = () => body as ChatRequest,
+  /** Client headers for a provider reached natively (Anthropic's `anthropic-beta`). */
+  passHeaders: Record<string, string> = {},
 ): UpstreamCall {
   const wire = wireFor(provider.kind, endpoint);
   if (provider.kind === "anthropic") {
@@ -69,6 +71,7 @@ export function buildUpstreamCall(
       "anthropic-version": "2023-06-01",
     };
     if (provider.apiKey) headers["x-api-key"] = provider.apiKey;
+    if (wire === "native") Object.assign(headers, passHeaders);
     const upstreamBody = wire === "native" ? { ...body, model } : toAnthropicRequest(asChat(), model);
     return {
       url: base.endsWith("/v1") ? `${base}/messages` : `${base}/v1/messages`,

@@ -355,6 +355,24 @@ describe("Messages API", () => {
     }
   });
 
+  test("models in Anthropic's shape; beta flags reach an Anthropic provider", async () => {
+    const client = await anthropic();
+    const ids: string[] = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toContain("sturdy");
+    const openaiIds = (await (await openai()).models.list()).data.map((m) => m.id);
+    expect(openaiIds).toEqual(ids);
+
+    const beta = await client.beta.messages.create({
+      model: "claude/claude-3-5-haiku-latest",
+      max_tokens: 20,
+      betas: ["token-efficient-tools-2025-02-19"],
+      messages: [{ role: "user", content: "beta" }],
+    });
+    expect(beta.content[0]).toMatchObject({ type: "text", text: "Bonjour depuis Claude" });
+    expect(claude.requests.at(-1)!.headers.get("anthropic-beta")).toBe("token-efficient-tools-2025-02-19");
+  });
+
   test("errors in Anthropic's shape: bad key, missing max_tokens", async () => {
     const bad = new Anthropic({ baseURL: `${base()}/ai`, apiKey: "pier_ai_nope", maxRetries: 0 });
     const unauthorized = await bad.messages

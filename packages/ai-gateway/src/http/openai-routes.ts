@@ -42,8 +42,8 @@ export function openAiRoutes(gateway: AiGateway, originOf?: OriginOf): Hono {
   app.post("/responses", handle("responses"));
   app.post("/messages", handle("messages"));
   app.get("/models", async (c) => {
-    const key = await gateway.authenticate(c.req.header("authorization"), pierApp(c));
-    return c.json(gateway.models(key));
+    const key = await gateway.authenticate(authorization(c), pierApp(c));
+    return c.json(gateway.models(key, c.req.header("anthropic-version") ? "anthropic" : "openai"));
   });
   return app;
 }
