@@ -51,7 +51,9 @@ export class MessagesStreamEncoder implements ChatChunkEncoder {
         this.calls.set(delta.index, index);
       }
       const partial = delta.function?.arguments;
-      if (partial && index === this.open?.index)
+      // A provider going back to an earlier call gets its delta on that block's index: the SDK
+      // accumulates by index, so the arguments stay whole.
+      if (partial)
         out += sseEvent("content_block_delta", {
           index,
           delta: { type: "input_json_delta", partial_json: partial },

@@ -71,13 +71,18 @@ export class ResponsesStreamEncoder implements ChatChunkEncoder {
         this.calls.set(delta.index, item);
       }
       const args = delta.function?.arguments;
-      if (args && item === this.current) {
-        item.text += args;
+      if (!args) continue;
+      item.text += args;
+      if (item === this.current) {
         out += this.event("response.function_call_arguments.delta", {
           item_id: item.id,
           output_index: item.outputIndex,
           delta: args,
         });
+      } else {
+        // Providers stream one call after another; one that goes back to an earlier call has
+        // those arguments in response.completed (that item's events are over).
+        this.output[item.outputIndex] = this.itemOf(item, "completed");
       }
     }
     if (choice.finish_reason) this.finishReason = choice.finish_reason;

@@ -126,3 +126,40 @@ describe("chat streams as Anthropic events", () => {
     });
   });
 });
+
+test("calls whose arguments come interleaved keep them whole in both APIs", () => {
+  const interleaved = [
+    {
+      choices: [{ delta: { tool_calls: [{ index: 0, id: "c1", function: { name: "f", arguments: "" } }] } }],
+    },
+    {
+      choices: [{ delta: { tool_calls: [{ index: 1, id: "c2", function: { name: "g", arguments: "" } }] } }],
+    },
+    { choices: [{ delta: { tool_calls: [{ index: 0, function: { arguments: '{"a":1}' } }] } }] },
+    { choices: [{ delta: { tool_calls: [{ index: 1, function: { arguments: '{"b":2}' } }] } }] },
+    { choices: [{ delta: {}, finish_reason: "tool_calls" }] },
+  ].map((c) => chatChunkSchema.parse(c));
+  const responses = new ResponsesStreamEncoder({
+    id: "r",
+    model: "m",
+    createdAt: 1,
+    request: responsesRequestSchema.parse({ model: "m", input: "x" }),
+  });
+  const completed = events(interleaved.map((c) => responses.chunk(c)).join("") + responses.end()).at(-1)!;
+  expect((completed.response as { output: unknown[] }).output).toMatchObject([
+    { call_id: "c1", arguments: '{"a":1}' },
+    { call_id: "c2", arguments: '{"b":2}' },
+  ]);
+
+  const messages = new MessagesStreamEncoder("m");
+  const json = new Map<number, string>();
+  for (const e of events(interleaved.map((c) => messages.chunk(c)).join("") + messages.end())) {
+    const delta = e.delta as { partial_json?: string } | undefined;
+    if (e.type === "content_block_delta" && delta?.partial_json)
+      json.set(e.index as number, (json.get(e.index as number) ?? "") + delta.partial_json);
+  }
+  expect([...json.entries()]).toEqual([
+    [0, '{"a":1}'],
+    [1, '{"b":2}'],
+  ]);
+});
