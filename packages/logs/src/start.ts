@@ -5,6 +5,7 @@ import type { PierContext } from "@pier/platform";
 import { DockerLogCollector } from "./collector/docker-collector.ts";
 import { createLogRoutes } from "./http/log-routes.ts";
 import { LogWriter } from "./log-writer.ts";
+import { createOtlpLogHandler, defaultOtlpLogLimits } from "./otlp/otlp-handler.ts";
 import { SqliteLogStore } from "./store/sqlite-store.ts";
 
 /** Settings with their defaults; every one a named value (docs/performance.md has the figures). */
@@ -87,11 +88,24 @@ export async function startLogs(ctx: PierContext) {
   });
 
   const routes = createLogRoutes({ stores: ctx.stores, store, authenticate: ctx.authenticate });
+  const otlp = createOtlpLogHandler({
+    // Looked up at call time: error tracking may start after this module, or not at all.
+    get authorize() {
+      const errors = ctx.capabilities.errors;
+      return errors?.authorizeIngest ? (key: string) => errors.authorizeIngest!(key, "logs") : null;
+    },
+    appName: async (appId) => (await ctx.stores.apps.findById(appId))?.name ?? null,
+    store: (records) => store.insert(records),
+    busy: () => writer.full(),
+    storageFull: (error) => isStorageFull(error, { dataDir: ctx.config.dataDir }),
+    limits: defaultOtlpLogLimits,
+  });
 
   return {
     store,
     writer,
     routes,
+    otlp,
     collector: () => collector,
     async stop() {
       await stopCollecting();

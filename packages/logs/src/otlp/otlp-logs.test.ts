@@ -1,0 +1,102 @@
+import { describe, expect, test } from "bun:test";
+import { decodeLogsJson, decodeLogsProtobuf, OtlpDecodeError } from "./otlp-logs.ts";
+import { otlpToRecords } from "./otlp-records.ts";
+
+const request = {
+  resourceLogs: [
+    {
+      resource: {
+        attributes: [
+          { key: "service.name", value: { stringValue: "api" } },
+          { key: "service.version", value: { stringValue: "1.2.3" } },
+          { key: "host.name", value: { stringValue: "box-1" } },
+          { key: "deployment.environment", value: { stringValue: "staging" } },
+        ],
+      },
+      scopeLogs: [
+        {
+          scope: { name: "app.logger" },
+          logRecords: [
+            {
+              timeUnixNano: "1765087200123456789",
+              severityNumber: 13,
+              severityText: "WARN",
+              body: { stringValue: "disk at 91%" },
+              attributes: [
+                { key: "disk", value: { stringValue: "/data" } },
+                { key: "count", value: { intValue: "3" } },
+                {
+                  key: "tags",
+                  value: { arrayValue: { values: [{ stringValue: "a" }, { boolValue: true }] } },
+                },
+              ],
+              traceId: "0af7651916cd43dd8448eb211c80319c",
+              spanId: "b7ad6b7169203331",
+            },
+            {
+              observedTimeUnixNano: 1765087201000000000,
+              severityText: "fatal",
+              body: { kvlistValue: { values: [] } },
+            },
+            {},
+          ],
+        },
+      ],
+    },
+  ],
+};
+
+describe("OTLP/JSON logs", () => {
+  test("records flattened with their resource and scope, mapped to stored lines", () => {
+    const logs = decodeLogsJson(JSON.stringify(request));
+    expect(logs).toHaveLength(3);
+    expect(logs[0]).toMatchObject({
+      timeMs: 1765087200123,
+      severityNumber: 13,
+      body: "disk at 91%",
+      attributes: { disk: "/data", count: 3, tags: ["a", true] },
+      scope: "app.logger",
+      traceId: "0af7651916cd43dd8448eb211c80319c",
+    });
+    const [warn, fatal, empty] = otlpToRecords("shop", logs, 5);
+    expect(warn).toMatchObject({
+      ts: 1765087200123,
+      app: "shop",
+      env: "staging",
+      release: "1.2.3",
+      replica: "box-1",
+      stream: "otlp",
+      level: "warn",
+      line: "disk at 91%",
+    });
+    expect(JSON.parse(warn!.attrs!)).toMatchObject({
+      "service.name": "api",
+      trace_id: "0af7651916cd43dd8448eb211c80319c",
+    });
+    // No severity number: the text decides; no time: observed time; neither: now.
+    expect(fatal).toMatchObject({ level: "fatal", line: "{}", ts: 1765087201000 });
+    expect(empty).toMatchObject({ level: null, line: "", ts: 5 });
+  });
+
+  test("what is not an OTLP request is refused with a reason", () => {
+    expect(() => decodeLogsJson("nope")).toThrow(OtlpDecodeError);
+    expect(() => decodeLogsJson('{"resourceLogs":[{"scopeLogs":"x"}]}')).toThrow(OtlpDecodeError);
+    expect(decodeLogsJson("{}")).toEqual([]);
+  });
+});
+
+describe("OTLP/protobuf logs", () => {
+  test("truncated or malformed messages are refused, unknown fields skipped", () => {
+    expect(() => decodeLogsProtobuf(new Uint8Array([0x0a, 0x05, 0x01]))).toThrow(OtlpDecodeError);
+    expect(() => decodeLogsProtobuf(new Uint8Array([0x0b]))).toThrow(OtlpDecodeError);
+    // Field 2 (unknown here) as a varint, then an empty ResourceLogs.
+    expect(decodeLogsProtobuf(new Uint8Array([0x10, 0x01, 0x0a, 0x00]))).toEqual([]);
+    // ResourceLogs > ScopeLogs > LogRecord { severity_number: 17, body: { string_value: "hi" } }.
+    const body = [0x2a, 0x04, 0x0a, 0x02, 0x68, 0x69];
+    const record = [0x10, 17, ...body];
+    const scope = [0x12, record.length, ...record];
+    const resource = [0x12, scope.length, ...scope];
+    const [log] = decodeLogsProtobuf(new Uint8Array([0x0a, resource.length, ...resource]));
+    expect(log).toMatchObject({ severityNumber: 17, body: "hi", timeMs: 0 });
+  });
+});
