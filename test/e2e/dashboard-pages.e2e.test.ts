@@ -50,6 +50,7 @@ function examples(): Partial<Record<Route["page"], string[]>> {
     service: ["/services/ghost-db"],
     errors: ["/errors"],
     "error-issue": ["/errors/issues/iss_missing"],
+    "error-replay": [`/errors/projects/1/replays/${"0".repeat(32)}`],
     login: [],
     setup: [],
   };

@@ -33,6 +33,11 @@ const ServicePage = lazyPage<{ name: string }>(
 );
 const NodesPage = lazyPage<object>(() => import("./pages/nodes.tsx").then((m) => m.NodesPage), "nodes");
 const ErrorsPage = lazyPage<object>(() => import("./pages/errors.tsx").then((m) => m.ErrorsPage), "errors");
+// The replay player (rrweb) is a chunk of its own, fetched only when a replay is opened.
+const ErrorReplayPage = lazyPage<{ projectId: string; replayId: string }>(
+  () => import("./pages/errors/replay-page.tsx").then((m) => m.ErrorReplayPage),
+  "replay",
+);
 const ErrorIssuePage = lazyPage<{ id: string }>(
   () => import("./pages/error-issue.tsx").then((m) => m.ErrorIssuePage),
   "the issue",
@@ -97,6 +102,8 @@ function pageFor(route: Route | null): ComponentChildren {
       return <ErrorsPage />;
     case "error-issue":
       return <ErrorIssuePage id={route.id} />;
+    case "error-replay":
+      return <ErrorReplayPage projectId={route.projectId} replayId={route.replayId} />;
     default:
       return <NotFound />;
   }
@@ -183,6 +190,8 @@ function titleOf(route: Route): string {
       return "New app";
     case "error-issue":
       return "Issue";
+    case "error-replay":
+      return "Replay";
     case "uptime-monitor":
       return "Monitor";
     case "ai":

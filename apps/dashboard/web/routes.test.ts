@@ -14,6 +14,7 @@ describe("dashboard routes", () => {
       "/apps/shop?tab=settings",
       "/settings?tab=users",
       "/uptime/monitors/mon_1a",
+      `/errors/projects/7/replays/${"ab".repeat(16)}`,
     ]) {
       const [pathname, search] = href.split("?");
       const route = parseRoute(pathname!, search ? `?${search}` : "");
@@ -41,6 +42,7 @@ describe("dashboard routes", () => {
       "/healthz",
       "/apps/Bad_Name",
       "/apps/a/b",
+      "/errors/projects/x/replays/abc",
     ]) {
       expect(parseRoute(path)).toBeNull();
     }

@@ -12,6 +12,7 @@ export type Route =
   | { page: "nodes" }
   | { page: "errors" }
   | { page: "error-issue"; id: string }
+  | { page: "error-replay"; projectId: string; replayId: string }
   | { page: "login" }
   | { page: "setup" };
 
@@ -57,7 +58,7 @@ export const navSections: { label: string; href: string; pages: Route["page"][] 
   { label: "Nodes", href: "/nodes", pages: ["nodes"] },
   { label: "AI", href: "/ai", pages: ["ai"] },
   { label: "Uptime", href: "/uptime", pages: ["uptime", "uptime-monitor"] },
-  { label: "Errors", href: "/errors", pages: ["errors", "error-issue"] },
+  { label: "Errors", href: "/errors", pages: ["errors", "error-issue", "error-replay"] },
   { label: "Settings", href: "/settings", pages: ["settings"] },
 ];
 
@@ -97,6 +98,8 @@ export function parseRoute(pathname: string, search = ""): Route | null {
   if (monitor) return { page: "uptime-monitor", id: monitor[1]! };
   const issue = /^\/errors\/issues\/(iss_[a-z0-9]+)$/.exec(path);
   if (issue) return { page: "error-issue", id: issue[1]! };
+  const replay = /^\/errors\/projects\/(\d+)\/replays\/([0-9a-f]{32})$/.exec(path);
+  if (replay) return { page: "error-replay", projectId: replay[1]!, replayId: replay[2]! };
   const match = /^\/apps\/([^/]+)$/.exec(path);
   if (match && appNamePattern.test(match[1]!)) {
     const tab = new URLSearchParams(search).get("tab");
@@ -115,6 +118,8 @@ export function routeHref(route: Route): string {
       return route.tab === "deployments" ? `/apps/${route.name}` : `/apps/${route.name}?tab=${route.tab}`;
     case "error-issue":
       return `/errors/issues/${route.id}`;
+    case "error-replay":
+      return `/errors/projects/${route.projectId}/replays/${route.replayId}`;
     case "service":
       return `/services/${route.name}`;
     case "uptime-monitor":

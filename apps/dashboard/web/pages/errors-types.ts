@@ -9,6 +9,24 @@ export type IssueDetail = Answer<"GET /api/v1/errors/issues/:id">;
 export type ErrorIssue = IssueDetail["issue"];
 export type ErrorEvent = NonNullable<IssueDetail["latestEvent"]>;
 export type ErrorFrame = ErrorEvent["exceptions"][number]["frames"][number];
+export type Replay = Answer<"GET /api/v1/errors/projects/:id/replays">["replays"][number];
+export type ReplayDetail = Answer<"GET /api/v1/errors/projects/:id/replays/:replayId">;
+
+/** The replay an error event happened in: the browser SDK tags each event of a recorded session. */
+export function replayIdOf(event: Pick<ErrorEvent, "tags" | "contexts">): string | null {
+  const tagged = event.tags.replayId;
+  const context = (event.contexts.replay as { replay_id?: unknown } | undefined)?.replay_id;
+  const id = (typeof tagged === "string" ? tagged : typeof context === "string" ? context : "")
+    .replaceAll("-", "")
+    .toLowerCase();
+  return /^[0-9a-f]{32}$/.test(id) ? id : null;
+}
+
+/** `m:ss` of a player position. */
+export function clockTime(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
 
 /** Regressed issues stand out from plain unresolved ones; resolved and ignored fade. */
 export function issueBadge(issue: Pick<ErrorIssue, "status" | "substatus">): { label: string; tone: string } {

@@ -43,6 +43,15 @@ describe("replay_recording items", () => {
     expect(storedRecording("zlib", parsed.body)).toEqual(events);
   });
 
+  test("Sentry's custom events in seconds count in ms", () => {
+    const mixed = [...events, { type: 5, timestamp: 1_700_000_009.5, data: { tag: "breadcrumb" } }];
+    const parsed = parseRecording(item(1, JSON.stringify(mixed)), 1 << 20);
+    expect(parsed).toMatchObject({ startedAt: 1_700_000_000_000, endedAt: 1_700_000_009_500 });
+    expect(storedRecording("zstd", Bun.zstdCompressSync(parsed.body)).at(-1)?.timestamp).toBe(
+      1_700_000_009_500,
+    );
+  });
+
   test("plain JSON when the worker could not start", () => {
     const parsed = parseRecording(item(0, JSON.stringify(events)), 1 << 20);
     expect(parsed.encoding).toBe("plain");

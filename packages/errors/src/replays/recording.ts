@@ -15,6 +15,14 @@ export const rrwebEventSchema = z.looseObject({ type: z.number().int(), timestam
 const recordingSchema = z.array(rrwebEventSchema);
 export type RrwebEvent = z.infer<typeof rrwebEventSchema>;
 
+/**
+ * rrweb times are epoch ms, but the Sentry SDK adds custom events (breadcrumbs, spans) whose
+ * timestamps may be in seconds; it tells them apart the same way (timestampToMs in @sentry/replay).
+ */
+export function timestampMs(timestamp: number): number {
+  return timestamp > 9_999_999_999 ? timestamp : timestamp * 1000;
+}
+
 export interface ParsedRecording {
   segmentId: number;
   /** The recording as stored: the SDK's zlib bytes, or the plain JSON to be compressed. */
@@ -78,8 +86,9 @@ export function parseRecording(payload: Uint8Array, maxDecodedBytes: number): Pa
   let startedAt: number | null = null;
   let endedAt: number | null = null;
   for (const event of parsed.data) {
-    if (startedAt === null || event.timestamp < startedAt) startedAt = event.timestamp;
-    if (endedAt === null || event.timestamp > endedAt) endedAt = event.timestamp;
+    const at = timestampMs(event.timestamp);
+    if (startedAt === null || at < startedAt) startedAt = at;
+    if (endedAt === null || at > endedAt) endedAt = at;
   }
   return {
     segmentId: parsedHeader.data.segment_id,
@@ -91,8 +100,13 @@ export function parseRecording(payload: Uint8Array, maxDecodedBytes: number): Pa
   };
 }
 
-/** A stored segment back to its rrweb events (checked when it arrived; checked again, it is JSON.parse). */
+/**
+ * A stored segment back to its rrweb events (checked when it arrived; checked again, it is JSON.parse),
+ * every timestamp in ms so a player can order and time them.
+ */
 export function storedRecording(encoding: "zlib" | "zstd", payload: Uint8Array): RrwebEvent[] {
   const text = decoder.decode(encoding === "zlib" ? inflateSync(payload) : Bun.zstdDecompressSync(payload));
-  return recordingSchema.parse(JSON.parse(text));
+  const events = recordingSchema.parse(JSON.parse(text));
+  for (const event of events) event.timestamp = timestampMs(event.timestamp);
+  return events;
 }

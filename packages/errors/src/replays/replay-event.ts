@@ -88,9 +88,15 @@ const nameVersion = (part?: { name?: string; version?: string }) =>
 /** The browser and OS of a User-Agent, roughly (list views only; the recording has the details). */
 export function browserOfUserAgent(ua: string): { browser: string | null; os: string | null } {
   const browser =
-    /\b(Edg|OPR|Firefox|Chrome|CriOS|FxiOS)\/(\d+)/.exec(ua) ??
+    /\b(Edg|OPR|Firefox|HeadlessChrome|Chrome|CriOS|FxiOS)\/(\d+)/.exec(ua) ??
     /\bVersion\/(\d+)[^ ]* (?:Mobile\/\S+ )?Safari\//.exec(ua);
-  const names: Record<string, string> = { Edg: "Edge", OPR: "Opera", CriOS: "Chrome", FxiOS: "Firefox" };
+  const names: Record<string, string> = {
+    Edg: "Edge",
+    OPR: "Opera",
+    HeadlessChrome: "Chrome",
+    CriOS: "Chrome",
+    FxiOS: "Firefox",
+  };
   let browserLabel: string | null = null;
   if (browser && browser.length === 3) browserLabel = `${names[browser[1]!] ?? browser[1]} ${browser[2]}`;
   else if (browser) browserLabel = `Safari ${browser[1]}`;

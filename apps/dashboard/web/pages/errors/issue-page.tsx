@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { pier } from "../../api.ts";
 import { TimeChart } from "../../components/charts/time-chart.tsx";
 import { CardsTable, ErrorBox, Link, ListState, Loading, useAction } from "../../components/ui.tsx";
-import { relativeTime } from "../../format.ts";
+import { formatDuration, relativeTime } from "../../format.ts";
 import { addObservabilityStyles } from "../../observability-styles.ts";
 import { useApi } from "../../use-api.ts";
 import {
@@ -12,6 +12,7 @@ import {
   fillBuckets,
   type IssueDetail,
   issueBadge,
+  replayIdOf,
 } from "../errors-types.ts";
 
 // One issue: status actions, events over time, the latest event's stack trace (in-app frames
@@ -163,6 +164,46 @@ function EventsPanel(props: {
   );
 }
 
+/** The session replays (Sentry's replayIntegration) in which events of this issue happened. */
+function ReplaysPanel({ issueId }: { issueId: string }) {
+  const replays = useApi(
+    () =>
+      pier
+        .call("GET /api/v1/errors/issues/:id/replays", { params: { id: issueId }, query: { limit: 10 } })
+        .then((a) => a.replays),
+    [issueId],
+    30_000,
+  );
+  // Most projects record no replays: the panel only shows once there is one.
+  if (!replays.data?.length && !replays.error) return null;
+  return (
+    <section class="panel" aria-label="Replays">
+      <h2>Replays</h2>
+      <ListState query={replays} what="replays">
+        {(rows) => (
+          <CardsTable
+            testid="issue-replays"
+            columns={["Started", "Duration", "User", "Browser", ""]}
+            rows={rows}
+          >
+            {(r) => (
+              <tr key={r.replayId}>
+                <td data-label="Started">{new Date(r.startedAt).toLocaleString()}</td>
+                <td data-label="Duration">{formatDuration(r.durationMs)}</td>
+                <td data-label="User">{r.user ?? "–"}</td>
+                <td data-label="Browser">{[r.browser, r.os].filter(Boolean).join(" on ") || "–"}</td>
+                <td data-label="">
+                  <Link href={`/errors/projects/${r.projectId}/replays/${r.replayId}`}>Watch</Link>
+                </td>
+              </tr>
+            )}
+          </CardsTable>
+        )}
+      </ListState>
+    </section>
+  );
+}
+
 export function ErrorIssuePage({ id }: { id: string }) {
   addObservabilityStyles();
   const [period, setPeriod] = useState<IssueDetail["histogram"]["period"]>("24h");
@@ -272,6 +313,7 @@ export function ErrorIssuePage({ id }: { id: string }) {
         <EventsChart histogram={histogram} />
       </div>
       <EventsPanel issueId={issue.id} projectId={issue.projectId} chosen={chosen} onChoose={setChosen} />
+      <ReplaysPanel issueId={issue.id} />
       {event ? (
         <div class="panel" data-testid="event-detail">
           <h2>{chosen ? `Event ${event.eventId.slice(0, 8)}` : "Latest event"}</h2>
@@ -284,6 +326,13 @@ export function ErrorIssuePage({ id }: { id: string }) {
               : ""}
             {event.request?.url ? ` · ${event.request.method ?? ""} ${event.request.url}` : ""}
           </p>
+          {replayIdOf(event) ? (
+            <p class="small" data-testid="event-replay-link">
+              <Link href={`/errors/projects/${issue.projectId}/replays/${replayIdOf(event)}`}>
+                Watch the session replay of this event
+              </Link>
+            </p>
+          ) : null}
           <StackTrace event={event} />
           <Breadcrumbs event={event} />
         </div>
