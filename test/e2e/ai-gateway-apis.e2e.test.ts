@@ -287,6 +287,20 @@ describe("Messages API through pier serve", () => {
     expect(row.costUsd).toBeCloseTo((row.promptTokens * 0.15 + 5 * 0.6) / 1e6, 12);
   });
 
+  test("messages.countTokens: Anthropic counts, other providers get an estimate", async () => {
+    const client = await anthropicClient("count-tokens");
+    const messages = [{ role: "user" as const, content: "count these words please" }];
+    const exact = await client.messages.countTokens({ model: "to-claude", messages }).withResponse();
+    expect(exact.response.headers.get("x-pier-provider")).toBe("claude");
+    expect(claude.requests.at(-1)!.path).toBe("/v1/messages/count_tokens");
+    expect(exact.data.input_tokens).toBeGreaterThan(0);
+    const estimate = await client.messages
+      .countTokens({ model: "compat/gpt-4o-mini", messages })
+      .withResponse();
+    expect(estimate.response.headers.get("x-pier-token-count")).toBe("estimate");
+    expect(estimate.data.input_tokens).toBe(Math.ceil("count these words please".length / 4) + 3);
+  });
+
   test("errors come in Anthropic's shape", async () => {
     const bad = new Anthropic({ baseURL: `${pier.url}/ai`, apiKey: "pier_ai_unknown", maxRetries: 0 });
     const error = await bad.messages

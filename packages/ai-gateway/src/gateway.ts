@@ -11,12 +11,13 @@ import type { SecretBox } from "@pier/secrets";
 import type { z } from "zod";
 import { Catalog } from "./catalog.ts";
 import { ConversationStore } from "./conversations.ts";
+import { type CountTokensRequest, countTokensRequestSchema, estimateInputTokens } from "./count-tokens.ts";
 import { type DispatchFailure, dispatch } from "./dispatch.ts";
 import { messagesRequestSchema } from "./messages.ts";
 import { checkMinuteLimits, MinuteWindow } from "./minute-window.ts";
 import { isModelAllowed, ModelNotAllowedError, resolveTargets } from "./model-routing.ts";
 import { costUsd, findPrice } from "./prices.ts";
-import { type Endpoint, wireFor } from "./providers.ts";
+import { buildUpstreamCall, type Endpoint, isRetriableStatus, wireFor } from "./providers.ts";
 import { type CachedResponse, cacheKey, ResponseCache } from "./response-cache.ts";
 import { responsesRequestSchema } from "./responses.ts";
 import { chatRequestSchema, completionRequestSchema, embeddingRequestSchema } from "./schemas.ts";
@@ -296,6 +297,49 @@ export class AiGateway {
     return new Response(text, { status: 200, headers: { ...headers, "content-type": "application/json" } });
   }
 
+  /**
+   * Anthropic's count_tokens: answered by the first Anthropic provider among the model's targets
+   * (with the target's model name), else estimated (`x-pier-token-count: estimate`). Free at the
+   * providers, so it is not logged, limited or charged; the key and its allowed models still apply.
+   */
+  async countTokens(key: KeyRow, request: Request): Promise<Response> {
+    const body = (await this.readJson(request, "messages", countTokensRequestSchema)) as CountTokensRequest;
+    if (!isModelAllowed(body.model, key.allowedModels)) throw new ModelNotAllowedError(body.model);
+    const targets = resolveTargets(body.model, this.catalog.aliases, new Set(this.catalog.providers.keys()));
+    for (const target of targets) {
+      const provider = this.catalog.providers.get(target.provider);
+      if (provider?.kind !== "anthropic") continue;
+      const call = buildUpstreamCall(
+        provider,
+        "messages",
+        body,
+        target.model,
+        undefined,
+        passHeaders("messages", request.headers),
+      );
+      const signal = AbortSignal.any([request.signal, AbortSignal.timeout(this.catalog.settings.timeoutMs)]);
+      try {
+        const upstream = await this.fetch(call.url.replace(/\/messages$/, "/messages/count_tokens"), {
+          method: "POST",
+          headers: call.headers,
+          body: call.body,
+          signal,
+        });
+        if (upstream.ok || !isRetriableStatus(upstream.status))
+          return new Response(await upstream.text(), {
+            status: upstream.status,
+            headers: { "content-type": "application/json", "x-pier-provider": target.provider },
+          });
+      } catch {
+        // Unreachable or too slow: the next Anthropic target, else the estimate.
+      }
+    }
+    return Response.json(
+      { input_tokens: estimateInputTokens(body) },
+      { headers: { "x-pier-token-count": "estimate" } },
+    );
+  }
+
   /** Resolves once every usage row started so far is written (tests, shutdown). */
   async idle(): Promise<void> {
     for (let i = 0; i < 10 && this.pending.size > 0; i++) await Promise.allSettled([...this.pending]);
@@ -340,6 +384,7 @@ export class AiGateway {
   private async readJson(
     request: Request,
     endpoint: Endpoint,
+    schema: z.ZodType<{ model: string }> = bodySchemas[endpoint],
   ): Promise<Record<string, unknown> & { model: string; stream?: boolean }> {
     const tooLarge = () =>
       new PierError("payload_too_large", `AI requests are limited to ${maxBodyBytes} bytes.`, 413);
@@ -353,7 +398,7 @@ export class AiGateway {
     } catch {
       throw new ValidationError("Request body must be JSON, as the OpenAI API expects.");
     }
-    const parsed = bodySchemas[endpoint].safeParse(raw);
+    const parsed = schema.safeParse(raw);
     if (!parsed.success)
       throw new ValidationError(
         parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),

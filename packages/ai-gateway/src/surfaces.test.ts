@@ -373,6 +373,25 @@ describe("Messages API", () => {
     expect(claude.requests.at(-1)!.headers.get("anthropic-beta")).toBe("token-efficient-tools-2025-02-19");
   });
 
+  test("count_tokens: counted by an Anthropic provider, estimated for the others", async () => {
+    const client = await anthropic();
+    const messages = [{ role: "user" as const, content: "how many tokens is this" }];
+    const exact = await client.messages.countTokens({ model: "sturdy", messages }).withResponse();
+    // sturdy is broken/… then claude/…: the Anthropic target answers, with its own model name.
+    expect(exact.response.headers.get("x-pier-provider")).toBe("claude");
+    expect(claude.requests.at(-1)).toMatchObject({
+      path: "/v1/messages/count_tokens",
+      body: { model: "claude-3-5-haiku-latest" },
+    });
+    expect(exact.data.input_tokens).toBeGreaterThan(0);
+    const estimate = await client.messages
+      .countTokens({ model: "compat/gpt-4o-mini", system: "Be brief.", messages })
+      .withResponse();
+    expect(estimate.response.headers.get("x-pier-token-count")).toBe("estimate");
+    // (23 + 9 characters) / 4 + 3 for the turn
+    expect(estimate.data.input_tokens).toBe(11);
+  });
+
   test("errors in Anthropic's shape: bad key, missing max_tokens", async () => {
     const bad = new Anthropic({ baseURL: `${base()}/ai`, apiKey: "pier_ai_nope", maxRetries: 0 });
     const unauthorized = await bad.messages

@@ -177,6 +177,8 @@ export function startFakeAnthropic(options: FakeProviderOptions = {}): FakeProvi
   const tokens = options.tokens ?? ["Bonjour", " depuis", " Claude"];
   const delay = options.chunkDelayMs ?? 0;
   return fakeServer(options, (path, body) => {
+    if (path === "/v1/messages/count_tokens")
+      return Response.json({ input_tokens: words(body.messages) + words(body.system) });
     if (path !== "/v1/messages") return new Response("not found", { status: 404 });
     if (typeof body.max_tokens !== "number" || !Array.isArray(body.messages))
       return Response.json(

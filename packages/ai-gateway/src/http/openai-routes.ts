@@ -22,7 +22,7 @@ export function openAiRoutes(gateway: AiGateway, originOf?: OriginOf): Hono {
     if (!(error instanceof PierError)) throw error;
     const headers: Record<string, string> = {};
     if ("retryAfterSeconds" in error) headers["retry-after"] = String(error.retryAfterSeconds);
-    const body = c.req.path.endsWith("/messages")
+    const body = /\/messages(\/count_tokens)?$/.test(c.req.path)
       ? { type: "error", error: { type: anthropicErrorType(error.status), message: error.message } }
       : { error: { code: error.code, message: error.message, type: error.code } };
     return c.json(body, error.status as 400, headers);
@@ -41,6 +41,10 @@ export function openAiRoutes(gateway: AiGateway, originOf?: OriginOf): Hono {
   app.post("/embeddings", handle("embeddings"));
   app.post("/responses", handle("responses"));
   app.post("/messages", handle("messages"));
+  app.post("/messages/count_tokens", async (c) => {
+    const key = await gateway.authenticate(authorization(c), pierApp(c));
+    return gateway.countTokens(key, c.req.raw);
+  });
   app.get("/models", async (c) => {
     const key = await gateway.authenticate(authorization(c), pierApp(c));
     return c.json(gateway.models(key, c.req.header("anthropic-version") ? "anthropic" : "openai"));
