@@ -1,4 +1,5 @@
 import type { RawBeacon } from "../shared/edge/raw-beacon.ts";
+import { IDLE_CHECK_MS, IdleTrim, runTrimStep } from "../shared/idle-trim.ts";
 import { unpackRecords } from "../shared/record-batch.ts";
 import type { RequestRecord } from "../shared/request-record.ts";
 import type { RouteSpec } from "../shared/route-spec.ts";
@@ -196,6 +197,12 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
   let lastBeacons: ((beacons: RawBeacon[]) => void) | null = null;
   const slots: (Slot | null)[] = [];
   let respawns = 0;
+  /** Record batches received: the main thread's idle trim watches it (see shared/idle-trim.ts). */
+  let batches = 0;
+  const idleTrim = new IdleTrim();
+  // The main thread aggregated every batch: it gives that memory back too once traffic stops.
+  const trimTimer = setInterval(() => runTrimStep(idleTrim.check(batches)), IDLE_CHECK_MS);
+  trimTimer.unref();
   let stopping = false;
   const waiters = new Set<() => void>();
   let draining = false;
@@ -276,6 +283,7 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
           notify();
           return;
         case "records": {
+          batches++;
           const stored = opts.onAggregates?.(aggregatePackedRecords(msg));
           if (stored) {
             storing.add(stored);
@@ -459,6 +467,7 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
     },
     async stop() {
       stopping = true;
+      clearInterval(trimTimer);
       const closing = slots.map(
         (slot) =>
           new Promise<void>((resolve) => {

@@ -4,6 +4,7 @@ import type { Server as TlsServer } from "node:tls";
 import type { TCPSocketListener } from "bun";
 import { EDGE_SECRET_HEADER } from "../shared/edge/edge-secret.ts";
 import type { RawBeacon } from "../shared/edge/raw-beacon.ts";
+import { IDLE_CHECK_MS, IdleTrim, runTrimStep } from "../shared/idle-trim.ts";
 import { RecordPacker } from "../shared/record-batch.ts";
 import type { RouteSpec } from "../shared/route-spec.ts";
 import {
@@ -61,6 +62,8 @@ let byId = new Map<string, CompiledRoute>();
 /** Upserts of the delta being streamed (`routes-part`), compiled as they arrive. */
 let incoming: { version: number; routes: CompiledRoute[] } | null = null;
 let beacons: RawBeacon[] = [];
+/** Requests served so far: the idle trim watches it. */
+let served = 0;
 
 function flushBeacons(): void {
   if (beacons.length === 0) return;
@@ -90,6 +93,7 @@ const record: FrontState["record"] = (
   bytesOut,
   upstream,
 ) => {
+  served++;
   if (packer!.add(host, routeId, appId, status, startedMs, durationMs, bytesIn, bytesOut, upstream)) {
     flushRecords();
   }
@@ -187,6 +191,7 @@ async function onMessage(msg: ToWorker): Promise<void> {
       if (!config.deferListening) await listen();
       setInterval(flushRecords, config.recordFlushMs);
       setInterval(flushBeacons, config.beaconFlushMs);
+      startIdleTrim();
       send({ type: "ready", version: msg.version });
       return;
     }
@@ -256,6 +261,12 @@ async function onMessage(msg: ToWorker): Promise<void> {
       });
       return;
   }
+}
+
+/** Gives memory back once this worker stops serving (shared/idle-trim.ts). */
+function startIdleTrim(): void {
+  const trim = new IdleTrim();
+  setInterval(() => runTrimStep(trim.check(served)), IDLE_CHECK_MS).unref();
 }
 
 /** The worker's open client connections (the deadline sweep's set holds every one). */
