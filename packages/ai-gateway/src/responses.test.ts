@@ -16,6 +16,7 @@ describe("Responses request as chat completions", () => {
         max_output_tokens: 64,
         temperature: 0.2,
         stream: true,
+        reasoning: { effort: "low" },
       }),
     );
     expect(chat).toMatchObject({
@@ -26,6 +27,7 @@ describe("Responses request as chat completions", () => {
       max_tokens: 64,
       temperature: 0.2,
       stream: true,
+      reasoning_effort: "low",
     });
   });
 

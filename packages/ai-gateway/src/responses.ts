@@ -56,6 +56,7 @@ export const responsesRequestSchema = z.looseObject({
         .optional(),
     })
     .nullish(),
+  reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
   user: z.string().optional(),
 });
@@ -182,6 +183,8 @@ export function responsesToChat(request: ResponsesRequest, history: ChatMessage[
   if (request.temperature != null) chat.temperature = request.temperature;
   if (request.top_p != null) chat.top_p = request.top_p;
   if (request.user) chat.user = request.user;
+  // Chat completions name it reasoning_effort (OpenAI's reasoning models and many compatible servers).
+  if (request.reasoning?.effort) chat.reasoning_effort = request.reasoning.effort;
   const format = request.text?.format;
   if (format?.type === "json_schema")
     chat.response_format = {
