@@ -34,6 +34,7 @@ import {
   replaceHttpsCertificates,
 } from "./front-listener.ts";
 import { createFrontState, type FrontState } from "./front-state.ts";
+import type { H2FrontConnection } from "./h2/h2-connection.ts";
 import { GOING_AWAY } from "./websocket-frames.ts";
 
 /**
@@ -270,7 +271,7 @@ function startIdleTrim(): void {
 }
 
 /** The worker's open client connections (the deadline sweep's set holds every one). */
-const connections = () => openConnections() as ReadonlySet<FrontConnection>;
+const connections = () => openConnections() as ReadonlySet<FrontConnection | H2FrontConnection>;
 
 /** Waits until `done()` or `ms` passed, looking every 20 ms. */
 async function until(done: () => boolean, ms: number): Promise<void> {

@@ -1,8 +1,10 @@
 import type { Server as TlsServer } from "node:tls";
 import type { Socket, TCPSocketListener } from "bun";
 import type { Certificate } from "../shared/worker-messages.ts";
+import { unwatchDeadline } from "./deadline-sweep.ts";
 import { FrontConnection } from "./front-connection.ts";
 import type { FrontState } from "./front-state.ts";
+import type { H2FrontConnection } from "./h2/h2-connection.ts";
 
 /**
  * The worker's listeners. Plain HTTP is a `Bun.listen` socket server. HTTPS needs certificates
@@ -21,32 +23,53 @@ export class TlsFrontError extends Error {
   }
 }
 
+/** What a front socket's data is: the HTTP/1.1 engine, or an HTTP/2 connection after ALPN chose h2. */
+type FrontSocketData = FrontConnection | H2FrontConnection;
+
+/** The HTTP/2 module, loaded by the first HTTPS listener (listenHttps). */
+let h2: typeof import("./h2/h2-connection.ts") | null = null;
+
+/** ALPN on the HTTPS port: h2 first, HTTP/1.1 for the clients that do not offer it. */
+export const HTTPS_ALPN_PROTOCOLS = ["h2", "http/1.1"];
+
 /** Socket handlers shared by every front listener (plain and TLS). */
 const frontHandlers = {
-  data(socket: Socket<FrontConnection>, chunk: Buffer) {
+  data(socket: Socket<FrontSocketData>, chunk: Buffer) {
     socket.data.data(chunk);
   },
-  drain(socket: Socket<FrontConnection>) {
+  drain(socket: Socket<FrontSocketData>) {
     socket.data.drain();
   },
-  close(socket: Socket<FrontConnection>) {
+  close(socket: Socket<FrontSocketData>) {
     socket.data.closed();
   },
-  error(socket: Socket<FrontConnection>) {
+  error(socket: Socket<FrontSocketData>) {
     socket.data.closed();
   },
-  timeout(socket: Socket<FrontConnection>) {
+  timeout(socket: Socket<FrontSocketData>) {
     socket.data.idleTimeout();
   },
 };
 
 function handlersFor(state: FrontState, tls: boolean) {
-  return {
+  const handlers = {
     ...frontHandlers,
-    open(socket: Socket<FrontConnection>) {
+    open(socket: Socket<FrontSocketData>) {
       const conn = new FrontConnection(state, tls);
       socket.data = conn;
-      conn.open(socket);
+      conn.open(socket as Socket<FrontConnection>);
+    },
+  };
+  if (!tls) return handlers;
+  return {
+    ...handlers,
+    // No byte is read before the handshake ends, so the engine made at open is swapped for an
+    // HTTP/2 connection here when ALPN chose h2.
+    handshake(socket: Socket<FrontSocketData>, success: boolean) {
+      if (!success || socket.alpnProtocol !== "h2" || h2 === null) return;
+      const h1 = socket.data as FrontConnection;
+      unwatchDeadline(h1);
+      socket.data = new h2.H2FrontConnection(state, socket as Socket<unknown>);
     },
   };
 }
@@ -87,7 +110,9 @@ export async function listenHttps(
   // Loaded with the first certificate: node:tls (and the node:net and stream modules under it)
   // costs each worker about 1.3 MB, which a pier serving plain HTTP only never needs.
   const { createServer } = await import("node:tls");
-  const server = createServer({ cert: first.cert, key: first.key });
+  const server = createServer({ cert: first.cert, key: first.key, ALPNProtocols: HTTPS_ALPN_PROTOCOLS });
+  // HTTP/2 (node:http2 under it) is loaded with TLS too, for the same reason: only ALPN brings it.
+  h2 ??= await import("./h2/h2-connection.ts");
   server.addContext(first.serverName, { cert: first.cert, key: first.key });
   for (const c of rest) server.addContext(c.serverName, { cert: c.cert, key: c.key });
   const where = fd === undefined ? { host: hostname, port, reusePort: true } : { fd };

@@ -1,0 +1,337 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { constants, connect as h2connect } from "node:http2";
+import { requireService } from "@pier/testkit";
+import type { Server } from "bun";
+import {
+  ERROR,
+  FLAG,
+  FRAME,
+  frame,
+  getRequestBlock,
+  literalIndexed,
+  RawH2,
+  rstStream,
+  settings,
+} from "../support/h2-frames.ts";
+import { type PierProcess, startPier } from "../support/pier-process.ts";
+
+// HTTP/2 at the edge, tried from outside against the compiled binary: curl, nghttp and h2load
+// (Debian nghttp2-client), node:http2 as a client, and raw frames for the attacks. Every load loop
+// is bounded in count and time; all traffic stays on 127.0.0.1.
+
+const tools = ["/usr/bin/curl", "/usr/bin/nghttp", "/usr/bin/h2load"];
+const ready = requireService(
+  "nghttp2-client",
+  tools.every(existsSync) ? null : `one of ${tools.join(", ")} is missing`,
+  "apt-get install -y curl nghttp2-client",
+);
+
+const HOST = "h2.pier.test";
+const CONSOLE = "console.pier.test";
+const token = `pier_h2${crypto.randomUUID().replaceAll("-", "")}`;
+let aborted = 0;
+let slowStarted = 0;
+const upstream: Server<unknown> = Bun.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  async fetch(req) {
+    const url = new URL(req.url);
+    if (url.pathname === "/echo") return new Response(await req.text());
+    if (url.pathname === "/slow") {
+      slowStarted++;
+      // Held until the proxy gives up on it: a cancelled stream must cut this exchange.
+      return new Promise<Response>((resolve) => {
+        req.signal.addEventListener("abort", () => {
+          aborted++;
+          resolve(new Response("late"));
+        });
+      });
+    }
+    if (url.pathname === "/big") return new Response("b".repeat(64 * 1024));
+    return new Response(`hello ${url.pathname} proto=${req.headers.get("x-forwarded-proto")}`, {
+      headers: { "set-cookie": "a=1", "x-upstream": "yes" },
+    });
+  },
+});
+
+let pier: PierProcess;
+
+async function run(cmd: string[]): Promise<{ out: string; code: number }> {
+  const proc = Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe" });
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 60_000);
+  const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  clearTimeout(timer);
+  return { out: out + err, code: await proc.exited };
+}
+
+const resolveArg = () => ["--resolve", `${HOST}:${pier.httpsPort}:127.0.0.1`];
+const url = (path: string) => `https://${HOST}:${pier.httpsPort}${path}`;
+
+/** Asks over a fresh curl whether the edge still answers h2 (another client, during an attack). */
+async function curlH2(path = "/still"): Promise<string> {
+  const r = await run([
+    "curl",
+    "-sk",
+    "--http2",
+    ...resolveArg(),
+    url(path),
+    "-w",
+    " %{http_version} %{http_code}",
+  ]);
+  return r.out;
+}
+
+describe.skipIf(!ready)("HTTP/2 at the edge", () => {
+  beforeAll(async () => {
+    pier = await startPier({
+      env: { PIER_ADMIN_TOKEN: token },
+      args: ["--proxy-workers", "1", "--console-host", CONSOLE],
+    });
+    const res = await fetch(`${pier.url}/api/v1/routes`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ host: HOST, upstreams: [`http://127.0.0.1:${upstream.port}`] }),
+    });
+    expect(res.status).toBe(201);
+  });
+  afterAll(async () => {
+    await pier?.stop();
+    upstream.stop(true);
+  });
+
+  test("curl --http2 gets h2 by ALPN; an HTTP/1.1 client still gets HTTP/1.1", async () => {
+    const h2 = await run([
+      "curl",
+      "-sk",
+      "--http2",
+      ...resolveArg(),
+      url("/a?b=1"),
+      "-D",
+      "-",
+      "-w",
+      "\n%{http_version}",
+    ]);
+    expect(h2.out).toContain("HTTP/2 200");
+    expect(h2.out).toContain("hello /a proto=https");
+    expect(h2.out).toContain("set-cookie: a=1");
+    expect(h2.out).toContain("x-upstream: yes");
+    expect(h2.out.trim().endsWith("\n2")).toBe(true);
+    const h1 = await run(["curl", "-sk", "--http1.1", ...resolveArg(), url("/a"), "-w", " %{http_version}"]);
+    expect(h1.out).toBe("hello /a proto=https 1.1");
+  });
+
+  test("bodies both ways: a sized upload, a 64 KB answer, HEAD, and a 404 page for an unknown host", async () => {
+    const echo = await run([
+      "curl",
+      "-sk",
+      "--http2",
+      ...resolveArg(),
+      url("/echo"),
+      "--data-binary",
+      "x".repeat(100_000),
+    ]);
+    expect(echo.out).toBe("x".repeat(100_000));
+    const big = await run([
+      "curl",
+      "-sk",
+      "--http2",
+      ...resolveArg(),
+      url("/big"),
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{size_download} %{http_version}",
+    ]);
+    expect(big.out).toBe("65536 2");
+    const head = await run(["curl", "-sk", "--http2", "-I", ...resolveArg(), url("/big")]);
+    expect(head.out).toContain("HTTP/2 200");
+    expect(head.out).toContain("content-length: 65536");
+    const unknown = await run([
+      "curl",
+      "-sk",
+      "--http2",
+      "--resolve",
+      `nobody.pier.test:${pier.httpsPort}:127.0.0.1`,
+      `https://nobody.pier.test:${pier.httpsPort}/`,
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_version} %{http_code}",
+    ]);
+    expect(unknown.out).toBe("2 404");
+  });
+
+  test("a streamed upload without content-length (chunked to the upstream) over node:http2", async () => {
+    const client = h2connect(`https://127.0.0.1:${pier.httpsPort}`, {
+      rejectUnauthorized: false,
+      servername: HOST,
+    });
+    try {
+      const req = client.request({ ":method": "POST", ":path": "/echo", ":authority": HOST });
+      for (let i = 0; i < 5; i++) req.write(`part${i};`);
+      req.end();
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (c: string) => {
+        body += c;
+      });
+      const status = await new Promise<number>((resolve) =>
+        req.on("response", (h) => resolve(Number(h[":status"]))),
+      );
+      await new Promise((resolve) => req.on("end", resolve));
+      expect(status).toBe(200);
+      expect(body).toBe("part0;part1;part2;part3;part4;");
+    } finally {
+      client.close();
+    }
+  });
+
+  test("nghttp: the server's SETTINGS (no extended CONNECT, no push) and 30 streams on one connection", async () => {
+    const r = await run([
+      "nghttp",
+      "-nv",
+      "-H",
+      `:authority: ${HOST}`,
+      `https://127.0.0.1:${pier.httpsPort}/one`,
+    ]);
+    expect(r.out).toContain("[SETTINGS_MAX_CONCURRENT_STREAMS(0x03):128]");
+    expect(r.out).not.toContain("ENABLE_CONNECT_PROTOCOL");
+    expect(r.out).not.toContain("PUSH_PROMISE");
+    const paths = Array.from({ length: 30 }, (_, i) => `https://127.0.0.1:${pier.httpsPort}/s${i}`);
+    const many = await run(["nghttp", "-ns", "-H", `:authority: ${HOST}`, ...paths]);
+    expect(many.code).toBe(0);
+    expect(many.out.match(/ 200 /g)?.length).toBe(30);
+  });
+
+  test("h2load: 8 connections × 10 streams, every request answered", async () => {
+    const r = await run([
+      "h2load",
+      "-c",
+      "8",
+      "-m",
+      "10",
+      "-n",
+      "3000",
+      "-H",
+      `:authority: ${HOST}`,
+      `https://127.0.0.1:${pier.httpsPort}/load`,
+    ]);
+    expect(r.out).toContain("3000 succeeded, 0 failed, 0 errored, 0 timeout");
+    expect(r.out).toContain("status codes: 3000 2xx");
+  });
+
+  test("a stream the client cancels (RST_STREAM) cuts its upstream exchange; the connection goes on", async () => {
+    const client = h2connect(`https://127.0.0.1:${pier.httpsPort}`, {
+      rejectUnauthorized: false,
+      servername: HOST,
+    });
+    try {
+      const before = aborted;
+      const started = slowStarted;
+      const slow = client.request({ ":path": "/slow", ":authority": HOST });
+      slow.on("error", () => {});
+      const deadline = performance.now() + 5_000;
+      while (slowStarted === started && performance.now() < deadline) await Bun.sleep(10);
+      expect(slowStarted).toBe(started + 1);
+      slow.close(constants.NGHTTP2_CANCEL);
+      while (aborted === before && performance.now() < deadline) await Bun.sleep(10);
+      expect(aborted).toBe(before + 1);
+      const next = client.request({ ":path": "/after", ":authority": HOST });
+      let body = "";
+      next.setEncoding("utf8");
+      next.on("data", (c: string) => {
+        body += c;
+      });
+      await new Promise((resolve) => next.on("end", resolve));
+      expect(body).toBe("hello /after proto=https");
+    } finally {
+      client.close();
+    }
+  });
+
+  test("streams past SETTINGS_MAX_CONCURRENT_STREAMS are refused (REFUSED_STREAM)", async () => {
+    const raw = await RawH2.open(pier.httpsPort, HOST);
+    try {
+      await raw.handshake();
+      const frames: Buffer[] = [];
+      for (let i = 0; i < 140; i++) {
+        frames.push(
+          frame(FRAME.HEADERS, FLAG.END_STREAM | FLAG.END_HEADERS, 2 * i + 1, getRequestBlock(HOST, "/slow")),
+        );
+      }
+      raw.write(Buffer.concat(frames));
+      const refused = () =>
+        raw.frames.filter((f) => f.type === FRAME.RST_STREAM && f.payload.readUInt32BE(0) === 0x7);
+      expect(await raw.until(() => refused().length >= 12)).toBe(true);
+      expect(raw.goaway()).toBeNull();
+    } finally {
+      raw.close();
+    }
+  });
+
+  describe("attacks, answered per RFC 9113 without hurting other clients", () => {
+    async function attack(bytes: Buffer): Promise<RawH2> {
+      const raw = await RawH2.open(pier.httpsPort, HOST);
+      await raw.handshake();
+      raw.write(bytes);
+      await raw.until(() => raw.closed, 5_000);
+      return raw;
+    }
+
+    test("rapid reset (CVE-2023-44487): GOAWAY(ENHANCE_YOUR_CALM), another client unaffected", async () => {
+      const frames: Buffer[] = [];
+      for (let i = 0; i < 1000; i++) {
+        const id = 2 * i + 1;
+        frames.push(
+          frame(FRAME.HEADERS, FLAG.END_STREAM | FLAG.END_HEADERS, id, getRequestBlock(HOST, "/slow")),
+        );
+        frames.push(rstStream(id));
+      }
+      const raw = await attack(Buffer.concat(frames));
+      expect(raw.goaway()?.code).toBe(ERROR.ENHANCE_YOUR_CALM);
+      expect(raw.closed).toBe(true);
+      expect(await curlH2()).toBe("hello /still proto=https 2 200");
+    });
+
+    test("CONTINUATION flood: a header block that never ends is cut off", async () => {
+      const frames = [frame(FRAME.HEADERS, FLAG.END_STREAM, 1, getRequestBlock(HOST, "/c"))];
+      const junk = Buffer.from(literalIndexed("x-flood", "y".repeat(200)));
+      for (let i = 0; i < 2000; i++) frames.push(frame(FRAME.CONTINUATION, 0, 1, junk));
+      const raw = await attack(Buffer.concat(frames));
+      expect(raw.goaway()?.code).toBe(ERROR.ENHANCE_YOUR_CALM);
+      expect(raw.closed).toBe(true);
+      expect(await curlH2()).toBe("hello /still proto=https 2 200");
+    });
+
+    test("SETTINGS flood: GOAWAY(ENHANCE_YOUR_CALM) instead of an answer for each", async () => {
+      const raw = await attack(Buffer.concat(Array.from({ length: 5000 }, () => settings([[0x4, 65535]]))));
+      expect(raw.goaway()?.code).toBe(ERROR.ENHANCE_YOUR_CALM);
+      expect(raw.closed).toBe(true);
+      expect(await curlH2()).toBe("hello /still proto=https 2 200");
+    });
+
+    test("HPACK bomb: a small block that decodes past the header list limit gets no answer from the app", async () => {
+      // One 4 KB field enters the dynamic table, then 12,000 one-byte references to it: 48 MB decoded.
+      const block = Buffer.concat([
+        getRequestBlock(HOST, "/bomb"),
+        Buffer.from(literalIndexed("x-bomb", "z".repeat(4000))),
+        Buffer.alloc(12_000, 0xbe),
+      ]);
+      const raw = await RawH2.open(pier.httpsPort, HOST);
+      try {
+        await raw.handshake();
+        raw.write(frame(FRAME.HEADERS, FLAG.END_STREAM | FLAG.END_HEADERS, 1, block));
+        const refused = () =>
+          raw.closed ||
+          raw.goaway() !== null ||
+          raw.frames.some((f) => f.type === FRAME.RST_STREAM && f.streamId === 1);
+        expect(await raw.until(refused)).toBe(true);
+        expect(raw.frames.some((f) => f.type === FRAME.HEADERS && f.streamId === 1)).toBe(false);
+      } finally {
+        raw.close();
+      }
+      expect(await curlH2()).toBe("hello /still proto=https 2 200");
+    });
+  });
+});
