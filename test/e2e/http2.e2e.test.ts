@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { constants, connect as h2connect } from "node:http2";
+import {
+  constants,
+  createServer as createH2cServer,
+  type Http2Server,
+  connect as h2connect,
+  type IncomingHttpHeaders,
+} from "node:http2";
 import { requireService } from "@pier/testkit";
 import type { Server } from "bun";
 import {
@@ -82,24 +88,26 @@ async function curlH2(path = "/still"): Promise<string> {
   return r.out;
 }
 
-describe.skipIf(!ready)("HTTP/2 at the edge", () => {
-  beforeAll(async () => {
-    pier = await startPier({
-      env: { PIER_ADMIN_TOKEN: token },
-      args: ["--proxy-workers", "1", "--console-host", CONSOLE],
-    });
-    const res = await fetch(`${pier.url}/api/v1/routes`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ host: HOST, upstreams: [`http://127.0.0.1:${upstream.port}`] }),
-    });
-    expect(res.status).toBe(201);
+// One pier for the whole file (both describes), started only when the tools are there.
+beforeAll(async () => {
+  if (!ready) return;
+  pier = await startPier({
+    env: { PIER_ADMIN_TOKEN: token },
+    args: ["--proxy-workers", "1", "--console-host", CONSOLE],
   });
-  afterAll(async () => {
-    await pier?.stop();
-    upstream.stop(true);
+  const res = await fetch(`${pier.url}/api/v1/routes`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ host: HOST, upstreams: [`http://127.0.0.1:${upstream.port}`] }),
   });
+  expect(res.status).toBe(201);
+});
+afterAll(async () => {
+  await pier?.stop();
+  upstream.stop(true);
+});
 
+describe.skipIf(!ready)("HTTP/2 at the edge", () => {
   test("curl --http2 gets h2 by ALPN; an HTTP/1.1 client still gets HTTP/1.1", async () => {
     const h2 = await run([
       "curl",
@@ -333,5 +341,183 @@ describe.skipIf(!ready)("HTTP/2 at the edge", () => {
       }
       expect(await curlH2()).toBe("hello /still proto=https 2 200");
     });
+  });
+});
+
+/** A gRPC-shaped server over node:http2 without TLS (h2c), as a gRPC service in a container is. */
+function grpcFrame(message: string): Buffer {
+  const body = Buffer.from(message);
+  const out = Buffer.alloc(5 + body.length);
+  out.writeUInt32BE(body.length, 1);
+  body.copy(out, 5);
+  return out;
+}
+
+function grpcMessages(bytes: Buffer): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 5 <= bytes.length; ) {
+    const n = bytes.readUInt32BE(i + 1);
+    out.push(bytes.subarray(i + 5, i + 5 + n).toString());
+    i += 5 + n;
+  }
+  return out;
+}
+
+describe.skipIf(!ready)("gRPC through pier: HTTP/2 to the edge, h2c to the upstream", () => {
+  const GRPC_HOST = "grpc.pier.test";
+  let grpc: Http2Server;
+  let grpcPort = 0;
+  let seenHeaders: IncomingHttpHeaders | null = null;
+  let cancelled = 0;
+
+  beforeAll(async () => {
+    grpc = createH2cServer();
+    grpc.on("stream", (stream, headers) => {
+      seenHeaders = headers;
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("close", () => {
+        if (stream.rstCode === constants.NGHTTP2_CANCEL) cancelled++;
+      });
+      stream.on("end", () => {
+        const method = String(headers[":path"]);
+        const [name] = grpcMessages(Buffer.concat(chunks));
+        if (headers["content-type"] !== "application/grpc") {
+          stream.respond({ ":status": 415 });
+          stream.end();
+          return;
+        }
+        if (method === "/demo.Greeter/Missing") {
+          // Trailers-only answer: the status in the one HEADERS frame.
+          stream.respond(
+            {
+              ":status": 200,
+              "content-type": "application/grpc",
+              "grpc-status": "5",
+              "grpc-message": "no such thing",
+            },
+            { endStream: true },
+          );
+          return;
+        }
+        if (method === "/demo.Greeter/Hang") return;
+        stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+        stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0", "grpc-message": "OK" }));
+        const count = method === "/demo.Greeter/Stream" ? 50 : 1;
+        for (let i = 0; i < count; i++) stream.write(grpcFrame(`hello ${name} #${i}`));
+        stream.end();
+      });
+    });
+    await new Promise<void>((resolve) => grpc.listen(0, "127.0.0.1", () => resolve()));
+    grpcPort = (grpc.address() as { port: number }).port;
+    const res = await fetch(`${pier.url}/api/v1/routes`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        host: GRPC_HOST,
+        upstreams: [`http://127.0.0.1:${grpcPort}`],
+        upstreamProtocol: "h2c",
+      }),
+    });
+    expect(res.status).toBe(201);
+  });
+  afterAll(() => grpc?.close());
+
+  async function call(path: string, message: string) {
+    const client = h2connect(`https://127.0.0.1:${pier.httpsPort}`, {
+      rejectUnauthorized: false,
+      servername: GRPC_HOST,
+    });
+    try {
+      const req = client.request({
+        ":method": "POST",
+        ":path": path,
+        ":authority": GRPC_HOST,
+        "content-type": "application/grpc",
+        te: "trailers",
+      });
+      req.end(grpcFrame(message));
+      const chunks: Buffer[] = [];
+      let headers: IncomingHttpHeaders = {};
+      let trailers: IncomingHttpHeaders = {};
+      req.on("response", (h) => {
+        headers = h;
+      });
+      req.on("trailers", (t) => {
+        trailers = t;
+      });
+      req.on("data", (c: Buffer) => chunks.push(c));
+      await new Promise((resolve, reject) => {
+        req.on("end", resolve);
+        req.on("error", reject);
+      });
+      return { headers, trailers, messages: grpcMessages(Buffer.concat(chunks)) };
+    } finally {
+      client.close();
+    }
+  }
+
+  test("a unary call: application/grpc both ways, grpc-status in the trailers, forwarding headers added", async () => {
+    const r = await call("/demo.Greeter/SayHello", "ada");
+    expect(Number(r.headers[":status"])).toBe(200);
+    expect(r.headers["content-type"]).toBe("application/grpc");
+    expect(r.messages).toEqual(["hello ada #0"]);
+    expect(r.trailers["grpc-status"]).toBe("0");
+    expect(r.trailers["grpc-message"]).toBe("OK");
+    expect(seenHeaders?.te).toBe("trailers");
+    expect(seenHeaders?.["x-forwarded-proto"]).toBe("https");
+    expect(seenHeaders?.["x-forwarded-for"]).toBe("127.0.0.1");
+    expect(seenHeaders?.[":authority"]).toBe(GRPC_HOST);
+  });
+
+  test("a server stream of 50 messages, and a trailers-only error status", async () => {
+    const s = await call("/demo.Greeter/Stream", "bo");
+    expect(s.messages.length).toBe(50);
+    expect(s.messages[49]).toBe("hello bo #49");
+    expect(s.trailers["grpc-status"]).toBe("0");
+    const missing = await call("/demo.Greeter/Missing", "x");
+    expect(missing.headers["grpc-status"]).toBe("5");
+    expect(missing.headers["grpc-message"]).toBe("no such thing");
+  });
+
+  test("a cancelled call cancels the upstream stream", async () => {
+    const client = h2connect(`https://127.0.0.1:${pier.httpsPort}`, {
+      rejectUnauthorized: false,
+      servername: GRPC_HOST,
+    });
+    try {
+      const before = cancelled;
+      const req = client.request({
+        ":method": "POST",
+        ":path": "/demo.Greeter/Hang",
+        ":authority": GRPC_HOST,
+        "content-type": "application/grpc",
+        te: "trailers",
+      });
+      req.on("error", () => {});
+      req.end(grpcFrame("wait"));
+      await Bun.sleep(200);
+      req.close(constants.NGHTTP2_CANCEL);
+      const deadline = performance.now() + 5_000;
+      while (cancelled === before && performance.now() < deadline) await Bun.sleep(10);
+      expect(cancelled).toBe(before + 1);
+    } finally {
+      client.close();
+    }
+  });
+
+  test("an HTTP/1.1 client on an h2c route gets a 502 that says why", async () => {
+    const r = await run([
+      "curl",
+      "-sk",
+      "--http1.1",
+      "--resolve",
+      `${GRPC_HOST}:${pier.httpsPort}:127.0.0.1`,
+      `https://${GRPC_HOST}:${pier.httpsPort}/demo.Greeter/SayHello`,
+      "-w",
+      "\n%{http_code}",
+    ]);
+    expect(r.out).toContain("HTTP/2 only");
+    expect(r.out.trim().endsWith("502")).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { appNameSchema } from "@pier/http/contract";
-import { hostSchema, pathPrefixSchema, upstreamUrlSchema } from "@pier/proxy/spec";
+import { hostSchema, pathPrefixSchema, upstreamProtocolSchema, upstreamUrlSchema } from "@pier/proxy/spec";
 import { z } from "zod";
 
 export { hostSchema };
@@ -25,6 +25,8 @@ export const createRouteBody = z.strictObject({
     .strictObject({ message: z.string().max(2000), healthPath: z.string().optional() })
     .optional(),
   upstreamTimeoutMs: z.number().int().positive().max(3_600_000).optional(),
+  /** "h2c": HTTP/2 by prior knowledge to the upstreams, for gRPC services (default "http1"). */
+  upstreamProtocol: upstreamProtocolSchema.optional(),
 });
 export type CreateRouteBody = z.infer<typeof createRouteBody>;
 

@@ -16,7 +16,7 @@ export const hostSchema = z
   .max(253)
   .regex(hostPattern, "must be a host name like app.example.com (or *.example.com for a wildcard route)");
 
-/** Upstreams are plain-HTTP origins without a path: the proxy only speaks HTTP/1.1 to local replicas. */
+/** Upstreams are plain-HTTP origins without a path: HTTP/1.1 to local replicas, or h2c (upstreamProtocol). */
 export const upstreamUrlSchema = z
   .string()
   .regex(
@@ -29,6 +29,9 @@ export const pathPrefixSchema = z
   .string()
   .startsWith("/", "pathPrefix must start with /")
   .transform((p) => (p.length > 1 && p.endsWith("/") ? p.slice(0, -1) : p));
+
+export const upstreamProtocolSchema = z.enum(["http1", "h2c"]);
+export type UpstreamProtocol = z.infer<typeof upstreamProtocolSchema>;
 
 export const upstreamsRouteSpecSchema = z.object({
   kind: z.literal("upstreams"),
@@ -53,6 +56,12 @@ export const upstreamsRouteSpecSchema = z.object({
    * handler starts it again (worker/wake-holds.ts), then forwarded to the woken release.
    */
   sleeping: z.literal(true).optional(),
+  /**
+   * How the proxy speaks to the upstreams: HTTP/1.1 on pooled keep-alive sockets (the default), or
+   * `h2c`, HTTP/2 without TLS by prior knowledge, for apps that only speak HTTP/2 (gRPC). An h2c
+   * route is reached by HTTP/2 clients (worker/h2/h2c-forward.ts); HTTP/1.1 clients get a 502.
+   */
+  upstreamProtocol: upstreamProtocolSchema.optional(),
 });
 
 /**

@@ -31,6 +31,8 @@ export interface CompiledRoute {
   forwardExtra: string;
   /** Held and woken instead of answered 503 (route-spec.ts). */
   sleeping: boolean;
+  /** HTTP/2 by prior knowledge to the upstreams (gRPC) instead of pooled HTTP/1.1 (route-spec.ts). */
+  h2c: boolean;
   /** Round-robin cursor. The one mutable field: each worker advances its own cloned copy. */
   rr: number;
 }
@@ -124,6 +126,7 @@ export function compileRoute(spec: RouteSpec, edge: ConsoleEdge | null = null): 
     injectTracker: spec.injectTracker ?? false,
     forwardExtra: forwardExtraOf(spec, edge),
     sleeping: spec.sleeping === true,
+    h2c: spec.upstreamProtocol === "h2c",
     rr: 0,
   };
 }

@@ -8,10 +8,12 @@ import {
 } from "node:http2";
 import { Duplex } from "node:stream";
 import type { Socket } from "bun";
+import { type CompiledRoute, findRoute, normalizeHost } from "../../shared/route-table.ts";
 import { unwatchDeadline, watchDeadline } from "../deadline-sweep.ts";
 import { CLIENT_IDLE_TIMEOUT_S } from "../front-connection.ts";
 import type { FrontState } from "../front-state.ts";
 import { FrameGuard } from "./frame-guard.ts";
+import { forwardH2c } from "./h2c-forward.ts";
 import { StreamBridge } from "./stream-bridge.ts";
 
 /**
@@ -48,6 +50,19 @@ function h2Server(): Http2Server {
   });
   server.on("session", (session: ServerHttp2Session) => handing?.attach(session));
   return server;
+}
+
+/**
+ * The route of a stream whose upstreams speak HTTP/2 only (h2c), or null: every other stream goes
+ * through the HTTP/1.1 engine, which looks its route up itself.
+ */
+function h2cRoute(state: FrontState, headers: IncomingHttpHeaders): CompiledRoute | null {
+  if (state.draining) return null;
+  const authority = headers[":authority"] ?? headers.host;
+  const path = headers[":path"];
+  if (typeof authority !== "string" || typeof path !== "string") return null;
+  const route = findRoute(state.table, normalizeHost(authority), path);
+  return route?.h2c && !route.sleeping ? route : null;
 }
 
 /** The raw socket as the stream node:http2 reads and writes; a short write waits for "drain". */
@@ -120,7 +135,10 @@ export class H2FrontConnection {
     session.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
       this.streams++;
       stream.once("close", () => this.streams--);
-      new StreamBridge(this.state, stream, headers, this.socket.remoteAddress);
+      const route = h2cRoute(this.state, headers);
+      if (route !== null)
+        forwardH2c(this.state, route, route.host, stream, headers, this.socket.remoteAddress);
+      else new StreamBridge(this.state, stream, headers, this.socket.remoteAddress);
     });
     if (this.state.draining) session.close();
   }

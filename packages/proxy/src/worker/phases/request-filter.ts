@@ -3,6 +3,7 @@ import { takeBeacon } from "./filters/beacon-ingest.ts";
 import { limitBodySize } from "./filters/body-limit.ts";
 import { redirectToCanonicalHost } from "./filters/canonical-host.ts";
 import { forwardToConsole } from "./filters/console-forward.ts";
+import { refuseHttp1OnH2cRoute } from "./filters/h2c-route.ts";
 import { redirectToHttps } from "./filters/https-redirect.ts";
 import { answerMaintenance } from "./filters/maintenance.ts";
 import { refuseNonPathTarget } from "./filters/request-target.ts";
@@ -34,6 +35,7 @@ export const REQUEST_FILTERS: readonly RequestFilter[] = [
   answerMaintenance,
   limitBodySize,
   holdOnSleepingRoute,
+  refuseHttp1OnH2cRoute,
 ];
 
 /**
@@ -53,6 +55,7 @@ export function requestFilter(s: ProxySession): boolean {
     forwardToConsole(s) ||
     answerMaintenance(s) ||
     limitBodySize(s) ||
-    holdOnSleepingRoute(s)
+    holdOnSleepingRoute(s) ||
+    refuseHttp1OnH2cRoute(s)
   );
 }

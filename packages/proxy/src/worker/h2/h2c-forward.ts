@@ -1,0 +1,198 @@
+import {
+  type ClientHttp2Session,
+  type ClientHttp2Stream,
+  connect,
+  constants,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+  type ServerHttp2Stream,
+} from "node:http2";
+import { type CompiledRoute, upstreamPathFor } from "../../shared/route-table.ts";
+import type { FrontState } from "../front-state.ts";
+import { recordExchange } from "../phases/exchange-record.ts";
+import { STRIPPED_REQUEST_HEADERS } from "../request-head.ts";
+import { requestIdText } from "../upstream-head.ts";
+
+/**
+ * A stream on a route with `upstreamProtocol: "h2c"` (gRPC services), forwarded as an HTTP/2
+ * stream to the upstream over a cleartext session by prior knowledge, one session per upstream
+ * origin and worker, shared by every stream to it. Headers pass with the proxy's forwarding
+ * headers (the client's copies dropped, `te: trailers` kept: gRPC needs it), bodies both ways with
+ * backpressure, the upstream's trailers (grpc-status) are sent as trailers. A client's RST_STREAM
+ * cancels the upstream stream; an upstream that resets or fails after answering resets the
+ * client's stream, so a cut answer is never taken for whole.
+ */
+
+const sessions = new Map<string, ClientHttp2Session>();
+
+function sessionFor(origin: string): ClientHttp2Session {
+  const open = sessions.get(origin);
+  if (open !== undefined && !open.closed && !open.destroyed) return open;
+  const session = connect(origin);
+  const forget = () => {
+    if (sessions.get(origin) === session) sessions.delete(origin);
+  };
+  session.on("error", forget);
+  session.on("close", forget);
+  session.on("goaway", forget);
+  sessions.set(origin, session);
+  return session;
+}
+
+/** Fields HTTP/2 forbids or that name the client hop; the proxy writes its own forwarding ones. */
+const DROPPED_RESPONSE_FIELDS = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+]);
+
+export function forwardH2c(
+  state: FrontState,
+  route: CompiledRoute,
+  host: string,
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  clientIp: string,
+): void {
+  const started = performance.now();
+  const target = route.upstreams[route.rr++ % Math.max(route.upstreams.length, 1)];
+  let status = 0;
+  let bytesIn = 0;
+  let bytesOut = 0;
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    recordExchange(state, host, route, status, started, bytesIn, bytesOut, target?.origin ?? null);
+  };
+  const fail = (code: number, message: string) => {
+    status = code;
+    if (!stream.destroyed && !stream.headersSent) {
+      stream.respond({ ":status": code, "content-type": "text/plain; charset=utf-8" });
+      stream.end(`${message}\n`);
+    } else if (!stream.destroyed) stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    finish();
+  };
+  if (target === undefined) {
+    fail(503, `no upstream serves ${host}`);
+    return;
+  }
+  let upstream: ClientHttp2Stream;
+  try {
+    upstream = sessionFor(target.origin).request(upstreamHeaders(state, route, headers, clientIp), {
+      endStream: stream.endAfterHeaders,
+    });
+  } catch (err) {
+    fail(502, `could not reach upstream ${target.origin}: ${(err as Error).message}`);
+    return;
+  }
+  const timer = setTimeout(() => {
+    upstream.close(constants.NGHTTP2_CANCEL);
+    fail(504, `upstream ${target.origin} did not answer within ${route.upstreamTimeoutMs} ms`);
+  }, route.upstreamTimeoutMs);
+
+  // Client to upstream.
+  stream.on("data", (chunk: Buffer) => {
+    bytesIn += chunk.length;
+    if (!upstream.write(chunk)) stream.pause();
+  });
+  upstream.on("drain", () => stream.resume());
+  stream.on("end", () => {
+    if (!upstream.destroyed) upstream.end();
+  });
+  stream.on("error", () => {});
+  stream.on("close", () => {
+    // The client went away or cancelled (RST_STREAM) before the answer ended.
+    clearTimeout(timer);
+    if (!upstream.destroyed) upstream.close(constants.NGHTTP2_CANCEL);
+    finish();
+  });
+
+  // Upstream to client.
+  let trailers: OutgoingHttpHeaders | null = null;
+  upstream.on("response", (h: IncomingHttpHeaders, flags: number) => {
+    clearTimeout(timer);
+    status = Number(h[":status"]);
+    if (stream.destroyed) return;
+    const endStream = (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0;
+    stream.respond(responseFields(h), endStream ? { endStream: true } : { waitForTrailers: true });
+  });
+  upstream.on("data", (chunk: Buffer) => {
+    bytesOut += chunk.length;
+    if (!stream.destroyed && !stream.write(chunk)) upstream.pause();
+  });
+  stream.on("drain", () => upstream.resume());
+  upstream.on("trailers", (h: IncomingHttpHeaders) => {
+    trailers = responseFields(h);
+  });
+  stream.on("wantTrailers", () => {
+    if (trailers !== null) stream.sendTrailers(trailers);
+    else stream.close();
+  });
+  upstream.on("end", () => {
+    if (!stream.destroyed && stream.headersSent && !stream.writableEnded) stream.end();
+  });
+  upstream.on("error", (err: Error) => {
+    clearTimeout(timer);
+    fail(502, `upstream ${target.origin} failed: ${err.message}; is the app listening with HTTP/2 (h2c)?`);
+  });
+  upstream.on("close", () => {
+    clearTimeout(timer);
+    if (upstream.rstCode !== constants.NGHTTP2_NO_ERROR && upstream.rstCode !== undefined && !done) {
+      fail(502, `upstream ${target.origin} reset the stream (code ${upstream.rstCode})`);
+    }
+  });
+}
+
+function upstreamHeaders(
+  state: FrontState,
+  route: CompiledRoute,
+  h: IncomingHttpHeaders,
+  clientIp: string,
+): OutgoingHttpHeaders {
+  const authority = String(h[":authority"] ?? h.host ?? "");
+  const path = String(h[":path"] ?? "/");
+  const out: OutgoingHttpHeaders = {
+    ":method": String(h[":method"] ?? "GET"),
+    ":path": upstreamPathFor(route, path),
+    ":scheme": "http",
+    ":authority": authority,
+  };
+  for (const name in h) {
+    if (name.charCodeAt(0) === 58 /* : */) continue;
+    if (name === "te") {
+      if (h.te === "trailers") out.te = "trailers";
+      continue;
+    }
+    if (STRIPPED_REQUEST_HEADERS.has(name)) continue;
+    out[name] = h[name];
+  }
+  const node = clientIp.includes(":") ? `"[${clientIp}]"` : clientIp;
+  out["x-forwarded-for"] = clientIp;
+  out["x-forwarded-proto"] = "https";
+  out["x-forwarded-host"] = authority;
+  out["x-real-ip"] = clientIp;
+  out.forwarded = `for=${node};proto=https`;
+  const id = h["x-request-id"];
+  out["x-request-id"] =
+    typeof id === "string" && id.length > 0 && id.length <= 200
+      ? id
+      : requestIdText(state.requestIdPrefix, state.requestCounter++);
+  // The route's own lines (the edge secret on routes to the console), "name: value\r\n" each.
+  for (const line of route.forwardExtra.split("\r\n")) {
+    const colon = line.indexOf(":");
+    if (colon > 0) out[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return out;
+}
+
+function responseFields(h: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const name in h) {
+    if (DROPPED_RESPONSE_FIELDS.has(name)) continue;
+    out[name] = h[name];
+  }
+  return out;
+}
