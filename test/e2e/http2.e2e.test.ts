@@ -9,6 +9,7 @@ import {
 } from "node:http2";
 import { requireService } from "@pier/testkit";
 import type { Server } from "bun";
+import { chromiumAvailable, launchChromium, watchPage } from "../support/chromium.ts";
 import {
   ERROR,
   FLAG,
@@ -34,6 +35,8 @@ const ready = requireService(
 );
 
 const HOST = "h2.pier.test";
+/** Assets on the page Chromium loads: each one a stream of one connection. */
+const ASSETS = 100;
 const CONSOLE = "console.pier.test";
 const token = `pier_h2${crypto.randomUUID().replaceAll("-", "")}`;
 let aborted = 0;
@@ -55,6 +58,23 @@ const upstream: Server<unknown> = Bun.serve({
       });
     }
     if (url.pathname === "/big") return new Response("b".repeat(64 * 1024));
+    if (url.pathname === "/page") {
+      const imgs = Array.from(
+        { length: ASSETS },
+        (_, i) => `<img src="/asset/${i}.svg" width="8" height="8">`,
+      );
+      return new Response(`<!doctype html><title>h2</title>${imgs.join("")}`, {
+        headers: { "content-type": "text/html; charset=utf-8" },
+      });
+    }
+    if (url.pathname.startsWith("/asset/")) {
+      return new Response(
+        `<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="#${url.pathname.length}0a"/></svg>`,
+        {
+          headers: { "content-type": "image/svg+xml", "cache-control": "no-store" },
+        },
+      );
+    }
     return new Response(`hello ${url.pathname} proto=${req.headers.get("x-forwarded-proto")}`, {
       headers: { "set-cookie": "a=1", "x-upstream": "yes" },
     });
@@ -519,5 +539,34 @@ describe.skipIf(!ready)("gRPC through pier: HTTP/2 to the edge, h2c to the upstr
     ]);
     expect(r.out).toContain("HTTP/2 only");
     expect(r.out.trim().endsWith("502")).toBe(true);
+  });
+});
+
+describe.skipIf(!ready || !chromiumAvailable())("Chromium over HTTP/2", () => {
+  test(`a page with ${ASSETS} assets loads over h2 (Performance API nextHopProtocol)`, async () => {
+    const browser = await launchChromium([
+      `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
+      "--ignore-certificate-errors",
+    ]);
+    try {
+      const context = await browser.newContext({ ignoreHTTPSErrors: true });
+      const page = watchPage(await context.newPage());
+      await page.goto(url("/page"), { waitUntil: "load" });
+      const seen = await page.evaluate(() => ({
+        page: (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).nextHopProtocol,
+        assets: (performance.getEntriesByType("resource") as PerformanceResourceTiming[]).map((e) => ({
+          name: e.name,
+          protocol: e.nextHopProtocol,
+        })),
+        loaded: [...document.images].filter((img) => img.complete && img.naturalWidth === 8).length,
+      }));
+      expect(seen.page).toBe("h2");
+      const assets = seen.assets.filter((a) => a.name.includes("/asset/"));
+      expect(assets.length).toBe(ASSETS);
+      expect(assets.filter((a) => a.protocol === "h2").length).toBe(ASSETS);
+      expect(seen.loaded).toBe(ASSETS);
+    } finally {
+      await browser.close();
+    }
   });
 });
