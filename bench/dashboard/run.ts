@@ -76,6 +76,60 @@ try {
     origins: [],
   };
 
+  /**
+   * A session replay page opened cold: the first load plus the player's chunk (rrweb), which no
+   * other page fetches. The replay is a small one posted through the Sentry ingest endpoint.
+   */
+  async function replayPageLoad(): Promise<number> {
+    const created = await fetch(`${pier.url}/api/v1/errors/projects`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "bench-replays" }),
+    });
+    const { project } = (await created.json()) as { project: { id: number; publicKey: string } };
+    const replayId = crypto.randomUUID().replaceAll("-", "");
+    const now = Date.now();
+    const recording = JSON.stringify([
+      { type: 4, timestamp: now, data: { href: "http://bench.test/", width: 800, height: 600 } },
+      {
+        type: 2,
+        timestamp: now + 1,
+        data: {
+          node: {
+            type: 0,
+            id: 1,
+            childNodes: [{ type: 2, id: 2, tagName: "html", attributes: {}, childNodes: [] }],
+          },
+          initialOffset: { top: 0, left: 0 },
+        },
+      },
+    ]);
+    const recordingItem = `${JSON.stringify({ segment_id: 0 })}\n${recording}`;
+    const envelope = [
+      JSON.stringify({ event_id: replayId }),
+      JSON.stringify({ type: "replay_event" }),
+      JSON.stringify({ type: "replay_event", replay_id: replayId, segment_id: 0, timestamp: now / 1000 }),
+      JSON.stringify({ type: "replay_recording", length: Buffer.byteLength(recordingItem) }),
+      recordingItem,
+    ].join("\n");
+    const sent = await fetch(`${pier.url}/api/${project.id}/envelope/?sentry_key=${project.publicKey}`, {
+      method: "POST",
+      body: envelope,
+    });
+    if (sent.status !== 200) throw new Error(`replay ingest failed: ${sent.status} ${await sent.text()}`);
+    const context = await browser.newContext({ storageState, viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${pier.url}/errors/projects/${project.id}/replays/${replayId}`);
+    await page.locator(".replayer-wrapper iframe").waitFor({ timeout: 15_000 });
+    const bytes = await page.evaluate(() =>
+      (performance.getEntriesByType("resource") as PerformanceResourceTiming[])
+        .filter((r) => /\.(js|css)(\?|$)/.test(r.name))
+        .reduce((sum, r) => sum + r.transferSize, 0),
+    );
+    await context.close();
+    return bytes;
+  }
+
   // Every run is a new context: empty HTTP cache, so each is a true first load.
   async function coldLoad(): Promise<Load> {
     const context = await browser.newContext({ storageState, viewport: { width: 1280, height: 800 } });
@@ -123,6 +177,8 @@ try {
   const loads: Load[] = [];
   for (let i = 0; i < runs; i++) loads.push(await coldLoad());
 
+  const replayPageEncoded = await replayPageLoad();
+
   const first = loads[0]!;
   const rendered = loads.map((l) => l.renderedMs);
   const complete = loads.map((l) => l.completeMs);
@@ -134,6 +190,7 @@ try {
     "| --- | --- | --- |",
     `| JS+CSS transferred on first load of the signed-in home (gzip, incl. headers) | ${kb(first.jsCssEncoded)} (${kb(first.jsCssDecoded)} uncompressed) | < 60 KB |`,
     `| JS+CSS added by opening an app's page (its chunk) | ${kb(first.appPageEncoded)} | |`,
+    `| JS+CSS of a session replay page opened cold (the first load and the rrweb player's chunk, fetched by no other page) | ${kb(replayPageEncoded)} | |`,
     `| index.html transferred | ${kb(first.htmlEncoded)} | |`,
     `| requests for the home (document, JS, CSS, API and the deploy-events stream) | ${first.requests} | |`,
     `| navigation start to apps list in the DOM (${appCount} apps, median of ${runs} cold loads) | ${median(rendered).toFixed(0)} ms (p90 ${percentile(rendered, 90).toFixed(0)}, max ${Math.max(...rendered).toFixed(0)}) | |`,

@@ -192,11 +192,22 @@ describe.skipIf(!chromiumAvailable())("session replay from @sentry/browser, play
       20_000,
     );
     expect(await page.getByTestId("replay-time").textContent()).not.toMatch(/^0:00 \//);
+    // The error is marked where it happened in the session (the SDK's clock, like the recording's).
+    const marker = page.getByTestId("replay-error-marker");
+    expect(await marker.textContent()).toMatch(/^0:0[1-9] TypeError: .*total/);
     await shoot(page, "flow-error-replay");
     // And back to the issue.
     await page.getByTestId("replay-issues").getByRole("link").first().click();
     await page.getByTestId("issue-title").waitFor();
     expect(page.url()).toEndWith(`/errors/issues/${issue.id}`);
     await context.close();
+
+    // Bad ids are a 400 naming the field, unknown ones a 404; deleting removes the recording.
+    const auth = { authorization: `Bearer ${token}` };
+    const base = `${pier.url}/api/v1/errors/projects/${project.id}/replays`;
+    expect((await fetch(`${base}/not-a-replay-id`, { headers: auth })).status).toBe(400);
+    expect((await fetch(`${base}/${"0".repeat(32)}`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${base}/${replay.replayId}`, { method: "DELETE", headers: auth })).status).toBe(200);
+    expect((await fetch(`${base}/${replay.replayId}/segments`, { headers: auth })).status).toBe(404);
   }, 120_000);
 });

@@ -181,10 +181,25 @@ export function errorsApi(ctx: PierContext, service: ErrorsService, appProjects:
     const replay = await replayOr404(project, params.replayId);
     await service.settled();
     const issues = await service.replays.issuesOf(project.id, replay.replayId);
+    // Where the player marks the errors: the SDK's clock, the same one the recording's events use.
+    const events = await Promise.all(
+      replay.errorIds.slice(0, 20).map((eventId) => service.event(project.id, eventId)),
+    );
+    const errors = events
+      .filter((event) => event !== null)
+      .map((event) => {
+        const thrown = event.exceptions.at(-1);
+        const title = thrown
+          ? `${thrown.type ?? "Error"}${thrown.value ? `: ${thrown.value}` : ""}`
+          : (event.message ?? "event");
+        return { eventId: event.eventId, timestamp: event.timestamp, title: title.slice(0, 200) };
+      })
+      .sort((a, b) => a.timestamp - b.timestamp);
     return {
       replay: replayJson(replay),
       project: { id: project.id, name: project.name, appId: project.appId },
       issues,
+      errors,
     };
   });
   serveRoute(group, routes.getErrorReplaySegments, async ({ params, query }) => {

@@ -358,6 +358,8 @@ export const errorsRoutes = defineRoutes({
       replay: replayView,
       project: z.object({ id: z.number(), name: z.string(), appId: z.string().nullable() }),
       issues: z.array(z.object({ id: z.string(), title: z.string(), level: z.string(), count: z.number() })),
+      /** The replay's error events still stored (at most 20), when the SDK says they happened (ms). */
+      errors: z.array(z.object({ eventId: z.string(), timestamp: z.number(), title: z.string() })),
     }),
   },
   getErrorReplaySegments: {

@@ -222,6 +222,24 @@ for (const backend of backends) {
       expect(await service.replays.get(projectId, "3".repeat(32))).toBeNull();
     });
 
+    test("deleting the project deletes its replays and their segments", async () => {
+      const other = await service.projects.create({ name: `replays-gone-${backend.name}` });
+      const replayId = "5".repeat(32);
+      const res = await service.ingest(
+        new Request(`http://127.0.0.1/api/${other.id}/envelope/`, {
+          method: "POST",
+          headers: { "x-sentry-auth": `Sentry sentry_key=${other.publicKey}` },
+          body: replayEnvelope(replayId, 0, snapshot(T0)),
+        }),
+        { kind: "envelope", projectId: String(other.id) },
+      );
+      expect(res.status).toBe(200);
+      expect(await service.replays.get(other.id, replayId)).not.toBeNull();
+      await service.deleteProject(other);
+      expect(await service.replays.get(other.id, replayId)).toBeNull();
+      expect((await service.replays.segments(other.id, replayId, -1, 1 << 20)).segments).toEqual([]);
+    });
+
     test("retention removes replays whose last segment is older, with their segments", async () => {
       const replayId = "4".repeat(32);
       expect((await post(replayEnvelope(replayId, 0, snapshot(T0)))).status).toBe(200);

@@ -43,13 +43,16 @@ async function loadRecording(projectId: string, replayId: string): Promise<Rrweb
   return events as unknown as RrwebEvents;
 }
 
-function Player({ events }: { events: RrwebEvents }) {
+type ReplayError = ReplayDetail["errors"][number];
+
+function Player({ events, errors }: { events: RrwebEvents; errors: ReplayError[] }) {
   const stage = useRef<HTMLDivElement>(null);
   const replayer = useRef<Replayer | null>(null);
   const [playing, setPlaying] = useState(false);
   const [time, setTime] = useState(0);
   const [total, setTotal] = useState(0);
   const [speed, setSpeed] = useState(1);
+  const [start, setStart] = useState(0);
 
   useEffect(() => {
     const root = stage.current;
@@ -64,6 +67,7 @@ function Player({ events }: { events: RrwebEvents }) {
     });
     replayer.current = player;
     setTotal(player.getMetaData().totalTime);
+    setStart(player.getMetaData().startTime);
     // The recording has the recorded viewport's size: scale it down to the panel's width.
     let size = { width: 0, height: 0 };
     const fit = () => {
@@ -151,6 +155,25 @@ function Player({ events }: { events: RrwebEvents }) {
           <option value="8">8×</option>
         </select>
       </div>
+      {errors.length ? (
+        <p class="small">
+          {errors.map((error) => {
+            const at = Math.min(Math.max(0, error.timestamp - start), total);
+            return (
+              <button
+                type="button"
+                key={error.eventId}
+                class="link"
+                data-testid="replay-error-marker"
+                // Two seconds before the error: what led to it is the interesting part.
+                onClick={() => seek(Math.max(0, at - 2000))}
+              >
+                {clockTime(at)} {error.title}
+              </button>
+            );
+          })}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -221,7 +244,7 @@ export function ErrorReplayPage({ projectId, replayId }: { projectId: string; re
         ) : null}
         <ErrorBox error={recording.error} />
         {recording.loading && !recording.data ? <Loading what="the recording" /> : null}
-        {recording.data ? <Player events={recording.data} /> : null}
+        {recording.data ? <Player events={recording.data} errors={detail.data.errors} /> : null}
         <p class="small muted">
           What the SDK masked or blocked (all text, inputs and media by default) was never sent, so it shows
           as masked here too.
