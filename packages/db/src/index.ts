@@ -3,7 +3,12 @@ export * as pgColumns from "./columns/pg.ts";
 export * as sqliteColumns from "./columns/sqlite.ts";
 export { hasRows } from "./has-rows.ts";
 export { type HeldLease, type HoldLeaseOptions, holdLease } from "./lease.ts";
-export { type EmbeddedMigration, pendingMigrations, splitStatements } from "./migrate.ts";
+export {
+  type EmbeddedMigration,
+  MigrationFailedError,
+  pendingMigrations,
+  splitStatements,
+} from "./migrate.ts";
 export type { MigrationSet } from "./open.ts";
 export {
   type Database,

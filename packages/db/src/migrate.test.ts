@@ -24,7 +24,9 @@ test("migrations apply once; a failing migration leaves nothing behind", () => {
   const broken = [
     { id: "9999_broken", sql: "CREATE TABLE half (x INT);\n--> statement-breakpoint\nNOT SQL" },
   ];
-  expect(() => migrateSqlite(db, broken)).toThrow();
+  expect(() => migrateSqlite(db, broken)).toThrow(
+    'migration 9999_broken failed and was rolled back: near "NOT": syntax error',
+  );
   expect(db.query("SELECT name FROM sqlite_master WHERE name = 'half'").all()).toEqual([]);
   expect(db.query("SELECT id FROM pier_migrations WHERE id = '9999_broken'").all()).toEqual([]);
 });

@@ -1,4 +1,5 @@
 import type { Database as SqliteDatabase } from "bun:sqlite";
+import { PierError } from "@pier/core";
 import type { SQL } from "bun";
 
 export interface EmbeddedMigration {
@@ -20,6 +21,21 @@ export function pendingMigrations(all: EmbeddedMigration[], applied: Set<string>
 
 const ledger = "pier_migrations";
 
+/**
+ * A migration the database refused (data that breaks a new constraint, a full disk…), named, so
+ * the log of a start that failed — an upgrade's successor's too — says which one and why.
+ */
+export class MigrationFailedError extends PierError {
+  constructor(
+    readonly migrationId: string,
+    cause: unknown,
+  ) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super("migration_failed", `migration ${migrationId} failed and was rolled back: ${why}`, 500);
+    this.cause = cause;
+  }
+}
+
 /** Each migration and its ledger row commit together, so a crash never leaves one half-applied. */
 export function migrateSqlite(db: SqliteDatabase, migrations: EmbeddedMigration[]): string[] {
   db.run(`CREATE TABLE IF NOT EXISTS ${ledger} (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`);
@@ -31,10 +47,14 @@ export function migrateSqlite(db: SqliteDatabase, migrations: EmbeddedMigration[
   );
   const pending = pendingMigrations(migrations, applied);
   for (const migration of pending) {
-    db.transaction(() => {
-      for (const statement of splitStatements(migration.sql)) db.run(statement);
-      db.run(`INSERT INTO ${ledger} (id, applied_at) VALUES (?, ?)`, [migration.id, Date.now()]);
-    })();
+    try {
+      db.transaction(() => {
+        for (const statement of splitStatements(migration.sql)) db.run(statement);
+        db.run(`INSERT INTO ${ledger} (id, applied_at) VALUES (?, ?)`, [migration.id, Date.now()]);
+      })();
+    } catch (error) {
+      throw new MigrationFailedError(migration.id, error);
+    }
   }
   return pending.map((m) => m.id);
 }
@@ -47,7 +67,11 @@ export async function migratePostgres(sql: SQL, migrations: EmbeddedMigration[])
     const rows: { id: string }[] = await tx.unsafe(`SELECT id FROM ${ledger}`);
     const pending = pendingMigrations(migrations, new Set(rows.map((r) => r.id)));
     for (const migration of pending) {
-      for (const statement of splitStatements(migration.sql)) await tx.unsafe(statement);
+      try {
+        for (const statement of splitStatements(migration.sql)) await tx.unsafe(statement);
+      } catch (error) {
+        throw new MigrationFailedError(migration.id, error);
+      }
       await tx`INSERT INTO pier_migrations (id, applied_at) VALUES (${migration.id}, ${Date.now()})`;
     }
     return pending.map((m) => m.id);

@@ -92,19 +92,17 @@ export async function startSuccessor(options: SuccessorOptions): Promise<Success
   if ("type" in outcome) {
     await Promise.race([child.exited, Bun.sleep(FAILED_EXIT_GRACE_MS)]);
     child.kill("SIGKILL");
-    throw new HandoverFailedError(
-      `the new pier could not start: ${outcome.message}. This pier keeps serving; its log has the details`,
-    );
+    throw new HandoverFailedError(`the new pier could not start: ${outcome.message}`);
   }
   if ("exited" in outcome) {
     throw new HandoverFailedError(
-      `the new pier exited with code ${outcome.exited} before it was ready. This pier keeps serving; the log above its exit says why`,
+      `the new pier exited with code ${outcome.exited} before it was ready (the running pier's log says why, above its exit)`,
     );
   }
   child.kill("SIGTERM");
   await Promise.race([child.exited, Bun.sleep(FAILED_EXIT_GRACE_MS)]);
   child.kill("SIGKILL");
   throw new HandoverFailedError(
-    `the new pier was not ready within ${Math.round(options.readyTimeoutMs / 1000)} s and was stopped. This pier keeps serving; pass a longer --timeout if its migrations need more time`,
+    `the new pier was not ready within ${Math.round(options.readyTimeoutMs / 1000)} s and was stopped (pass a longer --timeout if its migrations need more time)`,
   );
 }

@@ -28,7 +28,8 @@ export class BinaryReplaceError extends PierError {
 export type SwapStep =
   | { op: "write"; path: string }
   | { op: "link"; from: string; to: string }
-  | { op: "rename"; from: string; to: string };
+  | { op: "rename"; from: string; to: string }
+  | { op: "remove"; path: string };
 
 export interface SwapPaths {
   binary: string;
@@ -45,16 +46,23 @@ function temporary(paths: SwapPaths, what: string, nonce: string): string {
 }
 
 /**
- * Installs a new binary: `steps` put it in place and keep the current one as pier.previous;
- * `undo` puts pier.previous back in place (a hand-over to the new one failed). Pure.
+ * Installs a new binary: `steps` put it in place and keep the current one as pier.previous, with
+ * the pier.previous of before (`hadPrevious`) kept aside; `undo` puts both back as they were (a
+ * hand-over to the new one failed); `done` removes what was kept aside once it serves. Pure.
  */
-export function installPlan(paths: SwapPaths, nonce: string): { steps: SwapStep[]; undo: SwapStep[] } {
+export function installPlan(
+  paths: SwapPaths,
+  nonce: string,
+  hadPrevious: boolean,
+): { steps: SwapStep[]; undo: SwapStep[]; done: SwapStep[] } {
   const staged = temporary(paths, "new", nonce);
   const kept = temporary(paths, "keep", nonce);
   const restored = temporary(paths, "restore", nonce);
+  const saved = temporary(paths, "saved", nonce);
   return {
     steps: [
       { op: "write", path: staged },
+      ...(hadPrevious ? [{ op: "link" as const, from: paths.previous, to: saved }] : []),
       { op: "link", from: paths.binary, to: kept },
       { op: "rename", from: kept, to: paths.previous },
       { op: "rename", from: staged, to: paths.binary },
@@ -62,7 +70,11 @@ export function installPlan(paths: SwapPaths, nonce: string): { steps: SwapStep[
     undo: [
       { op: "link", from: paths.previous, to: restored },
       { op: "rename", from: restored, to: paths.binary },
+      hadPrevious
+        ? { op: "rename", from: saved, to: paths.previous }
+        : { op: "remove", path: paths.previous },
     ],
+    done: hadPrevious ? [{ op: "remove", path: saved }] : [],
   };
 }
 
@@ -108,6 +120,8 @@ export function applySwap(steps: SwapStep[], content?: Uint8Array): void {
           chmodSync(step.to, 0o755);
         }
         made.push(step.to);
+      } else if (step.op === "remove") {
+        rmSync(step.path, { force: true });
       } else {
         renameSync(step.from, step.to);
         // Renaming a file over another link to the same file does nothing and leaves both names

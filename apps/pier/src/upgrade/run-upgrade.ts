@@ -71,6 +71,8 @@ function describe(event: HandoverEvent): string | undefined {
   }
 }
 
+const putBack = (paths: SwapPaths) => `${paths.binary} and ${paths.previous} were put back as they were`;
+
 /**
  * Asks the pier running on `dataDir` to hand over to the binary now at `paths.binary`. On failure
  * `undo` puts the files back as they were, so a later restart runs what is serving.
@@ -94,7 +96,7 @@ async function handOver(
     );
   } catch (error) {
     undo();
-    throw new UpgradeError(`${(error as Error).message}; ${paths.binary} was put back as it was`);
+    throw new UpgradeError(`${(error as Error).message}; ${putBack(paths)}`);
   }
   if (
     last === undefined ||
@@ -107,7 +109,7 @@ async function handOver(
       last?.step === "failed"
         ? last.message
         : "the running pier stopped answering before the new one was ready";
-    throw new UpgradeError(`${why}. ${paths.binary} was put back as it was; the running pier keeps serving`);
+    throw new UpgradeError(`${why}.\n${putBack(paths)}; the running pier keeps serving, nothing changed`);
   }
   say(`done in ${Math.round(performance.now() - began)} ms`);
   return 0;
@@ -168,7 +170,7 @@ export async function runUpgrade(options: UpgradeOptions): Promise<number> {
   say(`signature and SHA-256 OK (pier ${version}, release key ${embeddedReleasePublicKey.slice(0, 12)}…)`);
 
   const nonce = `${process.pid}`;
-  const { steps, undo } = installPlan(paths, nonce);
+  const { steps, undo, done } = installPlan(paths, nonce, existsSync(paths.previous));
   const [write, ...swap] = steps;
   applySwap([write!], release.binary);
   const staged = (write as { path: string }).path;
@@ -186,8 +188,11 @@ export async function runUpgrade(options: UpgradeOptions): Promise<number> {
   applySwap(swap);
   say(`installed pier ${version} at ${binary} (pier ${current} kept as ${paths.previous})`);
   if (!running) {
+    applySwap(done);
     say(`no pier is running on ${dataDir}: start it (systemctl restart pier, or pier serve)`);
     return 0;
   }
-  return handOver(dataDir, paths, options, () => applySwap(undo));
+  const code = await handOver(dataDir, paths, options, () => applySwap(undo));
+  applySwap(done);
+  return code;
 }

@@ -70,7 +70,7 @@ describe("replacing the binary", () => {
   test("the plan: stage beside it, keep the current one as pier.previous, rename the new one over it", () => {
     const paths = swapPaths("/usr/local/bin/pier");
     expect(paths.previous).toBe("/usr/local/bin/pier.previous");
-    expect(installPlan(paths, "7")).toEqual({
+    expect(installPlan(paths, "7", false)).toEqual({
       steps: [
         { op: "write", path: "/usr/local/bin/.pier.new-7" },
         { op: "link", from: "/usr/local/bin/pier", to: "/usr/local/bin/.pier.keep-7" },
@@ -80,8 +80,25 @@ describe("replacing the binary", () => {
       undo: [
         { op: "link", from: "/usr/local/bin/pier.previous", to: "/usr/local/bin/.pier.restore-7" },
         { op: "rename", from: "/usr/local/bin/.pier.restore-7", to: "/usr/local/bin/pier" },
+        { op: "remove", path: "/usr/local/bin/pier.previous" },
       ],
+      done: [],
     });
+  });
+
+  test("the plan keeps the pier.previous of before aside until the new one serves", () => {
+    const plan = installPlan(swapPaths("/usr/local/bin/pier"), "7", true);
+    expect(plan.steps[1]).toEqual({
+      op: "link",
+      from: "/usr/local/bin/pier.previous",
+      to: "/usr/local/bin/.pier.saved-7",
+    });
+    expect(plan.undo.at(-1)).toEqual({
+      op: "rename",
+      from: "/usr/local/bin/.pier.saved-7",
+      to: "/usr/local/bin/pier.previous",
+    });
+    expect(plan.done).toEqual([{ op: "remove", path: "/usr/local/bin/.pier.saved-7" }]);
   });
 
   test("install, undo, rollback and rollback again, on real files: pier always exists, no temporary file is left", () => {
@@ -93,22 +110,31 @@ describe("replacing the binary", () => {
       readFileSync(paths.binary, "utf8"),
       existsSync(paths.previous) ? readFileSync(paths.previous, "utf8") : null,
     ];
-    const plan = installPlan(paths, "1");
-    applySwap(plan.steps, new TextEncoder().encode("B"));
+    const install = (content: string, nonce: string) => {
+      const plan = installPlan(paths, nonce, existsSync(paths.previous));
+      applySwap(plan.steps, new TextEncoder().encode(content));
+      return plan;
+    };
+    // A failed hand-over puts both files back as they were: first without a pier.previous...
+    applySwap(install("B", "1").undo);
+    expect(read()).toEqual(["A", null]);
+    // ...then with one, which an undo keeps and a success drops from the side.
+    applySwap(install("B", "2").done);
     expect(read()).toEqual(["B", "A"]);
-    applySwap(plan.undo);
-    expect(read()).toEqual(["A", "A"]);
-    applySwap(installPlan(paths, "2").steps, new TextEncoder().encode("B"));
-    applySwap(rollbackPlan(paths, "3"));
-    expect(read()).toEqual(["A", "B"]);
-    applySwap(rollbackPlan(paths, "4"));
+    applySwap(install("C", "3").undo);
     expect(read()).toEqual(["B", "A"]);
+    applySwap(install("C", "4").done);
+    expect(read()).toEqual(["C", "B"]);
+    applySwap(rollbackPlan(paths, "5"));
+    expect(read()).toEqual(["B", "C"]);
+    applySwap(rollbackPlan(paths, "6"));
+    expect(read()).toEqual(["C", "B"]);
     expect(readdirSync(bin).sort()).toEqual(["pier", "pier.previous"]);
   });
 
   test("a failed step removes what it made and says so", () => {
     const paths = swapPaths(join(dir, "missing", "pier"));
-    expect(() => applySwap(installPlan(paths, "9").steps, new Uint8Array([1]))).toThrow(
+    expect(() => applySwap(installPlan(paths, "9", false).steps, new Uint8Array([1]))).toThrow(
       "replacing the binary failed",
     );
   });
