@@ -161,6 +161,11 @@ describe.skipIf(!chromiumAvailable())("session replay from @sentry/browser, play
     await page.getByLabel("Password").fill("correct horse battery");
     await page.getByRole("button", { name: "Create admin account" }).click();
     await page.getByRole("heading", { name: "Apps" }).waitFor();
+    // The Errors page lists the project's replays.
+    await page.getByRole("link", { name: "Errors", exact: true }).click();
+    const listed = page.getByTestId("project-replays").getByRole("row", { name: /replay-user/ });
+    await listed.waitFor();
+    expect(await listed.textContent()).toContain(`http://127.0.0.1:${site.port}/`);
     // Opening an issue does not fetch the player: rrweb comes with the replay page only.
     const scripts: string[] = [];
     page.on("response", (r) => {

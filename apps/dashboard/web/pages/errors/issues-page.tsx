@@ -7,6 +7,7 @@ import { addObservabilityStyles } from "../../observability-styles.ts";
 import type { Loaded } from "../../use-api.ts";
 import { useApi } from "../../use-api.ts";
 import { type ErrorIssue, type ErrorProject, issueBadge } from "../errors-types.ts";
+import { ProjectReplaysPanel } from "./replays-panel.tsx";
 
 // Error tracking: projects with their DSNs, and the issues list with filters (/api/v1/errors).
 
@@ -297,6 +298,7 @@ export function ErrorsPage() {
     <div class="obs">
       <h1>Errors</h1>
       <IssuesPanel projects={projects.data ?? []} />
+      <ProjectReplaysPanel projects={projects.data ?? []} />
       <ProjectsPanel projects={projects} />
     </div>
   );
