@@ -1,3 +1,4 @@
+import { connect } from "node:http2";
 import type { ReplicaState } from "./ports.ts";
 
 export interface ProbeResult {
@@ -25,6 +26,42 @@ export const probeHttp: HealthProbe = async (url, timeoutMs) => {
     return { healthy: false, detail: (error as Error).message || String(error) };
   }
 };
+
+/**
+ * The same GET over HTTP/2 without TLS by prior knowledge, for replicas of apps with
+ * `upstream_protocol = "h2c"` (gRPC servers often speak nothing else). One session per probe.
+ */
+export const probeH2c: HealthProbe = (url, timeoutMs) => {
+  const { origin, pathname, search } = new URL(url);
+  return new Promise((resolve) => {
+    const session = connect(origin);
+    let settled = false;
+    const done = (result: ProbeResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      session.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(
+      () => done({ healthy: false, detail: `no answer within ${timeoutMs}ms` }),
+      timeoutMs,
+    );
+    session.on("error", (error: Error) => done({ healthy: false, detail: error.message || String(error) }));
+    const req = session.request({ ":path": `${pathname}${search}`, "user-agent": "pier-health-check" });
+    req.on("response", (headers) => {
+      const status = Number(headers[":status"]);
+      done({ healthy: status >= 200 && status < 400, detail: `HTTP/2 ${status}` });
+    });
+    req.on("error", (error: Error) => done({ healthy: false, detail: error.message || String(error) }));
+    req.end();
+  });
+};
+
+/** The probe for an app's replicas: h2c ones get probeH2c, others `probe` (injected in tests) or probeHttp. */
+export function probeFor(upstreamProtocol: "http1" | "h2c", probe?: HealthProbe): HealthProbe {
+  return upstreamProtocol === "h2c" ? probeH2c : (probe ?? probeHttp);
+}
 
 export type HealthOutcome =
   | { healthy: true; afterMs: number; detail: string }

@@ -217,3 +217,9 @@ catch_up = true
     expect(parseError(`[deploy]\nstrategy = "blue-green"\n`).message).toContain("deploy.strategy");
   });
 });
+
+test("[deploy] upstream_protocol: http1 by default, h2c for HTTP/2-only apps, nothing else", () => {
+  expect(parsePierToml("").deploy.upstream_protocol).toBe("http1");
+  expect(parsePierToml('[deploy]\nupstream_protocol = "h2c"\n').deploy.upstream_protocol).toBe("h2c");
+  expect(() => parsePierToml('[deploy]\nupstream_protocol = "h3"\n')).toThrow(PierTomlError);
+});

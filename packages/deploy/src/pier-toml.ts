@@ -136,6 +136,11 @@ export const pierTomlSchema = z.strictObject({
       spread: z.enum(["node", "none"]).default("node"),
       /** On a cluster: the platforms to build and run (`linux/arm64`); default every one placement allows. */
       platforms: z.array(platform).min(1).max(8).optional(),
+      /**
+       * How the proxy and the health checks speak to the replicas: "http1" (pooled HTTP/1.1), or
+       * "h2c", HTTP/2 without TLS by prior knowledge, for apps that only speak HTTP/2 (gRPC).
+       */
+      upstream_protocol: z.enum(["http1", "h2c"]).default("http1"),
     })
     .prefault({}),
   build: z

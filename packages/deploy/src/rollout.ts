@@ -1,6 +1,6 @@
 import { type DeployQueue, defaultDeployQueue } from "./deploy-queue.ts";
 import { DeployFailedError, type DeployFailureReason, ReplicaExitedError } from "./errors.ts";
-import { type HealthProbe, sleep, waitForHealthy } from "./health-check.ts";
+import { type HealthProbe, probeFor, sleep, waitForHealthy } from "./health-check.ts";
 import type { PierConfig } from "./pier-toml.ts";
 import type {
   DeploymentPatch,
@@ -177,7 +177,7 @@ async function switchTraffic(
         intervalMs: interval,
         probeTimeoutMs: timeout,
         deadlineMs: config.deploy.timeout,
-        probe: ports.probe,
+        probe: probeFor(config.deploy.upstream_protocol, ports.probe),
         state: () => runtime.state(replica.containerId),
         signal: stopChecks.signal,
       });

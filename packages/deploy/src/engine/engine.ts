@@ -347,6 +347,9 @@ export class DeployEngine {
                 if (signal?.aborted) throw new DeployFailedError("DEPLOY_CANCELLED", "deploy cancelled", []);
                 running.switching = true;
               }
+              const entry = this.deps.serving.get(appName, envName);
+              // The new release's protocol goes live with its replicas, in the same publish.
+              if (entry) entry.upstreamProtocol = release.meta.config.deploy.upstream_protocol;
               this.deps.serving.setUpstreams(appName, envName, upstreams);
               await this.deps.publishRoutes();
             },

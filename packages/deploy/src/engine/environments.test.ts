@@ -62,3 +62,43 @@ test("routes: production gets the app host and its domains, previews their host,
   expect(prod.upstreams).toEqual(["http://127.0.0.1:4001", "http://127.0.0.1:4002"]);
   expect(prod.appId).toBe("app_1");
 });
+
+test("routes: a release with upstream_protocol h2c gets h2c routes; others say nothing", () => {
+  const base = {
+    app: "rpc",
+    appId: "app_2",
+    deploymentId: "dep_2",
+    replicas: [],
+    kind: "production" as const,
+  };
+  const [h2c] = appRoutes(
+    [
+      {
+        ...base,
+        env: "production",
+        environmentId: "env_p",
+        host: null,
+        upstreams: ["127.0.0.1:50051"],
+        upstreamProtocol: "h2c",
+      },
+    ],
+    new Map(),
+    "pier.test",
+  );
+  expect(h2c?.upstreamProtocol).toBe("h2c");
+  const [plain] = appRoutes(
+    [
+      {
+        ...base,
+        env: "production",
+        environmentId: "env_p",
+        host: null,
+        upstreams: ["127.0.0.1:3000"],
+        upstreamProtocol: "http1",
+      },
+    ],
+    new Map(),
+    "pier.test",
+  );
+  expect(plain && "upstreamProtocol" in plain).toBe(false);
+});

@@ -1,7 +1,7 @@
 import type { Logger } from "@pier/core";
 import type { Stores } from "@pier/db";
 import type { NotificationEvent } from "@pier/notify";
-import { type HealthProbe, probeHttp, waitForHealthy } from "../health-check.ts";
+import { type HealthProbe, probeFor, waitForHealthy } from "../health-check.ts";
 import type { PierConfig } from "../pier-toml.ts";
 import type { DrainMonitor, ReplicaRuntime } from "../ports.ts";
 import { isStaticReplicaId } from "../static/static-replicas.ts";
@@ -117,7 +117,7 @@ export class LivenessWatch {
     state: ReplicaState,
     config: PierConfig,
   ): Promise<void> {
-    const result = await (this.deps.probe ?? probeHttp)(
+    const result = await probeFor(config.deploy.upstream_protocol, this.deps.probe)(
       `http://${replica.upstream}${config.health.path}`,
       config.health.timeout,
     );
@@ -217,7 +217,7 @@ export class LivenessWatch {
         intervalMs: Math.min(config.health.interval, 200),
         probeTimeoutMs: config.health.timeout,
         deadlineMs: config.deploy.timeout,
-        probe: this.deps.probe,
+        probe: probeFor(config.deploy.upstream_protocol, this.deps.probe),
         state: () => this.deps.runtime.state(started.containerId),
       });
       if (!outcome.healthy) {

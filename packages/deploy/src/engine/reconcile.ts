@@ -186,7 +186,11 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
         deployment.id,
         mine.map((c) => ({ containerId: c.containerId, upstream: c.upstream })),
       );
-      deps.serving.set({ ...served, upstreams: served.upstreams.filter(Boolean) });
+      deps.serving.set({
+        ...served,
+        upstreams: served.upstreams.filter(Boolean),
+        upstreamProtocol: meta.data.config.deploy.upstream_protocol,
+      });
       report.adopted += mine.length;
       continue;
     }

@@ -21,6 +21,8 @@ export interface ServedEnvironment {
   replicas: ServedReplica[];
   /** Asleep after being idle: no replicas, the route kept as sleeping until a request wakes it. */
   sleeping?: boolean;
+  /** The live release's `[deploy] upstream_protocol`: "h2c" routes the proxy speaks HTTP/2 to (gRPC). */
+  upstreamProtocol?: "http1" | "h2c";
 }
 
 /** What serves `deploymentId` in `environment`: its replicas, and the proxy dialling all of them. */
@@ -122,6 +124,7 @@ export function appRoutes(
         appId: entry.appId,
         redirectHttps: false,
         ...(entry.sleeping ? { sleeping: true as const } : {}),
+        ...(entry.upstreamProtocol === "h2c" ? { upstreamProtocol: "h2c" as const } : {}),
       });
     }
   }

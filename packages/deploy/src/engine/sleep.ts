@@ -231,6 +231,7 @@ export class SleepManager {
           setAppUpstreams: async (appName, envName, upstreams) => {
             const now = this.deps.serving.get(appName, envName)!;
             now.sleeping = false;
+            now.upstreamProtocol = config.deploy.upstream_protocol;
             now.upstreams = upstreams;
             await this.deps.publishRoutes();
           },
