@@ -1,6 +1,12 @@
 import { join } from "node:path";
 import { isStorageFull } from "@pier/db";
-import { createDockerClient, loadOrCreateInstanceId, pingDockerEngine } from "@pier/deploy";
+import {
+  createDockerClient,
+  engineHasContainers,
+  labelKeys,
+  loadOrCreateInstanceId,
+  pingDockerEngine,
+} from "@pier/deploy";
 import type { PierContext } from "@pier/platform";
 import { DockerLogCollector } from "./collector/docker-collector.ts";
 import { createLogRoutes } from "./http/log-routes.ts";
@@ -15,6 +21,8 @@ export const logsDefaults = {
   /** Lines held in memory before the Docker streams pause (about 4 MB at 200 bytes a line). */
   highWater: 20_000,
   rescanMs: 10_000,
+  /** How often a pier without containers asks the Engine (plain HTTP) whether it has one now. */
+  firstContainerPollMs: 2_000,
   pruneEveryMs: 60_000,
   /** A dropped batch is logged at most this often: a full disk must not flood pier's own log. */
   dropLogEveryMs: 30_000,
@@ -61,6 +69,8 @@ export async function startLogs(ctx: PierContext) {
 
   // One pier reads the containers (two during an upgrade's hand-over would store every line twice).
   let collector: DockerLogCollector | null = null;
+  /** Ends the wait for the first container at once when the collector stops. */
+  let wakeWaiting = () => {};
   const stopCollecting = ctx.primary.run("logs collector", () => {
     let stopped = false;
     void (async () => {
@@ -68,10 +78,22 @@ export async function startLogs(ctx: PierContext) {
         log.info("Docker not reachable: container logs are not collected");
         return;
       }
+      // The client library and the collector (about 19 MB: dockerode with its HTTP and stream
+      // stack, the event stream) wait for this pier's first container, asked for with a plain HTTP
+      // request every 2 s. Nothing is lost meanwhile: a container's first read starts at its
+      // first line (docs/performance.md, Startup and footprint).
+      const instance = loadOrCreateInstanceId(ctx.config.dataDir);
+      const labels = [labelKeys.app, `${labelKeys.instance}=${instance}`];
+      while (!stopped && !(await engineHasContainers(labels))) {
+        await new Promise<void>((resolve) => {
+          wakeWaiting = resolve;
+          setTimeout(resolve, logsDefaults.firstContainerPollMs);
+        });
+      }
       if (stopped) return;
       collector = new DockerLogCollector({
         docker: createDockerClient(),
-        instance: loadOrCreateInstanceId(ctx.config.dataDir),
+        instance,
         writer,
         cursors: store.cursors(),
         dropCursors: (keep) => store.dropCursors(keep),
@@ -82,6 +104,7 @@ export async function startLogs(ctx: PierContext) {
     })();
     return async () => {
       stopped = true;
+      wakeWaiting();
       await collector?.stop();
       collector = null;
     };

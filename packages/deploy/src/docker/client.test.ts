@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { dockerEndpoint, pingDockerEngine } from "./client.ts";
+import { dockerEndpoint, engineHasContainers, pingDockerEngine } from "./client.ts";
 
 test("DOCKER_HOST picks the Engine endpoint like the docker CLI", () => {
   expect(dockerEndpoint(undefined)).toEqual({ unix: "/var/run/docker.sock" });
@@ -17,5 +17,39 @@ test("the ping answers true only for an Engine that says OK", async () => {
   } finally {
     engine.stop(true);
     impostor.stop(true);
+  }
+});
+
+test("engineHasContainers asks the Engine for containers with every label, and says no when it cannot", async () => {
+  let asked: URL | null = null;
+  const engine = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch(request) {
+      asked = new URL(request.url);
+      const filters = JSON.parse(asked.searchParams.get("filters") ?? "{}") as { label: string[] };
+      return Response.json(filters.label.includes("pier.instance=mine") ? [{ Id: "c1" }] : []);
+    },
+  });
+  const broken = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: () => new Response("no", { status: 500 }),
+  });
+  try {
+    const env = { DOCKER_HOST: `tcp://127.0.0.1:${engine.port}` };
+    expect(await engineHasContainers(["pier.app", "pier.instance=mine"], env)).toBe(true);
+    expect(asked!.pathname).toBe("/containers/json");
+    expect(asked!.searchParams.get("all")).toBe("1");
+    expect(await engineHasContainers(["pier.app", "pier.instance=other"], env)).toBe(false);
+    expect(await engineHasContainers(["pier.app"], { DOCKER_HOST: `tcp://127.0.0.1:${broken.port}` })).toBe(
+      false,
+    );
+    expect(await engineHasContainers(["pier.app"], { DOCKER_HOST: "unix:///nonexistent/docker.sock" })).toBe(
+      false,
+    );
+  } finally {
+    engine.stop(true);
+    broken.stop(true);
   }
 });

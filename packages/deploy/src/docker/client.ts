@@ -44,3 +44,27 @@ export async function pingDockerEngine(
     return false;
   }
 }
+
+/**
+ * Whether the Engine holds a container carrying every one of `labels` (running or not), with a
+ * plain HTTP request: a caller can wait for the first one before loading the client library. An
+ * Engine that cannot be reached, or answers with an error, holds none for this question.
+ */
+export async function engineHasContainers(
+  labels: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<boolean> {
+  const endpoint = dockerEndpoint(env.DOCKER_HOST);
+  const path = `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: labels }))}`;
+  try {
+    const response =
+      "unix" in endpoint
+        ? await fetch(`http://docker${path}`, { unix: endpoint.unix, signal: AbortSignal.timeout(3000) })
+        : await fetch(`${endpoint.url}${path}`, { signal: AbortSignal.timeout(3000) });
+    if (!response.ok) return false;
+    const list: unknown = await response.json();
+    return Array.isArray(list) && list.length > 0;
+  } catch {
+    return false;
+  }
+}
