@@ -35,7 +35,7 @@ function examples(): Partial<Record<Route["page"], string[]>> {
     "new-app": ["/new"],
     app: [
       "/apps/shop",
-      ...["env", "domains", "previews", "cron", "logs", "metrics", "analytics", "settings"].map(
+      ...["env", "domains", "previews", "cron", "logs", "metrics", "traces", "analytics", "settings"].map(
         (tab) => `/apps/shop?tab=${tab}`,
       ),
       "/apps/ghost",
@@ -51,6 +51,7 @@ function examples(): Partial<Record<Route["page"], string[]>> {
     errors: ["/errors"],
     "error-issue": ["/errors/issues/iss_missing"],
     "error-replay": [`/errors/projects/1/replays/${"0".repeat(32)}`],
+    trace: [`/traces/${"0".repeat(32)}`],
     login: [],
     setup: [],
   };

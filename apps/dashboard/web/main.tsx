@@ -43,6 +43,11 @@ const ErrorIssuePage = lazyPage<{ id: string }>(
   "the issue",
 );
 
+const TracePage = lazyPage<{ id: string }>(
+  () => import("./pages/traces/trace-page.tsx").then((m) => m.TracePage),
+  "the trace",
+);
+
 type Session =
   | { state: "unreachable"; error: string }
   | { state: "anonymous"; needsSetup: boolean }
@@ -104,6 +109,8 @@ function pageFor(route: Route | null): ComponentChildren {
       return <ErrorIssuePage id={route.id} />;
     case "error-replay":
       return <ErrorReplayPage projectId={route.projectId} replayId={route.replayId} />;
+    case "trace":
+      return <TracePage id={route.id} />;
     default:
       return <NotFound />;
   }
@@ -192,6 +199,8 @@ function titleOf(route: Route): string {
       return "Issue";
     case "error-replay":
       return "Replay";
+    case "trace":
+      return "Trace";
     case "uptime-monitor":
       return "Monitor";
     case "ai":

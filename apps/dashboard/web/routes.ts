@@ -13,6 +13,7 @@ export type Route =
   | { page: "errors" }
   | { page: "error-issue"; id: string }
   | { page: "error-replay"; projectId: string; replayId: string }
+  | { page: "trace"; id: string }
   | { page: "login" }
   | { page: "setup" };
 
@@ -24,6 +25,7 @@ export const appTabs = [
   "cron",
   "logs",
   "metrics",
+  "traces",
   "analytics",
   "settings",
 ] as const;
@@ -53,7 +55,7 @@ export function visibleSettingsTabs(admin: boolean): SettingsTab[] {
  * marked current on them). The command palette offers the same list.
  */
 export const navSections: { label: string; href: string; pages: Route["page"][] }[] = [
-  { label: "Apps", href: "/", pages: ["apps", "app", "new-app"] },
+  { label: "Apps", href: "/", pages: ["apps", "app", "new-app", "trace"] },
   { label: "Services", href: "/services", pages: ["services", "service"] },
   { label: "Nodes", href: "/nodes", pages: ["nodes"] },
   { label: "AI", href: "/ai", pages: ["ai"] },
@@ -100,6 +102,8 @@ export function parseRoute(pathname: string, search = ""): Route | null {
   if (issue) return { page: "error-issue", id: issue[1]! };
   const replay = /^\/errors\/projects\/(\d+)\/replays\/([0-9a-f]{32})$/.exec(path);
   if (replay) return { page: "error-replay", projectId: replay[1]!, replayId: replay[2]! };
+  const trace = /^\/traces\/([0-9a-f]{32})$/.exec(path);
+  if (trace) return { page: "trace", id: trace[1]! };
   const match = /^\/apps\/([^/]+)$/.exec(path);
   if (match && appNamePattern.test(match[1]!)) {
     const tab = new URLSearchParams(search).get("tab");
@@ -120,6 +124,8 @@ export function routeHref(route: Route): string {
       return `/errors/issues/${route.id}`;
     case "error-replay":
       return `/errors/projects/${route.projectId}/replays/${route.replayId}`;
+    case "trace":
+      return `/traces/${route.id}`;
     case "service":
       return `/services/${route.name}`;
     case "uptime-monitor":

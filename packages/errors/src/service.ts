@@ -51,6 +51,7 @@ export interface ErrorsServiceOptions {
   replays?: { retentionDays?: number; maxBytesPerReplay?: number };
   /** Envelope items other subsystems keep (see IngestDeps.forwardItem). */
   forwardItem?: IngestDeps["forwardItem"];
+  observeEvent?: IngestDeps["observeEvent"];
 }
 
 const DAY = 86_400_000;
@@ -162,6 +163,7 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
     stats,
     replays: createReplayIngest({ store: replays, stats, limits: replayLimits }),
     forwardItem: options.forwardItem,
+    observeEvent: options.observeEvent,
   });
   const authorizeIngest = ingestKeyGrant(projects, limiter);
 
@@ -209,6 +211,10 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
     },
     async event(projectId: number, eventId: string): Promise<ProcessedEvent | null> {
       return withSourceMaps(readStored(await events.get(projectId, eventId)), projectId);
+    },
+    /** The issue an event was grouped into (null when the store does not know it). */
+    async issueOfEvent(projectId: number, eventId: string): Promise<string | null> {
+      return (await events.get(projectId, eventId))?.issueId ?? null;
     },
     async setStatus(
       issue: IssueRow,

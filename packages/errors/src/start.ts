@@ -36,6 +36,12 @@ export async function startErrors(ctx: PierContext): Promise<RunningErrors> {
         item.type,
         item.payload,
       ) ?? false,
+    observeEvent: (project, eventId, payload) =>
+      ctx.capabilities.traces?.noteErrorEvent?.(
+        { projectId: project.id, appId: project.appId, name: project.name },
+        eventId,
+        payload,
+      ),
   });
   const projects = appProjects(ctx, service);
   ctx.logger.info("error tracking ready", {

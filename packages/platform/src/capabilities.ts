@@ -42,6 +42,12 @@ export interface TracesCapability {
     type: string,
     payload: Uint8Array,
   ): boolean;
+  /** An error event was accepted: remember the trace it happened in (for that trace's page). */
+  noteErrorEvent?(
+    owner: { projectId: number; appId: string | null; name: string },
+    eventId: string,
+    payload: Uint8Array,
+  ): void;
 }
 
 /** The AI gateway, for the deploy engine: OPENAI_* variables so the SDKs in an app talk to pier. */

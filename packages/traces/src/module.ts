@@ -4,6 +4,7 @@ import { once } from "@pier/core";
 import { lazyRoute, pathOf } from "@pier/http";
 import type { PierModule } from "@pier/platform";
 import { OTLP_TRACES_PATHS } from "./ingest/paths.ts";
+import { traceOfEvent } from "./sentry/event-trace.ts";
 
 const SENTRY_SPAN_ITEMS = new Set(["transaction", "span"]);
 
@@ -33,6 +34,14 @@ export const tracesModule: PierModule = {
           (error) => log.error("traces not started; Sentry spans lost", { error }),
         );
         return true;
+      },
+      noteErrorEvent(owner, eventId, payload) {
+        const link = traceOfEvent(payload);
+        if (!link) return;
+        load().then(
+          ({ service }) => service.noteErrorEvent(owner.projectId, eventId, link.traceId, link.spanId),
+          (error) => log.warn("traces not started; error link lost", { error }),
+        );
       },
     });
     // With ClickHouse configured, an unreachable server stops the start (as for errors and analytics).

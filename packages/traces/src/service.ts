@@ -6,7 +6,7 @@ import { spansFromSpanItem, spansFromTransaction } from "./sentry/sentry-spans.t
 import type { SpanOwner, SpanRecord } from "./span.ts";
 import { createClickHouseTraceStore } from "./store/clickhouse-trace-store.ts";
 import { SqliteTraceStore } from "./store/sqlite-trace-store.ts";
-import type { TraceStore } from "./store/trace-store.ts";
+import type { ErrorLink, TraceStore } from "./store/trace-store.ts";
 
 export interface TracesServiceOptions {
   dataDir: string;
@@ -44,6 +44,26 @@ export async function createTracesService(options: TracesServiceOptions) {
   }, 3_600_000);
   sweeper.unref();
 
+  // Error links are a write per error event: batched, so error ingest pays one transaction per
+  // quarter second rather than one per event.
+  let pendingLinks: ErrorLink[] = [];
+  let linkTimer: ReturnType<typeof setTimeout> | null = null;
+  async function flushLinks(): Promise<void> {
+    if (linkTimer) clearTimeout(linkTimer);
+    linkTimer = null;
+    const links = pendingLinks;
+    pendingLinks = [];
+    if (links.length > 0)
+      await store
+        .linkErrors(links)
+        .catch((error) => logger.warn("error links not stored", { error, lost: links.length }));
+  }
+  function noteErrorEvent(projectId: number, eventId: string, traceId: string, spanId: string | null): void {
+    if (pendingLinks.length >= 10_000) return;
+    pendingLinks.push({ traceId, spanId, projectId, eventId, receivedUs: Date.now() * 1000 });
+    linkTimer ??= setTimeout(() => void flushLinks(), 250);
+  }
+
   /** A Sentry envelope item the errors ingest handed over (already authenticated). */
   function acceptSentryItem(owner: SpanOwner, type: string, payload: Uint8Array): boolean {
     if (!SENTRY_SPAN_ITEMS.has(type)) return false;
@@ -66,10 +86,14 @@ export async function createTracesService(options: TracesServiceOptions) {
     store,
     otlp,
     acceptSentryItem,
+    noteErrorEvent,
+    /** Reads go through here so a page opened right after an error sees its link. */
+    flushLinks,
     purgeExpired,
     retentionDays: options.retentionDays,
     async stop(): Promise<void> {
       clearInterval(sweeper);
+      await flushLinks();
       await store.close();
     },
   };

@@ -25,5 +25,5 @@ export async function startTraces(ctx: PierContext): Promise<RunningTraces> {
       },
   });
   log.info("traces ready", { store: service.store.kind, retentionDays: service.retentionDays });
-  return { service, api: tracesApi(ctx, service.store) };
+  return { service, api: tracesApi(ctx, service.store, { beforeRead: service.flushLinks }) };
 }

@@ -13,6 +13,7 @@ const appTabWords: Record<(typeof appTabs)[number], string> = {
   cron: "Cron",
   logs: "Logs",
   metrics: "Metrics",
+  traces: "Traces",
   analytics: "Analytics",
   settings: "Settings",
 };

@@ -15,6 +15,7 @@ import { LogsTab } from "./app-logs.tsx";
 import { MetricsTab } from "./app-metrics.tsx";
 import { PreviewsTab } from "./app-previews.tsx";
 import { AppSettingsTab } from "./app-settings.tsx";
+import { TracesTab } from "./app-traces.tsx";
 
 const tabLabels: Record<AppTab, string> = {
   deployments: "Deployments",
@@ -24,6 +25,7 @@ const tabLabels: Record<AppTab, string> = {
   cron: "Cron",
   logs: "Logs",
   metrics: "Metrics",
+  traces: "Traces",
   analytics: "Analytics",
   settings: "Settings",
 };
@@ -106,6 +108,7 @@ export function AppPage({ name, tab }: { name: string; tab: AppTab }) {
       {tab === "cron" ? <CronTab app={name} /> : null}
       {tab === "logs" ? <LogsTab app={name} /> : null}
       {tab === "metrics" ? <MetricsTab app={name} /> : null}
+      {tab === "traces" ? <TracesTab app={name} /> : null}
       {tab === "analytics" ? <AnalyticsTab app={name} /> : null}
       {tab === "settings" ? <AppSettingsTab app={name} defaultBranch={detail.data?.defaultBranch} /> : null}
     </>

@@ -86,7 +86,7 @@ export function errorsApi(ctx: PierContext, service: ErrorsService, appProjects:
     await service.settled();
     const event = await service.event(project.id, params.eventId);
     if (!event) throw new NotFoundError("Event", params.eventId);
-    return { event };
+    return { event, issueId: await service.issueOfEvent(project.id, params.eventId) };
   });
 
   // Source maps per release, for frames of minified code (`pier errors sourcemaps`).

@@ -237,7 +237,7 @@ export const errorsRoutes = defineRoutes({
     tag: "errors",
     access: "read",
     summary: "One event, frames resolved through the release's source maps",
-    response: z.object({ event: processedEventSchema }),
+    response: z.object({ event: processedEventSchema, issueId: z.string().nullable() }),
   },
   uploadSourceMap: {
     method: "PUT",

@@ -30,6 +30,8 @@ export interface IngestDeps {
   now?: () => number;
   /** Items other subsystems keep (transactions and spans go to traces); true when one took it. */
   forwardItem?: (project: ProjectRow, item: EnvelopeItem) => boolean;
+  /** Sees each accepted event's bytes (traces links an error to the trace it happened in). */
+  observeEvent?: (project: ProjectRow, eventId: string, payload: Uint8Array) => void;
 }
 
 const corsHeaders = {
@@ -232,6 +234,7 @@ export function createIngestHandler(deps: IngestDeps) {
         const { payload, bytes } = storeBodyJson(body, deps.limits.maxDecodedBytes);
         const id = eventIdOf((payload as { event_id?: unknown } | null)?.event_id);
         acceptParsed(project, payload, bytes, id, { settings: scrubSettingsOf(project), clientIp });
+        deps.observeEvent?.(project, id, bytes);
         return idResponse(id);
       }
 
@@ -264,6 +267,7 @@ export function createIngestHandler(deps: IngestDeps) {
         }
         // The header's event_id names the envelope's (first) event, as Sentry defines it.
         const eventId = acceptItem(project, item, id === null ? envelope.header.event_id : undefined, scrub);
+        deps.observeEvent?.(project, eventId, item.payload);
         id ??= eventId;
       }
       if (deps.replays && replayItems.length > 0)

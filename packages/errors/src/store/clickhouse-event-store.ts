@@ -27,11 +27,18 @@ export async function createClickHouseEventStore(options: ClickHouseEventStoreOp
 
   const rows = <T>(query: string) => selectRows<T>(client, query);
   const first = async (where: string): Promise<StoredPayload | null> => {
-    const found = await rows<{ event_id: string; received_at: string; payload: string }>(
-      `SELECT event_id, received_at, payload FROM ${table} WHERE ${where} ORDER BY received_at DESC LIMIT 1`,
+    const found = await rows<{ event_id: string; issue_id: string; received_at: string; payload: string }>(
+      `SELECT event_id, issue_id, received_at, payload FROM ${table} WHERE ${where} ORDER BY received_at DESC LIMIT 1`,
     );
     const row = found[0];
-    return row ? { eventId: row.event_id, receivedAt: Number(row.received_at), json: row.payload } : null;
+    return row
+      ? {
+          eventId: row.event_id,
+          issueId: row.issue_id,
+          receivedAt: Number(row.received_at),
+          json: row.payload,
+        }
+      : null;
   };
 
   return {

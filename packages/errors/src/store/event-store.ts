@@ -18,6 +18,7 @@ export interface StoredEvent {
 
 export interface StoredPayload {
   eventId: string;
+  issueId?: string;
   receivedAt: number;
   /** The SDK's event JSON. */
   json: string;

@@ -28,9 +28,15 @@ export function createSqlEventStore(database: Database): EventStore {
       ? sql<number>`(floor(extract(epoch from ${e.receivedAt}) * 1000 / ${size})::bigint * ${size})`
       : sql<number>`((${e.receivedAt} / ${size}) * ${size})`;
   };
-  const stored = { eventId: e.eventId, receivedAt: e.receivedAt, payload: e.payload };
-  const payloadOf = (row: { eventId: string; receivedAt: Date; payload: Uint8Array }): StoredPayload => ({
+  const stored = { eventId: e.eventId, issueId: e.issueId, receivedAt: e.receivedAt, payload: e.payload };
+  const payloadOf = (row: {
+    eventId: string;
+    issueId: string;
+    receivedAt: Date;
+    payload: Uint8Array;
+  }): StoredPayload => ({
     eventId: row.eventId,
+    issueId: row.issueId,
     receivedAt: row.receivedAt.getTime(),
     json: decompress(row.payload),
   });

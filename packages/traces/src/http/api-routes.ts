@@ -25,7 +25,12 @@ export function spanJson(span: StoredSpan) {
 }
 
 /** `/api/v1/traces/...`. Documented in packages/traces/README.md. */
-export function tracesApi(ctx: PierContext, store: TraceStore, now: () => number = Date.now): Hono<ApiEnv> {
+export function tracesApi(
+  ctx: PierContext,
+  store: TraceStore,
+  options: { beforeRead?: () => Promise<void>; now?: () => number } = {},
+): Hono<ApiEnv> {
+  const now = options.now ?? Date.now;
   const group = routeGroup("/api/v1/traces", ctx.authenticate);
   const routes = tracesRoutes;
 
@@ -76,9 +81,19 @@ export function tracesApi(ctx: PierContext, store: TraceStore, now: () => number
   });
   serveRoute(group, routes.getTrace, async ({ params }) => {
     const traceId = params.traceId.toLowerCase();
-    const spans = await store.trace(traceId);
-    if (spans.length === 0) throw new NotFoundError("Trace", traceId);
-    return { traceId, spans: spans.map(spanJson) };
+    await options.beforeRead?.();
+    const [spans, errors] = await Promise.all([store.trace(traceId), store.errorsOf(traceId)]);
+    if (spans.length === 0 && errors.length === 0) throw new NotFoundError("Trace", traceId);
+    return {
+      traceId,
+      spans: spans.map(spanJson),
+      errors: errors.map((e) => ({
+        projectId: e.projectId,
+        eventId: e.eventId,
+        spanId: e.spanId,
+        time: e.receivedUs / 1000,
+      })),
+    };
   });
   return group.app;
 }

@@ -115,6 +115,18 @@ export const tracesRoutes = defineRoutes({
     access: "read",
     summary: "A trace with all its spans (every service), oldest first",
     params: z.object({ traceId: z.string().regex(/^[0-9a-fA-F]{32}$/, "a trace id is 32 hex digits") }),
-    response: z.object({ traceId: z.string(), spans: z.array(spanView) }),
+    response: z.object({
+      traceId: z.string(),
+      spans: z.array(spanView),
+      /** Error events that happened in the trace (their `contexts.trace`), oldest first. */
+      errors: z.array(
+        z.object({
+          projectId: z.number(),
+          eventId: z.string(),
+          spanId: z.string().nullable(),
+          time: z.number(),
+        }),
+      ),
+    }),
   },
 });

@@ -1,6 +1,13 @@
 import { int, openClickHouse, quote, selectRows } from "@pier/clickhouse";
 import type { SpanOwner, SpanRecord } from "../span.ts";
-import type { RouteSample, RouteSampleFilter, StoredSpan, TraceFilter, TraceStore } from "./trace-store.ts";
+import type {
+  ErrorLink,
+  RouteSample,
+  RouteSampleFilter,
+  StoredSpan,
+  TraceFilter,
+  TraceStore,
+} from "./trace-store.ts";
 
 // Written for ClickHouse 18.16 (Debian's package): no query parameters, no DateTime64, no TTL.
 // Values are inlined with quote()/int(); times are UInt64 epoch microseconds.
@@ -68,6 +75,10 @@ export async function createClickHouseTraceStore(options: ClickHouseTraceStoreOp
         start_us UInt64, duration_us UInt64, entry UInt8, attributes String, events String, source String
       ) ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(toDate(intDiv(start_us, 1000000)))
         ORDER BY (entry, start_us, trace_id, span_id)`,
+      `CREATE TABLE IF NOT EXISTS ${db}.trace_error_links (
+        trace_id String, event_id String, span_id String, project_id UInt32, received_us UInt64
+      ) ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(toDate(intDiv(received_us, 1000000)))
+        ORDER BY (trace_id, event_id)`,
     ],
   });
   const table = `${database}.trace_spans`;
@@ -138,7 +149,36 @@ export async function createClickHouseTraceStore(options: ClickHouseTraceStoreOp
       );
       return found.map((r) => r.service);
     },
+    async linkErrors(links: ErrorLink[]) {
+      await client.insert({
+        table: `${database}.trace_error_links`,
+        format: "JSONEachRow",
+        values: links.map((l) => ({
+          trace_id: l.traceId,
+          event_id: l.eventId,
+          span_id: l.spanId ?? "",
+          project_id: l.projectId,
+          received_us: l.receivedUs,
+        })),
+      });
+    },
+    async errorsOf(traceId: string) {
+      const found = await rows<Row>(
+        `SELECT * FROM ${database}.trace_error_links WHERE trace_id = ${quote(traceId)}
+         ORDER BY received_us LIMIT 1 BY event_id`,
+      );
+      return found.map((r) => ({
+        traceId: r.trace_id!,
+        eventId: r.event_id!,
+        spanId: r.span_id || null,
+        projectId: Number(r.project_id),
+        receivedUs: Number(r.received_us),
+      }));
+    },
     async purgeBefore(cutoffUs: number) {
+      await client.command({
+        query: `ALTER TABLE ${database}.trace_error_links DELETE WHERE received_us < ${int(cutoffUs)}`,
+      });
       await client.command({ query: `ALTER TABLE ${table} DELETE WHERE start_us < ${int(cutoffUs)}` });
       return 0;
     },

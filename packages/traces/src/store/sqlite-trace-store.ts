@@ -1,6 +1,13 @@
 import { Database } from "bun:sqlite";
 import type { SpanOwner, SpanRecord } from "../span.ts";
-import type { RouteSample, RouteSampleFilter, StoredSpan, TraceFilter, TraceStore } from "./trace-store.ts";
+import type {
+  ErrorLink,
+  RouteSample,
+  RouteSampleFilter,
+  StoredSpan,
+  TraceFilter,
+  TraceStore,
+} from "./trace-store.ts";
 
 /**
  * Spans live in their own SQLite file (`<data-dir>/traces.db`), as analytics events do: ingest
@@ -19,6 +26,9 @@ const ddl = [
   "CREATE INDEX IF NOT EXISTS spans_entry_start ON spans (entry, start_us)",
   "CREATE INDEX IF NOT EXISTS spans_app_entry_start ON spans (app_id, entry, start_us)",
   "CREATE INDEX IF NOT EXISTS spans_start ON spans (start_us)",
+  `CREATE TABLE IF NOT EXISTS error_links (
+    trace_id TEXT NOT NULL, event_id TEXT NOT NULL, span_id TEXT, project_id INTEGER NOT NULL,
+    received_us INTEGER NOT NULL, PRIMARY KEY (trace_id, event_id)) WITHOUT ROWID`,
 ];
 
 type Row = {
@@ -213,7 +223,37 @@ export class SqliteTraceStore implements TraceStore {
       .map((row) => row.service);
   }
 
+  async linkErrors(links: ErrorLink[]): Promise<void> {
+    const insert = this.db.prepare("INSERT OR IGNORE INTO error_links VALUES (?, ?, ?, ?, ?)");
+    this.db.transaction(() => {
+      for (const l of links) insert.run(l.traceId, l.eventId, l.spanId, l.projectId, l.receivedUs);
+    })();
+  }
+
+  async errorsOf(traceId: string): Promise<ErrorLink[]> {
+    return this.db
+      .query<
+        {
+          trace_id: string;
+          event_id: string;
+          span_id: string | null;
+          project_id: number;
+          received_us: number;
+        },
+        [string]
+      >("SELECT * FROM error_links WHERE trace_id = ? ORDER BY received_us")
+      .all(traceId)
+      .map((r) => ({
+        traceId: r.trace_id,
+        eventId: r.event_id,
+        spanId: r.span_id,
+        projectId: r.project_id,
+        receivedUs: r.received_us,
+      }));
+  }
+
   async purgeBefore(cutoffUs: number): Promise<number> {
+    this.db.run("DELETE FROM error_links WHERE received_us < ?", [cutoffUs]);
     return this.db.run("DELETE FROM spans WHERE start_us < ?", [cutoffUs]).changes;
   }
 

@@ -118,6 +118,22 @@ for (const backend of backends) {
         ["GET /y", true],
       ]);
       expect(await store.services({ fromUs: range.fromUs })).toEqual(["api", "web"]);
+      const link = {
+        traceId: "a".repeat(32),
+        spanId: "2".repeat(16),
+        projectId: 7,
+        eventId: "e".repeat(32),
+        receivedUs: base,
+      };
+      await store.linkErrors([
+        link,
+        { ...link, eventId: "f".repeat(32), spanId: null, receivedUs: base + 1 },
+      ]);
+      expect(await store.errorsOf("a".repeat(32))).toEqual([
+        link,
+        { ...link, eventId: "f".repeat(32), spanId: null, receivedUs: base + 1 },
+      ]);
+      expect(await store.errorsOf("b".repeat(32))).toEqual([]);
       await store.purgeBefore(base - 1000);
       // ClickHouse deletes by mutation, which may finish after the ALTER returns.
       for (let i = 0; i < 50 && (await store.trace("c".repeat(32))).length > 0; i++) await Bun.sleep(100);

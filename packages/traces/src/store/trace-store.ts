@@ -41,6 +41,15 @@ export interface RouteSampleFilter {
   limit: number;
 }
 
+/** An error event that happened in a trace (its `contexts.trace`). */
+export interface ErrorLink {
+  traceId: string;
+  spanId: string | null;
+  projectId: number;
+  eventId: string;
+  receivedUs: number;
+}
+
 /** Where spans live: traces.db by default, ClickHouse when configured. */
 export interface TraceStore {
   readonly kind: "sqlite" | "clickhouse";
@@ -51,6 +60,9 @@ export interface TraceStore {
   trace(traceId: string): Promise<StoredSpan[]>;
   samples(filter: RouteSampleFilter): Promise<RouteSample[]>;
   services(filter: { appId?: string; projectId?: number; fromUs: number }): Promise<string[]>;
+  linkErrors(links: ErrorLink[]): Promise<void>;
+  /** The error events recorded in a trace, oldest first. */
+  errorsOf(traceId: string): Promise<ErrorLink[]>;
   purgeBefore(cutoffUs: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { TimeChart } from "../../components/charts/time-chart.tsx";
 import { CardsTable, ErrorBox, Link, ListState, Loading, useAction } from "../../components/ui.tsx";
 import { formatDuration, relativeTime } from "../../format.ts";
 import { addObservabilityStyles } from "../../observability-styles.ts";
+import { routeHref } from "../../routes.ts";
 import { useApi } from "../../use-api.ts";
 import {
   type ErrorEvent,
@@ -333,6 +334,7 @@ export function ErrorIssuePage({ id }: { id: string }) {
               </Link>
             </p>
           ) : null}
+          <TraceLink contexts={event.contexts} />
           <StackTrace event={event} />
           <Breadcrumbs event={event} />
         </div>
@@ -357,5 +359,19 @@ export function ErrorIssuePage({ id }: { id: string }) {
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** The trace the event happened in (`contexts.trace.trace_id`, set by every Sentry SDK with tracing). */
+function TraceLink({ contexts }: { contexts: Record<string, unknown> }) {
+  const trace = contexts.trace as { trace_id?: unknown } | undefined;
+  const id = typeof trace?.trace_id === "string" ? trace.trace_id.replaceAll("-", "").toLowerCase() : "";
+  if (!/^[0-9a-f]{32}$/.test(id)) return null;
+  return (
+    <p class="small">
+      <Link href={routeHref({ page: "trace", id })} class="event-trace-link">
+        View the trace of this event →
+      </Link>
+    </p>
   );
 }
