@@ -1,6 +1,7 @@
+import { isStorageFull } from "@pier/db";
 import type { EnvelopeItem } from "../ingest/envelope.ts";
 import { parseItemJson } from "../ingest/envelope.ts";
-import { MalformedPayloadError } from "../ingest/errors.ts";
+import { IngestStorageFullError, MalformedPayloadError } from "../ingest/errors.ts";
 import type { IngestStats } from "../ingest/stats.ts";
 import type { EventScrub } from "../process/prepare-event.ts";
 import { scrubEvent } from "../process/scrub.ts";
@@ -60,21 +61,30 @@ export function createReplayIngest(deps: {
     const recording = parseRecording(recordingItem.payload, deps.limits.maxDecodedBytes);
     if (facts.segmentId !== null && facts.segmentId !== recording.segmentId)
       throw new MalformedPayloadError("The replay_event and replay_recording name different segments.");
-    const outcome = await deps.store.addSegment(
-      projectId,
-      facts,
-      {
-        segmentId: recording.segmentId,
-        // Plain JSON (the SDK's compression worker could not start) is compressed before it is kept.
-        encoding: recording.encoding === "zlib" ? "zlib" : "zstd",
-        payload:
-          recording.encoding === "zlib" ? recording.body : Bun.zstdCompressSync(recording.body, { level: 3 }),
-        startedAt: recording.startedAt,
-        endedAt: recording.endedAt,
-      },
-      now(),
-      deps.limits.maxBytesPerReplay,
-    );
+    const outcome = await deps.store
+      .addSegment(
+        projectId,
+        facts,
+        {
+          segmentId: recording.segmentId,
+          // Plain JSON (the SDK's compression worker could not start) is compressed before it is kept.
+          encoding: recording.encoding === "zlib" ? "zlib" : "zstd",
+          payload:
+            recording.encoding === "zlib"
+              ? recording.body
+              : Bun.zstdCompressSync(recording.body, { level: 3 }),
+          startedAt: recording.startedAt,
+          endedAt: recording.endedAt,
+        },
+        now(),
+        deps.limits.maxBytesPerReplay,
+      )
+      .catch((error) => {
+        // A full disk is a 503 with Retry-After, as for events: the SDK sends the segment again later.
+        if (!isStorageFull(error)) throw error;
+        deps.stats.add(projectId, "storage_full");
+        throw new IngestStorageFullError();
+      });
     deps.stats.add(projectId, outcome === "stored" ? "replay_segments" : `replay_${outcome}`);
     return facts.replayId;
   };

@@ -94,6 +94,7 @@ for (const backend of backends) {
   describe(`session replays on ${backend.name}`, () => {
     let service: ErrorsService;
     let cleanup: () => Promise<void>;
+    let database: Database;
     let projectId: number;
     let key: string;
     const post = (body: BodyInit) =>
@@ -110,6 +111,7 @@ for (const backend of backends) {
     beforeAll(async () => {
       const opened = await backend.open();
       cleanup = opened.cleanup;
+      database = opened.database;
       service = await createErrorsService({
         database: opened.database,
         logger: silentLogger,
@@ -239,6 +241,37 @@ for (const backend of backends) {
       expect(await service.replays.get(other.id, replayId)).toBeNull();
       expect((await service.replays.segments(other.id, replayId, -1, 1 << 20)).segments).toEqual([]);
     });
+
+    test.if(backend.name === "sqlite")(
+      "a full disk answers 503 with Retry-After, and the segment is taken once there is room",
+      async () => {
+        // max_page_count makes SQLite refuse to grow the file, as a full disk does (SQLITE_FULL).
+        const client = (database.db as unknown as { $client: import("bun:sqlite").Database }).$client;
+        client.run("VACUUM"); // no free pages left for the segment to fit in
+        const pages = (client.query("PRAGMA page_count").get() as { page_count: number }).page_count;
+        const replayId = "6".repeat(32);
+        // About 3 KB compressed: under this suite's 4 KB per replay, more than the file has free.
+        const big = [
+          ...snapshot(T0),
+          {
+            type: 5,
+            timestamp: T0,
+            data: { payload: Array.from({ length: 150 }, () => crypto.randomUUID()).join("") },
+          },
+        ];
+        client.run(`PRAGMA max_page_count = ${pages}`);
+        try {
+          const full = await post(replayEnvelope(replayId, 0, big));
+          expect(full.status).toBe(503);
+          expect(full.headers.get("retry-after")).toBe("30");
+          expect((await full.json()).error.code).toBe("storage_full");
+        } finally {
+          client.run("PRAGMA max_page_count = 1073741823");
+        }
+        expect((await post(replayEnvelope(replayId, 0, big))).status).toBe(200);
+        expect((await service.replays.get(projectId, replayId))?.segments).toBe(1);
+      },
+    );
 
     test("retention removes replays whose last segment is older, with their segments", async () => {
       const replayId = "4".repeat(32);
