@@ -54,11 +54,7 @@ async function linesWith(grep: string, count: number): Promise<Line[]> {
 }
 
 /** Emits through the SDK's LoggerProvider and an OTLP exporter, then flushes and shuts down. */
-async function exportWith(
-  encoding: "proto" | "json",
-  url: string,
-  marker: string,
-): Promise<{ traceId: string }> {
+async function exportWith(encoding: "proto" | "json", url: string, marker: string): Promise<void> {
   const options = { url, headers: { "x-pier-key": key }, compression: "gzip" as never };
   const exporter = encoding === "proto" ? new ProtoExporter(options) : new JsonExporter(options);
   const failures: unknown[] = [];
