@@ -88,7 +88,7 @@ Bun.serve({
       return new Response("slow " + version);
     }
     if (url.pathname === "/env") {
-      const keys = ["SENTRY_DSN", "SENTRY_RELEASE", "SENTRY_ENVIRONMENT", "OPENAI_BASE_URL", "OPENAI_API_KEY"];
+      const keys = ["SENTRY_DSN", "SENTRY_RELEASE", "SENTRY_ENVIRONMENT", "OPENAI_BASE_URL", "OPENAI_API_KEY", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_SERVICE_NAME"];
       return Response.json(Object.fromEntries(keys.map((k) => [k, process.env[k] ?? null])));
     }
     if (url.pathname === "/health") return new Response(${healthy ? '"ok"' : '"broken", { status: 500 }'}, { status: ${healthy ? 200 : 500} });

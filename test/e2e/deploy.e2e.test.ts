@@ -75,6 +75,11 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
     expect(env.SENTRY_DSN).toMatch(new RegExp(`^http://[0-9a-f]+@${host(appName).replaceAll(".", "\\.")}`));
     expect(env.SENTRY_RELEASE).toBe(latest!.id);
     expect(env.SENTRY_ENVIRONMENT).toBe("production");
+    // OpenTelemetry's standard variables: the same host's /_pier/otlp and the same project key.
+    const key = new URL(env.SENTRY_DSN).username;
+    expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(`http://${host(appName)}:${pier.httpPort}/_pier/otlp`);
+    expect(env.OTEL_EXPORTER_OTLP_HEADERS).toBe(`x-pier-key=${key}`);
+    expect(env.OTEL_SERVICE_NAME).toBe(appName);
     await waitFor(
       "the app's default monitor",
       async () => {

@@ -4,6 +4,7 @@ import { lazyRoute, pathOf } from "@pier/http";
 import type { PierModule } from "@pier/platform";
 import { matchIngestPath } from "./ingest/paths.ts";
 import { errorsMigrations } from "./migrations.ts";
+import { otlpEnv } from "./otlp-env.ts";
 
 /**
  * Sentry-compatible error tracking: ingest on the console port and on every app host under
@@ -32,10 +33,12 @@ export const errorsModule: PierModule = {
       async sentryEnv({ app, release, environment, host }) {
         const { projects } = await load();
         const project = await projects.ensure(app);
+        const dsn = projects.dsn(project, host);
         return {
-          SENTRY_DSN: projects.dsn(project, host),
+          SENTRY_DSN: dsn,
           SENTRY_RELEASE: release,
           SENTRY_ENVIRONMENT: environment,
+          ...otlpEnv(dsn, project.publicKey, app.name),
         };
       },
       async eventCountsByApp(since) {
