@@ -17,7 +17,7 @@ CONSOLE_PORT ?= 7070
 HTTP_PORT ?= 8080
 HTTPS_PORT ?= 8443
 
-.PHONY: bench-cluster bench-services check-migrations bytecode-order bench-analytics bench-errors bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun print-build help bun install build build-all run test test-unit test-e2e test-cluster lint format migrations bench-startup clean
+.PHONY: bench-cluster bench-services check-migrations bytecode-order bench-analytics bench-errors bench-replays bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun print-build help bun install build build-all run test test-unit test-e2e test-cluster lint format migrations bench-startup clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -132,6 +132,9 @@ bench-ai-gateway: build ## added time to first token of the AI gateway
 
 bench-errors: build ## Sentry envelope ingest into SQLite (wrk)
 	$(BUN) bench/errors/run.ts
+
+bench-replays: build ## session replay segments (replay_event + zlib replay_recording) stored per second
+	$(BUN) bench/replays/run.ts
 
 bench-cluster: build dist/pier-linux-arm64 ## git push to live on a 3-node swarm (and multi-arch with an emulated arm64 node), failover after a node is lost (root, about 4 minutes)
 	BUN=$(BUN) bash bench/cluster/run.sh
