@@ -236,23 +236,25 @@ describe("OTLP/HTTP ingest with the OpenTelemetry SDK", () => {
 });
 
 describe("Sentry SDK tracing", () => {
-  for (const lifecycle of ["static", "stream"]) {
-    test(`@sentry/node ${lifecycle === "static" ? "transactions" : "streamed span items"} are stored as traces`, async () => {
-      const { traceId } = await run("sentry-spans.ts", [lifecycle], { SENTRY_DSN: project.dsn });
-      const spans = await traceWith(traceId!, 2);
-      const root = spans.find((s) => s.parentSpanId === null)!;
-      const child = spans.find((s) => s.name === "load cart")!;
-      expect(root).toMatchObject({
-        route: `GET /cart/${lifecycle}`,
-        kind: "server",
-        entry: true,
-        source: "sentry",
-        service: "shop",
+  for (const sdk of ["node", "bun"]) {
+    for (const lifecycle of ["static", "stream"]) {
+      test(`@sentry/${sdk} ${lifecycle === "static" ? "transactions" : "streamed span items"} are stored as traces`, async () => {
+        const { traceId } = await run("sentry-spans.ts", [lifecycle, sdk], { SENTRY_DSN: project.dsn });
+        const spans = await traceWith(traceId!, 2);
+        const root = spans.find((s) => s.parentSpanId === null)!;
+        const child = spans.find((s) => s.name === "load cart")!;
+        expect(root).toMatchObject({
+          route: `GET /cart/${lifecycle}`,
+          kind: "server",
+          entry: true,
+          source: "sentry",
+          service: "shop",
+        });
+        expect(child).toMatchObject({ parentSpanId: root.spanId, kind: "client", entry: false });
+        expect(child.durationMs).toBeGreaterThanOrEqual(29);
+        expect(root.durationMs).toBeGreaterThanOrEqual(child.durationMs);
       });
-      expect(child).toMatchObject({ parentSpanId: root.spanId, kind: "client", entry: false });
-      expect(child.durationMs).toBeGreaterThanOrEqual(29);
-      expect(root.durationMs).toBeGreaterThanOrEqual(child.durationMs);
-    });
+    }
   }
 });
 

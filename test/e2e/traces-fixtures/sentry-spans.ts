@@ -1,8 +1,11 @@
-// Sends a traced request with @sentry/node: argv "static" (a transaction event) or "stream"
-// (SDK 11's default span streaming, `span` v2 items). Prints the trace id.
-import * as Sentry from "@sentry/node";
+// Sends a traced request with @sentry/node or @sentry/bun (argv[3]): argv[2] "static" (a
+// transaction event) or "stream" (SDK 11's default span streaming, `span` v2 items). Prints the
+// trace id.
+import * as SentryBun from "@sentry/bun";
+import * as SentryNode from "@sentry/node";
 
 const lifecycle = process.argv[2] === "static" ? "static" : "stream";
+const Sentry = (process.argv[3] === "bun" ? SentryBun : SentryNode) as typeof SentryNode;
 Sentry.init({
   dsn: process.env.SENTRY_DSN,
   tracesSampleRate: 1,
