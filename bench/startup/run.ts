@@ -225,16 +225,50 @@ const table = [
 ].join("\n");
 console.log(table);
 const notes = `
-Reading these figures (all subsystems built in: proxy, TLS, deploy, errors, analytics, uptime, AI gateway, dashboard):
-- Both targets are met for a binary read from disk, the state of a pier started after a reboot (or
-  restarted once its page cache was dropped). Before the work on this: 169 ms and 71 MB (anonymous 28 MB).
+Reading these figures (all subsystems built in: proxy, TLS, deploy, logs, errors, analytics, uptime, AI gateway, dashboard):
+- Where the whole process stands (issue 27; machine of 2026-12-07, Linux 6.18 on ext4): about
+  72 MB idle with its 2 proxy workers, against the 50 MB target, and 76-83 MB 90 s after 3 minutes
+  of load, against 70 MB. Neither target is met here. The figures of 2026-12-04 (AMD EPYC machine,
+  older kernel, \`dd\` dropping only the binary's pages), for comparison: with 2 proxy workers 57.5 MB
+  (anonymous 23.6 MB); control plane 37.9 MB (anonymous 10.7, executable pages 25.4), just written
+  46.9 MB, after one request to every subsystem 58.5 MB; cold start 133 ms; \`pier --version\` 41 ms
+  (the cold start and --version figures of today are from a machine at load average 20-30).
+  What today's figure is made of, measured piece by piece with /proc/PID/smaps:
+  - executable and other file pages, 37-39 MB at idle, 43-50 MB after traffic: this kernel reads
+    an executable into large page-cache folios even from disk (ext4 has large folios since Linux
+    6.16) and maps a whole folio on a fault, so "from disk" now looks like "just written" did. A
+    compiled hello world (Bun.serve) is 15.1 MB here, 12.8 MB of it file pages. Paging the
+    executable out after start (process_madvise MADV_PAGEOUT, from outside) took the process from
+    72 to 36 MB at once, but 10 s of idle timers brought 14 MB back and one request to the proxy
+    and one to the API 27 MB: the code pier runs is about 25 MB of file pages at this folio size.
+    Not adopted (a request would then wait for the disk).
+  - control plane, anonymous 17.7-18.8 MB (10.7 MB on 2026-12-04: the subsystems added since).
+    The logs collector loaded dockerode and opened the Engine's event stream at start whenever
+    Docker answered: 19 MB more (control plane 74 MB with Docker reachable, 55 MB without). It now
+    waits for this pier's first container (a plain HTTP question to the Engine every 2 s).
+  - each proxy worker, about 7 MB anonymous: an empty Bun worker costs 1.6 MB; the rest is the
+    worker's code and heap (2.7 MB JS heap, 6,300 functions), of which zod (worker messages,
+    route specs, the beacon schema) 1.45 MB and node:tls 1.3 MB. node:tls now loads with the first
+    certificate (72.2 to 70.4 MB for two workers). zod/mini would cost 0.65 MB instead of 1.45.
+- After load (the "after that load" row): under a 64 KB-answer load the process grows to about
+  200 MB, mostly buffers the garbage collector frees later. Each proxy worker and the main thread
+  now run a full collection 2 s after their last request and \`Bun.shrink()\` after 30 s
+  (packages/proxy/src/shared/idle-trim.ts). Measured with the same 3 minutes of load at load
+  average 20-27: before, RSS stayed near 200 MB for 40 s and was 87-96 MB after 90 s (issue 27: 96 MB);
+  now 97-100 MB 2 s after the load, 77 MB after 40 s, 76 MB after 90 s with anonymous memory back
+  at its idle level (32.9 against 31.7 MB); the rest above idle is file pages the traffic touched.
+  The table's run ended at 83.2 MB (anonymous 38.9 MB, 6 MB above idle).
+- Tried: \`smol\` workers (JavaScriptCore's small heap) saved 1.2 MB for two workers: not adopted,
+  for a heap that collects more often under load. Not done yet: one idle worker that scales up
+  under load (a worker is about 7 MB idle), zod out of the worker.
 - The executable's resident pages depend on the page cache. A binary that was just written (right
   after \`make build\`, a download or a copy) sits in large page-cache folios, and the kernel maps whole
   folios into the process when it touches one page: the same start then shows 5-9 MB more executable
   pages, and the control plane is over the target. Those pages are the shared, clean page cache of
   the file, not memory pier allocated: the anonymous part is the same in both rows. The benchmark
-  drops the binary's cached pages (\`dd iflag=nocache count=0\`) before each "from disk" measurement and
-  writes a fresh copy for the "just written" one, so neither depends on what ran before.
+  drops the page cache before each "from disk" measurement (as root the whole cache, else the
+  binary's pages with \`dd iflag=nocache count=0\`) and writes a fresh copy for the "just written"
+  one, so neither depends on what ran before.
 - Cold start: \`startPier\` takes about 20 ms on a fresh data dir (migrations of every package
   included); the rest is the process, the CLI and evaluating the modules the start needs. The start-up
   polls /healthz every 25 ms, so the figure is up to 25 ms late; with other benchmarks loading the
