@@ -10,7 +10,7 @@ import { otlpEnv } from "./otlp-env.ts";
  * Sentry-compatible error tracking: ingest on the console port and on every app host under
  * `/_pier/` (the proxy forwards those here), the `/api/v1/errors` API and the retention sweep.
  * The service (and its writer thread) loads on the first event or API call, or at start when
- * events were stored (they have a retention sweep to run): projects alone cost nothing at idle.
+ * events or replays were stored (they have a retention sweep to run): projects alone cost nothing at idle.
  */
 export const errorsModule: PierModule = {
   name: "errors",
@@ -54,8 +54,14 @@ export const errorsModule: PierModule = {
         return byApp;
       },
     });
-    // With ClickHouse configured, an unreachable server stops the start.
-    if (ctx.config.clickhouseUrl || (await hasRows(ctx.database, "error_issues"))) await load();
+    // With ClickHouse configured, an unreachable server stops the start. Stored replays alone (sessions
+    // recorded without an error) have a retention sweep to run too.
+    if (
+      ctx.config.clickhouseUrl ||
+      (await hasRows(ctx.database, "error_issues")) ||
+      (await hasRows(ctx.database, "error_replays"))
+    )
+      await load();
     return {
       async stop() {
         withdraw();
