@@ -17,7 +17,7 @@ CONSOLE_PORT ?= 7070
 HTTP_PORT ?= 8080
 HTTPS_PORT ?= 8443
 
-.PHONY: bench-cluster bench-services check-migrations bytecode-order bench-analytics bench-errors bench-replays bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun print-build help bun install build build-all run test test-unit test-e2e test-cluster lint format migrations bench-startup clean
+.PHONY: bench-upgrade bench-cluster bench-services check-migrations bytecode-order bench-analytics bench-errors bench-replays bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun print-build help bun install build build-all run test test-unit test-e2e test-cluster lint format migrations bench-startup clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -141,6 +141,9 @@ bench-cluster: build dist/pier-linux-arm64 ## git push to live on a 3-node swarm
 
 bench-services: build ## managed PostgreSQL: backup and restore of a 1 GB database, pier's peak RSS (needs Docker and scripts/base-images/services.sh)
 	$(BUN) bench/services/run.ts
+
+bench-upgrade: build ## pier upgrade under load: time until the new release serves, proxy latency during the hand-over vs steady state (writes docs/performance.md section)
+	$(BUN) bench/upgrade/run.ts
 
 bench-analytics: build ## analytics: beacons through the proxy (wrk), queries over 10M events (~10 min)
 	$(BUN) bench/analytics/run.ts
