@@ -117,7 +117,7 @@ export class ReleasePublisher {
       }
       const tag = `${releaseTag}-${platformTag(platform)}`;
       await docker.getImage(local).tag({ repo: name, tag });
-      const { digest, size } = await pushImage(docker, name, tag, auth);
+      const { digest, size } = await pushWithRetries(docker, name, tag, auth, input.say);
       const { os, architecture, variant } = splitPlatform(platform);
       pushed.push({
         tag,
@@ -234,6 +234,36 @@ async function registryReference(docker: Docker, image: string): Promise<string 
     return `${image.replace(/@.*$/, "").replace(/:[^/:]+$/, "")}@${digest}`;
   } catch {
     return null;
+  }
+}
+
+/**
+ * The Engine's registry client gives up on a slow answer (a busy registry or manager) with a
+ * timeout or a dropped connection; the layers already sent stay, so trying again is cheap.
+ * Refusals (auth, a bad manifest) fail at once.
+ */
+export function isTransientPushFailure(message: string): boolean {
+  return /timeout|timed out|connection reset|connection refused|broken pipe|EOF|50[234]/i.test(message);
+}
+
+const PUSH_ATTEMPTS = 3;
+
+async function pushWithRetries(
+  docker: Docker,
+  name: string,
+  tag: string,
+  auth: RegistryAuth,
+  say: (line: string) => void,
+): Promise<{ digest: string; size: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pushImage(docker, name, tag, auth);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (attempt >= PUSH_ATTEMPTS || !isTransientPushFailure(message)) throw error;
+      say(`Cluster: ${message}; trying again (${attempt + 1} of ${PUSH_ATTEMPTS})`);
+      await Bun.sleep(1_000 * 3 ** (attempt - 1));
+    }
   }
 }
 
