@@ -559,6 +559,33 @@ const cases: Record<string, CommandCase> = {
     ],
     server: true,
   },
+  "traces list": {
+    valid: ["traces", "list"],
+    bad: [
+      ...number(["traces", "list"], "--min-ms"),
+      ...number(["traces", "list"], "--limit"),
+      { args: ["traces", "list", "--status", "sleeping"], code: 2, says: "--status" },
+      { args: ["traces", "list", "--period", "1y"], code: 2, says: "--period" },
+      { args: ["traces", "list", "--route", "x".repeat(501)], code: "1or2" },
+    ],
+    server: true,
+    unknownApp: ["traces", "list", "--app", "no-such-app"],
+  },
+  "traces routes": {
+    valid: ["traces", "routes"],
+    bad: [{ args: ["traces", "routes", "--period", "forever"], code: 2, says: "--period" }],
+    server: true,
+    unknownApp: ["traces", "routes", "--app", "no-such-app"],
+  },
+  "traces show": {
+    valid: ["traces", "show", "4bf92f3577b34da6a3ce929d0e0e4736"],
+    missing: [["traces", "show"]],
+    bad: [
+      { args: ["traces", "show", "not-a-trace"], code: 2, says: "TRACE_ID" },
+      { args: ["traces", "show", "0".repeat(31)], code: 2 },
+    ],
+    server: true,
+  },
   "errors issues": {
     valid: ["errors", "issues"],
     bad: [

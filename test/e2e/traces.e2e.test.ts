@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Server, Subprocess } from "bun";
 import { testClickHouse } from "../support/clickhouse.ts";
-import { type PierProcess, repoRoot, startPier } from "../support/pier-process.ts";
+import { type PierProcess, repoRoot, runCli, startPier } from "../support/pier-process.ts";
 
 // Traces through the compiled binary, sent by the real OpenTelemetry SDK and exporters (protobuf
 // and JSON, gzip) and by @sentry/node (transactions and streamed spans), and one trace across two
@@ -232,6 +232,26 @@ describe("OTLP/HTTP ingest with the OpenTelemetry SDK", () => {
       durationMs: 5,
       attributes: { big: "9007199254740993" },
     });
+  });
+});
+
+describe("pier traces (CLI)", () => {
+  test("routes, list and show print what the API answers", async () => {
+    const env = { PIER_URL: pier.url, PIER_TOKEN: token };
+    const routes = await runCli(["traces", "routes", "--service", "shop-proto", "--period", "1h"], env);
+    expect(routes.code).toBe(0);
+    expect(routes.stdout).toContain("shop-proto  GET /orders/:id");
+    const list = await runCli(["traces", "list", "--service", "shop-proto", "--slowest", "--json"], env);
+    expect(list.code).toBe(0);
+    const [first] = JSON.parse(list.stdout) as Span[];
+    const show = await runCli(["traces", "show", first!.traceId], env);
+    expect(show.code).toBe(0);
+    const lines = show.stdout.trim().split("\n");
+    expect(lines).toHaveLength(4); // the header, the root, its two children indented under it
+    expect(lines[1]).toContain("shop-proto: GET /orders/:id");
+    expect(lines.slice(2).every((line) => line.includes("    shop-proto: "))).toBe(true);
+    expect(lines[1]).not.toContain("    shop-proto: ");
+    expect(show.stdout).toContain("render ✗");
   });
 });
 

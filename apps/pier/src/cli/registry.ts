@@ -19,6 +19,7 @@ import { serveCommand } from "./serve.ts";
 import { serviceCommands } from "./service.ts";
 import { servicesCommands } from "./services.ts";
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./token.ts";
+import { tracesCommands } from "./traces.ts";
 import { upgradeCommand } from "./upgrade.ts";
 import { versionCommand } from "./version.ts";
 
@@ -45,6 +46,7 @@ export const commands: Command[] = [
   ...aiCommands,
   ...uptimeCommands,
   ...errorsCommands,
+  ...tracesCommands,
   ...cronCommands,
   runCommand,
   execCommand,
