@@ -26,7 +26,7 @@ const attr = (key: string, value: string | number) => ({
 });
 
 /** One export request: 64 requests, each a server span with 7 children (database, cache, outbound call). */
-function exportBody(batch: number): Uint8Array {
+function exportBody(batch: number): Uint8Array<ArrayBuffer> {
   const spans: unknown[] = [];
   const base = BigInt(Date.now() - 600_000 + batch * 100) * 1_000_000n;
   for (let r = 0; r < 64; r++) {
@@ -75,7 +75,7 @@ function exportBody(batch: number): Uint8Array {
       },
     ],
   };
-  return gzipSync(JSON.stringify(request));
+  return new Uint8Array(gzipSync(JSON.stringify(request)));
 }
 
 const pier = await startPier({ env: { PIER_ADMIN_TOKEN: token }, args: ["--proxy-workers", "1"] });
