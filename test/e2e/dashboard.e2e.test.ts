@@ -449,6 +449,7 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     await row.locator(".badge", { hasText: "Live" }).waitFor({ timeout: 30_000 });
     const detail = page.getByTestId("deployment-detail");
     await detail.locator(`[data-deployment='${second}']`).waitFor();
+    await detail.locator("pre", { hasText: second }).waitFor({ timeout: 15_000 });
     expect(((await detail.locator("pre").textContent()) ?? "").length).toBeGreaterThan(20);
 
     await page.getByRole("button", { name: "Compare releases" }).click();
@@ -564,6 +565,8 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
         panel.getByRole("button", { name: "Deploy image" }).click(),
       );
       const detail = await liveDetail(id);
+      // The finished log is read once the detail shows the deployment live.
+      await detail.locator("pre", { hasText: `Image ${imageTag}` }).waitFor({ timeout: 15_000 });
       const log = (await detail.locator("pre").textContent()) ?? "";
       expect(log).toContain(`Image ${imageTag}`);
       expect(log).not.toContain("Pulling");

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { requireService } from "@pier/testkit";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright-core drives it, no bundled browser. */
 export const chromiumPath = process.env.PIER_CHROMIUM ?? "/usr/bin/chromium";
@@ -19,8 +19,8 @@ export function chromiumAvailable(): boolean {
  * user-data-dir; the flags keep Chromium from phoning home (updates, sync, safe-browsing lists),
  * so tests only talk to 127.0.0.1. `extraArgs` add e.g. --host-resolver-rules or --user-agent.
  */
-export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
     args: [
@@ -35,6 +35,39 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
       ...extraArgs,
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => retryingPages(await newContext(options));
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (options) => retryNavigations(await newPage(options));
+  return browser;
+}
+
+/**
+ * Chromium cuts a navigation short with net::ERR_NETWORK_CHANGED when a network interface comes
+ * or goes on the machine, loopback requests included, and the suites run beside others that make
+ * Docker create containers' veths and networks' bridges. A navigation that met it is made again
+ * (three tries); any other failure fails at once. The dashboard repeats its own GETs likewise.
+ */
+function retryNavigations(page: Page): Page {
+  const goto = page.goto.bind(page);
+  page.goto = async (url, options) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await goto(url, options);
+      } catch (error) {
+        if (attempt >= 3 || !String(error).includes("ERR_NETWORK_CHANGED")) throw error;
+        console.error(`[browser] ${url}: the network changed under Chromium; navigating again`);
+        await Bun.sleep(250);
+      }
+    }
+  };
+  return page;
+}
+
+function retryingPages(context: BrowserContext): BrowserContext {
+  const newPage = context.newPage.bind(context);
+  context.newPage = async () => retryNavigations(await newPage());
+  return context;
 }
 
 /**

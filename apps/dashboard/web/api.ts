@@ -53,8 +53,23 @@ export function writeHeaders(json: boolean): Record<string, string> {
   return { "x-csrf-token": csrfToken, ...(json ? { "content-type": "application/json" } : {}) };
 }
 
+/**
+ * fetch, with a GET that failed before any answer (the network changed under the browser: a
+ * laptop switching Wi-Fi, a VPN coming up) made once more. Writes are never repeated: the
+ * server may have done them.
+ */
+async function send(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if ((init.method ?? "GET") !== "GET" || init.signal?.aborted) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return fetch(url, init);
+  }
+}
+
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`/api/v1${path}`, {
+  const response = await send(`/api/v1${path}`, {
     method,
     credentials: "same-origin",
     headers: method === "GET" ? {} : writeHeaders(body !== undefined),
@@ -71,7 +86,7 @@ export const api = {
   put: <T>(path: string, body: unknown) => request<T>("PUT", path, body),
   delete: <T>(path: string) => request<T>("DELETE", path),
   async text(path: string): Promise<string> {
-    const response = await fetch(`/api/v1${path}`, { credentials: "same-origin" });
+    const response = await send(`/api/v1${path}`, { credentials: "same-origin" });
     if (!response.ok) throw await failure(response, `GET ${path}`);
     return response.text();
   },
@@ -82,7 +97,7 @@ export const api = {
  * with the type of the server's own response schema (a type-only import: no zod in this bundle).
  */
 export const pier = createApiClient<PierRoute>(async ({ method, path, body }) => {
-  const response = await fetch(path, {
+  const response = await send(path, {
     method,
     credentials: "same-origin",
     headers: method === "GET" ? {} : writeHeaders(body !== undefined),

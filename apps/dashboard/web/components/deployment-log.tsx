@@ -20,6 +20,8 @@ export function DeploymentLog(props: {
   const [status, setStatus] = useState<{ status: string; error?: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [streaming, setStreaming] = useState(false);
+  // Until the log has been read, an empty box means "not here yet", not "(no output)".
+  const [loaded, setLoaded] = useState(false);
   const box = useRef<HTMLPreElement>(null);
   const onFinished = useRef(props.onFinished);
   onFinished.current = props.onFinished;
@@ -28,12 +30,14 @@ export function DeploymentLog(props: {
     setLines([]);
     setStatus(null);
     setError(null);
+    setLoaded(false);
     const abort = new AbortController();
     if (!props.live) {
       api
         .text(`/deployments/${props.id}/log`)
         .then((text) => setLines(text.split("\n").slice(-maxLines)))
-        .catch((e) => setError(errorMessage(e)));
+        .catch((e) => setError(errorMessage(e)))
+        .finally(() => setLoaded(true));
       return () => abort.abort();
     }
     setStreaming(true);
@@ -54,6 +58,7 @@ export function DeploymentLog(props: {
       .catch((e) => setError(errorMessage(e)))
       .finally(() => {
         setStreaming(false);
+        setLoaded(true);
         if (!abort.signal.aborted) onFinished.current?.();
       });
     return () => abort.abort();
@@ -83,7 +88,13 @@ export function DeploymentLog(props: {
       {status?.error ? <ErrorBox error={status.error} /> : null}
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling log must be reachable to scroll it by keyboard */}
       <pre class="log" ref={box} tabIndex={0} role="log" aria-label={`Log of ${props.id}`}>
-        {lines.length ? lines.join("\n") : streaming ? "waiting for output…" : "(no output)"}
+        {lines.length
+          ? lines.join("\n")
+          : streaming
+            ? "waiting for output…"
+            : loaded
+              ? "(no output)"
+              : "loading…"}
       </pre>
     </div>
   );
