@@ -120,9 +120,10 @@ bytecode-order: build ## re-record which bytecode a start uses (bench/startup/by
 bench-dashboard: build ## dashboard weight and time to interactive in Chromium
 	$(BUN) bench/dashboard/run.ts
 
-bench-proxy: build ## pier proxy vs nginx vs direct vs a Bun byte pipe (wrk): requests/s, p50/p99, route-swap latency (in process and through the API); HTTP/2 through pier vs nginx (h2load)
+bench-proxy: build ## pier proxy vs nginx vs direct vs a Bun byte pipe (wrk): requests/s, p50/p99, route-swap latency (in process and through the API); HTTP/2 through pier vs nginx (h2load); the load-shape matrix (PROXY_MATRIX="conns=64 tls=plain" for a subset, =off to skip)
 	$(BUN) bench/proxy/run.ts
 	$(BUN) bench/proxy/h2.ts
+	$(BUN) bench/proxy/matrix.ts
 
 bench-deploy: build ## git push to live: Bun app and static site through the proxy
 	$(BUN) bench/deploy/run.ts
