@@ -58,6 +58,8 @@ function start(cmd: string[]): Bun.Subprocess {
 process.on("exit", () => {
   for (const p of children) p.kill();
 });
+// A signal ends the run through "exit", so nginx, the pool and the upstream stop with it.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
 /** nginx 1.25.1 moved HTTP/2 from a `listen` parameter to `http2 on;`: both are written as each nginx wants. */
 function nginxHttp2Directive(): { listen: string; server: string } {
@@ -154,7 +156,8 @@ async function h2load(args: string[], path: string, port: number, seconds: numbe
     ],
     { stdout: "pipe", stderr: "pipe" },
   );
-  const timer = setTimeout(() => proc.kill("SIGKILL"), (seconds + 60) * 1000);
+  // Opening 1,000 TLS connections takes tens of seconds on a loaded machine before -D starts.
+  const timer = setTimeout(() => proc.kill("SIGKILL"), (seconds + 180) * 1000);
   const out = await new Response(proc.stdout).text();
   clearTimeout(timer);
   await proc.exited;
@@ -162,6 +165,8 @@ async function h2load(args: string[], path: string, port: number, seconds: numbe
   const t = out.match(/time for request:\s+(\S+)\s+(\S+)\s+(\S+)/);
   const failed = Number(out.match(/(\d+) failed/)?.[1] ?? 0) + Number(out.match(/(\d+) errored/)?.[1] ?? 0);
   if (failed > 0) console.error(`h2load ${args.join(" ")} ${path} :${port}: ${failed} failed or errored`);
+  if (rps === 0)
+    console.error(`h2load ${args.join(" ")} ${path} :${port} gave no figure:\n${out.slice(-600)}`);
   return { rps, meanMs: t ? toMs(t[3]!) : 0, maxMs: t ? toMs(t[2]!) : 0, failed };
 }
 
@@ -200,8 +205,10 @@ for (let round = 0; round < rounds; round++) {
         samples.set(`${cell}|${who}`, [...(samples.get(`${cell}|${who}`) ?? []), r]);
         console.error(`round ${round + 1} ${cell} ${who}: ${JSON.stringify(r)}`);
       }
+      // A run that gave no figure (killed, or h2load could not connect) leaves its round out.
       const sum = (xs: H2loadResult[]) => xs.reduce((a, x) => a + x.rps, 0);
-      ratios.set(cell, [...(ratios.get(cell) ?? []), sum(got.pier!) / sum(got.nginx!)]);
+      if ([...got.pier!, ...got.nginx!].every((x) => x.rps > 0))
+        ratios.set(cell, [...(ratios.get(cell) ?? []), sum(got.pier!) / sum(got.nginx!)]);
     }
   }
 }
@@ -210,11 +217,16 @@ const rows: string[] = [];
 for (const shape of shapes) {
   for (const size of sizes) {
     const cell = `${shape.name}|${size.name}`;
-    const rs = ratios.get(cell)!;
+    const rs = ratios.get(cell) ?? [];
     for (const who of ["nginx", "pier"]) {
-      const xs = samples.get(`${cell}|${who}`)!;
+      const runs = samples.get(`${cell}|${who}`)!;
+      const xs = runs.filter((x) => x.rps > 0);
+      if (xs.length === 0) {
+        rows.push(`| h2load ${shape.name}, ${size.name} | ${who} | no figure | | | ${runs.length} runs | |`);
+        continue;
+      }
       const ratio =
-        who === "pier"
+        who === "pier" && rs.length > 0
           ? `${median(rs).toFixed(2)}x rps (${rs.filter((r) => r >= 1).length} of ${rs.length} rounds >= 1)`
           : "";
       rows.push(
