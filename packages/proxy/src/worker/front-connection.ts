@@ -59,6 +59,12 @@ const MAX_BUFFERED = 256 * 1024;
 const TUNNEL_CLOSE_GRACE_MS = 2_000;
 export const CLIENT_IDLE_TIMEOUT_S = 120;
 /**
+ * How long a TLS client has to finish its handshake; the head timeout starts after it. Counting the
+ * handshake in the head timeout dropped connections whose handshakes queued on a loaded machine
+ * (1,000 at once: docs/performance.md, Proxy: HTTP/2, notes); nginx gives a handshake 60 s.
+ */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 30_000;
+/**
  * How long a keep-alive connection idle when a drain starts stays open: a request the client sent
  * meanwhile (or that sits unread in the socket buffer, which a close would answer with a reset) is
  * answered with `connection: close`. Under load every connection ends that way within moments.
@@ -161,8 +167,16 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
       requestNumber: 0,
       extra: "",
     };
-    this.headDeadline = performance.now() + this.state.headTimeoutMs;
+    const headTimeout = this.state.headTimeoutMs;
+    this.headDeadline =
+      performance.now() + (this.tls ? Math.max(TLS_HANDSHAKE_TIMEOUT_MS, headTimeout) : headTimeout);
     watchDeadline(this);
+  }
+
+  /** The TLS handshake ended: the client has the head timeout from now to send its first head. */
+  handshakeDone(): void {
+    if (this.stage === Stage.Idle && this.buf === null)
+      this.headDeadline = performance.now() + this.state.headTimeoutMs;
   }
 
   // ---- client side -------------------------------------------------------------------------

@@ -66,8 +66,12 @@ function handlersFor(state: FrontState, tls: boolean) {
     // No byte is read before the handshake ends, so the engine made at open is swapped for an
     // HTTP/2 connection here when ALPN chose h2.
     handshake(socket: Socket<FrontSocketData>, success: boolean) {
-      if (!success || socket.alpnProtocol !== "h2" || h2 === null) return;
+      if (!success) return;
       const h1 = socket.data as FrontConnection;
+      if (socket.alpnProtocol !== "h2" || h2 === null) {
+        h1.handshakeDone();
+        return;
+      }
       unwatchDeadline(h1);
       socket.data = new h2.H2FrontConnection(state, socket as Socket<unknown>);
     },
