@@ -30,7 +30,7 @@ export interface DockerCollectorDeps {
  */
 export class DockerLogCollector {
   private readonly following = new Map<string, AbortController>();
-  /** Stopped containers whose logs were read to the end: not read again while they stay stopped. */
+  /** Stopped containers read to the end (a last read brought nothing new): not read again while stopped. */
   private readonly finished = new Set<string>();
   private readonly stopController = new AbortController();
   private rescanTimer: ReturnType<typeof setInterval> | null = null;
@@ -98,7 +98,9 @@ export class DockerLogCollector {
       })
       .finally(() => {
         this.following.delete(c.containerId);
-        if (!this.stopController.signal.aborted) this.rescanAgain = true;
+        // A stream can end before the container's log does (the connection dropped while paused
+        // for the writer): read it again from its cursor until a read brings nothing new.
+        if (!this.stopController.signal.aborted) void this.scan();
       });
   }
 
@@ -114,10 +116,12 @@ export class DockerLogCollector {
       since: cursor ? stampSeconds(cursor) : 0,
     })) as unknown as NodeJS.ReadableStream & { destroy(): void };
     let paused = false;
+    let fresh = 0;
     const demux = createLogDemuxer((raw, source) => {
       const { stamp, ms, line } = splitDockerLine(raw);
       // `since` has whole seconds: lines of the cursor's second that were stored already come again.
       if (stamp && cursor && stamp <= cursor) return;
+      if (stamp) fresh++;
       if (stamp) {
         cursor = stamp;
         cursors.set(c.containerId, stamp);
@@ -164,7 +168,7 @@ export class DockerLogCollector {
       .inspect()
       .then((info) => (info.State.Running || info.State.Restarting ? "live" : "stopped"))
       .catch(() => "gone");
-    if (state !== "live") this.finished.add(c.containerId);
+    if (state !== "live" && fresh === 0) this.finished.add(c.containerId);
   }
 
   /** The Engine's container start events of this pier: a new replica is followed from its first line. */
