@@ -120,6 +120,8 @@ describe.skipIf(!enabled)("uptime page in the dashboard", () => {
     await page.getByRole("button", { name: "Check now" }).click();
     await page.getByTestId("monitor-status").getByText("up").waitFor();
     await page.getByTestId("monitor-latency-chart").locator("canvas").waitFor();
+    // The 90 days come with the monitor's history, which may land after the chart.
+    await page.getByTestId("monitor-day-bars").locator("span").nth(89).waitFor();
     expect(await page.getByTestId("monitor-day-bars").locator("span").count()).toBe(90);
     await page.getByTestId("monitor-checks").getByText("down").first().waitFor();
     await page.getByTestId("monitor-incidents").getByText("resolved").waitFor();
