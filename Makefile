@@ -17,7 +17,7 @@ CONSOLE_PORT ?= 7070
 HTTP_PORT ?= 8080
 HTTPS_PORT ?= 8443
 
-.PHONY: bench-upgrade bench-cluster bench-services check-migrations bytecode-order bench-analytics bench-errors bench-replays bench-traces bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun print-build help bun install build build-all run test test-unit test-e2e test-cluster lint format migrations bench-startup clean
+.PHONY: bench-upgrade bench-cluster bench-services check-migrations bytecode-order bench-analytics bench-errors bench-replays bench-traces bench-logs bench-ai-gateway bench-proxy bench-deploy bench-dashboard print-bun print-build help bun install build build-all run test test-unit test-e2e test-cluster lint format migrations bench-startup clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -133,6 +133,9 @@ bench-ai-gateway: build ## added time to first token of the AI gateway
 
 bench-errors: build ## Sentry envelope ingest into SQLite (wrk)
 	$(BUN) bench/errors/run.ts
+
+bench-logs: build ## app logs: a container's lines and OTLP exports stored per second, searches over 10M lines (~15 min)
+	$(BUN) bench/logs/run.ts
 
 bench-traces: build ## OTLP trace export into traces.db (spans/s) and the query API over them
 	$(BUN) bench/traces/run.ts

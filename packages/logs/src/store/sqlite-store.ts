@@ -21,6 +21,9 @@ const ddl = [
   "CREATE INDEX IF NOT EXISTS log_lines_ts ON log_lines (ts)",
   `CREATE VIRTUAL TABLE IF NOT EXISTS log_text USING fts5(
     line, content='log_lines', content_rowid='id', tokenize='trigram')`,
+  // Merging index segments in bigger, rarer steps than the default 4 makes batched inserts faster
+  // (docs/performance.md, Logs); a search reads a few more segments meanwhile.
+  "INSERT INTO log_text (log_text, rank) VALUES ('automerge', 16)",
   `CREATE TRIGGER IF NOT EXISTS log_lines_ai AFTER INSERT ON log_lines BEGIN
     INSERT INTO log_text (rowid, line) VALUES (new.id, new.line); END`,
   `CREATE TRIGGER IF NOT EXISTS log_lines_ad AFTER DELETE ON log_lines BEGIN
