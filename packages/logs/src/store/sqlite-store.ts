@@ -166,8 +166,9 @@ export class SqliteLogStore {
   }
 
   /**
-   * Drops lines older than `maxAgeMs`, then the oldest lines while the file is over `maxBytes`,
-   * a chunk at a time so a write is never blocked for long. Returns how many were dropped.
+   * Drops lines older than `maxAgeMs`, then, when the file is over `maxBytes`, the oldest share of
+   * lines by which it is over, a chunk at a time so a write is never blocked for long. Returns
+   * how many were dropped.
    */
   prune(options: { maxAgeMs: number; maxBytes: number; now?: number; chunk?: number }): number {
     const chunk = options.chunk ?? 20_000;
@@ -181,13 +182,22 @@ export class SqliteLogStore {
       dropped += changes;
       if (changes < chunk) break;
     }
-    while (this.usedBytes() > options.maxBytes) {
-      const changes = this.db.run(
-        "DELETE FROM log_lines WHERE id IN (SELECT id FROM log_lines ORDER BY id LIMIT ?)",
-        [chunk],
-      ).changes;
-      dropped += changes;
-      if (changes === 0) break;
+    // Over the size: drop the oldest lines in proportion to the excess, once per run. Deleted lines
+    // leave tombstones in the text index until its segments merge, so the size is not measured
+    // again in a loop (that would delete far more than the excess).
+    const used = this.usedBytes();
+    if (used > options.maxBytes) {
+      let excess = Math.ceil(this.count() * (1 - options.maxBytes / used));
+      while (excess > 0) {
+        const changes = this.db.run(
+          "DELETE FROM log_lines WHERE id IN (SELECT id FROM log_lines ORDER BY id LIMIT ?)",
+          [Math.min(chunk, excess)],
+        ).changes;
+        dropped += changes;
+        excess -= changes;
+        if (changes === 0) break;
+      }
+      this.db.run("INSERT INTO log_text (log_text, rank) VALUES ('merge', 500)");
     }
     return dropped;
   }
