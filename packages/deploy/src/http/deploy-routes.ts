@@ -12,6 +12,7 @@ import {
   routeGroup,
   type SocketSession,
   serveRoute,
+  sseResponse,
 } from "@pier/http";
 import type { PierContext } from "@pier/platform";
 import type { Server } from "bun";
@@ -34,7 +35,6 @@ import { receiveBuildContext } from "./build-context-upload.ts";
 import { commandSession } from "./command-session.ts";
 import { deployRoutes } from "./contract.ts";
 import { appStatus, environmentsById, presentDeployment, presentEnvironment } from "./presenters.ts";
-import { sseResponse } from "./sse.ts";
 
 export interface DeployApiDeps extends OperationDeps {
   ctx: PierContext;

@@ -1,11 +1,10 @@
 import type { Stores } from "@pier/db";
-import { type ApiEnv, findAppOr404, keepOpen, routeGroup, serveRoute } from "@pier/http";
+import { type ApiEnv, findAppOr404, keepOpen, routeGroup, serveRoute, sseResponse } from "@pier/http";
 import type { Hono, MiddlewareHandler } from "hono";
 import type { StoredLogRecord } from "../log-record.ts";
 import type { LogQuery } from "../store/log-query.ts";
 import type { SqliteLogStore } from "../store/sqlite-store.ts";
 import { logsRoutes } from "./contract.ts";
-import { sseResponse } from "./sse.ts";
 
 export const logsPrefix = "/api/v1/logs";
 
