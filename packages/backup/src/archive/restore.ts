@@ -136,6 +136,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
     const relocatedReleases = await relocate(database, manifest.dataDir, dataDir);
     if (manifest.runId)
       await database.finishRun(manifest.runId, options.archiveName, options.archiveBytes ?? 0);
+    await database.dropLeases();
     const totals = manifestTotals(manifest);
     return {
       manifest,

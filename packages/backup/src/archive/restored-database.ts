@@ -14,6 +14,12 @@ export interface RestoredDatabase {
   /** The backup run that made the archive was still running in its own snapshot: it succeeded. */
   finishRun(runId: string, archive: string, bytes: number): Promise<void>;
   liveReleases(): Promise<LiveRelease[]>;
+  /**
+   * Leases belong to the processes of the pier the archive was made from, not to its data: a
+   * restored pier must not wait for the primary role of a process that runs elsewhere (or still
+   * runs here, on the original data dir) to expire before its schedulers and repairs start.
+   */
+  dropLeases(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +73,9 @@ export function openRestoredSqlite(dataDir: string): RestoredDatabase {
         .all()
         .map((r) => ({ ...r, kind: kindOf(r.meta) }));
     },
+    async dropLeases() {
+      if (hasTable("leases")) db.run("DELETE FROM leases");
+    },
     async close() {
       db.close();
     },
@@ -95,6 +104,10 @@ export function openRestoredPostgres(url: string): RestoredDatabase {
     },
     async liveReleases() {
       return ((await sql.unsafe(liveQuery)) as LiveRow[]).map((r) => ({ ...r, kind: kindOf(r.meta) }));
+    },
+    async dropLeases() {
+      const [exists] = (await sql`SELECT to_regclass('public.leases') AS t`) as { t: string | null }[];
+      if (exists?.t) await sql`DELETE FROM leases`;
     },
     async close() {
       await sql.close();
