@@ -1,5 +1,5 @@
+import { ProtobufError, ProtoReader } from "@pier/otlp";
 import { z } from "zod";
-import { ProtobufError, ProtobufReader } from "./protobuf-reader.ts";
 
 /** An OTLP attribute value, as JSON-friendly data. */
 export type AnyValue = string | number | boolean | null | AnyValue[] | { [key: string]: AnyValue };
@@ -24,7 +24,7 @@ export class OtlpDecodeError extends Error {}
 export function decodeLogsProtobuf(bytes: Uint8Array): OtlpLog[] {
   const out: OtlpLog[] = [];
   try {
-    const request = new ProtobufReader(bytes);
+    const request = new ProtoReader(bytes);
     while (!request.done()) {
       const { field, wire } = request.tag();
       if (field === 1 && wire === 2) readResourceLogs(request.message(), out);
@@ -38,9 +38,9 @@ export function decodeLogsProtobuf(bytes: Uint8Array): OtlpLog[] {
   return out;
 }
 
-function readResourceLogs(r: ProtobufReader, out: OtlpLog[]): void {
+function readResourceLogs(r: ProtoReader, out: OtlpLog[]): void {
   let resource: Record<string, AnyValue> = {};
-  const scopes: ProtobufReader[] = [];
+  const scopes: ProtoReader[] = [];
   while (!r.done()) {
     const { field, wire } = r.tag();
     if (field === 1 && wire === 2) resource = readAttributesOf(r.message(), 1);
@@ -50,9 +50,9 @@ function readResourceLogs(r: ProtobufReader, out: OtlpLog[]): void {
   for (const scope of scopes) readScopeLogs(scope, resource, out);
 }
 
-function readScopeLogs(r: ProtobufReader, resource: Record<string, AnyValue>, out: OtlpLog[]): void {
+function readScopeLogs(r: ProtoReader, resource: Record<string, AnyValue>, out: OtlpLog[]): void {
   let scope = "";
-  const records: ProtobufReader[] = [];
+  const records: ProtoReader[] = [];
   while (!r.done()) {
     const { field, wire } = r.tag();
     if (field === 1 && wire === 2) {
@@ -68,7 +68,7 @@ function readScopeLogs(r: ProtobufReader, resource: Record<string, AnyValue>, ou
   for (const record of records) out.push(readLogRecord(record, resource, scope));
 }
 
-function readLogRecord(r: ProtobufReader, resource: Record<string, AnyValue>, scope: string): OtlpLog {
+function readLogRecord(r: ProtoReader, resource: Record<string, AnyValue>, scope: string): OtlpLog {
   const log: OtlpLog = {
     timeMs: 0,
     severityNumber: 0,
@@ -100,7 +100,7 @@ function readLogRecord(r: ProtobufReader, resource: Record<string, AnyValue>, sc
 }
 
 /** The repeated KeyValue field `field` of a message (Resource.attributes is 1). */
-function readAttributesOf(r: ProtobufReader, field: number): Record<string, AnyValue> {
+function readAttributesOf(r: ProtoReader, field: number): Record<string, AnyValue> {
   const out: Record<string, AnyValue> = {};
   while (!r.done()) {
     const t = r.tag();
@@ -112,7 +112,7 @@ function readAttributesOf(r: ProtobufReader, field: number): Record<string, AnyV
   return out;
 }
 
-function readKeyValue(r: ProtobufReader): [string, AnyValue] {
+function readKeyValue(r: ProtoReader): [string, AnyValue] {
   let key = "";
   let value: AnyValue = null;
   while (!r.done()) {
@@ -124,13 +124,13 @@ function readKeyValue(r: ProtobufReader): [string, AnyValue] {
   return [key, value];
 }
 
-function readAnyValue(r: ProtobufReader): AnyValue {
+function readAnyValue(r: ProtoReader): AnyValue {
   let value: AnyValue = null;
   while (!r.done()) {
     const { field, wire } = r.tag();
     if (field === 1 && wire === 2) value = r.string();
     else if (field === 2 && wire === 0) value = r.varint() !== 0;
-    else if (field === 3 && wire === 0) value = r.int64();
+    else if (field === 3 && wire === 0) value = Number(r.int64());
     else if (field === 4 && wire === 1) value = r.double();
     else if (field === 5 && wire === 2) {
       const list: AnyValue[] = [];

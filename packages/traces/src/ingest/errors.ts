@@ -1,16 +1,7 @@
-import { PierError } from "@pier/core";
+import { OtlpIngestError } from "@pier/otlp";
 
 /** A trace ingest request refused; `status` is the HTTP answer. */
-export class TraceIngestError extends PierError {
-  constructor(
-    code: string,
-    message: string,
-    status: number,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(code, message, status);
-  }
-}
+export class TraceIngestError extends OtlpIngestError {}
 
 export class MalformedTraceError extends TraceIngestError {
   constructor(detail: string) {

@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import type { IngestGrant } from "@pier/platform";
 import type { SpanOwner, SpanRecord } from "../span.ts";
-import { createOtlpTraceHandler, ingestKeyOf } from "./otlp-handler.ts";
+import { createOtlpTraceHandler } from "./otlp-handler.ts";
 
 const key = "0123456789abcdef0123456789abcdef";
 function handler(grant: IngestGrant, limits = { maxBodyBytes: 1024, maxDecodedBytes: 4096 }) {
@@ -27,13 +27,6 @@ const span = {
   endTimeUnixNano: "2000",
 };
 const request = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] });
-
-test("the key comes from X-Pier-Key or a Bearer authorization, never the URL", () => {
-  expect(ingestKeyOf(new Headers({ "x-pier-key": key.toUpperCase() }))).toBe(key);
-  expect(ingestKeyOf(new Headers({ authorization: `Bearer ${key}` }))).toBe(key);
-  expect(ingestKeyOf(new Headers({ authorization: `Basic ${key}` }))).toBeNull();
-  expect(ingestKeyOf(new Headers())).toBeNull();
-});
 
 test("stores spans under the project's owner and answers an empty response in the request's encoding", async () => {
   const { handle, stored } = handler(ok);

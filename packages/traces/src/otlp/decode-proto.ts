@@ -1,5 +1,6 @@
+import { hexOf, ProtobufError, ProtoReader } from "@pier/otlp";
+import { MalformedTraceError } from "../ingest/errors.ts";
 import type { AttributeValue, SpanEvent, SpanOwner, SpanRecord } from "../span.ts";
-import { hexOf, ProtoReader } from "./protobuf-reader.ts";
 import { type RawSpan, spanFromOtlp } from "./span-from-otlp.ts";
 
 /*
@@ -10,11 +11,16 @@ import { type RawSpan, spanFromOtlp } from "./span-from-otlp.ts";
 /** An `ExportTraceServiceRequest` in protobuf (`application/x-protobuf`) as span records. */
 export function decodeTraceRequestProto(body: Uint8Array, owner: SpanOwner): SpanRecord[] {
   const spans: SpanRecord[] = [];
-  const request = new ProtoReader(body);
-  while (!request.done()) {
-    const { field, wire } = request.tag();
-    if (field === 1 && wire === 2) readResourceSpans(request.message(), owner, spans);
-    else request.skip(wire);
+  try {
+    const request = new ProtoReader(body);
+    while (!request.done()) {
+      const { field, wire } = request.tag();
+      if (field === 1 && wire === 2) readResourceSpans(request.message(), owner, spans);
+      else request.skip(wire);
+    }
+  } catch (error) {
+    if (error instanceof ProtobufError) throw new MalformedTraceError(error.message);
+    throw error;
   }
   return spans;
 }

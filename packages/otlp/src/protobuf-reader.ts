@@ -1,4 +1,5 @@
-import { MalformedTraceError } from "../ingest/errors.ts";
+/** The bytes are not a protobuf message of the shape being read. */
+export class ProtobufError extends Error {}
 
 /**
  * Just enough of the protobuf wire format to walk OTLP messages: varints, fixed 32/64-bit, and
@@ -33,13 +34,13 @@ export class ProtoReader {
     let result = 0;
     let shift = 1;
     for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) throw new MalformedTraceError("truncated varint");
+      if (this.pos >= this.end) throw new ProtobufError("truncated varint");
       const byte = this.bytes[this.pos++]!;
       result += (byte & 0x7f) * shift;
       if (byte < 0x80) return result;
       shift *= 128;
     }
-    throw new MalformedTraceError("varint longer than 10 bytes");
+    throw new ProtobufError("varint longer than 10 bytes");
   }
 
   /** A varint as a signed 64-bit integer (int64 attribute values). */
@@ -47,13 +48,13 @@ export class ProtoReader {
     let result = 0n;
     let shift = 0n;
     for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) throw new MalformedTraceError("truncated varint");
+      if (this.pos >= this.end) throw new ProtobufError("truncated varint");
       const byte = this.bytes[this.pos++]!;
       result |= BigInt(byte & 0x7f) << shift;
       if (byte < 0x80) return BigInt.asIntN(64, result);
       shift += 7n;
     }
-    throw new MalformedTraceError("varint longer than 10 bytes");
+    throw new ProtobufError("varint longer than 10 bytes");
   }
 
   fixed32(): number {
@@ -116,12 +117,12 @@ export class ProtoReader {
         this.pos += 4;
         return;
       default:
-        throw new MalformedTraceError(`unsupported protobuf wire type ${wire}`);
+        throw new ProtobufError(`unsupported protobuf wire type ${wire}`);
     }
   }
 
   private need(length: number): void {
-    if (this.pos + length > this.end) throw new MalformedTraceError("truncated protobuf message");
+    if (this.pos + length > this.end) throw new ProtobufError("truncated protobuf message");
   }
 }
 

@@ -1,0 +1,11 @@
+export {
+  ingestKeyOf,
+  type OtlpEncoding,
+  type OtlpExport,
+  OtlpIngestError,
+  type OtlpLimits,
+  otlpEndpoint,
+  readOtlpBody,
+  statusProto,
+} from "./endpoint.ts";
+export { hexOf, ProtobufError, ProtoReader } from "./protobuf-reader.ts";
