@@ -194,6 +194,8 @@ describe("OTLP/HTTP ingest with the OpenTelemetry SDK", () => {
     });
     expect(big.status).toBe(413);
     const traceId = "5b8efff798038103d269b633813fc60c";
+    // One clock reading: two could straddle a millisecond and make the span 6 ms long.
+    const startNs = BigInt(Date.now()) * 1_000_000n;
     const body = {
       resourceSpans: [
         {
@@ -206,8 +208,8 @@ describe("OTLP/HTTP ingest with the OpenTelemetry SDK", () => {
                   spanId: "eee19b7ec3c1b174",
                   name: "GET /hand",
                   kind: 2,
-                  startTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
-                  endTimeUnixNano: String((BigInt(Date.now()) + 5n) * 1_000_000n),
+                  startTimeUnixNano: String(startNs),
+                  endTimeUnixNano: String(startNs + 5_000_000n),
                   attributes: [{ key: "big", value: { intValue: "9007199254740993" } }],
                   status: { code: 2 },
                 },
