@@ -77,6 +77,9 @@ function setup(
   } as unknown as DeployEngine;
   let now = 1_000_000;
   let publishes = 0;
+  // What the database said each time routes were published: the API must never find an
+  // environment served as sleeping whose database row does not say since when.
+  const sleepingAtPublish: (Date | null)[] = [];
   const manager = new SleepManager({
     stores,
     serving,
@@ -85,6 +88,7 @@ function setup(
     logger: createLogger({ level: "error" }),
     publishRoutes: async () => {
       publishes++;
+      sleepingAtPublish.push(environment.sleepingSince);
     },
     lastRequestAt: options.lastRequestAt ?? (() => undefined),
     lastRouteRequestAt: options.lastRouteRequestAt,
@@ -98,6 +102,7 @@ function setup(
     started,
     removed,
     publishes: () => publishes,
+    sleepingAtPublish,
     advance: (ms: number) => {
       now += ms;
     },
@@ -115,6 +120,7 @@ test("idle past sleep_after: replicas removed, route kept as sleeping, remembere
   expect(t.removed).toEqual(["c0"]);
   expect(t.environment.sleepingSince).not.toBeNull();
   expect(t.publishes()).toBe(1);
+  expect(t.sleepingAtPublish[0]).not.toBeNull();
 });
 
 test("with per-route activity, only requests to the environment's own routes keep it awake", async () => {

@@ -155,11 +155,13 @@ export class SleepManager {
       if (!entry || entry.sleeping || entry.replicas.length === 0) return false;
       const replicas = entry.replicas;
       const config = await this.configOf(entry.deploymentId);
+      // The database first: whoever sees the environment sleeping (the API reads the served
+      // state) then also finds since when.
+      await this.deps.stores.environments.setSleeping(entry.environmentId, new Date(this.now()));
       entry.sleeping = true;
       entry.replicas = [];
       entry.upstreams = [];
       await this.deps.publishRoutes();
-      await this.deps.stores.environments.setSleeping(entry.environmentId, new Date(this.now()));
       const graceMs = config?.deploy.stop_timeout ?? 10_000;
       await Promise.all(
         replicas.map(async (r) => {
