@@ -7,6 +7,7 @@ test("a push that timed out or lost its connection is tried again; refusals are 
     "write tcp 10.78.0.11:51234->10.78.0.11:34647: write: connection reset by peer",
     "received unexpected HTTP status: 503 Service Unavailable",
     "unexpected EOF",
+    'Get "https://registry.pier.test:43007/v2/": context deadline exceeded',
   ])
     expect(isTransientPushFailure(message)).toBe(true);
   for (const message of [

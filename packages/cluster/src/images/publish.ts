@@ -243,7 +243,9 @@ async function registryReference(docker: Docker, image: string): Promise<string 
  * Refusals (auth, a bad manifest) fail at once.
  */
 export function isTransientPushFailure(message: string): boolean {
-  return /timeout|timed out|connection reset|connection refused|broken pipe|EOF|50[234]/i.test(message);
+  return /timeout|timed out|deadline exceeded|connection reset|connection refused|broken pipe|EOF|50[234]/i.test(
+    message,
+  );
 }
 
 const PUSH_ATTEMPTS = 3;
