@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { opensslSelfSigned } from "../../test/support/openssl.ts";
 import { freePort } from "../../test/support/ports.ts";
+import { waitForPort } from "../support/wait-for-port.ts";
 
 const { values } = parseArgs({
   options: {
@@ -35,20 +36,6 @@ for (const tool of ["h2load", "nginx", "openssl"]) {
   }
 }
 const nginxBin = Bun.which("nginx", sbin) ?? "nginx";
-
-async function waitForPort(port: number, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      const s = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
-      s.end();
-      return;
-    } catch {
-      await Bun.sleep(50);
-    }
-  }
-  throw new Error(`nothing listens on 127.0.0.1:${port} after ${ms} ms`);
-}
 
 function start(cmd: string[]): Bun.Subprocess {
   const p = Bun.spawn(cmd, { cwd: root, stdout: "ignore", stderr: "inherit" });

@@ -19,6 +19,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { opensslSelfSigned } from "../../test/support/openssl.ts";
 import { freePort } from "../../test/support/ports.ts";
+import { waitForPort } from "../support/wait-for-port.ts";
 import { type Cell, cellName, matrixCells, type Upstream } from "./matrix-cells.ts";
 import { nginxConfig } from "./nginxConfig.ts";
 
@@ -68,20 +69,6 @@ async function stop(p: Bun.Subprocess): Promise<void> {
 process.on("exit", () => {
   for (const p of running) p.kill();
 });
-
-async function waitForPort(port: number, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      const s = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
-      s.end();
-      return;
-    } catch {
-      await Bun.sleep(50);
-    }
-  }
-  throw new Error(`nothing listens on 127.0.0.1:${port} after ${ms} ms`);
-}
 
 /** A process and its descendants (nginx workers; the shell's exec keeps the pid). */
 function processTree(pid: number): number[] {
@@ -214,7 +201,7 @@ async function startProxies(kind: Upstream): Promise<Proxies> {
     "--workers",
     String(cores),
   ]);
-  for (const p of Object.values(ports)) await waitForPort(p);
+  for (const p of Object.values(ports)) await waitForPort(p, 15_000);
   // pier publishes its routes and certificates after listening: wait for an answer through it.
   const until = Date.now() + 15_000;
   while (Date.now() < until) {

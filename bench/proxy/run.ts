@@ -18,6 +18,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { opensslSelfSigned } from "../../test/support/openssl.ts";
 import { freePort } from "../../test/support/ports.ts";
+import { waitForPort } from "../support/wait-for-port.ts";
 import { describeApiRouteSwap, measureApiRouteSwap } from "./apiRouteSwap.ts";
 import { nginxConfig } from "./nginxConfig.ts";
 import { describeRouteSwap, measureRouteSwap } from "./routeSwap.ts";
@@ -41,20 +42,6 @@ for (const tool of ["wrk", "nginx", "openssl"]) {
     console.error(`${tool} not found: apt-get install wrk nginx-light openssl`);
     process.exit(1);
   }
-}
-
-async function waitForPort(port: number, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      const s = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
-      s.end();
-      return;
-    } catch {
-      await Bun.sleep(50);
-    }
-  }
-  throw new Error(`nothing listens on 127.0.0.1:${port} after ${ms} ms`);
 }
 
 /** utime+stime in ms of a process and its children threads/processes (Linux /proc). */
