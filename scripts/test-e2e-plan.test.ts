@@ -36,4 +36,24 @@ describe("e2e plan", () => {
     expect(bad.text).toContain("FAIL  z.ts");
     expect(bad.text).toContain("failed: z.ts");
   });
+
+  test("a failed file's digest (its fail lines and errors) comes before the closing line", () => {
+    const output = [
+      "test/e2e/z.ts:",
+      "(pass) fine",
+      "error: expect(received).toBe(expected)",
+      "",
+      "Expected: 200",
+      "Received: 502",
+      "      at <anonymous> (test/e2e/z.ts:12:5)",
+      "(fail) dashboard > deploys an image [4001.00ms]",
+      " 1 pass",
+    ].join("\n");
+    const bad = summary([{ file: "z.ts", code: 1, seconds: 5, output }], 6);
+    const tail = bad.text.slice(bad.text.indexOf("--- z.ts:"));
+    expect(tail).toContain("(fail) dashboard > deploys an image");
+    expect(tail).toContain("Received: 502");
+    expect(tail).not.toContain("(pass) fine");
+    expect(tail.trimEnd().endsWith("failed: z.ts")).toBe(true);
+  });
 });

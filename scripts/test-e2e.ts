@@ -43,7 +43,7 @@ async function runOne(file: string): Promise<void> {
     child.exited,
   ]);
   const seconds = (performance.now() - t0) / 1000;
-  outcomes.push({ file, code, seconds });
+  outcomes.push({ file, code, seconds, output: code === 0 ? undefined : `${stdout}\n${stderr}` });
   process.stdout.write(
     `\n==> ${file}: ${code === 0 ? "passed" : `FAILED (exit ${code})`} in ${seconds.toFixed(0)} s\n${stdout}${stderr}`,
   );

@@ -449,8 +449,9 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     await row.locator(".badge", { hasText: "Live" }).waitFor({ timeout: 30_000 });
     const detail = page.getByTestId("deployment-detail");
     await detail.locator(`[data-deployment='${second}']`).waitFor();
-    await detail.locator("pre", { hasText: second }).waitFor({ timeout: 15_000 });
-    expect(((await detail.locator("pre").textContent()) ?? "").length).toBeGreaterThan(20);
+    const log = detail.locator("pre", { hasText: second });
+    await log.waitFor({ timeout: 15_000 });
+    expect(((await log.textContent()) ?? "").length).toBeGreaterThan(20);
 
     await page.getByRole("button", { name: "Compare releases" }).click();
     const compare = page.getByTestId("compare");
@@ -566,8 +567,9 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
       );
       const detail = await liveDetail(id);
       // The finished log is read once the detail shows the deployment live.
-      await detail.locator("pre", { hasText: `Image ${imageTag}` }).waitFor({ timeout: 15_000 });
-      const log = (await detail.locator("pre").textContent()) ?? "";
+      const finished = detail.locator("pre", { hasText: `Image ${imageTag}` });
+      await finished.waitFor({ timeout: 15_000 });
+      const log = (await finished.textContent()) ?? "";
       expect(log).toContain(`Image ${imageTag}`);
       expect(log).not.toContain("Pulling");
       const served = await fetch(`http://127.0.0.1:${pier.httpPort}/from-the-proxy`, {

@@ -26,18 +26,31 @@ export function DeploymentLog(props: {
   const onFinished = useRef(props.onFinished);
   onFinished.current = props.onFinished;
 
+  const shownId = useRef<string | null>(null);
+
   useEffect(() => {
-    setLines([]);
-    setStatus(null);
+    // A deployment that finishes while shown turns from live to finished: its log is read again
+    // whole, but what the stream showed stays until that text arrives (no blank "loading…" flash).
+    if (shownId.current !== props.id) {
+      shownId.current = props.id;
+      setLines([]);
+      setStatus(null);
+      setLoaded(false);
+    }
     setError(null);
-    setLoaded(false);
     const abort = new AbortController();
     if (!props.live) {
       api
         .text(`/deployments/${props.id}/log`)
-        .then((text) => setLines(text.split("\n").slice(-maxLines)))
-        .catch((e) => setError(errorMessage(e)))
-        .finally(() => setLoaded(true));
+        .then((text) => {
+          if (!abort.signal.aborted) setLines(text.split("\n").slice(-maxLines));
+        })
+        .catch((e) => {
+          if (!abort.signal.aborted) setError(errorMessage(e));
+        })
+        .finally(() => {
+          if (!abort.signal.aborted) setLoaded(true);
+        });
       return () => abort.abort();
     }
     setStreaming(true);
