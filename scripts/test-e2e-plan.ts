@@ -18,7 +18,8 @@ export function failureDigest(output: string, maxLines = 14): string[] {
   const picked: string[] = [];
   for (let i = 0; i < lines.length && picked.length < maxLines; i++) {
     const line = lines[i] ?? "";
-    const wanted = line.startsWith("(fail)") || /^(error|Error|\w*Error):|^\s*Expected|^\s*Received|timed out/.test(line);
+    const wanted =
+      line.startsWith("(fail)") || /^(error|Error|\w*Error):|^\s*Expected|^\s*Received|timed out/.test(line);
     // bun repeats each (fail) line in its closing list: once is enough.
     if (wanted && !picked.includes(line.slice(0, 300))) picked.push(line.slice(0, 300));
   }

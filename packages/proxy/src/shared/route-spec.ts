@@ -76,5 +76,4 @@ export const routeSpecSchema = z.preprocess(
 export type RouteSpec = z.infer<typeof routeSpecSchema>;
 export type RouteSpecInput = z.input<typeof routeSpecSchema>;
 
-export const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_UPSTREAM_TIMEOUT_MS } from "./proxy-defaults.ts";

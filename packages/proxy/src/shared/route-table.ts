@@ -1,5 +1,6 @@
 import { TRACKER_INJECT_HEADER } from "./edge/tracker-tag.ts";
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_UPSTREAM_TIMEOUT_MS, type RouteSpec } from "./route-spec.ts";
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_UPSTREAM_TIMEOUT_MS } from "./proxy-defaults.ts";
+import type { RouteSpec } from "./route-spec.ts";
 
 /** One upstream origin, split once at build time so the hot path never parses a URL. */
 export interface UpstreamTarget {

@@ -23,10 +23,7 @@ export const certificateSchema = z.object({
 });
 export type Certificate = z.infer<typeof certificateSchema>;
 
-/** How long a client has to send a whole request head, unless the pool is told otherwise. */
-export const DEFAULT_HEAD_TIMEOUT_MS = 10_000;
-/** How long a request on a sleeping route is held while it wakes, unless the pool is told otherwise. */
-export const DEFAULT_WAKE_TIMEOUT_MS = 30_000;
+export { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_WAKE_TIMEOUT_MS } from "./proxy-defaults.ts";
 
 export const workerConfigSchema = z.object({
   workerIndex: z.number().int(),

@@ -17,13 +17,8 @@ import {
   routesById,
   type UpstreamTarget,
 } from "../shared/route-table.ts";
-import {
-  type Certificate,
-  type FromWorker,
-  type ToWorker,
-  toWorkerSchema,
-  type WorkerConfig,
-} from "../shared/worker-messages.ts";
+import { readToWorker } from "../shared/to-worker-guard.ts";
+import type { Certificate, FromWorker, ToWorker, WorkerConfig } from "../shared/worker-messages.ts";
 import { openConnections } from "./deadline-sweep.ts";
 import type { FrontConnection } from "./front-connection.ts";
 import {
@@ -332,12 +327,12 @@ async function closeTunnels(origins: string[], code: number): Promise<number> {
 }
 
 self.onmessage = (event: MessageEvent) => {
-  const parsed = toWorkerSchema.safeParse(event.data);
-  if (!parsed.success) {
-    send({ type: "failed", version: tableVersion, message: `bad message: ${parsed.error.message}` });
+  const read = readToWorker(event.data);
+  if (!read.ok) {
+    send({ type: "failed", version: tableVersion, message: `bad message: ${read.reason}` });
     return;
   }
-  onMessage(parsed.data).catch((err: Error) => {
+  onMessage(read.message).catch((err: Error) => {
     send({ type: "failed", version: tableVersion, message: err.message });
   });
 };

@@ -1,7 +1,7 @@
 import type { RawBeacon } from "../shared/edge/raw-beacon.ts";
+import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_WAKE_TIMEOUT_MS } from "../shared/proxy-defaults.ts";
 import type { RecordPacker } from "../shared/record-batch.ts";
 import type { RouteTable, UpstreamTarget } from "../shared/route-table.ts";
-import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_WAKE_TIMEOUT_MS } from "../shared/worker-messages.ts";
 import { UpstreamHealth } from "./upstream-health.ts";
 import { UpstreamPool } from "./upstream-pool.ts";
 import { WakeHolds } from "./wake-holds.ts";

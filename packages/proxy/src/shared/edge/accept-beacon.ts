@@ -1,5 +1,10 @@
-import { InvalidEventError, MAX_EVENT_BYTES, parseEventPayload } from "./event-payload.ts";
+import type * as EventPayload from "./event-payload.ts";
+import { InvalidEventError, MAX_EVENT_BYTES } from "./invalid-event.ts";
 import type { RawBeacon } from "./raw-beacon.ts";
+
+// The beacon schema (and zod with it) loads with the first beacon a worker checks, not with the
+// worker: most proxies never see one (proxy-defaults.ts says what that saves).
+const eventPayload = (): typeof EventPayload => require("./event-payload.ts");
 
 export const EVENT_PATH = "/_pier/event";
 
@@ -19,7 +24,7 @@ export function acceptBeacon(beacon: RawBeacon): BeaconVerdict {
     if (Buffer.byteLength(beacon.body) > MAX_EVENT_BYTES)
       throw new InvalidEventError(`body larger than ${MAX_EVENT_BYTES} bytes`, 413);
     if (!beacon.site) throw new InvalidEventError("no site: send beacons through an app host");
-    parseEventPayload(beacon.body);
+    eventPayload().parseEventPayload(beacon.body);
   } catch (error) {
     if (!(error instanceof InvalidEventError)) throw error;
     return {

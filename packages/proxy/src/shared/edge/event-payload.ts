@@ -1,8 +1,7 @@
-import { PierError } from "@pier/core";
 import { z } from "zod";
+import { InvalidEventError, MAX_EVENT_BYTES } from "./invalid-event.ts";
 
-/** Bodies larger than this are refused before parsing: the tracker never sends more than ~1 KB. */
-export const MAX_EVENT_BYTES = 8 * 1024;
+export { InvalidEventError, MAX_EVENT_BYTES };
 
 const propValue = z.union([z.string().max(200), z.number(), z.boolean()]);
 
@@ -30,12 +29,6 @@ export const eventPayloadSchema = z.strictObject({
 });
 export type EventPayload = z.infer<typeof eventPayloadSchema>;
 export type Vitals = z.infer<typeof vitalsSchema>;
-
-export class InvalidEventError extends PierError {
-  constructor(message: string, status = 400) {
-    super("invalid_event", `Analytics event rejected: ${message}`, status);
-  }
-}
 
 export function parseEventPayload(body: string): EventPayload {
   if (body.length > MAX_EVENT_BYTES)

@@ -1,6 +1,6 @@
 import { acceptBeacon, EVENT_PATH } from "../../../shared/edge/accept-beacon.ts";
 import { countryFromHeaders } from "../../../shared/edge/country-header.ts";
-import { MAX_EVENT_BYTES } from "../../../shared/edge/event-payload.ts";
+import { MAX_EVENT_BYTES } from "../../../shared/edge/invalid-event.ts";
 import type { RawBeacon } from "../../../shared/edge/raw-beacon.ts";
 import type { LocalResponse } from "../../pages.ts";
 import type { ProxySession } from "../session.ts";
