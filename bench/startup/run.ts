@@ -226,30 +226,48 @@ const table = [
 console.log(table);
 const notes = `
 Reading these figures (all subsystems built in: proxy, TLS, deploy, logs, errors, analytics, uptime, AI gateway, dashboard):
-- Where the whole process stands (issue 27; machine of 2026-12-07, Linux 6.18 on ext4): about
-  72 MB idle with its 2 proxy workers, against the 50 MB target, and 76-83 MB 90 s after 3 minutes
-  of load, against 70 MB. Neither target is met here. The figures of 2026-12-04 (AMD EPYC machine,
+- Where the whole process stands (issue 27; machine of 2026-12-07, Linux 6.18 on ext4): the
+  headline row against the 50 MB target, and the row 90 s after 3 minutes of load against 70 MB.
+  Neither target is met here. Before the workers dropped zod (2026-12-07, same machine, one
+  reading each with bench/startup/idle-probe.ts): 71.6-72.1 MB with 2 workers, now 65.1-65.4 MB
+  (anonymous 33.4 to 27.5 MB). The figures of 2026-12-04 (AMD EPYC machine,
   older kernel, \`dd\` dropping only the binary's pages), for comparison: with 2 proxy workers 57.5 MB
   (anonymous 23.6 MB); control plane 37.9 MB (anonymous 10.7, executable pages 25.4), just written
-  46.9 MB, after one request to every subsystem 58.5 MB; cold start 133 ms; \`pier --version\` 41 ms
-  (the cold start and --version figures of today are from a machine at load average 20-30).
+  46.9 MB, after one request to every subsystem 58.5 MB; cold start 133 ms; \`pier --version\` 41 ms.
   What today's figure is made of, measured piece by piece with /proc/PID/smaps:
-  - executable and other file pages, 37-39 MB at idle, 43-50 MB after traffic: this kernel reads
+  - executable and other file pages, 35-37 MB at idle, 42-50 MB after traffic: this kernel reads
     an executable into large page-cache folios even from disk (ext4 has large folios since Linux
     6.16) and maps a whole folio on a fault, so "from disk" now looks like "just written" did. A
-    compiled hello world (Bun.serve) is 15.1 MB here, 12.8 MB of it file pages. Paging the
-    executable out after start (process_madvise MADV_PAGEOUT, from outside) took the process from
-    72 to 36 MB at once, but 10 s of idle timers brought 14 MB back and one request to the proxy
-    and one to the API 27 MB: the code pier runs is about 25 MB of file pages at this folio size.
-    Not adopted (a request would then wait for the disk).
-  - control plane, anonymous 17.7-18.8 MB (10.7 MB on 2026-12-04: the subsystems added since).
-    The logs collector loaded dockerode and opened the Engine's event stream at start whenever
-    Docker answered: 19 MB more (control plane 74 MB with Docker reachable, 55 MB without). It now
-    waits for this pier's first container (a plain HTTP question to the Engine every 2 s).
-  - each proxy worker, about 7 MB anonymous: an empty Bun worker costs 1.6 MB; the rest is the
-    worker's code and heap (2.7 MB JS heap, 6,300 functions), of which zod (worker messages,
-    route specs, the beacon schema) 1.45 MB and node:tls 1.3 MB. node:tls now loads with the first
-    certificate (72.2 to 70.4 MB for two workers). zod/mini would cost 0.65 MB instead of 1.45.
+    compiled hello world (Bun.serve) is 15.1 MB here, 12.8 MB of it file pages; pier's control
+    plane alone touches 23 MB of the executable's code segment, 6 MB of its read-only data and
+    6 MB of its data segment. Paging the executable out after start (process_madvise MADV_PAGEOUT,
+    from outside) took the process from 72 to 36 MB at once, but 10 s of idle timers brought 14 MB
+    back and one request to the proxy and one to the API 27 MB. Not adopted (a request would then
+    wait for the disk). Also tried: madvise(MADV_RANDOM) on the executable's mappings as the
+    first thing pier does (bun:ffi), so that later faults read single pages instead of readahead
+    windows: no change (56.2 against 56.8 MB with no workers), the pages are mapped before that.
+    So on this kernel about 35 MB of the 50 are the executable's pages before pier allocates
+    anything, which leaves 15 MB for the control plane and its workers: the target is out of reach
+    here without a smaller runtime.
+  - control plane, anonymous 18-19 MB (10.7 MB on 2026-12-04: the subsystems added since). A heap
+    snapshot 10 s after start (no workers, fresh data dir) holds 9.2 MB of JavaScript cells:
+    module records 2.5 MB (38 chunks, 2.46 MB of minified code loaded at start), bytecode 1.5 MB,
+    structures 0.9 MB, 16,219 functions (0.6 MB) and 8,518 closure scopes (0.45 MB); 1,411 zod
+    schema instances (each with its own method closures in zod 4: a compiled test building 14,000
+    instances took 17 MB of heap and 24 MB of anonymous memory, so these are about 2.4 MB). Not
+    starting any module at all saved only 1.4 MB: the cost is evaluating what the start imports
+    (schemas, tables, routes), not the modules' start work. The logs collector loaded dockerode and
+    opened the Engine's event stream at start whenever Docker answered: 19 MB more (control plane
+    74 MB with Docker reachable, 55 MB without). It now waits for this pier's first container (a
+    plain HTTP question to the Engine every 2 s). Tried: \`MIMALLOC_PURGE_DELAY=0\` (return freed
+    pages at once) 2.1 MB less at 10 s, but it is the setting that keeps the tail latency of large
+    answers down (decision 0004); \`BUN_JSC_forceRAMSize=128 MB\`: no change.
+  - each proxy worker, about 4 MB anonymous now (7 MB before): an empty Bun worker costs 1.6 MB;
+    the rest is the worker's code and heap (50 modules, 180 KB of source). zod was 3.2 MB of each
+    worker once its schemas were built (worker messages, route specs, the beacon schema): the main
+    thread's messages are now checked by kind only (they are built by typed code in the same
+    executable; shared/to-worker-guard.ts), and the beacon schema loads with the first beacon.
+    node:tls loads with the first certificate, node:http2 with it.
 - After load (the "after that load" row): under a 64 KB-answer load the process grows to about
   200 MB, mostly buffers the garbage collector frees later. Each proxy worker and the main thread
   now run a full collection 2 s after their last request and \`Bun.shrink()\` after 30 s
@@ -259,8 +277,11 @@ Reading these figures (all subsystems built in: proxy, TLS, deploy, logs, errors
   at its idle level (32.9 against 31.7 MB); the rest above idle is file pages the traffic touched.
   The table's run ended at 83.2 MB (anonymous 38.9 MB, 6 MB above idle).
 - Tried: \`smol\` workers (JavaScriptCore's small heap) saved 1.2 MB for two workers: not adopted,
-  for a heap that collects more often under load. Not done yet: one idle worker that scales up
-  under load (a worker is about 7 MB idle), zod out of the worker.
+  for a heap that collects more often under load. Not done: one idle worker that scales up under
+  load. Keep-alive connections stay on the worker that accepted them, so a second worker started
+  when load arrives would serve only the connections opened after it (wrk's, a CDN's or a load
+  balancer's are all open by then), and stopping it when load ends resets the connections still
+  queued on its SO_REUSEPORT listener unless the kernel migrates them (net.ipv4.tcp_migrate_req).
 - The executable's resident pages depend on the page cache. A binary that was just written (right
   after \`make build\`, a download or a copy) sits in large page-cache folios, and the kernel maps whole
   folios into the process when it touches one page: the same start then shows 5-9 MB more executable
@@ -291,7 +312,7 @@ Reading these figures (all subsystems built in: proxy, TLS, deploy, logs, errors
   about 3 MB of file pages), and \`--compile-jit-policy=50\` keeps run-once start-up code in the
   interpreter; the console sets the normal JIT policy once it listens (proxy and writer workers always
   have it).
-- What the rest is: mostly Bun's own code pages and read-only data. A compiled hello world with
+- What the rest was on 2026-12-04: mostly Bun's own code pages and read-only data. A compiled hello world with
   bun:sqlite, WebCrypto, Hono, zod and drizzle (Bun.serve answering /healthz) measures 25.6 MB from
   disk and 32.8 MB just written (anonymous 4.9 MB), so pier's control plane is about 12 MB above the
   runtime floor in both states. Its anonymous 10.6 MB hold about 5 MB of JS heap: zod v4 and drizzle
