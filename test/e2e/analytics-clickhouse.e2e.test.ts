@@ -37,25 +37,28 @@ afterAll(async () => {
 
 describe.skipIf(!clickhouse.available)("analytics on ClickHouse through pier serve", () => {
   test("beacons through the proxy are stored in ClickHouse and queried with the same API", async () => {
-    const beacon = (body: object, ip: string) =>
-      fetch(`http://127.0.0.1:${pier.httpPort}/_pier/event`, {
+    // Status and body together, so a refusal says why in the failure.
+    const beacon = async (body: object, ip: string) => {
+      const res = await fetch(`http://127.0.0.1:${pier.httpPort}/_pier/event`, {
         method: "POST",
         headers: { host: "ch.test", "user-agent": `${userAgent} ${ip}`, "cf-ipcountry": "FR" },
         body: JSON.stringify(body),
       });
+      return { status: res.status, body: await res.text() };
+    };
     for (const [visitor, path] of [
       ["a", "/"],
       ["a", "/docs"],
       ["b", "/"],
     ] as const) {
       expect(
-        (await beacon({ n: "pageview", u: `http://ch.test${path}`, r: "https://www.bing.com/" }, visitor))
-          .status,
-      ).toBe(202);
+        await beacon({ n: "pageview", u: `http://ch.test${path}`, r: "https://www.bing.com/" }, visitor),
+      ).toEqual({ status: 202, body: "" });
     }
-    expect((await beacon({ n: "signup", u: "http://ch.test/docs", p: { plan: "pro" } }, "a")).status).toBe(
-      202,
-    );
+    expect(await beacon({ n: "signup", u: "http://ch.test/docs", p: { plan: "pro" } }, "a")).toEqual({
+      status: 202,
+      body: "",
+    });
     const get = async (path: string) =>
       (
         await fetch(`${pier.url}/api/v1/analytics/ch.test${path}`, {

@@ -142,6 +142,17 @@ describe("pier serve", () => {
     }
   });
 
+  test("a second pier on the same proxy port refuses to start instead of sharing its connections", async () => {
+    // The workers listen with SO_REUSEPORT: without the check the kernel would spread this pier's
+    // connections over both processes.
+    const error = await startPier({ httpPort: pier.httpPort }).then(
+      (second) => second.stop().then(() => null),
+      (e: Error) => e,
+    );
+    expect(error?.message).toContain(`port ${pier.httpPort} (--http-port) is in use by another process`);
+    expect((await fetch(`${pier.url}/healthz`)).status).toBe(200);
+  });
+
   test("data dir holds a WAL-mode SQLite database and a 0600 secret key", () => {
     expect(statSync(join(pier.dataDir, "secret.key")).mode & 0o777).toBe(0o600);
     expect(statSync(join(pier.dataDir, "pier.db")).size).toBeGreaterThan(0);

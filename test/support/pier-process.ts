@@ -9,8 +9,6 @@ export { freePort };
 export const repoRoot = resolve(import.meta.dir, "..", "..");
 export const pierBinary = process.env.PIER_BINARY ?? join(repoRoot, "dist", "pier");
 
-/** A port the kernel says is free right now. */
-
 export interface PierProcess {
   url: string;
   consolePort: number;
@@ -36,8 +34,23 @@ export interface StartPierOptions {
   httpPort?: number;
 }
 
-/** Starts the compiled binary on free ports and waits until /healthz answers. */
+/**
+ * Starts the compiled binary on free ports and waits until /healthz answers. A port freePort
+ * found can be taken by another suite running beside this one before pier binds it; pier then
+ * refuses to start (port_in_use) and this tries again on other ports, up to 3 times.
+ */
 export async function startPier(options: StartPierOptions = {}): Promise<PierProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPierOnce(options);
+    } catch (error) {
+      const portTaken = error instanceof Error && error.message.includes("is in use by another process");
+      if (!portTaken || attempt >= 3 || options.httpPort !== undefined) throw error;
+    }
+  }
+}
+
+async function startPierOnce(options: StartPierOptions): Promise<PierProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "pier-e2e-"));
   const consolePort = freePort();
   const httpPort = options.httpPort ?? freePort();

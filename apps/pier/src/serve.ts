@@ -94,6 +94,12 @@ export async function startPier(
   // The console binds with SO_REUSEPORT so that a successor can bind beside it; a fresh start
   // checks first that nothing else has the port, which the option would no longer tell it.
   if (!successor) assertPortFree(config.host, config.consolePort, "--console-port");
+  // The proxy workers bind with SO_REUSEPORT too: a second pier on the same ports would silently
+  // take a share of the first one's connections (the kernel spreads them over both).
+  if (!successor && config.proxyWorkers > 0) {
+    assertPortFree(config.host, config.httpPort, "--http-port");
+    assertPortFree(config.host, config.httpsPort, "--https-port");
+  }
   // Created on first start so env vars and provider keys are encrypted from the first write on.
   const secretBox = await createSecretBox(loadOrCreateKey(join(config.dataDir, "secret.key")));
 
