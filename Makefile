@@ -94,7 +94,7 @@ format: install ## apply Biome formatting and safe fixes
 # A test's time limit is a guard against a hang, not a measure (benchmarks measure): 30 s, so a
 # test that hashes a few passwords passes on a machine busy with other suites too.
 test-unit: install ## unit tests (bun test, beside the code)
-	$(BUN) test --timeout 30000 apps packages scripts
+	$(BUN) test --timeout 30000 apps packages scripts bench
 
 test-e2e: build dist/pier-linux-arm64 ## end-to-end suites against the compiled binaries (E2E_JOBS=2 files at a time)
 	$(BUN) scripts/test-e2e.ts

@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { opensslSelfSigned } from "../../test/support/openssl.ts";
 import { freePort } from "../../test/support/ports.ts";
+import { writeSectionKeepingNotes } from "../support/performance-doc.ts";
 import { waitForPort } from "../support/wait-for-port.ts";
 
 const { values } = parseArgs({
@@ -236,26 +237,5 @@ Figures are medians over all runs; the pier / nginx ratio is the median of the p
 ${rows.join("\n")}
 `;
 console.log(section);
-if (!values["no-write"]) {
-  const file = join(root, "docs/performance.md");
-  let doc = readFileSync(file, "utf8");
-  const start = doc.indexOf("## Proxy: HTTP/2\n");
-  if (start === -1) {
-    // Right after the "## Proxy" section, which run.ts rewrites.
-    const proxy = doc.indexOf("## Proxy\n");
-    const next = proxy === -1 ? -1 : doc.indexOf("\n## ", proxy + 1);
-    doc =
-      next === -1
-        ? `${doc.trimEnd()}\n\n${section}`
-        : `${doc.slice(0, next + 1)}\n${section}${doc.slice(next)}`;
-  } else {
-    const next = doc.indexOf("\n## ", start + 1);
-    const old = doc.slice(start, next === -1 ? doc.length : next + 1);
-    const notesAt = old.indexOf("\n### Notes\n");
-    const notes = notesAt === -1 ? "" : `\n${old.slice(notesAt + 1).trimEnd()}\n`;
-    doc = doc.slice(0, start) + section + notes + (next === -1 ? "" : `\n${doc.slice(next + 1)}`);
-  }
-  writeFileSync(file, doc);
-  console.error(`wrote ${file}`);
-}
+if (!values["no-write"]) writeSectionKeepingNotes(section, "Proxy");
 process.exit(0);

@@ -19,6 +19,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { opensslSelfSigned } from "../../test/support/openssl.ts";
 import { freePort } from "../../test/support/ports.ts";
+import { writeSectionKeepingNotes } from "../support/performance-doc.ts";
 import { waitForPort } from "../support/wait-for-port.ts";
 import { type Cell, cellName, matrixCells, type Upstream } from "./matrix-cells.ts";
 import { nginxConfig } from "./nginxConfig.ts";
@@ -422,26 +423,5 @@ ${memoryRows.join("\n")}
 `
 }${busy.length === 0 ? "" : `\nBusy: RSS at the end of a 4,000-connection run: ${busy.join("; ")}.\n`}`;
 console.log(section);
-if (!values["no-write"]) {
-  const file = join(root, "docs/performance.md");
-  let doc = readFileSync(file, "utf8");
-  const at = doc.indexOf("## Proxy matrix\n");
-  if (at === -1) {
-    const proxy = doc.indexOf("## Proxy\n");
-    const next = proxy === -1 ? -1 : doc.indexOf("\n## ", proxy + 1);
-    doc =
-      next === -1
-        ? `${doc.trimEnd()}\n\n${section}`
-        : `${doc.slice(0, next + 1)}\n${section}\n${doc.slice(next + 1)}`;
-  } else {
-    const next = doc.indexOf("\n## ", at + 1);
-    const old = doc.slice(at, next === -1 ? doc.length : next + 1);
-    // Hand-written analysis under "### Notes" survives re-runs; the figures above it are replaced.
-    const notesAt = old.indexOf("\n### Notes\n");
-    const notes = notesAt === -1 ? "" : `\n${old.slice(notesAt + 1).trimEnd()}\n`;
-    doc = doc.slice(0, at) + section + notes + (next === -1 ? "" : `\n${doc.slice(next + 1)}`);
-  }
-  writeFileSync(file, doc);
-  console.error(`wrote ${file}`);
-}
+if (!values["no-write"]) writeSectionKeepingNotes(section, "Proxy");
 process.exit(0);
