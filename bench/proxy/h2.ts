@@ -16,6 +16,7 @@ import { opensslSelfSigned } from "../../test/support/openssl.ts";
 import { freePort } from "../../test/support/ports.ts";
 import { writeSectionKeepingNotes } from "../support/performance-doc.ts";
 import { waitForPort } from "../support/wait-for-port.ts";
+import { proxyPoolCommand } from "./serve-command.ts";
 
 const { values } = parseArgs({
   options: {
@@ -99,22 +100,16 @@ http {
 );
 start([process.execPath, "bench/proxy/upstream.ts", String(ports.upstream)]);
 start([nginxBin, "-p", dir, "-c", join(dir, "nginx.conf")]);
-start([
-  process.execPath,
-  "bench/proxy/serve.ts",
-  "--http-port",
-  String(ports.pierHttp),
-  "--https-port",
-  String(ports.pier),
-  "--upstream",
-  `http://127.0.0.1:${ports.upstream}`,
-  "--workers",
-  String(cores),
-  "--cert",
-  cert,
-  "--key",
-  key,
-]);
+start(
+  proxyPoolCommand({
+    httpPort: ports.pierHttp,
+    httpsPort: ports.pier,
+    upstreamPort: ports.upstream,
+    workers: cores,
+    cert,
+    key,
+  }),
+);
 for (const p of Object.values(ports)) await waitForPort(p);
 
 interface H2loadResult {

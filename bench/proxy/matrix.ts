@@ -23,6 +23,7 @@ import { writeSectionKeepingNotes } from "../support/performance-doc.ts";
 import { waitForPort } from "../support/wait-for-port.ts";
 import { type Cell, cellName, matrixCells, type Upstream } from "./matrix-cells.ts";
 import { nginxConfig } from "./nginxConfig.ts";
+import { proxyPoolCommand } from "./serve-command.ts";
 
 const spec = process.env.PROXY_MATRIX ?? "";
 if (spec.trim() === "off") process.exit(0);
@@ -176,22 +177,16 @@ async function startProxies(kind: Upstream): Promise<Proxies> {
     throw new Error("nginxConfig changed: cannot raise worker_connections for 10,000 clients");
   writeFileSync(join(dir, "nginx.conf"), raised);
   const nginx = start([nginxBin, "-p", dir, "-c", join(dir, "nginx.conf")]);
-  const pier = start([
-    process.execPath,
-    "bench/proxy/serve.ts",
-    "--http-port",
-    String(ports.pier),
-    "--https-port",
-    String(ports.pierTls),
-    "--upstream",
-    `http://127.0.0.1:${ports.upstream}`,
-    "--workers",
-    String(cores),
-    "--cert",
-    cert,
-    "--key",
-    key,
-  ]);
+  const pier = start(
+    proxyPoolCommand({
+      httpPort: ports.pier,
+      httpsPort: ports.pierTls,
+      upstreamPort: ports.upstream,
+      workers: cores,
+      cert,
+      key,
+    }),
+  );
   const pipe = start([
     process.execPath,
     "bench/proxy/pipe.ts",

@@ -22,6 +22,7 @@ import { waitForPort } from "../support/wait-for-port.ts";
 import { describeApiRouteSwap, measureApiRouteSwap } from "./apiRouteSwap.ts";
 import { nginxConfig } from "./nginxConfig.ts";
 import { describeRouteSwap, measureRouteSwap } from "./routeSwap.ts";
+import { proxyPoolCommand } from "./serve-command.ts";
 
 const { values } = parseArgs({
   options: {
@@ -109,22 +110,16 @@ const nginxProc = start([
   "-c",
   join(dir, "nginx.conf"),
 ]);
-const pierProc = start([
-  process.execPath,
-  "bench/proxy/serve.ts",
-  "--http-port",
-  String(ports.pier),
-  "--https-port",
-  String(ports.pierTls),
-  "--upstream",
-  `http://127.0.0.1:${ports.upstream}`,
-  "--workers",
-  String(cores),
-  "--cert",
-  cert,
-  "--key",
-  key,
-]);
+const pierProc = start(
+  proxyPoolCommand({
+    httpPort: ports.pier,
+    httpsPort: ports.pierTls,
+    upstreamPort: ports.upstream,
+    workers: cores,
+    cert,
+    key,
+  }),
+);
 // Plain HTTP only: the ceiling for a Bun proxy (bench/proxy/pipe.ts), to read pier's figures against.
 const pipeProc = start([
   process.execPath,

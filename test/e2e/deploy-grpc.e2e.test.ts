@@ -5,8 +5,8 @@
  * gRPC trailers intact. All traffic on 127.0.0.1.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { connect, type IncomingHttpHeaders } from "node:http2";
 import { createDockerClient, removeAppContainersAndImages } from "@pier/deploy";
+import { grpcCall } from "../support/grpc-client.ts";
 import { type PierProcess, startPier } from "../support/pier-process.ts";
 import { api, baseDomain, deployEnv, gitRemote, requireDocker, ScratchRepo } from "./deploy-fixtures.ts";
 
@@ -55,14 +55,6 @@ console.log("grpc listening");
 `,
 };
 
-function grpcFrame(message: string): Buffer {
-  const body = Buffer.from(message);
-  const out = Buffer.alloc(5 + body.length);
-  out.writeUInt32BE(body.length, 1);
-  body.copy(out, 5);
-  return out;
-}
-
 describe.skipIf(!ready)("a gRPC service deployed with upstream_protocol = h2c", () => {
   test("health-checked over h2c, then called through the HTTPS port with its trailers", async () => {
     pier = await startPier({
@@ -75,40 +67,10 @@ describe.skipIf(!ready)("a gRPC service deployed with upstream_protocol = h2c", 
     const pushed = await repo.push("main");
     expect(pushed.output).toContain("Live at");
 
-    const client = connect(`https://127.0.0.1:${pier.httpsPort}`, {
-      rejectUnauthorized: false,
-      servername: host,
-    });
-    try {
-      const req = client.request({
-        ":method": "POST",
-        ":path": "/demo.Greeter/SayHello",
-        ":authority": host,
-        "content-type": "application/grpc",
-        te: "trailers",
-      });
-      req.end(grpcFrame("ada"));
-      const chunks: Buffer[] = [];
-      let headers: IncomingHttpHeaders = {};
-      let trailers: IncomingHttpHeaders = {};
-      req.on("response", (h) => {
-        headers = h;
-      });
-      req.on("trailers", (t) => {
-        trailers = t;
-      });
-      req.on("data", (c: Buffer) => chunks.push(c));
-      await new Promise((resolve, reject) => {
-        req.on("end", resolve);
-        req.on("error", reject);
-      });
-      const body = Buffer.concat(chunks);
-      expect(Number(headers[":status"])).toBe(200);
-      expect(headers["content-type"]).toBe("application/grpc");
-      expect(body.subarray(5).toString()).toStartWith("hello ada from ");
-      expect(trailers["grpc-status"]).toBe("0");
-    } finally {
-      client.close();
-    }
+    const call = await grpcCall(pier.httpsPort, host, "/demo.Greeter/SayHello", "ada");
+    expect(Number(call.headers[":status"])).toBe(200);
+    expect(call.headers["content-type"]).toBe("application/grpc");
+    expect(call.messages[0]).toStartWith("hello ada from ");
+    expect(call.trailers["grpc-status"]).toBe("0");
   }, 180_000);
 });

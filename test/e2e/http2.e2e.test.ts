@@ -10,6 +10,7 @@ import {
 import { requireService } from "@pier/testkit";
 import type { Server } from "bun";
 import { chromiumAvailable, launchChromium, watchPage } from "../support/chromium.ts";
+import { grpcCall, grpcFrame, grpcMessages } from "../support/grpc-client.ts";
 import {
   ERROR,
   FLAG,
@@ -372,24 +373,6 @@ describe.skipIf(!ready)("HTTP/2 at the edge", () => {
 });
 
 /** A gRPC-shaped server over node:http2 without TLS (h2c), as a gRPC service in a container is. */
-function grpcFrame(message: string): Buffer {
-  const body = Buffer.from(message);
-  const out = Buffer.alloc(5 + body.length);
-  out.writeUInt32BE(body.length, 1);
-  body.copy(out, 5);
-  return out;
-}
-
-function grpcMessages(bytes: Buffer): string[] {
-  const out: string[] = [];
-  for (let i = 0; i + 5 <= bytes.length; ) {
-    const n = bytes.readUInt32BE(i + 1);
-    out.push(bytes.subarray(i + 5, i + 5 + n).toString());
-    i += 5 + n;
-  }
-  return out;
-}
-
 describe.skipIf(!ready)("gRPC through pier: HTTP/2 to the edge, h2c to the upstream", () => {
   const GRPC_HOST = "grpc.pier.test";
   let grpc: Http2Server;
@@ -450,39 +433,7 @@ describe.skipIf(!ready)("gRPC through pier: HTTP/2 to the edge, h2c to the upstr
   });
   afterAll(() => grpc?.close());
 
-  async function call(path: string, message: string) {
-    const client = h2connect(`https://127.0.0.1:${pier.httpsPort}`, {
-      rejectUnauthorized: false,
-      servername: GRPC_HOST,
-    });
-    try {
-      const req = client.request({
-        ":method": "POST",
-        ":path": path,
-        ":authority": GRPC_HOST,
-        "content-type": "application/grpc",
-        te: "trailers",
-      });
-      req.end(grpcFrame(message));
-      const chunks: Buffer[] = [];
-      let headers: IncomingHttpHeaders = {};
-      let trailers: IncomingHttpHeaders = {};
-      req.on("response", (h) => {
-        headers = h;
-      });
-      req.on("trailers", (t) => {
-        trailers = t;
-      });
-      req.on("data", (c: Buffer) => chunks.push(c));
-      await new Promise((resolve, reject) => {
-        req.on("end", resolve);
-        req.on("error", reject);
-      });
-      return { headers, trailers, messages: grpcMessages(Buffer.concat(chunks)) };
-    } finally {
-      client.close();
-    }
-  }
+  const call = (path: string, message: string) => grpcCall(pier.httpsPort, GRPC_HOST, path, message);
 
   test("a unary call: application/grpc both ways, grpc-status in the trailers, forwarding headers added", async () => {
     const r = await call("/demo.Greeter/SayHello", "ada");
