@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium as launchBrowser } from "../support/chromium.ts";
 import { repoRoot } from "../support/pier-process.ts";
 
-export { chromiumAvailable, chromiumPath, watchPage } from "../support/chromium.ts";
+export { chromiumAvailable, chromiumPath, retryOnNetworkChange, watchPage } from "../support/chromium.ts";
 
 /**
  * Where the browser suites leave their screenshots for a reviewer to look at (git-ignored): every

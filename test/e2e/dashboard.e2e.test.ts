@@ -10,6 +10,7 @@ import {
   chromiumAvailable,
   horizontalOverflow,
   launchChromium,
+  retryOnNetworkChange,
   shoot,
   variantContext,
   variants,
@@ -627,7 +628,10 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     await row.getByRole("button", { name: "Remove" }).click();
     await row.getByRole("button", { name: "Remove" }).click();
     await row.waitFor({ state: "detached" });
-    expect(await dev.evaluate(async () => (await fetch("/api/v1/apps")).status)).toBe(401);
+    const status = await retryOnNetworkChange("GET /api/v1/apps", () =>
+      dev.evaluate(async () => (await fetch("/api/v1/apps")).status),
+    );
+    expect(status).toBe(401);
     await other.close();
   });
 
@@ -722,38 +726,41 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     expect(offered.some((o) => /API tokens|Users|Backups/.test(o))).toBe(false);
     await member.keyboard.press("Escape");
 
-    // Hidden is not the protection: the server refuses a member's calls to admin routes.
-    const refused = await member.evaluate(async () => {
-      const me = (await (await fetch("/api/v1/auth/me")).json()) as {
-        csrfToken: string;
-        user: { role: string };
-      };
-      const write = (method: string, path: string, body: unknown) =>
-        fetch(path, {
-          method,
-          headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken },
-          body: JSON.stringify(body),
-        });
-      const answers = await Promise.all([
-        fetch("/api/v1/users"),
-        fetch("/api/v1/tokens"),
-        fetch("/api/v1/backups"),
-        write("POST", "/api/v1/users", { email: "sneaky@example.com" }),
-        write("POST", "/api/v1/tokens", { name: "mine", scopes: ["admin"] }),
-        write("PUT", "/api/v1/settings", { baseDomain: "evil.example.com" }),
-        write("POST", "/api/v1/certificates/shop.example.com/renew", {}),
-        write("POST", "/api/v1/notification-channels", {
-          name: "x",
-          config: { kind: "webhook", url: "https://hooks.example.com/x" },
-        }),
-      ]);
-      const codes = await Promise.all(
-        answers.map(
-          async (a) => `${a.status} ${((await a.json()) as { error?: { code: string } }).error?.code}`,
-        ),
-      );
-      return { role: me.user.role, codes };
-    });
+    // Hidden is not the protection: the server refuses a member's calls to admin routes. Reads and
+    // refused writes, so the whole batch may be sent again if the network changed under Chromium.
+    const refused = await retryOnNetworkChange("a member's admin calls", () =>
+      member.evaluate(async () => {
+        const me = (await (await fetch("/api/v1/auth/me")).json()) as {
+          csrfToken: string;
+          user: { role: string };
+        };
+        const write = (method: string, path: string, body: unknown) =>
+          fetch(path, {
+            method,
+            headers: { "content-type": "application/json", "x-csrf-token": me.csrfToken },
+            body: JSON.stringify(body),
+          });
+        const answers = await Promise.all([
+          fetch("/api/v1/users"),
+          fetch("/api/v1/tokens"),
+          fetch("/api/v1/backups"),
+          write("POST", "/api/v1/users", { email: "sneaky@example.com" }),
+          write("POST", "/api/v1/tokens", { name: "mine", scopes: ["admin"] }),
+          write("PUT", "/api/v1/settings", { baseDomain: "evil.example.com" }),
+          write("POST", "/api/v1/certificates/shop.example.com/renew", {}),
+          write("POST", "/api/v1/notification-channels", {
+            name: "x",
+            config: { kind: "webhook", url: "https://hooks.example.com/x" },
+          }),
+        ]);
+        const codes = await Promise.all(
+          answers.map(
+            async (a) => `${a.status} ${((await a.json()) as { error?: { code: string } }).error?.code}`,
+          ),
+        );
+        return { role: me.user.role, codes };
+      }),
+    );
     expect(refused.role).toBe("member");
     expect(refused.codes).toEqual(Array(8).fill("403 forbidden"));
     await other.close();
@@ -892,7 +899,9 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     await page.goto(pier.url);
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByRole("heading", { name: "Log in to pier" }).waitFor();
-    const status = await page.evaluate(async () => (await fetch("/api/v1/auth/me")).status);
+    const status = await retryOnNetworkChange("GET /api/v1/auth/me", () =>
+      page.evaluate(async () => (await fetch("/api/v1/auth/me")).status),
+    );
     expect(status).toBe(401);
   });
 });

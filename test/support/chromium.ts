@@ -43,24 +43,30 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
 }
 
 /**
- * Chromium cuts a navigation short with net::ERR_NETWORK_CHANGED when a network interface comes
+ * Chromium cuts its requests short with net::ERR_NETWORK_CHANGED when a network interface comes
  * or goes on the machine, loopback requests included, and the suites run beside others that make
- * Docker create containers' veths and networks' bridges. A navigation that met it is made again
- * (three tries); any other failure fails at once. The dashboard repeats its own GETs likewise.
+ * Docker create containers' veths and networks' bridges. `run` is made again (three tries) when it
+ * met that: a navigation fails naming it, a page's fetch() as "Failed to fetch". Only for what is
+ * safe to repeat; any other failure fails at once. The dashboard repeats its own GETs likewise.
  */
+export async function retryOnNetworkChange<T>(what: string, run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const text = String(error);
+      const changed = text.includes("ERR_NETWORK_CHANGED") || text.includes("Failed to fetch");
+      if (attempt >= 3 || !changed) throw error;
+      console.error(`[browser] ${what}: the network changed under Chromium; trying again`);
+      await Bun.sleep(250);
+    }
+  }
+}
+
+/** Navigations are made again when the network changed under Chromium (retryOnNetworkChange). */
 function retryNavigations(page: Page): Page {
   const goto = page.goto.bind(page);
-  page.goto = async (url, options) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await goto(url, options);
-      } catch (error) {
-        if (attempt >= 3 || !String(error).includes("ERR_NETWORK_CHANGED")) throw error;
-        console.error(`[browser] ${url}: the network changed under Chromium; navigating again`);
-        await Bun.sleep(250);
-      }
-    }
-  };
+  page.goto = (url, options) => retryOnNetworkChange(url, () => goto(url, options));
   return page;
 }
 
