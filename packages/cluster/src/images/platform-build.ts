@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type Docker from "dockerode";
 import type { RegistryAuth } from "../runtime.ts";
 import { dockerfileBases, imageName } from "./dockerfile-bases.ts";
+import { followEngineProgress } from "./engine-progress.ts";
 
 export interface PlatformBuildInput {
   platform: string;
@@ -51,8 +52,8 @@ export async function buildForPlatform(docker: Docker, input: PlatformBuildInput
       throw new Error(`${base} has no ${input.platform} variant (it has ${platforms.join(", ") || "none"})`);
     const reference = `${imageName(base)}@${info.Descriptor?.digest}`;
     input.say(`FROM ${base}: ${input.platform} variant of ${reference}`);
-    await follow(
-      docker,
+    await followEngineProgress(
+      docker.modem,
       await docker.pull(reference, { platform: input.platform, authconfig: auth }),
       () => {},
     );
@@ -80,7 +81,7 @@ export async function buildForPlatform(docker: Docker, input: PlatformBuildInput
   } as Docker.ImageBuildOptions);
   let failure: string | null = null;
   let pending = "";
-  await follow(docker, stream, (event: { stream?: string; error?: string }) => {
+  await followEngineProgress(docker.modem, stream, (event) => {
     if (event.error) failure = event.error;
     if (!event.stream) return;
     pending += event.stream;
@@ -90,25 +91,6 @@ export async function buildForPlatform(docker: Docker, input: PlatformBuildInput
       if (line.trim() && !/^ ---> |^Removing intermediate/.test(line)) input.say(line.trim());
   });
   if (failure) throw new Error(String(failure).trim());
-}
-
-async function follow(
-  docker: Docker,
-  stream: NodeJS.ReadableStream,
-  onEvent: (event: { stream?: string; error?: string }) => void,
-): Promise<void> {
-  let failure: string | null = null;
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(
-      stream,
-      (error: Error | null) => (error ? reject(error) : resolve()),
-      (event: { stream?: string; error?: string }) => {
-        if (event.error) failure ??= event.error;
-        onEvent(event);
-      },
-    );
-  });
-  if (failure) throw new Error(failure);
 }
 
 async function readFromTar(tarball: string, path: string): Promise<string> {

@@ -8,6 +8,7 @@ import type { ClusterRegistry } from "../registry/cluster-registry.ts";
 import type { ManifestListEntry } from "../registry/registry-client.ts";
 import type { RegistryAuth } from "../runtime.ts";
 import type { ClusterStateStore } from "../state.ts";
+import { followEngineProgress } from "./engine-progress.ts";
 import { buildForPlatform } from "./platform-build.ts";
 
 const releaseLogSchema = z.array(
@@ -249,6 +250,8 @@ export function isTransientPushFailure(message: string): boolean {
 }
 
 const PUSH_ATTEMPTS = 3;
+/** A push or pull the Engine reports nothing of for this long has stalled (followEngineProgress). */
+const PROGRESS_STALL_MS = 60_000;
 
 async function pushWithRetries(
   docker: Docker,
@@ -279,33 +282,23 @@ async function pushImage(
     .getImage(name)
     .push({ tag, authconfig: auth } as never)) as unknown as NodeJS.ReadableStream;
   let result: { digest: string; size: number } | null = null;
-  let failure: string | null = null;
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(
-      stream,
-      (error: Error | null) => (error ? reject(error) : resolve()),
-      (event: { error?: string; aux?: { Digest?: string; Size?: number } }) => {
-        if (event.error) failure = event.error;
-        if (event.aux?.Digest) result = { digest: event.aux.Digest, size: event.aux.Size ?? 0 };
-      },
-    );
+  await followEngineProgress(
+    docker.modem,
+    stream,
+    (event) => {
+      if (event.aux?.Digest) result = { digest: event.aux.Digest, size: event.aux.Size ?? 0 };
+    },
+    PROGRESS_STALL_MS,
+  ).catch((error: Error) => {
+    throw new Error(`push of ${name}:${tag} failed: ${error.message}`);
   });
-  if (failure) throw new Error(`push of ${name}:${tag} failed: ${failure}`);
   if (!result) throw new Error(`push of ${name}:${tag} reported no digest`);
   return result;
 }
 
 async function pullImage(docker: Docker, reference: string, auth: RegistryAuth): Promise<void> {
   const stream = await docker.pull(reference, { authconfig: auth });
-  let failure: string | null = null;
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(
-      stream,
-      (error: Error | null) => (error ? reject(error) : resolve()),
-      (event: { error?: string }) => {
-        if (event.error) failure = event.error;
-      },
-    );
+  await followEngineProgress(docker.modem, stream, () => {}, PROGRESS_STALL_MS).catch((error: Error) => {
+    throw new Error(`pull of ${reference} failed: ${error.message}`);
   });
-  if (failure) throw new Error(`pull of ${reference} failed: ${failure}`);
 }
