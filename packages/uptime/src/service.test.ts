@@ -93,6 +93,22 @@ describe("incidents", () => {
     expect(closed!.durationMs).toBe(resolved.durationMs);
   });
 
+  test("checks in the same millisecond are all kept, and the incident starts at the first failure", async () => {
+    const frozen = Date.now();
+    const uptime = await service({ clock: { ...systemClock, now: () => frozen } });
+    await uptime.createMonitor({ name: "same-ms", target: http.url(), retries: 1, intervalSeconds: 3600 });
+    http.setHealthy(true);
+    await uptime.checkNow("same-ms");
+    http.setHealthy(false);
+    await uptime.checkNow("same-ms");
+    await uptime.checkNow("same-ms");
+    http.setHealthy(true);
+    const checks = await uptime.recentChecks("same-ms", 10);
+    expect(checks.map((c) => c.ok)).toEqual([false, false, true]);
+    const [open] = await uptime.incidents({ monitor: "same-ms", open: true });
+    expect(open!.startedAt).toBe(checks[1]!.at);
+  });
+
   test("TCP: a closed port opens an incident at once with retries 0, reopening closes it", async () => {
     const uptime = await service();
     await uptime.createMonitor({

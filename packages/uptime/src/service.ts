@@ -265,7 +265,10 @@ export class UptimeService {
     const row = await this.store.monitors.find(id);
     if (!row || (!row.enabled && !evenIfPaused)) return undefined;
     const result = await this.probe(row);
-    const at = new Date(this.clock.now());
+    // Checks of one monitor run one at a time, and a check's time is its row's key: a check in the
+    // same millisecond as the last one (a "check now" beside a scheduled check) would be dropped as
+    // a duplicate, and the incident would start at the wrong check.
+    const at = new Date(Math.max(this.clock.now(), (row.lastCheckAt?.getTime() ?? 0) + 1));
     await this.store.checks.record(
       {
         monitorId: row.id,
