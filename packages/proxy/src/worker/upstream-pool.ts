@@ -28,6 +28,8 @@ export class UpstreamConn {
   closed = false;
   /** Counted in its pool's `busy`: owned by an exchange from acquire until release or close. */
   busy = false;
+  /** Reading stopped because the client could not take more (FrontConnection's backpressure). */
+  paused = false;
 
   constructor(
     readonly pool: UpstreamPool,
@@ -98,10 +100,12 @@ export class UpstreamConn {
   }
 
   pause(): void {
+    this.paused = true;
     this.socket?.pause();
   }
 
   resume(): void {
+    this.paused = false;
     this.socket?.resume();
   }
 }
@@ -215,6 +219,9 @@ export class UpstreamPool {
       conn.socket.end();
       return;
     }
+    // An answer can end while its last bytes wait for a slow client, with this socket still
+    // paused: reading resumes here, or the next exchange on it would never see its answer.
+    if (conn.paused) conn.resume();
     conn.reused = true;
     this.idle.push(conn);
   }
