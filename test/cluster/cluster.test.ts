@@ -44,9 +44,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // A pier that died during the suite shows up as refused API calls: say so, with how it ended.
+  const proc = c?.pier.proc;
+  const ended = proc && (proc.exitCode !== null || proc.signalCode !== null);
+  const died = ended
+    ? `pier had exited during the suite: code ${proc.exitCode}, signal ${proc.signalCode}\n`
+    : "";
   await c?.pier.stop();
-  // run.sh prints its warnings and errors when the suite fails.
-  if (c) await Bun.write(join(clusterDir, "pier.log"), c.pier.logs());
+  // run.sh prints its warnings and errors (and anything not JSON, such as a crash) when the suite fails.
+  if (c) await Bun.write(join(clusterDir, "pier.log"), c.pier.logs() + died);
   say("done");
 });
 

@@ -49,7 +49,7 @@ nsenter --target "$node1" --net --mount --uts -- env -C "$repo" \
 code=$?
 if [[ $code != 0 && -f "$PIER_CLUSTER_DIR/pier.log" ]]; then
   echo "--- pier's warnings and errors:"
-  grep -E '"level":"(warn|error)"' "$PIER_CLUSTER_DIR/pier.log" | grep -v '"host check' | tail -40
+  grep -E '"level":"(warn|error)"|^[^{]' "$PIER_CLUSTER_DIR/pier.log" | grep -v '"host check' | tail -60
 fi
 echo "cluster suite: exit $code after $((SECONDS - started)) s (setup and teardown included)"
 exit $code
