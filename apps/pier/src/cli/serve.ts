@@ -6,6 +6,7 @@ import {
   serveOptions,
 } from "@pier/config";
 import { allocatorEnv, missingAllocatorSettings, pierVersion } from "@pier/core";
+import { keepServingOnStrayErrors } from "../stray-errors.ts";
 import { type Command, type FlagSpec, UsageError } from "./command.ts";
 
 const optionFlags: Record<string, FlagSpec> = Object.fromEntries(
@@ -67,6 +68,7 @@ export const serveCommand: Command = {
     // The whole platform loads only for `serve`: other commands start in a few ms without it.
     const { createServeLogger, startPier } = await import("../serve.ts");
     const logger = createServeLogger(resolved.config);
+    keepServingOnStrayErrors(logger);
     // main.ts started pier again with these unless execve failed (e.g. under qemu-user).
     const missing = missingAllocatorSettings(process.platform, process.env);
     if (missing.length > 0)
