@@ -8,12 +8,13 @@ import {
 } from "node:http2";
 import { Duplex } from "node:stream";
 import type { Socket } from "bun";
-import { type CompiledRoute, findRoute, normalizeHost } from "../../shared/route-table.ts";
 import { unwatchDeadline, watchDeadline } from "../deadline-sweep.ts";
 import { CLIENT_IDLE_TIMEOUT_S } from "../front-connection.ts";
 import type { FrontState } from "../front-state.ts";
 import { FrameGuard } from "./frame-guard.ts";
+import { admitH2c } from "./h2c-admission.ts";
 import { forwardH2c } from "./h2c-forward.ts";
+import { holdH2c } from "./h2c-hold.ts";
 import { StreamBridge } from "./stream-bridge.ts";
 
 /**
@@ -50,19 +51,6 @@ function h2Server(): Http2Server {
   });
   server.on("session", (session: ServerHttp2Session) => handing?.attach(session));
   return server;
-}
-
-/**
- * The route of a stream whose upstreams speak HTTP/2 only (h2c), or null: every other stream goes
- * through the HTTP/1.1 engine, which looks its route up itself.
- */
-function h2cRoute(state: FrontState, headers: IncomingHttpHeaders): CompiledRoute | null {
-  if (state.draining) return null;
-  const authority = headers[":authority"] ?? headers.host;
-  const path = headers[":path"];
-  if (typeof authority !== "string" || typeof path !== "string") return null;
-  const route = findRoute(state.table, normalizeHost(authority), path);
-  return route?.h2c && !route.sleeping ? route : null;
 }
 
 /** The raw socket as the stream node:http2 reads and writes; a short write waits for "drain". */
@@ -135,10 +123,12 @@ export class H2FrontConnection {
     session.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
       this.streams++;
       stream.once("close", () => this.streams--);
-      const route = h2cRoute(this.state, headers);
-      if (route !== null)
-        forwardH2c(this.state, route, route.host, stream, headers, this.socket.remoteAddress);
-      else new StreamBridge(this.state, stream, headers, this.socket.remoteAddress);
+      const clientIp = this.socket.remoteAddress;
+      const admission = admitH2c(this.state.table, this.state.draining, headers);
+      if (admission.kind === "forward")
+        forwardH2c(this.state, admission.route, admission.route.host, stream, headers, clientIp);
+      else if (admission.kind === "hold") holdH2c(this.state, admission.route, stream, headers, clientIp);
+      else new StreamBridge(this.state, stream, headers, clientIp);
     });
     if (this.state.draining) session.close();
   }

@@ -10,6 +10,7 @@ import {
 import { type CompiledRoute, upstreamPathFor } from "../../shared/route-table.ts";
 import type { FrontState } from "../front-state.ts";
 import { recordExchange } from "../phases/exchange-record.ts";
+import { overBodyLimit } from "../phases/filters/body-limit.ts";
 import { STRIPPED_REQUEST_HEADERS } from "../request-head.ts";
 import { requestIdText } from "../upstream-head.ts";
 
@@ -93,9 +94,17 @@ export function forwardH2c(
     fail(504, `upstream ${target.origin} did not answer within ${route.upstreamTimeoutMs} ms`);
   }, route.upstreamTimeoutMs);
 
-  // Client to upstream.
+  // Client to upstream. A body without a declared length is counted against the route's limit as
+  // it streams (h2c-admission.ts refused a declared one over it before anything was sent).
   stream.on("data", (chunk: Buffer) => {
+    if (done) return;
     bytesIn += chunk.length;
+    if (overBodyLimit(route, bytesIn)) {
+      clearTimeout(timer);
+      upstream.close(constants.NGHTTP2_CANCEL);
+      fail(413, `the request body is over this route's limit of ${route.maxBodyBytes} bytes`);
+      return;
+    }
     if (!upstream.write(chunk)) stream.pause();
   });
   upstream.on("drain", () => stream.resume());

@@ -1,0 +1,39 @@
+import type { IncomingHttpHeaders } from "node:http2";
+import { type CompiledRoute, findRoute, normalizeHost, type RouteTable } from "../../shared/route-table.ts";
+import { overBodyLimit } from "../phases/filters/body-limit.ts";
+import { PIER_PREFIX } from "../phases/filters/console-forward.ts";
+
+/**
+ * Where an HTTP/2 stream goes. Streams on h2c routes (gRPC) are forwarded as HTTP/2
+ * (h2c-forward.ts), except when the route answers them itself: a redirect to its canonical host,
+ * maintenance, a declared body over its limit, pier's own /_pier/ paths, or a pier that is
+ * stopping. Those go through the HTTP/1.1 engine (stream-bridge.ts), whose request filters write
+ * the same answers as for any other route; a sleeping h2c route holds the stream until it wakes.
+ * Every other stream goes through the engine too, which looks its route up itself.
+ */
+export type H2cAdmission =
+  | { kind: "engine" }
+  | { kind: "forward"; route: CompiledRoute }
+  | { kind: "hold"; route: CompiledRoute };
+
+const ENGINE: H2cAdmission = { kind: "engine" };
+
+export function admitH2c(table: RouteTable, draining: boolean, headers: IncomingHttpHeaders): H2cAdmission {
+  const authority = headers[":authority"] ?? headers.host;
+  const path = headers[":path"];
+  if (typeof authority !== "string" || typeof path !== "string") return ENGINE;
+  const host = normalizeHost(authority);
+  const route = findRoute(table, host, path);
+  if (route === null || !route.h2c || draining) return ENGINE;
+  if (path.startsWith(PIER_PREFIX)) return ENGINE;
+  if (route.canonicalHost !== null && route.canonicalHost !== host) return ENGINE;
+  if (route.maintenance !== null && route.maintenance.healthPath !== pathOnly(path)) return ENGINE;
+  const declared = Number(headers["content-length"] ?? 0);
+  if (Number.isFinite(declared) && overBodyLimit(route, declared)) return ENGINE;
+  return route.sleeping ? { kind: "hold", route } : { kind: "forward", route };
+}
+
+function pathOnly(path: string): string {
+  const q = path.indexOf("?");
+  return q === -1 ? path : path.slice(0, q);
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer, type Http2Server } from "node:http2";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { grpcCall, grpcFrame, grpcMessages } from "../../../../../test/support/grpc-client.ts";
+import { opensslSelfSigned } from "../../../../../test/support/openssl.ts";
+import { type ProxyPool, startProxyPool } from "../../main/proxy-pool.ts";
+import { type RouteSpec, routeSpecSchema } from "../../shared/route-spec.ts";
+import { freePort } from "../../testing/test-servers.ts";
+
+// An h2c route (gRPC) answers what the route says before anything reaches the app, as every other
+// route does: maintenance, its canonical host, its body limit; and a sleeping one wakes first.
+
+const openssl = Bun.which("openssl");
+if (!openssl && process.env.CI === "true")
+  throw new Error("openssl is required in CI: apt-get install openssl");
+const httpsPort = freePort();
+let pool: ProxyPool;
+let grpc: Http2Server;
+let upstream = "";
+const wakes: string[] = [];
+
+const route = (id: string, host: string, extra: Partial<RouteSpec> = {}) =>
+  routeSpecSchema.parse({ id, host, upstreams: [upstream], upstreamProtocol: "h2c", ...extra });
+
+beforeAll(async () => {
+  if (!openssl) return;
+  grpc = createServer();
+  grpc.on("stream", (stream) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("end", () => {
+      const [name] = grpcMessages(Buffer.concat(chunks));
+      stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+      stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+      stream.end(grpcFrame(`hi ${name}`));
+    });
+  });
+  await new Promise<void>((resolve) => grpc.listen(0, "127.0.0.1", () => resolve()));
+  upstream = `http://127.0.0.1:${(grpc.address() as { port: number }).port}`;
+  const dir = mkdtempSync(join(tmpdir(), "pier-h2c-routes-"));
+  const { cert, key } = opensslSelfSigned(dir, "g.test", ["DNS:g.test"]);
+  pool = await startProxyPool({
+    workers: 1,
+    httpPort: freePort(),
+    httpsPort,
+    hostname: "127.0.0.1",
+    async onWake(routeId) {
+      wakes.push(routeId);
+      await Bun.sleep(200);
+      await pool.publishRoutes([...routes(), route("sleepy", "sleepy.test")]);
+      return true;
+    },
+  });
+  await pool.publishRoutes([...routes(), route("sleepy", "sleepy.test", { upstreams: [], sleeping: true })]);
+  await pool.setCertificates([
+    { serverName: "g.test", cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") },
+  ]);
+});
+afterAll(async () => {
+  await pool?.stop();
+  grpc?.close();
+});
+
+function routes(): RouteSpec[] {
+  return [
+    route("g", "g.test", { maxBodyBytes: 64 }),
+    route("m", "m.test", {
+      maintenance: { message: "upgrading the database", healthPath: "/grpc.health.v1.Health/Check" },
+    }),
+    route("c", "old.test", { canonicalHost: "g.test" }),
+  ];
+}
+
+test.skipIf(!openssl)(
+  "a call reaches the app; a streamed body over the route's limit gets a 413",
+  async () => {
+    const ok = await grpcCall(httpsPort, "g.test", "/demo.Greeter/SayHello", "ada");
+    expect([ok.headers[":status"], ok.trailers["grpc-status"], ok.messages]).toEqual([200, "0", ["hi ada"]]);
+    const big = await grpcCall(httpsPort, "g.test", "/demo.Greeter/SayHello", "x".repeat(100));
+    expect(big.headers[":status"]).toBe(413);
+  },
+);
+
+test.skipIf(!openssl)(
+  "maintenance answers 503 except on the health path; a non-canonical host is redirected",
+  async () => {
+    const down = await grpcCall(httpsPort, "m.test", "/demo.Greeter/SayHello", "ada");
+    expect(down.headers[":status"]).toBe(503);
+    const health = await grpcCall(httpsPort, "m.test", "/grpc.health.v1.Health/Check", "");
+    expect(health.headers[":status"]).toBe(200);
+    const moved = await grpcCall(httpsPort, "old.test", "/demo.Greeter/SayHello", "ada");
+    expect(moved.headers[":status"]).toBe(308);
+    expect(moved.headers.location).toBe(`https://g.test:${httpsPort}/demo.Greeter/SayHello`);
+  },
+);
+
+test.skipIf(!openssl)(
+  "a sleeping h2c route holds its calls, wakes once, then they reach the app over HTTP/2",
+  async () => {
+    const calls = await Promise.all(
+      Array.from({ length: 5 }, () => grpcCall(httpsPort, "sleepy.test", "/demo.Greeter/SayHello", "bo")),
+    );
+    expect(calls.map((c) => [c.headers[":status"], c.trailers["grpc-status"]])).toEqual(
+      Array(5).fill([200, "0"]),
+    );
+    expect(wakes).toEqual(["sleepy"]);
+  },
+);
