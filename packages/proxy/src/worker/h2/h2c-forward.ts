@@ -13,6 +13,7 @@ import { recordExchange } from "../phases/exchange-record.ts";
 import { overBodyLimit } from "../phases/filters/body-limit.ts";
 import { STRIPPED_REQUEST_HEADERS } from "../request-head.ts";
 import { requestIdText } from "../upstream-head.ts";
+import { cancelStream, resetStream } from "./reset-stream.ts";
 
 /**
  * A stream on a route with `upstreamProtocol: "h2c"` (gRPC services), forwarded as an HTTP/2
@@ -73,7 +74,7 @@ export function forwardH2c(
     if (!stream.destroyed && !stream.headersSent) {
       stream.respond({ ":status": code, "content-type": "text/plain; charset=utf-8" });
       stream.end(`${message}\n`);
-    } else if (!stream.destroyed) stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    } else resetStream(stream);
     finish();
   };
   if (target === undefined) {
@@ -90,7 +91,7 @@ export function forwardH2c(
     return;
   }
   const timer = setTimeout(() => {
-    upstream.close(constants.NGHTTP2_CANCEL);
+    cancelStream(upstream);
     fail(504, `upstream ${target.origin} did not answer within ${route.upstreamTimeoutMs} ms`);
   }, route.upstreamTimeoutMs);
 
@@ -101,7 +102,7 @@ export function forwardH2c(
     bytesIn += chunk.length;
     if (overBodyLimit(route, bytesIn)) {
       clearTimeout(timer);
-      upstream.close(constants.NGHTTP2_CANCEL);
+      cancelStream(upstream);
       fail(413, `the request body is over this route's limit of ${route.maxBodyBytes} bytes`);
       return;
     }
@@ -109,13 +110,15 @@ export function forwardH2c(
   });
   upstream.on("drain", () => stream.resume());
   stream.on("end", () => {
-    if (!upstream.destroyed) upstream.end();
+    // Not after a failure: the upstream stream was cancelled, and an END_STREAM sent now would
+    // turn a cut upload into a whole one.
+    if (!done && !upstream.destroyed) upstream.end();
   });
   stream.on("error", () => {});
   stream.on("close", () => {
     // The client went away or cancelled (RST_STREAM) before the answer ended.
     clearTimeout(timer);
-    if (!upstream.destroyed) upstream.close(constants.NGHTTP2_CANCEL);
+    cancelStream(upstream);
     finish();
   });
 

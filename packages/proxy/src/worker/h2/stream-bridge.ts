@@ -1,9 +1,10 @@
-import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
+import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import type { Socket } from "bun";
 import { FrontConnection } from "../front-connection.ts";
 import type { FrontState } from "../front-state.ts";
 import { parseResponseHead, ResponseHead, responseHeadText } from "../response-parser.ts";
 import { type H2RequestError, requestHeadFromStream, responseHeadersFromHead } from "./h1-translation.ts";
+import { resetStream } from "./reset-stream.ts";
 
 /**
  * One HTTP/2 stream run through the HTTP/1.1 engine: the bridge stands in for the client socket
@@ -177,7 +178,7 @@ export class StreamBridge {
   }
 
   private reset(): void {
-    if (!this.stream.destroyed) this.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    resetStream(this.stream);
   }
 
   /** The engine is done with its stand-in connection, as after a socket's close event. */
