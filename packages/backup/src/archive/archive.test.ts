@@ -158,6 +158,39 @@ describe("archive round trip", () => {
     expect(existsSync(older)).toBe(false);
   });
 
+  test("a forced restore drops the side files of every SQLite file it replaces, logs.db included", async () => {
+    const dataDir = makeDataDir();
+    const logs = new Database(join(dataDir, "logs.db"));
+    logs.run("PRAGMA journal_mode = WAL");
+    logs.run("CREATE TABLE lines (text TEXT)");
+    logs.run("INSERT INTO lines VALUES ('archived')");
+    logs.close();
+    const { path } = await makeArchive(dataDir);
+    // The pier being replaced: its logs.db has rows in a WAL that was never checkpointed.
+    const target = makeDataDir();
+    const old = new Database(join(target, "logs.db"));
+    old.run("PRAGMA journal_mode = WAL");
+    old.run("PRAGMA wal_autocheckpoint = 0");
+    old.run("CREATE TABLE lines (text TEXT)");
+    for (let i = 0; i < 50; i++) old.run("INSERT INTO lines VALUES ('replaced')");
+    expect(existsSync(join(target, "logs.db-wal"))).toBe(true);
+    await restoreArchive({
+      source: Bun.file(path).stream(),
+      archiveName: path,
+      dataDir: target,
+      force: true,
+      keepInstanceId: false,
+      version: "0.1.0",
+    });
+    old.close();
+    expect(existsSync(join(target, "logs.db-wal"))).toBe(false);
+    const restored = new Database(join(target, "logs.db"), { readonly: true });
+    expect(restored.query<{ text: string }, []>("SELECT text FROM lines").all()).toEqual([
+      { text: "archived" },
+    ]);
+    restored.close();
+  });
+
   test("a flipped byte anywhere fails verification and restore, and restore writes nothing", async () => {
     const dataDir = makeDataDir();
     const { path } = await makeArchive(dataDir);

@@ -154,8 +154,9 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
 async function putInPlace(stagedData: string, dataDir: string, force: boolean): Promise<void> {
   const names = await readdir(stagedData).catch(() => [] as string[]);
   if (force) {
-    // Side files of the databases being replaced would be replayed into the restored ones.
-    for (const db of ["pier.db", "analytics.db"])
+    // Side files of the databases being replaced would be replayed into the restored ones: every
+    // SQLite file of the archive (pier.db, analytics.db, logs.db, traces.db, …).
+    for (const db of names.filter((name) => name.endsWith(".db")))
       for (const suffix of ["-wal", "-shm", "-journal"])
         await rm(join(dataDir, db + suffix), { force: true });
     for (const name of names) await rm(join(dataDir, name), { recursive: true, force: true });
