@@ -19,7 +19,7 @@ import { isModelAllowed, ModelNotAllowedError, resolveTargets } from "./model-ro
 import { costUsd, findPrice } from "./prices.ts";
 import { buildUpstreamCall, type Endpoint, isRetriableStatus, wireFor } from "./providers.ts";
 import { type CachedResponse, cacheKey, ResponseCache } from "./response-cache.ts";
-import { responsesRequestSchema } from "./responses.ts";
+import { type ResponsesRequest, responsesRequestSchema } from "./responses.ts";
 import { chatRequestSchema, completionRequestSchema, embeddingRequestSchema } from "./schemas.ts";
 import type { AiStore, KeyRow } from "./store.ts";
 import { relayStream } from "./stream-relay.ts";
@@ -71,7 +71,7 @@ export class AiGateway {
   private readonly windows = new Map<string, MinuteWindow>();
   private readonly spend = new Map<string, { month: number; usd: number }>();
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly conversations = new ConversationStore();
+  private readonly conversations: ConversationStore;
   private readonly fetch: (input: string, init?: RequestInit) => Promise<Response>;
   private readonly now: () => number;
 
@@ -83,6 +83,7 @@ export class AiGateway {
     }));
     this.fetch = deps.fetch ?? fetch;
     this.now = deps.now ?? Date.now;
+    this.conversations = new ConversationStore(deps.store.conversations);
   }
 
   static async create(deps: GatewayDeps): Promise<AiGateway> {
@@ -179,12 +180,16 @@ export class AiGateway {
     const hit = cacheId ? this.cache.get(cacheId, startedAt) : undefined;
     if (hit) return this.replay(hit, base, startedAt, stream);
 
+    // Whose conversations previous_response_id may continue: the key's app, else the key.
+    const scope = key.appId ?? key.id;
+    const previous = endpoint === "responses" ? (body as ResponsesRequest).previous_response_id : null;
     const surface = new Surface({
       endpoint,
       body,
       model: requested,
-      scope: key.appId ?? key.id,
-      conversations: this.conversations,
+      history: previous ? await this.conversations.get(scope, previous) : undefined,
+      keep: (responseId, messages) =>
+        this.track(this.conversations.set(scope, responseId, messages), "AI conversation not written"),
       nowSeconds: Math.floor(startedAt / 1000),
     });
     const result = await dispatch({
@@ -461,9 +466,13 @@ export class AiGateway {
       const known = this.spend.get(row.keyId);
       if (known && known.month === month) known.usd += cost;
     }
-    const write = this.deps.store.usage
-      .insert({ ...row, costUsd: cost })
-      .catch((error) => this.deps.logger.warn("AI usage row not written", { error }))
+    this.track(this.deps.store.usage.insert({ ...row, costUsd: cost }), "AI usage row not written");
+  }
+
+  /** A write the answer does not wait for, awaited by idle() (tests, shutdown); a failure is logged. */
+  private track(promise: Promise<unknown>, failure: string): void {
+    const write = promise
+      .catch((error) => this.deps.logger.warn(failure, { error }))
       .finally(() => this.pending.delete(write));
     this.pending.add(write);
   }

@@ -32,12 +32,19 @@ export async function startAiGateway(ctx: PierContext): Promise<RunningAiGateway
     logger,
     fetch: ctx.egress.fetch,
   });
+  // Conversations past their 30 days are never read again (store.ts); this keeps the table small.
+  const prune = () =>
+    store.conversations.prune().catch((error) => logger.warn("old AI conversations not pruned", { error }));
+  void prune();
+  const pruning = setInterval(prune, 24 * 3600_000);
+  pruning.unref();
   return {
     gateway,
     openAi: openAiRoutes(gateway, ctx.originOf) as unknown as Hono<ApiEnv>,
     admin: adminRoutes(gateway, ctx.authenticate, ctx.stores.apps),
     async stop() {
       // Usage rows still being written belong to requests that were answered.
+      clearInterval(pruning);
       await gateway.idle();
       await store.usage.close();
     },

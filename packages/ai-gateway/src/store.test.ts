@@ -4,9 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Database, openDatabase } from "@pier/db";
 import { SQL } from "bun";
+import { eq } from "drizzle-orm";
 import { testPostgresUrl } from "../../../test/support/database-backends.ts";
 import { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
-import { createAiStore } from "./store.ts";
+import * as pgSchema from "./schema/pg.ts";
+import * as sqliteSchema from "./schema/sqlite.ts";
+import { CONVERSATION_RETENTION_MS, createAiStore } from "./store.ts";
 
 // Providers, aliases, keys, prices and settings on SQLite and (when configured) PostgreSQL.
 const postgresUrl = testPostgresUrl();
@@ -41,6 +44,25 @@ const kinds: ("sqlite" | "postgres")[] = postgresUrl ? ["sqlite", "postgres"] : 
 
 for (const kind of kinds) {
   describe(`AI store on ${kind}`, () => {
+    test("conversations: found by scope and response id, replaced on save, gone after 30 days", async () => {
+      const database = await open(kind);
+      const store = createAiStore(database);
+      await store.conversations.save("app_1", "resp_1", '[{"role":"user","content":"hi"}]');
+      await store.conversations.save("app_1", "resp_1", '[{"role":"user","content":"hello"}]');
+      expect(await store.conversations.find("app_1", "resp_1")).toBe('[{"role":"user","content":"hello"}]');
+      expect(await store.conversations.find("app_2", "resp_1")).toBeUndefined();
+      await store.conversations.save("app_1", "resp_old", "[]");
+      const old = new Date(Date.now() - CONVERSATION_RETENTION_MS - 60_000);
+      const t = (kind === "postgres" ? pgSchema : sqliteSchema).aiConversations;
+      await (database.db as typeof database.db)
+        .update(t as typeof sqliteSchema.aiConversations)
+        .set({ createdAt: old })
+        .where(eq(t.responseId, "resp_old"));
+      expect(await store.conversations.find("app_1", "resp_old")).toBeUndefined();
+      expect(await store.conversations.prune()).toBe(1);
+      expect(await store.conversations.find("app_1", "resp_1")).toBeDefined();
+    });
+
     test("upserts replace by name; json columns and nulls round-trip", async () => {
       const store = createAiStore(await open(kind));
       await store.providers.upsert({

@@ -1,5 +1,5 @@
 import type { Database } from "@pier/db";
-import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNull, lt, sql } from "drizzle-orm";
 import * as pgSchema from "./schema/pg.ts";
 import * as sqliteSchema from "./schema/sqlite.ts";
 import type { UsageLog } from "./usage-log.ts";
@@ -129,8 +129,42 @@ export function createAiStore(database: Database, options: { usage?: UsageLog } 
           .onConflictDoUpdate({ target: t.aiSettings.key, set: { value } });
       },
     },
+    conversations: {
+      async find(scope: string, responseId: string): Promise<string | undefined> {
+        const c = t.aiConversations;
+        const [row] = await db
+          .select({ messages: c.messages })
+          .from(c)
+          .where(
+            and(eq(c.scope, scope), eq(c.responseId, responseId), gte(c.createdAt, conversationsFrom())),
+          );
+        return row?.messages;
+      },
+      async save(scope: string, responseId: string, messages: string): Promise<void> {
+        await db
+          .insert(t.aiConversations)
+          .values({ scope, responseId, messages })
+          .onConflictDoUpdate({
+            target: [t.aiConversations.scope, t.aiConversations.responseId],
+            set: { messages },
+          });
+      },
+      /** Drops what is older than the retention; how many rows went. */
+      async prune(): Promise<number> {
+        const c = t.aiConversations;
+        const gone = await db
+          .delete(c)
+          .where(lt(c.createdAt, conversationsFrom()))
+          .returning({ id: c.responseId });
+        return gone.length;
+      },
+    },
     usage,
   };
 }
+
+/** How long a conversation can be continued with previous_response_id, as OpenAI keeps responses. */
+export const CONVERSATION_RETENTION_MS = 30 * 24 * 3600_000;
+const conversationsFrom = () => new Date(Date.now() - CONVERSATION_RETENTION_MS);
 
 export type AiStore = ReturnType<typeof createAiStore>;

@@ -25,6 +25,7 @@ let native: FakeProvider;
 let compat: FakeProvider;
 let claude: FakeProvider;
 let broken: FakeProvider;
+let secretBox: Awaited<ReturnType<typeof createSecretBox>>;
 
 /** The text of each block of a message (the block's type for the others). */
 const texts = (message: Anthropic.Message) =>
@@ -60,7 +61,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pier-ai-surfaces-"));
   database = await openDatabase({ dataDir: dir });
   await database.migrate({ sqlite: sqliteMigrations, pg: pgMigrations });
-  const secretBox = await createSecretBox(crypto.getRandomValues(new Uint8Array(32)));
+  secretBox = await createSecretBox(crypto.getRandomValues(new Uint8Array(32)));
   gateway = await AiGateway.create({ store: createAiStore(database), secretBox, logger: silentLogger });
   await gateway.catalog.patchSettings({ retries: 0, backoffMs: 5, timeoutMs: 3000 });
   native = startFakeOpenAi({ responses: true, tokens: ["Native", " answer"] });
@@ -237,6 +238,49 @@ describe("Responses API", () => {
     const reply = await client.responses.create({ model: "sturdy", input: "salut" });
     expect(reply.output_text).toBe("Bonjour depuis Claude");
     expect(await lastUsage()).toMatchObject({ provider: "claude", attempts: 2, endpoint: "responses" });
+  });
+
+  test("a conversation answered through chat completions continues after pier restarts", async () => {
+    const key = await newKey();
+    const first = await new OpenAI({
+      baseURL: `${base()}/ai/v1`,
+      apiKey: key,
+      maxRetries: 0,
+    }).responses.create({
+      model: "compat/gpt-4o-mini",
+      input: "remember the number 42",
+    });
+    await gateway.idle();
+    // A new gateway on the same database, as after a restart or an upgrade: nothing in memory.
+    const restarted = await AiGateway.create({
+      store: createAiStore(database),
+      secretBox,
+      logger: silentLogger,
+    });
+    const again = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: new Hono().route("/ai/v1", openAiRoutes(restarted)).fetch,
+    });
+    try {
+      const client = new OpenAI({
+        baseURL: `http://127.0.0.1:${again.port}/ai/v1`,
+        apiKey: key,
+        maxRetries: 0,
+      });
+      await client.responses.create({
+        model: "compat/gpt-4o-mini",
+        input: "which number?",
+        previous_response_id: first.id,
+      });
+      const sent = compat.requests.at(-1)!.body.messages as { role: string; content: unknown }[];
+      expect(sent.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
+      expect(JSON.stringify(sent[0]!.content)).toContain("remember the number 42");
+      expect(JSON.stringify(sent[2]!.content)).toContain("which number?");
+    } finally {
+      again.stop(true);
+      await restarted.idle();
+    }
   });
 
   test("a previous_response_id pier does not know, and bad input, are clear 400s", async () => {

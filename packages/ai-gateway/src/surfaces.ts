@@ -1,7 +1,6 @@
 import { PierError, ValidationError } from "@pier/core";
 import { fromAnthropicResponse } from "./anthropic.ts";
 import { chatCompletionSchema } from "./chat-chunks.ts";
-import type { ConversationStore } from "./conversations.ts";
 import { chatToMessage, type MessagesRequest, messagesToChat } from "./messages.ts";
 import { MessagesStreamEncoder } from "./messages-stream.ts";
 import type { Endpoint, Wire } from "./providers.ts";
@@ -30,9 +29,10 @@ export interface SurfaceOptions {
   body: Record<string, unknown>;
   /** The model as the client named it, shown in translated answers. */
   model: string;
-  /** Whose conversations `previous_response_id` may continue (the key's app, else the key). */
-  scope: string;
-  conversations: ConversationStore;
+  /** The conversation `previous_response_id` names, as the gateway loaded it (undefined: unknown). */
+  history?: ChatMessage[];
+  /** Keeps a finished conversation for a later `previous_response_id` (the gateway's store). */
+  keep?: (responseId: string, messages: ChatMessage[]) => void;
   nowSeconds: number;
 }
 
@@ -107,10 +107,10 @@ export class Surface {
   private history(): ChatMessage[] {
     const previous = (this.options.body as ResponsesRequest).previous_response_id;
     if (!previous) return [];
-    const history = this.options.conversations.get(this.options.scope, previous);
+    const history = this.options.history;
     if (!history)
       throw new ValidationError(
-        `previous_response_id ${previous} is unknown to pier: it keeps the conversations it answered through chat completions (in memory, not across restarts); send the earlier turns in input instead.`,
+        `previous_response_id ${previous} is unknown to pier: it keeps the conversations it answered through chat completions for 30 days, unless sent with store: false; send the earlier turns in input instead.`,
       );
     return history;
   }
@@ -120,10 +120,7 @@ export class Surface {
     const request = this.options.body as ResponsesRequest;
     if (request.store === false || !this.chat || !this.shell) return;
     const messages = (this.chat.messages as ChatMessage[]).slice(request.instructions ? 1 : 0);
-    this.options.conversations.set(this.options.scope, this.shell.id, [
-      ...messages,
-      ...outputToMessages(output),
-    ]);
+    this.options.keep?.(this.shell.id, [...messages, ...outputToMessages(output)]);
   }
 }
 

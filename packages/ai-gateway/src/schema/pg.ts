@@ -1,5 +1,5 @@
 import { pgColumns } from "@pier/db";
-import { index, integer, pgTable, text } from "drizzle-orm/pg-core";
+import { index, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 
 // Mirror of sqlite.ts, column for column; schema-parity.test.ts fails when they drift apart.
 const { boolean, createdAt, double, id, json, timestamp } = pgColumns;
@@ -75,4 +75,18 @@ export const aiUsage = pgTable(
     error: text("error"),
   },
   (t) => [index("ai_usage_created_idx").on(t.createdAt), index("ai_usage_key_idx").on(t.keyId, t.createdAt)],
+);
+
+export const aiConversations = pgTable(
+  "ai_conversations",
+  {
+    scope: text("scope").notNull(),
+    responseId: text("response_id").notNull(),
+    messages: text("messages").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.scope, t.responseId] }),
+    index("ai_conversations_created_idx").on(t.createdAt),
+  ],
 );

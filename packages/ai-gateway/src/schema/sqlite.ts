@@ -1,5 +1,5 @@
 import { sqliteColumns } from "@pier/db";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 // Epoch milliseconds here, timestamptz in pg.ts; both read back as Date.
 const { boolean, createdAt, double, id, json, timestamp } = sqliteColumns;
@@ -81,4 +81,23 @@ export const aiUsage = sqliteTable(
     error: text("error"),
   },
   (t) => [index("ai_usage_created_idx").on(t.createdAt), index("ai_usage_key_idx").on(t.keyId, t.createdAt)],
+);
+
+/**
+ * The conversation a Responses API answer ended, for a later `previous_response_id`, when pier
+ * answered it through chat completions (a provider with its own /responses keeps its own). Per
+ * key scope (the key's app, else the key); kept for 30 days (conversations.ts).
+ */
+export const aiConversations = sqliteTable(
+  "ai_conversations",
+  {
+    scope: text("scope").notNull(),
+    responseId: text("response_id").notNull(),
+    messages: text("messages").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.scope, t.responseId] }),
+    index("ai_conversations_created_idx").on(t.createdAt),
+  ],
 );
