@@ -36,6 +36,18 @@ test("a plain head passes as is; chunked is seen and dropped when de-chunking fo
   );
 });
 
+test("Connection: keep-alive alone passes as is; with other tokens, or with Keep-Alive, it is rewritten", () => {
+  const head = (extra: string) =>
+    parseResponseHead(
+      Buffer.from(`HTTP/1.1 200 OK\r\nServer: nginx\r\ncontent-length: 2\r\n${extra}\r\nok`),
+    )!;
+  expect(head("Connection: keep-alive\r\n")).toMatchObject({ hopByHop: false, close: false });
+  expect(head("connection: Keep-Alive\r\n").hopByHop).toBe(false);
+  expect(head("Connection: keep-alive, Upgrade\r\n").hopByHop).toBe(true);
+  expect(head("Connection: keep-alive\r\nKeep-Alive: timeout=5\r\n").hopByHop).toBe(true);
+  expect(head("Connection: close\r\n")).toMatchObject({ hopByHop: true, close: true });
+});
+
 test("incomplete head returns null; HTTP/1.0 closes; garbage throws a named error", () => {
   expect(parseResponseHead(Buffer.from("HTTP/1.1 200 OK\r\nX: y\r\n"))).toBeNull();
   expect(parseResponseHead(Buffer.from("HTTP/1.0 200 OK\r\n\r\n"))!.close).toBe(true);

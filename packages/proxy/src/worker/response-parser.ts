@@ -114,12 +114,15 @@ export function parseResponseHead(buf: Buffer, from = 0, into = new ResponseHead
         if (contentLength === -1) throw new UpstreamProtocolError("bad content-length");
       } else if (name === "transfer-encoding") {
         chunked = ve - vs >= 7 && equalsLowerAscii(buf, ve - 7, ve, "chunked");
+      } else if (name === "connection") {
+        if (includesLowerAscii(buf, vs, ve, "close")) close = true;
+        else if (includesLowerAscii(buf, vs, ve, "keep-alive")) close = false;
+        // `Connection: keep-alive` alone (nginx and most servers on HTTP/1.1) says what the
+        // client's connection is anyway, unless the proxy closes it (closeClient, which rewrites
+        // the head): the head may go verbatim. Anything else on it names hop-by-hop headers.
+        if (!equalsLowerAscii(buf, vs, ve, "keep-alive")) hopByHop = true;
       } else {
         hopByHop = true;
-        if (name === "connection") {
-          if (includesLowerAscii(buf, vs, ve, "close")) close = true;
-          else if (includesLowerAscii(buf, vs, ve, "keep-alive")) close = false;
-        }
       }
     }
     pos = line.end + 2;
