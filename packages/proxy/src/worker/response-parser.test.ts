@@ -48,6 +48,15 @@ test("Connection: keep-alive alone passes as is; with other tokens, or with Keep
   expect(head("Connection: close\r\n")).toMatchObject({ hopByHop: true, close: true });
 });
 
+test("the rewrite drops exactly the hop-by-hop lines, from a head inside a buffer that holds more", () => {
+  const wire =
+    "HTTP/1.1 200 OK\r\nUpgrade: h2c\r\nX-Connection: a\r\nConnection: Upgrade\r\nContent-Length: 2\r\nTrailer: x\r\n\r\nok";
+  const head = parseResponseHead(Buffer.from(`earlier bytes${wire}`), 13)!;
+  expect(rewriteResponseHead(head, false, false)).toBe(
+    "HTTP/1.1 200 OK\r\nX-Connection: a\r\nContent-Length: 2\r\n\r\n",
+  );
+});
+
 test("incomplete head returns null; HTTP/1.0 closes; garbage throws a named error", () => {
   expect(parseResponseHead(Buffer.from("HTTP/1.1 200 OK\r\nX: y\r\n"))).toBeNull();
   expect(parseResponseHead(Buffer.from("HTTP/1.0 200 OK\r\n\r\n"))!.close).toBe(true);
