@@ -123,6 +123,19 @@ describe.skipIf(!enabled)("uptime page in the dashboard", () => {
     // The 90 days come with the monitor's history, which may land after the chart.
     await page.getByTestId("monitor-day-bars").locator("span").nth(89).waitFor();
     expect(await page.getByTestId("monitor-day-bars").locator("span").count()).toBe(90);
+    // A refresh after an action keeps the page on screen: with the monitor's reload held back,
+    // its 90 days are still there (they used to give way to "loading" until the answer came).
+    const monitorRead = /\/api\/v1\/monitors\/[^/?]+$/;
+    await page.route(monitorRead, async (route) => {
+      await Bun.sleep(600);
+      await route.continue();
+    });
+    const reloaded = page.waitForResponse(monitorRead);
+    await page.getByRole("button", { name: "Check now" }).click();
+    await Bun.sleep(300);
+    expect(await page.getByTestId("monitor-day-bars").locator("span").count()).toBe(90);
+    await reloaded;
+    await page.unroute(monitorRead);
     await page.getByTestId("monitor-checks").getByText("down").first().waitFor();
     await page.getByTestId("monitor-incidents").getByText("resolved").waitFor();
     expect(await page.getByTestId("monitor-uptime").textContent()).toContain("up, 24h");

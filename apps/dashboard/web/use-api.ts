@@ -1,4 +1,4 @@
-import { useCallback, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { errorMessage } from "./api.ts";
 
 export interface Loaded<T> {
@@ -54,4 +54,20 @@ export function useApi<T>(load: () => Promise<T>, deps: unknown[], pollMs = 0): 
     setLoading(false);
   }, []);
   return { data, error, loading, reload, replace };
+}
+
+/**
+ * Reloads `queries` in place each time `signal` changes after the first render: a refresh after an
+ * action (a check, an edit) keeps what is shown until the new data replaces it. Putting the signal
+ * in useApi's deps instead would clear the data and show "loading" for the length of the request.
+ */
+export function useReloadOn(signal: unknown, ...queries: Pick<Loaded<unknown>, "reload">[]): void {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    for (const query of queries) void query.reload();
+  }, [signal]);
 }

@@ -14,7 +14,7 @@ import {
 import { formatDuration, relativeTime } from "../../format.ts";
 import { addObservabilityStyles } from "../../observability-styles.ts";
 import { navigate } from "../../router.ts";
-import { useApi } from "../../use-api.ts";
+import { useApi, useReloadOn } from "../../use-api.ts";
 import { MonitorForm } from "./monitor-form.tsx";
 import { dayTone, type MonitorStats, monitorTones, uptimeText } from "./uptime-types.ts";
 
@@ -27,9 +27,10 @@ function LatencyChart({ id, version }: { id: string; version: number }) {
   const [period, setPeriod] = useState<"24h" | "7d">("24h");
   const series = useApi(
     () => pier.call("GET /api/v1/monitors/:monitor/latency", { params: { monitor: id }, query: { period } }),
-    [id, period, version],
+    [id, period],
     60_000,
   );
+  useReloadOn(version, series);
   return (
     <section class="panel" aria-label="Response time">
       <div class="spread">
@@ -112,7 +113,7 @@ export function MonitorPage({ id }: { id: string }) {
   const [version, setVersion] = useState(0);
   const stats = useApi(
     () => pier.call("GET /api/v1/monitors/:monitor", { params: { monitor: id } }),
-    [id, version],
+    [id],
     30_000,
   );
   const checks = useApi(
@@ -120,14 +121,15 @@ export function MonitorPage({ id }: { id: string }) {
       pier
         .call("GET /api/v1/monitors/:monitor/checks", { params: { monitor: id }, query: { limit: 50 } })
         .then((a) => a.checks),
-    [id, version],
+    [id],
     30_000,
   );
   const incidents = useApi(
     () => pier.call("GET /api/v1/incidents", { query: { monitor: id, limit: 50 } }).then((a) => a.incidents),
-    [id, version],
+    [id],
     30_000,
   );
+  useReloadOn(version, stats, checks, incidents);
   const action = useAction();
   const [editing, setEditing] = useState(false);
   const refresh = () => setVersion((v) => v + 1);

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { pier } from "../../api.ts";
 import { DeleteButton, ErrorBox, ListState, useAction } from "../../components/ui.tsx";
-import { useApi } from "../../use-api.ts";
+import { useApi, useReloadOn } from "../../use-api.ts";
 import { type Monitor, monitorTones, type StatusPage, statusBanner } from "./uptime-types.ts";
 
 interface Draft {
@@ -127,8 +127,9 @@ function StatusPageEditor(props: { page?: StatusPage; monitors: Monitor[]; onSav
 
 /** Public status pages: create and edit them with a live preview of what the public will see. */
 export function StatusPagesPanel({ version }: { version: number }) {
-  const pages = useApi(() => pier.call("GET /api/v1/status-pages").then((r) => r.statusPages), [version]);
-  const monitors = useApi(() => pier.call("GET /api/v1/monitors").then((r) => r.monitors), [version]);
+  const pages = useApi(() => pier.call("GET /api/v1/status-pages").then((r) => r.statusPages), []);
+  const monitors = useApi(() => pier.call("GET /api/v1/monitors").then((r) => r.monitors), []);
+  useReloadOn(version, pages, monitors);
   const [open, setOpen] = useState<string | null>(null);
   const all = monitors.data ?? [];
   return (

@@ -5,7 +5,7 @@ import { CardsTable, CopyBlock, DeleteButton, Link, ListState, useAction } from 
 import { bindFields } from "../../form-fields.ts";
 import { formatDuration, relativeTime } from "../../format.ts";
 import { addObservabilityStyles } from "../../observability-styles.ts";
-import { useApi } from "../../use-api.ts";
+import { useApi, useReloadOn } from "../../use-api.ts";
 import { MonitorForm } from "./monitor-form.tsx";
 import { StatusPagesPanel } from "./status-pages-panel.tsx";
 import { type Monitor, monitorTones } from "./uptime-types.ts";
@@ -103,9 +103,10 @@ function MonitorsPanel({ onChange }: { onChange: () => void }) {
 function IncidentsPanel({ version }: { version: number }) {
   const incidents = useApi(
     () => pier.call("GET /api/v1/incidents", { query: { limit: 20 } }).then((r) => r.incidents),
-    [version],
+    [],
     15_000,
   );
+  useReloadOn(version, incidents);
   return (
     <div class="panel">
       <h2>Incidents</h2>
