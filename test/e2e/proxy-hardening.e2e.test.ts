@@ -85,14 +85,17 @@ function raw(
     socket.on("data", (d) => {
       text += d.toString("latin1");
     });
+    // 'close' follows an 'error' (a write into a connection the proxy closed, say), and whatever
+    // the proxy answered before it has been read by then: finishing on the error could drop it.
     socket.on("close", () => finish(true));
-    socket.on("error", () => finish(true));
+    socket.on("error", () => {});
     socket.on("connect", async () => {
       const n = pieces ?? 1;
       const size = Math.ceil(bytes.length / n);
-      for (let i = 0; i < n && !done; i++) {
+      // As a client does, it stops sending once the proxy has answered.
+      for (let i = 0; i < n && !done && text === ""; i++) {
         socket.write(bytes.subarray(i * size, (i + 1) * size));
-        if (gapMs > 0) await Bun.sleep(gapMs);
+        await Bun.sleep(gapMs);
       }
     });
   });
