@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { connect } from "node:tls";
-import { opensslSelfSigned } from "../../../../test/support/openssl.ts";
-import { type ProxyPool, startProxyPool } from "../main/proxy-pool.ts";
+import type { ProxyPool } from "../main/proxy-pool.ts";
 import { routeSpecSchema } from "../shared/route-spec.ts";
-import { freePort, startUpstream } from "../testing/test-servers.ts";
+import { startUpstream } from "../testing/test-servers.ts";
+import { startTlsPool } from "../testing/tls-pool.ts";
 
 // The head timeout starts when the TLS handshake ends, not when the TCP connection opens: a
 // handshake that queued behind others on a busy machine must not cost the client its request.
@@ -17,24 +14,13 @@ if (!openssl && process.env.CI === "true")
   throw new Error("openssl is required in CI: apt-get install openssl");
 const HEAD_TIMEOUT_MS = 300;
 const up = startUpstream("tls-late");
-const httpsPort = freePort();
+let httpsPort = 0;
 let pool: ProxyPool;
 
 beforeAll(async () => {
   if (!openssl) return;
-  const dir = mkdtempSync(join(tmpdir(), "pier-proxy-tls-late-"));
-  const { cert, key } = opensslSelfSigned(dir, "late.test", ["DNS:late.test"]);
-  pool = await startProxyPool({
-    workers: 1,
-    httpPort: freePort(),
-    httpsPort,
-    hostname: "127.0.0.1",
-    headTimeoutMs: HEAD_TIMEOUT_MS,
-  });
+  ({ pool, httpsPort } = await startTlsPool("late.test", { headTimeoutMs: HEAD_TIMEOUT_MS }));
   await pool.publishRoutes([routeSpecSchema.parse({ id: "late", host: "late.test", upstreams: [up.url] })]);
-  await pool.setCertificates([
-    { serverName: "late.test", cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") },
-  ]);
 });
 afterAll(async () => {
   await pool?.stop();

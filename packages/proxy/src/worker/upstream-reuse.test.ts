@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { opensslSelfSigned } from "../../../../test/support/openssl.ts";
-import { type ProxyPool, startProxyPool } from "../main/proxy-pool.ts";
+import type { ProxyPool } from "../main/proxy-pool.ts";
 import { routeSpecSchema } from "../shared/route-spec.ts";
-import { freePort, startUpstream } from "../testing/test-servers.ts";
+import { startUpstream } from "../testing/test-servers.ts";
+import { startTlsPool } from "../testing/tls-pool.ts";
 
 // An answer can end while its last bytes still wait for the client, with the upstream socket
 // paused for backpressure. The pool must hand that connection to the next exchange reading again,
@@ -18,18 +15,13 @@ const SIZE = 24 * 1024 * 1024;
 const up = startUpstream("reuse", (req) =>
   new URL(req.url).pathname === "/large" ? new Response(new Uint8Array(SIZE).fill(120)) : undefined,
 );
-const httpsPort = freePort();
+let httpsPort = 0;
 let pool: ProxyPool;
 
 beforeAll(async () => {
   if (tools.includes(null)) return;
-  const dir = mkdtempSync(join(tmpdir(), "pier-proxy-reuse-"));
-  const { cert, key } = opensslSelfSigned(dir, "reuse.test", ["DNS:reuse.test"]);
-  pool = await startProxyPool({ workers: 1, httpPort: freePort(), httpsPort, hostname: "127.0.0.1" });
+  ({ pool, httpsPort } = await startTlsPool("reuse.test"));
   await pool.publishRoutes([routeSpecSchema.parse({ id: "reuse", host: "reuse.test", upstreams: [up.url] })]);
-  await pool.setCertificates([
-    { serverName: "reuse.test", cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") },
-  ]);
 });
 afterAll(async () => {
   await pool?.stop();

@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync } from "node:fs";
 import { connect, constants, createServer, type Http2Server } from "node:http2";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { TCPSocketListener } from "bun";
 import { grpcFrame } from "../../../../../test/support/grpc-client.ts";
-import { opensslSelfSigned } from "../../../../../test/support/openssl.ts";
-import { type ProxyPool, startProxyPool } from "../../main/proxy-pool.ts";
+import type { ProxyPool } from "../../main/proxy-pool.ts";
 import { routeSpecSchema } from "../../shared/route-spec.ts";
-import { freePort } from "../../testing/test-servers.ts";
+import { startTlsPool } from "../../testing/tls-pool.ts";
 
 // An answer the upstream cuts short reaches an HTTP/2 client as a reset stream, never as a clean
 // end it would take for the whole body; and an upload the proxy cuts reaches the upstream as a
@@ -17,7 +13,7 @@ import { freePort } from "../../testing/test-servers.ts";
 const openssl = Bun.which("openssl");
 if (!openssl && process.env.CI === "true")
   throw new Error("openssl is required in CI: apt-get install openssl");
-const httpsPort = freePort();
+let httpsPort = 0;
 let pool: ProxyPool;
 let http1: TCPSocketListener<undefined>;
 let h2c: Http2Server;
@@ -54,9 +50,7 @@ beforeAll(async () => {
     setTimeout(() => stream.destroy(new Error("the app failed mid-answer")), 20);
   });
   await new Promise<void>((resolve) => h2c.listen(0, "127.0.0.1", () => resolve()));
-  const dir = mkdtempSync(join(tmpdir(), "pier-h2-cut-"));
-  const { cert, key } = opensslSelfSigned(dir, "cut.test", ["DNS:cut.test"]);
-  pool = await startProxyPool({ workers: 1, httpPort: freePort(), httpsPort, hostname: "127.0.0.1" });
+  ({ pool, httpsPort } = await startTlsPool("cut.test"));
   await pool.publishRoutes([
     routeSpecSchema.parse({ id: "h1", host: "cut.test", upstreams: [`http://127.0.0.1:${http1.port}`] }),
     routeSpecSchema.parse({
@@ -66,9 +60,6 @@ beforeAll(async () => {
       upstreamProtocol: "h2c",
       maxBodyBytes: 100_000,
     }),
-  ]);
-  await pool.setCertificates([
-    { serverName: "cut.test", cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") },
   ]);
 });
 afterAll(async () => {

@@ -53,12 +53,12 @@ const DROPPED_RESPONSE_FIELDS = new Set([
 export function forwardH2c(
   state: FrontState,
   route: CompiledRoute,
-  host: string,
   stream: ServerHttp2Stream,
   headers: IncomingHttpHeaders,
   clientIp: string,
 ): void {
   const started = performance.now();
+  const host = route.host;
   const target = route.upstreams[route.rr++ % Math.max(route.upstreams.length, 1)];
   let status = 0;
   let bytesIn = 0;

@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer, type Http2Server } from "node:http2";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { grpcCall, grpcFrame, grpcMessages } from "../../../../../test/support/grpc-client.ts";
-import { opensslSelfSigned } from "../../../../../test/support/openssl.ts";
-import { type ProxyPool, startProxyPool } from "../../main/proxy-pool.ts";
+import type { ProxyPool } from "../../main/proxy-pool.ts";
 import { type RouteSpec, routeSpecSchema } from "../../shared/route-spec.ts";
-import { freePort } from "../../testing/test-servers.ts";
+import { startTlsPool } from "../../testing/tls-pool.ts";
 
 // An h2c route (gRPC) answers what the route says before anything reaches the app, as every other
 // route does: maintenance, its canonical host, its body limit; and a sleeping one wakes first.
@@ -15,7 +11,7 @@ import { freePort } from "../../testing/test-servers.ts";
 const openssl = Bun.which("openssl");
 if (!openssl && process.env.CI === "true")
   throw new Error("openssl is required in CI: apt-get install openssl");
-const httpsPort = freePort();
+let httpsPort = 0;
 let pool: ProxyPool;
 let grpc: Http2Server;
 let upstream = "";
@@ -43,24 +39,15 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => grpc.listen(0, "127.0.0.1", () => resolve()));
   upstream = `http://127.0.0.1:${(grpc.address() as { port: number }).port}`;
-  const dir = mkdtempSync(join(tmpdir(), "pier-h2c-routes-"));
-  const { cert, key } = opensslSelfSigned(dir, "g.test", ["DNS:g.test"]);
-  pool = await startProxyPool({
-    workers: 1,
-    httpPort: freePort(),
-    httpsPort,
-    hostname: "127.0.0.1",
+  ({ pool, httpsPort } = await startTlsPool("g.test", {
     async onWake(routeId) {
       wakes.push(routeId);
       await Bun.sleep(200);
       await pool.publishRoutes([...routes(), route("sleepy", "sleepy.test")]);
       return true;
     },
-  });
+  }));
   await pool.publishRoutes([...routes(), route("sleepy", "sleepy.test", { upstreams: [], sleeping: true })]);
-  await pool.setCertificates([
-    { serverName: "g.test", cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") },
-  ]);
 });
 afterAll(async () => {
   await pool?.stop();
