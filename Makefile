@@ -36,6 +36,8 @@ install: node_modules/.installed ## install dependencies from bun.lock
 
 dist/pier: install bench/startup/bytecode-order.txt $(shell find apps packages -name '*.ts' -o -name '*.tsx' -o -name '*.sql' -o -name '*.html' -o -name '*.css' 2>/dev/null | grep -v node_modules)
 	@mkdir -p dist
+	@# each build writes its chunks' source maps beside the binary under new hashed names
+	@find dist -maxdepth 1 -name '*.js.map' -delete
 	$(BUN) build $(BUILD_FLAGS) $(ENTRY) $(WORKERS) --outfile dist/pier
 	@ls -lh dist/pier | awk '{print "==> built dist/pier (" $$5 ")"}'
 

@@ -10,7 +10,7 @@ import {
 } from "@pier/api";
 import { generateSecretToken, LoginRateLimiter } from "@pier/auth";
 import type { ServeConfig } from "@pier/config";
-import { createLogger, type Logger, PierError, pierVersion } from "@pier/core";
+import { createLogger, dropExecutablePages, type Logger, PierError, pierVersion } from "@pier/core";
 import { createStores, openDatabase, StorageFullError, storageFullIn } from "@pier/db";
 import { createEgressFetch, egressPolicy, machineAddresses } from "@pier/egress";
 import { authenticate, requestOrigins, socketSessions, trustedProxies } from "@pier/http";
@@ -82,6 +82,9 @@ export function createServeLogger(config: ServeConfig): Logger {
     format: config.logFormat === "auto" ? undefined : config.logFormat,
   });
 }
+
+/** How long after listening the start-up pages of the executable are handed back. */
+const START_PAGES_DROP_MS = 5_000;
 
 /** Wires the packages into one running platform. Every step that can fail does so before listening. */
 export async function startPier(
@@ -237,6 +240,14 @@ export async function startPier(
   // start-up code stays in the interpreter instead of being compiled; from here on code that
   // runs often must be compiled as usual.
   Bun.unsafe.setJITPolicy?.(1);
+  // Start-up code (configuration, migrations, every module's start) is done: its pages of the
+  // executable go back to the page cache (docs/performance.md, Startup and footprint).
+  const startPagesTimer = setTimeout(() => {
+    dropExecutablePages().then((bytes) =>
+      logger.debug("start-up pages of the executable unmapped", { bytes }),
+    );
+  }, START_PAGES_DROP_MS);
+  startPagesTimer.unref();
 
   const sweeper = setInterval(() => {
     stores.sessions.deleteExpired().catch((error) => logger.warn("session sweep failed", { error }));

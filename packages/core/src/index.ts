@@ -15,6 +15,7 @@ export {
   UnauthorizedError,
   ValidationError,
 } from "./errors.ts";
+export { dropExecutablePages, droppableExecutableRanges, type PageRange } from "./executable-pages.ts";
 export { newId } from "./ids.ts";
 export {
   createLogger,

@@ -1,3 +1,4 @@
+import { dropExecutablePages } from "@pier/core";
 import type { RawBeacon } from "../shared/edge/raw-beacon.ts";
 import { IDLE_CHECK_MS, IdleTrim, runTrimStep } from "../shared/idle-trim.ts";
 import { unpackRecords } from "../shared/record-batch.ts";
@@ -201,7 +202,13 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
   let batches = 0;
   const idleTrim = new IdleTrim();
   // The main thread aggregated every batch: it gives that memory back too once traffic stops.
-  const trimTimer = setInterval(() => runTrimStep(idleTrim.check(batches)), IDLE_CHECK_MS);
+  // The pages of the executable the traffic touched are process-wide: the main thread hands them
+  // back for every thread once traffic has stopped for good.
+  const trimTimer = setInterval(() => {
+    const step = idleTrim.check(batches);
+    runTrimStep(step);
+    if (step === "shrink") void dropExecutablePages();
+  }, IDLE_CHECK_MS);
   trimTimer.unref();
   let stopping = false;
   const waiters = new Set<() => void>();
