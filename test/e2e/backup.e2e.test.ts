@@ -272,9 +272,21 @@ describe.skipIf(!docker)("backup and restore through the compiled binary", () =>
     const missing = join(scratch, "must-not-exist");
     expect((await cli(["backup", "restore", bad, "--data-dir", missing])).code).toBe(1);
     expect(existsSync(missing)).toBe(false);
-    // Nor over a pier's data dir without --force.
+    // Nor over the data dir of a running pier, even with --force: it would go on with the old files.
     const busy = await cli(["backup", "restore", dirArchive, "--data-dir", a.dataDir]);
-    expect(busy.stderr).toContain("not empty");
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain("is running on");
+    const forced = await cli(["backup", "restore", dirArchive, "--data-dir", a.dataDir, "--force"]);
+    expect(forced.code).toBe(1);
+    expect(forced.stderr).toContain("stop it first");
+    expect((await fetch(`${a.url}/healthz`)).status).toBe(200);
+    // A data dir no pier runs on is still refused without --force when it is not empty.
+    const stopped = join(scratch, "not-running");
+    mkdirSync(stopped);
+    writeFileSync(join(stopped, "pier.db"), "");
+    expect((await cli(["backup", "restore", dirArchive, "--data-dir", stopped])).stderr).toContain(
+      "not empty",
+    );
   }, 30_000);
 
   test("restored into an empty data dir on other ports: same sites, certificate, secret and data", async () => {

@@ -91,6 +91,14 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
       },
       10_000,
     );
+    // Its name resolves nowhere (pier.test) and would point at this machine anyway, which the
+    // egress policy refuses to monitors: pier checks its own apps through its own proxy.
+    const check = await call<{ result: { ok: boolean; error?: string }; monitor: { status: string } }>(
+      "POST",
+      `/api/v1/monitors/app:${appName}/check`,
+    );
+    expect(check.body.result).toMatchObject({ ok: true });
+    expect(check.body.monitor.status).toBe("up");
   }, 60_000);
 
   test("unknown app and a token without the deploy scope are refused", async () => {
@@ -159,8 +167,17 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
   }, 120_000);
 
   test("an env var change restarts the replicas with the new value; values are masked", async () => {
-    const set = await pierCli("env", "set", "MESSAGE=hello", "--app", appName);
+    // One bad pair: nothing is set (the good one neither) and nothing restarts.
+    const before = (await deployments(appName)).length;
+    const bad = await pierCli("env", "set", "MESSAGE=hello", "bad key=2", "--app", appName);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("env var names are letters");
+    expect((await call<{ env: unknown[] }>("GET", `/api/v1/apps/${appName}/env`)).body.env).toEqual([]);
+    // Several at once: set together, one restart.
+    const set = await pierCli("env", "set", "MESSAGE=hello", "COLOR=blue", "--app", appName);
     expect(set.code).toBe(0);
+    expect(set.stdout).toContain("Set MESSAGE, COLOR on");
+    expect((await deployments(appName)).length).toBe(before + 1);
     await waitFor(
       "the new env through the proxy",
       async () => (await text(host(appName))) === "v2 hello",
@@ -171,6 +188,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
       `/api/v1/apps/${appName}/env`,
     );
     expect(list.body.env).toEqual([
+      expect.objectContaining({ key: "COLOR", value: "••••••", secret: true }),
       expect.objectContaining({ key: "MESSAGE", value: "••••••", secret: true }),
     ]);
     const [restart] = await deployments(appName);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type PierProcess, runCli, startPier } from "../support/pier-process.ts";
@@ -268,6 +268,16 @@ describe("pier serve", () => {
     ]);
     expect(weak.code).toBe(1);
     expect(weak.stderr).toContain("at least 10 characters");
+    // A data dir no pier started in (a typo) is refused, and nothing is created there.
+    const typo = join(pier.dataDir, "..", `not-a-data-dir-${Date.now()}`);
+    const lost = await runCli(
+      ["admin", "create", "--data-dir", typo, "--email", "c@example.com", "--password-stdin"],
+      {},
+      "correct horse battery\n",
+    );
+    expect(lost.code).toBe(2);
+    expect(lost.stderr).toContain("is not a pier data dir");
+    expect(existsSync(typo)).toBe(false);
   });
 
   test("SIGTERM shuts down gracefully and a restart keeps the data", async () => {

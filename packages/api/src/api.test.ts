@@ -7,7 +7,7 @@ import { silentLogger } from "@pier/core";
 import { createStores, openDatabase, type Stores } from "@pier/db";
 import { createApi } from "./app.ts";
 import { seedAdminToken } from "./bootstrap.ts";
-import type { RoutePublisher } from "./context.ts";
+import type { ApiDeps, RoutePublisher } from "./context.ts";
 import { openSetupGate } from "./setup-code.ts";
 
 let stores: Stores;
@@ -17,7 +17,7 @@ let published: number;
 let setupCode: string;
 let dataDir: string;
 
-async function setup(publisher?: RoutePublisher) {
+async function setup(publisher?: RoutePublisher, extra: Partial<ApiDeps> = {}) {
   dataDir = mkdtempSync(join(tmpdir(), "pier-api-"));
   const database = await openDatabase({ dataDir });
   stores = createStores(database);
@@ -32,6 +32,7 @@ async function setup(publisher?: RoutePublisher) {
     loginLimiter: new LoginRateLimiter({ maxFailures: 3, windowMs: 60_000 }),
     routePublisher: publisher,
     setup: gate.gate,
+    ...extra,
   });
 }
 
@@ -123,6 +124,55 @@ describe("apps", () => {
     expect((await asAdmin("POST", "/api/v1/apps/web/domains", { host: "not a host" })).status).toBe(400);
     const app = await (await asAdmin("GET", "/api/v1/apps/web")).json();
     expect(app.app.domains).toEqual(["web.example.com"]);
+  });
+
+  test("a domain belongs to its app: another app cannot detach it, nor attach it", async () => {
+    await asAdmin("POST", "/api/v1/apps", { name: "web" });
+    await asAdmin("POST", "/api/v1/apps", { name: "api" });
+    expect((await asAdmin("POST", "/api/v1/apps/web/domains", { host: "web.example.com" })).status).toBe(201);
+    const detach = await asAdmin("DELETE", "/api/v1/apps/api/domains/web.example.com");
+    expect(detach.status).toBe(404);
+    expect((await detach.json()).error.message).toBe("The domain web.example.com is not attached to api.");
+    const attach = await asAdmin("POST", "/api/v1/apps/api/domains", { host: "web.example.com" });
+    expect(attach.status).toBe(409);
+    expect((await attach.json()).error.message).toContain("attached to another app");
+    expect((await (await asAdmin("GET", "/api/v1/apps/web")).json()).app.domains).toEqual([
+      "web.example.com",
+    ]);
+    expect((await asAdmin("DELETE", "/api/v1/apps/web/domains/WEB.example.com")).status).toBe(200);
+    expect((await (await asAdmin("GET", "/api/v1/apps/web")).json()).app.domains).toEqual([]);
+  });
+
+  test("IP addresses and wildcards are refused before anything is kept", async () => {
+    await asAdmin("POST", "/api/v1/apps", { name: "web" });
+    for (const [host, message] of [
+      ["10.0.0.5", "not an IP address"],
+      ["*.example.com", "cannot be wildcards"],
+      ["bad host", "must be a host name like app.example.com"],
+    ]) {
+      const res = await asAdmin("POST", "/api/v1/apps/web/domains", { host });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.message).toContain(message!);
+    }
+    expect((await (await asAdmin("GET", "/api/v1/apps/web")).json()).app.domains).toEqual([]);
+  });
+
+  test("a domain whose certificate cannot be made is not kept", async () => {
+    await setup(undefined, {
+      certificates: {
+        ensure: async (host) => {
+          if (host === "refused.example.com") throw new Error("the certificate store refused it");
+        },
+        status: () => null,
+        remove: async () => {},
+      },
+    });
+    await asAdmin("POST", "/api/v1/apps", { name: "web" });
+    expect((await asAdmin("POST", "/api/v1/apps/web/domains", { host: "refused.example.com" })).status).toBe(
+      500,
+    );
+    expect((await (await asAdmin("GET", "/api/v1/apps/web")).json()).app.domains).toEqual([]);
+    expect((await asAdmin("POST", "/api/v1/apps/web/domains", { host: "ok.example.com" })).status).toBe(201);
   });
 });
 

@@ -1,4 +1,4 @@
-import { appNameSchema } from "@pier/http/contract";
+import { appNameSchema, gitBranchSchema } from "@pier/http/contract";
 import { hostSchema, pathPrefixSchema, upstreamProtocolSchema, upstreamUrlSchema } from "@pier/proxy/spec";
 import { z } from "zod";
 
@@ -6,12 +6,31 @@ export { hostSchema };
 
 export const createAppBody = z.strictObject({
   name: appNameSchema,
-  defaultBranch: z.string().min(1).max(100).optional(),
+  defaultBranch: gitBranchSchema.optional(),
 });
 
-export const addDomainBody = z.strictObject({
-  host: hostSchema.refine((h) => !h.startsWith("*."), "app domains cannot be wildcards"),
-});
+const dnsLabel = "(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)";
+
+/**
+ * A name an app answers at: a DNS name whose last label is not a number, which also keeps IP
+ * addresses out (a certificate is issued per name, and the proxy routes by name).
+ */
+export const appDomainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .refine(
+    (h) => !h.startsWith("*."),
+    "app domains cannot be wildcards: add each name, or a wildcard route (pier routes)",
+  )
+  .regex(new RegExp(`^(?:${dnsLabel}\\.)*${dnsLabel}$`), "must be a host name like app.example.com")
+  .refine(
+    (h) => !/^\d+$/.test(h.slice(h.lastIndexOf(".") + 1)),
+    "must be a DNS name, not an IP address: point a name at this server and add that name",
+  );
+
+export const addDomainBody = z.strictObject({ host: appDomainSchema });
 
 export const createRouteBody = z.strictObject({
   host: hostSchema,

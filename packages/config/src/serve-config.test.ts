@@ -94,3 +94,33 @@ describe("redactServeConfig", () => {
     expect(shown.consolePort).toBe(7070);
   });
 });
+
+describe("listeners on one port", () => {
+  test("the console and the proxy on one port are refused, naming both flags", () => {
+    expect(() =>
+      resolveServeConfig({ "console-port": "7070", "http-port": "7070", "proxy-workers": "1" }, {}),
+    ).toThrow("--console-port and --http-port are both 7070");
+    expect(() =>
+      resolveServeConfig({ "https-port": "9443" }, { PIER_HTTP_PORT: "9443", PIER_PROXY_WORKERS: "2" }),
+    ).toThrow("PIER_HTTP_PORT and --https-port are both 9443");
+  });
+
+  test("without the proxy its ports do not matter, and port 0 (any free port) never clashes", () => {
+    expect(
+      resolveServeConfig({ "console-port": "7070", "http-port": "7070", "proxy-workers": "0" }, {}).config
+        .httpPort,
+    ).toBe(7070);
+    expect(
+      resolveServeConfig(
+        { "console-port": "0", "http-port": "0", "https-port": "0", "proxy-workers": "1" },
+        {},
+      ).config.consolePort,
+    ).toBe(0);
+  });
+
+  test("a port that is not a number says so", () => {
+    expect(() => resolveServeConfig({ "console-port": "abc" }, {})).toThrow(
+      '--console-port: must be a number (got "abc")',
+    );
+  });
+});

@@ -60,7 +60,35 @@ export function resolveServeConfig(
       }),
     );
   }
+  const clash = portClash(parsed.data);
+  if (clash) {
+    const [a, b] = clash.map((key) =>
+      sources[key] === "env" ? serveOptions[key].env : `--${serveOptions[key].flag}`,
+    );
+    throw new ConfigError([
+      `${a} and ${b} are both ${parsed.data[clash[0]]}: each listener needs its own port, choose another for one of them`,
+    ]);
+  }
   return { config: parsed.data, sources };
+}
+
+type PortKey = "consolePort" | "httpPort" | "httpsPort";
+
+/**
+ * Two of pier's listeners on one port: every listener binds with SO_REUSEPORT, so the kernel would
+ * spread connections between them instead of refusing the second bind. The proxy's ports count
+ * only when the proxy runs (port 0: the system picks a free port for each).
+ */
+export function portClash(config: ServeConfig): [PortKey, PortKey] | null {
+  const keys: PortKey[] =
+    config.proxyWorkers > 0 ? ["consolePort", "httpPort", "httpsPort"] : ["consolePort"];
+  for (let i = 0; i < keys.length; i++) {
+    for (let j = i + 1; j < keys.length; j++) {
+      const port = config[keys[i]!];
+      if (port !== 0 && port === config[keys[j]!]) return [keys[i]!, keys[j]!];
+    }
+  }
+  return null;
 }
 
 /** Hides passwords and tokens so the effective config can be printed and logged safely. */

@@ -2,7 +2,7 @@ import { cpus, homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 
-const port = z.coerce.number().int().min(0).max(65535);
+const port = z.coerce.number({ error: "must be a number" }).int().min(0).max(65535);
 
 /** "10s", "500ms", "2m" or a bare number of seconds, as milliseconds (at least 1 ms, at most a day). */
 const duration = z.preprocess(
@@ -75,7 +75,7 @@ export const serveOptions = {
   proxyWorkers: {
     flag: "proxy-workers",
     env: "PIER_PROXY_WORKERS",
-    schema: z.coerce.number().int().min(0).max(256),
+    schema: z.coerce.number({ error: "must be a number" }).int().min(0).max(256),
     help: "proxy worker threads (0 disables the proxy)",
     defaultValue: () => Math.max(1, cpus().length),
   },
@@ -184,21 +184,25 @@ export const serveOptions = {
   errorsRetentionDays: {
     flag: "errors-retention-days",
     env: "PIER_ERRORS_RETENTION_DAYS",
-    schema: z.coerce.number().int().min(1, "must be at least 1 day").max(3650),
+    schema: z.coerce.number({ error: "must be a number" }).int().min(1, "must be at least 1 day").max(3650),
     help: "days error events (and issues not seen since) are kept",
     defaultValue: () => 30,
   },
   replayRetentionDays: {
     flag: "replay-retention-days",
     env: "PIER_REPLAY_RETENTION_DAYS",
-    schema: z.coerce.number().int().min(1, "must be at least 1 day").max(3650),
+    schema: z.coerce.number({ error: "must be a number" }).int().min(1, "must be at least 1 day").max(3650),
     help: "days session replays are kept after their last segment arrived",
     defaultValue: () => 14,
   },
   replayMaxMb: {
     flag: "replay-max-mb",
     env: "PIER_REPLAY_MAX_MB",
-    schema: z.coerce.number().int().min(1, "must be at least 1 MB").max(1024, "must be at most 1024 MB"),
+    schema: z.coerce
+      .number({ error: "must be a number" })
+      .int()
+      .min(1, "must be at least 1 MB")
+      .max(1024, "must be at most 1024 MB"),
     help: "MB of recording (compressed, as the SDK sends it) stored per session replay; later segments are dropped",
     defaultValue: () => 20,
   },
@@ -216,7 +220,7 @@ export const serveOptions = {
   tracesRetentionDays: {
     flag: "traces-retention-days",
     env: "PIER_TRACES_RETENTION_DAYS",
-    schema: z.coerce.number().int().min(1, "must be at least 1 day").max(3650),
+    schema: z.coerce.number({ error: "must be a number" }).int().min(1, "must be at least 1 day").max(3650),
     help: "days trace spans (OTLP and Sentry transactions) are kept",
     defaultValue: () => 7,
   },
@@ -237,14 +241,18 @@ export const serveOptions = {
   logsRetentionDays: {
     flag: "logs-retention-days",
     env: "PIER_LOGS_RETENTION_DAYS",
-    schema: z.coerce.number().int().min(1, "must be at least 1 day").max(3650),
+    schema: z.coerce.number({ error: "must be a number" }).int().min(1, "must be at least 1 day").max(3650),
     help: "days app log lines (containers' stdout/stderr and OTLP logs) are kept",
     defaultValue: () => 14,
   },
   logsMaxMb: {
     flag: "logs-max-mb",
     env: "PIER_LOGS_MAX_MB",
-    schema: z.coerce.number().int().min(16, "must be at least 16 MB").max(10_000_000),
+    schema: z.coerce
+      .number({ error: "must be a number" })
+      .int()
+      .min(16, "must be at least 16 MB")
+      .max(10_000_000),
     help: "size in MB the stored app log lines may take in logs.db; the oldest lines go first beyond it",
     defaultValue: () => 2048,
   },

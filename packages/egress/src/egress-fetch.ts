@@ -12,7 +12,20 @@ const maxRedirects = 10;
  * so no second lookup can swap in another address. Redirects are followed here, hop by hop, each
  * hop checked again; `redirect: "manual"` hands 3xx answers back as fetch does.
  */
-export function createEgressFetch(policy: EgressPolicy, resolve?: Lookup): EgressFetch {
+/** Where a host pier serves itself is reached (its own proxy), or null for any other host. */
+export type OwnHostRoute = (url: URL) => Promise<{ address: string; port: number } | null>;
+
+/**
+ * `ownHost`: hosts pier routes itself are reached at its own proxy, without DNS and without the
+ * policy (their names resolve to this machine, which the policy refuses for every other name):
+ * the proxy only forwards to what pier routes, as it does for anyone on the internet. Decided per
+ * hop, so a redirect to another host is resolved and checked as usual.
+ */
+export function createEgressFetch(
+  policy: EgressPolicy,
+  resolve?: Lookup,
+  ownHost?: OwnHostRoute,
+): EgressFetch {
   return async function egressFetch(input, init = {}) {
     let url = new URL(input);
     let method = init.method ?? "GET";
@@ -21,8 +34,9 @@ export function createEgressFetch(policy: EgressPolicy, resolve?: Lookup): Egres
       if (url.protocol !== "http:" && url.protocol !== "https:") {
         throw new TypeError(`only http and https URLs are fetched, not ${url.protocol}`);
       }
-      const address = await resolveAllowed(url.hostname, policy, resolve);
-      const response = await fetch(pinned(url, address), {
+      const own = await ownHost?.(url);
+      const address = own?.address ?? (await resolveAllowed(url.hostname, policy, resolve));
+      const response = await fetch(pinned(url, address, own?.port), {
         ...init,
         method,
         body,
@@ -52,9 +66,10 @@ export function createEgressFetch(policy: EgressPolicy, resolve?: Lookup): Egres
   };
 }
 
-/** The URL with its host replaced by the checked address (brackets for IPv6). */
-function pinned(url: URL, address: string): string {
+/** The URL with its host replaced by the checked address (brackets for IPv6), and its port by `port`. */
+function pinned(url: URL, address: string, port?: number): string {
   const copy = new URL(url);
   copy.hostname = isIP(address) === 6 ? `[${address}]` : address;
+  if (port !== undefined) copy.port = String(port);
   return copy.toString();
 }

@@ -1,4 +1,4 @@
-export { createEgressFetch, type EgressFetch } from "./egress-fetch.ts";
+export { createEgressFetch, type EgressFetch, type OwnHostRoute } from "./egress-fetch.ts";
 export { EgressRefusedError } from "./errors.ts";
 export {
   type EgressPolicy,

@@ -45,7 +45,7 @@ async function principalFromBearer(deps: AuthDeps, header: string): Promise<Prin
   const row = await deps.stores.tokens.findActiveByHash(hashToken(match[1]!));
   if (!row) {
     throw new UnauthorizedError(
-      "This API token is unknown or revoked; create a new one with `pier token create`.",
+      "This API token is unknown or revoked: ask an admin for a new one (pier token create), log in with your password (pier login URL --email EMAIL), or use the admin token PIER_ADMIN_TOKEN created on first start.",
     );
   }
   // Fire and forget: a lost last-used timestamp is not worth a slower request.

@@ -16,7 +16,7 @@ import type { RouteSpec } from "@pier/proxy";
 import { routeSpecSchema } from "@pier/proxy/spec";
 import type { Hono } from "hono";
 import { createClickHouseCheckResults } from "./check-results/clickhouse-check-results.ts";
-import { egressCheckers } from "./checks/egress-checkers.ts";
+import { egressCheckers, type OwnApps } from "./checks/egress-checkers.ts";
 import { channelsRoutes } from "./http/channels-routes.ts";
 import { incidentsRoutes, monitorsRoutes } from "./http/monitors-routes.ts";
 import { publicStatusHandlers, statusPagesRoutes } from "./http/status-pages-routes.ts";
@@ -96,7 +96,7 @@ export async function startUptime(ctx: PierContext): Promise<RunningUptime> {
     notify: (event) => notifier.notify(event),
     minIntervalSeconds: settings.minIntervalSeconds,
     onStateChange: () => pages?.invalidate(),
-    checkers: egressCheckers(ctx.egress),
+    checkers: egressCheckers(ctx.egress, ctx.proxy ? ownApps(ctx) : undefined),
   });
   pages = new StatusPages(uptime.store, { cacheMs: 30_000 });
   const statusPages = pages;
@@ -152,6 +152,25 @@ export async function startUptime(ctx: PierContext): Promise<RunningUptime> {
       await statusServer.stop(true);
       await stopChecks();
       await checkResults?.close();
+    },
+  };
+}
+
+/** The hosts this pier routes, read from its route table at most every 10 s. */
+function ownApps(ctx: PierContext): OwnApps {
+  let cached: { at: number; hosts: Promise<ReadonlySet<string>> } | undefined;
+  return {
+    proxy: { host: ctx.config.host, httpPort: ctx.config.httpPort, httpsPort: ctx.config.httpsPort },
+    routedHosts() {
+      if (!cached || Date.now() - cached.at > 10_000) {
+        const hosts = ctx.routes.collect().then((routes) => new Set(routes.map((route) => route.host)));
+        // A failed read is not kept: the next check reads again.
+        hosts.catch(() => {
+          cached = undefined;
+        });
+        cached = { at: Date.now(), hosts };
+      }
+      return cached.hosts;
     },
   };
 }

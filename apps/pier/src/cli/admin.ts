@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { resolveServeConfig } from "@pier/config";
 import { ConflictError, newId } from "@pier/core";
 import { type Command, requireStringFlag, UsageError } from "./command.ts";
@@ -34,6 +36,13 @@ export const adminCreateCommand: Command = {
       },
       process.env,
     );
+    // An admin in a database no pier reads (a mistyped --data-dir, or the default one when pier
+    // runs elsewhere) could never log in: the data dir must be one a pier has started in.
+    if (!config.databaseUrl && !existsSync(join(config.dataDir, "secret.key")))
+      throw new UsageError(
+        `${config.dataDir} is not a pier data dir (it has no secret.key): pass the --data-dir pier serve uses, or start pier serve there once first`,
+        adminCreateCommand,
+      );
     const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
     try {
       const stores = createStores(database);

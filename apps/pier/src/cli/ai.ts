@@ -17,7 +17,11 @@ function positiveNumber(args: ParsedArgs, flag: string, command: Command): numbe
   const raw = args.flags[flag];
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${flag} must be a number ≥ 0`, command);
+  // A budget of 0 stops a key; a rate limit of 0 would too, so limits start at 1 (none removes one).
+  if (flag === "budget") {
+    if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${flag} must be a number ≥ 0`, command);
+  } else if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`--${flag} must be a whole number ≥ 1`, command);
   return value;
 }
 

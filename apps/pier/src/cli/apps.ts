@@ -39,9 +39,10 @@ export const appsListCommand: Command = {
       console.log("No apps yet. Create one with `pier apps create NAME`.");
     } else {
       const width = Math.max(4, ...apps.map((a) => a.name.length));
-      console.log(`${"NAME".padEnd(width)}  BRANCH  CREATED`);
+      const branchWidth = Math.max(6, ...apps.map((a) => a.defaultBranch.length));
+      console.log(`${"NAME".padEnd(width)}  ${"BRANCH".padEnd(branchWidth)}  CREATED`);
       for (const app of apps)
-        console.log(`${app.name.padEnd(width)}  ${app.defaultBranch.padEnd(6)}  ${app.createdAt}`);
+        console.log(`${app.name.padEnd(width)}  ${app.defaultBranch.padEnd(branchWidth)}  ${app.createdAt}`);
     }
     return 0;
   },

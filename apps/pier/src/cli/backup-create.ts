@@ -167,6 +167,9 @@ async function download(
       : key
         ? { keyFile: `pier-backup-key-1:${Buffer.from(key.key).toString("base64")}` }
         : undefined;
+  // Before the server takes a snapshot (and records a backup): a target that cannot take the
+  // archive fails here, with nothing made.
+  await target.prepare();
   const started = Date.now();
   console.error("backup: the server is taking a snapshot…");
   const res = await apiFetch(connection, "/api/v1/backups/download", {

@@ -60,6 +60,14 @@ export const backupRestoreCommand: Command = {
       "@pier/backup"
     );
     const dataDir = requireStringFlag(args, "data-dir", backupRestoreCommand);
+    // A running pier keeps its database open and its key in memory: replacing them under it
+    // would lose what it writes next and leave it with a key that no longer matches the files.
+    const { runningPier } = await import("../upgrade/control-client.ts");
+    const running = await runningPier(dataDir).catch(() => undefined);
+    if (running)
+      throw new Error(
+        `pier ${running.version} (pid ${running.pid}) is running on ${dataDir}: stop it first (systemctl stop pier, or end pier serve), then restore`,
+      );
     const key = await keyFromFlags(args, backupRestoreCommand);
     const spec = args.positionals[0]!;
     const { stream } = await openArchiveStream(spec);
@@ -83,7 +91,9 @@ export const backupRestoreCommand: Command = {
       `Restored ${report.files} files (${formatBytes(report.bytes)}) of the pier ${m.pierVersion} backup of ${m.hostname}, made ${m.createdAt}, into ${dataDir}${m.dialect === "postgres" ? " and the PostgreSQL database" : ""} (${((Date.now() - started) / 1000).toFixed(1)} s). Every checksum matched.`,
     );
     if (report.relocatedReleases > 0)
-      console.log(`Static releases moved from ${m.dataDir} to ${dataDir}: ${report.relocatedReleases}.`);
+      console.log(
+        `Static releases now read from ${dataDir} instead of ${m.dataDir}: ${report.relocatedReleases}.`,
+      );
     if (report.apps.length > 0) {
       console.log("\nLive releases, as they come back at the first start:");
       for (const plan of report.apps) console.log(`  ${describePlan(plan)}`);

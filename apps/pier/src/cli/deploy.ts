@@ -137,6 +137,8 @@ export const deployCommand: Command = {
       const dir = resolve(args.positionals[0] ?? ".");
       if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory())
         throw new UsageError(`${dir} is not a directory: give the directory to deploy, or --image REF`, this);
+      // Before packing and uploading what may be a large directory: the app exists and this token may see it.
+      await pierApi(connection).call("GET /api/v1/apps/:name", { params: { name: app } });
       deployment = await uploadDirectory(connection, app, dir, branch);
     }
     console.error(

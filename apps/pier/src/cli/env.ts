@@ -15,29 +15,28 @@ export const envSetCommand: Command = {
   name: "env set",
   summary: "Set env vars (encrypted at rest); running replicas restart with the new values.",
   usage: "pier env set KEY=VALUE [KEY=VALUE...] --app APP [--plain] [--environment ENV]",
-  positionals: [
-    { name: "KEY=VALUE", required: true },
-    ...Array.from({ length: 31 }, () => ({ name: "KEY=VALUE", required: false })),
-  ],
+  positionals: [{ name: "KEY=VALUE", required: true }],
+  variadic: true,
   flags: { ...appFlags, plain: { type: "boolean", help: "not a secret: show the value in lists" } },
   async run(args) {
     const app = requireStringFlag(args, "app", this);
-    const api = pierApi(resolveConnection(args));
-    for (const pair of args.positionals) {
+    // Every pair is checked before anything is sent, and all of them go in one request: the app
+    // gets all of them or none, and its replicas restart once.
+    const vars = args.positionals.map((pair) => {
       const eq = pair.indexOf("=");
       if (eq <= 0) throw new UsageError(`expected KEY=VALUE, got "${pair}"`, this);
-      const result = await api.call("PUT /api/v1/apps/:name/env", {
-        params: { name: app },
-        body: {
-          key: pair.slice(0, eq),
-          value: pair.slice(eq + 1),
-          secret: !args.flags.plain,
-          environment: (args.flags.environment as string | undefined) ?? "",
-        },
-      });
-      const restart = result.restarting.length ? `; restarting (${result.restarting.join(", ")})` : "";
-      console.log(`Set ${pair.slice(0, eq)} on ${app}${restart}`);
-    }
+      return { key: pair.slice(0, eq), value: pair.slice(eq + 1) };
+    });
+    const result = await pierApi(resolveConnection(args)).call("PUT /api/v1/apps/:name/env", {
+      params: { name: app },
+      body: {
+        vars,
+        secret: !args.flags.plain,
+        environment: (args.flags.environment as string | undefined) ?? "",
+      },
+    });
+    const restart = result.restarting.length ? `; restarting (${result.restarting.join(", ")})` : "";
+    console.log(`Set ${result.keys.join(", ")} on ${app}${restart}`);
     return 0;
   },
 };

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { pierApi } from "./api-client.ts";
 import { cliConfigPath, writeCliConfig } from "./cli-config.ts";
 import { type Command, UsageError } from "./command.ts";
@@ -26,7 +27,8 @@ export const loginCommand: Command = {
       const password = (args.flags.password as string | undefined) ?? process.env.PIER_PASSWORD;
       if (!email || !password) throw new UsageError("give --token, or --email with --password", loginCommand);
       const created = await pierApi({ url }).call("POST /api/v1/auth/cli-token", {
-        body: { email, password, name: "cli" },
+        // Named after this machine, so `pier token list` tells one login's token from another's.
+        body: { email, password, name: `cli on ${hostname()}`.slice(0, 80) },
       });
       token = created.token;
     }

@@ -127,7 +127,10 @@ export const notifyTestCommand: Command = {
       return 0;
     } catch (error) {
       if ((error as { status?: number }).status !== 502) throw error;
-      console.error(`The test notification was not delivered: ${(error as Error).message}`);
+      const reason = (error as Error).message;
+      console.error(
+        `The test notification was ${reason.startsWith("not delivered") ? reason : `not delivered: ${reason}`}`,
+      );
       return 1;
     }
   },

@@ -43,9 +43,10 @@ export const serveCommand: Command = {
     }
     if (args.flags["print-config"]) {
       const shown = redactServeConfig(resolved.config);
+      const keyWidth = Math.max(...Object.keys(shown).map((key) => key.length));
       for (const [key, value] of Object.entries(shown)) {
         const source = resolved.sources[key as keyof typeof resolved.sources];
-        console.log(`${key.padEnd(14)} ${JSON.stringify(value ?? null).padEnd(40)} (${source})`);
+        console.log(`${key.padEnd(keyWidth)}  ${JSON.stringify(value ?? null).padEnd(40)} (${source})`);
       }
       return 0;
     }

@@ -1,6 +1,6 @@
 import { scopeSchema } from "@pier/auth/scopes";
 import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
-import { type Command, UsageError } from "./command.ts";
+import { type Command, requireStringFlag, UsageError } from "./command.ts";
 
 export const tokenCreateCommand: Command = {
   name: "token create",
@@ -30,7 +30,7 @@ export const tokenCreateCommand: Command = {
     if (scopes && !scopes.success)
       throw new UsageError(`--scope takes ${scopeSchema.options.join(", ")} (comma-separated)`);
     const body = {
-      name: (args.flags.name as string | undefined) ?? "cli",
+      name: requireStringFlag(args, "name", tokenCreateCommand),
       ...(scopes ? { scopes: scopes.data } : {}),
       ...(list(args.flags.app) ? { apps: list(args.flags.app) } : {}),
     };

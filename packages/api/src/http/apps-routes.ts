@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, newId } from "@pier/core";
+import { ConflictError, newId, PierError } from "@pier/core";
 import { type AppRow, isUniqueViolation } from "@pier/db";
 import { findAppOr404, type RouteGroup, serveRoute } from "@pier/http";
 import type { ApiDeps } from "../context.ts";
@@ -49,22 +49,34 @@ export function appRoutes(group: RouteGroup, deps: ApiDeps): void {
 
   serveRoute(group, apiRoutes.addDomain, async ({ params, body }) => {
     const row = await findAppOr404(deps.stores, params.name);
+    let domain: Awaited<ReturnType<typeof deps.stores.domains.add>>;
     try {
-      const domain = await deps.stores.domains.add({ id: newId("dom"), appId: row.id, host: body.host });
+      domain = await deps.stores.domains.add({ id: newId("dom"), appId: row.id, host: body.host });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const owner = await deps.stores.domains.findByHost(body.host);
+      throw new ConflictError(
+        owner?.appId === row.id
+          ? `The domain ${body.host} is attached to ${row.name} already.`
+          : `The domain ${body.host} is attached to another app: remove it there first (pier domains remove ${body.host} --app OTHER).`,
+      );
+    }
+    try {
       // A self-signed certificate at once, a real one in the background when ACME is on.
       await deps.certificates?.ensure(domain.host);
-      await deps.onDomainsChanged?.();
-      return { domain: { host: domain.host, app: row.name, createdAt: domain.createdAt } };
     } catch (error) {
-      if (isUniqueViolation(error))
-        throw new ConflictError(`The domain ${body.host} is already attached to an app.`);
+      // No domain without its certificate: the row goes again, so a retry starts clean.
+      await deps.stores.domains.remove(row.id, domain.host);
       throw error;
     }
+    await deps.onDomainsChanged?.();
+    return { domain: { host: domain.host, app: row.name, createdAt: domain.createdAt } };
   });
 
   serveRoute(group, apiRoutes.removeDomain, async ({ params }) => {
-    await findAppOr404(deps.stores, params.name);
-    if (!(await deps.stores.domains.remove(params.host))) throw new NotFoundError("Domain", params.host);
+    const row = await findAppOr404(deps.stores, params.name);
+    if (!(await deps.stores.domains.remove(row.id, params.host)))
+      throw new PierError("not_found", `The domain ${params.host} is not attached to ${row.name}.`, 404);
     await deps.certificates?.remove(params.host);
     await deps.onDomainsChanged?.();
     return { ok: true as const, host: params.host };

@@ -8,6 +8,10 @@ import { type BackupTarget, type StoredArchive, sortNewestFirst } from "./target
 /** A directory. An archive is written as `.NAME.partial` and renamed once complete. */
 export function localTarget(dir: string): BackupTarget {
   const root = resolve(dir);
+  const createRoot = () =>
+    mkdir(root, { recursive: true, mode: 0o700 }).catch((error: Error) => {
+      throw new BackupTargetError(`cannot create ${root}: ${error.message}`);
+    });
   return {
     location: root,
     async list() {
@@ -27,10 +31,16 @@ export function localTarget(dir: string): BackupTarget {
       }
       return sortNewestFirst(archives);
     },
-    async write(name, data) {
-      await mkdir(root, { recursive: true, mode: 0o700 }).catch((error: Error) => {
-        throw new BackupTargetError(`cannot create ${root}: ${error.message}`);
+    async prepare() {
+      await createRoot();
+      const probe = join(root, `.pier-write-check-${process.pid}`);
+      await writeFile(probe, "", { mode: 0o600 }).catch((error: Error) => {
+        throw new BackupTargetError(`cannot write in ${root}: ${error.message}`);
       });
+      await rm(probe, { force: true });
+    },
+    async write(name, data) {
+      await createRoot();
       const final = join(root, name);
       const partial = join(root, `.${name}.partial`);
       // An archive holds every secret pier keeps: readable by its owner only, from the first byte.

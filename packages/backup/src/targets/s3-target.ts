@@ -75,6 +75,9 @@ export function s3Target(spec: string, env: Record<string, string | undefined>):
   const location = `s3://${settings.bucket}${settings.prefix ? `/${settings.prefix}` : ""}`;
   return {
     location,
+    async prepare() {
+      await this.list();
+    },
     async list() {
       const archives: StoredArchive[] = [];
       const prefix = settings.prefix ? `${settings.prefix}/` : "";

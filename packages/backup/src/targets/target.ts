@@ -11,6 +11,11 @@ export interface StoredArchive extends ArchiveNameInfo {
 export interface BackupTarget {
   /** As the user wrote it: `/var/backups/pier` or `s3://bucket/prefix`. */
   readonly location: string;
+  /**
+   * Checks an archive can be stored here before one is made (a directory is created and written
+   * to, a bucket is listed), so a wrong target fails before the server takes a snapshot.
+   */
+  prepare(): Promise<void>;
   /** The archives there (other files are ignored), newest first. */
   list(): Promise<StoredArchive[]>;
   /** Stores an archive; nothing appears under `name` unless all of it was written. */

@@ -63,6 +63,20 @@ describe.each(["local", "s3"] as const)("%s target", (kind) => {
   });
 });
 
+test("prepare: a target that can take an archive passes and keeps nothing; one that cannot says why", async () => {
+  const dir = join(scratch, "prepared", "nested");
+  await openTarget(dir).prepare();
+  expect(readdirSync(dir)).toEqual([]);
+  // A file where the directory should be, and a place no directory can be made.
+  writeFileSync(join(scratch, "a-file"), "");
+  await expect(openTarget(join(scratch, "a-file")).prepare()).rejects.toThrow("cannot");
+  await expect(openTarget("/proc/pier-backups").prepare()).rejects.toThrow(
+    "cannot create /proc/pier-backups",
+  );
+  await openTarget(`s3://${s3.bucket}/prepared`, s3.env).prepare();
+  await expect(openTarget("s3://no-such-bucket/x", s3.env).prepare()).rejects.toThrow();
+});
+
 test("S3 credentials missing, or not a target, are refused with the fix", () => {
   expect(() => openTarget("s3://bucket/x", {})).toThrow("PIER_BACKUP_S3_ACCESS_KEY_ID");
   expect(() => openTarget("ftp://host/x", {})).toThrow("s3://bucket/prefix");

@@ -1,7 +1,8 @@
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freshPostgresDatabase } from "../../../../test/support/database-backends.ts";
 import { openDatabase } from "../open.ts";
 import { createStores } from "./index.ts";
 
@@ -40,22 +41,54 @@ test("environments, env vars and unfinished deployments (deploy engine stores)",
     "dep_1",
   ]);
 
-  await stores.envVars.set({ appId: "app_1", environment: "", key: "A", valueSealed: "s1", secret: true });
-  await stores.envVars.set({ appId: "app_1", environment: "", key: "A", valueSealed: "s2", secret: false });
-  await stores.envVars.set({
-    appId: "app_1",
-    environment: "pr-1",
-    key: "A",
-    valueSealed: "s3",
-    secret: true,
-  });
-  const rows = await stores.envVars.listForApp("app_1");
-  expect(rows.map((r) => `${r.environment}:${r.key}=${r.valueSealed}:${r.secret}`)).toEqual([
-    "=A=s2:false".replace("=A", ":A"),
-    "pr-1:A=s3:true",
-  ]);
-  expect(await stores.envVars.remove("app_1", "pr-1", "A")).toBe(true);
-  expect(await stores.envVars.remove("app_1", "pr-1", "A")).toBe(false);
   expect(await stores.environments.remove("env_1")).toBe(true);
   await database.close();
 });
+
+const postgres = freshPostgresDatabase("pier_env_vars");
+const backends: [string, () => Promise<Parameters<typeof openDatabase>[0]>][] = [
+  ["sqlite", async () => ({ dataDir: mkdtempSync(join(tmpdir(), "pier-db-env-")) })],
+];
+if (postgres)
+  backends.push([
+    "postgres",
+    async () => ({ dataDir: "/nonexistent", databaseUrl: await postgres.create() }),
+  ]);
+
+for (const [name, options] of backends) {
+  describe(`env vars on ${name}`, () => {
+    test("set replaces by (app, environment, key); several at once are kept all or none", async () => {
+      const database = await openDatabase(await options());
+      const stores = createStores(database);
+      await stores.apps.create({ id: "app_1", name: "web" });
+      await stores.envVars.set([
+        { appId: "app_1", environment: "", key: "A", valueSealed: "s1", secret: true },
+      ]);
+      await stores.envVars.set([
+        { appId: "app_1", environment: "", key: "A", valueSealed: "s2", secret: false },
+        { appId: "app_1", environment: "pr-1", key: "A", valueSealed: "s3", secret: true },
+        { appId: "app_1", environment: "", key: "B", valueSealed: "s4", secret: true },
+      ]);
+      const list = async () =>
+        (await stores.envVars.listForApp("app_1")).map(
+          (r) => `${r.environment}:${r.key}=${r.valueSealed}:${r.secret}`,
+        );
+      expect(await list()).toEqual([":A=s2:false", ":B=s4:true", "pr-1:A=s3:true"]);
+      // A row that cannot be kept (an app that does not exist) takes the whole set with it.
+      const failed = await stores.envVars
+        .set([
+          { appId: "app_1", environment: "", key: "C", valueSealed: "s5", secret: true },
+          { appId: "app_gone", environment: "", key: "D", valueSealed: "s6", secret: true },
+        ])
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
+      expect(failed).toBeInstanceOf(Error);
+      expect(await list()).toEqual([":A=s2:false", ":B=s4:true", "pr-1:A=s3:true"]);
+      expect(await stores.envVars.remove("app_1", "pr-1", "A")).toBe(true);
+      expect(await stores.envVars.remove("app_1", "pr-1", "A")).toBe(false);
+      await database.close();
+    });
+  });
+}

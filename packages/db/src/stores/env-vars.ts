@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Database } from "../open.ts";
 
 export type EnvVarRow = Database["t"]["envVars"]["$inferSelect"];
@@ -13,21 +13,29 @@ export function createEnvVarStore({ db, t }: Database) {
         .where(eq(t.envVars.appId, appId))
         .orderBy(asc(t.envVars.environment), asc(t.envVars.key));
     },
-    async set(row: {
-      appId: string;
-      environment: string;
-      key: string;
-      valueSealed: string;
-      secret: boolean;
-      updatedAt?: Date;
-    }): Promise<void> {
-      const values = { ...row, updatedAt: row.updatedAt ?? new Date() };
+    /** Sets every row or none: one statement, so a failure leaves the app's variables as they were. */
+    async set(
+      rows: {
+        appId: string;
+        environment: string;
+        key: string;
+        valueSealed: string;
+        secret: boolean;
+        updatedAt?: Date;
+      }[],
+    ): Promise<void> {
+      if (rows.length === 0) return;
+      const now = new Date();
       await db
         .insert(t.envVars)
-        .values(values)
+        .values(rows.map((row) => ({ ...row, updatedAt: row.updatedAt ?? now })))
         .onConflictDoUpdate({
           target: [t.envVars.appId, t.envVars.environment, t.envVars.key],
-          set: { valueSealed: values.valueSealed, secret: values.secret, updatedAt: values.updatedAt },
+          set: {
+            valueSealed: sql`excluded.value_sealed`,
+            secret: sql`excluded.secret`,
+            updatedAt: sql`excluded.updated_at`,
+          },
         });
     },
     async remove(appId: string, environment: string, key: string): Promise<boolean> {

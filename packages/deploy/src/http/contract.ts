@@ -170,7 +170,13 @@ function safeJson(text: string): unknown {
     return undefined;
   }
 }
-const envChange = z.object({ ok: z.literal(true), key: z.string(), restarting: z.array(z.string()) });
+const envChange = z.object({
+  ok: z.literal(true),
+  /** The (first) variable changed; `keys` lists all of them. */
+  key: z.string(),
+  keys: z.array(z.string()),
+  restarting: z.array(z.string()),
+});
 
 /** The deploy API: deployments, uploads, rollbacks, environments, env vars, logs and metrics. */
 export const deployRoutes = defineRoutes({
@@ -426,7 +432,8 @@ export const deployRoutes = defineRoutes({
     path: "/api/v1/apps/:name/env",
     tag: "apps",
     access: "write",
-    summary: "Set an env var (encrypted at rest); running replicas of the environment restart",
+    summary:
+      "Set env vars, one (key, value) or several together (vars), encrypted at rest; running replicas of the environment restart once",
     params: appParams,
     body: envBody,
     response: envChange,

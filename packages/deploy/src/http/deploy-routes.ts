@@ -355,17 +355,28 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
 
   serveRoute(group, deployRoutes.setEnv, async ({ params, body }) => {
     const row = await app(params.name);
-    if (reservedEnvKeys.has(body.key))
-      throw new ValidationError(`${body.key} is set by pier for every replica.`);
-    await stores.envVars.set({
-      appId: row.id,
-      environment: body.environment,
-      key: body.key,
-      valueSealed: await ctx.secretBox.encrypt(body.value),
-      secret: body.secret,
-    });
+    const vars = body.vars ?? [{ key: body.key!, value: body.value! }];
+    const reserved = vars.filter((v) => reservedEnvKeys.has(v.key)).map((v) => v.key);
+    if (reserved.length > 0)
+      throw new ValidationError(
+        `${reserved.join(", ")} ${reserved.length === 1 ? "is" : "are"} set by pier for every replica.`,
+      );
+    const updatedAt = new Date();
+    await stores.envVars.set(
+      await Promise.all(
+        vars.map(async (v) => ({
+          appId: row.id,
+          environment: body.environment,
+          key: v.key,
+          valueSealed: await ctx.secretBox.encrypt(v.value),
+          secret: body.secret,
+          updatedAt,
+        })),
+      ),
+    );
     const restarts = await restartForEnvChange(deps, row, body.environment);
-    return { ok: true as const, key: body.key, restarting: restarts.map((r) => r.deployment.id) };
+    const keys = vars.map((v) => v.key);
+    return { ok: true as const, key: keys[0]!, keys, restarting: restarts.map((r) => r.deployment.id) };
   });
 
   serveRoute(group, deployRoutes.unsetEnv, async ({ params, query }) => {
@@ -374,7 +385,7 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
     if (!(await stores.envVars.remove(row.id, query.environment, key)))
       throw new NotFoundError("Env var", key);
     const restarts = await restartForEnvChange(deps, row, query.environment);
-    return { ok: true as const, key, restarting: restarts.map((r) => r.deployment.id) };
+    return { ok: true as const, key, keys: [key], restarting: restarts.map((r) => r.deployment.id) };
   });
 
   serveRoute(group, deployRoutes.appLogs, async ({ params, query }, c) => {

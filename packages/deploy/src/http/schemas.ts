@@ -1,5 +1,6 @@
 // Pure zod: the deploy API's contract and its handlers both import these, and the dashboard
 // type-checks the contract without any server code.
+import { gitBranchSchema } from "@pier/http/contract";
 import { z } from "zod";
 
 export const envKeySchema = z
@@ -22,10 +23,27 @@ export const branchQuery = z
   .max(200)
   .regex(/^[^\s~^:?*[\\]*$/, "not a valid branch name");
 
+// The grammar of an image reference (github.com/distribution/reference): [registry[:port]/]path[:tag][@digest].
+const domainPart = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const domain = `(?:${domainPart}(?:\\.${domainPart})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
+const pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const imageReference = new RegExp(
+  `^(?:${domain}/)?${pathComponent}(?:/${pathComponent})*(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
+);
+
+export const imageReferenceSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(
+    imageReference,
+    "not an image reference: [REGISTRY/]NAME[:TAG][@DIGEST] in lower case, e.g. nginx:1.27 or ghcr.io/acme/web:v2",
+  );
+
 export const imageBody = z.strictObject({
-  image: z.string().min(1).max(512),
+  image: imageReferenceSchema,
   port: z.int().min(1).max(65535).optional(),
-  branch: z.string().min(1).max(200).optional(),
+  branch: gitBranchSchema.optional(),
 });
 
 export const gitRefBody = z.strictObject({
@@ -47,12 +65,31 @@ export const rollbackBody = z.strictObject({
   releaseCommand: z.boolean().optional(),
 });
 
-export const envBody = z.strictObject({
-  key: envKeySchema,
-  value: z.string().max(64 * 1024),
-  secret: z.boolean().default(true),
-  environment: environmentName.default(""),
-});
+const envValue = z.string().max(64 * 1024);
+
+/** One variable (`key`, `value`) or several at once (`vars`), which are set together or not at all. */
+export const envBody = z
+  .strictObject({
+    key: envKeySchema.optional(),
+    value: envValue.optional(),
+    vars: z
+      .array(z.strictObject({ key: envKeySchema, value: envValue }))
+      .min(1)
+      .max(256)
+      .optional(),
+    secret: z.boolean().default(true),
+    environment: environmentName.default(""),
+  })
+  .superRefine((body, ctx) => {
+    const single = body.key !== undefined || body.value !== undefined;
+    if (single && body.vars)
+      ctx.addIssue({ code: "custom", message: "send either key and value, or vars, not both" });
+    else if (!body.vars && (body.key === undefined || body.value === undefined))
+      ctx.addIssue({ code: "custom", message: "send key and value, or vars: [{key, value}, ...]" });
+    const keys = body.vars?.map((v) => v.key) ?? [];
+    const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
+    if (repeated) ctx.addIssue({ code: "custom", path: ["vars"], message: `${repeated} is given twice` });
+  });
 
 export const deploymentStatus = z.enum([
   "queued",

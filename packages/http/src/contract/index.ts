@@ -1,4 +1,5 @@
 export { appNameSchema } from "./app-name.ts";
+export { gitBranchProblem, gitBranchSchema } from "./git-branch.ts";
 export {
   type ClientEvent,
   type ClientInput,

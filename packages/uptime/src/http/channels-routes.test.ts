@@ -68,5 +68,7 @@ test("a failed test send answers 502 with the delivery", async () => {
   const { send } = console(false);
   const failed = await send();
   expect(failed.status).toBe(502);
-  expect((await failed.json()).delivery).toMatchObject({ ok: false, status: 500, error: "HTTP 500" });
+  const body = await failed.json();
+  expect(body.delivery).toMatchObject({ ok: false, status: 500, error: "HTTP 500" });
+  expect(body.error).toEqual({ code: "delivery_failed", message: "not delivered to ops: HTTP 500" });
 });

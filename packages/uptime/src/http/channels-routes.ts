@@ -63,7 +63,9 @@ export function channelsRoutes(group: RouteGroup, store: ChannelStore, notifier:
       message:
         body.message ?? `Test notification from pier to "${channel.name}". If you can read this, it works.`,
     });
-    // A failed send answers 502 with the same body, so the caller sees why it failed.
-    return delivery.ok ? { delivery } : c.json({ delivery }, 502);
+    // A failed send answers 502 with the same body and an error naming why, as every error does.
+    if (delivery.ok) return { delivery };
+    const message = `not delivered to ${channel.name}: ${delivery.error ?? "no answer"}`;
+    return c.json({ delivery, error: { code: "delivery_failed", message } }, 502);
   });
 }
