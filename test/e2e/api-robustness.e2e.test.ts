@@ -710,6 +710,35 @@ for (const backend of backends) {
       expect(problems).toEqual([]);
     });
 
+    test("a CONNECT (authority-form target) to the console is a 405, not a 500", async () => {
+      const answer = await new Promise<string>((resolve, reject) => {
+        let text = "";
+        const timer = setTimeout(() => resolve(text), 5000);
+        Bun.connect({
+          hostname: "127.0.0.1",
+          port: pier.consolePort,
+          socket: {
+            open(socket) {
+              socket.write("CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n");
+            },
+            data(socket, chunk) {
+              text += chunk.toString();
+              if (text.includes("\r\n\r\n")) {
+                clearTimeout(timer);
+                socket.end();
+                resolve(text);
+              }
+            },
+            error(_socket, error) {
+              reject(error);
+            },
+          },
+        }).catch(reject);
+      });
+      expect(answer).toStartWith("HTTP/1.1 405");
+      expect(pier.logs()).not.toContain("Invalid URL");
+    });
+
     test("afterwards: healthy, still running, and nothing made in beforeAll changed", async () => {
       expect((await fetch(`${pier.url}/healthz`)).status).toBe(200);
       expect(pier.proc.exitCode).toBeNull();

@@ -214,6 +214,18 @@ export async function startPier(
     reusePort: true,
     routes: { "/healthz": Response.json({ ok: true, version: pierVersion }) },
     async fetch(request, server) {
+      // The console serves origin-form requests only; a CONNECT's authority-form target is no URL
+      // the handlers below could read.
+      if (request.method === "CONNECT" || !URL.canParse(request.url))
+        return Response.json(
+          {
+            error: {
+              code: "bad_request",
+              message: "The console serves http(s) requests for its own paths only.",
+            },
+          },
+          { status: request.method === "CONNECT" ? 405 : 400 },
+        );
       for (const handler of rawHandlers) {
         const response = await handler(request, server);
         if (response) return response;

@@ -258,6 +258,19 @@ for (const backend of backends) {
       expect(service.stats.get(projectId).dropped_session).toBe(1);
     });
 
+    test("item types the sender makes up share one counter; a type longer than Sentry's is refused", async () => {
+      const items = ["__proto__", "constructor", "t_1", "t_2", "x".repeat(64)]
+        .map((type) => `{"type":${JSON.stringify(type)}}\n{}\n`)
+        .join("");
+      const before = service.stats.get(projectId).dropped_other ?? 0;
+      expect((await post(`{}\n${items}`)).status).toBe(200);
+      const stats = service.stats.get(projectId);
+      expect(stats.dropped_other).toBe(before + 5);
+      expect(Object.keys(stats).filter((name) => /proto|constructor|t_\d|xxxx/.test(name))).toEqual([]);
+      const long = await post(`{}\n{"type":${JSON.stringify("x".repeat(65))}}\n{}\n`);
+      expect(long.status).toBe(400);
+    });
+
     test("bad input answers 4xx with a reason", async () => {
       const cases: [Response, number, string][] = [
         [await post("not an envelope"), 400, "malformed_payload"],

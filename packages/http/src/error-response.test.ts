@@ -3,7 +3,8 @@ import { expect, test } from "bun:test";
 import { ConflictError } from "@pier/core";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { Hono } from "hono";
-import { errorResponse } from "./error-response.ts";
+import { z } from "zod";
+import { describeZodError, errorResponse } from "./error-response.ts";
 
 /** A console whose one route throws `fail()`, mapped as the real one maps errors. */
 function consoleThrowing(fail: () => unknown, dataDir?: string) {
@@ -61,4 +62,19 @@ test("other errors keep their answers: PierErrors as they are, anything else a 5
   const res = await post();
   expect([res.status, (await res.json()).error.code]).toEqual([500, "internal_error"]);
   expect(logged).toHaveLength(1);
+});
+
+test("zod's type errors say what to send; a schema's own message is kept", () => {
+  const schema = z.object({
+    project: z.coerce.number(),
+    tail: z.coerce.number().int(),
+    name: z.string(),
+    tags: z.array(z.string()),
+    port: z.coerce.number({ error: "a port number" }),
+  });
+  const parsed = schema.safeParse({ project: "nope", tail: "x", name: 5, tags: "a", port: "p" });
+  expect(parsed.success).toBe(false);
+  expect(describeZodError(parsed.error!)).toBe(
+    "project: must be a number; tail: must be a number; name: must be text; tags: must be a list; port: a port number",
+  );
 });

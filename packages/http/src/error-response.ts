@@ -51,8 +51,31 @@ export function errorResponse(
   );
 }
 
+const typeNames: Record<string, string> = {
+  number: "a number",
+  int: "a whole number",
+  string: "text",
+  boolean: "true or false",
+  object: "an object",
+  array: "a list",
+};
+
+/**
+ * zod's own wording for a value of the wrong type ("Invalid input: expected number, received NaN")
+ * names its internals; the caller needs what to send. Messages a schema chose are kept.
+ */
+function issueMessage(issue: ZodError["issues"][number]): string {
+  if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input: expected")) {
+    const wanted = typeNames[issue.expected];
+    if (wanted) return `must be ${wanted}`;
+  }
+  return issue.message;
+}
+
 export function describeZodError(error: ZodError): string {
   return error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .map((issue) =>
+      issue.path.length ? `${issue.path.join(".")}: ${issueMessage(issue)}` : issueMessage(issue),
+    )
     .join("; ");
 }

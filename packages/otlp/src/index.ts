@@ -8,4 +8,10 @@ export {
   readOtlpBody,
   statusProto,
 } from "./endpoint.ts";
-export { hexOf, ProtobufError, ProtoReader } from "./protobuf-reader.ts";
+export {
+  hexOf,
+  jsonNestedDeeperThan,
+  MAX_MESSAGE_DEPTH,
+  ProtobufError,
+  ProtoReader,
+} from "./protobuf-reader.ts";

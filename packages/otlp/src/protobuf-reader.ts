@@ -1,6 +1,24 @@
 /** The bytes are not a protobuf message of the shape being read. */
 export class ProtobufError extends Error {}
 
+/** Deepest nesting of messages read, and of JSON values (`jsonNestedDeeperThan`) in OTLP bodies. */
+export const MAX_MESSAGE_DEPTH = 64;
+
+/**
+ * Whether `value` (parsed JSON) nests arrays and objects deeper than `max`, walked without
+ * recursion: it is checked before the recursive schemas and decoders see it.
+ */
+export function jsonNestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== "object") continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /**
  * Just enough of the protobuf wire format to walk OTLP messages: varints, fixed 32/64-bit, and
  * length-delimited fields. Unknown fields are skipped, as protobuf requires, so newer exporters
@@ -14,6 +32,8 @@ export class ProtoReader {
     private readonly bytes: Uint8Array,
     start = 0,
     readonly end = bytes.length,
+    /** How many messages this one is inside (the request itself is 0). */
+    readonly depth = 0,
   ) {
     this.pos = start;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -89,9 +109,13 @@ export class ProtoReader {
 
   /** A reader over an embedded message. */
   message(): ProtoReader {
+    // The decoders recurse per nested message (an AnyValue array inside an array...): a sender
+    // nesting thousands deep would exhaust the stack, where no exporter goes past a handful.
+    if (this.depth >= MAX_MESSAGE_DEPTH)
+      throw new ProtobufError(`messages nested deeper than ${MAX_MESSAGE_DEPTH} levels`);
     const length = this.varint();
     this.need(length);
-    const inner = new ProtoReader(this.bytes, this.pos, this.pos + length);
+    const inner = new ProtoReader(this.bytes, this.pos, this.pos + length, this.depth + 1);
     this.pos += length;
     return inner;
   }

@@ -26,6 +26,13 @@ describe("parseCommandArgs", () => {
       positionals: ["x"],
     });
   });
+
+  test("a negative number after a flag is named as such, not as an ambiguous argument", () => {
+    expect(() => parseCommandArgs(command, ["x", "--tail", "-1"])).toThrow(
+      "--tail -1: negative numbers are not accepted",
+    );
+    expect(() => parseCommandArgs(command, ["x", "--tail", "-v"])).toThrow("argument is ambiguous");
+  });
 });
 
 describe("intFlag", () => {

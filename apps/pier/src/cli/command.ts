@@ -48,6 +48,11 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs |
   try {
     parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
   } catch (error) {
+    // `--tail -1`: parseArgs cannot tell a negative number from a flag and says "ambiguous".
+    const given = /^Option '(--?[\w-]+)' argument is ambiguous/.exec((error as Error).message)?.[1];
+    const value = given ? argv[argv.indexOf(given) + 1] : undefined;
+    if (given && value !== undefined && /^-\d/.test(value))
+      throw new UsageError(`${given} ${value}: negative numbers are not accepted`, command);
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "");
     throw new UsageError(message, command);
   }

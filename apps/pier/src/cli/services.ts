@@ -328,6 +328,10 @@ const deleteCommand: Command = {
   },
   async run(args) {
     const name = args.positionals[0]!;
+    const api = pierApi(resolveConnection(args));
+    // Asking to type the name of a service that does not exist would be a question for nothing.
+    if (str(args, "confirm") === undefined)
+      await api.call("GET /api/v1/services/:service", { params: { service: name } });
     const confirm =
       str(args, "confirm") ??
       (await readLine(
@@ -338,7 +342,7 @@ const deleteCommand: Command = {
         `the name typed (${JSON.stringify(confirm)}) is not ${name}: nothing deleted`,
         this,
       );
-    const { volumeKept } = await pierApi(resolveConnection(args)).call("DELETE /api/v1/services/:service", {
+    const { volumeKept } = await api.call("DELETE /api/v1/services/:service", {
       params: { service: name },
       query: { confirm, purge: args.flags.purge ? "true" : "false" },
     });

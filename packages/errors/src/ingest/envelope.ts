@@ -6,7 +6,8 @@ const envelopeHeaderSchema = z.looseObject({
   dsn: z.string().optional().catch(undefined),
 });
 const itemHeaderSchema = z.looseObject({
-  type: z.string().min(1),
+  // Sentry's types are short words; a header naming a 100 KB type is not an envelope item.
+  type: z.string().min(1).max(64),
   length: z.number().int().nonnegative().optional(),
 });
 

@@ -262,7 +262,10 @@ export function createIngestHandler(deps: IngestDeps) {
         }
         if (item.type !== "event") {
           const kept = deps.forwardItem?.(project, item) ?? false;
-          deps.stats.add(project.id, kept ? item.type : `dropped_${item.type}`);
+          // The type is the sender's: counted by name only for the types Sentry defines, so a DSN
+          // key (public by design) cannot grow the counters with names of its own.
+          const type = sentryItemTypes.has(item.type) ? item.type : "other";
+          deps.stats.add(project.id, kept ? type : `dropped_${type}`);
           continue;
         }
         // The header's event_id names the envelope's (first) event, as Sentry defines it.
@@ -284,3 +287,31 @@ export function createIngestHandler(deps: IngestDeps) {
 function scrubSettingsOf(project: ProjectRow): ScrubSettings {
   return { enabled: project.scrubData, fields: project.scrubFields, dropIp: project.scrubIp };
 }
+
+/** The envelope item types of Sentry's protocol (develop.sentry.dev, Envelope Items). */
+const sentryItemTypes: ReadonlySet<string> = new Set([
+  "event",
+  "transaction",
+  "attachment",
+  "session",
+  "sessions",
+  "statsd",
+  "metric_meta",
+  "user_report",
+  "feedback",
+  "client_report",
+  "replay_event",
+  "replay_recording",
+  "replay_video",
+  "profile",
+  "profile_chunk",
+  "check_in",
+  "span",
+  "otel_span",
+  "log",
+  "otel_log",
+  "trace_metric",
+  "raw_security",
+  "security",
+  "nel",
+]);

@@ -5,7 +5,8 @@ export class IngestStats {
   add(projectId: number, counter: string, n = 1): void {
     let counters = this.byProject.get(projectId);
     if (!counters) {
-      counters = {};
+      // No prototype: a counter's name is never an object's own machinery (`__proto__`).
+      counters = Object.create(null) as Record<string, number>;
       this.byProject.set(projectId, counters);
     }
     counters[counter] = (counters[counter] ?? 0) + n;

@@ -99,4 +99,26 @@ describe("OTLP/protobuf logs", () => {
     const [log] = decodeLogsProtobuf(new Uint8Array([0x0a, resource.length, ...resource]));
     expect(log).toMatchObject({ severityNumber: 17, body: "hi", timeMs: 0 });
   });
+
+  test("a body nested past 64 levels is refused, in protobuf and in JSON", () => {
+    const field = (n: number, bytes: number[]) => {
+      const length: number[] = [];
+      for (let l = bytes.length; ; l = Math.floor(l / 128)) {
+        if (l < 0x80) {
+          length.push(l);
+          break;
+        }
+        length.push((l & 0x7f) | 0x80);
+      }
+      return [n * 8 + 2, ...length, ...bytes];
+    };
+    let any = [0x0a, 0x01, 0x78];
+    for (let i = 0; i < 200; i++) any = field(5, field(1, any));
+    const request = field(1, field(2, field(2, field(5, any))));
+    expect(() => decodeLogsProtobuf(new Uint8Array(request))).toThrow("nested deeper than 64");
+    let body: unknown = { stringValue: "x" };
+    for (let i = 0; i < 200; i++) body = { arrayValue: { values: [body] } };
+    const json = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body }] }] }] });
+    expect(() => decodeLogsJson(json)).toThrow("nested deeper than 64");
+  });
 });

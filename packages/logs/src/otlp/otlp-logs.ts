@@ -1,4 +1,4 @@
-import { ProtobufError, ProtoReader } from "@pier/otlp";
+import { jsonNestedDeeperThan, MAX_MESSAGE_DEPTH, ProtobufError, ProtoReader } from "@pier/otlp";
 import { z } from "zod";
 
 /** An OTLP attribute value, as JSON-friendly data. */
@@ -207,6 +207,10 @@ export function decodeLogsJson(text: string): OtlpLog[] {
   } catch {
     throw new OtlpDecodeError("the body is not JSON");
   }
+  if (jsonNestedDeeperThan(raw, MAX_MESSAGE_DEPTH))
+    throw new OtlpDecodeError(
+      `not an OTLP logs request: values nested deeper than ${MAX_MESSAGE_DEPTH} levels`,
+    );
   const parsed = exportLogsJson.safeParse(raw);
   if (!parsed.success)
     throw new OtlpDecodeError(`not an OTLP logs request: ${parsed.error.issues[0]?.message ?? "invalid"}`);

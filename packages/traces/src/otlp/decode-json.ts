@@ -1,3 +1,4 @@
+import { jsonNestedDeeperThan, MAX_MESSAGE_DEPTH } from "@pier/otlp";
 import { z } from "zod";
 import { MalformedTraceError } from "../ingest/errors.ts";
 import type { AttributeValue, SpanOwner, SpanRecord } from "../span.ts";
@@ -74,6 +75,8 @@ export function decodeTraceRequestJson(body: Uint8Array, owner: SpanOwner): Span
   } catch {
     throw new MalformedTraceError("the body is not valid JSON");
   }
+  if (jsonNestedDeeperThan(json, MAX_MESSAGE_DEPTH))
+    throw new MalformedTraceError(`values nested deeper than ${MAX_MESSAGE_DEPTH} levels`);
   const parsed = exportTraceRequestJson.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -111,3 +111,41 @@ test("JSON: base64 ids, string int64, missing service falls back to the project'
   );
   expect(() => decodeTraceRequestJson(bad, owner)).toThrow(MalformedTraceError);
 });
+
+test("values nested past 64 levels are refused as malformed, in protobuf and in JSON, not recursed into", () => {
+  // An AnyValue holding an array holding an AnyValue ... 200 levels down.
+  let any = stringField(1, "bottom");
+  for (let i = 0; i < 200; i++) any = bytesField(5, bytesField(1, any));
+  const span = [
+    ...bytesField(1, hex("0af7651916cd43dd8448eb211c80319c")),
+    ...bytesField(2, hex("b7ad6b7169203331")),
+    ...keyValue("deep", any),
+  ];
+  const request = bytesField(1, bytesField(2, bytesField(2, span)));
+  expect(() => decodeTraceRequestProto(new Uint8Array(request), owner)).toThrow("nested deeper than 64");
+
+  let value: unknown = { stringValue: "bottom" };
+  for (let i = 0; i < 200; i++) value = { kvlistValue: { values: [{ key: "k", value }] } };
+  const json = {
+    resourceSpans: [
+      {
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: "0af7651916cd43dd8448eb211c80319c",
+                spanId: "b7ad6b7169203331",
+                startTimeUnixNano: "1",
+                endTimeUnixNano: "2",
+                attributes: [{ key: "deep", value }],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const body = new TextEncoder().encode(JSON.stringify(json));
+  expect(() => decodeTraceRequestJson(body, owner)).toThrow(MalformedTraceError);
+  expect(() => decodeTraceRequestJson(body, owner)).toThrow("nested deeper than 64");
+});
