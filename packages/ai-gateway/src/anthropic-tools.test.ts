@@ -137,7 +137,7 @@ test("response: tool_use blocks become tool_calls with JSON arguments", () => {
     "claude",
     1,
   );
-  expect(out.choices[0]).toMatchObject({
+  expect(out!.choices[0]).toMatchObject({
     finish_reason: "tool_calls",
     message: {
       role: "assistant",
@@ -152,7 +152,7 @@ test("response: tool_use blocks become tool_calls with JSON arguments", () => {
     "c",
     1,
   );
-  expect(only.choices[0]!.message).toEqual({
+  expect(only!.choices[0]!.message).toEqual({
     role: "assistant",
     content: null,
     tool_calls: [{ id: "t", type: "function", function: { name: "f", arguments: "{}" } }],

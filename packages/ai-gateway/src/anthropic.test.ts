@@ -60,11 +60,11 @@ test("response: text joined, stop reason and usage mapped", () => {
     "claude/x",
     100,
   );
-  expect(out.choices[0]).toMatchObject({
+  expect(out!.choices[0]).toMatchObject({
     message: { role: "assistant", content: "Hi!" },
     finish_reason: "length",
   });
-  expect(out.usage).toEqual({ prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 });
+  expect(out!.usage).toEqual({ prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 });
 });
 
 test("stream: deltas become chunks, usage chunk only when asked, [DONE] once", () => {

@@ -6,6 +6,7 @@ import {
   toolResultBlock,
   toolUseBlocks,
 } from "./anthropic-tools.ts";
+import { optionalTokenCountSchema, tokenCountSchema } from "./provider-usage.ts";
 import type { ChatRequest } from "./schemas.ts";
 import type { SseEvent } from "./sse.ts";
 import { sseData } from "./sse.ts";
@@ -83,7 +84,7 @@ const anthropicResponseSchema = z.looseObject({
     .default([]),
   stop_reason: z.string().nullish(),
   usage: z
-    .looseObject({ input_tokens: z.number().default(0), output_tokens: z.number().default(0) })
+    .looseObject({ input_tokens: tokenCountSchema, output_tokens: tokenCountSchema })
     .default({ input_tokens: 0, output_tokens: 0 }),
 });
 
@@ -94,8 +95,11 @@ export function finishReason(stopReason: string | null | undefined): string | nu
   return "stop";
 }
 
+/** An Anthropic message as a chat completion; undefined when `raw` is not a message. */
 export function fromAnthropicResponse(raw: unknown, model: string, nowSeconds: number) {
-  const message = anthropicResponseSchema.parse(raw);
+  const parsed = anthropicResponseSchema.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const message = parsed.data;
   const text = message.content.flatMap((c) => (c.type === "text" && c.text ? [c.text] : [])).join("");
   const toolCalls = openAiToolCalls(message.content);
   return {
@@ -130,7 +134,7 @@ const streamEventSchema = z.looseObject({
   message: z
     .looseObject({
       id: z.string().optional(),
-      usage: z.looseObject({ input_tokens: z.number().optional() }).optional(),
+      usage: z.looseObject({ input_tokens: optionalTokenCountSchema }).optional(),
     })
     .optional(),
   delta: z
@@ -142,7 +146,7 @@ const streamEventSchema = z.looseObject({
     })
     .optional(),
   usage: z
-    .looseObject({ output_tokens: z.number().optional(), input_tokens: z.number().optional() })
+    .looseObject({ output_tokens: optionalTokenCountSchema, input_tokens: optionalTokenCountSchema })
     .optional(),
   error: z.looseObject({ message: z.string().optional() }).optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tokenCountSchema } from "./provider-usage.ts";
 
 // What the Responses and Messages encoders read from OpenAI chat completions: an answer, a stream
 // chunk, the usage. Loose on purpose: providers add fields, and a field pier does not read is kept.
@@ -25,12 +26,7 @@ export const chatChunkSchema = z.looseObject({
       }),
     )
     .default([]),
-  usage: z
-    .looseObject({
-      prompt_tokens: z.number().catch(0).default(0),
-      completion_tokens: z.number().catch(0).default(0),
-    })
-    .nullish(),
+  usage: z.looseObject({ prompt_tokens: tokenCountSchema, completion_tokens: tokenCountSchema }).nullish(),
   error: z.unknown().optional(),
 });
 export type ChatChunk = z.infer<typeof chatChunkSchema>;
@@ -58,12 +54,7 @@ export const chatCompletionSchema = z.looseObject({
       }),
     )
     .default([]),
-  usage: z
-    .looseObject({
-      prompt_tokens: z.number().catch(0).default(0),
-      completion_tokens: z.number().catch(0).default(0),
-    })
-    .nullish(),
+  usage: z.looseObject({ prompt_tokens: tokenCountSchema, completion_tokens: tokenCountSchema }).nullish(),
 });
 export type ChatCompletion = z.infer<typeof chatCompletionSchema>;
 

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { modelSchema } from "./schemas.ts";
 
 // Anthropic's `POST /v1/messages/count_tokens` (the SDK's `messages.countTokens`, which agents call
 // to size their context): an Anthropic provider counts exactly; for any other pier estimates.
 
 export const countTokensRequestSchema = z.looseObject({
-  model: z.string().min(1),
+  model: modelSchema,
   messages: z.array(z.looseObject({ role: z.enum(["user", "assistant"]), content: z.unknown() })).min(1),
   system: z.unknown().optional(),
   tools: z.array(z.unknown()).optional(),

@@ -12,18 +12,19 @@ import type { z } from "zod";
 import { Catalog } from "./catalog.ts";
 import { ConversationStore } from "./conversations.ts";
 import { type CountTokensRequest, countTokensRequestSchema, estimateInputTokens } from "./count-tokens.ts";
-import { type DispatchFailure, dispatch } from "./dispatch.ts";
+import { type DispatchFailure, dispatch, readAnswer, UpstreamError } from "./dispatch.ts";
 import { messagesRequestSchema } from "./messages.ts";
 import { checkMinuteLimits, MinuteWindow } from "./minute-window.ts";
 import { isModelAllowed, ModelNotAllowedError, resolveTargets } from "./model-routing.ts";
 import { costUsd, findPrice } from "./prices.ts";
+import { usageOf } from "./provider-usage.ts";
 import { buildUpstreamCall, type Endpoint, isRetriableStatus, wireFor } from "./providers.ts";
 import { type CachedResponse, cacheKey, ResponseCache } from "./response-cache.ts";
 import { type ResponsesRequest, responsesRequestSchema } from "./responses.ts";
 import { chatRequestSchema, completionRequestSchema, embeddingRequestSchema } from "./schemas.ts";
 import type { AiStore, KeyRow } from "./store.ts";
 import { relayStream } from "./stream-relay.ts";
-import { Surface, usageOf } from "./surfaces.ts";
+import { Surface } from "./surfaces.ts";
 import type { NewUsage } from "./usage-log.ts";
 
 export class BudgetExceededError extends PierError {
@@ -259,46 +260,33 @@ export class AiGateway {
       });
     }
 
-    let text: string;
+    const read = await readAnswer(result, this.catalog.settings.timeoutMs, request.signal);
+    if (!read.ok) return this.failure(read, base, startedAt);
+    const latencyMs = this.now() - startedAt;
+    let json: unknown;
+    let text = read.text;
     try {
-      text = await result.response.text();
+      json = surface.answer(wire, read.json);
     } catch (error) {
+      if (!(error instanceof PierError)) throw error;
       return this.failure(
         {
           ok: false,
-          status: 504,
-          body: JSON.stringify({
-            error: {
-              code: "upstream_timeout",
-              message: `The provider stopped answering: ${(error as Error).message}`,
-            },
-          }),
-          contentType: "application/json",
+          status: error.status,
+          code: error.code,
+          message: error.message,
           attempts: result.attempts,
           target: result.target,
-          error: "body timeout",
+          error: `${result.target.provider}/${result.target.model}: ${error.message}`,
         },
         base,
         startedAt,
       );
-    } finally {
-      result.settle();
     }
-    const latencyMs = this.now() - startedAt;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    if (wire !== "native" && json !== undefined) {
-      json = surface.answer(wire, json);
-      text = JSON.stringify(json);
-    }
+    if (wire !== "native") text = JSON.stringify(json);
     const { promptTokens, completionTokens } = usageOf(json);
     this.record({ ...usage, status: 200, promptTokens, completionTokens, latencyMs, ttftMs: latencyMs });
-    if (cacheId && json !== undefined)
-      this.cache.set(cacheId, { kind: "json", body: text, promptTokens, completionTokens });
+    if (cacheId) this.cache.set(cacheId, { kind: "json", body: text, promptTokens, completionTokens });
     return new Response(text, { status: 200, headers: { ...headers, "content-type": "application/json" } });
   }
 
@@ -434,6 +422,10 @@ export class AiGateway {
     });
   }
 
+  /**
+   * Logs a request no provider answered. A provider's own error answer is passed on as it is; pier's
+   * account of the failure is thrown, for the routes to write in the client's API.
+   */
   private failure(result: DispatchFailure, base: NewUsage, startedAt: number): Response {
     this.record({
       ...base,
@@ -444,12 +436,13 @@ export class AiGateway {
       latencyMs: this.now() - startedAt,
       error: result.error.slice(0, 500),
     });
-    const headers: Record<string, string> = {
-      "content-type": result.contentType,
-      "x-pier-attempts": String(result.attempts),
-    };
+    const headers: Record<string, string> = { "x-pier-attempts": String(result.attempts) };
     if (result.retryAfter) headers["retry-after"] = result.retryAfter;
-    return new Response(result.body, { status: result.status, headers });
+    if (!result.upstream) throw new UpstreamError(result.code, result.message, result.status, headers);
+    return new Response(result.upstream.body, {
+      status: result.status,
+      headers: { ...headers, "content-type": result.upstream.contentType },
+    });
   }
 
   /** Costs the request, feeds limits and budget in memory, then writes the row without making the client wait. */

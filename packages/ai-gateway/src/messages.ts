@@ -1,7 +1,7 @@
 import { ValidationError } from "@pier/core";
 import { z } from "zod";
 import { answerOf, type ChatCompletion } from "./chat-chunks.ts";
-import type { ChatRequest } from "./schemas.ts";
+import { type ChatRequest, modelSchema } from "./schemas.ts";
 
 // Anthropic's Messages API (`POST /v1/messages`) on top of chat completions, for OpenAI-compatible
 // providers: the request as a chat request, the chat answer as a message. Anthropic providers get
@@ -28,7 +28,7 @@ const blockSchema = z.looseObject({
 type Block = z.infer<typeof blockSchema>;
 
 export const messagesRequestSchema = z.looseObject({
-  model: z.string().min(1),
+  model: modelSchema,
   max_tokens: z.number().int().positive(),
   messages: z
     .array(

@@ -1,7 +1,7 @@
 import { ValidationError } from "@pier/core";
 import { z } from "zod";
 import { answerOf, type ChatCompletion, type ToolCall } from "./chat-chunks.ts";
-import type { ChatRequest } from "./schemas.ts";
+import { type ChatRequest, modelSchema } from "./schemas.ts";
 
 // OpenAI's Responses API (`POST /v1/responses`) on top of chat completions, for providers that have
 // no /responses: the request as a chat request, the chat answer as a response object. Streams are
@@ -31,35 +31,49 @@ const functionOutputSchema = z.looseObject({
 });
 const inputItemSchema = z.looseObject({ type: z.string().optional(), role: z.string().optional() });
 
-export const responsesRequestSchema = z.looseObject({
-  model: z.string().min(1),
-  input: z.union([z.string(), z.array(inputItemSchema)]).optional(),
-  instructions: z.string().nullish(),
-  stream: z.boolean().optional(),
-  previous_response_id: z.string().min(1).nullish(),
-  store: z.boolean().nullish(),
-  tools: z.array(z.looseObject({ type: z.string() })).nullish(),
-  tool_choice: z.unknown().optional(),
-  parallel_tool_calls: z.boolean().nullish(),
-  max_output_tokens: z.number().int().positive().nullish(),
-  temperature: z.number().nullish(),
-  top_p: z.number().nullish(),
-  text: z
-    .looseObject({
-      format: z
-        .looseObject({
-          type: z.string(),
-          name: z.string().optional(),
-          schema: z.unknown().optional(),
-          strict: z.boolean().nullish(),
-        })
-        .optional(),
-    })
-    .nullish(),
-  reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
-  metadata: z.record(z.string(), z.string()).nullish(),
-  user: z.string().optional(),
-});
+export const responsesRequestSchema = z
+  .looseObject({
+    model: modelSchema,
+    input: z.union([z.string(), z.array(inputItemSchema)]).optional(),
+    instructions: z.string().nullish(),
+    stream: z.boolean().optional(),
+    previous_response_id: z.string().min(1).nullish(),
+    store: z.boolean().nullish(),
+    tools: z.array(z.looseObject({ type: z.string() })).nullish(),
+    tool_choice: z.unknown().optional(),
+    parallel_tool_calls: z.boolean().nullish(),
+    max_output_tokens: z.number().int().positive().nullish(),
+    temperature: z.number().nullish(),
+    top_p: z.number().nullish(),
+    text: z
+      .looseObject({
+        format: z
+          .looseObject({
+            type: z.string(),
+            name: z.string().optional(),
+            schema: z.unknown().optional(),
+            strict: z.boolean().nullish(),
+          })
+          .optional(),
+      })
+      .nullish(),
+    reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
+    metadata: z.record(z.string(), z.string()).nullish(),
+    user: z.string().optional(),
+  })
+  // OpenAI lets a reusable `prompt` (or a stored `conversation`) stand for the input; without one
+  // there is nothing to answer. `messages` is what chat clients send by mistake.
+  .superRefine((request, ctx) => {
+    if (request.input !== undefined || request.prompt != null || request.conversation != null) return;
+    ctx.addIssue({
+      code: "custom",
+      path: ["input"],
+      message:
+        request.messages === undefined
+          ? "required: a string or an array of input items"
+          : "required: the Responses API takes the conversation as `input` (a string or an array of input items), not `messages`",
+    });
+  });
 export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;
 
 /** A chat message as the translation writes it (and the conversation store keeps it). */

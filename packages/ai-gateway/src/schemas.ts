@@ -85,9 +85,35 @@ export const settingsPatchSchema = z.strictObject({
   cacheMaxEntries: settingFields.cacheMaxEntries.unwrap().optional(),
 });
 
+/**
+ * The `model` of a client request, on every endpoint. It is routed, logged and sent to providers
+ * (in JSON, and by some servers into URLs or logs of their own): a control character there is
+ * never a model name, only a way to confuse one of them.
+ */
+export const modelSchema = z
+  .string()
+  .min(1)
+  .regex(/^[^\p{Cc}]+$/u, "must not contain control characters (NUL, line breaks, tabs…)");
+
+/**
+ * What OpenAI's embeddings `input` and completions `prompt` take: text, texts, token ids, or lists
+ * of token ids.
+ */
+const textOrTokensSchema = z.union(
+  [
+    z.string(),
+    z.array(z.string()),
+    z.array(z.number().int().nonnegative()),
+    z.array(z.array(z.number().int().nonnegative())),
+  ],
+  {
+    error: "must be a string, an array of strings, an array of token ids or an array of arrays of token ids",
+  },
+);
+
 /** The fields the gateway reads; everything else is forwarded to the provider untouched. */
 export const chatRequestSchema = z.looseObject({
-  model: z.string().min(1),
+  model: modelSchema,
   messages: z.array(z.looseObject({ role: z.string(), content: z.unknown() })).min(1),
   stream: z.boolean().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
@@ -100,13 +126,13 @@ export const chatRequestSchema = z.looseObject({
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 
 export const completionRequestSchema = z.looseObject({
-  model: z.string().min(1),
-  prompt: z.unknown(),
+  model: modelSchema,
+  prompt: textOrTokensSchema.nullish(),
   stream: z.boolean().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
 });
 
 export const embeddingRequestSchema = z.looseObject({
-  model: z.string().min(1),
-  input: z.unknown(),
+  model: modelSchema,
+  input: textOrTokensSchema,
 });

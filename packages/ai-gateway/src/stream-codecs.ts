@@ -1,5 +1,6 @@
 import { AnthropicStreamTranslator } from "./anthropic.ts";
 import { type ChatChunkEncoder, chatChunkSchema } from "./chat-chunks.ts";
+import { tokenCount } from "./provider-usage.ts";
 import { type SseEvent, SseParser } from "./sse.ts";
 
 /**
@@ -22,6 +23,9 @@ export function chatStreamError(code: string, message: string): string {
 
 const usagePattern = /"usage"\s*:\s*\{/;
 
+/** A provider's count when it sent one (made safe by `tokenCount`), else what was read before. */
+const counted = (value: unknown, previous: number) => (value == null ? previous : tokenCount(value));
+
 /** OpenAI chat/completions streams pass as they are; pier's own usage chunk is hidden from clients that did not ask. */
 export class OpenAiChatCodec implements StreamCodec {
   promptTokens = 0;
@@ -34,10 +38,10 @@ export class OpenAiChatCodec implements StreamCodec {
       try {
         const chunk = JSON.parse(event.data) as {
           choices?: unknown[];
-          usage?: { prompt_tokens?: number; completion_tokens?: number };
+          usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
         };
-        this.promptTokens = chunk.usage?.prompt_tokens ?? this.promptTokens;
-        this.completionTokens = chunk.usage?.completion_tokens ?? this.completionTokens;
+        this.promptTokens = counted(chunk.usage?.prompt_tokens, this.promptTokens);
+        this.completionTokens = counted(chunk.usage?.completion_tokens, this.completionTokens);
         if (!this.includeUsage && (!chunk.choices || chunk.choices.length === 0)) return "";
       } catch {
         // not JSON: forward as is
@@ -75,14 +79,15 @@ export class NativeCodec implements StreamCodec {
   translate(event: SseEvent): string {
     if (usagePattern.test(event.data)) {
       try {
+        type Usage = { input_tokens?: unknown; output_tokens?: unknown };
         const data = JSON.parse(event.data) as {
-          response?: { usage?: { input_tokens?: number; output_tokens?: number } };
-          message?: { usage?: { input_tokens?: number; output_tokens?: number } };
-          usage?: { input_tokens?: number; output_tokens?: number };
+          response?: { usage?: Usage };
+          message?: { usage?: Usage };
+          usage?: Usage;
         };
         const usage = this.api === "responses" ? data.response?.usage : (data.message?.usage ?? data.usage);
-        this.promptTokens = usage?.input_tokens ?? this.promptTokens;
-        this.completionTokens = usage?.output_tokens ?? this.completionTokens;
+        this.promptTokens = counted(usage?.input_tokens, this.promptTokens);
+        this.completionTokens = counted(usage?.output_tokens, this.completionTokens);
       } catch {
         // not JSON: forward as is
       }

@@ -88,6 +88,12 @@ export class Surface {
     const { endpoint, model, nowSeconds } = this.options;
     if (wire === "native") return json;
     const chat = wire === "anthropic" ? fromAnthropicResponse(json, model, nowSeconds) : json;
+    if (chat === undefined)
+      throw new PierError(
+        "upstream_invalid",
+        "The provider's answer is not a message pier can translate.",
+        502,
+      );
     if (endpoint === "chat/completions" || endpoint === "completions" || endpoint === "embeddings")
       return chat;
     const parsed = chatCompletionSchema.safeParse(chat);
@@ -122,20 +128,4 @@ export class Surface {
     const messages = (this.chat.messages as ChatMessage[]).slice(request.instructions ? 1 : 0);
     this.options.keep?.(this.shell.id, [...messages, ...outputToMessages(output)]);
   }
-}
-
-/** Prompt and completion tokens of an answer in any of the three APIs. */
-export function usageOf(json: unknown): { promptTokens: number; completionTokens: number } {
-  const usage = (json as { usage?: Record<string, unknown> } | undefined)?.usage ?? {};
-  const count = (...names: string[]) => {
-    for (const name of names) {
-      const value = usage[name];
-      if (typeof value === "number" && Number.isFinite(value) && value >= 0) return Math.floor(value);
-    }
-    return 0;
-  };
-  return {
-    promptTokens: count("prompt_tokens", "input_tokens"),
-    completionTokens: count("completion_tokens", "output_tokens"),
-  };
 }

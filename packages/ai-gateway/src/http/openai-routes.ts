@@ -2,6 +2,7 @@ import { PierError } from "@pier/core";
 import type { OriginOf } from "@pier/http";
 import type { Server } from "bun";
 import { type Context, Hono } from "hono";
+import { UpstreamError } from "../dispatch.ts";
 import type { AiGateway } from "../gateway.ts";
 import type { Endpoint } from "../providers.ts";
 
@@ -22,6 +23,7 @@ export function openAiRoutes(gateway: AiGateway, originOf?: OriginOf): Hono {
     if (!(error instanceof PierError)) throw error;
     const headers: Record<string, string> = {};
     if ("retryAfterSeconds" in error) headers["retry-after"] = String(error.retryAfterSeconds);
+    if (error instanceof UpstreamError) Object.assign(headers, error.headers);
     const body = /\/messages(\/count_tokens)?$/.test(c.req.path)
       ? { type: "error", error: { type: anthropicErrorType(error.status), message: error.message } }
       : { error: { code: error.code, message: error.message, type: error.code } };
