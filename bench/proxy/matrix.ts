@@ -105,7 +105,10 @@ function rssKb(pids: number[]): number {
   return total;
 }
 
-const { key, cert } = opensslSelfSigned(dir, "bench.test", ["DNS:bench.test", "IP:127.0.0.1"]);
+// The TLS cells' certificate (one for every proxy): MATRIX_TLS_KEY=ec (ECDSA P-256, what pier's
+// ACME certificates carry) or rsa (RSA 2048).
+const tlsKey = process.env.MATRIX_TLS_KEY === "rsa" ? "rsa" : "ec";
+const { key, cert } = opensslSelfSigned(dir, "bench.test", ["DNS:bench.test", "IP:127.0.0.1"], tlsKey);
 const big = join(dir, "64k");
 writeFileSync(big, Buffer.alloc(64 * 1024, 120), { mode: 0o644 });
 // nginx started as root runs its workers as nobody: the origin's file must be readable to them.
@@ -400,7 +403,7 @@ const loadAverage = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3)
 const date = new Date().toISOString().slice(0, 10);
 const section = `## Proxy matrix
 
-Command: \`make bench-proxy\` (bench/proxy/matrix.ts${spec.trim() ? `, PROXY_MATRIX="${spec.trim()}"` : ""}; ${date}; ${cores} cores, ${cores} nginx workers, ${cores} pier workers, ${cores} pipe workers, all on 127.0.0.1; open files limited to ${NOFILE} per process, the machine's hard limit; ${Math.round((Date.now() - started) / 60_000)} min; load average at the end ${loadAverage}: the machine is shared with other agents' builds and tests, so compare the ratios of a row, whose runs were interleaved, more than absolute figures).
+Command: \`make bench-proxy\` (bench/proxy/matrix.ts${spec.trim() ? `, PROXY_MATRIX="${spec.trim()}"` : ""}; ${date}; ${cores} cores, ${cores} nginx workers, ${cores} pier workers, ${cores} pipe workers, all on 127.0.0.1; TLS with one ${tlsKey === "ec" ? "ECDSA P-256 (the key type of pier's ACME certificates)" : "RSA 2048"} certificate for every proxy; open files limited to ${NOFILE} per process, the machine's hard limit; ${Math.round((Date.now() - started) / 60_000)} min; load average at the end ${loadAverage}: the machine is shared with other agents' builds and tests, so compare the ratios of a row, whose runs were interleaved, more than absolute figures).
 Per cell: nginx and pier twice each in ABBA order (BAAB in every other cell), the Bun byte pipe once in the middle for plain HTTP, wrk -d${duration}s (-d${2 * duration}s for TLS and Connection: close). requests/s is the median run; pier / nginx is pier's two runs over nginx's two; pipe / nginx is the pipe's run over nginx's mean, the ceiling for a proxy on Bun's sockets. Latencies in ms, medians of the runs (max: the largest). CPU is user+system µs per request served of the serving processes; RSS is at the end of a run (nginx: master and workers summed).
 
 | cell | nginx rps | pier rps | pier / nginx | pipe / nginx | nginx p50 / p99 / p99.9 / max | pier p50 / p99 / p99.9 / max | CPU µs/req nginx / pier | RSS MB nginx / pier | errors nginx / pier |

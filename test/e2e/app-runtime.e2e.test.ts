@@ -333,6 +333,9 @@ describe.skipIf(!ready)("sleeping environments", () => {
     });
     expect(asleep.replicas).toBe(0);
     expect(asleep.sleepingSince).not.toBeNull();
+    // No default monitor: its checks would keep a sleeping production awake.
+    const monitors = await call<{ monitors: { name: string }[] }>("GET", "/api/v1/monitors");
+    expect(monitors.body.monitors.map((m) => m.name)).not.toContain(`app:${name}`);
     // The route went first; the replicas stop within their stop_timeout.
     await waitFor("no replica left", async () => (await replicas()).length === 0);
 

@@ -9,6 +9,8 @@ export function opensslSelfSigned(
   dir: string,
   name: string,
   altNames: string[],
+  /** "ec": an ECDSA P-256 key, what pier's ACME certificates have; default RSA 2048. */
+  keyType: "rsa" | "ec" = "rsa",
 ): { cert: string; key: string } {
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.crt`);
@@ -18,7 +20,7 @@ export function opensslSelfSigned(
     "req",
     "-x509",
     "-newkey",
-    "rsa:2048",
+    ...(keyType === "ec" ? ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"] : ["rsa:2048"]),
     "-nodes",
     "-keyout",
     key,

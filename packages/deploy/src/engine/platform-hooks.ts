@@ -46,11 +46,17 @@ export function platformDeployHooks(capabilities: Readonly<Capabilities>, logger
         capabilities.cron?.releaseLive({ id: app.id, name: app.name });
       }
       if (deployment.status === "live" && environment.kind === "production") {
-        const health =
-          (deployment.meta as { config?: { health?: { path?: string } } }).config?.health?.path ?? "/";
-        capabilities.uptime
-          ?.ensureAppMonitor({ id: app.id, name: app.name }, `${url}${health}`)
-          .catch((error) => logger.warn("app monitor not updated", { app: app.name, error }));
+        const config = (
+          deployment.meta as { config?: { health?: { path?: string }; deploy?: { sleep_after?: unknown } } }
+        ).config;
+        const health = config?.health?.path ?? "/";
+        // A production that sleeps when idle gets no default monitor: its checks, a minute apart,
+        // would keep it awake (and one made for an earlier release goes). Users add one if they want.
+        const sleeps = config?.deploy?.sleep_after !== undefined;
+        const done = sleeps
+          ? capabilities.uptime?.removeAppMonitors(app.id)
+          : capabilities.uptime?.ensureAppMonitor({ id: app.id, name: app.name }, `${url}${health}`);
+        done?.catch((error) => logger.warn("app monitor not updated", { app: app.name, error }));
       }
       if (deployment.status === "failed") {
         void capabilities.notify?.notify({

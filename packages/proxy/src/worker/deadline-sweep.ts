@@ -34,6 +34,12 @@ export function watchDeadline(conn: DeadlineWatched): void {
 
 export function unwatchDeadline(conn: DeadlineWatched): void {
   watched.delete(conn);
+  // No connection left to watch: the sweep stops until the next one, rather than waking the
+  // thread 20 times a second for nothing.
+  if (watched.size === 0 && sweepTimer !== null) {
+    clearInterval(sweepTimer);
+    sweepTimer = null;
+  }
 }
 
 /** Every open client connection of this thread (a shutdown drains them). */

@@ -61,6 +61,14 @@ let beacons: RawBeacon[] = [];
 /** Requests served so far: the idle trim watches it. */
 let served = 0;
 
+/**
+ * Batches go to the main thread when full, or a flush interval after their first item: the timer
+ * is armed by the first item, so an idle worker does not wake up to find nothing to send (a
+ * Raspberry Pi's CPU sleeps, and no code is touched to stay resident).
+ */
+let beaconTimer: Timer | null = null;
+let recordTimer: Timer | null = null;
+
 function flushBeacons(): void {
   if (beacons.length === 0) return;
   send({ type: "beacons", beacons });
@@ -70,6 +78,11 @@ function flushBeacons(): void {
 function collectBeacon(beacon: RawBeacon): void {
   beacons.push(beacon);
   if (beacons.length >= config!.beaconBatchSize) flushBeacons();
+  else
+    beaconTimer ??= setTimeout(() => {
+      beaconTimer = null;
+      flushBeacons();
+    }, config!.beaconFlushMs);
 }
 
 function flushRecords(): void {
@@ -92,7 +105,11 @@ const record: FrontState["record"] = (
   served++;
   if (packer!.add(host, routeId, appId, status, startedMs, durationMs, bytesIn, bytesOut, upstream)) {
     flushRecords();
-  }
+  } else
+    recordTimer ??= setTimeout(() => {
+      recordTimer = null;
+      flushRecords();
+    }, config!.recordFlushMs);
 };
 
 /** Set at init when the pool has a console and an edge secret: routes to the console carry the secret. */
@@ -185,8 +202,6 @@ async function onMessage(msg: ToWorker): Promise<void> {
       });
       latestCerts = msg.certs;
       if (!config.deferListening) await listen();
-      setInterval(flushRecords, config.recordFlushMs);
-      setInterval(flushBeacons, config.beaconFlushMs);
       startIdleTrim();
       send({ type: "ready", version: msg.version });
       return;
