@@ -1,22 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { silentLogger } from "@pier/core";
-import { type Database, openDatabase } from "@pier/db";
-import { createSecretBox } from "@pier/secrets";
-import { Hono } from "hono";
 import OpenAI from "openai";
 import { type FakeProvider, startFakeAnthropic, startFakeOpenAi } from "../testing/fake-providers.ts";
-import { AiGateway } from "./gateway.ts";
-import { openAiRoutes } from "./http/openai-routes.ts";
-import { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
-import { createAiStore } from "./store.ts";
+import { startTestGateway, type TestGateway } from "../testing/test-gateway.ts";
+import type { AiGateway } from "./gateway.ts";
 
 // The gateway behind a real HTTP server, driven by the official openai client, in front of local
 // fake providers that stream with delays.
-let dir: string;
-let database: Database;
+let testGateway: TestGateway;
 let gateway: AiGateway;
 let server: ReturnType<typeof Bun.serve>;
 let primary: FakeProvider;
@@ -45,19 +35,11 @@ function client(apiKey: string, headers: Record<string, string> = {}) {
   });
 }
 
-async function lastUsage() {
-  await gateway.idle();
-  const [row] = await gateway.store.usage.recent({ limit: 1 });
-  return row!;
-}
+const lastUsage = () => testGateway.lastUsage();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "pier-ai-"));
-  database = await openDatabase({ dataDir: dir });
-  await database.migrate({ sqlite: sqliteMigrations, pg: pgMigrations });
-  const secretBox = await createSecretBox(crypto.getRandomValues(new Uint8Array(32)));
-  gateway = await AiGateway.create({ store: createAiStore(database), secretBox, logger: silentLogger });
-  await gateway.catalog.patchSettings({ retries: 1, backoffMs: 5, timeoutMs: 1500 });
+  testGateway = await startTestGateway("pier-ai-", { retries: 1, backoffMs: 5, timeoutMs: 1500 });
+  ({ gateway, server } = testGateway);
   primary = startFakeOpenAi({ apiKey: "sk-primary", chunkDelayMs });
   backup = startFakeOpenAi({ tokens: ["from", " backup"] });
   claude = startFakeAnthropic({ apiKey: "sk-ant", chunkDelayMs });
@@ -82,19 +64,11 @@ beforeAll(async () => {
     models: ["claude-3-5-haiku-latest"],
   });
   await gateway.catalog.putAlias("smart", ["primary/gpt-4o-mini", "backup/gpt-4o-mini"]);
-  server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch: new Hono().route("/ai/v1", openAiRoutes(gateway)).fetch,
-  });
 });
 
 afterAll(async () => {
-  server?.stop(true);
   for (const p of [primary, backup, claude]) p?.stop();
-  await gateway?.idle();
-  await database?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await testGateway?.close();
 });
 
 describe("openai client through the gateway", () => {

@@ -1,25 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
-import { silentLogger } from "@pier/core";
-import { type Database, openDatabase } from "@pier/db";
-import { createSecretBox } from "@pier/secrets";
-import { Hono } from "hono";
 import OpenAI from "openai";
 import { type FakeProvider, startFakeOpenAi } from "../testing/fake-providers.ts";
-import { AiGateway } from "./gateway.ts";
-import { openAiRoutes } from "./http/openai-routes.ts";
-import { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
-import { createAiStore } from "./store.ts";
+import { startTestGateway, type TestGateway } from "../testing/test-gateway.ts";
+import type { AiGateway } from "./gateway.ts";
 
 // What the gateway does with providers that answer badly: not JSON, a body it cannot decode, a
 // rate limit, absurd usage; and with requests it must refuse before any provider sees them. One
 // local "rogue" server plays an OpenAI-compatible provider and an Anthropic one, each request
 // answered by the next scripted response.
-let dir: string;
-let database: Database;
+let testGateway: TestGateway;
 let gateway: AiGateway;
 let server: ReturnType<typeof Bun.serve>;
 let rogue: ReturnType<typeof Bun.serve>;
@@ -54,19 +44,11 @@ const post = async (path: string, body: unknown, headers: Record<string, string>
     body: JSON.stringify(body),
   });
 
-async function lastUsage() {
-  await gateway.idle();
-  const [row] = await gateway.store.usage.recent({ limit: 1 });
-  return row!;
-}
+const lastUsage = () => testGateway.lastUsage();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "pier-ai-rogue-"));
-  database = await openDatabase({ dataDir: dir });
-  await database.migrate({ sqlite: sqliteMigrations, pg: pgMigrations });
-  const secretBox = await createSecretBox(crypto.getRandomValues(new Uint8Array(32)));
-  gateway = await AiGateway.create({ store: createAiStore(database), secretBox, logger: silentLogger });
-  await gateway.catalog.patchSettings({ retries: 0, backoffMs: 5, timeoutMs: 1500 });
+  testGateway = await startTestGateway("pier-ai-rogue-", { retries: 0, backoffMs: 5, timeoutMs: 1500 });
+  ({ gateway, server } = testGateway);
   rogue = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -93,20 +75,12 @@ beforeAll(async () => {
     models: [],
   });
   await gateway.catalog.putAlias("steady", ["rogue/gpt-4o-mini", "backup/gpt-4o-mini"]);
-  server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch: new Hono().route("/ai/v1", openAiRoutes(gateway)).fetch,
-  });
 });
 
 afterAll(async () => {
-  server?.stop(true);
   rogue?.stop(true);
   backup?.stop();
-  await gateway?.idle();
-  await database?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await testGateway?.close();
 });
 
 const chat = (model: string) => ({ model, messages: [{ role: "user", content: "hi" }] });

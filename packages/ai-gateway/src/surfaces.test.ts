@@ -1,23 +1,20 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import { silentLogger } from "@pier/core";
-import { type Database, openDatabase } from "@pier/db";
-import { createSecretBox } from "@pier/secrets";
+import type { Database } from "@pier/db";
+import type { createSecretBox } from "@pier/secrets";
 import { Hono } from "hono";
 import OpenAI from "openai";
 import { type FakeProvider, startFakeAnthropic, startFakeOpenAi } from "../testing/fake-providers.ts";
+import { startTestGateway, type TestGateway } from "../testing/test-gateway.ts";
 import { AiGateway } from "./gateway.ts";
 import { openAiRoutes } from "./http/openai-routes.ts";
-import { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
 import { createAiStore } from "./store.ts";
 
 // The Responses API and the Messages API through the gateway, driven by the official `openai` and
 // `@anthropic-ai/sdk` clients, against local fake providers: one OpenAI with /responses, one
 // OpenAI-compatible server without it, one Anthropic.
-let dir: string;
+let testGateway: TestGateway;
 let database: Database;
 let gateway: AiGateway;
 let server: ReturnType<typeof Bun.serve>;
@@ -51,19 +48,11 @@ const openai = async () => new OpenAI({ baseURL: `${base()}/ai/v1`, apiKey: awai
 const anthropic = async () =>
   new Anthropic({ baseURL: `${base()}/ai`, apiKey: await newKey(), maxRetries: 0 });
 
-async function lastUsage() {
-  await gateway.idle();
-  const [row] = await gateway.store.usage.recent({ limit: 1 });
-  return row!;
-}
+const lastUsage = () => testGateway.lastUsage();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "pier-ai-surfaces-"));
-  database = await openDatabase({ dataDir: dir });
-  await database.migrate({ sqlite: sqliteMigrations, pg: pgMigrations });
-  secretBox = await createSecretBox(crypto.getRandomValues(new Uint8Array(32)));
-  gateway = await AiGateway.create({ store: createAiStore(database), secretBox, logger: silentLogger });
-  await gateway.catalog.patchSettings({ retries: 0, backoffMs: 5, timeoutMs: 3000 });
+  testGateway = await startTestGateway("pier-ai-surfaces-", { retries: 0, backoffMs: 5, timeoutMs: 3000 });
+  ({ gateway, database, server, secretBox } = testGateway);
   native = startFakeOpenAi({ responses: true, tokens: ["Native", " answer"] });
   compat = startFakeOpenAi({ chunkDelayMs: 20 });
   claude = startFakeAnthropic({ chunkDelayMs: 20 });
@@ -89,19 +78,11 @@ beforeAll(async () => {
     models: [],
   });
   await gateway.catalog.putAlias("sturdy", ["broken/gpt-4o-mini", "claude/claude-3-5-haiku-latest"]);
-  server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch: new Hono().route("/ai/v1", openAiRoutes(gateway)).fetch,
-  });
 });
 
 afterAll(async () => {
-  server?.stop(true);
   for (const p of [native, compat, claude, broken]) p?.stop();
-  await gateway?.idle();
-  await database?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await testGateway?.close();
 });
 
 describe("Responses API", () => {
