@@ -4,6 +4,7 @@ import type Docker from "dockerode";
 import { parseLevel } from "../level.ts";
 import type { LogWriter } from "../log-writer.ts";
 import { splitDockerLine, stampSeconds } from "./docker-timestamp.ts";
+import { ReadCursor } from "./read-cursor.ts";
 
 /** A line longer than this is cut: one runaway line must not hold megabytes in the batch. */
 export const maxLineChars = 16_384;
@@ -106,25 +107,24 @@ export class DockerLogCollector {
 
   private async read(c: PierContainer, signal: AbortSignal): Promise<void> {
     const { writer, cursors } = this.deps;
-    let cursor = cursors.get(c.containerId) ?? null;
+    const resumedAt = cursors.get(c.containerId) ?? null;
+    const position = new ReadCursor(resumedAt);
     const replica = `${c.env}/${c.replica}`;
     const stream = (await this.deps.docker.getContainer(c.containerId).logs({
       follow: true,
       stdout: true,
       stderr: true,
       timestamps: true,
-      since: cursor ? stampSeconds(cursor) : 0,
+      since: resumedAt ? stampSeconds(resumedAt) : 0,
     })) as unknown as NodeJS.ReadableStream & { destroy(): void };
     let paused = false;
     let fresh = 0;
     const demux = createLogDemuxer((raw, source) => {
       const { stamp, ms, line } = splitDockerLine(raw);
-      // `since` has whole seconds: lines of the cursor's second that were stored already come again.
-      if (stamp && cursor && stamp <= cursor) return;
-      if (stamp) fresh++;
       if (stamp) {
-        cursor = stamp;
-        cursors.set(c.containerId, stamp);
+        if (!position.take(stamp)) return;
+        fresh++;
+        cursors.set(c.containerId, position.cursor!);
       }
       const text = line.length > maxLineChars ? line.slice(0, maxLineChars) : line;
       const room = writer.push(
@@ -139,7 +139,7 @@ export class DockerLogCollector {
           line: text,
           attrs: null,
         },
-        stamp ? { containerId: c.containerId, ts: stamp } : undefined,
+        stamp ? { containerId: c.containerId, ts: position.cursor! } : undefined,
       );
       if (!room && !paused) {
         paused = true;

@@ -66,8 +66,8 @@ let served = 0;
  * is armed by the first item, so an idle worker does not wake up to find nothing to send (a
  * Raspberry Pi's CPU sleeps, and no code is touched to stay resident).
  */
-let beaconTimer: Timer | null = null;
-let recordTimer: Timer | null = null;
+let beaconFlushArmed = false;
+let recordFlushArmed = false;
 
 function flushBeacons(): void {
   if (beacons.length === 0) return;
@@ -78,11 +78,13 @@ function flushBeacons(): void {
 function collectBeacon(beacon: RawBeacon): void {
   beacons.push(beacon);
   if (beacons.length >= config!.beaconBatchSize) flushBeacons();
-  else
-    beaconTimer ??= setTimeout(() => {
-      beaconTimer = null;
+  else if (!beaconFlushArmed) {
+    beaconFlushArmed = true;
+    setTimeout(() => {
+      beaconFlushArmed = false;
       flushBeacons();
     }, config!.beaconFlushMs);
+  }
 }
 
 function flushRecords(): void {
@@ -105,11 +107,13 @@ const record: FrontState["record"] = (
   served++;
   if (packer!.add(host, routeId, appId, status, startedMs, durationMs, bytesIn, bytesOut, upstream)) {
     flushRecords();
-  } else
-    recordTimer ??= setTimeout(() => {
-      recordTimer = null;
+  } else if (!recordFlushArmed) {
+    recordFlushArmed = true;
+    setTimeout(() => {
+      recordFlushArmed = false;
       flushRecords();
     }, config!.recordFlushMs);
+  }
 };
 
 /** Set at init when the pool has a console and an edge secret: routes to the console carry the secret. */
