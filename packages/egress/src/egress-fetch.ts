@@ -6,16 +6,15 @@ export type EgressFetch = (input: string, init?: RequestInit) => Promise<Respons
 
 const maxRedirects = 10;
 
+/** Where a host pier serves itself is reached (its own proxy), or null for any other host. */
+export type OwnHostRoute = (url: URL) => Promise<{ address: string; port: number } | null>;
+
 /**
  * fetch for user-typed URLs: the host is resolved and checked, then the request goes to that very
  * address (Host header and TLS server name keep the name, the certificate is verified against it),
  * so no second lookup can swap in another address. Redirects are followed here, hop by hop, each
  * hop checked again; `redirect: "manual"` hands 3xx answers back as fetch does.
- */
-/** Where a host pier serves itself is reached (its own proxy), or null for any other host. */
-export type OwnHostRoute = (url: URL) => Promise<{ address: string; port: number } | null>;
-
-/**
+ *
  * `ownHost`: hosts pier routes itself are reached at its own proxy, without DNS and without the
  * policy (their names resolve to this machine, which the policy refuses for every other name):
  * the proxy only forwards to what pier routes, as it does for anyone on the internet. Decided per

@@ -13,14 +13,22 @@ const list = (value: unknown) =>
         .filter(Boolean)
     : [];
 
-function positiveNumber(args: ParsedArgs, flag: string, command: Command): number | undefined {
+/**
+ * A number flag, or undefined when absent. A count (requests or tokens per minute) is a whole
+ * number from 1: a limit of 0 would stop the key, which is what a budget of 0 (an amount) is for.
+ */
+function numberFlag(
+  args: ParsedArgs,
+  flag: string,
+  command: Command,
+  kind: "count" | "amount",
+): number | undefined {
   const raw = args.flags[flag];
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  // A budget of 0 stops a key; a rate limit of 0 would too, so limits start at 1 (none removes one).
-  if (flag === "budget") {
-    if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${flag} must be a number ≥ 0`, command);
-  } else if (!Number.isInteger(value) || value < 1)
+  if (kind === "amount" && (!Number.isFinite(value) || value < 0))
+    throw new UsageError(`--${flag} must be a number ≥ 0`, command);
+  if (kind === "count" && (!Number.isInteger(value) || value < 1))
     throw new UsageError(`--${flag} must be a whole number ≥ 1`, command);
   return value;
 }
@@ -136,15 +144,15 @@ export const aiKeyCommand: Command = {
     ...connectionFlags,
   },
   async run(args) {
-    const rpm = positiveNumber(args, "rpm", aiKeyCommand);
-    const tpm = positiveNumber(args, "tpm", aiKeyCommand);
-    const budget = positiveNumber(args, "budget", aiKeyCommand);
+    const rpm = numberFlag(args, "rpm", aiKeyCommand, "count");
+    const tpm = numberFlag(args, "tpm", aiKeyCommand, "count");
+    const budget = numberFlag(args, "budget", aiKeyCommand, "amount");
     const body = {
       name: args.positionals[0]!,
       allowedModels: list(args.flags.models),
       ...(typeof args.flags.app === "string" ? { app: args.flags.app } : {}),
-      ...(rpm !== undefined ? { requestsPerMinute: Math.round(rpm) } : {}),
-      ...(tpm !== undefined ? { tokensPerMinute: Math.round(tpm) } : {}),
+      ...(rpm !== undefined ? { requestsPerMinute: rpm } : {}),
+      ...(tpm !== undefined ? { tokensPerMinute: tpm } : {}),
       ...(budget !== undefined ? { monthlyBudgetUsd: budget } : {}),
     };
     const { key, secret } = await pierApi(resolveConnection(args)).call("POST /api/v1/ai/keys", { body });
@@ -157,9 +165,14 @@ export const aiKeyCommand: Command = {
 };
 
 /** `none` clears a limit; a number sets it; an absent flag leaves it alone. */
-function limitFlag(args: ParsedArgs, flag: string, command: Command): number | null | undefined {
+function limitFlag(
+  args: ParsedArgs,
+  flag: string,
+  command: Command,
+  kind: "count" | "amount",
+): number | null | undefined {
   if (args.flags[flag] === "none") return null;
-  return positiveNumber(args, flag, command);
+  return numberFlag(args, flag, command, kind);
 }
 
 export const aiLimitsCommand: Command = {
@@ -180,13 +193,12 @@ export const aiLimitsCommand: Command = {
     ...connectionFlags,
   },
   async run(args) {
-    const rpm = limitFlag(args, "rpm", aiLimitsCommand);
-    const tpm = limitFlag(args, "tpm", aiLimitsCommand);
-    const budget = limitFlag(args, "budget", aiLimitsCommand);
-    const round = (value: number | null) => (value === null ? null : Math.round(value));
+    const rpm = limitFlag(args, "rpm", aiLimitsCommand, "count");
+    const tpm = limitFlag(args, "tpm", aiLimitsCommand, "count");
+    const budget = limitFlag(args, "budget", aiLimitsCommand, "amount");
     const body = {
-      ...(rpm !== undefined ? { requestsPerMinute: round(rpm) } : {}),
-      ...(tpm !== undefined ? { tokensPerMinute: round(tpm) } : {}),
+      ...(rpm !== undefined ? { requestsPerMinute: rpm } : {}),
+      ...(tpm !== undefined ? { tokensPerMinute: tpm } : {}),
       ...(budget !== undefined ? { monthlyBudgetUsd: budget } : {}),
       ...(typeof args.flags.models === "string" ? { allowedModels: list(args.flags.models) } : {}),
     };

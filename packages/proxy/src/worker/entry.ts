@@ -66,8 +66,17 @@ let served = 0;
  * is armed by the first item, so an idle worker does not wake up to find nothing to send (a
  * Raspberry Pi's CPU sleeps, and no code is touched to stay resident).
  */
-let beaconFlushArmed = false;
-let recordFlushArmed = false;
+function flushLater(flush: () => void, delayMs: () => number): () => void {
+  let armed = false;
+  return () => {
+    if (armed) return;
+    armed = true;
+    setTimeout(() => {
+      armed = false;
+      flush();
+    }, delayMs());
+  };
+}
 
 function flushBeacons(): void {
   if (beacons.length === 0) return;
@@ -75,16 +84,12 @@ function flushBeacons(): void {
   beacons = [];
 }
 
+const flushBeaconsLater = flushLater(flushBeacons, () => config!.beaconFlushMs);
+
 function collectBeacon(beacon: RawBeacon): void {
   beacons.push(beacon);
   if (beacons.length >= config!.beaconBatchSize) flushBeacons();
-  else if (!beaconFlushArmed) {
-    beaconFlushArmed = true;
-    setTimeout(() => {
-      beaconFlushArmed = false;
-      flushBeacons();
-    }, config!.beaconFlushMs);
-  }
+  else flushBeaconsLater();
 }
 
 function flushRecords(): void {
@@ -92,6 +97,8 @@ function flushRecords(): void {
   const { count, numbers, strings } = packer.take();
   send({ type: "records", version: tableVersion, count, numbers, strings }, [numbers.buffer]);
 }
+
+const flushRecordsLater = flushLater(flushRecords, () => config!.recordFlushMs);
 
 const record: FrontState["record"] = (
   host,
@@ -107,13 +114,7 @@ const record: FrontState["record"] = (
   served++;
   if (packer!.add(host, routeId, appId, status, startedMs, durationMs, bytesIn, bytesOut, upstream)) {
     flushRecords();
-  } else if (!recordFlushArmed) {
-    recordFlushArmed = true;
-    setTimeout(() => {
-      recordFlushArmed = false;
-      flushRecords();
-    }, config!.recordFlushMs);
-  }
+  } else flushRecordsLater();
 };
 
 /** Set at init when the pool has a console and an edge secret: routes to the console carry the secret. */
