@@ -1,5 +1,5 @@
 import { generateSecretToken, hashToken } from "@pier/auth";
-import { ConflictError, NotFoundError, newId } from "@pier/core";
+import { ConflictError, NotFoundError, newId, ValidationError } from "@pier/core";
 import type { SecretBox } from "@pier/secrets";
 import type { Price } from "./prices.ts";
 import type { ProviderConfig } from "./providers.ts";
@@ -75,6 +75,14 @@ export class Catalog {
     if (name.includes("/") && this.providers.has(name.split("/")[0]!))
       throw new ConflictError(
         `Alias "${name}" would hide the provider/model of the same name; pick another name.`,
+      );
+    // An alias is only checked against providers when it is saved: one whose provider is removed
+    // later answers 404 at request time, like any model nobody serves.
+    const unknown = targets.filter((t) => !this.providers.has(t.split("/")[0]!));
+    if (unknown.length > 0)
+      throw new ValidationError(
+        `No AI provider named ${unknown.map((t) => `"${t.split("/")[0]}"`).join(", ")} (in ${unknown.join(", ")}); ` +
+          "add it first with `pier ai provider NAME --kind KIND`, or list them with `pier ai providers`.",
       );
     await this.store.aliases.upsert(name, targets);
     await this.load();

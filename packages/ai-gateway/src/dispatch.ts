@@ -68,7 +68,7 @@ function gatewayError(
 }
 
 /** A runtime error's code (ECONNREFUSED, ZlibError…) for the usage log, without its message (which names URLs). */
-function errorCode(error: unknown): string {
+export function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : ((error as Error | null)?.name ?? "Error");
 }

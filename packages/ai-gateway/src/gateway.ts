@@ -224,6 +224,7 @@ export class AiGateway {
       result.settle();
       const body = relayStream({
         upstream: result.response,
+        provider: result.target.provider,
         codec: surface.codec(wire, includeUsage),
         startedAt,
         now: this.now,

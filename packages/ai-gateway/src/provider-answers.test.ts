@@ -156,6 +156,24 @@ describe("a body pier cannot read", () => {
     expect(await lastUsage()).toMatchObject({ status: 502, provider: "rogue" });
   });
 
+  test("in a stream: the client gets an error event naming the provider, the log no runtime text", async () => {
+    script = [
+      () =>
+        new Response("data: {}\n\n", {
+          headers: { "content-type": "text/event-stream", "content-encoding": "gzip" },
+        }),
+    ];
+    const res = await post("chat/completions", { ...chat("rogue/m"), stream: true });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain("upstream_invalid");
+    expect(text).toContain('Provider \\"rogue\\"');
+    expect(text).not.toMatch(/127\.0\.0\.1|Zlib|Decompression|fetching/i);
+    const usage = await lastUsage();
+    expect(usage).toMatchObject({ status: 502, provider: "rogue", stream: true });
+    expect(String(usage.error)).not.toMatch(/127\.0\.0\.1|Decompression|fetching/i);
+  });
+
   test("a provider that sends its headers, then stalls its body past the timeout: still a 504", async () => {
     await gateway.catalog.patchSettings({ timeoutMs: 300 });
     try {

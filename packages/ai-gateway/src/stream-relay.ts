@@ -1,3 +1,4 @@
+import { errorCode } from "./dispatch.ts";
 import { SseParser } from "./sse.ts";
 import type { StreamCodec } from "./stream-codecs.ts";
 
@@ -13,6 +14,8 @@ export interface RelayOutcome {
 
 export interface RelayOptions {
   upstream: Response;
+  /** The provider's name, for the error event a client gets when its stream cannot be read. */
+  provider: string;
   /** What each provider event becomes downstream (stream-codecs.ts); it reads the usage too. */
   codec: StreamCodec;
   startedAt: number;
@@ -33,7 +36,9 @@ const contentPattern = /"(?:content|text|delta)"\s*:\s*"[^"]/;
  * than the provider and reads the usage; the relay measures the time to the first token.
  */
 export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
-  const reader = options.upstream.body!.getReader();
+  // Taken on the first pull: Bun may decode a body that has fully arrived right here, and a body
+  // that does not match its Content-Encoding must end as an error event, not a reset connection.
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   const parser = new SseParser();
   const encoder = new TextEncoder();
   const codec = options.codec;
@@ -95,8 +100,9 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
       async pull(controller) {
         // Bounded: each pass consumes one upstream chunk; the loop only skips chunks that produce no output.
         for (let pass = 0; pass < 100_000; pass++) {
-          let result: Awaited<ReturnType<typeof reader.read>> | "stalled";
+          let result: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]>> | "stalled";
           try {
+            reader ??= options.upstream.body!.getReader();
             idle.refresh();
             result = await Promise.race([
               reader.read(),
@@ -106,15 +112,20 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
             ]);
             wake = undefined;
           } catch (error) {
+            // The runtime's message names the provider's URL: the log keeps its code, the client
+            // gets the provider's name.
             stopIdle();
-            finish(502, `stream broke: ${(error as Error).message}`);
-            controller.error(error);
+            finish(502, `stream unreadable (${errorCode(error)})`);
+            options.abortUpstream();
+            const message = `Provider "${options.provider}" sent a stream pier could not read: the connection broke, or the body does not match its Content-Encoding.`;
+            controller.enqueue(encoder.encode(codec.error("upstream_invalid", message)));
+            controller.close();
             return;
           }
           if (result === "stalled") {
             finish(504, `provider sent nothing for ${options.idleTimeoutMs} ms`);
             options.abortUpstream();
-            reader.cancel().catch(() => {});
+            reader?.cancel().catch(() => {});
             const message = `The provider stopped sending for ${options.idleTimeoutMs} ms; pier closed the stream.`;
             controller.enqueue(encoder.encode(codec.error("upstream_timeout", message)));
             controller.close();
@@ -144,7 +155,7 @@ export function relayStream(options: RelayOptions): ReadableStream<Uint8Array> {
         stopIdle();
         finish(499, "client closed the stream");
         options.abortUpstream();
-        reader.cancel().catch(() => {});
+        reader?.cancel().catch(() => {});
       },
     },
     { highWaterMark: 0 },

@@ -215,4 +215,25 @@ describe("git smart HTTP", () => {
     ).toBe(404);
     expect((await fetch(url("/other"))).status).toBe(404);
   });
+
+  test("a POST that is not git's protocol is refused before git runs, and nothing is created", async () => {
+    const auth = { authorization: `Basic ${btoa(`x:${token}`)}` };
+    const post = (app: string, service: string, contentType: string, body: string) =>
+      fetch(`http://127.0.0.1:${server.port}/git/${app}.git/${service}`, {
+        method: "POST",
+        headers: { ...auth, "content-type": contentType },
+        body,
+      });
+    const garbage = await post("demo", "git-upload-pack", "application/x-git-upload-pack-request", "hello");
+    expect(garbage.status).toBe(400);
+    expect(await garbage.text()).toContain("pkt-line");
+    const wrongType = await post("demo", "git-upload-pack", "application/json", "0000");
+    expect(wrongType.status).toBe(415);
+    const push = await post("fresh", "git-receive-pack", "application/x-git-receive-pack-request", "{}");
+    expect(push.status).toBe(400);
+    expect(await Bun.file(join(scratch, "data", "git", "fresh.git", "HEAD")).exists()).toBe(false);
+    // A flush alone is git's protocol: git answers it.
+    const flush = await post("demo", "git-upload-pack", "application/x-git-upload-pack-request", "0000");
+    expect(flush.status).toBe(200);
+  });
 });

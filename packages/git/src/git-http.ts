@@ -1,6 +1,7 @@
 import type { Server } from "bun";
 import { cgiResponse } from "./cgi.ts";
 import { HookChannel, type ObjectEnv, type PushOutput } from "./hook-channel.ts";
+import { gitRequestHeadBytes, peekBody, startsLikeGitRequest } from "./pkt-line.ts";
 import { diffRefs, type RefUpdate } from "./ref-updates.ts";
 import { appNamePattern, ensureBareRepo, readRefs, repoExists, repoPath, reposRoot } from "./repos.ts";
 
@@ -78,6 +79,18 @@ export function createGitHttpHandler(options: GitHttpOptions): GitHttpHandler {
       });
     }
 
+    // git sends these with every POST; git http-backend refuses others too, after having started.
+    let body: ReadableStream<Uint8Array> | null = request.body;
+    if (expectedMethod === "POST") {
+      const contentType = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+      if (contentType !== `application/x-${service}-request`)
+        return text(415, `A ${service} request has Content-Type application/x-${service}-request\n`);
+      const peeked = body ? await peekBody(body, gitRequestHeadBytes) : null;
+      if (!peeked || !startsLikeGitRequest(peeked.head, request.headers.get("content-encoding")))
+        return text(400, `Not a ${service} request: the body is not git's pkt-line protocol\n`);
+      body = peeked.body;
+    }
+
     const gitDir = repoPath(options.dataDir, app);
     if (access === "push") await ensureBareRepo(gitDir, defaultBranch);
     else if (!(await repoExists(gitDir))) return text(404, `Nothing pushed to ${app} yet\n`);
@@ -115,7 +128,7 @@ export function createGitHttpHandler(options: GitHttpOptions): GitHttpHandler {
 
     const proc = Bun.spawn(["git", "http-backend"], {
       env,
-      stdin: request.body ?? "ignore",
+      stdin: body ?? "ignore",
       stdout: "pipe",
       stderr: "pipe",
     });

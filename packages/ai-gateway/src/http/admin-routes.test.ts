@@ -142,6 +142,17 @@ describe("the AI gateway's operator API", () => {
     expect((await bad.json()).error.message).toContain("no spaces");
   });
 
+  test("an alias to a provider nobody configured is refused and not saved", async () => {
+    const res = await send("POST", "/api/v1/ai/aliases", {
+      name: "typo",
+      targets: ["local/gpt-4o-mini", "opnai/gpt-4o"],
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.message).toContain('No AI provider named "opnai" (in opnai/gpt-4o)');
+    const { aliases } = await answer("aiListAliases", "GET", "/api/v1/ai/aliases");
+    expect(aliases.map((a: { name: string }) => a.name)).not.toContain("typo");
+  });
+
   test("keys: issued once, listed, limited and revoked", async () => {
     const created = await answer("aiCreateKey", "POST", "/api/v1/ai/keys", {
       name: "web",
