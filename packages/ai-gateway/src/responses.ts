@@ -60,6 +60,15 @@ export const responsesRequestSchema = z
     reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
     metadata: z.record(z.string(), z.string()).nullish(),
     user: z.string().optional(),
+    // A background response is fetched later with GET /responses/{id}, which pier does not relay:
+    // refused here rather than answered with an id the client could never poll.
+    background: z
+      .boolean()
+      .nullish()
+      .refine((value) => value !== true, {
+        message:
+          "pier does not relay background responses (they are polled with GET /responses/{id}, which pier does not serve); send the request without background, streaming it if it is long",
+      }),
   })
   // OpenAI lets a reusable `prompt` (or a stored `conversation`) stand for the input; without one
   // there is nothing to answer. `messages` is what chat clients send by mistake.

@@ -282,6 +282,28 @@ describe("Responses API", () => {
     });
     expect(res.status).toBe(400);
   });
+
+  test("stored responses: background is refused, retrieve/delete/cancel are 404s that say why", async () => {
+    const client = await openai();
+    const before = native.requests.length;
+    const background = await client.responses
+      .create({ model: "openai/gpt-4o-mini", input: "x", background: true })
+      .catch((e) => e);
+    expect(background).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(String(background.message)).toContain("does not relay background responses");
+    expect(native.requests.length).toBe(before);
+    for (const call of [
+      () => client.responses.retrieve("resp_1"),
+      () => client.responses.delete("resp_1"),
+      () => client.responses.cancel("resp_1"),
+    ]) {
+      const error = await call().catch((e) => e);
+      expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+      expect(String(error.message)).toContain("pier keeps no stored responses");
+    }
+    // Without a key it is the 401 of every gateway route.
+    expect((await fetch(`${base()}/ai/v1/responses/resp_1`)).status).toBe(401);
+  });
 });
 
 describe("Messages API", () => {

@@ -43,6 +43,18 @@ export function openAiRoutes(gateway: AiGateway, originOf?: OriginOf): Hono {
   app.post("/embeddings", handle("embeddings"));
   app.post("/responses", handle("responses"));
   app.post("/messages", handle("messages"));
+  // OpenAI's stored-response routes (retrieve, delete, cancel, input items): pier keeps no
+  // response to serve them (for answers it translated, only the conversation that
+  // previous_response_id continues). A 404 that says so, in OpenAI's shape, instead of Hono's
+  // "route does not exist".
+  app.on(["GET", "POST", "DELETE"], "/responses/:id{.+}", async (c) => {
+    await gateway.authenticate(authorization(c), pierApp(c));
+    throw new PierError(
+      "not_found",
+      `pier keeps no stored responses, so ${c.req.method} /responses/${c.req.param("id")} is not served: read the answer when it is returned or streamed, and continue a conversation with previous_response_id.`,
+      404,
+    );
+  });
   app.post("/messages/count_tokens", async (c) => {
     const key = await gateway.authenticate(authorization(c), pierApp(c));
     return gateway.countTokens(key, c.req.raw);
