@@ -253,8 +253,13 @@ describe.skipIf(!enabled)("dashboard in Chromium against pier serve", () => {
     await instructions.getByText("A deploy token was created").waitFor();
     const remote = await instructions.locator("pre").first().textContent();
     expect(/x:(\S+)@/.exec(remote ?? "")?.[1]).toMatch(/^pier_/);
-    const { tokens } = await json<{ tokens: { name: string; scopes: string[] }[] }>("/api/v1/tokens");
-    expect(tokens.find((t) => t.name === "deploy-shop")?.scopes).toEqual(["deploy"]);
+    const { tokens } = await json<{ tokens: { name: string; scopes: string[]; apps: string[] | null }[] }>(
+      "/api/v1/tokens",
+    );
+    expect(tokens.find((t) => t.name === "deploy-shop")).toMatchObject({
+      scopes: ["deploy"],
+      apps: ["shop"],
+    });
   });
 
   test("API errors are shown: a duplicate app name", async () => {

@@ -230,6 +230,40 @@ describe("dashboard sessions", () => {
     expect((await call("GET", "/api/v1/apps", undefined, { cookie })).status).toBe(401);
   });
 
+  test("a cross-site form cannot log in, and the session cannot open a WebSocket", async () => {
+    await call("POST", "/api/v1/auth/setup", {
+      email: "me@example.com",
+      password: "a=long password",
+      setupCode,
+    });
+    // What a form with enctype text/plain on another site sends: a JSON-looking body, no preflight.
+    const form = await api.request("/api/v1/auth/login", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ email: "me@example.com", password: "a=long password" }),
+    });
+    expect(form.status).toBe(415);
+    expect(form.headers.get("set-cookie")).toBeNull();
+    expect((await form.json()).error.message).toContain("application/json");
+
+    const login = await call("POST", "/api/v1/auth/login", {
+      email: "me@example.com",
+      password: "a=long password",
+    });
+    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    // A handshake is a GET with the cookie: what a page of another app under the same site can open.
+    const upgrade = await call("GET", "/api/v1/apps", undefined, { cookie, upgrade: "websocket" });
+    expect(upgrade.status).toBe(403);
+    expect((await upgrade.json()).error.code).toBe("token_required");
+    const withToken = await call("GET", "/api/v1/apps", undefined, {
+      authorization: `Bearer ${adminToken}`,
+      upgrade: "websocket",
+    });
+    expect(withToken.status).toBe(200);
+    expect(withToken.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(upgrade.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
   test("wrong passwords are rate limited with Retry-After", async () => {
     await call("POST", "/api/v1/auth/setup", {
       email: "me@example.com",

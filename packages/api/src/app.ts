@@ -15,6 +15,16 @@ const maxApiBodyBytes = 1024 * 1024;
 export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.use("*", requestLog(deps.logger));
+  // Answers are JSON or text: a browser must not sniff one into HTML or script.
+  app.use("*", async (c, next) => {
+    await next();
+    if (c.res.status === 101) return;
+    try {
+      c.res.headers.set("x-content-type-options", "nosniff");
+    } catch {
+      // A response passed on from fetch() has immutable headers; it keeps its own.
+    }
+  });
   app.onError((error, c) =>
     errorResponse(c, error, (e) => deps.logger.error("unhandled error", { error: e }), {
       dataDir: deps.dataDir,

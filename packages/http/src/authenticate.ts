@@ -24,6 +24,15 @@ export function authenticate(deps: AuthDeps): MiddlewareHandler<ApiEnv> {
     }
     const sessionId = readCookie(c.req.header("cookie"), sessionCookieName);
     if (sessionId) {
+      // A browser sends the cookie with a WebSocket handshake from any page of the same site (an
+      // app under the console's domain, say), and a handshake is a GET that carries no CSRF header.
+      // The routes that upgrade (exec, run, connect) are for the CLI: they take a token only.
+      if (c.req.header("upgrade")?.toLowerCase() === "websocket")
+        throw new PierError(
+          "token_required",
+          "WebSocket routes (pier exec, pier run, pier services connect) take an API token in the Authorization header, not the dashboard session.",
+          403,
+        );
       const principal = await principalFromSession(deps, sessionId);
       if (!safeMethods.has(c.req.method) && c.req.header("x-csrf-token") !== principal.csrfToken) {
         throw new PierError(
@@ -42,7 +51,8 @@ export function authenticate(deps: AuthDeps): MiddlewareHandler<ApiEnv> {
 async function principalFromBearer(deps: AuthDeps, header: string): Promise<Principal> {
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new UnauthorizedError("Authorization header must be `Bearer TOKEN`.");
-  const row = await deps.stores.tokens.findActiveByHash(hashToken(match[1]!));
+  const tokenHash = hashToken(match[1]!);
+  const row = await deps.stores.tokens.findActiveByHash(tokenHash);
   if (!row) {
     throw new UnauthorizedError(
       "This API token is unknown or revoked: ask an admin for a new one (pier token create), log in with your password (pier login URL --email EMAIL), or use the admin token PIER_ADMIN_TOKEN created on first start.",
@@ -54,7 +64,14 @@ async function principalFromBearer(deps: AuthDeps, header: string): Promise<Prin
     const parsed = scopeSchema.safeParse(s);
     return parsed.success ? [parsed.data] : [];
   });
-  return { kind: "token", tokenId: row.id, scopes, userId: row.userId, apps: row.apps ?? null };
+  return {
+    kind: "token",
+    tokenId: row.id,
+    scopes,
+    userId: row.userId,
+    apps: row.apps ?? null,
+    stillValid: async () => (await deps.stores.tokens.findActiveByHash(tokenHash)) !== undefined,
+  };
 }
 
 async function principalFromSession(
@@ -71,6 +88,7 @@ async function principalFromSession(
     scopes: found.user.role === "admin" ? ["admin"] : ["write"],
     csrfToken: found.csrfToken,
     sessionHash,
+    stillValid: async () => (await deps.stores.sessions.findActive(sessionHash)) !== undefined,
   };
 }
 

@@ -1,4 +1,4 @@
-import { ValidationError } from "@pier/core";
+import { PierError, ValidationError } from "@pier/core";
 import type { Context } from "hono";
 import type { z } from "zod";
 import { describeZodError } from "./error-response.ts";
@@ -10,6 +10,12 @@ export async function readBody<S extends z.ZodType>(
   options: { optional?: boolean } = {},
 ): Promise<z.infer<S>> {
   const text = await c.req.text();
+  if (text.trim() !== "" && isFormContentType(c.req.header("content-type")))
+    throw new PierError(
+      "unsupported_media_type",
+      "Request body must be JSON, sent with Content-Type: application/json (with curl: -H 'content-type: application/json').",
+      415,
+    );
   let raw: unknown;
   try {
     // An optional body may be left out entirely: that reads as `{}`, so its defaults apply.
@@ -29,4 +35,16 @@ export function readParam<S extends z.ZodType>(value: string, schema: S, what: s
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new ValidationError(`${what}: ${describeZodError(parsed.error)}`);
   return parsed.data;
+}
+
+/**
+ * The content types an HTML form (or a no-cors fetch) of any other site can send without a CORS
+ * preflight. A JSON body labelled as one of them is refused, so a cross-site form cannot drive a
+ * route that is open to it (a login that plants the attacker's session, say).
+ */
+export function isFormContentType(header: string | undefined): boolean {
+  const type = header?.split(";")[0]?.trim().toLowerCase();
+  return (
+    type === "text/plain" || type === "application/x-www-form-urlencoded" || type === "multipart/form-data"
+  );
 }

@@ -33,4 +33,4 @@ export { rejectNulInUrl } from "./reject-nul.ts";
 export { requestLog } from "./request-log.ts";
 export { keepOpen, pathOf } from "./request-path.ts";
 export { type SocketSession, socketSessions } from "./socket-session.ts";
-export { sseResponse } from "./sse-response.ts";
+export { type StreamSource, sseResponse, streamSource } from "./sse-response.ts";

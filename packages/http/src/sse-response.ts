@@ -1,11 +1,34 @@
-/** A text/event-stream response; `run` writes events until it resolves or the client goes away. */
+import type { Context } from "hono";
+import { watchAuthorization } from "./authorization-watch.ts";
+import type { ApiEnv } from "./env.ts";
+
+/** What a stream needs of its request: when the client goes away, and whose authorization it rides on. */
+export interface StreamSource {
+  signal: AbortSignal;
+  stillValid?: () => Promise<boolean>;
+  /** How often stillValid is asked; tests shorten it. */
+  recheckEveryMs?: number;
+}
+
+/** The StreamSource of a console request that went through authentication. */
+export function streamSource(c: Context<ApiEnv>): StreamSource {
+  return { signal: c.req.raw.signal, stillValid: c.get("principal")?.stillValid };
+}
+
+/**
+ * A text/event-stream response; `run` writes events until it resolves or the client goes away, or
+ * (given the principal's `stillValid`) until the token or session that opened it ends.
+ */
 export function sseResponse(
-  signal: AbortSignal,
+  source: AbortSignal | StreamSource,
   run: (send: (event: string, data: string) => void, closed: AbortSignal) => Promise<void>,
 ): Response {
+  const { signal, stillValid, recheckEveryMs } = source instanceof AbortSignal ? { signal: source } : source;
   const encoder = new TextEncoder();
   const closed = new AbortController();
   signal.addEventListener("abort", () => closed.abort(), { once: true });
+  const stopWatching = watchAuthorization(stillValid, () => closed.abort(), recheckEveryMs);
+  closed.signal.addEventListener("abort", stopWatching, { once: true });
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       const send = (event: string, data: string) => {

@@ -13,7 +13,9 @@ export function DeployInstructions({ app }: { app: string }) {
 
   async function createToken() {
     const created = await pier.call("POST /api/v1/tokens", {
-      body: { name: `deploy-${app}`, scopes: ["deploy"] },
+      // Limited to this app: the token lands in one repository's CI and must not deploy, read or
+      // exec into the others.
+      body: { name: `deploy-${app}`, scopes: ["deploy"], apps: [app] },
     });
     setToken(created.token);
   }

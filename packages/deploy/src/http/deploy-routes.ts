@@ -13,6 +13,7 @@ import {
   type SocketSession,
   serveRoute,
   sseResponse,
+  streamSource,
 } from "@pier/http";
 import type { PierContext } from "@pier/platform";
 import type { Server } from "bun";
@@ -104,7 +105,7 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
 
   serveRoute(group, deployRoutes.deployEvents, async ({ query }, c) => {
     keepOpen(c.env, c.req.raw);
-    return sseResponse(c.req.raw.signal, async (send, closed) => {
+    return sseResponse(streamSource(c), async (send, closed) => {
       send("ready", eventData(deployRoutes.deployEvents, "ready", {}));
       await new Promise<void>((resolve) => {
         const stopChanges = engine.onChange((change) =>
@@ -189,7 +190,7 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
     }
     const running = deps.logs.running(row.id);
     keepOpen(c.env, c.req.raw);
-    return sseResponse(c.req.raw.signal, async (send, closed) => {
+    return sseResponse(streamSource(c), async (send, closed) => {
       if (!running) {
         for (const line of (await deps.logs.read(row.id)).split("\n").slice(0, -1)) send("line", line);
         const latest = await stores.deployments.findById(row.id);
@@ -341,6 +342,7 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
         );
       }
       const server = c.env as unknown as Server<SocketSession>;
+      session.stillValid = c.get("principal").stillValid;
       if (!server.upgrade(c.req.raw, { data: session }))
         throw new ValidationError("This route speaks WebSocket: connect with pier run / pier exec.");
       return new Response(null, { status: 101 });
@@ -392,7 +394,7 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
     const row = await app(params.name);
     const follow = query.follow === "1" || query.follow === "true";
     keepOpen(c.env, c.req.raw);
-    return sseResponse(c.req.raw.signal, (send, closed) =>
+    return sseResponse(streamSource(c), (send, closed) =>
       streamAppLogs(
         deps.docker(),
         { app: row.name, instance: deps.instance },

@@ -1,5 +1,13 @@
 import type { Stores } from "@pier/db";
-import { type ApiEnv, findAppOr404, keepOpen, routeGroup, serveRoute, sseResponse } from "@pier/http";
+import {
+  type ApiEnv,
+  findAppOr404,
+  keepOpen,
+  routeGroup,
+  serveRoute,
+  sseResponse,
+  streamSource,
+} from "@pier/http";
 import type { Hono, MiddlewareHandler } from "hono";
 import type { StoredLogRecord } from "../log-record.ts";
 import type { LogQuery } from "../store/log-query.ts";
@@ -56,7 +64,7 @@ export function createLogRoutes(deps: {
     keepOpen(c.env, c.req.raw);
     let last = after ?? deps.store.lastId();
     const q: Omit<LogQuery, "afterId" | "limit"> = { ...filters, app: app.name };
-    return sseResponse(c.req.raw.signal, async (send, closed) => {
+    return sseResponse(streamSource(c), async (send, closed) => {
       // Woken by each stored batch; the poll covers a pier beside this one writing the same file.
       let wake: (() => void) | null = null;
       const unsubscribe = deps.store.onInsert(() => wake?.());

@@ -80,6 +80,7 @@ export function servicesRoutes(group: RouteGroup, api: ServicesApi): void {
       { tty: query.tty === "1", cols: query.cols, rows: query.rows },
     );
     const server = c.env as unknown as Server<SocketSession>;
+    session.stillValid = c.get("principal").stillValid;
     if (!server.upgrade(c.req.raw, { data: session }))
       throw new ValidationError("This route speaks WebSocket: connect with pier services connect.");
     return new Response(null, { status: 101 });
