@@ -6,6 +6,7 @@ import {
   formatDuration,
   isInProgress,
   relativeTime,
+  showBidiControls,
   statusTone,
   summarizeMetrics,
 } from "./format.ts";
@@ -90,5 +91,13 @@ describe("dashboard formatting", () => {
       p95Ms: 80,
     });
     expect(summarizeMetrics([]).p95Ms).toBeNull();
+  });
+});
+
+describe("showBidiControls", () => {
+  test("overrides and isolates are shown, not obeyed; other text is kept", () => {
+    expect(showBidiControls("\u202Eexe.txt")).toBe("⟨U+202E⟩exe.txt");
+    expect(showBidiControls("a\u2066b\u2069c\u200F")).toBe("a⟨U+2066⟩b⟨U+2069⟩c⟨U+200F⟩");
+    expect(showBidiControls("שלום world — ok")).toBe("שלום world — ok");
   });
 });

@@ -229,3 +229,18 @@ export function maskedValue(value: string | null | undefined, secret: boolean): 
   if (!secret) return value ?? "";
   return "••••••••";
 }
+
+// Embedding and override controls (LRE, RLE, PDF, LRO, RLO), isolates (LRI, RLI, FSI, PDI) and the
+// marks: in text from the outside (error titles, log lines) they would reverse what follows them.
+const bidiControls = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text anyone can send (an error title, a log line) with its bidirectional controls shown as
+ * `⟨U+202E⟩` instead of obeyed, so `‮exe.txt` cannot pass for `txt.exe`.
+ */
+export function showBidiControls(text: string): string {
+  return text.replace(
+    bidiControls,
+    (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}⟩`,
+  );
+}

@@ -3,6 +3,7 @@ import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, errorMessage } from "../api.ts";
 import { ErrorBox } from "../components/ui.tsx";
+import { showBidiControls } from "../format.ts";
 import { streamEvents } from "../sse.ts";
 import { appendLines, type LogFilters, logQuery, noFilters } from "./log-filters.ts";
 
@@ -183,7 +184,7 @@ export function LogsTab({ app }: { app: string }) {
               {clock(l.ts)} {l.replica}{" "}
             </span>
             {l.level ? <span class={`level level-${l.level}`}>{l.level.toUpperCase()} </span> : null}
-            {l.line}
+            {showBidiControls(l.line)}
           </div>
         ))}
       </pre>

@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { pier } from "../../api.ts";
 import { TimeChart } from "../../components/charts/time-chart.tsx";
 import { CardsTable, ErrorBox, Link, ListState, Loading, useAction } from "../../components/ui.tsx";
-import { formatDuration, relativeTime } from "../../format.ts";
+import { formatDuration, relativeTime, showBidiControls } from "../../format.ts";
 import { addObservabilityStyles } from "../../observability-styles.ts";
 import { routeHref } from "../../routes.ts";
 import { useApi } from "../../use-api.ts";
@@ -76,9 +76,9 @@ function StackTrace({ event }: { event: ErrorEvent }) {
       </label>
       {exceptions.map((exception, i) => (
         <div key={`${exception.type}-${i}`}>
-          <h3>
-            {exception.type ?? "Error"}
-            {exception.value ? <span class="muted">: {exception.value}</span> : null}
+          <h3 class="outside-text">
+            {showBidiControls(exception.type ?? "Error")}
+            {exception.value ? <span class="muted">: {showBidiControls(exception.value)}</span> : null}
           </h3>
           <ol class="frames">
             {[...exception.frames]

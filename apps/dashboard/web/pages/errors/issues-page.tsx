@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { pier } from "../../api.ts";
 import { TextField } from "../../components/text-field.tsx";
 import { CardsTable, CopyBlock, Link, ListState, useAction } from "../../components/ui.tsx";
-import { relativeTime } from "../../format.ts";
+import { relativeTime, showBidiControls } from "../../format.ts";
 import { addObservabilityStyles } from "../../observability-styles.ts";
 import type { Loaded } from "../../use-api.ts";
 import { useApi } from "../../use-api.ts";
@@ -263,9 +263,9 @@ function IssuesPanel({ projects }: { projects: ErrorProject[] }) {
                         onChange={(e) => toggle(issue.id, e.currentTarget.checked)}
                       />
                     </td>
-                    <td data-label="Issue">
-                      <Link href={`/errors/issues/${issue.id}`}>{issue.title}</Link>
-                      <div class="small muted mono">{issue.culprit}</div>
+                    <td data-label="Issue" class="outside-text">
+                      <Link href={`/errors/issues/${issue.id}`}>{showBidiControls(issue.title)}</Link>
+                      <div class="small muted mono">{showBidiControls(issue.culprit ?? "")}</div>
                     </td>
                     <td data-label="Project">{projectName.get(issue.projectId) ?? `#${issue.projectId}`}</td>
                     <td data-label="Level">{issue.level}</td>

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { pier } from "../../api.ts";
 import { ErrorBox, Link, ListState, Loading } from "../../components/ui.tsx";
+import { showBidiControls } from "../../format.ts";
 import { addObservabilityStyles } from "../../observability-styles.ts";
 import { routeHref } from "../../routes.ts";
 import { useApi } from "../../use-api.ts";
@@ -143,11 +144,13 @@ function TraceErrors({
         {(rows) => (
           <ul>
             {rows.map((row) => (
-              <li key={row.eventId}>
+              <li key={row.eventId} class="outside-text">
                 {row.issueId ? (
-                  <Link href={routeHref({ page: "error-issue", id: row.issueId })}>{row.title}</Link>
+                  <Link href={routeHref({ page: "error-issue", id: row.issueId })}>
+                    {showBidiControls(row.title)}
+                  </Link>
                 ) : (
-                  row.title
+                  showBidiControls(row.title)
                 )}
               </li>
             ))}
