@@ -92,6 +92,27 @@ export async function startPier(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningPier> {
+  const undo: (() => Promise<unknown>)[] = [];
+  try {
+    return await startSteps(config, logger, options, undo);
+  } catch (error) {
+    // What started is stopped again, newest first: proxy worker threads (and timers) left running
+    // would keep the process alive, serving no route, and `pier serve` would never exit with
+    // the error for systemd to restart it.
+    for (const step of undo.reverse())
+      await step().catch((stepError) =>
+        logger.warn("cleanup after a failed start failed", { error: stepError }),
+      );
+    throw error;
+  }
+}
+
+async function startSteps(
+  config: ServeConfig,
+  logger: Logger,
+  options: StartOptions,
+  undo: (() => Promise<unknown>)[],
+): Promise<RunningPier> {
   const { successor } = options;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // The console binds with SO_REUSEPORT so that a successor can bind beside it; a fresh start
@@ -107,6 +128,7 @@ export async function startPier(
   const secretBox = await createSecretBox(loadOrCreateKey(join(config.dataDir, "secret.key")));
 
   const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  undo.push(() => database.close());
   logger.info("database ready", {
     dialect: database.dialect,
     location: database.location,
@@ -116,6 +138,7 @@ export async function startPier(
   // A fresh start competes for the primary role now (taking it when free), a successor only once
   // its predecessor released it: until then its modules serve and their schedulers wait.
   const primary = createPrimaryRole({ leases: stores.leases, logger });
+  undo.push(() => primary.release());
   if (!successor) await primary.compete();
   if (config.adminToken) {
     const seeded = await seedAdminToken(stores, config.adminToken);
@@ -147,8 +170,10 @@ export async function startPier(
     inheritedListeners: successor?.listeners,
     deferListening: successor !== undefined,
   });
-  const routes = new RouteRegistry(proxy);
+  if (proxy) undo.push(() => proxy.stop());
+  const routes = new RouteRegistry(proxy, logger.child({ component: "routes" }));
   const tls = await startCertificates(config.dataDir, proxy, logger, primary);
+  undo.push(() => tls.stop());
   const apiDeps: ApiDeps = {
     stores,
     logger: logger.child({ component: "api" }),
@@ -159,7 +184,8 @@ export async function startPier(
     dataDir: config.dataDir,
     routePublisher: routes,
     certificates: certificatePort(tls),
-    onDomainsChanged: () => (proxy ? routes.publish() : Promise.resolve()),
+    onDomainsChanged: () => (proxy ? routes.publish() : Promise.resolve(undefined)),
+    baseDomain: config.baseDomain,
   };
   const consoleApp = createApi(apiDeps);
   const rawHandlers: RawHandler[] = [];
@@ -195,7 +221,9 @@ export async function startPier(
   };
   const started: { name: string; module: StartedModule }[] = [];
   for (const module of modules) {
-    started.push({ name: module.name, module: await module.start(context) });
+    const running = await module.start(context);
+    started.push({ name: module.name, module: running });
+    undo.push(async () => running.stop?.());
   }
   if (proxy) {
     const published = await routes.publish();

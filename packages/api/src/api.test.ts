@@ -135,7 +135,9 @@ describe("apps", () => {
     expect((await detach.json()).error.message).toBe("The domain web.example.com is not attached to api.");
     const attach = await asAdmin("POST", "/api/v1/apps/api/domains", { host: "web.example.com" });
     expect(attach.status).toBe(409);
-    expect((await attach.json()).error.message).toContain("attached to another app");
+    expect((await attach.json()).error.message).toBe(
+      "The domain web.example.com is attached to the app web: remove it there first (pier domains remove web.example.com --app web).",
+    );
     expect((await (await asAdmin("GET", "/api/v1/apps/web")).json()).app.domains).toEqual([
       "web.example.com",
     ]);
@@ -173,6 +175,122 @@ describe("apps", () => {
     );
     expect((await (await asAdmin("GET", "/api/v1/apps/web")).json()).app.domains).toEqual([]);
     expect((await asAdmin("POST", "/api/v1/apps/web/domains", { host: "ok.example.com" })).status).toBe(201);
+  });
+});
+
+describe("hosts two routes would claim", () => {
+  const domainsOf = async (app: string) =>
+    (await (await asAdmin("GET", `/api/v1/apps/${app}`)).json()).app.domains;
+
+  test("an app's or a preview's own address is refused as a custom domain, naming the app", async () => {
+    await setup(undefined, { baseDomain: "pier.test" });
+    await asAdmin("POST", "/api/v1/apps", { name: "web" });
+    await asAdmin("POST", "/api/v1/apps", { name: "api" });
+    for (const [host, message] of [
+      ["web.pier.test", "web.pier.test is the address pier gives the app web"],
+      ["Feat-X--web.pier.test", "feat-x--web.pier.test is the address pier gives a preview of the app web"],
+      ["api.pier.test", "api.pier.test is the address pier gives api"],
+    ]) {
+      const res = await asAdmin("POST", "/api/v1/apps/api/domains", { host });
+      expect(res.status).toBe(409);
+      expect((await res.json()).error.message).toStartWith(message!);
+    }
+    expect(await domainsOf("api")).toEqual([]);
+    // A name under the base domain no app has is anyone's.
+    expect((await asAdmin("POST", "/api/v1/apps/api/domains", { host: "docs.pier.test" })).status).toBe(201);
+  });
+
+  test("an app cannot be created under a name whose address is another app's custom domain", async () => {
+    await setup(undefined, { baseDomain: "pier.test" });
+    await asAdmin("POST", "/api/v1/apps", { name: "web" });
+    expect((await asAdmin("POST", "/api/v1/apps/web/domains", { host: "shop.pier.test" })).status).toBe(201);
+    expect((await asAdmin("POST", "/api/v1/apps/web/domains", { host: "pr1--blog.pier.test" })).status).toBe(
+      201,
+    );
+    for (const [name, host] of [
+      ["shop", "shop.pier.test"],
+      ["blog", "pr1--blog.pier.test"],
+    ]) {
+      const res = await asAdmin("POST", "/api/v1/apps", { name });
+      expect(res.status).toBe(409);
+      expect((await res.json()).error.message).toBe(
+        `An app named "${name}" would answer at ${host}, which is a custom domain of the app web: choose another name, or remove the domain first (pier domains remove ${host} --app web).`,
+      );
+    }
+    expect((await (await asAdmin("GET", "/api/v1/apps")).json()).apps).toHaveLength(1);
+    expect((await asAdmin("POST", "/api/v1/apps", { name: "shop2" })).status).toBe(201);
+  });
+
+  test("a host another route serves is refused before anything is stored", async () => {
+    await setup({
+      publish: async () => ({ version: 1, ackMs: 1 }),
+      collect: async () =>
+        [
+          {
+            kind: "upstreams",
+            id: "rt_1",
+            host: "static.example.com",
+            pathPrefix: "/",
+            upstreams: ["http://127.0.0.1:1"],
+          },
+        ] as never,
+    });
+    await asAdmin("POST", "/api/v1/apps", { name: "web" });
+    const res = await asAdmin("POST", "/api/v1/apps/web/domains", { host: "static.example.com" });
+    expect(res.status).toBe(409);
+    expect((await res.json()).error.message).toBe(
+      "static.example.com is served by the route rt_1 already: remove that first, or choose another domain.",
+    );
+    expect(await domainsOf("web")).toEqual([]);
+  });
+
+  test("a domain is kept only once its route is published: a failed or refused publish undoes it", async () => {
+    const removedCerts: string[] = [];
+    let outcome: "fail" | "left out" | "ok" = "fail";
+    let webId = "";
+    await setup(undefined, {
+      certificates: {
+        ensure: async () => {},
+        status: () => null,
+        remove: async (host) => removedCerts.push(host),
+      },
+      onDomainsChanged: async () => {
+        if (outcome === "fail") throw new Error("the proxy did not take the new routes");
+        if (outcome === "ok") return { conflicts: [] };
+        const { apps } = await (await asAdmin("GET", "/api/v1/apps")).json();
+        const other = apps.find((a: { name: string }) => a.name === "other");
+        return {
+          conflicts: [
+            {
+              host: "taken.example.com",
+              pathPrefix: "/",
+              kept: { id: "deploy:env_1:taken.example.com", appId: other.id },
+              dropped: { id: "deploy:env_2:taken.example.com", appId: webId },
+              message: "both claim",
+            },
+          ],
+        };
+      },
+    });
+    webId = (await (await asAdmin("POST", "/api/v1/apps", { name: "web" })).json()).app.id;
+    await asAdmin("POST", "/api/v1/apps", { name: "other" });
+    expect((await asAdmin("POST", "/api/v1/apps/web/domains", { host: "taken.example.com" })).status).toBe(
+      500,
+    );
+    expect(await domainsOf("web")).toEqual([]);
+    outcome = "left out";
+    const refused = await asAdmin("POST", "/api/v1/apps/web/domains", { host: "taken.example.com" });
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).error.message).toBe(
+      "The domain taken.example.com is served by the app other already; nothing was changed.",
+    );
+    expect(await domainsOf("web")).toEqual([]);
+    expect(removedCerts).toEqual(["taken.example.com", "taken.example.com"]);
+    outcome = "ok";
+    expect((await asAdmin("POST", "/api/v1/apps/web/domains", { host: "taken.example.com" })).status).toBe(
+      201,
+    );
+    expect(await domainsOf("web")).toEqual(["taken.example.com"]);
   });
 });
 

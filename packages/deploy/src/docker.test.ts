@@ -10,7 +10,7 @@ import { requireService } from "@pier/testkit";
 import { buildRelease } from "./build-release.ts";
 import { DeployQueue } from "./deploy-queue.ts";
 import { createDockerClient, isDockerAvailable } from "./docker/client.ts";
-import { pruneAppImages } from "./docker/images.ts";
+import { pruneAppImages, releaseImagesToKeep } from "./docker/images.ts";
 import { removeAppContainersAndImages } from "./docker/remove-app.ts";
 import { createDockerReplicaRuntime, listPierContainers, streamContainerLogs } from "./docker/replicas.ts";
 import { DeployFailedError } from "./errors.ts";
@@ -220,7 +220,12 @@ describe.skipIf(!ready)("deploy engine on Docker", () => {
     expect(oldLogs).toContain("SIGTERM, bye");
     expect((await listPierContainers(docker, { app })).map((c) => c.deploymentId)).toEqual(["d3"]);
 
-    const removed = await pruneAppImages(docker, app, { keep: 1 });
+    const history = ["d3", "d2", "d1"].map((id, i) => ({
+      id,
+      status: i === 0 ? ("live" as const) : ("superseded" as const),
+      image: `pier/${app}:${id}`,
+    }));
+    const removed = await pruneAppImages(docker, app, releaseImagesToKeep(history, ["d3"], 1));
     expect(removed.sort()).toEqual([`pier/${app}:d1`, `pier/${app}:d2`]);
   }, 120_000);
 

@@ -1,6 +1,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { createServer } from "node:http2";
-import { probeFor, probeH2c, probeHttp } from "./health-check.ts";
+import { createServer as createTcpServer } from "node:net";
+import { probeFor, probeH2c, probeHttp, unreachableHint } from "./health-check.ts";
 
 // A gRPC-style app: HTTP/2 only, without TLS; an HTTP/1.1 probe cannot tell whether it is healthy.
 const server = createServer((req, res) => {
@@ -30,4 +31,37 @@ test("probeFor: h2c replicas get probeH2c, others the injected probe or probeHtt
   expect(probeFor("h2c", injected)).toBe(probeH2c);
   expect(probeFor("http1", injected)).toBe(injected);
   expect(probeFor("http1")).toBe(probeHttp);
+});
+
+test("probeHttp: a port that refuses or resets connections is said plainly, without Bun's internals", async () => {
+  // What Docker's port proxy does when nothing listens inside the container: accept, then close.
+  const resetting = createTcpServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => resetting.listen(0, "127.0.0.1", () => resolve()));
+  const resetPort = (resetting.address() as { port: number }).port;
+  try {
+    expect(await probeHttp(`http://127.0.0.1:${resetPort}/`, 2_000)).toEqual({
+      healthy: false,
+      detail: "connection reset",
+    });
+  } finally {
+    resetting.close();
+  }
+  expect(await probeHttp("http://127.0.0.1:1/", 2_000)).toEqual({
+    healthy: false,
+    detail: "connection refused",
+  });
+  expect((await probeH2c("http://127.0.0.1:1/", 2_000)).detail).toBe("connection refused");
+});
+
+test("unreachableHint: only a connection that never reached the app points at $PORT", () => {
+  expect(unreachableHint("not healthy within 8s (last probe: connection reset)", 3000)).toContain(
+    "Is the app listening on $PORT (3000)?",
+  );
+  expect(unreachableHint("container exited with code 1 (last probe: connection refused)", 8080)).toContain(
+    "[deploy] port in pier.toml",
+  );
+  expect(unreachableHint("not healthy within 8s (last probe: HTTP 503)", 3000)).toBeUndefined();
+  expect(
+    unreachableHint("not healthy within 8s (last probe: no answer within 2000ms)", 3000),
+  ).toBeUndefined();
 });

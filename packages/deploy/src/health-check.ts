@@ -20,12 +20,38 @@ export const probeHttp: HealthProbe = async (url, timeoutMs) => {
     await response.body?.cancel();
     return { healthy: response.status >= 200 && response.status < 400, detail: `HTTP ${response.status}` };
   } catch (error) {
-    const name = (error as Error).name;
-    if (name === "TimeoutError" || name === "AbortError")
-      return { healthy: false, detail: `no answer within ${timeoutMs}ms` };
-    return { healthy: false, detail: (error as Error).message || String(error) };
+    return { healthy: false, detail: probeErrorDetail(error, timeoutMs) };
   }
 };
+
+const connectionFailures: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ConnectionRefused: "connection refused",
+  ECONNRESET: "connection reset",
+  ConnectionReset: "connection reset",
+  ConnectionClosed: "connection reset",
+};
+
+/**
+ * A probe's failure in plain words. Bun's fetch errors carry a code and a message about its own
+ * `verbose` option, which means nothing to someone whose app did not answer.
+ */
+export function probeErrorDetail(error: unknown, timeoutMs: number): string {
+  const { name, code, message } = error as { name?: string; code?: string; message?: string };
+  if (name === "TimeoutError" || name === "AbortError") return `no answer within ${timeoutMs}ms`;
+  if (code && connectionFailures[code]) return connectionFailures[code];
+  const text = (message || String(error)).replace(/\s*For more information, pass `verbose: true`.*$/s, "");
+  return text || "the request failed";
+}
+
+/**
+ * What to check when probes never reached the app: nothing listening on the port pier sent them
+ * to, most often because the app ignores $PORT or listens on another one.
+ */
+export function unreachableHint(detail: string, port: number): string | undefined {
+  if (!/connection (refused|reset)/.test(detail)) return undefined;
+  return `Is the app listening on $PORT (${port})? pier sends traffic and health checks to that port: make the app listen on $PORT, or set [deploy] port in pier.toml (--port with \`pier deploy --image\`) to the port it uses.`;
+}
 
 /**
  * The same GET over HTTP/2 without TLS by prior knowledge, for replicas of apps with
@@ -47,13 +73,15 @@ export const probeH2c: HealthProbe = (url, timeoutMs) => {
       () => done({ healthy: false, detail: `no answer within ${timeoutMs}ms` }),
       timeoutMs,
     );
-    session.on("error", (error: Error) => done({ healthy: false, detail: error.message || String(error) }));
+    session.on("error", (error: Error) =>
+      done({ healthy: false, detail: probeErrorDetail(error, timeoutMs) }),
+    );
     const req = session.request({ ":path": `${pathname}${search}`, "user-agent": "pier-health-check" });
     req.on("response", (headers) => {
       const status = Number(headers[":status"]);
       done({ healthy: status >= 200 && status < 400, detail: `HTTP/2 ${status}` });
     });
-    req.on("error", (error: Error) => done({ healthy: false, detail: error.message || String(error) }));
+    req.on("error", (error: Error) => done({ healthy: false, detail: probeErrorDetail(error, timeoutMs) }));
     req.end();
   });
 };

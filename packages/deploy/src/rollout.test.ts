@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import { createServer } from "node:net";
 import { DeployQueue } from "./deploy-queue.ts";
 import { DeployFailedError, ReplicaExitedError } from "./errors.ts";
-import type { HealthProbe } from "./health-check.ts";
+import { type HealthProbe, probeHttp } from "./health-check.ts";
 import { parsePierToml } from "./pier-toml.ts";
 import type { DeploymentPatch, ReplicaRuntime, ReplicaSpec } from "./ports.ts";
 import { type RolloutPorts, type RolloutRequest, runRollout } from "./rollout.ts";
@@ -152,6 +153,29 @@ describe("runRollout", () => {
     expect(error.reason).toBe("HEALTH_CHECK_FAILED");
     expect(error.message).toContain("not healthy within 0.3s (last probe: HTTP 503)");
     expect([...world.alive]).toEqual([]);
+  });
+
+  test("a replica not listening on $PORT fails with a plain reason and the port to listen on", async () => {
+    // Docker's port proxy accepts and closes at once when nothing listens inside the container.
+    const proxy = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", () => resolve()));
+    const proxyPort = (proxy.address() as { port: number }).port;
+    const world = fakeWorld();
+    const start = world.ports.runtime.start;
+    world.ports.runtime.start = async (spec) => ({
+      ...(await start(spec)),
+      upstream: `127.0.0.1:${proxyPort}`,
+    });
+    world.ports.probe = probeHttp;
+    try {
+      const error = await runRollout(world.ports, request()).catch((e) => e);
+      expect(error.reason).toBe("HEALTH_CHECK_FAILED");
+      expect(error.message).toContain("(last probe: connection reset)");
+      expect(error.message).toContain("Is the app listening on $PORT (3000)?");
+      expect(error.message).not.toContain("verbose");
+    } finally {
+      proxy.close();
+    }
   });
 
   test("a replica whose process exits at once fails like a crash while probed, with its log lines", async () => {

@@ -1,6 +1,6 @@
 import { type DeployQueue, defaultDeployQueue } from "./deploy-queue.ts";
 import { DeployFailedError, type DeployFailureReason, ReplicaExitedError } from "./errors.ts";
-import { type HealthProbe, probeFor, sleep, waitForHealthy } from "./health-check.ts";
+import { type HealthProbe, probeFor, sleep, unreachableHint, waitForHealthy } from "./health-check.ts";
 import type { PierConfig } from "./pier-toml.ts";
 import type {
   DeploymentPatch,
@@ -205,9 +205,10 @@ async function switchTraffic(
     outcomes.find((o) => !o.outcome.healthy);
   if (failed) {
     const logTail = await runtime.tailLogs(failed.replica.containerId, logTailLines).catch(() => []);
+    const hint = unreachableHint(failed.outcome.detail, config.deploy.port);
     throw await fail(
       "HEALTH_CHECK_FAILED",
-      `replica ${failed.replica.replica} failed its health check on ${path}: ${failed.outcome.detail}`,
+      `replica ${failed.replica.replica} failed its health check on ${path}: ${failed.outcome.detail}${hint ? `. ${hint}` : ""}`,
       logTail,
     );
   }

@@ -86,9 +86,10 @@ export async function startDeploy(
   };
   // Before reconciling: a release brought back live publishes routes, and they must include it.
   provideRoutes(routes);
-  const publishRoutes = async () => {
-    if (!ctx.proxy) return;
-    await ctx.routes.publish();
+  // The engine reads the conflicts: a deploy whose own host another route holds fails.
+  const publishForDeploy = async () => (ctx.proxy ? await ctx.routes.publish() : undefined);
+  const publishRoutes = async (): Promise<void> => {
+    await publishForDeploy();
   };
 
   const engine = new DeployEngine({
@@ -102,7 +103,7 @@ export async function startDeploy(
     runtime,
     serving,
     logs,
-    publishRoutes,
+    publishRoutes: publishForDeploy,
     liveUrl,
     hooks: platformDeployHooks(ctx.capabilities, log),
     drain: proxyDrainMonitor(ctx.proxy),

@@ -17,6 +17,16 @@ export interface PushEvent {
    * to read them (extractCommit takes it). Empty once the refs moved (the detached fallback).
    */
   objectEnv: ObjectEnv;
+  /**
+   * Whether git already moved the refs (the detached fallback, when the hook never called back);
+   * false while the push is pending and each ref still holds its update's oldSha.
+   */
+  refsMoved: boolean;
+  /**
+   * Settles once git ended this push: the refs moved (accepted) or stayed (refused). A push that
+   * waits for this one must compare the refs only after it (git moves them after onPush resolved).
+   */
+  ended: Promise<void>;
 }
 
 export interface GitHttpOptions {
@@ -99,9 +109,13 @@ export function createGitHttpHandler(options: GitHttpOptions): GitHttpHandler {
     // A deploy log can pause for longer than the server's idle timeout (an npm install, a health
     // check); the push connection must survive it.
     if (isPushPost) server?.timeout(request, 0);
+    let gitEnded: () => void = () => {};
+    const ended = new Promise<void>((resolve) => {
+      gitEnded = resolve;
+    });
     const session = isPushPost
       ? await hooks.register((updates, output, objectEnv) =>
-          options.onPush({ app, gitDir, updates, objectEnv }, output),
+          options.onPush({ app, gitDir, updates, objectEnv, refsMoved: false, ended }, output),
         )
       : null;
     const refsBefore = isPushPost ? await readRefs(gitDir) : null;
@@ -134,6 +148,7 @@ export function createGitHttpHandler(options: GitHttpOptions): GitHttpHandler {
     });
     const stderr = new Response(proc.stderr).text();
     void proc.exited.then(async () => {
+      gitEnded();
       if (!session) return;
       await session.settled();
       session.release();
@@ -143,7 +158,7 @@ export function createGitHttpHandler(options: GitHttpOptions): GitHttpHandler {
       if (updates.length === 0) return;
       const detached: PushOutput = { line: (line) => options.onDetachedOutput?.(app, line) };
       await options
-        .onPush({ app, gitDir, updates, objectEnv: {} }, detached)
+        .onPush({ app, gitDir, updates, objectEnv: {}, refsMoved: true, ended }, detached)
         .catch((error: Error) => detached.line(error.message));
     });
     request.signal.addEventListener("abort", () => proc.kill(), { once: true });

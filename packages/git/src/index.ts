@@ -4,4 +4,4 @@ export { createGitHttpHandler } from "./git-http.ts";
 export type { ObjectEnv, PushOutput } from "./hook-channel.ts";
 export type { RefUpdate } from "./ref-updates.ts";
 export { diffRefs, parseHookInput, zeroSha } from "./ref-updates.ts";
-export { appNamePattern, repoPath } from "./repos.ts";
+export { appNamePattern, readRefs, repoPath } from "./repos.ts";

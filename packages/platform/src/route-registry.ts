@@ -1,5 +1,5 @@
-import { PierError } from "@pier/core";
-import type { ProxyPool, RouteSpec } from "@pier/proxy";
+import { type Logger, PierError } from "@pier/core";
+import type { ProxyPool, RouteConflict, RouteSpec } from "@pier/proxy";
 
 /** Something that owns part of the route table: static routes, deployed apps, status pages. */
 export type RouteProvider = () => Promise<RouteSpec[]> | RouteSpec[];
@@ -12,7 +12,10 @@ export class RouteRegistry {
   private readonly providers = new Map<string, RouteProvider>();
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly proxy: ProxyPool | undefined) {}
+  constructor(
+    private readonly proxy: ProxyPool | undefined,
+    private readonly logger?: Logger,
+  ) {}
 
   register(name: string, provider: RouteProvider): void {
     this.providers.set(name, provider);
@@ -23,7 +26,12 @@ export class RouteRegistry {
     return parts.flat();
   }
 
-  publish(): Promise<{ version: number; ackMs: number }> {
+  /**
+   * A route that conflicts with another is left out rather than failing the publish (see
+   * resolveRouteConflicts); it is logged here, and callers adding a route check `conflicts` to
+   * refuse their own change.
+   */
+  publish(): Promise<{ version: number; ackMs: number; conflicts: RouteConflict[] }> {
     const run = async () => {
       if (!this.proxy) {
         throw new PierError(
@@ -34,7 +42,16 @@ export class RouteRegistry {
       }
       const routes = await this.collect();
       try {
-        return await this.proxy.publishRoutes(routes);
+        const published = await this.proxy.publishRoutes(routes);
+        for (const conflict of published.conflicts)
+          this.logger?.error("route left out: another route claims its host", {
+            host: conflict.host,
+            pathPrefix: conflict.pathPrefix,
+            kept: conflict.kept.id,
+            dropped: conflict.dropped.id,
+            fix: "remove the custom domain or static route that duplicates the other one",
+          });
+        return published;
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code === "ROUTE_CONFLICT") throw new PierError("route_conflict", (error as Error).message, 409);

@@ -25,8 +25,10 @@ export {
   checkRouteConflicts,
   DuplicateRouteIdError,
   matchRoute,
+  type RouteConflict,
   RouteConflictError,
   type RouteMatch,
   type RouteTable,
+  resolveRouteConflicts,
 } from "./shared/route-table.ts";
 export type { Certificate } from "./shared/worker-messages.ts";

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import type { PierRoute } from "@pier/contract";
 import { buildPath } from "@pier/http/client";
 import type { ClientOutput, RouteOf } from "@pier/http/contract";
+import { z } from "zod";
 import { apiError, apiFetch, connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import type { CliConfig } from "./cli-config.ts";
 import { type Command, intFlag, requireStringFlag, UsageError } from "./command.ts";
@@ -37,19 +38,37 @@ export async function readEventStream(
   }
 }
 
-/** Prints a deployment's log as it happens; exit code 0 when it went live, 1 otherwise. */
-export async function followDeployment(connection: CliConfig, deploymentId: string): Promise<number> {
+/** The `status` event that ends a followed deployment log. */
+const deploymentEndSchema = z.object({ status: z.string().optional(), error: z.string().nullish() });
+export type DeploymentEnd = z.infer<typeof deploymentEndSchema>;
+
+/** Prints a deployment's log as it happens; resolves with how it ended. */
+export async function watchDeployment(connection: CliConfig, deploymentId: string): Promise<DeploymentEnd> {
   const response = await apiFetch(
     connection,
     `/api/v1/deployments/${encodeURIComponent(deploymentId)}/log?follow=1`,
     { headers: { accept: "text/event-stream" } },
   );
   if (!response.ok) throw apiError(response.status, await response.json().catch(() => undefined));
-  let final: { status?: string; error?: string | null } = {};
+  let final: DeploymentEnd = {};
   await readEventStream(response, (event, data) => {
     if (event === "line") console.log(data);
-    else if (event === "status") final = JSON.parse(data);
+    else if (event === "status") final = deploymentEndSchema.catch({}).parse(safeJson(data));
   });
+  return final;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Prints a deployment's log as it happens; exit code 0 when it went live, 1 otherwise. */
+export async function followDeployment(connection: CliConfig, deploymentId: string): Promise<number> {
+  const final = await watchDeployment(connection, deploymentId);
   if (final.status === "live") return 0;
   console.error(
     `Deployment ${deploymentId} ${final.status ?? "ended"}: ${final.error ?? "see the log above"}`,

@@ -89,6 +89,9 @@ export const serveCommand: Command = {
     } catch (error) {
       // The predecessor keeps serving and tells `pier upgrade` why.
       predecessor?.failed((error as Error).message);
+      // startPier stopped what it started; should anything still hold the event loop, a failed
+      // start must still end the process with the error (systemd restarts on failure).
+      setTimeout(() => process.exit(1), 2_000).unref();
       throw error;
     }
     const { HandoverCoordinator, startControlServer, takeOver } = await import("../handover/index.ts");

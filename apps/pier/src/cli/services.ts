@@ -2,6 +2,7 @@ import type { PierRoute } from "@pier/contract";
 import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import { apiError, apiFetch, connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, intFlag, type ParsedArgs, requireStringFlag, UsageError } from "./command.ts";
+import { followRestarts } from "./restart-follow.ts";
 import { attachTerminal } from "./run.ts";
 
 type Service = ClientOutput<RouteOf<PierRoute, "GET /api/v1/services/:service">>["service"];
@@ -160,45 +161,66 @@ const infoCommand: Command = {
   },
 };
 
+const detach = {
+  type: "boolean",
+  help: "return once the app's restart is queued, without following it (its outcome is not checked)",
+} as const;
+
 const linkCommand: Command = {
   name: "services link",
-  summary: "Link a service to an app: a private network, and its URL in the app's env (the app restarts).",
-  usage: "pier services link NAME --app APP [--var DATABASE_URL]",
+  summary:
+    "Link a service to an app: a private network, and its URL in the app's env (the app restarts; the command follows it).",
+  usage: "pier services link NAME --app APP [--var DATABASE_URL] [--detach]",
   positionals: nameArg,
   flags: {
     app: { type: "string", value: "APP", help: "the app" },
     var: { type: "string", value: "NAME", help: "env var for the URL (default DATABASE_URL, or REDIS_URL)" },
+    detach,
     ...connectionFlags,
   },
   async run(args) {
     const app = requireStringFlag(args, "app", this);
-    const { link, restarting } = await pierApi(resolveConnection(args)).call(
-      "POST /api/v1/services/:service/links",
-      { params: service(args), body: { app, envVar: str(args, "var") } },
-    );
+    const name = args.positionals[0]!;
+    const connection = resolveConnection(args);
+    const { link, restarting } = await pierApi(connection).call("POST /api/v1/services/:service/links", {
+      params: service(args),
+      body: { app, envVar: str(args, "var") },
+    });
     console.log(
-      `Linked ${args.positionals[0]} to ${app} as ${link.envVar}; ${restarting.length ? `restarting (${restarting.join(", ")})` : "the next deploy gets it"}.`,
+      `Linked ${name} to ${app} as ${link.envVar}; ${restarting.length ? `restarting (${restarting.join(", ")})` : "the next deploy gets it"}.`,
     );
-    return 0;
+    if (!restarting.length || args.flags.detach) return 0;
+    return followRestarts(connection, restarting, {
+      app,
+      stored: `The link is stored (${link.envVar} is in ${app}'s env)`,
+      undo: `\`pier services unlink ${name} --app ${app}\``,
+    });
   },
 };
 
 const unlinkCommand: Command = {
   name: "services unlink",
-  summary: "Unlink a service from an app: its variable leaves the app's env (the app restarts).",
-  usage: "pier services unlink NAME --app APP",
+  summary:
+    "Unlink a service from an app: its variable leaves the app's env (the app restarts; the command follows it).",
+  usage: "pier services unlink NAME --app APP [--detach]",
   positionals: nameArg,
-  flags: { app: { type: "string", value: "APP", help: "the app" }, ...connectionFlags },
+  flags: { app: { type: "string", value: "APP", help: "the app" }, detach, ...connectionFlags },
   async run(args) {
     const app = requireStringFlag(args, "app", this);
-    const { restarting } = await pierApi(resolveConnection(args)).call(
-      "DELETE /api/v1/services/:service/links/:app",
-      { params: { ...service(args), app } },
-    );
+    const name = args.positionals[0]!;
+    const connection = resolveConnection(args);
+    const { restarting } = await pierApi(connection).call("DELETE /api/v1/services/:service/links/:app", {
+      params: { ...service(args), app },
+    });
     console.log(
-      `Unlinked ${args.positionals[0]} from ${app}${restarting.length ? `; restarting (${restarting.join(", ")})` : ""}.`,
+      `Unlinked ${name} from ${app}${restarting.length ? `; restarting (${restarting.join(", ")})` : ""}.`,
     );
-    return 0;
+    if (!restarting.length || args.flags.detach) return 0;
+    return followRestarts(connection, restarting, {
+      app,
+      stored: `The link is removed (its variable is out of ${app}'s stored env)`,
+      undo: `\`pier services link ${name} --app ${app}\``,
+    });
   },
 };
 

@@ -36,8 +36,11 @@ export function staticRouteRoutes(group: RouteGroup, deps: ApiDeps): void {
     const { host, pathPrefix, upstreams, ...options } = body;
     const row = await deps.stores.routes.create({ id: newId("rt"), host, pathPrefix, upstreams, options });
     try {
-      const published = await publish();
-      return { route: presentRoute(row), published };
+      const { version, ackMs, conflicts } = await publish();
+      // The proxy leaves out a route whose host and prefix another route has (the one serving wins).
+      const lost = conflicts?.find((c) => c.dropped.id === row.id);
+      if (lost) throw new PierError("route_conflict", lost.message, 409);
+      return { route: presentRoute(row), published: { version, ackMs } };
     } catch (error) {
       // Never leave a route stored that no proxy serves: undo, then report why.
       await deps.stores.routes.delete(row.id);
@@ -47,7 +50,7 @@ export function staticRouteRoutes(group: RouteGroup, deps: ApiDeps): void {
 
   serveRoute(group, apiRoutes.deleteRoute, async ({ params }) => {
     if (!(await deps.stores.routes.delete(params.id))) throw new NotFoundError("Route", params.id);
-    const published = await publish();
-    return { ok: true as const, id: params.id, published };
+    const { version, ackMs } = await publish();
+    return { ok: true as const, id: params.id, published: { version, ackMs } };
   });
 }

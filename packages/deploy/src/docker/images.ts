@@ -88,24 +88,69 @@ export async function buildImage(docker: Docker, options: BuildImageOptions): Pr
   return { tag, id: imageId ?? inspected.Id };
 }
 
+/** A deployment as image retention sees it; the history is read newest first. */
+export interface ReleaseImageState {
+  id: string;
+  status: "queued" | "building" | "starting" | "live" | "failed" | "superseded" | "rolled_back" | "cancelled";
+  image: string | null;
+}
+
+/** Which release images stay: by the deployment that built them, or by reference. */
+export interface ImageRetention {
+  deployments: ReadonlySet<string>;
+  /** A restart or a rollback runs an earlier deployment's image under its own id. */
+  images: ReadonlySet<string>;
+}
+
+const wentLive = new Set<ReleaseImageState["status"]>(["live", "superseded", "rolled_back"]);
+const inProgress = new Set<ReleaseImageState["status"]>(["queued", "building", "starting"]);
+
 /**
- * Removes release images of an app beyond the newest `keep`; images still used by a container
- * (a running or stopped replica) are skipped. Returns the removed tags.
+ * The images to keep: those of the `keep` newest distinct releases that went live (the rollback
+ * targets), of every environment's current release and of deploys still running. Failed and
+ * cancelled deploys keep nothing: counting them would let a run of failures push out the
+ * releases a rollback needs.
+ */
+export function releaseImagesToKeep(
+  history: readonly ReleaseImageState[],
+  current: Iterable<string>,
+  keep: number = deployDefaults.keepReleases,
+): ImageRetention {
+  const currentIds = new Set(current);
+  const deployments = new Set<string>();
+  const images = new Set<string>();
+  let releases = 0;
+  for (const d of history) {
+    const always = currentIds.has(d.id) || inProgress.has(d.status);
+    const counted = wentLive.has(d.status) && !(d.image && images.has(d.image));
+    if (!always && !(counted && releases < keep)) continue;
+    if (counted) releases++;
+    deployments.add(d.id);
+    if (d.image) images.add(d.image);
+  }
+  return { deployments, images };
+}
+
+/**
+ * Removes this pier's release images of an app that `retention` does not keep. Images another pier
+ * `instance` built are never touched (unlabelled ones, from before the label, count as this pier's);
+ * images still used by a container (a running or stopped replica) are skipped. Returns the removed tags.
  */
 export async function pruneAppImages(
   docker: Docker,
   app: string,
-  options: { keep?: number } = {},
+  retention: ImageRetention,
+  instance?: string,
 ): Promise<string[]> {
-  const keep = options.keep ?? deployDefaults.keepReleases;
-  const images = await docker.listImages({ filters: { label: [`pier.app=${app}`] } });
-  // Newest first; two builds in one second are told apart by pier's own millisecond label.
-  const builtAt = (image: (typeof images)[number]) =>
-    Number(image.Labels?.[labelKeys.builtAt]) || image.Created * 1000;
-  images.sort((a, b) => builtAt(b) - builtAt(a));
+  const images = await docker.listImages({ filters: { label: [`${labelKeys.app}=${app}`] } });
   const removed: string[] = [];
-  for (const image of images.slice(keep)) {
+  for (const image of images) {
+    const owner = image.Labels?.[labelKeys.instance];
+    if (instance && owner && owner !== instance) continue;
     const tags = (image.RepoTags ?? []).filter((t) => t.startsWith(`pier/${app}:`));
+    const builtBy = image.Labels?.[labelKeys.deployment];
+    if ((builtBy && retention.deployments.has(builtBy)) || tags.some((t) => retention.images.has(t)))
+      continue;
     try {
       for (const tag of tags) await docker.getImage(tag).remove({ noprune: false });
       if (tags.length === 0) await docker.getImage(image.Id).remove();

@@ -1,12 +1,12 @@
 import { expect, test } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import type { DeploymentRow } from "@pier/db";
+import type { AppRow, DeploymentRow, EnvironmentRow, Stores } from "@pier/db";
 import type { PierContainer } from "../docker/replicas.ts";
 import { appStatus } from "../http/presenters.ts";
 import { splitTimestamp } from "./app-logs.ts";
 import { DeployLogs } from "./deploy-log.ts";
-import { rollbackCandidates } from "./operations.ts";
+import { type OperationDeps, rollback, rollbackCandidates } from "./operations.ts";
 import { planContainers } from "./reconcile.ts";
 
 const deployment = (
@@ -40,6 +40,34 @@ test("rollback goes to the newest earlier release that went live with a differen
   ];
   expect(rollbackCandidates(history, current).map((d) => d.id)).toEqual(["d2", "d1"]);
   expect(rollbackCandidates([current], current)).toEqual([]);
+});
+
+test("rollback --to a failed deployment names the releases it can go back to, and real commands", async () => {
+  const history = [
+    deployment("d4", "failed", "img:4", Date.UTC(2025, 0, 4)),
+    deployment("d3", "live", "img:3", Date.UTC(2025, 0, 3)),
+    deployment("d2", "superseded", "img:2", Date.UTC(2025, 0, 2, 10, 30)),
+    deployment("d1", "rolled_back", "img:1", Date.UTC(2025, 0, 1)),
+  ];
+  const production = { id: "env_p", name: "production", currentDeploymentId: "d3" } as EnvironmentRow;
+  // The database's answers only: rollback refuses before it would start anything.
+  const stores = {
+    environments: { findByName: async () => production },
+    deployments: {
+      findById: async (id: string) => history.find((d) => d.id === id),
+      listForApp: async () => history,
+    },
+  } as unknown as Stores;
+  const deps = { stores } as OperationDeps;
+  const error = await rollback(deps, { id: "app_1", name: "shop" } as AppRow, "d4").catch((e) => e);
+  expect(error.message).toBe(
+    "d4 never went live. Releases shop can go back to, newest first: d2 (2025-01-02 10:30 UTC), d1 (2025-01-01 00:00 UTC). Run `pier rollback --app shop --to ID` with one of them, or without --to for the previous release; the app's page in the dashboard lists every deployment.",
+  );
+  expect(error.message).not.toContain("pier deployments");
+  history.splice(2);
+  expect((await rollback(deps, { id: "app_1", name: "shop" } as AppRow, "d4").catch((e) => e)).message).toBe(
+    "d4 never went live, and shop has no earlier release to roll back to.",
+  );
 });
 
 test("reconcile adopts running replicas of live releases and removes everything else", () => {

@@ -2,11 +2,11 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ConflictError, type Logger, newId } from "@pier/core";
 import type { AppRow, DeploymentRow, EnvironmentRow, Stores } from "@pier/db";
+import type { RouteConflict } from "@pier/proxy";
 import type { SecretBox } from "@pier/secrets";
 import type Docker from "dockerode";
 import type { PublishImage } from "../build-release.ts";
 import { DeployQueue } from "../deploy-queue.ts";
-import { pruneAppImages } from "../docker/images.ts";
 import { type OneOffKind, type OneOffResult, type OneOffSpec, runOneOff } from "../docker/one-off.ts";
 import { DeployError, DeployFailedError, ImageBuildError } from "../errors.ts";
 import { readCommit } from "../git-history.ts";
@@ -15,9 +15,10 @@ import { runRollout } from "../rollout.ts";
 import type { BaseImages } from "../settings.ts";
 import type { DeployLog, DeployLogs } from "./deploy-log.ts";
 import { envVersions, resolveEnvVars } from "./env-vars.ts";
-import type { TargetEnvironment } from "./environments.ts";
+import { previewOwnerConflict, type TargetEnvironment } from "./environments.ts";
+import { pruneReleaseImages } from "./release-images.ts";
 import { type DeploySource, obtainRelease, type Release, releaseMetaSchema } from "./release-source.ts";
-import { type ServedReplica, type ServingTable, servedEnvironment } from "./serving.ts";
+import { lostOwnRoutes, type ServedReplica, type ServingTable, servedEnvironment } from "./serving.ts";
 
 export interface DeployEngineDeps {
   stores: Stores;
@@ -31,8 +32,11 @@ export interface DeployEngineDeps {
   runtime: ReplicaRuntime;
   serving: ServingTable;
   logs: DeployLogs;
-  /** Republishes every route; resolves once all proxy workers acknowledged. */
-  publishRoutes(): Promise<void>;
+  /**
+   * Republishes every route; resolves once all proxy workers acknowledged, with the routes the
+   * proxy left out because another route claims their host (none without a proxy).
+   */
+  publishRoutes(): Promise<{ conflicts: RouteConflict[] } | undefined> | Promise<void>;
   liveUrl(host: string): string;
   hooks?: DeployHooks;
   /** Ends the drain of old replicas once the proxy has nothing in flight to them. */
@@ -136,6 +140,8 @@ export class DeployEngine {
   ): Promise<StartedDeploy> {
     const { stores } = this.deps;
     const environment = await stores.environments.ensure({ id: newId("env"), appId: app.id, ...target });
+    const notOwned = previewOwnerConflict(environment, target);
+    if (notOwned) throw new ConflictError(notOwned);
     const from = source.kind === "release" ? source.from : null;
     const commit =
       source.kind === "git" ? await readCommit(source.gitDir, source.commitSha, source.objectEnv) : null;
@@ -348,10 +354,23 @@ export class DeployEngine {
                 running.switching = true;
               }
               const entry = this.deps.serving.get(appName, envName);
+              const before = entry && {
+                upstreams: entry.upstreams,
+                upstreamProtocol: entry.upstreamProtocol,
+              };
               // The new release's protocol goes live with its replicas, in the same publish.
               if (entry) entry.upstreamProtocol = release.meta.config.deploy.upstream_protocol;
               this.deps.serving.setUpstreams(appName, envName, upstreams);
-              await this.deps.publishRoutes();
+              try {
+                const published = await this.deps.publishRoutes();
+                await this.refuseLostRoutes(app, environment, published ? published.conflicts : []);
+              } catch (error) {
+                // Routes that did not go live leave the serving table as they were: kept, they
+                // would be in every later publish (and fail it) long after this deploy ended.
+                if (entry && before) Object.assign(entry, before);
+                await this.deps.publishRoutes().catch(() => {});
+                throw error;
+              }
             },
           },
         },
@@ -425,6 +444,21 @@ export class DeployEngine {
         environment,
       );
     }
+  }
+
+  /** Throws when a publish left out this environment's own host because another route holds it. */
+  private async refuseLostRoutes(app: AppRow, environment: EnvironmentRow, conflicts: RouteConflict[]) {
+    if (conflicts.length === 0) return;
+    const domains = (await this.deps.stores.domains.listForApp(app.id)).map((d) => d.host);
+    const [lost] = lostOwnRoutes(conflicts, environment.id, domains);
+    if (!lost) return;
+    const owner = lost.kept.appId ? await this.deps.stores.apps.findById(lost.kept.appId) : undefined;
+    throw new DeployFailedError(
+      "ROUTE_SWAP_FAILED",
+      owner
+        ? `${lost.host} is a custom domain of ${owner.name}: remove it there (pier domains remove ${lost.host} --app ${owner.name}) and deploy again`
+        : `${lost.host} is served by the route ${lost.kept.id} already: remove that route and deploy again`,
+    );
   }
 
   /**
@@ -589,7 +623,7 @@ export class DeployEngine {
       return;
     }
     try {
-      const removed = await pruneAppImages(this.deps.docker(), app.name);
+      const removed = await pruneReleaseImages(this.deps, app);
       if (removed.length) this.deps.logger.info("pruned old releases", { app: app.name, removed });
     } catch (error) {
       this.deps.logger.warn("could not prune old releases", { app: app.name, error });

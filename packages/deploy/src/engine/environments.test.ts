@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { targetEnvironment } from "./environments.ts";
+import { previewOwnerConflict, targetEnvironment } from "./environments.ts";
 import { appRoutes } from "./serving.ts";
 
 const app = { name: "shop", defaultBranch: "main" };
@@ -19,6 +19,20 @@ test("default branch is production, other branches are previews on BRANCH--APP.B
     host: "feature-new-cart--shop.pier.test",
   });
   expect(targetEnvironment(app, "production", "pier.test").name).toBe("production-preview");
+});
+
+test("a preview belongs to the branch that created it: another branch with its slug is refused", () => {
+  const slash = targetEnvironment(app, "feat/x", "pier.test");
+  const dash = targetEnvironment(app, "feat-x", "pier.test");
+  expect(dash.name).toBe(slash.name);
+  const row = { kind: "preview", branch: "feat/x", host: "feat-x--shop.pier.test" };
+  expect(previewOwnerConflict(row, slash)).toBeNull();
+  const refusal = previewOwnerConflict(row, dash);
+  expect(refusal).toContain("feat-x--shop.pier.test belongs to branch feat/x");
+  expect(refusal).toContain("git push <remote> :feat/x");
+  // Production follows the default branch wherever it points; only previews have an owner.
+  const production = { kind: "production", branch: "master", host: null };
+  expect(previewOwnerConflict(production, targetEnvironment(app, "main", "pier.test"))).toBeNull();
 });
 
 test("routes: production gets the app host and its domains, previews their host, empty ones none", () => {

@@ -27,3 +27,22 @@ export function targetEnvironment(
   const name = slug === "production" ? "production-preview" : slug;
   return { name, kind: "preview", branch, host: previewHost(name, app.name, baseDomain) };
 }
+
+/**
+ * Why `target` may not deploy into `existing` (the row its name already has), or null when it may.
+ * Two branches can share a slug (`feat/x` and `feat-x`): the second must not take over the first's
+ * preview, its database, or remove them when it is deleted. Pure.
+ */
+export function previewOwnerConflict(
+  existing: { kind: string; branch: string; host: string | null },
+  target: TargetEnvironment,
+): string | null {
+  if (target.kind !== "preview" || existing.kind !== "preview" || existing.branch === target.branch) {
+    return null;
+  }
+  return (
+    `The preview ${existing.host ?? target.host} belongs to branch ${existing.branch}, and ${target.branch} ` +
+    `would get the same preview name. Delete that preview first (git push <remote> :${existing.branch}) ` +
+    `or push ${target.branch} under a name that differs in more than punctuation or case.`
+  );
+}

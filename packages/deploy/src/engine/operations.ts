@@ -35,6 +35,19 @@ export function rollbackCandidates(history: DeploymentRow[], current: Deployment
   );
 }
 
+/**
+ * Refusal of `rollback --to` a deployment that never went live. The CLI has no command listing
+ * deployments, so the releases it could go back to are named here.
+ */
+export function neverLiveMessage(to: string, app: string, candidates: DeploymentRow[]): string {
+  if (candidates.length === 0)
+    return `${to} never went live, and ${app} has no earlier release to roll back to.`;
+  const shown = candidates
+    .slice(0, 5)
+    .map((d) => `${d.id} (${d.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC)`);
+  return `${to} never went live. Releases ${app} can go back to, newest first: ${shown.join(", ")}. Run \`pier rollback --app ${app} --to ID\` with one of them, or without --to for the previous release; the app's page in the dashboard lists every deployment.`;
+}
+
 /** Re-runs an earlier release with the same health-checked swap. */
 export async function rollback(
   deps: OperationDeps,
@@ -59,7 +72,8 @@ export async function rollback(
       target.status === "queued" ||
       target.status === "building"
     ) {
-      throw new ConflictError(`${to} never went live; pick a deployment that did (pier deployments list).`);
+      const history = await deps.stores.deployments.listForApp(app.id, 200);
+      throw new ConflictError(neverLiveMessage(to, app.name, rollbackCandidates(history, current)));
     }
   } else {
     const history = await deps.stores.deployments.listForApp(app.id, 200);
@@ -134,16 +148,19 @@ export async function restartForEnvChange(
   return started;
 }
 
-/** `git push origin :BRANCH`: the preview's routes go first, then its replicas and its row. */
+/**
+ * `git push origin :BRANCH`: the preview's routes go first, then its replicas and its row. Only
+ * BRANCH's own preview: another branch with the same slug (feat/x, feat-x) keeps its.
+ */
 export async function removePreview(
   deps: OperationDeps,
   app: AppRow,
-  environmentName: string,
+  target: Pick<TargetEnvironment, "name" | "branch">,
   say: (line: string) => void,
 ): Promise<boolean> {
   return deps.engine.exclusive(app.name, async () => {
-    const environment = await deps.stores.environments.findByName(app.id, environmentName);
-    if (environment?.kind !== "preview") return false;
+    const environment = await deps.stores.environments.findByName(app.id, target.name);
+    if (environment?.kind !== "preview" || environment.branch !== target.branch) return false;
     const served = deps.serving.delete(app.name, environment.name);
     await deps.publishRoutes();
     say(`Preview ${environment.host} no longer routed`);

@@ -1,5 +1,5 @@
 import type { AppRow, EnvironmentRow } from "@pier/db";
-import type { RouteSpec } from "@pier/proxy";
+import type { RouteConflict, RouteSpec } from "@pier/proxy";
 
 export interface ServedReplica {
   containerId: string;
@@ -98,23 +98,28 @@ export function previewHost(slug: string, app: string, baseDomain: string): stri
  */
 export type AppRouteSpec = RouteSpec & { sleeping?: true };
 
-/** Route specs for every environment with replicas, or asleep. Pure: domains are passed in by app id. */
+/**
+ * Route specs for every environment with replicas, or asleep. Pure: domains are passed in by app id.
+ * Every generated host (APP.BASE_DOMAIN, previews' hosts) comes before every custom domain: when
+ * a custom domain equals another app's generated host, the proxy keeps the earlier route
+ * (resolveRouteConflicts), so the app keeps its own address.
+ */
 export function appRoutes(
   served: ServedEnvironment[],
   domainsByApp: Map<string, string[]>,
   baseDomain: string,
 ): AppRouteSpec[] {
-  const routes: AppRouteSpec[] = [];
+  const generated: AppRouteSpec[] = [];
+  const custom: AppRouteSpec[] = [];
   for (const entry of served) {
     if (entry.upstreams.length === 0 && !entry.sleeping) continue;
-    const hosts =
-      entry.kind === "production"
-        ? [productionHost(entry.app, baseDomain), ...(domainsByApp.get(entry.appId) ?? [])]
-        : entry.host
-          ? [entry.host]
-          : [];
+    const own = (
+      entry.kind === "production" ? productionHost(entry.app, baseDomain) : entry.host
+    )?.toLowerCase();
+    const domains = entry.kind === "production" ? (domainsByApp.get(entry.appId) ?? []) : [];
+    const hosts = own ? [own, ...domains] : domains;
     for (const host of new Set(hosts.map((h) => h.toLowerCase()))) {
-      routes.push({
+      (host === own ? generated : custom).push({
         kind: "upstreams",
         id: `deploy:${entry.environmentId}:${host}`,
         host,
@@ -128,5 +133,20 @@ export function appRoutes(
       });
     }
   }
-  return routes;
+  return [...generated, ...custom];
+}
+
+/**
+ * The conflicts of a publish that left out one of this environment's generated hosts: the deploy
+ * switching to it must fail. A custom domain left out is only logged (by the route registry): the
+ * app still answers at its own address, and the domain was refused when it was added.
+ */
+export function lostOwnRoutes(
+  conflicts: RouteConflict[],
+  environmentId: string,
+  customDomains: string[],
+): RouteConflict[] {
+  const prefix = `deploy:${environmentId}:`;
+  const domains = new Set(customDomains.map((d) => d.toLowerCase()));
+  return conflicts.filter((c) => c.dropped.id.startsWith(prefix) && !domains.has(c.host));
 }

@@ -1,9 +1,18 @@
 import { hashToken, hasScope, scopeSchema } from "@pier/auth";
 import type { Logger } from "@pier/core";
-import type { Stores } from "@pier/db";
-import { createGitHttpHandler, type GitHttpHandler, type PushEvent, type PushOutput } from "@pier/git";
+import type { AppRow, Stores } from "@pier/db";
+import {
+  createGitHttpHandler,
+  type GitHttpHandler,
+  type PushEvent,
+  type PushOutput,
+  type RefUpdate,
+  readRefs,
+  zeroSha,
+} from "@pier/git";
+import { DeployQueue } from "../deploy-queue.ts";
 import type { DeployEngine } from "../engine/engine.ts";
-import { targetEnvironment } from "../engine/environments.ts";
+import { previewOwnerConflict, targetEnvironment } from "../engine/environments.ts";
 import { type OperationDeps, removePreview } from "../engine/operations.ts";
 
 export interface GitEndpointDeps extends OperationDeps {
@@ -37,44 +46,90 @@ export async function authorizeGit(
 /** `git push http://x:TOKEN@HOST/git/APP.git BRANCH`: each pushed branch becomes a deploy. */
 export function createGitEndpoint(deps: GitEndpointDeps): GitHttpHandler {
   const log = deps.logger.child({ component: "git" });
+  // One push per app at a time, held until git moved (or kept) its refs: the next push then
+  // compares the refs with what it expects against what the previous push left.
+  const pushTurns = new DeployQueue();
   return createGitHttpHandler({
     dataDir: deps.dataDir,
     authorize: (app, token, access) => authorizeGit(deps.stores, app, token, access),
     onDetachedOutput: (app, line) => log.info("deploy output", { app, line }),
-    async onPush(push, output) {
-      const app = await deps.stores.apps.findByName(push.app);
-      if (!app) {
-        output.line("pier: this app was deleted while pushing");
-        return false;
-      }
-      let accepted = true;
-      for (const update of push.updates) {
-        if (!update.branch) continue;
-        if (update.kind === "delete") {
-          if (update.branch === app.defaultBranch) {
-            output.line(`-----> ${update.branch} is the production branch: production keeps running`);
-            continue;
-          }
-          const target = targetEnvironment(app, update.branch, deps.baseDomain);
-          const removed = await removePreview(deps, app, target.name, (line) =>
-            output.line(`-----> ${line}`),
-          );
-          output.line(
-            removed ? `-----> Preview ${target.host} removed` : `-----> No preview for ${update.branch}`,
-          );
-          continue;
-        }
-        const live = await deployPush(deps, app, update.branch, update.newSha, push, output);
-        accepted &&= live;
-      }
-      return accepted;
+    onPush(push, output) {
+      if (pushTurns.isBusy(push.app)) output.line(`-----> Queued behind the running deploy of ${push.app}`);
+      return new Promise<boolean>((resolve, reject) => {
+        void pushTurns.run(push.app, async () => {
+          await handlePush(deps, push, output).then(resolve, reject);
+          await push.ended;
+        });
+      });
     },
   });
 }
 
+/**
+ * Updates whose branch no longer holds the sha the pusher started from: another push landed while
+ * this one waited, and git would refuse this ref update after the deploy (leaving live a commit
+ * that is on no branch). Pure.
+ */
+export function movedBranches(updates: RefUpdate[], refs: Map<string, string>): RefUpdate[] {
+  return updates.filter((u) => u.branch && (refs.get(u.ref) ?? zeroSha) !== u.oldSha);
+}
+
+async function handlePush(deps: GitEndpointDeps, push: PushEvent, output: PushOutput): Promise<boolean> {
+  const app = await deps.stores.apps.findByName(push.app);
+  if (!app) {
+    output.line("pier: this app was deleted while pushing");
+    return false;
+  }
+  const refusals = await pushRefusals(deps, app, push);
+  if (refusals.length > 0) {
+    for (const reason of refusals) output.line(`-----> ${reason}`);
+    output.line("-----> Push refused: nothing was deployed");
+    return false;
+  }
+  let accepted = true;
+  for (const update of push.updates) {
+    if (!update.branch) continue;
+    if (update.kind === "delete") {
+      if (update.branch === app.defaultBranch) {
+        output.line(`-----> ${update.branch} is the production branch: production keeps running`);
+        continue;
+      }
+      const target = targetEnvironment(app, update.branch, deps.baseDomain);
+      const removed = await removePreview(deps, app, target, (line) => output.line(`-----> ${line}`));
+      output.line(
+        removed ? `-----> Preview ${target.host} removed` : `-----> No preview for ${update.branch}`,
+      );
+      continue;
+    }
+    const live = await deployPush(deps, app, update.branch, update.newSha, push, output);
+    accepted &&= live;
+  }
+  return accepted;
+}
+
+/** Why the push must be refused before any of its branches deploys (git then keeps every ref). */
+async function pushRefusals(deps: GitEndpointDeps, app: AppRow, push: PushEvent): Promise<string[]> {
+  const reasons: string[] = [];
+  // In the detached fallback git moved the refs already: there is nothing left to compare.
+  const moved = push.refsMoved ? [] : movedBranches(push.updates, await readRefs(push.gitDir));
+  for (const update of moved) {
+    reasons.push(
+      `${update.branch} moved while this push waited (another push landed first): git pull (or fetch and rebase) and push again`,
+    );
+  }
+  for (const update of push.updates) {
+    if (!update.branch || update.kind === "delete") continue;
+    const target = targetEnvironment(app, update.branch, deps.baseDomain);
+    const existing = await deps.stores.environments.findByName(app.id, target.name);
+    const notOwned = existing ? previewOwnerConflict(existing, target) : null;
+    if (notOwned) reasons.push(notOwned);
+  }
+  return reasons;
+}
+
 async function deployPush(
   deps: GitEndpointDeps,
-  app: NonNullable<Awaited<ReturnType<Stores["apps"]["findByName"]>>>,
+  app: AppRow,
   branch: string,
   commitSha: string,
   push: Pick<PushEvent, "gitDir" | "objectEnv">,

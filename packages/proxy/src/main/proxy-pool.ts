@@ -4,7 +4,7 @@ import { IDLE_CHECK_MS, IdleTrim, runTrimStep } from "../shared/idle-trim.ts";
 import { unpackRecords } from "../shared/record-batch.ts";
 import type { RequestRecord } from "../shared/request-record.ts";
 import type { RouteSpec } from "../shared/route-spec.ts";
-import { checkRouteConflicts } from "../shared/route-table.ts";
+import { type RouteConflict, resolveRouteConflicts } from "../shared/route-table.ts";
 import {
   type Certificate,
   DEFAULT_HEAD_TIMEOUT_MS,
@@ -94,7 +94,11 @@ export function assignListenFds(fds: readonly number[], index: number, workers: 
 }
 
 export interface ProxyPool {
-  publishRoutes(routes: RouteSpec[]): Promise<{ version: number; ackMs: number }>;
+  /**
+   * Routes claiming a host and prefix another route has are left out and listed in `conflicts`
+   * (resolveRouteConflicts says which one wins); the rest go live.
+   */
+  publishRoutes(routes: RouteSpec[]): Promise<{ version: number; ackMs: number; conflicts: RouteConflict[] }>;
   setCertificates(certs: Certificate[]): Promise<void>;
   setAcmeChallenges(map: Record<string, string>): Promise<void>;
   stats(): { workers: number; respawns: number; version: number };
@@ -189,6 +193,8 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
 
   const differ = new RouteDiffer();
   let routesVersion = 0;
+  /** Ids of the routes last published: in a conflict, the route already serving keeps its host. */
+  let servedIds: ReadonlySet<string> = new Set();
   let certs: Certificate[] = [];
   let acme: Record<string, string> = {};
   const current: Record<AckKind, number> = { routes: 0, certs: 0, acme: 0, beacons: 0 };
@@ -386,9 +392,10 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
   log("info", "proxy started", { workers: opts.workers, httpPort: opts.httpPort, httpsPort: opts.httpsPort });
 
   return {
-    async publishRoutes(routes) {
+    async publishRoutes(all) {
       const started = performance.now();
-      checkRouteConflicts(routes);
+      const { routes, conflicts } = resolveRouteConflicts(all, servedIds);
+      servedIds = new Set(routes.map((route) => route.id));
       const version = ++routesVersion;
       current.routes = version;
       // Synchronous from here to the last broadcast: a worker respawned meanwhile cannot miss a part.
@@ -401,7 +408,7 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
         removes: delta.removes,
       });
       await waitForAcks("routes", version);
-      return { version, ackMs: performance.now() - started };
+      return { version, ackMs: performance.now() - started, conflicts };
     },
     async setCertificates(next) {
       certs = next.map((c) => ({ serverName: c.serverName, cert: c.cert, key: c.key }));

@@ -11,6 +11,7 @@ import {
   matchRoute,
   normalizeHost,
   RouteConflictError,
+  resolveRouteConflicts,
   routesById,
 } from "./route-table.ts";
 
@@ -239,5 +240,44 @@ describe("route deltas", () => {
     );
     expect(() => checkRouteConflicts(specs)).not.toThrow();
     expect(new DuplicateRouteIdError("x").code).toBe("ROUTE_CONFLICT");
+  });
+});
+
+describe("resolveRouteConflicts", () => {
+  const route = (id: string, host: string, appId?: string) =>
+    routeSpecSchema.parse({ id, host, upstreams: ["http://127.0.0.1:3001"], ...(appId ? { appId } : {}) });
+  // app-b's custom domain equals app-a's generated host; app-c is unrelated.
+  const own = route("deploy:env_a:a.example.test", "a.example.test", "app_a");
+  const stolen = route("deploy:env_b:a.example.test", "a.example.test", "app_b");
+  const other = route("deploy:env_c:c.example.test", "c.example.test", "app_c");
+
+  test("one conflicting route is left out and named; every other route is kept", () => {
+    const { routes, conflicts } = resolveRouteConflicts([own, stolen, other], new Set());
+    expect(routes.map((r) => r.id)).toEqual([own.id, other.id]);
+    expect(conflicts).toEqual([
+      {
+        host: "a.example.test",
+        pathPrefix: "/",
+        kept: { id: own.id, appId: "app_a" },
+        dropped: { id: stolen.id, appId: "app_b" },
+        message: expect.stringContaining(`"${stolen.id}" is left out`),
+      },
+    ]);
+    // What is kept builds into a table that serves.
+    expect(matchRoute(buildRouteTable(routes, 1), "a.example.test", "/")?.route.id).toBe(own.id);
+  });
+
+  test("the route serving now keeps its host, wherever a newcomer sits in the list", () => {
+    const { routes, conflicts } = resolveRouteConflicts([stolen, own, other], new Set([own.id, other.id]));
+    expect(routes.map((r) => r.id)).toEqual([own.id, other.id]);
+    expect(conflicts.map((c) => c.dropped.id)).toEqual([stolen.id]);
+    const reverse = resolveRouteConflicts([own, stolen], new Set([stolen.id]));
+    expect(reverse.routes.map((r) => r.id)).toEqual([stolen.id]);
+  });
+
+  test("without conflicts the list is returned as it is; duplicate ids still throw", () => {
+    const routes = [own, other];
+    expect(resolveRouteConflicts(routes, new Set()).routes).toBe(routes);
+    expect(() => resolveRouteConflicts([own, own], new Set())).toThrow(DuplicateRouteIdError);
   });
 });

@@ -174,6 +174,60 @@ export function indexRoutes(routes: Iterable<CompiledRoute>, version: number): R
   return { version, exact, wildcard, size };
 }
 
+/** Two routes claiming one host and path prefix: `kept` is served, `dropped` is left out. */
+export interface RouteConflict {
+  host: string;
+  pathPrefix: string;
+  kept: { id: string; appId: string | null };
+  dropped: { id: string; appId: string | null };
+  message: string;
+}
+
+/**
+ * Pure. Leaves out every route that claims a host and prefix another route has, instead of
+ * refusing the whole table: one bad route (a custom domain equal to another app's host, stored by
+ * an older pier) must not take every other route down with it, nor stop pier from starting.
+ * The winner is the route that was served before (`incumbents`: ids of the last published table),
+ * so a publish never takes a host away from what serves it now; among newcomers the earlier in
+ * `routes` wins (callers list an app's own generated hosts before custom domains). Duplicate ids
+ * are a bug in the caller, not in stored data, and still throw.
+ */
+export function resolveRouteConflicts(
+  routes: RouteSpec[],
+  incumbents: ReadonlySet<string>,
+): { routes: RouteSpec[]; conflicts: RouteConflict[] } {
+  const ids = new Set<string>();
+  for (const spec of routes) {
+    if (ids.has(spec.id)) throw new DuplicateRouteIdError(spec.id);
+    ids.add(spec.id);
+  }
+  // Incumbents claim first, whatever their position in the list.
+  const ordered = [
+    ...routes.filter((spec) => incumbents.has(spec.id)),
+    ...routes.filter((spec) => !incumbents.has(spec.id)),
+  ];
+  const claims = new Map<string, RouteSpec>();
+  const dropped = new Set<RouteSpec>();
+  const conflicts: RouteConflict[] = [];
+  for (const spec of ordered) {
+    const key = `${spec.host} ${spec.pathPrefix}`;
+    const winner = claims.get(key);
+    if (winner === undefined) {
+      claims.set(key, spec);
+      continue;
+    }
+    dropped.add(spec);
+    conflicts.push({
+      host: spec.host,
+      pathPrefix: spec.pathPrefix,
+      kept: { id: winner.id, appId: winner.appId ?? null },
+      dropped: { id: spec.id, appId: spec.appId ?? null },
+      message: `routes "${winner.id}" and "${spec.id}" both claim ${spec.host}${spec.pathPrefix}; "${spec.id}" is left out until one of them is removed`,
+    });
+  }
+  return { routes: dropped.size === 0 ? routes : routes.filter((spec) => !dropped.has(spec)), conflicts };
+}
+
 /** Pure conflict check without compiling anything: what the main thread needs before publishing. */
 export function checkRouteConflicts(routes: RouteSpec[]): void {
   // Specs come validated by routeSpecSchema: hosts are lower-case and prefixes normalised already.
