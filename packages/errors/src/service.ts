@@ -11,6 +11,13 @@ import { KeyRateLimiter } from "./ingest/rate-limit.ts";
 import { IngestStats } from "./ingest/stats.ts";
 import { WriterThread } from "./ingest/writer-thread.ts";
 import { pgMigrations, sqliteMigrations } from "./migrations.gen.ts";
+import {
+  defaultIssueAlertLimits,
+  IssueAlertLimiter,
+  type IssueAlertLimits,
+  type NotificationEvent,
+  newIssueEvent,
+} from "./notify/issue-alerts.ts";
 import { sendWebhook } from "./notify/webhook.ts";
 import type { IssueStatus } from "./process/issue-status.ts";
 import { normalizeEvent } from "./process/normalize.ts";
@@ -45,6 +52,10 @@ export interface ErrorsServiceOptions {
    */
   writerThread?: boolean;
   webhookFetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /** pier's notification channels (`error.new_issue`); without it only project webhooks are sent. */
+  notifyChannels?: (event: NotificationEvent) => Promise<unknown>;
+  /** How many new-issue alerts per project go out one by one before they are summed up. */
+  issueAlertLimits?: IssueAlertLimits;
   /** Where uploaded source maps are kept (files); without it events are shown as stored. */
   sourceMapsDir?: string;
   /** Session replays: days kept after their last segment (default 14) and stored bytes per replay. */
@@ -106,10 +117,42 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
       logger.warn("error webhook not delivered", { event, url: project.webhookUrl, status: result.status });
   }
 
-  const onNotice = (notice: IssueNotice) => {
-    const delivery = notify(notice).catch((error) => logger.warn("error webhook failed", { error }));
+  const alertLimiter = new IssueAlertLimiter(options.issueAlertLimits ?? defaultIssueAlertLimits);
+  const summaryTimers = new Set<ReturnType<typeof setTimeout>>();
+
+  /** `error.new_issue` to the channels that want it; regressions have no event kind of their own. */
+  async function alertChannels(notice: IssueNotice): Promise<void> {
+    const send = options.notifyChannels;
+    if (!send || notice.kind !== "created") return;
+    const [project, issue] = await Promise.all([projects.get(notice.projectId), issues.get(notice.issueId)]);
+    if (!project || !issue) return;
+    const event = newIssueEvent(project.name, issue, options.consoleUrl);
+    const verdict = alertLimiter.admit(project.id, event, Date.now());
+    if (verdict.send) {
+      await send(event);
+      return;
+    }
+    if (verdict.summaryAt === undefined) return;
+    const timer = setTimeout(
+      () => {
+        summaryTimers.delete(timer);
+        const summary = alertLimiter.takeSummary(project.id, `${options.consoleUrl}/errors`);
+        if (summary)
+          track(send(summary).catch((error) => logger.warn("issue summary alert failed", { error })));
+      },
+      Math.max(0, verdict.summaryAt - Date.now()),
+    );
+    timer.unref();
+    summaryTimers.add(timer);
+  }
+
+  const track = (delivery: Promise<unknown>) => {
     deliveries.add(delivery);
     void delivery.finally(() => deliveries.delete(delivery));
+  };
+  const onNotice = (notice: IssueNotice) => {
+    track(notify(notice).catch((error) => logger.warn("error webhook failed", { error })));
+    track(alertChannels(notice).catch((error) => logger.warn("new issue alert failed", { error })));
   };
   const onError = (error: unknown, dropped: number) =>
     logger.error("error events could not be stored", { error, dropped });
@@ -245,6 +288,7 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
     },
     async stop(): Promise<void> {
       clearInterval(sweeper);
+      for (const timer of summaryTimers) clearTimeout(timer);
       await writer.stop();
       await Promise.allSettled([...deliveries]);
       await events.close();

@@ -29,6 +29,8 @@ export async function startErrors(ctx: PierContext): Promise<RunningErrors> {
     sourceMapsDir: join(ctx.config.dataDir, "sourcemaps"),
     // Project webhooks are user-typed URLs: they go through the egress policy.
     webhookFetch: ctx.egress.fetch,
+    // Looked up per issue: the notify capability comes with the uptime module, maybe later.
+    notifyChannels: async (event) => ctx.capabilities.notify?.notify(event),
     // Looked up per item, so traces started after errors still get them.
     forwardItem: (project, item) =>
       ctx.capabilities.traces?.acceptSentryItem(

@@ -39,6 +39,38 @@ export type ChannelConfig = z.infer<typeof channelConfigSchema>;
 export type ChannelConfigInput = z.input<typeof channelConfigSchema>;
 export type EmailChannelConfig = z.infer<typeof emailChannelSchema>;
 
+/**
+ * A config change (PATCH): with the kind unchanged, a secret left out stays as stored, because the
+ * API never shows it back: the Slack/Discord URL, the webhook secret, the SMTP password.
+ */
+export const channelConfigPatchSchema = z.discriminatedUnion("kind", [
+  webhookChannelSchema,
+  chatChannelSchema.extend({ url: httpUrl.optional() }),
+  emailChannelSchema,
+]);
+export type ChannelConfigPatch = z.infer<typeof channelConfigPatchSchema>;
+
+/** The config after a patch; null when a new Slack/Discord channel comes without its URL. */
+export function mergeChannelConfig(stored: ChannelConfig, patch: ChannelConfigPatch): ChannelConfig | null {
+  switch (patch.kind) {
+    case "slack":
+    case "discord": {
+      const storedUrl = stored.kind === patch.kind ? stored.url : undefined;
+      // A client that sends back what it read gets the masked URL: that means "unchanged" too.
+      const keep = patch.url === undefined || (storedUrl && patch.url === maskChatUrl(storedUrl));
+      const url = keep ? storedUrl : patch.url;
+      return url ? { kind: patch.kind, url } : null;
+    }
+    case "webhook":
+      return { ...patch, secret: patch.secret ?? (stored.kind === "webhook" ? stored.secret : undefined) };
+    case "email":
+      return {
+        ...patch,
+        password: patch.password ?? (stored.kind === "email" ? stored.password : undefined),
+      };
+  }
+}
+
 export const channelEventsSchema = z.array(z.enum(notificationKinds as [string, ...string[]])).default([]);
 
 /** A configured destination. `events` empty means every kind of event. */
@@ -52,7 +84,10 @@ export interface Channel {
 
 const hidden = z.literal("***");
 
-/** A channel's config as the API shows it: a set secret or password reads `***`. */
+/**
+ * A channel's config as the API shows it: a set secret or password reads `***`; a Slack or Discord
+ * URL, which is itself the credential, shows only where it points (see maskChatUrl).
+ */
 export const redactedChannelConfigSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("webhook"), url: z.string(), secret: hidden.optional() }),
   z.object({ kind: z.enum(["slack", "discord"]), url: z.string() }),
@@ -70,11 +105,29 @@ export const redactedChannelConfigSchema = z.discriminatedUnion("kind", [
 ]);
 export type RedactedChannelConfig = z.infer<typeof redactedChannelConfigSchema>;
 
-/** What the API shows: secrets and passwords are never echoed back. */
+/** What the API shows: secrets, passwords and chat webhook URLs are never echoed back. */
 export function redactChannelConfig(config: ChannelConfig): RedactedChannelConfig {
   if (config.kind === "webhook") return { ...config, secret: config.secret ? "***" : undefined };
   if (config.kind === "email") return { ...config, password: config.password ? "***" : undefined };
-  return { ...config };
+  return { kind: config.kind, url: maskChatUrl(config.url) };
+}
+
+/**
+ * `https://hooks.slack.com/services/T0/B0/XXXX` reads `https://hooks.slack.com/services/…XXXX`:
+ * enough to tell channels apart and see where they post, not enough to post. The last 4
+ * characters only show when the hidden part is long enough to keep its secret.
+ */
+export function maskChatUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "…";
+  }
+  const segments = parsed.pathname.split("/").filter(Boolean);
+  const shown = segments.length > 1 ? `/${segments[0]}/` : "/";
+  const hidden = url.slice(parsed.origin.length + shown.length);
+  return `${parsed.origin}${shown}…${hidden.length >= 16 ? hidden.slice(-4) : ""}`;
 }
 
 export function wantsEvent(channel: Channel, kind: string): boolean {

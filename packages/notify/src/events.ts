@@ -94,9 +94,16 @@ export const notificationEventSchema = z.discriminatedUnion("kind", [
     kind: z.literal("error.new_issue"),
     project: z.string(),
     issueId: z.string(),
+    /** From the event, so from whoever holds the public DSN: channels show it as plain text. */
     title: z.string(),
+    level: z.string().optional(),
     culprit: z.string().optional(),
     url: z.string().optional(),
+    /**
+     * Set on the summary sent after a burst: this many new issues were not sent one by one
+     * (issueId, title and url are then the latest of them and the project's issue list).
+     */
+    more: z.number().int().positive().optional(),
   }),
   z.object({
     kind: z.literal("backup.failed"),
@@ -211,12 +218,20 @@ export function renderEvent(event: NotificationEvent): RenderedEvent {
         text: `Backup ${event.backupId} failed: ${event.reason}. Earlier backups are kept; pier services backup ${event.service} tries again.`,
         severity: "critical",
       };
-    case "error.new_issue":
+    case "error.new_issue": {
+      const level = event.level ? ` [${event.level}]` : "";
+      if (event.more)
+        return {
+          title: `🐞 ${event.more} more new error(s) in ${event.project}`,
+          text: `Too many new issues at once to send each; the latest: ${event.title}${level}.${event.url ? ` All issues: ${event.url}` : ""}`,
+          severity: "warning",
+        };
       return {
         title: `🐞 New error in ${event.project}: ${event.title}`,
-        text: `${event.culprit ? `${event.culprit}. ` : ""}Issue ${event.issueId}.${event.url ? ` ${event.url}` : ""}`,
-        severity: "warning",
+        text: `${event.culprit ? `${event.culprit}. ` : ""}Issue ${event.issueId}${level}.${event.url ? ` ${event.url}` : ""}`,
+        severity: event.level === "fatal" ? "critical" : "warning",
       };
+    }
     case "backup.failed":
       return {
         title: "❌ Backup failed",

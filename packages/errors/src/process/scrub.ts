@@ -41,20 +41,32 @@ const sensitiveKeys = [
   "mysql_pwd",
 ];
 
-/** Strings that are credentials whatever key they are under. */
+/**
+ * Strings that are credentials whatever key they are under. Repetitions are bounded: unbounded, a
+ * 40 KB string of `a.a.a.…` or `eyJ-eyJ-…` cost one scan to its end per word boundary (~1 s).
+ */
 const credentialPatterns = [
-  /\bpier_[A-Za-z0-9]{20,}\b/, // pier API tokens
-  /\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}\b/, // Stripe-style keys
-  /\bsk-[A-Za-z0-9_-]{20,}\b/, // OpenAI-style keys
+  // pier's own secrets (packages/auth generateSecretToken): API tokens, AI keys, session and CSRF ids.
+  /\b(?:pier_ai|pier|ses|csrf|edge)_[A-Za-z0-9]{20,200}\b/,
+  /\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,500}\b/, // Stripe-style keys
+  /\bsk-[A-Za-z0-9_-]{20,500}\b/, // OpenAI-style keys
   /\bAKIA[0-9A-Z]{16}\b/, // AWS access key ids
-  /\bgh[pousr]_[A-Za-z0-9]{30,}\b/, // GitHub tokens
-  /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/, // Slack tokens
-  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/, // JWTs
-  /\b[Bb]earer\s+[A-Za-z0-9._~+/-]{16,}=*/, // Authorization values
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
-  /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:[^\s@/]+@/, // URLs with a password (database URLs)
+  /\bgh[pousr]_[A-Za-z0-9]{30,255}\b/, // GitHub tokens
+  /\bxox[abposr]-[A-Za-z0-9-]{10,255}\b/, // Slack tokens
+  /\beyJ[A-Za-z0-9_-]{10,1000}\.[A-Za-z0-9_-]{10,8000}\.[A-Za-z0-9_-]{10,1000}\b/, // JWTs
+  /\b[Bb]earer\s{1,10}[A-Za-z0-9._~+/-]{16,4000}=*/, // Authorization values
+  /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----/,
   /\bhttps?:\/\/[0-9a-f]{32}@/, // Sentry DSNs (public key in the user part)
 ];
+
+/** URLs with a password (database URLs, `redis://:pass@host`): group 1 is what stays visible. */
+const urlPasswordPattern = /\b([a-z][a-z0-9+.-]{0,30}:\/\/[^\s:/@]{0,200}:)[^\s@/]{1,200}@/i;
+
+/** `?name=value` / `&name=value` inside URLs; the value goes when the name is sensitive. */
+const queryParamPattern = /([?&;])([^\s=&#?;]{1,64})=([^\s&#;"'<>]*)/g;
+
+const textPatterns = credentialPatterns.map((p) => new RegExp(p.source, "g"));
+const urlPasswordText = new RegExp(urlPasswordPattern.source, "gi");
 
 const cardPattern = /\b(?:\d[ -]?){13,19}\b/g;
 
@@ -73,6 +85,7 @@ function luhn(digits: string): boolean {
 
 export function looksLikeCredential(value: string): boolean {
   for (const pattern of credentialPatterns) if (pattern.test(value)) return true;
+  if (urlPasswordPattern.test(value)) return true;
   for (const match of value.matchAll(cardPattern)) {
     const digits = match[0].replace(/[ -]/g, "");
     if (digits.length >= 13 && digits.length <= 19 && luhn(digits)) return true;
@@ -100,7 +113,8 @@ function filtered(run: Run): string {
 
 /** Filters a value in place: sensitive keys at any depth, credential-shaped strings. Returns the new value. */
 function scrubValue(value: unknown, run: Run, depth = 0): unknown {
-  if (typeof value === "string") return looksLikeCredential(value) ? filtered(run) : value;
+  if (typeof value === "string")
+    return looksLikeCredential(value) ? filtered(run) : maskQueryParams(value, run);
   if (depth > 20 || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = scrubValue(value[i], run, depth + 1);
@@ -143,6 +157,43 @@ function scrubQueryString(query: unknown, run: Run): unknown {
     .join("&");
 }
 
+/** Sensitive query parameters of URLs anywhere in a string: `…?api_key=[Filtered]&page=2`. */
+function maskQueryParams(text: string, run: Run): string {
+  if (!text.includes("=")) return text;
+  return text.replace(queryParamPattern, (match, separator: string, name: string, value: string) => {
+    if (value === "" || value === FILTERED || !isSensitiveKey(decodeURIComponentSafe(name), run.extra))
+      return match;
+    return `${separator}${name}=${filtered(run)}`;
+  });
+}
+
+/**
+ * Free text (messages, exception values, URLs): only the credential itself is replaced. These
+ * strings make the issue title and, without a stack trace, its grouping; filtering them whole
+ * would turn every such issue into "Error: [Filtered]" and merge unrelated ones.
+ */
+function maskText(text: unknown, run: Run): unknown {
+  if (typeof text !== "string") return scrubValue(text, run);
+  let out = maskQueryParams(text, run).replace(urlPasswordText, (_match, kept: string) => {
+    return `${kept}${filtered(run)}@`;
+  });
+  for (const pattern of textPatterns) out = out.replace(pattern, () => filtered(run));
+  return out.replace(cardPattern, (match) => {
+    const digits = match.replace(/[ -]/g, "");
+    return digits.length >= 13 && digits.length <= 19 && luhn(digits) ? filtered(run) : match;
+  });
+}
+
+/** `message` as an object and `logentry`: `{message, formatted, params}`. */
+function scrubLogEntry(entry: unknown, run: Run): unknown {
+  if (typeof entry === "string") return maskText(entry, run);
+  if (entry === null || typeof entry !== "object" || Array.isArray(entry)) return scrubValue(entry, run);
+  const record = entry as Record<string, unknown>;
+  for (const key of ["message", "formatted"]) if (key in record) record[key] = maskText(record[key], run);
+  if ("params" in record) record.params = scrubValue(record.params, run);
+  return entry;
+}
+
 function decodeURIComponentSafe(text: string): string {
   try {
     return decodeURIComponent(text.replaceAll("+", " "));
@@ -153,7 +204,8 @@ function decodeURIComponentSafe(text: string): string {
 
 /**
  * Scrubs an SDK event payload in place: extra, contexts, tags, user data, request (headers,
- * cookies, query string, data, env), breadcrumbs and stack frame variables; and replaces the SDK's
+ * cookies, query string, data, env, URL), breadcrumbs, stack frame variables, and the free text
+ * of message, logentry and exception values; and replaces the SDK's
  * `{{auto}}` user IP with the client address (or drops IPs when the project says so). Returns
  * whether anything changed, so unchanged events keep their bytes.
  */
@@ -174,15 +226,21 @@ export function scrubEvent(
     if ("query_string" in request) request.query_string = scrubQueryString(request.query_string, run);
     if ("data" in request) request.data = scrubValue(request.data, run);
     if ("env" in request) request.env = scrubValue(request.env, run);
-    if (typeof request.url === "string" && looksLikeCredential(request.url)) request.url = filtered(run);
+    if (typeof request.url === "string") request.url = maskText(request.url, run);
   }
-  const breadcrumbs = event.breadcrumbs as { values?: unknown } | unknown[] | undefined;
-  const crumbs = Array.isArray(breadcrumbs) ? breadcrumbs : breadcrumbs?.values;
-  if (Array.isArray(crumbs)) scrubValue(crumbs, run);
+  const crumbs = valuesOf(event.breadcrumbs);
+  for (const crumb of crumbs) {
+    if (isRecord(crumb) && typeof crumb.message === "string") crumb.message = maskText(crumb.message, run);
+  }
+  scrubValue(crumbs, run);
+  for (const exception of valuesOf(event.exception)) {
+    if (isRecord(exception) && "value" in exception) exception.value = maskText(exception.value, run);
+  }
   for (const frame of stackFrames(event)) {
     if (frame.vars) frame.vars = scrubValue(frame.vars, run);
   }
-  if (typeof event.message === "string" && looksLikeCredential(event.message)) event.message = filtered(run);
+  if ("message" in event) event.message = scrubLogEntry(event.message, run);
+  if ("logentry" in event) event.logentry = scrubLogEntry(event.logentry, run);
   return run.changed;
 }
 
@@ -201,15 +259,20 @@ function scrubUserIp(
   return true;
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** SDKs send exception, threads and breadcrumbs as `{values: [...]}` or as a bare list. */
+function valuesOf(container: unknown): unknown[] {
+  const values = Array.isArray(container) ? container : (container as { values?: unknown } | null)?.values;
+  return Array.isArray(values) ? values : [];
+}
+
 function* stackFrames(event: Record<string, unknown>): Generator<{ vars?: unknown }> {
-  const exception = event.exception as { values?: unknown } | unknown[] | undefined;
-  const values = Array.isArray(exception) ? exception : exception?.values;
-  const threads = event.threads as { values?: unknown } | undefined;
   const traces: unknown[] = [
-    ...(Array.isArray(values) ? values : []).map((v) => (v as { stacktrace?: unknown })?.stacktrace),
-    ...(Array.isArray(threads?.values) ? threads.values : []).map(
-      (t) => (t as { stacktrace?: unknown })?.stacktrace,
-    ),
+    ...valuesOf(event.exception).map((v) => (v as { stacktrace?: unknown })?.stacktrace),
+    ...valuesOf(event.threads).map((t) => (t as { stacktrace?: unknown })?.stacktrace),
     event.stacktrace,
   ];
   for (const trace of traces) {

@@ -1,7 +1,13 @@
-import { ConflictError, NotFoundError, newId } from "@pier/core";
+import { ConflictError, NotFoundError, newId, ValidationError } from "@pier/core";
 import { isUniqueViolation } from "@pier/db";
 import { type RouteGroup, serveRoute } from "@pier/http";
-import { type Channel, type ChannelStore, type Notifier, redactChannelConfig } from "@pier/notify";
+import {
+  type Channel,
+  type ChannelStore,
+  mergeChannelConfig,
+  type Notifier,
+  redactChannelConfig,
+} from "@pier/notify";
 import { uptimeRoutes } from "./contract.ts";
 
 function channelView(channel: Channel) {
@@ -44,7 +50,12 @@ export function channelsRoutes(group: RouteGroup, store: ChannelStore, notifier:
 
   serveRoute(group, uptimeRoutes.updateChannel, async ({ params, body }) => {
     const channel = await find(params.channel);
-    const updated = { ...channel, ...body, config: body.config ?? channel.config };
+    const config = body.config ? mergeChannelConfig(channel.config, body.config) : channel.config;
+    if (!config)
+      throw new ValidationError(
+        `A ${body.config?.kind} channel needs its webhook URL: send config.url with the full URL.`,
+      );
+    const updated = { ...channel, ...body, config };
     await store.update(updated);
     return { channel: channelView(updated) };
   });

@@ -114,7 +114,7 @@ export const uptimeRoutes = defineRoutes({
     path: "/api/v1/notification-channels",
     tag: "notifications",
     access: "read",
-    summary: "Notification channels (secrets and passwords read ***)",
+    summary: "Notification channels (secrets and passwords read ***, Slack/Discord URLs are masked)",
     response: z.object({ channels: z.array(channelSchema) }),
   },
   createChannel: {
@@ -140,7 +140,8 @@ export const uptimeRoutes = defineRoutes({
     path: "/api/v1/notification-channels/:channel",
     tag: "notifications",
     access: "admin",
-    summary: "Change a channel (fields left out stay as they are)",
+    summary:
+      "Change a channel (fields left out stay as they are; so does a secret or chat URL left out of config)",
     body: patchChannelBody,
     response: z.object({ channel: channelSchema }),
   },

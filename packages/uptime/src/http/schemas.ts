@@ -1,4 +1,4 @@
-import { channelConfigSchema, channelEventsSchema } from "@pier/notify/channels";
+import { channelConfigPatchSchema, channelConfigSchema, channelEventsSchema } from "@pier/notify/channels";
 import { z } from "zod";
 
 // Request bodies and query strings of the uptime API that are not a domain schema of their own
@@ -28,7 +28,7 @@ export const patchChannelBody = z.strictObject({
   // Unwrapped: zod 4 would apply the [] default and a rename would clear the channel's events.
   events: channelEventsSchema.unwrap().optional(),
   enabled: z.boolean().optional(),
-  config: channelConfigSchema.optional(),
+  config: channelConfigPatchSchema.optional(),
 });
 
 export const testChannelBody = z.strictObject({ message: z.string().max(1000).optional() });
