@@ -549,6 +549,39 @@ describe("ingest believes only pier's own proxy (review finding 7)", () => {
     expect(await stored()).toEqual([]);
   });
 
+  test("an app's host serves only /_pier/ of the console: `..\\` cannot reach the API or the dashboard", async () => {
+    // Sent byte for byte: fetch would resolve the dot segments before sending.
+    const raw = (target: string) =>
+      new Promise<string>((resolve) => {
+        let text = "";
+        Bun.connect({
+          hostname: "127.0.0.1",
+          port: pier.httpPort,
+          socket: {
+            open(s) {
+              s.write(
+                `GET ${target} HTTP/1.1\r\nHost: victim.pier.test\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
+              );
+            },
+            data(_s, d) {
+              text += d.toString();
+            },
+            close() {
+              resolve(text);
+            },
+          },
+        });
+      });
+    for (const target of ["/_pier/..\\api/v1/tokens", "/_pier/..%5capi/v1/tokens", "/_pier/..\\"]) {
+      const answer = await raw(target);
+      expect(answer.split("\r\n")[0]).not.toContain("200");
+      expect(answer).not.toContain('"tokens"');
+      expect(answer).not.toContain("<html");
+    }
+    // What the route is for still works.
+    expect(await raw("/_pier/script.js")).toStartWith("HTTP/1.1 200");
+  });
+
   test("the same beacon through the app's host is stored for it, answered by the worker or forwarded", async () => {
     const viaHost = await fetch(`http://127.0.0.1:${pier.httpPort}/_pier/event`, {
       method: "POST",

@@ -254,6 +254,19 @@ async function startSteps(
           },
           { status: request.method === "CONNECT" ? 405 : 400 },
         );
+      // The proxy sends an app host's /_pier/ paths here with the edge secret and X-Pier-Host (the
+      // console host's own route has no X-Pier-Host). Bun reads `\` as `/` and resolves the `..`
+      // the proxy passed on as a plain segment (`/_pier/..\api/v1/…`), so the path is checked as
+      // the console reads it: the API and the dashboard are never served on an app's domain.
+      if (
+        request.headers.has("x-pier-host") &&
+        !new URL(request.url).pathname.startsWith("/_pier/") &&
+        originOf(request, server).viaEdge
+      )
+        return Response.json(
+          { error: { code: "not_found", message: "Only /_pier/ paths are served on an app's host." } },
+          { status: 404 },
+        );
       for (const handler of rawHandlers) {
         const response = await handler(request, server);
         if (response) return response;
