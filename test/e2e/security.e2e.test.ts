@@ -485,6 +485,26 @@ describe("ingest believes only pier's own proxy (review finding 7)", () => {
       headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) },
     });
   const pageview = (path: string) => JSON.stringify({ n: "pageview", u: `https://victim.pier.test${path}` });
+  /** Sends `request` byte for byte to the proxy (fetch would resolve dot segments) and reads to close. */
+  const rawExchange = (request: string) =>
+    new Promise<string>((resolve) => {
+      let text = "";
+      Bun.connect({
+        hostname: "127.0.0.1",
+        port: pier.httpPort,
+        socket: {
+          open(s) {
+            s.write(request);
+          },
+          data(_s, d) {
+            text += d.toString();
+          },
+          close() {
+            resolve(text);
+          },
+        },
+      });
+    });
   const stored = async () => {
     const res = await authed("/api/v1/analytics/victim/breakdown/page?period=day");
     expect(res.status).toBe(200);
@@ -550,28 +570,10 @@ describe("ingest believes only pier's own proxy (review finding 7)", () => {
   });
 
   test("an app's host serves only /_pier/ of the console: `..\\` cannot reach the API or the dashboard", async () => {
-    // Sent byte for byte: fetch would resolve the dot segments before sending.
     const raw = (target: string) =>
-      new Promise<string>((resolve) => {
-        let text = "";
-        Bun.connect({
-          hostname: "127.0.0.1",
-          port: pier.httpPort,
-          socket: {
-            open(s) {
-              s.write(
-                `GET ${target} HTTP/1.1\r\nHost: victim.pier.test\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
-              );
-            },
-            data(_s, d) {
-              text += d.toString();
-            },
-            close() {
-              resolve(text);
-            },
-          },
-        });
-      });
+      rawExchange(
+        `GET ${target} HTTP/1.1\r\nHost: victim.pier.test\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
+      );
     for (const target of ["/_pier/..\\api/v1/tokens", "/_pier/..%5capi/v1/tokens", "/_pier/..\\"]) {
       const answer = await raw(target);
       expect(answer.split("\r\n")[0]).not.toContain("200");
@@ -591,26 +593,9 @@ describe("ingest believes only pier's own proxy (review finding 7)", () => {
     expect(viaHost.status).toBe(202);
     // A chunked beacon is not answered by the worker: it goes on to the console with the edge secret.
     const body = pageview("/forwarded");
-    const chunked = await new Promise<string>((resolve) => {
-      let text = "";
-      Bun.connect({
-        hostname: "127.0.0.1",
-        port: pier.httpPort,
-        socket: {
-          open(s) {
-            s.write(
-              `POST /_pier/event HTTP/1.1\r\nHost: victim.pier.test\r\nUser-Agent: ${chrome}\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
-            );
-          },
-          data(_s, d) {
-            text += d.toString();
-          },
-          close() {
-            resolve(text);
-          },
-        },
-      });
-    });
+    const chunked = await rawExchange(
+      `POST /_pier/event HTTP/1.1\r\nHost: victim.pier.test\r\nUser-Agent: ${chrome}\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+    );
     expect(chunked).toStartWith("HTTP/1.1 202");
     let paths: string[] = [];
     for (let i = 0; i < 50 && paths.length < 2; i++) {
