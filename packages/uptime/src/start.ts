@@ -1,3 +1,4 @@
+import { ConflictError } from "@pier/core";
 import { resolveAllowed } from "@pier/egress";
 import { type ApiEnv, type RouteGroup, routeGroup } from "@pier/http";
 import {
@@ -115,8 +116,16 @@ export async function startUptime(ctx: PierContext): Promise<RunningUptime> {
     fetch: (request) => publicPages.byHost(request),
   });
   const statusOrigin = `http://127.0.0.1:${statusServer.port}`;
+  // A status host another route already serves is left out of the table by the publish: report
+  // it, so the page that asked for it is undone (status-pages-routes.ts) instead of kept unserved.
   const republish = async () => {
-    if (ctx.proxy) await ctx.routes.publish();
+    if (!ctx.proxy) return;
+    const { conflicts } = await ctx.routes.publish();
+    const lost = conflicts.find((c) => c.dropped.id.startsWith("status-page:"));
+    if (lost)
+      throw new ConflictError(
+        `${lost.host} is already served by another route (${lost.kept.id}): pick another host for the status page, or remove that route first.`,
+      );
   };
 
   // Checks, incidents and their notifications: one pier runs them (the primary).

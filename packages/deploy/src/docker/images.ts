@@ -149,6 +149,9 @@ export async function pruneAppImages(
     if (instance && owner && owner !== instance) continue;
     const tags = (image.RepoTags ?? []).filter((t) => t.startsWith(`pier/${app}:`));
     const builtBy = image.Labels?.[labelKeys.deployment];
+    // Neither a release's tag nor its deployment label: a layer of a build still running (the
+    // LABEL steps come before the deployment's), which that build needs until it ends.
+    if (!builtBy && tags.length === 0) continue;
     if ((builtBy && retention.deployments.has(builtBy)) || tags.some((t) => retention.images.has(t)))
       continue;
     try {
