@@ -6,10 +6,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { requireService } from "@pier/testkit";
+import { dockerWithImage } from "../testing/docker-with-image.ts";
 import { buildRelease } from "./build-release.ts";
 import { DeployQueue } from "./deploy-queue.ts";
-import { createDockerClient, isDockerAvailable } from "./docker/client.ts";
 import { pruneAppImages, releaseImagesToKeep } from "./docker/images.ts";
 import { removeAppContainersAndImages } from "./docker/remove-app.ts";
 import { createDockerReplicaRuntime, listPierContainers, streamContainerLogs } from "./docker/replicas.ts";
@@ -17,26 +16,7 @@ import { DeployFailedError } from "./errors.ts";
 import { type RolloutPorts, runRollout } from "./rollout.ts";
 
 const baseImage = "pier-base/bun:1";
-const docker = createDockerClient();
-const dockerUp = await isDockerAvailable(docker);
-const baseImagePresent =
-  dockerUp &&
-  (await docker
-    .getImage(baseImage)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    ));
-const ready = requireService(
-  `the Docker Engine with ${baseImage}`,
-  !dockerUp
-    ? "the Docker Engine is not reachable"
-    : !baseImagePresent
-      ? `the image ${baseImage} is missing`
-      : null,
-  "Start dockerd and build the base images with scripts/base-images/build.sh.",
-);
+const { docker, ready } = await dockerWithImage(baseImage);
 
 const app = `t${Date.now().toString(36)}`;
 const scratch = await mkdtemp(join(tmpdir(), "pier-docker-"));

@@ -8,10 +8,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createGitHttpHandler } from "@pier/git";
-import { requireService } from "@pier/testkit";
+import { dockerWithImage } from "../testing/docker-with-image.ts";
 import { buildRelease } from "./build-release.ts";
 import { DeployQueue } from "./deploy-queue.ts";
-import { createDockerClient, isDockerAvailable } from "./docker/client.ts";
 import { removeAppContainersAndImages } from "./docker/remove-app.ts";
 import { createDockerReplicaRuntime } from "./docker/replicas.ts";
 import { DeployFailedError } from "./errors.ts";
@@ -19,26 +18,7 @@ import { extractCommit } from "./git-archive.ts";
 import type { StartedReplica } from "./ports.ts";
 import { runRollout } from "./rollout.ts";
 
-const docker = createDockerClient();
-const dockerUp = await isDockerAvailable(docker);
-const baseImagePresent =
-  dockerUp &&
-  (await docker
-    .getImage("pier-base/bun:1")
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    ));
-const ready = requireService(
-  "the Docker Engine with pier-base/bun:1",
-  !dockerUp
-    ? "the Docker Engine is not reachable"
-    : !baseImagePresent
-      ? "the image pier-base/bun:1 is missing"
-      : null,
-  "Start dockerd and build the base images with scripts/base-images/build.sh.",
-);
+const { docker, ready } = await dockerWithImage("pier-base/bun:1");
 
 const app = `p${Date.now().toString(36)}`;
 const scratch = await mkdtemp(join(tmpdir(), "pier-push-deploy-"));

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gitClientEnv } from "../testing/git-client-env.ts";
 import { createGitHttpHandler, type PushEvent } from "./git-http.ts";
 import { zeroSha } from "./ref-updates.ts";
 
@@ -65,16 +66,7 @@ async function git(cwd: string, ...args: string[]): Promise<{ code: number; out:
     cwd,
     stdout: "pipe",
     stderr: "pipe",
-    env: {
-      PATH: process.env.PATH,
-      HOME: scratch,
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_TERMINAL_PROMPT: "0",
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@t",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@t",
-    },
+    env: gitClientEnv(scratch),
   });
   const [out, err, code] = await Promise.all([
     new Response(proc.stdout).text(),

@@ -22,7 +22,6 @@ export {
 export {
   buildRouteTable,
   type CompiledRoute,
-  checkRouteConflicts,
   DuplicateRouteIdError,
   matchRoute,
   type RouteConflict,

@@ -3,28 +3,12 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { requireService } from "@pier/testkit";
-import { createDockerClient, isDockerAvailable } from "./client.ts";
+import { dockerWithImage } from "../../testing/docker-with-image.ts";
 import { pruneAppImages, type ReleaseImageState, releaseImagesToKeep } from "./images.ts";
 import { labelKeys, pierLabels } from "./labels.ts";
 
 const base = "pier-base/bun:1";
-const docker = createDockerClient();
-const up = await isDockerAvailable(docker);
-const present =
-  up &&
-  (await docker
-    .getImage(base)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    ));
-const ready = requireService(
-  `the Docker Engine with ${base}`,
-  !up ? "the Docker Engine is not reachable" : !present ? `the image ${base} is missing` : null,
-  "Start dockerd and build the base images with scripts/base-images/build.sh.",
-);
+const { docker, ready } = await dockerWithImage(base);
 const app = `prune${Date.now().toString(36)}`;
 const context = mkdtempSync(join(tmpdir(), "pier-prune-"));
 writeFileSync(join(context, "Dockerfile"), `FROM ${base}\n`);

@@ -1,27 +1,11 @@
 /** runOneOff against a real Docker Engine and pier-base/bun:1 (skips outside CI without them). */
 import { describe, expect, test } from "bun:test";
-import { requireService } from "@pier/testkit";
-import { createDockerClient, isDockerAvailable } from "./client.ts";
+import { dockerWithImage } from "../../testing/docker-with-image.ts";
 import { labelKeys } from "./labels.ts";
 import { runOneOff } from "./one-off.ts";
 
 const image = "pier-base/bun:1";
-const docker = createDockerClient();
-const up = await isDockerAvailable(docker);
-const present =
-  up &&
-  (await docker
-    .getImage(image)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    ));
-const ready = requireService(
-  `the Docker Engine with ${image}`,
-  !up ? "the Docker Engine is not reachable" : !present ? `the image ${image} is missing` : null,
-  "Start dockerd and build the base images with scripts/base-images/build.sh.",
-);
+const { docker, ready } = await dockerWithImage(image);
 const app = `oneoff${Date.now().toString(36)}`;
 const spec = (command: string | string[]) => ({
   kind: "release" as const,

@@ -11,6 +11,7 @@ import { hashToken } from "@pier/auth";
 import { createLogger } from "@pier/core";
 import { createStores, openDatabase } from "@pier/db";
 import { parseHookInput, repoPath, zeroSha } from "@pier/git";
+import { gitClientEnv } from "@pier/git/testing";
 import { createSecretBox } from "@pier/secrets";
 import { createDockerClient } from "../docker/client.ts";
 import { DeployLogs } from "../engine/deploy-log.ts";
@@ -71,16 +72,7 @@ const server = Bun.serve({
   fetch: async (request, srv) => (await endpoint.fetch(request, srv)) ?? new Response("", { status: 404 }),
 });
 const remote = `http://x:t0ken@127.0.0.1:${server.port}/git/site.git`;
-const gitEnv = {
-  PATH: process.env.PATH,
-  HOME: scratch,
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_TERMINAL_PROMPT: "0",
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@t",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@t",
-};
+const gitEnv = gitClientEnv(scratch);
 
 afterAll(async () => {
   server.stop(true);

@@ -228,21 +228,6 @@ export function resolveRouteConflicts(
   return { routes: dropped.size === 0 ? routes : routes.filter((spec) => !dropped.has(spec)), conflicts };
 }
 
-/** Pure conflict check without compiling anything: what the main thread needs before publishing. */
-export function checkRouteConflicts(routes: RouteSpec[]): void {
-  // Specs come validated by routeSpecSchema: hosts are lower-case and prefixes normalised already.
-  const claims = new Map<string, string>();
-  const ids = new Set<string>();
-  for (const spec of routes) {
-    if (ids.has(spec.id)) throw new DuplicateRouteIdError(spec.id);
-    ids.add(spec.id);
-    const key = `${spec.host} ${spec.pathPrefix}`;
-    const other = claims.get(key);
-    if (other !== undefined) throw new RouteConflictError(spec.host, spec.pathPrefix, other, spec.id);
-    claims.set(key, spec.id);
-  }
-}
-
 function removeFrom(index: Map<string, HostRoutes>, key: string, route: CompiledRoute): void {
   const list = index.get(key);
   if (list === undefined) return;
