@@ -7,7 +7,9 @@ import type { RouteSpec } from "../shared/route-spec.ts";
 import { type RouteConflict, resolveRouteConflicts } from "../shared/route-table.ts";
 import {
   type Certificate,
+  DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_HEAD_TIMEOUT_MS,
+  DEFAULT_SEND_TIMEOUT_MS,
   DEFAULT_WAKE_TIMEOUT_MS,
   type FromWorker,
   fromWorkerSchema,
@@ -63,6 +65,10 @@ export interface ProxyPoolOptions {
   beaconFlushMs?: number;
   /** How long a client has to send a whole request head before a 408 (default 10 s; slowloris). */
   headTimeoutMs?: number;
+  /** How long a request body may go without a byte before a 408 (default 60 s). */
+  bodyTimeoutMs?: number;
+  /** How long a client may take no byte of an answer before it and its upstream socket are cut (default 60 s). */
+  sendTimeoutMs?: number;
   /** Override of the worker module; see `proxyWorkerEntrypoint`. */
   workerEntrypoint?: string | URL;
   /**
@@ -185,6 +191,8 @@ export async function startProxyPool(opts: ProxyPoolOptions): Promise<ProxyPool>
     beaconBatchSize: opts.beaconBatchSize ?? 512,
     beaconFlushMs: opts.beaconFlushMs ?? 250,
     headTimeoutMs: opts.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS,
+    bodyTimeoutMs: opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+    sendTimeoutMs: opts.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
     wakes: opts.onWake !== undefined,
     wakeTimeoutMs,
     listenFds,

@@ -50,6 +50,23 @@ describe("matchRoute", () => {
     expect(matchRoute(table, "feat--web.preview.example.com", "/")?.route.id).toBe("deep-wild");
     expect(matchRoute(table, "example.com", "/")).toBeNull();
   });
+  test("a wildcard matches only host names: no `/ ? # @`, other bytes or empty labels before its suffix", () => {
+    for (const bad of [
+      "evil.test/.example.com",
+      "evil.test?.example.com",
+      "evil.test#.example.com",
+      "user@x.example.com",
+      "a:b.example.com",
+      "a\\b.example.com",
+      "a%2f.example.com",
+      "a!.example.com",
+      ".example.com",
+      "a..example.com",
+      "..example.com",
+    ])
+      expect([bad, matchRoute(table, bad, "/")]).toEqual([bad, null]);
+    expect(matchRoute(table, "a_b.x-1.example.com", "/")?.route.id).toBe("wild");
+  });
   test("unknown host or unmatched prefix gives null", () => {
     expect(matchRoute(table, "nope.test", "/")).toBeNull();
     expect(matchRoute(table, "docs.example.org", "/other")).toBeNull();

@@ -326,10 +326,27 @@ export function findRoute(table: RouteTable, host: string, path: string): Compil
   let dot = host.indexOf(".");
   while (dot !== -1) {
     const hit = findInList(table.wildcard.get(host.slice(dot + 1)), path);
-    if (hit !== null) return hit;
+    if (hit !== null) return isLabelRun(host, dot) ? hit : null;
     dot = host.indexOf(".", dot + 1);
   }
   return null;
+}
+
+/**
+ * Whether host[0, end) is DNS labels (letters, digits, `-`, `_`) joined by single dots: what a
+ * wildcard may stand for. Anything else (`evil.example/`, `?`, `@`, an empty label) would make a
+ * redirect or an absolute link built from the host point somewhere else.
+ */
+function isLabelRun(host: string, end: number): boolean {
+  let previous = 46; /* . */
+  for (let i = 0; i < end; i++) {
+    const c = host.charCodeAt(i);
+    if (c === 46) {
+      if (previous === 46) return false;
+    } else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 95)) return false;
+    previous = c;
+  }
+  return previous !== 46;
 }
 
 /** The path sent upstream: the prefix removed when the route strips it, always starting with "/". */

@@ -23,7 +23,12 @@ export const certificateSchema = z.object({
 });
 export type Certificate = z.infer<typeof certificateSchema>;
 
-export { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_WAKE_TIMEOUT_MS } from "./proxy-defaults.ts";
+export {
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_HEAD_TIMEOUT_MS,
+  DEFAULT_SEND_TIMEOUT_MS,
+  DEFAULT_WAKE_TIMEOUT_MS,
+} from "./proxy-defaults.ts";
 
 export const workerConfigSchema = z.object({
   workerIndex: z.number().int(),
@@ -42,6 +47,10 @@ export const workerConfigSchema = z.object({
   beaconFlushMs: z.number().int().positive(),
   /** A client that has not sent a whole request head by then gets a 408 and is closed. */
   headTimeoutMs: z.number().int().positive(),
+  /** A request body that goes this long without a byte gets a 408 and is closed. */
+  bodyTimeoutMs: z.number().int().positive(),
+  /** A client that takes no byte of an answer for this long is cut, with the upstream socket. */
+  sendTimeoutMs: z.number().int().positive(),
   /** The main thread wakes sleeping routes (`wake` messages); without it their requests get a 503. */
   wakes: z.boolean(),
   /** How long a request is held on a sleeping route before a 503. */

@@ -1,18 +1,24 @@
 /**
  * The thread's open client connections, swept by one timer for a passed deadline (a response
- * head, a request head, a held request, a tunnel's close).
+ * head, a request head or body, a client that takes no bytes, a held request, a tunnel's close).
  * Membership changes per connection, not per request: a set entry per exchange cost a native call
  * each way.
  */
 
-/** A connection that may be waiting for a response head, or for its client's request head. */
+/** A client connection with up to three deadlines running; each is 0 when it is not running. */
 export interface DeadlineWatched {
-  /** When the awaited response head is late (performance.now() ms); 0 when none is awaited. */
+  /** When the proxy's own wait is over (performance.now() ms): a response head, a held request, a close. */
   deadline: number;
   timedOut(): void;
-  /** When the request head being received is late; 0 when none is (between keep-alive requests). */
-  headDeadline: number;
-  headTimedOut(): void;
+  /**
+   * When the client is late sending: a request head being received (or a first one), or the next
+   * bytes of a request body being read.
+   */
+  readDeadline: number;
+  readTimedOut(): void;
+  /** When the client is late taking bytes queued for it (no progress since the last it took). */
+  writeDeadline: number;
+  writeTimedOut(): void;
 }
 
 const SWEEP_INTERVAL_MS = 50;
@@ -25,8 +31,11 @@ export function watchDeadline(conn: DeadlineWatched): void {
   sweepTimer = setInterval(() => {
     const now = performance.now();
     for (const c of watched) {
+      // The client's lateness first: a body that stopped arriving is a 408, even when the upstream
+      // deadline (restarted by the same last body byte) passes in the same sweep.
+      if (c.readDeadline !== 0 && c.readDeadline <= now) c.readTimedOut();
       if (c.deadline !== 0 && c.deadline <= now) c.timedOut();
-      if (c.headDeadline !== 0 && c.headDeadline <= now) c.headTimedOut();
+      if (c.writeDeadline !== 0 && c.writeDeadline <= now) c.writeTimedOut();
     }
   }, SWEEP_INTERVAL_MS);
   sweepTimer.unref?.();

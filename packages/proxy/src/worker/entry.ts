@@ -199,6 +199,8 @@ async function onMessage(msg: ToWorker): Promise<void> {
         httpsPort: config.httpsPort,
         httpPort: config.httpPort,
         headTimeoutMs: config.headTimeoutMs,
+        bodyTimeoutMs: config.bodyTimeoutMs,
+        sendTimeoutMs: config.sendTimeoutMs,
         requestIdPrefix: `${crypto.randomUUID().slice(0, 8)}-${config.workerIndex}-`,
         record,
         beacon: msg.beacons ? collectBeacon : null,

@@ -105,6 +105,15 @@ test("an HTTP/1.0 client gets a de-chunked body and the connection closed", asyn
   expect(body).toBe("abcdef");
 });
 
+test("an HTTP/1.0 request with Transfer-Encoding is a 400 and the connection closes (RFC 9112 6.1)", async () => {
+  const text = await raw(
+    "POST /count HTTP/1.0\r\nhost: front.test\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+  );
+  expect(text).toStartWith("HTTP/1.1 400");
+  expect(text).toContain("HTTP/1.0");
+  expect(text).not.toContain("total=");
+});
+
 test("a chunked upload streams through; over the route limit it is cut off with 413", async () => {
   const chunk = (s: string) => `${s.length.toString(16)}\r\n${s}\r\n`;
   const ok = await raw(

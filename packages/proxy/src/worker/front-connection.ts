@@ -3,9 +3,11 @@ import type { CompiledRoute, UpstreamTarget } from "../shared/route-table.ts";
 import { findRoute, normalizeHost, upstreamPathFor } from "../shared/route-table.ts";
 import { unwatchDeadline, watchDeadline } from "./deadline-sweep.ts";
 import { type FrontState, poolFor } from "./front-state.ts";
+import { HEAD_READY, scanHeadEnd } from "./head-bytes.ts";
 import {
   badGatewayPage,
   badRequestPage,
+  bodyTimeoutPage,
   gatewayTimeoutPage,
   type LocalResponse,
   noUpstreamPage,
@@ -27,7 +29,14 @@ import {
   parseRequestHead,
   RequestHead,
 } from "./request-head.ts";
-import { ChunkedDecoder, parseResponseHead, ResponseHead, rewriteResponseHead } from "./response-parser.ts";
+import {
+  ChunkedDecoder,
+  MAX_RESPONSE_HEAD_BYTES,
+  parseResponseHead,
+  ResponseHead,
+  rewriteResponseHead,
+  type UpstreamProtocolError,
+} from "./response-parser.ts";
 import {
   type ForwardedHeaders,
   forwardingLines,
@@ -70,6 +79,8 @@ export const TLS_HANDSHAKE_TIMEOUT_MS = 30_000;
  * answered with `connection: close`. Under load every connection ends that way within moments.
  */
 const DRAIN_IDLE_GRACE_MS = 1_000;
+/** Ends chunked framing whose trailer fields were dropped (ChunkedDecoder.trailers). */
+const CRLF = Buffer.from("\r\n");
 /** Upstream heads are written here, one at a time per thread (see upstream-head.ts). */
 const headScratch = Buffer.allocUnsafe(MAX_REQUEST_HEAD_BYTES + 4096);
 
@@ -97,6 +108,14 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
   private stage = Stage.Idle;
   /** Received bytes not yet consumed (a partial head or pipelined requests). */
   private buf: Buffer | null = null;
+  /**
+   * `buf` when it is the start of `bufStore`, a buffer with room for more: bytes arriving in small
+   * pieces are appended there, so each is copied about once instead of the whole buffer per piece.
+   */
+  private bufView: Buffer | null = null;
+  private bufStore: Buffer | null = null;
+  /** How much of a head's CR LF CR LF the bytes in `buf` end with (scanHeadEnd), while one is partial. */
+  private headScan = 0;
   private out: Uint8Array[] | null = null;
   private endAfterFlush = false;
   private processing = false;
@@ -126,7 +145,11 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
   private reqRemaining = 0;
   private reqDecoder: ChunkedDecoder | null = null;
   private res: ResponseHead | null = null;
+  /** A partial answer head, in `resStore` once a second piece came (appendPending). */
   private resPending: Buffer | null = null;
+  private resStore: Buffer | null = null;
+  /** How much of CR LF CR LF `resPending` ends with (scanHeadEnd). */
+  private resScan = 0;
   private resMode = BodyMode.None;
   private resRemaining = 0;
   private resDecoder: ChunkedDecoder | null = null;
@@ -137,6 +160,11 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
   private injectBody: Buffer[] | null = null;
   private beaconChunks: Buffer[] = [];
   private beaconRemaining = 0;
+  /**
+   * The status the client got in place of the upstream's answer, else 0: the HTTP/2 bridge answers
+   * 502 to a head more than a stream may carry (h2/stream-bridge.ts), and the record says so.
+   */
+  private replacedStatus = 0;
   /** A WebSocket tunnel's frames, followed so the proxy can close it; null for other tunnels. */
   private ws: WebSocketTunnel | null = null;
   /** The proxy is closing this tunnel. */
@@ -144,15 +172,21 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
   /** When the awaited response head is late (performance.now() ms); 0 when none is awaited. */
   deadline = 0;
   /**
-   * When the request head being received is late (performance.now() ms): set when the connection
-   * opens and when a keep-alive connection starts a new head, 0 from the head's end on, so a
-   * request whose head arrives whole costs no clock read for it.
+   * When the client is late sending (performance.now() ms). In the idle stage, the request head
+   * being received: set when the connection opens and when a keep-alive connection starts a new
+   * head, 0 from the head's end on, so a request whose head arrives whole costs no clock read for
+   * it. While a request body is read (a beacon, or one forwarded before its answer started), the
+   * next body bytes: a body that never ends must not hold the connection.
    */
-  headDeadline = 0;
+  readDeadline = 0;
+  /** When the client is late taking the bytes queued in `out`: restarted by each byte it takes. */
+  writeDeadline = 0;
 
   constructor(
     readonly state: FrontState,
     readonly tls: boolean,
+    /** The client is the HTTP/2 bridge (h2/stream-bridge.ts), not a socket: see parseRequestHead. */
+    private readonly bridged = false,
   ) {
     this.choice = new UpstreamChoice(state.health);
   }
@@ -168,7 +202,7 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
       extra: "",
     };
     const headTimeout = this.state.headTimeoutMs;
-    this.headDeadline =
+    this.readDeadline =
       performance.now() + (this.tls ? Math.max(TLS_HANDSHAKE_TIMEOUT_MS, headTimeout) : headTimeout);
     watchDeadline(this);
   }
@@ -176,7 +210,7 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
   /** The TLS handshake ended: the client has the head timeout from now to send its first head. */
   handshakeDone(): void {
     if (this.stage === Stage.Idle && this.buf === null)
-      this.headDeadline = performance.now() + this.state.headTimeoutMs;
+      this.readDeadline = performance.now() + this.state.headTimeoutMs;
   }
 
   // ---- client side -------------------------------------------------------------------------
@@ -185,7 +219,13 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
     this.bytesIn += chunk.length;
     switch (this.stage) {
       case Stage.Idle:
-        this.buf = this.buf === null ? chunk : Buffer.concat([this.buf, chunk]);
+        // The rest of a partial head is parsed only once the head is whole (or bad, or too
+        // large): reparsing it from its start for each piece cost quadratic CPU.
+        if (this.buf !== null) {
+          this.append(chunk);
+          this.headScan = scanHeadEnd(chunk, 0, this.headScan);
+          if (this.headScan !== HEAD_READY && this.buf.length <= MAX_REQUEST_HEAD_BYTES) return;
+        } else this.buf = chunk;
         this.processBuffered();
         return;
       case Stage.Exchange:
@@ -236,6 +276,9 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
 
   closed(): void {
     if (this.stage === Stage.Held) this.state.wakes.release(this.route!.id, this);
+    // An answer replaced before its body ended still had its exchange (finish() records the others).
+    if (this.replacedStatus !== 0 && this.res !== null)
+      this.record(this.replacedStatus, this.choice.target!.origin);
     this.stage = Stage.Closed;
     this.socket = null;
     unwatchDeadline(this);
@@ -243,6 +286,11 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
     this.upstream = null;
     // A half-done exchange leaves the upstream socket mid-message: it cannot be reused.
     up?.terminate();
+  }
+
+  /** The client got `status` instead of the answer now being passed on (see replacedStatus). */
+  answerReplaced(status: number): void {
+    this.replacedStatus = status;
   }
 
   idleTimeout(): void {
@@ -253,9 +301,39 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
   /** Keeps unconsumed (pipelined) bytes for after the current exchange. */
   private keep(chunk: Buffer, offset: number): void {
     if (offset >= chunk.length) return;
-    const rest = offset === 0 ? chunk : chunk.subarray(offset);
-    this.buf = this.buf === null ? rest : Buffer.concat([this.buf, rest]);
-    if (this.buf.length > MAX_BUFFERED) this.pauseClient();
+    this.append(offset === 0 ? chunk : chunk.subarray(offset));
+    if (this.buf!.length > MAX_BUFFERED) this.pauseClient();
+  }
+
+  /** Adds bytes to `buf`, growing a buffer of its own (see bufStore) rather than copying all of `buf`. */
+  private append(bytes: Buffer): void {
+    const buf = this.buf;
+    if (buf === null) {
+      this.buf = bytes;
+      return;
+    }
+    const length = buf.length + bytes.length;
+    let store = this.bufStore;
+    // Only while `buf` is still the view made here: other views of the store (body pieces handed
+    // to an upstream, kept pipelined bytes) lie within it, never past its end.
+    if (buf !== this.bufView || store === null || length > store.length) {
+      store = Buffer.allocUnsafe(Math.max(2 * length, 4096));
+      buf.copy(store, 0);
+      this.bufStore = store;
+    }
+    bytes.copy(store, buf.length);
+    const view = store.subarray(0, length);
+    this.bufView = view;
+    this.buf = view;
+  }
+
+  /** Takes the buffered bytes; the store they may sit in is dropped (an idle connection keeps none). */
+  private takeBuffered(): Buffer | null {
+    const buf = this.buf;
+    this.buf = null;
+    this.bufView = null;
+    this.bufStore = null;
+    return buf;
   }
 
   private write(data: Uint8Array | string): void {
@@ -271,6 +349,8 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
     if (written >= length) return;
     const bytes = typeof data === "string" ? Buffer.from(data) : data;
     this.out = [bytes.subarray(Math.max(written, 0))];
+    // The client has the send timeout to take some of these bytes (a slow read; flushOut).
+    this.writeDeadline = performance.now() + this.state.sendTimeoutMs;
     this.upstream?.pause();
   }
 
@@ -279,16 +359,21 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
     const out = this.out;
     if (out === null) return true;
     if (socket === null) return false;
+    let took = false;
     while (out.length > 0) {
       const head = out[0]!;
       const written = socket.write(head);
       if (written < head.byteLength) {
         out[0] = head.subarray(Math.max(written, 0));
+        // Progress, not the whole download, is timed: a slow reader that takes bytes stays.
+        if (took || written > 0) this.writeDeadline = performance.now() + this.state.sendTimeoutMs;
         return false;
       }
+      took = true;
       out.shift();
     }
     this.out = null;
+    this.writeDeadline = 0;
     return true;
   }
 
@@ -314,21 +399,22 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
     while (this.stage === Stage.Idle && this.buf !== null) {
       let head: RequestHead | null;
       try {
-        head = parseRequestHead(this.buf, 0, this.hostRaw, this.requestHead);
+        head = parseRequestHead(this.buf, 0, this.hostRaw, this.requestHead, this.bridged);
       } catch (err) {
         const e = err as BadRequestError;
-        this.buf = null;
+        this.takeBuffered();
         this.write(serializeLocal(badRequestPage(e.status ?? 400, e.message), true, false));
         this.endClient();
         return;
       }
       if (head === null) {
-        // Part of a head: it has the head timeout to arrive whole (slowloris).
-        if (this.headDeadline === 0) this.headDeadline = performance.now() + this.state.headTimeoutMs;
+        // Part of a head: it has the head timeout to arrive whole (slowloris). The next pieces
+        // are scanned from here on, not parsed again (data()).
+        this.headScan = scanHeadEnd(this.buf, 0, 0);
+        if (this.readDeadline === 0) this.readDeadline = performance.now() + this.state.headTimeoutMs;
         return;
       }
-      const buf = this.buf;
-      this.buf = null;
+      const buf = this.takeBuffered()!;
       this.startRequest(head);
       // startRequest moves the stage on; TypeScript cannot see that through the call.
       const stage = this.stage as Stage;
@@ -341,7 +427,7 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
   // ---- request -----------------------------------------------------------------------------
 
   private startRequest(h: RequestHead): void {
-    this.headDeadline = 0;
+    this.readDeadline = 0;
     this.req = h;
     this.started = performance.now();
     this.bytesIn = h.headLength;
@@ -363,13 +449,17 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
     this.beaconChunks = [];
     this.beaconRemaining = Math.max(contentLength, 0);
     if (this.beaconRemaining === 0) this.endBeacon();
+    else this.readDeadline = performance.now() + this.state.bodyTimeoutMs;
   }
 
   private feedBeacon(chunk: Buffer, offset: number): void {
     const end = Math.min(chunk.length, offset + this.beaconRemaining);
     if (end > offset) this.beaconChunks.push(chunk.subarray(offset, end));
     this.beaconRemaining -= end - offset;
-    if (this.beaconRemaining > 0) return;
+    if (this.beaconRemaining > 0) {
+      if (end > offset) this.readDeadline = performance.now() + this.state.bodyTimeoutMs;
+      return;
+    }
     this.endBeacon();
     if (this.stage !== Stage.Idle) return;
     this.keep(chunk, end);
@@ -398,6 +488,8 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
     this.write(serializeLocal(res, close, h.method === "HEAD"));
     if (record) this.record(res.status, null);
     this.stage = Stage.Idle;
+    // No body is read any more; the next head starts its own clock.
+    this.readDeadline = 0;
     if (close) this.endClient();
   }
 
@@ -424,9 +516,12 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
     this.choice.start(this.route!, pinned, h.method, this.reqDone);
     this.res = null;
     this.resPending = null;
+    this.resStore = null;
     this.closeAfter = h.close || h.http10 || this.state.draining;
     this.upstreamReusable = true;
     this.stage = Stage.Exchange;
+    // A body still to come has the body timeout for its first bytes, as for each next ones (feedBody).
+    if (!this.reqDone) this.readDeadline = performance.now() + this.state.bodyTimeoutMs;
     // The request arrived moments ago: its start time serves as the clock for the first deadline.
     this.attempt(null, this.started);
   }
@@ -462,32 +557,50 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
   private feedBody(chunk: Buffer, offset: number): void {
     if (offset >= chunk.length) return;
     let end: number;
-    if (this.reqDecoder !== null) {
+    // Where the bytes to forward end: before trailer fields, which are dropped (ChunkedDecoder).
+    let forwardEnd: number;
+    let endFraming = false;
+    const decoder = this.reqDecoder;
+    if (decoder !== null) {
       try {
-        end = this.reqDecoder.feed(chunk, offset, null);
-      } catch {
-        this.abortExchange(badRequestPage(400, "malformed chunked request body"));
+        end = decoder.feed(chunk, offset, null);
+      } catch (err) {
+        const detail = (err as UpstreamProtocolError).detail;
+        this.abortExchange(badRequestPage(400, `malformed chunked request body (${detail})`));
         return;
       }
-      if (overBodyLimit(this.route!, this.reqDecoder.decodedBytes)) {
+      if (overBodyLimit(this.route!, decoder.decodedBytes)) {
         this.abortExchange(payloadTooLargePage(this.route!.maxBodyBytes, this.requestId));
         return;
       }
+      forwardEnd = decoder.forwardEnd;
       if (end === -1) end = chunk.length;
-      else this.reqDone = true;
+      else {
+        this.reqDone = true;
+        endFraming = decoder.trailers;
+      }
     } else {
       end = Math.min(chunk.length, offset + this.reqRemaining);
+      forwardEnd = end;
       this.reqRemaining -= end - offset;
       if (this.reqRemaining === 0) this.reqDone = true;
     }
     const up = this.upstream;
     if (up !== null) {
-      if (!up.write(offset === 0 && end === chunk.length ? chunk : chunk.subarray(offset, end)))
+      if (
+        forwardEnd > offset &&
+        !up.write(offset === 0 && forwardEnd === chunk.length ? chunk : chunk.subarray(offset, forwardEnd))
+      )
         this.pauseClient();
+      if (endFraming && !up.write(CRLF)) this.pauseClient();
+    }
+    if (this.res === null) {
+      const now = performance.now();
       // The upstream timeout is for an upstream that goes quiet, not for a long upload: the clock
       // starts again with each piece of body it takes (a connect still runs on its own clock).
-      if (up.socket !== null && this.res === null)
-        this.deadline = performance.now() + this.route!.upstreamTimeoutMs;
+      if (up !== null && up.socket !== null) this.deadline = now + this.route!.upstreamTimeoutMs;
+      // Likewise the body timeout is for a client that goes quiet mid-body.
+      this.readDeadline = this.reqDone ? 0 : now + this.state.bodyTimeoutMs;
     }
     if (this.reqDone) this.keep(chunk, end);
   }
@@ -514,16 +627,41 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
     if (this.stage === Stage.Idle && this.buf !== null) this.processBuffered();
   }
 
-  /** The client sent part of a head (or nothing on a new connection) for longer than the head timeout. */
-  headTimedOut(): void {
-    this.headDeadline = 0;
-    if (this.stage !== Stage.Idle) return;
-    // A connection that never said anything is closed without an answer, as an idle one is.
-    if (this.buf !== null) {
-      this.buf = null;
-      this.write(serializeLocal(requestTimeoutPage(this.state.headTimeoutMs), true, false));
+  /**
+   * The client sent part of a head (or nothing on a new connection) for longer than the head
+   * timeout, or nothing of a body being read for the body timeout.
+   */
+  readTimedOut(): void {
+    this.readDeadline = 0;
+    switch (this.stage) {
+      case Stage.Idle:
+        // A connection that never said anything is closed without an answer, as an idle one is.
+        if (this.takeBuffered() !== null)
+          this.write(serializeLocal(requestTimeoutPage(this.state.headTimeoutMs), true, false));
+        this.endClient();
+        return;
+      case Stage.Beacon:
+        this.abortExchange(bodyTimeoutPage(this.state.bodyTimeoutMs));
+        return;
+      case Stage.Exchange:
+        if (this.reqDone || this.res !== null) return;
+        // Paused by the proxy itself (an upstream slow to take the body): the client is not late.
+        if (this.clientPaused) {
+          this.readDeadline = performance.now() + this.state.bodyTimeoutMs;
+          return;
+        }
+        this.abortExchange(bodyTimeoutPage(this.state.bodyTimeoutMs));
+        return;
     }
-    this.endClient();
+  }
+
+  /**
+   * The client took none of the bytes queued for it for the send timeout (it stopped reading):
+   * both sockets are cut, the upstream one mid-answer and so never pooled again.
+   */
+  writeTimedOut(): void {
+    this.writeDeadline = 0;
+    if (this.out !== null) this.cut();
   }
 
   timedOut(): void {
@@ -616,7 +754,15 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
       this.body(chunk, 0, 0);
       return;
     }
-    let buf = this.resPending === null ? chunk : Buffer.concat([this.resPending, chunk]);
+    let buf = chunk;
+    const pending = this.resPending;
+    if (pending !== null) {
+      buf = this.appendPending(pending, chunk);
+      // As for request heads (data()): the rest of a partial head is parsed only once it may be
+      // whole (or is bad, or too large); parsing it from its start for each piece cost quadratic CPU.
+      this.resScan = scanHeadEnd(chunk, 0, this.resScan);
+      if (this.resScan !== HEAD_READY && buf.length <= MAX_RESPONSE_HEAD_BYTES) return;
+    }
     for (;;) {
       let head: ResponseHead | null;
       try {
@@ -629,33 +775,72 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
       }
       if (head === null) {
         this.resPending = buf;
+        this.resScan = scanHeadEnd(buf, 0, 0);
         return;
       }
+      // The head and the body bytes after it are handed on as views of `buf`: its store is never
+      // written again.
       this.resPending = null;
-      if (head.status === 101 && this.req!.upgrade !== null) {
-        this.startTunnel(conn, head, buf);
+      this.resStore = null;
+      if (head.status === 101) {
+        if (this.req!.upgrade !== null) {
+          this.startTunnel(conn, head, buf);
+          return;
+        }
+        // RFC 9110 15.2.2: never sent to a request that did not ask to upgrade; the client would
+        // read what follows in a protocol it did not choose.
+        this.upstream = null;
+        conn.terminate();
+        const message =
+          "upstream answered 101 Switching Protocols to a request that did not ask to upgrade; check the app";
+        this.failLocal(badGatewayPage(this.host, message, this.requestId));
         return;
       }
       if (head.status >= 200) {
         this.startResponse(head, buf);
         return;
       }
-      // Informational answers (100 Continue, 103 Early Hints) pass through before the real one.
-      this.write(buf.subarray(0, head.headLength));
+      // Informational answers (100 Continue, 103 Early Hints) pass through before the real one,
+      // except to HTTP/1.0 clients, which have no 1xx (RFC 9110 15.2).
+      if (!this.req!.http10) this.write(buf.subarray(0, head.headLength));
       if (buf.length === head.headLength) return;
       buf = buf.subarray(head.headLength);
     }
+  }
+
+  /**
+   * `pending` (a partial answer head) followed by `chunk`, in `resStore`, which grows by doubling
+   * so that a head arriving in many pieces is copied about once. Written only past the end of
+   * `pending` when `pending` is the store's current view: no other view reaches there.
+   */
+  private appendPending(pending: Buffer, chunk: Buffer): Buffer {
+    const length = pending.length + chunk.length;
+    let store = this.resStore;
+    if (
+      store === null ||
+      pending.buffer !== store.buffer ||
+      pending.byteOffset !== store.byteOffset ||
+      length > store.length
+    ) {
+      store = Buffer.allocUnsafe(Math.max(2 * length, 4096));
+      pending.copy(store, 0);
+      this.resStore = store;
+    }
+    chunk.copy(store, pending.length);
+    const view = store.subarray(0, length);
+    this.resPending = view;
+    return view;
   }
 
   // ---- tunnels ------------------------------------------------------------------------------
 
   private startTunnel(conn: UpstreamConn, head: ResponseHead, buf: Buffer): void {
     this.deadline = 0;
+    this.readDeadline = 0;
     this.res = head;
     this.stage = Stage.Tunnel;
     this.socket?.timeout(0);
-    const early = this.buf;
-    this.buf = null;
+    const early = this.takeBuffered();
     // WebSocket frames are followed both ways so that the proxy can close the tunnel with a frame
     // of its own between two of theirs (closeTunnel); other protocols are passed on blind.
     if (isWebSocket(this.req!.upgrade!)) {
@@ -713,7 +898,7 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
       case Stage.Idle:
         // Part of a head arrived: that request is answered first (the head timeout bounds it).
         // Between requests, the head deadline ends the connection quietly after a grace.
-        if (this.buf === null) this.headDeadline = performance.now() + DRAIN_IDLE_GRACE_MS;
+        if (this.buf === null) this.readDeadline = performance.now() + DRAIN_IDLE_GRACE_MS;
         return;
       case Stage.Exchange:
         // Before the answer's head: it says connection: close; after: the socket closes after it.
@@ -767,8 +952,7 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
     this.deadline = 0;
     this.stage = Stage.Idle;
     const h = this.req!;
-    const buf = this.buf;
-    this.buf = null;
+    const buf = this.takeBuffered();
     // The table already routes to the woken release: the main thread answers after every worker
     // acknowledged it.
     const route = woken ? findRoute(this.state.table, this.host, h.target) : null;
@@ -790,6 +974,9 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
 
   private startResponse(head: ResponseHead, buf: Buffer): void {
     this.deadline = 0;
+    // Once the answer has started the exchange ends with it (and the connection too, the body
+    // being unfinished): the rest of the body is the upstream's to wait for, not a 408.
+    this.readDeadline = 0;
     this.res = head;
     this.injectBody = null;
     const req = this.req!;
@@ -834,20 +1021,26 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
   private body(chunk: Buffer, offset: number, from: number): void {
     let end = chunk.length;
     let done = false;
+    // Where the bytes to pass on end (before dropped trailer fields); `end` is where the answer does.
+    let forwardEnd = end;
+    let endFraming = false;
     switch (this.resMode) {
       case BodyMode.None:
         end = offset;
+        forwardEnd = end;
         done = true;
         break;
       case BodyMode.Length:
         end = Math.min(chunk.length, offset + this.resRemaining);
+        forwardEnd = end;
         this.resRemaining -= end - offset;
         done = this.resRemaining === 0;
         break;
       case BodyMode.Chunked: {
+        const decoder = this.resDecoder!;
         let e: number;
         try {
-          e = this.resDecoder!.feed(chunk, offset, this.dechunk ? (piece) => this.write(piece) : null);
+          e = decoder.feed(chunk, offset, this.dechunk ? (piece) => this.write(piece) : null);
         } catch {
           this.upstreamReusable = false;
           this.socket?.terminate();
@@ -859,15 +1052,21 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
           end = e;
           done = true;
         }
-        if (this.dechunk) from = end;
+        if (this.dechunk) from = forwardEnd = end;
+        else {
+          // Trailer fields are dropped, as nginx does; the framing then ends with our own CRLF.
+          forwardEnd = decoder.forwardEnd;
+          endFraming = done && decoder.trailers;
+        }
         break;
       }
     }
-    if (end > from) {
-      const piece = from === 0 && end === chunk.length ? chunk : chunk.subarray(from, end);
+    if (forwardEnd > from) {
+      const piece = from === 0 && forwardEnd === chunk.length ? chunk : chunk.subarray(from, forwardEnd);
       if (this.injectBody !== null) this.injectBody.push(piece);
       else this.write(piece);
     }
+    if (endFraming) this.write(CRLF);
     if (done) {
       if (this.injectBody !== null) {
         const body = Buffer.concat(this.injectBody);
@@ -887,7 +1086,11 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
       if (this.upstreamReusable && this.reqDone && up.queue === null) up.pool.release(up);
       else up.terminate();
     }
-    this.record(this.res!.status, this.choice.target!.origin);
+    this.record(
+      this.replacedStatus !== 0 ? this.replacedStatus : this.res!.status,
+      this.choice.target!.origin,
+    );
+    this.replacedStatus = 0;
     this.choice.succeeded();
     this.res = null;
     this.req = null;

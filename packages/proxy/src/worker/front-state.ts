@@ -1,5 +1,10 @@
 import type { RawBeacon } from "../shared/edge/raw-beacon.ts";
-import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_WAKE_TIMEOUT_MS } from "../shared/proxy-defaults.ts";
+import {
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_HEAD_TIMEOUT_MS,
+  DEFAULT_SEND_TIMEOUT_MS,
+  DEFAULT_WAKE_TIMEOUT_MS,
+} from "../shared/proxy-defaults.ts";
 import type { RecordPacker } from "../shared/record-batch.ts";
 import type { RouteTable, UpstreamTarget } from "../shared/route-table.ts";
 import { UpstreamHealth } from "./upstream-health.ts";
@@ -17,6 +22,10 @@ export interface FrontState {
   httpPort: number;
   /** How long a client has to send a whole request head (a connection's first, or one it started). */
   headTimeoutMs: number;
+  /** How long a request body being read may go without a byte before a 408. */
+  bodyTimeoutMs: number;
+  /** How long a client may take none of the bytes queued for it before its connection is cut. */
+  sendTimeoutMs: number;
   /** Unique per worker, prefix of generated request ids. */
   requestIdPrefix: string;
   /** The same as latin1 bytes, copied into forwarded heads. */
@@ -43,12 +52,16 @@ export type FrontStateInit = Omit<
   | "requestCounter"
   | "requestIdPrefixBytes"
   | "headTimeoutMs"
+  | "bodyTimeoutMs"
+  | "sendTimeoutMs"
   | "edgeLine"
   | "wakes"
   | "wakeTimeoutMs"
   | "draining"
 > & {
   headTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  sendTimeoutMs?: number;
   edgeLine?: string;
   /** Posts a wake request for a sleeping route to the main thread; without it such requests get a 503. */
   askWake?: (routeId: string) => void;
@@ -56,10 +69,12 @@ export type FrontStateInit = Omit<
 };
 
 export function createFrontState(init: FrontStateInit): FrontState {
-  const { askWake, headTimeoutMs, edgeLine, wakeTimeoutMs, ...rest } = init;
+  const { askWake, headTimeoutMs, bodyTimeoutMs, sendTimeoutMs, edgeLine, wakeTimeoutMs, ...rest } = init;
   return {
     ...rest,
     headTimeoutMs: headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS,
+    bodyTimeoutMs: bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+    sendTimeoutMs: sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
     edgeLine: edgeLine ?? "",
     wakes: new WakeHolds(askWake ?? null),
     wakeTimeoutMs: wakeTimeoutMs ?? DEFAULT_WAKE_TIMEOUT_MS,

@@ -3,6 +3,7 @@ import {
   equalsLatin1,
   equalsLowerAscii,
   findLineEnd,
+  HEAD_READY,
   HeaderLine,
   includesLowerAscii,
   LineKind,
@@ -11,6 +12,7 @@ import {
   nameKey,
   parseDecimal,
   readHeaderLine,
+  scanHeadEnd,
   skipOws,
   trimOwsEnd,
 } from "./head-bytes.ts";
@@ -94,4 +96,29 @@ test("lines other HTTP readers would split or join differently are told apart", 
   ];
   for (const [text, kind] of kinds)
     expect([text, readHeaderLine(b(text), 0, names, line)]).toEqual([text, kind]);
+});
+
+test("a head scanned in pieces is ready at the piece that ends it, wherever it is split", () => {
+  const head = b("GET / HTTP/1.1\r\nhost: a.test\r\nx: \t1\r\n\r\n");
+  for (let cut = 1; cut < head.length; cut++) {
+    const first = scanHeadEnd(head.subarray(0, cut), 0, 0);
+    if (cut < head.length) expect(first).not.toBe(HEAD_READY);
+    expect(scanHeadEnd(head.subarray(cut), 0, first)).toBe(HEAD_READY);
+  }
+  // One byte at a time: ready exactly at the last one.
+  let m = 0;
+  for (let i = 0; i < head.length; i++) {
+    m = scanHeadEnd(head.subarray(i, i + 1), 0, m);
+    expect(m === HEAD_READY).toBe(i === head.length - 1);
+  }
+});
+
+test("a head scan stops at the bytes the parser refuses, so they are refused at once", () => {
+  for (const bad of ["GET / HTTP/1.1\nhost", "GET / HTTP/1.1\r\nx: a\rb", "GET /\0", "x: \x7f", "a\r\r"]) {
+    expect(scanHeadEnd(b(bad), 0, 0)).toBe(HEAD_READY);
+  }
+  expect(scanHeadEnd(b("GET / HTTP/1.1\r\nhost: a\r"), 0, 0)).toBe(1);
+  expect(scanHeadEnd(b("GET / HTTP/1.1\r\nhost: a\r\n"), 0, 0)).toBe(2);
+  // A CR ends a piece: the LF opening the next one is no bare LF.
+  expect(scanHeadEnd(b("\nx"), 0, 1)).toBe(0);
 });

@@ -103,6 +103,11 @@ const TCHAR = (() => {
   return table;
 })();
 
+/** Whether `c` may be part of a header name (a token). */
+export function isTokenByte(c: number): boolean {
+  return TCHAR[c] === 1;
+}
+
 /** Index of the ':' ending a header name in [start, end); -1 without one, -2 after a byte no name holds. */
 export function indexOfColon(buf: Uint8Array, start: number, end: number): number {
   for (let i = start; i < end; i++) {
@@ -116,8 +121,8 @@ export function indexOfColon(buf: Uint8Array, start: number, end: number): numbe
 /**
  * Index of the CR that ends the line starting at `pos`: -1 while the line is incomplete, -2 when
  * that CR is not followed by LF (a bare CR), -3 at a control byte other than a tab (a bare LF, a
- * NUL): both parsers refuse the last two, since other HTTP implementations end or split lines
- * there and would read the head differently.
+ * NUL, DEL; RFC 9110 5.5): both parsers refuse the last two, since other HTTP implementations end
+ * or split lines there and would read the head differently.
  */
 export function findLineEnd(buf: Buffer, pos: number): number {
   // A loop the JIT inlines: head lines are short, and Buffer#indexOf's native call cost more
@@ -126,7 +131,7 @@ export function findLineEnd(buf: Buffer, pos: number): number {
   const n = buf.length;
   for (let i = pos; i < n; i++) {
     const c = buf[i]!;
-    if (c < 32) {
+    if (c < 32 || c === 127) {
       if (c === 13) {
         if (i + 1 >= n) return -1;
         return buf[i + 1] === 10 ? i : -2;
@@ -193,4 +198,31 @@ export function readHeaderLine(
     line.valueEnd = trimOwsEnd(buf, line.valueStart, end);
   }
   return LineKind.Header;
+}
+
+/** What scanHeadEnd returns when the parser has something to say about the bytes so far. */
+export const HEAD_READY = -1;
+
+/**
+ * Follows a head (a request's or an upstream's answer) arriving in pieces, from `from` in `buf`,
+ * for what makes parsing it worthwhile: the blank line that ends it, or a byte the parsers refuse
+ * (a bare CR or LF, another control byte, DEL), which is then refused at once. Parsing every piece from the head's first
+ * byte made a head sent a few bytes at a time cost quadratic CPU; this reads each byte once.
+ * `matched` is how much of CR LF CR LF the bytes before `from` end with (0 when none came yet);
+ * returns HEAD_READY, or that count for the bytes up to the end of `buf`, to pass with the next piece.
+ */
+export function scanHeadEnd(buf: Uint8Array, from: number, matched: number): number {
+  let m = matched;
+  const n = buf.length;
+  for (let i = from; i < n; i++) {
+    const c = buf[i]!;
+    // After a CR only LF may come: 1 and 3 are the counts that end with a CR.
+    if ((m & 1) === 1) {
+      if (c !== 10 || m === 3) return HEAD_READY;
+      m = 2;
+    } else if (c === 13) m++;
+    else if ((c < 32 && c !== 9) || c === 127) return HEAD_READY;
+    else m = 0;
+  }
+  return m;
 }

@@ -144,6 +144,14 @@ export function requestTimeoutPage(timeoutMs: number): LocalResponse {
   return badRequestPage(408, `the request head did not arrive within ${timeoutMs} ms`);
 }
 
+/** A client whose request body stopped arriving for the body timeout. */
+export function bodyTimeoutPage(timeoutMs: number): LocalResponse {
+  return badRequestPage(
+    408,
+    `the request body stopped arriving: no byte of it came for ${timeoutMs} ms; send the whole body promptly`,
+  );
+}
+
 export function acmeAnswer(answer: string): LocalResponse {
   return { status: 200, headers: "content-type: text/plain\r\n", body: answer };
 }

@@ -153,3 +153,100 @@ test("dot segments are removed from the target before routing; a repeated target
   expect([plain, h.rawTarget]).toEqual(["/.well-known/x?y=..", true]);
   expect(at("/.well-known/x?y=..").target).toBe(plain);
 });
+
+const statusOf = (wire: string): number | null => {
+  try {
+    parse(wire);
+    return null;
+  } catch (e) {
+    return (e as BadRequestError).status;
+  }
+};
+
+test("Host is one line holding uri-host [':' port] (RFC 9112 3.2); anything else is a 400", () => {
+  for (const good of [
+    "a.test",
+    "A.Test:8080",
+    "a.test:",
+    "127.0.0.1:80",
+    "[::1]:8443",
+    "[2001:db8::a]",
+    "x_y.test",
+    "",
+  ])
+    expect([good, parse(`GET / HTTP/1.1\r\nHost: ${good}\r\n\r\n`)!.host]).toEqual([good, good]);
+  for (const bad of [
+    "up.test:@evil.example",
+    "up.test:80x",
+    "evil.example/.wild.test",
+    "evil.example?.wild.test",
+    "evil.example#.wild.test",
+    "user@up.test",
+    "a.test\\b",
+    "a test",
+    "[::1",
+    "[::1]x",
+    "[v1.x]",
+    "a.test:8:8",
+    "%zz.test",
+    "\xe9.test",
+  ])
+    expect([bad, statusOf(`GET / HTTP/1.1\r\nHost: ${bad}\r\n\r\n`)]).toEqual([bad, 400]);
+  expect(statusOf("GET / HTTP/1.1\r\nHost: other.test\r\nHost: up.test\r\n\r\n")).toBe(400);
+  expect(statusOf("GET / HTTP/1.1\r\nHost: up.test\r\nhost: up.test\r\n\r\n")).toBe(400);
+});
+
+test("underscore spellings of forwarding and X-Pier-* headers are dropped (CGI reads them as the real ones)", () => {
+  const h = parse(
+    "GET / HTTP/1.1\r\nX_Forwarded_For: 1.2.3.4\r\nX-Forwarded_Proto: https\r\nx_real_ip: 1.2.3.4\r\nX_Pier_Edge: guess\r\nX_Forwarded_Host: e.test\r\nX_Request_Id: r\r\nX_Other_Thing: kept\r\nX-Custom_Name: kept\r\n\r\n",
+  )!;
+  expect(h.kept).toBe("X_Other_Thing: kept\r\nX-Custom_Name: kept\r\n");
+});
+
+test("bytes the RFCs forbid in the request line and field values are a 400, not forwarded", () => {
+  for (const bad of [
+    "GET /a\tb HTTP/1.1\r\n\r\n",
+    "GET /a\x7fb HTTP/1.1\r\n\r\n",
+    "GET / HTTP/1.1\r\nX: a\x7fb\r\n\r\n",
+    "GET / HTTP/1.1\r\nX: a\x0bb\r\n\r\n",
+    "G\xc3T / HTTP/1.1\r\n\r\n",
+    "GET:x / HTTP/1.1\r\n\r\n",
+    "GE(T / HTTP/1.1\r\n\r\n",
+  ])
+    expect([bad, statusOf(bad)]).toEqual([bad, 400]);
+  expect(parse("PROPFIND /a HTTP/1.1\r\n\r\n")!.method).toBe("PROPFIND");
+  expect(parse("M-SEARCH * HTTP/1.1\r\n\r\n")!.method).toBe("M-SEARCH");
+});
+
+test("Transfer-Encoding other than exactly chunked is a 501; chunked twice is a 400", () => {
+  for (const coding of ["xchunked", "foo, chunked", "gzip, chunked", "gzip", "chunked, identity", "identity"])
+    expect([coding, statusOf(`POST / HTTP/1.1\r\nTransfer-Encoding: ${coding}\r\n\r\n`)]).toEqual([
+      coding,
+      501,
+    ]);
+  expect(parse("POST / HTTP/1.1\r\nTransfer-Encoding:  Chunked \r\n\r\n")!.chunked).toBe(true);
+  expect(
+    statusOf("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"),
+  ).toBe(400);
+  expect(statusOf("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n")).toBe(
+    501,
+  );
+});
+
+test("Transfer-Encoding in an HTTP/1.0 request is a 400, except in the HTTP/2 bridge's heads", () => {
+  const head = "POST / HTTP/1.0\r\nhost: a.test\r\ntransfer-encoding: chunked\r\n\r\n";
+  expect(statusOf(head)).toBe(400);
+  const bridged = parseRequestHead(Buffer.from(head, "latin1"), 0, "", new RequestHead(), true)!;
+  expect([bridged.http10, bridged.chunked]).toEqual([true, true]);
+});
+
+test("a Connection header naming more than 32 headers is a 400 (dropping them is per line and per name)", () => {
+  const names = (n: number) => Array.from({ length: n }, (_, i) => `x-${i}`).join(", ");
+  expect(parse(`GET / HTTP/1.1\r\nConnection: close, ${names(32)}\r\nX-31: a\r\nX-32: b\r\n\r\n`)!.kept).toBe(
+    "X-32: b\r\n",
+  );
+  expect(statusOf(`GET / HTTP/1.1\r\nConnection: ${names(33)}\r\n\r\n`)).toBe(400);
+  expect(statusOf(`GET / HTTP/1.1\r\nConnection: ${names(20)}\r\nConnection: ${names(13)}\r\n\r\n`)).toBe(
+    400,
+  );
+});

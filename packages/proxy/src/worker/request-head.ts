@@ -6,6 +6,7 @@ import {
   indexOfColon,
   LineKind,
   nameIndex,
+  nameKey,
   parseDecimal,
   readHeaderLine,
   trimOwsEnd,
@@ -51,6 +52,14 @@ export const STRIPPED_REQUEST_HEADERS = new Set([
 
 const INTERESTING = nameIndex([...STRIPPED_REQUEST_HEADERS, "content-length"]);
 
+/**
+ * CGI-style servers (Rack, WSGI, PHP) read `X_Forwarded_For` as HTTP_X_FORWARDED_FOR, the same
+ * variable as the real header (Puma CVE-2024-45614), so a client could spoof the proxy's own
+ * headers with underscores: such spellings of the stripped X-* names are dropped too. Indexed by
+ * the same key as the dashed names (first byte and length are unchanged by `-`/`_`).
+ */
+const UNDERSCORED = nameIndex([...STRIPPED_REQUEST_HEADERS].filter((n) => n.startsWith("x-")));
+
 /** Methods as shared constant strings: the common request allocates no string for its method. */
 const METHODS = ["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "TRACE", "CONNECT"];
 
@@ -58,6 +67,8 @@ function methodOf(buf: Buffer, start: number, end: number): string {
   for (let i = 0; i < METHODS.length; i++) {
     if (equalsLatin1(buf, start, end, METHODS[i]!)) return METHODS[i]!;
   }
+  // RFC 9110 9.1: a method is a token; indexOfColon is -1 only when every byte is a tchar.
+  if (indexOfColon(buf, start, end) !== -1) throw new BadRequestError("the method is not a token");
   return buf.toString("latin1", start, end);
 }
 
@@ -124,13 +135,15 @@ export const MAX_REQUEST_HEAD_BYTES = 64 * 1024;
  * Parses the head starting at `from` into `into` and returns it; null while incomplete (`into` is
  * then untouched). Throws BadRequestError. `previousHost` is the Host value of the connection's
  * last request: a keep-alive connection nearly always names the same host again, and then that
- * string is reused instead of a new one.
+ * string is reused instead of a new one. `bridged`: the head comes from the HTTP/2 bridge, whose
+ * HTTP/1.0 heads carry a stream's body as chunked (h2/h1-translation.ts).
  */
 export function parseRequestHead(
   buf: Buffer,
   from: number,
   previousHost = "",
   into = new RequestHead(),
+  bridged = false,
 ): RequestHead | null {
   const lineEnd = findLineEnd(buf, from);
   if (lineEnd === -1) return incomplete(buf, from);
@@ -147,6 +160,7 @@ export function parseRequestHead(
   }
 
   let host = "";
+  let hasHost = false;
   let hostStart = sp2;
   let hostEnd = sp2;
   let contentLength = -1;
@@ -172,6 +186,10 @@ export function parseRequestHead(
     if (kind !== LineKind.Header || line.colon === pos) throw new BadRequestError(LINE_ERRORS[kind]);
     const name = line.name;
     if (name === null) {
+      if ((buf[pos]! | 0x20) === 120 /* x */ && isUnderscoredStripped(buf, pos, line.colon)) {
+        nRuns = addRun(keptRuns, nRuns, runStart, pos);
+        runStart = line.end + 2;
+      }
       pos = line.end + 2;
       continue;
     }
@@ -189,13 +207,24 @@ export function parseRequestHead(
     nRuns = addRun(keptRuns, nRuns, runStart, pos);
     runStart = line.end + 2;
     if (name === "host") {
+      // RFC 9112 3.2: two Host lines, or one that is not a host, are a 400; proxies and apps that
+      // pick different lines or read junk after the port differently is how host injection starts.
+      if (hasHost) throw new BadRequestError("more than one Host header");
+      hasHost = true;
       hostStart = vs;
       hostEnd = ve;
-      host = equalsLatin1(buf, vs, ve, previousHost) ? previousHost : buf.toString("latin1", vs, ve);
+      // The connection's previous Host passed this check already.
+      if (equalsLatin1(buf, vs, ve, previousHost)) host = previousHost;
+      else if (!isHostValue(buf, vs, ve))
+        throw new BadRequestError("Host is not a host name, address or port");
+      else host = buf.toString("latin1", vs, ve);
     } else if (name === "transfer-encoding") {
-      if (ve - vs < 7 || !equalsLowerAscii(buf, ve - 7, ve, "chunked")) {
-        throw new BadRequestError("unsupported transfer-encoding");
+      // Only chunked is decoded, and only once (RFC 9112 6.1: 501 for a coding not understood);
+      // any other list would be forwarded as plain chunked with its other codings lost.
+      if (!equalsLowerAscii(buf, vs, ve, "chunked")) {
+        throw new BadRequestError("only Transfer-Encoding: chunked is supported", 501);
       }
+      if (chunked) throw new BadRequestError("Transfer-Encoding: chunked given twice");
       chunked = true;
     } else if (name === "connection") {
       connection |= readConnectionOptions(buf, vs, ve);
@@ -208,6 +237,11 @@ export function parseRequestHead(
   if (NAMED.count > 0) nRuns = dropConnectionNamed(buf, keptRuns, nRuns);
   // RFC 9112 6.3: with both, Transfer-Encoding wins and Content-Length must not be forwarded.
   if (chunked && contentLength !== -1) throw new BadRequestError("both content-length and transfer-encoding");
+  // HTTP/1.0 has no Transfer-Encoding: an HTTP/1.0 reader ends such a body elsewhere, so its framing
+  // is faulty (RFC 9112 6.1), as for nginx.
+  if (chunked && http10 && !bridged) {
+    throw new BadRequestError("Transfer-Encoding in an HTTP/1.0 request; send HTTP/1.1 or a Content-Length");
+  }
   // Checked once whole as well: a head that arrives in one piece never waits in incomplete().
   if (pos + 2 - from > MAX_REQUEST_HEAD_BYTES) throw new BadRequestError("head larger than 64 KiB", 431);
   // As with Host: a keep-alive client (a poller, a health check, a load test) often repeats its
@@ -215,11 +249,14 @@ export function parseRequestHead(
   const ts = sp1 + 1;
   const repeated = into.rawTarget && equalsLatin1(buf, ts, sp2, into.target);
   const targetKind = repeated ? TargetKind.Plain : scanTarget(buf, ts, sp2);
-  if (targetKind === TargetKind.Invalid) throw new BadRequestError("white space in the request target");
+  if (targetKind === TargetKind.Invalid) {
+    throw new BadRequestError("white space or a control byte in the request target");
+  }
+  const method = methodOf(buf, from, sp1);
   const h = into;
   h.buf = buf;
   h.start = from;
-  h.method = methodOf(buf, from, sp1);
+  h.method = method;
   if (!repeated) {
     const target = buf.toString("latin1", ts, sp2);
     h.rawTarget = targetKind === TargetKind.Plain;
@@ -266,6 +303,13 @@ const LINE_ERRORS: Record<LineKind, string> = {
   [LineKind.BadName]: "white space or a separator in a header name",
 };
 
+/**
+ * Each header named in Connection is looked for in every kept line, so their number is capped:
+ * 14k one-letter names against 9k lines cost a worker 0.27 s of CPU for one 64 KiB head.
+ * Real clients name one or two.
+ */
+export const MAX_CONNECTION_NAMES = 32;
+
 const CLOSE = 1;
 const KEEP_ALIVE = 2;
 const UPGRADE = 4;
@@ -290,6 +334,9 @@ function readConnectionOptions(buf: Buffer, start: number, end: number): number 
       else if (equalsLowerAscii(buf, i, tokenEnd, "keep-alive")) flags |= KEEP_ALIVE;
       else if (equalsLowerAscii(buf, i, tokenEnd, "upgrade")) flags |= UPGRADE;
       else {
+        if (NAMED.count === 2 * MAX_CONNECTION_NAMES) {
+          throw new BadRequestError(`Connection names more than ${MAX_CONNECTION_NAMES} headers`);
+        }
         NAMED.ranges[NAMED.count] = i;
         NAMED.ranges[NAMED.count + 1] = tokenEnd;
         NAMED.count += 2;
@@ -342,6 +389,69 @@ function dropConnectionNamed(buf: Buffer, runs: number[], n: number): number {
   }
   for (let i = 0; i < m; i++) runs[i] = out[i]!;
   return m;
+}
+
+/** Whether the name [start, end) contains a `_` and reads as an X-* stripped name with `_` for `-`. */
+function isUnderscoredStripped(buf: Buffer, start: number, end: number): boolean {
+  const candidates = UNDERSCORED.get(nameKey(buf[start]!, end - start));
+  if (candidates === undefined) return false;
+  for (let c = 0; c < candidates.length; c++) {
+    const lower = candidates[c]!;
+    let underscore = false;
+    let i = 0;
+    for (; i < lower.length; i++) {
+      const b = buf[start + i]!;
+      const want = lower.charCodeAt(i);
+      if (b === want || ((b | 0x20) === want && want >= 97 && want <= 122)) continue;
+      if (b !== 95 /* _ */ || want !== 45 /* - */) break;
+      underscore = true;
+    }
+    if (i === lower.length && underscore) return true;
+  }
+  return false;
+}
+
+/**
+ * Bytes of a Host value outside an IP literal: reg-name (RFC 3986 3.2.2: unreserved, sub-delims,
+ * `%` of a pct-encoding, which also covers IPv4) plus the `:` of the port.
+ */
+const HOST_BYTE = (() => {
+  const table = new Uint8Array(256);
+  const allowed = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=%";
+  for (let i = 0; i < allowed.length; i++) table[allowed.charCodeAt(i)] = 1;
+  return table;
+})();
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 102);
+}
+
+/**
+ * Whether [start, end) is Host's `uri-host [ ":" port ]` (RFC 9110 7.2, RFC 3986 3.2.2-3): a
+ * reg-name or IPv4 address, or an IPv6 address in brackets, then optionally `:` and digits
+ * (possibly none). IPvFuture literals are refused: no client sends them.
+ */
+export function isHostValue(buf: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  if (i < end && buf[i] === 91 /* [ */) {
+    i++;
+    while (i < end && (isHexDigit(buf[i]!) || buf[i] === 58 || buf[i] === 46)) i++;
+    if (i === start + 1 || i >= end || buf[i] !== 93 /* ] */) return false;
+    i++;
+  } else {
+    for (; i < end; i++) {
+      const c = buf[i]!;
+      if (HOST_BYTE[c] === 0) break;
+      if (c === 37 /* % */) {
+        if (i + 2 >= end || !isHexDigit(buf[i + 1]!) || !isHexDigit(buf[i + 2]!)) return false;
+        i += 2;
+      }
+    }
+  }
+  if (i === end) return true;
+  if (buf[i] !== 58 /* : */) return false;
+  for (i++; i < end; i++) if (buf[i]! < 48 || buf[i]! > 57) return false;
+  return true;
 }
 
 function incomplete(buf: Buffer, from: number): null {

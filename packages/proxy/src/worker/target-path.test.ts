@@ -10,6 +10,8 @@ test("only targets with a dot segment (or a %2e) take the rewriting path", () =>
     expect([dots, scan(dots)]).toEqual([dots, TargetKind.DotSegments]);
   expect(scan("/a b")).toBe(TargetKind.Invalid);
   expect(scan("/?q=a b")).toBe(TargetKind.Invalid);
+  for (const ctl of ["/a\tb", "/?q=\t", "/a\x7f", "/a\x01"])
+    expect([ctl, scan(ctl)]).toEqual([ctl, TargetKind.Invalid]);
 });
 
 test("dot segments resolve as RFC 3986 5.2.4 says; the query stays as it was", () => {

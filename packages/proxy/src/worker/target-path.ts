@@ -10,7 +10,7 @@ export enum TargetKind {
   Plain = 0,
   /** Holds a dot segment (or a `%2e` that may make one): rewritten by removeDotSegments. */
   DotSegments = 1,
-  /** A byte no request target holds (white space inside it): the request is refused. */
+  /** A byte no request target holds (white space or a control byte): the request is refused. */
   Invalid = 2,
 }
 
@@ -20,7 +20,8 @@ export function scanTarget(buf: Uint8Array, start: number, end: number): TargetK
   let inPath = true;
   for (let i = start; i < end; i++) {
     const c = buf[i]!;
-    if (c === 32) return TargetKind.Invalid;
+    // White space or a control byte: readers disagree where such a target ends (a tab splits it for Bun).
+    if (c <= 32 || c === 127) return TargetKind.Invalid;
     if (!inPath || kind !== TargetKind.Plain) continue;
     if (c === 63 /* ? */) inPath = false;
     else if (c === 37 /* % */) {

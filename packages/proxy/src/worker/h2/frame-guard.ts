@@ -15,6 +15,7 @@ const SETTINGS = 0x4;
 const PING = 0x6;
 const CONTINUATION = 0x9;
 const FLAG_ACK = 0x1;
+const FLAG_END_HEADERS = 0x4;
 
 export interface FrameGuardLimits {
   /** RST_STREAM frames a client may send per window (browsers cancel a few on navigation). */
@@ -46,6 +47,9 @@ export class FrameGuard {
   private payloadLeft = 0;
   private blockBytes = 0;
   private continuations = 0;
+  /** The last frame seen is part of a header block; `blockEnds` when it carries END_HEADERS. */
+  private inBlock = false;
+  private blockEnds = false;
   private windowStart = 0;
   private resets = 0;
   private control = 0;
@@ -54,6 +58,14 @@ export class FrameGuard {
     private readonly limits: FrameGuardLimits = DEFAULT_FRAME_GUARD_LIMITS,
     private readonly now: () => number = () => performance.now(),
   ) {}
+
+  /**
+   * A header block (HEADERS and its CONTINUATIONs) has begun and not all of it has arrived: the
+   * connection can do nothing else until it does, so the head timeout applies to it.
+   */
+  get headerBlockOpen(): boolean {
+    return this.inBlock && (!this.blockEnds || this.payloadLeft > 0);
+  }
 
   /** Follows `chunk`'s frames; returns why the connection must end, or null. */
   scan(chunk: Uint8Array): FrameGuardVerdict {
@@ -87,6 +99,8 @@ export class FrameGuard {
   }
 
   private frame(type: number, flags: number, length: number): FrameGuardVerdict {
+    this.inBlock = type === HEADERS || type === CONTINUATION;
+    this.blockEnds = (flags & FLAG_END_HEADERS) !== 0;
     switch (type) {
       case HEADERS:
         this.blockBytes = length;

@@ -71,6 +71,13 @@ describe("responseHeadersFromHead", () => {
     });
   });
 
+  test("the header list is sized as HTTP/2 counts it: name, value and 32 bytes per field", () => {
+    const r = responseHeadersFromHead(
+      "HTTP/1.1 200 OK\r\nX-A: bc\r\nSet-Cookie: a=1\r\nConnection: close\r\n\r\n",
+    );
+    expect(r.listBytes).toBe(3 + 2 + 32 + (10 + 3 + 32));
+  });
+
   test("no content-length is -1", () => {
     expect(responseHeadersFromHead("HTTP/1.0 200 OK\r\n\r\n").contentLength).toBe(-1);
   });

@@ -40,7 +40,9 @@ const LINE_BREAKING = /[\r\n\0]/;
  * stand-in connection after the answer (one per stream), de-chunks the upstream's chunked answers
  * and ends the body by closing, so the bridge never parses body framing. The upstream still gets
  * HTTP/1.1 on a pooled keep-alive socket (upstream-head.ts). A body without Content-Length is sent
- * chunked; `hasBody` is false when the HEADERS frame ended the stream.
+ * chunked, which the engine takes in an HTTP/1.0 head only from the bridge (a real HTTP/1.0 client
+ * sending Transfer-Encoding gets a 400: parseRequestHead's `bridged`); `hasBody` is false when the
+ * HEADERS frame ended the stream.
  */
 export function requestHeadFromStream(headers: IncomingHttpHeaders, hasBody: boolean): string {
   const method = headers[":method"];
@@ -87,11 +89,22 @@ const DROPPED_RESPONSE_FIELDS = new Set([
   "upgrade",
 ]);
 
+/**
+ * The largest response header list a stream is answered with, sized as HTTP/2 counts it (RFC 9113
+ * 6.5.2: name, value and 32 bytes per field), as the 64 KiB the proxy takes in a head. Bun's
+ * node:http2 drops the whole client connection, not the one stream, when asked to send a field of
+ * about 64 KiB (measured with Bun 1.4.4: name and value over about 65530 bytes), so larger heads never
+ * reach stream.respond().
+ */
+export const MAX_RESPONSE_HEADER_LIST_BYTES = 64 * 1024;
+
 export interface StreamResponseHead {
   status: number;
   headers: OutgoingHttpHeaders;
   /** -1 when the answer gave none. */
   contentLength: number;
+  /** The header list's size as HTTP/2 counts it (RFC 9113 6.5.2). */
+  listBytes: number;
 }
 
 /** The stream's response headers from an HTTP/1.x response head (status line to blank line, latin1). */
@@ -100,6 +113,7 @@ export function responseHeadersFromHead(text: string): StreamResponseHead {
   const status = Number.parseInt(text.slice(9, 12), 10);
   const headers: OutgoingHttpHeaders = { ":status": status };
   let contentLength = -1;
+  let listBytes = 0;
   let pos = lineEnd + 2;
   while (pos < text.length) {
     let next = text.indexOf("\r\n", pos);
@@ -111,6 +125,7 @@ export function responseHeadersFromHead(text: string): StreamResponseHead {
       const value = text.slice(colon + 1, next).trim();
       if (!DROPPED_RESPONSE_FIELDS.has(name)) {
         if (name === "content-length") contentLength = Number.parseInt(value, 10);
+        listBytes += name.length + value.length + 32;
         const prev = headers[name];
         if (prev === undefined) headers[name] = value;
         else if (Array.isArray(prev)) prev.push(value);
@@ -119,5 +134,5 @@ export function responseHeadersFromHead(text: string): StreamResponseHead {
     }
     pos = next + 2;
   }
-  return { status, headers, contentLength };
+  return { status, headers, contentLength, listBytes };
 }

@@ -31,6 +31,13 @@ export const H2_MAX_CONCURRENT_STREAMS = 128;
 export const H2_MAX_HEADER_LIST_BYTES = 64 * 1024;
 
 const ENHANCE_YOUR_CALM = constants.NGHTTP2_ENHANCE_YOUR_CALM;
+const NO_ERROR = constants.NGHTTP2_NO_ERROR;
+/**
+ * How long a connection sent GOAWAY (idle, or cut) has before its socket is cut: node:http2's
+ * close() waits for every stream it knows of, and a header block left half-sent is one that never
+ * ends, which held connections open for good.
+ */
+const H2_CLOSE_GRACE_MS = 5_000;
 
 /**
  * The worker's one HTTP/2 server object: it is never listened on, each connection is handed to it.
@@ -56,8 +63,13 @@ function h2Server(): Http2Server {
 /** The raw socket as the stream node:http2 reads and writes; a short write waits for "drain". */
 class SocketDuplex extends Duplex {
   private pending: { rest: Uint8Array; done: (err?: Error | null) => void } | null = null;
+  /** While a short write waits: when the client is late taking more of it (no byte taken since). */
+  writeDeadline = 0;
 
-  constructor(private readonly socket: Socket<unknown>) {
+  constructor(
+    private readonly socket: Socket<unknown>,
+    private readonly sendTimeoutMs: number,
+  ) {
     super();
   }
 
@@ -66,9 +78,12 @@ class SocketDuplex extends Duplex {
   override _write(chunk: Uint8Array, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
     const written = this.socket.write(chunk);
     if (written >= chunk.byteLength) {
+      this.writeDeadline = 0;
       done();
       return;
     }
+    // Progress, not a whole download, is timed: each byte the client takes restarts the clock.
+    if (written > 0 || this.writeDeadline === 0) this.writeDeadline = performance.now() + this.sendTimeoutMs;
     this.pending = { rest: chunk.subarray(Math.max(written, 0)), done };
   }
 
@@ -98,15 +113,16 @@ export class H2FrontConnection {
   private refused = false;
   /** Streams begun and not yet closed (node:http2 does not count them publicly). */
   private streams = 0;
-  /** For the deadline sweep and the drain, which watch every client connection. */
+  /** After a GOAWAY: when the socket is cut if it is still open (H2_CLOSE_GRACE_MS). */
   deadline = 0;
-  headDeadline = 0;
+  /** While a header block is incomplete: when the head timeout ends the connection. */
+  readDeadline = 0;
 
   constructor(
     private readonly state: FrontState,
     private readonly socket: Socket<unknown>,
   ) {
-    this.duplex = new SocketDuplex(socket);
+    this.duplex = new SocketDuplex(socket, state.sendTimeoutMs);
     socket.timeout(CLIENT_IDLE_TIMEOUT_S);
     handing = this;
     try {
@@ -138,9 +154,13 @@ export class H2FrontConnection {
     if (this.refused) return;
     const verdict = this.guard.scan(chunk);
     if (verdict !== null) {
-      this.refuse();
+      this.refuse(ENHANCE_YOUR_CALM);
       return;
     }
+    // Slowloris over HTTP/2: a header block left half-sent has the head timeout, as an HTTP/1.1
+    // head does; it runs from the block's first piece, not its last.
+    if (!this.guard.headerBlockOpen) this.readDeadline = 0;
+    else if (this.readDeadline === 0) this.readDeadline = performance.now() + this.state.headTimeoutMs;
     this.duplex.push(chunk);
   }
 
@@ -155,19 +175,25 @@ export class H2FrontConnection {
   }
 
   idleTimeout(): void {
-    if (this.openStreams() === 0) this.session?.close();
-    else this.socket.timeout(CLIENT_IDLE_TIMEOUT_S);
+    if (this.openStreams() === 0) {
+      this.session?.close();
+      this.deadline = performance.now() + H2_CLOSE_GRACE_MS;
+    } else this.socket.timeout(CLIENT_IDLE_TIMEOUT_S);
   }
 
-  /** A flood the frame guard caught: GOAWAY(ENHANCE_YOUR_CALM), then the connection ends. */
-  private refuse(): void {
+  /**
+   * A flood the frame guard caught (ENHANCE_YOUR_CALM) or a header block that timed out
+   * (NO_ERROR): GOAWAY, then the connection ends.
+   */
+  private refuse(code: number): void {
     this.refused = true;
+    this.deadline = performance.now() + H2_CLOSE_GRACE_MS;
     const session = this.session;
     if (session === null || session.destroyed) {
       this.socket.end();
       return;
     }
-    session.goaway(ENHANCE_YOUR_CALM);
+    session.goaway(code);
     // The GOAWAY is written before the socket ends; the streams in flight are reset.
     setTimeout(() => session.destroy(), 10);
   }
@@ -178,9 +204,34 @@ export class H2FrontConnection {
 
   // ---- the drain (entry.ts), as FrontConnection answers it ---------------------------------------
 
-  timedOut(): void {}
+  /** The grace after a GOAWAY passed: streams begun before it still finish, anything else is cut. */
+  timedOut(): void {
+    if (!this.refused && this.openStreams() > 0) {
+      this.deadline = performance.now() + H2_CLOSE_GRACE_MS;
+      return;
+    }
+    this.deadline = 0;
+    this.cut();
+  }
 
-  headTimedOut(): void {}
+  /** A header block did not arrive whole within the head timeout. */
+  readTimedOut(): void {
+    this.readDeadline = 0;
+    this.refuse(NO_ERROR);
+  }
+
+  get writeDeadline(): number {
+    return this.duplex.writeDeadline;
+  }
+
+  /**
+   * The client took no byte for the send timeout: every stream is stuck behind it, so the
+   * connection is cut, and each stream's upstream exchange with it (StreamBridge).
+   */
+  writeTimedOut(): void {
+    this.duplex.writeDeadline = 0;
+    this.cut();
+  }
 
   /** GOAWAY: streams in flight finish, no new one starts, the connection ends after the last. */
   stopAfterExchange(): void {

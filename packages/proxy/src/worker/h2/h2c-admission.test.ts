@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { routeSpecSchema } from "../../shared/route-spec.ts";
 import { buildRouteTable } from "../../shared/route-table.ts";
-import { admitH2c } from "./h2c-admission.ts";
+import { admitH2c, h2cRoutePath } from "./h2c-admission.ts";
 
 const grpc = { host: "g.test", upstreams: ["http://127.0.0.1:50051"], upstreamProtocol: "h2c" };
 const table = (extra: Record<string, unknown> = {}) =>
@@ -44,4 +44,26 @@ test("a sleeping h2c route holds the stream", () => {
       stream("/a"),
     ),
   ).toBe("hold");
+});
+
+test("dot segments are resolved before routing, as for an HTTP/1.1 target", () => {
+  const mixed = buildRouteTable(
+    [
+      routeSpecSchema.parse({ id: "g", ...grpc, pathPrefix: "/svc" }),
+      routeSpecSchema.parse({ id: "p", host: "g.test", upstreams: ["http://127.0.0.1:1"] }),
+    ],
+    1,
+  );
+  expect(kind(mixed, stream("/svc/demo.Greeter/SayHello"))).toBe("forward");
+  // Routed as /admin, which the plain route serves through the engine.
+  expect(kind(mixed, stream("/svc/../admin"))).toBe("engine");
+  expect(kind(mixed, stream("/svc/%2E%2e/admin"))).toBe("engine");
+  expect(kind(mixed, stream("/admin/../svc/x"))).toBe("forward");
+  expect(kind(table({ maintenance: { message: "m", healthPath: "/h" } }), stream("/x/../h"))).toBe("forward");
+});
+
+test("h2cRoutePath resolves dot segments and keeps the query; a target the engine refuses is null", () => {
+  expect(h2cRoutePath("/demo.Greeter/SayHello")).toBe("/demo.Greeter/SayHello");
+  expect(h2cRoutePath("/svc/./a/../b?x=/../y")).toBe("/svc/b?x=/../y");
+  expect(h2cRoutePath("/a b")).toBeNull();
 });

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from "node:http2";
 import { type CompiledRoute, findRoute, normalizeHost, type RouteTable } from "../../shared/route-table.ts";
 import { overBodyLimit } from "../phases/filters/body-limit.ts";
 import { PIER_PREFIX } from "../phases/filters/console-forward.ts";
+import { removeDotSegments, scanTarget, TargetKind } from "../target-path.ts";
 
 /**
  * Where an HTTP/2 stream goes. Streams on h2c routes (gRPC) are forwarded as HTTP/2
@@ -20,8 +21,11 @@ const ENGINE: H2cAdmission = { kind: "engine" };
 
 export function admitH2c(table: RouteTable, draining: boolean, headers: IncomingHttpHeaders): H2cAdmission {
   const authority = headers[":authority"] ?? headers.host;
-  const path = headers[":path"];
-  if (typeof authority !== "string" || typeof path !== "string") return ENGINE;
+  const rawPath = headers[":path"];
+  if (typeof authority !== "string" || typeof rawPath !== "string") return ENGINE;
+  // A path the engine refuses is refused there, with its 400.
+  const path = h2cRoutePath(rawPath);
+  if (path === null) return ENGINE;
   const host = normalizeHost(authority);
   const route = findRoute(table, host, path);
   if (route === null || !route.h2c || draining) return ENGINE;
@@ -31,6 +35,18 @@ export function admitH2c(table: RouteTable, draining: boolean, headers: Incoming
   const declared = Number(headers["content-length"] ?? 0);
   if (Number.isFinite(declared) && overBodyLimit(route, declared)) return ENGINE;
   return route.sleeping ? { kind: "hold", route } : { kind: "forward", route };
+}
+
+/**
+ * `:path` as routes see it, with dot segments resolved as for an HTTP/1.1 target (target-path.ts),
+ * so `/svc/../admin` is routed to `/admin`'s route and a stripped prefix never leaves `/../` for
+ * the upstream. Null for a path the engine refuses. Used both to route and to forward.
+ */
+export function h2cRoutePath(path: string): string | null {
+  const bytes = Buffer.from(path, "latin1");
+  const kind = scanTarget(bytes, 0, bytes.length);
+  if (kind === TargetKind.Invalid) return null;
+  return kind === TargetKind.DotSegments ? removeDotSegments(path) : path;
 }
 
 function pathOnly(path: string): string {

@@ -13,6 +13,8 @@ import { recordExchange } from "../phases/exchange-record.ts";
 import { overBodyLimit } from "../phases/filters/body-limit.ts";
 import { STRIPPED_REQUEST_HEADERS } from "../request-head.ts";
 import { requestIdText } from "../upstream-head.ts";
+import { MAX_RESPONSE_HEADER_LIST_BYTES } from "./h1-translation.ts";
+import { h2cRoutePath } from "./h2c-admission.ts";
 import { cancelStream, resetStream } from "./reset-stream.ts";
 
 /**
@@ -128,8 +130,17 @@ export function forwardH2c(
     clearTimeout(timer);
     status = Number(h[":status"]);
     if (stream.destroyed) return;
+    const fields = responseFields(h);
+    if (fields === null) {
+      cancelStream(upstream);
+      fail(
+        502,
+        `upstream ${target.origin} answered with headers over ${MAX_RESPONSE_HEADER_LIST_BYTES} bytes`,
+      );
+      return;
+    }
     const endStream = (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0;
-    stream.respond(responseFields(h), endStream ? { endStream: true } : { waitForTrailers: true });
+    stream.respond(fields, endStream ? { endStream: true } : { waitForTrailers: true });
   });
   upstream.on("data", (chunk: Buffer) => {
     bytesOut += chunk.length;
@@ -138,6 +149,11 @@ export function forwardH2c(
   stream.on("drain", () => upstream.resume());
   upstream.on("trailers", (h: IncomingHttpHeaders) => {
     trailers = responseFields(h);
+    // Too large to send: a reset, so the client does not take the answer for complete.
+    if (trailers === null) {
+      cancelStream(upstream);
+      fail(502, `upstream ${target.origin} sent trailers over ${MAX_RESPONSE_HEADER_LIST_BYTES} bytes`);
+    }
   });
   stream.on("wantTrailers", () => {
     if (trailers !== null) stream.sendTrailers(trailers);
@@ -165,7 +181,8 @@ function upstreamHeaders(
   clientIp: string,
 ): OutgoingHttpHeaders {
   const authority = String(h[":authority"] ?? h.host ?? "");
-  const path = String(h[":path"] ?? "/");
+  const raw = String(h[":path"] ?? "/");
+  const path = h2cRoutePath(raw) ?? raw;
   const out: OutgoingHttpHeaders = {
     ":method": String(h[":method"] ?? "GET"),
     ":path": upstreamPathFor(route, path),
@@ -200,11 +217,19 @@ function upstreamHeaders(
   return out;
 }
 
-function responseFields(h: IncomingHttpHeaders): OutgoingHttpHeaders {
+/**
+ * The fields passed on to the client; null when they are more than a stream may carry
+ * (MAX_RESPONSE_HEADER_LIST_BYTES: Bun ends the whole client connection over it).
+ */
+function responseFields(h: IncomingHttpHeaders): OutgoingHttpHeaders | null {
   const out: OutgoingHttpHeaders = {};
+  let listBytes = 0;
   for (const name in h) {
     if (DROPPED_RESPONSE_FIELDS.has(name)) continue;
-    out[name] = h[name];
+    const value = h[name];
+    out[name] = value;
+    if (Array.isArray(value)) for (const v of value) listBytes += name.length + v.length + 32;
+    else listBytes += name.length + String(value).length + 32;
   }
-  return out;
+  return listBytes > MAX_RESPONSE_HEADER_LIST_BYTES ? null : out;
 }

@@ -16,6 +16,8 @@ let pool: ProxyPool;
 let grpc: Http2Server;
 let upstream = "";
 const wakes: string[] = [];
+/** The `:path` of each stream the app got. */
+const appPaths: string[] = [];
 
 /** node:http2 gives `:status` as a number, which its header type does not say. */
 const status = (call: { headers: Record<string, unknown> }) => Number(call.headers[":status"]);
@@ -25,7 +27,8 @@ const route = (id: string, host: string, extra: Partial<RouteSpec> = {}) =>
 beforeAll(async () => {
   if (!openssl) return;
   grpc = createServer();
-  grpc.on("stream", (stream) => {
+  grpc.on("stream", (stream, headers) => {
+    appPaths.push(String(headers[":path"]));
     const chunks: Buffer[] = [];
     stream.on("data", (c: Buffer) => chunks.push(c));
     stream.on("end", () => {
@@ -61,6 +64,7 @@ function routes(): RouteSpec[] {
       maintenance: { message: "upgrading the database", healthPath: "/grpc.health.v1.Health/Check" },
     }),
     route("c", "old.test", { canonicalHost: "g.test" }),
+    route("s", "strip.test", { pathPrefix: "/svc", stripPrefix: true }),
   ];
 }
 
@@ -95,5 +99,17 @@ test.skipIf(!openssl)(
     );
     expect(calls.map((c) => [status(c), c.trailers["grpc-status"]])).toEqual(Array(5).fill([200, "0"]));
     expect(wakes).toEqual(["sleepy"]);
+  },
+);
+
+test.skipIf(!openssl)(
+  "dot segments in :path are resolved before the prefix is stripped: the app never gets /../",
+  async () => {
+    appPaths.length = 0;
+    for (const path of ["/svc/../svc/demo.Greeter/SayHello", "/svc/x/%2e%2e/demo.Greeter/SayHello"]) {
+      const call = await grpcCall(httpsPort, "strip.test", path, "ada");
+      expect([status(call), call.messages]).toEqual([200, ["hi ada"]]);
+    }
+    expect(appPaths).toEqual(["/demo.Greeter/SayHello", "/demo.Greeter/SayHello"]);
   },
 );

@@ -3,7 +3,12 @@ import type { Socket } from "bun";
 import { FrontConnection } from "../front-connection.ts";
 import type { FrontState } from "../front-state.ts";
 import { parseResponseHead, ResponseHead, responseHeadText } from "../response-parser.ts";
-import { type H2RequestError, requestHeadFromStream, responseHeadersFromHead } from "./h1-translation.ts";
+import {
+  type H2RequestError,
+  MAX_RESPONSE_HEADER_LIST_BYTES,
+  requestHeadFromStream,
+  responseHeadersFromHead,
+} from "./h1-translation.ts";
 import { resetStream } from "./reset-stream.ts";
 
 /**
@@ -42,7 +47,7 @@ export class StreamBridge {
     headers: IncomingHttpHeaders,
     readonly remoteAddress: string,
   ) {
-    this.conn = new FrontConnection(state, true);
+    this.conn = new FrontConnection(state, true, true);
     this.method = String(headers[":method"]);
     const hasBody = !stream.endAfterHeaders;
     let head: string;
@@ -151,7 +156,11 @@ export class StreamBridge {
     const head = responseHead;
     this.headBytes = null;
     this.headSent = true;
-    const { headers, contentLength } = responseHeadersFromHead(responseHeadText(head));
+    const { headers, contentLength, listBytes } = responseHeadersFromHead(responseHeadText(head));
+    if (listBytes > MAX_RESPONSE_HEADER_LIST_BYTES) {
+      this.refuseHead(listBytes);
+      return;
+    }
     const bodyStart = at + head.headLength;
     const noBody =
       this.method === "HEAD" || head.status === 204 || head.status === 304 || contentLength === 0;
@@ -163,6 +172,19 @@ export class StreamBridge {
       return;
     }
     if (bodyStart < buf.length) this.body(buf.subarray(bodyStart));
+  }
+
+  /** A 502 for this stream alone: the answer's headers are more than the stream may carry. */
+  private refuseHead(listBytes: number): void {
+    this.finished = true;
+    this.conn.answerReplaced(502);
+    if (!this.stream.destroyed) {
+      this.stream.respond({ ":status": 502, "content-type": "text/plain; charset=utf-8" });
+      this.stream.end(
+        `the app's answer has ${listBytes} bytes of headers, more than the ${MAX_RESPONSE_HEADER_LIST_BYTES} an HTTP/2 answer may carry here; send fewer or smaller headers\n`,
+      );
+    }
+    this.closeConn();
   }
 
   private body(bytes: Uint8Array): void {

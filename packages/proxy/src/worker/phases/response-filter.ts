@@ -30,6 +30,6 @@ export function responseFilter(
 ): ResponseWrite {
   if (route.injectTracker && !pinned && method === "GET" && lengthFramed && wantsInjection(head))
     return ResponseWrite.Injected;
-  if (head.hopByHop || closeClient || dechunk) return ResponseWrite.RewrittenHead;
+  if (head.needsRewrite || closeClient || dechunk) return ResponseWrite.RewrittenHead;
   return ResponseWrite.Verbatim;
 }

@@ -1,5 +1,5 @@
 import { injectTrackerTag, shouldInject } from "../../shared/edge/tracker-tag.ts";
-import { type ResponseHead, responseHeadText } from "../response-parser.ts";
+import { forwardedHeadLines, type ResponseHead, responseHeadText } from "../response-parser.ts";
 
 /**
  * Analytics auto-injection (routes with `injectTracker`): a 200 `text/html` answer to a GET, not
@@ -8,15 +8,6 @@ import { type ResponseHead, responseHeadText } from "../response-parser.ts";
  * so injection never delays or holds a streaming response.
  */
 export const INJECT_MAX_BYTES = 512 * 1024;
-
-const DROPPED = new Set([
-  "content-length",
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "trailer",
-  "upgrade",
-]);
 
 /** Whether to buffer this response for injection (framing is checked by the caller). */
 export function wantsInjection(head: ResponseHead): boolean {
@@ -43,15 +34,7 @@ export function wantsInjection(head: ResponseHead): boolean {
 export function injectedResponse(head: ResponseHead, body: Buffer, closeClient: boolean): Buffer {
   const html = injectTrackerTag(body.toString("latin1"));
   const out = Buffer.from(html, "latin1");
-  const text = responseHeadText(head);
-  let lines = text.slice(0, text.indexOf("\r\n") + 2);
-  let pos = lines.length;
-  while (pos < text.length) {
-    const next = text.indexOf("\r\n", pos);
-    const name = text.slice(pos, text.indexOf(":", pos)).toLowerCase();
-    if (!DROPPED.has(name)) lines += text.slice(pos, next + 2);
-    pos = next + 2;
-  }
+  let lines = forwardedHeadLines(head, "content-length");
   lines += `content-length: ${out.length}\r\n`;
   if (closeClient) lines += "connection: close\r\n";
   return Buffer.concat([Buffer.from(`${lines}\r\n`, "latin1"), out]);
