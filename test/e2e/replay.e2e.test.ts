@@ -215,4 +215,147 @@ describe.skipIf(!chromiumAvailable())("session replay from @sentry/browser, play
     expect((await fetch(`${base}/${replay.replayId}`, { method: "DELETE", headers: auth })).status).toBe(200);
     expect((await fetch(`${base}/${replay.replayId}/segments`, { headers: auth })).status).toBe(404);
   }, 120_000);
+
+  test("a recording's same-origin addresses are not fetched from the console while it plays", async () => {
+    const { project } = await api<{ project: { id: number; publicKey: string } }>(
+      "POST",
+      "/api/v1/errors/projects",
+      { name: "replay-probe" },
+    );
+    // What anyone holding the DSN can send: rrweb nodes pointing at the console's own paths, which
+    // the about:blank replay frame resolves against the console with its session cookie.
+    const replayId = "e".repeat(32);
+    const now = Date.now();
+    const el = (
+      id: number,
+      tagName: string,
+      attributes: Record<string, string>,
+      childNodes: unknown[] = [],
+    ) => ({
+      type: 2,
+      id,
+      tagName,
+      attributes,
+      childNodes,
+    });
+    const text = (id: number, textContent: string, isStyle = false) => ({
+      type: 3,
+      id,
+      textContent,
+      isStyle,
+    });
+    const probe = "/api/v1/whatever-probe";
+    const page0 = el(2, "html", {}, [
+      el(3, "head", {}, [
+        el(10, "link", { rel: "stylesheet", href: `${probe}?link-css` }),
+        el(11, "link", { rel: "prefetch", href: `${probe}?prefetch` }),
+        el(12, "link", { rel: "preload", as: "fetch", href: `${probe}?preload` }),
+        el(13, "style", {}, [
+          text(14, `@import url(${probe}?import); body { background: url(${probe}?css-bg) }`, true),
+        ]),
+      ]),
+      el(4, "body", {}, [
+        el(5, "img", { src: `${probe}?img` }),
+        el(6, "img", { srcset: `${probe}?srcset 1x` }),
+        el(7, "video", { poster: `${probe}?poster`, src: `${probe}?video` }),
+        el(8, "div", { style: `background: url(${probe}?style-bg); width: 10px; height: 10px` }),
+        el(9, "h1", {}, [text(15, "Replayed probe page")]),
+      ]),
+    ]);
+    const events = [
+      { type: 4, timestamp: now, data: { href: "http://shop.example/", width: 800, height: 600 } },
+      {
+        type: 2,
+        timestamp: now,
+        data: { initialOffset: { top: 0, left: 0 }, node: { type: 0, id: 1, childNodes: [page0] } },
+      },
+      {
+        type: 3,
+        timestamp: now + 500,
+        data: {
+          source: 0,
+          adds: [{ parentId: 4, nextId: null, node: el(20, "img", { src: `${probe}?added` }) }],
+          removes: [],
+          texts: [],
+          attributes: [{ id: 10, attributes: { href: `${probe}?attr` } }],
+        },
+      },
+    ];
+    const recording = `{"segment_id":0}\n${JSON.stringify(events)}`;
+    const replayEvent = {
+      type: "replay_event",
+      replay_id: replayId,
+      event_id: replayId,
+      segment_id: 0,
+      replay_type: "session",
+      timestamp: now / 1000,
+      replay_start_timestamp: now / 1000,
+      urls: ["http://shop.example/"],
+      error_ids: [],
+      trace_ids: [],
+      platform: "javascript",
+    };
+    const envelope = [
+      JSON.stringify({ event_id: replayId, sent_at: new Date().toISOString() }),
+      JSON.stringify({ type: "replay_event" }),
+      JSON.stringify(replayEvent),
+      JSON.stringify({ type: "replay_recording", length: Buffer.byteLength(recording) }),
+      recording,
+      "",
+    ].join("\n");
+    const sent = await fetch(`${pier.url}/api/${project.id}/envelope/?sentry_key=${project.publicKey}`, {
+      method: "POST",
+      body: envelope,
+    });
+    expect(sent.status).toBe(200);
+    await until("the stored replay", async () => {
+      const res = await fetch(
+        `${pier.url}/api/v1/errors/projects/${project.id}/replays/${replayId}/segments`,
+        {
+          headers: { authorization: `Bearer ${token}` },
+        },
+      );
+      return res.ok && ((await res.json()) as { segments: unknown[] }).segments.length > 0;
+    });
+
+    // The admin of the test above, or created here when this test runs alone (409 if it exists).
+    await fetch(`${pier.url}/api/v1/auth/setup`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ email: "admin@example.com", password: "correct horse battery" }),
+    });
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = watchPage(await context.newPage());
+    await page.goto(pier.url);
+    await page.getByLabel("Email").fill("admin@example.com");
+    await page.getByLabel("Password").fill("correct horse battery");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "Apps" }).waitFor();
+    // What reached the console: a request the CSP blocked fails with "csp" and never leaves Chromium.
+    const probed: string[] = [];
+    page.on("response", (response) => {
+      if (response.url().includes("whatever-probe")) probed.push(response.url());
+    });
+    page.on("requestfailed", (request) => {
+      if (request.url().includes("whatever-probe") && request.failure()?.errorText !== "csp")
+        probed.push(`${request.url()} (${request.failure()?.errorText})`);
+    });
+    await page.goto(`${pier.url}/errors/projects/${project.id}/replays/${replayId}`);
+    const frameElement = page.locator(".replayer-wrapper iframe");
+    await frameElement.waitFor();
+    const replayed = (await (await frameElement.elementHandle())!.contentFrame())!;
+    await until("the probe page in the player", async () =>
+      ((await replayed.locator("body").textContent()) ?? "").includes("Replayed probe page"),
+    );
+    await page.getByTestId("replay-toggle").click();
+    await until("the added node", async () => (await replayed.locator("img").count()) === 3, 10_000);
+    await Bun.sleep(1000);
+    expect(probed).toEqual([]);
+    // The dashboard's own stylesheet still applies under the narrower CSP.
+    const styled = await page.evaluate(() =>
+      [...document.styleSheets].some((sheet) => sheet.href?.endsWith(".css") && sheet.cssRules.length > 0),
+    );
+    expect(styled).toBe(true);
+    await context.close();
+  }, 60_000);
 });

@@ -1,5 +1,10 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { type DashboardAssets, loadDashboardAssets, serveDashboard } from "./assets.ts";
+import {
+  contentSecurityPolicy,
+  type DashboardAssets,
+  loadDashboardAssets,
+  serveDashboard,
+} from "./assets.ts";
 
 let assets: DashboardAssets;
 beforeAll(async () => {
@@ -25,6 +30,29 @@ describe("dashboard assets", () => {
       expect(res.headers.get("cache-control")).toBe("no-cache");
       expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     }
+  });
+
+  test("the CSP lets nothing of the console's origin load but scripts, the API and the bundle's own stylesheets", () => {
+    const csp = get("/errors", { host: "console.example.com" })!.headers.get("content-security-policy")!;
+    const directives = new Map(csp.split("; ").map((d) => [d.split(" ")[0]!, d.split(" ").slice(1)]));
+    expect(directives.get("default-src")).toEqual(["'none'"]);
+    // A replayed <img src="/api/v1/…"> or url(/…) must not reach the console with the cookie.
+    expect(directives.get("img-src")).toEqual(["data:", "blob:"]);
+    expect(directives.get("media-src")).toEqual(["data:", "blob:"]);
+    expect(directives.get("font-src")).toEqual(["data:"]);
+    expect(assets.stylesheets.length).toBeGreaterThan(0);
+    expect(directives.get("style-src")).toEqual([
+      "'unsafe-inline'",
+      ...assets.stylesheets.map((path) => `console.example.com${path}`),
+    ]);
+    expect(contentSecurityPolicy("127.0.0.1:7070", ["/a.css"])).toContain(
+      "style-src 'unsafe-inline' 127.0.0.1:7070/a.css;",
+    );
+    // A Host that cannot be written as a CSP source (an IPv6 literal, or garbage) falls back to 'self'.
+    expect(contentSecurityPolicy("[::1]:7070", ["/a.css"])).toContain("style-src 'unsafe-inline' 'self';");
+    expect(contentSecurityPolicy("a; script-src *", ["/a.css"])).toContain(
+      "style-src 'unsafe-inline' 'self';",
+    );
   });
 
   test("hashed assets are immutable, gzipped on request, and answer 304 to their ETag", async () => {

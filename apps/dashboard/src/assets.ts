@@ -16,6 +16,8 @@ export interface DashboardAsset {
 export interface DashboardAssets {
   index: DashboardAsset;
   byPath: ReadonlyMap<string, DashboardAsset>;
+  /** The paths of the bundle's stylesheets: the only same-origin styles the CSP allows. */
+  stylesheets: readonly string[];
 }
 
 export class DashboardBundleError extends Error {
@@ -74,25 +76,57 @@ export async function loadDashboardAssets(bundle: HTMLBundle = dashboardHtml): P
     }
   }
   if (!index) throw new DashboardBundleError("The dashboard bundle has no index.html; rebuild pier.");
-  return { index, byPath };
+  const stylesheets = [...byPath]
+    .filter(([, file]) => file.contentType.startsWith("text/css"))
+    .map(([p]) => p);
+  return { index, byPath, stylesheets };
 }
 
-const securityHeaders = {
-  // The dashboard only ever talks to its own origin; inline styles come from Preact style props.
-  "content-security-policy":
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "same-origin",
-};
+const hostWithPort = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
 
-function respond(request: Request, file: DashboardAsset, status = 200): Response {
+/**
+ * The dashboard's CSP. Session replays are rebuilt by rrweb in an about:blank frame that inherits
+ * this policy, and a recording is whatever a visitor's browser sent: with `'self'` for images,
+ * media, fonts or styles, a recorded `<img src="/api/v1/…">` would be fetched from the console
+ * with the session cookie. So the dashboard loads nothing from its origin but its scripts, its API
+ * and, by exact URL, its own stylesheets (CSP paths need a host: the one the browser asked for).
+ * Images are data: URLs. Recorded `<link>` hrefs, which CSP does not cover for prefetch, are
+ * removed by the replay page itself.
+ */
+export function contentSecurityPolicy(host: string | null, stylesheets: readonly string[]): string {
+  // An IPv6 literal cannot be written in a CSP source: such a console falls back to 'self'.
+  const styles =
+    host && hostWithPort.test(host) ? stylesheets.map((path) => `${host}${path}`).join(" ") : "'self'";
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "connect-src 'self'",
+    // Inline styles come from Preact style props and the pages' own <style> elements.
+    `style-src 'unsafe-inline' ${styles}`,
+    "img-src data: blob:",
+    "media-src data: blob:",
+    "font-src data:",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join("; ");
+}
+
+function respond(assets: DashboardAssets, request: Request, file: DashboardAsset, status = 200): Response {
   const headers: Record<string, string> = {
     "content-type": file.contentType,
     etag: file.etag,
     vary: "accept-encoding",
     "cache-control": file.immutable ? "public, max-age=31536000, immutable" : "no-cache",
-    ...(file.immutable ? {} : securityHeaders),
   };
+  if (!file.immutable) {
+    headers["content-security-policy"] = contentSecurityPolicy(
+      request.headers.get("host") ?? new URL(request.url).host,
+      assets.stylesheets,
+    );
+    headers["x-content-type-options"] = "nosniff";
+    headers["referrer-policy"] = "same-origin";
+  }
   if (status === 200 && request.headers.get("if-none-match") === file.etag)
     return new Response(null, { status: 304, headers });
   const gzip = /\bgzip\b/.test(request.headers.get("accept-encoding") ?? "");
@@ -107,10 +141,11 @@ export function serveDashboard(assets: DashboardAssets, request: Request): Respo
   if (request.method !== "GET" && request.method !== "HEAD") return null;
   const url = new URL(request.url);
   const file = assets.byPath.get(url.pathname);
-  if (file) return respond(request, file);
-  if (parseRoute(url.pathname)) return respond(request, assets.index);
+  if (file) return respond(assets, request, file);
+  if (parseRoute(url.pathname)) return respond(assets, request, assets.index);
   // A mistyped address typed into the browser gets the dashboard's own "Page not found" (status
   // 404), not the API's JSON; scripts asking for JSON still get that.
-  if ((request.headers.get("accept") ?? "").includes("text/html")) return respond(request, assets.index, 404);
+  if ((request.headers.get("accept") ?? "").includes("text/html"))
+    return respond(assets, request, assets.index, 404);
   return null;
 }

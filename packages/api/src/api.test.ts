@@ -344,8 +344,86 @@ describe("dashboard sessions", () => {
     expect(
       (await call("POST", "/api/v1/apps", { name: "web" }, { cookie, "x-csrf-token": csrfToken })).status,
     ).toBe(201);
-    await call("POST", "/api/v1/auth/logout", undefined, { cookie });
+    const logout = await call("POST", "/api/v1/auth/logout", undefined, {
+      cookie,
+      "x-csrf-token": csrfToken,
+    });
+    expect(logout.status).toBe(200);
+    expect(logout.headers.get("set-cookie")).toStartWith("pier_session=;");
     expect((await call("GET", "/api/v1/apps", undefined, { cookie })).status).toBe(401);
+    // A stale cookie is still cleared, no token needed: there is no session left to protect.
+    expect((await call("POST", "/api/v1/auth/logout", undefined, { cookie })).status).toBe(200);
+  });
+
+  test("a cross-site POST to logout does not end the session", async () => {
+    await call("POST", "/api/v1/auth/setup", {
+      email: "me@example.com",
+      password: "a long password",
+      setupCode,
+    });
+    const login = await call("POST", "/api/v1/auth/login", {
+      email: "me@example.com",
+      password: "a long password",
+    });
+    const { csrfToken } = await login.json();
+    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    // What a form or fetch on another site sends: the cookie, no X-CSRF-Token (or a wrong one).
+    for (const headers of [{ cookie }, { cookie, "x-csrf-token": "csrf_guess" }] as Record<
+      string,
+      string
+    >[]) {
+      const forced = await call("POST", "/api/v1/auth/logout", undefined, headers);
+      expect(forced.status).toBe(403);
+      expect((await forced.json()).error.code).toBe("csrf_failed");
+      expect(forced.headers.get("set-cookie")).toBeNull();
+    }
+    expect((await call("GET", "/api/v1/apps", undefined, { cookie })).status).toBe(200);
+    // The dashboard's own logout sends the token and ends it.
+    const own = await call("POST", "/api/v1/auth/logout", undefined, { cookie, "x-csrf-token": csrfToken });
+    expect(own.status).toBe(200);
+    expect((await call("GET", "/api/v1/apps", undefined, { cookie })).status).toBe(401);
+  });
+
+  test("under HTTPS the session cookie is __Host-pier_session, and only that name is read", async () => {
+    await call("POST", "/api/v1/auth/setup", {
+      email: "me@example.com",
+      password: "a long password",
+      setupCode,
+    });
+    const https = { "x-forwarded-proto": "https" };
+    const login = await call(
+      "POST",
+      "/api/v1/auth/login",
+      { email: "me@example.com", password: "a long password" },
+      https,
+    );
+    const setCookie = login.headers.get("set-cookie")!;
+    expect(setCookie).toStartWith("__Host-pier_session=ses_");
+    expect(setCookie).toContain("; Path=/");
+    expect(setCookie).toContain("; Secure");
+    expect(setCookie).not.toContain("Domain");
+    const { csrfToken } = await login.json();
+    const sessionId = setCookie.split(";")[0]!.split("=")[1]!;
+    const secureCookie = `__Host-pier_session=${sessionId}`;
+    expect((await call("GET", "/api/v1/apps", undefined, { ...https, cookie: secureCookie })).status).toBe(
+      200,
+    );
+    // A plain-named cookie, which a site under the same parent domain can set, is not read over HTTPS.
+    const planted = `pier_session=${sessionId}`;
+    expect((await call("GET", "/api/v1/apps", undefined, { ...https, cookie: planted })).status).toBe(401);
+    // Nor the __Host- one over plain HTTP, where the browser would never have stored it.
+    expect((await call("GET", "/api/v1/apps", undefined, { cookie: secureCookie })).status).toBe(401);
+    const logout = await call("POST", "/api/v1/auth/logout", undefined, {
+      ...https,
+      cookie: secureCookie,
+      "x-csrf-token": csrfToken,
+    });
+    expect(logout.status).toBe(200);
+    expect(logout.headers.get("set-cookie")).toStartWith("__Host-pier_session=;");
+    expect(logout.headers.get("set-cookie")).toContain("Secure");
+    expect((await call("GET", "/api/v1/apps", undefined, { ...https, cookie: secureCookie })).status).toBe(
+      401,
+    );
   });
 
   test("a cross-site form cannot log in, and the session cannot open a WebSocket", async () => {

@@ -2,7 +2,12 @@ import { describe, expect, test } from "bun:test";
 import { LoginRateLimiter } from "./login-rate-limit.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 import { hasScope } from "./scopes.ts";
-import { readCookie, serializeSessionCookie } from "./session-cookie.ts";
+import {
+  clearSessionCookie,
+  readCookie,
+  readSessionCookie,
+  serializeSessionCookie,
+} from "./session-cookie.ts";
 import { generateSecretToken, hashToken } from "./tokens.ts";
 
 describe("passwords", () => {
@@ -85,5 +90,20 @@ describe("session cookie", () => {
     expect(serializeSessionCookie("abc", { secure: true, maxAgeSeconds: 10 })).toContain("Secure");
     expect(readCookie("a=1; pier_session=abc; b=2", "pier_session")).toBe("abc");
     expect(readCookie(undefined, "pier_session")).toBeUndefined();
+  });
+
+  test("is __Host-pier_session under HTTPS, pier_session over plain HTTP, each read under its scheme only", () => {
+    const secure = serializeSessionCookie("abc", { secure: true, maxAgeSeconds: 10 });
+    expect(secure).toStartWith("__Host-pier_session=abc; Path=/;");
+    expect(secure).not.toContain("Domain");
+    expect(serializeSessionCookie("abc", { secure: false, maxAgeSeconds: 10 })).toStartWith(
+      "pier_session=abc;",
+    );
+    expect(clearSessionCookie(true)).toStartWith("__Host-pier_session=;");
+    const both = "pier_session=planted; __Host-pier_session=real";
+    expect(readSessionCookie(both, true)).toBe("real");
+    expect(readSessionCookie(both, false)).toBe("planted");
+    expect(readSessionCookie("pier_session=planted", true)).toBeUndefined();
+    expect(readSessionCookie("__Host-pier_session=", true)).toBeUndefined();
   });
 });

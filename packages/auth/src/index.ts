@@ -4,7 +4,10 @@ export { hasScope, type Scope, scopeSchema } from "./scopes.ts";
 export {
   clearSessionCookie,
   readCookie,
+  readSessionCookie,
+  secureSessionCookieName,
   serializeSessionCookie,
   sessionCookieName,
+  sessionCookieNameFor,
 } from "./session-cookie.ts";
 export { generateSecretToken, hashToken, tokenHint } from "./tokens.ts";

@@ -1,4 +1,15 @@
+/** The session cookie's name over plain HTTP (http://127.0.0.1:7070), where `__Host-` is not allowed. */
 export const sessionCookieName = "pier_session";
+
+/**
+ * Its name under HTTPS. Browsers accept a `__Host-` cookie only when it is Secure, for Path=/ and
+ * without Domain, so an app on a sibling subdomain cannot plant one for the console.
+ */
+export const secureSessionCookieName = `__Host-${sessionCookieName}`;
+
+export function sessionCookieNameFor(secure: boolean): string {
+  return secure ? secureSessionCookieName : sessionCookieName;
+}
 
 /** HttpOnly keeps scripts away from it; Lax blocks cross-site writes; Secure whenever we run under HTTPS. */
 export function serializeSessionCookie(
@@ -6,7 +17,7 @@ export function serializeSessionCookie(
   options: { secure: boolean; maxAgeSeconds: number },
 ): string {
   const parts = [
-    `${sessionCookieName}=${value}`,
+    `${sessionCookieNameFor(options.secure)}=${value}`,
     "Path=/",
     "HttpOnly",
     "SameSite=Lax",
@@ -18,6 +29,14 @@ export function serializeSessionCookie(
 
 export function clearSessionCookie(secure: boolean): string {
   return serializeSessionCookie("", { secure, maxAgeSeconds: 0 });
+}
+
+/**
+ * The session id a request carries. Under HTTPS only the `__Host-` cookie counts: a plain
+ * `pier_session` there may have been set for the parent domain by another site under it.
+ */
+export function readSessionCookie(header: string | null | undefined, secure: boolean): string | undefined {
+  return readCookie(header, sessionCookieNameFor(secure)) || undefined;
 }
 
 export function readCookie(header: string | null | undefined, name: string): string | undefined {

@@ -1,7 +1,7 @@
-import { hashToken, hasScope, readCookie, type Scope, scopeSchema, sessionCookieName } from "@pier/auth";
+import { hashToken, hasScope, readSessionCookie, type Scope, scopeSchema } from "@pier/auth";
 import { ForbiddenError, PierError, UnauthorizedError } from "@pier/core";
 import type { Stores } from "@pier/db";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { ApiEnv, Principal } from "./env.ts";
 
 /** What authentication reads: tokens, and sessions with their users. */
@@ -10,6 +10,29 @@ export interface AuthDeps {
 }
 
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Whether the browser reached the console over HTTPS: directly, or through pier's proxy, which
+ * sets X-Forwarded-Proto. A client can claim it too, but that changes only its own cookie's name.
+ */
+export function isHttps(c: Context): boolean {
+  return c.req.header("x-forwarded-proto") === "https" || new URL(c.req.url).protocol === "https:";
+}
+
+/** The dashboard session id the request's cookie carries, under the name this scheme uses. */
+export function sessionIdOf(c: Context): string | undefined {
+  return readSessionCookie(c.req.header("cookie"), isHttps(c));
+}
+
+export class CsrfFailedError extends PierError {
+  constructor() {
+    super(
+      "csrf_failed",
+      "Missing or wrong X-CSRF-Token header for a cookie-authenticated write; reload the dashboard.",
+      403,
+    );
+  }
+}
 
 /**
  * Bearer tokens for scripts and the CLI, the session cookie for the dashboard. Cookie-authenticated
@@ -22,7 +45,7 @@ export function authenticate(deps: AuthDeps): MiddlewareHandler<ApiEnv> {
       c.set("principal", await principalFromBearer(deps, authorization));
       return next();
     }
-    const sessionId = readCookie(c.req.header("cookie"), sessionCookieName);
+    const sessionId = sessionIdOf(c);
     if (sessionId) {
       // A browser sends the cookie with a WebSocket handshake from any page of the same site (an
       // app under the console's domain, say), and a handshake is a GET that carries no CSRF header.
@@ -34,13 +57,8 @@ export function authenticate(deps: AuthDeps): MiddlewareHandler<ApiEnv> {
           403,
         );
       const principal = await principalFromSession(deps, sessionId);
-      if (!safeMethods.has(c.req.method) && c.req.header("x-csrf-token") !== principal.csrfToken) {
-        throw new PierError(
-          "csrf_failed",
-          "Missing or wrong X-CSRF-Token header for a cookie-authenticated write; reload the dashboard.",
-          403,
-        );
-      }
+      if (!safeMethods.has(c.req.method) && c.req.header("x-csrf-token") !== principal.csrfToken)
+        throw new CsrfFailedError();
       c.set("principal", principal);
       return next();
     }

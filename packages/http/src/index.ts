@@ -1,5 +1,13 @@
 export { findAppOr404 } from "./app-name.ts";
-export { type AuthDeps, assertAppAccess, authenticate, requireScope } from "./authenticate.ts";
+export {
+  type AuthDeps,
+  assertAppAccess,
+  authenticate,
+  CsrfFailedError,
+  isHttps,
+  requireScope,
+  sessionIdOf,
+} from "./authenticate.ts";
 export { readBody, readParam } from "./body.ts";
 export {
   clientAddress,

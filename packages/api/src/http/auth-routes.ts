@@ -4,9 +4,7 @@ import {
   generateSecretToken,
   hashPassword,
   hashToken,
-  readCookie,
   serializeSessionCookie,
-  sessionCookieName,
   tokenHint,
   verifyPassword,
 } from "@pier/auth";
@@ -18,17 +16,21 @@ import {
   RateLimitedError,
   UnauthorizedError,
 } from "@pier/core";
-import { authenticate, peerAddress, type RouteGroup, serveRoute } from "@pier/http";
+import {
+  authenticate,
+  CsrfFailedError,
+  isHttps,
+  peerAddress,
+  type RouteGroup,
+  serveRoute,
+  sessionIdOf,
+} from "@pier/http";
 import type { Server } from "bun";
 import type { Context } from "hono";
 import type { ApiDeps } from "../context.ts";
 import { apiRoutes } from "./contract.ts";
 
 const defaultSessionTtlMs = 7 * 24 * 3600 * 1000;
-
-function isHttps(c: Context): boolean {
-  return c.req.header("x-forwarded-proto") === "https" || new URL(c.req.url).protocol === "https:";
-}
 
 export function authRoutes(group: RouteGroup, deps: ApiDeps): void {
   /** A place under the login limit for this client and account, or a 429 saying when to retry. */
@@ -146,9 +148,19 @@ export function authRoutes(group: RouteGroup, deps: ApiDeps): void {
     return { id: row.id, name: row.name, scopes, token };
   });
 
+  /**
+   * Public, so that a stale cookie can still be cleared; but a live session ends only with its
+   * CSRF token, like any other cookie-authenticated write: a page on another site can send this
+   * POST with the cookie attached and would otherwise sign the user out.
+   */
   serveRoute(group, apiRoutes.logout, async (_, c) => {
-    const sessionId = readCookie(c.req.header("cookie"), sessionCookieName);
-    if (sessionId) await deps.stores.sessions.delete(hashToken(sessionId));
+    const sessionId = sessionIdOf(c);
+    if (sessionId) {
+      const sessionHash = hashToken(sessionId);
+      const session = await deps.stores.sessions.findActive(sessionHash);
+      if (session && c.req.header("x-csrf-token") !== session.csrfToken) throw new CsrfFailedError();
+      if (session) await deps.stores.sessions.delete(sessionHash);
+    }
     c.header("Set-Cookie", clearSessionCookie(isHttps(c)));
     return { ok: true as const };
   });

@@ -1,5 +1,7 @@
+import { basename } from "node:path";
 import type { DeploymentRow, EnvironmentRow } from "@pier/db";
 import type { ServedEnvironment } from "../engine/serving.ts";
+import { parseStaticImageRef, staticImageRef } from "../static/static-replicas.ts";
 import type { AppStatus } from "./schemas.ts";
 
 export function presentDeployment(row: DeploymentRow, environments: Map<string, EnvironmentRow>) {
@@ -22,7 +24,7 @@ export function presentDeployment(row: DeploymentRow, environments: Map<string, 
     source: row.source,
     branch: row.branch,
     commitSha: row.commitSha,
-    image: row.image,
+    image: row.image === null ? null : presentImage(row.image),
     error: row.error,
     createdAt: row.createdAt,
     finishedAt: row.finishedAt,
@@ -39,6 +41,16 @@ export function presentDeployment(row: DeploymentRow, environments: Map<string, 
     replicas: Array.isArray(meta.replicas) ? meta.replicas.length : 0,
     logTail: meta.logTail ?? [],
   };
+}
+
+/**
+ * A static release's "image" is stored as its absolute directory, which rollback and restore
+ * need; callers (app-limited tokens included) see only the release's directory name, not where
+ * the data dir lives on the server. Pure.
+ */
+export function presentImage(image: string): string {
+  const site = parseStaticImageRef(image);
+  return site ? staticImageRef(basename(site.dir), site.spa) : image;
 }
 
 const timingKeys = [

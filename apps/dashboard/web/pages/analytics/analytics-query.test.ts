@@ -45,3 +45,10 @@ test("empty values read as direct traffic for sources and unknown elsewhere", ()
   expect(valueLabel("browser", "")).toBe("(unknown)");
   expect(valueLabel("browser", "Chrome")).toBe("Chrome");
 });
+
+test("bidi controls a visitor sent in a path, referrer or user agent are shown, not obeyed", () => {
+  expect(valueLabel("page", "/\u202Egnp.exe")).toBe("/⟨U+202E⟩gnp.exe");
+  expect(valueLabel("referrer", "evil\u2066.com\u2069")).toBe("evil⟨U+2066⟩.com⟨U+2069⟩");
+  expect(valueLabel("utm_source", "news\u200Fletter")).toBe("news⟨U+200F⟩letter");
+  expect(valueLabel("page", "/שלום")).toBe("/שלום");
+});

@@ -1,6 +1,7 @@
 // What the analytics page asks the API, as pure functions (tested without a browser).
 import type { PierRoute } from "@pier/contract";
 import type { ClientOutput, RouteOf } from "@pier/http/contract";
+import { showBidiControls } from "../../format.ts";
 
 type Answer<K extends string> = ClientOutput<RouteOf<PierRoute, K>>;
 export type Dashboard = Answer<"GET /api/v1/analytics/:site/dashboard">;
@@ -113,7 +114,8 @@ export function visitDuration(ms: number): string {
 
 /** How a stored empty value reads ("unknown" browser, direct traffic…). */
 export function valueLabel(dimension: Dimension, value: string): string {
-  if (value) return value;
+  // Paths, referrers, UTM tags and user agents come from any visitor's beacon.
+  if (value) return showBidiControls(value);
   if (dimension === "source" || dimension === "referrer") return "Direct / none";
   return "(unknown)";
 }

@@ -2,6 +2,7 @@ import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import { pier } from "../../api.ts";
 import { ListState } from "../../components/ui.tsx";
+import { showBidiControls } from "../../format.ts";
 import { useApi } from "../../use-api.ts";
 import { type Dashboard, type Filters, filterParams, type Period } from "./analytics-query.ts";
 
@@ -24,7 +25,7 @@ function EventProps(props: { app: string; name: string; period: Period; filters:
             {data.map((p) => (
               <tr key={`${p.prop}=${p.value}`}>
                 <td class="label">
-                  <span class="mono">{p.prop}</span> = {p.value}
+                  <span class="mono">{showBidiControls(p.prop)}</span> = {showBidiControls(p.value)}
                 </td>
                 <td class="num">{p.events}</td>
               </tr>
@@ -72,7 +73,7 @@ export function EventsPanel(props: {
                       aria-expanded={open === e.name}
                       onClick={() => setOpen(open === e.name ? null : e.name)}
                     >
-                      {open === e.name ? "▾" : "▸"} {e.name}
+                      {open === e.name ? "▾" : "▸"} {showBidiControls(e.name)}
                     </button>
                   </td>
                   <td class="num">{e.visitors}</td>

@@ -7,6 +7,7 @@ import { formatBytes, formatDuration } from "../../format.ts";
 import { addObservabilityStyles } from "../../observability-styles.ts";
 import { useApi } from "../../use-api.ts";
 import { clockTime, type ReplayDetail } from "../errors-types.ts";
+import { withoutLinkHrefs } from "./replay-links.ts";
 
 // One session replay: what it is, the issues that happened in it, and the player (rrweb's Replayer,
 // in this page's chunk only). GET /api/v1/errors/projects/:id/replays/:replayId and its segments.
@@ -40,7 +41,7 @@ async function loadRecording(projectId: string, replayId: string): Promise<Rrweb
     after = page.next;
   }
   events.sort((a, b) => a.timestamp - b.timestamp);
-  return events as unknown as RrwebEvents;
+  return withoutLinkHrefs(events) as unknown as RrwebEvents;
 }
 
 type ReplayError = ReplayDetail["errors"][number];
