@@ -269,7 +269,7 @@ describe.skipIf(!ready)("deploy engine through pier serve", () => {
       existsSync(join(pier.dataDir, "static")) ? readdirSync(join(pier.dataDir, "static")) : [];
     expect(existsSync(repoDir)).toBe(true);
     expect(staticDirs().length).toBeGreaterThan(0);
-    const cli = await pierCli("apps", "delete", siteName);
+    const cli = await pierCli("apps", "delete", siteName, "--confirm", siteName);
     expect(cli.code).toBe(0);
     expect(existsSync(repoDir)).toBe(false);
     for (const d of before) expect(existsSync(join(pier.dataDir, "deployments", `${d.id}.log`))).toBe(false);

@@ -181,8 +181,12 @@ describe("pier serve", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("lowercase");
 
-    expect((await runCli(["apps", "delete", "shop"], cliEnv)).code).toBe(0);
-    const ghost = await runCli(["apps", "delete", "shop"], cliEnv);
+    // Not without the name confirmed: a script gets the flag to add.
+    const unconfirmed = await runCli(["apps", "delete", "shop"], cliEnv);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain("--confirm shop");
+    expect((await runCli(["apps", "delete", "shop", "--confirm", "shop"], cliEnv)).code).toBe(0);
+    const ghost = await runCli(["apps", "delete", "shop", "--confirm", "shop"], cliEnv);
     expect(ghost.code).toBe(1);
     expect(ghost.stderr).toContain('App "shop" does not exist');
     const after = await runCli(["apps", "list", "--json"], cliEnv);

@@ -3,9 +3,11 @@ export { archiveKind, readArchive } from "./archive/read.ts";
 export { fileSize, type RestoreOptions, type RestoreReport, restoreArchive } from "./archive/restore.ts";
 export {
   describePlan,
+  describeServicePlan,
   type RebuildPlan,
   rebuildPlan,
   relocateStaticRelease,
+  type ServicePlan,
 } from "./archive/restore-plan.ts";
 export { type Snapshot, type SnapshotOptions, takeSnapshot } from "./archive/snapshot.ts";
 export { archiveStream } from "./archive/write.ts";

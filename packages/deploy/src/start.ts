@@ -1,4 +1,5 @@
 import { NotFoundError } from "@pier/core";
+import type { AppRow } from "@pier/db";
 import { appNameSchema, errorResponse } from "@pier/http";
 import type { AppRuntimeCapability, PierContext, RawHandler } from "@pier/platform";
 import type { RouteSpec } from "@pier/proxy";
@@ -69,7 +70,12 @@ export async function startDeploy(
   };
   const clustered = clusterAwareRuntime(ctx.capabilities, local);
   const runtime = combineRuntimes(() => clustered, statics);
-  const logs = new DeployLogs(config.dataDir);
+  const logs = new DeployLogs(config.dataDir, (deployment, error) =>
+    log.warn("deploy log lines not written to disk (followers still get them)", {
+      deployment,
+      error: String(error),
+    }),
+  );
   const port = config.httpPort === 80 ? "" : `:${config.httpPort}`;
   const liveUrl = (host: string) => `http://${host}${port}`;
 
@@ -109,7 +115,24 @@ export async function startDeploy(
     drain: proxyDrainMonitor(ctx.proxy),
     publisher: (app, deploymentId, say) => clusterPublisher(ctx.capabilities, app, deploymentId, say),
   });
-  const ops = { stores, engine, serving, runtime, publishRoutes };
+  const ops = {
+    stores,
+    engine,
+    serving,
+    runtime,
+    publishRoutes,
+    async previewRemoved(app: AppRow, environment: string) {
+      await ctx.capabilities.services
+        ?.environmentRemoved({ id: app.id, name: app.name }, environment)
+        .catch((error) =>
+          log.warn("preview databases not dropped; the sweep tries again", {
+            app: app.name,
+            environment,
+            error,
+          }),
+        );
+    },
+  };
   // A cluster moves replicas (a lost node, a drain): the routes follow, health-checked.
   const stopFollowingCluster = followClusterMoves({
     capabilities: ctx.capabilities,
@@ -317,6 +340,8 @@ export async function startDeploy(
     const response = await ctx.console.fetch(request, server);
     if (!response.ok) return response;
     if (app) appDeleted(ctx.capabilities, app.id, log);
+    // Its deploys end cancelled: none may report "live" at a host nothing routes any more.
+    engine.cancelForDeletedApp(name);
     await engine.exclusive(name, async () => {
       for (const served of serving.forApp(name)) {
         serving.delete(name, served.env);
@@ -340,6 +365,11 @@ export async function startDeploy(
       for (const { path, error } of await removeAppData(files)) {
         log.warn("file of a deleted app not removed", { app: name, path, error });
       }
+      // After its replicas are gone: they were what kept its network in use.
+      if (app)
+        await ctx.capabilities.services
+          ?.appRemoved({ id: app.id, name: app.name })
+          .catch((error) => log.warn("links or network of a deleted app not removed", { app: name, error }));
     });
     return response;
   };

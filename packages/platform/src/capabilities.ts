@@ -152,6 +152,13 @@ export interface ServicesCapability {
   ): Promise<Record<string, string>>;
   /** Docker networks the app's replicas join (none without links). */
   networksFor(app: AppRef): Promise<string[]>;
+  /** A preview environment is gone: its own databases are dropped now, not at the next sweep. */
+  environmentRemoved(app: AppRef, environment: string): Promise<void>;
+  /**
+   * An app is gone and its replicas removed: its links, their preview databases and its network
+   * go. What cannot go yet (a network still in use) is left for the periodic sweep.
+   */
+  appRemoved(app: AppRef): Promise<void>;
 }
 
 /**

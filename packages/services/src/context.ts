@@ -1,6 +1,12 @@
 import { type Logger, ValidationError } from "@pier/core";
 import type { Stores } from "@pier/db";
-import { DeployQueue, ensureImage, parseMemory, tailContainerLogs } from "@pier/deploy";
+import {
+  DeployQueue,
+  ensureImage,
+  loadOrCreateInstanceId,
+  parseMemory,
+  tailContainerLogs,
+} from "@pier/deploy";
 import type { Capabilities } from "@pier/platform";
 import type { SecretBox } from "@pier/secrets";
 import type Docker from "dockerode";
@@ -14,12 +20,13 @@ import {
 import { ServiceNotFoundError, ServiceStartError } from "./errors.ts";
 import type { Credentials, ServiceKind } from "./kinds.ts";
 import type { ServicesSettings } from "./settings.ts";
-import type { ServiceRow, ServicesStore } from "./store.ts";
+import type { LinkRow, ServiceRow, ServicesStore } from "./store.ts";
 
 /** What the services subsystem's parts share (services, links, backups, the watch). */
 export class ServicesContext {
   /** One operation per service at a time: a backup never races a restore, restart or upgrade. */
   private readonly queue = new DeployQueue();
+  private instanceId: string | undefined;
 
   constructor(
     readonly deps: {
@@ -46,6 +53,11 @@ export class ServicesContext {
   get logger() {
     return this.deps.logger;
   }
+  /** This pier's id (the `pier.instance` label): the networks it sweeps are only those carrying it. */
+  get instance(): string {
+    this.instanceId ??= loadOrCreateInstanceId(this.deps.dataDir);
+    return this.instanceId;
+  }
 
   exclusive<T>(service: string, task: () => Promise<T>): Promise<T> {
     return this.queue.run(service, task);
@@ -67,6 +79,17 @@ export class ServicesContext {
 
   async sealCredentials(credentials: Credentials): Promise<string> {
     return this.deps.secretBox.encrypt(JSON.stringify(credentials));
+  }
+
+  /**
+   * Links of apps that still exist, for display. Links of deleted apps are left for the sweep, which
+   * drops their preview databases and network with them.
+   */
+  async liveLinks(row: ServiceRow): Promise<LinkRow[]> {
+    const live: LinkRow[] = [];
+    for (const link of await this.store.links.forService(row.id))
+      if (await this.deps.stores.apps.findById(link.appId)) live.push(link);
+    return live;
   }
 
   /** Apps linked to the service; links of apps deleted since are dropped on the way. */
@@ -136,7 +159,7 @@ export class ServicesContext {
     };
     const containerName = serviceContainerName(row.name);
     try {
-      await startServiceContainer(docker, spec);
+      await startServiceContainer(docker, spec, this.instance);
       await waitHealthy(docker, row.name, this.deps.healthyTimeoutMs ?? 120_000, () =>
         tailContainerLogs(docker, containerName, 20),
       );

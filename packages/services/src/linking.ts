@@ -2,11 +2,18 @@ import { ConflictError, NotFoundError, newId } from "@pier/core";
 import { dumpCommand, mysqlIdent, mysqlStatement, pgIdent, psql, restoreCommand } from "./commands.ts";
 import type { ServicesContext } from "./context.ts";
 import { execChecked, execOutput } from "./docker/exec.ts";
-import { appNetworkName, serviceContainerName } from "./docker/names.ts";
+import {
+  appNetworkLabels,
+  appNetworkName,
+  appNetworkPrefix,
+  serviceContainerName,
+  serviceLabels,
+} from "./docker/names.ts";
 import {
   connectToNetwork,
   disconnectFromNetwork,
   ensureNetwork,
+  networkInstance,
   removeNetwork,
 } from "./docker/service-containers.ts";
 import { type Credentials, kindSpec, type ServiceKind } from "./kinds.ts";
@@ -46,7 +53,7 @@ export class ServiceLinks {
     }
     const docker = this.ctx.docker;
     const network = appNetworkName(app.name);
-    await ensureNetwork(docker, network);
+    await ensureNetwork(docker, network, appNetworkLabels(app.name, this.ctx.instance));
     await connectToNetwork(docker, serviceContainerName(row.name), network, row.name);
     const link = await this.ctx.store.links.insert({
       id: newId("lnk"),
@@ -89,8 +96,9 @@ export class ServiceLinks {
   async networksFor(appId: string): Promise<string[]> {
     const links = await this.ctx.store.links.forApp(appId);
     if (!links.length) return [];
-    const network = appNetworkName(links[0]!.appName);
-    await ensureNetwork(this.ctx.docker, network);
+    const app = links[0]!.appName;
+    const network = appNetworkName(app);
+    await ensureNetwork(this.ctx.docker, network, appNetworkLabels(app, this.ctx.instance));
     return [network];
   }
 
@@ -191,24 +199,96 @@ export class ServiceLinks {
       );
   }
 
+  /**
+   * A preview environment was removed (its branch deleted): its databases are dropped now, so a
+   * branch pushed again soon after starts from a new one. One that cannot be dropped stays recorded
+   * for the sweep to try again.
+   */
+  async environmentRemoved(appId: string, environment: string): Promise<void> {
+    for (const link of await this.ctx.store.links.forApp(appId)) {
+      const database = link.previews[environment];
+      if (database === undefined) continue;
+      const row = (await this.ctx.store.services.list()).find((s) => s.id === link.serviceId);
+      if (!row) continue;
+      try {
+        await this.ctx.exclusive(row.name, () => this.dropPreview(row, database));
+      } catch (error) {
+        this.ctx.logger.warn("preview database not dropped; the sweep tries again", {
+          service: row.name,
+          database,
+          error,
+        });
+        continue;
+      }
+      const { [environment]: _dropped, ...kept } = link.previews;
+      await this.ctx.store.links.setPreviews(link.id, kept);
+      this.ctx.logger.info("preview database dropped", { service: row.name, environment, database });
+    }
+  }
+
+  /** An app was deleted (its replicas are gone): its links, preview databases and network go now. */
+  async appRemoved(appId: string, appName: string): Promise<void> {
+    for (const link of await this.ctx.store.links.forApp(appId)) await this.dropLinkOfDeletedApp(link);
+    await this.removeAppNetwork(appName);
+  }
+
+  /** The service stays, and leaves the app's network. */
+  private async dropLinkOfDeletedApp(link: LinkRow): Promise<void> {
+    const row = (await this.ctx.store.services.list()).find((s) => s.id === link.serviceId);
+    if (row) {
+      for (const database of Object.values(link.previews))
+        await this.dropPreview(row, database).catch(() => {});
+      await disconnectFromNetwork(
+        this.ctx.docker,
+        serviceContainerName(row.name),
+        appNetworkName(link.appName),
+      ).catch(() => {});
+    }
+    await this.ctx.store.links.remove(link.id);
+  }
+
+  /** Ours, or unlabelled (made before pier labelled networks); another pier's of the same app name stays. */
+  private async removeAppNetwork(app: string): Promise<void> {
+    const network = appNetworkName(app);
+    const docker = this.ctx.docker;
+    try {
+      const owner = await networkInstance(docker, network);
+      if (owner !== null && owner !== this.ctx.instance) return;
+      if (await removeNetwork(docker, network)) return;
+      this.ctx.logger.warn(
+        owner
+          ? "network of a deleted app is still in use; the sweep removes it later"
+          : `network of a deleted app is still in use; it predates pier's network labels, so the sweep leaves it: remove it with docker network rm ${network} once its containers are gone`,
+        { network },
+      );
+    } catch (error) {
+      this.ctx.logger.warn("network of a deleted app not removed; the sweep tries again", { network, error });
+    }
+  }
+
+  /**
+   * App networks whose app is gone: left in use at the deletion, or orphaned while pier was down.
+   * Only this pier's (labelled with its instance): another pier on this Engine (a restored copy, a
+   * test instance) has apps this one does not know. Unlabelled ones, made before pier labelled its
+   * networks, may be another's too: only `apps delete` removes those, by their exact name.
+   */
+  private async sweepAppNetworks(): Promise<void> {
+    const networks = await this.ctx.docker.listNetworks({
+      filters: { name: [appNetworkPrefix], label: [`${serviceLabels.instance}=${this.ctx.instance}`] },
+    });
+    for (const network of networks) {
+      if (!network.Name.startsWith(appNetworkPrefix)) continue;
+      if (await this.ctx.deps.stores.apps.findByName(network.Name.slice(appNetworkPrefix.length))) continue;
+      await removeNetwork(this.ctx.docker, network.Name).catch(() => false);
+    }
+  }
+
   /** Preview databases whose environment is gone (branch deleted, app deleted) are dropped. */
   async sweepPreviews(): Promise<number> {
     let dropped = 0;
     for (const link of await this.ctx.store.links.all()) {
-      // The app was deleted: its link goes (the service stays, and leaves the app's network).
       if (!(await this.ctx.deps.stores.apps.findById(link.appId))) {
-        const row = (await this.ctx.store.services.list()).find((s) => s.id === link.serviceId);
-        if (row) {
-          for (const database of Object.values(link.previews))
-            await this.dropPreview(row, database).catch(() => {});
-          await disconnectFromNetwork(
-            this.ctx.docker,
-            serviceContainerName(row.name),
-            appNetworkName(link.appName),
-          ).catch(() => {});
-        }
-        await removeNetwork(this.ctx.docker, appNetworkName(link.appName)).catch(() => {});
-        await this.ctx.store.links.remove(link.id);
+        await this.dropLinkOfDeletedApp(link);
         continue;
       }
       const names = Object.keys(link.previews);
@@ -231,6 +311,9 @@ export class ServiceLinks {
       }
       await this.ctx.store.links.setPreviews(link.id, kept);
     }
+    await this.sweepAppNetworks().catch((error) =>
+      this.ctx.logger.warn("networks of deleted apps not swept", { error }),
+    );
     return dropped;
   }
 }

@@ -30,6 +30,14 @@ export const servicesModule: PierModule = {
         if (!load.started() && !(await hasLinks())) return [];
         return (await load()).links.networksFor(app.id);
       },
+      async environmentRemoved(app, environment) {
+        if (!load.started() && !(await hasLinks())) return;
+        await (await load()).links.environmentRemoved(app.id, environment);
+      },
+      async appRemoved(app) {
+        if (!load.started() && !(await hasLinks())) return;
+        await (await load()).links.appRemoved(app.id, app.name);
+      },
     });
 
     if (await hasRows(ctx.database, "services")) await load();

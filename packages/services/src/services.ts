@@ -194,7 +194,7 @@ export class ServiceManager {
    */
   private async destroy(row: ServiceRow, options: { purge: boolean; bestEffort?: boolean }): Promise<void> {
     const docker = this.ctx.docker;
-    const step = (work: Promise<void>) =>
+    const step = (work: Promise<unknown>) =>
       options.bestEffort
         ? work.catch((error) =>
             this.ctx.logger.warn("leftover of a failed service", { service: row.name, error }),
@@ -217,7 +217,7 @@ export class ServiceManager {
   async view(row: ServiceRow): Promise<ServiceView> {
     const [state, links, backups] = await Promise.all([
       this.state(row),
-      this.ctx.store.links.forService(row.id),
+      this.ctx.liveLinks(row),
       this.ctx.store.backups.list({ serviceName: row.name, limit: 20 }),
     ]);
     const last = backups.find((b) => b.source === "service");

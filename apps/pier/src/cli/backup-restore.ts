@@ -56,9 +56,8 @@ export const backupRestoreCommand: Command = {
   },
   async run(args) {
     const { pierVersion } = await import("@pier/core");
-    const { describePlan, fileSize, formatBytes, isS3Location, restoreArchive } = await import(
-      "@pier/backup"
-    );
+    const { describePlan, describeServicePlan, fileSize, formatBytes, isS3Location, restoreArchive } =
+      await import("@pier/backup");
     const dataDir = requireStringFlag(args, "data-dir", backupRestoreCommand);
     // A running pier keeps its database open and its key in memory: replacing them under it
     // would lose what it writes next and leave it with a key that no longer matches the files.
@@ -97,6 +96,11 @@ export const backupRestoreCommand: Command = {
     if (report.apps.length > 0) {
       console.log("\nLive releases, as they come back at the first start:");
       for (const plan of report.apps) console.log(`  ${describePlan(plan)}`);
+    }
+    if (report.services.length > 0) {
+      console.log("\nServices: their containers and live volumes are not in the archive; their backups are:");
+      for (const plan of report.services)
+        for (const line of describeServicePlan(plan)) console.log(`  ${line}`);
     }
     if (m.clickhouse)
       console.log(

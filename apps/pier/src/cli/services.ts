@@ -2,6 +2,7 @@ import type { PierRoute } from "@pier/contract";
 import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import { apiError, apiFetch, connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, intFlag, type ParsedArgs, requireStringFlag, UsageError } from "./command.ts";
+import { readLine } from "./confirm.ts";
 import { followRestarts } from "./restart-follow.ts";
 import { attachTerminal } from "./run.ts";
 
@@ -326,13 +327,6 @@ const connectCommand: Command = {
     );
   },
 };
-
-/** Reads one line from stdin: the typed confirmation of a deletion. */
-async function readLine(prompt: string): Promise<string> {
-  process.stderr.write(prompt);
-  for await (const line of console) return line.trim();
-  return "";
-}
 
 const deleteCommand: Command = {
   name: "services delete",

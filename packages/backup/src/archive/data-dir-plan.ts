@@ -2,13 +2,19 @@
  * What of a data dir goes into an archive, decided by name alone (pure). Everything pier keeps
  * there is included, so a subsystem that adds a folder is backed up without a change here; what
  * is left out is either rebuilt (uploads, builds), a database's side file (its snapshot holds the
- * WAL's content), a one-time secret of the first start, or backups themselves.
+ * WAL's content), a one-time secret of the first start, or platform archives themselves. Of
+ * `backups/`, only the services' local dumps go in: on the same disk as everything else, they are
+ * a service's only copy off the server once the archive leaves it.
  */
-export type TopLevelDecision = "sqlite" | "include" | "skip";
+export type TopLevelDecision = "sqlite" | "include" | "service-dumps" | "skip";
 
-const skippedNames = new Set(["uploads", "builds", "backups", "setup-code", "lost+found"]);
+/** Where `pier services backup` keeps dumps when a service has no S3 target, under the data dir. */
+export const serviceDumpsDir = "backups/services";
+
+const skippedNames = new Set(["uploads", "builds", "setup-code", "lost+found"]);
 
 export function classifyTopLevel(name: string, isDirectory: boolean): TopLevelDecision {
+  if (name === "backups") return isDirectory ? "service-dumps" : "skip";
   if (skippedNames.has(name)) return "skip";
   // Staging folders of running backups and restores, and editors' or tools' hidden files.
   if (name.startsWith(".")) return "skip";
@@ -16,6 +22,9 @@ export function classifyTopLevel(name: string, isDirectory: boolean): TopLevelDe
   if (!isDirectory && name.endsWith(".db")) return "sqlite";
   return "include";
 }
+
+/** A dump still being written (`….part`) is not a backup yet: its row is not "ok" either. */
+export const isUnfinishedDump = (name: string) => name.endsWith(".part");
 
 /**
  * Order of a bare git repository's entries: references before objects. git writes objects before

@@ -70,3 +70,69 @@ export function describePlan(plan: RebuildPlan): string {
       return `${where}: runs ${plan.image} if this Docker Engine has it; it was uploaded (pier keeps no source of uploads), so elsewhere run \`pier deploy\` again`;
   }
 }
+
+/**
+ * A service backup kept in the data dir is recorded as `file:DATA_DIR/backups/…` (absolute): restored
+ * into another data dir it must point at the copy the archive brought (null when nothing moves).
+ */
+export function relocateBackupLocation(location: string, from: string, to: string): string | null {
+  const oldRoot = `file:${from.replace(/\/+$/, "")}/backups/`;
+  const newRoot = `file:${to.replace(/\/+$/, "")}/backups/`;
+  if (oldRoot === newRoot || !location.startsWith(oldRoot)) return null;
+  return newRoot + location.slice(oldRoot.length);
+}
+
+export interface RestoredServiceBackup {
+  id: string;
+  serviceName: string;
+  location: string;
+  /** The file of a local backup is in the restored data dir; always false for S3. */
+  present: boolean;
+}
+
+export interface ServicePlan {
+  service: string;
+  kind: string;
+  /** Good backups, newest first: in the archive, or kept in S3 where they were. */
+  inArchive: string[];
+  inS3: string[];
+  /** Local backups recorded but not in the archive (taken after it, or removed). */
+  missing: string[];
+}
+
+/** What comes back of each service: its backups, never its live data (pure). */
+export function servicePlans(
+  services: { name: string; kind: string }[],
+  backups: RestoredServiceBackup[],
+): ServicePlan[] {
+  return services.map((s) => {
+    const own = backups.filter((b) => b.serviceName === s.name);
+    return {
+      service: s.name,
+      kind: s.kind,
+      inArchive: own.filter((b) => b.location.startsWith("file:") && b.present).map((b) => b.id),
+      inS3: own.filter((b) => b.location.startsWith("s3://")).map((b) => b.id),
+      missing: own.filter((b) => b.location.startsWith("file:") && !b.present).map((b) => b.id),
+    };
+  });
+}
+
+export function describeServicePlan(plan: ServicePlan): string[] {
+  const lines: string[] = [];
+  const kept = [
+    plan.inArchive.length ? `in the archive: ${plan.inArchive.join(", ")}` : "",
+    plan.inS3.length ? `in S3: ${plan.inS3.join(", ")}` : "",
+  ].filter(Boolean);
+  lines.push(
+    `${plan.service} (${plan.kind}): ${kept.length ? `backups ${kept.join("; ")}` : "no backup came back"}`,
+  );
+  if (plan.missing.length)
+    lines.push(`  recorded but not in the archive (taken later or removed): ${plan.missing.join(", ")}`);
+  const newest = plan.inArchive[0] ?? plan.inS3[0];
+  lines.push(
+    newest
+      ? `  its live volume is not in the archive; to get its data back: pier services restore ${plan.service} ${newest}`
+      : `  its live volume is not in the archive, and no backup of it is: its data is only in its Docker volume on the old server (run pier services backup ${plan.service} there, then pier backup create)`,
+  );
+  return lines;
+}

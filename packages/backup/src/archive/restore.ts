@@ -13,7 +13,14 @@ import {
 import { postgresTableCount, restorePostgres } from "../snapshot/postgres.ts";
 import type { ProgressListener } from "./progress.ts";
 import { readArchive } from "./read.ts";
-import { type RebuildPlan, rebuildPlan, relocateStaticRelease } from "./restore-plan.ts";
+import {
+  type RebuildPlan,
+  rebuildPlan,
+  relocateBackupLocation,
+  relocateStaticRelease,
+  type ServicePlan,
+  servicePlans,
+} from "./restore-plan.ts";
 import { openRestoredPostgres, openRestoredSqlite, type RestoredDatabase } from "./restored-database.ts";
 
 export interface RestoreOptions {
@@ -39,6 +46,8 @@ export interface RestoreReport {
   bytes: number;
   relocatedReleases: number;
   apps: RebuildPlan[];
+  /** Each service's backups that came back; its live volume never does. */
+  services: ServicePlan[];
 }
 
 async function isEmptyDir(path: string): Promise<boolean | null> {
@@ -134,6 +143,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       : openRestoredSqlite(dataDir);
   try {
     const relocatedReleases = await relocate(database, manifest.dataDir, dataDir);
+    const backups = await relocateServiceBackups(database, manifest.dataDir, dataDir);
     if (manifest.runId)
       await database.finishRun(manifest.runId, options.archiveName, options.archiveBytes ?? 0);
     await database.dropLeases();
@@ -144,6 +154,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       bytes: totals.bytes,
       relocatedReleases,
       apps: rebuildPlan(await database.liveReleases()),
+      services: servicePlans(await database.services(), backups),
     };
   } finally {
     await database.close();
@@ -159,9 +170,39 @@ async function putInPlace(stagedData: string, dataDir: string, force: boolean): 
     for (const db of names.filter((name) => name.endsWith(".db")))
       for (const suffix of ["-wal", "-shm", "-journal"])
         await rm(join(dataDir, db + suffix), { force: true });
-    for (const name of names) await rm(join(dataDir, name), { recursive: true, force: true });
+    for (const name of names.filter((n) => n !== "backups"))
+      await rm(join(dataDir, name), { recursive: true, force: true });
   }
-  for (const name of names) await rename(join(stagedData, name), join(dataDir, name));
+  for (const name of names) {
+    if (name === "backups") await mergeInto(join(stagedData, name), join(dataDir, name));
+    else await rename(join(stagedData, name), join(dataDir, name));
+  }
+}
+
+/**
+ * The archive's service dumps join what `backups/` holds (platform archives, maybe the one being
+ * restored, newer dumps): nothing there is removed, not even with force.
+ */
+async function mergeInto(staged: string, target: string): Promise<void> {
+  await mkdir(target, { recursive: true, mode: 0o700 });
+  for (const entry of await readdir(staged, { withFileTypes: true })) {
+    if (entry.isDirectory()) await mergeInto(join(staged, entry.name), join(target, entry.name));
+    else await rename(join(staged, entry.name), join(target, entry.name));
+  }
+}
+
+/** Local service backups now read from the restored data dir; returns them all, checked for presence. */
+async function relocateServiceBackups(database: RestoredDatabase, from: string, to: string) {
+  const restored = [];
+  for (const backup of await database.serviceBackups()) {
+    const moved = relocateBackupLocation(backup.location, from, to);
+    if (moved) await database.updateBackupLocation(backup.id, moved);
+    const location = moved ?? backup.location;
+    const present =
+      location.startsWith("file:") && (await fileSize(location.slice("file:".length))) !== undefined;
+    restored.push({ ...backup, location, present });
+  }
+  return restored;
 }
 
 async function relocate(database: RestoredDatabase, from: string, to: string): Promise<number> {

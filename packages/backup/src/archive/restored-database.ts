@@ -14,6 +14,10 @@ export interface RestoredDatabase {
   /** The backup run that made the archive was still running in its own snapshot: it succeeded. */
   finishRun(runId: string, archive: string, bytes: number): Promise<void>;
   liveReleases(): Promise<LiveRelease[]>;
+  services(): Promise<{ name: string; kind: string }[]>;
+  /** Good backups of services (dumps and volume snapshots, not apps' volumes), newest first. */
+  serviceBackups(): Promise<{ id: string; serviceName: string; location: string }[]>;
+  updateBackupLocation(id: string, location: string): Promise<void>;
   /**
    * Leases belong to the processes of the pier the archive was made from, not to its data: a
    * restored pier must not wait for the primary role of a process that runs elsewhere (or still
@@ -28,6 +32,11 @@ const liveQuery = `
          d.commit_sha AS "commitSha", d.image AS image, d.meta AS meta
   FROM environments e JOIN apps a ON a.id = e.app_id JOIN deployments d ON d.id = e.current_deployment_id
   ORDER BY a.name, e.name`;
+
+const servicesQuery = "SELECT name, kind FROM services ORDER BY name";
+const serviceBackupsQuery = `
+  SELECT id, service_name AS "serviceName", location FROM service_backups
+  WHERE status = 'ok' AND app_name IS NULL ORDER BY started_at DESC`;
 
 type LiveRow = Omit<LiveRelease, "kind"> & { meta: unknown };
 
@@ -73,6 +82,17 @@ export function openRestoredSqlite(dataDir: string): RestoredDatabase {
         .all()
         .map((r) => ({ ...r, kind: kindOf(r.meta) }));
     },
+    async services() {
+      if (!hasTable("services")) return [];
+      return db.query<{ name: string; kind: string }, []>(servicesQuery).all();
+    },
+    async serviceBackups() {
+      if (!hasTable("service_backups")) return [];
+      return db.query<{ id: string; serviceName: string; location: string }, []>(serviceBackupsQuery).all();
+    },
+    async updateBackupLocation(id, location) {
+      db.run("UPDATE service_backups SET location = ? WHERE id = ?", [location, id]);
+    },
     async dropLeases() {
       if (hasTable("leases")) db.run("DELETE FROM leases");
     },
@@ -84,6 +104,10 @@ export function openRestoredSqlite(dataDir: string): RestoredDatabase {
 
 export function openRestoredPostgres(url: string): RestoredDatabase {
   const sql = new SQL(url);
+  const hasTable = async (name: string) => {
+    const [exists] = (await sql`SELECT to_regclass(${`public.${name}`}) AS t`) as { t: string | null }[];
+    return Boolean(exists?.t);
+  };
   return {
     async staticReleases() {
       return (await sql`SELECT id, image, meta FROM deployments WHERE image LIKE 'static:%'`) as {
@@ -104,6 +128,21 @@ export function openRestoredPostgres(url: string): RestoredDatabase {
     },
     async liveReleases() {
       return ((await sql.unsafe(liveQuery)) as LiveRow[]).map((r) => ({ ...r, kind: kindOf(r.meta) }));
+    },
+    async services() {
+      if (!(await hasTable("services"))) return [];
+      return (await sql.unsafe(servicesQuery)) as { name: string; kind: string }[];
+    },
+    async serviceBackups() {
+      if (!(await hasTable("service_backups"))) return [];
+      return (await sql.unsafe(serviceBackupsQuery)) as {
+        id: string;
+        serviceName: string;
+        location: string;
+      }[];
+    },
+    async updateBackupLocation(id, location) {
+      await sql`UPDATE service_backups SET location = ${location} WHERE id = ${id}`;
     },
     async dropLeases() {
       const [exists] = (await sql`SELECT to_regclass('public.leases') AS t`) as { t: string | null }[];

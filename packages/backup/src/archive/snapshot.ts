@@ -10,7 +10,13 @@ import {
 } from "../format/manifest.ts";
 import { dumpPostgres } from "../snapshot/postgres.ts";
 import { snapshotSqlite } from "../snapshot/sqlite-snapshot.ts";
-import { classifyTopLevel, gitRepositoryOrder, stageBelowBytes } from "./data-dir-plan.ts";
+import {
+  classifyTopLevel,
+  gitRepositoryOrder,
+  isUnfinishedDump,
+  serviceDumpsDir,
+  stageBelowBytes,
+} from "./data-dir-plan.ts";
 import { hashFile } from "./file-hash.ts";
 import type { ProgressListener } from "./progress.ts";
 
@@ -60,6 +66,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
 
 async function collect(options: SnapshotOptions, dataDir: string, stagingDir: string, createdAt: Date) {
   const exclude = new Set((options.exclude ?? []).map((p) => resolve(p)));
+  const dumpsRoot = join(dataDir, serviceDumpsDir);
   const files: ManifestFile[] = [];
   const dirs: Manifest["dirs"] = [];
   const symlinks: Manifest["symlinks"] = [];
@@ -89,6 +96,7 @@ async function collect(options: SnapshotOptions, dataDir: string, stagingDir: st
       const ordered = path.endsWith(".git") ? gitRepositoryOrder(names) : names;
       for (const name of ordered) await walk(join(path, name), `${member}/${name}`);
     } else if (info.isFile()) {
+      if (path.startsWith(`${dumpsRoot}/`) && isUnfinishedDump(path)) return;
       if (info.size < stageBelowBytes) {
         const copy = join(stagingDir, `f${staged++}`);
         await copyFile(path, copy);
@@ -106,7 +114,8 @@ async function collect(options: SnapshotOptions, dataDir: string, stagingDir: st
   )) {
     const path = join(dataDir, entry.name);
     const decision = classifyTopLevel(entry.name, entry.isDirectory());
-    if (decision === "skip" || exclude.has(path)) continue;
+    // The default target is DATA_DIR/backups itself: left out, but the dumps beside its archives go in.
+    if (decision === "skip" || (decision !== "service-dumps" && exclude.has(path))) continue;
     if (decision === "sqlite") {
       options.onProgress?.({ phase: "database", member: entry.name, files: files.length, bytes });
       const copy = join(stagingDir, entry.name);
@@ -114,6 +123,14 @@ async function collect(options: SnapshotOptions, dataDir: string, stagingDir: st
       if (entry.name === "pier.db") migrations = recorded;
       const info = await lstat(path);
       await addFile(`${dataPrefix}${entry.name}`, copy, info.mode, Date.now(), (await lstat(copy)).size);
+      continue;
+    }
+    if (decision === "service-dumps") {
+      // Dumps can be large: they go through walk like any file, read in place and streamed.
+      const info = await lstat(dumpsRoot).catch(() => null);
+      if (!info?.isDirectory() || exclude.has(dumpsRoot)) continue;
+      dirs.push({ path: `${dataPrefix}${entry.name}`, mode: (await lstat(path)).mode & 0o7777 });
+      await walk(dumpsRoot, `${dataPrefix}${serviceDumpsDir}`);
       continue;
     }
     await walk(path, `${dataPrefix}${entry.name}`);

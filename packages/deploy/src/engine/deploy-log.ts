@@ -17,12 +17,29 @@ export class DeployLog {
   // Followers that subscribe after the first lines (the git hook, an SSE client) get them too.
   private readonly lines: string[] = [];
 
-  constructor(readonly path: string) {}
+  /**
+   * Why the file stopped taking lines (a full disk, a data dir removed under a replica still
+   * draining): the deploy goes on and followers still get every line, since a log that cannot be
+   * written must not stop a rollout halfway.
+   */
+  writeError: Error | null = null;
+
+  constructor(
+    readonly path: string,
+    private readonly onWriteError: (error: Error) => void = () => {},
+  ) {}
 
   line(text: string): void {
     for (const line of text.split("\n")) {
       // Sync append: lines stay in order and survive a crash mid-deploy; a log line is tiny.
-      appendFileSync(this.path, `${line}\n`);
+      if (this.writeError === null) {
+        try {
+          appendFileSync(this.path, `${line}\n`);
+        } catch (error) {
+          this.writeError = error as Error;
+          this.onWriteError(this.writeError);
+        }
+      }
       if (this.lines.length < maxBufferedLines) this.lines.push(line);
       for (const listener of this.listeners) listener.line(line);
     }
@@ -55,7 +72,11 @@ export class DeployLogs {
   private readonly active = new Map<string, DeployLog>();
   readonly dir: string;
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    /** Told once per deployment whose log file stopped taking lines. */
+    private readonly onWriteError: (deploymentId: string, error: Error) => void = () => {},
+  ) {
     this.dir = join(dataDir, "deployments");
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
   }
@@ -65,7 +86,7 @@ export class DeployLogs {
   }
 
   open(deploymentId: string): DeployLog {
-    const log = new DeployLog(this.pathOf(deploymentId));
+    const log = new DeployLog(this.pathOf(deploymentId), (error) => this.onWriteError(deploymentId, error));
     appendFileSync(log.path, "");
     this.active.set(deploymentId, log);
     return log;

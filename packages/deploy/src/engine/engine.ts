@@ -97,10 +97,16 @@ export interface DeployTimings {
 }
 
 interface RunningDeployment {
+  app: string;
   abort: AbortController;
   /** Set once the route swap began: from then on the deploy finishes. */
   switching: boolean;
+  /** The app was deleted while this ran: it ends cancelled, whatever step it reached. */
+  appDeleted: boolean;
 }
+
+/** The error of a deploy whose app was deleted under it. */
+export const appDeletedError = "app deleted during deploy";
 
 export interface StartedDeploy {
   deployment: DeploymentRow;
@@ -171,7 +177,7 @@ export class DeployEngine {
     this.changed(deployment, app.name, environment.name);
     const log = this.deps.logs.open(deployment.id);
     const abort = new AbortController();
-    this.inFlight.set(deployment.id, { abort, switching: false });
+    this.inFlight.set(deployment.id, { app: app.name, abort, switching: false, appDeleted: false });
     if (this.appQueue.isBusy(app.name)) log.line(`Queued behind the running deploy of ${app.name}`);
     const done = this.appQueue
       .run(app.name, () => this.execute(app, environment, deployment, source, log))
@@ -204,6 +210,19 @@ export class DeployEngine {
     if (running.switching) return "switching";
     running.abort.abort();
     return "cancelling";
+  }
+
+  /**
+   * The app was deleted: its running and queued deploys end cancelled instead of going live at a
+   * host nothing routes any more. One already switching finishes its swap but is not reported live
+   * either; the deletion's cleanup, queued behind it, removes its replicas.
+   */
+  cancelForDeletedApp(app: string): void {
+    for (const running of this.inFlight.values()) {
+      if (running.app !== app) continue;
+      running.appDeleted = true;
+      if (!running.switching) running.abort.abort();
+    }
   }
 
   /** Every status change of every deployment, until the returned function is called. */
@@ -273,7 +292,7 @@ export class DeployEngine {
       timings[step] = Math.round(now - stepStart);
       stepStart = now;
     };
-    const cancelled = () => this.finishCancelled(app, environment, deployment.id, log, timings);
+    const cancelled = () => this.finishCancelled(app, environment, deployment, log, timings);
     if (signal?.aborted) return cancelled();
     await this.setStatus(app, environment, deployment.id, { status: "building" });
     say(`Deploying ${app.name} (${environment.name}) as ${deployment.id}`);
@@ -389,6 +408,7 @@ export class DeployEngine {
         },
       );
       Object.assign(timings, result.phases);
+      if (running?.appDeleted) return cancelled();
       timings.totalMs = timings.queuedMs! + Math.round(performance.now() - began);
       const entry = this.deps.serving.get(app.name, environment.name)!;
       entry.deploymentId = deployment.id;
@@ -676,20 +696,28 @@ export class DeployEngine {
   private async finishCancelled(
     app: AppRow,
     environment: EnvironmentRow,
-    deploymentId: string,
+    deployment: DeploymentRow,
     log: DeployLog,
     timings: DeployTimings,
   ): Promise<DeploymentRow> {
-    log.line("-----> Deploy cancelled: nothing was switched, the previous release keeps serving");
-    const row = await this.deps.stores.deployments.findById(deploymentId);
-    const updated = await this.setStatus(app, environment, deploymentId, {
-      status: "cancelled",
-      error: "cancelled",
+    const appDeleted = this.inFlight.get(deployment.id)?.appDeleted === true;
+    const error = appDeleted ? appDeletedError : "cancelled";
+    log.line(
+      appDeleted
+        ? `-----> Deploy cancelled: ${app.name} was deleted during the deploy; its replicas are removed`
+        : "-----> Deploy cancelled: nothing was switched, the previous release keeps serving",
+    );
+    const row = await this.deps.stores.deployments.findById(deployment.id);
+    const patch = {
+      status: "cancelled" as const,
+      error,
       finishedAt: new Date(),
-      meta: { ...(row?.meta ?? {}), timings },
-    });
-    this.deps.logs.close(deploymentId, { status: "cancelled", error: "cancelled" });
-    return updated!;
+      meta: { ...(row?.meta ?? deployment.meta), timings },
+    };
+    const updated = await this.setStatus(app, environment, deployment.id, patch);
+    this.deps.logs.close(deployment.id, { status: "cancelled", error });
+    // A deleted app's deployments went with it: the outcome is still reported, from what was known.
+    return updated ?? { ...deployment, ...patch };
   }
 
   /** Adds step timings measured after the deployment row was finished (the drain of the old release). */

@@ -11,6 +11,8 @@ export interface OperationDeps {
   serving: ServingTable;
   runtime: ReplicaRuntime;
   publishRoutes(): Promise<void>;
+  /** A preview environment's row is gone: what other subsystems keep for it goes too (never rejects). */
+  previewRemoved?(app: AppRow, environment: string): Promise<void>;
 }
 
 export function targetOf(environment: EnvironmentRow): TargetEnvironment {
@@ -173,6 +175,8 @@ export async function removePreview(
       await deps.stores.deployments.update(environment.currentDeploymentId, { status: "superseded" });
     }
     await deps.stores.environments.remove(environment.id);
+    // Inside the app's slot: a push of the same branch waits, and gets a new database, not this one.
+    await deps.previewRemoved?.(app, environment.name);
     return true;
   });
 }

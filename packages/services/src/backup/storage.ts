@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rm, stat } from "node:fs/promises";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { ValidationError } from "@pier/core";
@@ -60,7 +60,7 @@ export class BackupStorage {
     if (location.startsWith("file:")) {
       const path = location.slice("file:".length);
       await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-      return createWriteStream(path, { mode: 0o600 });
+      return renamedWhenComplete(path);
     }
     const sink = this.s3(location).writer({ partSize, queueSize: 2, retry: 3 });
     let unflushed = 0;
@@ -108,9 +108,37 @@ export class BackupStorage {
 
   async remove(location: string): Promise<void> {
     if (location.startsWith("file:")) {
-      await rm(location.slice("file:".length), { force: true });
+      const path = location.slice("file:".length);
+      await rm(path, { force: true });
+      await rm(partPath(path), { force: true });
       return;
     }
     await this.s3(location).delete();
   }
+}
+
+const partPath = (path: string) => `${path}.part`;
+
+/**
+ * A local dump is written as `NAME.part` and takes its name once complete: a platform backup
+ * (`pier backup create`, which archives `backups/services/`) made meanwhile leaves the unfinished
+ * file out instead of archiving half a dump under a backup's name.
+ */
+function renamedWhenComplete(path: string): Writable {
+  const file = createWriteStream(partPath(path), { mode: 0o600 });
+  const out = new Writable({
+    highWaterMark: streamChunk,
+    write(chunk: Buffer, _encoding, callback) {
+      file.write(chunk, (error) => callback(error ?? null));
+    },
+    final(callback) {
+      file.end(() => rename(partPath(path), path).then(() => callback(), callback));
+    },
+    destroy(error, callback) {
+      file.destroy();
+      callback(error);
+    },
+  });
+  file.on("error", (error) => out.destroy(error));
+  return out;
 }

@@ -5,7 +5,10 @@
 export const serviceLabels = {
   service: "pier.service",
   kind: "pier.service.kind",
+  /** Which pier (data dir) created it: the same key as deploy's, so two piers on one Engine tell theirs apart. */
   instance: "pier.instance",
+  /** On an app's network: the app it is for (the same key as on the app's containers). */
+  app: "pier.app",
   /** Short-lived helpers (volume snapshots, restores): swept at start. */
   helper: "pier.service.helper",
 } as const;
@@ -15,4 +18,14 @@ export const serviceVolumeName = (service: string) => `pier-svc-${service}-data`
 /** Each service sits alone on its own network until linked: nothing else on the Engine reaches it. */
 export const serviceNetworkName = (service: string) => `pier-svc-${service}`;
 /** The private network an app's replicas share with the services linked to it. */
-export const appNetworkName = (app: string) => `pier-app-${app}`;
+export const appNetworkPrefix = "pier-app-";
+export const appNetworkName = (app: string) => `${appNetworkPrefix}${app}`;
+
+/**
+ * An app network's labels. Networks made before pier labelled them have none: only `apps delete`
+ * removes those (by exact name), never the sweep, which cannot tell them from another pier's.
+ */
+export const appNetworkLabels = (app: string, instance: string): Record<string, string> => ({
+  [serviceLabels.instance]: instance,
+  [serviceLabels.app]: app,
+});

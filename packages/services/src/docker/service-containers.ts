@@ -2,6 +2,7 @@ import type Docker from "dockerode";
 import { containerCommand, containerEnv, healthCommand } from "../commands.ts";
 import { type Credentials, kindSpec, type ServiceKind } from "../kinds.ts";
 import {
+  appNetworkLabels,
   appNetworkName,
   serviceContainerName,
   serviceLabels,
@@ -69,7 +70,12 @@ export function serviceContainerOptions(spec: ServiceContainerSpec): Docker.Cont
   };
 }
 
-export async function ensureNetwork(docker: Docker, name: string, instance?: string): Promise<void> {
+/** Creates the network when missing; one that exists keeps its labels (Docker cannot change them). */
+export async function ensureNetwork(
+  docker: Docker,
+  name: string,
+  labels: Record<string, string>,
+): Promise<void> {
   try {
     await docker.getNetwork(name).inspect();
   } catch (error) {
@@ -80,7 +86,7 @@ export async function ensureNetwork(docker: Docker, name: string, instance?: str
         Driver: "bridge",
         // No way out through these: a database needs none, and apps keep the default bridge for theirs.
         Internal: true,
-        Labels: instance ? { [serviceLabels.instance]: instance } : {},
+        Labels: labels,
       })
       .catch((createError) => {
         if (statusCode(createError) !== 409) throw createError;
@@ -133,9 +139,17 @@ export async function disconnectFromNetwork(
   }
 }
 
-/** Creates and starts the service's container (network and volume first), joining its apps' networks. */
-export async function startServiceContainer(docker: Docker, spec: ServiceContainerSpec): Promise<string> {
-  await ensureNetwork(docker, serviceNetworkName(spec.name), spec.instance);
+/**
+ * Creates and starts the service's container (network and volume first), joining its apps' networks.
+ * The networks it creates carry `instance` (this pier's id); the container does not, since deploy's
+ * and logs' event watches take every container with that label for an app's replica.
+ */
+export async function startServiceContainer(
+  docker: Docker,
+  spec: ServiceContainerSpec,
+  instance: string,
+): Promise<string> {
+  await ensureNetwork(docker, serviceNetworkName(spec.name), { [serviceLabels.instance]: instance });
   await ensureVolume(docker, serviceVolumeName(spec.name), {
     [serviceLabels.service]: spec.name,
     ...(spec.instance ? { [serviceLabels.instance]: spec.instance } : {}),
@@ -143,7 +157,7 @@ export async function startServiceContainer(docker: Docker, spec: ServiceContain
   const container = await docker.createContainer(serviceContainerOptions(spec));
   try {
     for (const app of spec.apps) {
-      await ensureNetwork(docker, appNetworkName(app), spec.instance);
+      await ensureNetwork(docker, appNetworkName(app), appNetworkLabels(app, instance));
       await connectToNetwork(docker, container.id, appNetworkName(app), spec.name);
     }
     await container.start();
@@ -178,13 +192,27 @@ export async function removeVolume(docker: Docker, name: string): Promise<void> 
   }
 }
 
-export async function removeNetwork(docker: Docker, name: string): Promise<void> {
+/** The `pier.instance` label of a network: null when it has none (made before pier labelled networks) or is gone. */
+export async function networkInstance(docker: Docker, name: string): Promise<string | null> {
+  try {
+    return (await docker.getNetwork(name).inspect()).Labels?.[serviceLabels.instance] ?? null;
+  } catch (error) {
+    if (statusCode(error) !== 404) throw error;
+    return null;
+  }
+}
+
+/** Removes a network; false when it stays because something still uses it. */
+export async function removeNetwork(docker: Docker, name: string): Promise<boolean> {
   try {
     await docker.getNetwork(name).remove();
+    return true;
   } catch (error) {
     const code = statusCode(error);
+    if (code === 404) return true;
     // 403: still in use (an app's replicas, another service): it stays until they leave.
-    if (code !== 404 && code !== 403 && code !== 409) throw error;
+    if (code !== 403 && code !== 409) throw error;
+    return false;
   }
 }
 
