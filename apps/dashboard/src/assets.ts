@@ -14,10 +14,9 @@ export interface DashboardAsset {
 }
 
 export interface DashboardAssets {
+  /** index.html with the bundle's stylesheets inlined (see inlineStylesheets). */
   index: DashboardAsset;
   byPath: ReadonlyMap<string, DashboardAsset>;
-  /** The paths of the bundle's stylesheets: the only same-origin styles the CSP allows. */
-  stylesheets: readonly string[];
 }
 
 export class DashboardBundleError extends Error {
@@ -66,67 +65,75 @@ export async function loadDashboardAssets(bundle: HTMLBundle = dashboardHtml): P
       });
     }
   }
-  let index: DashboardAsset | undefined;
+  let html: { body: Uint8Array<ArrayBuffer>; contentType: string } | undefined;
   const byPath = new Map<string, DashboardAsset>();
   for (const output of outputs) {
-    if (output.contentType.startsWith("text/html")) {
-      index = asset(output.body, output.contentType, false);
-    } else {
-      byPath.set(`/${basename(output.path)}`, asset(output.body, output.contentType, true));
-    }
+    if (output.contentType.startsWith("text/html")) html = output;
+    else byPath.set(`/${basename(output.path)}`, asset(output.body, output.contentType, true));
   }
-  if (!index) throw new DashboardBundleError("The dashboard bundle has no index.html; rebuild pier.");
-  const stylesheets = [...byPath]
-    .filter(([, file]) => file.contentType.startsWith("text/css"))
-    .map(([p]) => p);
-  return { index, byPath, stylesheets };
+  if (!html) throw new DashboardBundleError("The dashboard bundle has no index.html; rebuild pier.");
+  const css = new Map<string, string>();
+  for (const [path, file] of byPath)
+    if (file.contentType.startsWith("text/css")) css.set(path, new TextDecoder().decode(file.body));
+  const inlined = inlineStylesheets(new TextDecoder().decode(html.body), css);
+  return { index: asset(new TextEncoder().encode(inlined), html.contentType, false), byPath };
 }
 
-const hostWithPort = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
+const linkTag = /<link\b[^>]*>/gi;
+
+/**
+ * index.html with each `<link rel="stylesheet">` of the bundle replaced by a `<style>` holding
+ * that stylesheet, so the dashboard loads no stylesheet from its origin and its CSP needs none
+ * (see contentSecurityPolicy). Links to anything else are left as they are. Pure.
+ */
+export function inlineStylesheets(html: string, stylesheets: ReadonlyMap<string, string>): string {
+  return html.replace(linkTag, (tag) => {
+    if (!/\brel=["']?stylesheet\b/i.test(tag)) return tag;
+    const href = /\bhref=["']?([^"' >]+)/i.exec(tag)?.[1];
+    const body = href === undefined ? undefined : stylesheets.get(href);
+    if (body === undefined) return tag;
+    // `</style` would end the element early; `<\/` reads the same to a CSS parser.
+    return `<style>${body.replace(/<\/style/gi, "<\\/style")}</style>`;
+  });
+}
 
 /**
  * The dashboard's CSP. Session replays are rebuilt by rrweb in an about:blank frame that inherits
  * this policy, and a recording is whatever a visitor's browser sent: with `'self'` for images,
  * media, fonts or styles, a recorded `<img src="/api/v1/…">` would be fetched from the console
- * with the session cookie. So the dashboard loads nothing from its origin but its scripts, its API
- * and, by exact URL, its own stylesheets (CSP paths need a host: the one the browser asked for).
- * Images are data: URLs. Recorded `<link>` hrefs, which CSP does not cover for prefetch, are
- * removed by the replay page itself.
+ * with the session cookie. So the dashboard loads nothing from its origin but its scripts and its
+ * API: its stylesheets are inlined into index.html, images are data: URLs. Recorded `<link>`
+ * hrefs, which CSP does not cover for prefetch, are removed by the replay page itself. Nothing in
+ * it depends on the request, so a proxy in front that rewrites Host cannot unstyle the dashboard.
  */
-export function contentSecurityPolicy(host: string | null, stylesheets: readonly string[]): string {
-  // An IPv6 literal cannot be written in a CSP source: such a console falls back to 'self'.
-  const styles =
-    host && hostWithPort.test(host) ? stylesheets.map((path) => `${host}${path}`).join(" ") : "'self'";
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "connect-src 'self'",
-    // Inline styles come from Preact style props and the pages' own <style> elements.
-    `style-src 'unsafe-inline' ${styles}`,
-    "img-src data: blob:",
-    "media-src data: blob:",
-    "font-src data:",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-  ].join("; ");
-}
+export const contentSecurityPolicy = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "connect-src 'self'",
+  // The inlined stylesheets, Preact style props and the pages' own <style> elements.
+  "style-src 'unsafe-inline'",
+  "img-src data: blob:",
+  "media-src data: blob:",
+  "font-src data:",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join("; ");
 
-function respond(assets: DashboardAssets, request: Request, file: DashboardAsset, status = 200): Response {
+const securityHeaders = {
+  "content-security-policy": contentSecurityPolicy,
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "same-origin",
+};
+
+function respond(request: Request, file: DashboardAsset, status = 200): Response {
   const headers: Record<string, string> = {
     "content-type": file.contentType,
     etag: file.etag,
     vary: "accept-encoding",
     "cache-control": file.immutable ? "public, max-age=31536000, immutable" : "no-cache",
+    ...(file.immutable ? {} : securityHeaders),
   };
-  if (!file.immutable) {
-    headers["content-security-policy"] = contentSecurityPolicy(
-      request.headers.get("host") ?? new URL(request.url).host,
-      assets.stylesheets,
-    );
-    headers["x-content-type-options"] = "nosniff";
-    headers["referrer-policy"] = "same-origin";
-  }
   if (status === 200 && request.headers.get("if-none-match") === file.etag)
     return new Response(null, { status: 304, headers });
   const gzip = /\bgzip\b/.test(request.headers.get("accept-encoding") ?? "");
@@ -141,11 +148,10 @@ export function serveDashboard(assets: DashboardAssets, request: Request): Respo
   if (request.method !== "GET" && request.method !== "HEAD") return null;
   const url = new URL(request.url);
   const file = assets.byPath.get(url.pathname);
-  if (file) return respond(assets, request, file);
-  if (parseRoute(url.pathname)) return respond(assets, request, assets.index);
+  if (file) return respond(request, file);
+  if (parseRoute(url.pathname)) return respond(request, assets.index);
   // A mistyped address typed into the browser gets the dashboard's own "Page not found" (status
   // 404), not the API's JSON; scripts asking for JSON still get that.
-  if ((request.headers.get("accept") ?? "").includes("text/html"))
-    return respond(assets, request, assets.index, 404);
+  if ((request.headers.get("accept") ?? "").includes("text/html")) return respond(request, assets.index, 404);
   return null;
 }

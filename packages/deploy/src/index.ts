@@ -5,11 +5,13 @@ export { buildRelease, copyFromImage, prepareBuild } from "./build-release.ts";
 export type { ContextTarball } from "./context-tarball.ts";
 export { extractTarball, listContextFiles, writeContextTarball } from "./context-tarball.ts";
 export { DeployQueue, defaultDeployQueue } from "./deploy-queue.ts";
+export type { ContainerEvents } from "./docker/client.ts";
 export {
   createDockerClient,
   dockerEndpoint,
   engineHasContainers,
   isDockerAvailable,
+  openContainerEvents,
   pingDockerEngine,
 } from "./docker/client.ts";
 export type { BuildImageOptions, BuiltImage } from "./docker/images.ts";

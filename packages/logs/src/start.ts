@@ -5,6 +5,7 @@ import {
   engineHasContainers,
   labelKeys,
   loadOrCreateInstanceId,
+  openContainerEvents,
   pingDockerEngine,
 } from "@pier/deploy";
 import type { PierContext } from "@pier/platform";
@@ -21,8 +22,11 @@ export const logsDefaults = {
   /** Lines held in memory before the Docker streams pause (about 4 MB at 200 bytes a line). */
   highWater: 20_000,
   rescanMs: 10_000,
-  /** How often a pier without containers asks the Engine (plain HTTP) whether it has one now. */
-  firstContainerPollMs: 2_000,
+  /**
+   * A pier without containers waits for its first one on the Engine's event stream; when that
+   * stream cannot be opened or ends (the Engine restarting), it asks again after this long.
+   */
+  firstContainerRetryMs: 5_000,
   pruneEveryMs: 60_000,
   /** A dropped batch is logged at most this often: a full disk must not flood pier's own log. */
   dropLogEveryMs: 30_000,
@@ -79,16 +83,28 @@ export async function startLogs(ctx: PierContext) {
         return;
       }
       // The client library and the collector (about 19 MB: dockerode with its HTTP and stream
-      // stack, the event stream) wait for this pier's first container, asked for with a plain HTTP
-      // request every 2 s. Nothing is lost meanwhile: a container's first read starts at its
-      // first line (docs/performance.md, Startup and footprint).
+      // stack, the event stream) wait for this pier's first container, watched for on one plain
+      // HTTP request to the Engine's event stream: an idle pier asks the Engine nothing. Nothing
+      // is lost meanwhile: a container's first read starts at its first line (docs/performance.md,
+      // Startup and footprint).
       const instance = loadOrCreateInstanceId(ctx.config.dataDir);
       const labels = [labelKeys.app, `${labelKeys.instance}=${instance}`];
-      while (!stopped && !(await engineHasContainers(labels))) {
-        await new Promise<void>((resolve) => {
-          wakeWaiting = resolve;
-          setTimeout(resolve, logsDefaults.firstContainerPollMs);
-        });
+      while (!stopped) {
+        const waiting = new AbortController();
+        wakeWaiting = () => waiting.abort();
+        // Subscribed first, then asked: a container created between the two is not missed.
+        const events = await openContainerEvents(labels, waiting.signal);
+        if (stopped || (await engineHasContainers(labels))) {
+          waiting.abort();
+          break;
+        }
+        const seen = events ? await events.next() : false;
+        waiting.abort();
+        if (!seen && !stopped)
+          await new Promise<void>((resolve) => {
+            wakeWaiting = resolve;
+            setTimeout(resolve, logsDefaults.firstContainerRetryMs);
+          });
       }
       if (stopped) return;
       collector = new DockerLogCollector({

@@ -68,3 +68,51 @@ export async function engineHasContainers(
     return false;
   }
 }
+
+/** The Engine's event stream for some containers, open: `next` resolves with the first event. */
+export interface ContainerEvents {
+  /** True at the first event; false when the stream ended or failed (the Engine restarted, say). */
+  next(): Promise<boolean>;
+}
+
+/**
+ * Subscribes to the Engine's events of containers carrying every one of `labels`, with one plain
+ * HTTP request that stays open (GET /events): a caller can wait for a container without asking
+ * again and again, so an idle pier sends the Engine nothing. Resolves once the Engine has accepted
+ * the subscription (any container created after that is reported), or with null when it cannot
+ * be reached or refuses. Aborting `signal` ends the wait (`next` then resolves false).
+ */
+export async function openContainerEvents(
+  labels: string[],
+  signal: AbortSignal,
+  env: Record<string, string | undefined> = process.env,
+): Promise<ContainerEvents | null> {
+  const endpoint = dockerEndpoint(env.DOCKER_HOST);
+  const path = `/events?filters=${encodeURIComponent(JSON.stringify({ type: ["container"], label: labels }))}`;
+  try {
+    // `timeout: false`: the stream may rightly stay silent for days.
+    const response =
+      "unix" in endpoint
+        ? await fetch(`http://docker${path}`, { unix: endpoint.unix, signal, timeout: false })
+        : await fetch(`${endpoint.url}${path}`, { signal, timeout: false });
+    if (!response.ok || response.body === null) {
+      await response.body?.cancel().catch(() => {});
+      return null;
+    }
+    const reader = response.body.getReader();
+    return {
+      async next() {
+        try {
+          const { done } = await reader.read();
+          return !done;
+        } catch {
+          return false;
+        } finally {
+          reader.cancel().catch(() => {});
+        }
+      },
+    };
+  } catch {
+    return null;
+  }
+}
