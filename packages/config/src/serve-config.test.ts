@@ -73,6 +73,14 @@ describe("resolveServeConfig", () => {
       expect(() => resolveServeConfig({ "head-timeout": bad }, {})).toThrow(ConfigError);
   });
 
+  test("the proxy's body and send timeouts: 60 s each by default, like nginx's", () => {
+    const defaults = resolveServeConfig({}, {}).config;
+    expect([defaults.bodyTimeoutMs, defaults.sendTimeoutMs]).toEqual([60_000, 60_000]);
+    const { config } = resolveServeConfig({ "body-timeout": "5m" }, { PIER_SEND_TIMEOUT: "90s" });
+    expect([config.bodyTimeoutMs, config.sendTimeoutMs]).toEqual([300_000, 90_000]);
+    expect(() => resolveServeConfig({ "send-timeout": "never" }, {})).toThrow(ConfigError);
+  });
+
   test("ports outside 0..65535 are rejected", () => {
     expect(() => resolveServeConfig({ "http-port": "70000" }, {})).toThrow(ConfigError);
   });

@@ -231,6 +231,20 @@ export const serveOptions = {
     help: "a client of the proxy that has not sent a whole request head by then gets a 408 and is closed (slowloris)",
     defaultValue: () => "10s",
   },
+  bodyTimeoutMs: {
+    flag: "body-timeout",
+    env: "PIER_BODY_TIMEOUT",
+    schema: duration,
+    help: "a client of the proxy whose request body sends no byte for this long, before the answer starts, gets a 408 and is closed (like nginx's client_body_timeout)",
+    defaultValue: () => "60s",
+  },
+  sendTimeoutMs: {
+    flag: "send-timeout",
+    env: "PIER_SEND_TIMEOUT",
+    schema: duration,
+    help: "a client of the proxy that takes no byte of an answer waiting for it for this long is cut, with the app connection behind it (like nginx's send_timeout)",
+    defaultValue: () => "60s",
+  },
   shutdownTimeoutMs: {
     flag: "shutdown-timeout",
     env: "PIER_SHUTDOWN_TIMEOUT",

@@ -48,6 +48,8 @@ export async function startProxy(
     internalUpstream: internalConsoleUrl(config),
     edgeSecret: wiring.edgeSecret,
     headTimeoutMs: config.headTimeoutMs,
+    bodyTimeoutMs: config.bodyTimeoutMs,
+    sendTimeoutMs: config.sendTimeoutMs,
     wakeTimeoutMs: config.wakeTimeoutMs,
     onWake: wiring.wakeRoute,
     inheritedListeners: wiring.inheritedListeners,
