@@ -50,6 +50,15 @@ const wireUpstream = Bun.listen<{ got: string }>({
   },
 });
 const HEAD_TIMEOUT_MS = 1_000;
+const BODY_TIMEOUT_MS = 1_500;
+const SEND_TIMEOUT_MS = 1_500;
+/** An app with a large answer, for a client that never reads it. */
+const BIG_ANSWER_BYTES = 64 * 1024 * 1024;
+const bigUpstream: Server<unknown> = Bun.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  fetch: () => new Response(new Uint8Array(BIG_ANSWER_BYTES)),
+});
 
 async function addRoute(body: Record<string, unknown>) {
   const res = await fetch(`${pier.url}/api/v1/routes`, {
@@ -106,8 +115,18 @@ const status = (text: string) => Number(text.slice(9, 12));
 beforeAll(async () => {
   pier = await startPier({
     env: { PIER_ADMIN_TOKEN: adminToken },
-    args: ["--proxy-workers", "2", "--head-timeout", `${HEAD_TIMEOUT_MS}ms`],
+    args: [
+      "--proxy-workers",
+      "2",
+      "--head-timeout",
+      `${HEAD_TIMEOUT_MS}ms`,
+      "--body-timeout",
+      `${BODY_TIMEOUT_MS}ms`,
+      "--send-timeout",
+      `${SEND_TIMEOUT_MS}ms`,
+    ],
   });
+  await addRoute({ host: "big.test", upstreams: [`http://127.0.0.1:${bigUpstream.port}`] });
   await addRoute({ host: "strict.test", upstreams: [`http://127.0.0.1:${wireUpstream.port}`] });
   await addRoute({ host: "echo.test", upstreams: [origin] });
   await addRoute({ host: "dots.test", pathPrefix: "/public", stripPrefix: true, upstreams: [origin] });
@@ -117,6 +136,7 @@ afterAll(async () => {
   await pier?.stop();
   upstream.stop(true);
   wireUpstream.stop(true);
+  bigUpstream.stop(true);
 });
 
 describe("requests other HTTP readers would read differently get a 400 and never reach the app", () => {
@@ -244,6 +264,48 @@ describe("the request-head timeout (--head-timeout)", () => {
     });
     expect((result.match(/HTTP\/1\.1 200/g) ?? []).length).toBe(2);
   });
+});
+
+describe("the body and send timeouts (--body-timeout, --send-timeout)", () => {
+  test("a request body that stops arriving gets a 408 and the connection closes", async () => {
+    const before = seen.length;
+    const { text, closed, ms } = await raw(
+      "POST /stalled HTTP/1.1\r\nHost: echo.test\r\nContent-Length: 100\r\n\r\n0123456789",
+      { timeoutMs: BODY_TIMEOUT_MS + 5_000 },
+    );
+    expect(status(text)).toBe(408);
+    expect(closed).toBe(true);
+    expect(ms).toBeGreaterThanOrEqual(BODY_TIMEOUT_MS - 100);
+    expect(seen.slice(before).some((r) => r.path === "/stalled")).toBe(false);
+  });
+
+  test("a client that stops reading an answer is cut, not held", async () => {
+    const { received, closed } = await new Promise<{ received: number; closed: boolean }>((resolve) => {
+      const socket = connect({ host: "127.0.0.1", port: pier.httpPort });
+      let received = 0;
+      let closed = false;
+      socket.on("data", (d) => {
+        received += d.length;
+      });
+      socket.on("close", () => {
+        closed = true;
+      });
+      socket.on("error", () => {});
+      socket.on("connect", async () => {
+        socket.write("GET / HTTP/1.1\r\nHost: big.test\r\n\r\n");
+        socket.pause();
+        await Bun.sleep(SEND_TIMEOUT_MS + 2_500);
+        // Reading again: a connection still held would now deliver the rest of the answer.
+        socket.resume();
+        await Bun.sleep(1_500);
+        socket.destroy();
+        resolve({ received, closed });
+      });
+    });
+    // Cut with a reset: what the kernel held for the client may be dropped with it.
+    expect(closed).toBe(true);
+    expect(received).toBeLessThan(BIG_ANSWER_BYTES);
+  }, 15_000);
 });
 
 describe("what reaches the app", () => {
