@@ -127,7 +127,7 @@ describe.skipIf(!ready)("deploy engine on Docker", () => {
     expect(info.HostConfig.ReadonlyRootfs).toBe(false);
     expect(info.HostConfig.PortBindings?.["3000/tcp"]?.[0]?.HostIp).toBe("127.0.0.1");
     expect(info.Config.Env).toContain("PORT=3000");
-    expect(progress.at(-1)).toStartWith("Live");
+    expect(progress.at(-1)).toBe("Switching traffic to the new release");
   }, 120_000);
 
   test("adoption: labelled containers are listed with their upstream; logs stream", async () => {

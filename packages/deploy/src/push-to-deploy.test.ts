@@ -58,10 +58,10 @@ const handler = createGitHttpHandler({
             image: release.image,
             config: release.config,
             previous,
-            liveUrl: `http://${push.app}.localhost`,
             onProgress: (line) => output.line(`-----> ${line}`),
           },
         );
+        output.line(`-----> Live at http://${push.app}.localhost`);
         serving.set(push.app, result.replicas);
       } catch (error) {
         accepted = false;

@@ -103,7 +103,6 @@ function request(overrides: Partial<RolloutRequest> = {}): RolloutRequest & { li
     config,
     envVars: { DATABASE_URL: "postgres://x" },
     previous: [{ containerId: "d1-1", upstream: "127.0.0.1:1" }],
-    liveUrl: "https://shop.example.com",
     onProgress: (line) => lines.push(line),
     ...overrides,
     lines,
@@ -126,7 +125,7 @@ describe("runRollout", () => {
     expect(world.events.slice(3)).toEqual(["stop d1-1", "remove d1-1"]);
     expect(world.patches).toEqual(["starting", "health_checking", "switching", "live"]);
     expect(world.specs[0]!.envVars).toEqual({ FROM_TOML: "1", DATABASE_URL: "postgres://x" });
-    expect(req.lines).toContain("Live at https://shop.example.com");
+    expect(req.lines).toContain("Switching traffic to the new release");
     expect(req.lines.some((l) => /replica 2 healthy after/.test(l))).toBe(true);
   });
 
@@ -167,8 +166,18 @@ describe("runRollout", () => {
       upstream: `127.0.0.1:${proxyPort}`,
     });
     world.ports.probe = probeHttp;
+    // Real sockets: a probe timeout with room for a loaded machine, so the last probe's failure
+    // is the reset, not a timeout of its own.
+    const roomy = parsePierToml(`
+[health]
+path = "/up"
+interval = "10ms"
+timeout = "2s"
+[deploy]
+timeout = "600ms"
+`);
     try {
-      const error = await runRollout(world.ports, request()).catch((e) => e);
+      const error = await runRollout(world.ports, request({ config: roomy })).catch((e) => e);
       expect(error.reason).toBe("HEALTH_CHECK_FAILED");
       expect(error.message).toContain("(last probe: connection reset)");
       expect(error.message).toContain("Is the app listening on $PORT (3000)?");

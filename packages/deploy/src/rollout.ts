@@ -32,8 +32,6 @@ export interface RolloutRequest {
   envVars?: Record<string, string>;
   /** Replicas serving now; drained and removed once the new ones are live. */
   previous: { containerId: string; upstream: string }[];
-  /** Printed when live, e.g. https://app.example.com. */
-  liveUrl?: string;
   /** Docker networks the replicas join (linked services). */
   networks?: string[];
   onProgress?: (line: string) => void;
@@ -238,7 +236,8 @@ async function switchTraffic(
   const switchedAfterMs = Math.round(performance.now() - started);
   endPhase("switchMs");
   await record({ status: "live", replicas });
-  say(request.liveUrl ? `Live at ${request.liveUrl}` : `Live (${upstreams.join(", ")})`);
+  // No "Live at" here: whether the deploy went live is its caller's to decide (the engine ends one
+  // whose app was deleted during the swap cancelled), and to announce.
   return { replicas, upstreams, switchedAfterMs, phases };
 }
 

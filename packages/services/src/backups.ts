@@ -8,7 +8,7 @@ import { ArchiveCorruptError, newArchiveKey, readArchive, sha256Of, writeArchive
 import { streamChunk } from "./backup/chunks.ts";
 import { dumpService, restoreMysql, restorePostgres, restoreRedis } from "./backup/logical.ts";
 import { localTarget, s3Target } from "./backup/storage.ts";
-import { restoreVolume, snapshotVolume } from "./backup/volumes.ts";
+import { type HelperTarget, restoreVolume, snapshotVolume } from "./backup/volumes.ts";
 import type { ServicesContext } from "./context.ts";
 import { serviceContainerName, serviceVolumeName } from "./docker/names.ts";
 import { BackupNotFoundError, BackupUnusableError } from "./errors.ts";
@@ -59,7 +59,7 @@ export class ServiceBackups {
           return dumpService(docker, serviceContainerName(row.name), kind, await this.ctx.credentials(row));
         // A consistent snapshot of a database's files needs the server stopped: it starts at the end.
         await this.ctx.stopContainer(row);
-        const tar = await snapshotVolume(docker, row.image, serviceVolumeName(row.name));
+        const tar = await snapshotVolume(docker, this.helperTarget(row.image, serviceVolumeName(row.name)));
         return afterEnd(tar, () => this.ctx.startAgain(row));
       }),
     );
@@ -82,7 +82,7 @@ export class ServiceBackups {
       encrypt: false,
     });
     const done = await this.ctx.exclusive(dockerVolume, () =>
-      this.store(backup, () => snapshotVolume(this.ctx.docker, image, dockerVolume)),
+      this.store(backup, () => snapshotVolume(this.ctx.docker, this.helperTarget(image, dockerVolume))),
     );
     if (done.status !== "ok") this.reportFailure(done);
     return done;
@@ -149,6 +149,10 @@ export class ServiceBackups {
         finishedAt: new Date(),
       }))!;
     }
+  }
+
+  private helperTarget(image: string, volume: string): HelperTarget {
+    return { image, volume, instance: this.ctx.instance };
   }
 
   private reportFailure(backup: BackupRow): void {
@@ -245,7 +249,11 @@ export class ServiceBackups {
         if (backup.source === "volume") {
           await this.ctx.stopContainer(row);
           try {
-            await restoreVolume(docker, row.image, serviceVolumeName(row.name), await open());
+            await restoreVolume(
+              docker,
+              this.helperTarget(row.image, serviceVolumeName(row.name)),
+              await open(),
+            );
           } finally {
             await this.ctx.startAgain(row);
           }
@@ -310,7 +318,7 @@ export class ServiceBackups {
     const { open, release } = await this.verified(backup);
     try {
       await this.ctx.exclusive(dockerVolume, async () =>
-        restoreVolume(this.ctx.docker, image, dockerVolume, await open()),
+        restoreVolume(this.ctx.docker, this.helperTarget(image, dockerVolume), await open()),
       );
     } finally {
       await release();

@@ -55,7 +55,7 @@ export async function startServices(ctx: PierContext): Promise<RunningServices> 
     const interrupted = await store.backups.failInterrupted();
     if (interrupted)
       logger.warn("backups interrupted by the last stop marked failed", { count: interrupted });
-    await removeHelpers(context.docker).catch(() => 0);
+    await removeHelpers(context.docker, context.instance).catch(() => 0);
   };
   if (ctx.primary.held()) await repair();
 

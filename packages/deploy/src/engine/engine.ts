@@ -401,7 +401,6 @@ export class DeployEngine {
           config: release.meta.config,
           envVars,
           previous,
-          liveUrl: this.deps.liveUrl(host),
           networks,
           onProgress: (line) => say(`-----> ${line}`),
           signal,
@@ -441,6 +440,8 @@ export class DeployEngine {
           source.kind === "release" && source.reason === "rollback" ? "rolled_back" : "superseded";
         await this.setStatus(app, environment, previousDeploymentId, { status: replaced });
       }
+      // Only now: a deploy whose app was deleted while its routes switched ended cancelled above.
+      say(`-----> Live at ${this.deps.liveUrl(host)}`);
       this.deps.logs.close(deployment.id, { status: "live", error: null });
       result.retired.then(async (drainMs) => {
         if (drainMs !== null) await this.recordTiming(deployment.id, { drainMs });

@@ -139,6 +139,18 @@ test("normalizeHost strips ports, keeps IPv6 brackets", () => {
   expect(normalizeHost("Example.COM")).toBe("example.com");
 });
 
+test("a Host with one trailing dot (the absolute name) is the same host; two dots match nothing", () => {
+  expect(normalizeHost("Shop.Example.com.")).toBe("shop.example.com");
+  expect(normalizeHost("shop.example.com.:8080")).toBe("shop.example.com");
+  expect(normalizeHost("example.com..")).toBe("example.com.");
+  expect(matchRoute(table, "app.example.com.", "/")?.route.id).toBe("exact");
+  expect(matchRoute(table, "APP.example.com.:8080", "/api/x")?.route.id).toBe("api");
+  expect(matchRoute(table, "shop.example.com.", "/")?.route.id).toBe("wild");
+  expect(matchRoute(table, "app.example.com..", "/")).toBeNull();
+  expect(matchRoute(table, "shop.example.com..:80", "/")).toBeNull();
+  expect(matchRoute(table, ".", "/")).toBeNull();
+});
+
 describe("route deltas", () => {
   test("a delta applied in place matches a full build; untouched routes keep their objects", () => {
     const live = buildRouteTable(specs, 1);

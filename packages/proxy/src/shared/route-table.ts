@@ -316,7 +316,7 @@ function findInList(list: HostRoutes | undefined, path: string): CompiledRoute |
 }
 
 /**
- * Hot-path lookup without allocation. `host` must be lower-case without port. Exact hosts win
+ * Hot-path lookup without allocation. `host` must be as normalizeHost leaves it. Exact hosts win
  * over wildcards; among wildcards the longest suffix wins (`*.a.example.com` over `*.example.com`).
  */
 export function findRoute(table: RouteTable, host: string, path: string): CompiledRoute | null {
@@ -357,7 +357,11 @@ export function upstreamPathFor(route: CompiledRoute, path: string): string {
   return rest.charCodeAt(0) === 63 /* ? */ ? `/${rest}` : rest;
 }
 
-/** Lower-cases and drops the port (`Example.com:8080` -> `example.com`, `[::1]:80` -> `[::1]`). */
+/**
+ * Lower-cases and drops the port and one trailing dot (`Example.com.:8080` -> `example.com`,
+ * `[::1]:80` -> `[::1]`). `example.com.` is the absolute form of `example.com` (RFC 1034 3.1), the
+ * same name, as nginx treats it; `example.com..` keeps a dot and so matches no route.
+ */
 export function normalizeHost(hostHeader: string): string {
   let end = hostHeader.length;
   if (hostHeader.charCodeAt(0) === 91 /* [ */) {
@@ -365,6 +369,7 @@ export function normalizeHost(hostHeader: string): string {
   } else {
     const colon = hostHeader.indexOf(":");
     if (colon !== -1) end = colon;
+    if (hostHeader.charCodeAt(end - 1) === 46 /* . */) end--;
   }
   const host = end === hostHeader.length ? hostHeader : hostHeader.slice(0, end);
   return host.toLowerCase();

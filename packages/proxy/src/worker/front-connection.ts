@@ -801,8 +801,9 @@ export class FrontConnection implements UpstreamOwner, ProxySession, HeldRequest
         return;
       }
       // Informational answers (100 Continue, 103 Early Hints) pass through before the real one,
-      // except to HTTP/1.0 clients, which have no 1xx (RFC 9110 15.2).
-      if (!this.req!.http10) this.write(buf.subarray(0, head.headLength));
+      // except to HTTP/1.0 clients, which have no 1xx (RFC 9110 15.2). The HTTP/2 bridge's head is
+      // HTTP/1.0 only as a translation: its client has 1xx, and it picks the ones to pass on.
+      if (!this.req!.http10 || this.bridged) this.write(buf.subarray(0, head.headLength));
       if (buf.length === head.headLength) return;
       buf = buf.subarray(head.headLength);
     }

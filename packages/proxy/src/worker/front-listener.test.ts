@@ -63,6 +63,10 @@ test.skipIf(!openssl)(
     }
     await pool.setCertificates([selfSigned("one.test"), selfSigned("two.test"), selfSigned("three.test")]);
     for (let i = 0; i < 6; i++) expect((await handshake(httpsPort, "three.test")).cn).toBe("three.test");
+    // The absolute form of a name (one trailing dot), in SNI and Host: the same certificate and route.
+    const absolute = await handshake(httpsPort, "two.test.");
+    expect(absolute.cn).toBe("two.test");
+    expect(absolute.body).toStartWith("HTTP/1.1 200");
     // Clients naming no known host (or sending no SNI) get the first certificate, not a failure.
     expect((await handshake(httpsPort, "unknown.test")).cn).toBe("one.test");
     expect(pool.stats().respawns).toBe(0);

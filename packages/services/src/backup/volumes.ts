@@ -4,6 +4,13 @@ import { serviceLabels } from "../docker/names.ts";
 import { streamChunk } from "./chunks.ts";
 import { tarHeader, tarTrailer } from "./tar-entry.ts";
 
+/** The volume a helper mounts, the image it is made from, and the pier (instance id) that made it. */
+export interface HelperTarget {
+  image: string;
+  volume: string;
+  instance: string;
+}
+
 /**
  * Volume snapshots through short-lived helper containers that mount the volume: the Engine's
  * archive API reads a tar of it from a container that is created but never started (any image
@@ -12,27 +19,26 @@ import { tarHeader, tarTrailer } from "./tar-entry.ts";
  */
 async function helper(
   docker: Docker,
-  image: string,
-  volume: string,
+  target: HelperTarget,
   options: { readOnly: boolean; cmd?: string[] },
 ): Promise<Docker.Container> {
   return docker.createContainer({
-    Image: image,
+    Image: target.image,
     Entrypoint: options.cmd ? [options.cmd[0]!] : ["/bin/true"],
     Cmd: options.cmd ? options.cmd.slice(1) : [],
     User: "0",
-    Labels: { [serviceLabels.helper]: volume },
+    Labels: { [serviceLabels.helper]: target.volume, [serviceLabels.helperInstance]: target.instance },
     NetworkDisabled: true,
     HostConfig: {
-      Mounts: [{ Type: "volume", Source: volume, Target: "/volume", ReadOnly: options.readOnly }],
+      Mounts: [{ Type: "volume", Source: target.volume, Target: "/volume", ReadOnly: options.readOnly }],
       NetworkMode: "none",
     },
   });
 }
 
 /** A tar of the volume's content (entries under `volume/`), streamed; the helper goes when it ends. */
-export async function snapshotVolume(docker: Docker, image: string, volume: string): Promise<Readable> {
-  const container = await helper(docker, image, volume, { readOnly: true });
+export async function snapshotVolume(docker: Docker, target: HelperTarget): Promise<Readable> {
+  const container = await helper(docker, target, { readOnly: true });
   try {
     const archive = (await container.getArchive({ path: "/volume" })) as unknown as Readable;
     const out = new PassThrough({ highWaterMark: streamChunk });
@@ -46,14 +52,9 @@ export async function snapshotVolume(docker: Docker, image: string, volume: stri
 }
 
 /** Empties the volume, then unpacks `tar` (a snapshotVolume stream) into it. */
-export async function restoreVolume(
-  docker: Docker,
-  image: string,
-  volume: string,
-  tar: Readable,
-): Promise<void> {
-  await clearVolume(docker, image, volume);
-  const container = await helper(docker, image, volume, { readOnly: false });
+export async function restoreVolume(docker: Docker, target: HelperTarget, tar: Readable): Promise<void> {
+  await clearVolume(docker, target);
+  const container = await helper(docker, target, { readOnly: false });
   try {
     // Entries are `volume/...`: unpacked at / they land in the mount.
     await container.putArchive(tar as unknown as NodeJS.ReadableStream, { path: "/" });
@@ -62,8 +63,8 @@ export async function restoreVolume(
   }
 }
 
-export async function clearVolume(docker: Docker, image: string, volume: string): Promise<void> {
-  const container = await helper(docker, image, volume, {
+export async function clearVolume(docker: Docker, target: HelperTarget): Promise<void> {
+  const container = await helper(docker, target, {
     readOnly: false,
     cmd: ["find", "/volume", "-mindepth", "1", "-delete"],
   });
@@ -71,7 +72,7 @@ export async function clearVolume(docker: Docker, image: string, volume: string)
     await container.start();
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
     if (StatusCode !== 0)
-      throw new Error(`clearing the volume ${volume} failed (find exited with ${StatusCode})`);
+      throw new Error(`clearing the volume ${target.volume} failed (find exited with ${StatusCode})`);
   } finally {
     await container.remove({ force: true }).catch(() => {});
   }
@@ -102,9 +103,33 @@ export async function putFile(
   if (written !== file.size) throw new Error(`expected ${file.size} bytes, got ${written}`);
 }
 
-/** Helpers a crash left behind. */
-export async function removeHelpers(docker: Docker): Promise<number> {
-  const leftovers = await docker.listContainers({ all: true, filters: { label: [serviceLabels.helper] } });
+/**
+ * Helpers made before they carried the instance label: another pier on this Engine (a restored
+ * copy, a test instance) still running an older release may be streaming a backup through one right
+ * now. Nothing bounds how long that takes (a snapshot lasts as long as its upload, with no timeout;
+ * hours for a large volume to slow storage), so an hour would be too short: only those older than a
+ * day are taken for leftovers. Such helpers only exist until every pier on the Engine is upgraded.
+ */
+export const unlabelledHelperMaxAgeMs = 24 * 60 * 60_000;
+
+/** Whether the start sweep removes this helper: this pier's always (it runs none yet), another's never. */
+export function isLeftoverHelper(
+  helper: { labels: Record<string, string>; createdSeconds: number },
+  instance: string,
+  nowMs: number,
+): boolean {
+  const owner = helper.labels[serviceLabels.helperInstance];
+  if (owner !== undefined) return owner === instance;
+  return nowMs - helper.createdSeconds * 1000 > unlabelledHelperMaxAgeMs;
+}
+
+/** Helpers a crash of this pier left behind (see isLeftoverHelper). */
+export async function removeHelpers(docker: Docker, instance: string): Promise<number> {
+  const helpers = await docker.listContainers({ all: true, filters: { label: [serviceLabels.helper] } });
+  const now = Date.now();
+  const leftovers = helpers.filter((c) =>
+    isLeftoverHelper({ labels: c.Labels ?? {}, createdSeconds: c.Created }, instance, now),
+  );
   for (const c of leftovers)
     await docker
       .getContainer(c.Id)

@@ -11,6 +11,11 @@ export const serviceLabels = {
   app: "pier.app",
   /** Short-lived helpers (volume snapshots, restores): swept at start. */
   helper: "pier.service.helper",
+  /**
+   * Which pier created a helper. Not `pier.instance`: deploy's replica watch and the logs collector
+   * follow every container carrying that one as an app's replica.
+   */
+  helperInstance: "pier.service.instance",
 } as const;
 
 export const serviceContainerName = (service: string) => `pier-svc-${service}`;

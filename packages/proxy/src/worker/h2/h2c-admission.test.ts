@@ -23,6 +23,12 @@ test("a stream on an h2c route is forwarded as HTTP/2; on another route it goes 
   );
   expect(kind(plain, stream("/"))).toBe("engine");
   expect(kind(table(), { ...stream("/x"), ":authority": "other.test" })).toBe("engine");
+  // The absolute form of the name (a trailing dot) is the same host.
+  expect(kind(table(), { ...stream("/x"), ":authority": "G.test.:443" })).toBe("forward");
+  expect(kind(table({ canonicalHost: "g.test" }), { ...stream("/x"), ":authority": "g.test." })).toBe(
+    "forward",
+  );
+  expect(kind(table(), { ...stream("/x"), ":authority": "g.test.." })).toBe("engine");
 });
 
 test("the route's own answers go through the engine: canonical host, maintenance, body limit, /_pier/, stopping", () => {

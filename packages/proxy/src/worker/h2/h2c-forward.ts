@@ -83,19 +83,32 @@ export function forwardH2c(
     fail(503, `no upstream serves ${host}`);
     return;
   }
+  let session: ClientHttp2Session;
   let upstream: ClientHttp2Stream;
   try {
-    upstream = sessionFor(target.origin).request(upstreamHeaders(state, route, headers, clientIp), {
+    session = sessionFor(target.origin);
+    upstream = session.request(upstreamHeaders(state, route, headers, clientIp), {
       endStream: stream.endAfterHeaders,
     });
   } catch (err) {
     fail(502, `could not reach upstream ${target.origin}: ${(err as Error).message}`);
     return;
   }
+  // Until the answer's headers: as on the HTTP/1.1 path (FrontConnection.feedBody), the timeout
+  // is for an upstream that goes quiet, not for a long upload (a gRPC client stream), so each piece
+  // of request body it is sent starts the clock again. Not while the session is still connecting:
+  // a connection that never opens must not be kept waiting by a client that keeps sending.
+  let answered = false;
   const timer = setTimeout(() => {
     cancelStream(upstream);
-    fail(504, `upstream ${target.origin} did not answer within ${route.upstreamTimeoutMs} ms`);
+    fail(
+      504,
+      `upstream ${target.origin} did not answer, nor take request data, for ${route.upstreamTimeoutMs} ms; raise the route's upstreamTimeoutMs if the app needs longer`,
+    );
   }, route.upstreamTimeoutMs);
+  const requestProgress = () => {
+    if (!answered && !session.connecting) timer.refresh();
+  };
 
   // Client to upstream. A body without a declared length is counted against the route's limit as
   // it streams (h2c-admission.ts refused a declared one over it before anything was sent).
@@ -109,12 +122,15 @@ export function forwardH2c(
       return;
     }
     if (!upstream.write(chunk)) stream.pause();
+    requestProgress();
   });
   upstream.on("drain", () => stream.resume());
   stream.on("end", () => {
     // Not after a failure: the upstream stream was cancelled, and an END_STREAM sent now would
     // turn a cut upload into a whole one.
-    if (!done && !upstream.destroyed) upstream.end();
+    if (done || upstream.destroyed) return;
+    upstream.end();
+    requestProgress();
   });
   stream.on("error", () => {});
   stream.on("close", () => {
@@ -127,6 +143,7 @@ export function forwardH2c(
   // Upstream to client.
   let trailers: OutgoingHttpHeaders | null = null;
   upstream.on("response", (h: IncomingHttpHeaders, flags: number) => {
+    answered = true;
     clearTimeout(timer);
     status = Number(h[":status"]);
     if (stream.destroyed) return;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createServer, type Http2Server } from "node:http2";
+import { connect, createServer, type Http2Server, type IncomingHttpHeaders } from "node:http2";
 import { grpcCall, grpcFrame, grpcMessages } from "../../../../../test/support/grpc-client.ts";
 import type { ProxyPool } from "../../main/proxy-pool.ts";
 import { type RouteSpec, routeSpecSchema } from "../../shared/route-spec.ts";
@@ -21,6 +21,8 @@ const appPaths: string[] = [];
 
 /** node:http2 gives `:status` as a number, which its header type does not say. */
 const status = (call: { headers: Record<string, unknown> }) => Number(call.headers[":status"]);
+/** The upstream timeout of quiet.test: short, so that a test can outlast it several times. */
+const QUIET_TIMEOUT_MS = 800;
 const route = (id: string, host: string, extra: Partial<RouteSpec> = {}) =>
   routeSpecSchema.parse({ id, host, upstreams: [upstream], upstreamProtocol: "h2c", ...extra });
 
@@ -65,6 +67,7 @@ function routes(): RouteSpec[] {
     }),
     route("c", "old.test", { canonicalHost: "g.test" }),
     route("s", "strip.test", { pathPrefix: "/svc", stripPrefix: true }),
+    route("q", "quiet.test", { upstreamTimeoutMs: QUIET_TIMEOUT_MS }),
   ];
 }
 
@@ -111,5 +114,66 @@ test.skipIf(!openssl)(
       expect([status(call), call.messages]).toEqual([200, ["hi ada"]]);
     }
     expect(appPaths).toEqual(["/demo.Greeter/SayHello", "/demo.Greeter/SayHello"]);
+  },
+);
+
+/**
+ * A client-streaming call to quiet.test: a message, then one more after each of `gapsMs`, then the
+ * end of the stream after `endAfterMs`; the answer's status and messages. Writes stop once the
+ * answer has ended (a 504 may come while the client is still quiet).
+ */
+async function clientStream(
+  gapsMs: number[],
+  endAfterMs: number,
+): Promise<{ status: number; messages: string[] }> {
+  const client = connect(`https://127.0.0.1:${httpsPort}`, {
+    rejectUnauthorized: false,
+    servername: "quiet.test",
+  });
+  try {
+    const req = client.request({
+      ":method": "POST",
+      ":path": "/demo.Uploader/Upload",
+      ":authority": "quiet.test",
+      "content-type": "application/grpc",
+      te: "trailers",
+    });
+    let headers: IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    req.on("response", (h) => {
+      headers = h;
+    });
+    req.on("data", (c: Buffer) => chunks.push(c));
+    const ended = new Promise((resolve, reject) => {
+      req.on("end", resolve);
+      req.on("error", reject);
+    });
+    const open = () =>
+      !req.closed && !req.writableEnded && chunks.length === 0 && headers[":status"] === undefined;
+    req.write(grpcFrame("m0"));
+    for (const [i, gap] of gapsMs.entries()) {
+      await Bun.sleep(gap);
+      if (open()) req.write(grpcFrame(`m${i + 1}`));
+    }
+    await Bun.sleep(endAfterMs);
+    if (open()) req.end();
+    await ended;
+    return { status: Number(headers[":status"]), messages: grpcMessages(Buffer.concat(chunks)) };
+  } finally {
+    client.close();
+  }
+}
+
+test.skipIf(!openssl)(
+  "an h2c upload that keeps sending outlasts the upstream timeout; one quiet for longer gets a 504",
+  async () => {
+    // A message every 0.4 × the timeout for 3 × the timeout: each restarts the upstream's clock, as
+    // a body piece does over HTTP/1.1.
+    const gap = 0.4 * QUIET_TIMEOUT_MS;
+    const steady = await clientStream(Array(7).fill(gap), gap);
+    expect(steady).toEqual({ status: 200, messages: ["hi m0"] });
+    // Quiet for twice the timeout after the first message: the upstream timeout still applies.
+    const quiet = await clientStream([2 * QUIET_TIMEOUT_MS], 0);
+    expect(quiet.status).toBe(504);
   },
 );

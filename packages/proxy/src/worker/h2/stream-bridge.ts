@@ -149,8 +149,10 @@ export class StreamBridge {
         this.headBytes = at === 0 ? buf : buf.subarray(at);
         return;
       }
-      // Informational answers (100 Continue, 103) end here: the stream gets the final one only.
       if (head.status >= 200) break;
+      // Early Hints go on as an interim HEADERS frame (browsers use them over HTTP/2 only); other
+      // informational answers (an upstream's 100 Continue) end here.
+      if (head.status === 103) this.earlyHints(head);
       at += head.headLength;
     }
     const head = responseHead;
@@ -172,6 +174,15 @@ export class StreamBridge {
       return;
     }
     if (bodyStart < buf.length) this.body(buf.subarray(bodyStart));
+  }
+
+  /** Hints are optional: ones the stream cannot carry (too large, or refused) are dropped. */
+  private earlyHints(head: ResponseHead): void {
+    const { headers, listBytes } = responseHeadersFromHead(responseHeadText(head));
+    if (listBytes > MAX_RESPONSE_HEADER_LIST_BYTES || this.stream.destroyed) return;
+    try {
+      this.stream.additionalHeaders(headers);
+    } catch {}
   }
 
   /** A 502 for this stream alone: the answer's headers are more than the stream may carry. */

@@ -27,3 +27,12 @@ test("the canonical host itself and routes without one pass", () => {
     false,
   );
 });
+
+test("the canonical host with a trailing dot is the canonical host: no redirect loop", () => {
+  expect(redirectToCanonicalHost(fakeSession("GET / HTTP/1.1\nHost: www.a.test.\n\n", { routes }))).toBe(
+    false,
+  );
+  const other = fakeSession("GET /p HTTP/1.1\nHost: shop.a.test.:80\n\n", { routes });
+  expect(redirectToCanonicalHost(other)).toBe(true);
+  expect(other.answered?.res.headers).toBe("location: http://www.a.test/p\r\n");
+});

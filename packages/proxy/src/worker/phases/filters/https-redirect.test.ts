@@ -42,3 +42,10 @@ test("Location is built from the route's host name: a Host that is not one never
     expect([host, redirectedTo]).toEqual([host, null]);
   }
 });
+
+test("a Host with a trailing dot is redirected to the host name without it", () => {
+  const s = fakeSession("GET /p HTTP/1.1\nHost: A.test.:8080\n\n", { routes });
+  expect(s.route?.id).toBe("r");
+  expect(redirectToHttps(s)).toBe(true);
+  expect(s.answered?.res.headers).toBe("location: https://a.test/p\r\n");
+});
