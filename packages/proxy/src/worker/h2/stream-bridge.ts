@@ -25,6 +25,8 @@ import { resetStream } from "./reset-stream.ts";
  */
 
 const CRLF = Buffer.from("\r\n");
+const expectsContinue = (value: string | string[] | undefined) =>
+  typeof value === "string" && value.trim().toLowerCase() === "100-continue";
 const LAST_CHUNK = Buffer.from("0\r\n\r\n");
 /** Parsed into for each stream's answer head: one parse at a time per thread. */
 const responseHead = new ResponseHead();
@@ -83,6 +85,15 @@ export class StreamBridge {
     }
     this.conn.open(this as unknown as Socket<FrontConnection>);
     this.conn.data(Buffer.from(head, "latin1"));
+    // A client that asked to be told before sending its body (curl does for large uploads) gets
+    // the go-ahead once the request was taken in, as nginx gives it when it starts reading the
+    // body: the app's own 100 ends here (takeHead), and the engine's early answers (a 413 on the
+    // declared length, a redirect, no route) come before it and make it moot.
+    if (hasBody && !this.headSent && !this.finished && expectsContinue(headers.expect)) {
+      try {
+        stream.additionalHeaders({ ":status": 100 });
+      } catch {}
+    }
   }
 
   // ---- the socket surface FrontConnection uses --------------------------------------------------
