@@ -18,6 +18,8 @@ import { openApiModule } from "./openapi-module.ts";
 export const modules: PierModule[] = [
   apiModule,
   // Before deploy: the engine's reconcile adopts the cluster's replicas through its capability.
+  // The capabilities of later modules (services, errors, AI gateway) reach replicas started during
+  // deploy's start because the engine waits for ctx.modulesStarted before reading env and networks.
   clusterModule,
   deployModule,
   dashboardModule,

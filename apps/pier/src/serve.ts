@@ -159,7 +159,7 @@ async function startSteps(
   // hand-over, to the successor, which keeps it).
   const edgeSecret = successor?.edgeSecret ?? generateSecretToken("edge");
   const originOf = requestOrigins(edgeSecret, trustedProxies(config.trustedProxies));
-  const { capabilities, provide } = capabilityRegistry();
+  const { capabilities, provide, modulesStarted, allStarted } = capabilityRegistry();
   const activity = new RequestActivity();
   const proxy = await startProxy(config, stores, logger, activity, {
     edgeSecret,
@@ -217,6 +217,7 @@ async function startSteps(
     addRawHandler: (handler) => rawHandlers.push(handler),
     capabilities,
     provide,
+    modulesStarted,
     primary,
   };
   const started: { name: string; module: StartedModule }[] = [];
@@ -225,6 +226,8 @@ async function startSteps(
     started.push({ name: module.name, module: running });
     undo.push(async () => running.stop?.());
   }
+  // Releases started again during the deploy module's start get their linked services' env now.
+  allStarted();
   if (proxy) {
     const published = await routes.publish();
     await proxy.listen();

@@ -1,7 +1,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { createServer } from "node:http2";
 import { createServer as createTcpServer } from "node:net";
-import { probeFor, probeH2c, probeHttp, unreachableHint } from "./health-check.ts";
+import { probeFor, probeH2c, probeHttp, unreachableHint, waitForHealthy } from "./health-check.ts";
 
 // A gRPC-style app: HTTP/2 only, without TLS; an HTTP/1.1 probe cannot tell whether it is healthy.
 const server = createServer((req, res) => {
@@ -57,11 +57,32 @@ test("unreachableHint: only a connection that never reached the app points at $P
   expect(unreachableHint("not healthy within 8s (last probe: connection reset)", 3000)).toContain(
     "Is the app listening on $PORT (3000)?",
   );
-  expect(unreachableHint("container exited with code 1 (last probe: connection refused)", 8080)).toContain(
+  expect(unreachableHint("not healthy within 8s (last probe: connection refused)", 8080)).toContain(
     "[deploy] port in pier.toml",
   );
   expect(unreachableHint("not healthy within 8s (last probe: HTTP 503)", 3000)).toBeUndefined();
   expect(
     unreachableHint("not healthy within 8s (last probe: no answer within 2000ms)", 3000),
   ).toBeUndefined();
+});
+
+test("waitForHealthy: a replica that is gone is reported as the app having exited, code and all", async () => {
+  const refused = async () => ({ healthy: false, detail: "connection refused" });
+  const check = (state: { running: boolean; exitCode: number | null }) =>
+    waitForHealthy({
+      url: "http://127.0.0.1:1/",
+      intervalMs: 10,
+      probeTimeoutMs: 50,
+      deadlineMs: 5_000,
+      probe: refused,
+      state: async () => state,
+    });
+  expect(await check({ running: false, exitCode: 3 })).toMatchObject({
+    healthy: false,
+    exited: true,
+    detail: "the app exited with code 3 before it was healthy",
+  });
+  expect((await check({ running: false, exitCode: null })).detail).toBe(
+    "the app stopped running before it was healthy",
+  );
 });

@@ -121,11 +121,12 @@ export async function waitForHealthy(options: WaitForHealthyOptions): Promise<He
     if (options.state) {
       const state = await options.state().catch(() => null);
       if (state && !state.running) {
-        const how = state.exitCode === null ? "is not running" : `exited with code ${state.exitCode}`;
+        // The probes' failures are a consequence here: nothing listens because the app is gone.
+        const how = state.exitCode === null ? "stopped running" : `exited with code ${state.exitCode}`;
         return {
           healthy: false,
           afterMs: elapsed(),
-          detail: `container ${how} (last probe: ${last})`,
+          detail: `the app ${how} before it was healthy`,
           exited: true,
         };
       }

@@ -146,6 +146,21 @@ describe("runRollout", () => {
     expect(req.lines).toContain("The previous release keeps serving");
   });
 
+  test("a replica that crashed while refusing probes says the app exited, not to check $PORT", async () => {
+    const world = fakeWorld({ exits: 1, healthyAfterProbes: 1000 });
+    world.ports.probe = async () => ({ healthy: false, detail: "connection refused" });
+    const req = request();
+    const error = await runRollout(world.ports, req).catch((e) => e);
+    expect(error.reason).toBe("HEALTH_CHECK_FAILED");
+    expect(error.message).toBe(
+      "replica 1 failed its health check on /up: the app exited with code 1 before it was healthy: see its output above",
+    );
+    expect(error.message).not.toContain("$PORT");
+    // "above": the app's last lines come before the failure in the deploy log.
+    const failedAt = req.lines.findIndex((l) => l.startsWith("Deploy failed:"));
+    expect(req.lines[failedAt - 1]).toBe("  | d2-1: Error: cannot connect to database");
+  });
+
   test("a replica that never answers 2xx/3xx fails at the deploy timeout", async () => {
     const world = fakeWorld({ healthyAfterProbes: 1000 });
     const error = await runRollout(world.ports, request()).catch((e) => e);
@@ -174,7 +189,7 @@ path = "/up"
 interval = "10ms"
 timeout = "2s"
 [deploy]
-timeout = "600ms"
+timeout = "3s"
 `);
     try {
       const error = await runRollout(world.ports, request({ config: roomy })).catch((e) => e);
@@ -191,7 +206,7 @@ timeout = "600ms"
     const world = fakeWorld({ exitAtStart: 2 });
     const error = await runRollout(world.ports, request()).catch((e) => e);
     expect(error.reason).toBe("HEALTH_CHECK_FAILED");
-    expect(error.message).toContain("exited with code 1");
+    expect(error.message).toContain("the app exited with code 1 before it was healthy: see its output above");
     expect(error.logTail).toEqual(["d2-2: fatal: missing DATABASE_URL"]);
     expect(world.events).toEqual(["start d2-1", "remove d2-1"]);
   });

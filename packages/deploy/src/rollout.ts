@@ -61,6 +61,16 @@ export interface RolloutPhases {
 
 const logTailLines = 30;
 
+/** Where to look when the app is gone: the output printed just before the failure, if it had any. */
+function outputPointer(logTail: string[]): string {
+  return logTail.length > 0 ? "see its output above" : "it printed nothing before it ended";
+}
+
+function exitedBeforeHealthy(exitCode: number | null, logTail: string[]): string {
+  const how = exitCode === null ? "stopped running" : `exited with code ${exitCode}`;
+  return `the app ${how} before it was healthy: ${outputPointer(logTail)}`;
+}
+
 /**
  * The rollout state machine (kamal-proxy model):
  * start replicas -> health check -> swap routes (all workers ack) -> drain old -> stop -> remove.
@@ -92,8 +102,9 @@ async function switchTraffic(
   const replicas: StartedReplica[] = [];
 
   const fail = async (reason: DeployFailureReason, message: string, logTail: string[] = []) => {
-    say(`Deploy failed: ${message}`);
+    // The app's output first: the failure reason then ends the block and may point up to it.
     for (const line of logTail) say(`  | ${line}`);
+    say(`Deploy failed: ${message}`);
     say(
       request.previous.length
         ? "The previous release keeps serving"
@@ -149,7 +160,7 @@ async function switchTraffic(
       if (error instanceof ReplicaExitedError) {
         throw await fail(
           "HEALTH_CHECK_FAILED",
-          `replica ${replica} failed its health check on ${config.health.path}: ${error.message}`,
+          `replica ${replica} failed its health check on ${config.health.path}: ${exitedBeforeHealthy(error.exitCode, error.logTail)}`,
           error.logTail,
         );
       }
@@ -198,15 +209,21 @@ async function switchTraffic(
   request.signal?.removeEventListener("abort", abortChecks);
   if (cancelled()) throw await fail("DEPLOY_CANCELLED", "deploy cancelled");
   const failed =
-    outcomes.find((o) => !o.outcome.healthy && o.outcome.detail.startsWith("container")) ??
+    outcomes.find((o) => !o.outcome.healthy && o.outcome.exited) ??
     outcomes.find((o) => o.replica.replica === firstFailure) ??
     outcomes.find((o) => !o.outcome.healthy);
   if (failed) {
     const logTail = await runtime.tailLogs(failed.replica.containerId, logTailLines).catch(() => []);
-    const hint = unreachableHint(failed.outcome.detail, config.deploy.port);
+    const { outcome } = failed;
+    // A replica that exited refused the probes because it was gone, not because it listens on
+    // another port: its own output says why, the $PORT hint would send the user the wrong way.
+    const hint =
+      outcome.healthy || outcome.exited ? undefined : unreachableHint(outcome.detail, config.deploy.port);
+    const why =
+      !outcome.healthy && outcome.exited ? `${outcome.detail}: ${outputPointer(logTail)}` : outcome.detail;
     throw await fail(
       "HEALTH_CHECK_FAILED",
-      `replica ${failed.replica.replica} failed its health check on ${path}: ${failed.outcome.detail}${hint ? `. ${hint}` : ""}`,
+      `replica ${failed.replica.replica} failed its health check on ${path}: ${why}${hint ? `. ${hint}` : ""}`,
       logTail,
     );
   }

@@ -111,7 +111,7 @@ export async function startDeploy(
     logs,
     publishRoutes: publishForDeploy,
     liveUrl,
-    hooks: platformDeployHooks(ctx.capabilities, log),
+    hooks: platformDeployHooks(ctx.capabilities, log, ctx.modulesStarted),
     drain: proxyDrainMonitor(ctx.proxy),
     publisher: (app, deploymentId, say) => clusterPublisher(ctx.capabilities, app, deploymentId, say),
   });

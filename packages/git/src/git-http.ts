@@ -7,6 +7,19 @@ import { appNamePattern, ensureBareRepo, readRefs, repoExists, repoPath, reposRo
 
 export type GitAccess = "push" | "fetch";
 
+/**
+ * What `authorize` decided: true lets git run; false means no valid credentials (a 401 with a
+ * challenge, which makes git ask for them); a refusal is for valid credentials that may not do
+ * this (403) or a repository that does not exist (404), answered with its message, which git
+ * shows as `remote: …` (a 401 would send the user looking for a token problem).
+ */
+export type GitAuthorization = boolean | GitRefusal;
+
+export interface GitRefusal {
+  status: 403 | 404;
+  message: string;
+}
+
 export interface PushEvent {
   app: string;
   /** The bare repository (give it to extractCommit from @pier/deploy). */
@@ -37,7 +50,7 @@ export interface GitHttpOptions {
   /** Branch HEAD points to in new repositories; default "main". */
   defaultBranch?: string;
   /** Checks the token (the password of HTTP Basic auth) before git runs. */
-  authorize(app: string, token: string, access: GitAccess): boolean | Promise<boolean>;
+  authorize(app: string, token: string, access: GitAccess): GitAuthorization | Promise<GitAuthorization>;
   /**
    * Called once per push before the refs are updated (git's pre-receive). Lines written to
    * `output` appear in the pusher's terminal as `remote: ...` until the returned promise settles:
@@ -81,13 +94,15 @@ export function createGitHttpHandler(options: GitHttpOptions): GitHttpHandler {
     const access: GitAccess = service === "git-receive-pack" ? "push" : "fetch";
 
     const credentials = basicCredentials(request.headers.get("authorization"));
-    if (!credentials || !(await options.authorize(app, credentials.password, access))) {
+    const decision = credentials ? await options.authorize(app, credentials.password, access) : false;
+    if (!credentials || decision === false) {
       // A 401 with a Basic challenge is what makes git ask for (or retry) credentials.
       return new Response("Authentication required: use an API token as the password\n", {
         status: 401,
         headers: { "www-authenticate": 'Basic realm="pier"', "content-type": "text/plain" },
       });
     }
+    if (decision !== true) return text(decision.status, `${decision.message}\n`);
 
     // git sends these with every POST; git http-backend refuses others too, after having started.
     let body: ReadableStream<Uint8Array> | null = request.body;

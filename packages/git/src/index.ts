@@ -1,5 +1,12 @@
 export { GitServiceError } from "./errors.ts";
-export type { GitAccess, GitHttpHandler, GitHttpOptions, PushEvent } from "./git-http.ts";
+export type {
+  GitAccess,
+  GitAuthorization,
+  GitHttpHandler,
+  GitHttpOptions,
+  GitRefusal,
+  PushEvent,
+} from "./git-http.ts";
 export { createGitHttpHandler } from "./git-http.ts";
 export type { ObjectEnv, PushOutput } from "./hook-channel.ts";
 export type { RefUpdate } from "./ref-updates.ts";

@@ -33,6 +33,15 @@ describe("parseLevel", () => {
     expect(parseLevel("an error happened later in the line")).toBeNull();
     expect(parseLevel("{not json level=warn")).toBe("warn");
   });
+
+  test("bun run's line for a script stopped by SIGTERM is info: pier stops old replicas that way", () => {
+    expect(parseLevel('error: script "start" was terminated by signal SIGTERM (Polite quit request)')).toBe(
+      "info",
+    );
+    expect(parseLevel('error: script "web" was terminated by signal SIGINT (Interrupt)')).toBe("info");
+    expect(parseLevel('error: script "start" was terminated by signal SIGKILL (Forced quit)')).toBe("error");
+    expect(parseLevel('error: script "start" exited with code 1')).toBe("error");
+  });
 });
 
 test("OTLP severity numbers map in fours", () => {

@@ -51,6 +51,10 @@ function levelOfNumber(n: number): Level | null {
 const prefix =
   /^(?:\S*\d\S*\s+){0,2}([[(<])?(trace|trc|verbose|debug|dbg|info|inf|information|notice|warn|warning|wrn|error|err|eror|fatal|critical|crit|panic|emergency|alert)([\])>]|:|\s+-\s|\s|$)/i;
 const logfmt = /(?:^|\s)(?:level|lvl|severity)=["']?([a-z]+)/i;
+// `bun run start` (the generated Dockerfile's CMD) says this when its script ends on the SIGTERM
+// or SIGINT it passed on: a replica asked to stop (every redeploy stops the old one), not a fault.
+// Other signals (SIGKILL after the grace period, SIGSEGV) stay errors.
+const askedToStop = /^error: script "[^"]*" was terminated by signal SIG(?:TERM|INT)\b/;
 
 /**
  * The level a line states, when it states one: a JSON object's `level`/`severity`/`lvl` (names or
@@ -59,6 +63,7 @@ const logfmt = /(?:^|\s)(?:level|lvl|severity)=["']?([a-z]+)/i;
  */
 export function parseLevel(line: string): Level | null {
   const text = line.trimStart();
+  if (askedToStop.test(text)) return "info";
   if (text.startsWith("{")) {
     const fromJson = levelOfJson(text);
     if (fromJson !== undefined) return fromJson;

@@ -268,8 +268,13 @@ export interface Capabilities {
 export function capabilityRegistry(): {
   capabilities: Readonly<Capabilities>;
   provide<K extends keyof Capabilities>(name: K, capability: NonNullable<Capabilities[K]>): () => void;
+  /** `PierContext.modulesStarted`: settles once `allStarted` was called. */
+  modulesStarted: Promise<void>;
+  /** Called by serve.ts after the last module's start returned. */
+  allStarted(): void;
 } {
   const capabilities: Capabilities = {};
+  const { promise: modulesStarted, resolve: allStarted } = Promise.withResolvers<void>();
   return {
     capabilities,
     provide(name, capability) {
@@ -279,5 +284,7 @@ export function capabilityRegistry(): {
         if (capabilities[name] === capability) delete capabilities[name];
       };
     },
+    modulesStarted,
+    allStarted: () => allStarted(),
   };
 }

@@ -53,9 +53,18 @@ export interface PierContext {
   /**
    * What modules offer each other (error DSNs, notifications, app monitors, …). A module provides
    * its capability while it runs; users look it up at call time, so start order does not matter
-   * and a subsystem that is not running is simply absent.
+   * and a subsystem that is not running is simply absent. Except during start-up: a module started
+   * before another does not see its capability yet (see modulesStarted).
    */
   capabilities: Readonly<Capabilities>;
+  /**
+   * Settles once every module's start returned: from then on each running subsystem provides its
+   * capability, and one that is absent is not running. Work a module begins during its own start
+   * and that needs other modules' capabilities (a live release started again at start-up needs its
+   * linked services' URLs) waits for it first. A module's start must not await it: it would wait
+   * for itself.
+   */
+  modulesStarted: Promise<void>;
   /** Offers a capability until the returned function withdraws it (on stop). */
   provide<K extends keyof Capabilities>(name: K, capability: NonNullable<Capabilities[K]>): () => void;
   /**

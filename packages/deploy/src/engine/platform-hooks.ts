@@ -7,10 +7,20 @@ import type { DeployHooks } from "./engine.ts";
  * provide (absent when that subsystem is not running). Apps reach pier through their own host's
  * `/_pier/` paths (the proxy forwards them to the console), so the same URLs work from the
  * browser, from the containers and from elsewhere.
+ *
+ * Env and networks are read only once every module started (`modulesStarted`): the deploy module
+ * starts before services, errors and the AI gateway, and the replicas it starts during its own
+ * start (a live release that lost its containers, a liveness replacement) would otherwise go live
+ * without DATABASE_URL, SENTRY_* or the services' networks.
  */
-export function platformDeployHooks(capabilities: Readonly<Capabilities>, logger: Logger): DeployHooks {
+export function platformDeployHooks(
+  capabilities: Readonly<Capabilities>,
+  logger: Logger,
+  modulesStarted: Promise<void>,
+): DeployHooks {
   return {
     async platformEnv({ app, environment, deploymentId, url, previewDatabase }) {
+      await modulesStarted;
       const [sentry, ai, services] = await Promise.all([
         (
           capabilities.errors?.sentryEnv({
@@ -39,6 +49,7 @@ export function platformDeployHooks(capabilities: Readonly<Capabilities>, logger
       return { ...sentry, ...ai, ...services };
     },
     async networks(app) {
+      await modulesStarted;
       return (await capabilities.services?.networksFor({ id: app.id, name: app.name })) ?? [];
     },
     outcome({ app, environment, deploymentId, url, deployment }) {

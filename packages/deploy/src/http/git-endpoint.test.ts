@@ -257,3 +257,47 @@ test("a branch moved when its ref no longer holds the sha the push started from"
     ]),
   ).toEqual(["new"]);
 });
+
+test("a push git cannot do says why: an unknown app is a 404 naming the fix, a token limited to other apps a 403", async () => {
+  await stores.tokens.create({
+    id: "tok_scoped",
+    name: "other-app-only",
+    tokenHash: hashToken("sc0ped"),
+    hint: "sc0p",
+    scopes: ["deploy"],
+    apps: ["other"],
+  });
+  await stores.tokens.create({
+    id: "tok_read",
+    name: "reader",
+    tokenHash: hashToken("re4d"),
+    hint: "re4d",
+    scopes: ["read"],
+  });
+  const dir = join(scratch, "refused");
+  await git(scratch, "init", "-q", "-b", "main", dir);
+  await commitSite(dir, "refused");
+  const push = (token: string, app: string) =>
+    git(dir, "push", `http://x:${token}@127.0.0.1:${server.port}/git/${app}.git`, "main");
+
+  const unknown = await push("t0ken", "nope");
+  expect(unknown.code).not.toBe(0);
+  expect(unknown.out).toContain('remote: App "nope" does not exist: create it with pier apps create nope');
+  expect(unknown.out).not.toContain("Authentication");
+
+  // The scoped token gets the same answer for an app that exists and one that does not.
+  for (const app of ["site", "nope"]) {
+    const scoped = await push("sc0ped", app);
+    expect(scoped.code).not.toBe(0);
+    expect(scoped.out).toContain(`remote: This token may not push to ${app}: it is limited to other apps`);
+    expect(scoped.out).not.toContain("does not exist");
+  }
+
+  const reader = await push("re4d", "site");
+  expect(reader.out).toContain("remote: This token may not push to apps: it needs the deploy scope");
+
+  // No valid token: still the challenge that makes git ask for credentials.
+  const wrong = await push("wrong", "nope");
+  expect(wrong.out).toContain("Authentication failed");
+  expect(await Bun.file(join(repoPath(dataDir, "nope"), "HEAD")).exists()).toBe(false);
+}, 30_000);

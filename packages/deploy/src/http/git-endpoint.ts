@@ -3,6 +3,7 @@ import type { Logger } from "@pier/core";
 import type { AppRow, Stores } from "@pier/db";
 import {
   createGitHttpHandler,
+  type GitAuthorization,
   type GitHttpHandler,
   type PushEvent,
   type PushOutput,
@@ -22,13 +23,18 @@ export interface GitEndpointDeps extends OperationDeps {
   engine: DeployEngine;
 }
 
-/** Token with the deploy scope (push) or read scope (fetch) for an app that exists. */
+/**
+ * Token with the deploy scope (push) or read scope (fetch) for an app that exists. No valid token:
+ * false (git asks for credentials). A valid one that may not: 403. An app that does not exist:
+ * 404, but only to a token that could reach it if it did; a token limited to other apps learns
+ * nothing about which apps exist.
+ */
 export async function authorizeGit(
   stores: Stores,
   app: string,
   token: string,
   access: "push" | "fetch",
-): Promise<boolean> {
+): Promise<GitAuthorization> {
   if (!token) return false;
   const row = await stores.tokens.findActiveByHash(hashToken(token));
   if (!row) return false;
@@ -36,11 +42,20 @@ export async function authorizeGit(
     const parsed = scopeSchema.safeParse(s);
     return parsed.success ? [parsed.data] : [];
   });
-  if (!hasScope(scopes, access === "push" ? "deploy" : "read")) return false;
+  const needed = access === "push" ? "deploy" : "read";
+  const verb = access === "push" ? "push to" : "fetch from";
+  if (!hasScope(scopes, needed))
+    return {
+      status: 403,
+      message: `This token may not ${verb} apps: it needs the ${needed} scope (pier token create --scope ${needed})`,
+    };
   // A token limited to some apps pushes and fetches those only.
-  if (row.apps && !row.apps.includes(app)) return false;
+  if (row.apps && !row.apps.includes(app))
+    return { status: 403, message: `This token may not ${verb} ${app}: it is limited to other apps` };
   // Unknown apps are refused: a push must not create repositories for names nobody registered.
-  return (await stores.apps.findByName(app)) !== undefined;
+  if (!(await stores.apps.findByName(app)))
+    return { status: 404, message: `App "${app}" does not exist: create it with pier apps create ${app}` };
+  return true;
 }
 
 /** `git push http://x:TOKEN@HOST/git/APP.git BRANCH`: each pushed branch becomes a deploy. */
