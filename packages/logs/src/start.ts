@@ -138,6 +138,7 @@ export async function startLogs(ctx: PierContext) {
     busy: () => writer.full(),
     storageFull: (error) => isStorageFull(error, { dataDir: ctx.config.dataDir }),
     limits: defaultOtlpLogLimits,
+    maxAgeMs: ctx.config.logsRetentionDays * 86_400_000,
   });
 
   return {

@@ -125,13 +125,42 @@ function errorResponse(error: OtlpIngestError, encoding: OtlpEncoding): Response
   );
 }
 
+/** Items of an export that were refused while the rest was stored (OTLP's partial success). */
+export interface OtlpPartialSuccess {
+  rejected: number;
+  message: string;
+}
+
+/**
+ * Export…ServiceResponse {partial_success = 1}: its {rejected_spans or rejected_log_records = 1,
+ * error_message = 2}, the same layout for traces and logs.
+ */
+function partialSuccessProto(partial: OtlpPartialSuccess): Uint8Array<ArrayBuffer> {
+  const varint = (n: number) => {
+    const out: number[] = [];
+    while (n >= 0x80) {
+      out.push((n & 0x7f) | 0x80);
+      n = Math.floor(n / 128);
+    }
+    out.push(n);
+    return out;
+  };
+  const text = [...new TextEncoder().encode(partial.message)];
+  const inner = [0x08, ...varint(partial.rejected), 0x12, ...varint(text.length), ...text];
+  return new Uint8Array([0x0a, ...varint(inner.length), ...inner]);
+}
+
 /**
  * An OTLP/HTTP export endpoint (`POST /v1/traces`, `/v1/logs`): CORS preflight, POST only, the
  * body's encoding and the ingest key checked, then `handle` (authorize, read, decode, store);
  * an empty Export…ServiceResponse when it returns, OTLP's error body when it throws an
  * OtlpIngestError. Exporters retry 429 and 503 after Retry-After; other errors drop the batch.
  */
-export function otlpEndpoint(handle: (input: OtlpExport) => Promise<void>) {
+export function otlpEndpoint(
+  handle: (input: OtlpExport) => Promise<OtlpPartialSuccess | undefined>,
+  /** The JSON name of the partial success's count: `rejectedSpans`, `rejectedLogRecords`. */
+  rejectedField = "rejected",
+) {
   return async (request: Request): Promise<Response> => {
     if (request.method === "OPTIONS")
       return new Response(null, {
@@ -157,11 +186,20 @@ export function otlpEndpoint(handle: (input: OtlpExport) => Promise<void>) {
           "No ingest key: send the project's public key as X-Pier-Key (OTEL_EXPORTER_OTLP_HEADERS=x-pier-key=KEY).",
           401,
         );
-      await handle({ request, key, encoding });
-      // Zero bytes in protobuf, {} in JSON.
-      return encoding === "protobuf"
-        ? new Response(new Uint8Array(0), { headers: { ...cors, "content-type": "application/x-protobuf" } })
-        : Response.json({}, { headers: cors });
+      const partial = await handle({ request, key, encoding });
+      const rejected = partial !== undefined && partial.rejected > 0 ? partial : undefined;
+      // Zero bytes in protobuf, {} in JSON, unless some items were refused.
+      if (encoding === "protobuf")
+        return new Response(rejected ? partialSuccessProto(rejected) : new Uint8Array(0), {
+          headers: { ...cors, "content-type": "application/x-protobuf" },
+        });
+      return Response.json(
+        rejected
+          ? // int64 is a decimal string in OTLP's JSON mapping.
+            { partialSuccess: { [rejectedField]: String(rejected.rejected), errorMessage: rejected.message } }
+          : {},
+        { headers: cors },
+      );
     } catch (error) {
       if (error instanceof OtlpIngestError) return errorResponse(error, encoding);
       throw error;

@@ -4,6 +4,7 @@ export {
   type OtlpExport,
   OtlpIngestError,
   type OtlpLimits,
+  type OtlpPartialSuccess,
   otlpEndpoint,
   readOtlpBody,
   statusProto,

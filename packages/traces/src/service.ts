@@ -4,6 +4,7 @@ import type { IngestGrant } from "@pier/platform";
 import { createOtlpTraceHandler, defaultOtlpLimits, type OtlpLimits } from "./ingest/otlp-handler.ts";
 import { spansFromSpanItem, spansFromTransaction } from "./sentry/sentry-spans.ts";
 import type { SpanOwner, SpanRecord } from "./span.ts";
+import { admitSpanTimes } from "./span-time.ts";
 import { createClickHouseTraceStore } from "./store/clickhouse-trace-store.ts";
 import { SqliteTraceStore } from "./store/sqlite-trace-store.ts";
 import type { ErrorLink, TraceStore } from "./store/trace-store.ts";
@@ -29,7 +30,13 @@ export async function createTracesService(options: TracesServiceOptions) {
   const store: TraceStore = options.clickhouseUrl
     ? await createClickHouseTraceStore({ url: options.clickhouseUrl, database: options.clickhouseDatabase })
     : new SqliteTraceStore(join(options.dataDir, "traces.db"));
-  const save = async (spans: SpanRecord[], owner: SpanOwner) => store.insert(spans, owner);
+  /** Stores what retention can act on (see admitSpanTimes); how many spans were refused. */
+  const save = async (spans: SpanRecord[], owner: SpanOwner): Promise<number> => {
+    const nowUs = Date.now() * 1000;
+    const admitted = admitSpanTimes(spans, nowUs, nowUs - options.retentionDays * DAY_US);
+    if (admitted.spans.length > 0) await store.insert(admitted.spans, owner);
+    return admitted.rejected;
+  };
   const otlp = createOtlpTraceHandler({
     authorize: options.authorize,
     store: save,

@@ -43,6 +43,14 @@ export interface SpanEvent {
   attributes: Record<string, AttributeValue>;
 }
 
+/**
+ * An empty attribute map with no prototype: a `__proto__` key (any key is allowed) is then an
+ * ordinary attribute rather than the object's prototype.
+ */
+export function attributeMap(): Record<string, AttributeValue> {
+  return Object.create(null);
+}
+
 /** Who sent the spans: the errors project whose key authenticated them. */
 export interface SpanOwner {
   projectId: number;

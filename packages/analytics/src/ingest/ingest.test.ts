@@ -132,6 +132,23 @@ describe("beacons", () => {
     expect(custom.record.event.session).toBe(event.session);
     expect(custom.record.event.props).toBe('{"plan":"pro"}');
   });
+  test("a __proto__ prop is kept as an ordinary prop, and checked like the others", () => {
+    const ring = new SaltRing(memorySaltStorage());
+    const tracker = new SessionTracker();
+    const body = '{"n":"signup","u":"https://shop.test/","p":{"__proto__":"x","constructor":"y"}}';
+    const result = enrichBeacon(body, { ...context, now: 1000 }, ring, tracker) as {
+      record: IngestRecord & { kind: "event" };
+    };
+    expect(result.record.event.props).toBe('{"__proto__":"x","constructor":"y"}');
+    expect(() => parseEventPayload('{"n":"x","u":"/","p":{"__proto__":{"deep":1}}}')).toThrow(
+      InvalidEventError,
+    );
+    expect(() => parseEventPayload('{"n":"x","u":"/","p":{"__proto__":"a\\u0000"}}')).toThrow(/NUL/);
+    // It counts toward the 30 props like any other.
+    const thirty = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, i]));
+    const withProto = JSON.stringify({ n: "x", u: "/", p: thirty }).replace('"p":{', '"p":{"__proto__":"x",');
+    expect(() => parseEventPayload(withProto)).toThrow(/at most 30 props/);
+  });
   test("bots are dropped, invalid and oversized bodies rejected", () => {
     const ring = new SaltRing(memorySaltStorage());
     const tracker = new SessionTracker();

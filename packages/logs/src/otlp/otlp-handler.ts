@@ -24,6 +24,8 @@ export interface OtlpLogIngestDeps {
   /** Whether an error of `store` means the disk is full. */
   storageFull(error: unknown): boolean;
   limits: OtlpLogLimits;
+  /** Retention: records older than this are refused (counted in the partial success). */
+  maxAgeMs?: number;
 }
 
 /** A log export refused; `status` is the HTTP answer. */
@@ -63,10 +65,17 @@ export function createOtlpLogHandler(deps: OtlpLogIngestDeps) {
       throw new LogIngestError("busy", "Log lines are waiting to be stored; retry shortly.", 503, 5);
     const body = await readOtlpBody(request, deps.limits);
     let records: LogRecord[];
+    let rejected = 0;
     try {
       const logs =
         encoding === "protobuf" ? decodeLogsProtobuf(body) : decodeLogsJson(new TextDecoder().decode(body));
-      records = otlpToRecords(app, logs);
+      const now = Date.now();
+      ({ records, rejected } = otlpToRecords(
+        app,
+        logs,
+        now,
+        deps.maxAgeMs === undefined ? 0 : now - deps.maxAgeMs,
+      ));
     } catch (error) {
       if (error instanceof OtlpDecodeError)
         throw new LogIngestError(
@@ -76,7 +85,11 @@ export function createOtlpLogHandler(deps: OtlpLogIngestDeps) {
         );
       throw error;
     }
-    if (records.length === 0) return;
+    const partial =
+      rejected > 0
+        ? { rejected, message: "log records older than the logs' retention are not stored" }
+        : undefined;
+    if (records.length === 0) return partial;
     try {
       deps.store(records);
     } catch (error) {
@@ -89,5 +102,6 @@ export function createOtlpLogHandler(deps: OtlpLogIngestDeps) {
         );
       throw error;
     }
-  });
+    return partial;
+  }, "rejectedLogRecords");
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { decodeLogsJson, decodeLogsProtobuf, OtlpDecodeError } from "./otlp-logs.ts";
+import { decodeLogsJson, decodeLogsProtobuf, OtlpDecodeError, type OtlpLog } from "./otlp-logs.ts";
 import { otlpToRecords } from "./otlp-records.ts";
 
 const request = {
@@ -58,7 +58,8 @@ describe("OTLP/JSON logs", () => {
       scope: "app.logger",
       traceId: "0af7651916cd43dd8448eb211c80319c",
     });
-    const [warn, fatal, empty] = otlpToRecords("shop", logs, 5);
+    const now = 1765087210000;
+    const [warn, fatal, empty] = otlpToRecords("shop", logs, now).records;
     expect(warn).toMatchObject({
       ts: 1765087200123,
       app: "shop",
@@ -75,7 +76,33 @@ describe("OTLP/JSON logs", () => {
     });
     // No severity number: the text decides; no time: observed time; neither: now.
     expect(fatal).toMatchObject({ level: "fatal", line: "{}", ts: 1765087201000 });
-    expect(empty).toMatchObject({ level: null, line: "", ts: 5 });
+    expect(empty).toMatchObject({ level: null, line: "", ts: now });
+  });
+
+  test("times far ahead are the time received; those older than retention are refused", () => {
+    const now = Date.UTC(2026, 0, 1);
+    const at = (timeMs: number): OtlpLog => ({
+      timeMs,
+      severityNumber: 9,
+      severityText: "",
+      body: "x",
+      attributes: {},
+      resource: {},
+      scope: "",
+      traceId: "",
+      spanId: "",
+    });
+    const logs = [
+      at(Date.UTC(2100, 0, 1)),
+      at(8.64e15),
+      at(now + 60_000), // a clock a minute ahead: kept as sent
+      at(now - 86_400_000),
+      at(now - 8 * 86_400_000), // older than a 7-day retention
+      at(1),
+    ];
+    const { records, rejected } = otlpToRecords("shop", logs, now, now - 7 * 86_400_000);
+    expect(records.map((r) => r.ts)).toEqual([now, now, now + 60_000, now - 86_400_000]);
+    expect(rejected).toBe(2);
   });
 
   test("what is not an OTLP request is refused with a reason", () => {

@@ -79,10 +79,19 @@ export function tracesApi(
     });
     return { traces: spans.map(spanJson), total, limit: query.limit, offset: query.offset };
   });
-  serveRoute(group, routes.getTrace, async ({ params }) => {
+  serveRoute(group, routes.getTrace, async ({ params, query }) => {
     const traceId = params.traceId.toLowerCase();
     await options.beforeRead?.();
-    const [spans, errors] = await Promise.all([store.trace(traceId), store.errorsOf(traceId)]);
+    const { appId, projectId } = await owner(query);
+    const spans = await store.trace(traceId, { appId, projectId });
+    // Error links know their project, not their app: an app's are those of its spans' projects.
+    const projectIds =
+      projectId !== undefined
+        ? [projectId]
+        : appId !== undefined
+          ? [...new Set(spans.map((s) => s.projectId))]
+          : undefined;
+    const errors = await store.errorsOf(traceId, { projectIds });
     if (spans.length === 0 && errors.length === 0) throw new NotFoundError("Trace", traceId);
     return {
       traceId,

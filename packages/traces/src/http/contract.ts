@@ -113,8 +113,10 @@ export const tracesRoutes = defineRoutes({
     path: "/api/v1/traces/:traceId",
     tag: "traces",
     access: "read",
-    summary: "A trace with all its spans (every service), oldest first",
+    summary: "A trace with all its spans (every service, or one app's or project's), oldest first",
     params: z.object({ traceId: z.string().regex(/^[0-9a-fA-F]{32}$/, "a trace id is 32 hex digits") }),
+    /** Only the spans (and errors) of this app or project: each project's are its own. */
+    query: z.object({ app: ownerQuery.app, project: ownerQuery.project }),
     response: z.object({
       traceId: z.string(),
       spans: z.array(spanView),

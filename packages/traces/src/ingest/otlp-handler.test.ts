@@ -11,6 +11,7 @@ function handler(grant: IngestGrant, limits = { maxBodyBytes: 1024, maxDecodedBy
     authorize: async () => grant,
     store: async (spans, owner) => {
       stored.push({ spans, owner });
+      return 0;
     },
     limits,
   });

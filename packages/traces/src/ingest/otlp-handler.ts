@@ -15,7 +15,8 @@ export const defaultOtlpLimits: OtlpLimits = {
 
 export interface OtlpIngestDeps {
   authorize(key: string): Promise<IngestGrant>;
-  store(spans: SpanRecord[], owner: SpanOwner): Promise<void>;
+  /** Stores the spans; how many it refused (too old to keep). */
+  store(spans: SpanRecord[], owner: SpanOwner): Promise<number>;
   limits: OtlpLimits;
 }
 
@@ -38,6 +39,9 @@ export function createOtlpTraceHandler(deps: OtlpIngestDeps) {
     const owner: SpanOwner = { projectId: grant.projectId, appId: grant.appId, defaultService: grant.name };
     const spans =
       encoding === "protobuf" ? decodeTraceRequestProto(body, owner) : decodeTraceRequestJson(body, owner);
-    if (spans.length > 0) await deps.store(spans, owner);
-  });
+    const rejected = spans.length > 0 ? await deps.store(spans, owner) : 0;
+    return rejected > 0
+      ? { rejected, message: "spans that started before the traces' retention are not stored" }
+      : undefined;
+  }, "rejectedSpans");
 }

@@ -1,7 +1,7 @@
 import { jsonNestedDeeperThan, MAX_MESSAGE_DEPTH } from "@pier/otlp";
 import { z } from "zod";
 import { MalformedTraceError } from "../ingest/errors.ts";
-import type { AttributeValue, SpanOwner, SpanRecord } from "../span.ts";
+import { type AttributeValue, attributeMap, type SpanOwner, type SpanRecord } from "../span.ts";
 import { spanFromOtlp } from "./span-from-otlp.ts";
 
 /*
@@ -125,7 +125,7 @@ function idHex(value: string, bytes: number): string {
 }
 
 function attributesOf(list: KeyValueJson[] | undefined): Record<string, AttributeValue> {
-  const out: Record<string, AttributeValue> = {};
+  const out = attributeMap();
   for (const { key, value } of list ?? []) out[key] = attributeValueOf(value);
   return out;
 }

@@ -1,6 +1,12 @@
 import { hexOf, ProtobufError, ProtoReader } from "@pier/otlp";
 import { MalformedTraceError } from "../ingest/errors.ts";
-import type { AttributeValue, SpanEvent, SpanOwner, SpanRecord } from "../span.ts";
+import {
+  type AttributeValue,
+  attributeMap,
+  type SpanEvent,
+  type SpanOwner,
+  type SpanRecord,
+} from "../span.ts";
 import { type RawSpan, spanFromOtlp } from "./span-from-otlp.ts";
 
 /*
@@ -26,7 +32,7 @@ export function decodeTraceRequestProto(body: Uint8Array, owner: SpanOwner): Spa
 }
 
 function readResourceSpans(reader: ProtoReader, owner: SpanOwner, out: SpanRecord[]): void {
-  let resource: Record<string, AttributeValue> = {};
+  let resource: Record<string, AttributeValue> = attributeMap();
   const scopes: ProtoReader[] = [];
   while (!reader.done()) {
     const { field, wire } = reader.tag();
@@ -53,7 +59,7 @@ function readSpan(reader: ProtoReader): RawSpan {
     kind: 0,
     startNs: 0n,
     endNs: 0n,
-    attributes: {},
+    attributes: attributeMap(),
     events: [],
     statusCode: 0,
     statusMessage: "",
@@ -78,7 +84,7 @@ function readSpan(reader: ProtoReader): RawSpan {
 }
 
 function readEvent(reader: ProtoReader): SpanEvent {
-  const event: SpanEvent = { name: "", timeUs: 0, attributes: {} };
+  const event: SpanEvent = { name: "", timeUs: 0, attributes: attributeMap() };
   while (!reader.done()) {
     const { field, wire } = reader.tag();
     if (field === 1 && wire === 1) event.timeUs = Number(reader.fixed64() / 1000n);
@@ -100,7 +106,7 @@ function readStatus(reader: ProtoReader, span: RawSpan): void {
 
 /** The repeated KeyValue field `field` of a message (Resource.attributes is field 1). */
 function readAttributesOf(reader: ProtoReader, field: number): Record<string, AttributeValue> {
-  const attributes: Record<string, AttributeValue> = {};
+  const attributes: Record<string, AttributeValue> = attributeMap();
   while (!reader.done()) {
     const tag = reader.tag();
     if (tag.field === field && tag.wire === 2) readKeyValue(reader.message(), attributes);

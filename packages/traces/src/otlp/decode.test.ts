@@ -149,3 +149,51 @@ test("values nested past 64 levels are refused as malformed, in protobuf and in 
   expect(() => decodeTraceRequestJson(body, owner)).toThrow(MalformedTraceError);
   expect(() => decodeTraceRequestJson(body, owner)).toThrow("nested deeper than 64");
 });
+
+test("a __proto__ attribute is an ordinary attribute, in protobuf and in JSON", () => {
+  const kvlist = { kvlistValue: { values: [{ key: "polluted", value: { stringValue: "yes" } }] } };
+  const json = {
+    resourceSpans: [
+      {
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: "0af7651916cd43dd8448eb211c80319c",
+                spanId: "b7ad6b7169203331",
+                startTimeUnixNano: "1700000000000000000",
+                endTimeUnixNano: "1700000000000000000",
+                attributes: [
+                  { key: "__proto__", value: kvlist },
+                  {
+                    key: "nested",
+                    value: { kvlistValue: { values: [{ key: "__proto__", value: { stringValue: "v" } }] } },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const [fromJson] = decodeTraceRequestJson(new TextEncoder().encode(JSON.stringify(json)), owner);
+  const span = [
+    ...bytesField(1, hex("0af7651916cd43dd8448eb211c80319c")),
+    ...bytesField(2, hex("b7ad6b7169203331")),
+    ...keyValue("__proto__", stringField(1, "x")),
+  ];
+  const [fromProto] = decodeTraceRequestProto(
+    new Uint8Array(bytesField(1, bytesField(2, bytesField(2, span)))),
+    owner,
+  );
+  for (const [decoded, value] of [
+    [fromJson!, { polluted: "yes" }],
+    [fromProto!, "x"],
+  ] as const) {
+    expect(Object.keys(decoded.attributes)).toContain("__proto__");
+    const stored = JSON.parse(JSON.stringify(decoded.attributes));
+    expect(Object.getOwnPropertyDescriptor(stored, "__proto__")?.value).toEqual(value);
+  }
+  expect(JSON.stringify(fromJson!.attributes.nested)).toBe('{"__proto__":"v"}');
+});

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   type AttributeValue,
+  attributeMap,
   normalizeId,
   routeOf,
   type SpanKind,
@@ -81,7 +82,7 @@ function statusOf(status: string | null | undefined): SpanStatus {
 }
 
 function attributesOf(input: Record<string, unknown> | undefined): Record<string, AttributeValue> {
-  const out: Record<string, AttributeValue> = {};
+  const out = attributeMap();
   for (const [key, value] of Object.entries(input ?? {})) {
     // Streamed spans type their attributes: {value, type}.
     const raw =

@@ -6,6 +6,7 @@ import type {
   RouteSampleFilter,
   StoredSpan,
   TraceFilter,
+  TraceScope,
   TraceStore,
 } from "./trace-store.ts";
 
@@ -59,10 +60,24 @@ function ownerWhere(filter: {
   return where;
 }
 
+/** Whose spans: app and project, for a trace read (no time range). */
+function scopeWhere(scope: TraceScope): string[] {
+  const where: string[] = [];
+  if (scope.appId !== undefined) where.push(`app_id = ${quote(scope.appId)}`);
+  if (scope.projectId !== undefined) where.push(`project_id = ${int(scope.projectId)}`);
+  return where;
+}
+
 /**
  * Spans in ClickHouse when PIER_CLICKHOUSE_URL is set. Ordered by (entry, start): the list and the
  * percentiles read entry spans of a time range. An exporter's retry may store a span twice until a
- * merge; reads of a trace keep one row per span id.
+ * merge; reads of a trace keep one row per project and span id.
+ *
+ * The project is part of the ReplacingMergeTree's key, so a merge never folds one project's span
+ * into another's that has the same trace and span id (their keys are public). It replaced
+ * `trace_spans`, whose key had no project: schemas only grow across a release, so that table stays
+ * for the release still serving during a hand-over, and its rows move over at open and with each
+ * retention sweep.
  */
 export async function createClickHouseTraceStore(options: ClickHouseTraceStoreOptions): Promise<TraceStore> {
   const { client, database } = await openClickHouse(options.url, {
@@ -75,14 +90,29 @@ export async function createClickHouseTraceStore(options: ClickHouseTraceStoreOp
         start_us UInt64, duration_us UInt64, entry UInt8, attributes String, events String, source String
       ) ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(toDate(intDiv(start_us, 1000000)))
         ORDER BY (entry, start_us, trace_id, span_id)`,
+      `CREATE TABLE IF NOT EXISTS ${db}.trace_project_spans (
+        trace_id String, span_id String, parent_span_id String, project_id UInt32, app_id String,
+        service String, name String, kind String, route String, status String, status_message String,
+        start_us UInt64, duration_us UInt64, entry UInt8, attributes String, events String, source String
+      ) ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(toDate(intDiv(start_us, 1000000)))
+        ORDER BY (entry, start_us, trace_id, project_id, span_id)`,
       `CREATE TABLE IF NOT EXISTS ${db}.trace_error_links (
         trace_id String, event_id String, span_id String, project_id UInt32, received_us UInt64
       ) ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(toDate(intDiv(received_us, 1000000)))
         ORDER BY (trace_id, event_id)`,
     ],
   });
-  const table = `${database}.trace_spans`;
+  const table = `${database}.trace_project_spans`;
   const rows = <T>(query: string) => selectRows<T>(client, query);
+  async function moveLegacySpans(): Promise<void> {
+    const [legacy] = await rows<{ n: string }>(`SELECT count() AS n FROM ${database}.trace_spans`);
+    if (Number(legacy?.n ?? 0) === 0) return;
+    // A span the previous release writes between these two statements is lost: only during the
+    // seconds of the one hand-over that brings this table.
+    await client.command({ query: `INSERT INTO ${table} SELECT * FROM ${database}.trace_spans` });
+    await client.command({ query: `ALTER TABLE ${database}.trace_spans DELETE WHERE 1` });
+  }
+  await moveLegacySpans();
 
   return {
     kind: "clickhouse",
@@ -124,9 +154,10 @@ export async function createClickHouseTraceStore(options: ClickHouseTraceStoreOp
       const [count] = await rows<{ n: string }>(`SELECT count() AS n FROM ${table} WHERE ${clause}`);
       return { spans: found.map(spanOfRow), total: Number(count?.n ?? 0) };
     },
-    async trace(traceId: string) {
+    async trace(traceId: string, scope: TraceScope = {}) {
+      const where = [`trace_id = ${quote(traceId)}`, ...scopeWhere(scope)].join(" AND ");
       const found = await rows<Row>(
-        `SELECT * FROM ${table} WHERE trace_id = ${quote(traceId)} ORDER BY start_us, span_id LIMIT 1 BY span_id`,
+        `SELECT * FROM ${table} WHERE ${where} ORDER BY start_us, span_id LIMIT 1 BY project_id, span_id`,
       );
       return found.map(spanOfRow);
     },
@@ -162,9 +193,12 @@ export async function createClickHouseTraceStore(options: ClickHouseTraceStoreOp
         })),
       });
     },
-    async errorsOf(traceId: string) {
+    async errorsOf(traceId: string, scope: { projectIds?: number[] } = {}) {
+      const where = [`trace_id = ${quote(traceId)}`];
+      if (scope.projectIds !== undefined)
+        where.push(`project_id IN (${scope.projectIds.map(int).join(", ") || "NULL"})`);
       const found = await rows<Row>(
-        `SELECT * FROM ${database}.trace_error_links WHERE trace_id = ${quote(traceId)}
+        `SELECT * FROM ${database}.trace_error_links WHERE ${where.join(" AND ")}
          ORDER BY received_us LIMIT 1 BY event_id`,
       );
       return found.map((r) => ({
@@ -176,6 +210,7 @@ export async function createClickHouseTraceStore(options: ClickHouseTraceStoreOp
       }));
     },
     async purgeBefore(cutoffUs: number) {
+      await moveLegacySpans();
       await client.command({
         query: `ALTER TABLE ${database}.trace_error_links DELETE WHERE received_us < ${int(cutoffUs)}`,
       });

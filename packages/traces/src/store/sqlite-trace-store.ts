@@ -6,30 +6,49 @@ import type {
   RouteSampleFilter,
   StoredSpan,
   TraceFilter,
+  TraceScope,
   TraceStore,
 } from "./trace-store.ts";
 
 /**
  * Spans live in their own SQLite file (`<data-dir>/traces.db`), as analytics events do: ingest
  * writes constantly and must not hold the control plane's write lock, and the file can be deleted
- * or moved on its own. Keyed by (trace, span): a trace reads as one range, and an exporter's
- * retry replaces rather than duplicates.
+ * or moved on its own. Keyed by (trace, project, span): a trace reads as one range, an exporter's
+ * retry replaces rather than duplicates, and a project's key (public: it ships in browsers) cannot
+ * replace another project's span by sending the same trace and span id (trace ids are not secret).
+ *
+ * `project_spans` replaced `spans`, keyed by (trace, span) alone. Schemas only grow across a
+ * release (docs/architecture.md, "Upgrades"): the old table stays for the release still serving
+ * during a hand-over, and its rows move over at open and with each retention sweep.
  */
 const ddl = [
-  `CREATE TABLE IF NOT EXISTS spans (
+  `CREATE TABLE IF NOT EXISTS project_spans (
     trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT,
     project_id INTEGER NOT NULL, app_id TEXT, service TEXT NOT NULL, name TEXT NOT NULL,
     kind TEXT NOT NULL, route TEXT NOT NULL, status TEXT NOT NULL, status_message TEXT,
     start_us INTEGER NOT NULL, duration_us INTEGER NOT NULL, entry INTEGER NOT NULL,
     attributes TEXT NOT NULL, events TEXT NOT NULL, source TEXT NOT NULL,
-    PRIMARY KEY (trace_id, span_id)) WITHOUT ROWID`,
-  "CREATE INDEX IF NOT EXISTS spans_entry_start ON spans (entry, start_us)",
-  "CREATE INDEX IF NOT EXISTS spans_app_entry_start ON spans (app_id, entry, start_us)",
-  "CREATE INDEX IF NOT EXISTS spans_start ON spans (start_us)",
+    PRIMARY KEY (trace_id, project_id, span_id)) WITHOUT ROWID`,
+  "CREATE INDEX IF NOT EXISTS project_spans_entry_start ON project_spans (entry, start_us)",
+  "CREATE INDEX IF NOT EXISTS project_spans_app_entry_start ON project_spans (app_id, entry, start_us)",
+  "CREATE INDEX IF NOT EXISTS project_spans_start ON project_spans (start_us)",
   `CREATE TABLE IF NOT EXISTS error_links (
     trace_id TEXT NOT NULL, event_id TEXT NOT NULL, span_id TEXT, project_id INTEGER NOT NULL,
     received_us INTEGER NOT NULL, PRIMARY KEY (trace_id, event_id)) WITHOUT ROWID`,
 ];
+
+const spanColumns = `trace_id, span_id, parent_span_id, project_id, app_id, service, name, kind, route,
+  status, status_message, start_us, duration_us, entry, attributes, events, source`;
+
+/** Moves the rows of the old `spans` table (see `ddl`) into `project_spans`; how many moved. */
+export function moveLegacySpans(db: Database): number {
+  const legacy = db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spans'").get();
+  if (!legacy) return 0;
+  return db.transaction(() => {
+    db.run(`INSERT OR IGNORE INTO project_spans (${spanColumns}) SELECT ${spanColumns} FROM spans`);
+    return db.run("DELETE FROM spans").changes;
+  })();
+}
 
 type Row = {
   trace_id: string;
@@ -76,6 +95,18 @@ export function spanOfRow(row: Row): StoredSpan {
 
 type Param = string | number | null;
 
+/** The spans of one project or app: a trace may cross projects (services calling each other). */
+function scopeWhere(scope: TraceScope, where: string[], params: Param[]): void {
+  if (scope.appId !== undefined) {
+    where.push("app_id = ?");
+    params.push(scope.appId);
+  }
+  if (scope.projectId !== undefined) {
+    where.push("project_id = ?");
+    params.push(scope.projectId);
+  }
+}
+
 /** WHERE clauses shared by the list and the samples: the owner, the service, the time range. */
 function ownerWhere(
   filter: {
@@ -89,14 +120,7 @@ function ownerWhere(
   where: string[],
   params: Param[],
 ): void {
-  if (filter.appId !== undefined) {
-    where.push("app_id = ?");
-    params.push(filter.appId);
-  }
-  if (filter.projectId !== undefined) {
-    where.push("project_id = ?");
-    params.push(filter.projectId);
-  }
+  scopeWhere(filter, where, params);
   if (filter.service !== undefined) {
     where.push("service = ?");
     params.push(filter.service);
@@ -124,8 +148,9 @@ export class SqliteTraceStore implements TraceStore {
     this.db.run("PRAGMA synchronous = NORMAL");
     this.db.run("PRAGMA busy_timeout = 5000");
     for (const statement of ddl) this.db.run(statement);
+    moveLegacySpans(this.db);
     this.insertSpan = this.db.prepare(
-      "INSERT OR REPLACE INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      `INSERT OR REPLACE INTO project_spans (${spanColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -174,18 +199,23 @@ export class SqliteTraceStore implements TraceStore {
     const clause = where.join(" AND ");
     const order = filter.sort === "slowest" ? "duration_us DESC" : "start_us DESC";
     const rows = this.db
-      .query<Row, Param[]>(`SELECT * FROM spans WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .query<Row, Param[]>(`SELECT * FROM project_spans WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
       .all(...params, filter.limit, filter.offset);
     const total = this.db
-      .query<{ n: number }, Param[]>(`SELECT count(*) AS n FROM spans WHERE ${clause}`)
+      .query<{ n: number }, Param[]>(`SELECT count(*) AS n FROM project_spans WHERE ${clause}`)
       .get(...params);
     return { spans: rows.map(spanOfRow), total: total?.n ?? 0 };
   }
 
-  async trace(traceId: string): Promise<StoredSpan[]> {
+  async trace(traceId: string, scope: TraceScope = {}): Promise<StoredSpan[]> {
+    const where = ["trace_id = ?"];
+    const params: Param[] = [traceId];
+    scopeWhere(scope, where, params);
     return this.db
-      .query<Row, [string]>("SELECT * FROM spans WHERE trace_id = ? ORDER BY start_us, span_id")
-      .all(traceId)
+      .query<Row, Param[]>(
+        `SELECT * FROM project_spans WHERE ${where.join(" AND ")} ORDER BY start_us, span_id`,
+      )
+      .all(...params)
       .map(spanOfRow);
   }
 
@@ -198,7 +228,7 @@ export class SqliteTraceStore implements TraceStore {
         { service: string; route: string; start_us: number; duration_us: number; status: string },
         Param[]
       >(
-        `SELECT service, route, start_us, duration_us, status FROM spans WHERE ${where.join(" AND ")}
+        `SELECT service, route, start_us, duration_us, status FROM project_spans WHERE ${where.join(" AND ")}
          ORDER BY start_us DESC LIMIT ?`,
       )
       .all(...params, filter.limit)
@@ -217,7 +247,7 @@ export class SqliteTraceStore implements TraceStore {
     ownerWhere(filter, where, params);
     return this.db
       .query<{ service: string }, Param[]>(
-        `SELECT DISTINCT service FROM spans WHERE ${where.join(" AND ")} ORDER BY service`,
+        `SELECT DISTINCT service FROM project_spans WHERE ${where.join(" AND ")} ORDER BY service`,
       )
       .all(...params)
       .map((row) => row.service);
@@ -230,7 +260,13 @@ export class SqliteTraceStore implements TraceStore {
     })();
   }
 
-  async errorsOf(traceId: string): Promise<ErrorLink[]> {
+  async errorsOf(traceId: string, scope: { projectIds?: number[] } = {}): Promise<ErrorLink[]> {
+    const where = ["trace_id = ?"];
+    const params: Param[] = [traceId];
+    if (scope.projectIds !== undefined) {
+      where.push(`project_id IN (${scope.projectIds.map(() => "?").join(", ") || "NULL"})`);
+      params.push(...scope.projectIds);
+    }
     return this.db
       .query<
         {
@@ -240,9 +276,9 @@ export class SqliteTraceStore implements TraceStore {
           project_id: number;
           received_us: number;
         },
-        [string]
-      >("SELECT * FROM error_links WHERE trace_id = ? ORDER BY received_us")
-      .all(traceId)
+        Param[]
+      >(`SELECT * FROM error_links WHERE ${where.join(" AND ")} ORDER BY received_us`)
+      .all(...params)
       .map((r) => ({
         traceId: r.trace_id,
         eventId: r.event_id,
@@ -253,8 +289,10 @@ export class SqliteTraceStore implements TraceStore {
   }
 
   async purgeBefore(cutoffUs: number): Promise<number> {
+    // Spans the previous release wrote during a hand-over, after this one's start.
+    moveLegacySpans(this.db);
     this.db.run("DELETE FROM error_links WHERE received_us < ?", [cutoffUs]);
-    return this.db.run("DELETE FROM spans WHERE start_us < ?", [cutoffUs]).changes;
+    return this.db.run("DELETE FROM project_spans WHERE start_us < ?", [cutoffUs]).changes;
   }
 
   async close(): Promise<void> {

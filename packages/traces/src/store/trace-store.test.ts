@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -141,5 +142,76 @@ for (const backend of backends) {
       expect((await store.trace("a".repeat(32))).length).toBe(2);
       await store.close();
     });
+
+    test("two projects' spans with the same trace and span ids are both kept, and read apart", async () => {
+      const store = await backend.open();
+      const shop = { projectId: 3, appId: "app_shop", defaultService: "shop" };
+      const blog = { projectId: 4, appId: "app_blog", defaultService: "blog" };
+      await store.insert([span({ name: "GET /checkout", service: "shop" })], shop);
+      await store.insert([span({ name: "GET /hijacked", service: "evil", durationUs: 5 })], blog);
+      // An exporter's retry still reads as one span.
+      await store.insert([span({ name: "GET /checkout", service: "shop" })], shop);
+
+      const trace = "a".repeat(32);
+      const both = await store.trace(trace);
+      expect(both.map((s) => [s.projectId, s.name, s.durationUs]).sort()).toEqual([
+        [3, "GET /checkout", 1000],
+        [4, "GET /hijacked", 5],
+      ]);
+      expect((await store.trace(trace, { appId: "app_shop" })).map((s) => s.name)).toEqual(["GET /checkout"]);
+      expect((await store.trace(trace, { projectId: 4 })).map((s) => s.name)).toEqual(["GET /hijacked"]);
+      const range = {
+        fromUs: base - 1000,
+        toUs: base + 1_000_000,
+        sort: "recent" as const,
+        limit: 10,
+        offset: 0,
+      };
+      const blogList = await store.list({ ...range, appId: "app_blog" });
+      expect(blogList.spans.map((s) => [s.projectId, s.name])).toEqual([[4, "GET /hijacked"]]);
+      expect((await store.samples({ ...range, projectId: 4, limit: 10 })).map((s) => s.durationUs)).toEqual([
+        5,
+      ]);
+
+      const link = { traceId: trace, spanId: null, projectId: 3, eventId: "e".repeat(32), receivedUs: base };
+      await store.linkErrors([link, { ...link, projectId: 4, eventId: "f".repeat(32) }]);
+      expect(await store.errorsOf(trace, { projectIds: [3] })).toEqual([link]);
+      expect((await store.errorsOf(trace)).length).toBe(2);
+      await store.close();
+    });
   });
 }
+
+test("traces.db of the previous release: its spans move to the table keyed by project", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pier-traces-"));
+  dirs.push(dir);
+  const path = join(dir, "traces.db");
+  // The previous release's table, keyed by (trace, span) alone, and a span it writes.
+  const previousRelease = (traceId: string) => {
+    const db = new Database(path, { strict: true });
+    db.run(`CREATE TABLE IF NOT EXISTS spans (
+      trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT,
+      project_id INTEGER NOT NULL, app_id TEXT, service TEXT NOT NULL, name TEXT NOT NULL,
+      kind TEXT NOT NULL, route TEXT NOT NULL, status TEXT NOT NULL, status_message TEXT,
+      start_us INTEGER NOT NULL, duration_us INTEGER NOT NULL, entry INTEGER NOT NULL,
+      attributes TEXT NOT NULL, events TEXT NOT NULL, source TEXT NOT NULL,
+      PRIMARY KEY (trace_id, span_id)) WITHOUT ROWID`);
+    db.run(
+      `INSERT OR REPLACE INTO spans VALUES (?, ?, NULL, 7, NULL, 'api', 'GET /x', 'server', 'GET /x', 'unset',
+        NULL, ?, 1000, 1, '{}', '[]', 'otlp')`,
+      [traceId, "1".repeat(16), base],
+    );
+    db.close();
+  };
+  previousRelease("a".repeat(32));
+  const store = new SqliteTraceStore(path);
+  expect((await store.trace("a".repeat(32))).map((s) => [s.projectId, s.spanId])).toEqual([
+    [7, "1".repeat(16)],
+  ]);
+  // Written by the previous release during the hand-over: moved by the next sweep.
+  previousRelease("b".repeat(32));
+  await store.purgeBefore(base - 1000);
+  expect((await store.trace("b".repeat(32))).length).toBe(1);
+  expect(store.db.query("SELECT count(*) AS n FROM spans").get()).toEqual({ n: 0 });
+  await store.close();
+});

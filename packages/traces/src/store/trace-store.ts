@@ -41,6 +41,12 @@ export interface RouteSampleFilter {
   limit: number;
 }
 
+/** Whose spans of a trace to read; none: every project's (a trace crosses services). */
+export interface TraceScope {
+  appId?: string;
+  projectId?: number;
+}
+
 /** An error event that happened in a trace (its `contexts.trace`). */
 export interface ErrorLink {
   traceId: string;
@@ -56,13 +62,13 @@ export interface TraceStore {
   insert(spans: SpanRecord[], owner: SpanOwner): Promise<void>;
   /** Entry spans (one per service a request went through), newest or slowest first. */
   list(filter: TraceFilter): Promise<{ spans: StoredSpan[]; total: number }>;
-  /** Every span of a trace, oldest first. */
-  trace(traceId: string): Promise<StoredSpan[]>;
+  /** Every span of a trace (of the scope's project or app), oldest first. */
+  trace(traceId: string, scope?: TraceScope): Promise<StoredSpan[]>;
   samples(filter: RouteSampleFilter): Promise<RouteSample[]>;
   services(filter: { appId?: string; projectId?: number; fromUs: number }): Promise<string[]>;
   linkErrors(links: ErrorLink[]): Promise<void>;
-  /** The error events recorded in a trace, oldest first. */
-  errorsOf(traceId: string): Promise<ErrorLink[]>;
+  /** The error events recorded in a trace (of those projects, when given), oldest first. */
+  errorsOf(traceId: string, scope?: { projectIds?: number[] }): Promise<ErrorLink[]>;
   purgeBefore(cutoffUs: number): Promise<number>;
   close(): Promise<void>;
 }

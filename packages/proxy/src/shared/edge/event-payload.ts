@@ -41,9 +41,20 @@ export function parseEventPayload(body: string): EventPayload {
   }
   const parsed = eventPayloadSchema.safeParse(json);
   if (!parsed.success) throw new InvalidEventError(parsed.error.issues.map((i) => i.message).join("; "));
+  // zod's record builds its result in a plain {}, where a "__proto__" key sets the prototype: it
+  // is neither checked nor kept. Object.fromEntries keeps it as an ordinary prop, checked here.
+  let payload: EventPayload = parsed.data;
+  const rawProps = (json as { p?: Record<string, unknown> }).p;
+  if (rawProps && Object.hasOwn(rawProps, "__proto__")) {
+    const value = propValue.safeParse(Object.getOwnPropertyDescriptor(rawProps, "__proto__")?.value);
+    if (!value.success) throw new InvalidEventError("the __proto__ prop must be a string, number or boolean");
+    if (Object.keys(rawProps).length > 30) throw new InvalidEventError("at most 30 props per event");
+    // The other values passed zod unchanged (no transforms): the sender's order is kept.
+    payload = { ...payload, p: Object.fromEntries(Object.entries(rawProps)) as typeof payload.p };
+  }
   // The tracker never sends NUL (browsers percent-encode it in URLs); refused as the API refuses it.
-  const { n, u, r, p } = parsed.data;
+  const { n, u, r, p } = payload;
   if ([n, u, r, ...Object.entries(p ?? {}).flat()].some((s) => typeof s === "string" && s.includes("\u0000")))
     throw new InvalidEventError("strings must not contain NUL characters (\\u0000)");
-  return parsed.data;
+  return payload;
 }
