@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startLocalS3 } from "@pier/backup/testing";
 import { createDockerClient } from "@pier/deploy";
@@ -305,9 +305,14 @@ describe.skipIf(!ready)("managed services", () => {
     };
     await write("lost");
     expect((await read()).pg).toEqual(["first", "lost"]);
-    await cli("services", "restore", "shop-db", backups.db.id);
-    await cli("services", "restore", "shop-my", backups.my.id);
-    await cli("services", "restore", "shop-cache", backups.cache.id);
+    // Over live data: without a terminal the name is given with --confirm, or nothing happens.
+    const unconfirmed = await runCli(["services", "restore", "shop-db", backups.db.id], cliEnv);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain("--confirm shop-db");
+    expect((await read()).pg).toEqual(["first", "lost"]);
+    await cli("services", "restore", "shop-db", backups.db.id, "--confirm", "shop-db");
+    await cli("services", "restore", "shop-my", backups.my.id, "--confirm", "shop-my");
+    await cli("services", "restore", "shop-cache", backups.cache.id, "--confirm", "shop-cache");
     await waitFor("the app to read the restored data", async () => {
       const data = await read();
       return data.pg?.join() === "first" && data.my?.join() === "first" && data.redis?.join() === "first";
@@ -316,6 +321,10 @@ describe.skipIf(!ready)("managed services", () => {
     const out = join(pier.dataDir, "shop-db.dump");
     await cli("services", "download", "shop-db", backups.db.id, "--output", out);
     expect(readFileSync(out).subarray(0, 5).toString()).toBe("PGDMP");
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const again = await runCli(["services", "download", "shop-db", backups.db.id, "--output", out], cliEnv);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("--force");
   }, 120_000);
 
   test("a backup to S3 (s3rver), encrypted, restored from there", async () => {
@@ -340,7 +349,7 @@ describe.skipIf(!ready)("managed services", () => {
       .bytes();
     expect(stored[0] === 0x1f && stored[1] === 0x8b).toBe(false); // encrypted, not plain gzip
     await write("lost-again");
-    await cli("services", "restore", "shop-db", backup.id);
+    await cli("services", "restore", "shop-db", backup.id, "--confirm", "shop-db");
     await waitFor("PostgreSQL's data from S3", async () => (await read()).pg?.join() === "first");
     // Restored into a new service too: the path of a major upgrade.
     await cli("services", "restore", "shop-db", backup.id, "--to", "shop-db-copy");
@@ -447,7 +456,7 @@ describe.skipIf(!ready)("managed services", () => {
     const snapshot = await cli("volumes", "backup", "shop", "files");
     const id = /bak_\w+/.exec(snapshot)![0];
     expect((await get("/file?v=changed")).text).toBe("changed");
-    await cli("volumes", "restore", "shop", "files", id);
+    await cli("volumes", "restore", "shop", "files", id, "--confirm", "shop/files");
     expect((await get("/file")).text).toBe("kept-file");
   }, 90_000);
 
@@ -531,7 +540,9 @@ describe.skipIf(!ready)("managed services", () => {
     expect(JSON.parse((await get("/env")).text).redis).toBe(false);
     // A snapshot of the data volume (the server stopped meanwhile) and its restore.
     const snapshot = /bak_\w+/.exec(await cli("services", "backup", "shop-cache", "--snapshot"))![0];
-    expect(await cli("services", "restore", "shop-cache", snapshot)).toContain("Restored");
+    expect(await cli("services", "restore", "shop-cache", snapshot, "--confirm", "shop-cache")).toContain(
+      "Restored",
+    );
     expect(await cli("services", "info", "shop-cache")).toContain("healthy");
     const typo = await runCli(["services", "delete", "shop-cache"], cliEnv, "shop-cach\n");
     expect(typo.code).toBe(2);

@@ -39,6 +39,8 @@ export class ServiceBackups {
     options: { trigger: "manual" | "schedule"; snapshot?: boolean },
   ): Promise<BackupRow> {
     const row = await this.ctx.find(name);
+    // Before a backup is recorded: another pier's container is not a failed backup of this one's.
+    await this.ctx.refuseForeign(row);
     const kind = row.kind as ServiceKind;
     const format = options.snapshot ? "tar" : kindSpec(kind).backupFormat;
     const backup = await this.start(row.name, {
@@ -246,6 +248,7 @@ export class ServiceBackups {
     const container = serviceContainerName(row.name);
     try {
       await this.ctx.exclusive(row.name, async () => {
+        await this.ctx.refuseForeign(row);
         if (backup.source === "volume") {
           await this.ctx.stopContainer(row);
           try {

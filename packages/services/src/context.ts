@@ -1,3 +1,5 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { type Logger, ValidationError } from "@pier/core";
 import type { Stores } from "@pier/db";
 import {
@@ -12,6 +14,7 @@ import type { SecretBox } from "@pier/secrets";
 import type Docker from "dockerode";
 import type { BackupStorage } from "./backup/storage.ts";
 import { serviceContainerName } from "./docker/names.ts";
+import { refuseForeign } from "./docker/ownership.ts";
 import {
   type ServiceContainerSpec,
   startServiceContainer,
@@ -53,10 +56,30 @@ export class ServicesContext {
   get logger() {
     return this.deps.logger;
   }
-  /** This pier's id (the `pier.instance` label): the networks it sweeps are only those carrying it. */
+  /**
+   * This pier's id: `pier.instance` on the networks it sweeps, `pier.service.instance` on its
+   * service containers, volumes and helpers.
+   */
   get instance(): string {
     this.instanceId ??= loadOrCreateInstanceId(this.deps.dataDir);
     return this.instanceId;
+  }
+
+  /**
+   * Who created the services recorded before pier kept that: this pier, unless this process had to
+   * make the data dir's instance id. `pier backup restore` drops the id, so such a data dir is a
+   * restored copy (of a backup older than the record): its services' unlabelled containers may be
+   * the original pier's, running on this Engine, and "unknown" keeps this one off them.
+   */
+  unrecordedCreator(): string {
+    const instance = this.instance;
+    const made = statSync(join(this.deps.dataDir, "instance-id")).mtimeMs;
+    return made >= performance.timeOrigin ? "unknown" : instance;
+  }
+
+  /** Throws ServiceElsewhereError when the service's container or volume is another pier's. */
+  async refuseForeign(row: ServiceRow): Promise<void> {
+    await refuseForeign(this.docker, row, this.instance);
   }
 
   exclusive<T>(service: string, task: () => Promise<T>): Promise<T> {
@@ -104,6 +127,7 @@ export class ServicesContext {
 
   /** A clean shutdown that keeps the container: started again it is on the same networks. */
   async stopContainer(row: ServiceRow): Promise<void> {
+    await this.refuseForeign(row);
     try {
       await this.docker.getContainer(serviceContainerName(row.name)).stop({ t: 30 });
     } catch (error) {
@@ -118,6 +142,7 @@ export class ServicesContext {
    * would also get a new address there, which apps that cache DNS lookups dial for a while.
    */
   async startAgain(row: ServiceRow, options: { restart?: boolean } = {}): Promise<void> {
+    await this.refuseForeign(row);
     const docker = this.docker;
     const container = docker.getContainer(serviceContainerName(row.name));
     try {
@@ -140,6 +165,7 @@ export class ServicesContext {
     row: ServiceRow,
     options: { image?: string; commandOverride?: string[]; apps?: string[] } = {},
   ): Promise<void> {
+    await this.refuseForeign(row);
     const docker = this.docker;
     const image = options.image ?? row.image;
     await ensureImage(docker, image).catch((error: Error) => {

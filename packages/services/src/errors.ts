@@ -48,3 +48,21 @@ export class DockerUnavailableError extends PierError {
     );
   }
 }
+
+/**
+ * The service's container or volume on this Engine is another pier's: most often the pier this one
+ * was restored from, still running beside it. Touching it would change that pier's live data.
+ */
+export class ServiceElsewhereError extends PierError {
+  constructor(service: string, what: string, other: string, ours: string) {
+    const whose =
+      other === "unknown"
+        ? "another pier (this one did not create it; it may be the pier this one was restored from)"
+        : `another pier (instance ${other}; this one is ${ours}), e.g. the one this pier was restored from`;
+    super(
+      "service_elsewhere",
+      `${what} on this Docker Engine belongs to ${whose}, so this pier leaves it alone. Work on ${service} from that pier; or run this pier on another machine and pier services restore ${service} BACKUP there; or forget the service here with pier services delete ${service} (without --purge: the other pier's container and data stay).`,
+      409,
+    );
+  }
+}

@@ -1,6 +1,8 @@
 import type { ServicesContext } from "./context.ts";
 import { inspectService } from "./docker/service-containers.ts";
+import { ServiceElsewhereError } from "./errors.ts";
 import { observeHealth, type WatchState } from "./health.ts";
+import type { ServiceRow } from "./store.ts";
 
 /**
  * Looks at every running service's container every few seconds (Docker's own health check
@@ -9,6 +11,8 @@ import { observeHealth, type WatchState } from "./health.ts";
  */
 export class HealthWatch {
   private readonly states = new Map<string, WatchState>();
+  /** Services whose container is another pier's: said once, then left to that pier. */
+  private readonly foreign = new Set<string>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private busy = false;
 
@@ -26,12 +30,26 @@ export class HealthWatch {
     clearInterval(this.timer);
   }
 
+  private async isOurs(row: ServiceRow): Promise<boolean> {
+    try {
+      await this.ctx.refuseForeign(row);
+      this.foreign.delete(row.name);
+      return true;
+    } catch (error) {
+      if (!(error instanceof ServiceElsewhereError)) return true;
+      if (!this.foreign.has(row.name)) this.ctx.logger.warn("service not watched", { error: error.message });
+      this.foreign.add(row.name);
+      return false;
+    }
+  }
+
   async look(now = Date.now()): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     try {
       for (const row of await this.ctx.store.services.list()) {
         if (row.status !== "running" || this.ctx.isBusy(row.name)) continue;
+        if (!(await this.isOurs(row))) continue;
         const health = (await inspectService(this.ctx.docker, row.name).catch(() => null))?.health;
         if (!health) continue;
         const before = this.states.get(row.name) ?? { downSince: null, reported: false };

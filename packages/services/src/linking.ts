@@ -51,6 +51,7 @@ export class ServiceLinks {
         );
       }
     }
+    await this.ctx.refuseForeign(row);
     const docker = this.ctx.docker;
     const network = appNetworkName(app.name);
     await ensureNetwork(docker, network, appNetworkLabels(app.name, this.ctx.instance));
@@ -137,6 +138,7 @@ export class ServiceLinks {
     if (link.previews[environment]) return link.previews[environment];
     const database = previewDatabaseName(row.kind as ServiceKind, credentials, environment, link.previews);
     await this.ctx.exclusive(row.name, async () => {
+      await this.ctx.refuseForeign(row);
       const docker = this.ctx.docker;
       const container = serviceContainerName(row.name);
       const kind = row.kind as ServiceKind;
@@ -180,6 +182,7 @@ export class ServiceLinks {
   }
 
   private async dropPreview(row: ServiceRow, database: string): Promise<void> {
+    await this.ctx.refuseForeign(row);
     const docker = this.ctx.docker;
     const container = serviceContainerName(row.name);
     const kind = row.kind as ServiceKind;

@@ -10,7 +10,12 @@ import {
   removeServiceContainer,
   removeVolume,
 } from "./docker/service-containers.ts";
-import { DockerUnavailableError, ServiceNameTakenError, UnsupportedVersionError } from "./errors.ts";
+import {
+  DockerUnavailableError,
+  ServiceElsewhereError,
+  ServiceNameTakenError,
+  UnsupportedVersionError,
+} from "./errors.ts";
 import type { CreateServiceInput, UpdateServiceInput } from "./http/schemas.ts";
 import {
   type Credentials,
@@ -68,6 +73,7 @@ export class ServiceManager {
         image: serviceImage(kind, version, series),
         memoryBytes: memoryBytes(input.memory ?? spec.defaultMemory),
         credentialsSealed: await this.ctx.sealCredentials(credentials),
+        createdByInstance: this.ctx.instance,
         status: "creating",
         backupSchedule: backup.schedule ?? null,
         backupKeep: backup.keep ?? 7,
@@ -143,6 +149,7 @@ export class ServiceManager {
     }
     if (!recreate) return (await this.ctx.store.services.update(row.id, changes))!;
     return this.ctx.exclusive(row.name, async () => {
+      await this.ctx.refuseForeign(row);
       const next = { ...row, ...changes } as ServiceRow;
       // Same volume, new container: the data files are read by the new version as they are.
       await removeServiceContainer(this.ctx.docker, row.name);
@@ -183,16 +190,38 @@ export class ServiceManager {
         `${name} is linked to ${apps.join(", ")}; unlink first (pier services unlink ${name} --app ${apps[0]}).`,
       );
     }
-    await this.ctx.exclusive(row.name, () => this.destroy(row, { purge }));
+    const { forgotten } = await this.ctx.exclusive(row.name, () => this.destroy(row, { purge }));
     this.ctx.logger.info("service deleted", { service: name, purge });
-    return { volumeKept: purge ? null : serviceVolumeName(name) };
+    // Another pier's volume is not this one's to point at for `docker volume rm`.
+    return { volumeKept: purge || forgotten ? null : serviceVolumeName(name) };
   }
 
   /**
    * Container, network, (volume) and row. After a failed create everything is tried and the row
-   * goes whatever the Engine says: a service that never worked must not stay listed.
+   * goes whatever the Engine says: a service that never worked must not stay listed. Another
+   * pier's container and volume of the same name stay: without --purge only the row goes.
    */
-  private async destroy(row: ServiceRow, options: { purge: boolean; bestEffort?: boolean }): Promise<void> {
+  private async destroy(
+    row: ServiceRow,
+    options: { purge: boolean; bestEffort?: boolean },
+  ): Promise<{ forgotten: boolean }> {
+    if (!options.bestEffort) {
+      const foreign = await this.ctx.refuseForeign(row).then(
+        () => null,
+        (error) => {
+          if (error instanceof ServiceElsewhereError) return error;
+          throw error;
+        },
+      );
+      if (foreign && options.purge) throw foreign;
+      if (foreign) {
+        this.ctx.logger.warn("service forgotten; its container and volume are another pier's and stay", {
+          service: row.name,
+        });
+        await this.ctx.store.services.remove(row.id);
+        return { forgotten: true };
+      }
+    }
     const docker = this.ctx.docker;
     const step = (work: Promise<unknown>) =>
       options.bestEffort
@@ -208,6 +237,7 @@ export class ServiceManager {
       if (options.bestEffort) await this.ctx.store.services.remove(row.id);
     }
     if (!options.bestEffort) await this.ctx.store.services.remove(row.id);
+    return { forgotten: false };
   }
 
   async state(row: ServiceRow): Promise<ContainerState | null> {
@@ -240,6 +270,7 @@ export class ServiceManager {
     at?: { host: string; port: number },
   ): Promise<{ container: string; command: string[]; url: string }> {
     const row = await this.ctx.find(name);
+    await this.ctx.refuseForeign(row);
     const credentials = await this.ctx.credentials(row);
     const kind = row.kind as ServiceKind;
     return {

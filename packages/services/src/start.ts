@@ -42,6 +42,7 @@ export async function startServices(ctx: PierContext): Promise<RunningServices> 
     capabilities: ctx.capabilities,
     storage: new BackupStorage(settings),
   });
+  await store.services.recordCreator(context.unrecordedCreator());
   const manager = new ServiceManager(context);
   const links = new ServiceLinks(context);
   const backups = new ServiceBackups(context);

@@ -1,5 +1,5 @@
 import type { Database } from "@pier/db";
-import { and, asc, desc, eq, isNotNull } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, isNull } from "drizzle-orm";
 import * as pgSchema from "./schema/pg.ts";
 import * as sqliteSchema from "./schema/sqlite.ts";
 
@@ -41,6 +41,10 @@ export function createServicesStore(database: Database) {
         await db.delete(l).where(eq(l.serviceId, id));
         await db.update(b).set({ serviceId: null }).where(eq(b.serviceId, id));
         await db.delete(s).where(eq(s.id, id));
+      },
+      /** Rows from before pier recorded which pier created a service get `instance`. */
+      async recordCreator(instance: string): Promise<void> {
+        await db.update(s).set({ createdByInstance: instance }).where(isNull(s.createdByInstance));
       },
       withSchedule: (): Promise<ServiceRow[]> => db.select().from(s).where(isNotNull(s.backupSchedule)),
     },

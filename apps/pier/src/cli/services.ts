@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { open, rm } from "node:fs/promises";
 import type { PierRoute } from "@pier/contract";
 import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import { apiError, apiFetch, connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
@@ -249,10 +251,44 @@ const backupCommand: Command = {
   },
 };
 
-const restoreCommand: Command = {
+/**
+ * A restore replaces live data: the target's name typed when asked, or `--confirm TARGET`, which a
+ * run without a terminal needs (nothing to type into there). Throws UsageError otherwise.
+ */
+async function confirmReplace(
+  args: ParsedArgs,
+  command: Command,
+  target: string,
+  what: string,
+): Promise<void> {
+  let confirm = str(args, "confirm");
+  if (confirm === undefined) {
+    if (!process.stdin.isTTY)
+      throw new UsageError(
+        `restoring replaces ${what} (not undone): add --confirm ${target} to restore without a prompt`,
+        command,
+      );
+    confirm = await readLine(`Replace ${what} (not undone)? Type ${target} to confirm: `);
+  }
+  if (confirm !== target)
+    throw new UsageError(
+      `the name typed (${JSON.stringify(confirm)}) is not ${target}: nothing restored`,
+      command,
+    );
+}
+
+const confirmFlag = (what: string) =>
+  ({
+    type: "string",
+    value: what,
+    help: `the ${what === "NAME" ? "service's name" : "volume as APP/VOLUME"} again, instead of typing it when asked (needed when stdin is not a terminal)`,
+  }) as const;
+
+export const restoreCommand: Command = {
   name: "services restore",
-  summary: "Restore a backup into the service, or into a new service (--to); the backup is verified first.",
-  usage: "pier services restore NAME BACKUP [--to NEW_NAME] [--version V]",
+  summary:
+    "Restore a backup into the service (its data is replaced), or into a new service (--to); the backup is verified first.",
+  usage: "pier services restore NAME BACKUP [--confirm NAME | --to NEW_NAME [--version V]]",
   positionals: [
     { name: "NAME", required: true },
     { name: "BACKUP", required: true },
@@ -264,12 +300,19 @@ const restoreCommand: Command = {
       value: "V",
       help: "with --to: the new service's version (a dump moves up majors)",
     },
+    confirm: confirmFlag("NAME"),
     ...connectionFlags,
   },
   async run(args) {
     const [name, backup] = args.positionals as [string, string];
+    const api = pierApi(resolveConnection(args));
+    if (str(args, "to") === undefined) {
+      // Asking to type the name of a service that does not exist would be a question for nothing.
+      await api.call("GET /api/v1/services/:service", { params: { service: name } });
+      await confirmReplace(args, this, name, `the data of ${name} with ${backup}`);
+    }
     console.error(`Restoring ${backup} into ${str(args, "to") ?? name}...`);
-    const answer = await pierApi(resolveConnection(args)).call("POST /api/v1/services/:service/restore", {
+    const answer = await api.call("POST /api/v1/services/:service/restore", {
       params: { service: name },
       body: { backup, to: str(args, "to"), version: str(args, "version") },
     });
@@ -448,28 +491,63 @@ const configureCommand: Command = {
 const downloadCommand: Command = {
   name: "services download",
   summary: "Download a backup's dump (decompressed, decrypted) for pg_restore, mysql or redis.",
-  usage: "pier services download NAME BACKUP --output FILE",
+  usage: "pier services download NAME BACKUP --output FILE [--force]",
   positionals: [
     { name: "NAME", required: true },
     { name: "BACKUP", required: true },
   ],
   flags: {
-    output: { type: "string", short: "o", value: "FILE", help: "where to write it" },
+    output: { type: "string", short: "o", value: "FILE", help: "where to write it (mode 0600)" },
+    force: { type: "boolean", help: "replace FILE when it exists" },
     ...connectionFlags,
   },
   async run(args) {
     const output = requireStringFlag(args, "output", this);
     const [name, backup] = args.positionals as [string, string];
+    if (!args.flags.force && existsSync(output))
+      throw new UsageError(`${output} exists already: pick another file, or add --force to replace it`, this);
     const response = await apiFetch(
       resolveConnection(args),
       `/api/v1/services/${encodeURIComponent(name)}/backups/${encodeURIComponent(backup)}/download`,
     );
     if (!response.ok) throw apiError(response.status, await response.json().catch(() => undefined));
-    const bytes = await Bun.write(output, response);
-    console.log(`Wrote ${formatBytes(bytes)} to ${output}.`);
+    const bytes = await writePrivateFile(output, response.body!, { replace: args.flags.force === true });
+    console.log(`Wrote ${formatBytes(bytes)} to ${output} (mode 0600).`);
     return 0;
   },
 };
+
+/**
+ * Writes `body` to `path` readable by its owner only: a dump holds every row of the database,
+ * unencrypted. Without `replace` an existing file is refused (EEXIST), checked at the open itself.
+ * A file cut off half-way is removed. Returns the bytes written.
+ */
+export async function writePrivateFile(
+  path: string,
+  body: AsyncIterable<Uint8Array>,
+  options: { replace: boolean },
+): Promise<number> {
+  const file = await open(path, options.replace ? "w" : "wx", 0o600).catch((error) => {
+    if ((error as { code?: string }).code === "EEXIST")
+      throw new Error(`${path} exists already: pick another file, or add --force to replace it`);
+    throw error;
+  });
+  let bytes = 0;
+  try {
+    // A replaced file keeps its mode through open(): 0600 again before any byte is written.
+    await file.chmod(0o600);
+    for await (const chunk of body) {
+      for (let at = 0; at < chunk.byteLength; ) at += (await file.write(chunk, at)).bytesWritten;
+      bytes += chunk.byteLength;
+    }
+  } catch (error) {
+    await file.close();
+    await rm(path, { force: true });
+    throw error;
+  }
+  await file.close();
+  return bytes;
+}
 
 const volumesListCommand: Command = {
   name: "volumes list",
@@ -513,15 +591,20 @@ const volumesBackupCommand: Command = {
   },
 };
 
-const volumesRestoreCommand: Command = {
+export const volumesRestoreCommand: Command = {
   name: "volumes restore",
   summary: "Put a snapshot back into an app's volume (its content is replaced).",
-  usage: "pier volumes restore APP VOLUME BACKUP",
+  usage: "pier volumes restore APP VOLUME BACKUP [--confirm APP/VOLUME]",
   positionals: [...volumeArgs, { name: "BACKUP", required: true }],
-  flags: { ...connectionFlags },
+  flags: { confirm: confirmFlag("APP/VOLUME"), ...connectionFlags },
   async run(args) {
     const [app, volume, backup] = args.positionals as [string, string, string];
-    await pierApi(resolveConnection(args)).call("POST /api/v1/volumes/:app/:volume/restore", {
+    const api = pierApi(resolveConnection(args));
+    const { volumes } = await api.call("GET /api/v1/volumes");
+    if (!volumes.some((v) => v.app === app && v.name === volume))
+      throw new Error(`App ${app} has no volume ${volume}: pier volumes list shows the volumes there are.`);
+    await confirmReplace(args, this, `${app}/${volume}`, `the content of ${app}/${volume} with ${backup}`);
+    await api.call("POST /api/v1/volumes/:app/:volume/restore", {
       params: { app, volume },
       body: { backup },
     });

@@ -63,7 +63,7 @@ describe("which helpers the start sweep takes", () => {
   test("this pier's always, another pier's never, unlabelled ones (an older pier's) only after a day", () => {
     const labelled = (owner: string) => ({
       [serviceLabels.helper]: volume,
-      [serviceLabels.helperInstance]: owner,
+      [serviceLabels.serviceInstance]: owner,
     });
     expect(
       isLeftoverHelper({ labels: labelled(ours), createdSeconds: createdSeconds(1000) }, ours, now),
@@ -95,7 +95,7 @@ describe.skipIf(!ready)("helper containers on a shared Engine", () => {
     // A snapshot this pier started and never finished (a crash): its helper stays on the Engine.
     const snapshot: Readable = await snapshotVolume(docker, { image, volume, instance: ours });
     const [ourHelper] = await helpersOf();
-    expect(ourHelper!.Labels[serviceLabels.helperInstance]).toBe(ours);
+    expect(ourHelper!.Labels[serviceLabels.serviceInstance]).toBe(ours);
     // Deploy's replica watch and the logs collector take containers with these for app replicas.
     expect(ourHelper!.Labels["pier.instance"]).toBeUndefined();
     expect(ourHelper!.Labels["pier.app"]).toBeUndefined();
@@ -112,7 +112,7 @@ describe.skipIf(!ready)("helper containers on a shared Engine", () => {
       created.push(container.id);
       return container.id;
     };
-    const theirs = await helperOf({ [serviceLabels.helperInstance]: "pier_elsewhere" });
+    const theirs = await helperOf({ [serviceLabels.serviceInstance]: "pier_elsewhere" });
     const unlabelled = await helperOf({});
 
     expect(await removeHelpers(docker, ours)).toBe(1);

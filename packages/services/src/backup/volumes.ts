@@ -27,7 +27,7 @@ async function helper(
     Entrypoint: options.cmd ? [options.cmd[0]!] : ["/bin/true"],
     Cmd: options.cmd ? options.cmd.slice(1) : [],
     User: "0",
-    Labels: { [serviceLabels.helper]: target.volume, [serviceLabels.helperInstance]: target.instance },
+    Labels: { [serviceLabels.helper]: target.volume, [serviceLabels.serviceInstance]: target.instance },
     NetworkDisabled: true,
     HostConfig: {
       Mounts: [{ Type: "volume", Source: target.volume, Target: "/volume", ReadOnly: options.readOnly }],
@@ -118,7 +118,7 @@ export function isLeftoverHelper(
   instance: string,
   nowMs: number,
 ): boolean {
-  const owner = helper.labels[serviceLabels.helperInstance];
+  const owner = helper.labels[serviceLabels.serviceInstance];
   if (owner !== undefined) return owner === instance;
   return nowMs - helper.createdSeconds * 1000 > unlabelledHelperMaxAgeMs;
 }

@@ -12,10 +12,10 @@ export const serviceLabels = {
   /** Short-lived helpers (volume snapshots, restores): swept at start. */
   helper: "pier.service.helper",
   /**
-   * Which pier created a helper. Not `pier.instance`: deploy's replica watch and the logs collector
-   * follow every container carrying that one as an app's replica.
+   * Which pier created a service's container, data volume or helper. Not `pier.instance`: deploy's
+   * replica watch and the logs collector follow every container carrying that one as an app's replica.
    */
-  helperInstance: "pier.service.instance",
+  serviceInstance: "pier.service.instance",
 } as const;
 
 export const serviceContainerName = (service: string) => `pier-svc-${service}`;

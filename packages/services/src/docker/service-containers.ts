@@ -9,6 +9,7 @@ import {
   serviceNetworkName,
   serviceVolumeName,
 } from "./names.ts";
+import { serviceOwnerLabels } from "./ownership.ts";
 
 export interface ServiceContainerSpec {
   name: string;
@@ -17,6 +18,7 @@ export interface ServiceContainerSpec {
   credentials: Credentials;
   memoryBytes: number | null;
   healthIntervalMs: number;
+  /** This pier's id, as `pier.service.instance`: another pier on the Engine leaves the container alone. */
   instance?: string;
   /** Apps whose networks the container joins (alias: the service name). */
   apps: string[];
@@ -43,7 +45,7 @@ export function serviceContainerOptions(spec: ServiceContainerSpec): Docker.Cont
     Labels: {
       [serviceLabels.service]: spec.name,
       [serviceLabels.kind]: spec.kind,
-      ...(spec.instance ? { [serviceLabels.instance]: spec.instance } : {}),
+      ...(spec.instance ? { [serviceLabels.serviceInstance]: spec.instance } : {}),
     },
     StopSignal: kind.stopSignal,
     ExposedPorts: { [`${kind.port}/tcp`]: {} },
@@ -141,8 +143,9 @@ export async function disconnectFromNetwork(
 
 /**
  * Creates and starts the service's container (network and volume first), joining its apps' networks.
- * The networks it creates carry `instance` (this pier's id); the container does not, since deploy's
- * and logs' event watches take every container with that label for an app's replica.
+ * The networks it creates carry `pier.instance` (this pier's id); the container and volume carry it
+ * as `pier.service.instance`, since deploy's and logs' event watches take every container with
+ * `pier.instance` for an app's replica.
  */
 export async function startServiceContainer(
   docker: Docker,
@@ -150,11 +153,8 @@ export async function startServiceContainer(
   instance: string,
 ): Promise<string> {
   await ensureNetwork(docker, serviceNetworkName(spec.name), { [serviceLabels.instance]: instance });
-  await ensureVolume(docker, serviceVolumeName(spec.name), {
-    [serviceLabels.service]: spec.name,
-    ...(spec.instance ? { [serviceLabels.instance]: spec.instance } : {}),
-  });
-  const container = await docker.createContainer(serviceContainerOptions(spec));
+  await ensureVolume(docker, serviceVolumeName(spec.name), serviceOwnerLabels(spec.name, instance));
+  const container = await docker.createContainer(serviceContainerOptions({ ...spec, instance }));
   try {
     for (const app of spec.apps) {
       await ensureNetwork(docker, appNetworkName(app), appNetworkLabels(app, instance));

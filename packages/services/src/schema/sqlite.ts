@@ -24,6 +24,12 @@ export const services = sqliteTable("services", {
   backupTarget: text("backup_target"),
   backupEncrypt: boolean("backup_encrypt").notNull().default(false),
   lastError: text("last_error"),
+  /**
+   * The pier (instance id) that created it; rows from before pier recorded it got the id of the pier
+   * that first started after the upgrade. Its containers made before they carried
+   * `pier.service.instance` are that pier's only: a restored copy on the same Engine never takes them.
+   */
+  createdByInstance: text("created_by_instance"),
   createdAt: createdAt(),
   updatedAt: timestamp("updated_at"),
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `services` ADD `created_by_instance` text;
