@@ -230,6 +230,8 @@ const cases: Record<string, CommandCase> = {
       ...number(["deploy", "--app", "robust", "--image", "nginx:1"], "--port"),
       { args: ["deploy", "--app", "robust", "--image", "nginx:1", "--port", "70000"], code: 2 },
       { args: ["deploy", "--app", "robust", "/definitely/not/here"], code: 2, says: "/definitely/not/here" },
+      // MAPS holds only a source map: refused before anything is packed or uploaded.
+      { args: ["deploy", "--app", "robust", "MAPS"], code: 2, says: "Cannot tell how to build" },
       { args: ["deploy", "--app", "Bad_Name", "--image", "nginx:1"], code: "1or2" },
       { args: ["deploy", "--app", "..", "--image", "nginx:1"], code: 2 },
       { args: ["deploy", "--app", "robust", "--image", ""], code: "1or2" },
@@ -246,6 +248,17 @@ const cases: Record<string, CommandCase> = {
     ],
     server: true,
     unknownApp: ["rollback", "--app", "no-such-app", "--detach"],
+  },
+  "deployments list": {
+    valid: ["deployments", "list", "--app", "no-such-app"],
+    missing: [["deployments", "list"]],
+    bad: [
+      ...number(["deployments", "list", "--app", "robust"], "--limit"),
+      { args: ["deployments", "list", "--app", "robust", "--limit", "201"], code: 2, says: "--limit" },
+      { args: ["deployments", "list", "--app", "robust", "--environment", ""], code: 2 },
+    ],
+    server: true,
+    unknownApp: ["deployments", "list", "--app", "no-such-app"],
   },
   "env set": {
     valid: ["env", "set", "A=1", "--app", "no-such-app"],

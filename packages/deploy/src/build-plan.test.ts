@@ -104,6 +104,44 @@ describe("detectBuildPlan", () => {
     expect(plan).toMatchObject({ kind: "bun", start: ["bun", "server.js"] });
   });
 
+  test("a start script that runs bun makes a Bun app even without a lockfile", () => {
+    const plan = detectBuildPlan({
+      paths: ["package.json", "index.ts"],
+      packageJson: pkg({ scripts: { start: "bun index.ts" } }),
+    });
+    expect(plan).toMatchObject({ kind: "bun", start: ["bun", "run", "start"], install: null });
+    expect(plan.reason).toBe('Bun app ("start" script runs bun); "start" script runs the app');
+    expect(generateDockerfile(plan, images, { port: 3000 })).toStartWith("FROM pier-base/bun:1\n");
+    expect(
+      detectBuildPlan({
+        paths: ["package.json", "index.ts"],
+        packageJson: pkg({ scripts: { start: "NODE_ENV=production bunx --bun vite preview" } }),
+      }),
+    ).toMatchObject({ kind: "bun" });
+  });
+
+  test("a TypeScript entry with no start script and no lockfile makes a Bun app", () => {
+    const plan = detectBuildPlan({ paths: ["package.json", "server.ts"], packageJson: pkg({}) });
+    expect(plan).toMatchObject({ kind: "bun", start: ["bun", "server.ts"] });
+    expect(plan.reason).toContain("server.ts is TypeScript and there is no lockfile");
+  });
+
+  test("a Node.js guess without lockfile says how to choose Bun; a Node lockfile or start script stays Node.js", () => {
+    const plan = detectBuildPlan({
+      paths: ["package.json", "index.ts"],
+      packageJson: pkg({ scripts: { start: "tsx index.ts" } }),
+    });
+    expect(plan).toMatchObject({ kind: "node", packageManager: "npm" });
+    expect(plan.reason).toContain('"packageManager": "bun@1"');
+    expect(plan.reason).toContain("bunfig.toml");
+    expect(
+      detectBuildPlan({
+        paths: ["package.json", "package-lock.json", "index.js"],
+        packageJson: pkg({ scripts: { start: "node index.js && echo bundle" } }),
+      }),
+    ).toMatchObject({ kind: "node", packageManager: "npm" });
+  });
+
   test("index.html alone is a static site with no Docker build", () => {
     const plan = detectBuildPlan({ paths: ["index.html", "style.css"] });
     expect(plan).toEqual({

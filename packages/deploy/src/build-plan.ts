@@ -188,23 +188,45 @@ function installCommand(manager: PackageManager, locked: boolean, needsDevDeps: 
   }
 }
 
+// Detection order, documented in packages/deploy/README.md: packageManager in package.json,
+// bunfig.toml, a lockfile, a start script that runs bun, a TypeScript entry with no start script
+// (Node.js would not run it), then npm.
 function detectPackageManager(has: Set<string>, pkg: PackageJson): PackageManager {
   const declared = pkg.packageManager?.split("@")[0];
   if (declared === "bun" || declared === "npm" || declared === "pnpm" || declared === "yarn") return declared;
-  if (has.has("bunfig.toml")) return "bun";
-  for (const manager of ["bun", "pnpm", "yarn", "npm"] as const) {
+  if (bunEvidence(has, pkg)) return "bun";
+  for (const manager of ["pnpm", "yarn", "npm"] as const) {
     if (lockfiles[manager].some((f) => has.has(f))) return manager;
   }
   return "npm";
 }
 
+/** Why a project without a declared package manager counts as a Bun app, or null when it does not. */
+function bunEvidence(has: Set<string>, pkg: PackageJson): string | null {
+  if (pkg.packageManager?.startsWith("bun@")) return "packageManager";
+  if (pkg.packageManager) return null;
+  if (has.has("bunfig.toml")) return "bunfig.toml found";
+  const lockfile = lockfiles.bun.find((f) => has.has(f));
+  if (lockfile) return `${lockfile} found`;
+  if ([...lockfiles.pnpm, ...lockfiles.yarn, ...lockfiles.npm].some((f) => has.has(f))) return null;
+  const start = pkg.scripts?.start;
+  if (start !== undefined) return startRunsBun(start) ? '"start" script runs bun' : null;
+  const entry =
+    [pkg.module, pkg.main].find((p) => p && has.has(normalise(p))) ?? bunEntries.find((p) => has.has(p));
+  return entry?.endsWith(".ts") ? `${normalise(entry)} is TypeScript and there is no lockfile` : null;
+}
+
+function startRunsBun(script: string): boolean {
+  return /(^|[\s;&|(])(bun|bunx)(\s|$)/.test(script);
+}
+
 function describeManager(has: Set<string>, pkg: PackageJson, manager: PackageManager): string {
   if (pkg.packageManager?.startsWith(`${manager}@`)) return `package.json packageManager is ${manager}`;
-  const evidence = [...lockfiles[manager], "bunfig.toml"].find((f) => has.has(f));
-  if (manager === "bun") return `Bun app (${evidence ?? "bun"} found)`;
+  if (manager === "bun") return `Bun app (${bunEvidence(has, pkg) ?? "bun"})`;
+  const evidence = lockfiles[manager].find((f) => has.has(f));
   return evidence
     ? `Node.js app (${evidence} found)`
-    : "Node.js app (package.json without lockfile, using npm)";
+    : 'Node.js app (package.json without lockfile, using npm; for Bun set "packageManager": "bun@1" in package.json or add bunfig.toml)';
 }
 
 function staticReason(dir: string, has: Set<string>): string {

@@ -21,11 +21,29 @@ export const appsCreateCommand: Command = {
       name: args.positionals[0]!,
       ...(typeof branch === "string" ? { defaultBranch: branch } : {}),
     };
-    const { app } = await pierApi(resolveConnection(args)).call("POST /api/v1/apps", { body });
+    const connection = resolveConnection(args);
+    const { app } = await pierApi(connection).call("POST /api/v1/apps", { body });
     console.log(`Created app ${app.name} (production branch: ${app.defaultBranch}).`);
+    console.log(gitRemoteHint(connection.url, app.name, app.defaultBranch));
     return 0;
   },
 };
+
+/**
+ * How to deploy a new app with git. The token stays a placeholder: printing the caller's own
+ * (often admin) token would put it in terminal scrollback and CI logs.
+ */
+export function gitRemoteHint(consoleUrl: string, app: string, branch: string): string {
+  const url = new URL(consoleUrl);
+  const remote = `${url.protocol}//x:TOKEN@${url.host}${url.pathname.replace(/\/+$/, "")}/git/${app}.git`;
+  return [
+    "Deploy it with git (TOKEN: an API token, e.g. from `pier token create --name " +
+      `${app}-git --scope deploy --app ${app}\`):`,
+    `  git remote add pier ${remote}`,
+    `  git push pier ${branch}`,
+    `Or from a directory: pier deploy DIR --app ${app}`,
+  ].join("\n");
+}
 
 export const appsListCommand: Command = {
   name: "apps list",

@@ -1,9 +1,30 @@
+import { formatBytes } from "@pier/backup";
 import { apiError, apiFetch, connectionFlags, resolveConnection } from "./api-client.ts";
 import { keyFlags, keyFromFlags, progressPrinter } from "./backup-keys.ts";
 import { type Command, UsageError } from "./command.ts";
 
-const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/**
+ * The line every form of `backup create` ends with, so the three read alike: size of the archive,
+ * then what each form knows (the server's record has no size before compression; a download has no
+ * file count until the server sends one).
+ */
+export function backupWrittenLine(done: {
+  location: string;
+  bytes: number;
+  files?: number | null;
+  uncompressedBytes?: number;
+  ms: number;
+  encrypted: boolean;
+}): string {
+  const parts = [
+    formatBytes(done.bytes),
+    ...(done.files == null ? [] : [`${done.files} files`]),
+    ...(done.uncompressedBytes ? [`${formatBytes(done.uncompressedBytes)} before compression`] : []),
+    `${(done.ms / 1000).toFixed(1)} s`,
+    ...(done.encrypted ? ["encrypted"] : []),
+  ];
+  return `Backup written to ${done.location} (${parts.join(", ")}).`;
+}
 
 export const backupCreateCommand: Command = {
   name: "backup create",
@@ -99,7 +120,14 @@ async function offline(
     );
     const totals = manifestTotals(snapshot.manifest);
     console.log(
-      `Backup written to ${stored.location} (${mb(stored.bytes)}, ${totals.files} files, ${mb(totals.bytes)} before compression, ${seconds(Date.now() - started)}${key ? ", encrypted" : ""}).`,
+      backupWrittenLine({
+        location: stored.location,
+        bytes: stored.bytes,
+        files: totals.files,
+        uncompressedBytes: totals.bytes,
+        ms: Date.now() - started,
+        encrypted: key !== undefined,
+      }),
     );
     if (config.clickhouseUrl)
       console.log(
@@ -130,6 +158,7 @@ async function onServer(connection: { url: string; token: string }): Promise<num
           archive: string | null;
           bytes: number | null;
           files: number | null;
+          encrypted: boolean;
           durationMs: number | null;
           error: string | null;
           warnings: string[];
@@ -143,7 +172,13 @@ async function onServer(connection: { url: string; token: string }): Promise<num
         const run = line.run;
         if (run.status !== "succeeded") throw new Error(`the backup failed: ${run.error}`);
         console.log(
-          `Backup written to ${run.archive} on the server (${mb(run.bytes ?? 0)}, ${run.files} files, ${seconds(run.durationMs ?? 0)}).`,
+          backupWrittenLine({
+            location: `${run.archive} on the server`,
+            bytes: run.bytes ?? 0,
+            files: run.files,
+            ms: run.durationMs ?? 0,
+            encrypted: run.encrypted,
+          }),
         );
         for (const warning of run.warnings) console.log(`Note: ${warning}.`);
         return 0;
@@ -189,7 +224,9 @@ async function download(
         received += chunk.length;
         if (Date.now() - last > 2000) {
           last = Date.now();
-          console.error(`backup: received ${mb(received)} (the data is ${mb(total)} before compression)`);
+          console.error(
+            `backup: received ${formatBytes(received)} (the data is ${formatBytes(total)} before compression)`,
+          );
         }
         controller.enqueue(chunk);
       },
@@ -197,7 +234,13 @@ async function download(
   );
   const stored = await target.write(name, counted);
   console.log(
-    `Backup written to ${stored.location} (${mb(stored.bytes)}, ${seconds(Date.now() - started)}${key ? ", encrypted" : ""}).`,
+    backupWrittenLine({
+      location: stored.location,
+      bytes: stored.bytes,
+      uncompressedBytes: total,
+      ms: Date.now() - started,
+      encrypted: key !== undefined,
+    }),
   );
   const warning = res.headers.get("x-pier-backup-warning");
   if (warning) console.log(`Note: ${warning}.`);

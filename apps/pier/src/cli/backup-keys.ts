@@ -1,4 +1,4 @@
-import type { EncryptionKey } from "@pier/backup";
+import { type EncryptionKey, formatBytes } from "@pier/backup";
 import { type Command, type FlagSpec, type ParsedArgs, UsageError } from "./command.ts";
 
 /** The flags that give an archive's key, shared by create, verify and restore. */
@@ -53,11 +53,13 @@ export function progressPrinter(
   return (p) => {
     const now = Date.now();
     if (p.phase === lastPhase && now - last < 2000) return;
+    // A phase's first event says nothing yet ("0 files, 0 B"): its next one announces it.
+    if (p.phase !== "database" && p.files === 0 && p.bytes === 0) return;
     lastPhase = p.phase;
     last = now;
-    const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
-    const total = p.totalBytes ? ` of ${mb(p.totalBytes)}` : "";
-    const what = p.phase === "database" ? `copying ${p.member}` : `${p.files} files, ${mb(p.bytes)}${total}`;
+    const total = p.totalBytes ? ` of ${formatBytes(p.totalBytes)}` : "";
+    const what =
+      p.phase === "database" ? `copying ${p.member}` : `${p.files} files, ${formatBytes(p.bytes)}${total}`;
     console.error(`${verb}${p.phase === verb ? "" : ` (${p.phase})`}: ${what}`);
   };
 }

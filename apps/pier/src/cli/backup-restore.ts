@@ -1,7 +1,18 @@
+import { BackupDamagedError, formatBytes } from "@pier/backup";
 import { keyFlags, keyFromFlags, progressPrinter } from "./backup-keys.ts";
 import { type Command, requireStringFlag } from "./command.ts";
 
-const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+/**
+ * A damaged archive's message is written for restore ("Nothing was restored"); verify never
+ * restores, so it says what the result means for this archive instead.
+ */
+export function verifyFailure(label: string, error: unknown): unknown {
+  if (!(error instanceof BackupDamagedError)) return error;
+  const reason = error.message.replace(/ Nothing was restored; use another archive\.$/, "");
+  return new Error(
+    `${label} failed verification. ${reason} Do not rely on it: use another archive, or make a new backup.`,
+  );
+}
 const archivePositional = [{ name: "ARCHIVE", required: true }];
 
 async function openArchiveStream(spec: string) {
@@ -20,10 +31,14 @@ export const backupVerifyCommand: Command = {
     const { readArchive, manifestTotals } = await import("@pier/backup");
     const key = await keyFromFlags(args, backupVerifyCommand);
     const { stream, label } = await openArchiveStream(args.positionals[0]!);
-    const { manifest, encrypted } = await readArchive(stream, key, { onProgress: progressPrinter("verify") });
+    const { manifest, encrypted } = await readArchive(stream, key, {
+      onProgress: progressPrinter("verify"),
+    }).catch((error: unknown) => {
+      throw verifyFailure(label, error);
+    });
     const totals = manifestTotals(manifest);
     console.log(
-      `${label}: OK. pier ${manifest.pierVersion} backup of ${manifest.hostname}:${manifest.dataDir}, made ${manifest.createdAt}; ${totals.files} files (${mb(totals.bytes)}), ${manifest.dialect === "postgres" ? "PostgreSQL dump" : "SQLite databases"}${encrypted ? ", encrypted" : ""}; every checksum matches.`,
+      `${label}: OK. pier ${manifest.pierVersion} backup of ${manifest.hostname}:${manifest.dataDir}, made ${manifest.createdAt}; ${totals.files} files (${formatBytes(totals.bytes)}), ${manifest.dialect === "postgres" ? "PostgreSQL dump" : "SQLite databases"}${encrypted ? ", encrypted" : ""}; every checksum matches.`,
     );
     if (manifest.clickhouse)
       console.log("Note: ClickHouse was configured; its events are not in this archive.");
@@ -56,8 +71,9 @@ export const backupRestoreCommand: Command = {
   },
   async run(args) {
     const { pierVersion } = await import("@pier/core");
-    const { describePlan, describeServicePlan, fileSize, formatBytes, isS3Location, restoreArchive } =
-      await import("@pier/backup");
+    const { describePlan, describeServicePlan, fileSize, isS3Location, restoreArchive } = await import(
+      "@pier/backup"
+    );
     const dataDir = requireStringFlag(args, "data-dir", backupRestoreCommand);
     // A running pier keeps its database open and its key in memory: replacing them under it
     // would lose what it writes next and leave it with a key that no longer matches the files.

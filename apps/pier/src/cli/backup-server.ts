@@ -1,11 +1,21 @@
-import { parseSchedule } from "@pier/backup";
+import { formatBytes, parseSchedule } from "@pier/backup";
 import type { PierRoute } from "@pier/contract";
 import type { ClientInput, RouteOf } from "@pier/http/contract";
 import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, intFlag, UsageError } from "./command.ts";
 
 type SettingsBody = ClientInput<RouteOf<PierRoute, "PUT /api/v1/backups/settings">>["body"];
-const mb = (n: number | null) => (n === null ? "-" : `${(n / 1048576).toFixed(1)} MB`);
+const size = (n: number | null) => (n === null ? "-" : formatBytes(n));
+
+/**
+ * Platform backups run in the server's local time zone while service backups run in UTC: the
+ * line says which, and gives the next run in UTC, which reads the same from any machine.
+ */
+export function scheduleLine(schedule: string, nextRunAt: string | null): string {
+  if (schedule === "off") return "off";
+  const next = nextRunAt ? `; next ${nextRunAt.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC")}` : "";
+  return `${schedule} (server's local time zone${next})`;
+}
 
 export const backupStatusCommand: Command = {
   name: "backup status",
@@ -26,7 +36,7 @@ export const backupStatusCommand: Command = {
           ? `key file ${s.encryption.path}`
           : `passphrase from $${s.encryption.name}`;
     console.log(
-      `Schedule: ${s.schedule}${s.nextRunAt ? ` (next ${s.nextRunAt})` : ""}; keep ${s.keep}; target ${s.effectiveTarget}; encryption ${encryption}`,
+      `Schedule: ${scheduleLine(s.schedule, s.nextRunAt)}; keep ${s.keep}; target ${s.effectiveTarget}; encryption ${encryption}`,
     );
     if (answer.runs.length === 0) {
       console.log("No backups yet. Make one with `pier backup create`.");
@@ -36,7 +46,7 @@ export const backupStatusCommand: Command = {
     for (const run of answer.runs.slice(0, 20)) {
       const duration = run.durationMs === null ? "-" : `${(run.durationMs / 1000).toFixed(1)}s`;
       console.log(
-        `${run.startedAt.padEnd(24)}  ${run.trigger.padEnd(8)}  ${run.status.padEnd(9)}  ${mb(run.bytes).padEnd(9)}  ${duration.padEnd(8)}  ${run.status === "failed" ? run.error : (run.archive ?? "")}`,
+        `${run.startedAt.padEnd(24)}  ${run.trigger.padEnd(8)}  ${run.status.padEnd(9)}  ${size(run.bytes).padEnd(9)}  ${duration.padEnd(8)}  ${run.status === "failed" ? run.error : (run.archive ?? "")}`,
       );
     }
     return 0;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { apiUrl } from "./api-client.ts";
-import { type Command, intFlag, parseCommandArgs, UsageError } from "./command.ts";
+import { type Command, intFlag, parseCommandArgs, renderCommandHelp, UsageError } from "./command.ts";
 
 const command: Command = {
   name: "things delete",
@@ -59,4 +59,9 @@ describe("apiUrl", () => {
   test.each([".", "..", "%2e%2e", ".%2E"])("refuses %p, which would change the route", (name) => {
     expect(() => apiUrl(connection, `/api/v1/apps/${name}`)).toThrow(UsageError);
   });
+});
+
+test("a command without flags still lists its options under an Options header", () => {
+  const help = renderCommandHelp({ ...command, flags: {} });
+  expect(help).toContain("\nOptions:\n  -h, --help");
 });

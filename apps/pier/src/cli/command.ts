@@ -79,8 +79,8 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs |
 export function renderCommandHelp(command: Command): string {
   const lines = [`${command.summary}`, "", `Usage: ${command.usage}`];
   const entries = Object.entries(command.flags);
+  lines.push("", "Options:");
   if (entries.length) {
-    lines.push("", "Options:");
     const labels = entries.map(([name, spec]) => {
       const short = spec.short ? `-${spec.short}, ` : "    ";
       return `${short}--${name}${spec.type === "string" ? ` ${spec.value ?? "VALUE"}` : ""}`;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { PierRoute } from "@pier/contract";
@@ -8,6 +8,7 @@ import { z } from "zod";
 import { apiError, apiFetch, connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import type { CliConfig } from "./cli-config.ts";
 import { type Command, intFlag, requireStringFlag, UsageError } from "./command.ts";
+import { refuseDeployDir } from "./deploy-dir.ts";
 
 type UploadRoute = RouteOf<PierRoute, "POST /api/v1/apps/:name/deploy">;
 type Deployment = ClientOutput<UploadRoute>["deployment"];
@@ -156,6 +157,8 @@ export const deployCommand: Command = {
       const dir = resolve(args.positionals[0] ?? ".");
       if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory())
         throw new UsageError(`${dir} is not a directory: give the directory to deploy, or --image REF`, this);
+      const refusal = refuseDeployDir(dir, readdirSync(dir), app);
+      if (refusal) throw new UsageError(refusal, this);
       // Before packing and uploading what may be a large directory: the app exists and this token may see it.
       await pierApi(connection).call("GET /api/v1/apps/:name", { params: { name: app } });
       deployment = await uploadDirectory(connection, app, dir, branch);

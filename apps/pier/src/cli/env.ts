@@ -1,4 +1,5 @@
 import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
+import type { CliConfig } from "./cli-config.ts";
 import { type Command, requireStringFlag, UsageError } from "./command.ts";
 import { followRestarts, listWords } from "./restart-follow.ts";
 
@@ -19,6 +20,49 @@ const changeFlags = {
     help: "return once the restart is queued, without following it (its outcome is not checked)",
   },
 } as const;
+
+/** A variable a linked service puts in the app's env at each deploy (not stored with its env vars). */
+export interface LinkedVar {
+  key: string;
+  service: string;
+}
+
+/** The variables linked services inject into `app`. Pure. */
+export function linkedVars(
+  services: { name: string; links: { app: string; envVar: string }[] }[],
+  app: string,
+): LinkedVar[] {
+  return services.flatMap((s) =>
+    s.links.filter((l) => l.app === app).map((l) => ({ key: l.envVar, service: s.name })),
+  );
+}
+
+/**
+ * Best effort: a token without access to services, or a pier without them, still lists and sets
+ * env vars; only the note about linked variables is missing.
+ */
+async function fetchLinkedVars(connection: CliConfig, app: string): Promise<LinkedVar[]> {
+  try {
+    const { services } = await pierApi(connection).call("GET /api/v1/services");
+    return linkedVars(services, app);
+  } catch {
+    return [];
+  }
+}
+
+/** The `env list` lines: stored vars, then what links inject, and which stored var overrides one. Pure. */
+export function renderEnvList(
+  env: { key: string; value: string; environment: string | null }[],
+  linked: LinkedVar[],
+): string[] {
+  const stored = env.map((e) => `${e.environment ? `[${e.environment}] ` : ""}${e.key}=${e.value}`);
+  const injected = linked.map((l) =>
+    env.some((e) => e.key === l.key)
+      ? `${l.key}  (from service ${l.service}; overridden by the value set above)`
+      : `${l.key}  (from service ${l.service})`,
+  );
+  return [...stored, ...injected];
+}
 
 const quoted = (commands: string[]) => listWords(commands.map((c) => `\`${c}\``));
 
@@ -41,6 +85,11 @@ export const envSetCommand: Command = {
     });
     const environment = (args.flags.environment as string | undefined) ?? "";
     const connection = resolveConnection(args);
+    for (const linked of await fetchLinkedVars(connection, app))
+      if (vars.some((v) => v.key === linked.key))
+        console.error(
+          `Note: ${linked.key} comes from the linked service ${linked.service}; the value set here overrides it (\`pier env unset ${linked.key} --app ${app}\` gives it back).`,
+        );
     const result = await pierApi(connection).call("PUT /api/v1/apps/:name/env", {
       params: { name: app },
       body: { vars, secret: !args.flags.plain, environment },
@@ -90,17 +139,33 @@ export const envUnsetCommand: Command = {
 export const envListCommand: Command = {
   name: "env list",
   summary: "List env vars (secret values masked).",
-  usage: "pier env list --app APP [--json]",
-  flags: { ...appFlags, json: { type: "boolean", help: "print JSON" } },
+  usage: "pier env list --app APP [--environment ENV] [--json]",
+  flags: {
+    ...appFlags,
+    json: {
+      type: "boolean",
+      help: "print JSON (the stored vars only, without those linked services inject)",
+    },
+  },
   async run(args) {
     const app = requireStringFlag(args, "app", this);
-    const { env } = await pierApi(resolveConnection(args)).call("GET /api/v1/apps/:name/env", {
+    const connection = resolveConnection(args);
+    const environment = args.flags.environment as string | undefined;
+    const { env: all } = await pierApi(connection).call("GET /api/v1/apps/:name/env", {
       params: { name: app },
     });
-    if (args.flags.json) console.log(JSON.stringify(env, null, 2));
-    else if (env.length === 0)
+    // A var set for every environment (null) applies to the one asked for too.
+    const env = environment
+      ? all.filter((e) => e.environment === null || e.environment === environment)
+      : all;
+    if (args.flags.json) {
+      console.log(JSON.stringify(env, null, 2));
+      return 0;
+    }
+    const lines = renderEnvList(env, await fetchLinkedVars(connection, app));
+    if (lines.length === 0)
       console.log(`No env vars on ${app}. Set one with \`pier env set KEY=VALUE --app ${app}\`.`);
-    else for (const e of env) console.log(`${e.environment ? `[${e.environment}] ` : ""}${e.key}=${e.value}`);
+    for (const line of lines) console.log(line);
     return 0;
   },
 };

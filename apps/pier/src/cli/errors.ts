@@ -3,18 +3,11 @@ import type { ClientInput, RouteOf } from "@pier/http/contract";
 import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, type ParsedArgs, UsageError } from "./command.ts";
 import { errorsSourcemapsCommand } from "./errors-sourcemaps.ts";
+import { timeAgo } from "./time-ago.ts";
 
 const json = { type: "boolean", help: "print JSON" } as const;
 const str = (args: ParsedArgs, key: string) =>
   typeof args.flags[key] === "string" ? (args.flags[key] as string) : undefined;
-
-function ago(ms: number): string {
-  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.round(s / 60)}m ago`;
-  if (s < 86_400) return `${Math.round(s / 3600)}h ago`;
-  return `${Math.round(s / 86_400)}d ago`;
-}
 
 type IssueFilters = NonNullable<ClientInput<RouteOf<PierRoute, "GET /api/v1/errors/issues">>["query"]>;
 
@@ -143,7 +136,7 @@ export const errorsIssuesCommand: Command = {
       for (const i of issues) {
         const status = i.substatus === "regressed" ? "regressed" : i.status;
         console.log(
-          `${i.id.padEnd(20)}  ${String(i.count).padStart(6)}  ${String(i.usersCount).padStart(5)}  ${ago(i.lastSeen).padStart(9)}  ${status.padEnd(10)}  ${i.title}`,
+          `${i.id.padEnd(20)}  ${String(i.count).padStart(6)}  ${String(i.usersCount).padStart(5)}  ${timeAgo(i.lastSeen).padStart(9)}  ${status.padEnd(10)}  ${i.title}`,
         );
       }
       if (total > issues.length) console.log(`… ${total - issues.length} more (use --json or the dashboard)`);

@@ -32,7 +32,11 @@ export const logsCommand: Command = {
     level: { type: "string", value: "L", help: `this level and more severe: ${levelNames.join(", ")}` },
     release: { type: "string", value: "R", help: "lines of one release (deployment id)" },
     env: { type: "string", value: "E", help: "lines of one environment (production, a preview)" },
-    replica: { type: "string", value: "R", help: "lines of one replica, e.g. production/0" },
+    replica: {
+      type: "string",
+      value: "R",
+      help: "lines of one replica, e.g. production/1 (as the lines show it)",
+    },
     stream: { type: "string", value: "S", help: "stdout, stderr or otlp" },
     follow: { type: "boolean", short: "f", help: "keep printing new lines" },
     tail: { type: "string", value: "N", help: "the newest N lines (0 to 5000, default 200)" },
@@ -80,6 +84,20 @@ export const logsCommand: Command = {
       });
       for (const line of lines.reverse()) print(line);
       last = lines.at(-1)?.id ?? 0;
+      if (lines.length === 0 && filters.replica) {
+        // A replica name is easy to get wrong (they count from 1): say which ones have lines.
+        const { replica, ...others } = filters;
+        const { lines: recent } = await api.call("GET /api/v1/logs/:name", {
+          params: { name: app },
+          query: { ...others, limit: "1000" },
+        });
+        console.error(
+          unknownReplicaNote(
+            replica,
+            recent.map((l) => l.replica),
+          ),
+        );
+      }
     }
     if (!args.flags.follow) return 0;
     const query = new URLSearchParams(filters);
@@ -94,6 +112,14 @@ export const logsCommand: Command = {
     return 0;
   },
 };
+
+/** Said on stderr when --replica matched no line, naming the replicas that have some. Pure. */
+export function unknownReplicaNote(replica: string, seen: string[]): string {
+  const known = [...new Set(seen)].sort();
+  return known.length === 0
+    ? `No lines for replica ${replica}, nor for any other replica with these filters.`
+    : `No lines for replica ${replica} (replicas with lines: ${known.join(", ")}).`;
+}
 
 /** What `pier logs` did before logs were stored: the running replicas' output, read from Docker. */
 async function containerLogs(

@@ -6,6 +6,7 @@ import { clusterCommands } from "./cluster.ts";
 import type { Command } from "./command.ts";
 import { cronCommands } from "./cron.ts";
 import { deployCommand } from "./deploy.ts";
+import { deploymentsListCommand } from "./deployments.ts";
 import { doctorCommand } from "./doctor.ts";
 import { domainsAddCommand, domainsListCommand, domainsRemoveCommand } from "./domains.ts";
 import { envListCommand, envSetCommand, envUnsetCommand } from "./env.ts";
@@ -36,6 +37,7 @@ export const commands: Command[] = [
   versionCommand,
   deployCommand,
   rollbackCommand,
+  deploymentsListCommand,
   envSetCommand,
   envUnsetCommand,
   envListCommand,

@@ -35,12 +35,16 @@ test("a restart that went live exits 0; one that failed exits 1 and says the cha
 // pier's side of `env set`: the env route answers with the restart it queued, whose log then ends
 // the way a failed restart's does (the same event stream as the deploy API's).
 const requests: string[] = [];
+// What a linked service injects into shop (GET /api/v1/services, asked for before a set).
+let linkedVar = "DATABASE_URL";
 const server = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
   fetch(request) {
     const { pathname } = new URL(request.url);
     requests.push(`${request.method} ${pathname}`);
+    if (pathname === "/api/v1/services")
+      return Response.json({ services: [{ name: "shopdb", links: [{ app: "shop", envVar: linkedVar }] }] });
     if (pathname === "/api/v1/apps/shop/env")
       return Response.json({ ok: true, key: "CRASH", keys: ["CRASH", "FOO"], restarting: ["dep_r1"] });
     if (pathname === "/api/v1/deployments/dep_r1/log")
@@ -66,6 +70,7 @@ afterEach(() => {
   console.error = error;
   printed.length = 0;
   requests.length = 0;
+  linkedVar = "DATABASE_URL";
 });
 
 async function envSet(...extra: string[]): Promise<number> {
@@ -88,7 +93,11 @@ async function envSet(...extra: string[]): Promise<number> {
 
 test("env set follows the restart and exits 1 when it fails, saying how to undo", async () => {
   expect(await envSet()).toBe(1);
-  expect(requests).toEqual(["PUT /api/v1/apps/shop/env", "GET /api/v1/deployments/dep_r1/log"]);
+  expect(requests).toEqual([
+    "GET /api/v1/services",
+    "PUT /api/v1/apps/shop/env",
+    "GET /api/v1/deployments/dep_r1/log",
+  ]);
   const output = printed.join("\n");
   expect(output).toContain("-----> Health check: GET / every 1s, up to 8s");
   expect(output).toContain(
@@ -102,6 +111,15 @@ test("env set follows the restart and exits 1 when it fails, saying how to undo"
 
 test("env set --detach returns once the restart is queued", async () => {
   expect(await envSet("--detach")).toBe(0);
-  expect(requests).toEqual(["PUT /api/v1/apps/shop/env"]);
+  expect(requests).toEqual(["GET /api/v1/services", "PUT /api/v1/apps/shop/env"]);
   expect(printed).toEqual(["Set CRASH, FOO on shop; restarting (dep_r1)"]);
+});
+
+test("env set of a variable a linked service injects warns that it overrides the linked value", async () => {
+  linkedVar = "FOO";
+  expect(await envSet("--detach")).toBe(0);
+  expect(printed).toEqual([
+    "Note: FOO comes from the linked service shopdb; the value set here overrides it (`pier env unset FOO --app shop` gives it back).",
+    "Set CRASH, FOO on shop; restarting (dep_r1)",
+  ]);
 });

@@ -1,4 +1,4 @@
-import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
+import { ApiRequestError, connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import type { Command } from "./command.ts";
 import { requireStringFlag } from "./command.ts";
 import { followDeployment } from "./deploy.ts";
@@ -16,11 +16,16 @@ export const rollbackCommand: Command = {
   async run(args) {
     const app = requireStringFlag(args, "app", this);
     const connection = resolveConnection(args);
-    const body = typeof args.flags.to === "string" ? { to: args.flags.to } : {};
-    const { deployment } = await pierApi(connection).call("POST /api/v1/apps/:name/rollback", {
-      params: { name: app },
-      body,
-    });
+    const to = typeof args.flags.to === "string" ? args.flags.to : undefined;
+    const body = to === undefined ? {} : { to };
+    const { deployment } = await pierApi(connection)
+      .call("POST /api/v1/apps/:name/rollback", { params: { name: app }, body })
+      .catch((error: unknown) => {
+        // The server names release IDs and dates only; the list shows their commits too.
+        if (error instanceof ApiRequestError && to !== undefined && error.message.includes(to))
+          error.message += `\nList ${app}'s deployments with their commits: pier deployments list --app ${app}`;
+        throw error;
+      });
     console.error(`Rollback ${deployment.id} queued`);
     return args.flags.detach ? 0 : followDeployment(connection, deployment.id);
   },

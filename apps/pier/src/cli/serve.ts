@@ -9,13 +9,21 @@ import { allocatorEnv, missingAllocatorSettings, pierVersion } from "@pier/core"
 import { keepServingOnStrayErrors } from "../stray-errors.ts";
 import { type Command, type FlagSpec, UsageError } from "./command.ts";
 
+/** An option's help line with its variable and its default on this machine (as root, or not). */
+export function serveOptionHelp(option: ServeOption): string {
+  const value = option.secret ? undefined : option.defaultValue();
+  const shown = Array.isArray(value) ? value.join(",") : value;
+  const known = shown !== undefined && shown !== "" && !/\bdefault\b/.test(option.help);
+  return `${option.help} [${option.env}]${known ? ` (default ${shown})` : ""}`;
+}
+
 const optionFlags: Record<string, FlagSpec> = Object.fromEntries(
   Object.values(serveOptions as Record<string, ServeOption>).map((option) => [
     option.flag,
     {
       type: "string",
       value: option.flag.endsWith("port") ? "N" : "VALUE",
-      help: `${option.help} [${option.env}]`,
+      help: serveOptionHelp(option),
     },
   ]),
 );

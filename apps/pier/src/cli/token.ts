@@ -40,6 +40,11 @@ export const tokenCreateCommand: Command = {
       `Created token ${created.id} with scopes ${created.scopes.join(", ")}${limited}. Store it now:`,
     );
     console.log(created.token);
+    // Admin stays the default (docs and scripts create CI tokens this way), but say what it costs.
+    if (!scopes)
+      console.error(
+        `Note: without --scope the token is admin (every app, users, tokens, backups). A deploy-only token for CI: pier token create --name ${body.name} --scope deploy --app APP`,
+      );
     return 0;
   },
 };

@@ -131,7 +131,7 @@ export function describeServicePlan(plan: ServicePlan): string[] {
   const newest = plan.inArchive[0] ?? plan.inS3[0];
   lines.push(
     newest
-      ? `  its live volume is not in the archive; to get its data back: pier services restore ${plan.service} ${newest}`
+      ? `  its live volume is not in the archive; to get its data back on a new server: pier services restore ${plan.service} ${newest} --confirm ${plan.service} (on the server where the original pier still runs, that is refused: its container is the original's)`
       : `  its live volume is not in the archive, and no backup of it is: its data is only in its Docker volume on the old server (run pier services backup ${plan.service} there, then pier backup create)`,
   );
   return lines;
