@@ -348,6 +348,16 @@ for (const backend of backends) {
       if (service.events.kind === "sql") expect(await service.event(other.id, id)).toBeNull();
     });
 
+    test("title search matches _ and % as typed", async () => {
+      const titles = ["deep_arr_100k", "deepXarr", "100% done", "100 done"];
+      for (const message of titles) await post(envelope([{ message }]));
+      await service.settled();
+      const search = async (query: string) =>
+        (await service.issues.list({ projectId, query })).issues.map((i) => i.title).sort();
+      expect(await search("deep_arr")).toEqual(["deep_arr_100k"]);
+      expect(await search("100%")).toEqual(["100% done"]);
+    });
+
     test("retention purge removes old issues and their events", async () => {
       await service.purgeExpired(Date.now() + 31 * 86_400_000);
       expect((await service.issues.list({ projectId })).total).toBe(0);

@@ -19,6 +19,7 @@ import {
   newIssueEvent,
 } from "./notify/issue-alerts.ts";
 import { sendWebhook } from "./notify/webhook.ts";
+import { boundJsonDepth } from "./process/bound-depth.ts";
 import type { IssueStatus } from "./process/issue-status.ts";
 import { normalizeEvent } from "./process/normalize.ts";
 import type { ProcessedEvent } from "./process/processed-event.ts";
@@ -179,6 +180,8 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
               onError,
               onStorageFullChange,
               onInvalid,
+              onRestart: () =>
+                logger.info("error-tracking writer thread started again; ingest accepts events"),
             }),
           fallback: mainThreadWriter,
           maxQueue: options.writer?.maxQueue ?? 20_000,
@@ -299,7 +302,9 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
 /** The full normalization of a stored SDK payload, done when someone looks at it. */
 function readStored(stored: StoredPayload | null): ProcessedEvent | null {
   if (stored === null) return null;
-  const raw = readRawEvent(JSON.parse(stored.json));
+  // Events stored before ingest bounded their depth can be nested past what the recursive steps after
+  // this (normalization, the JSON answer) survive.
+  const raw = readRawEvent(JSON.parse(boundJsonDepth(stored.json)));
   if (raw === null) return null;
   const event = normalizeEvent(raw, stored.eventId, stored.receivedAt);
   if (event.fingerprint.length === 0) event.fingerprint = ["{{ default }}"];

@@ -38,6 +38,10 @@ export class DeferredSink implements EventSink {
     return this.sink?.storageFull ?? false;
   }
 
+  get writerDown(): boolean {
+    return this.sink?.writerDown ?? false;
+  }
+
   /** Whether the real sink was asked for (an event arrived). */
   get started(): boolean {
     return this.starting !== null;

@@ -60,3 +60,26 @@ export class IngestOverloadedError extends IngestError {
     super("overloaded", "pier is storing events slower than they arrive; retry in a second.", 503);
   }
 }
+
+/** The writer thread died and a new one is starting: nothing is acknowledged that no writer would keep. */
+export class IngestWriterUnavailableError extends IngestError {
+  readonly retryAfterSeconds = 5;
+  constructor() {
+    super(
+      "writer_unavailable",
+      "pier's error-tracking writer is restarting; nothing in this request was kept, send it again in 5 s.",
+      503,
+    );
+  }
+}
+
+/** Reads wait for the writer (read-your-writes); a writer that does not answer must not hold them forever. */
+export class ErrorsWriterUnavailableError extends PierError {
+  constructor(reason: string) {
+    super(
+      "errors_writer_unavailable",
+      `The error-tracking writer thread ${reason}; try again in a few seconds. If this persists, restart pier and report the log.`,
+      503,
+    );
+  }
+}

@@ -81,6 +81,8 @@ export interface EventSink {
   readonly pending: number;
   /** The last write found storage full: events are refused until a write succeeds again. */
   readonly storageFull: boolean;
+  /** The writer thread died and a new one is starting: events are refused until it is up. */
+  readonly writerDown?: boolean;
 }
 
 interface CachedIssue extends IssueState {
@@ -190,7 +192,7 @@ export class EventWriter implements EventSink {
         this.setStorageFull(false);
         try {
           await this.events.afterCommit(committed.stored);
-          this.stored += batch.length;
+          this.stored += committed.stored.length;
           for (const notice of committed.notices) this.options.onNotice?.(notice);
         } catch (error) {
           // Committed already: trying the batch again would count its issues twice.
@@ -288,8 +290,25 @@ export class EventWriter implements EventSink {
     return writes;
   }
 
+  /**
+   * The batch without events stored before, nor repeated in it: an event id counts once in its
+   * issue however often, and however much later, the SDK sends it again.
+   */
+  private async notStoredYet(batch: PendingEvent[]): Promise<PendingEvent[]> {
+    const stored = await this.events.storedIds(
+      batch.map((item) => ({ projectId: item.projectId, eventId: item.event.eventId })),
+    );
+    return batch.filter((item) => {
+      const key = `${item.projectId}:${item.event.eventId}`;
+      if (stored.has(key)) return false;
+      stored.add(key);
+      return true;
+    });
+  }
+
   /** One transaction for the batch; what is left to do once it is committed comes back. */
-  private async commitBatch(batch: PendingEvent[]): Promise<Committed> {
+  private async commitBatch(received: PendingEvent[]): Promise<Committed> {
+    const batch = await this.notStoredYet(received);
     const writes = await this.loadState(batch);
     const { errorIssues: i, errorIssueTags: tags, errorIssueUsers: users } = this.t;
     const groups = new Map<string, PendingEvent[]>();

@@ -1,19 +1,26 @@
 import { inflateSync } from "node:zlib";
-import { type EventScrub, looksLikeJsonObject, prepareEvent } from "../process/prepare-event.ts";
+import {
+  type EventScrub,
+  looksLikeJsonObject,
+  parseEventBytes,
+  prepareEvent,
+} from "../process/prepare-event.ts";
 import type { ScrubSettings } from "../process/scrub.ts";
 import { isReplayItem, type ReplayIngest } from "../replays/replay-ingest.ts";
 import type { ProjectRow } from "../store/tables.ts";
 import { keyFromEnvelopeDsn, keyFromHeaders } from "./auth.ts";
 import { type BodyLimits, decodeBody, readLimitedBody } from "./decode-body.ts";
-import { type EnvelopeItem, parseEnvelope, parseItemJson } from "./envelope.ts";
+import { type EnvelopeItem, parseEnvelope } from "./envelope.ts";
 import {
   IngestError,
   IngestOverloadedError,
   IngestRateLimitedError,
   IngestStorageFullError,
+  IngestWriterUnavailableError,
   InvalidKeyError,
   MalformedPayloadError,
 } from "./errors.ts";
+import { eventIdOf, payloadEventId } from "./event-id.ts";
 import type { EventSink } from "./event-writer.ts";
 import type { IngestRoute } from "./paths.ts";
 import type { KeyRateLimiter } from "./rate-limit.ts";
@@ -56,7 +63,8 @@ function preflight(request: Request): Response {
 export function ingestErrorResponse(error: IngestError): Response {
   const headers: Record<string, string> = { ...corsHeaders, "x-sentry-error": error.message };
   if (error instanceof IngestOverloadedError) headers["retry-after"] = "1";
-  if (error instanceof IngestStorageFullError) headers["retry-after"] = String(error.retryAfterSeconds);
+  if (error instanceof IngestStorageFullError || error instanceof IngestWriterUnavailableError)
+    headers["retry-after"] = String(error.retryAfterSeconds);
   if (error instanceof IngestRateLimitedError) {
     headers["retry-after"] = String(error.retryAfterSeconds);
     // Sentry SDKs read this header to back off every category for the given seconds.
@@ -77,16 +85,6 @@ function idResponse(id: string): Response {
 /** Writer-thread backlog above which the request path parses events itself. */
 const RAW_HANDOFF_BACKLOG = 1000;
 
-const EVENT_ID = /^[0-9a-f]{32}$/;
-function eventIdOf(...candidates: unknown[]): string {
-  for (const candidate of candidates) {
-    if (typeof candidate !== "string") continue;
-    const id = candidate.replaceAll("-", "").toLowerCase();
-    if (EVENT_ID.test(id)) return id;
-  }
-  return crypto.randomUUID().replaceAll("-", "");
-}
-
 /** Recently stored event ids: SDK retries after a lost response must not count twice. */
 class RecentIds {
   private readonly seen = new Set<string>();
@@ -102,20 +100,17 @@ class RecentIds {
 /** Legacy `/store/` clients (raven-js era) send base64 of zlib-deflated JSON. */
 function storeBodyJson(body: Uint8Array, maxDecodedBytes: number): { payload: unknown; bytes: Uint8Array } {
   let bytes = body;
-  let text = new TextDecoder().decode(body).trim();
+  const text = new TextDecoder().decode(body).trim();
   if (!text.startsWith("{")) {
     try {
       bytes = inflateSync(Buffer.from(text, "base64"), { maxOutputLength: maxDecodedBytes });
-      text = new TextDecoder().decode(bytes);
     } catch {
       throw new MalformedPayloadError("The /store/ body must be a JSON event.");
     }
   }
-  try {
-    return { payload: JSON.parse(text), bytes };
-  } catch {
-    throw new MalformedPayloadError("The /store/ body is not valid JSON.");
-  }
+  const parsed = parseEventBytes(bytes);
+  if (parsed === null) throw new MalformedPayloadError("The /store/ body is not valid JSON.");
+  return parsed;
 }
 
 /** The Sentry ingest protocol: authenticate, limit, decode, parse, group, enqueue, answer `{id}`. */
@@ -149,6 +144,10 @@ export function createIngestHandler(deps: IngestDeps) {
 
   /** Counts the event once it is queued; a full queue or full storage is a 503 the SDK retries. */
   function queued(project: ProjectRow, eventId: string, accepted: boolean): void {
+    if (!accepted && deps.writer.writerDown) {
+      deps.stats.add(project.id, "writer_unavailable");
+      throw new IngestWriterUnavailableError();
+    }
     if (!accepted && deps.writer.storageFull) {
       deps.stats.add(project.id, "storage_full");
       throw new IngestStorageFullError();
@@ -197,16 +196,18 @@ export function createIngestHandler(deps: IngestDeps) {
     if (deps.writer.enqueueRaw && deps.writer.pending < RAW_HANDOFF_BACKLOG) {
       if (!looksLikeJsonObject(item.payload))
         throw new MalformedPayloadError("An event must be a JSON object.");
-      const eventId = eventIdOf(headerEventId);
+      const eventId = eventIdOf(headerEventId, payloadEventId(item.payload));
       if (!duplicate(project, eventId)) {
         const raw = { projectId: project.id, eventId, receivedAt: now(), payload: item.payload, scrub };
         queued(project, eventId, deps.writer.enqueueRaw(raw));
       }
       return eventId;
     }
-    const payload = parseItemJson(item);
+    const parsed = parseEventBytes(item.payload);
+    if (parsed === null) throw new MalformedPayloadError(`The envelope's "event" item is not valid JSON.`);
+    const { payload, bytes } = parsed;
     const eventId = eventIdOf(headerEventId, (payload as { event_id?: unknown } | null)?.event_id);
-    acceptParsed(project, payload, item.payload, eventId, scrub);
+    acceptParsed(project, payload, bytes, eventId, scrub);
     return eventId;
   }
 

@@ -9,7 +9,7 @@ import { prepareEventBytes } from "../process/prepare-event.ts";
 import * as sqliteSchema from "../schema/sqlite.ts";
 import { createIssueStore } from "../store/issue-store.ts";
 import { createSqlEventStore } from "../store/sql-event-store.ts";
-import { EventWriter } from "./event-writer.ts";
+import { EventWriter, type PendingEvent, type RawPendingEvent } from "./event-writer.ts";
 import type { FromWriter, ToWriter } from "./writer-messages.ts";
 
 declare const self: Worker;
@@ -31,6 +31,24 @@ function open(path: string): Database {
     location: path,
     close: async () => client.close(),
   } as unknown as Database;
+}
+
+/**
+ * One event that cannot be prepared is counted invalid and logged; it must not end this thread (an
+ * uncaught throw here stops the worker, and with it every later event).
+ */
+function prepareSafely(item: RawPendingEvent): PendingEvent | null {
+  try {
+    return prepareEventBytes(item.projectId, item.eventId, item.payload, item.receivedAt, item.scrub);
+  } catch (error) {
+    post({
+      v: 1,
+      type: "error",
+      message: `event ${item.eventId} of project ${item.projectId} could not be read, counted as invalid: ${error}`,
+      dropped: 1,
+    });
+    return null;
+  }
 }
 
 self.onmessage = async (event: MessageEvent<ToWriter>) => {
@@ -59,13 +77,7 @@ self.onmessage = async (event: MessageEvent<ToWriter>) => {
       for (const item of message.items) writer?.enqueue(item);
       const invalid = new Map<number, number>();
       for (const item of message.raw) {
-        const prepared = prepareEventBytes(
-          item.projectId,
-          item.eventId,
-          item.payload,
-          item.receivedAt,
-          item.scrub,
-        );
+        const prepared = prepareSafely(item);
         if (prepared) writer?.enqueue(prepared);
         else invalid.set(item.projectId, (invalid.get(item.projectId) ?? 0) + 1);
       }
@@ -80,11 +92,13 @@ self.onmessage = async (event: MessageEvent<ToWriter>) => {
       writer?.forgetIssue(message);
       return;
     case "flush":
-      await writer?.flush();
-      post({ v: 1, type: "flushed", id: message.id, stored: writer?.stored ?? 0 });
-      return;
     case "stop":
-      await writer?.stop();
+      // Answered in any case: the main thread's reads and shutdown wait for this.
+      try {
+        await (message.type === "stop" ? writer?.stop() : writer?.flush());
+      } catch (error) {
+        post({ v: 1, type: "error", message: `writer ${message.type} failed: ${error}`, dropped: 0 });
+      }
       post({ v: 1, type: "flushed", id: message.id, stored: writer?.stored ?? 0 });
       return;
   }

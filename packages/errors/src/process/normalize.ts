@@ -35,6 +35,21 @@ export function toMillis(value: number | string | undefined, fallback: number): 
   return fallback;
 }
 
+/** How far an SDK's clock may run ahead of pier's before its times are not believed (Sentry: 1 min). */
+const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+/** How old an event's own time may be: Sentry's relay takes the time received past 30 days too. */
+const MAX_EVENT_AGE_MS = 30 * 86_400_000;
+
+/**
+ * An event's or breadcrumb's time as the SDK sent it, unless it is more than a few minutes in the
+ * future or older than 30 days: then the time it was received (1e20 seconds became year 275760,
+ * past what Date can print). The stored payload keeps the sent value.
+ */
+export function eventTime(value: number | string | undefined, receivedAt: number): number {
+  const sent = toMillis(value, receivedAt);
+  return sent > receivedAt + MAX_CLOCK_AHEAD_MS || sent < receivedAt - MAX_EVENT_AGE_MS ? receivedAt : sent;
+}
+
 /**
  * Library code is not in-app. SDKs usually decide; when they do not, frames from dependencies and the
  * runtime are marked out so grouping and culprits follow the user's own code.
@@ -91,7 +106,9 @@ function boundedObject(value: unknown): Record<string, unknown> | null {
 }
 
 function normalizeTags(raw: RawEvent["tags"]): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: a tag named `__proto__` (a key like any other to the SDK) is kept, not swallowed
+  // by Object.prototype's setter.
+  const out: Record<string, string> = Object.create(null);
   if (!raw) return out;
   const entries = Array.isArray(raw) ? raw : Object.entries(raw);
   for (const [key, value] of entries) {
@@ -105,7 +122,7 @@ function normalizeTags(raw: RawEvent["tags"]): Record<string, string> {
 function normalizeBreadcrumbs(raw: RawEvent["breadcrumbs"], receivedAt: number): Breadcrumb[] {
   const list = raw === undefined ? [] : Array.isArray(raw) ? raw : (raw.values ?? []);
   return list.slice(-MAX_BREADCRUMBS).map((b) => ({
-    timestamp: b.timestamp === undefined ? null : toMillis(b.timestamp, receivedAt),
+    timestamp: b.timestamp === undefined ? null : eventTime(b.timestamp, receivedAt),
     type: clip(b.type, 64),
     category: clip(b.category, 256),
     level: clip(b.level, 32),
@@ -146,7 +163,7 @@ export function normalizeEvent(
     : null;
   return {
     eventId,
-    timestamp: toMillis(raw.timestamp, receivedAt),
+    timestamp: eventTime(raw.timestamp, receivedAt),
     receivedAt,
     level: levels[(raw.level ?? "error").toLowerCase()] ?? "error",
     platform: clip(raw.platform, 64) ?? "other",

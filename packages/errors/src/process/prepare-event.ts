@@ -1,4 +1,5 @@
 import type { PendingEvent } from "../ingest/event-writer.ts";
+import { boundJsonDepth } from "./bound-depth.ts";
 import { groupEvent, issueCulprit, issueTitle } from "./grouping.ts";
 import { normalizeEvent, userKey } from "./normalize.ts";
 import { readRawEvent } from "./read-event.ts";
@@ -74,13 +75,23 @@ export function prepareEventBytes(
   receivedAt: number,
   scrub?: EventScrub,
 ): PendingEvent | null {
-  let payload: unknown;
+  const parsed = parseEventBytes(bytes);
+  if (parsed === null) return null;
+  return prepareEvent(projectId, eventId, parsed.payload, parsed.bytes, receivedAt, scrub);
+}
+
+/**
+ * An SDK payload parsed, with nesting past MAX_EVENT_DEPTH cut first (and stored cut: every reader
+ * after this recurses); `bytes` are the ones to store. null when it is not JSON.
+ */
+export function parseEventBytes(bytes: Uint8Array): { payload: unknown; bytes: Uint8Array } | null {
+  const text = decoder.decode(bytes);
+  const bounded = boundJsonDepth(text);
   try {
-    payload = JSON.parse(decoder.decode(bytes));
+    return { payload: JSON.parse(bounded), bytes: bounded === text ? bytes : encoder.encode(bounded) };
   } catch {
     return null;
   }
-  return prepareEvent(projectId, eventId, payload, bytes, receivedAt, scrub);
 }
 
 /** The cheap check the request path can afford when parsing happens elsewhere: does it open an object? */

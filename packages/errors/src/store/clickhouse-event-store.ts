@@ -44,6 +44,19 @@ export async function createClickHouseEventStore(options: ClickHouseEventStoreOp
   return {
     kind: "clickhouse",
     transactionalWrites: () => [],
+    async storedIds(keys): Promise<Set<string>> {
+      const found = new Set<string>();
+      if (keys.length === 0) return found;
+      // Retries come within minutes; the window keeps this to the newest partition or two, since
+      // event_id is not in the sort key.
+      const since = Date.now() - 2 * 86_400_000;
+      const list = keys.map((k) => `(${int(k.projectId)}, ${quote(k.eventId)})`).join(", ");
+      const hits = await rows<{ project_id: string; event_id: string }>(
+        `SELECT project_id, event_id FROM ${table} WHERE received_at >= ${int(since)} AND (project_id, event_id) IN (${list})`,
+      );
+      for (const row of hits) found.add(`${Number(row.project_id)}:${row.event_id}`);
+      return found;
+    },
     async afterCommit(events: StoredEvent[]) {
       if (events.length === 0) return;
       await client.insert({

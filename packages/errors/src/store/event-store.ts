@@ -44,6 +44,11 @@ export interface EventStore {
   readonly kind: "sql" | "clickhouse";
   /** Statements joined to the writer's transaction (SQL store); [] when the store writes on its own. */
   transactionalWrites(rows: StoredEvent[]): Write[];
+  /**
+   * Which of these events are stored already, as `projectId:eventId`: an SDK that sends an event
+   * again (a retry after a lost answer, after pier restarted) must not count twice in its issue.
+   */
+  storedIds(keys: { projectId: number; eventId: string }[]): Promise<Set<string>>;
   /** Runs after the writer's transaction committed (ClickHouse inserts). */
   afterCommit(rows: StoredEvent[]): Promise<void>;
   get(projectId: number, eventId: string): Promise<StoredPayload | null>;

@@ -47,8 +47,9 @@ export function createIssueStore(database: Database) {
       if (filter.level) conditions.push(eq(i.level, filter.level));
       // lower() on both sides: LIKE is case-insensitive on SQLite but not on PostgreSQL.
       if (filter.query) {
-        const pattern = `%${filter.query.replace(/[%_\\]/g, "").toLowerCase()}%`;
-        conditions.push(sql`lower(${i.title}) like ${pattern}`);
+        // Wildcards the user typed are matched as text: `user_id` must not also find `userXid`.
+        const pattern = `%${filter.query.replace(/[%_\\]/g, "\\$&").toLowerCase()}%`;
+        conditions.push(sql`lower(${i.title}) like ${pattern} escape '\\'`);
       }
       const where = conditions.length > 0 ? and(...conditions) : undefined;
       const order = {
