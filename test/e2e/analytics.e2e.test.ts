@@ -237,7 +237,11 @@ describe.skipIf(!hasChromium)("analytics through the proxy in Chromium", () => {
 
     const normal = await context(visitorB);
     const tab2 = await normal.newPage();
+    // Closed only once its pageview was answered: on a loaded machine the beacon can still be
+    // queued when the page has loaded, and closing the context would drop it.
+    const beacon = tab2.waitForResponse((r) => r.url().includes("/_pier/event"), { timeout: 15_000 });
     await tab2.goto(url("private.test", "/open"), { waitUntil: "load" });
+    expect((await beacon).status()).toBe(202);
     await normal.close();
 
     const pages = await eventually(

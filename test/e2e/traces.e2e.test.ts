@@ -331,7 +331,7 @@ describe.skipIf(!clickhouse.available)("with PIER_CLICKHOUSE_URL", () => {
       });
       const { project: chProject } = (await res.json()) as { project: typeof project };
       const ids = await run("otel-export.ts", ["proto", `${other.url}/v1/traces`, chProject.publicKey]);
-      expect(Number(await clickhouse.query(`SELECT count() FROM ${database}.trace_spans`))).toBe(3);
+      expect(Number(await clickhouse.query(`SELECT count() FROM ${database}.trace_project_spans`))).toBe(3);
       const traceRes = await fetch(`${other.url}/api/v1/traces/${ids.traceId}`, {
         headers: { authorization: `Bearer ${token}` },
       });
