@@ -107,6 +107,10 @@ export async function queryBenchmark(count: number, runs: number, spanDays = 7):
       ["--grep of a text on one line (rare)", shop({ grep: "needle-7f3a9c1e" })],
       ["--grep card_declined (common)", shop({ grep: "card_declined" })],
       ["--grep with --since 1h", shop({ grep: "checkout", since: now - 3_600_000 })],
+      [
+        "--grep with --since 1h, no line matches (--level error)",
+        shop({ grep: "checkout", since: now - 3_600_000, level: "error" }),
+      ],
       ["--grep of a word that is nowhere", shop({ grep: "no-such-text-anywhere" })],
       ["--grep two characters (no index)", shop({ grep: "zz" })],
       ["--release (the oldest) --level warn", shop({ release: "dep_shop_0", level: "warn" })],
@@ -115,6 +119,10 @@ export async function queryBenchmark(count: number, runs: number, spanDays = 7):
         shop({ since: now - 7 * 86_400_000, until: now - 6 * 86_400_000 }),
       ],
       ["tail: lines after the newest id", shop({ afterId: lastId - 1000, limit: 1000 })],
+      [
+        "tail --grep card_declined: after the newest id",
+        shop({ grep: "card_declined", afterId: lastId - 1000, limit: 1000 }),
+      ],
     ];
     const queries: QueryFigures["queries"] = [];
     for (const [name, q] of cases) {

@@ -100,7 +100,7 @@ if (query) {
     "",
     "The index merges its segments 16 at a time (`automerge` 16) instead of the default 4: in one side-by-side run on this machine (100,000 lines, batches of 2,000, a one-off script under the same load), 38,560 lines/s against 24,682.",
     "",
-    "Slow cases, not fixed yet: a common text (`card_declined` is on a tenth of the lines) is matched through the whole index before the newest 200 are picked, and with a recent `--since` the index is walked back through every older match; searching the index in id windows from the newest back (rowid ranges, which FTS5 answers from its doclists) would bound both. Two characters cannot use the trigram index and scan the app's lines; `--release` has no index of its own. Loading and the ingest rates were measured with other work on both cores.",
+    "A text search walks the index in id order, newest match first (oldest first after `--after`), and stops at the limit; with `--since` it also stops at the smallest id of the app's lines stamped since then, read from the (app, ts) index when at most 100,000 lines are that recent (lines are not stored in time order, so the first by time would not do). Two characters cannot use the trigram index and scan the app's lines; `--release` has no index of its own. Loading and the ingest rates were measured with other work on both cores.",
   );
 }
 const section = out.join("\n");

@@ -1,7 +1,8 @@
 import { Database, type Statement } from "bun:sqlite";
 import { levelOfRank, levelRank } from "../level.ts";
 import type { LogRecord, StoredLogRecord } from "../log-record.ts";
-import { type LogQuery, likePattern, trigramPhrase } from "./log-query.ts";
+import { type LogQuery, trigramPhrase } from "./log-query.ts";
+import { searchStatement } from "./search-statement.ts";
 
 /**
  * Log lines live in their own SQLite file (`<data-dir>/logs.db`), apart from the control plane:
@@ -57,8 +58,14 @@ export class SqliteLogStore {
   private readonly insertLine: Statement;
   private readonly upsertCursor: Statement;
   private readonly listeners = new Set<() => void>();
+  private readonly sinceBoundScan: number;
 
-  constructor(path: string) {
+  /**
+   * `sinceBoundScan`: up to how many of an app's recent lines a text search with `since` reads
+   * from the (app, ts) index to bound its walk (about 6 ms for 100,000; docs/performance.md).
+   */
+  constructor(path: string, options: { sinceBoundScan?: number } = {}) {
+    this.sinceBoundScan = options.sinceBoundScan ?? 100_000;
     this.db = new Database(path, { create: true });
     this.db.run("PRAGMA journal_mode = WAL");
     this.db.run("PRAGMA synchronous = NORMAL");
@@ -121,35 +128,32 @@ export class SqliteLogStore {
    * after it. Ordered by id, the order lines were stored in.
    */
   search(q: LogQuery): StoredLogRecord[] {
-    const where: string[] = ["l.app = ?"];
-    const args: (string | number)[] = [q.app];
-    let from = "log_lines l";
-    const add = (clause: string, ...values: (string | number)[]) => {
-      where.push(clause);
-      args.push(...values);
-    };
-    if (q.grep) {
-      const phrase = trigramPhrase(q.grep);
-      if (phrase) {
-        from = "log_text f JOIN log_lines l ON l.id = f.rowid";
-        where.unshift("log_text MATCH ?");
-        args.unshift(phrase);
-      } else add("l.line LIKE ? ESCAPE '\\'", likePattern(q.grep));
+    let lowestId: number | undefined;
+    if (q.since !== undefined && q.grep && trigramPhrase(q.grep)) {
+      const bound = this.lowestIdSince(q.app, q.since);
+      if (bound === null) return [];
+      lowestId = bound;
     }
-    if (q.env !== undefined) add("l.env = ?", q.env);
-    if (q.release !== undefined) add("l.release = ?", q.release);
-    if (q.replica !== undefined) add("l.replica = ?", q.replica);
-    if (q.stream !== undefined) add("l.stream = ?", q.stream);
-    if (q.level !== undefined) add("l.level >= ?", levelRank(q.level));
-    if (q.since !== undefined) add("l.ts >= ?", q.since);
-    if (q.until !== undefined) add("l.ts < ?", q.until);
-    if (q.afterId !== undefined) add("l.id > ?", q.afterId);
-    if (q.beforeId !== undefined) add("l.id < ?", q.beforeId);
-    const order = q.afterId !== undefined ? "ASC" : "DESC";
-    const rows = this.db
-      .query(`SELECT l.* FROM ${from} WHERE ${where.join(" AND ")} ORDER BY l.id ${order} LIMIT ?`)
-      .all(...args, q.limit) as Row[];
-    return rows.map(present);
+    const { sql, args } = searchStatement(q, lowestId);
+    return (this.db.query(sql).all(...args) as Row[]).map(present);
+  }
+
+  /**
+   * The smallest id of the app's lines stamped at or after `since` (null: there are none), so a
+   * text search walking the index back from the newest line stops there instead of reading every
+   * older match. Taken over all those lines, not from the first by time: lines are not stored in
+   * time order (containers' clocks, OTLP records stamped by the sender), so a later-stamped line
+   * can have a smaller id. Undefined when more than `sinceBoundScan` lines are that recent: the
+   * scan of the (app, ts) index would then cost more than it saves, and the walk goes unbounded.
+   */
+  private lowestIdSince(app: string, since: number): number | null | undefined {
+    const row = this.db
+      .query(
+        "SELECT count(*) AS n, min(id) AS id FROM (SELECT id FROM log_lines WHERE app = ? AND ts >= ? LIMIT ?)",
+      )
+      .get(app, since, this.sinceBoundScan) as { n: number; id: number | null };
+    if (row.n >= this.sinceBoundScan) return undefined;
+    return row.id;
   }
 
   /** The id of the newest stored line (0 when there is none): where a live tail starts. */
