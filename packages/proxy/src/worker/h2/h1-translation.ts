@@ -98,6 +98,11 @@ const DROPPED_RESPONSE_FIELDS = new Set([
  */
 export const MAX_RESPONSE_HEADER_LIST_BYTES = 64 * 1024;
 
+/** One field's share of a header list, as HTTP/2 counts it (RFC 9113 6.5.2). */
+export function fieldBytes(name: string, value: string): number {
+  return name.length + value.length + 32;
+}
+
 export interface StreamResponseHead {
   status: number;
   headers: OutgoingHttpHeaders;
@@ -125,7 +130,7 @@ export function responseHeadersFromHead(text: string): StreamResponseHead {
       const value = text.slice(colon + 1, next).trim();
       if (!DROPPED_RESPONSE_FIELDS.has(name)) {
         if (name === "content-length") contentLength = Number.parseInt(value, 10);
-        listBytes += name.length + value.length + 32;
+        listBytes += fieldBytes(name, value);
         const prev = headers[name];
         if (prev === undefined) headers[name] = value;
         else if (Array.isArray(prev)) prev.push(value);

@@ -141,7 +141,8 @@ export class H2FrontConnection {
       stream.once("close", () => this.streams--);
       const clientIp = this.socket.remoteAddress;
       const admission = admitH2c(this.state.table, this.state.draining, headers);
-      if (admission.kind === "forward") forwardH2c(this.state, admission.route, stream, headers, clientIp);
+      if (admission.kind === "forward")
+        forwardH2c(this.state, admission.route, admission.path, stream, headers, clientIp);
       else if (admission.kind === "hold") holdH2c(this.state, admission.route, stream, headers, clientIp);
       else new StreamBridge(this.state, stream, headers, clientIp);
     });

@@ -65,6 +65,11 @@ test("dot segments are resolved before routing, as for an HTTP/1.1 target", () =
   expect(kind(mixed, stream("/svc/../admin"))).toBe("engine");
   expect(kind(mixed, stream("/svc/%2E%2e/admin"))).toBe("engine");
   expect(kind(mixed, stream("/admin/../svc/x"))).toBe("forward");
+  // The resolved path is what is forwarded.
+  expect(admitH2c(mixed, false, stream("/admin/../svc/x"))).toMatchObject({
+    kind: "forward",
+    path: "/svc/x",
+  });
   expect(kind(table({ maintenance: { message: "m", healthPath: "/h" } }), stream("/x/../h"))).toBe("forward");
 });
 

@@ -14,7 +14,8 @@ import { removeDotSegments, scanTarget, TargetKind } from "../target-path.ts";
  */
 export type H2cAdmission =
   | { kind: "engine" }
-  | { kind: "forward"; route: CompiledRoute }
+  /** `path` is the stream's `:path` as h2cRoutePath resolved it, forwarded as is. */
+  | { kind: "forward"; route: CompiledRoute; path: string }
   | { kind: "hold"; route: CompiledRoute };
 
 const ENGINE: H2cAdmission = { kind: "engine" };
@@ -34,13 +35,13 @@ export function admitH2c(table: RouteTable, draining: boolean, headers: Incoming
   if (route.maintenance !== null && route.maintenance.healthPath !== pathOnly(path)) return ENGINE;
   const declared = Number(headers["content-length"] ?? 0);
   if (Number.isFinite(declared) && overBodyLimit(route, declared)) return ENGINE;
-  return route.sleeping ? { kind: "hold", route } : { kind: "forward", route };
+  return route.sleeping ? { kind: "hold", route } : { kind: "forward", route, path };
 }
 
 /**
  * `:path` as routes see it, with dot segments resolved as for an HTTP/1.1 target (target-path.ts),
  * so `/svc/../admin` is routed to `/admin`'s route and a stripped prefix never leaves `/../` for
- * the upstream. Null for a path the engine refuses. Used both to route and to forward.
+ * the upstream. Null for a path the engine refuses. Worked out once per stream, by admitH2c.
  */
 export function h2cRoutePath(path: string): string | null {
   const bytes = Buffer.from(path, "latin1");

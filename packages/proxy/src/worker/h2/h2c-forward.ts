@@ -13,8 +13,7 @@ import { recordExchange } from "../phases/exchange-record.ts";
 import { overBodyLimit } from "../phases/filters/body-limit.ts";
 import { STRIPPED_REQUEST_HEADERS } from "../request-head.ts";
 import { requestIdText } from "../upstream-head.ts";
-import { MAX_RESPONSE_HEADER_LIST_BYTES } from "./h1-translation.ts";
-import { h2cRoutePath } from "./h2c-admission.ts";
+import { fieldBytes, MAX_RESPONSE_HEADER_LIST_BYTES } from "./h1-translation.ts";
 import { cancelStream, resetStream } from "./reset-stream.ts";
 
 /**
@@ -55,6 +54,7 @@ const DROPPED_RESPONSE_FIELDS = new Set([
 export function forwardH2c(
   state: FrontState,
   route: CompiledRoute,
+  path: string,
   stream: ServerHttp2Stream,
   headers: IncomingHttpHeaders,
   clientIp: string,
@@ -87,7 +87,7 @@ export function forwardH2c(
   let upstream: ClientHttp2Stream;
   try {
     session = sessionFor(target.origin);
-    upstream = session.request(upstreamHeaders(state, route, headers, clientIp), {
+    upstream = session.request(upstreamHeaders(state, route, path, headers, clientIp), {
       endStream: stream.endAfterHeaders,
     });
   } catch (err) {
@@ -194,12 +194,11 @@ export function forwardH2c(
 function upstreamHeaders(
   state: FrontState,
   route: CompiledRoute,
+  path: string,
   h: IncomingHttpHeaders,
   clientIp: string,
 ): OutgoingHttpHeaders {
   const authority = String(h[":authority"] ?? h.host ?? "");
-  const raw = String(h[":path"] ?? "/");
-  const path = h2cRoutePath(raw) ?? raw;
   const out: OutgoingHttpHeaders = {
     ":method": String(h[":method"] ?? "GET"),
     ":path": upstreamPathFor(route, path),
@@ -245,8 +244,8 @@ function responseFields(h: IncomingHttpHeaders): OutgoingHttpHeaders | null {
     if (DROPPED_RESPONSE_FIELDS.has(name)) continue;
     const value = h[name];
     out[name] = value;
-    if (Array.isArray(value)) for (const v of value) listBytes += name.length + v.length + 32;
-    else listBytes += name.length + String(value).length + 32;
+    if (Array.isArray(value)) for (const v of value) listBytes += fieldBytes(name, v);
+    else listBytes += fieldBytes(name, String(value));
   }
   return listBytes > MAX_RESPONSE_HEADER_LIST_BYTES ? null : out;
 }

@@ -31,7 +31,7 @@ export function holdH2c(
       stopWaiting();
       if (stream.destroyed) return;
       const next = woken ? admitH2c(state.table, state.draining, headers) : null;
-      if (next?.kind === "forward") forwardH2c(state, next.route, stream, headers, clientIp);
+      if (next?.kind === "forward") forwardH2c(state, next.route, next.path, stream, headers, clientIp);
       else if (next?.kind === "engine") new StreamBridge(state, stream, headers, clientIp);
       else notAwake(stream, route.host);
     },
