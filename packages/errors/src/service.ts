@@ -303,7 +303,8 @@ export async function createErrorsService(options: ErrorsServiceOptions) {
 function readStored(stored: StoredPayload | null): ProcessedEvent | null {
   if (stored === null) return null;
   // Events stored before ingest bounded their depth can be nested past what the recursive steps after
-  // this (normalization, the JSON answer) survive.
+  // this (normalization, the JSON answer) survive. Later ones were cut at ingest, so for them this is
+  // one pass that finds nothing and returns the same string: kept, as it is paid only on a read.
   const raw = readRawEvent(JSON.parse(boundJsonDepth(stored.json)));
   if (raw === null) return null;
   const event = normalizeEvent(raw, stored.eventId, stored.receivedAt);

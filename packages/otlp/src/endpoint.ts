@@ -13,6 +13,12 @@ export class OtlpIngestError extends PierError {
   }
 }
 
+/**
+ * How far ahead of the receiving clock an exported time may be (logs and traces alike): clocks
+ * drift, they are not years off.
+ */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
 export interface OtlpLimits {
   /** Bytes on the wire. */
   maxBodyBytes: number;
@@ -86,17 +92,26 @@ export async function readOtlpBody(request: Request, limits: OtlpLimits): Promis
   }
 }
 
+/** A protobuf varint: 7 bits a byte, lowest first, the high bit set on all but the last. */
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return out;
+}
+
+/** A protobuf message {1: varint `n`, 2: string `text`}. */
+function intStringMessage(n: number, text: string): number[] {
+  const bytes = new TextEncoder().encode(text);
+  return [0x08, ...varint(n), 0x12, ...varint(bytes.length), ...bytes];
+}
+
 /** google.rpc.Status {code = 1, message = 2}: the protobuf body OTLP asks for with an error. */
 export function statusProto(code: number, message: string): Uint8Array<ArrayBuffer> {
-  const text = new TextEncoder().encode(message);
-  const out: number[] = [0x08, code, 0x12];
-  let length = text.length;
-  while (length >= 0x80) {
-    out.push((length & 0x7f) | 0x80);
-    length >>>= 7;
-  }
-  out.push(length);
-  return new Uint8Array([...out, ...text]);
+  return new Uint8Array(intStringMessage(code, message));
 }
 
 /** gRPC codes for the HTTP answers (OTLP's Status body carries one). */
@@ -136,17 +151,7 @@ export interface OtlpPartialSuccess {
  * error_message = 2}, the same layout for traces and logs.
  */
 function partialSuccessProto(partial: OtlpPartialSuccess): Uint8Array<ArrayBuffer> {
-  const varint = (n: number) => {
-    const out: number[] = [];
-    while (n >= 0x80) {
-      out.push((n & 0x7f) | 0x80);
-      n = Math.floor(n / 128);
-    }
-    out.push(n);
-    return out;
-  };
-  const text = [...new TextEncoder().encode(partial.message)];
-  const inner = [0x08, ...varint(partial.rejected), 0x12, ...varint(text.length), ...text];
+  const inner = intStringMessage(partial.rejected, partial.message);
   return new Uint8Array([0x0a, ...varint(inner.length), ...inner]);
 }
 

@@ -1,5 +1,6 @@
 export {
   ingestKeyOf,
+  MAX_FUTURE_SKEW_MS,
   type OtlpEncoding,
   type OtlpExport,
   OtlpIngestError,

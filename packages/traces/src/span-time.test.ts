@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "@pier/core";
+import { MAX_FUTURE_SKEW_MS } from "@pier/otlp";
 import { createTracesService } from "./service.ts";
 import type { SpanRecord } from "./span.ts";
-import { admitSpanTimes, MAX_FUTURE_SKEW_US } from "./span-time.ts";
+import { admitSpanTimes } from "./span-time.ts";
 
 const nowUs = Date.UTC(2026, 0, 1) * 1000;
 const dayUs = 86_400_000_000;
@@ -34,7 +35,7 @@ test("spans far ahead move to the time received with their duration and events; 
   const { spans, rejected } = admitSpanTimes(
     [
       span(far, 5000),
-      span(nowUs + MAX_FUTURE_SKEW_US - 1), // a clock a little ahead: kept as sent
+      span(nowUs + MAX_FUTURE_SKEW_MS * 1000 - 1), // a clock a little ahead: kept as sent
       span(nowUs - dayUs, 60 * dayUs), // lasting longer than retention: cut to it
       span(nowUs - 8 * dayUs),
       span(0),
@@ -45,7 +46,7 @@ test("spans far ahead move to the time received with their duration and events; 
   expect(rejected).toBe(2);
   expect(spans.map((s) => [s.startUs, s.durationUs, s.events[0]!.timeUs - s.startUs])).toEqual([
     [nowUs, 5000, 10],
-    [nowUs + MAX_FUTURE_SKEW_US - 1, 1000, 10],
+    [nowUs + MAX_FUTURE_SKEW_MS * 1000 - 1, 1000, 10],
     [nowUs - dayUs, 7 * dayUs, 10],
   ]);
 });

@@ -1,7 +1,5 @@
+import { MAX_FUTURE_SKEW_MS } from "@pier/otlp";
 import type { SpanRecord } from "./span.ts";
-
-/** How far ahead of the receiving clock a span may start: clocks drift, they are not years off. */
-export const MAX_FUTURE_SKEW_US = 5 * 60_000_000;
 
 /**
  * The spans to store, with times retention can act on. One that starts further ahead than clocks
@@ -17,7 +15,7 @@ export function admitSpanTimes(
   const kept: SpanRecord[] = [];
   for (const span of spans) {
     if (span.startUs < oldestUs) continue;
-    const shift = span.startUs > nowUs + MAX_FUTURE_SKEW_US ? nowUs - span.startUs : 0;
+    const shift = span.startUs > nowUs + MAX_FUTURE_SKEW_MS * 1000 ? nowUs - span.startUs : 0;
     const durationUs = Math.min(span.durationUs, nowUs - oldestUs);
     if (shift === 0 && durationUs === span.durationUs) {
       kept.push(span);

@@ -2,6 +2,14 @@
  * What restore changes in the restored database, and what it tells the user about each app (pure).
  */
 
+/** `path` moved from under `from`/`dir` to under `to`/`dir`; null when it is not under it or nothing moves. */
+function moveRoot(path: string, dir: string, from: string, to: string): string | null {
+  const oldRoot = `${from.replace(/\/+$/, "")}/${dir}/`;
+  const newRoot = `${to.replace(/\/+$/, "")}/${dir}/`;
+  if (oldRoot === newRoot || !path.startsWith(oldRoot)) return null;
+  return newRoot + path.slice(oldRoot.length);
+}
+
 /**
  * Static releases record their directory as an absolute path (`static:/var/lib/pier/static/dep_x`
  * and `meta.staticDir`); restored into another data dir they must point there.
@@ -12,10 +20,7 @@ export function relocateStaticRelease(
   from: string,
   to: string,
 ): { image: string; meta: Record<string, unknown> } | null {
-  const oldRoot = `${from.replace(/\/+$/, "")}/static/`;
-  const newRoot = `${to.replace(/\/+$/, "")}/static/`;
-  if (oldRoot === newRoot) return null;
-  const move = (path: string) => (path.startsWith(oldRoot) ? newRoot + path.slice(oldRoot.length) : path);
+  const move = (path: string) => moveRoot(path, "static", from, to) ?? path;
   const match = /^static:(spa:)?(.*)$/.exec(image);
   const newImage = match ? `static:${match[1] ?? ""}${move(match[2]!)}` : image;
   const staticDir = typeof meta.staticDir === "string" ? move(meta.staticDir) : meta.staticDir;
@@ -76,10 +81,9 @@ export function describePlan(plan: RebuildPlan): string {
  * into another data dir it must point at the copy the archive brought (null when nothing moves).
  */
 export function relocateBackupLocation(location: string, from: string, to: string): string | null {
-  const oldRoot = `file:${from.replace(/\/+$/, "")}/backups/`;
-  const newRoot = `file:${to.replace(/\/+$/, "")}/backups/`;
-  if (oldRoot === newRoot || !location.startsWith(oldRoot)) return null;
-  return newRoot + location.slice(oldRoot.length);
+  if (!location.startsWith("file:")) return null;
+  const moved = moveRoot(location.slice("file:".length), "backups", from, to);
+  return moved === null ? null : `file:${moved}`;
 }
 
 export interface RestoredServiceBackup {

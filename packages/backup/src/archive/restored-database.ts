@@ -121,8 +121,7 @@ export function openRestoredPostgres(url: string): RestoredDatabase {
       await sql`UPDATE deployments SET image = ${image}, meta = ${JSON.stringify(meta)}::text::jsonb WHERE id = ${id}`;
     },
     async finishRun(runId, archive, bytes) {
-      const [exists] = (await sql`SELECT to_regclass('public.backup_runs') AS t`) as { t: string | null }[];
-      if (!exists?.t) return;
+      if (!(await hasTable("backup_runs"))) return;
       await sql`UPDATE backup_runs SET status = 'succeeded', archive = ${archive}, bytes = ${bytes}, finished_at = started_at
                 WHERE id = ${runId} AND status = 'running'`;
     },
@@ -145,8 +144,7 @@ export function openRestoredPostgres(url: string): RestoredDatabase {
       await sql`UPDATE service_backups SET location = ${location} WHERE id = ${id}`;
     },
     async dropLeases() {
-      const [exists] = (await sql`SELECT to_regclass('public.leases') AS t`) as { t: string | null }[];
-      if (exists?.t) await sql`DELETE FROM leases`;
+      if (await hasTable("leases")) await sql`DELETE FROM leases`;
     },
     async close() {
       await sql.close();

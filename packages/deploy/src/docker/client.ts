@@ -29,16 +29,24 @@ export function dockerEndpoint(dockerHost: string | undefined): { unix: string }
   return { url: dockerHost };
 }
 
+/** A plain HTTP request to the Engine API at `path`, over the socket or the address DOCKER_HOST names. */
+function engineFetch(
+  path: string,
+  init: BunFetchRequestInit,
+  env: Record<string, string | undefined>,
+): Promise<Response> {
+  const endpoint = dockerEndpoint(env.DOCKER_HOST);
+  return "unix" in endpoint
+    ? fetch(`http://docker${path}`, { ...init, unix: endpoint.unix })
+    : fetch(`${endpoint.url}${path}`, init);
+}
+
 /** Pings the Engine with a plain HTTP request, without loading the client library. */
 export async function pingDockerEngine(
   env: Record<string, string | undefined> = process.env,
 ): Promise<boolean> {
-  const endpoint = dockerEndpoint(env.DOCKER_HOST);
   try {
-    const response =
-      "unix" in endpoint
-        ? await fetch("http://docker/_ping", { unix: endpoint.unix, signal: AbortSignal.timeout(3000) })
-        : await fetch(`${endpoint.url}/_ping`, { signal: AbortSignal.timeout(3000) });
+    const response = await engineFetch("/_ping", { signal: AbortSignal.timeout(3000) }, env);
     return response.ok && (await response.text()) === "OK";
   } catch {
     return false;
@@ -54,13 +62,9 @@ export async function engineHasContainers(
   labels: string[],
   env: Record<string, string | undefined> = process.env,
 ): Promise<boolean> {
-  const endpoint = dockerEndpoint(env.DOCKER_HOST);
   const path = `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: labels }))}`;
   try {
-    const response =
-      "unix" in endpoint
-        ? await fetch(`http://docker${path}`, { unix: endpoint.unix, signal: AbortSignal.timeout(3000) })
-        : await fetch(`${endpoint.url}${path}`, { signal: AbortSignal.timeout(3000) });
+    const response = await engineFetch(path, { signal: AbortSignal.timeout(3000) }, env);
     if (!response.ok) return false;
     const list: unknown = await response.json();
     return Array.isArray(list) && list.length > 0;
@@ -87,14 +91,10 @@ export async function openContainerEvents(
   signal: AbortSignal,
   env: Record<string, string | undefined> = process.env,
 ): Promise<ContainerEvents | null> {
-  const endpoint = dockerEndpoint(env.DOCKER_HOST);
   const path = `/events?filters=${encodeURIComponent(JSON.stringify({ type: ["container"], label: labels }))}`;
   try {
     // `timeout: false`: the stream may rightly stay silent for days.
-    const response =
-      "unix" in endpoint
-        ? await fetch(`http://docker${path}`, { unix: endpoint.unix, signal, timeout: false })
-        : await fetch(`${endpoint.url}${path}`, { signal, timeout: false });
+    const response = await engineFetch(path, { signal, timeout: false }, env);
     if (!response.ok || response.body === null) {
       await response.body?.cancel().catch(() => {});
       return null;

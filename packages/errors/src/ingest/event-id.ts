@@ -1,3 +1,5 @@
+import { stringEnd } from "../process/bound-depth.ts";
+
 const EVENT_ID = /^[0-9a-f]{32}$/;
 
 /** The first candidate that is an event id (32 hex, dashes allowed as in a UUID), or a new one. */
@@ -11,7 +13,6 @@ export function eventIdOf(...candidates: unknown[]): string {
 }
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const KEY = new TextEncoder().encode('"event_id"');
 const textDecoder = new TextDecoder();
 
@@ -55,13 +56,4 @@ function skipSpace(bytes: Uint8Array, at: number): number {
   )
     at++;
   return at;
-}
-
-/** Index of the quote closing the string that opens at `start`. */
-function stringEnd(bytes: Uint8Array, start: number): number {
-  for (let i = start + 1; i < bytes.length; i++) {
-    if (bytes[i] === BACKSLASH) i++;
-    else if (bytes[i] === QUOTE) return i;
-  }
-  return bytes.length;
 }

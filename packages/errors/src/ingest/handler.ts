@@ -99,16 +99,18 @@ class RecentIds {
 
 /** Legacy `/store/` clients (raven-js era) send base64 of zlib-deflated JSON. */
 function storeBodyJson(body: Uint8Array, maxDecodedBytes: number): { payload: unknown; bytes: Uint8Array } {
-  let bytes = body;
-  const text = new TextDecoder().decode(body).trim();
-  if (!text.startsWith("{")) {
+  const text = new TextDecoder().decode(body);
+  const trimmed = text.trim();
+  let parsed = trimmed.startsWith("{") ? parseEventBytes(body, text) : undefined;
+  if (parsed === undefined) {
     try {
-      bytes = inflateSync(Buffer.from(text, "base64"), { maxOutputLength: maxDecodedBytes });
+      parsed = parseEventBytes(
+        inflateSync(Buffer.from(trimmed, "base64"), { maxOutputLength: maxDecodedBytes }),
+      );
     } catch {
       throw new MalformedPayloadError("The /store/ body must be a JSON event.");
     }
   }
-  const parsed = parseEventBytes(bytes);
   if (parsed === null) throw new MalformedPayloadError("The /store/ body is not valid JSON.");
   return parsed;
 }

@@ -21,17 +21,11 @@ const BACKSLASH = 0x5c;
  */
 export function boundJsonDepth(text: string, maxDepth = MAX_EVENT_DEPTH): string {
   let depth = 0;
-  let inString = false;
   let parts: string[] | null = null;
   let copiedUpTo = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-      continue;
-    }
-    if (c === QUOTE) inString = true;
+    if (c === QUOTE) i = stringEnd(text, i);
     else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
     else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       if (++depth <= maxDepth) continue;
@@ -52,15 +46,24 @@ export function boundJsonDepth(text: string, maxDepth = MAX_EVENT_DEPTH): string
 /** Index of the bracket closing the one at `start`, or -1 when the text ends first. */
 function closingIndex(text: string, start: number): number {
   let nested = 0;
-  let inString = false;
   for (let i = start; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) inString = true;
+    if (c === QUOTE) i = stringEnd(text, i);
     else if (c === OPEN_OBJECT || c === OPEN_ARRAY) nested++;
     else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && --nested === 0) return i;
   }
   return -1;
+}
+
+/**
+ * Index of the quote closing the JSON string that opens at `start`, or the length when the input ends
+ * first. Text or UTF-8 bytes alike: a quote or backslash is never part of a multi-byte character.
+ */
+export function stringEnd(json: string | Uint8Array, start: number): number {
+  for (let i = start + 1; i < json.length; i++) {
+    const c = typeof json === "string" ? json.charCodeAt(i) : json[i];
+    if (c === BACKSLASH) i++;
+    else if (c === QUOTE) return i;
+  }
+  return json.length;
 }

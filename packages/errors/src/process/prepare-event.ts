@@ -82,10 +82,13 @@ export function prepareEventBytes(
 
 /**
  * An SDK payload parsed, with nesting past MAX_EVENT_DEPTH cut first (and stored cut: every reader
- * after this recurses); `bytes` are the ones to store. null when it is not JSON.
+ * after this recurses); `bytes` are the ones to store. null when it is not JSON. `text` is `bytes`
+ * decoded, for a caller that already has it.
  */
-export function parseEventBytes(bytes: Uint8Array): { payload: unknown; bytes: Uint8Array } | null {
-  const text = decoder.decode(bytes);
+export function parseEventBytes(
+  bytes: Uint8Array,
+  text = decoder.decode(bytes),
+): { payload: unknown; bytes: Uint8Array } | null {
   const bounded = boundJsonDepth(text);
   try {
     return { payload: JSON.parse(bounded), bytes: bounded === text ? bytes : encoder.encode(bounded) };

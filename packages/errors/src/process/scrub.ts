@@ -5,6 +5,8 @@
  * `[Filtered]` before the event is stored. Pure: the event object is changed in place.
  */
 
+import { MAX_EVENT_DEPTH } from "./bound-depth.ts";
+
 export const FILTERED = "[Filtered]";
 
 export interface ScrubSettings {
@@ -115,7 +117,7 @@ function filtered(run: Run): string {
 function scrubValue(value: unknown, run: Run, depth = 0): unknown {
   if (typeof value === "string")
     return looksLikeCredential(value) ? filtered(run) : maskQueryParams(value, run);
-  if (depth > 20 || value === null || typeof value !== "object") return value;
+  if (depth > MAX_EVENT_DEPTH || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = scrubValue(value[i], run, depth + 1);
     return value;

@@ -79,8 +79,11 @@ export function createSqlEventStore(database: Database): EventStore {
         return found;
       }
       const byProject = new Map<number, string[]>();
-      for (const { projectId, eventId } of keys)
-        byProject.set(projectId, [...(byProject.get(projectId) ?? []), eventId]);
+      for (const { projectId, eventId } of keys) {
+        const ids = byProject.get(projectId);
+        if (ids) ids.push(eventId);
+        else byProject.set(projectId, [eventId]);
+      }
       for (const [projectId, ids] of byProject) {
         for (const part of chunks(ids, 500)) {
           const rows = await db

@@ -1,3 +1,4 @@
+import { MAX_FUTURE_SKEW_MS } from "@pier/otlp";
 import { levelOfName, levelOfSeverityNumber } from "../level.ts";
 import type { LogRecord } from "../log-record.ts";
 import type { AnyValue, OtlpLog } from "./otlp-logs.ts";
@@ -7,9 +8,6 @@ const maxLineChars = 16_384;
 function text(value: AnyValue): string {
   return typeof value === "string" ? value : value === null ? "" : JSON.stringify(value);
 }
-
-/** How far ahead of the receiving clock a record may be: clocks drift, they are not years off. */
-export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
 /**
  * A record's time as stored, or null to refuse it: none (0) or one further ahead than clocks drift

@@ -53,8 +53,7 @@ function ownerWhere(filter: {
 }): string[] {
   const where = [`start_us >= ${int(filter.fromUs)}`];
   if (filter.toUs !== undefined) where.push(`start_us < ${int(filter.toUs)}`);
-  if (filter.appId !== undefined) where.push(`app_id = ${quote(filter.appId)}`);
-  if (filter.projectId !== undefined) where.push(`project_id = ${int(filter.projectId)}`);
+  where.push(...scopeWhere(filter));
   if (filter.service !== undefined) where.push(`service = ${quote(filter.service)}`);
   if (filter.route !== undefined) where.push(`route = ${quote(filter.route)}`);
   return where;
