@@ -77,7 +77,10 @@ export class ServicesContext {
     return made >= performance.timeOrigin ? "unknown" : instance;
   }
 
-  /** Throws ServiceElsewhereError when the service's container or volume is another pier's. */
+  /**
+   * Throws ServiceElsewhereError when the service's container or volume is another pier's. Checked
+   * once where an operation starts; the container primitives below take it as done.
+   */
   async refuseForeign(row: ServiceRow): Promise<void> {
     await refuseForeign(this.docker, row, this.instance);
   }
@@ -104,30 +107,32 @@ export class ServicesContext {
     return this.deps.secretBox.encrypt(JSON.stringify(credentials));
   }
 
+  /** The service's links, by whether their app still exists. */
+  private async splitLinks(row: ServiceRow): Promise<{ live: LinkRow[]; gone: LinkRow[] }> {
+    const live: LinkRow[] = [];
+    const gone: LinkRow[] = [];
+    for (const link of await this.store.links.forService(row.id))
+      ((await this.deps.stores.apps.findById(link.appId)) ? live : gone).push(link);
+    return { live, gone };
+  }
+
   /**
    * Links of apps that still exist, for display. Links of deleted apps are left for the sweep, which
    * drops their preview databases and network with them.
    */
   async liveLinks(row: ServiceRow): Promise<LinkRow[]> {
-    const live: LinkRow[] = [];
-    for (const link of await this.store.links.forService(row.id))
-      if (await this.deps.stores.apps.findById(link.appId)) live.push(link);
-    return live;
+    return (await this.splitLinks(row)).live;
   }
 
   /** Apps linked to the service; links of apps deleted since are dropped on the way. */
   async linkedApps(row: ServiceRow): Promise<string[]> {
-    const apps: string[] = [];
-    for (const link of await this.store.links.forService(row.id)) {
-      if (await this.deps.stores.apps.findById(link.appId)) apps.push(link.appName);
-      else await this.store.links.remove(link.id);
-    }
-    return apps;
+    const { live, gone } = await this.splitLinks(row);
+    for (const link of gone) await this.store.links.remove(link.id);
+    return live.map((link) => link.appName);
   }
 
   /** A clean shutdown that keeps the container: started again it is on the same networks. */
   async stopContainer(row: ServiceRow): Promise<void> {
-    await this.refuseForeign(row);
     try {
       await this.docker.getContainer(serviceContainerName(row.name)).stop({ t: 30 });
     } catch (error) {
@@ -142,7 +147,6 @@ export class ServicesContext {
    * would also get a new address there, which apps that cache DNS lookups dial for a while.
    */
   async startAgain(row: ServiceRow, options: { restart?: boolean } = {}): Promise<void> {
-    await this.refuseForeign(row);
     const docker = this.docker;
     const container = docker.getContainer(serviceContainerName(row.name));
     try {
@@ -165,7 +169,6 @@ export class ServicesContext {
     row: ServiceRow,
     options: { image?: string; commandOverride?: string[]; apps?: string[] } = {},
   ): Promise<void> {
-    await this.refuseForeign(row);
     const docker = this.docker;
     const image = options.image ?? row.image;
     await ensureImage(docker, image).catch((error: Error) => {

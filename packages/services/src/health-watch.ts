@@ -1,5 +1,7 @@
 import type { ServicesContext } from "./context.ts";
-import { inspectService } from "./docker/service-containers.ts";
+import { serviceContainerName, serviceLabels } from "./docker/names.ts";
+import { foreignOwner } from "./docker/ownership.ts";
+import { type ContainerState, inspectService } from "./docker/service-containers.ts";
 import { ServiceElsewhereError } from "./errors.ts";
 import { observeHealth, type WatchState } from "./health.ts";
 import type { ServiceRow } from "./store.ts";
@@ -30,17 +32,23 @@ export class HealthWatch {
     clearInterval(this.timer);
   }
 
-  private async isOurs(row: ServiceRow): Promise<boolean> {
-    try {
-      await this.ctx.refuseForeign(row);
+  /** From the labels of the container the look inspects anyway; a missing one is reported down. */
+  private isOurs(row: ServiceRow, state: ContainerState): boolean {
+    const ours = this.ctx.instance;
+    const other =
+      state.health === "missing"
+        ? null
+        : foreignOwner(state.labels[serviceLabels.serviceInstance], row.createdByInstance, ours);
+    if (!other) {
       this.foreign.delete(row.name);
       return true;
-    } catch (error) {
-      if (!(error instanceof ServiceElsewhereError)) return true;
-      if (!this.foreign.has(row.name)) this.ctx.logger.warn("service not watched", { error: error.message });
-      this.foreign.add(row.name);
-      return false;
     }
+    if (!this.foreign.has(row.name)) {
+      const error = new ServiceElsewhereError(row.name, serviceContainerName(row.name), other, ours);
+      this.ctx.logger.warn("service not watched", { error: error.message });
+    }
+    this.foreign.add(row.name);
+    return false;
   }
 
   async look(now = Date.now()): Promise<void> {
@@ -49,9 +57,9 @@ export class HealthWatch {
     try {
       for (const row of await this.ctx.store.services.list()) {
         if (row.status !== "running" || this.ctx.isBusy(row.name)) continue;
-        if (!(await this.isOurs(row))) continue;
-        const health = (await inspectService(this.ctx.docker, row.name).catch(() => null))?.health;
-        if (!health) continue;
+        const container = await inspectService(this.ctx.docker, row.name).catch(() => null);
+        if (!container || !this.isOurs(row, container)) continue;
+        const health = container.health;
         const before = this.states.get(row.name) ?? { downSince: null, reported: false };
         const { state, event } = observeHealth(before, health, now, this.ctx.deps.settings.downAfterMs);
         this.states.set(row.name, state);

@@ -71,8 +71,7 @@ export class ServiceLinks {
     const row = await this.ctx.find(name);
     const link = (await this.ctx.store.links.forService(row.id)).find((l) => l.appName === appName);
     if (!link) throw new NotFoundError(`Link of ${name} to app`, appName);
-    for (const database of Object.values(link.previews))
-      await this.dropPreview(row, database).catch(() => {});
+    await this.dropPreviewsOf(row, link);
     await this.ctx.store.links.remove(link.id);
     const restarting = await this.restartApp(appName);
     // After the restart the app's replicas no longer need the service; until then they keep it.
@@ -115,7 +114,7 @@ export class ServiceLinks {
   ): Promise<Record<string, string>> {
     const env: Record<string, string> = {};
     for (const link of await this.ctx.store.links.forApp(appId)) {
-      const row = (await this.ctx.store.services.list()).find((s) => s.id === link.serviceId);
+      const row = await this.ctx.store.services.findById(link.serviceId);
       if (!row) continue;
       const credentials = await this.ctx.credentials(row);
       const kind = row.kind as ServiceKind;
@@ -181,8 +180,30 @@ export class ServiceLinks {
     return database;
   }
 
+  /**
+   * Best effort, as the link goes anyway: its preview databases, unless the service is another
+   * pier's (then they are that pier's to drop).
+   */
+  private async dropPreviewsOf(row: ServiceRow, link: LinkRow): Promise<void> {
+    const databases = Object.values(link.previews);
+    if (!databases.length) return;
+    const ours = await this.ctx.refuseForeign(row).then(
+      () => true,
+      () => false,
+    );
+    if (ours) for (const database of databases) await this.dropPreview(row, database).catch(() => {});
+  }
+
+  /** In the service's queue, after checking it is this pier's: a removed environment, the sweep. */
+  private dropPreviewQueued(row: ServiceRow, database: string): Promise<void> {
+    return this.ctx.exclusive(row.name, async () => {
+      await this.ctx.refuseForeign(row);
+      await this.dropPreview(row, database);
+    });
+  }
+
+  /** The caller has checked the service is this pier's. */
   private async dropPreview(row: ServiceRow, database: string): Promise<void> {
-    await this.ctx.refuseForeign(row);
     const docker = this.ctx.docker;
     const container = serviceContainerName(row.name);
     const kind = row.kind as ServiceKind;
@@ -211,10 +232,10 @@ export class ServiceLinks {
     for (const link of await this.ctx.store.links.forApp(appId)) {
       const database = link.previews[environment];
       if (database === undefined) continue;
-      const row = (await this.ctx.store.services.list()).find((s) => s.id === link.serviceId);
+      const row = await this.ctx.store.services.findById(link.serviceId);
       if (!row) continue;
       try {
-        await this.ctx.exclusive(row.name, () => this.dropPreview(row, database));
+        await this.dropPreviewQueued(row, database);
       } catch (error) {
         this.ctx.logger.warn("preview database not dropped; the sweep tries again", {
           service: row.name,
@@ -237,10 +258,9 @@ export class ServiceLinks {
 
   /** The service stays, and leaves the app's network. */
   private async dropLinkOfDeletedApp(link: LinkRow): Promise<void> {
-    const row = (await this.ctx.store.services.list()).find((s) => s.id === link.serviceId);
+    const row = await this.ctx.store.services.findById(link.serviceId);
     if (row) {
-      for (const database of Object.values(link.previews))
-        await this.dropPreview(row, database).catch(() => {});
+      await this.dropPreviewsOf(row, link);
       await disconnectFromNetwork(
         this.ctx.docker,
         serviceContainerName(row.name),
@@ -296,7 +316,7 @@ export class ServiceLinks {
       }
       const names = Object.keys(link.previews);
       if (!names.length) continue;
-      const row = (await this.ctx.store.services.list()).find((s) => s.id === link.serviceId);
+      const row = await this.ctx.store.services.findById(link.serviceId);
       if (!row) continue;
       const kept: Record<string, string> = {};
       for (const [environment, database] of Object.entries(link.previews)) {
@@ -304,8 +324,7 @@ export class ServiceLinks {
           kept[environment] = database;
           continue;
         }
-        await this.ctx
-          .exclusive(row.name, () => this.dropPreview(row, database))
+        await this.dropPreviewQueued(row, database)
           .then(() => dropped++)
           .catch((error) => {
             kept[environment] = database;

@@ -8,41 +8,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, newId } from "@pier/core";
-import { createStores, openDatabase } from "@pier/db";
-import { createDockerClient, loadOrCreateInstanceId } from "@pier/deploy";
-import { createSecretBox } from "@pier/secrets";
-import { requireService } from "@pier/testkit";
-import { BackupStorage } from "./backup/storage.ts";
+import { loadOrCreateInstanceId } from "@pier/deploy";
+import { dockerWithImage } from "@pier/deploy/testing";
+import { servicesTestContext } from "../testing/services-test-context.ts";
 import { psql } from "./commands.ts";
-import { ServicesContext } from "./context.ts";
 import { execChecked } from "./docker/exec.ts";
 import { appNetworkName, serviceContainerName } from "./docker/names.ts";
-import { ServiceLinks } from "./linking.ts";
-import { servicesMigrations } from "./migrations.ts";
-import { ServiceManager } from "./services.ts";
-import { servicesSettingsFromEnv } from "./settings.ts";
-import { createServicesStore } from "./store.ts";
 
 const image = "pier-base/postgres:15";
-const docker = createDockerClient();
-const up = await docker.ping().then(
-  () => true,
-  () => false,
-);
-const present =
-  up &&
-  (await docker
-    .getImage(image)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    ));
-const ready = requireService(
-  `the Docker Engine with ${image}`,
-  !up ? "the Docker Engine is not reachable" : !present ? `the image ${image} is missing` : null,
-  "Start dockerd and build the base images with scripts/base-images/build.sh.",
-);
+const { docker, ready } = await dockerWithImage(image);
 
 const suffix = Date.now().toString(36);
 const service = `cleanup-${suffix}`;
@@ -50,25 +24,11 @@ const dataDir = mkdtempSync(join(tmpdir(), "pier-svc-cleanup-"));
 const warnings: string[] = [];
 const extraContainers: string[] = [];
 
-async function world() {
-  const database = await openDatabase({ dataDir });
-  await database.migrate(servicesMigrations);
-  const settings = servicesSettingsFromEnv({});
-  const stores = createStores(database);
-  const ctx = new ServicesContext({
-    store: createServicesStore(database),
-    stores,
-    secretBox: await createSecretBox(new Uint8Array(32)),
-    docker: () => docker,
-    settings,
-    dataDir,
+const world = () =>
+  servicesTestContext(dataDir, {
+    docker,
     logger: createLogger({ level: "warn", write: (line) => warnings.push(line) }),
-    capabilities: {},
-    storage: new BackupStorage(settings),
-    healthyTimeoutMs: 60_000,
   });
-  return { stores, ctx, manager: new ServiceManager(ctx), links: new ServiceLinks(ctx) };
-}
 
 const networkExists = (name: string) =>
   docker

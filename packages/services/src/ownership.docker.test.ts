@@ -8,77 +8,27 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger, newId } from "@pier/core";
-import { createStores, type Database, openDatabase } from "@pier/db";
-import { createDockerClient } from "@pier/deploy";
-import { createSecretBox } from "@pier/secrets";
-import { requireService } from "@pier/testkit";
-import { BackupStorage } from "./backup/storage.ts";
-import { ServiceBackups } from "./backups.ts";
-import { ServicesContext } from "./context.ts";
+import { newId } from "@pier/core";
+import type { Database } from "@pier/db";
+import { dockerWithImage } from "@pier/deploy/testing";
+import { servicesTestContext } from "../testing/services-test-context.ts";
 import { serviceContainerName, serviceLabels, serviceVolumeName } from "./docker/names.ts";
 import { ServiceElsewhereError } from "./errors.ts";
-import { ServiceLinks } from "./linking.ts";
-import { servicesMigrations } from "./migrations.ts";
-import { ServiceManager } from "./services.ts";
-import { servicesSettingsFromEnv } from "./settings.ts";
-import { createServicesStore } from "./store.ts";
 
 const image = "pier-base/postgres:15";
-const docker = createDockerClient();
-const up = await docker.ping().then(
-  () => true,
-  () => false,
-);
-const present =
-  up &&
-  (await docker
-    .getImage(image)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    ));
-const ready = requireService(
-  `the Docker Engine with ${image}`,
-  !up ? "the Docker Engine is not reachable" : !present ? `the image ${image} is missing` : null,
-  "Start dockerd and build the base images with scripts/base-images/build.sh.",
-);
+const { docker, ready } = await dockerWithImage(image);
 
 const suffix = Date.now().toString(36);
 const service = `owned-${suffix}`;
 const legacy = `legacy-${suffix}`;
 const original = mkdtempSync(join(tmpdir(), "pier-svc-original-"));
 const restored = mkdtempSync(join(tmpdir(), "pier-svc-restored-"));
-const key = new Uint8Array(32);
 const opened: Database[] = [];
 
 async function pier(dataDir: string) {
-  const database = await openDatabase({ dataDir });
-  opened.push(database);
-  await database.migrate(servicesMigrations);
-  const settings = servicesSettingsFromEnv({});
-  const store = createServicesStore(database);
-  const ctx = new ServicesContext({
-    store,
-    stores: createStores(database),
-    secretBox: await createSecretBox(key),
-    docker: () => docker,
-    settings,
-    dataDir,
-    logger: createLogger({ level: "error", write: () => {} }),
-    capabilities: {},
-    storage: new BackupStorage(settings),
-    healthyTimeoutMs: 60_000,
-  });
-  return {
-    database,
-    store,
-    ctx,
-    manager: new ServiceManager(ctx),
-    backups: new ServiceBackups(ctx),
-    links: new ServiceLinks(ctx),
-  };
+  const services = await servicesTestContext(dataDir, { docker });
+  opened.push(services.database);
+  return services;
 }
 
 const exists = (inspect: Promise<unknown>) =>

@@ -10,43 +10,16 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
 import { archiveStream, restoreArchive, takeSnapshot } from "@pier/backup";
-import { silentLogger } from "@pier/core";
-import { createStores, openDatabase } from "@pier/db";
-import { createSecretBox } from "@pier/secrets";
+import { servicesTestContext } from "../testing/services-test-context.ts";
 import { writeArchive } from "./backup/archive.ts";
-import { BackupStorage, localTarget } from "./backup/storage.ts";
-import { ServiceBackups } from "./backups.ts";
-import { ServicesContext } from "./context.ts";
-import { servicesMigrations } from "./migrations.ts";
-import { servicesSettingsFromEnv } from "./settings.ts";
-import { createServicesStore } from "./store.ts";
+import { localTarget } from "./backup/storage.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "pier-svc-platform-archive-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function servicesOn(dataDir: string) {
-  const database = await openDatabase({ dataDir });
-  await database.migrate(servicesMigrations);
-  const settings = servicesSettingsFromEnv({});
-  const ctx = new ServicesContext({
-    store: createServicesStore(database),
-    stores: createStores(database),
-    secretBox: await createSecretBox(new Uint8Array(32)),
-    docker: () => {
-      throw new Error("no Docker in this test");
-    },
-    settings,
-    dataDir,
-    logger: silentLogger,
-    capabilities: {},
-    storage: new BackupStorage(settings),
-  });
-  return { database, ctx, backups: new ServiceBackups(ctx) };
-}
-
 test("a local service dump goes into the platform archive and is restorable from the restored data dir", async () => {
   const dataDir = join(scratch, "data");
-  const { database, ctx } = await servicesOn(dataDir);
+  const { database, ctx } = await servicesTestContext(dataDir);
   const dump = "-- PostgreSQL dump\nCREATE TABLE orders (id int);\n";
   await ctx.store.services.insert({
     id: "svc_1",
@@ -110,7 +83,7 @@ test("a local service dump goes into the platform archive and is restorable from
 
   // The old data dir is gone, as on a new server: the row must lead to the restored copy.
   rmSync(dataDir, { recursive: true, force: true });
-  const after = await servicesOn(restored);
+  const after = await servicesTestContext(restored);
   const row = await after.backups.find("bak_1", "shop-db");
   expect(row.location).toBe(`file:${restored}/backups/services/shop-db/2026-03-04T03-00-00Z-bak_1.sql.gz`);
   const { stream } = await after.backups.download(row);

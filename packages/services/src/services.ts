@@ -174,6 +174,7 @@ export class ServiceManager {
   async restart(name: string): Promise<ServiceRow> {
     const row = await this.ctx.find(name);
     return this.ctx.exclusive(row.name, async () => {
+      await this.ctx.refuseForeign(row);
       await this.ctx.startAgain(row, { restart: true });
       return (await this.ctx.store.services.update(row.id, { status: "running", lastError: null }))!;
     });

@@ -44,6 +44,7 @@ describe.each(backends)("services store on $name", (backend) => {
     expect(row.backupEncrypt).toBe(false);
     expect(row.createdAt).toBeInstanceOf(Date);
     expect((await store.services.withSchedule()).map((s) => s.name)).toEqual(["shop-db"]);
+    expect((await store.services.findById("svc_1"))?.name).toBe("shop-db");
     expect((await store.services.update("svc_1", { backupEncrypt: true }))!.backupEncrypt).toBe(true);
 
     const link = await store.links.insert({
@@ -87,6 +88,7 @@ describe.each(backends)("services store on $name", (backend) => {
 
     await store.services.remove("svc_1");
     expect(await store.services.find("shop-db")).toBeUndefined();
+    expect(await store.services.findById("svc_1")).toBeUndefined();
     expect(await store.links.forApp("app_1")).toEqual([]);
     // Backups outlive their service: restorable into a new one.
     expect((await store.backups.find("bak_1"))!.serviceId).toBeNull();

@@ -25,6 +25,9 @@ export function createServicesStore(database: Database) {
       async find(name: string): Promise<ServiceRow | undefined> {
         return (await db.select().from(s).where(eq(s.name, name)))[0];
       },
+      async findById(id: string): Promise<ServiceRow | undefined> {
+        return (await db.select().from(s).where(eq(s.id, id)))[0];
+      },
       async insert(row: NewServiceRow): Promise<ServiceRow> {
         const [created] = await db.insert(s).values(row).returning();
         return created!;

@@ -5,31 +5,12 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import type { Readable } from "node:stream";
-import { createDockerClient } from "@pier/deploy";
-import { requireService } from "@pier/testkit";
+import { dockerWithImage } from "@pier/deploy/testing";
 import { serviceLabels } from "../docker/names.ts";
 import { isLeftoverHelper, removeHelpers, snapshotVolume, unlabelledHelperMaxAgeMs } from "./volumes.ts";
 
 const image = "pier-base/debian:bookworm";
-const docker = createDockerClient();
-const up = await docker.ping().then(
-  () => true,
-  () => false,
-);
-const present =
-  up &&
-  (await docker
-    .getImage(image)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    ));
-const ready = requireService(
-  `the Docker Engine with ${image}`,
-  !up ? "the Docker Engine is not reachable" : !present ? `the image ${image} is missing` : null,
-  "Start dockerd and build the base images with scripts/base-images/build.sh.",
-);
+const { docker, ready } = await dockerWithImage(image);
 
 const suffix = Date.now().toString(36);
 const volume = `pier-helpers-test-${suffix}`;

@@ -44,14 +44,16 @@ export async function refuseForeign(
   ours: string,
 ): Promise<void> {
   const container = serviceContainerName(service.name);
-  const containerLabels = await labelsOf(
-    docker
-      .getContainer(container)
-      .inspect()
-      .then((info) => ({ Labels: info.Config.Labels })),
-  );
   const volume = serviceVolumeName(service.name);
-  const volumeLabels = await labelsOf(docker.getVolume(volume).inspect());
+  const [containerLabels, volumeLabels] = await Promise.all([
+    labelsOf(
+      docker
+        .getContainer(container)
+        .inspect()
+        .then((info) => ({ Labels: info.Config.Labels })),
+    ),
+    labelsOf(docker.getVolume(volume).inspect()),
+  ]);
   for (const [what, labels] of [
     [container, containerLabels],
     [volume, volumeLabels],

@@ -226,6 +226,8 @@ export interface ContainerState {
   /** The container's address on its own network, for `--expose`. */
   address: string | null;
   restartCount: number;
+  /** The container's labels ({} when it is missing): whose it is, for the health watch. */
+  labels: Record<string, string>;
 }
 
 export async function inspectService(docker: Docker, name: string): Promise<ContainerState> {
@@ -244,6 +246,7 @@ export async function inspectService(docker: Docker, name: string): Promise<Cont
       exitCode: running ? null : info.State.ExitCode,
       address: own?.IPAddress || null,
       restartCount: info.RestartCount ?? 0,
+      labels: info.Config.Labels ?? {},
     };
   } catch (error) {
     if (statusCode(error) !== 404) throw error;
@@ -254,6 +257,7 @@ export async function inspectService(docker: Docker, name: string): Promise<Cont
       exitCode: null,
       address: null,
       restartCount: 0,
+      labels: {},
     };
   }
 }
