@@ -544,9 +544,13 @@ describe.skipIf(!ready)("managed services", () => {
       "Restored",
     );
     expect(await cli("services", "info", "shop-cache")).toContain("healthy");
-    const typo = await runCli(["services", "delete", "shop-cache"], cliEnv, "shop-cach\n");
+    // Without a terminal the name comes from --confirm: a piped line is not taken as typed.
+    const piped = await runCli(["services", "delete", "shop-cache"], cliEnv, "shop-cache\n");
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toContain("--confirm shop-cache");
+    const typo = await runCli(["services", "delete", "shop-cache", "--confirm", "shop-cach"], cliEnv);
     expect(typo.code).toBe(2);
-    const deleted = await runCli(["services", "delete", "shop-cache"], cliEnv, "shop-cache\n");
+    const deleted = await runCli(["services", "delete", "shop-cache", "--confirm", "shop-cache"], cliEnv);
     expect(deleted.stdout).toContain("pier-svc-shop-cache-data");
     expect(await docker.getVolume("pier-svc-shop-cache-data").inspect()).toBeTruthy();
     // The kept volume holds data made with the old credentials: the name is not reused over it.

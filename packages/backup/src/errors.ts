@@ -2,12 +2,13 @@ import { PierError } from "@pier/core";
 
 /** The archive is not what its manifest says (a flipped byte, a truncated upload, an edited member). */
 export class BackupDamagedError extends PierError {
-  constructor(message: string) {
-    super(
-      "backup_damaged",
-      `The archive is damaged or was changed: ${message}. Nothing was restored; use another archive.`,
-      422,
-    );
+  /** What is wrong, without restore's advice: `backup verify`, which restores nothing, adds its own. */
+  readonly reason: string;
+
+  constructor(what: string) {
+    const reason = `The archive is damaged or was changed: ${what}.`;
+    super("backup_damaged", `${reason} Nothing was restored; use another archive.`, 422);
+    this.reason = reason;
   }
 }
 

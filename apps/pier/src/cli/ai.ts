@@ -1,5 +1,6 @@
 import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, intFlag, type ParsedArgs, requireStringFlag, UsageError } from "./command.ts";
+import { table } from "./table.ts";
 
 // `pier ai ...`: the AI gateway's providers, aliases, keys and spend, over /api/v1/ai.
 
@@ -31,18 +32,6 @@ function numberFlag(
   if (kind === "count" && (!Number.isInteger(value) || value < 1))
     throw new UsageError(`--${flag} must be a whole number ≥ 1`, command);
   return value;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
 }
 
 export const aiProviderCommand: Command = {

@@ -1,6 +1,6 @@
 import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
-import { type Command, UsageError } from "./command.ts";
-import { readLine } from "./confirm.ts";
+import type { Command } from "./command.ts";
+import { confirmByName, confirmFlag } from "./confirm.ts";
 
 export const appsCreateCommand: Command = {
   name: "apps create",
@@ -72,35 +72,17 @@ export const appsDeleteCommand: Command = {
   summary: "Delete an app with its domains, env vars, git repository and deployment history.",
   usage: "pier apps delete NAME [--confirm NAME]",
   positionals: [{ name: "NAME", required: true }],
-  flags: {
-    confirm: {
-      type: "string",
-      value: "NAME",
-      help: "the app's name again, instead of typing it when asked (needed when stdin is not a terminal)",
-    },
-    ...connectionFlags,
-  },
+  flags: { confirm: confirmFlag("NAME", "the app's name"), ...connectionFlags },
   async run(args) {
     const name = args.positionals[0]!;
     const api = pierApi(resolveConnection(args));
-    let confirm = typeof args.flags.confirm === "string" ? args.flags.confirm : undefined;
-    if (confirm === undefined) {
-      // Asking to type the name of an app that does not exist would be a question for nothing.
-      await api.call("GET /api/v1/apps/:name", { params: { name } });
-      if (!process.stdin.isTTY)
-        throw new UsageError(
-          `deleting ${name} drops its env vars, git repository and deployment history for good: add --confirm ${name} to delete it without a prompt`,
-          this,
-        );
-      confirm = await readLine(
-        `Delete ${name} with its env vars, git repository and deployment history (not undone)? Type its name to confirm: `,
-      );
-    }
-    if (confirm !== name)
-      throw new UsageError(
-        `the name typed (${JSON.stringify(confirm)}) is not ${name}: nothing deleted`,
-        this,
-      );
+    await confirmByName(args, this, {
+      target: name,
+      prompt: `Delete ${name} with its env vars, git repository and deployment history (not undone)? Type its name to confirm: `,
+      refusal: `deleting ${name} drops its env vars, git repository and deployment history for good: add --confirm ${name} to delete it without a prompt`,
+      undone: "deleted",
+      exists: () => api.call("GET /api/v1/apps/:name", { params: { name } }),
+    });
     await api.call("DELETE /api/v1/apps/:name", { params: { name } });
     console.log(`Deleted app ${name}.`);
     return 0;

@@ -8,9 +8,8 @@ import { type Command, requireStringFlag } from "./command.ts";
  */
 export function verifyFailure(label: string, error: unknown): unknown {
   if (!(error instanceof BackupDamagedError)) return error;
-  const reason = error.message.replace(/ Nothing was restored; use another archive\.$/, "");
   return new Error(
-    `${label} failed verification. ${reason} Do not rely on it: use another archive, or make a new backup.`,
+    `${label} failed verification. ${error.reason} Do not rely on it: use another archive, or make a new backup.`,
   );
 }
 const archivePositional = [{ name: "ARCHIVE", required: true }];

@@ -4,6 +4,7 @@ import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import type { z } from "zod";
 import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, type ParsedArgs, requireStringFlag, UsageError } from "./command.ts";
+import { table } from "./table.ts";
 
 type Node = ClientOutput<RouteOf<PierRoute, "GET /api/v1/cluster/nodes">>["nodes"][number];
 type Join = ClientOutput<RouteOf<PierRoute, "GET /api/v1/cluster/join-command">>["join"];
@@ -66,14 +67,7 @@ function printNodes(nodes: Node[]): void {
     "LABELS",
     "ADDRESS",
   ];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const row of [head, ...rows])
-    console.log(
-      row
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join("  ")
-        .trimEnd(),
-    );
+  console.log(table([head, ...rows]));
 }
 
 const initCommand: Command = {

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { formatBytes } from "@pier/backup";
 import type { PierRoute } from "@pier/contract";
 import { buildPath } from "@pier/http/client";
 import type { ClientOutput, RouteOf } from "@pier/http/contract";
@@ -75,12 +76,6 @@ export async function followDeployment(connection: CliConfig, deploymentId: stri
     `Deployment ${deploymentId} ${final.status ?? "ended"}: ${final.error ?? "see the log above"}`,
   );
   return 1;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 /** A body stream over the tarball that draws a progress bar on stderr as the upload pulls it. */

@@ -1,5 +1,6 @@
 import { connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, intFlag, requireStringFlag } from "./command.ts";
+import { table } from "./table.ts";
 import { timeAgo } from "./time-ago.ts";
 
 /** The fields of a deployment the table shows (a subset of the API's deployment view). */
@@ -26,7 +27,7 @@ function describe(d: DeploymentSummary): string {
 
 /** The table `pier deployments list` prints, newest first as the API answers. Pure. */
 export function renderDeploymentsTable(deployments: DeploymentSummary[], now = Date.now()): string {
-  const rows = [
+  return table([
     ["ID", "ENV", "STATUS", "COMMIT", "AGE", "SUBJECT"],
     ...deployments.map((d) => [
       d.id,
@@ -36,16 +37,7 @@ export function renderDeploymentsTable(deployments: DeploymentSummary[], now = D
       timeAgo(Date.parse(d.createdAt), now),
       describe(d),
     ]),
-  ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  ]);
 }
 
 export const deploymentsListCommand: Command = {
@@ -67,25 +59,20 @@ export const deploymentsListCommand: Command = {
     const app = requireStringFlag(args, "app", this);
     const limit = intFlag(args, "limit", this, { min: 1, max: 200 }) ?? 20;
     const environment = typeof args.flags.environment === "string" ? args.flags.environment : undefined;
-    // The API has no environment filter: ask for the most it gives, then filter here.
     const { deployments } = await pierApi(resolveConnection(args)).call(
       "GET /api/v1/apps/:name/deployments",
-      {
-        params: { name: app },
-        query: { limit: String(environment ? 200 : limit) },
-      },
+      { params: { name: app }, query: { limit: String(limit), environment } },
     );
-    const shown = deployments.filter((d) => !environment || d.environment === environment).slice(0, limit);
     if (args.flags.json) {
-      console.log(JSON.stringify(shown, null, 2));
-    } else if (shown.length === 0) {
+      console.log(JSON.stringify(deployments, null, 2));
+    } else if (deployments.length === 0) {
       console.log(
         environment
-          ? `No deployments of ${app} in ${environment} among its last 200.`
+          ? `No deployments of ${app} in ${environment}.`
           : `No deployments of ${app} yet: pier deploy --app ${app}, or git push.`,
       );
     } else {
-      console.log(renderDeploymentsTable(shown));
+      console.log(renderDeploymentsTable(deployments));
     }
     return 0;
   },

@@ -21,8 +21,13 @@ export const rollbackCommand: Command = {
     const { deployment } = await pierApi(connection)
       .call("POST /api/v1/apps/:name/rollback", { params: { name: app }, body })
       .catch((error: unknown) => {
-        // The server names release IDs and dates only; the list shows their commits too.
-        if (error instanceof ApiRequestError && to !== undefined && error.message.includes(to))
+        // An unknown, live or never-live --to: the server names release IDs and dates only; the
+        // list shows their commits too.
+        if (
+          error instanceof ApiRequestError &&
+          to !== undefined &&
+          ["not_found", "conflict"].includes(error.code)
+        )
           error.message += `\nList ${app}'s deployments with their commits: pier deployments list --app ${app}`;
         throw error;
       });

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "./command.ts";
-import { restoreCommand, volumesRestoreCommand, writePrivateFile } from "./services.ts";
+import { restoreCommand, servicesCommands, volumesRestoreCommand, writePrivateFile } from "./services.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "pier-cli-services-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,4 +73,12 @@ test("restoring over live data needs --confirm NAME without a terminal; the name
   expect(volume.message).toContain("--confirm shop/files");
   await run(volumesRestoreCommand, ["shop", "files", "bak_2"], { confirm: "shop/files" });
   expect(restores).toHaveLength(3);
+});
+
+test("deleting a service needs --confirm NAME without a terminal, like a restore", async () => {
+  const deleteCommand = servicesCommands.find((c) => c.name === "services delete")!;
+  const refused = await run(deleteCommand, ["shop-db"]).catch((error) => error);
+  expect(refused).toBeInstanceOf(UsageError);
+  expect(refused.message).toContain("--confirm shop-db");
+  await expect(run(deleteCommand, ["shop-db"], { confirm: "shop" })).rejects.toThrow("nothing deleted");
 });

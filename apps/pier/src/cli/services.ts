@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
 import { open, rm } from "node:fs/promises";
+import { formatBytes } from "@pier/backup";
 import type { PierRoute } from "@pier/contract";
 import type { ClientOutput, RouteOf } from "@pier/http/contract";
 import { apiError, apiFetch, connectionFlags, pierApi, resolveConnection } from "./api-client.ts";
 import { type Command, intFlag, type ParsedArgs, requireStringFlag, UsageError } from "./command.ts";
-import { readLine } from "./confirm.ts";
+import { confirmByName, confirmFlag } from "./confirm.ts";
 import { followRestarts } from "./restart-follow.ts";
 import { attachTerminal } from "./run.ts";
 
@@ -17,19 +18,8 @@ const service = (args: ParsedArgs) => ({ service: args.positionals[0]! });
 const str = (args: ParsedArgs, key: string) =>
   typeof args.flags[key] === "string" ? (args.flags[key] as string) : undefined;
 
-export const formatBytes = (n: number | null) =>
-  n === null
-    ? "-"
-    : n < 1024
-      ? `${n} B`
-      : n < 1024 ** 2
-        ? `${(n / 1024).toFixed(1)} KiB`
-        : n < 1024 ** 3
-          ? `${(n / 1024 ** 2).toFixed(1)} MiB`
-          : `${(n / 1024 ** 3).toFixed(2)} GiB`;
-
 const backupLine = (b: Backup) =>
-  `${b.id}  ${b.startedAt.slice(0, 19).replace("T", " ")}  ${b.status.padEnd(7)}  ${formatBytes(b.sizeBytes).padStart(10)}  ${b.durationMs === null ? "-" : `${(b.durationMs / 1000).toFixed(1)}s`}  ${b.source === "volume" ? "snapshot" : b.format}${b.encrypted ? " encrypted" : ""}  ${b.location}${b.error ? `  (${b.error})` : ""}`;
+  `${b.id}  ${b.startedAt.slice(0, 19).replace("T", " ")}  ${b.status.padEnd(7)}  ${(b.sizeBytes === null ? "-" : formatBytes(b.sizeBytes)).padStart(10)}  ${b.durationMs === null ? "-" : `${(b.durationMs / 1000).toFixed(1)}s`}  ${b.source === "volume" ? "snapshot" : b.format}${b.encrypted ? " encrypted" : ""}  ${b.location}${b.error ? `  (${b.error})` : ""}`;
 
 function printService(s: Service): void {
   console.log(`${s.name}: ${s.kind} ${s.version} (${s.image}), ${s.health}`);
@@ -251,38 +241,14 @@ const backupCommand: Command = {
   },
 };
 
-/**
- * A restore replaces live data: the target's name typed when asked, or `--confirm TARGET`, which a
- * run without a terminal needs (nothing to type into there). Throws UsageError otherwise.
- */
-async function confirmReplace(
-  args: ParsedArgs,
-  command: Command,
-  target: string,
-  what: string,
-): Promise<void> {
-  let confirm = str(args, "confirm");
-  if (confirm === undefined) {
-    if (!process.stdin.isTTY)
-      throw new UsageError(
-        `restoring replaces ${what} (not undone): add --confirm ${target} to restore without a prompt`,
-        command,
-      );
-    confirm = await readLine(`Replace ${what} (not undone)? Type ${target} to confirm: `);
-  }
-  if (confirm !== target)
-    throw new UsageError(
-      `the name typed (${JSON.stringify(confirm)}) is not ${target}: nothing restored`,
-      command,
-    );
-}
-
-const confirmFlag = (what: string) =>
-  ({
-    type: "string",
-    value: what,
-    help: `the ${what === "NAME" ? "service's name" : "volume as APP/VOLUME"} again, instead of typing it when asked (needed when stdin is not a terminal)`,
-  }) as const;
+/** A restore replaces live data (not undone): the target's name typed, or `--confirm TARGET`. */
+const confirmReplace = (args: ParsedArgs, command: Command, target: string, what: string) =>
+  confirmByName(args, command, {
+    target,
+    prompt: `Replace ${what} (not undone)? Type ${target} to confirm: `,
+    refusal: `restoring replaces ${what} (not undone): add --confirm ${target} to restore without a prompt`,
+    undone: "restored",
+  });
 
 export const restoreCommand: Command = {
   name: "services restore",
@@ -300,7 +266,7 @@ export const restoreCommand: Command = {
       value: "V",
       help: "with --to: the new service's version (a dump moves up majors)",
     },
-    confirm: confirmFlag("NAME"),
+    confirm: confirmFlag("NAME", "the service's name"),
     ...connectionFlags,
   },
   async run(args) {
@@ -378,29 +344,19 @@ const deleteCommand: Command = {
   positionals: nameArg,
   flags: {
     purge: { type: "boolean", help: "delete the data volume too (not undone)" },
-    confirm: {
-      type: "string",
-      value: "NAME",
-      help: "the service's name again, instead of typing it when asked",
-    },
+    confirm: confirmFlag("NAME", "the service's name"),
     ...connectionFlags,
   },
   async run(args) {
     const name = args.positionals[0]!;
     const api = pierApi(resolveConnection(args));
-    // Asking to type the name of a service that does not exist would be a question for nothing.
-    if (str(args, "confirm") === undefined)
-      await api.call("GET /api/v1/services/:service", { params: { service: name } });
-    const confirm =
-      str(args, "confirm") ??
-      (await readLine(
-        `Delete ${name}${args.flags.purge ? " AND its data volume" : " (its data volume stays)"}? Type its name to confirm: `,
-      ));
-    if (confirm !== name)
-      throw new UsageError(
-        `the name typed (${JSON.stringify(confirm)}) is not ${name}: nothing deleted`,
-        this,
-      );
+    const confirm = await confirmByName(args, this, {
+      target: name,
+      prompt: `Delete ${name}${args.flags.purge ? " AND its data volume" : " (its data volume stays)"}? Type its name to confirm: `,
+      refusal: `deleting ${name}${args.flags.purge ? " drops its data volume for good" : " removes the service (its data volume stays)"}: add --confirm ${name} to delete it without a prompt`,
+      undone: "deleted",
+      exists: () => api.call("GET /api/v1/services/:service", { params: { service: name } }),
+    });
     const { volumeKept } = await api.call("DELETE /api/v1/services/:service", {
       params: { service: name },
       query: { confirm, purge: args.flags.purge ? "true" : "false" },
@@ -596,7 +552,7 @@ export const volumesRestoreCommand: Command = {
   summary: "Put a snapshot back into an app's volume (its content is replaced).",
   usage: "pier volumes restore APP VOLUME BACKUP [--confirm APP/VOLUME]",
   positionals: [...volumeArgs, { name: "BACKUP", required: true }],
-  flags: { confirm: confirmFlag("APP/VOLUME"), ...connectionFlags },
+  flags: { confirm: confirmFlag("APP/VOLUME", "the volume as APP/VOLUME"), ...connectionFlags },
   async run(args) {
     const [app, volume, backup] = args.positionals as [string, string, string];
     const api = pierApi(resolveConnection(args));

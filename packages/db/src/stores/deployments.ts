@@ -1,4 +1,4 @@
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { Database } from "../open.ts";
 
 export type DeploymentRow = Database["t"]["deployments"]["$inferSelect"];
@@ -26,11 +26,17 @@ export function createDeploymentStore({ db, t }: Database) {
       const [row] = await db.select().from(t.deployments).where(eq(t.deployments.id, id)).limit(1);
       return row;
     },
-    async listForApp(appId: string, limit = 50): Promise<DeploymentRow[]> {
+    /** Newest first; with `environmentId`, that environment's only. */
+    async listForApp(appId: string, limit = 50, environmentId?: string): Promise<DeploymentRow[]> {
       return db
         .select()
         .from(t.deployments)
-        .where(eq(t.deployments.appId, appId))
+        .where(
+          and(
+            eq(t.deployments.appId, appId),
+            environmentId === undefined ? undefined : eq(t.deployments.environmentId, environmentId),
+          ),
+        )
         .orderBy(desc(t.deployments.createdAt), desc(t.deployments.id))
         .limit(limit);
     },

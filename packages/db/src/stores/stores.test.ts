@@ -198,6 +198,17 @@ for (const [dialect, open] of backends) {
       await stores.deployments.create({ id: "dep_b", appId: app.id, status: "queued", source: "git" });
       const [newest] = await stores.deployments.listForApp(app.id);
       expect(newest?.id).toBe("dep_b");
+      // One environment's only: GET /api/v1/apps/:name/deployments?environment=
+      await stores.environments.ensure({
+        id: "env_d",
+        appId: app.id,
+        name: "production",
+        kind: "production",
+        branch: "main",
+        host: "deploys.test",
+      });
+      await stores.deployments.update("dep_1", { environmentId: "env_d" });
+      expect((await stores.deployments.listForApp(app.id, 50, "env_d")).map((d) => d.id)).toEqual(["dep_1"]);
     });
   });
 }

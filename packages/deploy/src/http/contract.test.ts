@@ -106,6 +106,11 @@ describe("query parameters are read as leniently as before the contract", () => 
   ])("limit=%p is %p", (raw, expected) => {
     expect(limit.parse(raw === undefined ? {} : { limit: raw }).limit).toBe(expected);
   });
+  test("environment: absent is every environment; a name that cannot be one is refused", () => {
+    expect(limit.parse({}).environment).toBe("");
+    expect(limit.parse({ environment: "preview-x" }).environment).toBe("preview-x");
+    expect(limit.safeParse({ environment: "Bad_Name" }).success).toBe(false);
+  });
   test("tail: absent is 200, unreadable is 0, at most 5000", () => {
     expect(tail.parse({}).tail).toBe(200);
     expect(tail.parse({ tail: "abc" }).tail).toBe(0);

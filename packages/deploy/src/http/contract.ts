@@ -234,9 +234,13 @@ export const deployRoutes = defineRoutes({
     path: "/api/v1/apps/:name/deployments",
     tag: "deployments",
     access: "read",
-    summary: "An app's deployments, newest first (limit 1 to 200, default 50)",
+    summary:
+      "An app's deployments, newest first (limit 1 to 200, default 50); ?environment= for one environment's only",
     params: appParams,
-    query: z.object({ limit: clampedQueryNumber({ absent: 50, unreadable: 50, min: 1, max: 200 }) }),
+    query: z.object({
+      limit: clampedQueryNumber({ absent: 50, unreadable: 50, min: 1, max: 200 }),
+      environment: environmentName.default(""),
+    }),
     response: z.object({ deployments: z.array(deploymentView) }),
   },
   getDeployment: {

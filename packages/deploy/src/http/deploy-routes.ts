@@ -170,8 +170,14 @@ export function createDeployApi(deps: DeployApiDeps): Hono<ApiEnv> {
 
   serveRoute(group, deployRoutes.listDeployments, async ({ params, query }) => {
     const row = await app(params.name);
-    const byId = environmentsById(await stores.environments.listForApp(row.id));
-    const deployments = await stores.deployments.listForApp(row.id, query.limit);
+    const environments = await stores.environments.listForApp(row.id);
+    const byId = environmentsById(environments);
+    let environmentId: string | undefined;
+    if (query.environment) {
+      environmentId = environments.find((e) => e.name === query.environment)?.id;
+      if (!environmentId) return { deployments: [] };
+    }
+    const deployments = await stores.deployments.listForApp(row.id, query.limit, environmentId);
     return { deployments: deployments.map((d) => presentDeployment(d, byId)) };
   });
 
