@@ -12,13 +12,10 @@ import { join } from "node:path";
 import { newId, silentLogger } from "@pier/core";
 import { createStores, type DeploymentRow, openDatabase } from "@pier/db";
 import { capabilityRegistry } from "@pier/platform";
-import { defaultPierConfig } from "../pier-toml.ts";
+import { productionTarget, staticRelease, staticTestEngine } from "../../testing/static-engine.ts";
 import type { ReplicaRuntime, ReplicaSpec } from "../ports.ts";
-import { createStaticReplicaRuntime, staticImageRef } from "../static/static-replicas.ts";
-import { DeployLogs } from "./deploy-log.ts";
-import { DeployEngine } from "./engine.ts";
+import { createStaticReplicaRuntime } from "../static/static-replicas.ts";
 import { platformDeployHooks } from "./platform-hooks.ts";
-import { productionHost, ServingTable } from "./serving.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "pier-platform-hooks-"));
 const siteDir = join(dataDir, "site");
@@ -42,31 +39,14 @@ test("a release started again during deploy's start gets the env and networks of
       return staticRuntime.start(spec);
     },
   };
-  const engine = new DeployEngine({
+  const engine = staticTestEngine({
     stores,
-    secretBox: { encrypt: async (s: string) => s, decrypt: async (s: string) => s } as never,
-    logger: silentLogger,
     dataDir,
-    baseImages: { bun: "none", node: "none" },
-    docker: () => {
-      throw new Error("no Docker in this test");
-    },
     runtime,
-    serving: new ServingTable(),
-    logs: new DeployLogs(dataDir),
-    publishRoutes: async () => ({ conflicts: [] }),
-    liveUrl: (host) => `http://${host}`,
     hooks: platformDeployHooks(registry.capabilities, silentLogger, registry.modulesStarted),
   });
   const app = await stores.apps.create({ id: newId("app"), name: "shop" });
-  const lost = {
-    id: newId("dep"),
-    source: "upload",
-    branch: null,
-    commitSha: null,
-    image: staticImageRef(siteDir, false),
-    meta: { kind: "static", config: defaultPierConfig, staticDir: siteDir, spa: false },
-  } as unknown as DeploymentRow;
+  const lost = staticRelease(siteDir);
 
   let restarted: Promise<DeploymentRow> | undefined;
   let envAsLivenessReadsIt: Promise<Record<string, string>> | undefined;
@@ -75,16 +55,7 @@ test("a release started again during deploy's start gets the env and networks of
     async () => {
       // What reconcile does for a live release without replicas: started, not awaited.
       restarted = (
-        await engine.start(
-          app,
-          {
-            name: "production",
-            kind: "production",
-            branch: "main",
-            host: productionHost("shop", "pier.test"),
-          },
-          { kind: "release", from: lost, reason: "restart" },
-        )
+        await engine.start(app, productionTarget("shop"), { kind: "release", from: lost, reason: "restart" })
       ).done;
       const environment = (await stores.environments.findByName(app.id, "production"))!;
       // What a liveness replacement or a wake-up reads for its replica.

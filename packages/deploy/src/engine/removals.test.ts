@@ -7,16 +7,16 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { newId, silentLogger } from "@pier/core";
-import { type AppRow, createStores, type DeploymentRow, openDatabase } from "@pier/db";
-import { defaultPierConfig } from "../pier-toml.ts";
+import { newId } from "@pier/core";
+import { type AppRow, createStores, openDatabase } from "@pier/db";
+import { productionTarget, staticRelease, staticTestEngine } from "../../testing/static-engine.ts";
 import type { ReplicaRuntime } from "../ports.ts";
-import { createStaticReplicaRuntime, staticImageRef } from "../static/static-replicas.ts";
-import { type DeployLog, DeployLogs } from "./deploy-log.ts";
-import { appDeletedError, DeployEngine } from "./engine.ts";
+import { createStaticReplicaRuntime } from "../static/static-replicas.ts";
+import type { DeployLog } from "./deploy-log.ts";
+import { appDeletedError } from "./engine.ts";
 import type { TargetEnvironment } from "./environments.ts";
 import { removePreview } from "./operations.ts";
-import { productionHost, ServingTable } from "./serving.ts";
+import { ServingTable } from "./serving.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "pier-app-deleted-"));
 const siteDir = join(dataDir, "site");
@@ -53,35 +53,19 @@ const runtime: ReplicaRuntime = {
     return staticRuntime.start(spec);
   },
 };
-const engine = new DeployEngine({
+const engine = staticTestEngine({
   stores,
-  secretBox: { encrypt: async (s: string) => s, decrypt: async (s: string) => s } as never,
-  logger: silentLogger,
   dataDir,
-  baseImages: { bun: "none", node: "none" },
-  docker: () => {
-    throw new Error("no Docker in this test");
-  },
   runtime,
   serving,
-  logs: new DeployLogs(dataDir),
   publishRoutes: async () => {
     await publishGate?.wait();
     return { conflicts: [] };
   },
-  liveUrl: (host) => `http://${host}`,
 });
 
-function deploy(app: AppRow, target: TargetEnvironment = productionTarget(app)) {
-  const from = {
-    id: newId("dep"),
-    source: "upload",
-    branch: null,
-    commitSha: null,
-    image: staticImageRef(siteDir, false),
-    meta: { kind: "static", config: defaultPierConfig, staticDir: siteDir, spa: false },
-  } as unknown as DeploymentRow;
-  return engine.start(app, target, { kind: "release", from, reason: "restart" });
+function deploy(app: AppRow, target: TargetEnvironment = productionTarget(app.name)) {
+  return engine.start(app, target, { kind: "release", from: staticRelease(siteDir), reason: "restart" });
 }
 
 function linesOf(log: DeployLog): string {
@@ -89,13 +73,6 @@ function linesOf(log: DeployLog): string {
   log.follow({ line: (line) => lines.push(line), end: () => {} })();
   return lines.join("\n");
 }
-
-const productionTarget = (app: AppRow) => ({
-  name: "production",
-  kind: "production" as const,
-  branch: "main",
-  host: productionHost(app.name, "pier.test"),
-});
 
 /** What `pier apps delete` does to a deploy in flight: the row goes, then the engine is told. */
 async function deleteApp(app: AppRow) {

@@ -7,15 +7,12 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { newId, silentLogger } from "@pier/core";
-import { type AppRow, createStores, type DeploymentRow, openDatabase } from "@pier/db";
+import { newId } from "@pier/core";
+import { type AppRow, createStores, openDatabase } from "@pier/db";
 import { resolveRouteConflicts } from "@pier/proxy";
-import { createSecretBox } from "@pier/secrets";
-import { defaultPierConfig } from "../pier-toml.ts";
-import { createStaticReplicaRuntime, staticImageRef } from "../static/static-replicas.ts";
-import { DeployLogs } from "./deploy-log.ts";
-import { DeployEngine } from "./engine.ts";
-import { appRoutes, productionHost, ServingTable } from "./serving.ts";
+import { productionTarget, staticRelease, staticTestEngine } from "../../testing/static-engine.ts";
+import { createStaticReplicaRuntime } from "../static/static-replicas.ts";
+import { appRoutes, ServingTable } from "./serving.ts";
 
 const baseDomain = "pier.test";
 const dataDir = mkdtempSync(join(tmpdir(), "pier-route-conflicts-"));
@@ -39,39 +36,15 @@ const publishRoutes = async () => {
   served = new Set(routes.map((r) => r.id));
   return { conflicts };
 };
-const engine = new DeployEngine({
-  stores,
-  secretBox: await createSecretBox(new Uint8Array(32)),
-  logger: silentLogger,
-  dataDir,
-  baseImages: { bun: "none", node: "none" },
-  docker: () => {
-    throw new Error("no Docker in this test");
-  },
-  runtime,
-  serving,
-  logs: new DeployLogs(dataDir),
-  publishRoutes,
-  liveUrl: (host) => `http://${host}`,
-});
+const engine = staticTestEngine({ stores, dataDir, runtime, serving, publishRoutes });
 
 /** Runs the static site in `siteDir` as a release: no build. */
 async function deploy(app: AppRow) {
-  const from = {
-    id: newId("dep"),
-    source: "upload",
-    branch: null,
-    commitSha: null,
-    image: staticImageRef(siteDir, false),
-    meta: { kind: "static", config: defaultPierConfig, staticDir: siteDir, spa: false },
-  } as unknown as DeploymentRow;
-  const target = {
-    name: "production",
-    kind: "production" as const,
-    branch: "main",
-    host: productionHost(app.name, baseDomain),
-  };
-  const started = await engine.start(app, target, { kind: "release", from, reason: "restart" });
+  const started = await engine.start(app, productionTarget(app.name, baseDomain), {
+    kind: "release",
+    from: staticRelease(siteDir),
+    reason: "restart",
+  });
   return started.done;
 }
 
