@@ -79,10 +79,11 @@ export class ServicesContext {
 
   /**
    * Throws ServiceElsewhereError when the service's container or volume is another pier's. Checked
-   * once where an operation starts; the container primitives below take it as done.
+   * once where an operation starts; the container primitives below take it as done. With `app`:
+   * for a deploy of that app, linked to the service.
    */
-  async refuseForeign(row: ServiceRow): Promise<void> {
-    await refuseForeign(this.docker, row, this.instance);
+  async refuseForeign(row: ServiceRow, app?: string): Promise<void> {
+    await refuseForeign(this.docker, row, this.instance, app);
   }
 
   exclusive<T>(service: string, task: () => Promise<T>): Promise<T> {

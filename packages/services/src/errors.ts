@@ -50,19 +50,45 @@ export class DockerUnavailableError extends PierError {
 }
 
 /**
- * The service's container or volume on this Engine is another pier's: most often the pier this one
- * was restored from, still running beside it. Touching it would change that pier's live data.
+ * What on this Engine is another pier's (a service's container or volume, an app's network): most
+ * often the pier this one was restored from, still running beside it. Touching it would change
+ * that pier's live data; an app started with it would use that pier's live database.
  */
 export class ServiceElsewhereError extends PierError {
-  constructor(service: string, what: string, other: string, ours: string) {
-    const whose =
-      other === "unknown"
-        ? "another pier (this one did not create it; it may be the pier this one was restored from)"
-        : `another pier (instance ${other}; this one is ${ours}), e.g. the one this pier was restored from`;
-    super(
-      "service_elsewhere",
-      `${what} on this Docker Engine belongs to ${whose}, so this pier leaves it alone. Work on ${service} from that pier; or run this pier on another machine and pier services restore ${service} BACKUP there; or forget the service here with pier services delete ${service} (without --purge: the other pier's container and data stay).`,
-      409,
+  /** An operation on the service itself (start, restart, backup, restore, connect, purge). */
+  static forService(service: string, what: string, other: string, ours: string): ServiceElsewhereError {
+    return new ServiceElsewhereError(
+      `${what} on this Docker Engine belongs to ${whose(other, ours)}, so this pier leaves it alone. Work on ${service} from that pier; or run this pier on another machine and pier services restore ${service} BACKUP there; or forget the service here with pier services delete ${service} (without --purge: the other pier's container and data stay).`,
     );
   }
+
+  /** A deploy (or restart) of an app linked to the service: its env would point at the other pier's. */
+  static forLinkedApp(
+    app: string,
+    service: string,
+    what: string,
+    other: string,
+    ours: string,
+  ): ServiceElsewhereError {
+    return new ServiceElsewhereError(
+      `The service ${service}'s ${what} on this Docker Engine belongs to ${whose(other, ours)}; ${app} cannot be started with it here: run this pier on another machine, or unlink the service (pier services unlink ${service} --app ${app}) and create a new one.`,
+    );
+  }
+
+  /** The app's network (`pier-app-APP`) is another pier's app of the same name. */
+  static forAppNetwork(app: string, network: string, other: string, ours: string): ServiceElsewhereError {
+    return new ServiceElsewhereError(
+      `The network ${network} on this Docker Engine belongs to ${whose(other, ours)}, whose app ${app} shares it with its services; this pier's ${app} cannot join it: run this pier on another machine.`,
+    );
+  }
+
+  private constructor(message: string) {
+    super("service_elsewhere", message, 409);
+  }
+}
+
+function whose(other: string, ours: string): string {
+  return other === "unknown"
+    ? "another pier (this one did not create it; it may be the pier this one was restored from)"
+    : `another pier (instance ${other}; this one is ${ours}), e.g. the one this pier was restored from`;
 }

@@ -44,7 +44,7 @@ export class HealthWatch {
       return true;
     }
     if (!this.foreign.has(row.name)) {
-      const error = new ServiceElsewhereError(row.name, serviceContainerName(row.name), other, ours);
+      const error = ServiceElsewhereError.forService(row.name, serviceContainerName(row.name), other, ours);
       this.ctx.logger.warn("service not watched", { error: error.message });
     }
     this.foreign.add(row.name);

@@ -2,17 +2,11 @@ import { ConflictError, NotFoundError, newId } from "@pier/core";
 import { dumpCommand, mysqlIdent, mysqlStatement, pgIdent, psql, restoreCommand } from "./commands.ts";
 import type { ServicesContext } from "./context.ts";
 import { execChecked, execOutput } from "./docker/exec.ts";
-import {
-  appNetworkLabels,
-  appNetworkName,
-  appNetworkPrefix,
-  serviceContainerName,
-  serviceLabels,
-} from "./docker/names.ts";
+import { appNetworkName, appNetworkPrefix, serviceContainerName, serviceLabels } from "./docker/names.ts";
 import {
   connectToNetwork,
   disconnectFromNetwork,
-  ensureNetwork,
+  ensureAppNetwork,
   networkInstance,
   removeNetwork,
 } from "./docker/service-containers.ts";
@@ -53,8 +47,7 @@ export class ServiceLinks {
     }
     await this.ctx.refuseForeign(row);
     const docker = this.ctx.docker;
-    const network = appNetworkName(app.name);
-    await ensureNetwork(docker, network, appNetworkLabels(app.name, this.ctx.instance));
+    const network = await ensureAppNetwork(docker, app.name, this.ctx.instance);
     await connectToNetwork(docker, serviceContainerName(row.name), network, row.name);
     const link = await this.ctx.store.links.insert({
       id: newId("lnk"),
@@ -92,20 +85,39 @@ export class ServiceLinks {
     });
   }
 
-  /** The Docker networks an app's replicas join (created when missing). */
+  /**
+   * The app's linked services, each checked to be this pier's. On a Docker Engine shared with the
+   * pier this one was restored from, a service's name (its DNS alias in DATABASE_URL) and the app's
+   * network are the original's: an app started with them would use the original's live database.
+   */
+  private async ownLinkedServices(links: LinkRow[]): Promise<{ link: LinkRow; row: ServiceRow }[]> {
+    const linked: { link: LinkRow; row: ServiceRow }[] = [];
+    for (const link of links) {
+      const row = await this.ctx.store.services.findById(link.serviceId);
+      if (!row) continue;
+      await this.ctx.refuseForeign(row, link.appName);
+      linked.push({ link, row });
+    }
+    return linked;
+  }
+
+  /**
+   * The Docker networks an app's replicas join (created when missing). Throws ServiceElsewhereError
+   * when a linked service or the network is another pier's; an unlabelled network (made before the
+   * labels) is joined only once every linked service is found to be ours.
+   */
   async networksFor(appId: string): Promise<string[]> {
     const links = await this.ctx.store.links.forApp(appId);
     if (!links.length) return [];
-    const app = links[0]!.appName;
-    const network = appNetworkName(app);
-    await ensureNetwork(this.ctx.docker, network, appNetworkLabels(app, this.ctx.instance));
-    return [network];
+    await this.ownLinkedServices(links);
+    return [await ensureAppNetwork(this.ctx.docker, links[0]!.appName, this.ctx.instance)];
   }
 
   /**
    * The env an environment of an app gets from its links. A preview gets a database of its own
    * when pier.toml says `[preview] database = "empty"` or `"copy"` (a copy of production's, made on
-   * its first deploy); `"shared"` (the default) uses production's.
+   * its first deploy); `"shared"` (the default) uses production's. Throws ServiceElsewhereError when
+   * a linked service is another pier's: the deploy fails rather than use that pier's database.
    */
   async envFor(
     appId: string,
@@ -113,9 +125,7 @@ export class ServiceLinks {
     preview: PreviewDatabase,
   ): Promise<Record<string, string>> {
     const env: Record<string, string> = {};
-    for (const link of await this.ctx.store.links.forApp(appId)) {
-      const row = await this.ctx.store.services.findById(link.serviceId);
-      if (!row) continue;
+    for (const { link, row } of await this.ownLinkedServices(await this.ctx.store.links.forApp(appId))) {
       const credentials = await this.ctx.credentials(row);
       const kind = row.kind as ServiceKind;
       let database = credentials.database;

@@ -37,11 +37,13 @@ async function labelsOf(inspect: Promise<{ Labels?: Record<string, string> | nul
 /**
  * Throws ServiceElsewhereError when the container or data volume named for `service` on this
  * Engine is another pier's (see foreignOwner); missing ones are fine (this pier creates its own).
+ * With `app`, the check is for a deploy of that app linked to the service, and the error says so.
  */
 export async function refuseForeign(
   docker: Docker,
   service: { name: string; createdByInstance: string | null },
   ours: string,
+  app?: string,
 ): Promise<void> {
   const container = serviceContainerName(service.name);
   const volume = serviceVolumeName(service.name);
@@ -54,12 +56,15 @@ export async function refuseForeign(
     ),
     labelsOf(docker.getVolume(volume).inspect()),
   ]);
-  for (const [what, labels] of [
-    [container, containerLabels],
-    [volume, volumeLabels],
+  for (const [kind, what, labels] of [
+    ["container", container, containerLabels],
+    ["volume", volume, volumeLabels],
   ] as const) {
     if (!labels) continue;
     const other = foreignOwner(labels[serviceLabels.serviceInstance], service.createdByInstance, ours);
-    if (other) throw new ServiceElsewhereError(service.name, what, other, ours);
+    if (!other) continue;
+    throw app
+      ? ServiceElsewhereError.forLinkedApp(app, service.name, `${kind} ${what}`, other, ours)
+      : ServiceElsewhereError.forService(service.name, what, other, ours);
   }
 }

@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import { containerCommand, containerEnv, healthCommand } from "../commands.ts";
+import { ServiceElsewhereError } from "../errors.ts";
 import { type Credentials, kindSpec, type ServiceKind } from "../kinds.ts";
 import {
   appNetworkLabels,
@@ -157,8 +158,7 @@ export async function startServiceContainer(
   const container = await docker.createContainer(serviceContainerOptions({ ...spec, instance }));
   try {
     for (const app of spec.apps) {
-      await ensureNetwork(docker, appNetworkName(app), appNetworkLabels(app, instance));
-      await connectToNetwork(docker, container.id, appNetworkName(app), spec.name);
+      await connectToNetwork(docker, container.id, await ensureAppNetwork(docker, app, instance), spec.name);
     }
     await container.start();
   } catch (error) {
@@ -200,6 +200,21 @@ export async function networkInstance(docker: Docker, name: string): Promise<str
     if (statusCode(error) !== 404) throw error;
     return null;
   }
+}
+
+/**
+ * The app's private network, created when missing; returns its name. One labelled with another
+ * pier's instance serves that pier's app of the same name (a restored copy beside its original):
+ * joining it would put this pier's app or service beside the other's live ones, so it is refused.
+ * Unlabelled ones predate the labels: callers join them only when the app's services are theirs.
+ */
+export async function ensureAppNetwork(docker: Docker, app: string, instance: string): Promise<string> {
+  const name = appNetworkName(app);
+  const owner = await networkInstance(docker, name);
+  if (owner !== null && owner !== instance)
+    throw ServiceElsewhereError.forAppNetwork(app, name, owner, instance);
+  await ensureNetwork(docker, name, appNetworkLabels(app, instance));
+  return name;
 }
 
 /** Removes a network; false when it stays because something still uses it. */
