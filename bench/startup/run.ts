@@ -240,10 +240,11 @@ console.log(table);
 const notes = `
 Reading these figures (all subsystems built in: proxy, TLS, deploy, logs, errors, analytics, uptime, AI gateway, dashboard):
 - Where the whole process stands (issue 27; machine of 2026-12-07, Linux 6.18 on ext4): 90 s
-  after 3 minutes of load it is at 64.0 MB, under the 70 MB target (73.5 MB the run before this
-  change). Idle it is not under 50 MB: 52.0 MB at 10 s and 54.4 MB at 60 s in the table; eight
-  more readings of the same start (same machine, page cache dropped, smaps summed): 45.7-52.2 MB
-  at 10 s and 51.4-53.0 MB at 30-60 s. What changed: 5 s after it listens, pier unmaps its
+  after 3 minutes of load it is under the 70 MB target (59.4 MB in the run of 2026-12-07 19:10
+  UTC, 64.0 MB in the one before). Idle it is at the 50 MB target or just over it: 50.9 MB at
+  10 s and 53.6 MB at 60 s in that run (52.0 and 54.4 in the one before); eight earlier readings
+  of the same start (same machine, page cache dropped, smaps summed): 45.7-52.2 MB at 10 s and
+  51.4-53.0 MB at 30-60 s, so the 10 s figure lands on either side of 50 MB. What changed: 5 s after it listens, pier unmaps its
   executable's code and constants from itself (madvise MADV_DONTNEED on the read-only mappings
   of the executable that hold no written page; packages/core/src/executable-pages.ts), and the
   main thread does it again 30 s after proxy traffic stops. The pages stay in the page cache,
@@ -257,6 +258,19 @@ Reading these figures (all subsystems built in: proxy, TLS, deploy, logs, errors
   thread at 5 s (anonymous 0.4 MB less, file pages 1 MB more); kept without a change in memory:
   proxy workers arm their batch timers with the first record or beacon, and the deadline sweep
   stops with the last connection, so an idle worker wakes once a second instead of 25 times.
+  What brings the pages back, traced on 2026-12-07 (per-thread page faults every 250 ms, strace
+  of the main thread): the Docker poll's fetch 1-2 s after the drop (2-4 MB, HTTP client thread
+  included), the primary lease's renewal in SQLite every 5 s, and the runtime's own work at about
+  10 s and 15 s (a collection on every thread, then the JIT compiling the functions those timers
+  run: 3-5 MB each). Readings of the same start every second or so show the steps: 40-43 MB just
+  after the drop, 44-48 MB at 10 s, 48-53 MB at 12 s, 52-55 MB from 30 s on. So the table's 10 s
+  figure falls on one side or the other of the step at about 10.2 s. Tried, with three readings
+  each: no Docker poll, no idle-trim timers, a 60 s lease: 43-46 MB at 10-15 s, but the same
+  52-55 MB from 30 s on (the steps come later, not smaller); a full collection on every thread
+  just before the drop: no change. Kept: the wait for the first container is now one open
+  request to the Engine's event stream instead of a question every 2 s (less work for an idle
+  pier and the Engine, memory as above). The steady idle figure is set by the runtime's periodic
+  collections and JIT on three threads, not by pier's timers.
   Before the workers dropped zod (2026-12-07, same machine, one
   reading each with bench/startup/idle-probe.ts): 71.6-72.1 MB with 2 workers, now 65.1-65.4 MB
   (anonymous 33.4 to 27.5 MB). The figures of 2026-12-04 (AMD EPYC machine,
@@ -288,8 +302,9 @@ Reading these figures (all subsystems built in: proxy, TLS, deploy, logs, errors
     starting any module at all saved only 1.4 MB: the cost is evaluating what the start imports
     (schemas, tables, routes), not the modules' start work. The logs collector loaded dockerode and
     opened the Engine's event stream at start whenever Docker answered: 19 MB more (control plane
-    74 MB with Docker reachable, 55 MB without). It now waits for this pier's first container (a
-    plain HTTP question to the Engine every 2 s). Tried: \`MIMALLOC_PURGE_DELAY=0\` (return freed
+    74 MB with Docker reachable, 55 MB without). It now waits for this pier's first container (one
+    plain HTTP request to the Engine's event stream, left open: an idle pier asks the Engine
+    nothing; until 2026-12-07 it asked every 2 s). Tried: \`MIMALLOC_PURGE_DELAY=0\` (return freed
     pages at once) 2.1 MB less at 10 s, but it is the setting that keeps the tail latency of large
     answers down (decision 0004); \`BUN_JSC_forceRAMSize=128 MB\`: no change.
   - each proxy worker, about 4 MB anonymous now (7 MB before): an empty Bun worker costs 1.6 MB;
