@@ -1,19 +1,8 @@
 import type { IngestRecord, SessionFacts, SqliteAnalyticsStore } from "@pier/analytics";
+import { seededRandom } from "@pier/testkit";
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
-
-/** Deterministic PRNG (mulberry32) so every run loads the same data set. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Element i of a non-empty list (the index is always in range here; the type system cannot tell). */
 function pick<T>(list: readonly T[], i: number): T {
@@ -55,7 +44,7 @@ export function generateEvents(
   maxMs: number,
 ): GenerateResult {
   const started = performance.now();
-  const rand = random(42);
+  const rand = seededRandom(42);
   const today = Math.floor(Date.now() / DAY) * DAY;
   const firstDay = today - days * DAY;
   const perDay = Math.ceil(total / days);

@@ -2,18 +2,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LogQuery, type LogRecord, SqliteLogStore } from "@pier/logs";
-
-/** Deterministic PRNG (mulberry32) so every run loads the same lines. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "@pier/testkit";
 
 const paths = ["/", "/cart", "/checkout", "/api/orders", "/api/users/42", "/health", "/search?q=shoes"];
 const levels = ["info", "info", "info", "info", "info", "info", "debug", "debug", "warn", "error"] as const;
@@ -57,7 +46,7 @@ export async function queryBenchmark(count: number, runs: number, spanDays = 7):
   const dir = mkdtempSync(join(tmpdir(), "pier-bench-logs-"));
   const store = new SqliteLogStore(join(dir, "logs.db"));
   try {
-    const r = random(42);
+    const r = seededRandom(42);
     const now = Date.now();
     const start = now - spanDays * 86_400_000;
     const step = (now - start) / count;

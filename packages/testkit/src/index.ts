@@ -1,1 +1,2 @@
 export { MissingServiceError, requireService } from "./require-service.ts";
+export { seededRandom } from "./seeded-random.ts";

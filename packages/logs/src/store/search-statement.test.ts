@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { seededRandom } from "@pier/testkit";
 import { type Level, levelRank } from "../level.ts";
 import type { LogRecord, StoredLogRecord } from "../log-record.ts";
 import { type LogQuery, likePattern, trigramPhrase } from "./log-query.ts";
@@ -13,18 +14,6 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "pier-logs-search-"));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Deterministic PRNG (mulberry32): a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The search as it was written before the index walk: the plain join, sorted by l.id. */
 function plainSearch(store: SqliteLogStore, q: LogQuery): number[] {
@@ -119,7 +108,7 @@ describe("search through the text index", () => {
     // A small bound scan, so `since` is answered both with and without an id bound.
     const store = new SqliteLogStore(join(dir, "logs.db"), { sinceBoundScan: 40 });
     try {
-      const r = random(7);
+      const r = seededRandom(7);
       const lines = generatedLines(r, 3_000);
       for (let at = 0; at < lines.length; at += 250) store.insert(lines.slice(at, at + 250));
       // Gaps in the ids and tombstones in the index, as retention leaves them.
